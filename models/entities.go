@@ -1,0 +1,145 @@
+package models
+
+import "time"
+
+// School is a tenant: every school-scoped row carries its school's id and
+// nothing crosses schools (the schema enforces it with composite foreign keys).
+type School struct {
+	ID        string `gorm:"type:uuid;primaryKey;default:gen_random_uuid()"`
+	Name      string
+	TimeZone  string // IANA name, e.g. America/Los_Angeles
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// User is a person who signs in. Users are global; Memberships tie them to schools.
+type User struct {
+	ID          string `gorm:"type:uuid;primaryKey;default:gen_random_uuid()"`
+	FirebaseUID string `gorm:"column:firebase_uid"`
+	Email       *string
+	Phone       *string
+	DisplayName string
+	Locale      string // BCP 47, e.g. en-US
+	TimeZone    string // IANA name
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Membership is a user's role in one school.
+type Membership struct {
+	ID        string `gorm:"type:uuid;primaryKey;default:gen_random_uuid()"`
+	UserID    string `gorm:"type:uuid"`
+	SchoolID  string `gorm:"type:uuid"`
+	Role      Role
+	CreatedAt time.Time
+}
+
+// Classroom is a class in one school year.
+type Classroom struct {
+	ID         string `gorm:"type:uuid;primaryKey;default:gen_random_uuid()"`
+	SchoolID   string `gorm:"type:uuid"`
+	Name       string
+	Grade      string // "K", "1" … "12"
+	SchoolYear string // e.g. "2026-2027"
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// Student is a child at a school.
+type Student struct {
+	ID            string `gorm:"type:uuid;primaryKey;default:gen_random_uuid()"`
+	SchoolID      string `gorm:"type:uuid"`
+	FirstName     string
+	LastName      string
+	PreferredName *string
+	Grade         string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// DisplayName is the name staff and parents see: the preferred name if any.
+func (s *Student) DisplayName() string {
+	first := s.FirstName
+	if s.PreferredName != nil && *s.PreferredName != "" {
+		first = *s.PreferredName
+	}
+	return first + " " + s.LastName
+}
+
+// Enrollment places a student in a classroom.
+type Enrollment struct {
+	ClassroomID string `gorm:"type:uuid;primaryKey"`
+	StudentID   string `gorm:"type:uuid;primaryKey"`
+	SchoolID    string `gorm:"type:uuid"`
+	CreatedAt   time.Time
+}
+
+// ClassroomStaff assigns a staff member to a classroom.
+type ClassroomStaff struct {
+	ClassroomID string `gorm:"type:uuid;primaryKey"`
+	UserID      string `gorm:"type:uuid;primaryKey"`
+	SchoolID    string `gorm:"type:uuid"`
+	CreatedAt   time.Time
+}
+
+// TableName keeps the table name singular-free and readable.
+func (ClassroomStaff) TableName() string { return "classroom_staff" }
+
+// Guardianship links a parent or carer to a student. A restricted guardianship
+// (court order, custody) gives its user no access to the child and no
+// notifications about them.
+type Guardianship struct {
+	ID           string `gorm:"type:uuid;primaryKey;default:gen_random_uuid()"`
+	SchoolID     string `gorm:"type:uuid"`
+	StudentID    string `gorm:"type:uuid"`
+	UserID       string `gorm:"type:uuid"`
+	Relationship Relationship
+	IsPrimary    bool
+	Restricted   bool
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Invitation lets a parent join a school as a student's guardian. The one-time
+// code is never stored: only its SHA-256 hash.
+type Invitation struct {
+	ID           string `gorm:"type:uuid;primaryKey;default:gen_random_uuid()"`
+	SchoolID     string `gorm:"type:uuid"`
+	StudentID    string `gorm:"type:uuid"`
+	Relationship Relationship
+	IsPrimary    bool
+	Email        *string
+	CodeHash     []byte
+	ExpiresAt    time.Time
+	CreatedByID  string  `gorm:"type:uuid"`
+	RedeemedByID *string `gorm:"type:uuid"`
+	RedeemedAt   *time.Time
+	CreatedAt    time.Time
+}
+
+// Redeemed reports whether the invitation has been used.
+func (i *Invitation) Redeemed() bool { return i.RedeemedAt != nil }
+
+// InvitationAttempt records one try at redeeming a code, for rate limiting.
+type InvitationAttempt struct {
+	ID        int64  `gorm:"primaryKey"`
+	UserID    string `gorm:"type:uuid"`
+	Succeeded bool
+	CreatedAt time.Time
+}
+
+// DemoSigningKey is the Ed25519 key demo mode signs its tokens with. It lives
+// in the database so every server process and the demo-token command share it.
+type DemoSigningKey struct {
+	ID         int16 `gorm:"primaryKey"`
+	PrivateKey []byte
+	CreatedAt  time.Time
+}
+
+// AllModels lists every model, for schema checks.
+func AllModels() []any {
+	return []any{
+		&School{}, &User{}, &Membership{}, &Classroom{}, &Student{}, &Enrollment{},
+		&ClassroomStaff{}, &Guardianship{}, &Invitation{}, &InvitationAttempt{}, &DemoSigningKey{},
+	}
+}

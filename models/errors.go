@@ -1,0 +1,76 @@
+package models
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code classifies an error for the API. The error presenter maps it to
+// extensions.code; clients branch on it, never on message text.
+type Code string
+
+// The codes the API promises. A user never learns whether a record they may
+// not see exists: policy turns "exists but not yours" into NOT_FOUND.
+const (
+	CodeUnauthenticated Code = "UNAUTHENTICATED"
+	CodeForbidden       Code = "FORBIDDEN"
+	CodeNotFound        Code = "NOT_FOUND"
+	CodeBadUserInput    Code = "BAD_USER_INPUT"
+	CodeConflict        Code = "CONFLICT"
+	CodeRateLimited     Code = "RATE_LIMITED"
+	CodeInternal        Code = "INTERNAL"
+)
+
+// Error is the one error type of the domain. Message is safe to show to the
+// user; Err (if any) is the underlying cause, logged but never shown.
+type Error struct {
+	Code    Code
+	Message string
+	// Field names the input field at fault, for BAD_USER_INPUT.
+	Field string
+	Err   error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an *Error with the given code and a formatted, user-safe message.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// InvalidField returns a BAD_USER_INPUT error about one input field.
+func InvalidField(field, format string, args ...any) *Error {
+	return &Error{Code: CodeBadUserInput, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// Internal wraps an unexpected error. Its message is generic; the cause is kept
+// for the log.
+func Internal(err error) *Error {
+	return &Error{Code: CodeInternal, Message: "internal error", Err: err}
+}
+
+// NotFound is the answer for records that do not exist or that the viewer may
+// not see: both look the same to the user.
+func NotFound(what string) *Error {
+	return &Error{Code: CodeNotFound, Message: what + " not found"}
+}
+
+// ErrorCode returns the code of err, INTERNAL for errors that are not *Error,
+// and "" for nil.
+func ErrorCode(err error) Code {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return CodeInternal
+}

@@ -1,0 +1,77 @@
+package models
+
+import (
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/language"
+)
+
+// Input limits. They are part of the API contract and documented in the schema.
+const (
+	MaxNameLength  = 100
+	MaxEmailLength = 254
+	MaxCodeLength  = 32
+)
+
+// CleanText trims surrounding space and rejects control characters, empty
+// values (when required) and values longer than max runes.
+func CleanText(field, s string, max int, required bool) (string, error) {
+	s = strings.TrimSpace(s)
+	if !utf8.ValidString(s) {
+		return "", InvalidField(field, "%s is not valid text", field)
+	}
+	if required && s == "" {
+		return "", InvalidField(field, "%s must not be empty", field)
+	}
+	if n := utf8.RuneCountInString(s); n > max {
+		return "", InvalidField(field, "%s must be at most %d characters (got %d)", field, max, n)
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return "", InvalidField(field, "%s must not contain control characters", field)
+		}
+	}
+	return s, nil
+}
+
+// CleanLocale validates a BCP 47 language tag and returns its canonical form.
+func CleanLocale(field, s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > 35 {
+		return "", InvalidField(field, "%s must be a BCP 47 language tag such as en-US", field)
+	}
+	tag, err := language.Parse(s)
+	if err != nil {
+		return "", InvalidField(field, "%s must be a BCP 47 language tag such as en-US", field)
+	}
+	return tag.String(), nil
+}
+
+// CleanTimeZone validates an IANA time zone name.
+func CleanTimeZone(field, s string) (string, error) {
+	s = strings.TrimSpace(s)
+	// "Local" and "" are accepted by time.LoadLocation but mean the server's zone.
+	if s == "" || s == "Local" || len(s) > 64 {
+		return "", InvalidField(field, "%s must be an IANA time zone such as America/New_York", field)
+	}
+	if _, err := time.LoadLocation(s); err != nil {
+		return "", InvalidField(field, "%s must be an IANA time zone such as America/New_York", field)
+	}
+	return s, nil
+}
+
+// CleanEmail does a light syntactic check; the address is confirmed by use.
+func CleanEmail(field, s string) (string, error) {
+	s, err := CleanText(field, s, MaxEmailLength, true)
+	if err != nil {
+		return "", err
+	}
+	at := strings.LastIndexByte(s, '@')
+	if at < 1 || at == len(s)-1 || strings.ContainsAny(s, " \t<>") {
+		return "", InvalidField(field, "%s must be an email address", field)
+	}
+	return strings.ToLower(s), nil
+}

@@ -1,0 +1,52 @@
+package models
+
+// Viewer is who is asking: the signed-in user and their memberships, loaded
+// once per request by authentication. A nil *Viewer is an anonymous caller.
+type Viewer struct {
+	User        User
+	Memberships []Membership
+}
+
+// ID returns the viewer's user id.
+func (v *Viewer) ID() string { return v.User.ID }
+
+// SchoolsWithRole returns the ids of the schools where the viewer has role r.
+// The result is never nil, so it can go straight into an SQL IN list.
+func (v *Viewer) SchoolsWithRole(r Role) []string {
+	ids := []string{}
+	if v == nil {
+		return ids
+	}
+	for _, m := range v.Memberships {
+		if m.Role == r {
+			ids = append(ids, m.SchoolID)
+		}
+	}
+	return ids
+}
+
+// HasRole reports whether the viewer has role r in the school.
+func (v *Viewer) HasRole(schoolID string, r Role) bool {
+	if v == nil {
+		return false
+	}
+	for _, m := range v.Memberships {
+		if m.SchoolID == schoolID && m.Role == r {
+			return true
+		}
+	}
+	return false
+}
+
+// IsMember reports whether the viewer belongs to the school in any role.
+func (v *Viewer) IsMember(schoolID string) bool {
+	if v == nil {
+		return false
+	}
+	for _, m := range v.Memberships {
+		if m.SchoolID == schoolID {
+			return true
+		}
+	}
+	return false
+}

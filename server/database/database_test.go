@@ -1,0 +1,134 @@
+package database_test
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/server/database"
+	"github.com/sameside/sameside/server/database/dbtest"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+// TestEmbeddedServer starts the embedded PostgreSQL the way `go run ./server`
+// does when no other server answers (as root here, through the shim), applies
+// the migrations, stops it, and starts it again on the same data.
+func TestEmbeddedServer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a PostgreSQL server")
+	}
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "sameside-embedded-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	_ = os.Chmod(dir, 0o755)
+	port := freePort(t)
+	opts := database.Options{
+		LocalAddr: "", // never the local server: this test is about the embedded path
+		Log:       slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Embedded:  database.EmbeddedOptions{Dir: filepath.Join(dir, "pg"), Port: port},
+	}
+
+	srv, err := database.Find(ctx, opts)
+	if err != nil {
+		t.Fatalf("start embedded: %v", err)
+	}
+	if srv.Source != database.SourceEmbedded {
+		t.Fatalf("source = %s, want embedded", srv.Source)
+	}
+	db, err := database.Open(ctx, srv.URL, opts.Log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB, _ := db.DB()
+	if err := database.Migrate(ctx, sqlDB, nil); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	if err := db.Create(&models.School{Name: "Embedded Elementary", TimeZone: "UTC"}).Error; err != nil {
+		t.Fatalf("insert: %v", err)
+	}
+
+	// A second process finds the running server instead of starting another.
+	again, err := database.Find(ctx, opts)
+	if err != nil || again.Source != database.SourceEmbedded {
+		t.Fatalf("second Find: %v %v", again, err)
+	}
+	sqlDB.Close()
+	if err := srv.Close(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+
+	// Restarted on the same directory, the data is still there.
+	srv, err = database.Find(ctx, opts)
+	if err != nil {
+		t.Fatalf("restart embedded: %v", err)
+	}
+	defer srv.Close()
+	conn, err := pgx.Connect(ctx, srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var n int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM schools WHERE name = 'Embedded Elementary'`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("after restart: count=%d err=%v", n, err)
+	}
+}
+
+// TestLocalServerCreatesDatabase uses the local server when it answers and
+// creates the application database on it when missing.
+func TestLocalServerCreatesDatabase(t *testing.T) {
+	addr := dbtest.LocalAddr()
+	srv := dbtest.Server(t)
+	if srv.Source != database.SourceLocal {
+		t.Skipf("no local PostgreSQL at %q; the embedded path is tested instead", addr)
+	}
+	ctx := context.Background()
+	name := "sameside_find_test"
+	admin, err := pgx.Connect(ctx, srv.AdminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	_, _ = admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name)
+	t.Cleanup(func() { _, _ = admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name) })
+
+	got, err := database.Find(ctx, database.Options{LocalAddr: addr, DatabaseName: name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Source != database.SourceLocal {
+		t.Fatalf("source = %s, want local", got.Source)
+	}
+	var exists bool
+	if err := admin.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil || !exists {
+		t.Fatalf("database %s not created: %v", name, err)
+	}
+}
+
+// TestDatabaseURLWins: with DATABASE_URL set nothing else is probed.
+func TestDatabaseURLWins(t *testing.T) {
+	got, err := database.Find(context.Background(), database.Options{URL: "postgres://x@db.invalid/y", LocalAddr: dbtest.LocalAddr()})
+	if err != nil || got.Source != database.SourceURL || got.URL != "postgres://x@db.invalid/y" {
+		t.Fatalf("got %+v, %v", got, err)
+	}
+}
+
+func freePort(t *testing.T) uint32 {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return uint32(l.Addr().(*net.TCPAddr).Port)
+}
