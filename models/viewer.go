@@ -3,12 +3,9 @@ package models
 // Viewer is who is asking: the signed-in user and their memberships, loaded
 // once per request by authentication. A nil *Viewer is an anonymous caller.
 type Viewer struct {
-	User        User
+	User
 	Memberships []Membership
 }
-
-// ID returns the viewer's user id.
-func (v *Viewer) ID() string { return v.User.ID }
 
 // SchoolsWithRole returns the ids of the schools where the viewer has role r.
 // The result is never nil, so it can go straight into an SQL IN list.

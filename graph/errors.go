@@ -1,0 +1,86 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/sameside/sameside/models"
+)
+
+// RequestIDFunc returns the request id in ctx, for logs.
+type RequestIDFunc func(context.Context) string
+
+// ErrorPresenter maps every error to the API's codes, once: a *models.Error
+// shows its message and code (and the input field at fault); GraphQL parse and
+// validation errors become BAD_USER_INPUT; anything else is logged with the
+// request id and shown as "internal error" with code INTERNAL. No stack
+// traces, no SQL.
+func ErrorPresenter(log *slog.Logger, requestID RequestIDFunc) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+		var me *models.Error
+		if errors.As(err, &me) {
+			gqlErr.Message = me.Message
+			if me.Code == models.CodeInternal {
+				log.ErrorContext(ctx, "internal error", "err", me.Err, "path", gqlErr.Path.String(), "request_id", requestID(ctx))
+			}
+			gqlErr.Extensions = map[string]any{"code": string(me.Code)}
+			if me.Field != "" {
+				gqlErr.Extensions["field"] = me.Field
+			}
+			return gqlErr
+		}
+		// Errors gqlgen raises itself: parse/validation failures carry a code
+		// of gqlgen's; argument coercion errors come wrapped without one.
+		var parsed *gqlerror.Error
+		if errors.As(err, &parsed) {
+			if c, ok := parsed.Extensions["code"].(string); ok && c != "" {
+				if c == "GRAPHQL_PARSE_FAILED" || c == "GRAPHQL_VALIDATION_FAILED" || c == "BAD_USER_INPUT" {
+					gqlErr.Extensions = map[string]any{"code": string(models.CodeBadUserInput), "reason": c}
+					return gqlErr
+				}
+				if isOurCode(c) {
+					return gqlErr
+				}
+			}
+			if parsed.Err == nil && parsed.Rule != "" {
+				gqlErr.Extensions = map[string]any{"code": string(models.CodeBadUserInput), "reason": parsed.Rule}
+				return gqlErr
+			}
+			if parsed.Err == nil && len(parsed.Path) > 0 && parsed.Extensions == nil {
+				// Input coercion failures (bad enum value, wrong type) are
+				// built by gqlgen with a path and no cause.
+				gqlErr.Extensions = map[string]any{"code": string(models.CodeBadUserInput)}
+				return gqlErr
+			}
+		}
+		log.ErrorContext(ctx, "internal error", "err", err, "path", gqlErr.Path.String(), "request_id", requestID(ctx))
+		return &gqlerror.Error{
+			Message:    "internal error",
+			Path:       gqlErr.Path,
+			Locations:  gqlErr.Locations,
+			Extensions: map[string]any{"code": string(models.CodeInternal)},
+		}
+	}
+}
+
+func isOurCode(c string) bool {
+	switch models.Code(c) {
+	case models.CodeUnauthenticated, models.CodeForbidden, models.CodeNotFound, models.CodeBadUserInput,
+		models.CodeConflict, models.CodeRateLimited, models.CodeInternal:
+		return true
+	}
+	return false
+}
+
+// RecoverFunc turns a panic in a resolver into an INTERNAL error, logged.
+func RecoverFunc(log *slog.Logger, requestID RequestIDFunc) graphql.RecoverFunc {
+	return func(ctx context.Context, p any) error {
+		log.ErrorContext(ctx, "panic in resolver", "panic", p, "request_id", requestID(ctx))
+		return models.Internal(errors.New("panic"))
+	}
+}

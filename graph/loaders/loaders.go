@@ -1,0 +1,130 @@
+// Package loaders batches the related-record reads of one GraphQL operation
+// (dataloaders), so a query costs a fixed number of SQL statements however
+// many rows it returns. Every loader of a protected table applies the same
+// policy scope as a direct read: a row the viewer may not see never loads.
+package loaders
+
+import (
+	"context"
+	"time"
+
+	"github.com/vikstrous/dataloadgen"
+	"gorm.io/gorm"
+
+	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/models/policy"
+)
+
+// Loaders are created per operation for one viewer.
+type Loaders struct {
+	School              *dataloadgen.Loader[string, *models.School]
+	User                *dataloadgen.Loader[string, *models.User]
+	Student             *dataloadgen.Loader[string, *models.Student]
+	StudentsByClassroom *dataloadgen.Loader[string, []*models.Student]
+	ClassroomsByStudent *dataloadgen.Loader[string, []*models.Classroom]
+	TeachersByClassroom *dataloadgen.Loader[string, []*models.User]
+	GuardiansByStudent  *dataloadgen.Loader[string, []*models.Guardianship]
+}
+
+// wait is how long a loader gathers keys before it queries.
+const wait = 500 * time.Microsecond
+
+// New returns loaders reading db for viewer v. They read v when they fetch,
+// so a membership added to v during the operation (redeeming an invitation)
+// is honoured by later loads.
+func New(db *gorm.DB, v *models.Viewer) *Loaders {
+	opt := dataloadgen.WithWait(wait)
+	return &Loaders{
+		School: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.School, error) {
+			return byID[models.School](db.WithContext(ctx), ids, func(s *models.School) string { return s.ID })
+		}, opt),
+		User: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.User, error) {
+			return byID[models.User](db.WithContext(ctx), ids, func(u *models.User) string { return u.ID })
+		}, opt),
+		Student: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.Student, error) {
+			return byID[models.Student](db.WithContext(ctx).Scopes(policy.Students(v)), ids, func(s *models.Student) string { return s.ID })
+		}, opt),
+		StudentsByClassroom: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.Student, error) {
+			type row struct {
+				models.Student
+				Key string
+			}
+			var rows []row
+			err := db.WithContext(ctx).Table("students").Select("students.*, e.classroom_id AS key").
+				Joins("JOIN enrollments e ON e.student_id = students.id").
+				Where("e.classroom_id IN ?", ids).Scopes(policy.Students(v)).
+				Order("students.last_name, students.first_name, students.id").Scan(&rows).Error
+			return group(ids, rows, func(r row) (string, *models.Student) { s := r.Student; return r.Key, &s }), err
+		}, opt),
+		ClassroomsByStudent: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.Classroom, error) {
+			type row struct {
+				models.Classroom
+				Key string
+			}
+			var rows []row
+			err := db.WithContext(ctx).Table("classrooms").Select("classrooms.*, e.student_id AS key").
+				Joins("JOIN enrollments e ON e.classroom_id = classrooms.id").
+				Where("e.student_id IN ?", ids).Scopes(policy.Classrooms(v)).
+				Order("classrooms.grade, classrooms.name, classrooms.id").Scan(&rows).Error
+			return group(ids, rows, func(r row) (string, *models.Classroom) { c := r.Classroom; return r.Key, &c }), err
+		}, opt),
+		TeachersByClassroom: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.User, error) {
+			type row struct {
+				models.User
+				Key string
+			}
+			var rows []row
+			err := db.WithContext(ctx).Table("users").Select("users.*, cs.classroom_id AS key").
+				Joins("JOIN classroom_staff cs ON cs.user_id = users.id").
+				Where("cs.classroom_id IN ?", ids).
+				Order("users.display_name, users.id").Scan(&rows).Error
+			return group(ids, rows, func(r row) (string, *models.User) { u := r.User; return r.Key, &u }), err
+		}, opt),
+		GuardiansByStudent: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.Guardianship, error) {
+			var rows []*models.Guardianship
+			err := db.WithContext(ctx).Where("guardianships.student_id IN ?", ids).Scopes(policy.Guardianships(v)).
+				Order("guardianships.is_primary DESC, guardianships.created_at, guardianships.id").Find(&rows).Error
+			return group(ids, rows, func(g *models.Guardianship) (string, *models.Guardianship) { return g.StudentID, g }), err
+		}, opt),
+	}
+}
+
+func byID[T any](db *gorm.DB, ids []string, id func(*T) string) (map[string]*T, error) {
+	var rows []*T
+	if err := db.Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[string]*T, len(rows))
+	for _, r := range rows {
+		out[id(r)] = r
+	}
+	return out, nil
+}
+
+// group files rows under their key; every requested key gets a (possibly
+// empty) list, so a classroom with no visible students is not an error.
+func group[R any, T any](keys []string, rows []R, split func(R) (string, T)) map[string][]T {
+	out := make(map[string][]T, len(keys))
+	for _, k := range keys {
+		out[k] = []T{}
+	}
+	for _, r := range rows {
+		k, v := split(r)
+		out[k] = append(out[k], v)
+	}
+	return out
+}
+
+type ctxKey struct{}
+
+// With returns ctx carrying l.
+func With(ctx context.Context, l *Loaders) context.Context { return context.WithValue(ctx, ctxKey{}, l) }
+
+// From returns the loaders of the operation in ctx.
+func From(ctx context.Context) *Loaders {
+	l, _ := ctx.Value(ctxKey{}).(*Loaders)
+	if l == nil {
+		panic("loaders: none in context; the GraphQL handler installs them per operation")
+	}
+	return l
+}

@@ -1,0 +1,162 @@
+package domain
+
+import (
+	"context"
+	"strings"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/models/policy"
+)
+
+// Identity is what a verified sign-in token says about its holder.
+type Identity struct {
+	UID         string // Firebase UID (or the demo user's UID)
+	Email       string
+	Phone       string
+	DisplayName string
+}
+
+// ViewerForIdentity maps a verified identity to its user, creating the user
+// (with no memberships) on first sign-in, and loads the memberships.
+// Called by authentication only, after the token was verified.
+func (s *Service) ViewerForIdentity(ctx context.Context, id Identity) (*models.Viewer, error) {
+	db := s.DB.WithContext(ctx)
+	var u models.User
+	err := db.Where("firebase_uid = ?", id.UID).Limit(1).Find(&u).Error
+	if err != nil {
+		return nil, models.Internal(err)
+	}
+	if u.ID == "" {
+		u = newUser(id)
+		// Two first requests may race: the unique firebase_uid keeps one row.
+		if err := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&u).Error; err != nil {
+			return nil, models.Internal(err)
+		}
+		if err := db.Where("firebase_uid = ?", id.UID).Take(&u).Error; err != nil {
+			return nil, models.Internal(err)
+		}
+	}
+	v := &models.Viewer{User: u}
+	if err := db.Where("user_id = ?", u.ID).Order("created_at, id").Find(&v.Memberships).Error; err != nil {
+		return nil, models.Internal(err)
+	}
+	return v, nil
+}
+
+func newUser(id Identity) models.User {
+	u := models.User{FirebaseUID: id.UID, Locale: "en-US", TimeZone: "UTC"}
+	if e := strings.TrimSpace(id.Email); e != "" {
+		e = strings.ToLower(e)
+		u.Email = &e
+	}
+	if p := strings.TrimSpace(id.Phone); p != "" {
+		u.Phone = &p
+	}
+	name, _ := models.CleanText("displayName", id.DisplayName, models.MaxNameLength, false)
+	if name == "" && u.Email != nil {
+		name = strings.SplitN(*u.Email, "@", 2)[0]
+	}
+	u.DisplayName = name
+	return u
+}
+
+// UpdateProfile changes the viewer's display name, locale or time zone.
+// Any signed-in user, for themselves. Errors: BAD_USER_INPUT.
+func (s *Service) UpdateProfile(ctx context.Context, v *models.Viewer, in models.UpdateProfileInput) (*models.Viewer, error) {
+	if err := policy.RequireViewer(v); err != nil {
+		return nil, err
+	}
+	changes := map[string]any{}
+	if in.DisplayName != nil {
+		name, err := models.CleanText("displayName", *in.DisplayName, models.MaxNameLength, true)
+		if err != nil {
+			return nil, err
+		}
+		changes["display_name"] = name
+	}
+	if in.Locale != nil {
+		loc, err := models.CleanLocale("locale", *in.Locale)
+		if err != nil {
+			return nil, err
+		}
+		changes["locale"] = loc
+	}
+	if in.TimeZone != nil {
+		tz, err := models.CleanTimeZone("timeZone", *in.TimeZone)
+		if err != nil {
+			return nil, err
+		}
+		changes["time_zone"] = tz
+	}
+	out := *v
+	if len(changes) == 0 {
+		return &out, nil
+	}
+	changes["updated_at"] = s.now()
+	err := s.DB.WithContext(ctx).Model(&models.User{}).Where("id = ?", v.ID).Updates(changes).Error
+	if err != nil {
+		return nil, models.Internal(err)
+	}
+	if err := s.DB.WithContext(ctx).Take(&out.User, "id = ?", v.ID).Error; err != nil {
+		return nil, models.Internal(err)
+	}
+	return &out, nil
+}
+
+// Children returns the students the viewer is an unrestricted guardian of,
+// in schools where they are a PARENT.
+func (s *Service) Children(ctx context.Context, v *models.Viewer) ([]*models.Student, error) {
+	if err := policy.RequireViewer(v); err != nil {
+		return nil, err
+	}
+	var out []*models.Student
+	err := s.DB.WithContext(ctx).Scopes(policy.Students(v)).
+		Where("students.id IN (SELECT g.student_id FROM guardianships g WHERE g.user_id = ? AND NOT g.restricted AND g.school_id IN ?)",
+			v.ID, v.SchoolsWithRole(models.RoleParent)).
+		Order("students.last_name, students.first_name, students.id").Find(&out).Error
+	return out, internal(err)
+}
+
+// StaffClassrooms returns the classrooms the viewer teaches and, for an
+// ADMIN, every classroom of their schools.
+func (s *Service) StaffClassrooms(ctx context.Context, v *models.Viewer) ([]*models.Classroom, error) {
+	if err := policy.RequireViewer(v); err != nil {
+		return nil, err
+	}
+	var out []*models.Classroom
+	err := s.DB.WithContext(ctx).
+		Where(`classrooms.school_id IN ? OR classrooms.id IN (SELECT cs.classroom_id FROM classroom_staff cs WHERE cs.user_id = ? AND cs.school_id IN ?)`,
+			v.SchoolsWithRole(models.RoleAdmin), v.ID, v.SchoolsWithRole(models.RoleTeacher)).
+		Order("classrooms.grade, classrooms.name, classrooms.id").Find(&out).Error
+	return out, internal(err)
+}
+
+// Student returns a student the viewer may see, or NOT_FOUND.
+func (s *Service) Student(ctx context.Context, v *models.Viewer, id string) (*models.Student, error) {
+	if err := policy.RequireViewer(v); err != nil {
+		return nil, err
+	}
+	if !validID(id) {
+		return nil, models.NotFound("student")
+	}
+	return policy.VisibleStudent(ctx, s.DB, v, id)
+}
+
+// Classroom returns a classroom the viewer may see, or NOT_FOUND.
+func (s *Service) Classroom(ctx context.Context, v *models.Viewer, id string) (*models.Classroom, error) {
+	if err := policy.RequireViewer(v); err != nil {
+		return nil, err
+	}
+	if !validID(id) {
+		return nil, models.NotFound("classroom")
+	}
+	return policy.VisibleClassroom(ctx, s.DB, v, id)
+}
+
+// lockUser serializes a user's concurrent operations that count (rate limits).
+func lockUser(tx *gorm.DB, userID string) error {
+	return tx.Exec("SELECT 1 FROM users WHERE id = ? FOR UPDATE", userID).Error
+}

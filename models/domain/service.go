@@ -1,0 +1,57 @@
+// Package domain holds SameSide's operations: what the API can ask for, each
+// checked against the viewer through package policy. Public methods open the
+// transaction they need and hand it to unexported helpers, so an operation
+// either happens whole or not at all. Time comes from Service.Now, so
+// time-based rules are testable without sleeping.
+//
+// It must not know about HTTP, GraphQL or Firebase.
+package domain
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/sameside/sameside/models"
+)
+
+// Service runs domain operations on one database.
+type Service struct {
+	DB  *gorm.DB
+	Now func() time.Time
+}
+
+// New returns a Service on db using the wall clock.
+func New(db *gorm.DB) *Service {
+	return &Service{DB: db, Now: func() time.Time { return time.Now().UTC() }}
+}
+
+func (s *Service) now() time.Time { return s.Now().UTC() }
+
+// tx runs fn in a transaction; any error rolls everything back. Errors that are
+// not already *models.Error become INTERNAL.
+func (s *Service) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	err := s.DB.WithContext(ctx).Transaction(fn)
+	if err == nil {
+		return nil
+	}
+	var me *models.Error
+	if errors.As(err, &me) {
+		return err
+	}
+	return models.Internal(err)
+}
+
+// internal turns a database error into INTERNAL, keeping coded errors.
+func internal(err error) error {
+	if err == nil {
+		return nil
+	}
+	var me *models.Error
+	if errors.As(err, &me) {
+		return err
+	}
+	return models.Internal(err)
+}

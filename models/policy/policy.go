@@ -1,0 +1,151 @@
+// Package policy decides who may see and do what. It is the one place
+// authorization lives: read access is expressed as GORM scopes that every
+// query for a protected table applies (a row you may not see is simply not
+// found), and write access as checks that return the coded error to show.
+//
+// The rules (DESIGN.md, "People and what each may see"):
+//   - ADMIN: everything in their schools.
+//   - TEACHER: the students of the classrooms they staff, in schools where
+//     they hold the TEACHER role, and everything about those students.
+//   - PARENT: their own children (guardianships that are not restricted), in
+//     schools where they hold the PARENT role; the classrooms those children
+//     are in; only their own guardianship row.
+//
+// Roles are per school: a teacher at one school who is a parent at another
+// gets teacher access there and parent access here, never more.
+//
+// It must not write anything.
+package policy
+
+import (
+	"context"
+	"errors"
+
+	"gorm.io/gorm"
+
+	"github.com/sameside/sameside/models"
+)
+
+// Scope narrows a query to the rows the viewer may see.
+type Scope = func(*gorm.DB) *gorm.DB
+
+func params(v *models.Viewer) map[string]any {
+	return map[string]any{
+		"uid":     v.ID,
+		"admin":   v.SchoolsWithRole(models.RoleAdmin),
+		"teacher": v.SchoolsWithRole(models.RoleTeacher),
+		"parent":  v.SchoolsWithRole(models.RoleParent),
+	}
+}
+
+// The students a teacher reaches through the classrooms they staff.
+const taughtStudents = `SELECT e.student_id FROM enrollments e
+	JOIN classroom_staff cs ON cs.classroom_id = e.classroom_id
+	WHERE cs.user_id = @uid AND cs.school_id IN @teacher`
+
+// The children a parent reaches through unrestricted guardianships.
+const guardedStudents = `SELECT g.student_id FROM guardianships g
+	WHERE g.user_id = @uid AND NOT g.restricted AND g.school_id IN @parent`
+
+// Students limits a query on the students table.
+func Students(v *models.Viewer) Scope {
+	return func(db *gorm.DB) *gorm.DB {
+		if v == nil {
+			return db.Where("false")
+		}
+		return db.Where(`(students.school_id IN @admin
+			OR students.id IN (`+taughtStudents+`)
+			OR students.id IN (`+guardedStudents+`))`, params(v))
+	}
+}
+
+// Classrooms limits a query on the classrooms table.
+func Classrooms(v *models.Viewer) Scope {
+	return func(db *gorm.DB) *gorm.DB {
+		if v == nil {
+			return db.Where("false")
+		}
+		return db.Where(`(classrooms.school_id IN @admin
+			OR classrooms.id IN (SELECT cs.classroom_id FROM classroom_staff cs WHERE cs.user_id = @uid AND cs.school_id IN @teacher)
+			OR classrooms.id IN (SELECT e.classroom_id FROM enrollments e WHERE e.student_id IN (`+guardedStudents+`)))`, params(v))
+	}
+}
+
+// Guardianships limits a query on the guardianships table: staff who may see
+// the student see all of its guardianships, restricted ones included (they
+// must know whom not to tell); a parent sees only their own.
+func Guardianships(v *models.Viewer) Scope {
+	return func(db *gorm.DB) *gorm.DB {
+		if v == nil {
+			return db.Where("false")
+		}
+		return db.Where(`(guardianships.school_id IN @admin
+			OR guardianships.student_id IN (`+taughtStudents+`)
+			OR (guardianships.user_id = @uid AND NOT guardianships.restricted AND guardianships.school_id IN @parent))`, params(v))
+	}
+}
+
+// RequireViewer returns UNAUTHENTICATED for anonymous callers.
+func RequireViewer(v *models.Viewer) error {
+	if v == nil {
+		return models.Errorf(models.CodeUnauthenticated, "sign in required")
+	}
+	return nil
+}
+
+// VisibleStudent loads a student the viewer may see, or NOT_FOUND.
+func VisibleStudent(ctx context.Context, db *gorm.DB, v *models.Viewer, id string) (*models.Student, error) {
+	var s models.Student
+	err := db.WithContext(ctx).Scopes(Students(v)).Where("students.id = ?", id).Take(&s).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, models.NotFound("student")
+	}
+	if err != nil {
+		return nil, models.Internal(err)
+	}
+	return &s, nil
+}
+
+// VisibleClassroom loads a classroom the viewer may see, or NOT_FOUND.
+func VisibleClassroom(ctx context.Context, db *gorm.DB, v *models.Viewer, id string) (*models.Classroom, error) {
+	var c models.Classroom
+	err := db.WithContext(ctx).Scopes(Classrooms(v)).Where("classrooms.id = ?", id).Take(&c).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, models.NotFound("classroom")
+	}
+	if err != nil {
+		return nil, models.Internal(err)
+	}
+	return &c, nil
+}
+
+// TeachesStudent reports whether the viewer staffs a classroom the student is
+// enrolled in, holding the TEACHER role in the student's school.
+func TeachesStudent(ctx context.Context, db *gorm.DB, v *models.Viewer, s *models.Student) (bool, error) {
+	if v == nil || !v.HasRole(s.SchoolID, models.RoleTeacher) {
+		return false, nil
+	}
+	var n int64
+	err := db.WithContext(ctx).Table("enrollments e").
+		Joins("JOIN classroom_staff cs ON cs.classroom_id = e.classroom_id").
+		Where("e.student_id = ? AND cs.user_id = ?", s.ID, v.ID).Count(&n).Error
+	return n > 0, err
+}
+
+// CanManageStudent decides whether the viewer may act for the school about a
+// student (create invitations, later post observations): an ADMIN of the
+// student's school, or a teacher of the student. The student must already be
+// one the viewer may see (VisibleStudent); a parent gets FORBIDDEN.
+func CanManageStudent(ctx context.Context, db *gorm.DB, v *models.Viewer, s *models.Student) error {
+	if v.HasRole(s.SchoolID, models.RoleAdmin) {
+		return nil
+	}
+	ok, err := TeachesStudent(ctx, db, v, s)
+	if err != nil {
+		return models.Internal(err)
+	}
+	if !ok {
+		return models.Errorf(models.CodeForbidden, "only the student's teachers and school admins may do this")
+	}
+	return nil
+}

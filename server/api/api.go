@@ -1,0 +1,149 @@
+// Package api builds SameSide's HTTP handler: /graphql (POST, GET and
+// websocket graphql-transport-ws), the GraphiQL playground at / outside
+// production, /healthz and /readyz, with request ids, access logs, panic
+// recovery and body limits around them. It wires parts together and holds no
+// domain logic.
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/vektah/gqlparser/v2/ast"
+	"gorm.io/gorm"
+
+	"github.com/sameside/sameside/graph"
+	"github.com/sameside/sameside/graph/loaders"
+	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/models/domain"
+	"github.com/sameside/sameside/server/auth"
+)
+
+// Limits of the GraphQL endpoint.
+const (
+	// MaxBodyBytes bounds a request body; larger ones are refused before parsing.
+	MaxBodyBytes = 1 << 20
+	// MaxComplexity bounds a query's cost (each field 1, lists as gqlgen counts).
+	MaxComplexity = 2000
+	// RequestTimeout bounds one HTTP GraphQL request.
+	RequestTimeout = 30 * time.Second
+)
+
+// Deps are what the handler is built from.
+type Deps struct {
+	DB         *gorm.DB
+	Domain     *domain.Service
+	Auth       *auth.Authenticator
+	Log        *slog.Logger
+	Production bool
+}
+
+// NewHandler returns the server's whole HTTP handler.
+func NewHandler(d Deps) http.Handler {
+	gql := handler.New(graph.NewSchema(&graph.Resolver{Domain: d.Domain}))
+	gql.AddTransport(transport.Websocket{
+		InitFunc:              d.Auth.WebsocketInit(d.Log),
+		InitTimeout:           10 * time.Second,
+		KeepAlivePingInterval: 15 * time.Second,
+		// Phones are not browsers: there is no Origin to check, and a
+		// socket is useless without a valid token in connection_init.
+		Implementation: transport.CoderWebsocketImplementation{AcceptOptions: acceptAnyOrigin},
+	})
+	gql.AddTransport(transport.Options{})
+	gql.AddTransport(transport.GET{})
+	gql.AddTransport(transport.POST{})
+	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	gql.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](500)})
+	if !d.Production {
+		gql.Use(extension.Introspection{})
+	}
+	gql.Use(extension.FixedComplexityLimit(MaxComplexity))
+	gql.SetErrorPresenter(graph.ErrorPresenter(d.Log, RequestID))
+	gql.SetRecoverFunc(graph.RecoverFunc(d.Log, RequestID))
+	// Loaders per operation (not per HTTP request): a websocket carries many
+	// operations, each for the viewer its connection_init authenticated.
+	gql.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		return next(loaders.With(ctx, loaders.New(d.DB, auth.ViewerFrom(ctx))))
+	})
+
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", limitBody(d.Auth.Middleware(d.Log)(gql)))
+	if !d.Production {
+		mux.Handle("GET /{$}", playground.Handler("SameSide", "/graphql"))
+	}
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		sqlDB, err := d.DB.DB()
+		if err == nil {
+			err = sqlDB.PingContext(ctx)
+		}
+		if err != nil {
+			d.Log.WarnContext(r.Context(), "not ready", "err", err)
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	})
+	return withRequestID(accessLog(d.Log, recoverPanics(d.Log, mux)))
+}
+
+// writeJSON answers with a JSON body.
+func writeJSON(w http.ResponseWriter, status int, body any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(body)
+}
+
+// writeGraphQLError answers with a GraphQL-shaped error and a code.
+func writeGraphQLError(w http.ResponseWriter, status int, msg string, code models.Code) {
+	writeJSON(w, status, map[string]any{
+		"errors": []map[string]any{{"message": msg, "extensions": map[string]any{"code": string(code)}}},
+	})
+}
+
+type requestIDKey struct{}
+
+// RequestID returns the id of the request in ctx ("" outside a request).
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+// withRequestID takes the caller's X-Request-Id (when sane) or makes one, puts
+// it in the context and echoes it in the response.
+func withRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-Id")
+		if len(id) == 0 || len(id) > 64 || !printable(id) {
+			b := make([]byte, 8)
+			_, _ = rand.Read(b)
+			id = hex.EncodeToString(b)
+		}
+		w.Header().Set("X-Request-Id", id)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+	})
+}
+
+func printable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,64 @@
+// Package auth signs users in at the edge: it verifies the bearer token of an
+// HTTP request or of a websocket's connection_init payload, maps it to the
+// viewer (user and memberships) and stores the viewer in the request context.
+// Verification sits behind the Verifier interface: Firebase ID tokens in
+// production, the server's own short-lived tokens in demo mode.
+//
+// It must not decide what a viewer may see: that is package policy's job.
+package auth
+
+import (
+	"context"
+	"errors"
+
+	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/models/domain"
+)
+
+// Verifier checks a bearer token and says whose it is.
+type Verifier interface {
+	// Verify returns the identity in a valid token, or an error (the caller
+	// answers UNAUTHENTICATED whatever it is).
+	Verify(ctx context.Context, token string) (domain.Identity, error)
+}
+
+// Users maps a verified identity to the viewer; *domain.Service implements it.
+type Users interface {
+	ViewerForIdentity(ctx context.Context, id domain.Identity) (*models.Viewer, error)
+}
+
+// ErrInvalidToken is returned for tokens that are malformed, expired, forged,
+// revoked or belong to a disabled account. Details go to the log only.
+var ErrInvalidToken = errors.New("invalid or expired sign-in token")
+
+type viewerKey struct{}
+
+// WithViewer returns ctx carrying the viewer.
+func WithViewer(ctx context.Context, v *models.Viewer) context.Context {
+	return context.WithValue(ctx, viewerKey{}, v)
+}
+
+// ViewerFrom returns the viewer in ctx, or nil for an anonymous caller.
+func ViewerFrom(ctx context.Context) *models.Viewer {
+	v, _ := ctx.Value(viewerKey{}).(*models.Viewer)
+	return v
+}
+
+// Authenticator turns tokens into viewers.
+type Authenticator struct {
+	Verifier Verifier
+	Users    Users
+}
+
+// Viewer verifies token and loads its viewer. A token that does not verify
+// gives an UNAUTHENTICATED *models.Error.
+func (a *Authenticator) Viewer(ctx context.Context, token string) (*models.Viewer, error) {
+	id, err := a.Verifier.Verify(ctx, token)
+	if err != nil {
+		return nil, &models.Error{Code: models.CodeUnauthenticated, Message: ErrInvalidToken.Error(), Err: err}
+	}
+	if id.UID == "" {
+		return nil, &models.Error{Code: models.CodeUnauthenticated, Message: ErrInvalidToken.Error()}
+	}
+	return a.Users.ViewerForIdentity(ctx, id)
+}

@@ -1,0 +1,94 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+
+	"github.com/sameside/sameside/models"
+)
+
+// Middleware authenticates HTTP requests. No Authorization header: the
+// request goes on anonymous (fields marked @auth then answer UNAUTHENTICATED).
+// A header that is not a valid bearer token: 401 with a GraphQL error whose
+// extensions.code is UNAUTHENTICATED, and the request goes no further.
+func (a *Authenticator) Middleware(log *slog.Logger) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			header := r.Header.Get("Authorization")
+			if header == "" {
+				next.ServeHTTP(w, r)
+				return
+			}
+			v, err := a.viewerForHeader(r.Context(), header)
+			if err != nil {
+				code := models.ErrorCode(err)
+				if code == models.CodeInternal {
+					log.ErrorContext(r.Context(), "sign-in failed", "err", err)
+					writeError(w, http.StatusInternalServerError, "internal error", code)
+					return
+				}
+				log.InfoContext(r.Context(), "sign-in refused", "err", err)
+				writeError(w, http.StatusUnauthorized, ErrInvalidToken.Error(), models.CodeUnauthenticated)
+				return
+			}
+			next.ServeHTTP(w, r.WithContext(WithViewer(r.Context(), v)))
+		})
+	}
+}
+
+func (a *Authenticator) viewerForHeader(ctx context.Context, header string) (*models.Viewer, error) {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(header), " ")
+	token = strings.TrimSpace(token)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" || len(token) > 8192 {
+		return nil, &models.Error{Code: models.CodeUnauthenticated, Message: "Authorization must be 'Bearer <token>'"}
+	}
+	return a.Viewer(ctx, token)
+}
+
+// WebsocketInit authenticates a graphql-transport-ws connection from its
+// connection_init payload: {"Authorization": "Bearer <token>"} (also accepted:
+// "authorization", or "token" with the bare token). A connection without a
+// valid token is refused; the client sees the socket closed with 4403.
+func (a *Authenticator) WebsocketInit(log *slog.Logger) transport.WebsocketInitFunc {
+	return func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+		header := p.Authorization()
+		if header == "" {
+			if t := p.GetString("token"); t != "" {
+				header = "Bearer " + t
+			}
+		}
+		// Refusals close the socket with 4403 (graphql-transport-ws's
+		// "Forbidden") and a reason that starts with the error code.
+		refuse := func(msg string) (context.Context, *transport.InitPayload, error) {
+			ctx = transport.WithWebsocketCloseCode(ctx, WebsocketCloseUnauthenticated)
+			ctx = transport.AppendCloseReason(ctx, string(models.CodeUnauthenticated)+": "+msg)
+			return ctx, nil, &models.Error{Code: models.CodeUnauthenticated, Message: msg}
+		}
+		if header == "" {
+			return refuse("sign-in required: send {\"Authorization\": \"Bearer <token>\"} in connection_init")
+		}
+		v, err := a.viewerForHeader(ctx, header)
+		if err != nil {
+			log.InfoContext(ctx, "websocket sign-in refused", "err", err)
+			return refuse(ErrInvalidToken.Error())
+		}
+		return WithViewer(ctx, v), nil, nil
+	}
+}
+
+// WebsocketCloseUnauthenticated is the close code of a refused connection_init.
+const WebsocketCloseUnauthenticated = 4403
+
+// writeError answers with a GraphQL-shaped error body.
+func writeError(w http.ResponseWriter, status int, msg string, code models.Code) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"errors": []map[string]any{{"message": msg, "extensions": map[string]any{"code": code}}},
+	})
+}

@@ -1,0 +1,129 @@
+// Package config reads the server's configuration once, from flags and the
+// environment, into one struct that is passed down. No other package reads
+// the environment (the Firebase SDK's own FIREBASE_AUTH_EMULATOR_HOST aside).
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// Environments.
+const (
+	EnvDevelopment = "development"
+	EnvProduction  = "production"
+)
+
+// Config is everything the server needs to start.
+type Config struct {
+	// Env is "development" (default) or "production" (SAMESIDE_ENV).
+	Env string
+	// Addr is where HTTP listens (":" + PORT, default :8080).
+	Addr string
+	// DatabaseURL (DATABASE_URL) wins over every other way to find PostgreSQL.
+	DatabaseURL string
+	// LocalPostgres is the local server tried next (SAMESIDE_LOCAL_PG,
+	// default 127.0.0.1:5432; "off" to skip).
+	LocalPostgres string
+	// EmbeddedDir and EmbeddedPort configure the embedded PostgreSQL, the
+	// last resort (SAMESIDE_EMBEDDED_DIR, SAMESIDE_EMBEDDED_PORT).
+	EmbeddedDir  string
+	EmbeddedPort uint32
+	// FirebaseProjectID (FIREBASE_PROJECT_ID, else GOOGLE_CLOUD_PROJECT)
+	// turns on Firebase sign-in; without it the server runs in demo mode.
+	FirebaseProjectID string
+	// FirebaseAuthEmulatorHost (FIREBASE_AUTH_EMULATOR_HOST) is only
+	// reported: the SDK reads it itself.
+	FirebaseAuthEmulatorHost string
+	// FirebaseCheckRevoked also checks revocation on every request.
+	FirebaseCheckRevoked bool
+	// Seed loads the demo school on first start with an empty database
+	// (SAMESIDE_SEED, default on outside production).
+	Seed bool
+	// LogLevel is debug, info, warn or error (LOG_LEVEL).
+	LogLevel string
+	// ShutdownTimeout bounds a graceful shutdown.
+	ShutdownTimeout time.Duration
+}
+
+// DemoMode reports whether the server signs its own demo tokens.
+func (c Config) DemoMode() bool { return c.FirebaseProjectID == "" }
+
+// Production reports whether this is a production deployment.
+func (c Config) Production() bool { return c.Env == EnvProduction }
+
+// Load reads flags (args, without the program name) over environment
+// variables (getenv) over defaults.
+func Load(args []string, getenv func(string) string) (Config, error) {
+	env := func(k, def string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return def
+	}
+	c := Config{}
+	fs := flag.NewFlagSet("sameside", flag.ContinueOnError)
+	fs.StringVar(&c.Env, "env", env("SAMESIDE_ENV", EnvDevelopment), "development or production (SAMESIDE_ENV)")
+	port := fs.String("port", env("PORT", "8080"), "HTTP port (PORT)")
+	fs.StringVar(&c.DatabaseURL, "database-url", getenv("DATABASE_URL"), "PostgreSQL URL (DATABASE_URL)")
+	fs.StringVar(&c.LocalPostgres, "local-pg", env("SAMESIDE_LOCAL_PG", "127.0.0.1:5432"), "local PostgreSQL to use when it answers, or off (SAMESIDE_LOCAL_PG)")
+	fs.StringVar(&c.EmbeddedDir, "embedded-dir", getenv("SAMESIDE_EMBEDDED_DIR"), "embedded PostgreSQL directory (SAMESIDE_EMBEDDED_DIR)")
+	embeddedPort := fs.String("embedded-port", env("SAMESIDE_EMBEDDED_PORT", "54329"), "embedded PostgreSQL port (SAMESIDE_EMBEDDED_PORT)")
+	fs.StringVar(&c.FirebaseProjectID, "firebase-project", env("FIREBASE_PROJECT_ID", getenv("GOOGLE_CLOUD_PROJECT")), "Firebase project id; empty runs demo mode (FIREBASE_PROJECT_ID)")
+	fs.BoolVar(&c.FirebaseCheckRevoked, "firebase-check-revoked", getenv("FIREBASE_CHECK_REVOKED") == "true", "check token revocation on every request (FIREBASE_CHECK_REVOKED)")
+	seedDefault := env("SAMESIDE_SEED", "")
+	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long a graceful shutdown may take")
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if c.LocalPostgres == "off" {
+		c.LocalPostgres = ""
+	}
+	c.FirebaseAuthEmulatorHost = getenv("FIREBASE_AUTH_EMULATOR_HOST")
+
+	var errs []error
+	if c.Env != EnvDevelopment && c.Env != EnvProduction {
+		errs = append(errs, fmt.Errorf("SAMESIDE_ENV must be %q or %q, not %q", EnvDevelopment, EnvProduction, c.Env))
+	}
+	p, err := strconv.ParseUint(*port, 10, 16)
+	if err != nil || p == 0 {
+		errs = append(errs, fmt.Errorf("PORT must be a port number, not %q", *port))
+	}
+	c.Addr = ":" + strconv.FormatUint(p, 10)
+	ep, err := strconv.ParseUint(*embeddedPort, 10, 16)
+	if err != nil || ep == 0 {
+		errs = append(errs, fmt.Errorf("SAMESIDE_EMBEDDED_PORT must be a port number, not %q", *embeddedPort))
+	}
+	c.EmbeddedPort = uint32(ep)
+	switch seedDefault {
+	case "":
+		c.Seed = c.Env != EnvProduction
+	case "true", "1":
+		c.Seed = true
+	case "false", "0":
+		c.Seed = false
+	default:
+		errs = append(errs, fmt.Errorf("SAMESIDE_SEED must be true or false, not %q", seedDefault))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("LOG_LEVEL must be debug, info, warn or error, not %q", c.LogLevel))
+	}
+	if c.Production() {
+		if c.DemoMode() {
+			errs = append(errs, errors.New("demo mode refuses to run in production: set FIREBASE_PROJECT_ID"))
+		}
+		if c.FirebaseAuthEmulatorHost != "" {
+			errs = append(errs, errors.New("FIREBASE_AUTH_EMULATOR_HOST must not be set in production"))
+		}
+		if c.DatabaseURL == "" {
+			errs = append(errs, errors.New("DATABASE_URL is required in production"))
+		}
+	}
+	return c, errors.Join(errs...)
+}

@@ -1,0 +1,54 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaultsAreDemoDevelopment(t *testing.T) {
+	c, err := Load(nil, envOf(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.DemoMode() || c.Production() || c.Addr != ":8080" || !c.Seed || c.LocalPostgres != "127.0.0.1:5432" || c.EmbeddedPort != 54329 {
+		t.Fatalf("defaults: %+v", c)
+	}
+}
+
+func TestFlagsOverrideEnvironment(t *testing.T) {
+	c, err := Load([]string{"-port", "9000"}, envOf(map[string]string{"PORT": "7000", "SAMESIDE_LOCAL_PG": "off"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != ":9000" || c.LocalPostgres != "" {
+		t.Fatalf("got %+v", c)
+	}
+}
+
+func TestRefusals(t *testing.T) {
+	cases := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"demo mode in production", map[string]string{"SAMESIDE_ENV": "production", "DATABASE_URL": "postgres://x"}, "demo mode refuses"},
+		{"emulator in production", map[string]string{"SAMESIDE_ENV": "production", "DATABASE_URL": "postgres://x", "FIREBASE_PROJECT_ID": "p", "FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:9099"}, "EMULATOR"},
+		{"production needs a database", map[string]string{"SAMESIDE_ENV": "production", "FIREBASE_PROJECT_ID": "p"}, "DATABASE_URL is required"},
+		{"unknown env", map[string]string{"SAMESIDE_ENV": "staging"}, "SAMESIDE_ENV must be"},
+		{"bad port", map[string]string{"PORT": "http"}, "PORT must be"},
+		{"bad log level", map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL must be"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(nil, envOf(tc.env))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want it to mention %q", err, tc.want)
+			}
+		})
+	}
+	if c, err := Load(nil, envOf(map[string]string{"SAMESIDE_ENV": "production", "DATABASE_URL": "postgres://x", "FIREBASE_PROJECT_ID": "p"})); err != nil || c.Seed || c.DemoMode() {
+		t.Fatalf("valid production config refused or seeding: %+v %v", c, err)
+	}
+}

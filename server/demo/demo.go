@@ -1,0 +1,234 @@
+// Package demo loads the demo school a newcomer tries the API with, and finds
+// demo users to sign tokens for. The data is deterministic: the same names,
+// classes and families on every machine.
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/sameside/sameside/models"
+)
+
+// EmailDomain is the demo users' email domain (reserved, never delivered).
+const EmailDomain = "sameside-demo.example"
+
+// Sizes of the demo school.
+const (
+	Teachers           = 4
+	StudentsPerClass   = 20
+	Families           = 60
+	FamiliesOfSiblings = 20 // the first 20 families have two children
+	SeparatedFamilies  = 6  // families 1..6 are two households
+	RestrictedFamily   = 7  // family 7's second guardian is restricted (custody order)
+)
+
+var firstNames = []string{
+	"Ava", "Mateo", "Olivia", "Liam", "Sofia", "Noah", "Isabella", "Elijah", "Mia", "Lucas",
+	"Amara", "Kenji", "Zara", "Diego", "Priya", "Omar", "Leah", "Arjun", "Chloe", "Malik",
+	"Hana", "Felix", "Nia", "Ezra", "Lucia", "Theo", "Aisha", "Jonah", "Maya", "Rafael",
+}
+
+var lastNames = []string{
+	"Nguyen", "Garcia", "Smith", "Okafor", "Patel", "Kim", "Johnson", "Rossi", "Haddad", "Chen",
+	"Lopez", "Williams", "Novak", "Brown", "Singh", "Tanaka", "Martin", "Silva", "Cohen", "Walker",
+}
+
+var classrooms = []struct{ name, grade string }{
+	{"Kindergarten Sunflowers", "K"}, {"Grade 1 Otters", "1"}, {"Grade 2 Explorers", "2"}, {"Grade 3 Voyagers", "3"},
+}
+
+// Seed loads the demo school into an empty database. It reports whether it
+// did anything: a database that already has a school is left alone. Safe to
+// call from several processes at once.
+func Seed(ctx context.Context, db *gorm.DB, now time.Time) (bool, error) {
+	seeded := false
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// One seeder at a time; the others find the school and stop.
+		if err := tx.Exec("SELECT pg_advisory_xact_lock(727001)").Error; err != nil {
+			return err
+		}
+		var n int64
+		if err := tx.Model(&models.School{}).Count(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		seeded = true
+		return seed(tx, now.UTC())
+	})
+	return seeded, err
+}
+
+func seed(tx *gorm.DB, now time.Time) error {
+	r := rand.New(rand.NewPCG(2026, 11))
+	school := models.School{Name: "Willow Creek Elementary (demo)", TimeZone: "America/Los_Angeles"}
+	if err := tx.Create(&school).Error; err != nil {
+		return err
+	}
+	mkUser := func(local, name string) models.User {
+		email := local + "@" + EmailDomain
+		return models.User{FirebaseUID: "demo-" + local, Email: &email, DisplayName: name, Locale: "en-US", TimeZone: school.TimeZone}
+	}
+
+	var users []models.User
+	users = append(users, mkUser("admin", "Dana Whitfield"))
+	for i := 1; i <= Teachers; i++ {
+		users = append(users, mkUser(fmt.Sprintf("teacher%d", i), fmt.Sprintf("%s %s", firstNames[(i*7)%len(firstNames)], lastNames[(i*3)%len(lastNames)])))
+	}
+	// Families: two guardians each. Separated families' guardians have
+	// different last names; everyone else shares the family name.
+	familyName := make([]string, Families+1)
+	for f := 1; f <= Families; f++ {
+		familyName[f] = lastNames[r.IntN(len(lastNames))]
+		for g := 1; g <= 2; g++ {
+			last := familyName[f]
+			if g == 2 && f <= SeparatedFamilies {
+				last = lastNames[(r.IntN(len(lastNames)-1)+1+indexOf(lastNames, last))%len(lastNames)]
+			}
+			n := (f-1)*2 + g
+			u := mkUser(fmt.Sprintf("parent%d", n), firstNames[r.IntN(len(firstNames))]+" "+last)
+			if n%5 == 0 {
+				u.Locale = "es-US" // some families read in Spanish
+			}
+			users = append(users, u)
+		}
+	}
+	if err := tx.CreateInBatches(&users, 200).Error; err != nil {
+		return err
+	}
+	admin, teachers, parents := users[0], users[1:1+Teachers], users[1+Teachers:]
+
+	members := []models.Membership{{UserID: admin.ID, SchoolID: school.ID, Role: models.RoleAdmin}}
+	for _, t := range teachers {
+		members = append(members, models.Membership{UserID: t.ID, SchoolID: school.ID, Role: models.RoleTeacher})
+	}
+	for _, p := range parents {
+		members = append(members, models.Membership{UserID: p.ID, SchoolID: school.ID, Role: models.RoleParent})
+	}
+	if err := tx.CreateInBatches(&members, 200).Error; err != nil {
+		return err
+	}
+
+	rooms := make([]models.Classroom, len(classrooms))
+	for i, c := range classrooms {
+		rooms[i] = models.Classroom{SchoolID: school.ID, Name: c.name, Grade: c.grade, SchoolYear: schoolYear(now)}
+	}
+	if err := tx.Create(&rooms).Error; err != nil {
+		return err
+	}
+	var staff []models.ClassroomStaff
+	for i, t := range teachers {
+		staff = append(staff, models.ClassroomStaff{ClassroomID: rooms[i].ID, UserID: t.ID, SchoolID: school.ID})
+	}
+	if err := tx.Create(&staff).Error; err != nil {
+		return err
+	}
+
+	// Children: families 1..20 have two (in neighbouring grades), the rest one.
+	// Fill classrooms in order so each gets StudentsPerClass.
+	type child struct {
+		family int
+		room   int
+	}
+	var kids []child
+	perRoom := make([]int, len(rooms))
+	place := func(f, want int) {
+		for k := 0; k < len(rooms); k++ {
+			room := (want + k) % len(rooms)
+			if perRoom[room] < StudentsPerClass {
+				perRoom[room]++
+				kids = append(kids, child{f, room})
+				return
+			}
+		}
+	}
+	for f := 1; f <= Families; f++ {
+		place(f, (f-1)%len(rooms))
+		if f <= FamiliesOfSiblings {
+			place(f, f%len(rooms))
+		}
+	}
+	students := make([]models.Student, len(kids))
+	for i, k := range kids {
+		s := models.Student{SchoolID: school.ID, FirstName: firstNames[r.IntN(len(firstNames))], LastName: familyName[k.family], Grade: rooms[k.room].Grade}
+		if i%9 == 0 {
+			nick := s.FirstName[:min(3, len(s.FirstName))]
+			s.PreferredName = &nick
+		}
+		students[i] = s
+	}
+	if err := tx.CreateInBatches(&students, 200).Error; err != nil {
+		return err
+	}
+	var enrollments []models.Enrollment
+	var guardians []models.Guardianship
+	for i, k := range kids {
+		s := students[i]
+		enrollments = append(enrollments, models.Enrollment{ClassroomID: rooms[k.room].ID, StudentID: s.ID, SchoolID: school.ID})
+		for g := 1; g <= 2; g++ {
+			p := parents[(k.family-1)*2+g-1]
+			rel := models.RelationshipMother
+			if g == 2 {
+				rel = models.RelationshipFather
+			}
+			guardians = append(guardians, models.Guardianship{
+				SchoolID: school.ID, StudentID: s.ID, UserID: p.ID, Relationship: rel,
+				IsPrimary: g == 1, Restricted: g == 2 && k.family == RestrictedFamily,
+			})
+		}
+	}
+	if err := tx.CreateInBatches(&enrollments, 200).Error; err != nil {
+		return err
+	}
+	return tx.CreateInBatches(&guardians, 200).Error
+}
+
+func indexOf(list []string, s string) int {
+	for i, v := range list {
+		if v == s {
+			return i
+		}
+	}
+	return 0
+}
+
+// schoolYear names the school year that contains now (August to July).
+func schoolYear(now time.Time) string {
+	y := now.Year()
+	if now.Month() < time.August {
+		y--
+	}
+	return fmt.Sprintf("%d-%d", y, y+1)
+}
+
+// ErrNoSuchUser is returned when no demo user matches.
+var ErrNoSuchUser = errors.New("no such demo user")
+
+// FindUser returns the first user of a role ("admin", "teacher", "parent":
+// admin, teacher1, parent1 in the demo school) or the user with an email.
+func FindUser(ctx context.Context, db *gorm.DB, who string) (*models.User, error) {
+	var u models.User
+	q := db.WithContext(ctx)
+	switch strings.ToLower(who) {
+	case "admin", "teacher", "parent":
+		role := models.Role(strings.ToUpper(who))
+		q = q.Where("id IN (SELECT user_id FROM memberships WHERE role = ?)", role).
+			Where("NOT EXISTS (SELECT 1 FROM guardianships g WHERE g.user_id = users.id AND g.restricted)").
+			Order("length(email), email")
+	default:
+		q = q.Where("lower(email) = lower(?)", who)
+	}
+	err := q.Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, fmt.Errorf("%w: %q", ErrNoSuchUser, who)
+	}
+	return &u, err
+}

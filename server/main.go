@@ -1,0 +1,117 @@
+// Command server runs the SameSide API.
+//
+//	go run ./server                     serve (demo school, playground, embedded PostgreSQL if none)
+//	go run ./server seed                load the demo school into an empty database
+//	go run ./server demo-token ROLE     print a demo bearer token: admin, teacher, parent or an email
+//
+// Configuration comes from flags and the environment; see server/config.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	_ "time/tzdata" // IANA time zones even where the system has none
+
+	"github.com/sameside/sameside/server/app"
+	"github.com/sameside/sameside/server/config"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "sameside:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	cmd := "serve"
+	if len(args) > 0 && (args[0] == "serve" || args[0] == "seed" || args[0] == "demo-token") {
+		cmd, args = args[0], args[1:]
+	}
+	var who string
+	if cmd == "demo-token" {
+		if len(args) == 0 {
+			return errors.New("usage: server demo-token admin|teacher|parent|EMAIL")
+		}
+		who, args = args[len(args)-1], args[:len(args)-1]
+	}
+	cfg, err := config.Load(args, os.Getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.LogLevel, cmd != "serve")
+	slog.SetDefault(log)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	a, err := app.Open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := a.Close(); err != nil {
+			log.Error("close", "err", err)
+		}
+	}()
+
+	switch cmd {
+	case "seed":
+		seeded, err := a.Seed(ctx)
+		if err != nil {
+			return err
+		}
+		if seeded {
+			fmt.Println("demo school loaded")
+		} else {
+			fmt.Println("database already has a school; nothing loaded")
+		}
+		return nil
+	case "demo-token":
+		token, err := a.DemoToken(ctx, who)
+		if err != nil {
+			return err
+		}
+		fmt.Println(token)
+		return nil
+	}
+
+	if cfg.Seed {
+		seeded, err := a.Seed(ctx)
+		if err != nil {
+			return fmt.Errorf("seed: %w", err)
+		}
+		if seeded {
+			log.Info("demo school loaded: 1 admin, 4 teachers, 4 classrooms, 80 students, 120 parents")
+		}
+	}
+	l, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	log.Info("SameSide listening", "addr", l.Addr().String(), "env", cfg.Env, "database", a.DatabaseSource(), "demo_mode", cfg.DemoMode())
+	if cfg.DemoMode() && !cfg.Production() {
+		if token, err := a.DemoToken(ctx, "parent"); err == nil {
+			log.Info("playground: open http://localhost"+cfg.Addr+"/ and add the header "+
+				`{"Authorization": "Bearer <token>"}`+"; get a token with `go run ./server demo-token admin|teacher|parent`",
+				"example_parent_token", token)
+		}
+	}
+	return a.Serve(ctx, l)
+}
+
+// newLogger logs JSON to stderr; commands that print a result log only warnings.
+func newLogger(level string, quiet bool) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	if quiet && l < slog.LevelWarn {
+		l = slog.LevelWarn
+	}
+	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+}
