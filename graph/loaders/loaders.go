@@ -118,7 +118,9 @@ func group[R any, T any](keys []string, rows []R, split func(R) (string, T)) map
 type ctxKey struct{}
 
 // With returns ctx carrying l.
-func With(ctx context.Context, l *Loaders) context.Context { return context.WithValue(ctx, ctxKey{}, l) }
+func With(ctx context.Context, l *Loaders) context.Context {
+	return context.WithValue(ctx, ctxKey{}, l)
+}
 
 // From returns the loaders of the operation in ctx.
 func From(ctx context.Context) *Loaders {

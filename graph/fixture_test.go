@@ -1,0 +1,80 @@
+package graph_test
+
+import (
+	"testing"
+
+	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/server/apptest"
+)
+
+// fixture is two schools built for authorization tests:
+//
+//	school A: adminA; teacherA teaches classroom a1 (student s1);
+//	          teacherA2 teaches a2 (student s2); parentA guards s1,
+//	          parentA2 guards s2; restrictedA is s1's restricted guardian.
+//	school B: adminB; teacherB teaches b1 (student sB); parentB guards sB.
+type fixture struct {
+	*apptest.Env
+	users      map[string]*models.User
+	students   map[string]*models.Student
+	classrooms map[string]*models.Classroom
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	f := &fixture{
+		Env:        apptest.New(t, apptest.Options{}),
+		users:      map[string]*models.User{},
+		students:   map[string]*models.Student{},
+		classrooms: map[string]*models.Classroom{},
+	}
+	db := f.DB
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	schools := map[string]*models.School{"A": {Name: "School A", TimeZone: "America/New_York"}, "B": {Name: "School B", TimeZone: "Europe/Madrid"}}
+	for _, s := range schools {
+		must(db.Create(s).Error)
+	}
+	roles := map[string]struct {
+		school string
+		role   models.Role
+	}{
+		"adminA": {"A", models.RoleAdmin}, "teacherA": {"A", models.RoleTeacher}, "teacherA2": {"A", models.RoleTeacher},
+		"parentA": {"A", models.RoleParent}, "parentA2": {"A", models.RoleParent}, "restrictedA": {"A", models.RoleParent},
+		"adminB": {"B", models.RoleAdmin}, "teacherB": {"B", models.RoleTeacher}, "parentB": {"B", models.RoleParent},
+	}
+	for name, r := range roles {
+		email := name + "@fixture.example"
+		u := &models.User{FirebaseUID: "fx-" + name, Email: &email, DisplayName: name, Locale: "en-US", TimeZone: "UTC"}
+		must(db.Create(u).Error)
+		must(db.Create(&models.Membership{UserID: u.ID, SchoolID: schools[r.school].ID, Role: r.role}).Error)
+		f.users[name] = u
+	}
+	rooms := map[string]struct{ school, teacher string }{"a1": {"A", "teacherA"}, "a2": {"A", "teacherA2"}, "b1": {"B", "teacherB"}}
+	for name, r := range rooms {
+		c := &models.Classroom{SchoolID: schools[r.school].ID, Name: name, Grade: "2", SchoolYear: "2026-2027"}
+		must(db.Create(c).Error)
+		must(db.Create(&models.ClassroomStaff{ClassroomID: c.ID, UserID: f.users[r.teacher].ID, SchoolID: c.SchoolID}).Error)
+		f.classrooms[name] = c
+	}
+	kids := map[string]struct {
+		room     string
+		guardian string
+	}{"s1": {"a1", "parentA"}, "s2": {"a2", "parentA2"}, "sB": {"b1", "parentB"}}
+	for name, k := range kids {
+		c := f.classrooms[k.room]
+		s := &models.Student{SchoolID: c.SchoolID, FirstName: name, LastName: "Kid", Grade: "2"}
+		must(db.Create(s).Error)
+		must(db.Create(&models.Enrollment{ClassroomID: c.ID, StudentID: s.ID, SchoolID: c.SchoolID}).Error)
+		must(db.Create(&models.Guardianship{SchoolID: c.SchoolID, StudentID: s.ID, UserID: f.users[k.guardian].ID, Relationship: models.RelationshipMother, IsPrimary: true}).Error)
+		f.students[name] = s
+	}
+	must(db.Create(&models.Guardianship{SchoolID: f.students["s1"].SchoolID, StudentID: f.students["s1"].ID, UserID: f.users["restrictedA"].ID, Relationship: models.RelationshipFather, Restricted: true}).Error)
+	return f
+}
+
+func (f *fixture) token(name string) string { return f.TokenFor(f.users[name]) }

@@ -1,0 +1,256 @@
+// Package apptest runs the real SameSide server for tests: a fresh migrated
+// database per test (dbtest), the real app wiring, an httptest server, and a
+// client that speaks GraphQL over HTTP and graphql-transport-ws the way the
+// mobile app does.
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/server/app"
+	"github.com/sameside/sameside/server/auth"
+	"github.com/sameside/sameside/server/config"
+	"github.com/sameside/sameside/server/database/dbtest"
+	"github.com/sameside/sameside/server/demo"
+)
+
+// Env is one running server on its own database.
+type Env struct {
+	t      testing.TB
+	App    *app.App
+	DB     *gorm.DB
+	Server *httptest.Server
+	// Statements counts SQL statements the app's database handle ran.
+	Statements atomic.Int64
+}
+
+// Options change how New builds the server.
+type Options struct {
+	// Seed loads the demo school.
+	Seed bool
+	// FirebaseProjectID switches from demo sign-in to Firebase.
+	FirebaseProjectID string
+	// Production runs in production mode.
+	Production bool
+}
+
+// New starts a server for the test on a fresh database.
+func New(t testing.TB, o Options) *Env {
+	t.Helper()
+	env := map[string]string{"DATABASE_URL": dbtest.URL(t), "SAMESIDE_SEED": "false", "LOG_LEVEL": "warn"}
+	if o.FirebaseProjectID != "" {
+		env["FIREBASE_PROJECT_ID"] = o.FirebaseProjectID
+	}
+	if o.Production {
+		env["SAMESIDE_ENV"] = "production"
+	}
+	cfg, err := config.Load(nil, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatalf("apptest: config: %v", err)
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	a, err := app.Open(context.Background(), cfg, log)
+	if err != nil {
+		t.Fatalf("apptest: open: %v", err)
+	}
+	e := &Env{t: t, App: a, DB: a.DB}
+	countStatements(a.DB, &e.Statements)
+	if o.Seed {
+		if _, err := a.Seed(context.Background()); err != nil {
+			t.Fatalf("apptest: seed: %v", err)
+		}
+	}
+	e.Server = httptest.NewServer(a.Handler())
+	t.Cleanup(func() {
+		e.Server.CloseClientConnections()
+		e.Server.Close()
+		_ = a.Close()
+	})
+	return e
+}
+
+func countStatements(db *gorm.DB, n *atomic.Int64) {
+	inc := func(*gorm.DB) { n.Add(1) }
+	_ = db.Callback().Query().Before("gorm:query").Register("apptest:count", inc)
+	_ = db.Callback().Row().Before("gorm:row").Register("apptest:count", inc)
+	_ = db.Callback().Raw().Before("gorm:raw").Register("apptest:count", inc)
+	_ = db.Callback().Create().Before("gorm:create").Register("apptest:count", inc)
+	_ = db.Callback().Update().Before("gorm:update").Register("apptest:count", inc)
+	_ = db.Callback().Delete().Before("gorm:delete").Register("apptest:count", inc)
+}
+
+// Token signs a demo token for a user given by role ("admin", "teacher",
+// "parent") or email.
+func (e *Env) Token(who string) string {
+	e.t.Helper()
+	tok, err := e.App.DemoToken(context.Background(), who)
+	if err != nil {
+		e.t.Fatalf("apptest: token for %s: %v", who, err)
+	}
+	return tok
+}
+
+// TokenFor signs a demo token for a user.
+func (e *Env) TokenFor(u *models.User) string {
+	e.t.Helper()
+	tok, err := e.App.Demo.Sign(u.FirebaseUID, time.Hour)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return tok
+}
+
+// SignerAt returns a demo signer with the server's key and a fixed clock,
+// for tokens that are expired or not yet valid.
+func (e *Env) SignerAt(now time.Time) *auth.DemoSigner {
+	e.t.Helper()
+	var k models.DemoSigningKey
+	if err := e.DB.Take(&k, "id = 1").Error; err != nil {
+		e.t.Fatal(err)
+	}
+	return auth.NewDemoSigner(ed25519.NewKeyFromSeed(k.PrivateKey), func() time.Time { return now })
+}
+
+// User returns the demo user with the email or role.
+func (e *Env) User(who string) *models.User {
+	e.t.Helper()
+	u, err := demo.FindUser(context.Background(), e.DB, who)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return u
+}
+
+// Error is one GraphQL error.
+type Error struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+// Response is a GraphQL response with its HTTP status.
+type Response struct {
+	Status int
+	Data   json.RawMessage `json:"data"`
+	Errors []Error         `json:"errors"`
+	Body   string
+}
+
+// Code returns the first error's extensions.code, or "" without errors.
+func (r *Response) Code() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	c, _ := r.Errors[0].Extensions["code"].(string)
+	return c
+}
+
+// Decode unmarshals data into dst, failing the test on errors.
+func (r *Response) Decode(t testing.TB, dst any) {
+	t.Helper()
+	if len(r.Errors) > 0 {
+		t.Fatalf("unexpected errors: %s", r.Body)
+	}
+	if err := json.Unmarshal(r.Data, dst); err != nil {
+		t.Fatalf("decode %s: %v", r.Data, err)
+	}
+}
+
+// Do POSTs a GraphQL operation with a bearer token ("" for none).
+func (e *Env) Do(token, query string, vars map[string]any) *Response {
+	e.t.Helper()
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return e.Post(token, "application/json", body)
+}
+
+// Post sends a raw body to /graphql.
+func (e *Env) Post(token, contentType string, body []byte) *Response {
+	e.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, e.Server.URL+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", contentType)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return e.send(req)
+}
+
+// DoHeader POSTs a query with a raw Authorization header.
+func (e *Env) DoHeader(authorization, query string) *Response {
+	e.t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query})
+	req, _ := http.NewRequest(http.MethodPost, e.Server.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", authorization)
+	return e.send(req)
+}
+
+func (e *Env) send(req *http.Request) *Response {
+	e.t.Helper()
+	res, err := e.Server.Client().Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	out := &Response{Status: res.StatusCode, Body: string(raw)}
+	if err := json.Unmarshal(raw, out); err != nil {
+		e.t.Fatalf("response is not JSON (%d): %s", res.StatusCode, raw)
+	}
+	return out
+}
+
+// Count returns the number of rows in table, for "nothing was written" checks.
+func (e *Env) Count(table string) int64 {
+	e.t.Helper()
+	var n int64
+	if err := e.DB.Table(table).Count(&n).Error; err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}
+
+// Snapshot counts the rows of every table that a write could touch.
+func (e *Env) Snapshot() map[string]int64 {
+	e.t.Helper()
+	out := map[string]int64{}
+	for _, tbl := range []string{"schools", "users", "memberships", "classrooms", "students", "enrollments", "classroom_staff", "guardianships", "invitations"} {
+		out[tbl] = e.Count(tbl)
+	}
+	return out
+}
+
+// SameCounts fails unless two snapshots match.
+func SameCounts(t testing.TB, before, after map[string]int64) {
+	t.Helper()
+	var diff []string
+	for k, v := range before {
+		if after[k] != v {
+			diff = append(diff, fmt.Sprintf("%s %d→%d", k, v, after[k]))
+		}
+	}
+	if len(diff) > 0 {
+		t.Fatalf("rows were written: %s", strings.Join(diff, ", "))
+	}
+}
