@@ -27,7 +27,7 @@ type Loaders struct {
 }
 
 // wait is how long a loader gathers keys before it queries.
-const wait = 500 * time.Microsecond
+const wait = 2 * time.Millisecond
 
 // New returns loaders reading db for viewer v. They read v when they fetch,
 // so a membership added to v during the operation (redeeming an invitation)

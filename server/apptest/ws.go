@@ -3,6 +3,7 @@ package apptest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -55,8 +56,7 @@ func (e *Env) DialWS(ctx context.Context, payload map[string]any) (*WS, error) {
 
 func asClose(err error) error {
 	var ce websocket.CloseError
-	if e, ok := err.(websocket.CloseError); ok {
-		ce = e
+	if errors.As(err, &ce) {
 		return &CloseError{Code: ce.Code, Reason: ce.Reason}
 	}
 	if code := websocket.CloseStatus(err); code != -1 {
