@@ -1,0 +1,115 @@
+package database_test
+
+import (
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"gorm.io/gorm/schema"
+
+	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/server/database/dbtest"
+)
+
+// TestModelsMatchMigratedSchema proves every GORM model maps the migrated
+// table exactly: the same columns, compatible types, and nullability that
+// matches the Go type (pointers for NULL columns, values for NOT NULL).
+func TestModelsMatchMigratedSchema(t *testing.T) {
+	db := dbtest.New(t)
+	for _, m := range models.AllModels() {
+		s, err := schema.Parse(m, &sync.Map{}, schema.NamingStrategy{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Run(s.Table, func(t *testing.T) {
+			rows, err := db.Query(`SELECT column_name, data_type, is_nullable = 'YES'
+				FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1`, s.Table)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			type col struct {
+				typ      string
+				nullable bool
+			}
+			cols := map[string]col{}
+			for rows.Next() {
+				var name string
+				var c col
+				if err := rows.Scan(&name, &c.typ, &c.nullable); err != nil {
+					t.Fatal(err)
+				}
+				cols[name] = c
+			}
+			if len(cols) == 0 {
+				t.Fatalf("table %s does not exist", s.Table)
+			}
+			seen := map[string]bool{}
+			for _, f := range s.Fields {
+				if f.DBName == "" {
+					continue
+				}
+				seen[f.DBName] = true
+				c, ok := cols[f.DBName]
+				if !ok {
+					t.Errorf("model field %s: no column %s", f.Name, f.DBName)
+					continue
+				}
+				if want := pgTypes(f.FieldType); !contains(want, c.typ) {
+					t.Errorf("column %s is %s; field %s (%s) wants one of %v", f.DBName, c.typ, f.Name, f.FieldType, want)
+				}
+				isPtr := f.FieldType.Kind() == reflect.Pointer
+				if c.nullable != isPtr && !(f.FieldType == reflect.TypeOf([]byte(nil)) && !c.nullable) {
+					t.Errorf("column %s nullable=%v but field %s is %s", f.DBName, c.nullable, f.Name, f.FieldType)
+				}
+			}
+			var extra []string
+			for name := range cols {
+				if !seen[name] {
+					extra = append(extra, name)
+				}
+			}
+			sort.Strings(extra)
+			if len(extra) > 0 {
+				t.Errorf("columns with no model field: %s", strings.Join(extra, ", "))
+			}
+		})
+	}
+}
+
+func pgTypes(t reflect.Type) []string {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t == reflect.TypeOf(time.Time{}):
+		return []string{"timestamp with time zone"}
+	case t == reflect.TypeOf([]byte(nil)):
+		return []string{"bytea"}
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return []string{"text", "uuid"}
+	case reflect.Bool:
+		return []string{"boolean"}
+	case reflect.Int16:
+		return []string{"smallint"}
+	case reflect.Int32:
+		return []string{"integer"}
+	case reflect.Int64, reflect.Int:
+		return []string{"bigint"}
+	}
+	return []string{"?" + t.String()}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,82 @@
+package demo_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/server/database"
+	"github.com/sameside/sameside/server/database/dbtest"
+	"github.com/sameside/sameside/server/demo"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+func TestSeedBuildsTheDemoSchool(t *testing.T) {
+	ctx := context.Background()
+	db, err := database.Open(ctx, dbtest.URL(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seeded, err := demo.Seed(ctx, db, time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC))
+	if err != nil || !seeded {
+		t.Fatalf("seed: %v %v", seeded, err)
+	}
+	count := func(q string, args ...any) int64 {
+		t.Helper()
+		var n int64
+		if err := db.Raw(q, args...).Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for _, c := range []struct {
+		what string
+		got  int64
+		want int64
+	}{
+		{"schools", count("SELECT count(*) FROM schools"), 1},
+		{"admins", count("SELECT count(*) FROM memberships WHERE role = 'ADMIN'"), 1},
+		{"teachers", count("SELECT count(*) FROM memberships WHERE role = 'TEACHER'"), 4},
+		{"classrooms", count("SELECT count(*) FROM classrooms"), 4},
+		{"students", count("SELECT count(*) FROM students"), 80},
+		{"parents", count("SELECT count(*) FROM memberships WHERE role = 'PARENT'"), 120},
+		{"classrooms with 20 students", count("SELECT count(*) FROM (SELECT classroom_id FROM enrollments GROUP BY 1 HAVING count(*) = 20) x"), 4},
+		{"every classroom staffed", count("SELECT count(DISTINCT classroom_id) FROM classroom_staff"), 4},
+		{"students without guardians", count("SELECT count(*) FROM students s WHERE NOT EXISTS (SELECT 1 FROM guardianships g WHERE g.student_id = s.id)"), 0},
+		{"parents with two children", count("SELECT count(*) FROM (SELECT user_id FROM guardianships GROUP BY 1 HAVING count(*) = 2) x"), 40},
+		{"restricted guardians", count("SELECT count(DISTINCT user_id) FROM guardianships WHERE restricted"), 1},
+		// Two households: the child's guardians do not share a last name.
+		{"children with two households", count(`SELECT count(DISTINCT g1.student_id) FROM guardianships g1 JOIN guardianships g2 ON g1.student_id = g2.student_id AND g1.user_id < g2.user_id
+			JOIN users u1 ON u1.id = g1.user_id JOIN users u2 ON u2.id = g2.user_id
+			WHERE split_part(u1.display_name, ' ', 2) <> split_part(u2.display_name, ' ', 2)`), 12},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s: %d, want %d", c.what, c.got, c.want)
+		}
+	}
+
+	// Seeding again does nothing.
+	if again, err := demo.Seed(ctx, db, time.Now()); err != nil || again {
+		t.Fatalf("second seed: %v %v", again, err)
+	}
+	// demo-token's lookups: the first of each role, or by email; never the
+	// restricted guardian.
+	for who, want := range map[string]string{"admin": "admin@", "teacher": "teacher1@", "parent": "parent1@", "PARENT2@" + demo.EmailDomain: "parent2@"} {
+		u, err := demo.FindUser(ctx, db, who)
+		if err != nil || u.Email == nil || (*u.Email)[:len(want)] != want {
+			t.Fatalf("FindUser(%s) = %v, %v", who, u, err)
+		}
+	}
+	if _, err := demo.FindUser(ctx, db, "nobody@nowhere.example"); err == nil {
+		t.Fatal("unknown email found a user")
+	}
+	var restricted models.Guardianship
+	db.Take(&restricted, "restricted")
+	var u models.User
+	db.Take(&u, "id = ?", restricted.UserID)
+	if u.Email == nil {
+		t.Fatal("restricted guardian has no email")
+	}
+}
