@@ -19,6 +19,11 @@ func TestSeedBuildsTheDemoSchool(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() {
+		if sqlDB, err := db.DB(); err == nil {
+			sqlDB.Close()
+		}
+	})
 	seeded, err := demo.Seed(ctx, db, time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC))
 	if err != nil || !seeded {
 		t.Fatalf("seed: %v %v", seeded, err)

@@ -118,6 +118,8 @@ func adminConfig(t testing.TB) pgtestdb.Config {
 		Port:       port,
 		Database:   "postgres",
 		Options:    "sslmode=disable",
+		// A test's stray connection must not keep its database alive.
+		ForceTerminateConnections: true,
 	}
 }
 
