@@ -1,0 +1,144 @@
+package contracts_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	contracts "github.com/sameside/sameside/mobile-contracts"
+	"github.com/sameside/sameside/server/apptest"
+	"github.com/sameside/sameside/server/database/dbtest"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+func loadSchema(t *testing.T) *ast.Schema {
+	t.Helper()
+	files, err := filepath.Glob("../graph/schema/*.graphqls")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("schema files: %v", err)
+	}
+	var sources []*ast.Source
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sources = append(sources, &ast.Source{Name: f, Input: string(b)})
+	}
+	schema, err := gqlparser.LoadSchema(sources...)
+	if err != nil {
+		t.Fatalf("schema: %v", err)
+	}
+	return schema
+}
+
+// Every operation file validates against the schema and holds one operation
+// named as the file.
+func TestOperationsValidate(t *testing.T) {
+	schema := loadSchema(t)
+	ops, err := contracts.Operations()
+	if err != nil || len(ops) == 0 {
+		t.Fatalf("operations: %v", err)
+	}
+	for name, doc := range ops {
+		t.Run(name, func(t *testing.T) {
+			q, errs := gqlparser.LoadQuery(schema, doc)
+			if len(errs) > 0 {
+				t.Fatalf("invalid: %v", errs)
+			}
+			if len(q.Operations) != 1 || q.Operations[0].Name != name {
+				t.Fatalf("want exactly one operation named %s", name)
+			}
+		})
+	}
+}
+
+// Every operation runs against a seeded server, as the role that sends it.
+func TestOperationsRunAgainstSeededServer(t *testing.T) {
+	ops, err := contracts.Operations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := apptest.New(t, apptest.Options{Seed: true})
+	admin, teacher, parent := env.Token("admin"), env.Token("teacher"), env.Token("parent")
+
+	// Ids to run with, found through the API like the app finds them.
+	var home struct {
+		Viewer struct {
+			Children   []struct{ ID string }
+			Classrooms []struct{ ID string }
+		}
+	}
+	env.Do(parent, ops["Viewer"], nil).Decode(t, &home)
+	if len(home.Viewer.Children) == 0 {
+		t.Fatal("demo parent has no children")
+	}
+	child := home.Viewer.Children[0].ID
+	var staff struct {
+		Viewer struct{ Classrooms []struct{ ID string } }
+	}
+	env.Do(teacher, ops["Viewer"], nil).Decode(t, &staff)
+	room := staff.Viewer.Classrooms[0].ID
+	var roster struct {
+		Classroom struct{ Students []struct{ ID string } }
+	}
+	env.Do(teacher, ops["Classroom"], map[string]any{"id": room}).Decode(t, &roster)
+	pupil := roster.Classroom.Students[0].ID
+	newcomer := env.TokenFor(mustNewUser(t, env))
+
+	var code string
+	steps := []struct {
+		op    string
+		token string
+		vars  func() map[string]any
+		check func(data string) bool
+	}{
+		{"Viewer", admin, nil, func(d string) bool { return strings.Contains(d, `"ADMIN"`) }},
+		{"Student", parent, func() map[string]any { return map[string]any{"id": child} }, func(d string) bool { return strings.Contains(d, child) }},
+		{"Classroom", teacher, func() map[string]any { return map[string]any{"id": room} }, func(d string) bool { return strings.Contains(d, pupil) }},
+		{"CreateInvitation", teacher, func() map[string]any {
+			return map[string]any{"input": map[string]any{"studentId": pupil, "relationship": "GRANDPARENT", "email": "grandma@example.com"}}
+		}, func(d string) bool { return strings.Contains(d, `"code"`) }},
+		{"RedeemInvitation", newcomer, func() map[string]any { return map[string]any{"input": map[string]any{"code": code}} },
+			func(d string) bool { return strings.Contains(d, pupil) && strings.Contains(d, `"PARENT"`) }},
+		{"UpdateProfile", parent, func() map[string]any {
+			return map[string]any{"input": map[string]any{"displayName": "Sam Parent", "locale": "es-US", "timeZone": "America/Los_Angeles"}}
+		}, func(d string) bool { return strings.Contains(d, "Sam Parent") }},
+	}
+	covered := map[string]bool{}
+	for _, s := range steps {
+		covered[s.op] = true
+		t.Run(s.op, func(t *testing.T) {
+			doc, ok := ops[s.op]
+			if !ok {
+				t.Fatalf("no operations/%s.graphql", s.op)
+			}
+			var vars map[string]any
+			if s.vars != nil {
+				vars = s.vars()
+			}
+			res := env.Do(s.token, doc, vars)
+			if len(res.Errors) > 0 || len(res.Data) == 0 || string(res.Data) == "null" {
+				t.Fatalf("failed: %s", res.Body)
+			}
+			if !s.check(string(res.Data)) {
+				t.Fatalf("unexpected data: %s", res.Data)
+			}
+			if s.op == "CreateInvitation" {
+				var out struct{ CreateInvitation struct{ Code string } }
+				res.Decode(t, &out)
+				code = out.CreateInvitation.Code
+			}
+		})
+	}
+	for name := range ops {
+		if !covered[name] {
+			t.Errorf("operations/%s.graphql is not run by this test", name)
+		}
+	}
+}
