@@ -7,7 +7,7 @@
 // domain or the loaders (both apply package policy).
 package graph
 
-//go:generate go tool gqlgen generate --config ../gqlgen.yml
+//go:generate sh -c "cd .. && go tool gqlgen generate"
 
 import (
 	"context"

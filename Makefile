@@ -1,0 +1,44 @@
+# SameSide: `make run` serves the API, `make test` runs every test.
+GO       ?= go
+EMULATOR := tools/emulator
+FIREBASE := $(EMULATOR)/node_modules/.bin/firebase
+# The Firebase project the Auth emulator runs for; "demo-" projects never
+# reach Google.
+EMULATOR_PROJECT := demo-sameside
+
+.PHONY: run test test-go check generate tidy emulator-deps
+
+## run: serve the API with the demo school (embedded PostgreSQL if none answers)
+run:
+	$(GO) run ./server
+
+## test: every test, with the Firebase Auth emulator running, on the local
+## PostgreSQL (if it answers) and again on an embedded one
+test: emulator-deps
+	cd $(EMULATOR) && ./node_modules/.bin/firebase emulators:exec --only auth \
+		--project $(EMULATOR_PROJECT) "cd ../.. && $(MAKE) --no-print-directory test-go"
+
+test-go: check
+	$(GO) test -count=1 ./...
+	@echo "--- again with no local PostgreSQL: the embedded path"
+	SAMESIDE_LOCAL_PG=off $(GO) test -count=1 ./...
+
+## check: vet, formatting, go.mod tidy, generated code up to date
+check:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
+	$(GO) mod tidy -diff
+	@before=$$(find graph -type f | sort | xargs sha256sum); \
+	$(GO) tool gqlgen generate && \
+	after=$$(find graph -type f | sort | xargs sha256sum); \
+	test "$$before" = "$$after" || { echo "generated code was stale: regenerated it; review and commit"; exit 1; }
+
+## generate: regenerate the GraphQL execution code and resolver stubs
+generate:
+	$(GO) generate ./graph/...
+
+emulator-deps: $(FIREBASE)
+
+$(FIREBASE): $(EMULATOR)/package.json $(EMULATOR)/package-lock.json
+	cd $(EMULATOR) && npm ci
+	@touch $@
