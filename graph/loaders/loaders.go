@@ -45,40 +45,17 @@ func New(db *gorm.DB, v *models.Viewer) *Loaders {
 			return byID[models.Student](db.WithContext(ctx).Scopes(policy.Students(v)), ids, func(s *models.Student) string { return s.ID })
 		}, opt),
 		StudentsByClassroom: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.Student, error) {
-			type row struct {
-				models.Student
-				Key string
-			}
-			var rows []row
-			err := db.WithContext(ctx).Table("students").Select("students.*, e.classroom_id AS key").
-				Joins("JOIN enrollments e ON e.student_id = students.id").
-				Where("e.classroom_id IN ?", ids).Scopes(policy.Students(v)).
-				Order("students.last_name, students.first_name, students.id").Scan(&rows).Error
-			return group(ids, rows, func(r row) (string, *models.Student) { s := r.Student; return r.Key, &s }), err
+			return listBy[models.Student](db.WithContext(ctx), "students", "JOIN enrollments e ON e.student_id = students.id",
+				"e.classroom_id", ids, policy.Students(v), "students.last_name, students.first_name, students.id")
 		}, opt),
 		ClassroomsByStudent: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.Classroom, error) {
-			type row struct {
-				models.Classroom
-				Key string
-			}
-			var rows []row
-			err := db.WithContext(ctx).Table("classrooms").Select("classrooms.*, e.student_id AS key").
-				Joins("JOIN enrollments e ON e.classroom_id = classrooms.id").
-				Where("e.student_id IN ?", ids).Scopes(policy.Classrooms(v)).
-				Order("classrooms.grade, classrooms.name, classrooms.id").Scan(&rows).Error
-			return group(ids, rows, func(r row) (string, *models.Classroom) { c := r.Classroom; return r.Key, &c }), err
+			return listBy[models.Classroom](db.WithContext(ctx), "classrooms", "JOIN enrollments e ON e.classroom_id = classrooms.id",
+				"e.student_id", ids, policy.Classrooms(v), "classrooms.grade, classrooms.name, classrooms.id")
 		}, opt),
 		TeachersByClassroom: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.User, error) {
-			type row struct {
-				models.User
-				Key string
-			}
-			var rows []row
-			err := db.WithContext(ctx).Table("users").Select("users.*, cs.classroom_id AS key").
-				Joins("JOIN classroom_staff cs ON cs.user_id = users.id").
-				Where("cs.classroom_id IN ?", ids).
-				Order("users.display_name, users.id").Scan(&rows).Error
-			return group(ids, rows, func(r row) (string, *models.User) { u := r.User; return r.Key, &u }), err
+			// Teachers are visible to whoever may see the classroom.
+			return listBy[models.User](db.WithContext(ctx), "users", "JOIN classroom_staff cs ON cs.user_id = users.id",
+				"cs.classroom_id", ids, nil, "users.display_name, users.id")
 		}, opt),
 		GuardiansByStudent: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.Guardianship, error) {
 			var rows []*models.Guardianship
@@ -99,6 +76,24 @@ func byID[T any](db *gorm.DB, ids []string, id func(*T) string) (map[string]*T, 
 		out[id(r)] = r
 	}
 	return out, nil
+}
+
+// keyed is a row of T with the key it was loaded for.
+type keyed[T any] struct {
+	Row T `gorm:"embedded"`
+	Key string
+}
+
+// listBy loads the rows of table linked (by join) to each key in keyCol,
+// narrowed by scope when there is one.
+func listBy[T any](db *gorm.DB, table, join, keyCol string, ids []string, scope policy.Scope, order string) (map[string][]*T, error) {
+	q := db.Table(table).Select(table+".*, "+keyCol+" AS key").Joins(join).Where(keyCol+" IN ?", ids)
+	if scope != nil {
+		q = q.Scopes(scope)
+	}
+	var rows []keyed[T]
+	err := q.Order(order).Scan(&rows).Error
+	return group(ids, rows, func(r keyed[T]) (string, *T) { x := r.Row; return r.Key, &x }), err
 }
 
 // group files rows under their key; every requested key gets a (possibly

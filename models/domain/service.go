@@ -33,15 +33,7 @@ func (s *Service) now() time.Time { return s.Now().UTC() }
 // tx runs fn in a transaction; any error rolls everything back. Errors that are
 // not already *models.Error become INTERNAL.
 func (s *Service) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	err := s.DB.WithContext(ctx).Transaction(fn)
-	if err == nil {
-		return nil
-	}
-	var me *models.Error
-	if errors.As(err, &me) {
-		return err
-	}
-	return models.Internal(err)
+	return internal(s.DB.WithContext(ctx).Transaction(fn))
 }
 
 // internal turns a database error into INTERNAL, keeping coded errors.

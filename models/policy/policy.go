@@ -95,28 +95,24 @@ func RequireViewer(v *models.Viewer) error {
 
 // VisibleStudent loads a student the viewer may see, or NOT_FOUND.
 func VisibleStudent(ctx context.Context, db *gorm.DB, v *models.Viewer, id string) (*models.Student, error) {
-	var s models.Student
-	err := db.WithContext(ctx).Scopes(Students(v)).Where("students.id = ?", id).Take(&s).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, models.NotFound("student")
-	}
-	if err != nil {
-		return nil, models.Internal(err)
-	}
-	return &s, nil
+	return visible[models.Student](ctx, db, Students(v), "students", "student", id)
 }
 
 // VisibleClassroom loads a classroom the viewer may see, or NOT_FOUND.
 func VisibleClassroom(ctx context.Context, db *gorm.DB, v *models.Viewer, id string) (*models.Classroom, error) {
-	var c models.Classroom
-	err := db.WithContext(ctx).Scopes(Classrooms(v)).Where("classrooms.id = ?", id).Take(&c).Error
+	return visible[models.Classroom](ctx, db, Classrooms(v), "classrooms", "classroom", id)
+}
+
+func visible[T any](ctx context.Context, db *gorm.DB, scope Scope, table, what, id string) (*T, error) {
+	var row T
+	err := db.WithContext(ctx).Scopes(scope).Where(table+".id = ?", id).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, models.NotFound("classroom")
+		return nil, models.NotFound(what)
 	}
 	if err != nil {
 		return nil, models.Internal(err)
 	}
-	return &c, nil
+	return &row, nil
 }
 
 // TeachesStudent reports whether the viewer staffs a classroom the student is
