@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -57,6 +58,13 @@ func ErrorPresenter(log *slog.Logger, requestID RequestIDFunc) graphql.ErrorPres
 				gqlErr.Extensions = map[string]any{"code": string(models.CodeBadUserInput)}
 				return gqlErr
 			}
+		}
+		// gqlgen refuses __schema/__type with a plain error when
+		// introspection is off (production); it has no sentinel to match.
+		if strings.HasSuffix(err.Error(), "introspection disabled") {
+			gqlErr.Message = "introspection is disabled"
+			gqlErr.Extensions = map[string]any{"code": string(models.CodeForbidden)}
+			return gqlErr
 		}
 		log.ErrorContext(ctx, "internal error", "err", err, "path", gqlErr.Path.String(), "request_id", requestID(ctx))
 		return &gqlerror.Error{

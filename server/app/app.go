@@ -35,9 +35,16 @@ type App struct {
 	pg       *database.Server
 }
 
+// Option changes how Open builds the app.
+type Option func(*App)
+
+// WithVerifier makes the app verify tokens with v instead of Firebase or the
+// demo signer (tests of production mode, which has no credentials here).
+func WithVerifier(v auth.Verifier) Option { return func(a *App) { a.Verifier = v } }
+
 // Open finds the database, migrates it, and prepares sign-in. It does not
 // seed or serve.
-func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Option) (*App, error) {
 	pg, err := database.Find(ctx, database.Options{
 		URL:       cfg.DatabaseURL,
 		LocalAddr: cfg.LocalPostgres,
@@ -48,6 +55,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		return nil, err
 	}
 	a := &App{Config: cfg, Log: log, pg: pg}
+	for _, o := range opts {
+		o(a)
+	}
 	if err := a.open(ctx); err != nil {
 		_ = a.Close()
 		return nil, err
@@ -69,6 +79,9 @@ func (a *App) open(ctx context.Context) error {
 		return err
 	}
 	a.Domain = domain.New(db)
+	if a.Verifier != nil {
+		return nil
+	}
 	if a.Config.DemoMode() {
 		if a.Demo, err = auth.LoadDemoSigner(ctx, db); err != nil {
 			return err

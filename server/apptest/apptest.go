@@ -46,8 +46,11 @@ type Options struct {
 	Seed bool
 	// FirebaseProjectID switches from demo sign-in to Firebase.
 	FirebaseProjectID string
-	// Production runs in production mode.
+	// Production runs in production mode. Without Google credentials here,
+	// its tokens are verified by Verifier.
 	Production bool
+	// Verifier replaces token verification.
+	Verifier auth.Verifier
 }
 
 // New starts a server for the test on a fresh database.
@@ -65,7 +68,11 @@ func New(t testing.TB, o Options) *Env {
 		t.Fatalf("apptest: config: %v", err)
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a, err := app.Open(context.Background(), cfg, log)
+	var opts []app.Option
+	if o.Verifier != nil {
+		opts = append(opts, app.WithVerifier(o.Verifier))
+	}
+	a, err := app.Open(context.Background(), cfg, log, opts...)
 	if err != nil {
 		t.Fatalf("apptest: open: %v", err)
 	}
