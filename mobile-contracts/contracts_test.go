@@ -142,3 +142,30 @@ func TestOperationsRunAgainstSeededServer(t *testing.T) {
 		}
 	}
 }
+
+// Each push type has a schema that compiles and an example that passes it;
+// the example fails once broken, so the check can fail.
+func TestPushSchemasAndExamples(t *testing.T) {
+	types, err := contracts.PushTypes()
+	if err != nil || len(types) == 0 {
+		t.Fatalf("push schemas: %v %v", types, err)
+	}
+	for _, typ := range types {
+		t.Run(typ, func(t *testing.T) {
+			ex, err := contracts.PushExample(typ)
+			if err != nil {
+				t.Fatalf("no push/%s.example.json: %v", typ, err)
+			}
+			if err := contracts.ValidatePush(ex); err != nil {
+				t.Fatalf("example does not validate: %v", err)
+			}
+			broken := strings.Replace(string(ex), `"badge": 1`, `"badge": -1`, 1)
+			if broken == string(ex) {
+				t.Fatal("example has no badge to break")
+			}
+			if contracts.ValidatePush([]byte(broken)) == nil {
+				t.Fatal("a negative badge passed the schema")
+			}
+		})
+	}
+}

@@ -21,8 +21,19 @@ type User struct {
 	DisplayName string
 	Locale      string // BCP 47, e.g. en-US
 	TimeZone    string // IANA name
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// Quiet hours, minutes after midnight in TimeZone; both nil for none.
+	QuietHoursStart *int16
+	QuietHoursEnd   *int16
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+// QuietHours returns the user's quiet hours, if set.
+func (u *User) QuietHours() (QuietHours, bool) {
+	if u.QuietHoursStart == nil || u.QuietHoursEnd == nil {
+		return QuietHours{}, false
+	}
+	return QuietHours{StartMinute: int(*u.QuietHoursStart), EndMinute: int(*u.QuietHoursEnd)}, true
 }
 
 // Membership is a user's role in one school.
@@ -141,5 +152,6 @@ func AllModels() []any {
 	return []any{
 		&School{}, &User{}, &Membership{}, &Classroom{}, &Student{}, &Enrollment{},
 		&ClassroomStaff{}, &Guardianship{}, &Invitation{}, &InvitationAttempt{}, &DemoSigningKey{},
+		&Device{}, &NotificationPreference{}, &Notification{}, &NotificationRecipient{}, &NotificationDelivery{},
 	}
 }

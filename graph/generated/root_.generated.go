@@ -37,6 +37,11 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	CategoryPreference struct {
+		Category func(childComplexity int) int
+		Push     func(childComplexity int) int
+	}
+
 	Classroom struct {
 		Grade      func(childComplexity int) int
 		ID         func(childComplexity int) int
@@ -50,6 +55,16 @@ type ComplexityRoot struct {
 	CreateInvitationPayload struct {
 		Code       func(childComplexity int) int
 		Invitation func(childComplexity int) int
+	}
+
+	Device struct {
+		AppVersion  func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Locale      func(childComplexity int) int
+		Platform    func(childComplexity int) int
+		TokenSuffix func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
 	}
 
 	Guardian struct {
@@ -80,9 +95,19 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		CreateInvitation func(childComplexity int, input models.CreateInvitationInput) int
-		RedeemInvitation func(childComplexity int, input models.RedeemInvitationInput) int
-		UpdateProfile    func(childComplexity int, input models.UpdateProfileInput) int
+		CreateInvitation              func(childComplexity int, input models.CreateInvitationInput) int
+		RedeemInvitation              func(childComplexity int, input models.RedeemInvitationInput) int
+		RegisterDevice                func(childComplexity int, input models.RegisterDeviceInput) int
+		SendTestNotification          func(childComplexity int) int
+		UnregisterDevice              func(childComplexity int, input models.UnregisterDeviceInput) int
+		UpdateNotificationPreferences func(childComplexity int, input models.UpdateNotificationPreferencesInput) int
+		UpdateProfile                 func(childComplexity int, input models.UpdateProfileInput) int
+	}
+
+	NotificationPreferences struct {
+		Categories func(childComplexity int) int
+		QuietHours func(childComplexity int) int
+		TimeZone   func(childComplexity int) int
 	}
 
 	Query struct {
@@ -90,6 +115,11 @@ type ComplexityRoot struct {
 		Ping      func(childComplexity int) int
 		Student   func(childComplexity int, id string) int
 		Viewer    func(childComplexity int) int
+	}
+
+	QuietHours struct {
+		End   func(childComplexity int) int
+		Start func(childComplexity int) int
 	}
 
 	RedeemInvitationPayload struct {
@@ -104,6 +134,10 @@ type ComplexityRoot struct {
 		TimeZone func(childComplexity int) int
 	}
 
+	SendTestNotificationPayload struct {
+		DeviceCount func(childComplexity int) int
+	}
+
 	Student struct {
 		Classrooms    func(childComplexity int) int
 		DisplayName   func(childComplexity int) int
@@ -116,21 +150,27 @@ type ComplexityRoot struct {
 		School        func(childComplexity int) int
 	}
 
+	UnregisterDevicePayload struct {
+		Removed func(childComplexity int) int
+	}
+
 	User struct {
 		DisplayName func(childComplexity int) int
 		ID          func(childComplexity int) int
 	}
 
 	Viewer struct {
-		Children    func(childComplexity int) int
-		Classrooms  func(childComplexity int) int
-		DisplayName func(childComplexity int) int
-		Email       func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Locale      func(childComplexity int) int
-		Memberships func(childComplexity int) int
-		Phone       func(childComplexity int) int
-		TimeZone    func(childComplexity int) int
+		Children                func(childComplexity int) int
+		Classrooms              func(childComplexity int) int
+		Devices                 func(childComplexity int) int
+		DisplayName             func(childComplexity int) int
+		Email                   func(childComplexity int) int
+		ID                      func(childComplexity int) int
+		Locale                  func(childComplexity int) int
+		Memberships             func(childComplexity int) int
+		NotificationPreferences func(childComplexity int) int
+		Phone                   func(childComplexity int) int
+		TimeZone                func(childComplexity int) int
 	}
 }
 
@@ -147,6 +187,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "CategoryPreference.category":
+		if e.ComplexityRoot.CategoryPreference.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryPreference.Category(childComplexity), true
+	case "CategoryPreference.push":
+		if e.ComplexityRoot.CategoryPreference.Push == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryPreference.Push(childComplexity), true
 
 	case "Classroom.grade":
 		if e.ComplexityRoot.Classroom.Grade == nil {
@@ -203,6 +256,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreateInvitationPayload.Invitation(childComplexity), true
+
+	case "Device.appVersion":
+		if e.ComplexityRoot.Device.AppVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Device.AppVersion(childComplexity), true
+	case "Device.createdAt":
+		if e.ComplexityRoot.Device.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Device.CreatedAt(childComplexity), true
+	case "Device.id":
+		if e.ComplexityRoot.Device.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Device.ID(childComplexity), true
+	case "Device.locale":
+		if e.ComplexityRoot.Device.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Device.Locale(childComplexity), true
+	case "Device.platform":
+		if e.ComplexityRoot.Device.Platform == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Device.Platform(childComplexity), true
+	case "Device.tokenSuffix":
+		if e.ComplexityRoot.Device.TokenSuffix == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Device.TokenSuffix(childComplexity), true
+	case "Device.updatedAt":
+		if e.ComplexityRoot.Device.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Device.UpdatedAt(childComplexity), true
 
 	case "Guardian.id":
 		if e.ComplexityRoot.Guardian.ID == nil {
@@ -337,6 +433,45 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RedeemInvitation(childComplexity, args["input"].(models.RedeemInvitationInput)), true
+	case "Mutation.registerDevice":
+		if e.ComplexityRoot.Mutation.RegisterDevice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_registerDevice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RegisterDevice(childComplexity, args["input"].(models.RegisterDeviceInput)), true
+	case "Mutation.sendTestNotification":
+		if e.ComplexityRoot.Mutation.SendTestNotification == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.SendTestNotification(childComplexity), true
+	case "Mutation.unregisterDevice":
+		if e.ComplexityRoot.Mutation.UnregisterDevice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unregisterDevice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnregisterDevice(childComplexity, args["input"].(models.UnregisterDeviceInput)), true
+	case "Mutation.updateNotificationPreferences":
+		if e.ComplexityRoot.Mutation.UpdateNotificationPreferences == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateNotificationPreferences_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateNotificationPreferences(childComplexity, args["input"].(models.UpdateNotificationPreferencesInput)), true
 	case "Mutation.updateProfile":
 		if e.ComplexityRoot.Mutation.UpdateProfile == nil {
 			break
@@ -348,6 +483,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateProfile(childComplexity, args["input"].(models.UpdateProfileInput)), true
+
+	case "NotificationPreferences.categories":
+		if e.ComplexityRoot.NotificationPreferences.Categories == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationPreferences.Categories(childComplexity), true
+	case "NotificationPreferences.quietHours":
+		if e.ComplexityRoot.NotificationPreferences.QuietHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationPreferences.QuietHours(childComplexity), true
+	case "NotificationPreferences.timeZone":
+		if e.ComplexityRoot.NotificationPreferences.TimeZone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationPreferences.TimeZone(childComplexity), true
 
 	case "Query.classroom":
 		if e.ComplexityRoot.Query.Classroom == nil {
@@ -384,6 +538,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
+
+	case "QuietHours.end":
+		if e.ComplexityRoot.QuietHours.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuietHours.End(childComplexity), true
+	case "QuietHours.start":
+		if e.ComplexityRoot.QuietHours.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuietHours.Start(childComplexity), true
 
 	case "RedeemInvitationPayload.guardian":
 		if e.ComplexityRoot.RedeemInvitationPayload.Guardian == nil {
@@ -422,6 +589,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.School.TimeZone(childComplexity), true
+
+	case "SendTestNotificationPayload.deviceCount":
+		if e.ComplexityRoot.SendTestNotificationPayload.DeviceCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SendTestNotificationPayload.DeviceCount(childComplexity), true
 
 	case "Student.classrooms":
 		if e.ComplexityRoot.Student.Classrooms == nil {
@@ -478,6 +652,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Student.School(childComplexity), true
 
+	case "UnregisterDevicePayload.removed":
+		if e.ComplexityRoot.UnregisterDevicePayload.Removed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnregisterDevicePayload.Removed(childComplexity), true
+
 	case "User.displayName":
 		if e.ComplexityRoot.User.DisplayName == nil {
 			break
@@ -503,6 +684,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Viewer.Classrooms(childComplexity), true
+	case "Viewer.devices":
+		if e.ComplexityRoot.Viewer.Devices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Devices(childComplexity), true
 	case "Viewer.displayName":
 		if e.ComplexityRoot.Viewer.DisplayName == nil {
 			break
@@ -533,6 +720,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Viewer.Memberships(childComplexity), true
+	case "Viewer.notificationPreferences":
+		if e.ComplexityRoot.Viewer.NotificationPreferences == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.NotificationPreferences(childComplexity), true
 	case "Viewer.phone":
 		if e.ComplexityRoot.Viewer.Phone == nil {
 			break
@@ -555,8 +748,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("CategoryPreferenceInput", ec.unmarshalInputCategoryPreferenceInput),
 			graphql.NewInputUnmarshaler("CreateInvitationInput", ec.unmarshalInputCreateInvitationInput),
+			graphql.NewInputUnmarshaler("QuietHoursInput", ec.unmarshalInputQuietHoursInput),
 			graphql.NewInputUnmarshaler("RedeemInvitationInput", ec.unmarshalInputRedeemInvitationInput),
+			graphql.NewInputUnmarshaler("RegisterDeviceInput", ec.unmarshalInputRegisterDeviceInput),
+			graphql.NewInputUnmarshaler("UnregisterDeviceInput", ec.unmarshalInputUnregisterDeviceInput),
+			graphql.NewInputUnmarshaler("UpdateNotificationPreferencesInput", ec.unmarshalInputUpdateNotificationPreferencesInput),
 			graphql.NewInputUnmarshaler("UpdateProfileInput", ec.unmarshalInputUpdateProfileInput),
 		)
 	}
@@ -701,6 +899,124 @@ input UpdateProfileInput {
   locale: String
   "IANA time zone name."
   timeZone: String
+}
+`, BuiltIn: false},
+	{Name: "../schema/notifications.graphqls", Input: `# Push notifications: the viewer's devices and what they want to be told.
+
+extend type Viewer {
+  "The viewer's registered devices, most recently registered first."
+  devices: [Device!]!
+  "Which categories push, and quiet hours."
+  notificationPreferences: NotificationPreferences!
+}
+
+extend type Mutation {
+  """
+  Registers (or refreshes) this device's FCM token for the viewer. Safe to
+  call on every app start. A token registered by someone else moves to the
+  viewer. Errors: BAD_USER_INPUT (token empty, over 4096 characters or with
+  spaces; unknown locale; appVersion over 32 characters).
+  """
+  registerDevice(input: RegisterDeviceInput!): Device! @auth
+  "Removes one of the viewer's tokens (on sign-out). Another user's token is left alone: removed is false."
+  unregisterDevice(input: UnregisterDeviceInput!): UnregisterDevicePayload! @auth
+  """
+  Turns categories on or off and sets or clears quiet hours (HH:MM in the
+  viewer's time zone; may wrap midnight). Errors: BAD_USER_INPUT.
+  """
+  updateNotificationPreferences(input: UpdateNotificationPreferencesInput!): NotificationPreferences! @auth
+  """
+  Sends a test push to the viewer's own devices now. At most 5 in ten
+  minutes (RATE_LIMITED). deviceCount 0: nothing to send to.
+  """
+  sendTestNotification: SendTestNotificationPayload! @auth
+}
+
+type Device {
+  id: ID!
+  platform: Platform!
+  appVersion: String!
+  locale: String!
+  "The last characters of the token, to tell devices apart."
+  tokenSuffix: String!
+  createdAt: Time!
+  updatedAt: Time!
+}
+
+enum Platform {
+  IOS
+  ANDROID
+  WEB
+}
+
+enum NotificationCategory {
+  NEW_MESSAGE
+  POSITIVE_NOTE
+  OBSERVATION
+  CONFERENCE
+  ANNOUNCEMENT
+  EVENT
+  COACHING
+}
+
+type NotificationPreferences {
+  "Every category, on unless turned off."
+  categories: [CategoryPreference!]!
+  "No pushes in this window (urgent announcements excepted); null: none."
+  quietHours: QuietHours
+  "The time zone quiet hours are in: the viewer's (updateProfile changes it)."
+  timeZone: String!
+}
+
+type CategoryPreference {
+  category: NotificationCategory!
+  push: Boolean!
+}
+
+type QuietHours {
+  "HH:MM, 24-hour."
+  start: String!
+  "HH:MM, 24-hour; before start when the window wraps midnight."
+  end: String!
+}
+
+input RegisterDeviceInput {
+  "The FCM registration token."
+  token: String!
+  platform: Platform!
+  appVersion: String!
+  "BCP 47; defaults to the viewer's locale."
+  locale: String
+}
+
+input UnregisterDeviceInput {
+  token: String!
+}
+
+type UnregisterDevicePayload {
+  removed: Boolean!
+}
+
+input UpdateNotificationPreferencesInput {
+  "Categories to change; others stay as they are."
+  categories: [CategoryPreferenceInput!]
+  quietHours: QuietHoursInput
+  "True removes quiet hours."
+  clearQuietHours: Boolean
+}
+
+input CategoryPreferenceInput {
+  category: NotificationCategory!
+  push: Boolean!
+}
+
+input QuietHoursInput {
+  start: String!
+  end: String!
+}
+
+type SendTestNotificationPayload {
+  deviceCount: Int!
 }
 `, BuiltIn: false},
 	{Name: "../schema/onboarding.graphqls", Input: `# Bringing families in: staff invite, a parent redeems the one-time code.
@@ -858,6 +1174,16 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_CategoryPreference(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "category":
+		return ec.fieldContext_CategoryPreference_category(ctx, field)
+	case "push":
+		return ec.fieldContext_CategoryPreference_push(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CategoryPreference", field.Name)
+}
+
 func (ec *executionContext) childFields_Classroom(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -886,6 +1212,26 @@ func (ec *executionContext) childFields_CreateInvitationPayload(ctx context.Cont
 		return ec.fieldContext_CreateInvitationPayload_code(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateInvitationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Device(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Device_id(ctx, field)
+	case "platform":
+		return ec.fieldContext_Device_platform(ctx, field)
+	case "appVersion":
+		return ec.fieldContext_Device_appVersion(ctx, field)
+	case "locale":
+		return ec.fieldContext_Device_locale(ctx, field)
+	case "tokenSuffix":
+		return ec.fieldContext_Device_tokenSuffix(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Device_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Device_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Device", field.Name)
 }
 
 func (ec *executionContext) childFields_Guardian(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -942,6 +1288,28 @@ func (ec *executionContext) childFields_Membership(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type Membership", field.Name)
 }
 
+func (ec *executionContext) childFields_NotificationPreferences(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "categories":
+		return ec.fieldContext_NotificationPreferences_categories(ctx, field)
+	case "quietHours":
+		return ec.fieldContext_NotificationPreferences_quietHours(ctx, field)
+	case "timeZone":
+		return ec.fieldContext_NotificationPreferences_timeZone(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NotificationPreferences", field.Name)
+}
+
+func (ec *executionContext) childFields_QuietHours(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "start":
+		return ec.fieldContext_QuietHours_start(ctx, field)
+	case "end":
+		return ec.fieldContext_QuietHours_end(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuietHours", field.Name)
+}
+
 func (ec *executionContext) childFields_RedeemInvitationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "student":
@@ -966,6 +1334,14 @@ func (ec *executionContext) childFields_School(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type School", field.Name)
 }
 
+func (ec *executionContext) childFields_SendTestNotificationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deviceCount":
+		return ec.fieldContext_SendTestNotificationPayload_deviceCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SendTestNotificationPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Student(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -988,6 +1364,14 @@ func (ec *executionContext) childFields_Student(ctx context.Context, field graph
 		return ec.fieldContext_Student_guardians(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Student", field.Name)
+}
+
+func (ec *executionContext) childFields_UnregisterDevicePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "removed":
+		return ec.fieldContext_UnregisterDevicePayload_removed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnregisterDevicePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1020,6 +1404,10 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_children(ctx, field)
 	case "classrooms":
 		return ec.fieldContext_Viewer_classrooms(ctx, field)
+	case "devices":
+		return ec.fieldContext_Viewer_devices(ctx, field)
+	case "notificationPreferences":
+		return ec.fieldContext_Viewer_notificationPreferences(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
 }

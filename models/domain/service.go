@@ -21,7 +21,12 @@ import (
 type Service struct {
 	DB  *gorm.DB
 	Now func() time.Time
+	// Notify schedules push notifications; nil sends none (and writes that
+	// must notify fail).
+	Notify Notifier
 }
+
+var errNoNotifier = errors.New("domain: no notifier configured")
 
 // New returns a Service on db using the wall clock.
 func New(db *gorm.DB) *Service {

@@ -6,6 +6,7 @@ package app
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,6 +14,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
 	"gorm.io/gorm"
 
 	"github.com/sameside/sameside/models/domain"
@@ -21,6 +25,8 @@ import (
 	"github.com/sameside/sameside/server/config"
 	"github.com/sameside/sameside/server/database"
 	"github.com/sameside/sameside/server/demo"
+	"github.com/sameside/sameside/server/push"
+	"github.com/sameside/sameside/server/push/fakefcm"
 )
 
 // App is a configured server with its database open.
@@ -32,7 +38,14 @@ type App struct {
 	// Demo signs demo tokens; nil unless in demo mode.
 	Demo     *auth.DemoSigner
 	Verifier auth.Verifier
-	pg       *database.Server
+	// Push is the notification pipeline; Workers work its jobs once started.
+	Push    *push.Pipeline
+	Workers *river.Client[pgx.Tx]
+	// FakeFCM is the in-process fake FCM of demo mode (nil otherwise).
+	FakeFCM *fakefcm.Server
+	// Pool is the pgx pool the workers use.
+	Pool *pgxpool.Pool
+	pg   *database.Server
 }
 
 // Option changes how Open builds the app.
@@ -79,6 +92,9 @@ func (a *App) open(ctx context.Context) error {
 		return err
 	}
 	a.Domain = domain.New(db)
+	if err := a.openPush(ctx, sqlDB); err != nil {
+		return err
+	}
 	if a.Verifier != nil {
 		return nil
 	}
@@ -96,6 +112,53 @@ func (a *App) open(ctx context.Context) error {
 	fv.CheckRevoked = a.Config.FirebaseCheckRevoked
 	a.Verifier = fv
 	return nil
+}
+
+// openPush builds the push pipeline: a River inserter on GORM's database/sql
+// pool (jobs go in with the writes), a pgx pool for the workers, and the FCM
+// client (an in-process fake in demo mode).
+func (a *App) openPush(ctx context.Context, sqlDB *sql.DB) error {
+	inserter, err := push.NewInserter(sqlDB, a.Log)
+	if err != nil {
+		return err
+	}
+	projectID, endpoint := a.Config.FirebaseProjectID, a.Config.FCMEndpoint
+	if projectID == "" {
+		projectID = "demo-sameside"
+	}
+	if endpoint == "" && a.Config.DemoMode() {
+		a.FakeFCM = fakefcm.Start(fakefcm.Options{Log: a.Log})
+		endpoint = a.FakeFCM.Endpoint()
+		a.Log.Info("demo mode: pushes go to an in-process fake FCM and are logged", "endpoint", endpoint)
+	}
+	fcm, err := push.NewFCM(ctx, projectID, endpoint)
+	if err != nil {
+		return err
+	}
+	a.Push = push.New(a.DB, inserter, fcm, push.DefaultConfig(), a.Log)
+	a.Domain.Notify = a.Push
+	if a.Pool, err = pgxpool.New(ctx, a.pg.URL); err != nil {
+		return fmt.Errorf("worker pool: %w", err)
+	}
+	a.Workers, err = push.NewWorkers(a.Pool, a.Push, push.WorkerOptions{MaxWorkers: a.Config.PushWorkers, PollInterval: a.Config.PushPollInterval})
+	return err
+}
+
+// NewWorkers returns another worker client for the same pipeline (a second
+// process, in tests).
+func (a *App) NewWorkers() (*river.Client[pgx.Tx], error) {
+	return push.NewWorkers(a.Pool, a.Push, push.WorkerOptions{MaxWorkers: a.Config.PushWorkers, PollInterval: a.Config.PushPollInterval})
+}
+
+// StartWorkers starts working push jobs; Serve does it for the server.
+func (a *App) StartWorkers(ctx context.Context) error { return a.Workers.Start(ctx) }
+
+// StopWorkers stops working jobs gracefully within timeout: fan-outs finish
+// the batches they are sending and leave the rest for the next worker.
+func (a *App) StopWorkers(timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	return push.Stop(ctx, a.Workers)
 }
 
 // Handler returns the HTTP handler.
@@ -139,6 +202,9 @@ func (a *App) Serve(ctx context.Context, l net.Listener) error {
 		MaxHeaderBytes:    64 << 10,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	if err := a.StartWorkers(ctx); err != nil {
+		return fmt.Errorf("push workers: %w", err)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
 	select {
@@ -149,8 +215,12 @@ func (a *App) Serve(ctx context.Context, l net.Listener) error {
 	a.Log.Info("shutting down", "timeout", a.Config.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	shutdownErr := srv.Shutdown(sctx)
+	if err := push.Stop(sctx, a.Workers); err != nil {
+		a.Log.Error("stopping push workers", "err", err)
+	}
+	if shutdownErr != nil {
+		return fmt.Errorf("shutdown: %w", shutdownErr)
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
@@ -161,6 +231,12 @@ func (a *App) Serve(ctx context.Context, l net.Listener) error {
 // Close releases the database and stops an embedded PostgreSQL.
 func (a *App) Close() error {
 	var errs []error
+	if a.Pool != nil {
+		a.Pool.Close()
+	}
+	if a.FakeFCM != nil {
+		a.FakeFCM.Close()
+	}
 	if a.DB != nil {
 		if sqlDB, err := a.DB.DB(); err == nil {
 			errs = append(errs, sqlDB.Close())

@@ -22,12 +22,14 @@ import (
 
 	"gorm.io/gorm"
 
+	contracts "github.com/sameside/sameside/mobile-contracts"
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/server/app"
 	"github.com/sameside/sameside/server/auth"
 	"github.com/sameside/sameside/server/config"
 	"github.com/sameside/sameside/server/database/dbtest"
 	"github.com/sameside/sameside/server/demo"
+	"github.com/sameside/sameside/server/push/fakefcm"
 )
 
 // Env is one running server on its own database.
@@ -36,6 +38,8 @@ type Env struct {
 	App    *app.App
 	DB     *gorm.DB
 	Server *httptest.Server
+	// FCM is the fake FCM the app's pushes go to.
+	FCM *fakefcm.Server
 	// Statements counts SQL statements the app's database handle ran.
 	Statements atomic.Int64
 }
@@ -51,12 +55,17 @@ type Options struct {
 	Production bool
 	// Verifier replaces token verification.
 	Verifier auth.Verifier
+	// NoWorkers leaves the push workers stopped (the test starts them).
+	NoWorkers bool
 }
 
 // New starts a server for the test on a fresh database.
 func New(t testing.TB, o Options) *Env {
 	t.Helper()
-	env := map[string]string{"DATABASE_URL": dbtest.URL(t), "SAMESIDE_SEED": "false", "LOG_LEVEL": "warn"}
+	fcm := fakefcm.Start(fakefcm.Options{})
+	t.Cleanup(fcm.Close)
+	env := map[string]string{"DATABASE_URL": dbtest.URL(t), "SAMESIDE_SEED": "false", "LOG_LEVEL": "warn",
+		"SAMESIDE_FCM_ENDPOINT": fcm.Endpoint(), "SAMESIDE_PUSH_POLL": "50ms"}
 	if o.FirebaseProjectID != "" {
 		env["FIREBASE_PROJECT_ID"] = o.FirebaseProjectID
 	}
@@ -76,7 +85,7 @@ func New(t testing.TB, o Options) *Env {
 	if err != nil {
 		t.Fatalf("apptest: open: %v", err)
 	}
-	e := &Env{t: t, App: a, DB: a.DB}
+	e := &Env{t: t, App: a, DB: a.DB, FCM: fcm}
 	countStatements(a.DB, &e.Statements)
 	if o.Seed {
 		if _, err := a.Seed(context.Background()); err != nil {
@@ -84,12 +93,50 @@ func New(t testing.TB, o Options) *Env {
 		}
 	}
 	e.Server = httptest.NewServer(a.Handler())
+	if !o.NoWorkers {
+		if err := a.StartWorkers(context.Background()); err != nil {
+			t.Fatalf("apptest: workers: %v", err)
+		}
+	}
 	t.Cleanup(func() {
 		e.Server.CloseClientConnections()
 		e.Server.Close()
+		_ = a.StopWorkers(10 * time.Second)
+		// Every push a test made the server send matches its schema in
+		// mobile-contracts/push/.
+		for _, m := range fcm.Messages() {
+			if err := contracts.ValidatePush(m.Raw); err != nil {
+				t.Errorf("push payload does not match its schema: %v\n%s", err, m.Raw)
+			}
+		}
 		_ = a.Close()
 	})
 	return e
+}
+
+// WaitForPushes waits until the fake FCM has accepted n messages, or fails.
+func (e *Env) WaitForPushes(n int) []fakefcm.Message {
+	e.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		msgs := e.FCM.Messages()
+		if len(msgs) >= n {
+			return msgs
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("fake FCM has %d messages after 20s, want %d", len(msgs), n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// RegisterDevice registers a push token for the holder of userToken.
+func (e *Env) RegisterDevice(userToken, pushToken string) {
+	e.t.Helper()
+	res := e.Do(userToken, `mutation($t: String!) { registerDevice(input: {token: $t, platform: ANDROID, appVersion: "1.0.0"}) { id } }`, map[string]any{"t": pushToken})
+	if res.Code() != "" {
+		e.t.Fatalf("registerDevice: %s", res.Body)
+	}
 }
 
 func countStatements(db *gorm.DB, n *atomic.Int64) {

@@ -40,6 +40,16 @@ type Config struct {
 	FirebaseAuthEmulatorHost string
 	// FirebaseCheckRevoked also checks revocation on every request.
 	FirebaseCheckRevoked bool
+	// FCMEndpoint points push at another FCM endpoint (a fake; tests) with no
+	// authentication (SAMESIDE_FCM_ENDPOINT). Empty: real FCM with the service
+	// account in GOOGLE_APPLICATION_CREDENTIALS, or, in demo mode, a fake FCM
+	// run in-process that logs every push.
+	FCMEndpoint string
+	// PushPollInterval is how often idle workers look for due jobs
+	// (SAMESIDE_PUSH_POLL, default 1s).
+	PushPollInterval time.Duration
+	// PushWorkers is how many fan-outs run at once per process (SAMESIDE_PUSH_WORKERS).
+	PushWorkers int
 	// Seed loads the demo school on first start with an empty database
 	// (SAMESIDE_SEED, default on outside production).
 	Seed bool
@@ -74,6 +84,14 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	embeddedPort := fs.String("embedded-port", env("SAMESIDE_EMBEDDED_PORT", "54329"), "embedded PostgreSQL port (SAMESIDE_EMBEDDED_PORT)")
 	fs.StringVar(&c.FirebaseProjectID, "firebase-project", env("FIREBASE_PROJECT_ID", getenv("GOOGLE_CLOUD_PROJECT")), "Firebase project id; empty runs demo mode (FIREBASE_PROJECT_ID)")
 	fs.BoolVar(&c.FirebaseCheckRevoked, "firebase-check-revoked", getenv("FIREBASE_CHECK_REVOKED") == "true", "check token revocation on every request (FIREBASE_CHECK_REVOKED)")
+	fs.StringVar(&c.FCMEndpoint, "fcm-endpoint", getenv("SAMESIDE_FCM_ENDPOINT"), "FCM endpoint override, e.g. a fake (SAMESIDE_FCM_ENDPOINT)")
+	pushWorkers := fs.String("push-workers", env("SAMESIDE_PUSH_WORKERS", "10"), "fan-outs at once (SAMESIDE_PUSH_WORKERS)")
+	fs.DurationVar(&c.PushPollInterval, "push-poll", time.Second, "how often idle push workers look for due jobs (SAMESIDE_PUSH_POLL)")
+	if v := getenv("SAMESIDE_PUSH_POLL"); v != "" {
+		if d, err := time.ParseDuration(v); err == nil {
+			c.PushPollInterval = d
+		}
+	}
 	seedDefault := env("SAMESIDE_SEED", "")
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long a graceful shutdown may take")
@@ -99,6 +117,11 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("SAMESIDE_EMBEDDED_PORT must be a port number, not %q", *embeddedPort))
 	}
 	c.EmbeddedPort = uint32(ep)
+	pw, err := strconv.Atoi(*pushWorkers)
+	if err != nil || pw < 1 || pw > 200 {
+		errs = append(errs, fmt.Errorf("SAMESIDE_PUSH_WORKERS must be 1 to 200, not %q", *pushWorkers))
+	}
+	c.PushWorkers = pw
 	switch seedDefault {
 	case "":
 		c.Seed = c.Env != EnvProduction

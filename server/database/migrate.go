@@ -16,6 +16,8 @@ import (
 
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/rivermigrate"
 )
 
 //go:embed migrations/*.sql
@@ -47,7 +49,28 @@ func Migrate(ctx context.Context, db *sql.DB, log *slog.Logger) error {
 			log.Info("migration applied", "version", r.Source.Version, "file", r.Source.Path, "took", r.Duration)
 		}
 	}
+	// River's own tables (the job queue), at the version of the River we link.
+	rm, err := riverMigrator(db, log)
+	if err != nil {
+		return err
+	}
+	res, err := rm.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	if err != nil {
+		return fmt.Errorf("river migrations: %w", err)
+	}
+	for _, v := range res.Versions {
+		if log != nil {
+			log.Info("river migration applied", "version", v.Version, "name", v.Name)
+		}
+	}
 	return nil
+}
+
+func riverMigrator(db *sql.DB, log *slog.Logger) (*rivermigrate.Migrator[*sql.Tx], error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return rivermigrate.New(riverdatabasesql.New(db), &rivermigrate.Config{Logger: log})
 }
 
 // MigrationsHash identifies the schema the migrations produce; tests use it to
@@ -64,6 +87,14 @@ func MigrationsHash() (string, error) {
 	}
 	sort.Strings(names)
 	h := sha256.New()
+	rm, err := riverMigrator(nil, nil)
+	if err != nil {
+		return "", err
+	}
+	for _, v := range rm.AllVersions() {
+		fmt.Fprintf(h, "river %d %s\x00", v.Version, v.Name)
+		h.Write([]byte(v.SQLUp))
+	}
 	for _, n := range names {
 		b, err := fs.ReadFile(fsys, n)
 		if err != nil {

@@ -91,6 +91,8 @@ func pgTypes(t reflect.Type) []string {
 		return []string{"bytea"}
 	}
 	switch t.Kind() {
+	case reflect.Map:
+		return []string{"jsonb"}
 	case reflect.String:
 		return []string{"text", "uuid"}
 	case reflect.Bool:

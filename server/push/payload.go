@@ -1,0 +1,105 @@
+package push
+
+import (
+	"strings"
+
+	"firebase.google.com/go/v4/messaging"
+	"golang.org/x/text/language"
+
+	"github.com/sameside/sameside/models"
+)
+
+type text struct{ title, body string }
+
+// catalog holds each payload type's title and body per language. {name}
+// placeholders are filled from the notice's params; {recipient} is the
+// recipient's display name.
+var catalog = map[string]map[string]text{
+	models.NoticeTest: {
+		"en": {"SameSide test", "Notifications work on this device, {recipient}."},
+		"es": {"Prueba de SameSide", "Las notificaciones funcionan en este dispositivo, {recipient}."},
+	},
+}
+
+// supported are the languages the catalog has, first the fallback.
+var supported = language.NewMatcher([]language.Tag{language.English, language.Spanish})
+
+// localize picks the user's language (falling back to English) and fills the
+// placeholders.
+func localize(typ, locale string, params map[string]string) (title, body string) {
+	texts, ok := catalog[typ]
+	if !ok {
+		return "SameSide", "You have something new in SameSide."
+	}
+	tag, _ := language.Parse(locale)
+	_, idx, _ := supported.Match(tag)
+	lang := []string{"en", "es"}[idx]
+	t, ok := texts[lang]
+	if !ok {
+		t = texts["en"]
+	}
+	pairs := make([]string, 0, 2*len(params))
+	for k, v := range params {
+		pairs = append(pairs, "{"+k+"}", v)
+	}
+	r := strings.NewReplacer(pairs...)
+	return r.Replace(t.title), r.Replace(t.body)
+}
+
+// recipientInfo is what a message needs about its user.
+type recipientInfo struct {
+	name   string
+	locale string
+	badge  int
+}
+
+// buildMessage makes the FCM message for one device.
+func buildMessage(n *models.Notification, token string, who recipientInfo) *messaging.Message {
+	params := map[string]string{"recipient": who.name}
+	for k, v := range n.Params {
+		if s, ok := v.(string); ok {
+			params[k] = s
+		}
+	}
+	title, body := localize(n.Type, who.locale, params)
+	data := map[string]string{"type": n.Type, "notificationId": n.ID, "deepLink": n.DeepLink, "category": string(n.Category)}
+	for k, v := range n.Data {
+		if s, ok := v.(string); ok {
+			data[k] = s
+		}
+	}
+	priority, apnsPriority := "normal", "5"
+	if n.Urgent {
+		priority, apnsPriority = "high", "10"
+	}
+	badge := who.badge
+	return &messaging.Message{
+		Token:        token,
+		Notification: &messaging.Notification{Title: title, Body: body},
+		Data:         data,
+		Android: &messaging.AndroidConfig{
+			CollapseKey: n.CollapseKey,
+			Priority:    priority,
+			Notification: &messaging.AndroidNotification{
+				ChannelID:         strings.ToLower(string(n.Category)),
+				Tag:               n.CollapseKey,
+				NotificationCount: &badge,
+			},
+		},
+		APNS: &messaging.APNSConfig{
+			Headers: map[string]string{"apns-priority": apnsPriority, "apns-collapse-id": truncate(n.CollapseKey, 64)},
+			Payload: &messaging.APNSPayload{Aps: &messaging.Aps{
+				ThreadID: n.ThreadID,
+				Badge:    &badge,
+				Sound:    "default",
+			}},
+		},
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

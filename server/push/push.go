@@ -1,0 +1,148 @@
+// Package push delivers notifications: domain writes enqueue a Notice inside
+// their own transaction (EnqueueTx), and a River worker fans it out to every
+// recipient's devices through FCM.
+//
+// Guarantees: no commit, no push (the job is inserted in the writer's
+// transaction); commit, then one push per device (a delivery row per
+// (notification, device) records what was sent, rows are claimed before they
+// are sent, and a stopping worker finishes its batches before it lets go).
+// Category preferences and quiet hours are honoured per recipient; urgent
+// notices ignore quiet hours.
+//
+// It must not decide who is told: callers pass recipients, already checked
+// by policy (restricted guardians left out).
+package push
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"firebase.google.com/go/v4/messaging"
+	"github.com/riverqueue/river"
+	"gorm.io/gorm"
+
+	"github.com/sameside/sameside/models"
+)
+
+// Sender sends FCM messages; *messaging.Client is one.
+type Sender interface {
+	SendEach(ctx context.Context, messages []*messaging.Message) (*messaging.BatchResponse, error)
+}
+
+// Config tunes the pipeline.
+type Config struct {
+	// BatchSize is the number of messages per SendEach call (FCM allows 500).
+	BatchSize int
+	// InFlight is how many batches one fan-out sends at once.
+	InFlight int
+	// MaxAttempts caps retries of one delivery on 429/5xx answers.
+	MaxAttempts int
+	// BaseBackoff is the first retry delay when FCM gives no Retry-After;
+	// it doubles per attempt, with jitter, up to MaxBackoff.
+	BaseBackoff time.Duration
+	MaxBackoff  time.Duration
+	// SendTimeout bounds one SendEach call.
+	SendTimeout time.Duration
+}
+
+// DefaultConfig is what production runs with.
+func DefaultConfig() Config {
+	return Config{BatchSize: 500, InFlight: 4, MaxAttempts: 8, BaseBackoff: 5 * time.Second, MaxBackoff: 30 * time.Minute, SendTimeout: 2 * time.Minute}
+}
+
+// Pipeline enqueues notices and works the fan-out jobs.
+type Pipeline struct {
+	DB      *gorm.DB
+	FCM     Sender
+	Config  Config
+	Log     *slog.Logger
+	Metrics *Metrics
+	// Now is the clock for quiet hours and retries.
+	Now func() time.Time
+	// inserter inserts jobs inside a database/sql transaction (GORM's).
+	inserter *river.Client[*sql.Tx]
+}
+
+// New returns a pipeline. inserter is a River client on the same database
+// with the database/sql driver (no queues: it only inserts).
+func New(db *gorm.DB, inserter *river.Client[*sql.Tx], fcm Sender, cfg Config, log *slog.Logger) *Pipeline {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Pipeline{DB: db, FCM: fcm, Config: cfg, Log: log, Metrics: &Metrics{}, Now: time.Now, inserter: inserter}
+}
+
+// FanOutArgs is the River job that delivers one notification. UserIDs, when
+// set, limits it to those recipients (a deferred delivery after quiet hours).
+type FanOutArgs struct {
+	NotificationID string   `json:"notification_id"`
+	UserIDs        []string `json:"user_ids,omitempty"`
+}
+
+// Kind implements river.JobArgs.
+func (FanOutArgs) Kind() string { return "push_fan_out" }
+
+// InsertOpts implements river.JobArgsWithInsertOpts.
+func (FanOutArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: Queue, MaxAttempts: 25}
+}
+
+// Queue is the River queue push jobs run on.
+const Queue = "push"
+
+// EnqueueTx records a notice and schedules its delivery in tx, the
+// transaction of the write it is about: if tx rolls back, nothing is sent.
+func (p *Pipeline) EnqueueTx(ctx context.Context, tx *gorm.DB, n models.Notice) error {
+	if n.Type == "" || n.DeepLink == "" {
+		return errors.New("push: a notice needs a type and a deep link")
+	}
+	if len(n.Recipients) == 0 {
+		return nil
+	}
+	sqlTx, err := sqlTxOf(tx)
+	if err != nil {
+		return err
+	}
+	if n.CollapseKey == "" {
+		n.CollapseKey = n.Type
+	}
+	if n.ThreadID == "" {
+		n.ThreadID = n.CollapseKey
+	}
+	row := models.Notification{
+		SchoolID: n.SchoolID, Type: n.Type, Category: n.Category, Urgent: n.Urgent,
+		Params: toJSONMap(n.Params), Data: toJSONMap(n.Data), DeepLink: n.DeepLink,
+		CollapseKey: n.CollapseKey, ThreadID: n.ThreadID, CreatedAt: p.Now().UTC(),
+	}
+	if err := tx.WithContext(ctx).Create(&row).Error; err != nil {
+		return fmt.Errorf("push: record notification: %w", err)
+	}
+	seen := map[string]bool{}
+	recipients := make([]models.NotificationRecipient, 0, len(n.Recipients))
+	for _, u := range n.Recipients {
+		if !seen[u] {
+			seen[u] = true
+			recipients = append(recipients, models.NotificationRecipient{NotificationID: row.ID, UserID: u, State: models.RecipientPending, CreatedAt: row.CreatedAt})
+		}
+	}
+	if err := tx.WithContext(ctx).CreateInBatches(&recipients, 1000).Error; err != nil {
+		return fmt.Errorf("push: record recipients: %w", err)
+	}
+	if _, err := p.inserter.InsertTx(ctx, sqlTx, FanOutArgs{NotificationID: row.ID}, nil); err != nil {
+		return fmt.Errorf("push: enqueue: %w", err)
+	}
+	p.Metrics.Queued.Add(int64(len(recipients)))
+	return nil
+}
+
+func toJSONMap(m map[string]string) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}

@@ -1,0 +1,55 @@
+package push
+
+import (
+	"sync"
+
+	"gorm.io/gorm"
+)
+
+// recipientCache loads, once per fan-out, what messages need about each
+// recipient: name and locale for the text, unread count for the badge.
+type recipientCache struct {
+	db             *gorm.DB
+	notificationID string
+	mu             sync.Mutex
+	m              map[string]recipientInfo
+}
+
+func newRecipientCache(db *gorm.DB, notificationID string) *recipientCache {
+	return &recipientCache{db: db, notificationID: notificationID, m: map[string]recipientInfo{}}
+}
+
+func (c *recipientCache) get(users []string) (map[string]recipientInfo, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var missing []string
+	seen := map[string]bool{}
+	for _, u := range users {
+		if _, ok := c.m[u]; !ok && !seen[u] {
+			missing = append(missing, u)
+			seen[u] = true
+		}
+	}
+	if len(missing) > 0 {
+		var rows []struct {
+			ID, DisplayName, Locale string
+			Unread                  int
+		}
+		// The badge is the user's unread notifications, this one included.
+		err := c.db.Raw(`SELECT u.id, u.display_name, u.locale,
+				(SELECT count(*) FROM notification_recipients r
+				 WHERE r.user_id = u.id AND r.read_at IS NULL AND r.state <> 'SKIPPED') AS unread
+			FROM users u WHERE u.id IN ?`, missing).Scan(&rows).Error
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			c.m[r.ID] = recipientInfo{name: r.DisplayName, locale: r.Locale, badge: r.Unread}
+		}
+	}
+	out := make(map[string]recipientInfo, len(users))
+	for _, u := range users {
+		out[u] = c.m[u]
+	}
+	return out, nil
+}

@@ -1,0 +1,140 @@
+package push
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"firebase.google.com/go/v4/errorutils"
+	"firebase.google.com/go/v4/messaging"
+	"github.com/lib/pq"
+	"gorm.io/gorm"
+)
+
+// recorder collects the outcome of one batch, then saves it in one go.
+type recorder struct {
+	notificationID string
+
+	sentIDs, sentNames   []string
+	failedIDs, failCodes []string
+	retryIDs, retryCodes []string
+	retryAt              []string
+	removeDevices        []string
+}
+
+func newRecorder(notificationID string) *recorder { return &recorder{notificationID: notificationID} }
+
+func (r *recorder) sent(deviceID, messageID string) {
+	r.sentIDs = append(r.sentIDs, deviceID)
+	r.sentNames = append(r.sentNames, messageID)
+}
+
+func (r *recorder) fail(deviceID, code string) {
+	r.failedIDs = append(r.failedIDs, deviceID)
+	r.failCodes = append(r.failCodes, code)
+}
+
+// retry puts a delivery back for later, or gives up after MaxAttempts.
+func (r *recorder) retry(c claimed, code string, retryAfter time.Duration, p *Pipeline) {
+	attempt := c.Attempts + 1
+	if attempt >= p.Config.MaxAttempts {
+		r.fail(c.DeviceID, code)
+		return
+	}
+	delay := max(p.backoff(attempt), retryAfter)
+	r.retryIDs = append(r.retryIDs, c.DeviceID)
+	r.retryCodes = append(r.retryCodes, code)
+	r.retryAt = append(r.retryAt, p.Now().UTC().Add(delay).Format(time.RFC3339Nano))
+}
+
+// answer classifies one FCM answer. The SDK's messaging.Is* helpers look at
+// the error as the SDK made it, so nothing wraps it before this.
+func (r *recorder) answer(c claimed, resp *messaging.SendResponse, p *Pipeline) {
+	if resp.Success {
+		r.sent(c.DeviceID, resp.MessageID)
+		return
+	}
+	err := resp.Error
+	switch {
+	case messaging.IsUnregistered(err):
+		r.fail(c.DeviceID, "UNREGISTERED")
+		r.removeDevices = append(r.removeDevices, c.DeviceID)
+	case messaging.IsInvalidArgument(err):
+		// Our payloads are schema-checked: INVALID_ARGUMENT means the token.
+		r.fail(c.DeviceID, "INVALID_ARGUMENT")
+		r.removeDevices = append(r.removeDevices, c.DeviceID)
+	case messaging.IsSenderIDMismatch(err):
+		r.fail(c.DeviceID, "SENDER_ID_MISMATCH")
+		r.removeDevices = append(r.removeDevices, c.DeviceID)
+	case messaging.IsQuotaExceeded(err):
+		r.retry(c, "QUOTA_EXCEEDED", retryAfter(err), p)
+	case messaging.IsUnavailable(err):
+		r.retry(c, "UNAVAILABLE", retryAfter(err), p)
+	case messaging.IsInternal(err):
+		r.retry(c, "INTERNAL", retryAfter(err), p)
+	case messaging.IsThirdPartyAuthError(err):
+		r.fail(c.DeviceID, "THIRD_PARTY_AUTH_ERROR")
+	default:
+		p.Log.Warn("push: unexpected FCM answer", "err", err)
+		r.fail(c.DeviceID, "UNKNOWN")
+	}
+}
+
+// retryAfter reads FCM's Retry-After (seconds or an HTTP date).
+func retryAfter(err error) time.Duration {
+	resp := errorutils.HTTPResponse(err)
+	if resp == nil {
+		return 0
+	}
+	h := resp.Header.Get("Retry-After")
+	if h == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(h); err == nil && s > 0 {
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(h); err == nil {
+		return time.Until(t)
+	}
+	return 0
+}
+
+// save writes the batch's outcome in one transaction.
+func (r *recorder) save(db *gorm.DB, p *Pipeline) error {
+	now := p.Now().UTC()
+	return db.Transaction(func(tx *gorm.DB) error {
+		if len(r.sentIDs) > 0 {
+			if err := tx.Exec(`UPDATE notification_deliveries nd SET status = 'SENT', message_id = v.mid, error_code = NULL,
+					claimed_by = NULL, attempts = nd.attempts + 1, updated_at = ?
+				FROM unnest(?::uuid[], ?::text[]) AS v(id, mid)
+				WHERE nd.notification_id = ? AND nd.device_id = v.id`,
+				now, pq.StringArray(r.sentIDs), pq.StringArray(r.sentNames), r.notificationID).Error; err != nil {
+				return err
+			}
+		}
+		if len(r.failedIDs) > 0 {
+			if err := tx.Exec(`UPDATE notification_deliveries nd SET status = 'FAILED', error_code = v.code,
+					claimed_by = NULL, attempts = nd.attempts + 1, updated_at = ?
+				FROM unnest(?::uuid[], ?::text[]) AS v(id, code)
+				WHERE nd.notification_id = ? AND nd.device_id = v.id`,
+				now, pq.StringArray(r.failedIDs), pq.StringArray(r.failCodes), r.notificationID).Error; err != nil {
+				return err
+			}
+		}
+		if len(r.retryIDs) > 0 {
+			if err := tx.Exec(`UPDATE notification_deliveries nd SET status = 'PENDING', error_code = v.code, next_attempt_at = v.at,
+					claimed_by = NULL, attempts = nd.attempts + 1, updated_at = ?
+				FROM unnest(?::uuid[], ?::text[], ?::timestamptz[]) AS v(id, code, at)
+				WHERE nd.notification_id = ? AND nd.device_id = v.id`,
+				now, pq.StringArray(r.retryIDs), pq.StringArray(r.retryCodes), pq.StringArray(r.retryAt), r.notificationID).Error; err != nil {
+				return err
+			}
+		}
+		if len(r.removeDevices) > 0 {
+			if err := tx.Exec(`DELETE FROM devices WHERE id IN ?`, r.removeDevices).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

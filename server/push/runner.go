@@ -1,0 +1,58 @@
+package push
+
+import (
+	"context"
+	"database/sql"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+)
+
+// NewInserter returns a River client that only inserts jobs, through
+// database/sql, so they can be inserted inside GORM's transactions.
+func NewInserter(db *sql.DB, log *slog.Logger) (*river.Client[*sql.Tx], error) {
+	return river.NewClient(riverdatabasesql.New(db), &river.Config{Logger: log})
+}
+
+// WorkerOptions tune the River client that works push jobs.
+type WorkerOptions struct {
+	// MaxWorkers is how many fan-outs run at once per process.
+	MaxWorkers int
+	// PollInterval is how often the client looks for jobs between
+	// notifications (new jobs wake it through LISTEN/NOTIFY).
+	PollInterval time.Duration
+}
+
+// NewWorkers returns a River client on pool that works push jobs with p.
+// Start and Stop it with the server.
+func NewWorkers(pool *pgxpool.Pool, p *Pipeline, o WorkerOptions) (*river.Client[pgx.Tx], error) {
+	if o.MaxWorkers == 0 {
+		o.MaxWorkers = 10
+	}
+	if o.PollInterval == 0 {
+		o.PollInterval = time.Second
+	}
+	workers := river.NewWorkers()
+	if err := river.AddWorkerSafely(workers, &Worker{P: p}); err != nil {
+		return nil, err
+	}
+	return river.NewClient(riverpgxv5.New(pool), &river.Config{
+		Queues:            map[string]river.QueueConfig{Queue: {MaxWorkers: o.MaxWorkers}},
+		Workers:           workers,
+		Logger:            p.Log,
+		FetchPollInterval: o.PollInterval,
+		FetchCooldown:     min(o.PollInterval, 100*time.Millisecond),
+	})
+}
+
+// Stop stops a worker client gracefully within ctx: running fan-outs finish
+// their batches in flight, record them and snooze; what is left runs when a
+// worker starts again.
+func Stop(ctx context.Context, c *river.Client[pgx.Tx]) error {
+	return c.StopAndCancel(ctx)
+}
