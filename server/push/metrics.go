@@ -5,7 +5,7 @@ import "sync/atomic"
 // Metrics count what the pipeline did since the process started. They are
 // logged with every fan-out; a /metrics endpoint can export them.
 type Metrics struct {
-	Queued        atomic.Int64 // recipients of enqueued notices
+	Queued        atomic.Int64 // recipients taken up by a fan-out (committed notices only)
 	Sent          atomic.Int64 // messages FCM accepted
 	Failed        atomic.Int64 // deliveries given up on
 	Retried       atomic.Int64 // deliveries put back for a retry (429/5xx)

@@ -135,7 +135,6 @@ func (p *Pipeline) EnqueueTx(ctx context.Context, tx *gorm.DB, n models.Notice) 
 	if _, err := p.inserter.InsertTx(ctx, sqlTx, FanOutArgs{NotificationID: row.ID}, nil); err != nil {
 		return fmt.Errorf("push: enqueue: %w", err)
 	}
-	p.Metrics.Queued.Add(int64(len(recipients)))
 	return nil
 }
 

@@ -139,6 +139,11 @@ func (p *Pipeline) plan(ctx context.Context, n *models.Notification, only []stri
 				return err
 			}
 		}
+		for _, r := range rs {
+			if r.State == models.RecipientPending {
+				p.Metrics.Queued.Add(1)
+			}
+		}
 		p.Metrics.Skipped.Add(int64(len(skipped)))
 		for _, us := range deferred {
 			p.Metrics.Deferred.Add(int64(len(us)))
