@@ -1,0 +1,139 @@
+package push_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/server/apptest"
+	"github.com/sameside/sameside/server/push/fakefcm"
+)
+
+// Each FCM error class, end to end through the real SDK against the fake.
+func TestFCMErrorClasses(t *testing.T) {
+	w := newWorld(t, apptest.Options{})
+	p := w.App.Push
+	p.Config.MaxAttempts = 3
+	p.Config.BaseBackoff = 10 * time.Second
+	p.Config.MaxBackoff = time.Minute
+
+	u, tokens := w.user("UTC", "", "", 8)
+	names := []string{"ok", "unregistered", "invalid", "quota", "unavailableLong", "internal", "thirdParty", "quotaForever"}
+	tok := map[string]string{}
+	dev := map[string]string{}
+	for i, n := range names {
+		tok[n] = tokens[i]
+		var d models.Device
+		w.DB.Take(&d, "token = ?", tokens[i])
+		dev[n] = d.ID
+	}
+	w.FCM.Fail(tok["unregistered"], fakefcm.Rule{Error: fakefcm.Unregistered})
+	w.FCM.Fail(tok["invalid"], fakefcm.Rule{Error: fakefcm.InvalidArgument})
+	w.FCM.Fail(tok["quota"], fakefcm.Rule{Error: fakefcm.QuotaExceeded, Times: 1, RetryAfter: 30 * time.Second})
+	// A 503 asking for ten minutes: past the SDK's own limit, so ours honours it.
+	w.FCM.Fail(tok["unavailableLong"], fakefcm.Rule{Error: fakefcm.Unavailable, Times: 1, RetryAfter: 10 * time.Minute})
+	w.FCM.Fail(tok["internal"], fakefcm.Rule{Error: fakefcm.Internal, Times: 1})
+	w.FCM.Fail(tok["thirdParty"], fakefcm.Rule{Error: fakefcm.ThirdPartyAuth})
+	w.FCM.Fail(tok["quotaForever"], fakefcm.Rule{Error: fakefcm.QuotaExceeded, RetryAfter: 7 * time.Second})
+
+	start := time.Now()
+	w.enqueue(notice(models.CategoryObservation, false, u))
+	w.eventually(20*time.Second, "the first pass", func() bool {
+		var n int64
+		w.DB.Model(&models.NotificationDelivery{}).Where("attempts = 0 OR status = 'SENDING'").Count(&n)
+		return n == 0 && w.Count("notification_deliveries") == 8
+	})
+
+	check := func(name, status, code string, devicePresent bool) models.NotificationDelivery {
+		t.Helper()
+		d := w.delivery(dev[name])
+		if d.Status != status || (code != "" && (d.ErrorCode == nil || *d.ErrorCode != code)) {
+			t.Fatalf("%s: status %s code %v, want %s %s", name, d.Status, d.ErrorCode, status, code)
+		}
+		var n int64
+		w.DB.Model(&models.Device{}).Where("id = ?", dev[name]).Count(&n)
+		if (n == 1) != devicePresent {
+			t.Fatalf("%s: device present=%v, want %v", name, n == 1, devicePresent)
+		}
+		return d
+	}
+	within := func(name string, d models.NotificationDelivery, lo, hi time.Duration) {
+		t.Helper()
+		wait := d.NextAttemptAt.Sub(start)
+		if wait < lo || wait > hi+5*time.Second {
+			t.Fatalf("%s: retry in %v, want %v to %v", name, wait, lo, hi)
+		}
+	}
+	check("ok", models.DeliverySent, "", true)
+	check("unregistered", models.DeliveryFailed, "UNREGISTERED", false)
+	check("invalid", models.DeliveryFailed, "INVALID_ARGUMENT", false)
+	check("thirdParty", models.DeliveryFailed, "THIRD_PARTY_AUTH_ERROR", true)
+	within("quota (Retry-After 30s)", check("quota", models.DeliveryPending, "QUOTA_EXCEEDED", true), 30*time.Second, 31*time.Second)
+	within("unavailable (Retry-After 10m)", check("unavailableLong", models.DeliveryPending, "UNAVAILABLE", true), 10*time.Minute, 10*time.Minute+time.Second)
+	within("internal (backoff 10s, jitter)", check("internal", models.DeliveryPending, "INTERNAL", true), 5*time.Second, 10*time.Second)
+	within("quota forever (Retry-After 7s, backoff 5-10s)", check("quotaForever", models.DeliveryPending, "QUOTA_EXCEEDED", true), 7*time.Second, 10*time.Second)
+
+	// The job sleeps until the first retry is due.
+	var job struct {
+		State       string
+		ScheduledAt time.Time
+	}
+	w.eventually(10*time.Second, "the job to snooze", func() bool {
+		w.DB.Raw(`SELECT state, scheduled_at FROM river_job WHERE kind = 'push_fan_out'`).Scan(&job)
+		return job.State != "running" && job.State != "available"
+	})
+	if job.State != "scheduled" || job.ScheduledAt.Sub(start) < 5*time.Second || job.ScheduledAt.Sub(start) > 12*time.Second {
+		t.Fatalf("job %s at +%v, want scheduled at the first retry", job.State, job.ScheduledAt.Sub(start))
+	}
+
+	// Time passes: the retries go out; the endless quota error gives up at
+	// MaxAttempts (3).
+	for pass := 0; pass < 3; pass++ {
+		w.fastForward()
+		w.eventually(10*time.Second, "a retry pass", func() bool {
+			var n int64
+			w.DB.Raw(`SELECT count(*) FROM river_job WHERE kind = 'push_fan_out' AND state IN ('available', 'running')`).Scan(&n)
+			return n == 0
+		})
+	}
+	check("quota", models.DeliverySent, "", true)
+	check("unavailableLong", models.DeliverySent, "", true)
+	check("internal", models.DeliverySent, "", true)
+	if d := check("quotaForever", models.DeliveryFailed, "QUOTA_EXCEEDED", true); d.Attempts != 3 {
+		t.Fatalf("quotaForever: %d attempts, want 3", d.Attempts)
+	}
+
+	counts := w.FCM.CountByToken()
+	for _, n := range []string{"ok", "quota", "unavailableLong", "internal"} {
+		if counts[tok[n]] != 1 {
+			t.Fatalf("%s got %d pushes, want 1", n, counts[tok[n]])
+		}
+	}
+	for _, n := range []string{"unregistered", "invalid", "thirdParty", "quotaForever"} {
+		if counts[tok[n]] != 0 {
+			t.Fatalf("%s got %d pushes, want 0", n, counts[tok[n]])
+		}
+	}
+	m := p.Metrics.Snapshot()
+	if m["tokens_removed"] != 2 || m["sent"] != 4 || m["failed"] != 4 {
+		t.Fatalf("metrics: %v", m)
+	}
+}
+
+// Brief 503s without Retry-After are retried inside the SDK (its own
+// backoff), so our pipeline sees one success and sends once.
+func TestBriefUnavailableIsRetriedBySDK(t *testing.T) {
+	w := newWorld(t, apptest.Options{})
+	u, tokens := w.user("UTC", "", "", 1)
+	w.FCM.Fail(tokens[0], fakefcm.Rule{Error: fakefcm.Unavailable, Times: 2})
+	w.enqueue(notice(models.CategoryObservation, false, u))
+	w.WaitForPushes(1)
+	var d models.NotificationDelivery
+	w.DB.Take(&d)
+	if d.Status != models.DeliverySent || d.Attempts != 1 {
+		t.Fatalf("delivery %s after %d attempts, want SENT after 1", d.Status, d.Attempts)
+	}
+	if r := w.FCM.Requests(); r != 3 {
+		t.Fatalf("fake saw %d requests, want 3 (two 503s, then the message)", r)
+	}
+}
