@@ -106,6 +106,17 @@ func TestOperationsRunAgainstSeededServer(t *testing.T) {
 		}, func(d string) bool { return strings.Contains(d, `"code"`) }},
 		{"RedeemInvitation", newcomer, func() map[string]any { return map[string]any{"input": map[string]any{"code": code}} },
 			func(d string) bool { return strings.Contains(d, pupil) && strings.Contains(d, `"PARENT"`) }},
+		{"RegisterDevice", parent, func() map[string]any {
+			return map[string]any{"input": map[string]any{"token": "contract-device-token-1", "platform": "ANDROID", "appVersion": "2.3.1", "locale": "en-US"}}
+		}, func(d string) bool { return strings.Contains(d, `"ANDROID"`) }},
+		{"NotificationSettings", parent, nil, func(d string) bool { return strings.Contains(d, `"tokenSuffix":"oken-1"`) && strings.Contains(d, "POSITIVE_NOTE") }},
+		{"UpdateNotificationPreferences", parent, func() map[string]any {
+			return map[string]any{"input": map[string]any{"categories": []any{map[string]any{"category": "EVENT", "push": false}}, "quietHours": map[string]any{"start": "21:00", "end": "07:00"}}}
+		}, func(d string) bool { return strings.Contains(d, `"21:00"`) }},
+		{"SendTestNotification", parent, nil, func(d string) bool { return strings.Contains(d, `"deviceCount":1`) }},
+		{"UnregisterDevice", parent, func() map[string]any {
+			return map[string]any{"input": map[string]any{"token": "contract-device-token-1"}}
+		}, func(d string) bool { return strings.Contains(d, `"removed":true`) }},
 		{"UpdateProfile", parent, func() map[string]any {
 			return map[string]any{"input": map[string]any{"displayName": "Sam Parent", "locale": "es-US", "timeZone": "America/Los_Angeles"}}
 		}, func(d string) bool { return strings.Contains(d, "Sam Parent") }},
