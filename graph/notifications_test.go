@@ -43,7 +43,9 @@ func TestDevices(t *testing.T) {
 	}
 	// …but signing in on it moves it to them.
 	f.Do(b, qRegister, map[string]any{"t": "device-token-abcdef", "v": "1.1.0"}).Decode(t, &again)
-	var devs struct{ Viewer struct{ Devices []struct{ ID string } } }
+	var devs struct {
+		Viewer struct{ Devices []struct{ ID string } }
+	}
 	f.Do(a, qDevices, nil).Decode(t, &devs)
 	if len(devs.Viewer.Devices) != 0 {
 		t.Fatalf("old user still has the moved token: %+v", devs)
@@ -94,7 +96,9 @@ func TestNotificationPreferences(t *testing.T) {
 		QuietHours *struct{ Start, End string }
 		TimeZone   string
 	}
-	var got struct{ Viewer struct{ NotificationPreferences prefs } }
+	var got struct {
+		Viewer struct{ NotificationPreferences prefs }
+	}
 	f.Do(tok, qPrefs, nil).Decode(t, &got)
 	p := got.Viewer.NotificationPreferences
 	if len(p.Categories) != 7 || p.QuietHours != nil || p.TimeZone != "UTC" {

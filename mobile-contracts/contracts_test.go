@@ -109,7 +109,9 @@ func TestOperationsRunAgainstSeededServer(t *testing.T) {
 		{"RegisterDevice", parent, func() map[string]any {
 			return map[string]any{"input": map[string]any{"token": "contract-device-token-1", "platform": "ANDROID", "appVersion": "2.3.1", "locale": "en-US"}}
 		}, func(d string) bool { return strings.Contains(d, `"ANDROID"`) }},
-		{"NotificationSettings", parent, nil, func(d string) bool { return strings.Contains(d, `"tokenSuffix":"oken-1"`) && strings.Contains(d, "POSITIVE_NOTE") }},
+		{"NotificationSettings", parent, nil, func(d string) bool {
+			return strings.Contains(d, `"tokenSuffix":"oken-1"`) && strings.Contains(d, "POSITIVE_NOTE")
+		}},
 		{"UpdateNotificationPreferences", parent, func() map[string]any {
 			return map[string]any{"input": map[string]any{"categories": []any{map[string]any{"category": "EVENT", "push": false}}, "quietHours": map[string]any{"start": "21:00", "end": "07:00"}}}
 		}, func(d string) bool { return strings.Contains(d, `"21:00"`) }},
