@@ -119,12 +119,11 @@ func (e *Env) WaitForPushes(n int) []fakefcm.Message {
 	e.t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		msgs := e.FCM.Messages()
-		if len(msgs) >= n {
-			return msgs
+		if e.FCM.Count() >= n {
+			return e.FCM.Messages()
 		}
 		if time.Now().After(deadline) {
-			e.t.Fatalf("fake FCM has %d messages after 20s, want %d", len(msgs), n)
+			e.t.Fatalf("fake FCM has %d messages after 20s, want %d", e.FCM.Count(), n)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

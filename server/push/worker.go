@@ -41,10 +41,18 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[FanOutArgs]) error {
 	if err != nil {
 		return err
 	}
-	if err := p.plan(ctx, &n, job.Args.UserIDs); err != nil {
-		return fmt.Errorf("plan: %w", err)
+	// Planning and sending overlap: the plan commits recipients in growing
+	// chunks and signals each one; the sender claims what is planned so far.
+	planned := make(chan struct{}, 1)
+	planErr := make(chan error, 1)
+	go func() {
+		planErr <- p.plan(ctx, &n, job.Args.UserIDs, planned)
+		close(planned)
+	}()
+	res, err := p.send(ctx, &n, job.ID, job.Args.UserIDs, planned)
+	if perr := <-planErr; perr != nil && ctx.Err() == nil {
+		return fmt.Errorf("plan: %w", perr)
 	}
-	res, err := p.send(ctx, &n, job.ID, job.Args.UserIDs)
 	p.Log.Info("push fan-out", "notification", n.ID, "type", n.Type, "job", job.ID, "attempt", job.Attempt,
 		"sent", res.sent, "failed", res.failed, "retry", res.retry, "tokens_removed", res.removed, "totals", p.Metrics.Snapshot())
 	if err != nil {
@@ -61,12 +69,34 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[FanOutArgs]) error {
 
 // plan decides, for each recipient not yet planned, whether to skip them
 // (category off), defer them (quiet hours; a job is scheduled for the end)
-// or write a delivery row per device. It runs in one transaction and is
-// idempotent: a retried job plans only who is still pending.
-func (p *Pipeline) plan(ctx context.Context, n *models.Notification, only []string) error {
+// or write a delivery row per device. It works in chunks of recipients, each
+// in its own transaction, growing from 8 so the first pushes leave early,
+// and signals planned after each. It is idempotent: a retried job plans only
+// who is still pending.
+func (p *Pipeline) plan(ctx context.Context, n *models.Notification, only []string, planned chan<- struct{}) error {
+	for size := 8; ; size = min(2*size, 1024) {
+		got, err := p.planChunk(ctx, n, only, size)
+		if err != nil {
+			return err
+		}
+		select {
+		case planned <- struct{}{}:
+		default: // the sender has a signal waiting already
+		}
+		if got < size {
+			return nil
+		}
+	}
+}
+
+// planChunk plans up to size recipients in one transaction and says how
+// many it took.
+func (p *Pipeline) planChunk(ctx context.Context, n *models.Notification, only []string, size int) (int, error) {
 	now := p.Now().UTC()
-	return p.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		q := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("notification_id = ?", n.ID)
+	var got int
+	err := p.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		q := tx.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).Where("notification_id = ?", n.ID).
+			Order("user_id").Limit(size)
 		if len(only) > 0 {
 			q = q.Where("user_id IN ? AND (state = ? OR (state = ? AND deferred_until <= ?))", only, models.RecipientPending, models.RecipientDeferred, now)
 		} else {
@@ -76,6 +106,7 @@ func (p *Pipeline) plan(ctx context.Context, n *models.Notification, only []stri
 		if err := q.Find(&rs).Error; err != nil {
 			return err
 		}
+		got = len(rs)
 		if len(rs) == 0 {
 			return nil
 		}
@@ -150,6 +181,7 @@ func (p *Pipeline) plan(ctx context.Context, n *models.Notification, only []stri
 		}
 		return nil
 	})
+	return got, err
 }
 
 // scheduleTx inserts a job to run at a time, inside tx.
@@ -180,7 +212,7 @@ type claimed struct {
 
 // send claims owed deliveries in batches and sends them, InFlight batches at
 // a time, until none are owed now or the job is told to stop.
-func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64, only []string) (sendResult, error) {
+func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64, only []string, planned <-chan struct{}) (sendResult, error) {
 	var res sendResult
 	db := p.DB.WithContext(context.WithoutCancel(ctx))
 	// Rows this job claimed before it was interrupted the hard way: owed again.
@@ -202,13 +234,25 @@ func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64
 			break
 		}
 		if len(batch) == 0 {
-			break
+			if planned == nil {
+				break // planning is over and nothing is owed now
+			}
+			select {
+			case _, more := <-planned:
+				if !more {
+					planned = nil
+				}
+			case <-ctx.Done():
+			}
+			continue
 		}
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
-			defer func() { <-sem; wg.Done() }()
-			r, err := p.sendBatch(context.WithoutCancel(ctx), db, n, batch, info)
+			defer wg.Done()
+			// The slot is given back as soon as FCM has answered, so the
+			// next batch is on the wire while this one is recorded.
+			r, err := p.sendBatch(context.WithoutCancel(ctx), db, n, batch, info, func() { <-sem })
 			mu.Lock()
 			defer mu.Unlock()
 			res.sent += r.sent
@@ -253,7 +297,7 @@ func (p *Pipeline) claim(db *gorm.DB, notificationID string, jobID int64, only [
 	err := db.Raw(`WITH c AS (
 			SELECT notification_id, device_id FROM notification_deliveries
 			WHERE notification_id = ? AND status = 'PENDING' AND next_attempt_at <= ? `+scope+`
-			ORDER BY device_id LIMIT ? FOR UPDATE SKIP LOCKED)
+			LIMIT ? FOR UPDATE SKIP LOCKED)
 		UPDATE notification_deliveries nd SET status = 'SENDING', claimed_by = ?, updated_at = ?
 		FROM c WHERE nd.notification_id = c.notification_id AND nd.device_id = c.device_id
 		RETURNING nd.device_id, nd.user_id, nd.attempts,
@@ -263,8 +307,11 @@ func (p *Pipeline) claim(db *gorm.DB, notificationID string, jobID int64, only [
 }
 
 // sendBatch sends one claimed batch and records every answer.
-func (p *Pipeline) sendBatch(ctx context.Context, db *gorm.DB, n *models.Notification, batch []claimed, info *recipientCache) (sendResult, error) {
+func (p *Pipeline) sendBatch(ctx context.Context, db *gorm.DB, n *models.Notification, batch []claimed, info *recipientCache, answered func()) (sendResult, error) {
 	var res sendResult
+	var once sync.Once
+	release := func() { once.Do(answered) }
+	defer release()
 	users := make([]string, 0, len(batch))
 	for _, c := range batch {
 		users = append(users, c.UserID)
@@ -303,6 +350,7 @@ func (p *Pipeline) sendBatch(ctx context.Context, db *gorm.DB, n *models.Notific
 			}
 		}
 	}
+	release()
 	if err := rec.save(db, p); err != nil {
 		return res, err
 	}

@@ -125,6 +125,13 @@ func (s *Server) Messages() []Message {
 	return append([]Message(nil), s.messages...)
 }
 
+// Count is the number of accepted messages, without copying them.
+func (s *Server) Count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.messages)
+}
+
 // CountByToken counts accepted messages per token.
 func (s *Server) CountByToken() map[string]int {
 	out := map[string]int{}

@@ -1,0 +1,120 @@
+package push_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"firebase.google.com/go/v4/messaging"
+	"gorm.io/gorm"
+
+	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/server/apptest"
+	"github.com/sameside/sameside/server/push"
+)
+
+// The issue's benchmark: one notice fanned out to 10,000 devices through the
+// fake FCM answering each request after 20 ms.
+const (
+	benchDevices = 10000
+	benchUsers   = 100
+	benchDelay   = 20 * time.Millisecond
+)
+
+// BenchmarkFanOut10k/pipeline: commit a notice, wait until the fake FCM has
+// every message. BenchmarkFanOut10k/direct-SendEach: the floor, the same
+// fake driven by SendEach alone (the same client, batch size and batches in
+// flight) with prebuilt messages. Compare msgs/s: `make bench-push` prints
+// the medians and their ratio.
+func BenchmarkFanOut10k(b *testing.B) {
+	env := apptest.New(b, apptest.Options{})
+	env.FCM.SetDelay(benchDelay)
+	cfg := push.DefaultConfig()
+	env.App.Push.Config = cfg
+	w := &world{Env: env}
+	var users []models.User
+	var tokens []string
+	for i := 0; i < benchUsers; i++ {
+		u, toks := w.userB(b, benchDevices/benchUsers)
+		users = append(users, u)
+		tokens = append(tokens, toks...)
+	}
+
+	b.Run("pipeline", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			env.FCM.Reset()
+			b.StartTimer()
+			start := time.Now()
+			if err := env.DB.Transaction(func(tx *gorm.DB) error {
+				return env.App.Push.EnqueueTx(context.Background(), tx, notice(models.CategoryAnnouncement, true, users...))
+			}); err != nil {
+				b.Fatal(err)
+			}
+			for env.FCM.Count() < benchDevices {
+				if time.Since(start) > 2*time.Minute {
+					b.Fatalf("only %d of %d pushes after 2 minutes", env.FCM.Count(), benchDevices)
+				}
+				time.Sleep(2 * time.Millisecond)
+			}
+		}
+		b.ReportMetric(float64(benchDevices*b.N)/b.Elapsed().Seconds(), "msgs/s")
+	})
+
+	b.Run("direct-SendEach", func(b *testing.B) {
+		client, err := push.NewFCM(context.Background(), "demo-sameside", env.FCM.Endpoint())
+		if err != nil {
+			b.Fatal(err)
+		}
+		msgs := make([]*messaging.Message, len(tokens))
+		for i, t := range tokens {
+			msgs[i] = &messaging.Message{Token: t, Notification: &messaging.Notification{Title: "t", Body: "b"}, Data: map[string]string{"type": models.NoticeTest}}
+		}
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			env.FCM.Reset()
+			b.StartTimer()
+			sem := make(chan struct{}, cfg.InFlight)
+			var wg sync.WaitGroup
+			for lo := 0; lo < len(msgs); lo += cfg.BatchSize {
+				batch := msgs[lo:min(lo+cfg.BatchSize, len(msgs))]
+				sem <- struct{}{}
+				wg.Add(1)
+				go func() {
+					defer func() { <-sem; wg.Done() }()
+					if _, err := client.SendEach(context.Background(), batch); err != nil {
+						b.Error(err)
+					}
+				}()
+			}
+			wg.Wait()
+			if n := env.FCM.Count(); n != benchDevices {
+				b.Fatalf("%d messages, want %d", n, benchDevices)
+			}
+		}
+		b.ReportMetric(float64(benchDevices*b.N)/b.Elapsed().Seconds(), "msgs/s")
+	})
+	// The direct floor's messages have no schema; forget them before the
+	// environment's cleanup validates every push it recorded.
+	env.FCM.Reset()
+}
+
+func (w *world) userB(b *testing.B, devices int) (models.User, []string) {
+	w.n++
+	u := models.User{FirebaseUID: fmt.Sprintf("bench-%d", w.n), DisplayName: fmt.Sprintf("Family %d", w.n), Locale: "en-US", TimeZone: "UTC"}
+	if err := w.DB.Create(&u).Error; err != nil {
+		b.Fatal(err)
+	}
+	rows := make([]models.Device, devices)
+	tokens := make([]string, devices)
+	for i := range rows {
+		tokens[i] = fmt.Sprintf("bench-%d-%d", w.n, i)
+		rows[i] = models.Device{UserID: u.ID, Token: tokens[i], Platform: models.PlatformAndroid, Locale: "en-US"}
+	}
+	if err := w.DB.CreateInBatches(&rows, 1000).Error; err != nil {
+		b.Fatal(err)
+	}
+	return u, tokens
+}
