@@ -5,8 +5,6 @@ import (
 	"io"
 	"strconv"
 	"time"
-
-	"gorm.io/datatypes"
 )
 
 // Platform is the kind of device a push token belongs to.
@@ -105,8 +103,8 @@ type Notification struct {
 	Type        string
 	Category    NotificationCategory
 	Urgent      bool
-	Params      datatypes.JSONMap
-	Data        datatypes.JSONMap
+	Params      map[string]string `gorm:"serializer:json"`
+	Data        map[string]string `gorm:"serializer:json"`
 	DeepLink    string
 	CollapseKey string
 	ThreadID    string

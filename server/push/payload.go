@@ -57,16 +57,12 @@ type recipientInfo struct {
 func buildMessage(n *models.Notification, token string, who recipientInfo) *messaging.Message {
 	params := map[string]string{"recipient": who.name}
 	for k, v := range n.Params {
-		if s, ok := v.(string); ok {
-			params[k] = s
-		}
+		params[k] = v
 	}
 	title, body := localize(n.Type, who.locale, params)
 	data := map[string]string{"type": n.Type, "notificationId": n.ID, "deepLink": n.DeepLink, "category": string(n.Category)}
 	for k, v := range n.Data {
-		if s, ok := v.(string); ok {
-			data[k] = s
-		}
+		data[k] = v
 	}
 	priority, apnsPriority := "normal", "5"
 	if n.Urgent {

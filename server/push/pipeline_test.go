@@ -44,13 +44,14 @@ func TestNoCommitNoPushThenOnePerDevice(t *testing.T) {
 			t.Fatalf("token %s got %d pushes, want 1", tok, counts[tok])
 		}
 	}
-	if s := w.statuses(); s[models.DeliverySent] != 3 || len(s) != 1 {
-		t.Fatalf("deliveries: %v", s)
-	}
-	m := w.App.Push.Metrics.Snapshot()
-	if m["sent"] != 3 || m["queued"] != 1 {
-		t.Fatalf("metrics: %v", m)
-	}
+	w.eventually(10*time.Second, "3 deliveries recorded SENT", func() bool {
+		s := w.statuses()
+		return s[models.DeliverySent] == 3 && len(s) == 1
+	})
+	w.eventually(5*time.Second, "metrics", func() bool {
+		m := w.App.Push.Metrics.Snapshot()
+		return m["sent"] == 3 && m["queued"] == 1
+	})
 }
 
 // A worker stopped in the middle of a fan-out and a new one started: every
@@ -104,7 +105,7 @@ func TestStoppedWorkerResumesWithoutDuplicates(t *testing.T) {
 			t.Fatalf("token %s got %d pushes", tok, n)
 		}
 	}
-	if s := w.statuses(); s[models.DeliverySent] != users*perUser {
-		t.Fatalf("deliveries: %v", s)
-	}
+	w.eventually(20*time.Second, "every delivery recorded SENT", func() bool {
+		return w.statuses()[models.DeliverySent] == users*perUser
+	})
 }

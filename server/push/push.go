@@ -115,7 +115,7 @@ func (p *Pipeline) EnqueueTx(ctx context.Context, tx *gorm.DB, n models.Notice) 
 	}
 	row := models.Notification{
 		SchoolID: n.SchoolID, Type: n.Type, Category: n.Category, Urgent: n.Urgent,
-		Params: toJSONMap(n.Params), Data: toJSONMap(n.Data), DeepLink: n.DeepLink,
+		Params: nonNilMap(n.Params), Data: nonNilMap(n.Data), DeepLink: n.DeepLink,
 		CollapseKey: n.CollapseKey, ThreadID: n.ThreadID, CreatedAt: p.Now().UTC(),
 	}
 	if err := tx.WithContext(ctx).Create(&row).Error; err != nil {
@@ -138,10 +138,9 @@ func (p *Pipeline) EnqueueTx(ctx context.Context, tx *gorm.DB, n models.Notice) 
 	return nil
 }
 
-func toJSONMap(m map[string]string) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = v
+func nonNilMap(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
 	}
-	return out
+	return m
 }
