@@ -153,5 +153,6 @@ func AllModels() []any {
 		&School{}, &User{}, &Membership{}, &Classroom{}, &Student{}, &Enrollment{},
 		&ClassroomStaff{}, &Guardianship{}, &Invitation{}, &InvitationAttempt{}, &DemoSigningKey{},
 		&Device{}, &NotificationPreference{}, &Notification{}, &NotificationRecipient{}, &NotificationDelivery{},
+		&Observation{}, &ObservationReview{}, &Acknowledgement{}, &ObservationResponse{}, &HomeInsight{}, &ClientMutation{},
 	}
 }

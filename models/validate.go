@@ -75,3 +75,24 @@ func CleanEmail(field, s string) (string, error) {
 	}
 	return strings.ToLower(s), nil
 }
+
+// CleanBody is CleanText for multi-line text: newlines and tabs are kept,
+// other control characters refused.
+func CleanBody(field, s string, max int) (string, error) {
+	s = strings.TrimSpace(s)
+	if !utf8.ValidString(s) {
+		return "", InvalidField(field, "%s is not valid text", field)
+	}
+	if s == "" {
+		return "", InvalidField(field, "%s must not be empty", field)
+	}
+	if n := utf8.RuneCountInString(s); n > max {
+		return "", InvalidField(field, "%s must be at most %d characters (got %d)", field, max, n)
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' {
+			return "", InvalidField(field, "%s must not contain control characters", field)
+		}
+	}
+	return s, nil
+}

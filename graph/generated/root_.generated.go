@@ -24,9 +24,13 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Classroom() ClassroomResolver
 	Guardian() GuardianResolver
+	HomeInsight() HomeInsightResolver
 	Invitation() InvitationResolver
 	Membership() MembershipResolver
 	Mutation() MutationResolver
+	Observation() ObservationResolver
+	ObservationResponse() ObservationResponseResolver
+	ObservationReview() ObservationReviewResolver
 	Query() QueryResolver
 	Student() StudentResolver
 	Viewer() ViewerResolver
@@ -37,24 +41,37 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Acknowledgement struct {
+		AcknowledgedAt func(childComplexity int) int
+		Reaction       func(childComplexity int) int
+	}
+
 	CategoryPreference struct {
 		Category func(childComplexity int) int
 		Push     func(childComplexity int) int
 	}
 
 	Classroom struct {
-		Grade      func(childComplexity int) int
-		ID         func(childComplexity int) int
-		Name       func(childComplexity int) int
-		School     func(childComplexity int) int
-		SchoolYear func(childComplexity int) int
-		Students   func(childComplexity int) int
-		Teachers   func(childComplexity int) int
+		Feed                        func(childComplexity int, kinds []models.ObservationKind, first *int, after *string) int
+		Grade                       func(childComplexity int) int
+		ID                          func(childComplexity int) int
+		Name                        func(childComplexity int) int
+		School                      func(childComplexity int) int
+		SchoolYear                  func(childComplexity int) int
+		Students                    func(childComplexity int) int
+		StudentsNeedingPositiveNote func(childComplexity int) int
+		Teachers                    func(childComplexity int) int
+		UnacknowledgedCount         func(childComplexity int) int
 	}
 
 	CreateInvitationPayload struct {
 		Code       func(childComplexity int) int
 		Invitation func(childComplexity int) int
+	}
+
+	DeleteObservationPayload struct {
+		ClientMutationID func(childComplexity int) int
+		DeletedID        func(childComplexity int) int
 	}
 
 	Device struct {
@@ -67,12 +84,29 @@ type ComplexityRoot struct {
 		UpdatedAt   func(childComplexity int) int
 	}
 
+	DraftHint struct {
+		Code    func(childComplexity int) int
+		End     func(childComplexity int) int
+		Excerpt func(childComplexity int) int
+		Message func(childComplexity int) int
+		Start   func(childComplexity int) int
+	}
+
 	Guardian struct {
 		ID           func(childComplexity int) int
 		IsPrimary    func(childComplexity int) int
 		Relationship func(childComplexity int) int
 		Restricted   func(childComplexity int) int
 		User         func(childComplexity int) int
+	}
+
+	HomeInsight struct {
+		Author    func(childComplexity int) int
+		Body      func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Skills    func(childComplexity int) int
+		Student   func(childComplexity int) int
 	}
 
 	Invitation struct {
@@ -95,12 +129,21 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AcknowledgeObservation        func(childComplexity int, input models.AcknowledgeObservationInput) int
 		CreateInvitation              func(childComplexity int, input models.CreateInvitationInput) int
+		DeleteObservation             func(childComplexity int, input models.ObservationIDInput) int
+		PostObservation               func(childComplexity int, input models.PostObservationInput) int
 		RedeemInvitation              func(childComplexity int, input models.RedeemInvitationInput) int
 		RegisterDevice                func(childComplexity int, input models.RegisterDeviceInput) int
+		RequestObservationReview      func(childComplexity int, input models.ObservationIDInput) int
+		RespondToObservation          func(childComplexity int, input models.RespondToObservationInput) int
+		ReviewObservation             func(childComplexity int, input models.ReviewObservationInput) int
 		SendTestNotification          func(childComplexity int) int
+		ShareHomeInsight              func(childComplexity int, input models.ShareHomeInsightInput) int
+		ShareObservation              func(childComplexity int, input models.ObservationIDInput) int
 		UnregisterDevice              func(childComplexity int, input models.UnregisterDeviceInput) int
 		UpdateNotificationPreferences func(childComplexity int, input models.UpdateNotificationPreferencesInput) int
+		UpdateObservation             func(childComplexity int, input models.UpdateObservationInput) int
 		UpdateProfile                 func(childComplexity int, input models.UpdateProfileInput) int
 	}
 
@@ -110,11 +153,74 @@ type ComplexityRoot struct {
 		TimeZone   func(childComplexity int) int
 	}
 
+	Observation struct {
+		Acknowledgement    func(childComplexity int) int
+		Author             func(childComplexity int) int
+		Body               func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		EditedAfterSharing func(childComplexity int) int
+		GroupID            func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Kind               func(childComplexity int) int
+		ResponseCount      func(childComplexity int) int
+		Responses          func(childComplexity int) int
+		Reviews            func(childComplexity int) int
+		SharedAt           func(childComplexity int) int
+		Skills             func(childComplexity int) int
+		State              func(childComplexity int) int
+		Student            func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
+	}
+
+	ObservationConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ObservationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ObservationPayload struct {
+		ClientMutationID func(childComplexity int) int
+		Observation      func(childComplexity int) int
+	}
+
+	ObservationResponse struct {
+		Author    func(childComplexity int) int
+		Body      func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+	}
+
+	ObservationReview struct {
+		Comment   func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		Decision  func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Reviewer  func(childComplexity int) int
+	}
+
+	PageInfo struct {
+		EndCursor   func(childComplexity int) int
+		HasNextPage func(childComplexity int) int
+	}
+
+	PostObservationPayload struct {
+		ClientMutationID func(childComplexity int) int
+		Observations     func(childComplexity int) int
+	}
+
 	Query struct {
-		Classroom func(childComplexity int, id string) int
-		Ping      func(childComplexity int) int
-		Student   func(childComplexity int, id string) int
-		Viewer    func(childComplexity int) int
+		Classroom             func(childComplexity int, id string) int
+		Feed                  func(childComplexity int, studentIds []string, kinds []models.ObservationKind, first *int, after *string) int
+		Observation           func(childComplexity int, id string) int
+		ObservationDraftHints func(childComplexity int, body string, kind models.ObservationKind) int
+		Ping                  func(childComplexity int) int
+		ReviewQueue           func(childComplexity int, first *int, after *string) int
+		Student               func(childComplexity int, id string) int
+		Viewer                func(childComplexity int) int
 	}
 
 	QuietHours struct {
@@ -128,6 +234,11 @@ type ComplexityRoot struct {
 		Student    func(childComplexity int) int
 	}
 
+	RespondToObservationPayload struct {
+		ClientMutationID func(childComplexity int) int
+		Response         func(childComplexity int) int
+	}
+
 	School struct {
 		ID       func(childComplexity int) int
 		Name     func(childComplexity int) int
@@ -138,16 +249,32 @@ type ComplexityRoot struct {
 		DeviceCount func(childComplexity int) int
 	}
 
+	ShareHomeInsightPayload struct {
+		ClientMutationID func(childComplexity int) int
+		HomeInsight      func(childComplexity int) int
+	}
+
 	Student struct {
+		Balance       func(childComplexity int) int
 		Classrooms    func(childComplexity int) int
 		DisplayName   func(childComplexity int) int
 		FirstName     func(childComplexity int) int
 		Grade         func(childComplexity int) int
 		Guardians     func(childComplexity int) int
+		HomeInsights  func(childComplexity int, first *int) int
 		ID            func(childComplexity int) int
 		LastName      func(childComplexity int) int
+		Observations  func(childComplexity int, kinds []models.ObservationKind, first *int, after *string) int
 		PreferredName func(childComplexity int) int
 		School        func(childComplexity int) int
+	}
+
+	StudentBalance struct {
+		Concern          func(childComplexity int) int
+		LastPositiveNote func(childComplexity int) int
+		Observation      func(childComplexity int) int
+		Positive         func(childComplexity int) int
+		Since            func(childComplexity int) int
 	}
 
 	UnregisterDevicePayload struct {
@@ -188,6 +315,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	_ = ec
 	switch typeName + "." + field {
 
+	case "Acknowledgement.acknowledgedAt":
+		if e.ComplexityRoot.Acknowledgement.AcknowledgedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Acknowledgement.AcknowledgedAt(childComplexity), true
+	case "Acknowledgement.reaction":
+		if e.ComplexityRoot.Acknowledgement.Reaction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Acknowledgement.Reaction(childComplexity), true
+
 	case "CategoryPreference.category":
 		if e.ComplexityRoot.CategoryPreference.Category == nil {
 			break
@@ -201,6 +341,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CategoryPreference.Push(childComplexity), true
 
+	case "Classroom.feed":
+		if e.ComplexityRoot.Classroom.Feed == nil {
+			break
+		}
+
+		args, err := ec.field_Classroom_feed_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Classroom.Feed(childComplexity, args["kinds"].([]models.ObservationKind), args["first"].(*int), args["after"].(*string)), true
 	case "Classroom.grade":
 		if e.ComplexityRoot.Classroom.Grade == nil {
 			break
@@ -237,12 +388,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Classroom.Students(childComplexity), true
+	case "Classroom.studentsNeedingPositiveNote":
+		if e.ComplexityRoot.Classroom.StudentsNeedingPositiveNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Classroom.StudentsNeedingPositiveNote(childComplexity), true
 	case "Classroom.teachers":
 		if e.ComplexityRoot.Classroom.Teachers == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Classroom.Teachers(childComplexity), true
+	case "Classroom.unacknowledgedCount":
+		if e.ComplexityRoot.Classroom.UnacknowledgedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Classroom.UnacknowledgedCount(childComplexity), true
 
 	case "CreateInvitationPayload.code":
 		if e.ComplexityRoot.CreateInvitationPayload.Code == nil {
@@ -256,6 +419,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreateInvitationPayload.Invitation(childComplexity), true
+
+	case "DeleteObservationPayload.clientMutationId":
+		if e.ComplexityRoot.DeleteObservationPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteObservationPayload.ClientMutationID(childComplexity), true
+	case "DeleteObservationPayload.deletedId":
+		if e.ComplexityRoot.DeleteObservationPayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteObservationPayload.DeletedID(childComplexity), true
 
 	case "Device.appVersion":
 		if e.ComplexityRoot.Device.AppVersion == nil {
@@ -300,6 +476,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Device.UpdatedAt(childComplexity), true
 
+	case "DraftHint.code":
+		if e.ComplexityRoot.DraftHint.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DraftHint.Code(childComplexity), true
+	case "DraftHint.end":
+		if e.ComplexityRoot.DraftHint.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DraftHint.End(childComplexity), true
+	case "DraftHint.excerpt":
+		if e.ComplexityRoot.DraftHint.Excerpt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DraftHint.Excerpt(childComplexity), true
+	case "DraftHint.message":
+		if e.ComplexityRoot.DraftHint.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DraftHint.Message(childComplexity), true
+	case "DraftHint.start":
+		if e.ComplexityRoot.DraftHint.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DraftHint.Start(childComplexity), true
+
 	case "Guardian.id":
 		if e.ComplexityRoot.Guardian.ID == nil {
 			break
@@ -330,6 +537,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Guardian.User(childComplexity), true
+
+	case "HomeInsight.author":
+		if e.ComplexityRoot.HomeInsight.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HomeInsight.Author(childComplexity), true
+	case "HomeInsight.body":
+		if e.ComplexityRoot.HomeInsight.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HomeInsight.Body(childComplexity), true
+	case "HomeInsight.createdAt":
+		if e.ComplexityRoot.HomeInsight.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HomeInsight.CreatedAt(childComplexity), true
+	case "HomeInsight.id":
+		if e.ComplexityRoot.HomeInsight.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HomeInsight.ID(childComplexity), true
+	case "HomeInsight.skills":
+		if e.ComplexityRoot.HomeInsight.Skills == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HomeInsight.Skills(childComplexity), true
+	case "HomeInsight.student":
+		if e.ComplexityRoot.HomeInsight.Student == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HomeInsight.Student(childComplexity), true
 
 	case "Invitation.createdAt":
 		if e.ComplexityRoot.Invitation.CreatedAt == nil {
@@ -411,6 +655,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Membership.School(childComplexity), true
 
+	case "Mutation.acknowledgeObservation":
+		if e.ComplexityRoot.Mutation.AcknowledgeObservation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acknowledgeObservation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcknowledgeObservation(childComplexity, args["input"].(models.AcknowledgeObservationInput)), true
 	case "Mutation.createInvitation":
 		if e.ComplexityRoot.Mutation.CreateInvitation == nil {
 			break
@@ -422,6 +677,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateInvitation(childComplexity, args["input"].(models.CreateInvitationInput)), true
+	case "Mutation.deleteObservation":
+		if e.ComplexityRoot.Mutation.DeleteObservation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteObservation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteObservation(childComplexity, args["input"].(models.ObservationIDInput)), true
+	case "Mutation.postObservation":
+		if e.ComplexityRoot.Mutation.PostObservation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_postObservation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PostObservation(childComplexity, args["input"].(models.PostObservationInput)), true
 	case "Mutation.redeemInvitation":
 		if e.ComplexityRoot.Mutation.RedeemInvitation == nil {
 			break
@@ -444,12 +721,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RegisterDevice(childComplexity, args["input"].(models.RegisterDeviceInput)), true
+	case "Mutation.requestObservationReview":
+		if e.ComplexityRoot.Mutation.RequestObservationReview == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestObservationReview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestObservationReview(childComplexity, args["input"].(models.ObservationIDInput)), true
+	case "Mutation.respondToObservation":
+		if e.ComplexityRoot.Mutation.RespondToObservation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_respondToObservation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RespondToObservation(childComplexity, args["input"].(models.RespondToObservationInput)), true
+	case "Mutation.reviewObservation":
+		if e.ComplexityRoot.Mutation.ReviewObservation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reviewObservation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReviewObservation(childComplexity, args["input"].(models.ReviewObservationInput)), true
 	case "Mutation.sendTestNotification":
 		if e.ComplexityRoot.Mutation.SendTestNotification == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Mutation.SendTestNotification(childComplexity), true
+	case "Mutation.shareHomeInsight":
+		if e.ComplexityRoot.Mutation.ShareHomeInsight == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_shareHomeInsight_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ShareHomeInsight(childComplexity, args["input"].(models.ShareHomeInsightInput)), true
+	case "Mutation.shareObservation":
+		if e.ComplexityRoot.Mutation.ShareObservation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_shareObservation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ShareObservation(childComplexity, args["input"].(models.ObservationIDInput)), true
 	case "Mutation.unregisterDevice":
 		if e.ComplexityRoot.Mutation.UnregisterDevice == nil {
 			break
@@ -472,6 +804,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateNotificationPreferences(childComplexity, args["input"].(models.UpdateNotificationPreferencesInput)), true
+	case "Mutation.updateObservation":
+		if e.ComplexityRoot.Mutation.UpdateObservation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateObservation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateObservation(childComplexity, args["input"].(models.UpdateObservationInput)), true
 	case "Mutation.updateProfile":
 		if e.ComplexityRoot.Mutation.UpdateProfile == nil {
 			break
@@ -503,6 +846,224 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.NotificationPreferences.TimeZone(childComplexity), true
 
+	case "Observation.acknowledgement":
+		if e.ComplexityRoot.Observation.Acknowledgement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.Acknowledgement(childComplexity), true
+	case "Observation.author":
+		if e.ComplexityRoot.Observation.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.Author(childComplexity), true
+	case "Observation.body":
+		if e.ComplexityRoot.Observation.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.Body(childComplexity), true
+	case "Observation.createdAt":
+		if e.ComplexityRoot.Observation.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.CreatedAt(childComplexity), true
+	case "Observation.editedAfterSharing":
+		if e.ComplexityRoot.Observation.EditedAfterSharing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.EditedAfterSharing(childComplexity), true
+	case "Observation.groupId":
+		if e.ComplexityRoot.Observation.GroupID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.GroupID(childComplexity), true
+	case "Observation.id":
+		if e.ComplexityRoot.Observation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.ID(childComplexity), true
+	case "Observation.kind":
+		if e.ComplexityRoot.Observation.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.Kind(childComplexity), true
+	case "Observation.responseCount":
+		if e.ComplexityRoot.Observation.ResponseCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.ResponseCount(childComplexity), true
+	case "Observation.responses":
+		if e.ComplexityRoot.Observation.Responses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.Responses(childComplexity), true
+	case "Observation.reviews":
+		if e.ComplexityRoot.Observation.Reviews == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.Reviews(childComplexity), true
+	case "Observation.sharedAt":
+		if e.ComplexityRoot.Observation.SharedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.SharedAt(childComplexity), true
+	case "Observation.skills":
+		if e.ComplexityRoot.Observation.Skills == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.Skills(childComplexity), true
+	case "Observation.state":
+		if e.ComplexityRoot.Observation.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.State(childComplexity), true
+	case "Observation.student":
+		if e.ComplexityRoot.Observation.Student == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.Student(childComplexity), true
+	case "Observation.updatedAt":
+		if e.ComplexityRoot.Observation.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.UpdatedAt(childComplexity), true
+
+	case "ObservationConnection.edges":
+		if e.ComplexityRoot.ObservationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObservationConnection.Edges(childComplexity), true
+	case "ObservationConnection.pageInfo":
+		if e.ComplexityRoot.ObservationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObservationConnection.PageInfo(childComplexity), true
+
+	case "ObservationEdge.cursor":
+		if e.ComplexityRoot.ObservationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObservationEdge.Cursor(childComplexity), true
+	case "ObservationEdge.node":
+		if e.ComplexityRoot.ObservationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObservationEdge.Node(childComplexity), true
+
+	case "ObservationPayload.clientMutationId":
+		if e.ComplexityRoot.ObservationPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObservationPayload.ClientMutationID(childComplexity), true
+	case "ObservationPayload.observation":
+		if e.ComplexityRoot.ObservationPayload.Observation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObservationPayload.Observation(childComplexity), true
+
+	case "ObservationResponse.author":
+		if e.ComplexityRoot.ObservationResponse.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObservationResponse.Author(childComplexity), true
+	case "ObservationResponse.body":
+		if e.ComplexityRoot.ObservationResponse.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObservationResponse.Body(childComplexity), true
+	case "ObservationResponse.createdAt":
+		if e.ComplexityRoot.ObservationResponse.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObservationResponse.CreatedAt(childComplexity), true
+	case "ObservationResponse.id":
+		if e.ComplexityRoot.ObservationResponse.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObservationResponse.ID(childComplexity), true
+
+	case "ObservationReview.comment":
+		if e.ComplexityRoot.ObservationReview.Comment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObservationReview.Comment(childComplexity), true
+	case "ObservationReview.createdAt":
+		if e.ComplexityRoot.ObservationReview.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObservationReview.CreatedAt(childComplexity), true
+	case "ObservationReview.decision":
+		if e.ComplexityRoot.ObservationReview.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObservationReview.Decision(childComplexity), true
+	case "ObservationReview.id":
+		if e.ComplexityRoot.ObservationReview.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObservationReview.ID(childComplexity), true
+	case "ObservationReview.reviewer":
+		if e.ComplexityRoot.ObservationReview.Reviewer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObservationReview.Reviewer(childComplexity), true
+
+	case "PageInfo.endCursor":
+		if e.ComplexityRoot.PageInfo.EndCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.EndCursor(childComplexity), true
+	case "PageInfo.hasNextPage":
+		if e.ComplexityRoot.PageInfo.HasNextPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
+
+	case "PostObservationPayload.clientMutationId":
+		if e.ComplexityRoot.PostObservationPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PostObservationPayload.ClientMutationID(childComplexity), true
+	case "PostObservationPayload.observations":
+		if e.ComplexityRoot.PostObservationPayload.Observations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PostObservationPayload.Observations(childComplexity), true
+
 	case "Query.classroom":
 		if e.ComplexityRoot.Query.Classroom == nil {
 			break
@@ -514,13 +1075,57 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Classroom(childComplexity, args["id"].(string)), true
+	case "Query.feed":
+		if e.ComplexityRoot.Query.Feed == nil {
+			break
+		}
 
+		args, err := ec.field_Query_feed_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Feed(childComplexity, args["studentIds"].([]string), args["kinds"].([]models.ObservationKind), args["first"].(*int), args["after"].(*string)), true
+
+	case "Query.observation":
+		if e.ComplexityRoot.Query.Observation == nil {
+			break
+		}
+
+		args, err := ec.field_Query_observation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Observation(childComplexity, args["id"].(string)), true
+	case "Query.observationDraftHints":
+		if e.ComplexityRoot.Query.ObservationDraftHints == nil {
+			break
+		}
+
+		args, err := ec.field_Query_observationDraftHints_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ObservationDraftHints(childComplexity, args["body"].(string), args["kind"].(models.ObservationKind)), true
 	case "Query.ping":
 		if e.ComplexityRoot.Query.Ping == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Query.Ping(childComplexity), true
+	case "Query.reviewQueue":
+		if e.ComplexityRoot.Query.ReviewQueue == nil {
+			break
+		}
+
+		args, err := ec.field_Query_reviewQueue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ReviewQueue(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Query.student":
 		if e.ComplexityRoot.Query.Student == nil {
 			break
@@ -571,6 +1176,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RedeemInvitationPayload.Student(childComplexity), true
 
+	case "RespondToObservationPayload.clientMutationId":
+		if e.ComplexityRoot.RespondToObservationPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RespondToObservationPayload.ClientMutationID(childComplexity), true
+	case "RespondToObservationPayload.response":
+		if e.ComplexityRoot.RespondToObservationPayload.Response == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RespondToObservationPayload.Response(childComplexity), true
+
 	case "School.id":
 		if e.ComplexityRoot.School.ID == nil {
 			break
@@ -597,6 +1215,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SendTestNotificationPayload.DeviceCount(childComplexity), true
 
+	case "ShareHomeInsightPayload.clientMutationId":
+		if e.ComplexityRoot.ShareHomeInsightPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShareHomeInsightPayload.ClientMutationID(childComplexity), true
+	case "ShareHomeInsightPayload.homeInsight":
+		if e.ComplexityRoot.ShareHomeInsightPayload.HomeInsight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShareHomeInsightPayload.HomeInsight(childComplexity), true
+
+	case "Student.balance":
+		if e.ComplexityRoot.Student.Balance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Student.Balance(childComplexity), true
 	case "Student.classrooms":
 		if e.ComplexityRoot.Student.Classrooms == nil {
 			break
@@ -627,6 +1264,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Student.Guardians(childComplexity), true
+	case "Student.homeInsights":
+		if e.ComplexityRoot.Student.HomeInsights == nil {
+			break
+		}
+
+		args, err := ec.field_Student_homeInsights_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Student.HomeInsights(childComplexity, args["first"].(*int)), true
 	case "Student.id":
 		if e.ComplexityRoot.Student.ID == nil {
 			break
@@ -639,6 +1287,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Student.LastName(childComplexity), true
+	case "Student.observations":
+		if e.ComplexityRoot.Student.Observations == nil {
+			break
+		}
+
+		args, err := ec.field_Student_observations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Student.Observations(childComplexity, args["kinds"].([]models.ObservationKind), args["first"].(*int), args["after"].(*string)), true
 	case "Student.preferredName":
 		if e.ComplexityRoot.Student.PreferredName == nil {
 			break
@@ -651,6 +1310,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Student.School(childComplexity), true
+
+	case "StudentBalance.concern":
+		if e.ComplexityRoot.StudentBalance.Concern == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StudentBalance.Concern(childComplexity), true
+	case "StudentBalance.lastPositiveNote":
+		if e.ComplexityRoot.StudentBalance.LastPositiveNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StudentBalance.LastPositiveNote(childComplexity), true
+	case "StudentBalance.observation":
+		if e.ComplexityRoot.StudentBalance.Observation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StudentBalance.Observation(childComplexity), true
+	case "StudentBalance.positive":
+		if e.ComplexityRoot.StudentBalance.Positive == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StudentBalance.Positive(childComplexity), true
+	case "StudentBalance.since":
+		if e.ComplexityRoot.StudentBalance.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StudentBalance.Since(childComplexity), true
 
 	case "UnregisterDevicePayload.removed":
 		if e.ComplexityRoot.UnregisterDevicePayload.Removed == nil {
@@ -748,13 +1438,20 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AcknowledgeObservationInput", ec.unmarshalInputAcknowledgeObservationInput),
 			graphql.NewInputUnmarshaler("CategoryPreferenceInput", ec.unmarshalInputCategoryPreferenceInput),
 			graphql.NewInputUnmarshaler("CreateInvitationInput", ec.unmarshalInputCreateInvitationInput),
+			graphql.NewInputUnmarshaler("ObservationIdInput", ec.unmarshalInputObservationIdInput),
+			graphql.NewInputUnmarshaler("PostObservationInput", ec.unmarshalInputPostObservationInput),
 			graphql.NewInputUnmarshaler("QuietHoursInput", ec.unmarshalInputQuietHoursInput),
 			graphql.NewInputUnmarshaler("RedeemInvitationInput", ec.unmarshalInputRedeemInvitationInput),
 			graphql.NewInputUnmarshaler("RegisterDeviceInput", ec.unmarshalInputRegisterDeviceInput),
+			graphql.NewInputUnmarshaler("RespondToObservationInput", ec.unmarshalInputRespondToObservationInput),
+			graphql.NewInputUnmarshaler("ReviewObservationInput", ec.unmarshalInputReviewObservationInput),
+			graphql.NewInputUnmarshaler("ShareHomeInsightInput", ec.unmarshalInputShareHomeInsightInput),
 			graphql.NewInputUnmarshaler("UnregisterDeviceInput", ec.unmarshalInputUnregisterDeviceInput),
 			graphql.NewInputUnmarshaler("UpdateNotificationPreferencesInput", ec.unmarshalInputUpdateNotificationPreferencesInput),
+			graphql.NewInputUnmarshaler("UpdateObservationInput", ec.unmarshalInputUpdateObservationInput),
 			graphql.NewInputUnmarshaler("UpdateProfileInput", ec.unmarshalInputUpdateProfileInput),
 		)
 	}
@@ -1019,6 +1716,276 @@ type SendTestNotificationPayload {
   deviceCount: Int!
 }
 `, BuiltIn: false},
+	{Name: "../schema/observations.graphqls", Input: `# Observations and positive notes, the parent feed, home insights, coaching.
+
+extend type Query {
+  """
+  The feed: SHARED observations about the viewer's children (for staff:
+  their students), newest first. Restricted guardians see nothing. Keyset
+  cursors: new observations never shift later pages. Errors: BAD_USER_INPUT
+  (first outside 1..100, a cursor this API did not give).
+  """
+  feed(studentIds: [ID!], kinds: [ObservationKind!], first: Int = 20, after: String): ObservationConnection! @auth
+  "One observation the viewer may see, else NOT_FOUND."
+  observation(id: ID!): Observation @auth
+  "Concerns waiting for review in the viewer's schools (ADMINs; empty for others)."
+  reviewQueue(first: Int = 20, after: String): ObservationConnection! @auth
+  """
+  Deterministic advice on a draft (see models/domain/hints.go): ABSOLUTE,
+  LABEL, NO_INVITATION, TOO_SHORT, TOO_LONG. Nothing is refused for them.
+  """
+  observationDraftHints(body: String!, kind: ObservationKind!): [DraftHint!]! @auth
+}
+
+extend type Mutation {
+  """
+  Staff write one note about one or more students (one observation each,
+  one group): DRAFT (default), SHARED (guardians are notified) or STAFF_ONLY.
+  A retry with the same clientMutationId returns the first result.
+  Errors: BAD_USER_INPUT, NOT_FOUND, FORBIDDEN (parents).
+  """
+  postObservation(input: PostObservationInput!): PostObservationPayload! @auth
+  "The author edits; a shared one is marked edited. In review: CONFLICT."
+  updateObservation(input: UpdateObservationInput!): ObservationPayload! @auth
+  "The author shares a draft or staff-only note; guardians are notified."
+  shareObservation(input: ObservationIdInput!): ObservationPayload! @auth
+  "The author deletes a draft; anything else is CONFLICT."
+  deleteObservation(input: ObservationIdInput!): DeleteObservationPayload! @auth
+  "The author sends a CONCERN draft to the school's admins for coaching."
+  requestObservationReview(input: ObservationIdInput!): ObservationPayload! @auth
+  "An ADMIN approves (shares) or returns (with a comment) a concern in review."
+  reviewObservation(input: ReviewObservationInput!): ObservationPayload! @auth
+  "A guardian marks a shared observation seen, with an optional reaction."
+  acknowledgeObservation(input: AcknowledgeObservationInput!): Observation! @auth
+  "A guardian replies; the author and the child's staff see it."
+  respondToObservation(input: RespondToObservationInput!): RespondToObservationPayload! @auth
+  "A guardian shares what they see at home; the child's staff see it."
+  shareHomeInsight(input: ShareHomeInsightInput!): ShareHomeInsightPayload! @auth
+}
+
+extend type Student {
+  "The student's observations the viewer may see, newest first."
+  observations(kinds: [ObservationKind!], first: Int = 20, after: String): ObservationConnection!
+  "Home insights about the student the viewer may see (staff; a parent their own), newest first."
+  homeInsights(first: Int = 20): [HomeInsight!]!
+  "Positive vs concern notes over 30 days, and the last positive note."
+  balance: StudentBalance!
+}
+
+extend type Classroom {
+  "The classroom's observations the viewer may see, newest first."
+  feed(kinds: [ObservationKind!], first: Int = 20, after: String): ObservationConnection!
+  "Students with no shared positive note in 14 days (staff only: FORBIDDEN for parents)."
+  studentsNeedingPositiveNote: [Student!]!
+  "Shared observations no guardian has acknowledged yet (staff; 0 for others)."
+  unacknowledgedCount: Int!
+}
+
+type Observation {
+  id: ID!
+  kind: ObservationKind!
+  body: String!
+  skills: [Skill!]!
+  state: ObservationState!
+  editedAfterSharing: Boolean!
+  sharedAt: Time
+  createdAt: Time!
+  updatedAt: Time!
+  "Observations posted together to several students share it."
+  groupId: ID!
+  author: User!
+  student: Student!
+  "The viewer's own acknowledgement, if any."
+  acknowledgement: Acknowledgement
+  "Responses the viewer may see (staff: all; a parent: their own)."
+  responseCount: Int!
+  responses: [ObservationResponse!]!
+  "Coaching steps (staff only; empty for parents)."
+  reviews: [ObservationReview!]!
+}
+
+enum ObservationKind {
+  POSITIVE
+  OBSERVATION
+  CONCERN
+}
+
+enum ObservationState {
+  DRAFT
+  IN_REVIEW
+  SHARED
+  STAFF_ONLY
+}
+
+enum Skill {
+  COOPERATION
+  FOLLOWING_DIRECTIONS
+  TAKING_TURNS
+  OVERCOMING_SETBACKS
+  SELF_RELIANCE
+  RESILIENCE
+  COMMUNICATION
+  KINDNESS
+  FOCUS
+  CURIOSITY
+  LEADERSHIP
+  CREATIVITY
+}
+
+enum Reaction {
+  HEART
+  THANKS
+  CELEBRATE
+  SMILE
+}
+
+enum ReviewDecision {
+  APPROVE
+  RETURN
+}
+
+type Acknowledgement {
+  reaction: Reaction
+  acknowledgedAt: Time!
+}
+
+type ObservationResponse {
+  id: ID!
+  body: String!
+  author: User!
+  createdAt: Time!
+}
+
+type ObservationReview {
+  id: ID!
+  "REQUESTED, APPROVED or RETURNED."
+  decision: String!
+  comment: String!
+  reviewer: User!
+  createdAt: Time!
+}
+
+type HomeInsight {
+  id: ID!
+  body: String!
+  skills: [Skill!]!
+  author: User!
+  student: Student!
+  createdAt: Time!
+}
+
+type StudentBalance {
+  since: Time!
+  positive: Int!
+  observation: Int!
+  concern: Int!
+  lastPositiveNote: Observation
+}
+
+type DraftHint {
+  code: String!
+  message: String!
+  "The words the hint is about ('' for the whole text)."
+  excerpt: String!
+  "Character offsets of excerpt in the body."
+  start: Int!
+  end: Int!
+}
+
+type ObservationConnection {
+  edges: [ObservationEdge!]!
+  pageInfo: PageInfo!
+}
+
+type ObservationEdge {
+  cursor: String!
+  node: Observation!
+}
+
+type PageInfo {
+  hasNextPage: Boolean!
+  endCursor: String
+}
+
+input PostObservationInput {
+  "Any string of 1 to 64 characters the app makes per post; a retry sends the same."
+  clientMutationId: String!
+  "1 to 40 students."
+  studentIds: [ID!]!
+  kind: ObservationKind!
+  "1 to 5,000 characters of plain text."
+  body: String!
+  skills: [Skill!]
+  "DRAFT (default), SHARED or STAFF_ONLY."
+  state: ObservationState
+}
+
+type PostObservationPayload {
+  clientMutationId: String!
+  observations: [Observation!]!
+}
+
+input UpdateObservationInput {
+  clientMutationId: String!
+  id: ID!
+  body: String
+  skills: [Skill!]
+  kind: ObservationKind
+}
+
+input ObservationIdInput {
+  clientMutationId: String!
+  id: ID!
+}
+
+type ObservationPayload {
+  clientMutationId: String!
+  observation: Observation!
+}
+
+type DeleteObservationPayload {
+  clientMutationId: String!
+  deletedId: ID!
+}
+
+input ReviewObservationInput {
+  clientMutationId: String!
+  id: ID!
+  decision: ReviewDecision!
+  "Required to RETURN; up to 2,000 characters."
+  comment: String
+}
+
+input AcknowledgeObservationInput {
+  id: ID!
+  reaction: Reaction
+}
+
+input RespondToObservationInput {
+  clientMutationId: String!
+  id: ID!
+  "1 to 2,000 characters."
+  body: String!
+}
+
+type RespondToObservationPayload {
+  clientMutationId: String!
+  response: ObservationResponse!
+}
+
+input ShareHomeInsightInput {
+  clientMutationId: String!
+  studentId: ID!
+  "1 to 5,000 characters."
+  body: String!
+  skills: [Skill!]
+}
+
+type ShareHomeInsightPayload {
+  clientMutationId: String!
+  homeInsight: HomeInsight!
+}
+`, BuiltIn: false},
 	{Name: "../schema/onboarding.graphqls", Input: `# Bringing families in: staff invite, a parent redeems the one-time code.
 
 extend type Mutation {
@@ -1174,6 +2141,16 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_Acknowledgement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reaction":
+		return ec.fieldContext_Acknowledgement_reaction(ctx, field)
+	case "acknowledgedAt":
+		return ec.fieldContext_Acknowledgement_acknowledgedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Acknowledgement", field.Name)
+}
+
 func (ec *executionContext) childFields_CategoryPreference(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "category":
@@ -1200,6 +2177,12 @@ func (ec *executionContext) childFields_Classroom(ctx context.Context, field gra
 		return ec.fieldContext_Classroom_students(ctx, field)
 	case "teachers":
 		return ec.fieldContext_Classroom_teachers(ctx, field)
+	case "feed":
+		return ec.fieldContext_Classroom_feed(ctx, field)
+	case "studentsNeedingPositiveNote":
+		return ec.fieldContext_Classroom_studentsNeedingPositiveNote(ctx, field)
+	case "unacknowledgedCount":
+		return ec.fieldContext_Classroom_unacknowledgedCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Classroom", field.Name)
 }
@@ -1212,6 +2195,16 @@ func (ec *executionContext) childFields_CreateInvitationPayload(ctx context.Cont
 		return ec.fieldContext_CreateInvitationPayload_code(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateInvitationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeleteObservationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_DeleteObservationPayload_clientMutationId(ctx, field)
+	case "deletedId":
+		return ec.fieldContext_DeleteObservationPayload_deletedId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteObservationPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Device(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1234,6 +2227,22 @@ func (ec *executionContext) childFields_Device(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Device", field.Name)
 }
 
+func (ec *executionContext) childFields_DraftHint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_DraftHint_code(ctx, field)
+	case "message":
+		return ec.fieldContext_DraftHint_message(ctx, field)
+	case "excerpt":
+		return ec.fieldContext_DraftHint_excerpt(ctx, field)
+	case "start":
+		return ec.fieldContext_DraftHint_start(ctx, field)
+	case "end":
+		return ec.fieldContext_DraftHint_end(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DraftHint", field.Name)
+}
+
 func (ec *executionContext) childFields_Guardian(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1248,6 +2257,24 @@ func (ec *executionContext) childFields_Guardian(ctx context.Context, field grap
 		return ec.fieldContext_Guardian_restricted(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Guardian", field.Name)
+}
+
+func (ec *executionContext) childFields_HomeInsight(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_HomeInsight_id(ctx, field)
+	case "body":
+		return ec.fieldContext_HomeInsight_body(ctx, field)
+	case "skills":
+		return ec.fieldContext_HomeInsight_skills(ctx, field)
+	case "author":
+		return ec.fieldContext_HomeInsight_author(ctx, field)
+	case "student":
+		return ec.fieldContext_HomeInsight_student(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_HomeInsight_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HomeInsight", field.Name)
 }
 
 func (ec *executionContext) childFields_Invitation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1300,6 +2327,124 @@ func (ec *executionContext) childFields_NotificationPreferences(ctx context.Cont
 	return nil, fmt.Errorf("no field named %q was found under type NotificationPreferences", field.Name)
 }
 
+func (ec *executionContext) childFields_Observation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Observation_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Observation_kind(ctx, field)
+	case "body":
+		return ec.fieldContext_Observation_body(ctx, field)
+	case "skills":
+		return ec.fieldContext_Observation_skills(ctx, field)
+	case "state":
+		return ec.fieldContext_Observation_state(ctx, field)
+	case "editedAfterSharing":
+		return ec.fieldContext_Observation_editedAfterSharing(ctx, field)
+	case "sharedAt":
+		return ec.fieldContext_Observation_sharedAt(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Observation_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Observation_updatedAt(ctx, field)
+	case "groupId":
+		return ec.fieldContext_Observation_groupId(ctx, field)
+	case "author":
+		return ec.fieldContext_Observation_author(ctx, field)
+	case "student":
+		return ec.fieldContext_Observation_student(ctx, field)
+	case "acknowledgement":
+		return ec.fieldContext_Observation_acknowledgement(ctx, field)
+	case "responseCount":
+		return ec.fieldContext_Observation_responseCount(ctx, field)
+	case "responses":
+		return ec.fieldContext_Observation_responses(ctx, field)
+	case "reviews":
+		return ec.fieldContext_Observation_reviews(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Observation", field.Name)
+}
+
+func (ec *executionContext) childFields_ObservationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ObservationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ObservationConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ObservationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ObservationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ObservationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ObservationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ObservationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ObservationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_ObservationPayload_clientMutationId(ctx, field)
+	case "observation":
+		return ec.fieldContext_ObservationPayload_observation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ObservationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ObservationResponse(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ObservationResponse_id(ctx, field)
+	case "body":
+		return ec.fieldContext_ObservationResponse_body(ctx, field)
+	case "author":
+		return ec.fieldContext_ObservationResponse_author(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ObservationResponse_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ObservationResponse", field.Name)
+}
+
+func (ec *executionContext) childFields_ObservationReview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ObservationReview_id(ctx, field)
+	case "decision":
+		return ec.fieldContext_ObservationReview_decision(ctx, field)
+	case "comment":
+		return ec.fieldContext_ObservationReview_comment(ctx, field)
+	case "reviewer":
+		return ec.fieldContext_ObservationReview_reviewer(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ObservationReview_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ObservationReview", field.Name)
+}
+
+func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hasNextPage":
+		return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
+	case "endCursor":
+		return ec.fieldContext_PageInfo_endCursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_PostObservationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_PostObservationPayload_clientMutationId(ctx, field)
+	case "observations":
+		return ec.fieldContext_PostObservationPayload_observations(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PostObservationPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_QuietHours(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "start":
@@ -1322,6 +2467,16 @@ func (ec *executionContext) childFields_RedeemInvitationPayload(ctx context.Cont
 	return nil, fmt.Errorf("no field named %q was found under type RedeemInvitationPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RespondToObservationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_RespondToObservationPayload_clientMutationId(ctx, field)
+	case "response":
+		return ec.fieldContext_RespondToObservationPayload_response(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RespondToObservationPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_School(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1340,6 +2495,16 @@ func (ec *executionContext) childFields_SendTestNotificationPayload(ctx context.
 		return ec.fieldContext_SendTestNotificationPayload_deviceCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SendTestNotificationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ShareHomeInsightPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_ShareHomeInsightPayload_clientMutationId(ctx, field)
+	case "homeInsight":
+		return ec.fieldContext_ShareHomeInsightPayload_homeInsight(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShareHomeInsightPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Student(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1362,8 +2527,30 @@ func (ec *executionContext) childFields_Student(ctx context.Context, field graph
 		return ec.fieldContext_Student_classrooms(ctx, field)
 	case "guardians":
 		return ec.fieldContext_Student_guardians(ctx, field)
+	case "observations":
+		return ec.fieldContext_Student_observations(ctx, field)
+	case "homeInsights":
+		return ec.fieldContext_Student_homeInsights(ctx, field)
+	case "balance":
+		return ec.fieldContext_Student_balance(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Student", field.Name)
+}
+
+func (ec *executionContext) childFields_StudentBalance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "since":
+		return ec.fieldContext_StudentBalance_since(ctx, field)
+	case "positive":
+		return ec.fieldContext_StudentBalance_positive(ctx, field)
+	case "observation":
+		return ec.fieldContext_StudentBalance_observation(ctx, field)
+	case "concern":
+		return ec.fieldContext_StudentBalance_concern(ctx, field)
+	case "lastPositiveNote":
+		return ec.fieldContext_StudentBalance_lastPositiveNote(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StudentBalance", field.Name)
 }
 
 func (ec *executionContext) childFields_UnregisterDevicePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

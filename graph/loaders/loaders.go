@@ -17,13 +17,22 @@ import (
 
 // Loaders are created per operation for one viewer.
 type Loaders struct {
-	School              *dataloadgen.Loader[string, *models.School]
-	User                *dataloadgen.Loader[string, *models.User]
-	Student             *dataloadgen.Loader[string, *models.Student]
+	School  *dataloadgen.Loader[string, *models.School]
+	User    *dataloadgen.Loader[string, *models.User]
+	Student *dataloadgen.Loader[string, *models.Student]
+	// StudentOfVisible loads students of records already checked against
+	// the viewer (an observation's student); it applies no scope of its own.
+	StudentOfVisible    *dataloadgen.Loader[string, *models.Student]
 	StudentsByClassroom *dataloadgen.Loader[string, []*models.Student]
 	ClassroomsByStudent *dataloadgen.Loader[string, []*models.Classroom]
 	TeachersByClassroom *dataloadgen.Loader[string, []*models.User]
 	GuardiansByStudent  *dataloadgen.Loader[string, []*models.Guardianship]
+	// Per observation, for the viewer: their acknowledgement (nil: none) and
+	// the responses they may see. Feeds prime both from their own query.
+	Acknowledgement *dataloadgen.Loader[string, *models.Acknowledgement]
+	ResponseCount   *dataloadgen.Loader[string, int]
+	Responses       *dataloadgen.Loader[string, []*models.ObservationResponse]
+	Reviews         *dataloadgen.Loader[string, []*models.ObservationReview]
 }
 
 // wait is how long a loader gathers keys before it queries.
@@ -44,6 +53,9 @@ func New(db *gorm.DB, v *models.Viewer) *Loaders {
 		Student: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.Student, error) {
 			return byID[models.Student](db.WithContext(ctx).Scopes(policy.Students(v)), ids, func(s *models.Student) string { return s.ID })
 		}, opt),
+		StudentOfVisible: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.Student, error) {
+			return byID[models.Student](db.WithContext(ctx), ids, func(s *models.Student) string { return s.ID })
+		}, opt),
 		StudentsByClassroom: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.Student, error) {
 			return listBy[models.Student](db.WithContext(ctx), "students", "JOIN enrollments e ON e.student_id = students.id",
 				"e.classroom_id", ids, policy.Students(v), "students.last_name, students.first_name, students.id")
@@ -63,6 +75,64 @@ func New(db *gorm.DB, v *models.Viewer) *Loaders {
 				Order("guardianships.is_primary DESC, guardianships.created_at, guardianships.id").Find(&rows).Error
 			return group(ids, rows, func(g *models.Guardianship) (string, *models.Guardianship) { return g.StudentID, g }), err
 		}, opt),
+		Acknowledgement: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.Acknowledgement, error) {
+			var rows []*models.Acknowledgement
+			err := db.WithContext(ctx).Where("observation_id IN ? AND user_id = ?", ids, v.ID).Find(&rows).Error
+			out := make(map[string]*models.Acknowledgement, len(ids))
+			for _, id := range ids {
+				out[id] = nil
+			}
+			for _, r := range rows {
+				out[r.ObservationID] = r
+			}
+			return out, err
+		}, opt),
+		ResponseCount: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]int, error) {
+			var rows []struct {
+				ObservationID string
+				N             int
+			}
+			err := db.WithContext(ctx).Table("observation_responses").Scopes(policy.Responses(v)).
+				Where("observation_responses.observation_id IN ?", ids).
+				Select("observation_responses.observation_id, count(*) AS n").Group("observation_responses.observation_id").Scan(&rows).Error
+			out := make(map[string]int, len(ids))
+			for _, id := range ids {
+				out[id] = 0
+			}
+			for _, r := range rows {
+				out[r.ObservationID] = r.N
+			}
+			return out, err
+		}, opt),
+		Responses: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.ObservationResponse, error) {
+			var rows []*models.ObservationResponse
+			err := db.WithContext(ctx).Scopes(policy.Responses(v)).Where("observation_responses.observation_id IN ?", ids).
+				Order("observation_responses.created_at, observation_responses.id").Find(&rows).Error
+			return group(ids, rows, func(r *models.ObservationResponse) (string, *models.ObservationResponse) { return r.ObservationID, r }), err
+		}, opt),
+		Reviews: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.ObservationReview, error) {
+			// Coaching is between staff: only reviews of observations in the
+			// viewer's staff schools load.
+			staff := append(v.SchoolsWithRole(models.RoleAdmin), v.SchoolsWithRole(models.RoleTeacher)...)
+			var rows []*models.ObservationReview
+			err := db.WithContext(ctx).Where("observation_id IN ? AND observation_id IN (SELECT id FROM observations WHERE school_id IN ?)", ids, staff).
+				Order("created_at, id").Find(&rows).Error
+			return group(ids, rows, func(r *models.ObservationReview) (string, *models.ObservationReview) { return r.ObservationID, r }), err
+		}, opt),
+	}
+}
+
+// PrimeFeed seeds the per-observation loaders from a feed page, which read
+// the viewer's acknowledgement and response count in its own query.
+func (l *Loaders) PrimeFeed(page *models.ObservationPage) {
+	for _, o := range page.Items {
+		x := page.Extras[o.ID]
+		var ack *models.Acknowledgement
+		if x.Acknowledged {
+			ack = &models.Acknowledgement{ObservationID: o.ID, Reaction: x.Reaction, CreatedAt: *x.AcknowledgedAt}
+		}
+		l.Acknowledgement.Prime(o.ID, ack)
+		l.ResponseCount.Prime(o.ID, x.ResponseCount)
 	}
 }
 

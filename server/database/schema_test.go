@@ -93,6 +93,10 @@ func pgTypes(t reflect.Type) []string {
 	switch t.Kind() {
 	case reflect.Map:
 		return []string{"jsonb"}
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.String {
+			return []string{"ARRAY"}
+		}
 	case reflect.String:
 		return []string{"text", "uuid"}
 	case reflect.Bool:

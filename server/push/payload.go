@@ -19,6 +19,31 @@ var catalog = map[string]map[string]text{
 		"en": {"SameSide test", "Notifications work on this device, {recipient}."},
 		"es": {"Prueba de SameSide", "Las notificaciones funcionan en este dispositivo, {recipient}."},
 	},
+	// A type may vary by the notice's "kind" param: TYPE:KIND first.
+	"OBSERVATION_SHARED:POSITIVE": {
+		"en": {"A positive note about {student}", "{author} shared something {student} did well."},
+		"es": {"Una nota positiva sobre {student}", "{author} compartió algo que {student} hizo bien."},
+	},
+	"OBSERVATION_SHARED": {
+		"en": {"{author} shared an observation about {student}", "Open it to read it and share what you see at home."},
+		"es": {"{author} compartió una observación sobre {student}", "Ábrela para leerla y contar lo que ves en casa."},
+	},
+	"OBSERVATION_RESPONSE": {
+		"en": {"{parent} replied about {student}", "Open the observation to read the reply."},
+		"es": {"{parent} respondió sobre {student}", "Abre la observación para leer la respuesta."},
+	},
+	"HOME_INSIGHT": {
+		"en": {"A note from home about {student}", "{parent} shared what they see at home."},
+		"es": {"Una nota de casa sobre {student}", "{parent} compartió lo que ve en casa."},
+	},
+	"REVIEW_REQUESTED": {
+		"en": {"A concern to review", "{author} asked for your review before sharing it with the family."},
+		"es": {"Una inquietud para revisar", "{author} pidió tu revisión antes de compartirla con la familia."},
+	},
+	"REVIEW_RETURNED": {
+		"en": {"Your draft came back with coaching", "{reviewer} left a comment on your concern."},
+		"es": {"Tu borrador volvió con sugerencias", "{reviewer} dejó un comentario en tu inquietud."},
+	},
 }
 
 // supported are the languages the catalog has, first the fallback.
@@ -27,7 +52,10 @@ var supported = language.NewMatcher([]language.Tag{language.English, language.Sp
 // localize picks the user's language (falling back to English) and fills the
 // placeholders.
 func localize(typ, locale string, params map[string]string) (title, body string) {
-	texts, ok := catalog[typ]
+	texts, ok := catalog[typ+":"+params["kind"]]
+	if !ok {
+		texts, ok = catalog[typ]
+	}
 	if !ok {
 		return "SameSide", "You have something new in SameSide."
 	}

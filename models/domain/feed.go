@@ -1,0 +1,200 @@
+package domain
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/models/policy"
+)
+
+// Feed is the parent's feed: SHARED observations about the viewer's
+// children (for staff: about their students), newest first, optionally only
+// some students and kinds. Each row comes with the viewer's acknowledgement
+// and the number of responses they may see, in the same statement.
+// Errors: BAD_USER_INPUT (first out of 1..100, a cursor not ours).
+func (s *Service) Feed(ctx context.Context, v *models.Viewer, args models.FeedArgs) (*models.ObservationPage, error) {
+	if err := policy.RequireViewer(v); err != nil {
+		return nil, err
+	}
+	q := s.DB.WithContext(ctx).Table("observations").Scopes(policy.Observations(v)).Where("observations.state = ?", models.StateShared)
+	if args.StudentIDs != nil {
+		ids := validIDs(args.StudentIDs)
+		if len(args.StudentIDs) > models.MaxPageSize {
+			return nil, models.InvalidField("studentIds", "at most %d students", models.MaxPageSize)
+		}
+		q = q.Where("observations.student_id IN ?", ids)
+	}
+	return s.observationPage(ctx, v, q, args)
+}
+
+// ClassroomFeed is a classroom's observations the viewer may see (staff: all
+// but other staff's drafts), newest first.
+func (s *Service) ClassroomFeed(ctx context.Context, v *models.Viewer, c *models.Classroom, args models.FeedArgs) (*models.ObservationPage, error) {
+	q := s.DB.WithContext(ctx).Table("observations").Scopes(policy.Observations(v)).
+		Where("observations.student_id IN (SELECT student_id FROM enrollments WHERE classroom_id = ?)", c.ID)
+	return s.observationPage(ctx, v, q, args)
+}
+
+// StudentObservations is a student's observations the viewer may see.
+func (s *Service) StudentObservations(ctx context.Context, v *models.Viewer, st *models.Student, args models.FeedArgs) (*models.ObservationPage, error) {
+	q := s.DB.WithContext(ctx).Table("observations").Scopes(policy.Observations(v)).Where("observations.student_id = ?", st.ID)
+	return s.observationPage(ctx, v, q, args)
+}
+
+// ReviewQueue is the concerns waiting for review in the viewer's schools,
+// newest first like every list (ADMINs; anyone else gets an empty queue).
+func (s *Service) ReviewQueue(ctx context.Context, v *models.Viewer, args models.FeedArgs) (*models.ObservationPage, error) {
+	if err := policy.RequireViewer(v); err != nil {
+		return nil, err
+	}
+	q := s.DB.WithContext(ctx).Table("observations").
+		Where("observations.state = ? AND observations.school_id IN ?", models.StateInReview, v.SchoolsWithRole(models.RoleAdmin))
+	return s.observationPage(ctx, v, q, args)
+}
+
+type feedRow struct {
+	models.Observation `gorm:"embedded"`
+	AckReaction        *models.Reaction
+	AckAt              *time.Time
+	ResponseCount      int
+}
+
+// observationPage runs one keyset page of q, newest first, with extras.
+func (s *Service) observationPage(ctx context.Context, v *models.Viewer, q *gorm.DB, args models.FeedArgs) (*models.ObservationPage, error) {
+	n, err := pageSize(args.First)
+	if err != nil {
+		return nil, err
+	}
+	if len(args.Kinds) > 0 {
+		for _, k := range args.Kinds {
+			if !k.Valid() {
+				return nil, models.InvalidField("kinds", "unknown kind")
+			}
+		}
+		q = q.Where("observations.kind IN ?", args.Kinds)
+	}
+	if args.After != nil {
+		at, id, err := decodeCursor("after", *args.After)
+		if err != nil {
+			return nil, err
+		}
+		q = q.Where("(observations.feed_at, observations.id) < (?, ?)", at, id)
+	}
+	countSQL, countArgs := policy.ResponseCountSQL(v)
+	var rows []feedRow
+	err = q.Select("observations.*, a.reaction AS ack_reaction, a.created_at AS ack_at, "+countSQL+" AS response_count", countArgs...).
+		Joins("LEFT JOIN acknowledgements a ON a.observation_id = observations.id AND a.user_id = ?", v.ID).
+		Order("observations.feed_at DESC, observations.id DESC").Limit(n + 1).Scan(&rows).Error
+	if err != nil {
+		return nil, models.Internal(err)
+	}
+	page := &models.ObservationPage{Extras: map[string]models.ObservationExtras{}, Cursors: map[string]string{}}
+	if len(rows) > n {
+		page.HasNext = true
+		rows = rows[:n]
+	}
+	for i := range rows {
+		o := rows[i].Observation
+		page.Items = append(page.Items, &o)
+		page.Extras[o.ID] = models.ObservationExtras{
+			Acknowledged: rows[i].AckAt != nil, Reaction: rows[i].AckReaction, AcknowledgedAt: rows[i].AckAt,
+			ResponseCount: rows[i].ResponseCount,
+		}
+		page.Cursors[o.ID] = encodeCursor(o.FeedAt, o.ID)
+	}
+	return page, nil
+}
+
+func validIDs(ids []string) []string {
+	out := []string{}
+	for _, id := range ids {
+		if validID(id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// Balance is a student's recent picture: positive and concern notes the
+// viewer may see over the last 30 days (drafts left out) and the last
+// positive note.
+func (s *Service) Balance(ctx context.Context, v *models.Viewer, st *models.Student) (*models.StudentBalance, error) {
+	since := s.now().AddDate(0, 0, -30)
+	var counts []struct {
+		Kind models.ObservationKind
+		N    int
+	}
+	base := func() *gorm.DB {
+		return s.DB.WithContext(ctx).Table("observations").Scopes(policy.Observations(v)).
+			Where("observations.student_id = ? AND observations.state <> ?", st.ID, models.StateDraft)
+	}
+	if err := base().Where("observations.feed_at >= ?", since).Select("observations.kind, count(*) AS n").Group("observations.kind").Scan(&counts).Error; err != nil {
+		return nil, models.Internal(err)
+	}
+	b := &models.StudentBalance{Since: since}
+	for _, c := range counts {
+		switch c.Kind {
+		case models.KindPositive:
+			b.Positive = c.N
+		case models.KindConcern:
+			b.Concern = c.N
+		case models.KindObservation:
+			b.Observation = c.N
+		}
+	}
+	var last models.Observation
+	res := base().Where("observations.kind = ?", models.KindPositive).Order("observations.feed_at DESC, observations.id DESC").Limit(1).Find(&last)
+	if res.Error != nil {
+		return nil, models.Internal(res.Error)
+	}
+	if res.RowsAffected == 1 {
+		b.LastPositiveNote = &last
+	}
+	return b, nil
+}
+
+// StudentsNeedingPositiveNote lists a classroom's students with no shared
+// positive note in 14 days: the nudge that makes positive notes a habit.
+// Staff of the classroom only (FORBIDDEN for parents).
+func (s *Service) StudentsNeedingPositiveNote(ctx context.Context, v *models.Viewer, c *models.Classroom) ([]*models.Student, error) {
+	if !v.HasRole(c.SchoolID, models.RoleAdmin) && !v.HasRole(c.SchoolID, models.RoleTeacher) {
+		return nil, models.Errorf(models.CodeForbidden, "staff only")
+	}
+	since := s.now().AddDate(0, 0, -14)
+	var out []*models.Student
+	err := s.DB.WithContext(ctx).Scopes(policy.Students(v)).
+		Where("students.id IN (SELECT student_id FROM enrollments WHERE classroom_id = ?)", c.ID).
+		Where(`NOT EXISTS (SELECT 1 FROM observations o WHERE o.student_id = students.id AND o.kind = ? AND o.state = ? AND o.shared_at >= ?)`,
+			models.KindPositive, models.StateShared, since).
+		Order("students.last_name, students.first_name, students.id").Find(&out).Error
+	return out, internal(err)
+}
+
+// UnacknowledgedCount counts shared observations of a classroom no guardian
+// has acknowledged yet. Staff only (0 for others).
+func (s *Service) UnacknowledgedCount(ctx context.Context, v *models.Viewer, c *models.Classroom) (int, error) {
+	if !v.HasRole(c.SchoolID, models.RoleAdmin) && !v.HasRole(c.SchoolID, models.RoleTeacher) {
+		return 0, nil
+	}
+	var n int64
+	err := s.DB.WithContext(ctx).Table("observations").Scopes(policy.Observations(v)).
+		Where("observations.state = ? AND observations.student_id IN (SELECT student_id FROM enrollments WHERE classroom_id = ?)", models.StateShared, c.ID).
+		Where("NOT EXISTS (SELECT 1 FROM acknowledgements a WHERE a.observation_id = observations.id)").Count(&n).Error
+	return int(n), internal(err)
+}
+
+// HomeInsights lists home insights about a student the viewer may see,
+// newest first (at most 100).
+func (s *Service) HomeInsights(ctx context.Context, v *models.Viewer, st *models.Student, first *int) ([]*models.HomeInsight, error) {
+	n, err := pageSize(first)
+	if err != nil {
+		return nil, err
+	}
+	var out []*models.HomeInsight
+	err = s.DB.WithContext(ctx).Scopes(policy.HomeInsights(v)).Where("home_insights.student_id = ?", st.ID).
+		Order("home_insights.created_at DESC, home_insights.id DESC").Limit(n).Find(&out).Error
+	return out, internal(err)
+}

@@ -1,0 +1,585 @@
+package domain
+
+import (
+	"context"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/lib/pq"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/models/policy"
+)
+
+// Notice types of observations (payload schemas in mobile-contracts/push/).
+const (
+	NoticeObservationShared = "OBSERVATION_SHARED"
+	NoticeObservationReply  = "OBSERVATION_RESPONSE"
+	NoticeHomeInsight       = "HOME_INSIGHT"
+	NoticeReviewRequested   = "REVIEW_REQUESTED"
+	NoticeReviewReturned    = "REVIEW_RETURNED"
+)
+
+func cleanSkills(in []models.Skill) (pq.StringArray, error) {
+	out := pq.StringArray{}
+	seen := map[models.Skill]bool{}
+	for _, s := range in {
+		if !s.Valid() {
+			return nil, models.InvalidField("skills", "unknown skill %q", s)
+		}
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, string(s))
+		}
+	}
+	return out, nil
+}
+
+// PostObservation writes one note about each of the given students (one
+// observation per student, one group). Staff only: a teacher of each student
+// or an ADMIN of its school. State DRAFT (default), SHARED (guardians are
+// notified) or STAFF_ONLY. Retrying with the same clientMutationId returns
+// the first result. Errors: BAD_USER_INPUT, NOT_FOUND (a student not
+// visible), FORBIDDEN (a parent).
+func (s *Service) PostObservation(ctx context.Context, v *models.Viewer, in models.PostObservationInput) (*models.PostObservationPayload, error) {
+	if err := policy.RequireViewer(v); err != nil {
+		return nil, err
+	}
+	if !in.Kind.Valid() {
+		return nil, models.InvalidField("kind", "kind is not valid")
+	}
+	body, err := models.CleanBody("body", in.Body, models.MaxObservationBody)
+	if err != nil {
+		return nil, err
+	}
+	skills, err := cleanSkills(in.Skills)
+	if err != nil {
+		return nil, err
+	}
+	state := models.StateDraft
+	if in.State != nil {
+		state = *in.State
+	}
+	if state != models.StateDraft && state != models.StateShared && state != models.StateStaffOnly {
+		return nil, models.InvalidField("state", "a new observation is DRAFT, SHARED or STAFF_ONLY (send a concern to review with requestObservationReview)")
+	}
+	ids := dedupe(in.StudentIDs)
+	if len(ids) == 0 || len(ids) > models.MaxStudentsPerPost {
+		return nil, models.InvalidField("studentIds", "studentIds must name 1 to %d students", models.MaxStudentsPerPost)
+	}
+	students := make([]*models.Student, 0, len(ids))
+	for _, id := range ids {
+		st, err := s.Student(ctx, v, id)
+		if err != nil {
+			return nil, err
+		}
+		if err := policy.CanManageStudent(ctx, s.DB, v, st); err != nil {
+			return nil, err
+		}
+		students = append(students, st)
+	}
+	res, err := s.once(ctx, v, "postObservation", in.ClientMutationID, func(tx *gorm.DB) (map[string][]string, error) {
+		now := s.now()
+		group := uuid.NewString()
+		var out []string
+		for _, st := range students {
+			o := &models.Observation{
+				SchoolID: st.SchoolID, StudentID: st.ID, AuthorID: v.ID, GroupID: group, Kind: in.Kind,
+				Body: body, Skills: skills, State: state, FeedAt: now, CreatedAt: now, UpdatedAt: now,
+			}
+			if state == models.StateShared {
+				o.SharedAt = &now
+			}
+			if err := tx.Create(o).Error; err != nil {
+				return nil, err
+			}
+			if state == models.StateShared {
+				if err := s.notifyShared(ctx, tx, v, o, st); err != nil {
+					return nil, err
+				}
+			}
+			out = append(out, o.ID)
+		}
+		return map[string][]string{"observations": out}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	obs, err := s.observationsByID(ctx, res["observations"])
+	if err != nil {
+		return nil, err
+	}
+	return &models.PostObservationPayload{ClientMutationID: in.ClientMutationID, Observations: obs}, nil
+}
+
+// observationsByID loads observations in the given order (results of the
+// viewer's own writes).
+func (s *Service) observationsByID(ctx context.Context, ids []string) ([]*models.Observation, error) {
+	var rows []*models.Observation
+	if err := s.DB.WithContext(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, models.Internal(err)
+	}
+	byID := map[string]*models.Observation{}
+	for _, r := range rows {
+		byID[r.ID] = r
+	}
+	out := make([]*models.Observation, 0, len(ids))
+	for _, id := range ids {
+		if o := byID[id]; o != nil {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
+// authored loads an observation the viewer wrote, locked for update.
+// Someone else's observation the viewer may see is FORBIDDEN; one they may
+// not see is NOT_FOUND.
+func (s *Service) authored(ctx context.Context, tx *gorm.DB, v *models.Viewer, id string) (*models.Observation, error) {
+	if !validID(id) {
+		return nil, models.NotFound("observation")
+	}
+	o, err := policy.VisibleObservation(ctx, tx.Clauses(clause.Locking{Strength: "UPDATE"}), v, id)
+	if err != nil {
+		return nil, err
+	}
+	if o.AuthorID != v.ID {
+		return nil, models.Errorf(models.CodeForbidden, "only the author may change this observation")
+	}
+	return o, nil
+}
+
+// UpdateObservation edits the viewer's own observation. A shared one is
+// marked edited after sharing; the kind changes only on a draft; one in
+// review cannot change until returned (CONFLICT).
+func (s *Service) UpdateObservation(ctx context.Context, v *models.Viewer, in models.UpdateObservationInput) (*models.ObservationPayload, error) {
+	if err := policy.RequireViewer(v); err != nil {
+		return nil, err
+	}
+	changes := map[string]any{}
+	if in.Body != nil {
+		body, err := models.CleanBody("body", *in.Body, models.MaxObservationBody)
+		if err != nil {
+			return nil, err
+		}
+		changes["body"] = body
+	}
+	if in.Skills != nil {
+		skills, err := cleanSkills(in.Skills)
+		if err != nil {
+			return nil, err
+		}
+		changes["skills"] = skills
+	}
+	if in.Kind != nil {
+		if !in.Kind.Valid() {
+			return nil, models.InvalidField("kind", "kind is not valid")
+		}
+		changes["kind"] = *in.Kind
+	}
+	res, err := s.once(ctx, v, "updateObservation", in.ClientMutationID, func(tx *gorm.DB) (map[string][]string, error) {
+		o, err := s.authored(ctx, tx, v, in.ID)
+		if err != nil {
+			return nil, err
+		}
+		switch o.State {
+		case models.StateInReview:
+			return nil, models.Errorf(models.CodeConflict, "this observation is in review; it can change once the reviewer returns it")
+		case models.StateShared:
+			if _, ok := changes["kind"]; ok && *in.Kind != o.Kind {
+				return nil, models.InvalidField("kind", "the kind of a shared observation cannot change")
+			}
+			changes["edited_after_sharing"] = true
+		}
+		changes["updated_at"] = s.now()
+		if err := tx.Model(o).Updates(changes).Error; err != nil {
+			return nil, err
+		}
+		return map[string][]string{"observation": {o.ID}}, nil
+	})
+	return s.observationPayload(ctx, in.ClientMutationID, res, err)
+}
+
+func (s *Service) observationPayload(ctx context.Context, cmid string, res map[string][]string, err error) (*models.ObservationPayload, error) {
+	if err != nil {
+		return nil, err
+	}
+	obs, err := s.observationsByID(ctx, res["observation"])
+	if err != nil {
+		return nil, err
+	}
+	if len(obs) == 0 {
+		return nil, models.NotFound("observation")
+	}
+	return &models.ObservationPayload{ClientMutationID: cmid, Observation: obs[0]}, nil
+}
+
+// ShareObservation shares the viewer's draft or staff-only observation with
+// the student's guardians (and notifies them). Sharing a shared one changes
+// nothing; one in review is shared by its reviewer (CONFLICT).
+func (s *Service) ShareObservation(ctx context.Context, v *models.Viewer, in models.ObservationIDInput) (*models.ObservationPayload, error) {
+	if err := policy.RequireViewer(v); err != nil {
+		return nil, err
+	}
+	res, err := s.once(ctx, v, "shareObservation", in.ClientMutationID, func(tx *gorm.DB) (map[string][]string, error) {
+		o, err := s.authored(ctx, tx, v, in.ID)
+		if err != nil {
+			return nil, err
+		}
+		switch o.State {
+		case models.StateInReview:
+			return nil, models.Errorf(models.CodeConflict, "this observation is in review; the reviewer shares it")
+		case models.StateDraft, models.StateStaffOnly:
+			if err := s.share(ctx, tx, v, o); err != nil {
+				return nil, err
+			}
+		}
+		return map[string][]string{"observation": {o.ID}}, nil
+	})
+	return s.observationPayload(ctx, in.ClientMutationID, res, err)
+}
+
+// share makes o SHARED now and notifies the student's guardians, in tx.
+func (s *Service) share(ctx context.Context, tx *gorm.DB, v *models.Viewer, o *models.Observation) error {
+	now := s.now()
+	if err := tx.Model(o).Updates(map[string]any{"state": models.StateShared, "shared_at": now, "feed_at": now, "updated_at": now}).Error; err != nil {
+		return err
+	}
+	var st models.Student
+	if err := tx.Take(&st, "id = ?", o.StudentID).Error; err != nil {
+		return err
+	}
+	return s.notifyShared(ctx, tx, v, o, &st)
+}
+
+// notifyShared tells each unrestricted guardian of the student.
+func (s *Service) notifyShared(ctx context.Context, tx *gorm.DB, v *models.Viewer, o *models.Observation, st *models.Student) error {
+	var guardians []string
+	if err := tx.Model(&models.Guardianship{}).Where("student_id = ? AND NOT restricted", st.ID).Pluck("user_id", &guardians).Error; err != nil {
+		return err
+	}
+	var author models.User
+	if err := tx.Take(&author, "id = ?", o.AuthorID).Error; err != nil {
+		return err
+	}
+	school := st.SchoolID
+	return s.notify(ctx, tx, models.Notice{
+		Type: NoticeObservationShared, Category: o.Kind.Category(), SchoolID: &school, Recipients: guardians,
+		Params:      map[string]string{"student": firstName(st), "author": author.DisplayName, "kind": string(o.Kind)},
+		Data:        map[string]string{"observationId": o.ID, "studentId": st.ID, "kind": string(o.Kind)},
+		DeepLink:    "sameside://observations/" + o.ID,
+		CollapseKey: "observation-" + o.ID, ThreadID: "student-" + st.ID,
+	})
+}
+
+func firstName(st *models.Student) string {
+	if st.PreferredName != nil && *st.PreferredName != "" {
+		return *st.PreferredName
+	}
+	return st.FirstName
+}
+
+// DeleteObservation deletes the viewer's own draft; anything else is CONFLICT.
+func (s *Service) DeleteObservation(ctx context.Context, v *models.Viewer, in models.ObservationIDInput) (*models.DeleteObservationPayload, error) {
+	if err := policy.RequireViewer(v); err != nil {
+		return nil, err
+	}
+	res, err := s.once(ctx, v, "deleteObservation", in.ClientMutationID, func(tx *gorm.DB) (map[string][]string, error) {
+		o, err := s.authored(ctx, tx, v, in.ID)
+		if err != nil {
+			return nil, err
+		}
+		if o.State != models.StateDraft {
+			return nil, models.Errorf(models.CodeConflict, "only drafts can be deleted")
+		}
+		if err := tx.Delete(o).Error; err != nil {
+			return nil, err
+		}
+		return map[string][]string{"deleted": {o.ID}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &models.DeleteObservationPayload{ClientMutationID: in.ClientMutationID, DeletedID: first(res["deleted"])}, nil
+}
+
+// RequestObservationReview sends the viewer's CONCERN draft to the school's
+// admins for coaching (IN_REVIEW) and notifies them.
+func (s *Service) RequestObservationReview(ctx context.Context, v *models.Viewer, in models.ObservationIDInput) (*models.ObservationPayload, error) {
+	if err := policy.RequireViewer(v); err != nil {
+		return nil, err
+	}
+	res, err := s.once(ctx, v, "requestObservationReview", in.ClientMutationID, func(tx *gorm.DB) (map[string][]string, error) {
+		o, err := s.authored(ctx, tx, v, in.ID)
+		if err != nil {
+			return nil, err
+		}
+		if o.Kind != models.KindConcern || o.State != models.StateDraft {
+			return nil, models.Errorf(models.CodeConflict, "only a CONCERN draft can be sent to review")
+		}
+		now := s.now()
+		if err := tx.Model(o).Updates(map[string]any{"state": models.StateInReview, "updated_at": now}).Error; err != nil {
+			return nil, err
+		}
+		if err := tx.Create(&models.ObservationReview{ObservationID: o.ID, ReviewerID: v.ID, Decision: models.ReviewRequested, CreatedAt: now}).Error; err != nil {
+			return nil, err
+		}
+		var admins []string
+		if err := tx.Model(&models.Membership{}).Where("school_id = ? AND role = ?", o.SchoolID, models.RoleAdmin).Pluck("user_id", &admins).Error; err != nil {
+			return nil, err
+		}
+		school := o.SchoolID
+		if err := s.notify(ctx, tx, models.Notice{
+			Type: NoticeReviewRequested, Category: models.CategoryCoaching, SchoolID: &school, Recipients: admins,
+			Params:   map[string]string{"author": v.DisplayName},
+			Data:     map[string]string{"observationId": o.ID},
+			DeepLink: "sameside://reviews/" + o.ID, CollapseKey: "review-" + o.ID,
+		}); err != nil {
+			return nil, err
+		}
+		return map[string][]string{"observation": {o.ID}}, nil
+	})
+	return s.observationPayload(ctx, in.ClientMutationID, res, err)
+}
+
+// ReviewObservation approves (shares it) or returns (to DRAFT, with a
+// comment for the author) a concern in review. ADMINs of its school only.
+// Errors: FORBIDDEN (not an admin), CONFLICT (not in review), BAD_USER_INPUT.
+func (s *Service) ReviewObservation(ctx context.Context, v *models.Viewer, in models.ReviewObservationInput) (*models.ObservationPayload, error) {
+	if err := policy.RequireViewer(v); err != nil {
+		return nil, err
+	}
+	comment := ""
+	if in.Comment != nil && strings.TrimSpace(*in.Comment) != "" {
+		c, err := models.CleanBody("comment", *in.Comment, models.MaxReviewComment)
+		if err != nil {
+			return nil, err
+		}
+		comment = c
+	}
+	if in.Decision != models.DecisionApprove && in.Decision != models.DecisionReturn {
+		return nil, models.InvalidField("decision", "decision must be APPROVE or RETURN")
+	}
+	if in.Decision == models.DecisionReturn && comment == "" {
+		return nil, models.InvalidField("comment", "returning a concern needs a comment for its author")
+	}
+	res, err := s.once(ctx, v, "reviewObservation", in.ClientMutationID, func(tx *gorm.DB) (map[string][]string, error) {
+		if !validID(in.ID) {
+			return nil, models.NotFound("observation")
+		}
+		o, err := policy.VisibleObservation(ctx, tx.Clauses(clause.Locking{Strength: "UPDATE"}), v, in.ID)
+		if err != nil {
+			return nil, err
+		}
+		if !v.HasRole(o.SchoolID, models.RoleAdmin) {
+			return nil, models.Errorf(models.CodeForbidden, "only school admins review concerns")
+		}
+		if o.State != models.StateInReview {
+			return nil, models.Errorf(models.CodeConflict, "this observation is not in review")
+		}
+		now := s.now()
+		decision := models.ReviewApproved
+		if in.Decision == models.DecisionReturn {
+			decision = models.ReviewReturned
+		}
+		if err := tx.Create(&models.ObservationReview{ObservationID: o.ID, ReviewerID: v.ID, Decision: decision, Comment: comment, CreatedAt: now}).Error; err != nil {
+			return nil, err
+		}
+		if in.Decision == models.DecisionApprove {
+			if err := s.share(ctx, tx, v, o); err != nil {
+				return nil, err
+			}
+		} else {
+			if err := tx.Model(o).Updates(map[string]any{"state": models.StateDraft, "updated_at": now}).Error; err != nil {
+				return nil, err
+			}
+			school := o.SchoolID
+			if err := s.notify(ctx, tx, models.Notice{
+				Type: NoticeReviewReturned, Category: models.CategoryCoaching, SchoolID: &school, Recipients: []string{o.AuthorID},
+				Params:   map[string]string{"reviewer": v.DisplayName},
+				Data:     map[string]string{"observationId": o.ID},
+				DeepLink: "sameside://observations/" + o.ID, CollapseKey: "review-" + o.ID,
+			}); err != nil {
+				return nil, err
+			}
+		}
+		return map[string][]string{"observation": {o.ID}}, nil
+	})
+	return s.observationPayload(ctx, in.ClientMutationID, res, err)
+}
+
+// guardianOf loads a SHARED observation the viewer may see and checks they
+// are a guardian of its student (staff get FORBIDDEN: acknowledging and
+// responding are for families).
+func (s *Service) guardianOf(ctx context.Context, v *models.Viewer, id string) (*models.Observation, error) {
+	if !validID(id) {
+		return nil, models.NotFound("observation")
+	}
+	o, err := policy.VisibleObservation(ctx, s.DB, v, id)
+	if err != nil {
+		return nil, err
+	}
+	st := &models.Student{ID: o.StudentID, SchoolID: o.SchoolID}
+	ok, err := policy.IsGuardian(ctx, s.DB, v, st)
+	if err != nil {
+		return nil, models.Internal(err)
+	}
+	if !ok || o.State != models.StateShared {
+		return nil, models.Errorf(models.CodeForbidden, "only the student's guardians acknowledge and respond")
+	}
+	return o, nil
+}
+
+// AcknowledgeObservation records that the viewer, a guardian, has seen a
+// shared observation, with an optional reaction (again: changes the reaction).
+func (s *Service) AcknowledgeObservation(ctx context.Context, v *models.Viewer, in models.AcknowledgeObservationInput) (*models.Observation, error) {
+	if err := policy.RequireViewer(v); err != nil {
+		return nil, err
+	}
+	if in.Reaction != nil && !in.Reaction.Valid() {
+		return nil, models.InvalidField("reaction", "reaction is not valid")
+	}
+	o, err := s.guardianOf(ctx, v, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	ack := models.Acknowledgement{ObservationID: o.ID, UserID: v.ID, Reaction: in.Reaction, CreatedAt: now, UpdatedAt: now}
+	if err := s.DB.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "observation_id"}, {Name: "user_id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"reaction", "updated_at"}),
+	}).Create(&ack).Error; err != nil {
+		return nil, models.Internal(err)
+	}
+	return o, nil
+}
+
+// RespondToObservation adds the viewer's (a guardian's) reply to a shared
+// observation; its author and the child's staff see it; the author is told.
+func (s *Service) RespondToObservation(ctx context.Context, v *models.Viewer, in models.RespondToObservationInput) (*models.RespondToObservationPayload, error) {
+	if err := policy.RequireViewer(v); err != nil {
+		return nil, err
+	}
+	body, err := models.CleanBody("body", in.Body, models.MaxResponseBody)
+	if err != nil {
+		return nil, err
+	}
+	o, err := s.guardianOf(ctx, v, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.once(ctx, v, "respondToObservation", in.ClientMutationID, func(tx *gorm.DB) (map[string][]string, error) {
+		r := &models.ObservationResponse{ObservationID: o.ID, AuthorID: v.ID, Body: body, CreatedAt: s.now()}
+		if err := tx.Create(r).Error; err != nil {
+			return nil, err
+		}
+		var st models.Student
+		if err := tx.Take(&st, "id = ?", o.StudentID).Error; err != nil {
+			return nil, err
+		}
+		school := o.SchoolID
+		if err := s.notify(ctx, tx, models.Notice{
+			Type: NoticeObservationReply, Category: models.CategoryObservation, SchoolID: &school, Recipients: []string{o.AuthorID},
+			Params:   map[string]string{"parent": v.DisplayName, "student": firstName(&st)},
+			Data:     map[string]string{"observationId": o.ID, "studentId": o.StudentID, "responseId": r.ID},
+			DeepLink: "sameside://observations/" + o.ID, CollapseKey: "observation-" + o.ID, ThreadID: "student-" + o.StudentID,
+		}); err != nil {
+			return nil, err
+		}
+		return map[string][]string{"response": {r.ID}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var r models.ObservationResponse
+	if err := s.DB.WithContext(ctx).Take(&r, "id = ?", first(res["response"])).Error; err != nil {
+		return nil, models.Internal(err)
+	}
+	return &models.RespondToObservationPayload{ClientMutationID: in.ClientMutationID, Response: &r}, nil
+}
+
+// ShareHomeInsight records what the viewer, a guardian, sees at home; the
+// child's staff see it, and the child's teachers are told.
+func (s *Service) ShareHomeInsight(ctx context.Context, v *models.Viewer, in models.ShareHomeInsightInput) (*models.ShareHomeInsightPayload, error) {
+	if err := policy.RequireViewer(v); err != nil {
+		return nil, err
+	}
+	body, err := models.CleanBody("body", in.Body, models.MaxObservationBody)
+	if err != nil {
+		return nil, err
+	}
+	skills, err := cleanSkills(in.Skills)
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.Student(ctx, v, in.StudentID)
+	if err != nil {
+		return nil, err
+	}
+	if ok, err := policy.IsGuardian(ctx, s.DB, v, st); err != nil {
+		return nil, models.Internal(err)
+	} else if !ok {
+		return nil, models.Errorf(models.CodeForbidden, "home insights come from the student's guardians")
+	}
+	res, err := s.once(ctx, v, "shareHomeInsight", in.ClientMutationID, func(tx *gorm.DB) (map[string][]string, error) {
+		h := &models.HomeInsight{SchoolID: st.SchoolID, StudentID: st.ID, AuthorID: v.ID, Body: body, Skills: skills, CreatedAt: s.now()}
+		if err := tx.Create(h).Error; err != nil {
+			return nil, err
+		}
+		var teachers []string
+		if err := tx.Raw(`SELECT DISTINCT cs.user_id FROM classroom_staff cs JOIN enrollments e ON e.classroom_id = cs.classroom_id
+			WHERE e.student_id = ?`, st.ID).Scan(&teachers).Error; err != nil {
+			return nil, err
+		}
+		school := st.SchoolID
+		if err := s.notify(ctx, tx, models.Notice{
+			Type: NoticeHomeInsight, Category: models.CategoryObservation, SchoolID: &school, Recipients: teachers,
+			Params:   map[string]string{"parent": v.DisplayName, "student": firstName(st)},
+			Data:     map[string]string{"homeInsightId": h.ID, "studentId": st.ID},
+			DeepLink: "sameside://students/" + st.ID, CollapseKey: "insight-" + h.ID, ThreadID: "student-" + st.ID,
+		}); err != nil {
+			return nil, err
+		}
+		return map[string][]string{"insight": {h.ID}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var h models.HomeInsight
+	if err := s.DB.WithContext(ctx).Take(&h, "id = ?", first(res["insight"])).Error; err != nil {
+		return nil, models.Internal(err)
+	}
+	return &models.ShareHomeInsightPayload{ClientMutationID: in.ClientMutationID, HomeInsight: &h}, nil
+}
+
+// Observation returns one observation the viewer may see, or NOT_FOUND.
+func (s *Service) Observation(ctx context.Context, v *models.Viewer, id string) (*models.Observation, error) {
+	if err := policy.RequireViewer(v); err != nil {
+		return nil, err
+	}
+	if !validID(id) {
+		return nil, models.NotFound("observation")
+	}
+	return policy.VisibleObservation(ctx, s.DB, v, id)
+}
+
+func dedupe(in []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range in {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func first(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[0]
+}

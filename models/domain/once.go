@@ -1,0 +1,59 @@
+package domain
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"unicode"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/sameside/sameside/models"
+)
+
+// once runs fn at most once per (viewer, operation, clientMutationID): a
+// tablet on flaky wifi that retries gets the first result and writes nothing
+// new. The claim row is inserted first in fn's transaction, so a concurrent
+// duplicate waits on its unique key and then reads the committed result; a
+// failed first attempt rolls its claim back and may be retried.
+func (s *Service) once(ctx context.Context, v *models.Viewer, op, cmid string, fn func(tx *gorm.DB) (map[string][]string, error)) (map[string][]string, error) {
+	cmid = strings.TrimSpace(cmid)
+	if cmid == "" || len(cmid) > models.MaxClientMutationID || strings.IndexFunc(cmid, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }) >= 0 {
+		return nil, models.InvalidField("clientMutationId", "clientMutationId must be 1 to %d characters without spaces", models.MaxClientMutationID)
+	}
+	var out map[string][]string
+	replay := false
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		claim := models.ClientMutation{UserID: v.ID, Operation: op, ClientMutationID: cmid, Result: map[string][]string{}, CreatedAt: s.now()}
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&claim)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			replay = true
+			return nil
+		}
+		var err error
+		if out, err = fn(tx); err != nil {
+			return err
+		}
+		claim.Result = out
+		return tx.Model(&claim).Select("Result").Updates(&claim).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	if replay {
+		var prior models.ClientMutation
+		err := s.DB.WithContext(ctx).Take(&prior, "user_id = ? AND operation = ? AND client_mutation_id = ?", v.ID, op, cmid).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, models.Errorf(models.CodeConflict, "a request with this clientMutationId is still in progress; retry")
+		}
+		if err != nil {
+			return nil, models.Internal(err)
+		}
+		return prior.Result, nil
+	}
+	return out, nil
+}

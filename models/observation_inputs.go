@@ -1,0 +1,161 @@
+package models
+
+import "time"
+
+// PostObservationInput writes one note about one or more students.
+type PostObservationInput struct {
+	ClientMutationID string
+	StudentIDs       []string
+	Kind             ObservationKind
+	Body             string
+	Skills           []Skill
+	// State is DRAFT (default), SHARED or STAFF_ONLY.
+	State *ObservationState
+}
+
+// PostObservationPayload returns one observation per student.
+type PostObservationPayload struct {
+	ClientMutationID string
+	Observations     []*Observation
+}
+
+// UpdateObservationInput edits an observation; nil fields stay.
+type UpdateObservationInput struct {
+	ClientMutationID string
+	ID               string
+	Body             *string
+	Skills           []Skill
+	Kind             *ObservationKind
+}
+
+// ObservationIDInput names an observation for share, delete and review requests.
+type ObservationIDInput struct {
+	ClientMutationID string
+	ID               string
+}
+
+// ObservationPayload returns one observation.
+type ObservationPayload struct {
+	ClientMutationID string
+	Observation      *Observation
+}
+
+// DeleteObservationPayload says what was deleted.
+type DeleteObservationPayload struct {
+	ClientMutationID string
+	DeletedID        string
+}
+
+// ReviewDecision is a reviewer's answer.
+type ReviewDecision string
+
+// Decisions.
+const (
+	DecisionApprove ReviewDecision = "APPROVE"
+	DecisionReturn  ReviewDecision = "RETURN"
+)
+
+// ReviewObservationInput approves or returns a concern in review.
+type ReviewObservationInput struct {
+	ClientMutationID string
+	ID               string
+	Decision         ReviewDecision
+	Comment          *string
+}
+
+// AcknowledgeObservationInput marks a shared observation seen.
+type AcknowledgeObservationInput struct {
+	ID       string
+	Reaction *Reaction
+}
+
+// RespondToObservationInput is a parent's reply.
+type RespondToObservationInput struct {
+	ClientMutationID string
+	ID               string
+	Body             string
+}
+
+// RespondToObservationPayload returns the reply.
+type RespondToObservationPayload struct {
+	ClientMutationID string
+	Response         *ObservationResponse
+}
+
+// ShareHomeInsightInput is what a parent sees at home.
+type ShareHomeInsightInput struct {
+	ClientMutationID string
+	StudentID        string
+	Body             string
+	Skills           []Skill
+}
+
+// ShareHomeInsightPayload returns the insight.
+type ShareHomeInsightPayload struct {
+	ClientMutationID string
+	HomeInsight      *HomeInsight
+}
+
+// FeedArgs select a page of observations.
+type FeedArgs struct {
+	StudentIDs []string
+	Kinds      []ObservationKind
+	First      *int
+	After      *string
+}
+
+// ObservationExtras is what a feed row carries about the viewer.
+type ObservationExtras struct {
+	Acknowledged   bool
+	Reaction       *Reaction
+	AcknowledgedAt *time.Time
+	ResponseCount  int
+}
+
+// ObservationPage is one page of a feed.
+type ObservationPage struct {
+	Items   []*Observation
+	Extras  map[string]ObservationExtras
+	Cursors map[string]string
+	HasNext bool
+}
+
+// StudentBalance is a student's recent picture.
+type StudentBalance struct {
+	Since            time.Time
+	Positive         int
+	Observation      int
+	Concern          int
+	LastPositiveNote *Observation
+}
+
+// DraftHint is advice on a draft; Start and End (characters) locate the
+// words it is about, when it is about words.
+type DraftHint struct {
+	Code    string
+	Message string
+	Excerpt string
+	Start   int
+	End     int
+}
+
+// ObservationConnection is a Relay connection of observations.
+type ObservationConnection struct {
+	Edges    []*ObservationEdge
+	PageInfo *PageInfo
+}
+
+// ObservationEdge is one observation and its cursor.
+type ObservationEdge struct {
+	Cursor string
+	Node   *Observation
+}
+
+// PageInfo says whether more pages follow.
+type PageInfo struct {
+	HasNextPage bool
+	EndCursor   *string
+}
+
+// AcknowledgedAt is when the acknowledgement was made.
+func (a *Acknowledgement) AcknowledgedAt() time.Time { return a.CreatedAt }
