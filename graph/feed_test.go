@@ -1,0 +1,112 @@
+package graph_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/sameside/sameside/models"
+)
+
+// threeChildren gives parentA two more children in classroom a1 and shares
+// n observations spread over the three, one millisecond apart.
+func (f *fixture) threeChildren(t *testing.T, n int) []string {
+	t.Helper()
+	kids := []string{f.students["s1"].ID}
+	c := f.classrooms["a1"]
+	for i := 0; i < 2; i++ {
+		st := &models.Student{SchoolID: c.SchoolID, FirstName: fmt.Sprintf("Sib%d", i), LastName: "Kid", Grade: "2"}
+		f.DB.Create(st)
+		f.DB.Create(&models.Enrollment{ClassroomID: c.ID, StudentID: st.ID, SchoolID: c.SchoolID})
+		f.DB.Create(&models.Guardianship{SchoolID: c.SchoolID, StudentID: st.ID, UserID: f.users["parentA"].ID, Relationship: models.RelationshipMother})
+		kids = append(kids, st.ID)
+	}
+	base := time.Now().Add(-time.Hour)
+	for i := 0; i < n; i++ {
+		at := base.Add(time.Duration(i) * time.Millisecond)
+		o := models.Observation{SchoolID: c.SchoolID, StudentID: kids[i%3], AuthorID: f.users["teacherA"].ID, GroupID: "00000000-0000-4000-8000-000000000001",
+			Kind: models.KindPositive, Body: fmt.Sprintf("note %d", i), Skills: []string{"FOCUS"}, State: models.StateShared, SharedAt: &at, FeedAt: at, CreatedAt: at, UpdatedAt: at}
+		if err := f.DB.Create(&o).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	return kids
+}
+
+// The feed is N+1-free: a 20-item and a 50-item page across 3 children cost
+// the same statements, at most 6 (2 of them sign-in).
+func TestFeedStatements(t *testing.T) {
+	f := newFixture(t)
+	f.threeChildren(t, 60)
+	tok := f.token("parentA")
+	count := func(first int) (int64, int) {
+		f.Statements.Store(0)
+		var p feedPage
+		f.Do(tok, qFeed, map[string]any{"first": first}).Decode(t, &p)
+		return f.Statements.Load(), len(p.Feed.Edges)
+	}
+	s20, n20 := count(20)
+	s50, n50 := count(50)
+	t.Logf("page of %d: %d statements; page of %d: %d statements", n20, s20, n50, s50)
+	if n20 != 20 || n50 != 50 {
+		t.Fatalf("pages of %d and %d items", n20, n50)
+	}
+	if s20 != s50 || s20 > 6 {
+		t.Fatalf("statements: %d for 20 items, %d for 50; want equal and at most 6", s20, s50)
+	}
+}
+
+// Paging through the feed while new observations are shared between pages
+// skips nothing and repeats nothing.
+func TestFeedPaginationIsStable(t *testing.T) {
+	f := newFixture(t)
+	kids := f.threeChildren(t, 30)
+	tok := f.token("parentA")
+	seen := map[string]int{}
+	var after *string
+	pages := 0
+	for {
+		var p feedPage
+		vars := map[string]any{"first": 7}
+		if after != nil {
+			vars["after"] = *after
+		}
+		f.Do(tok, qFeed, vars).Decode(t, &p)
+		for _, e := range p.Feed.Edges {
+			seen[e.Node.ID]++
+		}
+		pages++
+		// New notes arrive between pages.
+		f.post(t, "teacherA", fmt.Sprintf("between-%d", pages), "SHARED", "POSITIVE", kids[pages%3])
+		if !p.Feed.PageInfo.HasNextPage {
+			break
+		}
+		after = p.Feed.PageInfo.EndCursor
+	}
+	if len(seen) != 30 {
+		t.Fatalf("saw %d distinct observations over %d pages, want the 30 that existed", len(seen), pages)
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Fatalf("observation %s seen %d times", id, n)
+		}
+	}
+	// The new ones are at the top of a fresh first page.
+	var p feedPage
+	f.Do(tok, qFeed, map[string]any{"first": pages}).Decode(t, &p)
+	for _, e := range p.Feed.Edges {
+		if seen[e.Node.ID] != 0 {
+			t.Fatalf("a fresh first page shows an old observation before the %d new ones", pages)
+		}
+	}
+	for _, bad := range []string{"nope", "djF8MXwy", ""} {
+		if res := f.Do(tok, qFeed, map[string]any{"after": bad}); res.Code() != "BAD_USER_INPUT" {
+			t.Fatalf("cursor %q: %s", bad, res.Body)
+		}
+	}
+	for _, first := range []int{0, 101, -1} {
+		if res := f.Do(tok, qFeed, map[string]any{"first": first}); res.Code() != "BAD_USER_INPUT" {
+			t.Fatalf("first %d: %s", first, res.Body)
+		}
+	}
+}
