@@ -136,7 +136,7 @@ type Observation struct {
 	GroupID            string `gorm:"type:uuid"`
 	Kind               ObservationKind
 	Body               string
-	Skills             pq.StringArray `gorm:"type:text[]"`
+	Skills             pq.StringArray `gorm:"type:text[];default:'{}'"`
 	State              ObservationState
 	EditedAfterSharing bool
 	SharedAt           *time.Time
@@ -187,7 +187,7 @@ type HomeInsight struct {
 	StudentID string `gorm:"type:uuid"`
 	AuthorID  string `gorm:"type:uuid"`
 	Body      string
-	Skills    pq.StringArray `gorm:"type:text[]"`
+	Skills    pq.StringArray `gorm:"type:text[];default:'{}'"`
 	CreatedAt time.Time
 }
 

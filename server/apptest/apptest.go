@@ -288,7 +288,8 @@ func (e *Env) Count(table string) int64 {
 func (e *Env) Snapshot() map[string]int64 {
 	e.t.Helper()
 	out := map[string]int64{}
-	for _, tbl := range []string{"schools", "users", "memberships", "classrooms", "students", "enrollments", "classroom_staff", "guardianships", "invitations"} {
+	for _, tbl := range []string{"schools", "users", "memberships", "classrooms", "students", "enrollments", "classroom_staff", "guardianships", "invitations",
+		"observations", "acknowledgements", "observation_responses", "home_insights", "observation_reviews", "client_mutations", "notifications"} {
 		out[tbl] = e.Count(tbl)
 	}
 	return out
