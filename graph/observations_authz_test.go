@@ -131,14 +131,20 @@ func TestParentsSeeOnlyShared(t *testing.T) {
 		student(id: $id) { observations { edges { node { state } } } balance { positive } }
 		classroom(id: "` + f.classrooms["a1"].ID + `") { unacknowledgedCount feed { edges { node { state } } } } }`
 	type out struct {
-		Feed    struct{ Edges []struct{ Node struct{ State string } } }
+		Feed struct {
+			Edges []struct{ Node struct{ State string } }
+		}
 		Student struct {
-			Observations struct{ Edges []struct{ Node struct{ State string } } }
-			Balance      struct{ Positive int }
+			Observations struct {
+				Edges []struct{ Node struct{ State string } }
+			}
+			Balance struct{ Positive int }
 		}
 		Classroom struct {
 			UnacknowledgedCount int
-			Feed                struct{ Edges []struct{ Node struct{ State string } } }
+			Feed                struct {
+				Edges []struct{ Node struct{ State string } }
+			}
 		}
 	}
 	var p, te out
