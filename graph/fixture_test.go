@@ -78,3 +78,4 @@ func newFixture(t *testing.T) *fixture {
 }
 
 func (f *fixture) token(name string) string { return f.TokenFor(f.users[name]) }
+
