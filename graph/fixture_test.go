@@ -78,4 +78,3 @@ func newFixture(t *testing.T) *fixture {
 }
 
 func (f *fixture) token(name string) string { return f.TokenFor(f.users[name]) }
-
