@@ -91,7 +91,21 @@ func TestOperationsRunAgainstSeededServer(t *testing.T) {
 	pupil := roster.Classroom.Students[0].ID
 	newcomer := env.TokenFor(mustNewUser(t, env))
 
-	var code string
+	var code, shared, concern, draft string
+	idOf := func(d, field string) string {
+		i := strings.Index(d, `"`+field+`":"`)
+		if i < 0 {
+			t.Fatalf("no %s in %s", field, d)
+		}
+		i += len(field) + 4
+		return d[i : i+36]
+	}
+	post := func(student, kind, state string) func() map[string]any {
+		return func() map[string]any {
+			return map[string]any{"input": map[string]any{"clientMutationId": kind + state + student[:8], "studentIds": []string{student},
+				"kind": kind, "body": "Worked with a partner and took turns with the tablet.", "skills": []string{"TAKING_TURNS"}, "state": state}}
+		}
+	}
 	steps := []struct {
 		op    string
 		token string
@@ -119,6 +133,36 @@ func TestOperationsRunAgainstSeededServer(t *testing.T) {
 		{"UnregisterDevice", parent, func() map[string]any {
 			return map[string]any{"input": map[string]any{"token": "contract-device-token-1"}}
 		}, func(d string) bool { return strings.Contains(d, `"removed":true`) }},
+		{"ObservationDraftHints", teacher, func() map[string]any { return map[string]any{"body": "He never listens.", "kind": "CONCERN"} },
+			func(d string) bool { return strings.Contains(d, "ABSOLUTE") }},
+		{"PostObservation", admin, post(child, "POSITIVE", "SHARED"), func(d string) bool { shared = idOf(d, "id"); return strings.Contains(d, "SHARED") }},
+		{"Feed", parent, func() map[string]any { return map[string]any{"first": 10} }, func(d string) bool { return strings.Contains(d, shared) }},
+		{"Observation", parent, func() map[string]any { return map[string]any{"id": shared} }, func(d string) bool { return strings.Contains(d, shared) }},
+		{"AcknowledgeObservation", parent, func() map[string]any { return map[string]any{"input": map[string]any{"id": shared, "reaction": "HEART"}} },
+			func(d string) bool { return strings.Contains(d, "HEART") }},
+		{"RespondToObservation", parent, func() map[string]any {
+			return map[string]any{"input": map[string]any{"clientMutationId": "reply-1", "id": shared, "body": "We see this at home too."}}
+		}, func(d string) bool { return strings.Contains(d, "We see this") }},
+		{"ShareHomeInsight", parent, func() map[string]any {
+			return map[string]any{"input": map[string]any{"clientMutationId": "insight-1", "studentId": child, "body": "Read to her little brother.", "skills": []string{"KINDNESS"}}}
+		}, func(d string) bool { return strings.Contains(d, "KINDNESS") }},
+		{"StudentTimeline", admin, func() map[string]any { return map[string]any{"id": child} }, func(d string) bool { return strings.Contains(d, "Read to her") && strings.Contains(d, shared) }},
+		{"PostObservation", teacher, post(pupil, "CONCERN", "DRAFT"), func(d string) bool { concern = idOf(d, "id"); return strings.Contains(d, "DRAFT") }},
+		{"UpdateObservation", teacher, func() map[string]any {
+			return map[string]any{"input": map[string]any{"clientMutationId": "upd-1", "id": concern, "body": "Twice today he left his seat during reading. What do you see at home?"}}
+		}, func(d string) bool { return strings.Contains(d, "Twice today") }},
+		{"RequestObservationReview", teacher, func() map[string]any { return map[string]any{"input": map[string]any{"clientMutationId": "rr-1", "id": concern}} },
+			func(d string) bool { return strings.Contains(d, "IN_REVIEW") }},
+		{"ReviewQueue", admin, nil, func(d string) bool { return strings.Contains(d, concern) }},
+		{"ReviewObservation", admin, func() map[string]any {
+			return map[string]any{"input": map[string]any{"clientMutationId": "rv-1", "id": concern, "decision": "RETURN", "comment": "Say what you tried."}}
+		}, func(d string) bool { return strings.Contains(d, "RETURNED") }},
+		{"ShareObservation", teacher, func() map[string]any { return map[string]any{"input": map[string]any{"clientMutationId": "sh-1", "id": concern}} },
+			func(d string) bool { return strings.Contains(d, "SHARED") }},
+		{"PostObservation", teacher, post(pupil, "OBSERVATION", "DRAFT"), func(d string) bool { draft = idOf(d, "id"); return true }},
+		{"DeleteObservation", teacher, func() map[string]any { return map[string]any{"input": map[string]any{"clientMutationId": "del-1", "id": draft}} },
+			func(d string) bool { return strings.Contains(d, draft) }},
+		{"ClassroomFeed", teacher, func() map[string]any { return map[string]any{"id": room} }, func(d string) bool { return strings.Contains(d, concern) && strings.Contains(d, "studentsNeedingPositiveNote") }},
 		{"UpdateProfile", parent, func() map[string]any {
 			return map[string]any{"input": map[string]any{"displayName": "Sam Parent", "locale": "es-US", "timeZone": "America/Los_Angeles"}}
 		}, func(d string) bool { return strings.Contains(d, "Sam Parent") }},
