@@ -6,7 +6,7 @@ FIREBASE := $(EMULATOR)/node_modules/.bin/firebase
 # reach Google.
 EMULATOR_PROJECT := demo-sameside
 
-.PHONY: run test test-go check generate tidy emulator-deps bench-push
+.PHONY: run test test-go check generate tidy emulator-deps bench-push bench-feed
 
 ## run: serve the API with the demo school (embedded PostgreSQL if none answers)
 run:
@@ -41,9 +41,15 @@ generate:
 ## request) against SendEach alone; prints the medians of 5 runs and the ratio
 bench-push:
 	$(GO) test -run '^$$' -bench 'FanOut10k' -benchtime 3x -count 5 ./server/push/ | tee /tmp/sameside-bench-push.txt
-	@awk '/msgs\/s/ { n = $$1; sub(/-[0-9]+$$/, "", n); v[n] = v[n] " " $$(NF-1) } \
-	END { for (k in v) { c = split(substr(v[k], 2), a, " "); asort(a); m[k] = (c % 2) ? a[(c+1)/2] : (a[c/2] + a[c/2+1]) / 2; printf "%s median %.0f msgs/s over %d runs\n", k, m[k], c } \
-	p = m["BenchmarkFanOut10k/pipeline"]; d = m["BenchmarkFanOut10k/direct-SendEach"]; if (d) printf "ratio pipeline/direct = %.2f\n", p / d }' /tmp/sameside-bench-push.txt
+	@awk -v metric=msgs/s -v num=BenchmarkFanOut10k/pipeline -v den=BenchmarkFanOut10k/direct-SendEach \
+		-f tools/benchratio.awk /tmp/sameside-bench-push.txt
+
+## bench-feed: a parent's feed page (demo school scaled to 1,000 students and
+## 100,000 observations) through GraphQL over HTTP against raw SQL
+bench-feed:
+	$(GO) test -run '^$$' -bench 'FeedPage' -benchtime 2s -count 5 ./graph/ | tee /tmp/sameside-bench-feed.txt
+	@awk -v metric=pages/s -v num=BenchmarkFeedPage/graphql-http -v den=BenchmarkFeedPage/raw-sql \
+		-f tools/benchratio.awk /tmp/sameside-bench-feed.txt
 
 emulator-deps: $(FIREBASE)
 

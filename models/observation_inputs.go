@@ -117,7 +117,10 @@ type ObservationPage struct {
 	Items   []*Observation
 	Extras  map[string]ObservationExtras
 	Cursors map[string]string
-	HasNext bool
+	// Authors and Students of the items, read with them.
+	Authors  map[string]*User
+	Students map[string]*Student
+	HasNext  bool
 }
 
 // StudentBalance is a student's recent picture.

@@ -134,6 +134,12 @@ func (l *Loaders) PrimeFeed(page *models.ObservationPage) {
 		l.Acknowledgement.Prime(o.ID, ack)
 		l.ResponseCount.Prime(o.ID, x.ResponseCount)
 	}
+	for id, u := range page.Authors {
+		l.User.Prime(id, u)
+	}
+	for id, st := range page.Students {
+		l.StudentOfVisible.Prime(id, st)
+	}
 }
 
 func byID[T any](db *gorm.DB, ids []string, id func(*T) string) (map[string]*T, error) {

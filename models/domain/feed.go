@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -19,22 +20,28 @@ func (s *Service) Feed(ctx context.Context, v *models.Viewer, args models.FeedAr
 	if err := policy.RequireViewer(v); err != nil {
 		return nil, err
 	}
-	q := s.DB.WithContext(ctx).Table("observations").Scopes(policy.Observations(v)).Where("observations.state = ?", models.StateShared)
-	if args.StudentIDs != nil {
-		ids := validIDs(args.StudentIDs)
-		if len(args.StudentIDs) > models.MaxPageSize {
-			return nil, models.InvalidField("studentIds", "at most %d students", models.MaxPageSize)
-		}
-		q = q.Where("observations.student_id IN ?", ids)
+	if len(args.StudentIDs) > models.MaxPageSize {
+		return nil, models.InvalidField("studentIds", "at most %d students", models.MaxPageSize)
 	}
+	// The viewer's students as an array: the policy scope is a disjunction
+	// the planner cannot drive the feed index with, while
+	// student_id = ANY(ARRAY(subquery)) is computed once (an init plan) and
+	// reads just those students' rows.
+	sq := s.DB.WithContext(ctx).Model(&models.Student{}).Select("students.id").Scopes(policy.Students(v))
+	if args.StudentIDs != nil {
+		sq = sq.Where("students.id IN ?", validIDs(args.StudentIDs))
+	}
+	q := s.DB.WithContext(ctx).Table("observations").Scopes(policy.Observations(v)).
+		Where("observations.state = ? AND observations.student_id = ANY (ARRAY(?))", models.StateShared, sq)
 	return s.observationPage(ctx, v, q, args)
 }
 
 // ClassroomFeed is a classroom's observations the viewer may see (staff: all
 // but other staff's drafts), newest first.
 func (s *Service) ClassroomFeed(ctx context.Context, v *models.Viewer, c *models.Classroom, args models.FeedArgs) (*models.ObservationPage, error) {
-	q := s.DB.WithContext(ctx).Table("observations").Scopes(policy.Observations(v)).
-		Where("observations.student_id IN (SELECT student_id FROM enrollments WHERE classroom_id = ?)", c.ID)
+	sq := s.DB.WithContext(ctx).Model(&models.Student{}).Select("students.id").Scopes(policy.Students(v)).
+		Where("students.id IN (SELECT student_id FROM enrollments WHERE classroom_id = ?)", c.ID)
+	q := s.DB.WithContext(ctx).Table("observations").Scopes(policy.Observations(v)).Where("observations.student_id = ANY (ARRAY(?))", sq)
 	return s.observationPage(ctx, v, q, args)
 }
 
@@ -57,6 +64,8 @@ func (s *Service) ReviewQueue(ctx context.Context, v *models.Viewer, args models
 
 type feedRow struct {
 	models.Observation `gorm:"embedded"`
+	Author             models.User    `gorm:"embedded;embeddedPrefix:au_"`
+	Student            models.Student `gorm:"embedded;embeddedPrefix:st_"`
 	AckReaction        *models.Reaction
 	AckAt              *time.Time
 	ResponseCount      int
@@ -83,15 +92,26 @@ func (s *Service) observationPage(ctx context.Context, v *models.Viewer, q *gorm
 		}
 		q = q.Where("(observations.feed_at, observations.id) < (?, ?)", at, id)
 	}
+	// The page first (keyset, LIMIT n+1 on the scoped rows), then what each
+	// of its rows needs: author, student, the viewer's acknowledgement and
+	// response count, in the same statement but only for the page's rows.
+	// Author and student are read with it (the observation passed the
+	// scope), so the page needs no further loads.
 	countSQL, countArgs := policy.ResponseCountSQL(v)
+	inner := q.Select("observations.*").Order("observations.feed_at DESC, observations.id DESC").Limit(n + 1)
+	cols := "observations.*, " + prefixed(s.DB, &models.User{}, "au", "au_") + ", " + prefixed(s.DB, &models.Student{}, "st", "st_") +
+		", a.reaction AS ack_reaction, a.created_at AS ack_at, " + countSQL + " AS response_count"
 	var rows []feedRow
-	err = q.Select("observations.*, a.reaction AS ack_reaction, a.created_at AS ack_at, "+countSQL+" AS response_count", countArgs...).
+	err = s.DB.WithContext(ctx).Table("(?) AS observations", inner).Select(cols, countArgs...).
+		Joins("JOIN users au ON au.id = observations.author_id").
+		Joins("JOIN students st ON st.id = observations.student_id").
 		Joins("LEFT JOIN acknowledgements a ON a.observation_id = observations.id AND a.user_id = ?", v.ID).
-		Order("observations.feed_at DESC, observations.id DESC").Limit(n + 1).Scan(&rows).Error
+		Order("observations.feed_at DESC, observations.id DESC").Scan(&rows).Error
 	if err != nil {
 		return nil, models.Internal(err)
 	}
-	page := &models.ObservationPage{Extras: map[string]models.ObservationExtras{}, Cursors: map[string]string{}}
+	page := &models.ObservationPage{Extras: map[string]models.ObservationExtras{}, Cursors: map[string]string{},
+		Authors: map[string]*models.User{}, Students: map[string]*models.Student{}}
 	if len(rows) > n {
 		page.HasNext = true
 		rows = rows[:n]
@@ -104,8 +124,25 @@ func (s *Service) observationPage(ctx context.Context, v *models.Viewer, q *gorm
 			ResponseCount: rows[i].ResponseCount,
 		}
 		page.Cursors[o.ID] = encodeCursor(o.FeedAt, o.ID)
+		author, student := rows[i].Author, rows[i].Student
+		page.Authors[author.ID] = &author
+		page.Students[student.ID] = &student
 	}
 	return page, nil
+}
+
+// prefixed lists a model's columns from a table alias, renamed with a
+// prefix, for embedding a joined row (gorm embeddedPrefix).
+func prefixed(db *gorm.DB, model any, alias, prefix string) string {
+	stmt := &gorm.Statement{DB: db}
+	if err := stmt.Parse(model); err != nil {
+		panic(err) // our own models always parse
+	}
+	cols := make([]string, 0, len(stmt.Schema.DBNames))
+	for _, c := range stmt.Schema.DBNames {
+		cols = append(cols, alias+"."+c+" AS "+prefix+c)
+	}
+	return strings.Join(cols, ", ")
 }
 
 func validIDs(ids []string) []string {

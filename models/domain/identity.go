@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -24,12 +25,31 @@ type Identity struct {
 // Called by authentication only, after the token was verified.
 func (s *Service) ViewerForIdentity(ctx context.Context, id Identity) (*models.Viewer, error) {
 	db := s.DB.WithContext(ctx)
-	var u models.User
-	err := db.Where("firebase_uid = ?", id.UID).Limit(1).Find(&u).Error
+	// One statement for a returning user: every request signs in.
+	var rows []struct {
+		models.User `gorm:"embedded"`
+		MID         *string
+		MSchoolID   *string
+		MRole       *models.Role
+		MCreatedAt  *time.Time
+	}
+	err := db.Raw(`SELECT users.*, m.id AS m_id, m.school_id AS m_school_id, m.role AS m_role, m.created_at AS m_created_at
+		FROM users LEFT JOIN memberships m ON m.user_id = users.id
+		WHERE users.firebase_uid = ? ORDER BY m.created_at, m.id`, id.UID).Scan(&rows).Error
 	if err != nil {
 		return nil, models.Internal(err)
 	}
-	if u.ID == "" {
+	if len(rows) > 0 {
+		v := &models.Viewer{User: rows[0].User, Memberships: []models.Membership{}}
+		for _, r := range rows {
+			if r.MID != nil {
+				v.Memberships = append(v.Memberships, models.Membership{ID: *r.MID, UserID: v.ID, SchoolID: *r.MSchoolID, Role: *r.MRole, CreatedAt: *r.MCreatedAt})
+			}
+		}
+		return v, nil
+	}
+	var u models.User
+	{
 		u = newUser(id)
 		// Two first requests may race: the unique firebase_uid keeps one row.
 		if err := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&u).Error; err != nil {

@@ -1,0 +1,135 @@
+package graph_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	contracts "github.com/sameside/sameside/mobile-contracts"
+	"github.com/sameside/sameside/server/apptest"
+)
+
+// BenchmarkFeedPage: the demo school scaled to 1,000 students and 100,000
+// observations; one parent's feed page (20 items) through the GraphQL
+// handler over HTTP, as the app sends it (mobile-contracts Feed), against the
+// same page by one hand-written SQL statement on the same database (pgx,
+// rows scanned into structs). `make bench-feed` prints medians and the ratio.
+func BenchmarkFeedPage(b *testing.B) {
+	env := apptest.New(b, apptest.Options{Seed: true, NoWorkers: true})
+	ctx := context.Background()
+	scale := []string{
+		// 920 more students, spread over the four classrooms.
+		`INSERT INTO students (school_id, first_name, last_name, grade)
+		 SELECT (SELECT id FROM schools), 'Bench' || g, 'Student', '3' FROM generate_series(1, 920) g`,
+		`INSERT INTO enrollments (classroom_id, student_id, school_id)
+		 SELECT c.id, s.id, s.school_id FROM (SELECT id, school_id, row_number() OVER (ORDER BY id) rn FROM students WHERE first_name LIKE 'Bench%') s
+		 JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM classrooms) c ON c.k = s.rn % 4`,
+		// 100,000 observations, 100 a student, nine in ten shared.
+		`INSERT INTO observations (school_id, student_id, author_id, group_id, kind, body, skills, state, shared_at, feed_at, created_at, updated_at)
+		 SELECT s.school_id, s.id, (SELECT user_id FROM memberships WHERE role = 'TEACHER' LIMIT 1), gen_random_uuid(),
+		   (ARRAY['POSITIVE','OBSERVATION','CONCERN'])[1 + g % 3], 'Observation number ' || g || ' about focus and kindness in class.',
+		   ARRAY['FOCUS','KINDNESS'], CASE WHEN g % 10 = 0 THEN 'DRAFT' ELSE 'SHARED' END,
+		   now() - g * interval '1 minute', now() - g * interval '1 minute', now() - g * interval '1 minute', now() - g * interval '1 minute'
+		 FROM generate_series(0, 99999) g JOIN (SELECT id, school_id, row_number() OVER (ORDER BY id) - 1 AS rn FROM students) s ON s.rn = g % 1000`,
+		// The parent has acknowledged a third of their children's notes and replied to some.
+		`INSERT INTO acknowledgements (observation_id, user_id, reaction)
+		 SELECT o.id, g.user_id, 'HEART' FROM observations o JOIN guardianships g ON g.student_id = o.student_id
+		 WHERE o.state = 'SHARED' AND abs(hashtext(o.id::text)) % 3 = 0`,
+		`INSERT INTO observation_responses (observation_id, author_id, body)
+		 SELECT o.id, g.user_id, 'Thank you!' FROM observations o JOIN guardianships g ON g.student_id = o.student_id
+		 WHERE o.state = 'SHARED' AND abs(hashtext(o.id::text)) % 7 = 0`,
+		`ANALYZE`,
+	}
+	for _, q := range scale {
+		if err := env.DB.Exec(q).Error; err != nil {
+			b.Fatal(err)
+		}
+	}
+	parent := env.User("parent")
+	token := env.TokenFor(parent)
+	ops, err := contracts.Operations()
+	if err != nil {
+		b.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]any{"query": ops["Feed"], "operationName": "Feed", "variables": map[string]any{"first": 20}})
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
+
+	b.Run("graphql-http", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			req, _ := http.NewRequest(http.MethodPost, env.Server.URL+"/graphql", bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+token)
+			res, err := client.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var out struct {
+				Data struct {
+					Feed struct{ Edges []json.RawMessage }
+				}
+				Errors []any
+			}
+			raw, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if err := json.Unmarshal(raw, &out); err != nil || len(out.Errors) > 0 || len(out.Data.Feed.Edges) != 20 {
+				b.Fatalf("feed: %s", raw)
+			}
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pages/s")
+	})
+
+	b.Run("raw-sql", func(b *testing.B) {
+		pool, err := pgxpool.New(ctx, dbURL(b, env))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer pool.Close()
+		const page = `SELECT o.id, o.kind, o.body, o.skills, o.edited_after_sharing, o.shared_at, o.feed_at,
+				u.id, u.display_name, s.id, s.first_name, s.preferred_name, s.last_name, a.reaction, a.created_at,
+				(SELECT count(*) FROM observation_responses r WHERE r.observation_id = o.id AND r.author_id = $1)
+			FROM observations o JOIN users u ON u.id = o.author_id JOIN students s ON s.id = o.student_id
+			LEFT JOIN acknowledgements a ON a.observation_id = o.id AND a.user_id = $1
+			WHERE o.state = 'SHARED' AND o.student_id IN (SELECT g.student_id FROM guardianships g WHERE g.user_id = $1 AND NOT g.restricted)
+			ORDER BY o.feed_at DESC, o.id DESC LIMIT 21`
+		type item struct {
+			ID, Kind, Body         string
+			Skills                 []string
+			Edited                 bool
+			SharedAt, FeedAt       *time.Time
+			AuthorID, Author       string
+			StudentID, First, Last string
+			Preferred, Reaction    *string
+			AckAt                  *time.Time
+			Responses              int64
+		}
+		for i := 0; i < b.N; i++ {
+			rows, err := pool.Query(ctx, page, parent.ID)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var items []item
+			for rows.Next() {
+				var it item
+				if err := rows.Scan(&it.ID, &it.Kind, &it.Body, &it.Skills, &it.Edited, &it.SharedAt, &it.FeedAt, &it.AuthorID, &it.Author,
+					&it.StudentID, &it.First, &it.Preferred, &it.Last, &it.Reaction, &it.AckAt, &it.Responses); err != nil {
+					b.Fatal(err)
+				}
+				items = append(items, it)
+			}
+			if rows.Err() != nil || len(items) != 21 {
+				b.Fatalf("raw page: %d rows, %v", len(items), rows.Err())
+			}
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pages/s")
+	})
+}
+
+func dbURL(b *testing.B, env *apptest.Env) string {
+	return env.App.Config.DatabaseURL
+}
