@@ -138,7 +138,9 @@ func TestOperationsRunAgainstSeededServer(t *testing.T) {
 		{"PostObservation", admin, post(child, "POSITIVE", "SHARED"), func(d string) bool { shared = idOf(d, "id"); return strings.Contains(d, "SHARED") }},
 		{"Feed", parent, func() map[string]any { return map[string]any{"first": 10} }, func(d string) bool { return strings.Contains(d, shared) }},
 		{"Observation", parent, func() map[string]any { return map[string]any{"id": shared} }, func(d string) bool { return strings.Contains(d, shared) }},
-		{"AcknowledgeObservation", parent, func() map[string]any { return map[string]any{"input": map[string]any{"id": shared, "reaction": "HEART"}} },
+		{"AcknowledgeObservation", parent, func() map[string]any {
+			return map[string]any{"input": map[string]any{"id": shared, "reaction": "HEART"}}
+		},
 			func(d string) bool { return strings.Contains(d, "HEART") }},
 		{"RespondToObservation", parent, func() map[string]any {
 			return map[string]any{"input": map[string]any{"clientMutationId": "reply-1", "id": shared, "body": "We see this at home too."}}
@@ -151,18 +153,26 @@ func TestOperationsRunAgainstSeededServer(t *testing.T) {
 		{"UpdateObservation", teacher, func() map[string]any {
 			return map[string]any{"input": map[string]any{"clientMutationId": "upd-1", "id": concern, "body": "Twice today he left his seat during reading. What do you see at home?"}}
 		}, func(d string) bool { return strings.Contains(d, "Twice today") }},
-		{"RequestObservationReview", teacher, func() map[string]any { return map[string]any{"input": map[string]any{"clientMutationId": "rr-1", "id": concern}} },
+		{"RequestObservationReview", teacher, func() map[string]any {
+			return map[string]any{"input": map[string]any{"clientMutationId": "rr-1", "id": concern}}
+		},
 			func(d string) bool { return strings.Contains(d, "IN_REVIEW") }},
 		{"ReviewQueue", admin, nil, func(d string) bool { return strings.Contains(d, concern) }},
 		{"ReviewObservation", admin, func() map[string]any {
 			return map[string]any{"input": map[string]any{"clientMutationId": "rv-1", "id": concern, "decision": "RETURN", "comment": "Say what you tried."}}
 		}, func(d string) bool { return strings.Contains(d, "RETURNED") }},
-		{"ShareObservation", teacher, func() map[string]any { return map[string]any{"input": map[string]any{"clientMutationId": "sh-1", "id": concern}} },
+		{"ShareObservation", teacher, func() map[string]any {
+			return map[string]any{"input": map[string]any{"clientMutationId": "sh-1", "id": concern}}
+		},
 			func(d string) bool { return strings.Contains(d, "SHARED") }},
 		{"PostObservation", teacher, post(pupil, "OBSERVATION", "DRAFT"), func(d string) bool { draft = idOf(d, "id"); return true }},
-		{"DeleteObservation", teacher, func() map[string]any { return map[string]any{"input": map[string]any{"clientMutationId": "del-1", "id": draft}} },
+		{"DeleteObservation", teacher, func() map[string]any {
+			return map[string]any{"input": map[string]any{"clientMutationId": "del-1", "id": draft}}
+		},
 			func(d string) bool { return strings.Contains(d, draft) }},
-		{"ClassroomFeed", teacher, func() map[string]any { return map[string]any{"id": room} }, func(d string) bool { return strings.Contains(d, concern) && strings.Contains(d, "studentsNeedingPositiveNote") }},
+		{"ClassroomFeed", teacher, func() map[string]any { return map[string]any{"id": room} }, func(d string) bool {
+			return strings.Contains(d, concern) && strings.Contains(d, "studentsNeedingPositiveNote")
+		}},
 		{"UpdateProfile", parent, func() map[string]any {
 			return map[string]any{"input": map[string]any{"displayName": "Sam Parent", "locale": "es-US", "timeZone": "America/Los_Angeles"}}
 		}, func(d string) bool { return strings.Contains(d, "Sam Parent") }},
