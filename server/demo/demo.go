@@ -188,7 +188,67 @@ func seed(tx *gorm.DB, now time.Time) error {
 	if err := tx.CreateInBatches(&enrollments, 200).Error; err != nil {
 		return err
 	}
-	return tx.CreateInBatches(&guardians, 200).Error
+	if err := tx.CreateInBatches(&guardians, 200).Error; err != nil {
+		return err
+	}
+	roomOf := make([]int, len(kids))
+	for i, k := range kids {
+		roomOf[i] = k.room
+	}
+	return seedObservations(tx, r, now, students, roomOf, teachers)
+}
+
+var demoNotes = []struct {
+	kind   models.ObservationKind
+	body   string
+	skills []string
+}{
+	{models.KindPositive, "Noticed a classmate sitting alone at snack time and invited them to join the group.", []string{"KINDNESS"}},
+	{models.KindPositive, "Kept trying on a tricky puzzle after two false starts, then showed a friend how it worked.", []string{"OVERCOMING_SETBACKS", "RESILIENCE"}},
+	{models.KindPositive, "Waited for a turn with the tablet and handed it on without a reminder.", []string{"TAKING_TURNS", "COOPERATION"}},
+	{models.KindPositive, "Followed the three-step directions for the science station all on their own.", []string{"FOLLOWING_DIRECTIONS", "SELF_RELIANCE"}},
+	{models.KindPositive, "Asked three thoughtful questions about how plants drink water.", []string{"CURIOSITY"}},
+	{models.KindPositive, "Led the clean-up song and got the whole table tidying.", []string{"LEADERSHIP"}},
+	{models.KindObservation, "Chose the quiet corner during free play most days this week. What do you notice at home?", []string{"SELF_RELIANCE"}},
+	{models.KindObservation, "Worked with focus for twenty minutes on a drawing of the class garden.", []string{"FOCUS", "CREATIVITY"}},
+	{models.KindConcern, "Twice this week left the reading rug during story time and found it hard to come back. Have you noticed anything similar at bedtime reading?", []string{"FOCUS"}},
+}
+
+// seedObservations gives each student a few weeks of notes from their
+// teacher, mostly positive; every tenth student has none recently (so the
+// positive-note nudge has something to show), and there are a few drafts
+// and one concern waiting for review. They are written directly: seeding
+// sends no pushes.
+func seedObservations(tx *gorm.DB, r *rand.Rand, now time.Time, students []models.Student, roomOf []int, teachers []models.User) error {
+	var obs []models.Observation
+	for i, st := range students {
+		teacher := teachers[roomOf[i]]
+		count := 1 + r.IntN(4)
+		if i%10 == 9 {
+			count = 0
+		}
+		for k := 0; k < count; k++ {
+			n := demoNotes[r.IntN(len(demoNotes))]
+			at := now.Add(-time.Duration(1+r.IntN(21*24)) * time.Hour)
+			o := models.Observation{SchoolID: st.SchoolID, StudentID: st.ID, AuthorID: teacher.ID, GroupID: uuidFor(i, k),
+				Kind: n.kind, Body: n.body, Skills: n.skills, State: models.StateShared, SharedAt: &at, FeedAt: at, CreatedAt: at, UpdatedAt: at}
+			if i%17 == 3 && k == 0 {
+				o.State, o.SharedAt = models.StateDraft, nil
+			}
+			obs = append(obs, o)
+		}
+	}
+	review := demoNotes[len(demoNotes)-1]
+	at := now.Add(-2 * time.Hour)
+	obs = append(obs, models.Observation{SchoolID: students[1].SchoolID, StudentID: students[1].ID, AuthorID: teachers[roomOf[1]].ID,
+		GroupID: uuidFor(9999, 0), Kind: models.KindConcern, Body: review.body, Skills: review.skills, State: models.StateInReview,
+		FeedAt: at, CreatedAt: at, UpdatedAt: at})
+	return tx.CreateInBatches(&obs, 200).Error
+}
+
+// uuidFor makes a stable group id for a demo note.
+func uuidFor(i, k int) string {
+	return fmt.Sprintf("00000000-0000-4000-8000-%06d%06d", i, k)
 }
 
 func indexOf(list []string, s string) int {

@@ -52,6 +52,10 @@ func TestSeedBuildsTheDemoSchool(t *testing.T) {
 		{"students without guardians", count("SELECT count(*) FROM students s WHERE NOT EXISTS (SELECT 1 FROM guardianships g WHERE g.student_id = s.id)"), 0},
 		{"parents with two children", count("SELECT count(*) FROM (SELECT user_id FROM guardianships GROUP BY 1 HAVING count(*) = 2) x"), 40},
 		{"restricted guardians", count("SELECT count(DISTINCT user_id) FROM guardianships WHERE restricted"), 1},
+		{"students with no notes (the nudge has something to show)", count("SELECT count(*) FROM students s WHERE NOT EXISTS (SELECT 1 FROM observations o WHERE o.student_id = s.id)"), 8},
+		{"a concern waiting for review", count("SELECT count(*) FROM observations WHERE state = 'IN_REVIEW'"), 1},
+		{"notes by someone other than the student's teacher", count(`SELECT count(*) FROM observations o WHERE NOT EXISTS (SELECT 1 FROM enrollments e
+			JOIN classroom_staff cs ON cs.classroom_id = e.classroom_id WHERE e.student_id = o.student_id AND cs.user_id = o.author_id)`), 0},
 		// Two households: the child's guardians do not share a last name.
 		{"children with two households", count(`SELECT count(DISTINCT g1.student_id) FROM guardianships g1 JOIN guardianships g2 ON g1.student_id = g2.student_id AND g1.user_id < g2.user_id
 			JOIN users u1 ON u1.id = g1.user_id JOIN users u2 ON u2.id = g2.user_id
