@@ -23,16 +23,11 @@ func (s *Service) Feed(ctx context.Context, v *models.Viewer, args models.FeedAr
 	if len(args.StudentIDs) > models.MaxPageSize {
 		return nil, models.InvalidField("studentIds", "at most %d students", models.MaxPageSize)
 	}
-	// The viewer's students as an array: the policy scope is a disjunction
-	// the planner cannot drive the feed index with, while
-	// student_id = ANY(ARRAY(subquery)) is computed once (an init plan) and
-	// reads just those students' rows.
-	sq := s.DB.WithContext(ctx).Model(&models.Student{}).Select("students.id").Scopes(policy.Students(v))
+	var ids []string
 	if args.StudentIDs != nil {
-		sq = sq.Where("students.id IN ?", validIDs(args.StudentIDs))
+		ids = validIDs(args.StudentIDs)
 	}
-	q := s.DB.WithContext(ctx).Table("observations").Scopes(policy.Observations(v)).
-		Where("observations.state = ? AND observations.student_id = ANY (ARRAY(?))", models.StateShared, sq)
+	q := s.DB.WithContext(ctx).Table("observations").Scopes(policy.SharedAboutVisibleStudents(s.DB.WithContext(ctx), v, ids))
 	return s.observationPage(ctx, v, q, args)
 }
 

@@ -80,3 +80,21 @@ func ResponseCountSQL(v *models.Viewer) (string, []any) {
 			 WHERE cs.user_id = ? AND cs.school_id IN ?)))`,
 		[]any{v.ID, v.SchoolsWithRole(models.RoleAdmin), v.ID, v.SchoolsWithRole(models.RoleTeacher)}
 }
+
+// SharedAboutVisibleStudents limits a query on observations to SHARED ones
+// about students the viewer may see (narrowed to some when ids is not nil).
+// By the rules above that is exactly the SHARED part of Observations(v) —
+// an admin sees all of their school's, a teacher all but drafts of their
+// students', a parent the shared ones of their children — but as
+// student_id = ANY(ARRAY(subquery)) the planner computes the students once
+// and reads only their rows through the feed index, where the disjunction
+// in Observations makes it scan.
+func SharedAboutVisibleStudents(db *gorm.DB, v *models.Viewer, ids []string) Scope {
+	return func(q *gorm.DB) *gorm.DB {
+		students := db.Model(&models.Student{}).Select("students.id").Scopes(Students(v))
+		if ids != nil {
+			students = students.Where("students.id IN ?", ids)
+		}
+		return q.Where("observations.state = ? AND observations.student_id = ANY (ARRAY(?))", models.StateShared, students)
+	}
+}
