@@ -31,3 +31,12 @@ func skills(s []string) []models.Skill {
 	}
 	return out
 }
+
+// keys maps parents to the keys a loader needs, in order.
+func keys[T any](objs []*T, key func(*T) string) []string {
+	out := make([]string, len(objs))
+	for i, o := range objs {
+		out[i] = key(o)
+	}
+	return out
+}

@@ -89,31 +89,31 @@ func (r *mutationResolver) ShareHomeInsight(ctx context.Context, input models.Sh
 	return r.Domain.ShareHomeInsight(ctx, viewer(ctx), input)
 }
 
-// Skills is the resolver for the skills field.
-func (r *observationResolver) Skills(ctx context.Context, obj *models.Observation) ([]models.Skill, error) {
-	return skills(obj.Skills), nil
+func (r *observationResolver) Skills(ctx context.Context, objs []*models.Observation) ([][]models.Skill, error) {
+	out := make([][]models.Skill, len(objs))
+	for i, o := range objs {
+		out[i] = skills(o.Skills)
+	}
+	return out, nil
 }
 
-// Author is the resolver for the author field.
-func (r *observationResolver) Author(ctx context.Context, obj *models.Observation) (*models.User, error) {
-	return load(ctx).User.Load(ctx, obj.AuthorID)
+func (r *observationResolver) Author(ctx context.Context, objs []*models.Observation) ([]*models.User, error) {
+	return load(ctx).User.LoadAll(ctx, keys(objs, func(o *models.Observation) string { return o.AuthorID }))
 }
 
-// Student is the resolver for the student field. The observation was
-// already checked against the viewer, so its student is loaded unscoped
-// (a teacher who wrote about a student since moved on still sees the name).
-func (r *observationResolver) Student(ctx context.Context, obj *models.Observation) (*models.Student, error) {
-	return load(ctx).StudentOfVisible.Load(ctx, obj.StudentID)
+func (r *observationResolver) Student(ctx context.Context, objs []*models.Observation) ([]*models.Student, error) {
+	// The observations were checked against the viewer, so their students
+	// load unscoped (a teacher who wrote about a student since moved on
+	// still sees the name).
+	return load(ctx).StudentOfVisible.LoadAll(ctx, keys(objs, func(o *models.Observation) string { return o.StudentID }))
 }
 
-// Acknowledgement is the resolver for the acknowledgement field.
-func (r *observationResolver) Acknowledgement(ctx context.Context, obj *models.Observation) (*models.Acknowledgement, error) {
-	return load(ctx).Acknowledgement.Load(ctx, obj.ID)
+func (r *observationResolver) Acknowledgement(ctx context.Context, objs []*models.Observation) ([]*models.Acknowledgement, error) {
+	return load(ctx).Acknowledgement.LoadAll(ctx, keys(objs, func(o *models.Observation) string { return o.ID }))
 }
 
-// ResponseCount is the resolver for the responseCount field.
-func (r *observationResolver) ResponseCount(ctx context.Context, obj *models.Observation) (int, error) {
-	return load(ctx).ResponseCount.Load(ctx, obj.ID)
+func (r *observationResolver) ResponseCount(ctx context.Context, objs []*models.Observation) ([]int, error) {
+	return load(ctx).ResponseCount.LoadAll(ctx, keys(objs, func(o *models.Observation) string { return o.ID }))
 }
 
 // Responses is the resolver for the responses field.

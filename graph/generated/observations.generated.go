@@ -22,12 +22,12 @@ type HomeInsightResolver interface {
 	Student(ctx context.Context, obj *models.HomeInsight) (*models.Student, error)
 }
 type ObservationResolver interface {
-	Skills(ctx context.Context, obj *models.Observation) ([]models.Skill, error)
+	Skills(ctx context.Context, objs []*models.Observation) ([][]models.Skill, error)
 
-	Author(ctx context.Context, obj *models.Observation) (*models.User, error)
-	Student(ctx context.Context, obj *models.Observation) (*models.Student, error)
-	Acknowledgement(ctx context.Context, obj *models.Observation) (*models.Acknowledgement, error)
-	ResponseCount(ctx context.Context, obj *models.Observation) (int, error)
+	Author(ctx context.Context, objs []*models.Observation) ([]*models.User, error)
+	Student(ctx context.Context, objs []*models.Observation) ([]*models.Student, error)
+	Acknowledgement(ctx context.Context, objs []*models.Observation) ([]*models.Acknowledgement, error)
+	ResponseCount(ctx context.Context, objs []*models.Observation) ([]int, error)
 	Responses(ctx context.Context, obj *models.Observation) ([]*models.ObservationResponse, error)
 	Reviews(ctx context.Context, obj *models.Observation) ([]*models.ObservationReview, error)
 }
@@ -487,7 +487,7 @@ func (ec *executionContext) _Observation_skills(ctx context.Context, field graph
 			return ec.fieldContext_Observation_skills(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Observation().Skills(ctx, obj)
+			return ec.resolveBatch_Observation_skills(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []models.Skill) graphql.Marshaler {
@@ -499,6 +499,29 @@ func (ec *executionContext) _Observation_skills(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Observation_skills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Observation", field, true, true, "Skill")
+}
+func (ec *executionContext) resolveBatch_Observation_skills(ctx context.Context, field graphql.CollectedField, obj *models.Observation) (any, error) {
+	resolver := ec.Resolvers.Observation()
+	if batch, ok := graphql.BatchParentsFor[*models.Observation](ctx, "Observation"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Skills(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[[]models.Skill](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Observation.skills",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Skills(ctx, []*models.Observation{obj})
+	return graphql.ResolveBatchSingleResult[[]models.Skill](
+		ctx,
+		results,
+		err,
+		"Observation.skills",
+	)
 }
 
 func (ec *executionContext) _Observation_state(ctx context.Context, field graphql.CollectedField, obj *models.Observation) (ret graphql.Marshaler) {
@@ -648,7 +671,7 @@ func (ec *executionContext) _Observation_author(ctx context.Context, field graph
 			return ec.fieldContext_Observation_author(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Observation().Author(ctx, obj)
+			return ec.resolveBatch_Observation_author(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
@@ -670,6 +693,29 @@ func (ec *executionContext) fieldContext_Observation_author(_ context.Context, f
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_Observation_author(ctx context.Context, field graphql.CollectedField, obj *models.Observation) (any, error) {
+	resolver := ec.Resolvers.Observation()
+	if batch, ok := graphql.BatchParentsFor[*models.Observation](ctx, "Observation"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Author(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*models.User](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Observation.author",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Author(ctx, []*models.Observation{obj})
+	return graphql.ResolveBatchSingleResult[*models.User](
+		ctx,
+		results,
+		err,
+		"Observation.author",
+	)
+}
 
 func (ec *executionContext) _Observation_student(ctx context.Context, field graphql.CollectedField, obj *models.Observation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -680,7 +726,7 @@ func (ec *executionContext) _Observation_student(ctx context.Context, field grap
 			return ec.fieldContext_Observation_student(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Observation().Student(ctx, obj)
+			return ec.resolveBatch_Observation_student(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Student) graphql.Marshaler {
@@ -702,6 +748,29 @@ func (ec *executionContext) fieldContext_Observation_student(_ context.Context, 
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_Observation_student(ctx context.Context, field graphql.CollectedField, obj *models.Observation) (any, error) {
+	resolver := ec.Resolvers.Observation()
+	if batch, ok := graphql.BatchParentsFor[*models.Observation](ctx, "Observation"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Student(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*models.Student](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Observation.student",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Student(ctx, []*models.Observation{obj})
+	return graphql.ResolveBatchSingleResult[*models.Student](
+		ctx,
+		results,
+		err,
+		"Observation.student",
+	)
+}
 
 func (ec *executionContext) _Observation_acknowledgement(ctx context.Context, field graphql.CollectedField, obj *models.Observation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -712,7 +781,7 @@ func (ec *executionContext) _Observation_acknowledgement(ctx context.Context, fi
 			return ec.fieldContext_Observation_acknowledgement(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Observation().Acknowledgement(ctx, obj)
+			return ec.resolveBatch_Observation_acknowledgement(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Acknowledgement) graphql.Marshaler {
@@ -734,6 +803,29 @@ func (ec *executionContext) fieldContext_Observation_acknowledgement(_ context.C
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_Observation_acknowledgement(ctx context.Context, field graphql.CollectedField, obj *models.Observation) (any, error) {
+	resolver := ec.Resolvers.Observation()
+	if batch, ok := graphql.BatchParentsFor[*models.Observation](ctx, "Observation"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Acknowledgement(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*models.Acknowledgement](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Observation.acknowledgement",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Acknowledgement(ctx, []*models.Observation{obj})
+	return graphql.ResolveBatchSingleResult[*models.Acknowledgement](
+		ctx,
+		results,
+		err,
+		"Observation.acknowledgement",
+	)
+}
 
 func (ec *executionContext) _Observation_responseCount(ctx context.Context, field graphql.CollectedField, obj *models.Observation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -744,7 +836,7 @@ func (ec *executionContext) _Observation_responseCount(ctx context.Context, fiel
 			return ec.fieldContext_Observation_responseCount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Observation().ResponseCount(ctx, obj)
+			return ec.resolveBatch_Observation_responseCount(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -756,6 +848,29 @@ func (ec *executionContext) _Observation_responseCount(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_Observation_responseCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Observation", field, true, true, "Int")
+}
+func (ec *executionContext) resolveBatch_Observation_responseCount(ctx context.Context, field graphql.CollectedField, obj *models.Observation) (any, error) {
+	resolver := ec.Resolvers.Observation()
+	if batch, ok := graphql.BatchParentsFor[*models.Observation](ctx, "Observation"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.ResponseCount(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[int](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Observation.responseCount",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.ResponseCount(ctx, []*models.Observation{obj})
+	return graphql.ResolveBatchSingleResult[int](
+		ctx,
+		results,
+		err,
+		"Observation.responseCount",
+	)
 }
 
 func (ec *executionContext) _Observation_responses(ctx context.Context, field graphql.CollectedField, obj *models.Observation) (ret graphql.Marshaler) {
@@ -2788,6 +2903,7 @@ func (ec *executionContext) marshalNHomeInsight2ᚖgithubᚗcomᚋsamesideᚋsam
 }
 
 func (ec *executionContext) marshalNObservation2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐObservationᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Observation) graphql.Marshaler {
+	ctx = graphql.WithBatchParents(ctx, "Observation", v, nil)
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
