@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/sameside/sameside/graph/generated"
+	"github.com/sameside/sameside/graph/model"
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/models/domain"
 )
@@ -170,6 +171,24 @@ func (r *studentResolver) HomeInsights(ctx context.Context, obj *models.Student,
 // Balance is the resolver for the balance field.
 func (r *studentResolver) Balance(ctx context.Context, obj *models.Student) (*models.StudentBalance, error) {
 	return r.Domain.Balance(ctx, viewer(ctx), obj)
+}
+
+func (r *studentResolver) Timeline(ctx context.Context, obj *models.Student, first *int, after *string) (*model.TimelineConnection, error) {
+	page, err := r.Domain.StudentTimeline(ctx, viewer(ctx), obj, first, after)
+	if err != nil {
+		return nil, err
+	}
+	c := &model.TimelineConnection{Edges: []*model.TimelineEdge{}, PageInfo: &models.PageInfo{HasNextPage: page.HasNext}}
+	for _, e := range page.Entries {
+		var node model.TimelineItem = e.HomeInsight
+		if e.Observation != nil {
+			node = e.Observation
+		}
+		cur := e.Cursor
+		c.Edges = append(c.Edges, &model.TimelineEdge{Cursor: cur, Node: node})
+		c.PageInfo.EndCursor = &cur
+	}
+	return c, nil
 }
 
 func (r *Resolver) HomeInsight() generated.HomeInsightResolver { return &homeInsightResolver{r} }

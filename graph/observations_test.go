@@ -198,3 +198,46 @@ func TestPostObservationIdempotent(t *testing.T) {
 		t.Fatalf("%d observations, want 2", n)
 	}
 }
+
+// The timeline interleaves observations and home insights, newest first,
+// and a parent's timeline holds only what they may see.
+func TestStudentTimeline(t *testing.T) {
+	f := newFixture(t)
+	s1 := f.students["s1"].ID
+	parent := f.token("parentA")
+	f.post(t, "teacherA", "t1", "SHARED", "POSITIVE", s1)
+	time.Sleep(5 * time.Millisecond)
+	f.Do(parent, qInsight, map[string]any{"s": s1, "c": "t2", "b": "Set the table without being asked."})
+	time.Sleep(5 * time.Millisecond)
+	f.post(t, "teacherA", "t3", "DRAFT", "OBSERVATION", s1)
+	q := `query($id: ID!, $after: String) { student(id: $id) { timeline(first: 2, after: $after) {
+		edges { cursor node { __typename ... on Observation { id state } ... on HomeInsight { id body } } } pageInfo { hasNextPage endCursor } } } }`
+	type tl struct {
+		Student struct {
+			Timeline struct {
+				Edges []struct {
+					Node struct{ State, Body string }
+				}
+				PageInfo struct {
+					HasNextPage bool
+					EndCursor   *string
+				}
+			}
+		}
+	}
+	var first, second tl
+	f.Do(f.token("teacherA"), q, map[string]any{"id": s1}).Decode(t, &first)
+	f.Do(f.token("teacherA"), q, map[string]any{"id": s1, "after": *first.Student.Timeline.PageInfo.EndCursor}).Decode(t, &second)
+	var got []string
+	for _, e := range append(first.Student.Timeline.Edges, second.Student.Timeline.Edges...) {
+		got = append(got, e.Node.State+e.Node.Body)
+	}
+	if strings.Join(got, "|") != "DRAFT|Set the table without being asked.|SHARED" || !first.Student.Timeline.PageInfo.HasNextPage || second.Student.Timeline.PageInfo.HasNextPage {
+		t.Fatalf("teacher's timeline: %v", got)
+	}
+	var p tl
+	f.Do(parent, q, map[string]any{"id": s1}).Decode(t, &p)
+	if len(p.Student.Timeline.Edges) != 2 || p.Student.Timeline.Edges[0].Node.Body == "" || p.Student.Timeline.Edges[1].Node.State != "SHARED" {
+		t.Fatalf("parent's timeline: %+v", p)
+	}
+}

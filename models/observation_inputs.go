@@ -162,3 +162,23 @@ type PageInfo struct {
 
 // AcknowledgedAt is when the acknowledgement was made.
 func (a *Acknowledgement) AcknowledgedAt() time.Time { return a.CreatedAt }
+
+// IsTimelineItem marks Observation as a TimelineItem (GraphQL union).
+func (Observation) IsTimelineItem() {}
+
+// IsTimelineItem marks HomeInsight as a TimelineItem (GraphQL union).
+func (HomeInsight) IsTimelineItem() {}
+
+// TimelineEntry is one entry of a student's timeline: exactly one of
+// Observation and HomeInsight is set.
+type TimelineEntry struct {
+	Cursor      string
+	Observation *Observation
+	HomeInsight *HomeInsight
+}
+
+// TimelinePage is one page of a student's timeline.
+type TimelinePage struct {
+	Entries []TimelineEntry
+	HasNext bool
+}

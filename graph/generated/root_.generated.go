@@ -267,6 +267,7 @@ type ComplexityRoot struct {
 		Observations  func(childComplexity int, kinds []models.ObservationKind, first *int, after *string) int
 		PreferredName func(childComplexity int) int
 		School        func(childComplexity int) int
+		Timeline      func(childComplexity int, first *int, after *string) int
 	}
 
 	StudentBalance struct {
@@ -275,6 +276,16 @@ type ComplexityRoot struct {
 		Observation      func(childComplexity int) int
 		Positive         func(childComplexity int) int
 		Since            func(childComplexity int) int
+	}
+
+	TimelineConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	TimelineEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	UnregisterDevicePayload struct {
@@ -1310,6 +1321,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Student.School(childComplexity), true
+	case "Student.timeline":
+		if e.ComplexityRoot.Student.Timeline == nil {
+			break
+		}
+
+		args, err := ec.field_Student_timeline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Student.Timeline(childComplexity, args["first"].(*int), args["after"].(*string)), true
 
 	case "StudentBalance.concern":
 		if e.ComplexityRoot.StudentBalance.Concern == nil {
@@ -1341,6 +1363,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StudentBalance.Since(childComplexity), true
+
+	case "TimelineConnection.edges":
+		if e.ComplexityRoot.TimelineConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineConnection.Edges(childComplexity), true
+	case "TimelineConnection.pageInfo":
+		if e.ComplexityRoot.TimelineConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineConnection.PageInfo(childComplexity), true
+
+	case "TimelineEdge.cursor":
+		if e.ComplexityRoot.TimelineEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEdge.Cursor(childComplexity), true
+	case "TimelineEdge.node":
+		if e.ComplexityRoot.TimelineEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEdge.Node(childComplexity), true
 
 	case "UnregisterDevicePayload.removed":
 		if e.ComplexityRoot.UnregisterDevicePayload.Removed == nil {
@@ -1985,6 +2033,27 @@ type ShareHomeInsightPayload {
   clientMutationId: String!
   homeInsight: HomeInsight!
 }
+
+extend type Student {
+  """
+  The student's timeline: observations and home insights the viewer may see,
+  interleaved newest first (keyset cursors, like the feed).
+  """
+  timeline(first: Int = 20, after: String): TimelineConnection!
+}
+
+"An entry of a student's timeline."
+union TimelineItem = Observation | HomeInsight
+
+type TimelineConnection {
+  edges: [TimelineEdge!]!
+  pageInfo: PageInfo!
+}
+
+type TimelineEdge {
+  cursor: String!
+  node: TimelineItem!
+}
 `, BuiltIn: false},
 	{Name: "../schema/onboarding.graphqls", Input: `# Bringing families in: staff invite, a parent redeems the one-time code.
 
@@ -2533,6 +2602,8 @@ func (ec *executionContext) childFields_Student(ctx context.Context, field graph
 		return ec.fieldContext_Student_homeInsights(ctx, field)
 	case "balance":
 		return ec.fieldContext_Student_balance(ctx, field)
+	case "timeline":
+		return ec.fieldContext_Student_timeline(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Student", field.Name)
 }
@@ -2551,6 +2622,26 @@ func (ec *executionContext) childFields_StudentBalance(ctx context.Context, fiel
 		return ec.fieldContext_StudentBalance_lastPositiveNote(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StudentBalance", field.Name)
+}
+
+func (ec *executionContext) childFields_TimelineConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_TimelineConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_TimelineConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TimelineConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_TimelineEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_TimelineEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_TimelineEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TimelineEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_UnregisterDevicePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

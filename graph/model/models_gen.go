@@ -2,8 +2,27 @@
 
 package model
 
+import (
+	"github.com/sameside/sameside/models"
+)
+
+// An entry of a student's timeline.
+type TimelineItem interface {
+	IsTimelineItem()
+}
+
 type Mutation struct {
 }
 
 type Query struct {
+}
+
+type TimelineConnection struct {
+	Edges    []*TimelineEdge  `json:"edges"`
+	PageInfo *models.PageInfo `json:"pageInfo"`
+}
+
+type TimelineEdge struct {
+	Cursor string       `json:"cursor"`
+	Node   TimelineItem `json:"node"`
 }

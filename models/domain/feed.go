@@ -230,3 +230,71 @@ func (s *Service) HomeInsights(ctx context.Context, v *models.Viewer, st *models
 		Order("home_insights.created_at DESC, home_insights.id DESC").Limit(n).Find(&out).Error
 	return out, internal(err)
 }
+
+// StudentTimeline interleaves a student's observations and home insights the
+// viewer may see, newest first, by keyset (time, id) like the feed.
+func (s *Service) StudentTimeline(ctx context.Context, v *models.Viewer, st *models.Student, size *int, after *string) (*models.TimelinePage, error) {
+	n, err := pageSize(size)
+	if err != nil {
+		return nil, err
+	}
+	db := s.DB.WithContext(ctx)
+	obs := db.Table("observations").Scopes(policy.Observations(v)).Where("observations.student_id = ?", st.ID).
+		Select("'o' AS kind, observations.id, observations.feed_at AS at")
+	ins := db.Table("home_insights").Scopes(policy.HomeInsights(v)).Where("home_insights.student_id = ?", st.ID).
+		Select("'h' AS kind, home_insights.id, home_insights.created_at AS at")
+	q := db.Table("((?) UNION ALL (?)) AS t", obs, ins)
+	if after != nil {
+		at, id, err := decodeCursor("after", *after)
+		if err != nil {
+			return nil, err
+		}
+		q = q.Where("(t.at, t.id) < (?, ?)", at, id)
+	}
+	var refs []struct {
+		Kind string
+		ID   string
+		At   time.Time
+	}
+	if err := q.Select("t.kind, t.id, t.at").Order("t.at DESC, t.id DESC").Limit(n + 1).Scan(&refs).Error; err != nil {
+		return nil, models.Internal(err)
+	}
+	page := &models.TimelinePage{}
+	if len(refs) > n {
+		page.HasNext, refs = true, refs[:n]
+	}
+	var oIDs, hIDs []string
+	for _, r := range refs {
+		if r.Kind == "o" {
+			oIDs = append(oIDs, r.ID)
+		} else {
+			hIDs = append(hIDs, r.ID)
+		}
+	}
+	var os []*models.Observation
+	var hs []*models.HomeInsight
+	if len(oIDs) > 0 {
+		if err := db.Where("id IN ?", oIDs).Find(&os).Error; err != nil {
+			return nil, models.Internal(err)
+		}
+	}
+	if len(hIDs) > 0 {
+		if err := db.Where("id IN ?", hIDs).Find(&hs).Error; err != nil {
+			return nil, models.Internal(err)
+		}
+	}
+	byO, byH := map[string]*models.Observation{}, map[string]*models.HomeInsight{}
+	for _, o := range os {
+		byO[o.ID] = o
+	}
+	for _, h := range hs {
+		byH[h.ID] = h
+	}
+	for _, r := range refs {
+		e := models.TimelineEntry{Cursor: encodeCursor(r.At, r.ID), Observation: byO[r.ID], HomeInsight: byH[r.ID]}
+		if e.Observation != nil || e.HomeInsight != nil {
+			page.Entries = append(page.Entries, e)
+		}
+	}
+	return page, nil
+}
