@@ -493,11 +493,11 @@ func (s *Service) RespondToObservation(ctx context.Context, v *models.Viewer, in
 	if err != nil {
 		return nil, err
 	}
-	var r models.ObservationResponse
-	if err := s.DB.WithContext(ctx).Take(&r, "id = ?", first(res["response"])).Error; err != nil {
-		return nil, models.Internal(err)
+	r, err := loadOne[models.ObservationResponse](ctx, s.DB, first(res["response"]))
+	if err != nil {
+		return nil, err
 	}
-	return &models.RespondToObservationPayload{ClientMutationID: in.ClientMutationID, Response: &r}, nil
+	return &models.RespondToObservationPayload{ClientMutationID: in.ClientMutationID, Response: r}, nil
 }
 
 // ShareHomeInsight records what the viewer, a guardian, sees at home; the
@@ -547,11 +547,11 @@ func (s *Service) ShareHomeInsight(ctx context.Context, v *models.Viewer, in mod
 	if err != nil {
 		return nil, err
 	}
-	var h models.HomeInsight
-	if err := s.DB.WithContext(ctx).Take(&h, "id = ?", first(res["insight"])).Error; err != nil {
-		return nil, models.Internal(err)
+	h, err := loadOne[models.HomeInsight](ctx, s.DB, first(res["insight"]))
+	if err != nil {
+		return nil, err
 	}
-	return &models.ShareHomeInsightPayload{ClientMutationID: in.ClientMutationID, HomeInsight: &h}, nil
+	return &models.ShareHomeInsightPayload{ClientMutationID: in.ClientMutationID, HomeInsight: h}, nil
 }
 
 // Observation returns one observation the viewer may see, or NOT_FOUND.
@@ -563,6 +563,15 @@ func (s *Service) Observation(ctx context.Context, v *models.Viewer, id string) 
 		return nil, models.NotFound("observation")
 	}
 	return policy.VisibleObservation(ctx, s.DB, v, id)
+}
+
+// loadOne loads the row a mutation just wrote (or wrote the first time).
+func loadOne[T any](ctx context.Context, db *gorm.DB, id string) (*T, error) {
+	var row T
+	if err := db.WithContext(ctx).Take(&row, "id = ?", id).Error; err != nil {
+		return nil, models.Internal(err)
+	}
+	return &row, nil
 }
 
 func dedupe(in []string) []string {
