@@ -13,6 +13,7 @@ import (
 
 	contracts "github.com/sameside/sameside/mobile-contracts"
 	"github.com/sameside/sameside/server/apptest"
+	"github.com/sameside/sameside/server/database"
 )
 
 // BenchmarkFeedPage: the demo school scaled to 1,000 students and 100,000
@@ -85,7 +86,15 @@ func BenchmarkFeedPage(b *testing.B) {
 	})
 
 	b.Run("raw-sql", func(b *testing.B) {
-		pool, err := pgxpool.New(ctx, dbURL(b, env))
+		// The same session settings as the app's connections.
+		cfg, err := pgxpool.ParseConfig(dbURL(b, env))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for k, v := range database.SessionParams {
+			cfg.ConnConfig.RuntimeParams[k] = v
+		}
+		pool, err := pgxpool.NewWithConfig(ctx, cfg)
 		if err != nil {
 			b.Fatal(err)
 		}
