@@ -91,7 +91,11 @@ func TestOperationsRunAgainstSeededServer(t *testing.T) {
 	pupil := roster.Classroom.Students[0].ID
 	newcomer := env.TokenFor(mustNewUser(t, env))
 
-	var code, shared, concern, draft string
+	var code, shared, concern, draft, conv string
+	var teacherID struct {
+		Viewer struct{ ID string }
+	}
+	env.Do(teacher, `{ viewer { id } }`, nil).Decode(t, &teacherID)
 	idOf := func(d, field string) string {
 		i := strings.Index(d, `"`+field+`":"`)
 		if i < 0 {
@@ -173,6 +177,21 @@ func TestOperationsRunAgainstSeededServer(t *testing.T) {
 		{"ClassroomFeed", teacher, func() map[string]any { return map[string]any{"id": room} }, func(d string) bool {
 			return strings.Contains(d, concern) && strings.Contains(d, "studentsNeedingPositiveNote")
 		}},
+		{"StartConversation", parent, func() map[string]any {
+			return map[string]any{"input": map[string]any{"clientMutationId": "conv-1", "studentId": child, "participantIds": []string{teacherID.Viewer.ID},
+				"subject": "Reading at home", "body": "Could we talk about reading?"}}
+		}, func(d string) bool { conv = idOf(d, "id"); return strings.Contains(d, "Reading at home") }},
+		{"Conversations", teacher, nil, func(d string) bool { return strings.Contains(d, conv) && strings.Contains(d, `"unreadCount":1`) }},
+		{"SendMessage", teacher, func() map[string]any {
+			return map[string]any{"input": map[string]any{"clientMutationId": "msg-1", "conversationId": conv, "body": "Of course, tomorrow at 3?"}}
+		}, func(d string) bool { return strings.Contains(d, "tomorrow at 3") }},
+		{"Conversation", parent, func() map[string]any { return map[string]any{"id": conv, "first": 10} }, func(d string) bool { return strings.Contains(d, "tomorrow at 3") }},
+		{"MarkConversationRead", parent, func() map[string]any { return map[string]any{"input": map[string]any{"conversationId": conv}} },
+			func(d string) bool { return strings.Contains(d, `"unreadCount":0`) }},
+		{"MuteConversation", parent, func() map[string]any {
+			return map[string]any{"input": map[string]any{"conversationId": conv, "muted": true}}
+		},
+			func(d string) bool { return strings.Contains(d, `"muted":true`) }},
 		{"UpdateProfile", parent, func() map[string]any {
 			return map[string]any{"input": map[string]any{"displayName": "Sam Parent", "locale": "es-US", "timeZone": "America/Los_Angeles"}}
 		}, func(d string) bool { return strings.Contains(d, "Sam Parent") }},

@@ -22,6 +22,7 @@ type ViewerResolver interface {
 	Memberships(ctx context.Context, obj *models.Viewer) ([]*models.Membership, error)
 	Children(ctx context.Context, obj *models.Viewer) ([]*models.Student, error)
 	Classrooms(ctx context.Context, obj *models.Viewer) ([]*models.Classroom, error)
+	UnreadCount(ctx context.Context, obj *models.Viewer) (int, error)
 	Devices(ctx context.Context, obj *models.Viewer) ([]*models.Device, error)
 	NotificationPreferences(ctx context.Context, obj *models.Viewer) (*models.NotificationPreferences, error)
 }
@@ -461,6 +462,29 @@ func (ec *executionContext) fieldContext_Viewer_classrooms(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Viewer_unreadCount(ctx context.Context, field graphql.CollectedField, obj *models.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_unreadCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Viewer().UnreadCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_unreadCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Viewer", field, true, true, "Int")
+}
+
 func (ec *executionContext) _Viewer_devices(ctx context.Context, field graphql.CollectedField, obj *models.Viewer) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -776,6 +800,12 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Viewer_classrooms(ctx, field, obj)
+				})
+		case "unreadCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Viewer_unreadCount(ctx, field, obj)
 				})
 		case "devices":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,

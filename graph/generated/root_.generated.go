@@ -23,10 +23,12 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Classroom() ClassroomResolver
+	Conversation() ConversationResolver
 	Guardian() GuardianResolver
 	HomeInsight() HomeInsightResolver
 	Invitation() InvitationResolver
 	Membership() MembershipResolver
+	Message() MessageResolver
 	Mutation() MutationResolver
 	Observation() ObservationResolver
 	ObservationResponse() ObservationResponseResolver
@@ -62,6 +64,35 @@ type ComplexityRoot struct {
 		StudentsNeedingPositiveNote func(childComplexity int) int
 		Teachers                    func(childComplexity int) int
 		UnacknowledgedCount         func(childComplexity int) int
+	}
+
+	Conversation struct {
+		CreatedAt     func(childComplexity int) int
+		ID            func(childComplexity int) int
+		LastMessage   func(childComplexity int) int
+		LastMessageAt func(childComplexity int) int
+		Messages      func(childComplexity int, first *int, after *string) int
+		Muted         func(childComplexity int) int
+		Participants  func(childComplexity int) int
+		School        func(childComplexity int) int
+		Student       func(childComplexity int) int
+		Subject       func(childComplexity int) int
+		UnreadCount   func(childComplexity int) int
+	}
+
+	ConversationConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ConversationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ConversationPayload struct {
+		ClientMutationID func(childComplexity int) int
+		Conversation     func(childComplexity int) int
 	}
 
 	CreateInvitationPayload struct {
@@ -128,19 +159,41 @@ type ComplexityRoot struct {
 		School func(childComplexity int) int
 	}
 
+	Message struct {
+		Body      func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Sender    func(childComplexity int) int
+		Urgent    func(childComplexity int) int
+	}
+
+	MessageConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	MessageEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AcknowledgeObservation        func(childComplexity int, input models.AcknowledgeObservationInput) int
 		CreateInvitation              func(childComplexity int, input models.CreateInvitationInput) int
 		DeleteObservation             func(childComplexity int, input models.ObservationIDInput) int
+		MarkConversationRead          func(childComplexity int, input models.ConversationIDInput) int
+		MuteConversation              func(childComplexity int, input models.MuteConversationInput) int
 		PostObservation               func(childComplexity int, input models.PostObservationInput) int
 		RedeemInvitation              func(childComplexity int, input models.RedeemInvitationInput) int
 		RegisterDevice                func(childComplexity int, input models.RegisterDeviceInput) int
 		RequestObservationReview      func(childComplexity int, input models.ObservationIDInput) int
 		RespondToObservation          func(childComplexity int, input models.RespondToObservationInput) int
 		ReviewObservation             func(childComplexity int, input models.ReviewObservationInput) int
+		SendMessage                   func(childComplexity int, input models.SendMessageInput) int
 		SendTestNotification          func(childComplexity int) int
 		ShareHomeInsight              func(childComplexity int, input models.ShareHomeInsightInput) int
 		ShareObservation              func(childComplexity int, input models.ObservationIDInput) int
+		StartConversation             func(childComplexity int, input models.StartConversationInput) int
 		UnregisterDevice              func(childComplexity int, input models.UnregisterDeviceInput) int
 		UpdateNotificationPreferences func(childComplexity int, input models.UpdateNotificationPreferencesInput) int
 		UpdateObservation             func(childComplexity int, input models.UpdateObservationInput) int
@@ -214,6 +267,8 @@ type ComplexityRoot struct {
 
 	Query struct {
 		Classroom             func(childComplexity int, id string) int
+		Conversation          func(childComplexity int, id string) int
+		Conversations         func(childComplexity int, first *int, after *string) int
 		Feed                  func(childComplexity int, studentIds []string, kinds []models.ObservationKind, first *int, after *string) int
 		Observation           func(childComplexity int, id string) int
 		ObservationDraftHints func(childComplexity int, body string, kind models.ObservationKind) int
@@ -243,6 +298,11 @@ type ComplexityRoot struct {
 		ID       func(childComplexity int) int
 		Name     func(childComplexity int) int
 		TimeZone func(childComplexity int) int
+	}
+
+	SendMessagePayload struct {
+		ClientMutationID func(childComplexity int) int
+		Message          func(childComplexity int) int
 	}
 
 	SendTestNotificationPayload struct {
@@ -309,6 +369,7 @@ type ComplexityRoot struct {
 		NotificationPreferences func(childComplexity int) int
 		Phone                   func(childComplexity int) int
 		TimeZone                func(childComplexity int) int
+		UnreadCount             func(childComplexity int) int
 	}
 }
 
@@ -417,6 +478,117 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Classroom.UnacknowledgedCount(childComplexity), true
+
+	case "Conversation.createdAt":
+		if e.ComplexityRoot.Conversation.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.CreatedAt(childComplexity), true
+	case "Conversation.id":
+		if e.ComplexityRoot.Conversation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.ID(childComplexity), true
+	case "Conversation.lastMessage":
+		if e.ComplexityRoot.Conversation.LastMessage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.LastMessage(childComplexity), true
+	case "Conversation.lastMessageAt":
+		if e.ComplexityRoot.Conversation.LastMessageAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.LastMessageAt(childComplexity), true
+	case "Conversation.messages":
+		if e.ComplexityRoot.Conversation.Messages == nil {
+			break
+		}
+
+		args, err := ec.field_Conversation_messages_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Conversation.Messages(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Conversation.muted":
+		if e.ComplexityRoot.Conversation.Muted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.Muted(childComplexity), true
+	case "Conversation.participants":
+		if e.ComplexityRoot.Conversation.Participants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.Participants(childComplexity), true
+	case "Conversation.school":
+		if e.ComplexityRoot.Conversation.School == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.School(childComplexity), true
+	case "Conversation.student":
+		if e.ComplexityRoot.Conversation.Student == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.Student(childComplexity), true
+	case "Conversation.subject":
+		if e.ComplexityRoot.Conversation.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.Subject(childComplexity), true
+	case "Conversation.unreadCount":
+		if e.ComplexityRoot.Conversation.UnreadCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.UnreadCount(childComplexity), true
+
+	case "ConversationConnection.edges":
+		if e.ComplexityRoot.ConversationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConversationConnection.Edges(childComplexity), true
+	case "ConversationConnection.pageInfo":
+		if e.ComplexityRoot.ConversationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConversationConnection.PageInfo(childComplexity), true
+
+	case "ConversationEdge.cursor":
+		if e.ComplexityRoot.ConversationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConversationEdge.Cursor(childComplexity), true
+	case "ConversationEdge.node":
+		if e.ComplexityRoot.ConversationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConversationEdge.Node(childComplexity), true
+
+	case "ConversationPayload.clientMutationId":
+		if e.ComplexityRoot.ConversationPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConversationPayload.ClientMutationID(childComplexity), true
+	case "ConversationPayload.conversation":
+		if e.ComplexityRoot.ConversationPayload.Conversation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConversationPayload.Conversation(childComplexity), true
 
 	case "CreateInvitationPayload.code":
 		if e.ComplexityRoot.CreateInvitationPayload.Code == nil {
@@ -666,6 +838,63 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Membership.School(childComplexity), true
 
+	case "Message.body":
+		if e.ComplexityRoot.Message.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.Body(childComplexity), true
+	case "Message.createdAt":
+		if e.ComplexityRoot.Message.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.CreatedAt(childComplexity), true
+	case "Message.id":
+		if e.ComplexityRoot.Message.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.ID(childComplexity), true
+	case "Message.sender":
+		if e.ComplexityRoot.Message.Sender == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.Sender(childComplexity), true
+	case "Message.urgent":
+		if e.ComplexityRoot.Message.Urgent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.Urgent(childComplexity), true
+
+	case "MessageConnection.edges":
+		if e.ComplexityRoot.MessageConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageConnection.Edges(childComplexity), true
+	case "MessageConnection.pageInfo":
+		if e.ComplexityRoot.MessageConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageConnection.PageInfo(childComplexity), true
+
+	case "MessageEdge.cursor":
+		if e.ComplexityRoot.MessageEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageEdge.Cursor(childComplexity), true
+	case "MessageEdge.node":
+		if e.ComplexityRoot.MessageEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageEdge.Node(childComplexity), true
+
 	case "Mutation.acknowledgeObservation":
 		if e.ComplexityRoot.Mutation.AcknowledgeObservation == nil {
 			break
@@ -699,6 +928,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteObservation(childComplexity, args["input"].(models.ObservationIDInput)), true
+	case "Mutation.markConversationRead":
+		if e.ComplexityRoot.Mutation.MarkConversationRead == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markConversationRead_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MarkConversationRead(childComplexity, args["input"].(models.ConversationIDInput)), true
+	case "Mutation.muteConversation":
+		if e.ComplexityRoot.Mutation.MuteConversation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_muteConversation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MuteConversation(childComplexity, args["input"].(models.MuteConversationInput)), true
 	case "Mutation.postObservation":
 		if e.ComplexityRoot.Mutation.PostObservation == nil {
 			break
@@ -765,6 +1016,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReviewObservation(childComplexity, args["input"].(models.ReviewObservationInput)), true
+	case "Mutation.sendMessage":
+		if e.ComplexityRoot.Mutation.SendMessage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_sendMessage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SendMessage(childComplexity, args["input"].(models.SendMessageInput)), true
 	case "Mutation.sendTestNotification":
 		if e.ComplexityRoot.Mutation.SendTestNotification == nil {
 			break
@@ -793,6 +1055,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ShareObservation(childComplexity, args["input"].(models.ObservationIDInput)), true
+	case "Mutation.startConversation":
+		if e.ComplexityRoot.Mutation.StartConversation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_startConversation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StartConversation(childComplexity, args["input"].(models.StartConversationInput)), true
 	case "Mutation.unregisterDevice":
 		if e.ComplexityRoot.Mutation.UnregisterDevice == nil {
 			break
@@ -1086,6 +1359,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Classroom(childComplexity, args["id"].(string)), true
+	case "Query.conversation":
+		if e.ComplexityRoot.Query.Conversation == nil {
+			break
+		}
+
+		args, err := ec.field_Query_conversation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Conversation(childComplexity, args["id"].(string)), true
+	case "Query.conversations":
+		if e.ComplexityRoot.Query.Conversations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_conversations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Conversations(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Query.feed":
 		if e.ComplexityRoot.Query.Feed == nil {
 			break
@@ -1218,6 +1513,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.School.TimeZone(childComplexity), true
+
+	case "SendMessagePayload.clientMutationId":
+		if e.ComplexityRoot.SendMessagePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SendMessagePayload.ClientMutationID(childComplexity), true
+	case "SendMessagePayload.message":
+		if e.ComplexityRoot.SendMessagePayload.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SendMessagePayload.Message(childComplexity), true
 
 	case "SendTestNotificationPayload.deviceCount":
 		if e.ComplexityRoot.SendTestNotificationPayload.DeviceCount == nil {
@@ -1476,6 +1784,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Viewer.TimeZone(childComplexity), true
+	case "Viewer.unreadCount":
+		if e.ComplexityRoot.Viewer.UnreadCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.UnreadCount(childComplexity), true
 
 	}
 	return 0, false
@@ -1488,7 +1802,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AcknowledgeObservationInput", ec.unmarshalInputAcknowledgeObservationInput),
 			graphql.NewInputUnmarshaler("CategoryPreferenceInput", ec.unmarshalInputCategoryPreferenceInput),
+			graphql.NewInputUnmarshaler("ConversationIdInput", ec.unmarshalInputConversationIdInput),
 			graphql.NewInputUnmarshaler("CreateInvitationInput", ec.unmarshalInputCreateInvitationInput),
+			graphql.NewInputUnmarshaler("MuteConversationInput", ec.unmarshalInputMuteConversationInput),
 			graphql.NewInputUnmarshaler("ObservationIdInput", ec.unmarshalInputObservationIdInput),
 			graphql.NewInputUnmarshaler("PostObservationInput", ec.unmarshalInputPostObservationInput),
 			graphql.NewInputUnmarshaler("QuietHoursInput", ec.unmarshalInputQuietHoursInput),
@@ -1496,7 +1812,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RegisterDeviceInput", ec.unmarshalInputRegisterDeviceInput),
 			graphql.NewInputUnmarshaler("RespondToObservationInput", ec.unmarshalInputRespondToObservationInput),
 			graphql.NewInputUnmarshaler("ReviewObservationInput", ec.unmarshalInputReviewObservationInput),
+			graphql.NewInputUnmarshaler("SendMessageInput", ec.unmarshalInputSendMessageInput),
 			graphql.NewInputUnmarshaler("ShareHomeInsightInput", ec.unmarshalInputShareHomeInsightInput),
+			graphql.NewInputUnmarshaler("StartConversationInput", ec.unmarshalInputStartConversationInput),
 			graphql.NewInputUnmarshaler("UnregisterDeviceInput", ec.unmarshalInputUnregisterDeviceInput),
 			graphql.NewInputUnmarshaler("UpdateNotificationPreferencesInput", ec.unmarshalInputUpdateNotificationPreferencesInput),
 			graphql.NewInputUnmarshaler("UpdateObservationInput", ec.unmarshalInputUpdateObservationInput),
@@ -1644,6 +1962,121 @@ input UpdateProfileInput {
   locale: String
   "IANA time zone name."
   timeZone: String
+}
+`, BuiltIn: false},
+	{Name: "../schema/messaging.graphqls", Input: `# Conversations between families and school.
+
+extend type Query {
+  "The viewer's conversations, most recent activity first."
+  conversations(first: Int = 20, after: String): ConversationConnection! @auth
+  "A conversation the viewer takes part in, else NOT_FOUND."
+  conversation(id: ID!): Conversation @auth
+}
+
+extend type Viewer {
+  "Unread messages over the viewer's conversations (muted ones left out)."
+  unreadCount: Int!
+}
+
+extend type Mutation {
+  """
+  Starts a conversation with a first message: about a student (with some of
+  its guardians, teachers or admins; the starter picks, so separate
+  households get separate threads) or general (with staff of a school).
+  Errors: BAD_USER_INPUT, NOT_FOUND (student, school or participant),
+  FORBIDDEN (not the student's guardian or staff).
+  """
+  startConversation(input: StartConversationInput!): ConversationPayload! @auth
+  "Sends a message; a retry with the same clientMutationId sends nothing new. Urgent: admins only."
+  sendMessage(input: SendMessageInput!): SendMessagePayload! @auth
+  "Marks the conversation read up to its latest message."
+  markConversationRead(input: ConversationIdInput!): Conversation! @auth
+  "Turns the viewer's pushes for the conversation off or on."
+  muteConversation(input: MuteConversationInput!): Conversation! @auth
+}
+
+type Conversation {
+  id: ID!
+  subject: String!
+  "The student it is about; null for a general conversation."
+  student: Student
+  school: School!
+  participants: [User!]!
+  lastMessage: Message
+  lastMessageAt: Time!
+  "Messages from others the viewer has not read."
+  unreadCount: Int!
+  muted: Boolean!
+  createdAt: Time!
+  "Newest first; after a cursor come older messages."
+  messages(first: Int = 30, after: String): MessageConnection!
+}
+
+type Message {
+  id: ID!
+  body: String!
+  sender: User!
+  urgent: Boolean!
+  createdAt: Time!
+}
+
+type ConversationConnection {
+  edges: [ConversationEdge!]!
+  pageInfo: PageInfo!
+}
+
+type ConversationEdge {
+  cursor: String!
+  node: Conversation!
+}
+
+type MessageConnection {
+  edges: [MessageEdge!]!
+  pageInfo: PageInfo!
+}
+
+type MessageEdge {
+  cursor: String!
+  node: Message!
+}
+
+input StartConversationInput {
+  clientMutationId: String!
+  studentId: ID
+  "For a general conversation (no studentId): the school."
+  schoolId: ID
+  participantIds: [ID!]!
+  "1 to 200 characters."
+  subject: String!
+  "The first message: 1 to 4,000 characters."
+  body: String!
+}
+
+type ConversationPayload {
+  clientMutationId: String!
+  conversation: Conversation!
+}
+
+input SendMessageInput {
+  clientMutationId: String!
+  conversationId: ID!
+  "1 to 4,000 characters."
+  body: String!
+  urgent: Boolean
+}
+
+type SendMessagePayload {
+  clientMutationId: String!
+  message: Message!
+}
+
+input ConversationIdInput {
+  conversationId: ID!
+}
+
+input MuteConversationInput {
+  conversationId: ID!
+  muted: Boolean!
 }
 `, BuiltIn: false},
 	{Name: "../schema/notifications.graphqls", Input: `# Push notifications: the viewer's devices and what they want to be told.
@@ -2256,6 +2689,64 @@ func (ec *executionContext) childFields_Classroom(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type Classroom", field.Name)
 }
 
+func (ec *executionContext) childFields_Conversation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Conversation_id(ctx, field)
+	case "subject":
+		return ec.fieldContext_Conversation_subject(ctx, field)
+	case "student":
+		return ec.fieldContext_Conversation_student(ctx, field)
+	case "school":
+		return ec.fieldContext_Conversation_school(ctx, field)
+	case "participants":
+		return ec.fieldContext_Conversation_participants(ctx, field)
+	case "lastMessage":
+		return ec.fieldContext_Conversation_lastMessage(ctx, field)
+	case "lastMessageAt":
+		return ec.fieldContext_Conversation_lastMessageAt(ctx, field)
+	case "unreadCount":
+		return ec.fieldContext_Conversation_unreadCount(ctx, field)
+	case "muted":
+		return ec.fieldContext_Conversation_muted(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Conversation_createdAt(ctx, field)
+	case "messages":
+		return ec.fieldContext_Conversation_messages(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Conversation", field.Name)
+}
+
+func (ec *executionContext) childFields_ConversationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ConversationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ConversationConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConversationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ConversationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ConversationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ConversationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConversationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ConversationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_ConversationPayload_clientMutationId(ctx, field)
+	case "conversation":
+		return ec.fieldContext_ConversationPayload_conversation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConversationPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CreateInvitationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "invitation":
@@ -2382,6 +2873,42 @@ func (ec *executionContext) childFields_Membership(ctx context.Context, field gr
 		return ec.fieldContext_Membership_school(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Membership", field.Name)
+}
+
+func (ec *executionContext) childFields_Message(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Message_id(ctx, field)
+	case "body":
+		return ec.fieldContext_Message_body(ctx, field)
+	case "sender":
+		return ec.fieldContext_Message_sender(ctx, field)
+	case "urgent":
+		return ec.fieldContext_Message_urgent(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Message_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Message", field.Name)
+}
+
+func (ec *executionContext) childFields_MessageConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_MessageConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_MessageConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MessageConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_MessageEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_MessageEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_MessageEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MessageEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_NotificationPreferences(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2558,6 +3085,16 @@ func (ec *executionContext) childFields_School(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type School", field.Name)
 }
 
+func (ec *executionContext) childFields_SendMessagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_SendMessagePayload_clientMutationId(ctx, field)
+	case "message":
+		return ec.fieldContext_SendMessagePayload_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SendMessagePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_SendTestNotificationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "deviceCount":
@@ -2682,6 +3219,8 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_children(ctx, field)
 	case "classrooms":
 		return ec.fieldContext_Viewer_classrooms(ctx, field)
+	case "unreadCount":
+		return ec.fieldContext_Viewer_unreadCount(ctx, field)
 	case "devices":
 		return ec.fieldContext_Viewer_devices(ctx, field)
 	case "notificationPreferences":

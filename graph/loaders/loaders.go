@@ -33,6 +33,12 @@ type Loaders struct {
 	ResponseCount   *dataloadgen.Loader[string, int]
 	Responses       *dataloadgen.Loader[string, []*models.ObservationResponse]
 	Reviews         *dataloadgen.Loader[string, []*models.ObservationReview]
+	// Per conversation (already checked against the viewer).
+	Participants *dataloadgen.Loader[string, []*models.User]
+	LastMessage  *dataloadgen.Loader[string, *models.Message]
+	// Membership is the viewer's own participant row (muted, read state).
+	Membership  *dataloadgen.Loader[string, *models.ConversationParticipant]
+	UnreadCount *dataloadgen.Loader[string, int]
 }
 
 // wait is how long a loader gathers keys before it queries.
@@ -118,6 +124,51 @@ func New(db *gorm.DB, v *models.Viewer) *Loaders {
 			err := db.WithContext(ctx).Where("observation_id IN ? AND observation_id IN (SELECT id FROM observations WHERE school_id IN ?)", ids, staff).
 				Order("created_at, id").Find(&rows).Error
 			return group(ids, rows, func(r *models.ObservationReview) (string, *models.ObservationReview) { return r.ObservationID, r }), err
+		}, opt),
+		Participants: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.User, error) {
+			return listBy[models.User](db.WithContext(ctx), "users", "JOIN conversation_participants p ON p.user_id = users.id",
+				"p.conversation_id", ids, nil, "users.display_name, users.id")
+		}, opt),
+		LastMessage: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.Message, error) {
+			var rows []*models.Message
+			err := db.WithContext(ctx).Raw(`SELECT DISTINCT ON (conversation_id) * FROM messages WHERE conversation_id IN ? ORDER BY conversation_id, seq DESC`, ids).Scan(&rows).Error
+			out := make(map[string]*models.Message, len(ids))
+			for _, id := range ids {
+				out[id] = nil
+			}
+			for _, m := range rows {
+				out[m.ConversationID] = m
+			}
+			return out, err
+		}, opt),
+		Membership: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.ConversationParticipant, error) {
+			var rows []*models.ConversationParticipant
+			err := db.WithContext(ctx).Where("conversation_id IN ? AND user_id = ?", ids, v.ID).Find(&rows).Error
+			out := make(map[string]*models.ConversationParticipant, len(ids))
+			for _, id := range ids {
+				out[id] = &models.ConversationParticipant{ConversationID: id}
+			}
+			for _, r := range rows {
+				out[r.ConversationID] = r
+			}
+			return out, err
+		}, opt),
+		UnreadCount: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]int, error) {
+			var rows []struct {
+				ConversationID string
+				N              int
+			}
+			err := db.WithContext(ctx).Raw(`SELECT p.conversation_id, (SELECT count(*) FROM messages m WHERE m.conversation_id = p.conversation_id
+					AND m.seq > p.last_read_seq AND m.sender_id <> p.user_id) AS n
+				FROM conversation_participants p WHERE p.user_id = ? AND p.conversation_id IN ?`, v.ID, ids).Scan(&rows).Error
+			out := make(map[string]int, len(ids))
+			for _, id := range ids {
+				out[id] = 0
+			}
+			for _, r := range rows {
+				out[r.ConversationID] = r.N
+			}
+			return out, err
 		}, opt),
 	}
 }

@@ -47,3 +47,21 @@ func pageSize(first *int) (int, error) {
 	}
 	return *first, nil
 }
+
+// Message cursors carry the message's sequence number in its conversation.
+func encodeSeq(seq int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("m1|" + strconv.FormatInt(seq, 10)))
+}
+
+func decodeSeq(c string) (int64, error) {
+	bad := models.InvalidField("after", "after is not a cursor this API gave")
+	raw, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || len(raw) > 40 || !strings.HasPrefix(string(raw), "m1|") {
+		return 0, bad
+	}
+	n, err := strconv.ParseInt(strings.TrimPrefix(string(raw), "m1|"), 10, 64)
+	if err != nil || n < 1 {
+		return 0, bad
+	}
+	return n, nil
+}

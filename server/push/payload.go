@@ -40,6 +40,10 @@ var catalog = map[string]map[string]text{
 		"en": {"A concern to review", "{author} asked for your review before sharing it with the family."},
 		"es": {"Una inquietud para revisar", "{author} pidió tu revisión antes de compartirla con la familia."},
 	},
+	"NEW_MESSAGE": {
+		"en": {"{sender}", "New message: {subject}"},
+		"es": {"{sender}", "Nuevo mensaje: {subject}"},
+	},
 	"REVIEW_RETURNED": {
 		"en": {"Your draft came back with coaching", "{reviewer} left a comment on your concern."},
 		"es": {"Tu borrador volvió con sugerencias", "{reviewer} dejó un comentario en tu inquietud."},

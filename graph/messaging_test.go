@@ -1,0 +1,229 @@
+package graph_test
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sameside/sameside/models"
+)
+
+const (
+	qStart = `mutation($in: StartConversationInput!) { startConversation(input: $in) { conversation { id subject participants { id } unreadCount lastMessage { body } } } }`
+	qSend  = `mutation($c: ID!, $m: String!, $b: String!, $u: Boolean) { sendMessage(input: {conversationId: $c, clientMutationId: $m, body: $b, urgent: $u}) { message { id body sender { id } } } }`
+	qRead  = `mutation($c: ID!) { markConversationRead(input: {conversationId: $c}) { id unreadCount } }`
+	qConvs = `{ viewer { unreadCount } conversations { edges { node { id subject unreadCount muted lastMessage { body } participants { id } } } } }`
+	qMsgs  = `query($c: ID!, $after: String) { conversation(id: $c) { messages(first: 2, after: $after) { edges { node { body } } pageInfo { hasNextPage endCursor } } } }`
+)
+
+func (f *fixture) start(t *testing.T, who, student string, with ...string) string {
+	t.Helper()
+	ids := []string{}
+	for _, w := range with {
+		ids = append(ids, f.users[w].ID)
+	}
+	var out struct {
+		StartConversation struct{ Conversation struct{ ID string } }
+	}
+	f.Do(f.token(who), qStart, map[string]any{"in": map[string]any{"clientMutationId": "start-" + who + student, "studentId": f.students[student].ID,
+		"participantIds": ids, "subject": "Reading at home", "body": "Could we talk about reading?"}}).Decode(t, &out)
+	return out.StartConversation.Conversation.ID
+}
+
+func unread(t *testing.T, f *fixture, who string) int {
+	t.Helper()
+	var out struct{ Viewer struct{ UnreadCount int } }
+	f.Do(f.token(who), `{ viewer { unreadCount } }`, nil).Decode(t, &out)
+	return out.Viewer.UnreadCount
+}
+
+func TestConversationFlow(t *testing.T) {
+	f := newFixture(t)
+	f.RegisterDevice(f.token("teacherA"), "teacher-tablet")
+	f.RegisterDevice(f.token("parentA"), "parent-phone")
+	c := f.start(t, "parentA", "s1", "teacherA")
+	msgs := f.WaitForPushes(1)
+	if msgs[0].Token != "teacher-tablet" || msgs[0].Data["type"] != "NEW_MESSAGE" || msgs[0].Data["conversationId"] != c {
+		t.Fatalf("push: %s", msgs[0].Raw)
+	}
+	if n := unread(t, f, "teacherA"); n != 1 {
+		t.Fatalf("teacher unread %d, want 1", n)
+	}
+	if n := unread(t, f, "parentA"); n != 0 {
+		t.Fatalf("the starter's own message is unread: %d", n)
+	}
+	// The teacher replies twice; the second is a retry of the first.
+	for i := 0; i < 2; i++ {
+		if res := f.Do(f.token("teacherA"), qSend, map[string]any{"c": c, "m": "reply-1", "b": "Of course. Tomorrow at 3?"}); res.Code() != "" {
+			t.Fatal(res.Body)
+		}
+	}
+	f.Do(f.token("teacherA"), qSend, map[string]any{"c": c, "m": "reply-2", "b": "Or Thursday."})
+	if n := unread(t, f, "parentA"); n != 2 {
+		t.Fatalf("parent unread %d, want 2 (the retry sent nothing)", n)
+	}
+	f.WaitForPushes(3)
+	var read struct {
+		MarkConversationRead struct{ UnreadCount int }
+	}
+	f.Do(f.token("parentA"), qRead, map[string]any{"c": c}).Decode(t, &read)
+	if read.MarkConversationRead.UnreadCount != 0 || unread(t, f, "parentA") != 0 {
+		t.Fatal("not read after markConversationRead")
+	}
+	// Newest first, older after the cursor.
+	type msgPage struct {
+		Conversation struct {
+			Messages struct {
+				Edges    []struct{ Node struct{ Body string } }
+				PageInfo struct {
+					HasNextPage bool
+					EndCursor   string
+				}
+			}
+		}
+	}
+	var p1, page msgPage
+	f.Do(f.token("parentA"), qMsgs, map[string]any{"c": c}).Decode(t, &p1)
+	first := p1.Conversation.Messages
+	f.Do(f.token("parentA"), qMsgs, map[string]any{"c": c, "after": first.PageInfo.EndCursor}).Decode(t, &page)
+	got := []string{first.Edges[0].Node.Body, first.Edges[1].Node.Body, page.Conversation.Messages.Edges[0].Node.Body}
+	if strings.Join(got, "|") != "Or Thursday.|Of course. Tomorrow at 3?|Could we talk about reading?" || page.Conversation.Messages.PageInfo.HasNextPage {
+		t.Fatalf("messages: %v", got)
+	}
+	// Muted: no more pushes to that user, still counted unread? No: muted
+	// conversations leave the badge.
+	f.Do(f.token("parentA"), `mutation($c: ID!) { muteConversation(input: {conversationId: $c, muted: true}) { muted } }`, map[string]any{"c": c})
+	f.Do(f.token("teacherA"), qSend, map[string]any{"c": c, "m": "reply-3", "b": "See you then."})
+	time.Sleep(300 * time.Millisecond)
+	if n := f.FCM.CountByToken()["parent-phone"]; n != 2 {
+		t.Fatalf("muted parent got %d pushes, want the 2 before muting", n)
+	}
+	if n := unread(t, f, "parentA"); n != 0 {
+		t.Fatalf("muted conversation counts in the badge: %d", n)
+	}
+	var list struct {
+		Conversations struct {
+			Edges []struct{ Node struct{ UnreadCount int } }
+		}
+	}
+	f.Do(f.token("parentA"), qConvs, nil).Decode(t, &list)
+	if len(list.Conversations.Edges) != 1 || list.Conversations.Edges[0].Node.UnreadCount != 1 {
+		t.Fatalf("the conversation itself still shows its unread message: %+v", list)
+	}
+}
+
+func TestConversationAccess(t *testing.T) {
+	f := newFixture(t)
+	c := f.start(t, "parentA", "s1", "teacherA")
+	for name, tc := range map[string]struct {
+		who, student string
+		with         []string
+		want         string
+	}{
+		"parent about another child":     {"parentA", "s2", []string{"teacherA2"}, "NOT_FOUND"},
+		"teacher of another school":      {"parentA", "s1", []string{"teacherB"}, "NOT_FOUND"},
+		"teacher not teaching the child": {"parentA", "s1", []string{"teacherA2"}, "NOT_FOUND"},
+		"the restricted guardian":        {"parentA", "s1", []string{"restrictedA"}, "NOT_FOUND"},
+		"restricted guardian starting":   {"restrictedA", "s1", []string{"teacherA"}, "NOT_FOUND"},
+		"teacher with the guardian":      {"teacherA", "s1", []string{"parentA"}, ""},
+		"admin with the teacher":         {"adminA", "s2", []string{"teacherA2"}, ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			ids := []string{}
+			for _, w := range tc.with {
+				ids = append(ids, f.users[w].ID)
+			}
+			before := f.Count("conversations")
+			res := f.Do(f.token(tc.who), qStart, map[string]any{"in": map[string]any{"clientMutationId": "x-" + strings.ReplaceAll(name, " ", "-"), "studentId": f.students[tc.student].ID,
+				"participantIds": ids, "subject": "Hello", "body": "Hi"}})
+			if res.Code() != tc.want {
+				t.Fatalf("code %q, want %q: %s", res.Code(), tc.want, res.Body)
+			}
+			if tc.want != "" && f.Count("conversations") != before {
+				t.Fatal("refused start wrote a conversation")
+			}
+		})
+	}
+	// Not a participant: not found, for staff of the school too.
+	for _, who := range []string{"adminA", "teacherA2", "parentA2", "restrictedA", "teacherB"} {
+		if res := f.Do(f.token(who), qSend, map[string]any{"c": c, "m": "nope", "b": "hi"}); res.Code() != "NOT_FOUND" {
+			t.Errorf("%s sending: %s", who, res.Body)
+		}
+	}
+	// Bad input.
+	for name, vars := range map[string]map[string]any{
+		"empty":    {"c": c, "m": "e1", "b": "   "},
+		"too long": {"c": c, "m": "e2", "b": strings.Repeat("a", 4001)},
+		"bad id":   {"c": "not-an-id", "m": "e3", "b": "hi"},
+		"unknown":  {"c": "00000000-0000-4000-8000-000000000000", "m": "e4", "b": "hi"},
+		"urgent":   {"c": c, "m": "e5", "b": "hi", "u": true},
+		"no cmid":  {"c": c, "m": "", "b": "hi"},
+	} {
+		want := map[string]string{"empty": "BAD_USER_INPUT", "too long": "BAD_USER_INPUT", "bad id": "NOT_FOUND", "unknown": "NOT_FOUND", "urgent": "FORBIDDEN", "no cmid": "BAD_USER_INPUT"}[name]
+		before := f.Count("messages")
+		if res := f.Do(f.token("parentA"), qSend, vars); res.Code() != want || f.Count("messages") != before {
+			t.Errorf("%s: %s", name, res.Body)
+		}
+	}
+	// A guardian made restricted loses the conversation at once.
+	f.DB.Model(&models.Guardianship{}).Where("user_id = ?", f.users["parentA"].ID).Update("restricted", true)
+	if res := f.Do(f.token("parentA"), qMsgs, map[string]any{"c": c}); res.Code() != "NOT_FOUND" {
+		t.Fatalf("restricted guardian still reads the conversation: %s", res.Body)
+	}
+	f.RegisterDevice(f.token("parentA"), "now-restricted-phone")
+	f.Do(f.token("teacherA"), qSend, map[string]any{"c": c, "m": "after-restriction", "b": "Any news?"})
+	time.Sleep(300 * time.Millisecond)
+	if n := f.FCM.CountByToken()["now-restricted-phone"]; n != 0 {
+		t.Fatalf("restricted guardian got %d pushes", n)
+	}
+}
+
+// 20 concurrent senders and readers: every message gets its own sequence
+// number, and the unread counts match the read state exactly.
+func TestUnreadExactUnderConcurrency(t *testing.T) {
+	f := newFixture(t)
+	c := f.start(t, "parentA", "s1", "teacherA")
+	var wg sync.WaitGroup
+	errs := make(chan string, 60)
+	for i := 0; i < 20; i++ {
+		wg.Add(2)
+		who := []string{"parentA", "teacherA"}[i%2]
+		go func() {
+			defer wg.Done()
+			if res := f.Do(f.token(who), qSend, map[string]any{"c": c, "m": fmt.Sprintf("c-%d", i), "b": fmt.Sprintf("message %d", i)}); res.Code() != "" {
+				errs <- res.Body
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			if res := f.Do(f.token(who), qRead, map[string]any{"c": c}); res.Code() != "" {
+				errs <- res.Body
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Fatal(e)
+	}
+	var seqs []int64
+	f.DB.Model(&models.Message{}).Where("conversation_id = ?", c).Order("seq").Pluck("seq", &seqs)
+	if len(seqs) != 21 || seqs[0] != 1 || seqs[20] != 21 {
+		t.Fatalf("sequence numbers %v, want 1..21", seqs)
+	}
+	for _, who := range []string{"parentA", "teacherA"} {
+		var p models.ConversationParticipant
+		f.DB.Take(&p, "conversation_id = ? AND user_id = ?", c, f.users[who].ID)
+		var want int64
+		f.DB.Model(&models.Message{}).Where("conversation_id = ? AND seq > ? AND sender_id <> ?", c, p.LastReadSeq, f.users[who].ID).Count(&want)
+		if got := unread(t, f, who); int64(got) != want {
+			t.Fatalf("%s: unread %d, but %d messages after their last read (%d)", who, got, want, p.LastReadSeq)
+		}
+	}
+	f.Do(f.token("teacherA"), qRead, map[string]any{"c": c})
+	if n := unread(t, f, "teacherA"); n != 0 {
+		t.Fatalf("teacher unread after reading: %d", n)
+	}
+}

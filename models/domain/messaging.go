@@ -1,0 +1,331 @@
+package domain
+
+import (
+	"context"
+	"strconv"
+
+	"gorm.io/gorm"
+
+	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/models/policy"
+)
+
+// StartConversation starts a conversation with a first message. About a
+// student: the starter must be one of its unrestricted guardians, teachers
+// or school admins, and picks participants among them (households are not
+// forced into one thread). General (no student): with the staff of one of
+// the starter's schools. Errors: BAD_USER_INPUT, NOT_FOUND (student, school
+// or a participant not visible or not eligible).
+func (s *Service) StartConversation(ctx context.Context, v *models.Viewer, in models.StartConversationInput) (*models.ConversationPayload, error) {
+	if err := policy.RequireViewer(v); err != nil {
+		return nil, err
+	}
+	subject, err := models.CleanText("subject", in.Subject, models.MaxSubject, true)
+	if err != nil {
+		return nil, err
+	}
+	body, err := models.CleanBody("body", in.Body, models.MaxMessageBody)
+	if err != nil {
+		return nil, err
+	}
+	ids := dedupe(in.ParticipantIDs)
+	if len(ids) == 0 || len(ids) > models.MaxParticipants {
+		return nil, models.InvalidField("participantIds", "participantIds must name 1 to %d people", models.MaxParticipants)
+	}
+	var schoolID string
+	var eligible *gorm.DB
+	var studentID *string
+	if in.StudentID != nil {
+		st, err := s.Student(ctx, v, *in.StudentID)
+		if err != nil {
+			return nil, err
+		}
+		schoolID, studentID = st.SchoolID, &st.ID
+		eligible = policy.EligibleForStudent(s.DB.WithContext(ctx), st)
+	} else {
+		if in.SchoolID == nil || !validID(*in.SchoolID) || !v.IsMember(*in.SchoolID) {
+			return nil, models.NotFound("school")
+		}
+		schoolID = *in.SchoolID
+		eligible = policy.EligibleStaff(s.DB.WithContext(ctx), schoolID)
+	}
+	var allowed []string
+	if err := eligible.Scan(&allowed).Error; err != nil {
+		return nil, models.Internal(err)
+	}
+	ok := map[string]bool{}
+	for _, u := range allowed {
+		ok[u] = true
+	}
+	if studentID != nil && !ok[v.ID] {
+		return nil, models.Errorf(models.CodeForbidden, "only the student's guardians and staff talk about the student")
+	}
+	for _, u := range ids {
+		if !ok[u] || u == v.ID {
+			return nil, &models.Error{Code: models.CodeNotFound, Field: "participantIds", Message: "a participant was not found among the people you can include"}
+		}
+	}
+	res, err := s.once(ctx, v, "startConversation", in.ClientMutationID, func(tx *gorm.DB) (map[string][]string, error) {
+		now := s.now()
+		c := &models.Conversation{SchoolID: schoolID, StudentID: studentID, Subject: subject, CreatedByID: v.ID, LastMessageAt: now, CreatedAt: now}
+		if err := tx.Create(c).Error; err != nil {
+			return nil, err
+		}
+		ps := []models.ConversationParticipant{{ConversationID: c.ID, UserID: v.ID, JoinedAt: now}}
+		for _, u := range ids {
+			ps = append(ps, models.ConversationParticipant{ConversationID: c.ID, UserID: u, JoinedAt: now})
+		}
+		if err := tx.Create(&ps).Error; err != nil {
+			return nil, err
+		}
+		if _, err := s.send(ctx, tx, v, c, body, false); err != nil {
+			return nil, err
+		}
+		return map[string][]string{"conversation": {c.ID}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	c, err := loadOne[models.Conversation](ctx, s.DB, first(res["conversation"]))
+	if err != nil {
+		return nil, err
+	}
+	return &models.ConversationPayload{ClientMutationID: in.ClientMutationID, Conversation: c}, nil
+}
+
+// SendMessage adds the viewer's message to a conversation they take part
+// in; the others are notified (unless they muted it). Urgent is for school
+// admins. Errors: BAD_USER_INPUT, NOT_FOUND, FORBIDDEN (urgent from others).
+func (s *Service) SendMessage(ctx context.Context, v *models.Viewer, in models.SendMessageInput) (*models.SendMessagePayload, error) {
+	if err := policy.RequireViewer(v); err != nil {
+		return nil, err
+	}
+	body, err := models.CleanBody("body", in.Body, models.MaxMessageBody)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.Conversation(ctx, v, in.ConversationID)
+	if err != nil {
+		return nil, err
+	}
+	urgent := in.Urgent != nil && *in.Urgent
+	if urgent && !v.HasRole(c.SchoolID, models.RoleAdmin) {
+		return nil, models.Errorf(models.CodeForbidden, "only school admins send urgent messages")
+	}
+	res, err := s.once(ctx, v, "sendMessage", in.ClientMutationID, func(tx *gorm.DB) (map[string][]string, error) {
+		m, err := s.send(ctx, tx, v, c, body, urgent)
+		if err != nil {
+			return nil, err
+		}
+		return map[string][]string{"message": {m.ID}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	m, err := loadOne[models.Message](ctx, s.DB, first(res["message"]))
+	if err != nil {
+		return nil, err
+	}
+	return &models.SendMessagePayload{ClientMutationID: in.ClientMutationID, Message: m}, nil
+}
+
+// send appends a message in tx: the conversation's row lock hands out the
+// next sequence number, the sender has read up to it, and the other
+// participants who did not mute it are notified.
+func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *models.Conversation, body string, urgent bool) (*models.Message, error) {
+	now := s.now()
+	var seq int64
+	if err := tx.Raw(`UPDATE conversations SET last_seq = last_seq + 1, last_message_at = ? WHERE id = ? RETURNING last_seq`, now, c.ID).Scan(&seq).Error; err != nil {
+		return nil, err
+	}
+	m := &models.Message{ConversationID: c.ID, Seq: seq, SenderID: v.ID, Body: body, Urgent: urgent, CreatedAt: now}
+	if err := tx.Create(m).Error; err != nil {
+		return nil, err
+	}
+	if err := tx.Model(&models.ConversationParticipant{}).Where("conversation_id = ? AND user_id = ?", c.ID, v.ID).
+		Update("last_read_seq", gorm.Expr("GREATEST(last_read_seq, ?)", seq)).Error; err != nil {
+		return nil, err
+	}
+	var others []string
+	if err := tx.Model(&models.ConversationParticipant{}).Where("conversation_id = ? AND user_id <> ? AND NOT muted", c.ID, v.ID).
+		Pluck("user_id", &others).Error; err != nil {
+		return nil, err
+	}
+	if c.StudentID != nil {
+		// Someone made a restricted guardian since is told nothing.
+		var st models.Student
+		if err := tx.Take(&st, "id = ?", *c.StudentID).Error; err != nil {
+			return nil, err
+		}
+		var allowed []string
+		if err := policy.EligibleForStudent(tx, &st).Scan(&allowed).Error; err != nil {
+			return nil, err
+		}
+		others = intersect(others, allowed)
+	}
+	school := c.SchoolID
+	return m, s.notify(ctx, tx, models.Notice{
+		Type: models.NoticeNewMessage, Category: models.CategoryNewMessage, SchoolID: &school, Recipients: others, Urgent: urgent,
+		Params:      map[string]string{"sender": v.DisplayName, "subject": c.Subject},
+		Data:        map[string]string{"conversationId": c.ID, "messageId": m.ID, "seq": strconv.FormatInt(seq, 10)},
+		DeepLink:    "sameside://conversations/" + c.ID,
+		CollapseKey: "conversation-" + c.ID, ThreadID: "conversation-" + c.ID,
+	})
+}
+
+func intersect(a, b []string) []string {
+	in := map[string]bool{}
+	for _, x := range b {
+		in[x] = true
+	}
+	var out []string
+	for _, x := range a {
+		if in[x] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// Conversation returns a conversation the viewer takes part in and may
+// still see, or NOT_FOUND.
+func (s *Service) Conversation(ctx context.Context, v *models.Viewer, id string) (*models.Conversation, error) {
+	if err := policy.RequireViewer(v); err != nil {
+		return nil, err
+	}
+	if !validID(id) {
+		return nil, models.NotFound("conversation")
+	}
+	return visibleConversation(ctx, s.DB, v, id)
+}
+
+func visibleConversation(ctx context.Context, db *gorm.DB, v *models.Viewer, id string) (*models.Conversation, error) {
+	var c models.Conversation
+	res := db.WithContext(ctx).Scopes(policy.Conversations(v)).Where("conversations.id = ?", id).Limit(1).Find(&c)
+	if res.Error != nil {
+		return nil, models.Internal(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil, models.NotFound("conversation")
+	}
+	return &c, nil
+}
+
+// MarkConversationRead marks everything in the conversation read for the
+// viewer, up to its latest message at this moment.
+func (s *Service) MarkConversationRead(ctx context.Context, v *models.Viewer, in models.ConversationIDInput) (*models.Conversation, error) {
+	c, err := s.Conversation(ctx, v, in.ConversationID)
+	if err != nil {
+		return nil, err
+	}
+	err = s.DB.WithContext(ctx).Exec(`UPDATE conversation_participants SET last_read_seq = GREATEST(last_read_seq, (SELECT last_seq FROM conversations WHERE id = ?))
+		WHERE conversation_id = ? AND user_id = ?`, c.ID, c.ID, v.ID).Error
+	return c, internal(err)
+}
+
+// MuteConversation turns the viewer's pushes for a conversation off or on.
+func (s *Service) MuteConversation(ctx context.Context, v *models.Viewer, in models.MuteConversationInput) (*models.Conversation, error) {
+	c, err := s.Conversation(ctx, v, in.ConversationID)
+	if err != nil {
+		return nil, err
+	}
+	err = s.DB.WithContext(ctx).Model(&models.ConversationParticipant{}).Where("conversation_id = ? AND user_id = ?", c.ID, v.ID).
+		Update("muted", in.Muted).Error
+	return c, internal(err)
+}
+
+// UnreadCounts returns, per conversation, the messages from others the
+// viewer has not read.
+func (s *Service) UnreadCounts(ctx context.Context, v *models.Viewer, ids []string) (map[string]int, error) {
+	var rows []struct {
+		ConversationID string
+		N              int
+	}
+	err := s.DB.WithContext(ctx).Raw(`SELECT p.conversation_id, (SELECT count(*) FROM messages m WHERE m.conversation_id = p.conversation_id
+			AND m.seq > p.last_read_seq AND m.sender_id <> p.user_id) AS n
+		FROM conversation_participants p WHERE p.user_id = ? AND p.conversation_id IN ?`, v.ID, ids).Scan(&rows).Error
+	out := make(map[string]int, len(ids))
+	for _, id := range ids {
+		out[id] = 0
+	}
+	for _, r := range rows {
+		out[r.ConversationID] = r.N
+	}
+	return out, internal(err)
+}
+
+// UnreadCount is the viewer's unread messages over the conversations they
+// may see and did not mute.
+func (s *Service) UnreadCount(ctx context.Context, v *models.Viewer) (int, error) {
+	var n int64
+	err := s.DB.WithContext(ctx).Table("conversations").Scopes(policy.Conversations(v)).
+		Joins("JOIN conversation_participants p ON p.conversation_id = conversations.id AND p.user_id = ? AND NOT p.muted", v.ID).
+		Joins("JOIN messages m ON m.conversation_id = conversations.id AND m.seq > p.last_read_seq AND m.sender_id <> ?", v.ID).
+		Count(&n).Error
+	return int(n), internal(err)
+}
+
+// Conversations lists the conversations the viewer may see, most recent
+// activity first (keyset on (last message time, id)).
+func (s *Service) Conversations(ctx context.Context, v *models.Viewer, size *int, after *string) (*models.ConversationConnection, error) {
+	if err := policy.RequireViewer(v); err != nil {
+		return nil, err
+	}
+	n, err := pageSize(size)
+	if err != nil {
+		return nil, err
+	}
+	q := s.DB.WithContext(ctx).Scopes(policy.Conversations(v))
+	if after != nil {
+		at, id, err := decodeCursor("after", *after)
+		if err != nil {
+			return nil, err
+		}
+		q = q.Where("(conversations.last_message_at, conversations.id) < (?, ?)", at, id)
+	}
+	var rows []*models.Conversation
+	if err := q.Order("conversations.last_message_at DESC, conversations.id DESC").Limit(n + 1).Find(&rows).Error; err != nil {
+		return nil, models.Internal(err)
+	}
+	out := &models.ConversationConnection{Edges: []*models.ConversationEdge{}, PageInfo: &models.PageInfo{HasNextPage: len(rows) > n}}
+	for i, c := range rows {
+		if i == n {
+			break
+		}
+		cur := encodeCursor(c.LastMessageAt, c.ID)
+		out.Edges = append(out.Edges, &models.ConversationEdge{Cursor: cur, Node: c})
+		out.PageInfo.EndCursor = &cur
+	}
+	return out, nil
+}
+
+// Messages pages a conversation's messages newest first; after a cursor
+// come older ones (the app scrolls back in time).
+func (s *Service) Messages(ctx context.Context, v *models.Viewer, c *models.Conversation, size *int, after *string) (*models.MessageConnection, error) {
+	n, err := pageSize(size)
+	if err != nil {
+		return nil, err
+	}
+	q := s.DB.WithContext(ctx).Where("conversation_id = ?", c.ID)
+	if after != nil {
+		seq, err := decodeSeq(*after)
+		if err != nil {
+			return nil, err
+		}
+		q = q.Where("seq < ?", seq)
+	}
+	var rows []*models.Message
+	if err := q.Order("seq DESC").Limit(n + 1).Find(&rows).Error; err != nil {
+		return nil, models.Internal(err)
+	}
+	out := &models.MessageConnection{Edges: []*models.MessageEdge{}, PageInfo: &models.PageInfo{HasNextPage: len(rows) > n}}
+	for i, m := range rows {
+		if i == n {
+			break
+		}
+		cur := encodeSeq(m.Seq)
+		out.Edges = append(out.Edges, &models.MessageEdge{Cursor: cur, Node: m})
+		out.PageInfo.EndCursor = &cur
+	}
+	return out, nil
+}

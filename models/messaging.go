@@ -1,0 +1,114 @@
+package models
+
+import "time"
+
+// Conversation is a thread between some of a student's guardians and staff
+// (or, with no student, between a family and the school office).
+type Conversation struct {
+	ID            string  `gorm:"type:uuid;primaryKey;default:gen_random_uuid()"`
+	SchoolID      string  `gorm:"type:uuid"`
+	StudentID     *string `gorm:"type:uuid"`
+	Subject       string
+	CreatedByID   string `gorm:"type:uuid"`
+	LastSeq       int64
+	LastMessageAt time.Time
+	CreatedAt     time.Time
+}
+
+// ConversationParticipant is one person in a conversation and what they
+// have read.
+type ConversationParticipant struct {
+	ConversationID string `gorm:"type:uuid;primaryKey"`
+	UserID         string `gorm:"type:uuid;primaryKey"`
+	LastReadSeq    int64
+	Muted          bool
+	JoinedAt       time.Time
+}
+
+// Message is one message; Seq orders a conversation's messages.
+type Message struct {
+	ID             string `gorm:"type:uuid;primaryKey;default:gen_random_uuid()"`
+	ConversationID string `gorm:"type:uuid"`
+	Seq            int64
+	SenderID       string `gorm:"type:uuid"`
+	Body           string
+	Urgent         bool
+	CreatedAt      time.Time
+}
+
+// Messaging limits.
+const (
+	MaxMessageBody   = 4000
+	MaxSubject       = 200
+	MaxParticipants  = 20
+	NoticeNewMessage = "NEW_MESSAGE"
+)
+
+// StartConversationInput starts a conversation with its first message.
+type StartConversationInput struct {
+	ClientMutationID string
+	// StudentID: the student it is about; nil for a general conversation
+	// with the school (then SchoolID is required).
+	StudentID *string
+	SchoolID  *string
+	// ParticipantIDs: the people the starter includes (the starter is added).
+	ParticipantIDs []string
+	Subject        string
+	Body           string
+}
+
+// SendMessageInput adds a message to a conversation.
+type SendMessageInput struct {
+	ClientMutationID string
+	ConversationID   string
+	Body             string
+	// Urgent: admins only; pushes ignore quiet hours.
+	Urgent *bool
+}
+
+// ConversationPayload returns a conversation.
+type ConversationPayload struct {
+	ClientMutationID string
+	Conversation     *Conversation
+}
+
+// SendMessagePayload returns the message.
+type SendMessagePayload struct {
+	ClientMutationID string
+	Message          *Message
+}
+
+// ConversationIDInput names a conversation.
+type ConversationIDInput struct {
+	ConversationID string
+}
+
+// MuteConversationInput mutes or unmutes a conversation for the viewer.
+type MuteConversationInput struct {
+	ConversationID string
+	Muted          bool
+}
+
+// ConversationConnection is a Relay connection of conversations.
+type ConversationConnection struct {
+	Edges    []*ConversationEdge
+	PageInfo *PageInfo
+}
+
+// ConversationEdge is one conversation and its cursor.
+type ConversationEdge struct {
+	Cursor string
+	Node   *Conversation
+}
+
+// MessageConnection is a Relay connection of messages, newest first.
+type MessageConnection struct {
+	Edges    []*MessageEdge
+	PageInfo *PageInfo
+}
+
+// MessageEdge is one message and its cursor.
+type MessageEdge struct {
+	Cursor string
+	Node   *Message
+}

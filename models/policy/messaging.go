@@ -1,0 +1,43 @@
+package policy
+
+import (
+	"gorm.io/gorm"
+
+	"github.com/sameside/sameside/models"
+)
+
+// Conversations limits a query on conversations to those the viewer takes
+// part in and may still see: a conversation about a student stays visible
+// only while the viewer may see the student (a guardian made restricted, or
+// removed, loses it at once); a general one while they belong to the school.
+func Conversations(v *models.Viewer) Scope {
+	return func(db *gorm.DB) *gorm.DB {
+		if v == nil {
+			return db.Where("false")
+		}
+		p := params(v)
+		p["member"] = append(append(v.SchoolsWithRole(models.RoleAdmin), v.SchoolsWithRole(models.RoleTeacher)...), v.SchoolsWithRole(models.RoleParent)...)
+		return db.Where(`conversations.id IN (SELECT cp.conversation_id FROM conversation_participants cp WHERE cp.user_id = @uid)
+			AND ((conversations.student_id IS NULL AND conversations.school_id IN @member)
+				OR conversations.school_id IN @admin
+				OR conversations.student_id IN (`+taughtStudents+`)
+				OR conversations.student_id IN (`+guardedStudents+`))`, p)
+	}
+}
+
+// EligibleForStudent lists who may take part in a conversation about a
+// student: its unrestricted guardians, its teachers and its school's admins.
+func EligibleForStudent(db *gorm.DB, s *models.Student) *gorm.DB {
+	return db.Raw(`SELECT g.user_id FROM guardianships g JOIN memberships m ON m.user_id = g.user_id AND m.school_id = g.school_id AND m.role = 'PARENT'
+			WHERE g.student_id = ? AND NOT g.restricted
+		UNION SELECT cs.user_id FROM classroom_staff cs JOIN enrollments e ON e.classroom_id = cs.classroom_id
+			JOIN memberships m ON m.user_id = cs.user_id AND m.school_id = cs.school_id AND m.role = 'TEACHER'
+			WHERE e.student_id = ?
+		UNION SELECT m.user_id FROM memberships m WHERE m.school_id = ? AND m.role = 'ADMIN'`, s.ID, s.ID, s.SchoolID)
+}
+
+// EligibleStaff lists a school's staff, the people a general conversation
+// (one about no student) is with.
+func EligibleStaff(db *gorm.DB, schoolID string) *gorm.DB {
+	return db.Raw(`SELECT DISTINCT user_id FROM memberships WHERE school_id = ? AND role IN ('TEACHER', 'ADMIN')`, schoolID)
+}
