@@ -89,6 +89,72 @@ func (r *queryResolver) Conversation(ctx context.Context, id string) (*models.Co
 	return r.Domain.Conversation(ctx, viewer(ctx), id)
 }
 
+// MessageAdded is the resolver for the messageAdded field.
+func (r *subscriptionResolver) MessageAdded(ctx context.Context, conversationID string) (<-chan *models.Message, error) {
+	v := viewer(ctx)
+	c, err := r.Domain.Conversation(ctx, v, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	events := r.Events.Subscribe(ctx, "conversation:"+c.ID)
+	out := make(chan *models.Message, 1)
+	go func() {
+		defer close(out)
+		for e := range events {
+			// Access is checked again for every message: someone who may no
+			// longer see the conversation gets nothing more, and it ends.
+			m, err := r.Domain.Message(ctx, v, c.ID, e.MessageID)
+			if models.ErrorCode(err) == models.CodeNotFound {
+				return
+			}
+			if err != nil {
+				continue
+			}
+			select {
+			case out <- m:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
+}
+
+// ViewerEvents is the resolver for the viewerEvents field.
+func (r *subscriptionResolver) ViewerEvents(ctx context.Context) (<-chan *models.ViewerEvent, error) {
+	v := viewer(ctx)
+	events := r.Events.Subscribe(ctx, "user:"+v.ID)
+	out := make(chan *models.ViewerEvent, 1)
+	go func() {
+		defer close(out)
+		for e := range events {
+			ev := &models.ViewerEvent{Type: e.Type}
+			var err error
+			switch e.Type {
+			case models.EventNewMessage:
+				ev.ConversationID = &e.ConversationID
+				ev.Message, err = r.Domain.Message(ctx, v, e.ConversationID, e.MessageID)
+			case models.EventUnreadChanged:
+				ev.ConversationID = &e.ConversationID
+			case models.EventObservationShared:
+				ev.Observation, err = r.Domain.Observation(ctx, v, e.ObservationID)
+			}
+			if err != nil {
+				continue // not (or no longer) the viewer's to see
+			}
+			if ev.UnreadCount, err = r.Domain.UnreadCount(ctx, v); err != nil {
+				continue
+			}
+			select {
+			case out <- ev:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
+}
+
 // UnreadCount is the resolver for the unreadCount field.
 func (r *viewerResolver) UnreadCount(ctx context.Context, obj *models.Viewer) (int, error) {
 	return r.Domain.UnreadCount(ctx, obj)
@@ -98,7 +164,10 @@ func (r *Resolver) Conversation() generated.ConversationResolver { return &conve
 
 func (r *Resolver) Message() generated.MessageResolver { return &messageResolver{r} }
 
+func (r *Resolver) Subscription() generated.SubscriptionResolver { return &subscriptionResolver{r} }
+
 type (
 	conversationResolver struct{ *Resolver }
 	messageResolver      struct{ *Resolver }
+	subscriptionResolver struct{ *Resolver }
 )

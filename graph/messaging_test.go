@@ -167,14 +167,16 @@ func TestConversationAccess(t *testing.T) {
 			t.Errorf("%s: %s", name, res.Body)
 		}
 	}
-	// A guardian made restricted loses the conversation at once.
+	// A guardian made restricted loses the conversation at once. (Pushes
+	// for earlier messages go out first, so that only the next one counts.)
+	f.WaitPushesIdle()
 	f.DB.Model(&models.Guardianship{}).Where("user_id = ?", f.users["parentA"].ID).Update("restricted", true)
 	if res := f.Do(f.token("parentA"), qMsgs, map[string]any{"c": c}); res.Code() != "NOT_FOUND" {
 		t.Fatalf("restricted guardian still reads the conversation: %s", res.Body)
 	}
 	f.RegisterDevice(f.token("parentA"), "now-restricted-phone")
 	f.Do(f.token("teacherA"), qSend, map[string]any{"c": c, "m": "after-restriction", "b": "Any news?"})
-	time.Sleep(300 * time.Millisecond)
+	f.WaitPushesIdle()
 	if n := f.FCM.CountByToken()["now-restricted-phone"]; n != 0 {
 		t.Fatalf("restricted guardian got %d pushes", n)
 	}

@@ -24,6 +24,13 @@ import (
 // Resolver holds what resolvers need.
 type Resolver struct {
 	Domain *domain.Service
+	// Events delivers live events to subscriptions (server/realtime).
+	Events Subscriber
+}
+
+// Subscriber hands out the live events of a topic until ctx ends.
+type Subscriber interface {
+	Subscribe(ctx context.Context, topic string) <-chan models.Event
 }
 
 // NewSchema returns the executable schema with its directives.

@@ -112,3 +112,30 @@ type MessageEdge struct {
 	Cursor string
 	Node   *Message
 }
+
+// Event is a live event for subscribers. Topic is "conversation:<id>" or
+// "user:<id>"; the rest names what happened, never its content (subscribers
+// load that, checked against who they are).
+type Event struct {
+	Topic          string `json:"topic"`
+	Type           string `json:"type"`
+	ConversationID string `json:"conversationId,omitempty"`
+	MessageID      string `json:"messageId,omitempty"`
+	ObservationID  string `json:"observationId,omitempty"`
+}
+
+// Event types.
+const (
+	EventNewMessage        = "NEW_MESSAGE"
+	EventUnreadChanged     = "UNREAD_COUNT_CHANGED"
+	EventObservationShared = "OBSERVATION_SHARED"
+)
+
+// ViewerEvent is what viewerEvents sends.
+type ViewerEvent struct {
+	Type           string
+	ConversationID *string
+	Message        *Message
+	Observation    *Observation
+	UnreadCount    int
+}

@@ -35,6 +35,7 @@ type ResolverRoot interface {
 	ObservationReview() ObservationReviewResolver
 	Query() QueryResolver
 	Student() StudentResolver
+	Subscription() SubscriptionResolver
 	Viewer() ViewerResolver
 }
 
@@ -338,6 +339,11 @@ type ComplexityRoot struct {
 		Since            func(childComplexity int) int
 	}
 
+	Subscription struct {
+		MessageAdded func(childComplexity int, conversationID string) int
+		ViewerEvents func(childComplexity int) int
+	}
+
 	TimelineConnection struct {
 		Edges    func(childComplexity int) int
 		PageInfo func(childComplexity int) int
@@ -370,6 +376,14 @@ type ComplexityRoot struct {
 		Phone                   func(childComplexity int) int
 		TimeZone                func(childComplexity int) int
 		UnreadCount             func(childComplexity int) int
+	}
+
+	ViewerEvent struct {
+		ConversationID func(childComplexity int) int
+		Message        func(childComplexity int) int
+		Observation    func(childComplexity int) int
+		Type           func(childComplexity int) int
+		UnreadCount    func(childComplexity int) int
 	}
 }
 
@@ -1672,6 +1686,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StudentBalance.Since(childComplexity), true
 
+	case "Subscription.messageAdded":
+		if e.ComplexityRoot.Subscription.MessageAdded == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_messageAdded_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.MessageAdded(childComplexity, args["conversationId"].(string)), true
+	case "Subscription.viewerEvents":
+		if e.ComplexityRoot.Subscription.ViewerEvents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.ViewerEvents(childComplexity), true
+
 	case "TimelineConnection.edges":
 		if e.ComplexityRoot.TimelineConnection.Edges == nil {
 			break
@@ -1791,6 +1823,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Viewer.UnreadCount(childComplexity), true
 
+	case "ViewerEvent.conversationId":
+		if e.ComplexityRoot.ViewerEvent.ConversationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViewerEvent.ConversationID(childComplexity), true
+	case "ViewerEvent.message":
+		if e.ComplexityRoot.ViewerEvent.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViewerEvent.Message(childComplexity), true
+	case "ViewerEvent.observation":
+		if e.ComplexityRoot.ViewerEvent.Observation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViewerEvent.Observation(childComplexity), true
+	case "ViewerEvent.type":
+		if e.ComplexityRoot.ViewerEvent.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViewerEvent.Type(childComplexity), true
+	case "ViewerEvent.unreadCount":
+		if e.ComplexityRoot.ViewerEvent.UnreadCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViewerEvent.UnreadCount(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -1863,6 +1926,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -2077,6 +2157,33 @@ input ConversationIdInput {
 input MuteConversationInput {
   conversationId: ID!
   muted: Boolean!
+}
+
+type Subscription {
+  """
+  New messages of a conversation the viewer takes part in (NOT_FOUND
+  otherwise). Access is checked again for every message: a participant who
+  may no longer see the conversation gets nothing more, and the
+  subscription ends.
+  """
+  messageAdded(conversationId: ID!): Message! @auth
+  "What changes for the viewer: new messages, unread counts, observations shared with them."
+  viewerEvents: ViewerEvent! @auth
+}
+
+type ViewerEvent {
+  type: ViewerEventType!
+  conversationId: ID
+  message: Message
+  observation: Observation
+  "The viewer's unread messages after the event."
+  unreadCount: Int!
+}
+
+enum ViewerEventType {
+  NEW_MESSAGE
+  UNREAD_COUNT_CHANGED
+  OBSERVATION_SHARED
 }
 `, BuiltIn: false},
 	{Name: "../schema/notifications.graphqls", Input: `# Push notifications: the viewer's devices and what they want to be told.
@@ -3227,6 +3334,22 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_notificationPreferences(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
+}
+
+func (ec *executionContext) childFields_ViewerEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "type":
+		return ec.fieldContext_ViewerEvent_type(ctx, field)
+	case "conversationId":
+		return ec.fieldContext_ViewerEvent_conversationId(ctx, field)
+	case "message":
+		return ec.fieldContext_ViewerEvent_message(ctx, field)
+	case "observation":
+		return ec.fieldContext_ViewerEvent_observation(ctx, field)
+	case "unreadCount":
+		return ec.fieldContext_ViewerEvent_unreadCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ViewerEvent", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

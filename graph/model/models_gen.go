@@ -17,6 +17,9 @@ type Mutation struct {
 type Query struct {
 }
 
+type Subscription struct {
+}
+
 type TimelineConnection struct {
 	Edges    []*TimelineEdge  `json:"edges"`
 	PageInfo *models.PageInfo `json:"pageInfo"`

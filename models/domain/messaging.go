@@ -163,6 +163,20 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 		}
 		others = intersect(others, allowed)
 	}
+	// Live events: the conversation's subscribers, and each participant
+	// who may still see it (muted or not: muting silences pushes only).
+	var everyone []string
+	if err := tx.Model(&models.ConversationParticipant{}).Where("conversation_id = ? AND user_id <> ?", c.ID, v.ID).
+		Pluck("user_id", &everyone).Error; err != nil {
+		return nil, err
+	}
+	events := []models.Event{{Topic: "conversation:" + c.ID, Type: models.EventNewMessage, ConversationID: c.ID, MessageID: m.ID}}
+	for _, u := range everyone {
+		events = append(events, models.Event{Topic: "user:" + u, Type: models.EventNewMessage, ConversationID: c.ID, MessageID: m.ID})
+	}
+	if err := s.publish(ctx, tx, events...); err != nil {
+		return nil, err
+	}
 	school := c.SchoolID
 	return m, s.notify(ctx, tx, models.Notice{
 		Type: models.NoticeNewMessage, Category: models.CategoryNewMessage, SchoolID: &school, Recipients: others, Urgent: urgent,
@@ -218,9 +232,14 @@ func (s *Service) MarkConversationRead(ctx context.Context, v *models.Viewer, in
 	if err != nil {
 		return nil, err
 	}
-	err = s.DB.WithContext(ctx).Exec(`UPDATE conversation_participants SET last_read_seq = GREATEST(last_read_seq, (SELECT last_seq FROM conversations WHERE id = ?))
-		WHERE conversation_id = ? AND user_id = ?`, c.ID, c.ID, v.ID).Error
-	return c, internal(err)
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Exec(`UPDATE conversation_participants SET last_read_seq = GREATEST(last_read_seq, (SELECT last_seq FROM conversations WHERE id = ?))
+			WHERE conversation_id = ? AND user_id = ?`, c.ID, c.ID, v.ID).Error; err != nil {
+			return err
+		}
+		return s.publish(ctx, tx, models.Event{Topic: "user:" + v.ID, Type: models.EventUnreadChanged, ConversationID: c.ID})
+	})
+	return c, err
 }
 
 // MuteConversation turns the viewer's pushes for a conversation off or on.
@@ -328,4 +347,21 @@ func (s *Service) Messages(ctx context.Context, v *models.Viewer, c *models.Conv
 		out.PageInfo.EndCursor = &cur
 	}
 	return out, nil
+}
+
+// Message returns one message of a conversation the viewer may see.
+func (s *Service) Message(ctx context.Context, v *models.Viewer, conversationID, id string) (*models.Message, error) {
+	c, err := s.Conversation(ctx, v, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	var m models.Message
+	res := s.DB.WithContext(ctx).Where("id = ? AND conversation_id = ?", id, c.ID).Limit(1).Find(&m)
+	if res.Error != nil {
+		return nil, models.Internal(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil, models.NotFound("message")
+	}
+	return &m, nil
 }

@@ -264,6 +264,13 @@ func (s *Service) notifyShared(ctx context.Context, tx *gorm.DB, v *models.Viewe
 	if err := tx.Take(&author, "id = ?", o.AuthorID).Error; err != nil {
 		return err
 	}
+	events := make([]models.Event, 0, len(guardians))
+	for _, g := range guardians {
+		events = append(events, models.Event{Topic: "user:" + g, Type: models.EventObservationShared, ObservationID: o.ID})
+	}
+	if err := s.publish(ctx, tx, events...); err != nil {
+		return err
+	}
 	school := st.SchoolID
 	return s.notify(ctx, tx, models.Notice{
 		Type: NoticeObservationShared, Category: o.Kind.Category(), SchoolID: &school, Recipients: guardians,

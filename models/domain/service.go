@@ -24,6 +24,26 @@ type Service struct {
 	// Notify schedules push notifications; nil sends none (and writes that
 	// must notify fail).
 	Notify Notifier
+	// Events publishes live events for subscriptions; nil publishes none.
+	Events Publisher
+}
+
+// Publisher sends live events once tx commits (server/realtime).
+type Publisher interface {
+	PublishTx(ctx context.Context, tx *gorm.DB, e models.Event) error
+}
+
+// publish sends events in tx if there is a publisher.
+func (s *Service) publish(ctx context.Context, tx *gorm.DB, events ...models.Event) error {
+	if s.Events == nil {
+		return nil
+	}
+	for _, e := range events {
+		if err := s.Events.PublishTx(ctx, tx, e); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 var errNoNotifier = errors.New("domain: no notifier configured")

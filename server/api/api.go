@@ -45,13 +45,14 @@ type Deps struct {
 	DB         *gorm.DB
 	Domain     *domain.Service
 	Auth       *auth.Authenticator
+	Events     graph.Subscriber
 	Log        *slog.Logger
 	Production bool
 }
 
 // NewHandler returns the server's whole HTTP handler.
 func NewHandler(d Deps) http.Handler {
-	gql := handler.New(graph.NewSchema(&graph.Resolver{Domain: d.Domain}))
+	gql := handler.New(graph.NewSchema(&graph.Resolver{Domain: d.Domain, Events: d.Events}))
 	gql.AddTransport(transport.Websocket{
 		InitFunc:              d.Auth.WebsocketInit(d.Log),
 		InitTimeout:           10 * time.Second,

@@ -27,6 +27,7 @@ import (
 	"github.com/sameside/sameside/server/demo"
 	"github.com/sameside/sameside/server/push"
 	"github.com/sameside/sameside/server/push/fakefcm"
+	"github.com/sameside/sameside/server/realtime"
 )
 
 // App is a configured server with its database open.
@@ -43,9 +44,13 @@ type App struct {
 	Workers *river.Client[pgx.Tx]
 	// FakeFCM is the in-process fake FCM of demo mode (nil otherwise).
 	FakeFCM *fakefcm.Server
+	// Events carries live events between instances (LISTEN/NOTIFY).
+	Events *realtime.Broker
 	// Pool is the pgx pool the workers use.
 	Pool *pgxpool.Pool
 	pg   *database.Server
+	// stopEvents ends the listener and waits for it (set by StartEvents).
+	stopEvents func()
 }
 
 // Option changes how Open builds the app.
@@ -141,7 +146,27 @@ func (a *App) openPush(ctx context.Context, sqlDB *sql.DB) error {
 		return fmt.Errorf("worker pool: %w", err)
 	}
 	a.Workers, err = push.NewWorkers(a.Pool, a.Push, push.WorkerOptions{MaxWorkers: a.Config.PushWorkers, PollInterval: a.Config.PushPollInterval})
-	return err
+	if err != nil {
+		return err
+	}
+	a.Events = realtime.New(a.Pool, a.Log)
+	a.Domain.Events = a.Events
+	return nil
+}
+
+// StartEvents starts listening for live events until ctx ends or Close,
+// and waits until the listener is in place.
+func (a *App) StartEvents(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.Events.Run(ctx)
+	}()
+	a.stopEvents = func() { cancel(); <-done }
+	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer wcancel()
+	return a.Events.WaitReady(wctx)
 }
 
 // NewWorkers returns another worker client for the same pipeline (a second
@@ -167,6 +192,7 @@ func (a *App) Handler() http.Handler {
 		DB:         a.DB,
 		Domain:     a.Domain,
 		Auth:       &auth.Authenticator{Verifier: a.Verifier, Users: a.Domain},
+		Events:     a.Events,
 		Log:        a.Log,
 		Production: a.Config.Production(),
 	})
@@ -205,6 +231,9 @@ func (a *App) Serve(ctx context.Context, l net.Listener) error {
 	if err := a.StartWorkers(ctx); err != nil {
 		return fmt.Errorf("push workers: %w", err)
 	}
+	if err := a.StartEvents(ctx); err != nil {
+		return fmt.Errorf("live events: %w", err)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
 	select {
@@ -231,6 +260,9 @@ func (a *App) Serve(ctx context.Context, l net.Listener) error {
 // Close releases the database and stops an embedded PostgreSQL.
 func (a *App) Close() error {
 	var errs []error
+	if a.stopEvents != nil {
+		a.stopEvents() // its connection goes back to the pool first
+	}
 	if a.Pool != nil {
 		a.Pool.Close()
 	}

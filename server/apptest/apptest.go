@@ -92,6 +92,11 @@ func New(t testing.TB, o Options) *Env {
 			t.Fatalf("apptest: seed: %v", err)
 		}
 	}
+	eventsCtx, stopEvents := context.WithCancel(context.Background())
+	if err := a.StartEvents(eventsCtx); err != nil {
+		t.Fatalf("apptest: events: %v", err)
+	}
+	t.Cleanup(stopEvents)
 	e.Server = httptest.NewServer(a.Handler())
 	if !o.NoWorkers {
 		if err := a.StartWorkers(context.Background()); err != nil {
@@ -112,6 +117,66 @@ func New(t testing.TB, o Options) *Env {
 		_ = a.Close()
 	})
 	return e
+}
+
+// Sibling starts a second server instance on the same database (another
+// process behind the load balancer, for cross-instance tests). Demo tokens
+// work on both: the signing key is in the database.
+func (e *Env) Sibling(t testing.TB) *Env {
+	t.Helper()
+	cfg := e.App.Config
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	a, err := app.Open(context.Background(), cfg, log)
+	if err != nil {
+		t.Fatalf("apptest: sibling: %v", err)
+	}
+	s := &Env{t: t, App: a, DB: a.DB, FCM: e.FCM}
+	ctx, stop := context.WithCancel(context.Background())
+	if err := a.StartEvents(ctx); err != nil {
+		t.Fatalf("apptest: sibling events: %v", err)
+	}
+	s.Server = httptest.NewServer(a.Handler())
+	t.Cleanup(func() {
+		s.Server.CloseClientConnections()
+		s.Server.Close()
+		stop()
+		_ = a.Close()
+	})
+	return s
+}
+
+// WaitSubscribers waits until n live subscriptions listen on this instance
+// (a subscription starts asynchronously after the client's subscribe).
+func (e *Env) WaitSubscribers(n int) {
+	e.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for e.App.Events.Subscribers() < n {
+		if time.Now().After(deadline) {
+			e.t.Fatalf("%d live subscriptions after 10s, want %d", e.App.Events.Subscribers(), n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// WaitPushesIdle waits until no push job is due or running: every push the
+// test caused so far has been sent (or given up).
+func (e *Env) WaitPushesIdle() {
+	e.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var n int64
+		if err := e.DB.Raw(`SELECT count(*) FROM river_job WHERE state IN ('available', 'running', 'pending')
+			OR (state IN ('scheduled', 'retryable') AND scheduled_at <= now())`).Scan(&n).Error; err != nil {
+			e.t.Fatalf("apptest: push jobs: %v", err)
+		}
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("%d push jobs still due after 20s", n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // WaitForPushes waits until the fake FCM has accepted n messages, or fails.

@@ -104,3 +104,32 @@ func (w *WS) Close() { _ = w.conn.Close(websocket.StatusNormalClosure, "bye") }
 func WithTimeout() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), 15*time.Second)
 }
+
+// Subscribe starts a subscription with the given id.
+func (w *WS) Subscribe(ctx context.Context, id, query string, vars map[string]any) error {
+	p, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	return wsjson.Write(ctx, w.conn, wsMessage{ID: id, Type: "subscribe", Payload: p})
+}
+
+// Next waits for the next result of subscription id. It returns (nil, nil)
+// when the server completes the subscription.
+func (w *WS) Next(ctx context.Context, id string) (*Response, error) {
+	for {
+		var m wsMessage
+		if err := wsjson.Read(ctx, w.conn, &m); err != nil {
+			return nil, asClose(err)
+		}
+		switch {
+		case m.Type == "next" && m.ID == id:
+			out := &Response{Body: string(m.Payload)}
+			return out, json.Unmarshal(m.Payload, out)
+		case m.Type == "error" && m.ID == id:
+			out := &Response{Body: string(m.Payload)}
+			return out, json.Unmarshal(m.Payload, &out.Errors)
+		case m.Type == "complete" && m.ID == id:
+			return nil, nil
+		case m.Type == "ping":
+			_ = wsjson.Write(ctx, w.conn, wsMessage{Type: "pong"})
+		}
+	}
+}
