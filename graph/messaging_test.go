@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -60,11 +61,23 @@ func TestConversationFlow(t *testing.T) {
 			t.Fatal(res.Body)
 		}
 	}
+	f.WaitForPushes(2)
 	f.Do(f.token("teacherA"), qSend, map[string]any{"c": c, "m": "reply-2", "b": "Or Thursday."})
 	if n := unread(t, f, "parentA"); n != 2 {
 		t.Fatalf("parent unread %d, want 2 (the retry sent nothing)", n)
 	}
-	f.WaitForPushes(3)
+	// The badge is the recipient's unread count when sent: 1, then 2
+	// (the second was sent after the first push went out).
+	var badges []int
+	for _, m := range f.WaitForPushes(3) {
+		if m.Token == "parent-phone" {
+			badges = append(badges, m.Badge())
+		}
+	}
+	slices.Sort(badges)
+	if !slices.Equal(badges, []int{1, 2}) {
+		t.Fatalf("parent's badges %v, want [1 2]", badges)
+	}
 	var read struct {
 		MarkConversationRead struct{ UnreadCount int }
 	}

@@ -274,14 +274,14 @@ func (s *Service) UnreadCounts(ctx context.Context, v *models.Viewer, ids []stri
 }
 
 // UnreadCount is the viewer's unread messages over the conversations they
-// may see and did not mute.
+// may see and did not mute (the pushes' badge counts the same way).
 func (s *Service) UnreadCount(ctx context.Context, v *models.Viewer) (int, error) {
-	var n int64
-	err := s.DB.WithContext(ctx).Table("conversations").Scopes(policy.Conversations(v)).
-		Joins("JOIN conversation_participants p ON p.conversation_id = conversations.id AND p.user_id = ? AND NOT p.muted", v.ID).
-		Joins("JOIN messages m ON m.conversation_id = conversations.id AND m.seq > p.last_read_seq AND m.sender_id <> ?", v.ID).
-		Count(&n).Error
-	return int(n), internal(err)
+	if err := policy.RequireViewer(v); err != nil {
+		return 0, err
+	}
+	var n int
+	err := s.DB.WithContext(ctx).Raw("SELECT "+policy.UnreadMessagesSQL("?"), v.ID).Scan(&n).Error
+	return n, internal(err)
 }
 
 // Conversations lists the conversations the viewer may see, most recent

@@ -41,3 +41,26 @@ func EligibleForStudent(db *gorm.DB, s *models.Student) *gorm.DB {
 func EligibleStaff(db *gorm.DB, schoolID string) *gorm.DB {
 	return db.Raw(`SELECT DISTINCT user_id FROM memberships WHERE school_id = ? AND role IN ('TEACHER', 'ADMIN')`, schoolID)
 }
+
+// UnreadMessagesSQL is a subquery counting the unread messages of the user
+// whose id the SQL expression user gives (a column such as "u.id", or "?"
+// with the id as its one argument): messages from others, after the user's
+// read position, in conversations they did not mute and may still see.
+// Visibility is the rule of Conversations, written against the user's
+// memberships rather than a loaded Viewer, so that the push pipeline's badge
+// and Viewer.unreadCount are one count.
+func UnreadMessagesSQL(user string) string {
+	return `(SELECT count(*) FROM conversation_participants cp
+		JOIN conversations c ON c.id = cp.conversation_id
+		JOIN messages msg ON msg.conversation_id = cp.conversation_id AND msg.seq > cp.last_read_seq AND msg.sender_id <> cp.user_id
+		WHERE cp.user_id = ` + user + ` AND NOT cp.muted
+		AND ((c.student_id IS NULL AND c.school_id IN (SELECT m.school_id FROM memberships m WHERE m.user_id = cp.user_id))
+			OR c.school_id IN (SELECT m.school_id FROM memberships m WHERE m.user_id = cp.user_id AND m.role = 'ADMIN')
+			OR c.student_id IN (SELECT e.student_id FROM enrollments e
+				JOIN classroom_staff cs ON cs.classroom_id = e.classroom_id
+				JOIN memberships m ON m.user_id = cs.user_id AND m.school_id = cs.school_id AND m.role = 'TEACHER'
+				WHERE cs.user_id = cp.user_id)
+			OR c.student_id IN (SELECT g.student_id FROM guardianships g
+				JOIN memberships m ON m.user_id = g.user_id AND m.school_id = g.school_id AND m.role = 'PARENT'
+				WHERE g.user_id = cp.user_id AND NOT g.restricted)))`
+}

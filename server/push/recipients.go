@@ -4,10 +4,12 @@ import (
 	"sync"
 
 	"gorm.io/gorm"
+
+	"github.com/sameside/sameside/models/policy"
 )
 
 // recipientCache loads, once per fan-out, what messages need about each
-// recipient: name and locale for the text, unread count for the badge.
+// recipient: name and locale for the text, unread messages for the badge.
 type recipientCache struct {
 	db             *gorm.DB
 	notificationID string
@@ -35,10 +37,8 @@ func (c *recipientCache) get(users []string) (map[string]recipientInfo, error) {
 			ID, DisplayName, Locale string
 			Unread                  int
 		}
-		// The badge is the user's unread notifications, this one included.
-		err := c.db.Raw(`SELECT u.id, u.display_name, u.locale,
-				(SELECT count(*) FROM notification_recipients r
-				 WHERE r.user_id = u.id AND r.read_at IS NULL AND r.state <> 'SKIPPED') AS unread
+		// The badge is the user's unread messages (Viewer.unreadCount).
+		err := c.db.Raw(`SELECT u.id, u.display_name, u.locale, `+policy.UnreadMessagesSQL("u.id")+` AS unread
 			FROM users u WHERE u.id IN ?`, missing).Scan(&rows).Error
 		if err != nil {
 			return nil, err

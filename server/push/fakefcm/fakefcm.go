@@ -70,6 +70,23 @@ type Message struct {
 	At   time.Time
 }
 
+// Badge is the iOS badge the message sets, or -1 when it sets none.
+func (m Message) Badge() int {
+	var v struct {
+		APNS struct {
+			Payload struct {
+				APS struct {
+					Badge *int `json:"badge"`
+				} `json:"aps"`
+			} `json:"payload"`
+		} `json:"apns"`
+	}
+	if json.Unmarshal(m.Raw, &v) != nil || v.APNS.Payload.APS.Badge == nil {
+		return -1
+	}
+	return *v.APNS.Payload.APS.Badge
+}
+
 // Server is a running fake FCM.
 type Server struct {
 	*httptest.Server
