@@ -56,9 +56,12 @@ func (r *viewerResolver) Classrooms(ctx context.Context, obj *models.Viewer) ([]
 
 func (r *Resolver) Membership() generated.MembershipResolver { return &membershipResolver{r} }
 
+func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
+
 func (r *Resolver) Viewer() generated.ViewerResolver { return &viewerResolver{r} }
 
 type (
 	membershipResolver struct{ *Resolver }
+	userResolver       struct{ *Resolver }
 	viewerResolver     struct{ *Resolver }
 )

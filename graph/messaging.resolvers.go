@@ -79,6 +79,11 @@ func (r *mutationResolver) MuteConversation(ctx context.Context, input models.Mu
 	return r.Domain.MuteConversation(ctx, viewer(ctx), input)
 }
 
+// SetOfficeHours is the resolver for the setOfficeHours field.
+func (r *mutationResolver) SetOfficeHours(ctx context.Context, input models.SetOfficeHoursInput) ([]*models.OfficeHours, error) {
+	return r.Domain.SetOfficeHours(ctx, viewer(ctx), input)
+}
+
 // Conversations is the resolver for the conversations field.
 func (r *queryResolver) Conversations(ctx context.Context, first *int, after *string) (*models.ConversationConnection, error) {
 	return r.Domain.Conversations(ctx, viewer(ctx), first, after)
@@ -155,9 +160,19 @@ func (r *subscriptionResolver) ViewerEvents(ctx context.Context) (<-chan *models
 	return out, nil
 }
 
+// OfficeHours is the resolver for the officeHours field.
+func (r *userResolver) OfficeHours(ctx context.Context, obj *models.User) ([]*models.OfficeHours, error) {
+	return load(ctx).OfficeHours.Load(ctx, obj.ID)
+}
+
 // UnreadCount is the resolver for the unreadCount field.
 func (r *viewerResolver) UnreadCount(ctx context.Context, obj *models.Viewer) (int, error) {
 	return r.Domain.UnreadCount(ctx, obj)
+}
+
+// OfficeHours is the resolver for the officeHours field.
+func (r *viewerResolver) OfficeHours(ctx context.Context, obj *models.Viewer) ([]*models.OfficeHours, error) {
+	return load(ctx).OfficeHours.Load(ctx, obj.ID)
 }
 
 func (r *Resolver) Conversation() generated.ConversationResolver { return &conversationResolver{r} }

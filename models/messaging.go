@@ -70,12 +70,17 @@ type SendMessageInput struct {
 type ConversationPayload struct {
 	ClientMutationID string
 	Conversation     *Conversation
+	// ExpectedReplyAfter is set when every participant with office hours
+	// is outside them: when the first of them is back.
+	ExpectedReplyAfter *time.Time
 }
 
 // SendMessagePayload returns the message.
 type SendMessagePayload struct {
 	ClientMutationID string
 	Message          *Message
+	// ExpectedReplyAfter: as in ConversationPayload.
+	ExpectedReplyAfter *time.Time
 }
 
 // ConversationIDInput names a conversation.

@@ -564,6 +564,29 @@ func (ec *executionContext) fieldContext_ConversationPayload_conversation(_ cont
 	return fc, nil
 }
 
+func (ec *executionContext) _ConversationPayload_expectedReplyAfter(ctx context.Context, field graphql.CollectedField, obj *models.ConversationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConversationPayload_expectedReplyAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpectedReplyAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConversationPayload_expectedReplyAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConversationPayload", field, false, false, "Time")
+}
+
 func (ec *executionContext) _Message_id(ctx context.Context, field graphql.CollectedField, obj *models.Message) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -807,6 +830,75 @@ func (ec *executionContext) fieldContext_MessageEdge_node(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _OfficeHours_weekday(ctx context.Context, field graphql.CollectedField, obj *models.OfficeHours) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfficeHours_weekday(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weekday(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Weekday) graphql.Marshaler {
+			return ec.marshalNWeekday2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐWeekday(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfficeHours_weekday(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfficeHours", field, true, false, "Weekday")
+}
+
+func (ec *executionContext) _OfficeHours_start(ctx context.Context, field graphql.CollectedField, obj *models.OfficeHours) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfficeHours_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfficeHours_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfficeHours", field, true, false, "String")
+}
+
+func (ec *executionContext) _OfficeHours_end(ctx context.Context, field graphql.CollectedField, obj *models.OfficeHours) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfficeHours_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfficeHours_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfficeHours", field, true, false, "String")
+}
+
 func (ec *executionContext) _SendMessagePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *models.SendMessagePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -860,6 +952,29 @@ func (ec *executionContext) fieldContext_SendMessagePayload_message(_ context.Co
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SendMessagePayload_expectedReplyAfter(ctx context.Context, field graphql.CollectedField, obj *models.SendMessagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SendMessagePayload_expectedReplyAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpectedReplyAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SendMessagePayload_expectedReplyAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SendMessagePayload", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Subscription_messageAdded(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
@@ -1192,6 +1307,62 @@ func UnmarshalMuteConversationInput(ctx context.Context, raw any) (models.MuteCo
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputOfficeHoursInput(ctx context.Context, obj any) (models.OfficeHoursInput, error) {
+	var it models.OfficeHoursInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"weekday", "start", "end"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "weekday":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weekday"))
+			data, err := ec.unmarshalNWeekday2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐWeekday(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Weekday = data
+		case "start":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("start"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Start = data
+		case "end":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("end"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.End = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOfficeHoursInput unmarshals raw into the OfficeHoursInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOfficeHoursInput(ctx context.Context, raw any) (models.OfficeHoursInput, error) {
+	var out models.OfficeHoursInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OfficeHoursInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSendMessageInput(ctx context.Context, obj any) (models.SendMessageInput, error) {
 	var it models.SendMessageInput
 	if obj == nil {
@@ -1252,6 +1423,48 @@ func (ec *executionContext) unmarshalInputSendMessageInput(ctx context.Context, 
 func UnmarshalSendMessageInput(ctx context.Context, raw any) (models.SendMessageInput, error) {
 	var out models.SendMessageInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SendMessageInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetOfficeHoursInput(ctx context.Context, obj any) (models.SetOfficeHoursInput, error) {
+	var it models.SetOfficeHoursInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"hours"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "hours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hours"))
+			data, err := ec.unmarshalNOfficeHoursInput2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐOfficeHoursInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hours = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetOfficeHoursInput unmarshals raw into the SetOfficeHoursInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetOfficeHoursInput(ctx context.Context, raw any) (models.SetOfficeHoursInput, error) {
+	var out models.SetOfficeHoursInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetOfficeHoursInput", raw, &out)
 	return out, err
 }
 
@@ -1527,6 +1740,11 @@ func (ec *executionContext) _ConversationPayload(ctx context.Context, sel ast.Se
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "expectedReplyAfter":
+			out.Values[i] = ec._ConversationPayload_expectedReplyAfter(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -1674,6 +1892,49 @@ func (ec *executionContext) _MessageEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var officeHoursImplementors = []string{"OfficeHours"}
+
+func (ec *executionContext) _OfficeHours(ctx context.Context, sel ast.SelectionSet, obj *models.OfficeHours) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, officeHoursImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OfficeHours")
+		case "weekday":
+			out.Values[i] = ec._OfficeHours_weekday(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "start":
+			out.Values[i] = ec._OfficeHours_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "end":
+			out.Values[i] = ec._OfficeHours_end(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var sendMessagePayloadImplementors = []string{"SendMessagePayload"}
 
 func (ec *executionContext) _SendMessagePayload(ctx context.Context, sel ast.SelectionSet, obj *models.SendMessagePayload) graphql.Marshaler {
@@ -1693,6 +1954,11 @@ func (ec *executionContext) _SendMessagePayload(ctx context.Context, sel ast.Sel
 		case "message":
 			out.Values[i] = ec._SendMessagePayload_message(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expectedReplyAfter":
+			out.Values[i] = ec._SendMessagePayload_expectedReplyAfter(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -1889,6 +2155,49 @@ func (ec *executionContext) unmarshalNMuteConversationInput2githubᚗcomᚋsames
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNOfficeHours2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐOfficeHoursᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.OfficeHours) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOfficeHours2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐOfficeHours(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOfficeHours2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐOfficeHours(ctx context.Context, sel ast.SelectionSet, v *models.OfficeHours) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OfficeHours!")
+		return graphql.Null
+	}
+	return ec._OfficeHours(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOfficeHoursInput2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐOfficeHoursInputᚄ(ctx context.Context, v any) ([]*models.OfficeHoursInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*models.OfficeHoursInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOfficeHoursInput2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐOfficeHoursInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNOfficeHoursInput2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐOfficeHoursInput(ctx context.Context, v any) (*models.OfficeHoursInput, error) {
+	res, err := ec.unmarshalInputOfficeHoursInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNSendMessageInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐSendMessageInput(ctx context.Context, v any) (models.SendMessageInput, error) {
 	res, err := ec.unmarshalInputSendMessageInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -1900,6 +2209,11 @@ func (ec *executionContext) marshalNSendMessagePayload2ᚖgithubᚗcomᚋsamesid
 		return graphql.Null
 	}
 	return ec._SendMessagePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSetOfficeHoursInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐSetOfficeHoursInput(ctx context.Context, v any) (models.SetOfficeHoursInput, error) {
+	res, err := ec.unmarshalInputSetOfficeHoursInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNStartConversationInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐStartConversationInput(ctx context.Context, v any) (models.StartConversationInput, error) {
@@ -1927,6 +2241,16 @@ func (ec *executionContext) marshalNViewerEventType2string(ctx context.Context, 
 		graphql.AddInvalidNullFromMarshaler(ctx, "ViewerEventType!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNWeekday2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐWeekday(ctx context.Context, v any) (models.Weekday, error) {
+	var res models.Weekday
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWeekday2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐWeekday(ctx context.Context, sel ast.SelectionSet, v models.Weekday) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalOConversation2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConversation(ctx context.Context, sel ast.SelectionSet, v *models.Conversation) graphql.Marshaler {

@@ -24,6 +24,7 @@ type MutationResolver interface {
 	SendMessage(ctx context.Context, input models.SendMessageInput) (*models.SendMessagePayload, error)
 	MarkConversationRead(ctx context.Context, input models.ConversationIDInput) (*models.Conversation, error)
 	MuteConversation(ctx context.Context, input models.MuteConversationInput) (*models.Conversation, error)
+	SetOfficeHours(ctx context.Context, input models.SetOfficeHoursInput) ([]*models.OfficeHours, error)
 	RegisterDevice(ctx context.Context, input models.RegisterDeviceInput) (*models.Device, error)
 	UnregisterDevice(ctx context.Context, input models.UnregisterDeviceInput) (*models.UnregisterDevicePayload, error)
 	UpdateNotificationPreferences(ctx context.Context, input models.UpdateNotificationPreferencesInput) (*models.NotificationPreferences, error)
@@ -217,6 +218,20 @@ func (ec *executionContext) field_Mutation_sendMessage_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (models.SendMessageInput, error) {
 			return ec.unmarshalNSendMessageInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐSendMessageInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setOfficeHours_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (models.SetOfficeHoursInput, error) {
+			return ec.unmarshalNSetOfficeHoursInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐSetOfficeHoursInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -780,6 +795,63 @@ func (ec *executionContext) fieldContext_Mutation_muteConversation(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_muteConversation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setOfficeHours(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setOfficeHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetOfficeHours(ctx, fc.Args["input"].(models.SetOfficeHoursInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Auth == nil {
+					var zeroVal []*models.OfficeHours
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.OfficeHours) graphql.Marshaler {
+			return ec.marshalNOfficeHours2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐOfficeHoursᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setOfficeHours(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OfficeHours(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setOfficeHours_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -2291,6 +2363,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "muteConversation":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_muteConversation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setOfficeHours":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setOfficeHours(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

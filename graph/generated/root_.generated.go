@@ -36,6 +36,7 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	Student() StudentResolver
 	Subscription() SubscriptionResolver
+	User() UserResolver
 	Viewer() ViewerResolver
 }
 
@@ -92,8 +93,9 @@ type ComplexityRoot struct {
 	}
 
 	ConversationPayload struct {
-		ClientMutationID func(childComplexity int) int
-		Conversation     func(childComplexity int) int
+		ClientMutationID   func(childComplexity int) int
+		Conversation       func(childComplexity int) int
+		ExpectedReplyAfter func(childComplexity int) int
 	}
 
 	CreateInvitationPayload struct {
@@ -192,6 +194,7 @@ type ComplexityRoot struct {
 		ReviewObservation             func(childComplexity int, input models.ReviewObservationInput) int
 		SendMessage                   func(childComplexity int, input models.SendMessageInput) int
 		SendTestNotification          func(childComplexity int) int
+		SetOfficeHours                func(childComplexity int, input models.SetOfficeHoursInput) int
 		ShareHomeInsight              func(childComplexity int, input models.ShareHomeInsightInput) int
 		ShareObservation              func(childComplexity int, input models.ObservationIDInput) int
 		StartConversation             func(childComplexity int, input models.StartConversationInput) int
@@ -256,6 +259,12 @@ type ComplexityRoot struct {
 		Reviewer  func(childComplexity int) int
 	}
 
+	OfficeHours struct {
+		End     func(childComplexity int) int
+		Start   func(childComplexity int) int
+		Weekday func(childComplexity int) int
+	}
+
 	PageInfo struct {
 		EndCursor   func(childComplexity int) int
 		HasNextPage func(childComplexity int) int
@@ -302,8 +311,9 @@ type ComplexityRoot struct {
 	}
 
 	SendMessagePayload struct {
-		ClientMutationID func(childComplexity int) int
-		Message          func(childComplexity int) int
+		ClientMutationID   func(childComplexity int) int
+		ExpectedReplyAfter func(childComplexity int) int
+		Message            func(childComplexity int) int
 	}
 
 	SendTestNotificationPayload struct {
@@ -361,6 +371,8 @@ type ComplexityRoot struct {
 	User struct {
 		DisplayName func(childComplexity int) int
 		ID          func(childComplexity int) int
+		OfficeHours func(childComplexity int) int
+		TimeZone    func(childComplexity int) int
 	}
 
 	Viewer struct {
@@ -373,6 +385,7 @@ type ComplexityRoot struct {
 		Locale                  func(childComplexity int) int
 		Memberships             func(childComplexity int) int
 		NotificationPreferences func(childComplexity int) int
+		OfficeHours             func(childComplexity int) int
 		Phone                   func(childComplexity int) int
 		TimeZone                func(childComplexity int) int
 		UnreadCount             func(childComplexity int) int
@@ -603,6 +616,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ConversationPayload.Conversation(childComplexity), true
+	case "ConversationPayload.expectedReplyAfter":
+		if e.ComplexityRoot.ConversationPayload.ExpectedReplyAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConversationPayload.ExpectedReplyAfter(childComplexity), true
 
 	case "CreateInvitationPayload.code":
 		if e.ComplexityRoot.CreateInvitationPayload.Code == nil {
@@ -1047,6 +1066,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SendTestNotification(childComplexity), true
+	case "Mutation.setOfficeHours":
+		if e.ComplexityRoot.Mutation.SetOfficeHours == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setOfficeHours_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetOfficeHours(childComplexity, args["input"].(models.SetOfficeHoursInput)), true
 	case "Mutation.shareHomeInsight":
 		if e.ComplexityRoot.Mutation.ShareHomeInsight == nil {
 			break
@@ -1336,6 +1366,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ObservationReview.Reviewer(childComplexity), true
 
+	case "OfficeHours.end":
+		if e.ComplexityRoot.OfficeHours.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfficeHours.End(childComplexity), true
+	case "OfficeHours.start":
+		if e.ComplexityRoot.OfficeHours.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfficeHours.Start(childComplexity), true
+	case "OfficeHours.weekday":
+		if e.ComplexityRoot.OfficeHours.Weekday == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfficeHours.Weekday(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -1534,6 +1583,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SendMessagePayload.ClientMutationID(childComplexity), true
+	case "SendMessagePayload.expectedReplyAfter":
+		if e.ComplexityRoot.SendMessagePayload.ExpectedReplyAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SendMessagePayload.ExpectedReplyAfter(childComplexity), true
 	case "SendMessagePayload.message":
 		if e.ComplexityRoot.SendMessagePayload.Message == nil {
 			break
@@ -1749,6 +1804,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.ID(childComplexity), true
+	case "User.officeHours":
+		if e.ComplexityRoot.User.OfficeHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.OfficeHours(childComplexity), true
+	case "User.timeZone":
+		if e.ComplexityRoot.User.TimeZone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.TimeZone(childComplexity), true
 
 	case "Viewer.children":
 		if e.ComplexityRoot.Viewer.Children == nil {
@@ -1804,6 +1871,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Viewer.NotificationPreferences(childComplexity), true
+	case "Viewer.officeHours":
+		if e.ComplexityRoot.Viewer.OfficeHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.OfficeHours(childComplexity), true
 	case "Viewer.phone":
 		if e.ComplexityRoot.Viewer.Phone == nil {
 			break
@@ -1869,6 +1942,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateInvitationInput", ec.unmarshalInputCreateInvitationInput),
 			graphql.NewInputUnmarshaler("MuteConversationInput", ec.unmarshalInputMuteConversationInput),
 			graphql.NewInputUnmarshaler("ObservationIdInput", ec.unmarshalInputObservationIdInput),
+			graphql.NewInputUnmarshaler("OfficeHoursInput", ec.unmarshalInputOfficeHoursInput),
 			graphql.NewInputUnmarshaler("PostObservationInput", ec.unmarshalInputPostObservationInput),
 			graphql.NewInputUnmarshaler("QuietHoursInput", ec.unmarshalInputQuietHoursInput),
 			graphql.NewInputUnmarshaler("RedeemInvitationInput", ec.unmarshalInputRedeemInvitationInput),
@@ -1876,6 +1950,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RespondToObservationInput", ec.unmarshalInputRespondToObservationInput),
 			graphql.NewInputUnmarshaler("ReviewObservationInput", ec.unmarshalInputReviewObservationInput),
 			graphql.NewInputUnmarshaler("SendMessageInput", ec.unmarshalInputSendMessageInput),
+			graphql.NewInputUnmarshaler("SetOfficeHoursInput", ec.unmarshalInputSetOfficeHoursInput),
 			graphql.NewInputUnmarshaler("ShareHomeInsightInput", ec.unmarshalInputShareHomeInsightInput),
 			graphql.NewInputUnmarshaler("StartConversationInput", ec.unmarshalInputStartConversationInput),
 			graphql.NewInputUnmarshaler("UnregisterDeviceInput", ec.unmarshalInputUnregisterDeviceInput),
@@ -2073,6 +2148,61 @@ extend type Mutation {
   markConversationRead(input: ConversationIdInput!): Conversation! @auth
   "Turns the viewer's pushes for the conversation off or on."
   muteConversation(input: MuteConversationInput!): Conversation! @auth
+  """
+  Replaces the viewer's weekly office hours (staff only; FORBIDDEN for
+  others), as HH:MM wall-clock times in the viewer's time zone. An empty list
+  clears them. Outside office hours a sender is told when to expect an answer
+  (expectedReplyAfter) and message pushes to the viewer wait until the next
+  window starts, except messages an admin marks urgent.
+  Errors: BAD_USER_INPUT (extensions.field, e.g. hours.2.end) for an unknown
+  day, a time not like 08:30, an end not after its start, overlapping windows
+  or more than 3 windows a day.
+  """
+  setOfficeHours(input: SetOfficeHoursInput!): [OfficeHours!]! @auth
+}
+
+extend type User {
+  "Weekly office hours, Monday first; empty when the person set none."
+  officeHours: [OfficeHours!]!
+  "IANA time zone office hours are in."
+  timeZone: String!
+}
+
+extend type Viewer {
+  "The viewer's weekly office hours (staff), Monday first."
+  officeHours: [OfficeHours!]!
+}
+
+"A weekly window in which a staff member answers messages."
+type OfficeHours {
+  weekday: Weekday!
+  "HH:MM, in the staff member's time zone."
+  start: String!
+  "HH:MM, after start, the same day."
+  end: String!
+}
+
+enum Weekday {
+  MONDAY
+  TUESDAY
+  WEDNESDAY
+  THURSDAY
+  FRIDAY
+  SATURDAY
+  SUNDAY
+}
+
+input SetOfficeHoursInput {
+  "At most 3 windows a day, not overlapping."
+  hours: [OfficeHoursInput!]!
+}
+
+input OfficeHoursInput {
+  weekday: Weekday!
+  "HH:MM"
+  start: String!
+  "HH:MM"
+  end: String!
 }
 
 type Conversation {
@@ -2135,6 +2265,12 @@ input StartConversationInput {
 type ConversationPayload {
   clientMutationId: String!
   conversation: Conversation!
+  """
+  Set when every other participant who keeps office hours is outside them:
+  when the first of them is back. Null when someone is in office hours now,
+  or nobody keeps any.
+  """
+  expectedReplyAfter: Time
 }
 
 input SendMessageInput {
@@ -2148,6 +2284,8 @@ input SendMessageInput {
 type SendMessagePayload {
   clientMutationId: String!
   message: Message!
+  "As in ConversationPayload: when to expect an answer, if not soon."
+  expectedReplyAfter: Time
 }
 
 input ConversationIdInput {
@@ -2850,6 +2988,8 @@ func (ec *executionContext) childFields_ConversationPayload(ctx context.Context,
 		return ec.fieldContext_ConversationPayload_clientMutationId(ctx, field)
 	case "conversation":
 		return ec.fieldContext_ConversationPayload_conversation(ctx, field)
+	case "expectedReplyAfter":
+		return ec.fieldContext_ConversationPayload_expectedReplyAfter(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ConversationPayload", field.Name)
 }
@@ -3128,6 +3268,18 @@ func (ec *executionContext) childFields_ObservationReview(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type ObservationReview", field.Name)
 }
 
+func (ec *executionContext) childFields_OfficeHours(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "weekday":
+		return ec.fieldContext_OfficeHours_weekday(ctx, field)
+	case "start":
+		return ec.fieldContext_OfficeHours_start(ctx, field)
+	case "end":
+		return ec.fieldContext_OfficeHours_end(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OfficeHours", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -3198,6 +3350,8 @@ func (ec *executionContext) childFields_SendMessagePayload(ctx context.Context, 
 		return ec.fieldContext_SendMessagePayload_clientMutationId(ctx, field)
 	case "message":
 		return ec.fieldContext_SendMessagePayload_message(ctx, field)
+	case "expectedReplyAfter":
+		return ec.fieldContext_SendMessagePayload_expectedReplyAfter(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SendMessagePayload", field.Name)
 }
@@ -3302,6 +3456,10 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_id(ctx, field)
 	case "displayName":
 		return ec.fieldContext_User_displayName(ctx, field)
+	case "officeHours":
+		return ec.fieldContext_User_officeHours(ctx, field)
+	case "timeZone":
+		return ec.fieldContext_User_timeZone(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
@@ -3328,6 +3486,8 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_classrooms(ctx, field)
 	case "unreadCount":
 		return ec.fieldContext_Viewer_unreadCount(ctx, field)
+	case "officeHours":
+		return ec.fieldContext_Viewer_officeHours(ctx, field)
 	case "devices":
 		return ec.fieldContext_Viewer_devices(ctx, field)
 	case "notificationPreferences":

@@ -39,6 +39,9 @@ type Loaders struct {
 	// Membership is the viewer's own participant row (muted, read state).
 	Membership  *dataloadgen.Loader[string, *models.ConversationParticipant]
 	UnreadCount *dataloadgen.Loader[string, int]
+	// OfficeHours by user, Monday first. They are not private: whoever may
+	// see the user may see them.
+	OfficeHours *dataloadgen.Loader[string, []*models.OfficeHours]
 }
 
 // wait is how long a loader gathers keys before it queries.
@@ -150,6 +153,18 @@ func New(db *gorm.DB, v *models.Viewer) *Loaders {
 			}
 			for _, r := range rows {
 				out[r.ConversationID] = r
+			}
+			return out, err
+		}, opt),
+		OfficeHours: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.OfficeHours, error) {
+			var rows []*models.OfficeHours
+			err := db.WithContext(ctx).Where("user_id IN ?", ids).Order("user_id, (weekday + 6) % 7, start_minute").Find(&rows).Error
+			out := make(map[string][]*models.OfficeHours, len(ids))
+			for _, id := range ids {
+				out[id] = []*models.OfficeHours{}
+			}
+			for _, r := range rows {
+				out[r.UserID] = append(out[r.UserID], r)
 			}
 			return out, err
 		}, opt),

@@ -90,7 +90,11 @@ func (s *Service) StartConversation(ctx context.Context, v *models.Viewer, in mo
 	if err != nil {
 		return nil, err
 	}
-	return &models.ConversationPayload{ClientMutationID: in.ClientMutationID, Conversation: c}, nil
+	after, err := s.ExpectedReplyAfter(ctx, c.ID, v.ID, s.now())
+	if err != nil {
+		return nil, err
+	}
+	return &models.ConversationPayload{ClientMutationID: in.ClientMutationID, Conversation: c, ExpectedReplyAfter: after}, nil
 }
 
 // SendMessage adds the viewer's message to a conversation they take part
@@ -126,7 +130,11 @@ func (s *Service) SendMessage(ctx context.Context, v *models.Viewer, in models.S
 	if err != nil {
 		return nil, err
 	}
-	return &models.SendMessagePayload{ClientMutationID: in.ClientMutationID, Message: m}, nil
+	after, err := s.ExpectedReplyAfter(ctx, m.ConversationID, v.ID, s.now())
+	if err != nil {
+		return nil, err
+	}
+	return &models.SendMessagePayload{ClientMutationID: in.ClientMutationID, Message: m, ExpectedReplyAfter: after}, nil
 }
 
 // send appends a message in tx: the conversation's row lock hands out the
@@ -251,26 +259,6 @@ func (s *Service) MuteConversation(ctx context.Context, v *models.Viewer, in mod
 	err = s.DB.WithContext(ctx).Model(&models.ConversationParticipant{}).Where("conversation_id = ? AND user_id = ?", c.ID, v.ID).
 		Update("muted", in.Muted).Error
 	return c, internal(err)
-}
-
-// UnreadCounts returns, per conversation, the messages from others the
-// viewer has not read.
-func (s *Service) UnreadCounts(ctx context.Context, v *models.Viewer, ids []string) (map[string]int, error) {
-	var rows []struct {
-		ConversationID string
-		N              int
-	}
-	err := s.DB.WithContext(ctx).Raw(`SELECT p.conversation_id, (SELECT count(*) FROM messages m WHERE m.conversation_id = p.conversation_id
-			AND m.seq > p.last_read_seq AND m.sender_id <> p.user_id) AS n
-		FROM conversation_participants p WHERE p.user_id = ? AND p.conversation_id IN ?`, v.ID, ids).Scan(&rows).Error
-	out := make(map[string]int, len(ids))
-	for _, id := range ids {
-		out[id] = 0
-	}
-	for _, r := range rows {
-		out[r.ConversationID] = r.N
-	}
-	return out, internal(err)
 }
 
 // UnreadCount is the viewer's unread messages over the conversations they

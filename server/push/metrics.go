@@ -10,7 +10,7 @@ type Metrics struct {
 	Failed        atomic.Int64 // deliveries given up on
 	Retried       atomic.Int64 // deliveries put back for a retry (429/5xx)
 	TokensRemoved atomic.Int64 // devices deleted for dead tokens
-	Deferred      atomic.Int64 // recipients held for quiet hours
+	Deferred      atomic.Int64 // recipients held for quiet or office hours
 	Skipped       atomic.Int64 // recipients with the category turned off
 }
 

@@ -129,17 +129,39 @@ func (p *Pipeline) planChunk(ctx context.Context, n *models.Notification, only [
 		for _, u := range off {
 			isOff[u] = true
 		}
+		// Staff hear about messages in their office hours; the rest wait
+		// for the next window (urgent ones do not).
+		office := map[string][]models.OfficeHours{}
+		if n.Category == models.CategoryNewMessage && !n.Urgent {
+			var hours []models.OfficeHours
+			if err := tx.Where("user_id IN ?", ids).Find(&hours).Error; err != nil {
+				return err
+			}
+			for _, h := range hours {
+				office[h.UserID] = append(office[h.UserID], h)
+			}
+		}
 		var skipped, planned []string
 		deferred := map[time.Time][]string{}
 		for i := range users {
 			u := &users[i]
-			switch end, quiet := quietUntil(u, now); {
-			case isOff[u.ID]:
+			if isOff[u.ID] {
 				skipped = append(skipped, u.ID)
-			case quiet && !n.Urgent:
-				deferred[end] = append(deferred[end], u.ID)
-			default:
+				continue
+			}
+			// The later of the two ends; the deferred fan-out checks again
+			// then (the window may start inside quiet hours).
+			var until time.Time
+			if end, quiet := quietUntil(u, now); quiet && !n.Urgent {
+				until = end
+			}
+			if open, next := models.NextOfficeHours(office[u.ID], u.TimeZone, now); !open && next.After(until) {
+				until = next
+			}
+			if until.IsZero() {
 				planned = append(planned, u.ID)
+			} else {
+				deferred[until] = append(deferred[until], u.ID)
 			}
 		}
 		set := func(state string, users []string, until *time.Time) error {
