@@ -192,6 +192,9 @@ func TestOperationsRunAgainstSeededServer(t *testing.T) {
 			return map[string]any{"input": map[string]any{"conversationId": conv, "muted": true}}
 		},
 			func(d string) bool { return strings.Contains(d, `"muted":true`) }},
+		{"SetOfficeHours", teacher, func() map[string]any {
+			return map[string]any{"input": map[string]any{"hours": []any{map[string]any{"weekday": "MONDAY", "start": "07:30", "end": "15:30"}}}}
+		}, func(d string) bool { return strings.Contains(d, `"07:30"`) }},
 		{"UpdateProfile", parent, func() map[string]any {
 			return map[string]any{"input": map[string]any{"displayName": "Sam Parent", "locale": "es-US", "timeZone": "America/Los_Angeles"}}
 		}, func(d string) bool { return strings.Contains(d, "Sam Parent") }},
@@ -222,6 +225,41 @@ func TestOperationsRunAgainstSeededServer(t *testing.T) {
 			}
 		})
 	}
+	// The subscriptions, over graphql-transport-ws as the app opens them.
+	t.Run("subscriptions", func(t *testing.T) {
+		ctx, cancel := apptest.WithTimeout()
+		defer cancel()
+		ws, err := env.DialWS(ctx, map[string]any{"Authorization": "Bearer " + parent})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ws.Close()
+		if err := ws.Subscribe(ctx, "m", ops["MessageAdded"], map[string]any{"conversationId": conv}); err != nil {
+			t.Fatal(err)
+		}
+		if err := ws.Subscribe(ctx, "v", ops["ViewerEvents"], nil); err != nil {
+			t.Fatal(err)
+		}
+		env.WaitSubscribers(2)
+		res := env.Do(teacher, ops["SendMessage"], map[string]any{"input": map[string]any{"clientMutationId": "msg-live", "conversationId": conv, "body": "Live: see you at 3."}})
+		if len(res.Errors) > 0 {
+			t.Fatal(res.Body)
+		}
+		for id, want := range map[string][]string{"m": {"Live: see you at 3."}, "v": {`"NEW_MESSAGE"`, "Live: see you at 3.", `"unreadCount":0`}} {
+			got, err := ws.Next(ctx, id)
+			if err != nil || got == nil || len(got.Errors) > 0 {
+				t.Fatalf("%s: %v %+v", id, err, got)
+			}
+			for _, w := range want {
+				// The conversation is muted (MuteConversation above), so
+				// it leaves the unread count.
+				if !strings.Contains(string(got.Data), w) {
+					t.Fatalf("%s: want %s in %s", id, w, got.Data)
+				}
+			}
+		}
+		covered["MessageAdded"], covered["ViewerEvents"] = true, true
+	})
 	for name := range ops {
 		if !covered[name] {
 			t.Errorf("operations/%s.graphql is not run by this test", name)

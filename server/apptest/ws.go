@@ -12,9 +12,11 @@ import (
 	"github.com/coder/websocket/wsjson"
 )
 
-// WS is a graphql-transport-ws connection.
+// WS is a graphql-transport-ws connection. Messages for one operation that
+// arrive while waiting for another are kept for later reads.
 type WS struct {
-	conn *websocket.Conn
+	conn    *websocket.Conn
+	pending map[string][]wsMessage
 }
 
 type wsMessage struct {
@@ -49,7 +51,7 @@ func (e *Env) DialWS(ctx context.Context, payload map[string]any) (*WS, error) {
 			return nil, asClose(err)
 		}
 		if m.Type == "connection_ack" {
-			return &WS{conn: conn}, nil
+			return &WS{conn: conn, pending: map[string][]wsMessage{}}, nil
 		}
 	}
 }
@@ -73,26 +75,47 @@ func (w *WS) Execute(ctx context.Context, id, query string, vars map[string]any)
 	}
 	var out *Response
 	for {
-		var m wsMessage
-		if err := wsjson.Read(ctx, w.conn, &m); err != nil {
-			return nil, asClose(err)
+		m, err := w.read(ctx, id)
+		if err != nil {
+			return nil, err
 		}
-		switch {
-		case m.Type == "next" && m.ID == id:
+		switch m.Type {
+		case "next":
 			out = &Response{Body: string(m.Payload)}
 			if err := json.Unmarshal(m.Payload, out); err != nil {
 				return nil, err
 			}
-		case m.Type == "error" && m.ID == id:
+		case "error":
 			out = &Response{Body: string(m.Payload)}
 			if err := json.Unmarshal(m.Payload, &out.Errors); err != nil {
 				return nil, err
 			}
 			return out, nil
-		case m.Type == "complete" && m.ID == id:
+		case "complete":
 			return out, nil
+		}
+	}
+}
+
+// read returns the next message for operation id, answering pings and
+// keeping other operations' messages.
+func (w *WS) read(ctx context.Context, id string) (wsMessage, error) {
+	if q := w.pending[id]; len(q) > 0 {
+		w.pending[id] = q[1:]
+		return q[0], nil
+	}
+	for {
+		var m wsMessage
+		if err := wsjson.Read(ctx, w.conn, &m); err != nil {
+			return m, asClose(err)
+		}
+		switch {
 		case m.Type == "ping":
 			_ = wsjson.Write(ctx, w.conn, wsMessage{Type: "pong"})
+		case m.ID == id:
+			return m, nil
+		case m.ID != "":
+			w.pending[m.ID] = append(w.pending[m.ID], m)
 		}
 	}
 }
@@ -115,21 +138,19 @@ func (w *WS) Subscribe(ctx context.Context, id, query string, vars map[string]an
 // when the server completes the subscription.
 func (w *WS) Next(ctx context.Context, id string) (*Response, error) {
 	for {
-		var m wsMessage
-		if err := wsjson.Read(ctx, w.conn, &m); err != nil {
-			return nil, asClose(err)
+		m, err := w.read(ctx, id)
+		if err != nil {
+			return nil, err
 		}
-		switch {
-		case m.Type == "next" && m.ID == id:
+		switch m.Type {
+		case "next":
 			out := &Response{Body: string(m.Payload)}
 			return out, json.Unmarshal(m.Payload, out)
-		case m.Type == "error" && m.ID == id:
+		case "error":
 			out := &Response{Body: string(m.Payload)}
 			return out, json.Unmarshal(m.Payload, &out.Errors)
-		case m.Type == "complete" && m.ID == id:
+		case "complete":
 			return nil, nil
-		case m.Type == "ping":
-			_ = wsjson.Write(ctx, w.conn, wsMessage{Type: "pong"})
 		}
 	}
 }
