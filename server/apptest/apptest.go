@@ -354,9 +354,16 @@ func (e *Env) Snapshot() map[string]int64 {
 	e.t.Helper()
 	out := map[string]int64{}
 	for _, tbl := range []string{"schools", "users", "memberships", "classrooms", "students", "enrollments", "classroom_staff", "guardianships", "invitations",
-		"observations", "acknowledgements", "observation_responses", "home_insights", "observation_reviews", "client_mutations", "notifications"} {
+		"observations", "acknowledgements", "observation_responses", "home_insights", "observation_reviews", "client_mutations", "notifications",
+		"conversations", "conversation_participants", "messages", "office_hours"} {
 		out[tbl] = e.Count(tbl)
 	}
+	// Read positions and mutes change rows without adding any.
+	var state struct{ Read, Muted int64 }
+	if err := e.DB.Raw(`SELECT coalesce(sum(last_read_seq), 0) AS read, count(*) FILTER (WHERE muted) AS muted FROM conversation_participants`).Scan(&state).Error; err != nil {
+		e.t.Fatalf("apptest: snapshot: %v", err)
+	}
+	out["read positions"], out["mutes"] = state.Read, state.Muted
 	return out
 }
 
