@@ -6,7 +6,7 @@ FIREBASE := $(EMULATOR)/node_modules/.bin/firebase
 # reach Google.
 EMULATOR_PROJECT := demo-sameside
 
-.PHONY: run test test-go check generate tidy emulator-deps bench-push bench-feed
+.PHONY: run test test-go check generate tidy emulator-deps bench-push bench-feed bench-live
 
 ## run: serve the API with the demo school (embedded PostgreSQL if none answers)
 run:
@@ -50,6 +50,11 @@ bench-feed:
 	$(GO) test -run '^$$' -bench 'FeedPage' -benchtime 2s -count 5 ./graph/ | tee /tmp/sameside-bench-feed.txt
 	@awk -v metric=pages/s -v num=BenchmarkFeedPage/graphql-http -v den=BenchmarkFeedPage/raw-sql \
 		-f tools/benchratio.awk /tmp/sameside-bench-feed.txt
+
+## bench-live: 1,000 websocket subscribers over 2 server processes, 200
+## messages/s for 30 s; delivery p50/p99 against SELECT 1 p99, server RSS
+bench-live:
+	$(GO) run ./tools/benchlive -subscribers 1000 -rate 200 -duration 30s
 
 emulator-deps: $(FIREBASE)
 

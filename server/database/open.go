@@ -2,6 +2,7 @@ package database
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -58,10 +59,26 @@ func slogGormLogger(log *slog.Logger) logger.Interface {
 	if log == nil {
 		log = slog.Default()
 	}
-	return logger.NewSlogLogger(log, logger.Config{
+	return quietCancel{logger.NewSlogLogger(log, logger.Config{
 		SlowThreshold:             500 * time.Millisecond,
 		LogLevel:                  logger.Warn,
 		IgnoreRecordNotFoundError: true,
 		ParameterizedQueries:      true, // never log values: they are children's data
-	})
+	})}
+}
+
+// quietCancel does not log statements cut short because their caller went
+// away (a client hung up, a worker stopping at shutdown): the caller sees
+// and handles the error; logging each one as a failed query is noise.
+type quietCancel struct{ logger.Interface }
+
+func (q quietCancel) LogMode(l logger.LogLevel) logger.Interface {
+	return quietCancel{q.Interface.LogMode(l)}
+}
+
+func (q quietCancel) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
+	if errors.Is(err, context.Canceled) {
+		return
+	}
+	q.Interface.Trace(ctx, begin, fc, err)
 }

@@ -1,0 +1,568 @@
+// Command benchlive measures live message delivery across server
+// instances: it builds the server, starts two processes on one fresh
+// database, opens N websocket subscribers (messageAdded, one parent's
+// conversation each, spread over the instances), sends messages at a fixed
+// rate through the instances in turn (as a load balancer would), and
+// reports delivery latency (send request start to arrival at the
+// subscriber) against the latency of a plain SELECT 1 round trip measured
+// during the same run, plus each server's memory.
+//
+//	go run ./tools/benchlive [-subscribers 1000] [-rate 200] [-duration 30s]
+//
+// It needs a PostgreSQL it may create a database on (-admin-url, default
+// the local server, trust auth); the database is dropped afterwards.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"gorm.io/gorm"
+
+	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/server/app"
+	"github.com/sameside/sameside/server/config"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "benchlive:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	adminURL    string
+	subscribers int
+	rate        int
+	duration    time.Duration
+	instances   int
+}
+
+func run() error {
+	var o options
+	flag.StringVar(&o.adminURL, "admin-url", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL to create the bench database on")
+	flag.IntVar(&o.subscribers, "subscribers", 1000, "websocket subscribers (one parent and conversation each)")
+	flag.IntVar(&o.rate, "rate", 200, "messages per second")
+	flag.DurationVar(&o.duration, "duration", 30*time.Second, "how long to send")
+	flag.IntVar(&o.instances, "instances", 2, "server processes")
+	flag.Parse()
+	ctx, stop := signalContext()
+	defer stop()
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+
+	dbURL, drop, err := createDatabase(ctx, o.adminURL, "sameside_benchlive")
+	if err != nil {
+		return err
+	}
+	defer drop()
+
+	fmt.Printf("setting up %d parents with a conversation each...\n", o.subscribers)
+	convs, tokens, err := setup(ctx, dbURL, o.subscribers, log)
+	if err != nil {
+		return fmt.Errorf("setup: %w", err)
+	}
+
+	dir, err := os.MkdirTemp("", "benchlive")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "sameside")
+	if out, err := exec.Command("go", "build", "-o", bin, "./server").CombinedOutput(); err != nil {
+		return fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	var servers []*server
+	defer func() {
+		for _, s := range servers {
+			s.stop()
+		}
+	}()
+	for i := 0; i < o.instances; i++ {
+		s, err := startServer(ctx, bin, dbURL)
+		if err != nil {
+			return err
+		}
+		servers = append(servers, s)
+	}
+
+	rec := newRecorder(o.rate * int(o.duration/time.Second))
+	fmt.Printf("opening %d websocket subscribers over %d instances...\n", o.subscribers, o.instances)
+	var wg sync.WaitGroup
+	subCtx, cancelSubs := context.WithCancel(ctx)
+	defer cancelSubs()
+	var subscribed atomic.Int64
+	errs := make(chan error, o.subscribers)
+	for i := range o.subscribers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := subscribe(subCtx, servers[i%len(servers)].url, tokens.parents[i], convs[i].id, rec, &subscribed); err != nil && subCtx.Err() == nil {
+				errs <- err
+			}
+		}()
+		if i%50 == 49 {
+			time.Sleep(20 * time.Millisecond) // do not open them all in one burst
+		}
+	}
+	for subscribed.Load() < int64(o.subscribers) {
+		select {
+		case err := <-errs:
+			return fmt.Errorf("subscriber: %w", err)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	// A subscription is live once the server has run its resolver, shortly
+	// after the client's subscribe; every message below is counted, so one
+	// sent too early would show as lost.
+	time.Sleep(2 * time.Second)
+
+	pool, err := pgxpool.New(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	baseline := &latencies{}
+	loadCtx, endLoad := context.WithTimeout(ctx, o.duration)
+	defer endLoad()
+	var bwg sync.WaitGroup
+	bwg.Add(1)
+	go func() { // SELECT 1 round trips at the same rate, during the load
+		defer bwg.Done()
+		tick := time.NewTicker(time.Second / time.Duration(o.rate))
+		defer tick.Stop()
+		for {
+			select {
+			case <-loadCtx.Done():
+				return
+			case <-tick.C:
+			}
+			t0 := time.Now()
+			var one int
+			if err := pool.QueryRow(ctx, "SELECT 1").Scan(&one); err == nil {
+				baseline.add(time.Since(t0))
+			}
+		}
+	}()
+
+	fmt.Printf("sending %d messages/s for %s...\n", o.rate, o.duration)
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
+	var sendErrs atomic.Int64
+	var swg sync.WaitGroup
+	// Message k leaves at start + k/rate, however late the previous ones
+	// were: a busy machine does not lower the offered load.
+	total := o.rate * int(o.duration/time.Second)
+	start := time.Now()
+	n := 0
+	for ; n < total && ctx.Err() == nil; n++ {
+		time.Sleep(time.Until(start.Add(time.Duration(n) * time.Second / time.Duration(o.rate))))
+		c := convs[n%len(convs)]
+		srv := servers[n%len(servers)]
+		swg.Add(1)
+		go func(n int) {
+			defer swg.Done()
+			rec.sent(n)
+			if err := sendMessage(ctx, client, srv.url, tokens.teachers[c.teacher], c.id, n); err != nil {
+				if sendErrs.Add(1) <= 3 {
+					fmt.Fprintln(os.Stderr, "send:", err)
+				}
+			}
+		}(n)
+	}
+	endLoad()
+	sendTime := time.Since(start)
+	swg.Wait()
+	bwg.Wait()
+	// Stragglers.
+	deadline := time.Now().Add(5 * time.Second)
+	for rec.delivered() < n && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	rss := make([]memory, len(servers))
+	for i, s := range servers {
+		rss[i] = readMemory(s.cmd.Process.Pid)
+	}
+	cancelSubs()
+
+	d := rec.lat.sorted()
+	b := baseline.sorted()
+	if len(d) == 0 || len(b) == 0 {
+		return errors.New("nothing measured")
+	}
+	fmt.Printf("\nsubscribers %d over %d instances; sent %d messages in %.1fs (%d send errors), delivered %d, lost %d\n",
+		o.subscribers, len(servers), n, sendTime.Seconds(), sendErrs.Load(), rec.delivered(), n-rec.delivered())
+	fmt.Printf("delivery latency  p50 %8.2f ms  p99 %8.2f ms  max %8.2f ms  (%d samples)\n", ms(pct(d, 50)), ms(pct(d, 99)), ms(d[len(d)-1]), len(d))
+	fmt.Printf("SELECT 1          p50 %8.2f ms  p99 %8.2f ms  (%d samples, same run)\n", ms(pct(b, 50)), ms(pct(b, 99)), len(b))
+	for i, m := range rss {
+		fmt.Printf("server %d memory: RSS %.1f MiB, peak %.1f MiB\n", i+1, float64(m.rss)/1024, float64(m.peak)/1024)
+	}
+	fmt.Printf("ratio p99 delivery / p99 SELECT 1: %.1f\n", float64(pct(d, 99))/float64(pct(b, 99)))
+	if lost := n - rec.delivered(); lost > 0 {
+		return fmt.Errorf("%d messages were not delivered", lost)
+	}
+	return nil
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func pct(sorted []time.Duration, p int) time.Duration {
+	i := (len(sorted)*p + 99) / 100
+	if i > 0 {
+		i--
+	}
+	return sorted[i]
+}
+
+type latencies struct {
+	mu sync.Mutex
+	v  []time.Duration
+}
+
+func (l *latencies) add(d time.Duration) {
+	l.mu.Lock()
+	l.v = append(l.v, d)
+	l.mu.Unlock()
+}
+
+func (l *latencies) sorted() []time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := slices.Clone(l.v)
+	slices.Sort(out)
+	return out
+}
+
+// recorder matches deliveries to sends by the number in the message body.
+type recorder struct {
+	mu    sync.Mutex
+	start map[int]time.Time
+	got   map[int]bool
+	lat   latencies
+}
+
+func newRecorder(n int) *recorder {
+	return &recorder{start: make(map[int]time.Time, n), got: make(map[int]bool, n)}
+}
+
+func (r *recorder) sent(n int) {
+	r.mu.Lock()
+	r.start[n] = time.Now()
+	r.mu.Unlock()
+}
+
+func (r *recorder) received(n int, at time.Time) {
+	r.mu.Lock()
+	t0, ok := r.start[n]
+	dup := r.got[n]
+	r.got[n] = true
+	r.mu.Unlock()
+	if ok && !dup {
+		r.lat.add(at.Sub(t0))
+	}
+}
+
+func (r *recorder) delivered() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.got)
+}
+
+type conv struct {
+	id      string
+	teacher int
+}
+
+type tokens struct{ parents, teachers []string }
+
+// setup fills the database: one school, a teacher per 25 students, each
+// student with one parent and a conversation between parent and teacher.
+func setup(ctx context.Context, dbURL string, n int, log *slog.Logger) ([]conv, tokens, error) {
+	cfg, err := config.Load(nil, func(k string) string {
+		return map[string]string{"DATABASE_URL": dbURL, "SAMESIDE_SEED": "false", "LOG_LEVEL": "warn"}[k]
+	})
+	if err != nil {
+		return nil, tokens{}, err
+	}
+	a, err := app.Open(ctx, cfg, log)
+	if err != nil {
+		return nil, tokens{}, err
+	}
+	defer a.Close()
+	var convs []conv
+	var tk tokens
+	err = a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		school := &models.School{Name: "Bench School", TimeZone: "America/New_York"}
+		if err := tx.Create(school).Error; err != nil {
+			return err
+		}
+		user := func(uid, name string, role models.Role) (*models.User, error) {
+			u := &models.User{FirebaseUID: uid, DisplayName: name, Locale: "en-US", TimeZone: "America/New_York"}
+			if err := tx.Create(u).Error; err != nil {
+				return nil, err
+			}
+			return u, tx.Create(&models.Membership{UserID: u.ID, SchoolID: school.ID, Role: role}).Error
+		}
+		var teachers []*models.User
+		var rooms []*models.Classroom
+		for i := 0; i*25 < n; i++ {
+			t, err := user(fmt.Sprintf("bench-teacher-%d", i), fmt.Sprintf("Teacher %d", i), models.RoleTeacher)
+			if err != nil {
+				return err
+			}
+			c := &models.Classroom{SchoolID: school.ID, Name: fmt.Sprintf("Room %d", i), Grade: "3", SchoolYear: "2026-2027"}
+			if err := tx.Create(c).Error; err != nil {
+				return err
+			}
+			if err := tx.Create(&models.ClassroomStaff{ClassroomID: c.ID, UserID: t.ID, SchoolID: school.ID}).Error; err != nil {
+				return err
+			}
+			teachers, rooms = append(teachers, t), append(rooms, c)
+		}
+		for i := range n {
+			p, err := user(fmt.Sprintf("bench-parent-%d", i), fmt.Sprintf("Parent %d", i), models.RoleParent)
+			if err != nil {
+				return err
+			}
+			s := &models.Student{SchoolID: school.ID, FirstName: fmt.Sprintf("Kid%d", i), LastName: "Bench", Grade: "3"}
+			if err := tx.Create(s).Error; err != nil {
+				return err
+			}
+			r := i / 25
+			if err := tx.Create(&models.Enrollment{ClassroomID: rooms[r].ID, StudentID: s.ID, SchoolID: school.ID}).Error; err != nil {
+				return err
+			}
+			if err := tx.Create(&models.Guardianship{SchoolID: school.ID, StudentID: s.ID, UserID: p.ID, Relationship: models.RelationshipParent, IsPrimary: true}).Error; err != nil {
+				return err
+			}
+			c := &models.Conversation{SchoolID: school.ID, StudentID: &s.ID, Subject: "Bench", CreatedByID: p.ID, LastMessageAt: time.Now(), CreatedAt: time.Now()}
+			if err := tx.Create(c).Error; err != nil {
+				return err
+			}
+			for _, u := range []string{p.ID, teachers[r].ID} {
+				if err := tx.Create(&models.ConversationParticipant{ConversationID: c.ID, UserID: u, JoinedAt: time.Now()}).Error; err != nil {
+					return err
+				}
+			}
+			tok, err := a.Demo.Sign(p.FirebaseUID, 2*time.Hour)
+			if err != nil {
+				return err
+			}
+			tk.parents = append(tk.parents, tok)
+			convs = append(convs, conv{id: c.ID, teacher: r})
+		}
+		for _, t := range teachers {
+			tok, err := a.Demo.Sign(t.FirebaseUID, 2*time.Hour)
+			if err != nil {
+				return err
+			}
+			tk.teachers = append(tk.teachers, tok)
+		}
+		return nil
+	})
+	return convs, tk, err
+}
+
+type server struct {
+	cmd *exec.Cmd
+	url string
+}
+
+func startServer(ctx context.Context, bin, dbURL string) (*server, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "PORT="+strconv.Itoa(port), "SAMESIDE_SEED=false", "LOG_LEVEL=warn")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	s := &server{cmd: cmd, url: fmt.Sprintf("http://127.0.0.1:%d", port)}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		res, err := http.Get(s.url + "/readyz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return s, nil
+			}
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			s.stop()
+			return nil, fmt.Errorf("server on port %d not ready", port)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func (s *server) stop() {
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { _ = s.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		_ = s.cmd.Process.Kill()
+	}
+}
+
+type wsMessage struct {
+	ID      string          `json:"id,omitempty"`
+	Type    string          `json:"type"`
+	Payload json.RawMessage `json:"payload,omitempty"`
+}
+
+// subscribe opens a graphql-transport-ws connection, subscribes to a
+// conversation and records every delivery until ctx ends.
+func subscribe(ctx context.Context, base, token, conversationID string, rec *recorder, subscribed *atomic.Int64) error {
+	u := "ws" + strings.TrimPrefix(base, "http") + "/graphql"
+	conn, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	if err != nil {
+		return err
+	}
+	defer conn.CloseNow()
+	init, _ := json.Marshal(map[string]string{"Authorization": "Bearer " + token})
+	if err := wsjson.Write(ctx, conn, wsMessage{Type: "connection_init", Payload: init}); err != nil {
+		return err
+	}
+	var ack wsMessage
+	if err := wsjson.Read(ctx, conn, &ack); err != nil || ack.Type != "connection_ack" {
+		return fmt.Errorf("connection_init: %v %s", err, ack.Type)
+	}
+	q, _ := json.Marshal(map[string]any{"query": `subscription($c: ID!) { messageAdded(conversationId: $c) { body } }`,
+		"variables": map[string]string{"c": conversationID}})
+	if err := wsjson.Write(ctx, conn, wsMessage{ID: "1", Type: "subscribe", Payload: q}); err != nil {
+		return err
+	}
+	subscribed.Add(1)
+	for {
+		var m wsMessage
+		if err := wsjson.Read(ctx, conn, &m); err != nil {
+			return err
+		}
+		at := time.Now()
+		switch m.Type {
+		case "ping":
+			_ = wsjson.Write(ctx, conn, wsMessage{Type: "pong"})
+		case "next":
+			var p struct {
+				Data struct {
+					MessageAdded struct{ Body string }
+				}
+			}
+			if json.Unmarshal(m.Payload, &p) == nil {
+				if n, err := strconv.Atoi(strings.TrimPrefix(p.Data.MessageAdded.Body, "bench ")); err == nil {
+					rec.received(n, at)
+				}
+			}
+		case "error", "complete":
+			return fmt.Errorf("subscription ended: %s %s", m.Type, m.Payload)
+		}
+	}
+}
+
+func sendMessage(ctx context.Context, client *http.Client, base, token, conversationID string, n int) error {
+	body, _ := json.Marshal(map[string]any{
+		"query": `mutation($in: SendMessageInput!) { sendMessage(input: $in) { message { id } } }`,
+		"variables": map[string]any{"in": map[string]any{"clientMutationId": "bench-" + strconv.Itoa(n),
+			"conversationId": conversationID, "body": "bench " + strconv.Itoa(n)}},
+	})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	out, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK || bytes.Contains(out, []byte(`"errors"`)) {
+		return fmt.Errorf("%d %s", res.StatusCode, out)
+	}
+	return nil
+}
+
+type memory struct{ rss, peak int64 } // KiB
+
+func readMemory(pid int) memory {
+	var m memory
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return m
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 2 {
+			continue
+		}
+		v, _ := strconv.ParseInt(fields[1], 10, 64)
+		switch fields[0] {
+		case "VmRSS:":
+			m.rss = v
+		case "VmHWM:":
+			m.peak = v
+		}
+	}
+	return m
+}
+
+// createDatabase creates a fresh database next to adminURL's and returns
+// its URL and a function that drops it.
+func createDatabase(ctx context.Context, adminURL, name string) (string, func(), error) {
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return "", nil, fmt.Errorf("PostgreSQL at %s: %w", adminURL, err)
+	}
+	ident := pgx.Identifier{name}.Sanitize()
+	if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+ident+" WITH (FORCE)"); err != nil {
+		conn.Close(ctx)
+		return "", nil, err
+	}
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+ident); err != nil {
+		conn.Close(ctx)
+		return "", nil, err
+	}
+	u, err := url.Parse(adminURL)
+	if err != nil {
+		conn.Close(ctx)
+		return "", nil, err
+	}
+	u.Path = "/" + name
+	drop := func() {
+		_, _ = conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+ident+" WITH (FORCE)")
+		conn.Close(context.Background())
+	}
+	return u.String(), drop, nil
+}
