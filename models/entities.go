@@ -154,6 +154,6 @@ func AllModels() []any {
 		&ClassroomStaff{}, &Guardianship{}, &Invitation{}, &InvitationAttempt{}, &DemoSigningKey{},
 		&Device{}, &NotificationPreference{}, &Notification{}, &NotificationRecipient{}, &NotificationDelivery{},
 		&Observation{}, &ObservationReview{}, &Acknowledgement{}, &ObservationResponse{}, &HomeInsight{}, &ClientMutation{},
-		&Conversation{}, &ConversationParticipant{}, &Message{},
+		&Conversation{}, &ConversationParticipant{}, &Message{}, &OfficeHours{},
 	}
 }
