@@ -183,8 +183,8 @@ func TestSubscriptionAfterGuardianshipRemoved(t *testing.T) {
 	if got, err := ws.Next(ctx, "m"); err != nil || got != nil {
 		t.Fatalf("messageAdded after removal: want completed, got %v %+v", err, got)
 	}
-	// Events arrive in commit order: had "After" been delivered, it would
-	// come before the marker.
+	// One instance publishes its events in the order its writes commit:
+	// had "After" been delivered, it would come before the marker.
 	got, err := ws.Next(ctx, "v")
 	if err != nil || got == nil || !strings.Contains(string(got.Data), "Marker") {
 		t.Fatalf("viewerEvents after removal: want the marker next, got %v %+v", err, got)

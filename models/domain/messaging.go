@@ -182,7 +182,7 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 	for _, u := range everyone {
 		events = append(events, models.Event{Topic: "user:" + u, Type: models.EventNewMessage, ConversationID: c.ID, MessageID: m.ID})
 	}
-	if err := s.publish(ctx, tx, events...); err != nil {
+	if err := s.publish(tx, events...); err != nil {
 		return nil, err
 	}
 	school := c.SchoolID
@@ -245,7 +245,7 @@ func (s *Service) MarkConversationRead(ctx context.Context, v *models.Viewer, in
 			WHERE conversation_id = ? AND user_id = ?`, c.ID, c.ID, v.ID).Error; err != nil {
 			return err
 		}
-		return s.publish(ctx, tx, models.Event{Topic: "user:" + v.ID, Type: models.EventUnreadChanged, ConversationID: c.ID})
+		return s.publish(tx, models.Event{Topic: "user:" + v.ID, Type: models.EventUnreadChanged, ConversationID: c.ID})
 	})
 	return c, err
 }

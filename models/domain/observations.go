@@ -268,7 +268,7 @@ func (s *Service) notifyShared(ctx context.Context, tx *gorm.DB, v *models.Viewe
 	for _, g := range guardians {
 		events = append(events, models.Event{Topic: "user:" + g, Type: models.EventObservationShared, ObservationID: o.ID})
 	}
-	if err := s.publish(ctx, tx, events...); err != nil {
+	if err := s.publish(tx, events...); err != nil {
 		return err
 	}
 	school := st.SchoolID

@@ -28,21 +28,28 @@ type Service struct {
 	Events Publisher
 }
 
-// Publisher sends live events once tx commits (server/realtime).
+// Publisher hands live events to subscribers on every instance
+// (server/realtime). Publish must not block: live events are best effort,
+// and the app refetches what it missed when it reconnects.
 type Publisher interface {
-	PublishTx(ctx context.Context, tx *gorm.DB, e models.Event) error
+	Publish(events ...models.Event)
 }
 
-// publish sends events in tx if there is a publisher.
-func (s *Service) publish(ctx context.Context, tx *gorm.DB, events ...models.Event) error {
-	if s.Events == nil {
-		return nil
+type pendingEventsKey struct{}
+
+// publish queues events to go out once the transaction tx (begun by s.tx)
+// commits: subscribers load what an event names, so it must not reach them
+// before the rows do, and a rolled-back write must not announce anything.
+// They are published after the commit rather than by NOTIFY inside it
+// because PostgreSQL serializes the commits of notifying transactions on
+// one lock held through the WAL flush, which would make every write that
+// notifies wait for every other.
+func (s *Service) publish(tx *gorm.DB, events ...models.Event) error {
+	pending, ok := tx.Statement.Context.Value(pendingEventsKey{}).(*[]models.Event)
+	if !ok {
+		return errors.New("domain: events published outside Service.tx")
 	}
-	for _, e := range events {
-		if err := s.Events.PublishTx(ctx, tx, e); err != nil {
-			return err
-		}
-	}
+	*pending = append(*pending, events...)
 	return nil
 }
 
@@ -58,7 +65,15 @@ func (s *Service) now() time.Time { return s.Now().UTC() }
 // tx runs fn in a transaction; any error rolls everything back. Errors that are
 // not already *models.Error become INTERNAL.
 func (s *Service) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	return internal(s.DB.WithContext(ctx).Transaction(fn))
+	var pending []models.Event
+	ctx = context.WithValue(ctx, pendingEventsKey{}, &pending)
+	if err := s.DB.WithContext(ctx).Transaction(fn); err != nil {
+		return internal(err)
+	}
+	if len(pending) > 0 && s.Events != nil {
+		s.Events.Publish(pending...)
+	}
+	return nil
 }
 
 // internal turns a database error into INTERNAL, keeping coded errors.
