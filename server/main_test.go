@@ -2,21 +2,36 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/sameside/sameside/server/apptest"
 	"github.com/sameside/sameside/server/database/dbtest"
 )
 
-func TestMain(m *testing.M) { dbtest.Main(m) }
+func TestMain(m *testing.M) {
+	// The test binary doubles as the server binary for tests that need
+	// separate server processes.
+	if os.Getenv("SAMESIDE_TEST_RUN_SERVER") == "1" {
+		if err := run(nil); err != nil {
+			fmt.Fprintln(os.Stderr, "sameside:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	dbtest.Main(m)
+}
 
 // captureStdout runs fn and returns what it printed.
 func captureStdout(t *testing.T, fn func() error) (string, error) {
@@ -139,5 +154,136 @@ func TestUsage(t *testing.T) {
 	t.Setenv("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
 	if err := run(nil); err == nil || !strings.Contains(err.Error(), "demo mode refuses") {
 		t.Fatalf("demo mode in production: %v", err)
+	}
+}
+
+// startProcess runs the server as its own process on dbURL and waits until
+// it is ready; it is stopped with SIGTERM when the test ends.
+func startProcess(t *testing.T, dbURL string) string {
+	t.Helper()
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	l.Close()
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), "SAMESIDE_TEST_RUN_SERVER=1", "DATABASE_URL="+dbURL, "PORT="+port, "LOG_LEVEL=warn")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
+	})
+	base := "http://127.0.0.1:" + port
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if res, err := http.Get(base + "/readyz"); err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				return base
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("server process never became ready")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func post(t *testing.T, base, token, query string, vars map[string]any, out any) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest("POST", base+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	if bytes.Contains(raw, []byte(`"errors"`)) {
+		t.Fatalf("%s: %s", query, raw)
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Two server processes on one database: a parent subscribed on the first
+// receives the teacher's message sent through the second.
+func TestTwoProcessesDeliverAcrossInstances(t *testing.T) {
+	dbURL := dbtest.URL(t)
+	first := startProcess(t, dbURL) // seeds the demo school
+	second := startProcess(t, dbURL)
+	t.Setenv("DATABASE_URL", dbURL)
+	t.Setenv("LOG_LEVEL", "warn")
+	token := func(who string) string {
+		out, err := captureStdout(t, func() error { return run([]string{"demo-token", who}) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		return lines[len(lines)-1]
+	}
+	parent, teacher := token("parent"), token("teacher")
+	var home struct {
+		Data struct {
+			Viewer struct {
+				Children []struct {
+					ID         string
+					Classrooms []struct{ Teachers []struct{ ID string } }
+				}
+			}
+		}
+	}
+	post(t, first, parent, `{ viewer { children { id classrooms { teachers { id } } } } }`, nil, &home)
+	child := home.Data.Viewer.Children[0]
+	var started struct {
+		Data struct {
+			StartConversation struct{ Conversation struct{ ID string } }
+		}
+	}
+	post(t, first, parent, `mutation($in: StartConversationInput!) { startConversation(input: $in) { conversation { id } } }`,
+		map[string]any{"in": map[string]any{"clientMutationId": "two-processes", "studentId": child.ID,
+			"participantIds": []string{child.Classrooms[0].Teachers[0].ID}, "subject": "Across", "body": "Hello"}}, &started)
+	conv := started.Data.StartConversation.Conversation.ID
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ws, err := apptest.DialWS(ctx, first, map[string]any{"Authorization": "Bearer " + parent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	if err := ws.Subscribe(ctx, "m", `subscription($c: ID!) { messageAdded(conversationId: $c) { body } }`, map[string]any{"c": conv}); err != nil {
+		t.Fatal(err)
+	}
+	// The subscription starts on the server shortly after the subscribe
+	// message; messages sent before that are not for it. Send through the
+	// second process until one arrives on the first (at most 10 tries).
+	got := make(chan string, 1)
+	go func() {
+		res, err := ws.Next(ctx, "m")
+		if err == nil && res != nil {
+			got <- string(res.Data)
+		}
+		close(got)
+	}()
+	for i := 0; ; i++ {
+		var sent struct{ Data any }
+		post(t, second, teacher, `mutation($in: SendMessageInput!) { sendMessage(input: $in) { message { id } } }`,
+			map[string]any{"in": map[string]any{"clientMutationId": fmt.Sprintf("across-%d", i), "conversationId": conv, "body": fmt.Sprintf("From the second process %d", i)}}, &sent)
+		select {
+		case data, ok := <-got:
+			if !ok || !strings.Contains(data, "From the second process") {
+				t.Fatalf("subscriber on the first process got %q", data)
+			}
+			return
+		case <-time.After(time.Second):
+			if i == 9 {
+				t.Fatal("no message reached the first process in 10 s")
+			}
+		}
 	}
 }

@@ -36,7 +36,13 @@ func (c *CloseError) Error() string { return fmt.Sprintf("websocket closed %d: %
 // DialWS opens /graphql as a websocket and sends connection_init with
 // payload. It returns a *CloseError when the server refuses the connection.
 func (e *Env) DialWS(ctx context.Context, payload map[string]any) (*WS, error) {
-	url := "ws" + strings.TrimPrefix(e.Server.URL, "http") + "/graphql"
+	return DialWS(ctx, e.Server.URL, payload)
+}
+
+// DialWS opens baseURL's /graphql as a websocket (any server, such as
+// another process) and sends connection_init with payload.
+func DialWS(ctx context.Context, baseURL string, payload map[string]any) (*WS, error) {
+	url := "ws" + strings.TrimPrefix(baseURL, "http") + "/graphql"
 	conn, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
 	if err != nil {
 		return nil, err

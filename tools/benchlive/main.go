@@ -178,11 +178,19 @@ func run() error {
 	// were: a busy machine does not lower the offered load.
 	total := o.rate * int(o.duration/time.Second)
 	start := time.Now()
-	n := 0
+	n, crossed := 0, 0
 	for ; n < total && ctx.Err() == nil; n++ {
 		time.Sleep(time.Until(start.Add(time.Duration(n) * time.Second / time.Duration(o.rate))))
-		c := convs[n%len(convs)]
-		srv := servers[n%len(servers)]
+		i := n % len(convs)
+		c := convs[i]
+		// Subscriber i is on instance i%k; each pass over the
+		// conversations shifts the sending instance by one, so with two
+		// instances half the messages cross from one to the other.
+		on := (i + n/len(convs)) % len(servers)
+		if on != i%len(servers) {
+			crossed++
+		}
+		srv := servers[on]
 		swg.Add(1)
 		go func(n int) {
 			defer swg.Done()
@@ -217,8 +225,8 @@ func run() error {
 	if len(d) == 0 || len(b) == 0 {
 		return errors.New("nothing measured")
 	}
-	fmt.Printf("\nsubscribers %d over %d instances; sent %d messages in %.1fs (%d send errors), delivered %d, lost %d\n",
-		o.subscribers, len(servers), n, sendTime.Seconds(), sendErrs.Load(), rec.delivered(), n-rec.delivered())
+	fmt.Printf("\nsubscribers %d over %d instances; sent %d messages in %.1fs (%d through another instance than the subscriber's; %d send errors), delivered %d, lost %d\n",
+		o.subscribers, len(servers), n, sendTime.Seconds(), crossed, sendErrs.Load(), rec.delivered(), n-rec.delivered())
 	fmt.Printf("delivery latency  p50 %8.2f ms  p99 %8.2f ms  max %8.2f ms  (%d samples)\n", ms(pct(d, 50)), ms(pct(d, 99)), ms(d[len(d)-1]), len(d))
 	sd := sends.sorted()
 	fmt.Printf("sendMessage call  p50 %8.2f ms  p99 %8.2f ms  (the HTTP mutation alone)\n", ms(pct(sd, 50)), ms(pct(sd, 99)))
