@@ -77,8 +77,8 @@ func (q quietCancel) LogMode(l logger.LogLevel) logger.Interface {
 }
 
 func (q quietCancel) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
-	if errors.Is(err, context.Canceled) {
-		return
+	if errors.Is(err, context.Canceled) || (err != nil && ctx.Err() != nil) {
+		return // the statement's context ended: cancelled, not failed
 	}
 	q.Interface.Trace(ctx, begin, fc, err)
 }
