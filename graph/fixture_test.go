@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/sameside/sameside/models"
@@ -78,3 +79,23 @@ func newFixture(t *testing.T) *fixture {
 }
 
 func (f *fixture) token(name string) string { return f.TokenFor(f.users[name]) }
+
+// live opens a websocket signed in as a fixture user, closed when the test
+// ends.
+func (f *fixture) live(t *testing.T, ctx context.Context, who string) *apptest.WS {
+	t.Helper()
+	ws, err := f.DialWS(ctx, map[string]any{"Authorization": "Bearer " + f.token(who)})
+	if err != nil {
+		t.Fatalf("websocket as %s: %v", who, err)
+	}
+	t.Cleanup(ws.Close)
+	return ws
+}
+
+// subscribe starts subscription id on ws, or fails the test.
+func subscribe(t *testing.T, ctx context.Context, ws *apptest.WS, id, query string, vars map[string]any) {
+	t.Helper()
+	if err := ws.Subscribe(ctx, id, query, vars); err != nil {
+		t.Fatalf("subscribe %s: %v", id, err)
+	}
+}

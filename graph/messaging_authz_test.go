@@ -64,14 +64,8 @@ func TestMessagingAuthorizationMatrix(t *testing.T) {
 		t.Run(who+"/messageAdded", func(t *testing.T) {
 			ctx, cancel := apptest.WithTimeout()
 			defer cancel()
-			ws, err := f.DialWS(ctx, map[string]any{"Authorization": "Bearer " + f.token(who)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer ws.Close()
-			if err := ws.Subscribe(ctx, "m", `subscription($c: ID!) { messageAdded(conversationId: $c) { body } }`, map[string]any{"c": c}); err != nil {
-				t.Fatal(err)
-			}
+			ws := f.live(t, ctx, who)
+			subscribe(t, ctx, ws, "m", `subscription($c: ID!) { messageAdded(conversationId: $c) { body } }`, map[string]any{"c": c})
 			got, err := ws.Next(ctx, "m")
 			if err != nil || got == nil || got.Code() != "NOT_FOUND" {
 				t.Fatalf("want NOT_FOUND, got %v %+v", err, got)
@@ -157,17 +151,9 @@ func TestSubscriptionAfterGuardianshipRemoved(t *testing.T) {
 	}
 	ctx, cancel := apptest.WithTimeout()
 	defer cancel()
-	ws, err := f.DialWS(ctx, map[string]any{"Authorization": "Bearer " + f.token("parentA")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.Close()
-	if err := ws.Subscribe(ctx, "m", `subscription($c: ID!) { messageAdded(conversationId: $c) { body } }`, map[string]any{"c": c}); err != nil {
-		t.Fatal(err)
-	}
-	if err := ws.Subscribe(ctx, "v", `subscription { viewerEvents { type message { body } } }`, nil); err != nil {
-		t.Fatal(err)
-	}
+	ws := f.live(t, ctx, "parentA")
+	subscribe(t, ctx, ws, "m", `subscription($c: ID!) { messageAdded(conversationId: $c) { body } }`, map[string]any{"c": c})
+	subscribe(t, ctx, ws, "v", `subscription { viewerEvents { type message { body } } }`, nil)
 	f.WaitSubscribers(2)
 	f.Do(f.token("teacherA"), qSend, map[string]any{"c": c, "m": "g1", "b": "Before"})
 	for _, id := range []string{"m", "v"} {

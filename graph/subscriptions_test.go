@@ -19,14 +19,8 @@ func TestSubscriptionsAcrossInstances(t *testing.T) {
 
 	ctx, cancel := apptest.WithTimeout()
 	defer cancel()
-	ws, err := f.DialWS(ctx, map[string]any{"Authorization": "Bearer " + f.token("parentA")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.Close()
-	if err := ws.Subscribe(ctx, "m", `subscription($c: ID!) { messageAdded(conversationId: $c) { body sender { id } } }`, map[string]any{"c": c}); err != nil {
-		t.Fatal(err)
-	}
+	ws := f.live(t, ctx, "parentA")
+	subscribe(t, ctx, ws, "m", `subscription($c: ID!) { messageAdded(conversationId: $c) { body sender { id } } }`, map[string]any{"c": c})
 	f.WaitSubscribers(1)
 
 	res := second.Do(second.TokenFor(f.users["teacherA"]), qSend, map[string]any{"c": c, "m": "x1", "b": "Sent through the second instance"})
@@ -53,14 +47,8 @@ func TestViewerEventsAndRefusals(t *testing.T) {
 	c := f.start(t, "parentA", "s1", "teacherA")
 	ctx, cancel := apptest.WithTimeout()
 	defer cancel()
-	ws, err := f.DialWS(ctx, map[string]any{"Authorization": "Bearer " + f.token("teacherA")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.Close()
-	if err := ws.Subscribe(ctx, "v", `subscription { viewerEvents { type conversationId unreadCount message { body } } }`, nil); err != nil {
-		t.Fatal(err)
-	}
+	ws := f.live(t, ctx, "teacherA")
+	subscribe(t, ctx, ws, "v", `subscription { viewerEvents { type conversationId unreadCount message { body } } }`, nil)
 	f.WaitSubscribers(1)
 	f.Do(f.token("parentA"), qSend, map[string]any{"c": c, "m": "v1", "b": "One more thing"})
 	got, err := ws.Next(ctx, "v")
@@ -74,12 +62,8 @@ func TestViewerEventsAndRefusals(t *testing.T) {
 	}
 	// A conversation the viewer is not in: an error for that subscription,
 	// and the connection stays open.
-	other, err := f.DialWS(ctx, map[string]any{"Authorization": "Bearer " + f.token("teacherA2")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	other.Subscribe(ctx, "x", `subscription($c: ID!) { messageAdded(conversationId: $c) { body } }`, map[string]any{"c": c})
+	other := f.live(t, ctx, "teacherA2")
+	subscribe(t, ctx, other, "x", `subscription($c: ID!) { messageAdded(conversationId: $c) { body } }`, map[string]any{"c": c})
 	got, err = other.Next(ctx, "x")
 	if err != nil || got == nil || got.Code() != "NOT_FOUND" {
 		t.Fatalf("foreign conversation: %v %+v", err, got)

@@ -87,14 +87,6 @@ func TestServeSeedTokenShutdown(t *testing.T) {
 		}
 		lines := strings.Split(strings.TrimSpace(out), "\n")
 		token := lines[len(lines)-1]
-		body, _ := json.Marshal(map[string]string{"query": "{ viewer { memberships { role } children { id } classrooms { students { id } } } }"})
-		req, _ := http.NewRequest("POST", base+"/graphql", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+token)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
 		var got struct {
 			Data struct {
 				Viewer struct {
@@ -104,8 +96,7 @@ func TestServeSeedTokenShutdown(t *testing.T) {
 				}
 			}
 		}
-		json.NewDecoder(res.Body).Decode(&got)
-		res.Body.Close()
+		post(t, base, token, "{ viewer { memberships { role } children { id } classrooms { students { id } } } }", nil, &got)
 		v := got.Data.Viewer
 		if len(v.Memberships) != 1 || v.Memberships[0].Role != want {
 			t.Fatalf("%s token: memberships %+v", role, v.Memberships)

@@ -75,29 +75,21 @@ func asClose(err error) error {
 
 // Execute runs one operation and returns its single result.
 func (w *WS) Execute(ctx context.Context, id, query string, vars map[string]any) (*Response, error) {
-	p, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	if err := wsjson.Write(ctx, w.conn, wsMessage{ID: id, Type: "subscribe", Payload: p}); err != nil {
+	if err := w.Subscribe(ctx, id, query, vars); err != nil {
 		return nil, err
 	}
 	var out *Response
 	for {
-		m, err := w.read(ctx, id)
-		if err != nil {
+		typ, res, err := w.next(ctx, id)
+		switch {
+		case err != nil:
 			return nil, err
-		}
-		switch m.Type {
-		case "next":
-			out = &Response{Body: string(m.Payload)}
-			if err := json.Unmarshal(m.Payload, out); err != nil {
-				return nil, err
+		case typ == "next":
+			out = res
+		default: // "error" ends it with its errors; "complete" after the result
+			if typ == "error" {
+				out = res
 			}
-		case "error":
-			out = &Response{Body: string(m.Payload)}
-			if err := json.Unmarshal(m.Payload, &out.Errors); err != nil {
-				return nil, err
-			}
-			return out, nil
-		case "complete":
 			return out, nil
 		}
 	}
@@ -143,20 +135,27 @@ func (w *WS) Subscribe(ctx context.Context, id, query string, vars map[string]an
 // Next waits for the next result of subscription id. It returns (nil, nil)
 // when the server completes the subscription.
 func (w *WS) Next(ctx context.Context, id string) (*Response, error) {
+	_, res, err := w.next(ctx, id)
+	return res, err
+}
+
+// next returns the next next, error or complete message of operation id,
+// with its result (nil for complete).
+func (w *WS) next(ctx context.Context, id string) (string, *Response, error) {
 	for {
 		m, err := w.read(ctx, id)
 		if err != nil {
-			return nil, err
+			return "", nil, err
 		}
 		switch m.Type {
 		case "next":
 			out := &Response{Body: string(m.Payload)}
-			return out, json.Unmarshal(m.Payload, out)
+			return m.Type, out, json.Unmarshal(m.Payload, out)
 		case "error":
 			out := &Response{Body: string(m.Payload)}
-			return out, json.Unmarshal(m.Payload, &out.Errors)
+			return m.Type, out, json.Unmarshal(m.Payload, &out.Errors)
 		case "complete":
-			return nil, nil
+			return m.Type, nil, nil
 		}
 	}
 }
