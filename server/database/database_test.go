@@ -1,11 +1,13 @@
 package database_test
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -131,4 +133,27 @@ func freePort(t *testing.T) uint32 {
 	}
 	defer l.Close()
 	return uint32(l.Addr().(*net.TCPAddr).Port)
+}
+
+// A failed statement is logged without its values (they are children's
+// data), and a cancelled one is not logged at all.
+func TestLogsLeaveValuesOut(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, nil))
+	db, err := database.Open(context.Background(), dbtest.URL(t), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	db.Raw("SELECT count(*) FROM users WHERE display_name = ? AND no_such_column = 1", "Secret Child Name").Scan(&n)
+	if !strings.Contains(buf.String(), "no_such_column") || strings.Contains(buf.String(), "Secret Child Name") {
+		t.Fatalf("log: %s", buf.String())
+	}
+	buf.Reset()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	db.WithContext(ctx).Raw("SELECT pg_sleep(1)").Scan(&n)
+	if buf.Len() != 0 {
+		t.Fatalf("a cancelled statement was logged: %s", buf.String())
+	}
 }

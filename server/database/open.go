@@ -55,6 +55,12 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*gorm.DB, error) {
 	return db, nil
 }
 
+func init() {
+	// db.Raw(...).Scan logs through GORM's recorder, whose params filter is
+	// a global that keeps values by default; ours never logs them.
+	logger.RecorderParamsFilter = func(_ context.Context, sql string, _ ...any) (string, []any) { return sql, nil }
+}
+
 func slogGormLogger(log *slog.Logger) logger.Interface {
 	if log == nil {
 		log = slog.Default()
@@ -68,8 +74,9 @@ func slogGormLogger(log *slog.Logger) logger.Interface {
 }
 
 // quietCancel does not log statements cut short because their caller went
-// away (a client hung up, a worker stopping at shutdown): the caller sees
-// and handles the error; logging each one as a failed query is noise.
+// away (a client hung up, a worker stopping at shutdown) or stopped by a
+// unique index deciding a race: the caller sees and handles the error;
+// logging each one as a failed query is noise.
 type quietCancel struct{ logger.Interface }
 
 func (q quietCancel) LogMode(l logger.LogLevel) logger.Interface {
@@ -80,5 +87,17 @@ func (q quietCancel) Trace(ctx context.Context, begin time.Time, fc func() (stri
 	if errors.Is(err, context.Canceled) || (err != nil && ctx.Err() != nil) {
 		return // the statement's context ended: cancelled, not failed
 	}
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return // a unique index deciding a race: the caller answers CONFLICT
+	}
 	q.Interface.Trace(ctx, begin, fc, err)
+}
+
+// ParamsFilter keeps statement values out of the log (ParameterizedQueries
+// of the wrapped logger): they are children's data.
+func (q quietCancel) ParamsFilter(ctx context.Context, sql string, params ...any) (string, []any) {
+	if f, ok := q.Interface.(gorm.ParamsFilter); ok {
+		return f.ParamsFilter(ctx, sql, params...)
+	}
+	return sql, nil
 }
