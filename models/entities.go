@@ -155,5 +155,6 @@ func AllModels() []any {
 		&Device{}, &NotificationPreference{}, &Notification{}, &NotificationRecipient{}, &NotificationDelivery{},
 		&Observation{}, &ObservationReview{}, &Acknowledgement{}, &ObservationResponse{}, &HomeInsight{}, &ClientMutation{},
 		&Conversation{}, &ConversationParticipant{}, &Message{}, &OfficeHours{},
+		&ConferenceRound{}, &ConferenceSlot{}, &ConferenceBooking{},
 	}
 }

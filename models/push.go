@@ -108,7 +108,9 @@ type Notification struct {
 	DeepLink    string
 	CollapseKey string
 	ThreadID    string
-	CreatedAt   time.Time
+	// CancelKey lets a scheduled notification be called off (CancelTx).
+	CancelKey *string
+	CreatedAt time.Time
 }
 
 // Recipient states.
@@ -173,6 +175,10 @@ type Notice struct {
 	// ThreadID groups them on iOS (default: CollapseKey).
 	CollapseKey string
 	ThreadID    string
+	// SendAt schedules the notice for later (a reminder); nil sends now.
+	SendAt *time.Time
+	// CancelKey names the notice for Notifier.CancelTx, until it is sent.
+	CancelKey string
 }
 
 // QuietHours is a daily window, in the user's time zone, without pushes.

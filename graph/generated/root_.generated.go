@@ -23,6 +23,9 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Classroom() ClassroomResolver
+	ConferenceBooking() ConferenceBookingResolver
+	ConferenceRound() ConferenceRoundResolver
+	ConferenceSlot() ConferenceSlotResolver
 	Conversation() ConversationResolver
 	Guardian() GuardianResolver
 	HomeInsight() HomeInsightResolver
@@ -66,6 +69,45 @@ type ComplexityRoot struct {
 		StudentsNeedingPositiveNote func(childComplexity int) int
 		Teachers                    func(childComplexity int) int
 		UnacknowledgedCount         func(childComplexity int) int
+	}
+
+	ConferenceBooking struct {
+		BookedBy  func(childComplexity int) int
+		Cancelled func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Notes     func(childComplexity int) int
+		Round     func(childComplexity int) int
+		Slot      func(childComplexity int) int
+		Student   func(childComplexity int) int
+	}
+
+	ConferenceBookingPayload struct {
+		Booking          func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+	}
+
+	ConferenceRound struct {
+		EndsOn      func(childComplexity int) int
+		Grade       func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Location    func(childComplexity int) int
+		Mode        func(childComplexity int) int
+		Name        func(childComplexity int) int
+		School      func(childComplexity int) int
+		SlotMinutes func(childComplexity int) int
+		Slots       func(childComplexity int, teacherID *string, availableOnly *bool) int
+		StartsOn    func(childComplexity int) int
+		VideoURL    func(childComplexity int) int
+	}
+
+	ConferenceSlot struct {
+		AdjacentToMyBooking func(childComplexity int) int
+		Available           func(childComplexity int) int
+		EndsAt              func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		StartsAt            func(childComplexity int) int
+		Teacher             func(childComplexity int) int
 	}
 
 	Conversation struct {
@@ -182,18 +224,25 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AcknowledgeObservation        func(childComplexity int, input models.AcknowledgeObservationInput) int
+		BookConferenceSlot            func(childComplexity int, input models.BookConferenceSlotInput) int
+		CancelConferenceBooking       func(childComplexity int, input models.CancelConferenceBookingInput) int
+		CancelConferenceSlot          func(childComplexity int, input models.CancelConferenceSlotInput) int
+		CreateConferenceRound         func(childComplexity int, input models.CreateConferenceRoundInput) int
 		CreateInvitation              func(childComplexity int, input models.CreateInvitationInput) int
 		DeleteObservation             func(childComplexity int, input models.ObservationIDInput) int
 		MarkConversationRead          func(childComplexity int, input models.ConversationIDInput) int
 		MuteConversation              func(childComplexity int, input models.MuteConversationInput) int
 		PostObservation               func(childComplexity int, input models.PostObservationInput) int
+		PublishConferenceAvailability func(childComplexity int, input models.PublishConferenceAvailabilityInput) int
 		RedeemInvitation              func(childComplexity int, input models.RedeemInvitationInput) int
 		RegisterDevice                func(childComplexity int, input models.RegisterDeviceInput) int
 		RequestObservationReview      func(childComplexity int, input models.ObservationIDInput) int
+		RescheduleConferenceBooking   func(childComplexity int, input models.RescheduleConferenceBookingInput) int
 		RespondToObservation          func(childComplexity int, input models.RespondToObservationInput) int
 		ReviewObservation             func(childComplexity int, input models.ReviewObservationInput) int
 		SendMessage                   func(childComplexity int, input models.SendMessageInput) int
 		SendTestNotification          func(childComplexity int) int
+		SetConferenceNotes            func(childComplexity int, input models.SetConferenceNotesInput) int
 		SetOfficeHours                func(childComplexity int, input models.SetOfficeHoursInput) int
 		ShareHomeInsight              func(childComplexity int, input models.ShareHomeInsightInput) int
 		ShareObservation              func(childComplexity int, input models.ObservationIDInput) int
@@ -277,9 +326,13 @@ type ComplexityRoot struct {
 
 	Query struct {
 		Classroom             func(childComplexity int, id string) int
+		ConferenceBooking     func(childComplexity int, id string) int
+		ConferenceRound       func(childComplexity int, id string) int
+		ConferenceRounds      func(childComplexity int) int
 		Conversation          func(childComplexity int, id string) int
 		Conversations         func(childComplexity int, first *int, after *string) int
 		Feed                  func(childComplexity int, studentIds []string, kinds []models.ObservationKind, first *int, after *string) int
+		MyConferences         func(childComplexity int, roundID *string) int
 		Observation           func(childComplexity int, id string) int
 		ObservationDraftHints func(childComplexity int, body string, kind models.ObservationKind) int
 		Ping                  func(childComplexity int) int
@@ -505,6 +558,177 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Classroom.UnacknowledgedCount(childComplexity), true
+
+	case "ConferenceBooking.bookedBy":
+		if e.ComplexityRoot.ConferenceBooking.BookedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceBooking.BookedBy(childComplexity), true
+	case "ConferenceBooking.cancelled":
+		if e.ComplexityRoot.ConferenceBooking.Cancelled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceBooking.Cancelled(childComplexity), true
+	case "ConferenceBooking.createdAt":
+		if e.ComplexityRoot.ConferenceBooking.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceBooking.CreatedAt(childComplexity), true
+	case "ConferenceBooking.id":
+		if e.ComplexityRoot.ConferenceBooking.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceBooking.ID(childComplexity), true
+	case "ConferenceBooking.notes":
+		if e.ComplexityRoot.ConferenceBooking.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceBooking.Notes(childComplexity), true
+	case "ConferenceBooking.round":
+		if e.ComplexityRoot.ConferenceBooking.Round == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceBooking.Round(childComplexity), true
+	case "ConferenceBooking.slot":
+		if e.ComplexityRoot.ConferenceBooking.Slot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceBooking.Slot(childComplexity), true
+	case "ConferenceBooking.student":
+		if e.ComplexityRoot.ConferenceBooking.Student == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceBooking.Student(childComplexity), true
+
+	case "ConferenceBookingPayload.booking":
+		if e.ComplexityRoot.ConferenceBookingPayload.Booking == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceBookingPayload.Booking(childComplexity), true
+	case "ConferenceBookingPayload.clientMutationId":
+		if e.ComplexityRoot.ConferenceBookingPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceBookingPayload.ClientMutationID(childComplexity), true
+
+	case "ConferenceRound.endsOn":
+		if e.ComplexityRoot.ConferenceRound.EndsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceRound.EndsOn(childComplexity), true
+	case "ConferenceRound.grade":
+		if e.ComplexityRoot.ConferenceRound.Grade == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceRound.Grade(childComplexity), true
+	case "ConferenceRound.id":
+		if e.ComplexityRoot.ConferenceRound.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceRound.ID(childComplexity), true
+	case "ConferenceRound.location":
+		if e.ComplexityRoot.ConferenceRound.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceRound.Location(childComplexity), true
+	case "ConferenceRound.mode":
+		if e.ComplexityRoot.ConferenceRound.Mode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceRound.Mode(childComplexity), true
+	case "ConferenceRound.name":
+		if e.ComplexityRoot.ConferenceRound.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceRound.Name(childComplexity), true
+	case "ConferenceRound.school":
+		if e.ComplexityRoot.ConferenceRound.School == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceRound.School(childComplexity), true
+	case "ConferenceRound.slotMinutes":
+		if e.ComplexityRoot.ConferenceRound.SlotMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceRound.SlotMinutes(childComplexity), true
+	case "ConferenceRound.slots":
+		if e.ComplexityRoot.ConferenceRound.Slots == nil {
+			break
+		}
+
+		args, err := ec.field_ConferenceRound_slots_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ConferenceRound.Slots(childComplexity, args["teacherId"].(*string), args["availableOnly"].(*bool)), true
+	case "ConferenceRound.startsOn":
+		if e.ComplexityRoot.ConferenceRound.StartsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceRound.StartsOn(childComplexity), true
+	case "ConferenceRound.videoUrl":
+		if e.ComplexityRoot.ConferenceRound.VideoURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceRound.VideoURL(childComplexity), true
+
+	case "ConferenceSlot.adjacentToMyBooking":
+		if e.ComplexityRoot.ConferenceSlot.AdjacentToMyBooking == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceSlot.AdjacentToMyBooking(childComplexity), true
+	case "ConferenceSlot.available":
+		if e.ComplexityRoot.ConferenceSlot.Available == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceSlot.Available(childComplexity), true
+	case "ConferenceSlot.endsAt":
+		if e.ComplexityRoot.ConferenceSlot.EndsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceSlot.EndsAt(childComplexity), true
+	case "ConferenceSlot.id":
+		if e.ComplexityRoot.ConferenceSlot.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceSlot.ID(childComplexity), true
+	case "ConferenceSlot.startsAt":
+		if e.ComplexityRoot.ConferenceSlot.StartsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceSlot.StartsAt(childComplexity), true
+	case "ConferenceSlot.teacher":
+		if e.ComplexityRoot.ConferenceSlot.Teacher == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceSlot.Teacher(childComplexity), true
 
 	case "Conversation.createdAt":
 		if e.ComplexityRoot.Conversation.CreatedAt == nil {
@@ -939,6 +1163,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcknowledgeObservation(childComplexity, args["input"].(models.AcknowledgeObservationInput)), true
+	case "Mutation.bookConferenceSlot":
+		if e.ComplexityRoot.Mutation.BookConferenceSlot == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_bookConferenceSlot_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.BookConferenceSlot(childComplexity, args["input"].(models.BookConferenceSlotInput)), true
+	case "Mutation.cancelConferenceBooking":
+		if e.ComplexityRoot.Mutation.CancelConferenceBooking == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelConferenceBooking_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelConferenceBooking(childComplexity, args["input"].(models.CancelConferenceBookingInput)), true
+	case "Mutation.cancelConferenceSlot":
+		if e.ComplexityRoot.Mutation.CancelConferenceSlot == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelConferenceSlot_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelConferenceSlot(childComplexity, args["input"].(models.CancelConferenceSlotInput)), true
+	case "Mutation.createConferenceRound":
+		if e.ComplexityRoot.Mutation.CreateConferenceRound == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createConferenceRound_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateConferenceRound(childComplexity, args["input"].(models.CreateConferenceRoundInput)), true
 	case "Mutation.createInvitation":
 		if e.ComplexityRoot.Mutation.CreateInvitation == nil {
 			break
@@ -994,6 +1262,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PostObservation(childComplexity, args["input"].(models.PostObservationInput)), true
+	case "Mutation.publishConferenceAvailability":
+		if e.ComplexityRoot.Mutation.PublishConferenceAvailability == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_publishConferenceAvailability_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PublishConferenceAvailability(childComplexity, args["input"].(models.PublishConferenceAvailabilityInput)), true
 	case "Mutation.redeemInvitation":
 		if e.ComplexityRoot.Mutation.RedeemInvitation == nil {
 			break
@@ -1027,6 +1306,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RequestObservationReview(childComplexity, args["input"].(models.ObservationIDInput)), true
+	case "Mutation.rescheduleConferenceBooking":
+		if e.ComplexityRoot.Mutation.RescheduleConferenceBooking == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rescheduleConferenceBooking_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RescheduleConferenceBooking(childComplexity, args["input"].(models.RescheduleConferenceBookingInput)), true
 	case "Mutation.respondToObservation":
 		if e.ComplexityRoot.Mutation.RespondToObservation == nil {
 			break
@@ -1066,6 +1356,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SendTestNotification(childComplexity), true
+	case "Mutation.setConferenceNotes":
+		if e.ComplexityRoot.Mutation.SetConferenceNotes == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setConferenceNotes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetConferenceNotes(childComplexity, args["input"].(models.SetConferenceNotesInput)), true
 	case "Mutation.setOfficeHours":
 		if e.ComplexityRoot.Mutation.SetOfficeHours == nil {
 			break
@@ -1422,6 +1723,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Classroom(childComplexity, args["id"].(string)), true
+	case "Query.conferenceBooking":
+		if e.ComplexityRoot.Query.ConferenceBooking == nil {
+			break
+		}
+
+		args, err := ec.field_Query_conferenceBooking_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ConferenceBooking(childComplexity, args["id"].(string)), true
+	case "Query.conferenceRound":
+		if e.ComplexityRoot.Query.ConferenceRound == nil {
+			break
+		}
+
+		args, err := ec.field_Query_conferenceRound_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ConferenceRound(childComplexity, args["id"].(string)), true
+	case "Query.conferenceRounds":
+		if e.ComplexityRoot.Query.ConferenceRounds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.ConferenceRounds(childComplexity), true
 	case "Query.conversation":
 		if e.ComplexityRoot.Query.Conversation == nil {
 			break
@@ -1456,6 +1785,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Feed(childComplexity, args["studentIds"].([]string), args["kinds"].([]models.ObservationKind), args["first"].(*int), args["after"].(*string)), true
 
+	case "Query.myConferences":
+		if e.ComplexityRoot.Query.MyConferences == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myConferences_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyConferences(childComplexity, args["roundId"].(*string)), true
 	case "Query.observation":
 		if e.ComplexityRoot.Query.Observation == nil {
 			break
@@ -1937,19 +2277,27 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AcknowledgeObservationInput", ec.unmarshalInputAcknowledgeObservationInput),
+			graphql.NewInputUnmarshaler("AvailabilityWindowInput", ec.unmarshalInputAvailabilityWindowInput),
+			graphql.NewInputUnmarshaler("BookConferenceSlotInput", ec.unmarshalInputBookConferenceSlotInput),
+			graphql.NewInputUnmarshaler("CancelConferenceBookingInput", ec.unmarshalInputCancelConferenceBookingInput),
+			graphql.NewInputUnmarshaler("CancelConferenceSlotInput", ec.unmarshalInputCancelConferenceSlotInput),
 			graphql.NewInputUnmarshaler("CategoryPreferenceInput", ec.unmarshalInputCategoryPreferenceInput),
 			graphql.NewInputUnmarshaler("ConversationIdInput", ec.unmarshalInputConversationIdInput),
+			graphql.NewInputUnmarshaler("CreateConferenceRoundInput", ec.unmarshalInputCreateConferenceRoundInput),
 			graphql.NewInputUnmarshaler("CreateInvitationInput", ec.unmarshalInputCreateInvitationInput),
 			graphql.NewInputUnmarshaler("MuteConversationInput", ec.unmarshalInputMuteConversationInput),
 			graphql.NewInputUnmarshaler("ObservationIdInput", ec.unmarshalInputObservationIdInput),
 			graphql.NewInputUnmarshaler("OfficeHoursInput", ec.unmarshalInputOfficeHoursInput),
 			graphql.NewInputUnmarshaler("PostObservationInput", ec.unmarshalInputPostObservationInput),
+			graphql.NewInputUnmarshaler("PublishConferenceAvailabilityInput", ec.unmarshalInputPublishConferenceAvailabilityInput),
 			graphql.NewInputUnmarshaler("QuietHoursInput", ec.unmarshalInputQuietHoursInput),
 			graphql.NewInputUnmarshaler("RedeemInvitationInput", ec.unmarshalInputRedeemInvitationInput),
 			graphql.NewInputUnmarshaler("RegisterDeviceInput", ec.unmarshalInputRegisterDeviceInput),
+			graphql.NewInputUnmarshaler("RescheduleConferenceBookingInput", ec.unmarshalInputRescheduleConferenceBookingInput),
 			graphql.NewInputUnmarshaler("RespondToObservationInput", ec.unmarshalInputRespondToObservationInput),
 			graphql.NewInputUnmarshaler("ReviewObservationInput", ec.unmarshalInputReviewObservationInput),
 			graphql.NewInputUnmarshaler("SendMessageInput", ec.unmarshalInputSendMessageInput),
+			graphql.NewInputUnmarshaler("SetConferenceNotesInput", ec.unmarshalInputSetConferenceNotesInput),
 			graphql.NewInputUnmarshaler("SetOfficeHoursInput", ec.unmarshalInputSetOfficeHoursInput),
 			graphql.NewInputUnmarshaler("ShareHomeInsightInput", ec.unmarshalInputShareHomeInsightInput),
 			graphql.NewInputUnmarshaler("StartConversationInput", ec.unmarshalInputStartConversationInput),
@@ -2050,6 +2398,162 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../schema/conferences.graphqls", Input: `# Parent–teacher conferences: rounds, availability, booking, reminders.
+
+extend type Query {
+  "Conference rounds the viewer may see: staff, their schools'; parents, the rounds for their children (school and grade). Latest first."
+  conferenceRounds: [ConferenceRound!]! @auth
+  "A round the viewer may see, else NOT_FOUND."
+  conferenceRound(id: ID!): ConferenceRound @auth
+  """
+  The viewer's live bookings, soonest first: a parent's children's, a
+  teacher's schedule (bookings of their slots). In one round, or all.
+  """
+  myConferences(roundId: ID): [ConferenceBooking!]! @auth
+  "A booking the viewer may see (a guardian of the child, the teacher, an admin), else NOT_FOUND."
+  conferenceBooking(id: ID!): ConferenceBooking @auth
+}
+
+extend type Mutation {
+  """
+  Opens a conference round for a school, or one grade of it (admins).
+  Errors: BAD_USER_INPUT (dates like 2026-11-24, at most 62 days; slots of 5
+  to 120 minutes; a location in person, an https link by video), FORBIDDEN,
+  NOT_FOUND (school).
+  """
+  createConferenceRound(input: CreateConferenceRoundInput!): ConferenceRound! @auth
+  """
+  Publishes the viewer's availability (teachers and admins of the round's
+  school): each window is cut into slots of the round's length. Windows fall
+  on the round's days in the school's time zone and start in the future.
+  Errors: BAD_USER_INPUT (windows.N), CONFLICT (overlaps the viewer's
+  slots), FORBIDDEN.
+  """
+  publishConferenceAvailability(input: PublishConferenceAvailabilityInput!): [ConferenceSlot!]! @auth
+  """
+  Books a slot for a child (the child's guardians; the slot's teacher must
+  teach the child). One booking per child per round. A retry with the same
+  clientMutationId books nothing new. Errors: CONFLICT (the time was just
+  taken, or the child already has a booking: reschedule it), NOT_FOUND,
+  BAD_USER_INPUT, FORBIDDEN.
+  """
+  bookConferenceSlot(input: BookConferenceSlotInput!): ConferenceBookingPayload! @auth
+  """
+  Moves a booking to another slot of the round, atomically: the child ends
+  with the new slot, or on CONFLICT keeps the old one.
+  """
+  rescheduleConferenceBooking(input: RescheduleConferenceBookingInput!): ConferenceBookingPayload! @auth
+  "Cancels a booking (a guardian, the teacher or an admin); reminders are called off, the others told."
+  cancelConferenceBooking(input: CancelConferenceBookingInput!): ConferenceBooking! @auth
+  "Withdraws a slot (its teacher or an admin); a booking on it is cancelled and the family told to choose another time."
+  cancelConferenceSlot(input: CancelConferenceSlotInput!): ConferenceSlot! @auth
+  "The teacher's notes to prepare for a booking (staff only; parents never see them)."
+  setConferenceNotes(input: SetConferenceNotesInput!): ConferenceBooking! @auth
+}
+
+type ConferenceRound {
+  id: ID!
+  name: String!
+  "Null: the whole school."
+  grade: String
+  "YYYY-MM-DD, in the school's time zone."
+  startsOn: String!
+  endsOn: String!
+  slotMinutes: Int!
+  mode: ConferenceMode!
+  location: String!
+  videoUrl: String!
+  school: School!
+  """
+  Open slots by time (withdrawn ones left out), for one teacher when
+  teacherId is given; availableOnly leaves out the booked and past ones.
+  """
+  slots(teacherId: ID, availableOnly: Boolean = false): [ConferenceSlot!]!
+}
+
+enum ConferenceMode {
+  IN_PERSON
+  VIDEO
+}
+
+type ConferenceSlot {
+  id: ID!
+  startsAt: Time!
+  endsAt: Time!
+  teacher: User!
+  "Not booked, not withdrawn and still ahead."
+  available: Boolean!
+  "Starts when one of the viewer's children's bookings in this round ends, or ends when one starts: siblings back to back."
+  adjacentToMyBooking: Boolean!
+}
+
+type ConferenceBooking {
+  id: ID!
+  slot: ConferenceSlot!
+  round: ConferenceRound!
+  student: Student!
+  bookedBy: User!
+  "The teacher's notes to prepare; null for parents."
+  notes: String
+  cancelled: Boolean!
+  createdAt: Time!
+}
+
+input CreateConferenceRoundInput {
+  schoolId: ID!
+  "1 to 100 characters, e.g. Fall conferences."
+  name: String!
+  "Only this grade's families; omit for the whole school."
+  grade: String
+  startsOn: String!
+  endsOn: String!
+  slotMinutes: Int!
+  mode: ConferenceMode!
+  location: String
+  videoUrl: String
+}
+
+input AvailabilityWindowInput {
+  startsAt: Time!
+  endsAt: Time!
+}
+
+input PublishConferenceAvailabilityInput {
+  roundId: ID!
+  windows: [AvailabilityWindowInput!]!
+}
+
+input BookConferenceSlotInput {
+  clientMutationId: String!
+  slotId: ID!
+  studentId: ID!
+}
+
+input RescheduleConferenceBookingInput {
+  clientMutationId: String!
+  bookingId: ID!
+  slotId: ID!
+}
+
+type ConferenceBookingPayload {
+  clientMutationId: String!
+  booking: ConferenceBooking!
+}
+
+input CancelConferenceBookingInput {
+  bookingId: ID!
+}
+
+input CancelConferenceSlotInput {
+  slotId: ID!
+}
+
+input SetConferenceNotesInput {
+  bookingId: ID!
+  "At most 2,000 characters."
+  notes: String!
+}
+`, BuiltIn: false},
 	{Name: "../schema/identity.graphqls", Input: `# Who is signed in, their schools and roles, and their profile.
 
 extend type Query {
@@ -2932,6 +3436,84 @@ func (ec *executionContext) childFields_Classroom(ctx context.Context, field gra
 		return ec.fieldContext_Classroom_unacknowledgedCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Classroom", field.Name)
+}
+
+func (ec *executionContext) childFields_ConferenceBooking(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ConferenceBooking_id(ctx, field)
+	case "slot":
+		return ec.fieldContext_ConferenceBooking_slot(ctx, field)
+	case "round":
+		return ec.fieldContext_ConferenceBooking_round(ctx, field)
+	case "student":
+		return ec.fieldContext_ConferenceBooking_student(ctx, field)
+	case "bookedBy":
+		return ec.fieldContext_ConferenceBooking_bookedBy(ctx, field)
+	case "notes":
+		return ec.fieldContext_ConferenceBooking_notes(ctx, field)
+	case "cancelled":
+		return ec.fieldContext_ConferenceBooking_cancelled(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ConferenceBooking_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConferenceBooking", field.Name)
+}
+
+func (ec *executionContext) childFields_ConferenceBookingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_ConferenceBookingPayload_clientMutationId(ctx, field)
+	case "booking":
+		return ec.fieldContext_ConferenceBookingPayload_booking(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConferenceBookingPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ConferenceRound(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ConferenceRound_id(ctx, field)
+	case "name":
+		return ec.fieldContext_ConferenceRound_name(ctx, field)
+	case "grade":
+		return ec.fieldContext_ConferenceRound_grade(ctx, field)
+	case "startsOn":
+		return ec.fieldContext_ConferenceRound_startsOn(ctx, field)
+	case "endsOn":
+		return ec.fieldContext_ConferenceRound_endsOn(ctx, field)
+	case "slotMinutes":
+		return ec.fieldContext_ConferenceRound_slotMinutes(ctx, field)
+	case "mode":
+		return ec.fieldContext_ConferenceRound_mode(ctx, field)
+	case "location":
+		return ec.fieldContext_ConferenceRound_location(ctx, field)
+	case "videoUrl":
+		return ec.fieldContext_ConferenceRound_videoUrl(ctx, field)
+	case "school":
+		return ec.fieldContext_ConferenceRound_school(ctx, field)
+	case "slots":
+		return ec.fieldContext_ConferenceRound_slots(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConferenceRound", field.Name)
+}
+
+func (ec *executionContext) childFields_ConferenceSlot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ConferenceSlot_id(ctx, field)
+	case "startsAt":
+		return ec.fieldContext_ConferenceSlot_startsAt(ctx, field)
+	case "endsAt":
+		return ec.fieldContext_ConferenceSlot_endsAt(ctx, field)
+	case "teacher":
+		return ec.fieldContext_ConferenceSlot_teacher(ctx, field)
+	case "available":
+		return ec.fieldContext_ConferenceSlot_available(ctx, field)
+	case "adjacentToMyBooking":
+		return ec.fieldContext_ConferenceSlot_adjacentToMyBooking(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConferenceSlot", field.Name)
 }
 
 func (ec *executionContext) childFields_Conversation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

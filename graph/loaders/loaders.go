@@ -42,6 +42,10 @@ type Loaders struct {
 	// OfficeHours by user, Monday first. They are not private: whoever may
 	// see the user may see them.
 	OfficeHours *dataloadgen.Loader[string, []*models.OfficeHours]
+	// Conference slots and rounds of bookings already checked against the
+	// viewer.
+	ConferenceSlot  *dataloadgen.Loader[string, *models.ConferenceSlot]
+	ConferenceRound *dataloadgen.Loader[string, *models.ConferenceRound]
 }
 
 // wait is how long a loader gathers keys before it queries.
@@ -155,6 +159,12 @@ func New(db *gorm.DB, v *models.Viewer) *Loaders {
 				out[r.ConversationID] = r
 			}
 			return out, err
+		}, opt),
+		ConferenceSlot: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.ConferenceSlot, error) {
+			return byID[models.ConferenceSlot](db.WithContext(ctx), ids, func(s *models.ConferenceSlot) string { return s.ID })
+		}, opt),
+		ConferenceRound: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.ConferenceRound, error) {
+			return byID[models.ConferenceRound](db.WithContext(ctx), ids, func(r *models.ConferenceRound) string { return r.ID })
 		}, opt),
 		OfficeHours: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.OfficeHours, error) {
 			var rows []*models.OfficeHours

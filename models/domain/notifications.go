@@ -17,6 +17,8 @@ import (
 // push pipeline (server/push) implements it. A rolled-back write sends nothing.
 type Notifier interface {
 	EnqueueTx(ctx context.Context, tx *gorm.DB, n models.Notice) error
+	// CancelTx calls off scheduled notices enqueued with cancelKey.
+	CancelTx(ctx context.Context, tx *gorm.DB, cancelKey string) error
 }
 
 // RegisterDevice adds the viewer's push token, or refreshes it (platform, app

@@ -1,7 +1,9 @@
 package push
 
 import (
+	"fmt"
 	"strings"
+	"time"
 
 	"firebase.google.com/go/v4/messaging"
 	"golang.org/x/text/language"
@@ -44,6 +46,26 @@ var catalog = map[string]map[string]text{
 		"en": {"{sender}", "New message: {subject}"},
 		"es": {"{sender}", "Nuevo mensaje: {subject}"},
 	},
+	"CONFERENCE:BOOKED": {
+		"en": {"Conference booked: {student}", "{startsAt} with {teacher}."},
+		"es": {"Reunión reservada: {student}", "{startsAt} con {teacher}."},
+	},
+	"CONFERENCE:CHANGED": {
+		"en": {"Conference moved: {student}", "Now {startsAt} with {teacher}."},
+		"es": {"Reunión cambiada: {student}", "Ahora {startsAt} con {teacher}."},
+	},
+	"CONFERENCE:CANCELLED": {
+		"en": {"Conference cancelled: {student}", "{startsAt} with {teacher} is off. Open the app to choose another time."},
+		"es": {"Reunión cancelada: {student}", "{startsAt} con {teacher} no se hará. Abre la app para elegir otra hora."},
+	},
+	"CONFERENCE:REMINDER_DAY": {
+		"en": {"Conference tomorrow: {student}", "{startsAt} with {teacher}."},
+		"es": {"Reunión mañana: {student}", "{startsAt} con {teacher}."},
+	},
+	"CONFERENCE:REMINDER_HOUR": {
+		"en": {"Conference in 1 hour: {student}", "{startsAt} with {teacher}."},
+		"es": {"Reunión en 1 hora: {student}", "{startsAt} con {teacher}."},
+	},
 	"REVIEW_RETURNED": {
 		"en": {"Your draft came back with coaching", "{reviewer} left a comment on your concern."},
 		"es": {"Tu borrador volvió con sugerencias", "{reviewer} dejó un comentario en tu inquietud."},
@@ -80,16 +102,17 @@ func localize(typ, locale string, params map[string]string) (title, body string)
 
 // recipientInfo is what a message needs about its user.
 type recipientInfo struct {
-	name   string
-	locale string
-	badge  int
+	name     string
+	locale   string
+	timeZone string
+	badge    int
 }
 
 // buildMessage makes the FCM message for one device.
 func buildMessage(n *models.Notification, token string, who recipientInfo) *messaging.Message {
 	params := map[string]string{"recipient": who.name}
 	for k, v := range n.Params {
-		params[k] = v
+		params[k] = localTime(k, v, who)
 	}
 	title, body := localize(n.Type, who.locale, params)
 	data := map[string]string{"type": n.Type, "notificationId": n.ID, "deepLink": n.DeepLink, "category": string(n.Category)}
@@ -123,6 +146,30 @@ func buildMessage(n *models.Notification, token string, who recipientInfo) *mess
 			}},
 		},
 	}
+}
+
+// localTime writes a param named like "startsAt" holding an RFC 3339 time
+// as a wall-clock time in the recipient's zone and language ("Mon, Nov 8 at
+// 3:30 PM EST"; "lun 8/11, 15:30 CET"); other params pass unchanged.
+func localTime(key, value string, who recipientInfo) string {
+	if !strings.HasSuffix(key, "At") {
+		return value
+	}
+	t, err := time.Parse(time.RFC3339, value)
+	if err != nil {
+		return value
+	}
+	loc, err := time.LoadLocation(who.timeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	t = t.In(loc)
+	tag, _ := language.Parse(who.locale)
+	if _, idx, _ := supported.Match(tag); idx == 1 {
+		days := []string{"dom", "lun", "mar", "mié", "jue", "vie", "sáb"}
+		return fmt.Sprintf("%s %d/%d, %s", days[t.Weekday()], t.Day(), int(t.Month()), t.Format("15:04 MST"))
+	}
+	return t.Format("Mon, Jan 2 at 3:04 PM MST")
 }
 
 func truncate(s string, n int) string {

@@ -118,6 +118,9 @@ func (p *Pipeline) EnqueueTx(ctx context.Context, tx *gorm.DB, n models.Notice) 
 		Params: nonNilMap(n.Params), Data: nonNilMap(n.Data), DeepLink: n.DeepLink,
 		CollapseKey: n.CollapseKey, ThreadID: n.ThreadID, CreatedAt: p.Now().UTC(),
 	}
+	if n.CancelKey != "" {
+		row.CancelKey = &n.CancelKey
+	}
 	if err := tx.WithContext(ctx).Create(&row).Error; err != nil {
 		return fmt.Errorf("push: record notification: %w", err)
 	}
@@ -132,10 +135,25 @@ func (p *Pipeline) EnqueueTx(ctx context.Context, tx *gorm.DB, n models.Notice) 
 	if err := tx.WithContext(ctx).CreateInBatches(&recipients, 1000).Error; err != nil {
 		return fmt.Errorf("push: record recipients: %w", err)
 	}
+	if n.SendAt != nil && n.SendAt.After(p.Now()) {
+		if err := p.scheduleTx(ctx, tx, FanOutArgs{NotificationID: row.ID}, *n.SendAt); err != nil {
+			return fmt.Errorf("push: schedule: %w", err)
+		}
+		return nil
+	}
 	if _, err := p.inserter.InsertTx(ctx, sqlTx, FanOutArgs{NotificationID: row.ID}, nil); err != nil {
 		return fmt.Errorf("push: enqueue: %w", err)
 	}
 	return nil
+}
+
+// CancelTx calls off, inside tx, the notifications enqueued with cancelKey
+// for every recipient not yet planned: a reminder for a booking that was
+// cancelled or moved is never sent. What has gone out stays gone.
+func (p *Pipeline) CancelTx(ctx context.Context, tx *gorm.DB, cancelKey string) error {
+	return tx.WithContext(ctx).Exec(`UPDATE notification_recipients SET state = ?, deferred_until = NULL
+		WHERE state IN (?, ?) AND notification_id IN (SELECT id FROM notifications WHERE cancel_key = ?)`,
+		models.RecipientSkipped, models.RecipientPending, models.RecipientDeferred, cancelKey).Error
 }
 
 func nonNilMap(m map[string]string) map[string]string {

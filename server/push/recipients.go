@@ -34,17 +34,17 @@ func (c *recipientCache) get(users []string) (map[string]recipientInfo, error) {
 	}
 	if len(missing) > 0 {
 		var rows []struct {
-			ID, DisplayName, Locale string
-			Unread                  int
+			ID, DisplayName, Locale, TimeZone string
+			Unread                            int
 		}
 		// The badge is the user's unread messages (Viewer.unreadCount).
-		err := c.db.Raw(`SELECT u.id, u.display_name, u.locale, `+policy.UnreadMessagesSQL("u.id")+` AS unread
+		err := c.db.Raw(`SELECT u.id, u.display_name, u.locale, u.time_zone, `+policy.UnreadMessagesSQL("u.id")+` AS unread
 			FROM users u WHERE u.id IN ?`, missing).Scan(&rows).Error
 		if err != nil {
 			return nil, err
 		}
 		for _, r := range rows {
-			c.m[r.ID] = recipientInfo{name: r.DisplayName, locale: r.Locale, badge: r.Unread}
+			c.m[r.ID] = recipientInfo{name: r.DisplayName, locale: r.Locale, timeZone: r.TimeZone, badge: r.Unread}
 		}
 	}
 	out := make(map[string]recipientInfo, len(users))
