@@ -123,6 +123,16 @@ func (r *mutationResolver) SetConferenceNotes(ctx context.Context, input models.
 	return r.Domain.SetConferenceNotes(ctx, viewer(ctx), input)
 }
 
+// ResetCalendarFeed is the resolver for the resetCalendarFeed field.
+func (r *mutationResolver) ResetCalendarFeed(ctx context.Context) (*models.CalendarFeedPayload, error) {
+	return r.Domain.ResetCalendarFeed(ctx, viewer(ctx))
+}
+
+// RevokeCalendarFeed is the resolver for the revokeCalendarFeed field.
+func (r *mutationResolver) RevokeCalendarFeed(ctx context.Context) (bool, error) {
+	return r.Domain.RevokeCalendarFeed(ctx, viewer(ctx))
+}
+
 // ConferenceRounds is the resolver for the conferenceRounds field.
 func (r *queryResolver) ConferenceRounds(ctx context.Context) ([]*models.ConferenceRound, error) {
 	return r.Domain.ConferenceRounds(ctx, viewer(ctx))

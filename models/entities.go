@@ -155,6 +155,6 @@ func AllModels() []any {
 		&Device{}, &NotificationPreference{}, &Notification{}, &NotificationRecipient{}, &NotificationDelivery{},
 		&Observation{}, &ObservationReview{}, &Acknowledgement{}, &ObservationResponse{}, &HomeInsight{}, &ClientMutation{},
 		&Conversation{}, &ConversationParticipant{}, &Message{}, &OfficeHours{},
-		&ConferenceRound{}, &ConferenceSlot{}, &ConferenceBooking{},
+		&ConferenceRound{}, &ConferenceSlot{}, &ConferenceBooking{}, &CalendarFeed{},
 	}
 }

@@ -65,6 +65,29 @@ func (ec *executionContext) field_ConferenceRound_slots_args(ctx context.Context
 
 // region    **************************** field.gotpl *****************************
 
+func (ec *executionContext) _CalendarFeedPayload_path(ctx context.Context, field graphql.CollectedField, obj *models.CalendarFeedPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarFeedPayload_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Path, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarFeedPayload_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarFeedPayload", field, false, false, "String")
+}
+
 func (ec *executionContext) _ConferenceBooking_id(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceBooking) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1223,6 +1246,39 @@ func UnmarshalSetConferenceNotesInput(ctx context.Context, raw any) (models.SetC
 
 // region    **************************** object.gotpl ****************************
 
+var calendarFeedPayloadImplementors = []string{"CalendarFeedPayload"}
+
+func (ec *executionContext) _CalendarFeedPayload(ctx context.Context, sel ast.SelectionSet, obj *models.CalendarFeedPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, calendarFeedPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CalendarFeedPayload")
+		case "path":
+			out.Values[i] = ec._CalendarFeedPayload_path(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var conferenceBookingImplementors = []string{"ConferenceBooking"}
 
 func (ec *executionContext) _ConferenceBooking(ctx context.Context, sel ast.SelectionSet, obj *models.ConferenceBooking) graphql.Marshaler {
@@ -1507,6 +1563,14 @@ func (ec *executionContext) unmarshalNAvailabilityWindowInput2ᚖgithubᚗcomᚋ
 func (ec *executionContext) unmarshalNBookConferenceSlotInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐBookConferenceSlotInput(ctx context.Context, v any) (models.BookConferenceSlotInput, error) {
 	res, err := ec.unmarshalInputBookConferenceSlotInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCalendarFeedPayload2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐCalendarFeedPayload(ctx context.Context, sel ast.SelectionSet, v *models.CalendarFeedPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CalendarFeedPayload!")
+		return graphql.Null
+	}
+	return ec._CalendarFeedPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCancelConferenceBookingInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐCancelConferenceBookingInput(ctx context.Context, v any) (models.CancelConferenceBookingInput, error) {

@@ -53,6 +53,10 @@ type ComplexityRoot struct {
 		Reaction       func(childComplexity int) int
 	}
 
+	CalendarFeedPayload struct {
+		Path func(childComplexity int) int
+	}
+
 	CategoryPreference struct {
 		Category func(childComplexity int) int
 		Push     func(childComplexity int) int
@@ -238,8 +242,10 @@ type ComplexityRoot struct {
 		RegisterDevice                func(childComplexity int, input models.RegisterDeviceInput) int
 		RequestObservationReview      func(childComplexity int, input models.ObservationIDInput) int
 		RescheduleConferenceBooking   func(childComplexity int, input models.RescheduleConferenceBookingInput) int
+		ResetCalendarFeed             func(childComplexity int) int
 		RespondToObservation          func(childComplexity int, input models.RespondToObservationInput) int
 		ReviewObservation             func(childComplexity int, input models.ReviewObservationInput) int
+		RevokeCalendarFeed            func(childComplexity int) int
 		SendMessage                   func(childComplexity int, input models.SendMessageInput) int
 		SendTestNotification          func(childComplexity int) int
 		SetConferenceNotes            func(childComplexity int, input models.SetConferenceNotesInput) int
@@ -479,6 +485,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Acknowledgement.Reaction(childComplexity), true
+
+	case "CalendarFeedPayload.path":
+		if e.ComplexityRoot.CalendarFeedPayload.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarFeedPayload.Path(childComplexity), true
 
 	case "CategoryPreference.category":
 		if e.ComplexityRoot.CategoryPreference.Category == nil {
@@ -1317,6 +1330,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RescheduleConferenceBooking(childComplexity, args["input"].(models.RescheduleConferenceBookingInput)), true
+	case "Mutation.resetCalendarFeed":
+		if e.ComplexityRoot.Mutation.ResetCalendarFeed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.ResetCalendarFeed(childComplexity), true
 	case "Mutation.respondToObservation":
 		if e.ComplexityRoot.Mutation.RespondToObservation == nil {
 			break
@@ -1339,6 +1358,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReviewObservation(childComplexity, args["input"].(models.ReviewObservationInput)), true
+	case "Mutation.revokeCalendarFeed":
+		if e.ComplexityRoot.Mutation.RevokeCalendarFeed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeCalendarFeed(childComplexity), true
 	case "Mutation.sendMessage":
 		if e.ComplexityRoot.Mutation.SendMessage == nil {
 			break
@@ -2553,6 +2578,22 @@ input SetConferenceNotesInput {
   "At most 2,000 characters."
   notes: String!
 }
+
+extend type Mutation {
+  """
+  Makes the viewer a private calendar feed (iCalendar, for a calendar app to
+  subscribe to) with their conferences and, once they exist, school events.
+  The path is shown once; a new one replaces the old, which stops working.
+  """
+  resetCalendarFeed: CalendarFeedPayload! @auth
+  "Stops the viewer's calendar feed URL; false when there was none."
+  revokeCalendarFeed: Boolean! @auth
+}
+
+type CalendarFeedPayload {
+  "/calendar/{secret}.ics, to join to the API's address. Keep it private: it is the credential."
+  path: String!
+}
 `, BuiltIn: false},
 	{Name: "../schema/identity.graphqls", Input: `# Who is signed in, their schools and roles, and their profile.
 
@@ -3400,6 +3441,14 @@ func (ec *executionContext) childFields_Acknowledgement(ctx context.Context, fie
 		return ec.fieldContext_Acknowledgement_acknowledgedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Acknowledgement", field.Name)
+}
+
+func (ec *executionContext) childFields_CalendarFeedPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "path":
+		return ec.fieldContext_CalendarFeedPayload_path(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CalendarFeedPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_CategoryPreference(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

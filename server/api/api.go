@@ -83,6 +83,7 @@ func NewHandler(d Deps) http.Handler {
 	if !d.Production {
 		mux.Handle("GET /{$}", playground.Handler("SameSide", "/graphql"))
 	}
+	mux.Handle("GET /calendar/{file}", calendarHandler(d.Domain, d.Log))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

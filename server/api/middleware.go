@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/coder/websocket"
@@ -73,7 +74,7 @@ func accessLog(log *slog.Logger, next http.Handler) http.Handler {
 			level = slog.LevelDebug
 		}
 		log.Log(r.Context(), level, "http request",
-			"request_id", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path,
+			"request_id", RequestID(r.Context()), "method", r.Method, "path", logPath(r.URL.Path),
 			"status", rec.status, "bytes", rec.bytes, "duration_ms", time.Since(start).Milliseconds())
 	})
 }
@@ -126,4 +127,13 @@ func limitBody(next http.Handler) http.Handler {
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// logPath keeps credentials out of the log: a calendar feed's path is its
+// secret.
+func logPath(p string) string {
+	if strings.HasPrefix(p, "/calendar/") {
+		return "/calendar/…"
+	}
+	return p
 }
