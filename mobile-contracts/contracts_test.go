@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -92,6 +93,15 @@ func TestOperationsRunAgainstSeededServer(t *testing.T) {
 	newcomer := env.TokenFor(mustNewUser(t, env))
 
 	var code, shared, concern, draft, conv string
+	var round, booking string
+	var slots []string
+	var adminSchool struct {
+		Viewer struct {
+			Memberships []struct{ School struct{ ID string } }
+		}
+	}
+	env.Do(admin, `{ viewer { memberships { school { id } } } }`, nil).Decode(t, &adminSchool)
+	day := time.Now().UTC().AddDate(0, 0, 7).Truncate(24 * time.Hour)
 	var teacherID struct {
 		Viewer struct{ ID string }
 	}
@@ -195,6 +205,44 @@ func TestOperationsRunAgainstSeededServer(t *testing.T) {
 		{"SetOfficeHours", teacher, func() map[string]any {
 			return map[string]any{"input": map[string]any{"hours": []any{map[string]any{"weekday": "MONDAY", "start": "07:30", "end": "15:30"}}}}
 		}, func(d string) bool { return strings.Contains(d, `"07:30"`) }},
+		{"CreateConferenceRound", admin, func() map[string]any {
+			return map[string]any{"input": map[string]any{"schoolId": adminSchool.Viewer.Memberships[0].School.ID, "name": "Fall conferences",
+				"startsOn": day.Format(time.DateOnly), "endsOn": day.AddDate(0, 0, 2).Format(time.DateOnly), "slotMinutes": 15, "mode": "IN_PERSON", "location": "Room 4"}}
+		}, func(d string) bool { round = idOf(d, "id"); return strings.Contains(d, "Fall conferences") }},
+		{"PublishConferenceAvailability", teacher, func() map[string]any {
+			at := day.AddDate(0, 0, 1).Add(15 * time.Hour)
+			return map[string]any{"input": map[string]any{"roundId": round, "windows": []any{map[string]any{"startsAt": at, "endsAt": at.Add(45 * time.Minute)}}}}
+		}, func(d string) bool {
+			for _, part := range strings.Split(d, `"id":"`)[1:] {
+				slots = append(slots, part[:36])
+			}
+			return len(slots) == 3
+		}},
+		{"ConferenceRounds", parent, nil, func(d string) bool { return strings.Contains(d, round) }},
+		{"ConferenceRound", parent, func() map[string]any {
+			return map[string]any{"id": round, "teacherId": teacherID.Viewer.ID, "availableOnly": true}
+		}, func(d string) bool { return strings.Count(d, `"available":true`) == 3 }},
+		{"BookConferenceSlot", parent, func() map[string]any {
+			return map[string]any{"input": map[string]any{"clientMutationId": "conf-1", "slotId": slots[0], "studentId": child}}
+		}, func(d string) bool { booking = idOf(d, "id"); return strings.Contains(d, slots[0]) }},
+		{"RescheduleConferenceBooking", parent, func() map[string]any {
+			return map[string]any{"input": map[string]any{"clientMutationId": "conf-2", "bookingId": booking, "slotId": slots[1]}}
+		}, func(d string) bool { booking = idOf(d, "id"); return strings.Contains(d, slots[1]) }},
+		{"SetConferenceNotes", teacher, func() map[string]any {
+			return map[string]any{"input": map[string]any{"bookingId": booking, "notes": "Bring the reading log."}}
+		}, func(d string) bool { return strings.Contains(d, "reading log") }},
+		{"MyConferences", teacher, func() map[string]any { return map[string]any{"roundId": round} },
+			func(d string) bool {
+				return strings.Contains(d, booking) && strings.Contains(d, "reading log") && strings.Contains(d, "guardians")
+			}},
+		{"ConferenceBooking", parent, func() map[string]any { return map[string]any{"id": booking} },
+			func(d string) bool { return strings.Contains(d, booking) && strings.Contains(d, `"notes":null`) }},
+		{"ResetCalendarFeed", parent, nil, func(d string) bool { return strings.Contains(d, "/calendar/") }},
+		{"RevokeCalendarFeed", parent, nil, func(d string) bool { return strings.Contains(d, "true") }},
+		{"CancelConferenceBooking", parent, func() map[string]any { return map[string]any{"input": map[string]any{"bookingId": booking}} },
+			func(d string) bool { return strings.Contains(d, `"cancelled":true`) }},
+		{"CancelConferenceSlot", teacher, func() map[string]any { return map[string]any{"input": map[string]any{"slotId": slots[2]}} },
+			func(d string) bool { return strings.Contains(d, `"available":false`) }},
 		{"UpdateProfile", parent, func() map[string]any {
 			return map[string]any{"input": map[string]any{"displayName": "Sam Parent", "locale": "es-US", "timeZone": "America/Los_Angeles"}}
 		}, func(d string) bool { return strings.Contains(d, "Sam Parent") }},
