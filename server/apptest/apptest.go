@@ -355,7 +355,8 @@ func (e *Env) Snapshot() map[string]int64 {
 	out := map[string]int64{}
 	for _, tbl := range []string{"schools", "users", "memberships", "classrooms", "students", "enrollments", "classroom_staff", "guardianships", "invitations",
 		"observations", "acknowledgements", "observation_responses", "home_insights", "observation_reviews", "client_mutations", "notifications",
-		"conversations", "conversation_participants", "messages", "office_hours"} {
+		"conversations", "conversation_participants", "messages", "office_hours",
+		"conference_rounds", "conference_slots", "conference_bookings", "calendar_feeds"} {
 		out[tbl] = e.Count(tbl)
 	}
 	// Read positions and mutes change rows without adding any.
@@ -364,6 +365,13 @@ func (e *Env) Snapshot() map[string]int64 {
 		e.t.Fatalf("apptest: snapshot: %v", err)
 	}
 	out["read positions"], out["mutes"] = state.Read, state.Muted
+	var conf struct{ CancelledSlots, CancelledBookings, Notes int64 }
+	if err := e.DB.Raw(`SELECT (SELECT count(*) FROM conference_slots WHERE cancelled_at IS NOT NULL) AS cancelled_slots,
+		(SELECT count(*) FROM conference_bookings WHERE cancelled_at IS NOT NULL) AS cancelled_bookings,
+		(SELECT coalesce(sum(length(notes)), 0) FROM conference_bookings) AS notes`).Scan(&conf).Error; err != nil {
+		e.t.Fatalf("apptest: snapshot: %v", err)
+	}
+	out["cancelled slots"], out["cancelled bookings"], out["conference notes"] = conf.CancelledSlots, conf.CancelledBookings, conf.Notes
 	return out
 }
 
