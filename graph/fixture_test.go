@@ -81,9 +81,11 @@ func newFixture(t *testing.T) *fixture {
 func (f *fixture) token(name string) string { return f.TokenFor(f.users[name]) }
 
 // live opens a websocket signed in as a fixture user, closed when the test
-// ends.
+// ends, once the events of what the test did before have been delivered
+// (so that its subscriptions see only what comes next).
 func (f *fixture) live(t *testing.T, ctx context.Context, who string) *apptest.WS {
 	t.Helper()
+	f.SettleEvents()
 	ws, err := f.DialWS(ctx, map[string]any{"Authorization": "Bearer " + f.token(who)})
 	if err != nil {
 		t.Fatalf("websocket as %s: %v", who, err)

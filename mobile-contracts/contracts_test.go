@@ -277,6 +277,7 @@ func TestOperationsRunAgainstSeededServer(t *testing.T) {
 	t.Run("subscriptions", func(t *testing.T) {
 		ctx, cancel := apptest.WithTimeout()
 		defer cancel()
+		env.SettleEvents() // earlier messages' events are not the live one
 		ws, err := env.DialWS(ctx, map[string]any{"Authorization": "Bearer " + parent})
 		if err != nil {
 			t.Fatal(err)

@@ -145,6 +145,18 @@ func (e *Env) Sibling(t testing.TB) *Env {
 	return s
 }
 
+// SettleEvents waits until the live events this instance published so far
+// have reached its subscribers, so that a subscription opened next sees
+// only what comes after.
+func (e *Env) SettleEvents() {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := e.App.Events.Sync(ctx); err != nil {
+		e.t.Fatalf("apptest: events did not settle: %v", err)
+	}
+}
+
 // WaitSubscribers waits until n live subscriptions listen on this instance
 // (a subscription starts asynchronously after the client's subscribe).
 func (e *Env) WaitSubscribers(n int) {

@@ -17,6 +17,8 @@ package realtime
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -149,6 +151,27 @@ func (b *Broker) Subscribe(ctx context.Context, topic string) <-chan models.Even
 		close(ch)
 	}()
 	return ch
+}
+
+// Sync returns once every event this instance published before the call
+// has been delivered to its local subscribers: it sends a marker after
+// them (one instance's events keep their order) and waits for it to come
+// back through PostgreSQL. Tests use it before subscribing, so that earlier
+// events are not taken for new ones.
+func (b *Broker) Sync(ctx context.Context) error {
+	var raw [8]byte
+	_, _ = rand.Read(raw[:])
+	topic := "sync:" + hex.EncodeToString(raw[:])
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ch := b.Subscribe(sctx, topic)
+	b.Publish(models.Event{Topic: topic, Type: "SYNC"})
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Subscribers counts local subscriptions (metrics, tests).
