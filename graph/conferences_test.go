@@ -330,3 +330,89 @@ func TestCalendarFeed(t *testing.T) {
 		t.Fatal("revoke said there was no feed")
 	}
 }
+
+// A parent of two children in different classes books the siblings back to
+// back: the other teacher's slots next to the first booking are marked.
+// Moving a booking moves its reminders; a teacher withdrawing a booked slot
+// cancels the booking and tells the family to choose another time.
+func TestSiblingsBackToBackAndChanges(t *testing.T) {
+	f := newFixture(t)
+	// parentA is also s2's guardian (s2 is in teacherA2's class).
+	if err := f.DB.Exec(`INSERT INTO guardianships (school_id, student_id, user_id, relationship, is_primary) VALUES (?, ?, ?, 'MOTHER', false)`,
+		f.students["s2"].SchoolID, f.students["s2"].ID, f.users["parentA"].ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	ny, _ := time.LoadLocation("America/New_York")
+	day := time.Now().In(ny).AddDate(0, 0, 6)
+	day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, ny)
+	start := day.Add(15 * time.Hour)
+	round, slotsA := f.round(t, day, 15, [2]time.Time{start, start.Add(time.Hour)})
+	f.publish(t, "teacherA2", round, [2]time.Time{start, start.Add(time.Hour)})
+	f.RegisterDevice(f.token("parentA"), "parent-phone")
+
+	var b struct {
+		BookConferenceSlot struct{ Booking struct{ ID string } }
+	}
+	f.Do(f.token("parentA"), qBook, map[string]any{"in": map[string]any{"clientMutationId": "sib-1", "slotId": slotsA[1].ID, "studentId": f.students["s1"].ID}}).Decode(t, &b)
+	first := b.BookConferenceSlot.Booking.ID
+	var r struct {
+		ConferenceRound struct {
+			Slots []struct {
+				StartsAt                       time.Time
+				Available, AdjacentToMyBooking bool
+			}
+		}
+	}
+	f.Do(f.token("parentA"), `query($id: ID!, $t: ID) { conferenceRound(id: $id) { slots(teacherId: $t) { startsAt available adjacentToMyBooking } } }`,
+		map[string]any{"id": round, "t": f.users["teacherA2"].ID}).Decode(t, &r)
+	var adjacent []string
+	for _, s := range r.ConferenceRound.Slots {
+		if s.AdjacentToMyBooking {
+			adjacent = append(adjacent, s.StartsAt.In(ny).Format("15:04"))
+		}
+	}
+	if len(r.ConferenceRound.Slots) != 4 || strings.Join(adjacent, ",") != "15:00,15:30" {
+		t.Fatalf("teacherA2's slots next to the 15:15 booking: %v of %d", adjacent, len(r.ConferenceRound.Slots))
+	}
+	// Another parent sees no adjacency (not their booking).
+	f.Do(f.token("parentA2"), `query($id: ID!, $t: ID) { conferenceRound(id: $id) { slots(teacherId: $t) { startsAt available adjacentToMyBooking } } }`,
+		map[string]any{"id": round, "t": f.users["teacherA2"].ID}).Decode(t, &r)
+	for _, s := range r.ConferenceRound.Slots {
+		if s.AdjacentToMyBooking {
+			t.Fatal("adjacency shown for someone else's booking")
+		}
+	}
+
+	// Moving the booking moves its reminders.
+	var moved struct {
+		RescheduleConferenceBooking struct{ Booking struct{ ID string } }
+	}
+	f.Do(f.token("parentA"), qReschedule, map[string]any{"in": map[string]any{"clientMutationId": "sib-2", "bookingId": first, "slotId": slotsA[2].ID}}).Decode(t, &moved)
+	second := moved.RescheduleConferenceBooking.Booking.ID
+	pending := func(booking string) int64 {
+		var n int64
+		f.DB.Raw(`SELECT count(*) FROM notification_recipients r JOIN notifications n ON n.id = r.notification_id
+			WHERE n.cancel_key = ? AND r.state = 'PENDING'`, "conference-booking:"+booking).Scan(&n)
+		return n
+	}
+	if second == first || pending(first) != 0 || pending(second) != 2 {
+		t.Fatalf("reminders: old booking %d pending, new %d (want 0 and 2)", pending(first), pending(second))
+	}
+	// The teacher withdraws the slot: the booking is cancelled, the parent
+	// told to choose another time, and no reminder is left.
+	if res := f.Do(f.token("teacherA"), `mutation($s: ID!) { cancelConferenceSlot(input: {slotId: $s}) { id } }`, map[string]any{"s": slotsA[2].ID}); res.Code() != "" {
+		t.Fatal(res.Body)
+	}
+	f.WaitPushesIdle()
+	var told bool
+	for _, m := range f.FCM.Messages() {
+		if m.Token == "parent-phone" && m.Data["kind"] == "CANCELLED" && m.Data["bookingId"] == second && strings.Contains(string(m.Raw), "choose another time") {
+			told = true
+		}
+	}
+	var mine struct{ MyConferences []struct{ ID string } }
+	f.Do(f.token("parentA"), `{ myConferences { id } }`, nil).Decode(t, &mine)
+	if !told || len(mine.MyConferences) != 0 || pending(second) != 0 {
+		t.Fatalf("withdrawn slot: told=%v, %d bookings left, %d reminders pending", told, len(mine.MyConferences), pending(second))
+	}
+}
