@@ -51,6 +51,45 @@ func (r *conferenceBookingResolver) Cancelled(ctx context.Context, obj *models.C
 	return obj.CancelledAt != nil, nil
 }
 
+// Student is the resolver for the student field.
+func (r *conferenceRequestResolver) Student(ctx context.Context, obj *models.ConferenceRequest) (*models.Student, error) {
+	return load(ctx).StudentOfVisible.Load(ctx, obj.StudentID)
+}
+
+// Teacher is the resolver for the teacher field.
+func (r *conferenceRequestResolver) Teacher(ctx context.Context, obj *models.ConferenceRequest) (*models.User, error) {
+	return load(ctx).User.Load(ctx, obj.TeacherID)
+}
+
+// RequestedBy is the resolver for the requestedBy field.
+func (r *conferenceRequestResolver) RequestedBy(ctx context.Context, obj *models.ConferenceRequest) (*models.User, error) {
+	return load(ctx).User.Load(ctx, obj.RequestedByID)
+}
+
+// Options is the resolver for the options field.
+func (r *conferenceRequestResolver) Options(ctx context.Context, obj *models.ConferenceRequest) ([]*models.ConferenceRequestOption, error) {
+	return load(ctx).RequestOptions.Load(ctx, obj.ID)
+}
+
+// AcceptedOption is the resolver for the acceptedOption field.
+func (r *conferenceRequestResolver) AcceptedOption(ctx context.Context, obj *models.ConferenceRequest) (*models.ConferenceRequestOption, error) {
+	if obj.AcceptedOptionID == nil {
+		return nil, nil
+	}
+	options, err := load(ctx).RequestOptions.Load(ctx, obj.ID)
+	for _, o := range options {
+		if o.ID == *obj.AcceptedOptionID {
+			return o, err
+		}
+	}
+	return nil, err
+}
+
+// ProposedBy is the resolver for the proposedBy field.
+func (r *conferenceRequestOptionResolver) ProposedBy(ctx context.Context, obj *models.ConferenceRequestOption) (*models.User, error) {
+	return load(ctx).User.Load(ctx, obj.ProposedByID)
+}
+
 // StartsOn is the resolver for the startsOn field.
 func (r *conferenceRoundResolver) StartsOn(ctx context.Context, obj *models.ConferenceRound) (string, error) {
 	return obj.StartsOn.Format(time.DateOnly), nil
@@ -133,6 +172,26 @@ func (r *mutationResolver) RevokeCalendarFeed(ctx context.Context) (bool, error)
 	return r.Domain.RevokeCalendarFeed(ctx, viewer(ctx))
 }
 
+// RequestConferenceMeeting is the resolver for the requestConferenceMeeting field.
+func (r *mutationResolver) RequestConferenceMeeting(ctx context.Context, input models.RequestConferenceMeetingInput) (*models.ConferenceRequestPayload, error) {
+	return r.Domain.RequestConferenceMeeting(ctx, viewer(ctx), input)
+}
+
+// ProposeConferenceTimes is the resolver for the proposeConferenceTimes field.
+func (r *mutationResolver) ProposeConferenceTimes(ctx context.Context, input models.ProposeConferenceTimesInput) (*models.ConferenceRequest, error) {
+	return r.Domain.ProposeConferenceTimes(ctx, viewer(ctx), input)
+}
+
+// AcceptConferenceTime is the resolver for the acceptConferenceTime field.
+func (r *mutationResolver) AcceptConferenceTime(ctx context.Context, input models.AcceptConferenceTimeInput) (*models.ConferenceRequest, error) {
+	return r.Domain.AcceptConferenceTime(ctx, viewer(ctx), input)
+}
+
+// CancelConferenceRequest is the resolver for the cancelConferenceRequest field.
+func (r *mutationResolver) CancelConferenceRequest(ctx context.Context, input models.CancelConferenceRequestInput) (*models.ConferenceRequest, error) {
+	return r.Domain.CancelConferenceRequest(ctx, viewer(ctx), input)
+}
+
 // ConferenceRounds is the resolver for the conferenceRounds field.
 func (r *queryResolver) ConferenceRounds(ctx context.Context) ([]*models.ConferenceRound, error) {
 	return r.Domain.ConferenceRounds(ctx, viewer(ctx))
@@ -153,8 +212,21 @@ func (r *queryResolver) ConferenceBooking(ctx context.Context, id string) (*mode
 	return r.Domain.ConferenceBooking(ctx, viewer(ctx), id)
 }
 
+// ConferenceRequests is the resolver for the conferenceRequests field.
+func (r *queryResolver) ConferenceRequests(ctx context.Context) ([]*models.ConferenceRequest, error) {
+	return r.Domain.ConferenceRequests(ctx, viewer(ctx))
+}
+
 func (r *Resolver) ConferenceBooking() generated.ConferenceBookingResolver {
 	return &conferenceBookingResolver{r}
+}
+
+func (r *Resolver) ConferenceRequest() generated.ConferenceRequestResolver {
+	return &conferenceRequestResolver{r}
+}
+
+func (r *Resolver) ConferenceRequestOption() generated.ConferenceRequestOptionResolver {
+	return &conferenceRequestOptionResolver{r}
 }
 
 func (r *Resolver) ConferenceRound() generated.ConferenceRoundResolver {
@@ -166,7 +238,9 @@ func (r *Resolver) ConferenceSlot() generated.ConferenceSlotResolver {
 }
 
 type (
-	conferenceBookingResolver struct{ *Resolver }
-	conferenceRoundResolver   struct{ *Resolver }
-	conferenceSlotResolver    struct{ *Resolver }
+	conferenceBookingResolver       struct{ *Resolver }
+	conferenceRequestResolver       struct{ *Resolver }
+	conferenceRequestOptionResolver struct{ *Resolver }
+	conferenceRoundResolver         struct{ *Resolver }
+	conferenceSlotResolver          struct{ *Resolver }
 )

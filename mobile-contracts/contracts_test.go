@@ -93,7 +93,7 @@ func TestOperationsRunAgainstSeededServer(t *testing.T) {
 	newcomer := env.TokenFor(mustNewUser(t, env))
 
 	var code, shared, concern, draft, conv string
-	var round, booking string
+	var round, booking, request, option string
 	var slots []string
 	var adminSchool struct {
 		Viewer struct {
@@ -243,6 +243,27 @@ func TestOperationsRunAgainstSeededServer(t *testing.T) {
 			func(d string) bool { return strings.Contains(d, `"cancelled":true`) }},
 		{"CancelConferenceSlot", teacher, func() map[string]any { return map[string]any{"input": map[string]any{"slotId": slots[2]}} },
 			func(d string) bool { return strings.Contains(d, `"available":false`) }},
+		{"RequestConferenceMeeting", parent, func() map[string]any {
+			return map[string]any{"input": map[string]any{"clientMutationId": "meet-1", "studentId": child, "teacherId": teacherID.Viewer.ID, "topic": "Settling in after the move."}}
+		}, func(d string) bool { request = idOf(d, "id"); return strings.Contains(d, `"OPEN"`) }},
+		{"ProposeConferenceTimes", admin, func() map[string]any {
+			at := day.Add(17 * time.Hour)
+			return map[string]any{"input": map[string]any{"requestId": request, "times": []any{map[string]any{"startsAt": at, "endsAt": at.Add(30 * time.Minute)}}}}
+		}, func(d string) bool {
+			i := strings.Index(d, `"options":[{"id":"`)
+			if i < 0 {
+				return false
+			}
+			option = d[i+len(`"options":[{"id":"`):][:36]
+			return true
+		}},
+		{"AcceptConferenceTime", parent, func() map[string]any {
+			return map[string]any{"input": map[string]any{"requestId": request, "optionId": option}}
+		},
+			func(d string) bool { return strings.Contains(d, `"SCHEDULED"`) && strings.Contains(d, option) }},
+		{"ConferenceRequests", teacher, nil, func(d string) bool { return strings.Contains(d, request) && strings.Contains(d, "Settling in") }},
+		{"CancelConferenceRequest", parent, func() map[string]any { return map[string]any{"input": map[string]any{"requestId": request}} },
+			func(d string) bool { return strings.Contains(d, `"CANCELLED"`) }},
 		{"UpdateProfile", parent, func() map[string]any {
 			return map[string]any{"input": map[string]any{"displayName": "Sam Parent", "locale": "es-US", "timeZone": "America/Los_Angeles"}}
 		}, func(d string) bool { return strings.Contains(d, "Sam Parent") }},

@@ -148,3 +148,91 @@ type ConferenceSlotView struct {
 	// bookings in the round ends, or ends when one starts.
 	AdjacentToMyBooking bool
 }
+
+// ConferenceRequestState is where a meeting request stands.
+type ConferenceRequestState string
+
+// Request states.
+const (
+	RequestOpen      ConferenceRequestState = "OPEN"
+	RequestScheduled ConferenceRequestState = "SCHEDULED"
+	RequestCancelled ConferenceRequestState = "CANCELLED"
+)
+
+// Valid reports whether s is a known state.
+func (s ConferenceRequestState) Valid() bool {
+	return s == RequestOpen || s == RequestScheduled || s == RequestCancelled
+}
+
+// MarshalGQL implements graphql.Marshaler.
+func (s ConferenceRequestState) MarshalGQL(w io.Writer) {
+	_, _ = io.WriteString(w, strconv.Quote(string(s)))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler.
+func (s *ConferenceRequestState) UnmarshalGQL(v any) error {
+	return unmarshalEnum(v, s, ConferenceRequestState.Valid, "ConferenceRequestState")
+}
+
+// ConferenceRequest is a family's request for a meeting with the child's
+// teacher and the school's admins.
+type ConferenceRequest struct {
+	ID               string `gorm:"type:uuid;primaryKey;default:gen_random_uuid()"`
+	SchoolID         string `gorm:"type:uuid"`
+	StudentID        string `gorm:"type:uuid"`
+	TeacherID        string `gorm:"type:uuid"`
+	RequestedByID    string `gorm:"type:uuid"`
+	Topic            string
+	State            ConferenceRequestState
+	AcceptedOptionID *string `gorm:"type:uuid"`
+	CreatedAt        time.Time
+}
+
+// ConferenceRequestOption is a time staff proposed for a request.
+type ConferenceRequestOption struct {
+	ID           string `gorm:"type:uuid;primaryKey;default:gen_random_uuid()"`
+	RequestID    string `gorm:"type:uuid"`
+	ProposedByID string `gorm:"type:uuid"`
+	StartsAt     time.Time
+	EndsAt       time.Time
+	CreatedAt    time.Time
+}
+
+// Request limits.
+const (
+	MaxTopic                = 1000
+	MaxProposedTimes        = 5
+	MaxMeetingLength        = 3 * time.Hour
+	NoticeConferenceRequest = "CONFERENCE_REQUEST"
+)
+
+// RequestConferenceMeetingInput asks for a meeting about a child.
+type RequestConferenceMeetingInput struct {
+	ClientMutationID string
+	StudentID        string
+	TeacherID        string
+	Topic            string
+}
+
+// ConferenceRequestPayload returns the request.
+type ConferenceRequestPayload struct {
+	ClientMutationID string
+	Request          *ConferenceRequest
+}
+
+// ProposeConferenceTimesInput offers times for a request.
+type ProposeConferenceTimesInput struct {
+	RequestID string
+	Times     []*AvailabilityWindowInput
+}
+
+// AcceptConferenceTimeInput accepts one proposed time.
+type AcceptConferenceTimeInput struct {
+	RequestID string
+	OptionID  string
+}
+
+// CancelConferenceRequestInput withdraws a request or its meeting.
+type CancelConferenceRequestInput struct {
+	RequestID string
+}

@@ -24,6 +24,17 @@ type ConferenceBookingResolver interface {
 	Notes(ctx context.Context, obj *models.ConferenceBooking) (*string, error)
 	Cancelled(ctx context.Context, obj *models.ConferenceBooking) (bool, error)
 }
+type ConferenceRequestResolver interface {
+	Student(ctx context.Context, obj *models.ConferenceRequest) (*models.Student, error)
+	Teacher(ctx context.Context, obj *models.ConferenceRequest) (*models.User, error)
+	RequestedBy(ctx context.Context, obj *models.ConferenceRequest) (*models.User, error)
+
+	Options(ctx context.Context, obj *models.ConferenceRequest) ([]*models.ConferenceRequestOption, error)
+	AcceptedOption(ctx context.Context, obj *models.ConferenceRequest) (*models.ConferenceRequestOption, error)
+}
+type ConferenceRequestOptionResolver interface {
+	ProposedBy(ctx context.Context, obj *models.ConferenceRequestOption) (*models.User, error)
+}
 type ConferenceRoundResolver interface {
 	StartsOn(ctx context.Context, obj *models.ConferenceRound) (string, error)
 	EndsOn(ctx context.Context, obj *models.ConferenceRound) (string, error)
@@ -358,6 +369,414 @@ func (ec *executionContext) fieldContext_ConferenceBookingPayload_booking(_ cont
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ConferenceBooking(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConferenceRequest_id(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceRequest_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceRequest_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConferenceRequest", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ConferenceRequest_student(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceRequest_student(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConferenceRequest().Student(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Student) graphql.Marshaler {
+			return ec.marshalNStudent2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐStudent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceRequest_student(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConferenceRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Student(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConferenceRequest_teacher(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceRequest_teacher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConferenceRequest().Teacher(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceRequest_teacher(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConferenceRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConferenceRequest_requestedBy(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceRequest_requestedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConferenceRequest().RequestedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceRequest_requestedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConferenceRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConferenceRequest_topic(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceRequest_topic(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Topic, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceRequest_topic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConferenceRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConferenceRequest_state(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceRequest_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.ConferenceRequestState) graphql.Marshaler {
+			return ec.marshalNConferenceRequestState2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceRequestState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceRequest_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConferenceRequest", field, false, false, "ConferenceRequestState")
+}
+
+func (ec *executionContext) _ConferenceRequest_options(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceRequest_options(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConferenceRequest().Options(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.ConferenceRequestOption) graphql.Marshaler {
+			return ec.marshalNConferenceRequestOption2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceRequestOptionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceRequest_options(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConferenceRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConferenceRequestOption(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConferenceRequest_acceptedOption(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceRequest_acceptedOption(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConferenceRequest().AcceptedOption(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.ConferenceRequestOption) graphql.Marshaler {
+			return ec.marshalOConferenceRequestOption2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceRequestOption(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceRequest_acceptedOption(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConferenceRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConferenceRequestOption(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConferenceRequest_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceRequest_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceRequest_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConferenceRequest", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ConferenceRequestOption_id(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceRequestOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceRequestOption_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceRequestOption_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConferenceRequestOption", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ConferenceRequestOption_startsAt(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceRequestOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceRequestOption_startsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceRequestOption_startsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConferenceRequestOption", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ConferenceRequestOption_endsAt(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceRequestOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceRequestOption_endsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceRequestOption_endsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConferenceRequestOption", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ConferenceRequestOption_proposedBy(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceRequestOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceRequestOption_proposedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConferenceRequestOption().ProposedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceRequestOption_proposedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConferenceRequestOption",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConferenceRequestPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceRequestPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceRequestPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceRequestPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConferenceRequestPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConferenceRequestPayload_request(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceRequestPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceRequestPayload_request(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Request, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.ConferenceRequest) graphql.Marshaler {
+			return ec.marshalNConferenceRequest2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceRequestPayload_request(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConferenceRequestPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConferenceRequest(ctx, field)
 		},
 	}
 	return fc, nil
@@ -797,6 +1216,55 @@ func (ec *executionContext) fieldContext_ConferenceSlot_adjacentToMyBooking(_ co
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAcceptConferenceTimeInput(ctx context.Context, obj any) (models.AcceptConferenceTimeInput, error) {
+	var it models.AcceptConferenceTimeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"requestId", "optionId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "requestId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestID = data
+		case "optionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("optionId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OptionID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAcceptConferenceTimeInput unmarshals raw into the AcceptConferenceTimeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAcceptConferenceTimeInput(ctx context.Context, raw any) (models.AcceptConferenceTimeInput, error) {
+	var out models.AcceptConferenceTimeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AcceptConferenceTimeInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAvailabilityWindowInput(ctx context.Context, obj any) (models.AvailabilityWindowInput, error) {
 	var it models.AvailabilityWindowInput
 	if obj == nil {
@@ -944,6 +1412,48 @@ func UnmarshalCancelConferenceBookingInput(ctx context.Context, raw any) (models
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCancelConferenceRequestInput(ctx context.Context, obj any) (models.CancelConferenceRequestInput, error) {
+	var it models.CancelConferenceRequestInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"requestId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "requestId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCancelConferenceRequestInput unmarshals raw into the CancelConferenceRequestInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCancelConferenceRequestInput(ctx context.Context, raw any) (models.CancelConferenceRequestInput, error) {
+	var out models.CancelConferenceRequestInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CancelConferenceRequestInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCancelConferenceSlotInput(ctx context.Context, obj any) (models.CancelConferenceSlotInput, error) {
 	var it models.CancelConferenceSlotInput
 	if obj == nil {
@@ -1084,6 +1594,55 @@ func UnmarshalCreateConferenceRoundInput(ctx context.Context, raw any) (models.C
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputProposeConferenceTimesInput(ctx context.Context, obj any) (models.ProposeConferenceTimesInput, error) {
+	var it models.ProposeConferenceTimesInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"requestId", "times"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "requestId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestID = data
+		case "times":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("times"))
+			data, err := ec.unmarshalNAvailabilityWindowInput2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐAvailabilityWindowInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Times = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProposeConferenceTimesInput unmarshals raw into the ProposeConferenceTimesInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProposeConferenceTimesInput(ctx context.Context, raw any) (models.ProposeConferenceTimesInput, error) {
+	var out models.ProposeConferenceTimesInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProposeConferenceTimesInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPublishConferenceAvailabilityInput(ctx context.Context, obj any) (models.PublishConferenceAvailabilityInput, error) {
 	var it models.PublishConferenceAvailabilityInput
 	if obj == nil {
@@ -1130,6 +1689,69 @@ func (ec *executionContext) unmarshalInputPublishConferenceAvailabilityInput(ctx
 func UnmarshalPublishConferenceAvailabilityInput(ctx context.Context, raw any) (models.PublishConferenceAvailabilityInput, error) {
 	var out models.PublishConferenceAvailabilityInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PublishConferenceAvailabilityInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRequestConferenceMeetingInput(ctx context.Context, obj any) (models.RequestConferenceMeetingInput, error) {
+	var it models.RequestConferenceMeetingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "studentId", "teacherId", "topic"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "studentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("studentId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StudentID = data
+		case "teacherId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teacherId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeacherID = data
+		case "topic":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topic"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Topic = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRequestConferenceMeetingInput unmarshals raw into the RequestConferenceMeetingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRequestConferenceMeetingInput(ctx context.Context, raw any) (models.RequestConferenceMeetingInput, error) {
+	var out models.RequestConferenceMeetingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RequestConferenceMeetingInput", raw, &out)
 	return out, err
 }
 
@@ -1391,6 +2013,171 @@ func (ec *executionContext) _ConferenceBookingPayload(ctx context.Context, sel a
 	return out
 }
 
+var conferenceRequestImplementors = []string{"ConferenceRequest"}
+
+func (ec *executionContext) _ConferenceRequest(ctx context.Context, sel ast.SelectionSet, obj *models.ConferenceRequest) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, conferenceRequestImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConferenceRequest")
+		case "id":
+			out.Values[i] = ec._ConferenceRequest_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "student":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceRequest_student(ctx, field, obj)
+				})
+		case "teacher":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceRequest_teacher(ctx, field, obj)
+				})
+		case "requestedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceRequest_requestedBy(ctx, field, obj)
+				})
+		case "topic":
+			out.Values[i] = ec._ConferenceRequest_topic(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._ConferenceRequest_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "options":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceRequest_options(ctx, field, obj)
+				})
+		case "acceptedOption":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceRequest_acceptedOption(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._ConferenceRequest_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var conferenceRequestOptionImplementors = []string{"ConferenceRequestOption"}
+
+func (ec *executionContext) _ConferenceRequestOption(ctx context.Context, sel ast.SelectionSet, obj *models.ConferenceRequestOption) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, conferenceRequestOptionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConferenceRequestOption")
+		case "id":
+			out.Values[i] = ec._ConferenceRequestOption_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startsAt":
+			out.Values[i] = ec._ConferenceRequestOption_startsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endsAt":
+			out.Values[i] = ec._ConferenceRequestOption_endsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "proposedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceRequestOption_proposedBy(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var conferenceRequestPayloadImplementors = []string{"ConferenceRequestPayload"}
+
+func (ec *executionContext) _ConferenceRequestPayload(ctx context.Context, sel ast.SelectionSet, obj *models.ConferenceRequestPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, conferenceRequestPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConferenceRequestPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._ConferenceRequestPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "request":
+			out.Values[i] = ec._ConferenceRequestPayload_request(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var conferenceRoundImplementors = []string{"ConferenceRound"}
 
 func (ec *executionContext) _ConferenceRound(ctx context.Context, sel ast.SelectionSet, obj *models.ConferenceRound) graphql.Marshaler {
@@ -1541,6 +2328,11 @@ func (ec *executionContext) _ConferenceSlot(ctx context.Context, sel ast.Selecti
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAcceptConferenceTimeInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐAcceptConferenceTimeInput(ctx context.Context, v any) (models.AcceptConferenceTimeInput, error) {
+	res, err := ec.unmarshalInputAcceptConferenceTimeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAvailabilityWindowInput2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐAvailabilityWindowInputᚄ(ctx context.Context, v any) ([]*models.AvailabilityWindowInput, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
@@ -1575,6 +2367,11 @@ func (ec *executionContext) marshalNCalendarFeedPayload2ᚖgithubᚗcomᚋsamesi
 
 func (ec *executionContext) unmarshalNCancelConferenceBookingInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐCancelConferenceBookingInput(ctx context.Context, v any) (models.CancelConferenceBookingInput, error) {
 	res, err := ec.unmarshalInputCancelConferenceBookingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCancelConferenceRequestInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐCancelConferenceRequestInput(ctx context.Context, v any) (models.CancelConferenceRequestInput, error) {
+	res, err := ec.unmarshalInputCancelConferenceRequestInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -1622,6 +2419,72 @@ func (ec *executionContext) unmarshalNConferenceMode2githubᚗcomᚋsamesideᚋs
 }
 
 func (ec *executionContext) marshalNConferenceMode2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceMode(ctx context.Context, sel ast.SelectionSet, v models.ConferenceMode) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNConferenceRequest2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceRequestᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.ConferenceRequest) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNConferenceRequest2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceRequest(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNConferenceRequest2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceRequest(ctx context.Context, sel ast.SelectionSet, v *models.ConferenceRequest) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConferenceRequest!")
+		return graphql.Null
+	}
+	return ec._ConferenceRequest(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNConferenceRequestOption2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceRequestOptionᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.ConferenceRequestOption) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNConferenceRequestOption2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceRequestOption(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNConferenceRequestOption2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceRequestOption(ctx context.Context, sel ast.SelectionSet, v *models.ConferenceRequestOption) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConferenceRequestOption!")
+		return graphql.Null
+	}
+	return ec._ConferenceRequestOption(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNConferenceRequestPayload2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceRequestPayload(ctx context.Context, sel ast.SelectionSet, v *models.ConferenceRequestPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConferenceRequestPayload!")
+		return graphql.Null
+	}
+	return ec._ConferenceRequestPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNConferenceRequestState2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceRequestState(ctx context.Context, v any) (models.ConferenceRequestState, error) {
+	var res models.ConferenceRequestState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNConferenceRequestState2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceRequestState(ctx context.Context, sel ast.SelectionSet, v models.ConferenceRequestState) graphql.Marshaler {
 	return v
 }
 
@@ -1678,8 +2541,18 @@ func (ec *executionContext) unmarshalNCreateConferenceRoundInput2githubᚗcomᚋ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNProposeConferenceTimesInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐProposeConferenceTimesInput(ctx context.Context, v any) (models.ProposeConferenceTimesInput, error) {
+	res, err := ec.unmarshalInputProposeConferenceTimesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNPublishConferenceAvailabilityInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐPublishConferenceAvailabilityInput(ctx context.Context, v any) (models.PublishConferenceAvailabilityInput, error) {
 	res, err := ec.unmarshalInputPublishConferenceAvailabilityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRequestConferenceMeetingInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐRequestConferenceMeetingInput(ctx context.Context, v any) (models.RequestConferenceMeetingInput, error) {
+	res, err := ec.unmarshalInputRequestConferenceMeetingInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -1698,6 +2571,13 @@ func (ec *executionContext) marshalOConferenceBooking2ᚖgithubᚗcomᚋsameside
 		return graphql.Null
 	}
 	return ec._ConferenceBooking(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOConferenceRequestOption2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceRequestOption(ctx context.Context, sel ast.SelectionSet, v *models.ConferenceRequestOption) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ConferenceRequestOption(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOConferenceRound2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceRound(ctx context.Context, sel ast.SelectionSet, v *models.ConferenceRound) graphql.Marshaler {

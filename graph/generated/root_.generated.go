@@ -24,6 +24,8 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Classroom() ClassroomResolver
 	ConferenceBooking() ConferenceBookingResolver
+	ConferenceRequest() ConferenceRequestResolver
+	ConferenceRequestOption() ConferenceRequestOptionResolver
 	ConferenceRound() ConferenceRoundResolver
 	ConferenceSlot() ConferenceSlotResolver
 	Conversation() ConversationResolver
@@ -89,6 +91,30 @@ type ComplexityRoot struct {
 	ConferenceBookingPayload struct {
 		Booking          func(childComplexity int) int
 		ClientMutationID func(childComplexity int) int
+	}
+
+	ConferenceRequest struct {
+		AcceptedOption func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Options        func(childComplexity int) int
+		RequestedBy    func(childComplexity int) int
+		State          func(childComplexity int) int
+		Student        func(childComplexity int) int
+		Teacher        func(childComplexity int) int
+		Topic          func(childComplexity int) int
+	}
+
+	ConferenceRequestOption struct {
+		EndsAt     func(childComplexity int) int
+		ID         func(childComplexity int) int
+		ProposedBy func(childComplexity int) int
+		StartsAt   func(childComplexity int) int
+	}
+
+	ConferenceRequestPayload struct {
+		ClientMutationID func(childComplexity int) int
+		Request          func(childComplexity int) int
 	}
 
 	ConferenceRound struct {
@@ -227,9 +253,11 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AcceptConferenceTime          func(childComplexity int, input models.AcceptConferenceTimeInput) int
 		AcknowledgeObservation        func(childComplexity int, input models.AcknowledgeObservationInput) int
 		BookConferenceSlot            func(childComplexity int, input models.BookConferenceSlotInput) int
 		CancelConferenceBooking       func(childComplexity int, input models.CancelConferenceBookingInput) int
+		CancelConferenceRequest       func(childComplexity int, input models.CancelConferenceRequestInput) int
 		CancelConferenceSlot          func(childComplexity int, input models.CancelConferenceSlotInput) int
 		CreateConferenceRound         func(childComplexity int, input models.CreateConferenceRoundInput) int
 		CreateInvitation              func(childComplexity int, input models.CreateInvitationInput) int
@@ -237,9 +265,11 @@ type ComplexityRoot struct {
 		MarkConversationRead          func(childComplexity int, input models.ConversationIDInput) int
 		MuteConversation              func(childComplexity int, input models.MuteConversationInput) int
 		PostObservation               func(childComplexity int, input models.PostObservationInput) int
+		ProposeConferenceTimes        func(childComplexity int, input models.ProposeConferenceTimesInput) int
 		PublishConferenceAvailability func(childComplexity int, input models.PublishConferenceAvailabilityInput) int
 		RedeemInvitation              func(childComplexity int, input models.RedeemInvitationInput) int
 		RegisterDevice                func(childComplexity int, input models.RegisterDeviceInput) int
+		RequestConferenceMeeting      func(childComplexity int, input models.RequestConferenceMeetingInput) int
 		RequestObservationReview      func(childComplexity int, input models.ObservationIDInput) int
 		RescheduleConferenceBooking   func(childComplexity int, input models.RescheduleConferenceBookingInput) int
 		ResetCalendarFeed             func(childComplexity int) int
@@ -333,6 +363,7 @@ type ComplexityRoot struct {
 	Query struct {
 		Classroom             func(childComplexity int, id string) int
 		ConferenceBooking     func(childComplexity int, id string) int
+		ConferenceRequests    func(childComplexity int) int
 		ConferenceRound       func(childComplexity int, id string) int
 		ConferenceRounds      func(childComplexity int) int
 		Conversation          func(childComplexity int, id string) int
@@ -633,6 +664,99 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ConferenceBookingPayload.ClientMutationID(childComplexity), true
+
+	case "ConferenceRequest.acceptedOption":
+		if e.ComplexityRoot.ConferenceRequest.AcceptedOption == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceRequest.AcceptedOption(childComplexity), true
+	case "ConferenceRequest.createdAt":
+		if e.ComplexityRoot.ConferenceRequest.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceRequest.CreatedAt(childComplexity), true
+	case "ConferenceRequest.id":
+		if e.ComplexityRoot.ConferenceRequest.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceRequest.ID(childComplexity), true
+	case "ConferenceRequest.options":
+		if e.ComplexityRoot.ConferenceRequest.Options == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceRequest.Options(childComplexity), true
+	case "ConferenceRequest.requestedBy":
+		if e.ComplexityRoot.ConferenceRequest.RequestedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceRequest.RequestedBy(childComplexity), true
+	case "ConferenceRequest.state":
+		if e.ComplexityRoot.ConferenceRequest.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceRequest.State(childComplexity), true
+	case "ConferenceRequest.student":
+		if e.ComplexityRoot.ConferenceRequest.Student == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceRequest.Student(childComplexity), true
+	case "ConferenceRequest.teacher":
+		if e.ComplexityRoot.ConferenceRequest.Teacher == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceRequest.Teacher(childComplexity), true
+	case "ConferenceRequest.topic":
+		if e.ComplexityRoot.ConferenceRequest.Topic == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceRequest.Topic(childComplexity), true
+
+	case "ConferenceRequestOption.endsAt":
+		if e.ComplexityRoot.ConferenceRequestOption.EndsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceRequestOption.EndsAt(childComplexity), true
+	case "ConferenceRequestOption.id":
+		if e.ComplexityRoot.ConferenceRequestOption.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceRequestOption.ID(childComplexity), true
+	case "ConferenceRequestOption.proposedBy":
+		if e.ComplexityRoot.ConferenceRequestOption.ProposedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceRequestOption.ProposedBy(childComplexity), true
+	case "ConferenceRequestOption.startsAt":
+		if e.ComplexityRoot.ConferenceRequestOption.StartsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceRequestOption.StartsAt(childComplexity), true
+
+	case "ConferenceRequestPayload.clientMutationId":
+		if e.ComplexityRoot.ConferenceRequestPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceRequestPayload.ClientMutationID(childComplexity), true
+	case "ConferenceRequestPayload.request":
+		if e.ComplexityRoot.ConferenceRequestPayload.Request == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceRequestPayload.Request(childComplexity), true
 
 	case "ConferenceRound.endsOn":
 		if e.ComplexityRoot.ConferenceRound.EndsOn == nil {
@@ -1165,6 +1289,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MessageEdge.Node(childComplexity), true
 
+	case "Mutation.acceptConferenceTime":
+		if e.ComplexityRoot.Mutation.AcceptConferenceTime == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptConferenceTime_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptConferenceTime(childComplexity, args["input"].(models.AcceptConferenceTimeInput)), true
 	case "Mutation.acknowledgeObservation":
 		if e.ComplexityRoot.Mutation.AcknowledgeObservation == nil {
 			break
@@ -1198,6 +1333,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CancelConferenceBooking(childComplexity, args["input"].(models.CancelConferenceBookingInput)), true
+	case "Mutation.cancelConferenceRequest":
+		if e.ComplexityRoot.Mutation.CancelConferenceRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelConferenceRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelConferenceRequest(childComplexity, args["input"].(models.CancelConferenceRequestInput)), true
 	case "Mutation.cancelConferenceSlot":
 		if e.ComplexityRoot.Mutation.CancelConferenceSlot == nil {
 			break
@@ -1275,6 +1421,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PostObservation(childComplexity, args["input"].(models.PostObservationInput)), true
+	case "Mutation.proposeConferenceTimes":
+		if e.ComplexityRoot.Mutation.ProposeConferenceTimes == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_proposeConferenceTimes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ProposeConferenceTimes(childComplexity, args["input"].(models.ProposeConferenceTimesInput)), true
 	case "Mutation.publishConferenceAvailability":
 		if e.ComplexityRoot.Mutation.PublishConferenceAvailability == nil {
 			break
@@ -1308,6 +1465,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RegisterDevice(childComplexity, args["input"].(models.RegisterDeviceInput)), true
+	case "Mutation.requestConferenceMeeting":
+		if e.ComplexityRoot.Mutation.RequestConferenceMeeting == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestConferenceMeeting_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestConferenceMeeting(childComplexity, args["input"].(models.RequestConferenceMeetingInput)), true
 	case "Mutation.requestObservationReview":
 		if e.ComplexityRoot.Mutation.RequestObservationReview == nil {
 			break
@@ -1759,6 +1927,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ConferenceBooking(childComplexity, args["id"].(string)), true
+	case "Query.conferenceRequests":
+		if e.ComplexityRoot.Query.ConferenceRequests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.ConferenceRequests(childComplexity), true
 	case "Query.conferenceRound":
 		if e.ComplexityRoot.Query.ConferenceRound == nil {
 			break
@@ -2301,10 +2475,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AcceptConferenceTimeInput", ec.unmarshalInputAcceptConferenceTimeInput),
 			graphql.NewInputUnmarshaler("AcknowledgeObservationInput", ec.unmarshalInputAcknowledgeObservationInput),
 			graphql.NewInputUnmarshaler("AvailabilityWindowInput", ec.unmarshalInputAvailabilityWindowInput),
 			graphql.NewInputUnmarshaler("BookConferenceSlotInput", ec.unmarshalInputBookConferenceSlotInput),
 			graphql.NewInputUnmarshaler("CancelConferenceBookingInput", ec.unmarshalInputCancelConferenceBookingInput),
+			graphql.NewInputUnmarshaler("CancelConferenceRequestInput", ec.unmarshalInputCancelConferenceRequestInput),
 			graphql.NewInputUnmarshaler("CancelConferenceSlotInput", ec.unmarshalInputCancelConferenceSlotInput),
 			graphql.NewInputUnmarshaler("CategoryPreferenceInput", ec.unmarshalInputCategoryPreferenceInput),
 			graphql.NewInputUnmarshaler("ConversationIdInput", ec.unmarshalInputConversationIdInput),
@@ -2314,10 +2490,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ObservationIdInput", ec.unmarshalInputObservationIdInput),
 			graphql.NewInputUnmarshaler("OfficeHoursInput", ec.unmarshalInputOfficeHoursInput),
 			graphql.NewInputUnmarshaler("PostObservationInput", ec.unmarshalInputPostObservationInput),
+			graphql.NewInputUnmarshaler("ProposeConferenceTimesInput", ec.unmarshalInputProposeConferenceTimesInput),
 			graphql.NewInputUnmarshaler("PublishConferenceAvailabilityInput", ec.unmarshalInputPublishConferenceAvailabilityInput),
 			graphql.NewInputUnmarshaler("QuietHoursInput", ec.unmarshalInputQuietHoursInput),
 			graphql.NewInputUnmarshaler("RedeemInvitationInput", ec.unmarshalInputRedeemInvitationInput),
 			graphql.NewInputUnmarshaler("RegisterDeviceInput", ec.unmarshalInputRegisterDeviceInput),
+			graphql.NewInputUnmarshaler("RequestConferenceMeetingInput", ec.unmarshalInputRequestConferenceMeetingInput),
 			graphql.NewInputUnmarshaler("RescheduleConferenceBookingInput", ec.unmarshalInputRescheduleConferenceBookingInput),
 			graphql.NewInputUnmarshaler("RespondToObservationInput", ec.unmarshalInputRespondToObservationInput),
 			graphql.NewInputUnmarshaler("ReviewObservationInput", ec.unmarshalInputReviewObservationInput),
@@ -2593,6 +2771,80 @@ extend type Mutation {
 type CalendarFeedPayload {
   "/calendar/{secret}.ics, to join to the API's address. Keep it private: it is the credential."
   path: String!
+}
+
+extend type Query {
+  "Meeting requests the viewer may see (the child's guardians, the teacher asked, the school's admins), newest first."
+  conferenceRequests: [ConferenceRequest!]! @auth
+}
+
+extend type Mutation {
+  """
+  Asks, as a child's guardian, to meet with the school about something: the
+  child's teacher (teacherId, one who teaches the child) and the school's
+  admins are told and propose times. Errors: BAD_USER_INPUT (topic of 1 to
+  1,000 characters; teacherId), FORBIDDEN, NOT_FOUND.
+  """
+  requestConferenceMeeting(input: RequestConferenceMeetingInput!): ConferenceRequestPayload! @auth
+  "Proposes 1 to 5 times, ahead and up to 3 hours long (the teacher asked or an admin); the family is told. CONFLICT once scheduled or cancelled."
+  proposeConferenceTimes(input: ProposeConferenceTimesInput!): ConferenceRequest! @auth
+  "Accepts a proposed time (a guardian): the meeting is scheduled, staff told, the family reminded a day and an hour before."
+  acceptConferenceTime(input: AcceptConferenceTimeInput!): ConferenceRequest! @auth
+  "Withdraws a request or its meeting (the family or staff); reminders are called off."
+  cancelConferenceRequest(input: CancelConferenceRequestInput!): ConferenceRequest! @auth
+}
+
+type ConferenceRequest {
+  id: ID!
+  student: Student!
+  teacher: User!
+  requestedBy: User!
+  topic: String!
+  state: ConferenceRequestState!
+  "Proposed times, soonest first."
+  options: [ConferenceRequestOption!]!
+  acceptedOption: ConferenceRequestOption
+  createdAt: Time!
+}
+
+enum ConferenceRequestState {
+  OPEN
+  SCHEDULED
+  CANCELLED
+}
+
+type ConferenceRequestOption {
+  id: ID!
+  startsAt: Time!
+  endsAt: Time!
+  proposedBy: User!
+}
+
+input RequestConferenceMeetingInput {
+  clientMutationId: String!
+  studentId: ID!
+  teacherId: ID!
+  "1 to 1,000 characters: what the family would like to talk about."
+  topic: String!
+}
+
+type ConferenceRequestPayload {
+  clientMutationId: String!
+  request: ConferenceRequest!
+}
+
+input ProposeConferenceTimesInput {
+  requestId: ID!
+  times: [AvailabilityWindowInput!]!
+}
+
+input AcceptConferenceTimeInput {
+  requestId: ID!
+  optionId: ID!
+}
+
+input CancelConferenceRequestInput {
+  requestId: ID!
 }
 `, BuiltIn: false},
 	{Name: "../schema/identity.graphqls", Input: `# Who is signed in, their schools and roles, and their profile.
@@ -3517,6 +3769,54 @@ func (ec *executionContext) childFields_ConferenceBookingPayload(ctx context.Con
 		return ec.fieldContext_ConferenceBookingPayload_booking(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ConferenceBookingPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ConferenceRequest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ConferenceRequest_id(ctx, field)
+	case "student":
+		return ec.fieldContext_ConferenceRequest_student(ctx, field)
+	case "teacher":
+		return ec.fieldContext_ConferenceRequest_teacher(ctx, field)
+	case "requestedBy":
+		return ec.fieldContext_ConferenceRequest_requestedBy(ctx, field)
+	case "topic":
+		return ec.fieldContext_ConferenceRequest_topic(ctx, field)
+	case "state":
+		return ec.fieldContext_ConferenceRequest_state(ctx, field)
+	case "options":
+		return ec.fieldContext_ConferenceRequest_options(ctx, field)
+	case "acceptedOption":
+		return ec.fieldContext_ConferenceRequest_acceptedOption(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ConferenceRequest_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConferenceRequest", field.Name)
+}
+
+func (ec *executionContext) childFields_ConferenceRequestOption(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ConferenceRequestOption_id(ctx, field)
+	case "startsAt":
+		return ec.fieldContext_ConferenceRequestOption_startsAt(ctx, field)
+	case "endsAt":
+		return ec.fieldContext_ConferenceRequestOption_endsAt(ctx, field)
+	case "proposedBy":
+		return ec.fieldContext_ConferenceRequestOption_proposedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConferenceRequestOption", field.Name)
+}
+
+func (ec *executionContext) childFields_ConferenceRequestPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_ConferenceRequestPayload_clientMutationId(ctx, field)
+	case "request":
+		return ec.fieldContext_ConferenceRequestPayload_request(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConferenceRequestPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ConferenceRound(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

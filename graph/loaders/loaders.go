@@ -46,6 +46,9 @@ type Loaders struct {
 	// viewer.
 	ConferenceSlot  *dataloadgen.Loader[string, *models.ConferenceSlot]
 	ConferenceRound *dataloadgen.Loader[string, *models.ConferenceRound]
+	// RequestOptions are the times proposed for meeting requests already
+	// checked against the viewer, soonest first.
+	RequestOptions *dataloadgen.Loader[string, []*models.ConferenceRequestOption]
 }
 
 // wait is how long a loader gathers keys before it queries.
@@ -165,6 +168,18 @@ func New(db *gorm.DB, v *models.Viewer) *Loaders {
 		}, opt),
 		ConferenceRound: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.ConferenceRound, error) {
 			return byID[models.ConferenceRound](db.WithContext(ctx), ids, func(r *models.ConferenceRound) string { return r.ID })
+		}, opt),
+		RequestOptions: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.ConferenceRequestOption, error) {
+			var rows []*models.ConferenceRequestOption
+			err := db.WithContext(ctx).Where("request_id IN ?", ids).Order("starts_at, id").Find(&rows).Error
+			out := make(map[string][]*models.ConferenceRequestOption, len(ids))
+			for _, id := range ids {
+				out[id] = []*models.ConferenceRequestOption{}
+			}
+			for _, r := range rows {
+				out[r.RequestID] = append(out[r.RequestID], r)
+			}
+			return out, err
 		}, opt),
 		OfficeHours: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.OfficeHours, error) {
 			var rows []*models.OfficeHours

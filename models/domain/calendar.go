@@ -48,7 +48,8 @@ func (s *Service) RevokeCalendarFeed(ctx context.Context, v *models.Viewer) (boo
 }
 
 // CalendarEvents returns the events of the feed whose secret is given, as
-// its owner may see them now (their live conferences), or NOT_FOUND for a
+// its owner may see them now (their live conferences and scheduled
+// meetings with the school), or NOT_FOUND for a
 // secret that is unknown or revoked.
 func (s *Service) CalendarEvents(ctx context.Context, secret string) (*models.User, []models.CalendarEvent, error) {
 	if len(secret) != 43 { // 32 bytes, base64url without padding
@@ -76,8 +77,8 @@ func (s *Service) CalendarEvents(ctx context.Context, secret string) (*models.Us
 	}
 	var rows []struct {
 		BookingID, StudentFirst, TeacherName, RoundName, Location, VideoURL string
-		StudentPreferred                                                     *string
-		StartsAt, EndsAt, CreatedAt                                          time.Time
+		StudentPreferred                                                    *string
+		StartsAt, EndsAt, CreatedAt                                         time.Time
 	}
 	ids := make([]string, len(bookings))
 	for i, b := range bookings {
@@ -110,6 +111,33 @@ func (s *Service) CalendarEvents(ctx context.Context, secret string) (*models.Us
 			Location:    where,
 			URL:         "sameside://conferences/" + r.BookingID,
 			StartsAt:    r.StartsAt, EndsAt: r.EndsAt, UpdatedAt: r.CreatedAt,
+		})
+	}
+	var meetings []struct {
+		RequestID, StudentFirst, Topic string
+		StudentPreferred               *string
+		StartsAt, EndsAt, CreatedAt    time.Time
+	}
+	err = s.DB.WithContext(ctx).Table("conference_requests").Scopes(policy.ConferenceRequests(v)).
+		Select(`conference_requests.id AS request_id, st.first_name AS student_first, st.preferred_name AS student_preferred,
+			conference_requests.topic, o.starts_at, o.ends_at, o.created_at`).
+		Joins("JOIN conference_request_options o ON o.id = conference_requests.accepted_option_id").
+		Joins("JOIN students st ON st.id = conference_requests.student_id").
+		Where("conference_requests.state = ?", models.RequestScheduled).Order("o.starts_at").Scan(&meetings).Error
+	if err != nil {
+		return nil, nil, internal(err)
+	}
+	for _, m := range meetings {
+		student := m.StudentFirst
+		if m.StudentPreferred != nil && strings.TrimSpace(*m.StudentPreferred) != "" {
+			student = *m.StudentPreferred
+		}
+		events = append(events, models.CalendarEvent{
+			UID:         "conference-request-" + m.RequestID + "@sameside",
+			Summary:     fmt.Sprintf("Meeting with the school about %s", student),
+			Description: m.Topic,
+			URL:         "sameside://conference-requests/" + m.RequestID,
+			StartsAt:    m.StartsAt, EndsAt: m.EndsAt, UpdatedAt: m.CreatedAt,
 		})
 	}
 	return &v.User, events, nil

@@ -43,3 +43,17 @@ func ConferenceBookings(v *models.Viewer) Scope {
 const GuardedStudentsSQL = `SELECT g.student_id FROM guardianships g
 	JOIN memberships m ON m.user_id = g.user_id AND m.school_id = g.school_id AND m.role = 'PARENT'
 	WHERE g.user_id = ? AND NOT g.restricted`
+
+// ConferenceRequests limits a query on conference_requests to those the
+// viewer may see: the school's admins, the teacher asked, and the child's
+// unrestricted guardians.
+func ConferenceRequests(v *models.Viewer) Scope {
+	return func(db *gorm.DB) *gorm.DB {
+		if v == nil {
+			return db.Where("false")
+		}
+		return db.Where(`(conference_requests.school_id IN @admin
+			OR (conference_requests.school_id IN @teacher AND conference_requests.teacher_id = @uid)
+			OR conference_requests.student_id IN (`+guardedStudents+`))`, params(v))
+	}
+}

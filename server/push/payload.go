@@ -66,6 +66,30 @@ var catalog = map[string]map[string]text{
 		"en": {"Conference in 1 hour: {student}", "{startsAt} with {teacher}."},
 		"es": {"Reunión en 1 hora: {student}", "{startsAt} con {teacher}."},
 	},
+	"CONFERENCE_REQUEST:REQUESTED": {
+		"en": {"Meeting request about {student}", "{actor} would like to meet with the school. Propose some times."},
+		"es": {"Solicitud de reunión sobre {student}", "{actor} quiere reunirse con la escuela. Propón algunos horarios."},
+	},
+	"CONFERENCE_REQUEST:PROPOSED": {
+		"en": {"Times for your meeting about {student}", "{actor} proposed times. Choose the one that suits you."},
+		"es": {"Horarios para tu reunión sobre {student}", "{actor} propuso horarios. Elige el que te convenga."},
+	},
+	"CONFERENCE_REQUEST:SCHEDULED": {
+		"en": {"Meeting about {student} scheduled", "{startsAt}, chosen by {actor}."},
+		"es": {"Reunión sobre {student} programada", "{startsAt}, elegida por {actor}."},
+	},
+	"CONFERENCE_REQUEST:CANCELLED": {
+		"en": {"Meeting about {student} cancelled", "{actor} cancelled the meeting request."},
+		"es": {"Reunión sobre {student} cancelada", "{actor} canceló la solicitud de reunión."},
+	},
+	"CONFERENCE_REQUEST:REMINDER_DAY": {
+		"en": {"Meeting tomorrow about {student}", "{startsAt} with the school."},
+		"es": {"Reunión mañana sobre {student}", "{startsAt} con la escuela."},
+	},
+	"CONFERENCE_REQUEST:REMINDER_HOUR": {
+		"en": {"Meeting in 1 hour about {student}", "{startsAt} with the school."},
+		"es": {"Reunión en 1 hora sobre {student}", "{startsAt} con la escuela."},
+	},
 	"REVIEW_RETURNED": {
 		"en": {"Your draft came back with coaching", "{reviewer} left a comment on your concern."},
 		"es": {"Tu borrador volvió con sugerencias", "{reviewer} dejó un comentario en tu inquietud."},
