@@ -203,9 +203,9 @@ func TestConferenceRemindersAcrossDST(t *testing.T) {
 	if booking == "" {
 		t.Fatal("not booked")
 	}
-	// The teacher hears of the booking now.
+	// Teacher and parent hear of the booking now.
 	f.WaitPushesIdle()
-	if c := f.FCM.CountByToken(); c["teacher-tablet"] != 1 || c["parent-phone"] != 0 {
+	if c := f.FCM.CountByToken(); c["teacher-tablet"] != 1 || c["parent-phone"] != 1 {
 		t.Fatalf("booking pushes: %v", c)
 	}
 	var scheduled []time.Time

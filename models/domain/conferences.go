@@ -249,7 +249,7 @@ func (s *Service) BookConferenceSlot(ctx context.Context, v *models.Viewer, in m
 		if err != nil {
 			return nil, err
 		}
-		return map[string][]string{"booking": {b.ID}}, s.conferenceNotice(ctx, tx, b, slot, st, "BOOKED", slot.TeacherID, v.ID)
+		return map[string][]string{"booking": {b.ID}}, s.conferenceNotice(ctx, tx, b, slot, st, "BOOKED", slot.TeacherID)
 	})
 	if err != nil {
 		return nil, err
@@ -294,7 +294,7 @@ func (s *Service) RescheduleConferenceBooking(ctx context.Context, v *models.Vie
 		if err != nil {
 			return nil, err
 		}
-		return map[string][]string{"booking": {b.ID}}, s.conferenceNotice(ctx, tx, b, slot, st, "CHANGED", slot.TeacherID, v.ID)
+		return map[string][]string{"booking": {b.ID}}, s.conferenceNotice(ctx, tx, b, slot, st, "CHANGED", slot.TeacherID)
 	})
 	if err != nil {
 		return nil, err
@@ -330,7 +330,7 @@ func (s *Service) CancelConferenceBooking(ctx context.Context, v *models.Viewer,
 		if err := s.cancelBooking(ctx, tx, v, b); err != nil {
 			return err
 		}
-		return s.conferenceNotice(ctx, tx, b, &slot, &st, "CANCELLED", slot.TeacherID, v.ID)
+		return s.conferenceNotice(ctx, tx, b, &slot, &st, "CANCELLED", slot.TeacherID)
 	})
 	return b, err
 }
@@ -372,7 +372,7 @@ func (s *Service) CancelConferenceSlot(ctx context.Context, v *models.Viewer, in
 		if err := s.cancelBooking(ctx, tx, v, &b); err != nil {
 			return err
 		}
-		return s.conferenceNotice(ctx, tx, &b, &slot, &st, "CANCELLED", slot.TeacherID, v.ID)
+		return s.conferenceNotice(ctx, tx, &b, &slot, &st, "CANCELLED", slot.TeacherID)
 	})
 	return &slot, err
 }
@@ -554,19 +554,14 @@ func guardiansOf(tx *gorm.DB, studentID string) ([]string, error) {
 }
 
 // conferenceNotice tells the teacher and the child's guardians about a
-// booking change (kind BOOKED, CHANGED, CANCELLED), except whoever made it.
-func (s *Service) conferenceNotice(ctx context.Context, tx *gorm.DB, b *models.ConferenceBooking, slot *models.ConferenceSlot, st *models.Student, kind, teacherID, actorID string) error {
+// booking change (kind BOOKED, CHANGED, CANCELLED); whoever made it gets it
+// too, as the confirmation with the time in their own zone.
+func (s *Service) conferenceNotice(ctx context.Context, tx *gorm.DB, b *models.ConferenceBooking, slot *models.ConferenceSlot, st *models.Student, kind, teacherID string) error {
 	guardians, err := guardiansOf(tx, st.ID)
 	if err != nil {
 		return err
 	}
-	var to []string
-	for _, u := range append(guardians, teacherID) {
-		if u != actorID {
-			to = append(to, u)
-		}
-	}
-	n, err := s.conferenceMessage(tx, b, slot, st, kind, to)
+	n, err := s.conferenceMessage(tx, b, slot, st, kind, append(guardians, teacherID))
 	if err != nil {
 		return err
 	}
