@@ -75,12 +75,7 @@ func (s *Service) ProposeConferenceTimes(ctx context.Context, v *models.Viewer, 
 			return nil, models.InvalidField(fmt.Sprintf("times.%d", i), "a time starts ahead and lasts up to 3 hours")
 		}
 	}
-	var r *models.ConferenceRequest
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		var err error
-		if r, err = s.lockRequest(tx, v, in.RequestID); err != nil {
-			return err
-		}
+	return s.changeRequest(ctx, v, in.RequestID, func(tx *gorm.DB, r *models.ConferenceRequest, st *models.Student) error {
 		if !v.HasRole(r.SchoolID, models.RoleAdmin) && r.TeacherID != v.ID {
 			return models.Errorf(models.CodeForbidden, "the child's guardians accept times; staff propose them")
 		}
@@ -93,13 +88,8 @@ func (s *Service) ProposeConferenceTimes(ctx context.Context, v *models.Viewer, 
 				return err
 			}
 		}
-		var st models.Student
-		if err := tx.Take(&st, "id = ?", r.StudentID).Error; err != nil {
-			return err
-		}
-		return s.notify(ctx, tx, requestNotice(r, &st, "PROPOSED", v.DisplayName, nil, []string{r.RequestedByID}))
+		return s.notify(ctx, tx, requestNotice(r, st, "PROPOSED", v.DisplayName, nil, []string{r.RequestedByID}))
 	})
-	return r, err
 }
 
 // AcceptConferenceTime schedules the meeting at a proposed time (a guardian
@@ -110,12 +100,7 @@ func (s *Service) AcceptConferenceTime(ctx context.Context, v *models.Viewer, in
 	if err := policy.RequireViewer(v); err != nil {
 		return nil, err
 	}
-	var r *models.ConferenceRequest
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		var err error
-		if r, err = s.lockRequest(tx, v, in.RequestID); err != nil {
-			return err
-		}
+	return s.changeRequest(ctx, v, in.RequestID, func(tx *gorm.DB, r *models.ConferenceRequest, st *models.Student) error {
 		if ok, err := isGuardianOf(tx, v.ID, r.StudentID); err != nil || !ok {
 			if err != nil {
 				return err
@@ -143,15 +128,11 @@ func (s *Service) AcceptConferenceTime(ctx context.Context, v *models.Viewer, in
 		if err := tx.Model(r).Updates(map[string]any{"state": r.State, "accepted_option_id": o.ID}).Error; err != nil {
 			return err
 		}
-		var st models.Student
-		if err := tx.Take(&st, "id = ?", r.StudentID).Error; err != nil {
-			return err
-		}
 		staff, err := requestStaff(tx, r)
 		if err != nil {
 			return err
 		}
-		if err := s.notify(ctx, tx, requestNotice(r, &st, "SCHEDULED", v.DisplayName, &o.StartsAt, staff)); err != nil {
+		if err := s.notify(ctx, tx, requestNotice(r, st, "SCHEDULED", v.DisplayName, &o.StartsAt, staff)); err != nil {
 			return err
 		}
 		for _, rem := range conferenceReminders {
@@ -159,7 +140,7 @@ func (s *Service) AcceptConferenceTime(ctx context.Context, v *models.Viewer, in
 			if !at.After(s.now()) {
 				continue
 			}
-			n := requestNotice(r, &st, rem.kind, "", &o.StartsAt, []string{r.RequestedByID})
+			n := requestNotice(r, st, rem.kind, "", &o.StartsAt, []string{r.RequestedByID})
 			n.SendAt, n.CancelKey = &at, "conference-request:"+r.ID
 			if err := s.notify(ctx, tx, n); err != nil {
 				return err
@@ -167,7 +148,6 @@ func (s *Service) AcceptConferenceTime(ctx context.Context, v *models.Viewer, in
 		}
 		return nil
 	})
-	return r, err
 }
 
 // CancelConferenceRequest withdraws a request or its scheduled meeting (the
@@ -176,21 +156,15 @@ func (s *Service) CancelConferenceRequest(ctx context.Context, v *models.Viewer,
 	if err := policy.RequireViewer(v); err != nil {
 		return nil, err
 	}
-	var r *models.ConferenceRequest
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		var err error
-		if r, err = s.lockRequest(tx, v, in.RequestID); err != nil || r.State == models.RequestCancelled {
-			return err
+	return s.changeRequest(ctx, v, in.RequestID, func(tx *gorm.DB, r *models.ConferenceRequest, st *models.Student) error {
+		if r.State == models.RequestCancelled {
+			return nil
 		}
 		r.State = models.RequestCancelled
 		if err := tx.Model(r).Update("state", r.State).Error; err != nil {
 			return err
 		}
 		if err := s.Notify.CancelTx(ctx, tx, "conference-request:"+r.ID); err != nil {
-			return err
-		}
-		var st models.Student
-		if err := tx.Take(&st, "id = ?", r.StudentID).Error; err != nil {
 			return err
 		}
 		staff, err := requestStaff(tx, r)
@@ -203,9 +177,8 @@ func (s *Service) CancelConferenceRequest(ctx context.Context, v *models.Viewer,
 				to = append(to, u)
 			}
 		}
-		return s.notify(ctx, tx, requestNotice(r, &st, "CANCELLED", v.DisplayName, nil, to))
+		return s.notify(ctx, tx, requestNotice(r, st, "CANCELLED", v.DisplayName, nil, to))
 	})
-	return r, err
 }
 
 // ConferenceRequests lists the requests the viewer may see, newest first.
@@ -218,16 +191,25 @@ func (s *Service) ConferenceRequests(ctx context.Context, v *models.Viewer) ([]*
 	return out, internal(err)
 }
 
-func (s *Service) lockRequest(tx *gorm.DB, v *models.Viewer, id string) (*models.ConferenceRequest, error) {
+// changeRequest runs fn in a transaction on a request the viewer may see,
+// locked, with its student; NOT_FOUND otherwise.
+func (s *Service) changeRequest(ctx context.Context, v *models.Viewer, id string, fn func(tx *gorm.DB, r *models.ConferenceRequest, st *models.Student) error) (*models.ConferenceRequest, error) {
 	var r models.ConferenceRequest
-	res := tx.Scopes(policy.ConferenceRequests(v)).Clauses(clause.Locking{Strength: "UPDATE"}).Where("conference_requests.id = ?", id).Limit(1).Find(&r)
-	if res.Error != nil {
-		return nil, res.Error
-	}
-	if res.RowsAffected == 0 {
-		return nil, models.NotFound("conference request")
-	}
-	return &r, nil
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		res := tx.Scopes(policy.ConferenceRequests(v)).Clauses(clause.Locking{Strength: "UPDATE"}).Where("conference_requests.id = ?", id).Limit(1).Find(&r)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return models.NotFound("conference request")
+		}
+		var st models.Student
+		if err := tx.Take(&st, "id = ?", r.StudentID).Error; err != nil {
+			return err
+		}
+		return fn(tx, &r, &st)
+	})
+	return &r, err
 }
 
 // requestStaff is who a request reaches at school: its teacher and the
