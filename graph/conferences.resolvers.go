@@ -51,6 +51,19 @@ func (r *conferenceBookingResolver) Cancelled(ctx context.Context, obj *models.C
 	return obj.CancelledAt != nil, nil
 }
 
+// Alternatives is the resolver for the alternatives field.
+func (r *conferenceBookingResolver) Alternatives(ctx context.Context, obj *models.ConferenceBooking) ([]*models.ConferenceSlotView, error) {
+	round, err := load(ctx).ConferenceRound.Load(ctx, obj.RoundID)
+	if err != nil || round == nil {
+		return nil, err
+	}
+	slot, err := load(ctx).ConferenceSlot.Load(ctx, obj.SlotID)
+	if err != nil || slot == nil {
+		return nil, err
+	}
+	return r.Domain.ConferenceSlots(ctx, viewer(ctx), round, &slot.TeacherID, true)
+}
+
 // Student is the resolver for the student field.
 func (r *conferenceRequestResolver) Student(ctx context.Context, obj *models.ConferenceRequest) (*models.Student, error) {
 	return load(ctx).StudentOfVisible.Load(ctx, obj.StudentID)

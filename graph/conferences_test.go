@@ -411,6 +411,17 @@ func TestSiblingsBackToBackAndChanges(t *testing.T) {
 			told = true
 		}
 	}
+	var offered struct {
+		ConferenceBooking struct {
+			Cancelled    bool
+			Alternatives []struct{ ID string }
+		}
+	}
+	f.Do(f.token("parentA"), `query($id: ID!) { conferenceBooking(id: $id) { cancelled alternatives { id } } }`, map[string]any{"id": second}).Decode(t, &offered)
+	// teacherA's four slots: 15:15 was freed by the move, 15:30 withdrawn.
+	if got := offered.ConferenceBooking; !got.Cancelled || len(got.Alternatives) != 3 {
+		t.Fatalf("after the slot was withdrawn the parent is offered %+v", got)
+	}
 	var mine struct{ MyConferences []struct{ ID string } }
 	f.Do(f.token("parentA"), `{ myConferences { id } }`, nil).Decode(t, &mine)
 	if !told || len(mine.MyConferences) != 0 || pending(second) != 0 {

@@ -23,6 +23,8 @@ type ConferenceBookingResolver interface {
 	BookedBy(ctx context.Context, obj *models.ConferenceBooking) (*models.User, error)
 	Notes(ctx context.Context, obj *models.ConferenceBooking) (*string, error)
 	Cancelled(ctx context.Context, obj *models.ConferenceBooking) (bool, error)
+
+	Alternatives(ctx context.Context, obj *models.ConferenceBooking) ([]*models.ConferenceSlotView, error)
 }
 type ConferenceRequestResolver interface {
 	Student(ctx context.Context, obj *models.ConferenceRequest) (*models.Student, error)
@@ -317,6 +319,38 @@ func (ec *executionContext) _ConferenceBooking_createdAt(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_ConferenceBooking_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ConferenceBooking", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ConferenceBooking_alternatives(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceBooking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceBooking_alternatives(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConferenceBooking().Alternatives(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.ConferenceSlotView) graphql.Marshaler {
+			return ec.marshalNConferenceSlot2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceSlotViewᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceBooking_alternatives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConferenceBooking",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConferenceSlot(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ConferenceBookingPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceBookingPayload) (ret graphql.Marshaler) {
@@ -1958,6 +1992,12 @@ func (ec *executionContext) _ConferenceBooking(ctx context.Context, sel ast.Sele
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "alternatives":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceBooking_alternatives(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -78,14 +78,15 @@ type ComplexityRoot struct {
 	}
 
 	ConferenceBooking struct {
-		BookedBy  func(childComplexity int) int
-		Cancelled func(childComplexity int) int
-		CreatedAt func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Notes     func(childComplexity int) int
-		Round     func(childComplexity int) int
-		Slot      func(childComplexity int) int
-		Student   func(childComplexity int) int
+		Alternatives func(childComplexity int) int
+		BookedBy     func(childComplexity int) int
+		Cancelled    func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Notes        func(childComplexity int) int
+		Round        func(childComplexity int) int
+		Slot         func(childComplexity int) int
+		Student      func(childComplexity int) int
 	}
 
 	ConferenceBookingPayload struct {
@@ -603,6 +604,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Classroom.UnacknowledgedCount(childComplexity), true
 
+	case "ConferenceBooking.alternatives":
+		if e.ComplexityRoot.ConferenceBooking.Alternatives == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceBooking.Alternatives(childComplexity), true
 	case "ConferenceBooking.bookedBy":
 		if e.ComplexityRoot.ConferenceBooking.BookedBy == nil {
 			break
@@ -2700,6 +2707,8 @@ type ConferenceBooking {
   notes: String
   cancelled: Boolean!
   createdAt: Time!
+  "The same teacher's free slots in the round: what to offer when a booking was cancelled or is to be moved."
+  alternatives: [ConferenceSlot!]!
 }
 
 input CreateConferenceRoundInput {
@@ -3757,6 +3766,8 @@ func (ec *executionContext) childFields_ConferenceBooking(ctx context.Context, f
 		return ec.fieldContext_ConferenceBooking_cancelled(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_ConferenceBooking_createdAt(ctx, field)
+	case "alternatives":
+		return ec.fieldContext_ConferenceBooking_alternatives(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ConferenceBooking", field.Name)
 }
