@@ -93,7 +93,7 @@ func TestOperationsRunAgainstSeededServer(t *testing.T) {
 	newcomer := env.TokenFor(mustNewUser(t, env))
 
 	var code, shared, concern, draft, conv string
-	var round, booking, request, option string
+	var round, booking, request, option, announcement string
 	var slots []string
 	var adminSchool struct {
 		Viewer struct {
@@ -264,6 +264,16 @@ func TestOperationsRunAgainstSeededServer(t *testing.T) {
 		{"ConferenceRequests", teacher, nil, func(d string) bool { return strings.Contains(d, request) && strings.Contains(d, "Settling in") }},
 		{"CancelConferenceRequest", parent, func() map[string]any { return map[string]any{"input": map[string]any{"requestId": request}} },
 			func(d string) bool { return strings.Contains(d, `"CANCELLED"`) }},
+		{"PostAnnouncement", admin, func() map[string]any {
+			return map[string]any{"input": map[string]any{"clientMutationId": "ann-1", "schoolId": adminSchool.Viewer.Memberships[0].School.ID,
+				"audience": "SCHOOL", "title": "Picture day on Friday", "body": "Please send your child in school uniform."}}
+		}, func(d string) bool { announcement = idOf(d, "id"); return strings.Contains(d, `"SCHOOL"`) }},
+		{"Announcements", parent, func() map[string]any { return map[string]any{"first": 10} },
+			func(d string) bool { return strings.Contains(d, announcement) && strings.Contains(d, `"read":false`) }},
+		{"AcknowledgeAnnouncement", parent, func() map[string]any { return map[string]any{"input": map[string]any{"id": announcement}} },
+			func(d string) bool { return strings.Contains(d, `"read":true`) }},
+		{"Announcement", parent, func() map[string]any { return map[string]any{"id": announcement} },
+			func(d string) bool { return strings.Contains(d, "Picture day") }},
 		{"UpdateProfile", parent, func() map[string]any {
 			return map[string]any{"input": map[string]any{"displayName": "Sam Parent", "locale": "es-US", "timeZone": "America/Los_Angeles"}}
 		}, func(d string) bool { return strings.Contains(d, "Sam Parent") }},

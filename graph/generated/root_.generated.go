@@ -22,6 +22,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Announcement() AnnouncementResolver
 	Classroom() ClassroomResolver
 	ConferenceBooking() ConferenceBookingResolver
 	ConferenceRequest() ConferenceRequestResolver
@@ -53,6 +54,37 @@ type ComplexityRoot struct {
 	Acknowledgement struct {
 		AcknowledgedAt func(childComplexity int) int
 		Reaction       func(childComplexity int) int
+	}
+
+	Announcement struct {
+		Audience      func(childComplexity int) int
+		AudienceCount func(childComplexity int) int
+		Author        func(childComplexity int) int
+		Body          func(childComplexity int) int
+		Classroom     func(childComplexity int) int
+		Grade         func(childComplexity int) int
+		ID            func(childComplexity int) int
+		PublishAt     func(childComplexity int) int
+		Read          func(childComplexity int) int
+		ReadCount     func(childComplexity int) int
+		School        func(childComplexity int) int
+		Title         func(childComplexity int) int
+		Urgent        func(childComplexity int) int
+	}
+
+	AnnouncementConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	AnnouncementEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	AnnouncementPayload struct {
+		Announcement     func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
 	}
 
 	CalendarFeedPayload struct {
@@ -255,6 +287,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AcceptConferenceTime          func(childComplexity int, input models.AcceptConferenceTimeInput) int
+		AcknowledgeAnnouncement       func(childComplexity int, input models.AnnouncementIDInput) int
 		AcknowledgeObservation        func(childComplexity int, input models.AcknowledgeObservationInput) int
 		BookConferenceSlot            func(childComplexity int, input models.BookConferenceSlotInput) int
 		CancelConferenceBooking       func(childComplexity int, input models.CancelConferenceBookingInput) int
@@ -265,6 +298,7 @@ type ComplexityRoot struct {
 		DeleteObservation             func(childComplexity int, input models.ObservationIDInput) int
 		MarkConversationRead          func(childComplexity int, input models.ConversationIDInput) int
 		MuteConversation              func(childComplexity int, input models.MuteConversationInput) int
+		PostAnnouncement              func(childComplexity int, input models.PostAnnouncementInput) int
 		PostObservation               func(childComplexity int, input models.PostObservationInput) int
 		ProposeConferenceTimes        func(childComplexity int, input models.ProposeConferenceTimesInput) int
 		PublishConferenceAvailability func(childComplexity int, input models.PublishConferenceAvailabilityInput) int
@@ -362,6 +396,8 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		Announcement          func(childComplexity int, id string) int
+		Announcements         func(childComplexity int, first *int, after *string) int
 		Classroom             func(childComplexity int, id string) int
 		ConferenceBooking     func(childComplexity int, id string) int
 		ConferenceRequests    func(childComplexity int) int
@@ -517,6 +553,124 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Acknowledgement.Reaction(childComplexity), true
+
+	case "Announcement.audience":
+		if e.ComplexityRoot.Announcement.Audience == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Announcement.Audience(childComplexity), true
+	case "Announcement.audienceCount":
+		if e.ComplexityRoot.Announcement.AudienceCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Announcement.AudienceCount(childComplexity), true
+	case "Announcement.author":
+		if e.ComplexityRoot.Announcement.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Announcement.Author(childComplexity), true
+	case "Announcement.body":
+		if e.ComplexityRoot.Announcement.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Announcement.Body(childComplexity), true
+	case "Announcement.classroom":
+		if e.ComplexityRoot.Announcement.Classroom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Announcement.Classroom(childComplexity), true
+	case "Announcement.grade":
+		if e.ComplexityRoot.Announcement.Grade == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Announcement.Grade(childComplexity), true
+	case "Announcement.id":
+		if e.ComplexityRoot.Announcement.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Announcement.ID(childComplexity), true
+	case "Announcement.publishAt":
+		if e.ComplexityRoot.Announcement.PublishAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Announcement.PublishAt(childComplexity), true
+	case "Announcement.read":
+		if e.ComplexityRoot.Announcement.Read == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Announcement.Read(childComplexity), true
+	case "Announcement.readCount":
+		if e.ComplexityRoot.Announcement.ReadCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Announcement.ReadCount(childComplexity), true
+	case "Announcement.school":
+		if e.ComplexityRoot.Announcement.School == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Announcement.School(childComplexity), true
+	case "Announcement.title":
+		if e.ComplexityRoot.Announcement.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Announcement.Title(childComplexity), true
+	case "Announcement.urgent":
+		if e.ComplexityRoot.Announcement.Urgent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Announcement.Urgent(childComplexity), true
+
+	case "AnnouncementConnection.edges":
+		if e.ComplexityRoot.AnnouncementConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnouncementConnection.Edges(childComplexity), true
+	case "AnnouncementConnection.pageInfo":
+		if e.ComplexityRoot.AnnouncementConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnouncementConnection.PageInfo(childComplexity), true
+
+	case "AnnouncementEdge.cursor":
+		if e.ComplexityRoot.AnnouncementEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnouncementEdge.Cursor(childComplexity), true
+	case "AnnouncementEdge.node":
+		if e.ComplexityRoot.AnnouncementEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnouncementEdge.Node(childComplexity), true
+
+	case "AnnouncementPayload.announcement":
+		if e.ComplexityRoot.AnnouncementPayload.Announcement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnouncementPayload.Announcement(childComplexity), true
+	case "AnnouncementPayload.clientMutationId":
+		if e.ComplexityRoot.AnnouncementPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnouncementPayload.ClientMutationID(childComplexity), true
 
 	case "CalendarFeedPayload.path":
 		if e.ComplexityRoot.CalendarFeedPayload.Path == nil {
@@ -1307,6 +1461,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcceptConferenceTime(childComplexity, args["input"].(models.AcceptConferenceTimeInput)), true
+	case "Mutation.acknowledgeAnnouncement":
+		if e.ComplexityRoot.Mutation.AcknowledgeAnnouncement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acknowledgeAnnouncement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcknowledgeAnnouncement(childComplexity, args["input"].(models.AnnouncementIDInput)), true
 	case "Mutation.acknowledgeObservation":
 		if e.ComplexityRoot.Mutation.AcknowledgeObservation == nil {
 			break
@@ -1417,6 +1582,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MuteConversation(childComplexity, args["input"].(models.MuteConversationInput)), true
+	case "Mutation.postAnnouncement":
+		if e.ComplexityRoot.Mutation.PostAnnouncement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_postAnnouncement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PostAnnouncement(childComplexity, args["input"].(models.PostAnnouncementInput)), true
 	case "Mutation.postObservation":
 		if e.ComplexityRoot.Mutation.PostObservation == nil {
 			break
@@ -1912,6 +2088,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PostObservationPayload.Observations(childComplexity), true
 
+	case "Query.announcement":
+		if e.ComplexityRoot.Query.Announcement == nil {
+			break
+		}
+
+		args, err := ec.field_Query_announcement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Announcement(childComplexity, args["id"].(string)), true
+	case "Query.announcements":
+		if e.ComplexityRoot.Query.Announcements == nil {
+			break
+		}
+
+		args, err := ec.field_Query_announcements_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Announcements(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Query.classroom":
 		if e.ComplexityRoot.Query.Classroom == nil {
 			break
@@ -2484,6 +2682,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AcceptConferenceTimeInput", ec.unmarshalInputAcceptConferenceTimeInput),
 			graphql.NewInputUnmarshaler("AcknowledgeObservationInput", ec.unmarshalInputAcknowledgeObservationInput),
+			graphql.NewInputUnmarshaler("AnnouncementIdInput", ec.unmarshalInputAnnouncementIdInput),
 			graphql.NewInputUnmarshaler("AvailabilityWindowInput", ec.unmarshalInputAvailabilityWindowInput),
 			graphql.NewInputUnmarshaler("BookConferenceSlotInput", ec.unmarshalInputBookConferenceSlotInput),
 			graphql.NewInputUnmarshaler("CancelConferenceBookingInput", ec.unmarshalInputCancelConferenceBookingInput),
@@ -2496,6 +2695,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MuteConversationInput", ec.unmarshalInputMuteConversationInput),
 			graphql.NewInputUnmarshaler("ObservationIdInput", ec.unmarshalInputObservationIdInput),
 			graphql.NewInputUnmarshaler("OfficeHoursInput", ec.unmarshalInputOfficeHoursInput),
+			graphql.NewInputUnmarshaler("PostAnnouncementInput", ec.unmarshalInputPostAnnouncementInput),
 			graphql.NewInputUnmarshaler("PostObservationInput", ec.unmarshalInputPostObservationInput),
 			graphql.NewInputUnmarshaler("ProposeConferenceTimesInput", ec.unmarshalInputProposeConferenceTimesInput),
 			graphql.NewInputUnmarshaler("PublishConferenceAvailabilityInput", ec.unmarshalInputPublishConferenceAvailabilityInput),
@@ -2608,6 +2808,89 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../schema/community.graphqls", Input: `# School community: announcements (parent-education events, resources and
+# engagement figures come next).
+
+extend type Query {
+  "Announcements the viewer may see, newest first: parents, those for their children's school, grades and classrooms; staff, their school's."
+  announcements(first: Int = 20, after: String): AnnouncementConnection! @auth
+  "One announcement the viewer may see, else NOT_FOUND."
+  announcement(id: ID!): Announcement @auth
+}
+
+extend type Mutation {
+  """
+  Posts an announcement, or schedules it (publishAt, up to 90 days ahead),
+  and pushes it then to every guardian in its audience. SCHOOL and GRADE
+  audiences: admins; CLASSROOM: its teachers and admins; urgent (ignores
+  quiet hours): admins. A retry with the same clientMutationId posts
+  nothing new. Errors: BAD_USER_INPUT, FORBIDDEN, NOT_FOUND.
+  """
+  postAnnouncement(input: PostAnnouncementInput!): AnnouncementPayload! @auth
+  "Records that the viewer read the announcement (again is harmless)."
+  acknowledgeAnnouncement(input: AnnouncementIdInput!): Announcement! @auth
+}
+
+type Announcement {
+  id: ID!
+  school: School!
+  audience: Audience!
+  grade: String
+  classroom: Classroom
+  title: String!
+  body: String!
+  urgent: Boolean!
+  author: User!
+  publishAt: Time!
+  "Whether the viewer has read it."
+  read: Boolean!
+  "Staff only (null for parents): the families it reaches, and how many of them read it."
+  audienceCount: Int
+  readCount: Int
+}
+
+enum Audience {
+  SCHOOL
+  GRADE
+  CLASSROOM
+}
+
+type AnnouncementConnection {
+  edges: [AnnouncementEdge!]!
+  pageInfo: PageInfo!
+}
+
+type AnnouncementEdge {
+  cursor: String!
+  node: Announcement!
+}
+
+input PostAnnouncementInput {
+  clientMutationId: String!
+  schoolId: ID!
+  audience: Audience!
+  "For a GRADE audience."
+  grade: String
+  "For a CLASSROOM audience."
+  classroomId: ID
+  "1 to 200 characters."
+  title: String!
+  "1 to 10,000 characters."
+  body: String!
+  urgent: Boolean
+  "Publish later; omitted: now."
+  publishAt: Time
+}
+
+type AnnouncementPayload {
+  clientMutationId: String!
+  announcement: Announcement!
+}
+
+input AnnouncementIdInput {
+  id: ID!
+}
+`, BuiltIn: false},
 	{Name: "../schema/conferences.graphqls", Input: `# Parent–teacher conferences: rounds, availability, booking, reminders.
 
 extend type Query {
@@ -3702,6 +3985,68 @@ func (ec *executionContext) childFields_Acknowledgement(ctx context.Context, fie
 		return ec.fieldContext_Acknowledgement_acknowledgedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Acknowledgement", field.Name)
+}
+
+func (ec *executionContext) childFields_Announcement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Announcement_id(ctx, field)
+	case "school":
+		return ec.fieldContext_Announcement_school(ctx, field)
+	case "audience":
+		return ec.fieldContext_Announcement_audience(ctx, field)
+	case "grade":
+		return ec.fieldContext_Announcement_grade(ctx, field)
+	case "classroom":
+		return ec.fieldContext_Announcement_classroom(ctx, field)
+	case "title":
+		return ec.fieldContext_Announcement_title(ctx, field)
+	case "body":
+		return ec.fieldContext_Announcement_body(ctx, field)
+	case "urgent":
+		return ec.fieldContext_Announcement_urgent(ctx, field)
+	case "author":
+		return ec.fieldContext_Announcement_author(ctx, field)
+	case "publishAt":
+		return ec.fieldContext_Announcement_publishAt(ctx, field)
+	case "read":
+		return ec.fieldContext_Announcement_read(ctx, field)
+	case "audienceCount":
+		return ec.fieldContext_Announcement_audienceCount(ctx, field)
+	case "readCount":
+		return ec.fieldContext_Announcement_readCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Announcement", field.Name)
+}
+
+func (ec *executionContext) childFields_AnnouncementConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AnnouncementConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AnnouncementConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnnouncementConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AnnouncementEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AnnouncementEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AnnouncementEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnnouncementEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AnnouncementPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_AnnouncementPayload_clientMutationId(ctx, field)
+	case "announcement":
+		return ec.fieldContext_AnnouncementPayload_announcement(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnnouncementPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_CalendarFeedPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -49,6 +49,8 @@ type Loaders struct {
 	// RequestOptions are the times proposed for meeting requests already
 	// checked against the viewer, soonest first.
 	RequestOptions *dataloadgen.Loader[string, []*models.ConferenceRequestOption]
+	// AnnouncementRead says, per announcement, whether the viewer read it.
+	AnnouncementRead *dataloadgen.Loader[string, bool]
 }
 
 // wait is how long a loader gathers keys before it queries.
@@ -168,6 +170,19 @@ func New(db *gorm.DB, v *models.Viewer) *Loaders {
 		}, opt),
 		ConferenceRound: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.ConferenceRound, error) {
 			return byID[models.ConferenceRound](db.WithContext(ctx), ids, func(r *models.ConferenceRound) string { return r.ID })
+		}, opt),
+		AnnouncementRead: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]bool, error) {
+			var read []string
+			err := db.WithContext(ctx).Model(&models.AnnouncementRead{}).Where("user_id = ? AND announcement_id IN ?", v.ID, ids).
+				Pluck("announcement_id", &read).Error
+			out := make(map[string]bool, len(ids))
+			for _, id := range ids {
+				out[id] = false
+			}
+			for _, id := range read {
+				out[id] = true
+			}
+			return out, err
 		}, opt),
 		RequestOptions: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.ConferenceRequestOption, error) {
 			var rows []*models.ConferenceRequestOption

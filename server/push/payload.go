@@ -90,6 +90,10 @@ var catalog = map[string]map[string]text{
 		"en": {"Meeting in 1 hour about {student}", "{startsAt} with the school."},
 		"es": {"Reunión en 1 hora sobre {student}", "{startsAt} con la escuela."},
 	},
+	"ANNOUNCEMENT": {
+		"en": {"{school}: {title}", "A new announcement. Open it to read it."},
+		"es": {"{school}: {title}", "Un nuevo aviso. Ábrelo para leerlo."},
+	},
 	"REVIEW_RETURNED": {
 		"en": {"Your draft came back with coaching", "{reviewer} left a comment on your concern."},
 		"es": {"Tu borrador volvió con sugerencias", "{reviewer} dejó un comentario en tu inquietud."},

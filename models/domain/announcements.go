@@ -1,0 +1,210 @@
+package domain
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/models/policy"
+)
+
+// maxSchedule is how far ahead an announcement may be scheduled.
+const maxSchedule = 90 * 24 * time.Hour
+
+// PostAnnouncement posts an announcement, or schedules it for publishAt,
+// and pushes it then to every guardian in its audience. School-wide and
+// grade announcements are for admins; a classroom's for its teachers and
+// admins; urgent (which ignores quiet hours) for admins only. Errors:
+// BAD_USER_INPUT, FORBIDDEN, NOT_FOUND (school or classroom).
+func (s *Service) PostAnnouncement(ctx context.Context, v *models.Viewer, in models.PostAnnouncementInput) (*models.AnnouncementPayload, error) {
+	if err := policy.RequireViewer(v); err != nil {
+		return nil, err
+	}
+	if !v.IsMember(in.SchoolID) {
+		return nil, models.NotFound("school")
+	}
+	if !in.Audience.Valid() {
+		return nil, models.InvalidField("audience", "unknown audience")
+	}
+	title, err := models.CleanText("title", in.Title, models.MaxAnnouncementTitle, true)
+	if err != nil {
+		return nil, err
+	}
+	body, err := models.CleanBody("body", in.Body, models.MaxAnnouncementBody)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	a := &models.Announcement{SchoolID: in.SchoolID, Audience: in.Audience, Title: title, Body: body, AuthorID: v.ID, PublishAt: now, CreatedAt: now}
+	if in.PublishAt != nil {
+		if in.PublishAt.Before(now.Add(-time.Minute)) || in.PublishAt.After(now.Add(maxSchedule)) {
+			return nil, models.InvalidField("publishAt", "publishAt must be between now and 90 days ahead")
+		}
+		if in.PublishAt.After(now) {
+			a.PublishAt = in.PublishAt.UTC()
+		}
+	}
+	admin := v.HasRole(in.SchoolID, models.RoleAdmin)
+	if in.Urgent != nil && *in.Urgent {
+		if !admin {
+			return nil, models.Errorf(models.CodeForbidden, "only admins send urgent announcements")
+		}
+		a.Urgent = true
+	}
+	switch in.Audience {
+	case models.AudienceSchool, models.AudienceGrade:
+		if in.ClassroomID != nil {
+			return nil, models.InvalidField("classroomId", "classroomId is for a CLASSROOM audience")
+		}
+		if in.Audience == models.AudienceGrade {
+			if in.Grade == nil {
+				return nil, models.InvalidField("grade", "a GRADE audience needs its grade")
+			}
+			g, err := models.CleanText("grade", *in.Grade, 20, true)
+			if err != nil {
+				return nil, err
+			}
+			a.Grade = &g
+		} else if in.Grade != nil {
+			return nil, models.InvalidField("grade", "grade is for a GRADE audience")
+		}
+		if !admin {
+			return nil, models.Errorf(models.CodeForbidden, "only admins post to the school or a grade")
+		}
+	case models.AudienceClassroom:
+		if in.ClassroomID == nil || in.Grade != nil {
+			return nil, models.InvalidField("classroomId", "a CLASSROOM audience needs its classroomId, and no grade")
+		}
+		c, err := policy.VisibleClassroom(ctx, s.DB, v, *in.ClassroomID)
+		if err != nil || c.SchoolID != in.SchoolID {
+			return nil, models.NotFound("classroom")
+		}
+		if !admin {
+			var n int64
+			if err := s.DB.WithContext(ctx).Model(&models.ClassroomStaff{}).Where("classroom_id = ? AND user_id = ?", c.ID, v.ID).Count(&n).Error; err != nil {
+				return nil, internal(err)
+			}
+			if n == 0 || !v.HasRole(in.SchoolID, models.RoleTeacher) {
+				return nil, models.Errorf(models.CodeForbidden, "only the classroom's teachers and admins post to it")
+			}
+		}
+		a.ClassroomID = &c.ID
+	}
+	res, err := s.once(ctx, v, "postAnnouncement", in.ClientMutationID, func(tx *gorm.DB) (map[string][]string, error) {
+		if err := tx.Create(a).Error; err != nil {
+			return nil, err
+		}
+		var to []string
+		if err := policy.AnnouncementAudience(tx, a).Scan(&to).Error; err != nil {
+			return nil, err
+		}
+		var school models.School
+		if err := tx.Take(&school, "id = ?", a.SchoolID).Error; err != nil {
+			return nil, err
+		}
+		n := models.Notice{
+			Type: models.NoticeAnnouncement, Category: models.CategoryAnnouncement, SchoolID: &a.SchoolID, Recipients: to, Urgent: a.Urgent,
+			Params:      map[string]string{"title": a.Title, "school": school.Name},
+			Data:        map[string]string{"announcementId": a.ID, "urgent": map[bool]string{true: "true", false: "false"}[a.Urgent]},
+			DeepLink:    "sameside://announcements/" + a.ID,
+			CollapseKey: "announcement-" + a.ID,
+		}
+		if a.PublishAt.After(now) {
+			n.SendAt = &a.PublishAt
+		}
+		return map[string][]string{"announcement": {a.ID}}, s.notify(ctx, tx, n)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out, err := loadOne[models.Announcement](ctx, s.DB, first(res["announcement"]))
+	return &models.AnnouncementPayload{ClientMutationID: in.ClientMutationID, Announcement: out}, err
+}
+
+// Announcements lists the announcements the viewer may see, newest first
+// (keyset on publish time, id).
+func (s *Service) Announcements(ctx context.Context, v *models.Viewer, size *int, after *string) (*models.AnnouncementConnection, error) {
+	if err := policy.RequireViewer(v); err != nil {
+		return nil, err
+	}
+	n, err := pageSize(size)
+	if err != nil {
+		return nil, err
+	}
+	q := s.DB.WithContext(ctx).Scopes(policy.Announcements(v, s.now()))
+	if after != nil {
+		at, id, err := decodeCursor("after", *after)
+		if err != nil {
+			return nil, err
+		}
+		q = q.Where("(announcements.publish_at, announcements.id) < (?, ?)", at, id)
+	}
+	var rows []*models.Announcement
+	if err := q.Order("announcements.publish_at DESC, announcements.id DESC").Limit(n + 1).Find(&rows).Error; err != nil {
+		return nil, internal(err)
+	}
+	out := &models.AnnouncementConnection{Edges: []*models.AnnouncementEdge{}, PageInfo: &models.PageInfo{HasNextPage: len(rows) > n}}
+	for i, a := range rows {
+		if i == n {
+			break
+		}
+		cur := encodeCursor(a.PublishAt, a.ID)
+		out.Edges = append(out.Edges, &models.AnnouncementEdge{Cursor: cur, Node: a})
+		out.PageInfo.EndCursor = &cur
+	}
+	return out, nil
+}
+
+// Announcement loads one the viewer may see, else NOT_FOUND.
+func (s *Service) Announcement(ctx context.Context, v *models.Viewer, id string) (*models.Announcement, error) {
+	if err := policy.RequireViewer(v); err != nil {
+		return nil, err
+	}
+	var a models.Announcement
+	res := s.DB.WithContext(ctx).Scopes(policy.Announcements(v, s.now())).Where("announcements.id = ?", id).Limit(1).Find(&a)
+	if res.Error != nil {
+		return nil, internal(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil, models.NotFound("announcement")
+	}
+	return &a, nil
+}
+
+// AcknowledgeAnnouncement records that the viewer read an announcement
+// they may see (once; again is harmless).
+func (s *Service) AcknowledgeAnnouncement(ctx context.Context, v *models.Viewer, in models.AnnouncementIDInput) (*models.Announcement, error) {
+	a, err := s.Announcement(ctx, v, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	if a.PublishAt.After(s.now()) {
+		return nil, models.Errorf(models.CodeConflict, "this announcement is not published yet")
+	}
+	err = s.DB.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).
+		Create(&models.AnnouncementRead{AnnouncementID: a.ID, UserID: v.ID, ReadAt: s.now()}).Error
+	return a, internal(err)
+}
+
+// AnnouncementReach counts, for staff of the school, the families an
+// announcement reaches and how many of them have read it; nil for others.
+func (s *Service) AnnouncementReach(ctx context.Context, v *models.Viewer, a *models.Announcement) (audience, read *int, err error) {
+	if !v.HasRole(a.SchoolID, models.RoleAdmin) && !v.HasRole(a.SchoolID, models.RoleTeacher) {
+		return nil, nil, nil
+	}
+	var to []string
+	if err := policy.AnnouncementAudience(s.DB.WithContext(ctx), a).Scan(&to).Error; err != nil {
+		return nil, nil, internal(err)
+	}
+	var n int64
+	if len(to) > 0 {
+		if err := s.DB.WithContext(ctx).Model(&models.AnnouncementRead{}).Where("announcement_id = ? AND user_id IN ?", a.ID, to).Count(&n).Error; err != nil {
+			return nil, nil, internal(err)
+		}
+	}
+	aud, rd := len(to), int(n)
+	return &aud, &rd, nil
+}

@@ -1,0 +1,45 @@
+package policy
+
+import (
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/sameside/sameside/models"
+)
+
+// Announcements limits a query on announcements to those the viewer may
+// see at now: staff see their schools' (admins and authors also before
+// they are published); a parent those published for an audience one of
+// their children is in (the school, the child's grade, the child's
+// classroom).
+func Announcements(v *models.Viewer, now time.Time) Scope {
+	return func(db *gorm.DB) *gorm.DB {
+		if v == nil {
+			return db.Where("false")
+		}
+		p := params(v)
+		p["now"] = now
+		return db.Where(`(announcements.school_id IN @admin OR announcements.author_id = @uid
+			OR (announcements.publish_at <= @now AND (announcements.school_id IN @teacher
+				OR announcements.id IN (SELECT a.id FROM announcements a JOIN guardianships g ON g.school_id = a.school_id
+					JOIN students st ON st.id = g.student_id
+					WHERE g.user_id = @uid AND NOT g.restricted AND g.school_id IN @parent
+					AND (a.audience = 'SCHOOL'
+						OR (a.audience = 'GRADE' AND a.grade = st.grade)
+						OR (a.audience = 'CLASSROOM' AND a.classroom_id IN (SELECT e.classroom_id FROM enrollments e WHERE e.student_id = st.id)))))))`, p)
+	}
+}
+
+// AnnouncementAudience selects the users an announcement reaches: the
+// unrestricted guardians (with the PARENT role) of the students in its
+// audience.
+func AnnouncementAudience(db *gorm.DB, a *models.Announcement) *gorm.DB {
+	return db.Raw(`SELECT DISTINCT g.user_id FROM guardianships g
+		JOIN memberships m ON m.user_id = g.user_id AND m.school_id = g.school_id AND m.role = 'PARENT'
+		JOIN students st ON st.id = g.student_id
+		WHERE g.school_id = ? AND NOT g.restricted
+		AND (? = 'SCHOOL' OR (? = 'GRADE' AND st.grade = ?)
+			OR (? = 'CLASSROOM' AND st.id IN (SELECT e.student_id FROM enrollments e WHERE e.classroom_id = ?)))`,
+		a.SchoolID, a.Audience, a.Audience, a.Grade, a.Audience, a.ClassroomID)
+}
