@@ -51,6 +51,11 @@ func (r *announcementResolver) ReadCount(ctx context.Context, obj *models.Announ
 	return read, err
 }
 
+// WaitlistPosition is the resolver for the waitlistPosition field.
+func (r *eventRsvpResolver) WaitlistPosition(ctx context.Context, obj *models.EventRSVP) (*int, error) {
+	return r.Domain.WaitlistPosition(ctx, obj)
+}
+
 // PostAnnouncement is the resolver for the postAnnouncement field.
 func (r *mutationResolver) PostAnnouncement(ctx context.Context, input models.PostAnnouncementInput) (*models.AnnouncementPayload, error) {
 	return r.Domain.PostAnnouncement(ctx, viewer(ctx), input)
@@ -59,6 +64,21 @@ func (r *mutationResolver) PostAnnouncement(ctx context.Context, input models.Po
 // AcknowledgeAnnouncement is the resolver for the acknowledgeAnnouncement field.
 func (r *mutationResolver) AcknowledgeAnnouncement(ctx context.Context, input models.AnnouncementIDInput) (*models.Announcement, error) {
 	return r.Domain.AcknowledgeAnnouncement(ctx, viewer(ctx), input)
+}
+
+// CreateSchoolEvent is the resolver for the createSchoolEvent field.
+func (r *mutationResolver) CreateSchoolEvent(ctx context.Context, input models.CreateSchoolEventInput) (*models.SchoolEvent, error) {
+	return r.Domain.CreateSchoolEvent(ctx, viewer(ctx), input)
+}
+
+// RsvpSchoolEvent is the resolver for the rsvpSchoolEvent field.
+func (r *mutationResolver) RsvpSchoolEvent(ctx context.Context, input models.RsvpSchoolEventInput) (*models.EventRSVP, error) {
+	return r.Domain.RsvpSchoolEvent(ctx, viewer(ctx), input)
+}
+
+// CancelRsvp is the resolver for the cancelRsvp field.
+func (r *mutationResolver) CancelRsvp(ctx context.Context, input models.EventIDInput) (*models.EventRSVP, error) {
+	return r.Domain.CancelRsvp(ctx, viewer(ctx), input)
 }
 
 // Announcements is the resolver for the announcements field.
@@ -71,6 +91,52 @@ func (r *queryResolver) Announcement(ctx context.Context, id string) (*models.An
 	return r.Domain.Announcement(ctx, viewer(ctx), id)
 }
 
+// SchoolEvents is the resolver for the schoolEvents field.
+func (r *queryResolver) SchoolEvents(ctx context.Context) ([]*models.SchoolEvent, error) {
+	return r.Domain.SchoolEvents(ctx, viewer(ctx))
+}
+
+// SchoolEvent is the resolver for the schoolEvent field.
+func (r *queryResolver) SchoolEvent(ctx context.Context, id string) (*models.SchoolEvent, error) {
+	return r.Domain.SchoolEvent(ctx, viewer(ctx), id)
+}
+
+// School is the resolver for the school field.
+func (r *schoolEventResolver) School(ctx context.Context, obj *models.SchoolEvent) (*models.School, error) {
+	return load(ctx).School.Load(ctx, obj.SchoolID)
+}
+
+// SeatsTaken is the resolver for the seatsTaken field.
+func (r *schoolEventResolver) SeatsTaken(ctx context.Context, obj *models.SchoolEvent) (int, error) {
+	taken, _, err := r.Domain.EventSeats(ctx, obj.ID)
+	return taken, err
+}
+
+// SeatsLeft is the resolver for the seatsLeft field.
+func (r *schoolEventResolver) SeatsLeft(ctx context.Context, obj *models.SchoolEvent) (int, error) {
+	taken, _, err := r.Domain.EventSeats(ctx, obj.ID)
+	return max(int(obj.Capacity)-taken, 0), err
+}
+
+// Waitlisted is the resolver for the waitlisted field.
+func (r *schoolEventResolver) Waitlisted(ctx context.Context, obj *models.SchoolEvent) (int, error) {
+	_, waiting, err := r.Domain.EventSeats(ctx, obj.ID)
+	return waiting, err
+}
+
+// MyRsvp is the resolver for the myRsvp field.
+func (r *schoolEventResolver) MyRsvp(ctx context.Context, obj *models.SchoolEvent) (*models.EventRSVP, error) {
+	return r.Domain.MyRsvp(ctx, viewer(ctx), obj.ID)
+}
+
 func (r *Resolver) Announcement() generated.AnnouncementResolver { return &announcementResolver{r} }
 
-type announcementResolver struct{ *Resolver }
+func (r *Resolver) EventRsvp() generated.EventRsvpResolver { return &eventRsvpResolver{r} }
+
+func (r *Resolver) SchoolEvent() generated.SchoolEventResolver { return &schoolEventResolver{r} }
+
+type (
+	announcementResolver struct{ *Resolver }
+	eventRsvpResolver    struct{ *Resolver }
+	schoolEventResolver  struct{ *Resolver }
+)

@@ -93,7 +93,7 @@ func TestOperationsRunAgainstSeededServer(t *testing.T) {
 	newcomer := env.TokenFor(mustNewUser(t, env))
 
 	var code, shared, concern, draft, conv string
-	var round, booking, request, option, announcement string
+	var round, booking, request, option, announcement, event string
 	var slots []string
 	var adminSchool struct {
 		Viewer struct {
@@ -274,6 +274,20 @@ func TestOperationsRunAgainstSeededServer(t *testing.T) {
 			func(d string) bool { return strings.Contains(d, `"read":true`) }},
 		{"Announcement", parent, func() map[string]any { return map[string]any{"id": announcement} },
 			func(d string) bool { return strings.Contains(d, "Picture day") }},
+		{"CreateSchoolEvent", admin, func() map[string]any {
+			at := day.Add(23 * time.Hour)
+			return map[string]any{"input": map[string]any{"schoolId": adminSchool.Viewer.Memberships[0].School.ID, "title": "Raising resilient kids",
+				"topic": "RESILIENCE", "startsAt": at, "endsAt": at.Add(90 * time.Minute), "location": "Library", "capacity": 30}}
+		}, func(d string) bool { event = idOf(d, "id"); return strings.Contains(d, `"seatsLeft":30`) }},
+		{"RsvpSchoolEvent", parent, func() map[string]any {
+			return map[string]any{"input": map[string]any{"eventId": event, "headCount": 2}}
+		},
+			func(d string) bool { return strings.Contains(d, `"GOING"`) }},
+		{"SchoolEvents", parent, nil, func(d string) bool { return strings.Contains(d, event) && strings.Contains(d, `"seatsLeft":28`) }},
+		{"SchoolEvent", parent, func() map[string]any { return map[string]any{"id": event} },
+			func(d string) bool { return strings.Contains(d, `"headCount":2`) }},
+		{"CancelRsvp", parent, func() map[string]any { return map[string]any{"input": map[string]any{"eventId": event}} },
+			func(d string) bool { return strings.Contains(d, `"CANCELLED"`) }},
 		{"UpdateProfile", parent, func() map[string]any {
 			return map[string]any{"input": map[string]any{"displayName": "Sam Parent", "locale": "es-US", "timeZone": "America/Los_Angeles"}}
 		}, func(d string) bool { return strings.Contains(d, "Sam Parent") }},

@@ -47,3 +47,16 @@ func (v *Viewer) IsMember(schoolID string) bool {
 	}
 	return false
 }
+
+// SchoolIDs lists the schools the viewer belongs to, in any role.
+func (v *Viewer) SchoolIDs() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, m := range v.Memberships {
+		if !seen[m.SchoolID] {
+			seen[m.SchoolID] = true
+			out = append(out, m.SchoolID)
+		}
+	}
+	return out
+}

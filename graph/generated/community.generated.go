@@ -27,6 +27,17 @@ type AnnouncementResolver interface {
 	AudienceCount(ctx context.Context, obj *models.Announcement) (*int, error)
 	ReadCount(ctx context.Context, obj *models.Announcement) (*int, error)
 }
+type EventRsvpResolver interface {
+	WaitlistPosition(ctx context.Context, obj *models.EventRSVP) (*int, error)
+}
+type SchoolEventResolver interface {
+	School(ctx context.Context, obj *models.SchoolEvent) (*models.School, error)
+
+	SeatsTaken(ctx context.Context, obj *models.SchoolEvent) (int, error)
+	SeatsLeft(ctx context.Context, obj *models.SchoolEvent) (int, error)
+	Waitlisted(ctx context.Context, obj *models.SchoolEvent) (int, error)
+	MyRsvp(ctx context.Context, obj *models.SchoolEvent) (*models.EventRSVP, error)
+}
 
 // endregion ************************** generated!.gotpl **************************
 
@@ -536,6 +547,415 @@ func (ec *executionContext) fieldContext_AnnouncementPayload_announcement(_ cont
 	return fc, nil
 }
 
+func (ec *executionContext) _EventRsvp_state(ctx context.Context, field graphql.CollectedField, obj *models.EventRSVP) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventRsvp_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.RSVPState) graphql.Marshaler {
+			return ec.marshalNRsvpState2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐRSVPState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventRsvp_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventRsvp", field, false, false, "RsvpState")
+}
+
+func (ec *executionContext) _EventRsvp_headCount(ctx context.Context, field graphql.CollectedField, obj *models.EventRSVP) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventRsvp_headCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HeadCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventRsvp_headCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventRsvp", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EventRsvp_waitlistPosition(ctx context.Context, field graphql.CollectedField, obj *models.EventRSVP) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventRsvp_waitlistPosition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EventRsvp().WaitlistPosition(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EventRsvp_waitlistPosition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventRsvp", field, true, true, "Int")
+}
+
+func (ec *executionContext) _SchoolEvent_id(ctx context.Context, field graphql.CollectedField, obj *models.SchoolEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SchoolEvent_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SchoolEvent_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SchoolEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SchoolEvent_school(ctx context.Context, field graphql.CollectedField, obj *models.SchoolEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SchoolEvent_school(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SchoolEvent().School(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.School) graphql.Marshaler {
+			return ec.marshalNSchool2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐSchool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SchoolEvent_school(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SchoolEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_School(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SchoolEvent_title(ctx context.Context, field graphql.CollectedField, obj *models.SchoolEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SchoolEvent_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SchoolEvent_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SchoolEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _SchoolEvent_topic(ctx context.Context, field graphql.CollectedField, obj *models.SchoolEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SchoolEvent_topic(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Topic, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.EventTopic) graphql.Marshaler {
+			return ec.marshalNEventTopic2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEventTopic(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SchoolEvent_topic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SchoolEvent", field, false, false, "EventTopic")
+}
+
+func (ec *executionContext) _SchoolEvent_description(ctx context.Context, field graphql.CollectedField, obj *models.SchoolEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SchoolEvent_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SchoolEvent_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SchoolEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _SchoolEvent_startsAt(ctx context.Context, field graphql.CollectedField, obj *models.SchoolEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SchoolEvent_startsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SchoolEvent_startsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SchoolEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SchoolEvent_endsAt(ctx context.Context, field graphql.CollectedField, obj *models.SchoolEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SchoolEvent_endsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SchoolEvent_endsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SchoolEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SchoolEvent_location(ctx context.Context, field graphql.CollectedField, obj *models.SchoolEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SchoolEvent_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Location, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SchoolEvent_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SchoolEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _SchoolEvent_videoUrl(ctx context.Context, field graphql.CollectedField, obj *models.SchoolEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SchoolEvent_videoUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VideoURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SchoolEvent_videoUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SchoolEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _SchoolEvent_capacity(ctx context.Context, field graphql.CollectedField, obj *models.SchoolEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SchoolEvent_capacity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Capacity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SchoolEvent_capacity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SchoolEvent", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SchoolEvent_seatsTaken(ctx context.Context, field graphql.CollectedField, obj *models.SchoolEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SchoolEvent_seatsTaken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SchoolEvent().SeatsTaken(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SchoolEvent_seatsTaken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SchoolEvent", field, true, true, "Int")
+}
+
+func (ec *executionContext) _SchoolEvent_seatsLeft(ctx context.Context, field graphql.CollectedField, obj *models.SchoolEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SchoolEvent_seatsLeft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SchoolEvent().SeatsLeft(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SchoolEvent_seatsLeft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SchoolEvent", field, true, true, "Int")
+}
+
+func (ec *executionContext) _SchoolEvent_waitlisted(ctx context.Context, field graphql.CollectedField, obj *models.SchoolEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SchoolEvent_waitlisted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SchoolEvent().Waitlisted(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SchoolEvent_waitlisted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SchoolEvent", field, true, true, "Int")
+}
+
+func (ec *executionContext) _SchoolEvent_myRsvp(ctx context.Context, field graphql.CollectedField, obj *models.SchoolEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SchoolEvent_myRsvp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SchoolEvent().MyRsvp(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.EventRSVP) graphql.Marshaler {
+			return ec.marshalOEventRsvp2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEventRSVP(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SchoolEvent_myRsvp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SchoolEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EventRsvp(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
@@ -579,6 +999,146 @@ func (ec *executionContext) unmarshalInputAnnouncementIdInput(ctx context.Contex
 func UnmarshalAnnouncementIdInput(ctx context.Context, raw any) (models.AnnouncementIDInput, error) {
 	var out models.AnnouncementIDInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AnnouncementIdInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateSchoolEventInput(ctx context.Context, obj any) (models.CreateSchoolEventInput, error) {
+	var it models.CreateSchoolEventInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"schoolId", "title", "topic", "description", "startsAt", "endsAt", "location", "videoUrl", "capacity"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "schoolId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "topic":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topic"))
+			data, err := ec.unmarshalNEventTopic2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEventTopic(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Topic = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "startsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAt"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAt = data
+		case "endsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsAt"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsAt = data
+		case "location":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("location"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Location = data
+		case "videoUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("videoUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VideoURL = data
+		case "capacity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacity"))
+			data, err := ec.unmarshalNInt2int32(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Capacity = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateSchoolEventInput unmarshals raw into the CreateSchoolEventInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateSchoolEventInput(ctx context.Context, raw any) (models.CreateSchoolEventInput, error) {
+	var out models.CreateSchoolEventInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateSchoolEventInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEventIdInput(ctx context.Context, obj any) (models.EventIDInput, error) {
+	var it models.EventIDInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eventId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eventId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EventID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventIdInput unmarshals raw into the EventIdInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventIdInput(ctx context.Context, raw any) (models.EventIDInput, error) {
+	var out models.EventIDInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventIdInput", raw, &out)
 	return out, err
 }
 
@@ -677,6 +1237,55 @@ func (ec *executionContext) unmarshalInputPostAnnouncementInput(ctx context.Cont
 func UnmarshalPostAnnouncementInput(ctx context.Context, raw any) (models.PostAnnouncementInput, error) {
 	var out models.PostAnnouncementInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PostAnnouncementInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRsvpSchoolEventInput(ctx context.Context, obj any) (models.RsvpSchoolEventInput, error) {
+	var it models.RsvpSchoolEventInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eventId", "headCount"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eventId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EventID = data
+		case "headCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headCount"))
+			data, err := ec.unmarshalNInt2int32(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeadCount = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRsvpSchoolEventInput unmarshals raw into the RsvpSchoolEventInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRsvpSchoolEventInput(ctx context.Context, raw any) (models.RsvpSchoolEventInput, error) {
+	var out models.RsvpSchoolEventInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RsvpSchoolEventInput", raw, &out)
 	return out, err
 }
 
@@ -901,6 +1510,153 @@ func (ec *executionContext) _AnnouncementPayload(ctx context.Context, sel ast.Se
 	return out
 }
 
+var eventRsvpImplementors = []string{"EventRsvp"}
+
+func (ec *executionContext) _EventRsvp(ctx context.Context, sel ast.SelectionSet, obj *models.EventRSVP) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, eventRsvpImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EventRsvp")
+		case "state":
+			out.Values[i] = ec._EventRsvp_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "headCount":
+			out.Values[i] = ec._EventRsvp_headCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "waitlistPosition":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EventRsvp_waitlistPosition(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var schoolEventImplementors = []string{"SchoolEvent"}
+
+func (ec *executionContext) _SchoolEvent(ctx context.Context, sel ast.SelectionSet, obj *models.SchoolEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, schoolEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SchoolEvent")
+		case "id":
+			out.Values[i] = ec._SchoolEvent_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "school":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SchoolEvent_school(ctx, field, obj)
+				})
+		case "title":
+			out.Values[i] = ec._SchoolEvent_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "topic":
+			out.Values[i] = ec._SchoolEvent_topic(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._SchoolEvent_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startsAt":
+			out.Values[i] = ec._SchoolEvent_startsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endsAt":
+			out.Values[i] = ec._SchoolEvent_endsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "location":
+			out.Values[i] = ec._SchoolEvent_location(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "videoUrl":
+			out.Values[i] = ec._SchoolEvent_videoUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "capacity":
+			out.Values[i] = ec._SchoolEvent_capacity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "seatsTaken":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SchoolEvent_seatsTaken(ctx, field, obj)
+				})
+		case "seatsLeft":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SchoolEvent_seatsLeft(ctx, field, obj)
+				})
+		case "waitlisted":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SchoolEvent_waitlisted(ctx, field, obj)
+				})
+		case "myRsvp":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SchoolEvent_myRsvp(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
@@ -968,9 +1724,76 @@ func (ec *executionContext) marshalNAudience2githubᚗcomᚋsamesideᚋsameside�
 	return v
 }
 
+func (ec *executionContext) unmarshalNCreateSchoolEventInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐCreateSchoolEventInput(ctx context.Context, v any) (models.CreateSchoolEventInput, error) {
+	res, err := ec.unmarshalInputCreateSchoolEventInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNEventIdInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEventIDInput(ctx context.Context, v any) (models.EventIDInput, error) {
+	res, err := ec.unmarshalInputEventIdInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEventRsvp2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEventRSVP(ctx context.Context, sel ast.SelectionSet, v *models.EventRSVP) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EventRsvp!")
+		return graphql.Null
+	}
+	return ec._EventRsvp(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEventTopic2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEventTopic(ctx context.Context, v any) (models.EventTopic, error) {
+	var res models.EventTopic
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEventTopic2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEventTopic(ctx context.Context, sel ast.SelectionSet, v models.EventTopic) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNPostAnnouncementInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐPostAnnouncementInput(ctx context.Context, v any) (models.PostAnnouncementInput, error) {
 	res, err := ec.unmarshalInputPostAnnouncementInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRsvpSchoolEventInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐRsvpSchoolEventInput(ctx context.Context, v any) (models.RsvpSchoolEventInput, error) {
+	res, err := ec.unmarshalInputRsvpSchoolEventInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRsvpState2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐRSVPState(ctx context.Context, v any) (models.RSVPState, error) {
+	var res models.RSVPState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRsvpState2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐRSVPState(ctx context.Context, sel ast.SelectionSet, v models.RSVPState) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNSchoolEvent2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐSchoolEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.SchoolEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSchoolEvent2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐSchoolEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSchoolEvent2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐSchoolEvent(ctx context.Context, sel ast.SelectionSet, v *models.SchoolEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SchoolEvent!")
+		return graphql.Null
+	}
+	return ec._SchoolEvent(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOAnnouncement2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐAnnouncement(ctx context.Context, sel ast.SelectionSet, v *models.Announcement) graphql.Marshaler {
@@ -978,6 +1801,20 @@ func (ec *executionContext) marshalOAnnouncement2ᚖgithubᚗcomᚋsamesideᚋsa
 		return graphql.Null
 	}
 	return ec._Announcement(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOEventRsvp2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEventRSVP(ctx context.Context, sel ast.SelectionSet, v *models.EventRSVP) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._EventRsvp(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSchoolEvent2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐSchoolEvent(ctx context.Context, sel ast.SelectionSet, v *models.SchoolEvent) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SchoolEvent(ctx, sel, v)
 }
 
 // endregion ***************************** type.gotpl *****************************

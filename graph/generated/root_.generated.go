@@ -30,6 +30,7 @@ type ResolverRoot interface {
 	ConferenceRound() ConferenceRoundResolver
 	ConferenceSlot() ConferenceSlotResolver
 	Conversation() ConversationResolver
+	EventRsvp() EventRsvpResolver
 	Guardian() GuardianResolver
 	HomeInsight() HomeInsightResolver
 	Invitation() InvitationResolver
@@ -40,6 +41,7 @@ type ResolverRoot interface {
 	ObservationResponse() ObservationResponseResolver
 	ObservationReview() ObservationReviewResolver
 	Query() QueryResolver
+	SchoolEvent() SchoolEventResolver
 	Student() StudentResolver
 	Subscription() SubscriptionResolver
 	User() UserResolver
@@ -231,6 +233,12 @@ type ComplexityRoot struct {
 		Start   func(childComplexity int) int
 	}
 
+	EventRsvp struct {
+		HeadCount        func(childComplexity int) int
+		State            func(childComplexity int) int
+		WaitlistPosition func(childComplexity int) int
+	}
+
 	Guardian struct {
 		ID           func(childComplexity int) int
 		IsPrimary    func(childComplexity int) int
@@ -293,8 +301,10 @@ type ComplexityRoot struct {
 		CancelConferenceBooking       func(childComplexity int, input models.CancelConferenceBookingInput) int
 		CancelConferenceRequest       func(childComplexity int, input models.CancelConferenceRequestInput) int
 		CancelConferenceSlot          func(childComplexity int, input models.CancelConferenceSlotInput) int
+		CancelRsvp                    func(childComplexity int, input models.EventIDInput) int
 		CreateConferenceRound         func(childComplexity int, input models.CreateConferenceRoundInput) int
 		CreateInvitation              func(childComplexity int, input models.CreateInvitationInput) int
+		CreateSchoolEvent             func(childComplexity int, input models.CreateSchoolEventInput) int
 		DeleteObservation             func(childComplexity int, input models.ObservationIDInput) int
 		MarkConversationRead          func(childComplexity int, input models.ConversationIDInput) int
 		MuteConversation              func(childComplexity int, input models.MuteConversationInput) int
@@ -311,6 +321,7 @@ type ComplexityRoot struct {
 		RespondToObservation          func(childComplexity int, input models.RespondToObservationInput) int
 		ReviewObservation             func(childComplexity int, input models.ReviewObservationInput) int
 		RevokeCalendarFeed            func(childComplexity int) int
+		RsvpSchoolEvent               func(childComplexity int, input models.RsvpSchoolEventInput) int
 		SendMessage                   func(childComplexity int, input models.SendMessageInput) int
 		SendTestNotification          func(childComplexity int) int
 		SetConferenceNotes            func(childComplexity int, input models.SetConferenceNotesInput) int
@@ -411,6 +422,8 @@ type ComplexityRoot struct {
 		ObservationDraftHints func(childComplexity int, body string, kind models.ObservationKind) int
 		Ping                  func(childComplexity int) int
 		ReviewQueue           func(childComplexity int, first *int, after *string) int
+		SchoolEvent           func(childComplexity int, id string) int
+		SchoolEvents          func(childComplexity int) int
 		Student               func(childComplexity int, id string) int
 		Viewer                func(childComplexity int) int
 	}
@@ -435,6 +448,23 @@ type ComplexityRoot struct {
 		ID       func(childComplexity int) int
 		Name     func(childComplexity int) int
 		TimeZone func(childComplexity int) int
+	}
+
+	SchoolEvent struct {
+		Capacity    func(childComplexity int) int
+		Description func(childComplexity int) int
+		EndsAt      func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Location    func(childComplexity int) int
+		MyRsvp      func(childComplexity int) int
+		School      func(childComplexity int) int
+		SeatsLeft   func(childComplexity int) int
+		SeatsTaken  func(childComplexity int) int
+		StartsAt    func(childComplexity int) int
+		Title       func(childComplexity int) int
+		Topic       func(childComplexity int) int
+		VideoURL    func(childComplexity int) int
+		Waitlisted  func(childComplexity int) int
 	}
 
 	SendMessagePayload struct {
@@ -1245,6 +1275,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DraftHint.Start(childComplexity), true
 
+	case "EventRsvp.headCount":
+		if e.ComplexityRoot.EventRsvp.HeadCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventRsvp.HeadCount(childComplexity), true
+	case "EventRsvp.state":
+		if e.ComplexityRoot.EventRsvp.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventRsvp.State(childComplexity), true
+	case "EventRsvp.waitlistPosition":
+		if e.ComplexityRoot.EventRsvp.WaitlistPosition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventRsvp.WaitlistPosition(childComplexity), true
+
 	case "Guardian.id":
 		if e.ComplexityRoot.Guardian.ID == nil {
 			break
@@ -1527,6 +1576,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CancelConferenceSlot(childComplexity, args["input"].(models.CancelConferenceSlotInput)), true
+	case "Mutation.cancelRsvp":
+		if e.ComplexityRoot.Mutation.CancelRsvp == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelRsvp_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelRsvp(childComplexity, args["input"].(models.EventIDInput)), true
 	case "Mutation.createConferenceRound":
 		if e.ComplexityRoot.Mutation.CreateConferenceRound == nil {
 			break
@@ -1549,6 +1609,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateInvitation(childComplexity, args["input"].(models.CreateInvitationInput)), true
+	case "Mutation.createSchoolEvent":
+		if e.ComplexityRoot.Mutation.CreateSchoolEvent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createSchoolEvent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateSchoolEvent(childComplexity, args["input"].(models.CreateSchoolEventInput)), true
 	case "Mutation.deleteObservation":
 		if e.ComplexityRoot.Mutation.DeleteObservation == nil {
 			break
@@ -1715,6 +1786,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeCalendarFeed(childComplexity), true
+	case "Mutation.rsvpSchoolEvent":
+		if e.ComplexityRoot.Mutation.RsvpSchoolEvent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rsvpSchoolEvent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RsvpSchoolEvent(childComplexity, args["input"].(models.RsvpSchoolEventInput)), true
 	case "Mutation.sendMessage":
 		if e.ComplexityRoot.Mutation.SendMessage == nil {
 			break
@@ -2239,6 +2321,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ReviewQueue(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.schoolEvent":
+		if e.ComplexityRoot.Query.SchoolEvent == nil {
+			break
+		}
+
+		args, err := ec.field_Query_schoolEvent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SchoolEvent(childComplexity, args["id"].(string)), true
+	case "Query.schoolEvents":
+		if e.ComplexityRoot.Query.SchoolEvents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.SchoolEvents(childComplexity), true
 	case "Query.student":
 		if e.ComplexityRoot.Query.Student == nil {
 			break
@@ -2320,6 +2419,91 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.School.TimeZone(childComplexity), true
+
+	case "SchoolEvent.capacity":
+		if e.ComplexityRoot.SchoolEvent.Capacity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SchoolEvent.Capacity(childComplexity), true
+	case "SchoolEvent.description":
+		if e.ComplexityRoot.SchoolEvent.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SchoolEvent.Description(childComplexity), true
+	case "SchoolEvent.endsAt":
+		if e.ComplexityRoot.SchoolEvent.EndsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SchoolEvent.EndsAt(childComplexity), true
+	case "SchoolEvent.id":
+		if e.ComplexityRoot.SchoolEvent.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SchoolEvent.ID(childComplexity), true
+	case "SchoolEvent.location":
+		if e.ComplexityRoot.SchoolEvent.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SchoolEvent.Location(childComplexity), true
+	case "SchoolEvent.myRsvp":
+		if e.ComplexityRoot.SchoolEvent.MyRsvp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SchoolEvent.MyRsvp(childComplexity), true
+	case "SchoolEvent.school":
+		if e.ComplexityRoot.SchoolEvent.School == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SchoolEvent.School(childComplexity), true
+	case "SchoolEvent.seatsLeft":
+		if e.ComplexityRoot.SchoolEvent.SeatsLeft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SchoolEvent.SeatsLeft(childComplexity), true
+	case "SchoolEvent.seatsTaken":
+		if e.ComplexityRoot.SchoolEvent.SeatsTaken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SchoolEvent.SeatsTaken(childComplexity), true
+	case "SchoolEvent.startsAt":
+		if e.ComplexityRoot.SchoolEvent.StartsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SchoolEvent.StartsAt(childComplexity), true
+	case "SchoolEvent.title":
+		if e.ComplexityRoot.SchoolEvent.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SchoolEvent.Title(childComplexity), true
+	case "SchoolEvent.topic":
+		if e.ComplexityRoot.SchoolEvent.Topic == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SchoolEvent.Topic(childComplexity), true
+	case "SchoolEvent.videoUrl":
+		if e.ComplexityRoot.SchoolEvent.VideoURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SchoolEvent.VideoURL(childComplexity), true
+	case "SchoolEvent.waitlisted":
+		if e.ComplexityRoot.SchoolEvent.Waitlisted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SchoolEvent.Waitlisted(childComplexity), true
 
 	case "SendMessagePayload.clientMutationId":
 		if e.ComplexityRoot.SendMessagePayload.ClientMutationID == nil {
@@ -2692,6 +2876,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ConversationIdInput", ec.unmarshalInputConversationIdInput),
 			graphql.NewInputUnmarshaler("CreateConferenceRoundInput", ec.unmarshalInputCreateConferenceRoundInput),
 			graphql.NewInputUnmarshaler("CreateInvitationInput", ec.unmarshalInputCreateInvitationInput),
+			graphql.NewInputUnmarshaler("CreateSchoolEventInput", ec.unmarshalInputCreateSchoolEventInput),
+			graphql.NewInputUnmarshaler("EventIdInput", ec.unmarshalInputEventIdInput),
 			graphql.NewInputUnmarshaler("MuteConversationInput", ec.unmarshalInputMuteConversationInput),
 			graphql.NewInputUnmarshaler("ObservationIdInput", ec.unmarshalInputObservationIdInput),
 			graphql.NewInputUnmarshaler("OfficeHoursInput", ec.unmarshalInputOfficeHoursInput),
@@ -2706,6 +2892,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RescheduleConferenceBookingInput", ec.unmarshalInputRescheduleConferenceBookingInput),
 			graphql.NewInputUnmarshaler("RespondToObservationInput", ec.unmarshalInputRespondToObservationInput),
 			graphql.NewInputUnmarshaler("ReviewObservationInput", ec.unmarshalInputReviewObservationInput),
+			graphql.NewInputUnmarshaler("RsvpSchoolEventInput", ec.unmarshalInputRsvpSchoolEventInput),
 			graphql.NewInputUnmarshaler("SendMessageInput", ec.unmarshalInputSendMessageInput),
 			graphql.NewInputUnmarshaler("SetConferenceNotesInput", ec.unmarshalInputSetConferenceNotesInput),
 			graphql.NewInputUnmarshaler("SetOfficeHoursInput", ec.unmarshalInputSetOfficeHoursInput),
@@ -2889,6 +3076,98 @@ type AnnouncementPayload {
 
 input AnnouncementIdInput {
   id: ID!
+}
+
+extend type Query {
+  "Upcoming parent-education events and workshops of the viewer's schools, soonest first."
+  schoolEvents: [SchoolEvent!]! @auth
+  "An event of one of the viewer's schools, else NOT_FOUND."
+  schoolEvent(id: ID!): SchoolEvent @auth
+}
+
+extend type Mutation {
+  """
+  Creates a parent-education event (admins): a time within 12 hours, a
+  place or an https video link, a capacity of 1 to 10,000 people.
+  Errors: BAD_USER_INPUT, FORBIDDEN, NOT_FOUND (school).
+  """
+  createSchoolEvent(input: CreateSchoolEventInput!): SchoolEvent! @auth
+  """
+  RSVPs for the viewer's family (parents of the school) with a head count
+  of 1 to 10: GOING while seats are left, else WAITLISTED in order.
+  Answering again changes the head count; a GOING family that would no
+  longer fit gets CONFLICT and keeps its seats.
+  """
+  rsvpSchoolEvent(input: RsvpSchoolEventInput!): EventRsvp! @auth
+  "Withdraws the viewer's RSVP; the first families in line are promoted (and told) as far as the seats go."
+  cancelRsvp(input: EventIdInput!): EventRsvp! @auth
+}
+
+type SchoolEvent {
+  id: ID!
+  school: School!
+  title: String!
+  topic: EventTopic!
+  description: String!
+  startsAt: Time!
+  endsAt: Time!
+  location: String!
+  videoUrl: String!
+  "People, head counts included."
+  capacity: Int!
+  seatsTaken: Int!
+  seatsLeft: Int!
+  "Families waiting for seats."
+  waitlisted: Int!
+  "The viewer's RSVP, if any."
+  myRsvp: EventRsvp
+}
+
+enum EventTopic {
+  COMMUNICATION
+  SETTING_LIMITS
+  SELF_RELIANCE
+  RESILIENCE
+  SOCIAL_DEVELOPMENT
+  LEARNING_AT_HOME
+  WELLBEING
+  OTHER
+}
+
+type EventRsvp {
+  state: RsvpState!
+  headCount: Int!
+  "Place in line when WAITLISTED (1 is next); null otherwise."
+  waitlistPosition: Int
+}
+
+enum RsvpState {
+  GOING
+  WAITLISTED
+  CANCELLED
+}
+
+input CreateSchoolEventInput {
+  schoolId: ID!
+  "1 to 200 characters."
+  title: String!
+  topic: EventTopic!
+  "Up to 5,000 characters."
+  description: String
+  startsAt: Time!
+  endsAt: Time!
+  location: String
+  videoUrl: String
+  capacity: Int!
+}
+
+input RsvpSchoolEventInput {
+  eventId: ID!
+  headCount: Int!
+}
+
+input EventIdInput {
+  eventId: ID!
 }
 `, BuiltIn: false},
 	{Name: "../schema/conferences.graphqls", Input: `# Parent–teacher conferences: rounds, availability, booking, reminders.
@@ -4337,6 +4616,18 @@ func (ec *executionContext) childFields_DraftHint(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type DraftHint", field.Name)
 }
 
+func (ec *executionContext) childFields_EventRsvp(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "state":
+		return ec.fieldContext_EventRsvp_state(ctx, field)
+	case "headCount":
+		return ec.fieldContext_EventRsvp_headCount(ctx, field)
+	case "waitlistPosition":
+		return ec.fieldContext_EventRsvp_waitlistPosition(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EventRsvp", field.Name)
+}
+
 func (ec *executionContext) childFields_Guardian(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4629,6 +4920,40 @@ func (ec *executionContext) childFields_School(ctx context.Context, field graphq
 		return ec.fieldContext_School_timeZone(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type School", field.Name)
+}
+
+func (ec *executionContext) childFields_SchoolEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SchoolEvent_id(ctx, field)
+	case "school":
+		return ec.fieldContext_SchoolEvent_school(ctx, field)
+	case "title":
+		return ec.fieldContext_SchoolEvent_title(ctx, field)
+	case "topic":
+		return ec.fieldContext_SchoolEvent_topic(ctx, field)
+	case "description":
+		return ec.fieldContext_SchoolEvent_description(ctx, field)
+	case "startsAt":
+		return ec.fieldContext_SchoolEvent_startsAt(ctx, field)
+	case "endsAt":
+		return ec.fieldContext_SchoolEvent_endsAt(ctx, field)
+	case "location":
+		return ec.fieldContext_SchoolEvent_location(ctx, field)
+	case "videoUrl":
+		return ec.fieldContext_SchoolEvent_videoUrl(ctx, field)
+	case "capacity":
+		return ec.fieldContext_SchoolEvent_capacity(ctx, field)
+	case "seatsTaken":
+		return ec.fieldContext_SchoolEvent_seatsTaken(ctx, field)
+	case "seatsLeft":
+		return ec.fieldContext_SchoolEvent_seatsLeft(ctx, field)
+	case "waitlisted":
+		return ec.fieldContext_SchoolEvent_waitlisted(ctx, field)
+	case "myRsvp":
+		return ec.fieldContext_SchoolEvent_myRsvp(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SchoolEvent", field.Name)
 }
 
 func (ec *executionContext) childFields_SendMessagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -48,8 +48,8 @@ func (s *Service) RevokeCalendarFeed(ctx context.Context, v *models.Viewer) (boo
 }
 
 // CalendarEvents returns the events of the feed whose secret is given, as
-// its owner may see them now (their live conferences and scheduled
-// meetings with the school), or NOT_FOUND for a
+// its owner may see them now (their live conferences, scheduled
+// meetings with the school, and the events they are going to), or NOT_FOUND for a
 // secret that is unknown or revoked.
 func (s *Service) CalendarEvents(ctx context.Context, secret string) (*models.User, []models.CalendarEvent, error) {
 	if len(secret) != 43 { // 32 bytes, base64url without padding
@@ -138,6 +138,22 @@ func (s *Service) CalendarEvents(ctx context.Context, secret string) (*models.Us
 			Description: m.Topic,
 			URL:         "sameside://conference-requests/" + m.RequestID,
 			StartsAt:    m.StartsAt, EndsAt: m.EndsAt, UpdatedAt: m.CreatedAt,
+		})
+	}
+	var going []models.SchoolEvent
+	err = s.DB.WithContext(ctx).Where("id IN (SELECT event_id FROM event_rsvps WHERE user_id = ? AND state = ?) AND school_id IN ?",
+		v.ID, models.RSVPGoing, orNone(v.SchoolIDs())).Order("starts_at").Find(&going).Error
+	if err != nil {
+		return nil, nil, internal(err)
+	}
+	for _, e := range going {
+		where := e.Location
+		if e.VideoURL != "" {
+			where = e.VideoURL
+		}
+		events = append(events, models.CalendarEvent{
+			UID: "event-" + e.ID + "@sameside", Summary: e.Title, Description: e.Description, Location: where,
+			URL: "sameside://events/" + e.ID, StartsAt: e.StartsAt, EndsAt: e.EndsAt, UpdatedAt: e.CreatedAt,
 		})
 	}
 	return &v.User, events, nil

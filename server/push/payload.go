@@ -94,6 +94,14 @@ var catalog = map[string]map[string]text{
 		"en": {"{school}: {title}", "A new announcement. Open it to read it."},
 		"es": {"{school}: {title}", "Un nuevo aviso. Ábrelo para leerlo."},
 	},
+	"EVENT:PROMOTED": {
+		"en": {"A seat opened: {title}", "You are off the waitlist: see you {startsAt}."},
+		"es": {"Se liberó un lugar: {title}", "Ya no estás en lista de espera: te esperamos el {startsAt}."},
+	},
+	"EVENT:REMINDER_DAY": {
+		"en": {"Tomorrow: {title}", "{startsAt}. See you there."},
+		"es": {"Mañana: {title}", "{startsAt}. Te esperamos."},
+	},
 	"REVIEW_RETURNED": {
 		"en": {"Your draft came back with coaching", "{reviewer} left a comment on your concern."},
 		"es": {"Tu borrador volvió con sugerencias", "{reviewer} dejó un comentario en tu inquietud."},
