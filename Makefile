@@ -6,7 +6,7 @@ FIREBASE := $(EMULATOR)/node_modules/.bin/firebase
 # reach Google.
 EMULATOR_PROJECT := demo-sameside
 
-.PHONY: run test test-go check generate tidy emulator-deps bench-push bench-feed bench-live
+.PHONY: run test test-go check generate tidy emulator-deps bench-push bench-feed bench-live bench-announce
 
 ## run: serve the API with the demo school (embedded PostgreSQL if none answers)
 run:
@@ -50,6 +50,13 @@ bench-feed:
 	$(GO) test -run '^$$' -bench 'FeedPage' -benchtime 2s -count 5 ./graph/ | tee /tmp/sameside-bench-feed.txt
 	@awk -v metric=pages/s -v num=BenchmarkFeedPage/graphql-http -v den=BenchmarkFeedPage/raw-sql \
 		-f tools/benchratio.awk /tmp/sameside-bench-feed.txt
+
+## bench-announce: an urgent school-wide announcement to 2,000 families (4,000
+## devices) through GraphQL until the last push, against direct SendEach
+bench-announce:
+	$(GO) test -run '^$$' -bench 'UrgentAnnouncement' -benchtime 3x -count 5 ./graph/ | tee /tmp/sameside-bench-announce.txt
+	@awk -v metric=msgs/s -v num=BenchmarkUrgentAnnouncement/graphql-publish -v den=BenchmarkUrgentAnnouncement/direct-SendEach \
+		-f tools/benchratio.awk /tmp/sameside-bench-announce.txt
 
 ## bench-live: 1,000 websocket subscribers over 2 server processes, 200
 ## messages/s for 30 s; delivery p50/p99 against SELECT 1 p99, server RSS

@@ -51,6 +51,16 @@ func (r *announcementResolver) ReadCount(ctx context.Context, obj *models.Announ
 	return read, err
 }
 
+// Classroom is the resolver for the classroom field.
+func (r *engagementRowResolver) Classroom(ctx context.Context, obj *models.EngagementRow) (*models.Classroom, error) {
+	return r.Domain.Classroom(ctx, viewer(ctx), obj.ClassroomID)
+}
+
+// Teacher is the resolver for the teacher field.
+func (r *engagementRowResolver) Teacher(ctx context.Context, obj *models.EngagementRow) (*models.User, error) {
+	return load(ctx).User.Load(ctx, obj.TeacherID)
+}
+
 // WaitlistPosition is the resolver for the waitlistPosition field.
 func (r *eventRsvpResolver) WaitlistPosition(ctx context.Context, obj *models.EventRSVP) (*int, error) {
 	return r.Domain.WaitlistPosition(ctx, obj)
@@ -101,6 +111,11 @@ func (r *queryResolver) SchoolEvent(ctx context.Context, id string) (*models.Sch
 	return r.Domain.SchoolEvent(ctx, viewer(ctx), id)
 }
 
+// Engagement is the resolver for the engagement field.
+func (r *queryResolver) Engagement(ctx context.Context, schoolID string, from string, to string) (*models.EngagementReport, error) {
+	return r.Domain.Engagement(ctx, viewer(ctx), schoolID, from, to)
+}
+
 // School is the resolver for the school field.
 func (r *schoolEventResolver) School(ctx context.Context, obj *models.SchoolEvent) (*models.School, error) {
 	return load(ctx).School.Load(ctx, obj.SchoolID)
@@ -131,12 +146,15 @@ func (r *schoolEventResolver) MyRsvp(ctx context.Context, obj *models.SchoolEven
 
 func (r *Resolver) Announcement() generated.AnnouncementResolver { return &announcementResolver{r} }
 
+func (r *Resolver) EngagementRow() generated.EngagementRowResolver { return &engagementRowResolver{r} }
+
 func (r *Resolver) EventRsvp() generated.EventRsvpResolver { return &eventRsvpResolver{r} }
 
 func (r *Resolver) SchoolEvent() generated.SchoolEventResolver { return &schoolEventResolver{r} }
 
 type (
-	announcementResolver struct{ *Resolver }
-	eventRsvpResolver    struct{ *Resolver }
-	schoolEventResolver  struct{ *Resolver }
+	announcementResolver  struct{ *Resolver }
+	engagementRowResolver struct{ *Resolver }
+	eventRsvpResolver     struct{ *Resolver }
+	schoolEventResolver   struct{ *Resolver }
 )

@@ -288,6 +288,9 @@ func TestOperationsRunAgainstSeededServer(t *testing.T) {
 			func(d string) bool { return strings.Contains(d, `"headCount":2`) }},
 		{"CancelRsvp", parent, func() map[string]any { return map[string]any{"input": map[string]any{"eventId": event}} },
 			func(d string) bool { return strings.Contains(d, `"CANCELLED"`) }},
+		{"Engagement", admin, func() map[string]any {
+			return map[string]any{"schoolId": adminSchool.Viewer.Memberships[0].School.ID, "from": time.Now().AddDate(0, 0, -30).Format(time.DateOnly), "to": time.Now().Format(time.DateOnly)}
+		}, func(d string) bool { return strings.Contains(d, `"rows":[{`) && strings.Contains(d, `"positiveNotes"`) }},
 		{"UpdateProfile", parent, func() map[string]any {
 			return map[string]any{"input": map[string]any{"displayName": "Sam Parent", "locale": "es-US", "timeZone": "America/Los_Angeles"}}
 		}, func(d string) bool { return strings.Contains(d, "Sam Parent") }},

@@ -27,6 +27,10 @@ type AnnouncementResolver interface {
 	AudienceCount(ctx context.Context, obj *models.Announcement) (*int, error)
 	ReadCount(ctx context.Context, obj *models.Announcement) (*int, error)
 }
+type EngagementRowResolver interface {
+	Classroom(ctx context.Context, obj *models.EngagementRow) (*models.Classroom, error)
+	Teacher(ctx context.Context, obj *models.EngagementRow) (*models.User, error)
+}
 type EventRsvpResolver interface {
 	WaitlistPosition(ctx context.Context, obj *models.EventRSVP) (*int, error)
 }
@@ -545,6 +549,470 @@ func (ec *executionContext) fieldContext_AnnouncementPayload_announcement(_ cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _EngagementReport_from(ctx context.Context, field graphql.CollectedField, obj *models.EngagementReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EngagementReport_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EngagementReport_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EngagementReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _EngagementReport_to(ctx context.Context, field graphql.CollectedField, obj *models.EngagementReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EngagementReport_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EngagementReport_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EngagementReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _EngagementReport_rows(ctx context.Context, field graphql.CollectedField, obj *models.EngagementReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EngagementReport_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.EngagementRow) graphql.Marshaler {
+			return ec.marshalNEngagementRow2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEngagementRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EngagementReport_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EngagementReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EngagementRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EngagementRow_classroom(ctx context.Context, field graphql.CollectedField, obj *models.EngagementRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EngagementRow_classroom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EngagementRow().Classroom(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Classroom) graphql.Marshaler {
+			return ec.marshalNClassroom2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐClassroom(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EngagementRow_classroom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EngagementRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Classroom(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EngagementRow_teacher(ctx context.Context, field graphql.CollectedField, obj *models.EngagementRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EngagementRow_teacher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EngagementRow().Teacher(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EngagementRow_teacher(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EngagementRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EngagementRow_positiveNotes(ctx context.Context, field graphql.CollectedField, obj *models.EngagementRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EngagementRow_positiveNotes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PositiveNotes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EngagementRow_positiveNotes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EngagementRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EngagementRow_concernNotes(ctx context.Context, field graphql.CollectedField, obj *models.EngagementRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EngagementRow_concernNotes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConcernNotes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EngagementRow_concernNotes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EngagementRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EngagementRow_sharedNotes(ctx context.Context, field graphql.CollectedField, obj *models.EngagementRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EngagementRow_sharedNotes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SharedNotes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EngagementRow_sharedNotes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EngagementRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EngagementRow_acknowledgedNotes(ctx context.Context, field graphql.CollectedField, obj *models.EngagementRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EngagementRow_acknowledgedNotes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcknowledgedNotes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EngagementRow_acknowledgedNotes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EngagementRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EngagementRow_acknowledgementRate(ctx context.Context, field graphql.CollectedField, obj *models.EngagementRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EngagementRow_acknowledgementRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcknowledgementRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EngagementRow_acknowledgementRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EngagementRow", field, false, false, "Float")
+}
+
+func (ec *executionContext) _EngagementRow_medianSecondsToAcknowledge(ctx context.Context, field graphql.CollectedField, obj *models.EngagementRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EngagementRow_medianSecondsToAcknowledge(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MedianSecondsToAcknowledge, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EngagementRow_medianSecondsToAcknowledge(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EngagementRow", field, false, false, "Float")
+}
+
+func (ec *executionContext) _EngagementRow_guardians(ctx context.Context, field graphql.CollectedField, obj *models.EngagementRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EngagementRow_guardians(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Guardians, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EngagementRow_guardians(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EngagementRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EngagementRow_guardiansWithDevice(ctx context.Context, field graphql.CollectedField, obj *models.EngagementRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EngagementRow_guardiansWithDevice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GuardiansWithDevice, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EngagementRow_guardiansWithDevice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EngagementRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EngagementRow_guardiansReached(ctx context.Context, field graphql.CollectedField, obj *models.EngagementRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EngagementRow_guardiansReached(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GuardiansReached, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EngagementRow_guardiansReached(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EngagementRow", field, false, false, "Float")
+}
+
+func (ec *executionContext) _EngagementRow_medianSecondsToFirstResponse(ctx context.Context, field graphql.CollectedField, obj *models.EngagementRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EngagementRow_medianSecondsToFirstResponse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MedianSecondsToFirstResponse, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EngagementRow_medianSecondsToFirstResponse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EngagementRow", field, false, false, "Float")
+}
+
+func (ec *executionContext) _EngagementRow_unansweredParentMessages(ctx context.Context, field graphql.CollectedField, obj *models.EngagementRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EngagementRow_unansweredParentMessages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnansweredParentMessages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EngagementRow_unansweredParentMessages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EngagementRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EngagementRow_students(ctx context.Context, field graphql.CollectedField, obj *models.EngagementRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EngagementRow_students(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Students, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EngagementRow_students(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EngagementRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EngagementRow_studentsWithConference(ctx context.Context, field graphql.CollectedField, obj *models.EngagementRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EngagementRow_studentsWithConference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StudentsWithConference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EngagementRow_studentsWithConference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EngagementRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EngagementRow_conferenceBookingRate(ctx context.Context, field graphql.CollectedField, obj *models.EngagementRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EngagementRow_conferenceBookingRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConferenceBookingRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EngagementRow_conferenceBookingRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EngagementRow", field, false, false, "Float")
 }
 
 func (ec *executionContext) _EventRsvp_state(ctx context.Context, field graphql.CollectedField, obj *models.EventRSVP) (ret graphql.Marshaler) {
@@ -1510,6 +1978,159 @@ func (ec *executionContext) _AnnouncementPayload(ctx context.Context, sel ast.Se
 	return out
 }
 
+var engagementReportImplementors = []string{"EngagementReport"}
+
+func (ec *executionContext) _EngagementReport(ctx context.Context, sel ast.SelectionSet, obj *models.EngagementReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, engagementReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EngagementReport")
+		case "from":
+			out.Values[i] = ec._EngagementReport_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._EngagementReport_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rows":
+			out.Values[i] = ec._EngagementReport_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var engagementRowImplementors = []string{"EngagementRow"}
+
+func (ec *executionContext) _EngagementRow(ctx context.Context, sel ast.SelectionSet, obj *models.EngagementRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, engagementRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EngagementRow")
+		case "classroom":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EngagementRow_classroom(ctx, field, obj)
+				})
+		case "teacher":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EngagementRow_teacher(ctx, field, obj)
+				})
+		case "positiveNotes":
+			out.Values[i] = ec._EngagementRow_positiveNotes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "concernNotes":
+			out.Values[i] = ec._EngagementRow_concernNotes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sharedNotes":
+			out.Values[i] = ec._EngagementRow_sharedNotes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "acknowledgedNotes":
+			out.Values[i] = ec._EngagementRow_acknowledgedNotes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "acknowledgementRate":
+			out.Values[i] = ec._EngagementRow_acknowledgementRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "medianSecondsToAcknowledge":
+			out.Values[i] = ec._EngagementRow_medianSecondsToAcknowledge(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "guardians":
+			out.Values[i] = ec._EngagementRow_guardians(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "guardiansWithDevice":
+			out.Values[i] = ec._EngagementRow_guardiansWithDevice(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "guardiansReached":
+			out.Values[i] = ec._EngagementRow_guardiansReached(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "medianSecondsToFirstResponse":
+			out.Values[i] = ec._EngagementRow_medianSecondsToFirstResponse(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unansweredParentMessages":
+			out.Values[i] = ec._EngagementRow_unansweredParentMessages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "students":
+			out.Values[i] = ec._EngagementRow_students(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "studentsWithConference":
+			out.Values[i] = ec._EngagementRow_studentsWithConference(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "conferenceBookingRate":
+			out.Values[i] = ec._EngagementRow_conferenceBookingRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var eventRsvpImplementors = []string{"EventRsvp"}
 
 func (ec *executionContext) _EventRsvp(ctx context.Context, sel ast.SelectionSet, obj *models.EventRSVP) graphql.Marshaler {
@@ -1727,6 +2348,38 @@ func (ec *executionContext) marshalNAudience2githubᚗcomᚋsamesideᚋsameside�
 func (ec *executionContext) unmarshalNCreateSchoolEventInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐCreateSchoolEventInput(ctx context.Context, v any) (models.CreateSchoolEventInput, error) {
 	res, err := ec.unmarshalInputCreateSchoolEventInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEngagementReport2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEngagementReport(ctx context.Context, sel ast.SelectionSet, v *models.EngagementReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EngagementReport!")
+		return graphql.Null
+	}
+	return ec._EngagementReport(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEngagementRow2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEngagementRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.EngagementRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEngagementRow2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEngagementRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEngagementRow2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEngagementRow(ctx context.Context, sel ast.SelectionSet, v *models.EngagementRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EngagementRow!")
+		return graphql.Null
+	}
+	return ec._EngagementRow(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNEventIdInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEventIDInput(ctx context.Context, v any) (models.EventIDInput, error) {

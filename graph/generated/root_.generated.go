@@ -30,6 +30,7 @@ type ResolverRoot interface {
 	ConferenceRound() ConferenceRoundResolver
 	ConferenceSlot() ConferenceSlotResolver
 	Conversation() ConversationResolver
+	EngagementRow() EngagementRowResolver
 	EventRsvp() EventRsvpResolver
 	Guardian() GuardianResolver
 	HomeInsight() HomeInsightResolver
@@ -233,6 +234,31 @@ type ComplexityRoot struct {
 		Start   func(childComplexity int) int
 	}
 
+	EngagementReport struct {
+		From func(childComplexity int) int
+		Rows func(childComplexity int) int
+		To   func(childComplexity int) int
+	}
+
+	EngagementRow struct {
+		AcknowledgedNotes            func(childComplexity int) int
+		AcknowledgementRate          func(childComplexity int) int
+		Classroom                    func(childComplexity int) int
+		ConcernNotes                 func(childComplexity int) int
+		ConferenceBookingRate        func(childComplexity int) int
+		Guardians                    func(childComplexity int) int
+		GuardiansReached             func(childComplexity int) int
+		GuardiansWithDevice          func(childComplexity int) int
+		MedianSecondsToAcknowledge   func(childComplexity int) int
+		MedianSecondsToFirstResponse func(childComplexity int) int
+		PositiveNotes                func(childComplexity int) int
+		SharedNotes                  func(childComplexity int) int
+		Students                     func(childComplexity int) int
+		StudentsWithConference       func(childComplexity int) int
+		Teacher                      func(childComplexity int) int
+		UnansweredParentMessages     func(childComplexity int) int
+	}
+
 	EventRsvp struct {
 		HeadCount        func(childComplexity int) int
 		State            func(childComplexity int) int
@@ -416,6 +442,7 @@ type ComplexityRoot struct {
 		ConferenceRounds      func(childComplexity int) int
 		Conversation          func(childComplexity int, id string) int
 		Conversations         func(childComplexity int, first *int, after *string) int
+		Engagement            func(childComplexity int, schoolID string, from string, to string) int
 		Feed                  func(childComplexity int, studentIds []string, kinds []models.ObservationKind, first *int, after *string) int
 		MyConferences         func(childComplexity int, roundID *string) int
 		Observation           func(childComplexity int, id string) int
@@ -1274,6 +1301,122 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DraftHint.Start(childComplexity), true
+
+	case "EngagementReport.from":
+		if e.ComplexityRoot.EngagementReport.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EngagementReport.From(childComplexity), true
+	case "EngagementReport.rows":
+		if e.ComplexityRoot.EngagementReport.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EngagementReport.Rows(childComplexity), true
+	case "EngagementReport.to":
+		if e.ComplexityRoot.EngagementReport.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EngagementReport.To(childComplexity), true
+
+	case "EngagementRow.acknowledgedNotes":
+		if e.ComplexityRoot.EngagementRow.AcknowledgedNotes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EngagementRow.AcknowledgedNotes(childComplexity), true
+	case "EngagementRow.acknowledgementRate":
+		if e.ComplexityRoot.EngagementRow.AcknowledgementRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EngagementRow.AcknowledgementRate(childComplexity), true
+	case "EngagementRow.classroom":
+		if e.ComplexityRoot.EngagementRow.Classroom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EngagementRow.Classroom(childComplexity), true
+	case "EngagementRow.concernNotes":
+		if e.ComplexityRoot.EngagementRow.ConcernNotes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EngagementRow.ConcernNotes(childComplexity), true
+	case "EngagementRow.conferenceBookingRate":
+		if e.ComplexityRoot.EngagementRow.ConferenceBookingRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EngagementRow.ConferenceBookingRate(childComplexity), true
+	case "EngagementRow.guardians":
+		if e.ComplexityRoot.EngagementRow.Guardians == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EngagementRow.Guardians(childComplexity), true
+	case "EngagementRow.guardiansReached":
+		if e.ComplexityRoot.EngagementRow.GuardiansReached == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EngagementRow.GuardiansReached(childComplexity), true
+	case "EngagementRow.guardiansWithDevice":
+		if e.ComplexityRoot.EngagementRow.GuardiansWithDevice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EngagementRow.GuardiansWithDevice(childComplexity), true
+	case "EngagementRow.medianSecondsToAcknowledge":
+		if e.ComplexityRoot.EngagementRow.MedianSecondsToAcknowledge == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EngagementRow.MedianSecondsToAcknowledge(childComplexity), true
+	case "EngagementRow.medianSecondsToFirstResponse":
+		if e.ComplexityRoot.EngagementRow.MedianSecondsToFirstResponse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EngagementRow.MedianSecondsToFirstResponse(childComplexity), true
+	case "EngagementRow.positiveNotes":
+		if e.ComplexityRoot.EngagementRow.PositiveNotes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EngagementRow.PositiveNotes(childComplexity), true
+	case "EngagementRow.sharedNotes":
+		if e.ComplexityRoot.EngagementRow.SharedNotes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EngagementRow.SharedNotes(childComplexity), true
+	case "EngagementRow.students":
+		if e.ComplexityRoot.EngagementRow.Students == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EngagementRow.Students(childComplexity), true
+	case "EngagementRow.studentsWithConference":
+		if e.ComplexityRoot.EngagementRow.StudentsWithConference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EngagementRow.StudentsWithConference(childComplexity), true
+	case "EngagementRow.teacher":
+		if e.ComplexityRoot.EngagementRow.Teacher == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EngagementRow.Teacher(childComplexity), true
+	case "EngagementRow.unansweredParentMessages":
+		if e.ComplexityRoot.EngagementRow.UnansweredParentMessages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EngagementRow.UnansweredParentMessages(childComplexity), true
 
 	case "EventRsvp.headCount":
 		if e.ComplexityRoot.EventRsvp.HeadCount == nil {
@@ -2259,6 +2402,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Conversations(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.engagement":
+		if e.ComplexityRoot.Query.Engagement == nil {
+			break
+		}
+
+		args, err := ec.field_Query_engagement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Engagement(childComplexity, args["schoolId"].(string), args["from"].(string), args["to"].(string)), true
 	case "Query.feed":
 		if e.ComplexityRoot.Query.Feed == nil {
 			break
@@ -3168,6 +3322,51 @@ input RsvpSchoolEventInput {
 
 input EventIdInput {
   eventId: ID!
+}
+
+extend type Query {
+  """
+  Engagement per classroom and teacher over from–to (dates in the school's
+  time zone, both included; at most a year), for the school's admins. The
+  same figures download as CSV from GET /engagement.csv?schoolId=&from=&to=
+  with the same Authorization header. Errors: FORBIDDEN, NOT_FOUND (school),
+  BAD_USER_INPUT (dates).
+  """
+  engagement(schoolId: ID!, from: String!, to: String!): EngagementReport! @auth
+}
+
+type EngagementReport {
+  from: String!
+  to: String!
+  rows: [EngagementRow!]!
+}
+
+"""
+One classroom and one of its teachers. Rates are 0–1; rates and medians are
+null when there is nothing to measure.
+"""
+type EngagementRow {
+  classroom: Classroom!
+  teacher: User!
+  "The teacher's POSITIVE and CONCERN notes about the classroom's students, shared in the range."
+  positiveNotes: Int!
+  concernNotes: Int!
+  "Of the teacher's notes shared in the range, the share a guardian acknowledged, and the median seconds to the first acknowledgement."
+  sharedNotes: Int!
+  acknowledgedNotes: Int!
+  acknowledgementRate: Float
+  medianSecondsToAcknowledge: Float
+  "The classroom's unrestricted guardians, and those with a registered device (now)."
+  guardians: Int!
+  guardiansWithDevice: Int!
+  guardiansReached: Float
+  "Median seconds from a guardian's message (the first of a run, in the range) to the teacher's next message; runs still unanswered are counted apart."
+  medianSecondsToFirstResponse: Float
+  unansweredParentMessages: Int!
+  "The classroom's students, those with a conference booked with this teacher in the range, and the share."
+  students: Int!
+  studentsWithConference: Int!
+  conferenceBookingRate: Float
 }
 `, BuiltIn: false},
 	{Name: "../schema/conferences.graphqls", Input: `# Parent–teacher conferences: rounds, availability, booking, reminders.
@@ -4614,6 +4813,56 @@ func (ec *executionContext) childFields_DraftHint(ctx context.Context, field gra
 		return ec.fieldContext_DraftHint_end(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DraftHint", field.Name)
+}
+
+func (ec *executionContext) childFields_EngagementReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_EngagementReport_from(ctx, field)
+	case "to":
+		return ec.fieldContext_EngagementReport_to(ctx, field)
+	case "rows":
+		return ec.fieldContext_EngagementReport_rows(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EngagementReport", field.Name)
+}
+
+func (ec *executionContext) childFields_EngagementRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "classroom":
+		return ec.fieldContext_EngagementRow_classroom(ctx, field)
+	case "teacher":
+		return ec.fieldContext_EngagementRow_teacher(ctx, field)
+	case "positiveNotes":
+		return ec.fieldContext_EngagementRow_positiveNotes(ctx, field)
+	case "concernNotes":
+		return ec.fieldContext_EngagementRow_concernNotes(ctx, field)
+	case "sharedNotes":
+		return ec.fieldContext_EngagementRow_sharedNotes(ctx, field)
+	case "acknowledgedNotes":
+		return ec.fieldContext_EngagementRow_acknowledgedNotes(ctx, field)
+	case "acknowledgementRate":
+		return ec.fieldContext_EngagementRow_acknowledgementRate(ctx, field)
+	case "medianSecondsToAcknowledge":
+		return ec.fieldContext_EngagementRow_medianSecondsToAcknowledge(ctx, field)
+	case "guardians":
+		return ec.fieldContext_EngagementRow_guardians(ctx, field)
+	case "guardiansWithDevice":
+		return ec.fieldContext_EngagementRow_guardiansWithDevice(ctx, field)
+	case "guardiansReached":
+		return ec.fieldContext_EngagementRow_guardiansReached(ctx, field)
+	case "medianSecondsToFirstResponse":
+		return ec.fieldContext_EngagementRow_medianSecondsToFirstResponse(ctx, field)
+	case "unansweredParentMessages":
+		return ec.fieldContext_EngagementRow_unansweredParentMessages(ctx, field)
+	case "students":
+		return ec.fieldContext_EngagementRow_students(ctx, field)
+	case "studentsWithConference":
+		return ec.fieldContext_EngagementRow_studentsWithConference(ctx, field)
+	case "conferenceBookingRate":
+		return ec.fieldContext_EngagementRow_conferenceBookingRate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EngagementRow", field.Name)
 }
 
 func (ec *executionContext) childFields_EventRsvp(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

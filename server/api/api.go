@@ -84,6 +84,7 @@ func NewHandler(d Deps) http.Handler {
 		mux.Handle("GET /{$}", playground.Handler("SameSide", "/graphql"))
 	}
 	mux.Handle("GET /calendar/{file}", calendarHandler(d.Domain, d.Log))
+	mux.Handle("GET /engagement.csv", d.Auth.Middleware(d.Log)(engagementCSV(d.Domain, d.Log)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

@@ -1,0 +1,112 @@
+package graph_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"firebase.google.com/go/v4/messaging"
+
+	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/server/apptest"
+	"github.com/sameside/sameside/server/push"
+)
+
+// BenchmarkUrgentAnnouncement: the demo school scaled by 2,000 families
+// with 2 devices each; an admin posts an urgent school-wide announcement
+// through the GraphQL handler over HTTP, timed until the fake FCM (20 ms an
+// answer, as in bench-push) has a push for every device of every guardian.
+// direct-SendEach is the floor: the same number of prebuilt messages sent
+// by SendEach alone with the pipeline's batch size and batches in flight.
+// `make bench-announce` prints the medians and the ratio (msgs/s).
+func BenchmarkUrgentAnnouncement(b *testing.B) {
+	env := apptest.New(b, apptest.Options{Seed: true})
+	env.FCM.SetDelay(20 * time.Millisecond)
+	ctx := context.Background()
+	for _, q := range []string{
+		`INSERT INTO users (firebase_uid, display_name, locale, time_zone)
+		 SELECT 'bench-family-' || g, 'Family ' || g, 'en-US', 'America/New_York' FROM generate_series(1, 2000) g`,
+		`INSERT INTO memberships (user_id, school_id, role) SELECT u.id, (SELECT id FROM schools), 'PARENT' FROM users u WHERE u.firebase_uid LIKE 'bench-family-%'`,
+		`INSERT INTO students (school_id, first_name, last_name, grade)
+		 SELECT (SELECT id FROM schools), 'Bench' || g, 'Child', '3' FROM generate_series(1, 2000) g`,
+		`INSERT INTO guardianships (school_id, student_id, user_id, relationship, is_primary)
+		 SELECT s.school_id, s.id, u.id, 'PARENT', true
+		 FROM (SELECT id, school_id, row_number() OVER (ORDER BY id) rn FROM students WHERE first_name LIKE 'Bench%') s
+		 JOIN (SELECT id, row_number() OVER (ORDER BY id) rn FROM users WHERE firebase_uid LIKE 'bench-family-%') u ON u.rn = s.rn`,
+		`INSERT INTO devices (user_id, token, platform, locale)
+		 SELECT u.id, 'bench-device-' || u.id || '-' || d, 'ANDROID', 'en-US' FROM users u, generate_series(1, 2) d WHERE u.firebase_uid LIKE 'bench-family-%'`,
+		`ANALYZE`,
+	} {
+		if err := env.DB.Exec(q).Error; err != nil {
+			b.Fatal(err)
+		}
+	}
+	var devices int
+	env.DB.Raw(`SELECT count(*) FROM devices d WHERE d.user_id IN (SELECT g.user_id FROM guardianships g WHERE NOT g.restricted)`).Scan(&devices)
+	if devices < 4000 {
+		b.Fatalf("%d devices in the audience", devices)
+	}
+	admin := env.Token("admin")
+	var school string
+	env.DB.Raw(`SELECT id FROM schools LIMIT 1`).Scan(&school)
+	cfg := push.DefaultConfig()
+	posts := 0 // every post its own clientMutationId: runs of the sub-benchmark share the database
+
+	b.Run("graphql-publish", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			env.WaitPushesIdle()
+			env.FCM.Reset()
+			b.StartTimer()
+			start := time.Now()
+			posts++
+			res := env.Do(admin, `mutation($in: PostAnnouncementInput!) { postAnnouncement(input: $in) { announcement { id } } }`,
+				map[string]any{"in": map[string]any{"clientMutationId": fmt.Sprintf("bench-%d", posts), "schoolId": school, "audience": "SCHOOL",
+					"title": "School closed today", "body": "Snow: the school is closed today.", "urgent": true}})
+			if res.Code() != "" {
+				b.Fatal(res.Body)
+			}
+			for env.FCM.Count() < devices {
+				if time.Since(start) > 2*time.Minute {
+					b.Fatalf("only %d of %d pushes after 2 minutes", env.FCM.Count(), devices)
+				}
+				time.Sleep(2 * time.Millisecond)
+			}
+		}
+		b.ReportMetric(float64(devices*b.N)/b.Elapsed().Seconds(), "msgs/s")
+	})
+
+	b.Run("direct-SendEach", func(b *testing.B) {
+		client, err := push.NewFCM(ctx, "demo-sameside", env.FCM.Endpoint())
+		if err != nil {
+			b.Fatal(err)
+		}
+		msgs := make([]*messaging.Message, devices)
+		for i := range msgs {
+			msgs[i] = &messaging.Message{Token: fmt.Sprintf("direct-%d", i), Notification: &messaging.Notification{Title: "t", Body: "b"}, Data: map[string]string{"type": models.NoticeTest}}
+		}
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			env.FCM.Reset()
+			b.StartTimer()
+			sem := make(chan struct{}, cfg.InFlight)
+			var wg sync.WaitGroup
+			for lo := 0; lo < len(msgs); lo += cfg.BatchSize {
+				batch := msgs[lo:min(lo+cfg.BatchSize, len(msgs))]
+				sem <- struct{}{}
+				wg.Add(1)
+				go func() {
+					defer func() { <-sem; wg.Done() }()
+					if _, err := client.SendEach(ctx, batch); err != nil {
+						b.Error(err)
+					}
+				}()
+			}
+			wg.Wait()
+		}
+		b.ReportMetric(float64(devices*b.N)/b.Elapsed().Seconds(), "msgs/s")
+	})
+	env.FCM.Reset() // the floor's messages have no schema to validate against
+}

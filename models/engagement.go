@@ -1,0 +1,27 @@
+package models
+
+// EngagementReport is an admin's view of how families and staff engage,
+// per classroom and teacher, over a date range.
+type EngagementReport struct {
+	SchoolID string
+	From, To string
+	Rows     []*EngagementRow
+}
+
+// EngagementRow is one classroom and one of its teachers. Rates and
+// medians are nil when there is nothing to measure.
+type EngagementRow struct {
+	ClassroomID, ClassroomName string
+	TeacherID, TeacherName     string
+
+	PositiveNotes, ConcernNotes      int
+	SharedNotes, AcknowledgedNotes   int
+	AcknowledgementRate              *float64
+	MedianSecondsToAcknowledge       *float64
+	Guardians, GuardiansWithDevice   int
+	GuardiansReached                 *float64
+	MedianSecondsToFirstResponse     *float64
+	UnansweredParentMessages         int
+	Students, StudentsWithConference int
+	ConferenceBookingRate            *float64
+}
