@@ -91,6 +91,16 @@ func (r *mutationResolver) CancelRsvp(ctx context.Context, input models.EventIDI
 	return r.Domain.CancelRsvp(ctx, viewer(ctx), input)
 }
 
+// CreateResource is the resolver for the createResource field.
+func (r *mutationResolver) CreateResource(ctx context.Context, input models.CreateResourceInput) (*models.Resource, error) {
+	return r.Domain.CreateResource(ctx, viewer(ctx), input)
+}
+
+// DeleteResource is the resolver for the deleteResource field.
+func (r *mutationResolver) DeleteResource(ctx context.Context, input models.ResourceIDInput) (bool, error) {
+	return r.Domain.DeleteResource(ctx, viewer(ctx), input)
+}
+
 // Announcements is the resolver for the announcements field.
 func (r *queryResolver) Announcements(ctx context.Context, first *int, after *string) (*models.AnnouncementConnection, error) {
 	return r.Domain.Announcements(ctx, viewer(ctx), first, after)
@@ -114,6 +124,16 @@ func (r *queryResolver) SchoolEvent(ctx context.Context, id string) (*models.Sch
 // Engagement is the resolver for the engagement field.
 func (r *queryResolver) Engagement(ctx context.Context, schoolID string, from string, to string) (*models.EngagementReport, error) {
 	return r.Domain.Engagement(ctx, viewer(ctx), schoolID, from, to)
+}
+
+// Resources is the resolver for the resources field.
+func (r *queryResolver) Resources(ctx context.Context, topic *models.EventTopic) ([]*models.Resource, error) {
+	return r.Domain.Resources(ctx, viewer(ctx), topic)
+}
+
+// Grades is the resolver for the grades field.
+func (r *resourceResolver) Grades(ctx context.Context, obj *models.Resource) ([]string, error) {
+	return []string(obj.Grades), nil
 }
 
 // School is the resolver for the school field.
@@ -150,11 +170,14 @@ func (r *Resolver) EngagementRow() generated.EngagementRowResolver { return &eng
 
 func (r *Resolver) EventRsvp() generated.EventRsvpResolver { return &eventRsvpResolver{r} }
 
+func (r *Resolver) Resource() generated.ResourceResolver { return &resourceResolver{r} }
+
 func (r *Resolver) SchoolEvent() generated.SchoolEventResolver { return &schoolEventResolver{r} }
 
 type (
 	announcementResolver  struct{ *Resolver }
 	engagementRowResolver struct{ *Resolver }
 	eventRsvpResolver     struct{ *Resolver }
+	resourceResolver      struct{ *Resolver }
 	schoolEventResolver   struct{ *Resolver }
 )

@@ -93,7 +93,7 @@ func TestOperationsRunAgainstSeededServer(t *testing.T) {
 	newcomer := env.TokenFor(mustNewUser(t, env))
 
 	var code, shared, concern, draft, conv string
-	var round, booking, request, option, announcement, event string
+	var round, booking, request, option, announcement, event, resource string
 	var slots []string
 	var adminSchool struct {
 		Viewer struct {
@@ -291,6 +291,14 @@ func TestOperationsRunAgainstSeededServer(t *testing.T) {
 		{"Engagement", admin, func() map[string]any {
 			return map[string]any{"schoolId": adminSchool.Viewer.Memberships[0].School.ID, "from": time.Now().AddDate(0, 0, -30).Format(time.DateOnly), "to": time.Now().Format(time.DateOnly)}
 		}, func(d string) bool { return strings.Contains(d, `"rows":[{`) && strings.Contains(d, `"positiveNotes"`) }},
+		{"CreateResource", teacher, func() map[string]any {
+			return map[string]any{"input": map[string]any{"schoolId": adminSchool.Viewer.Memberships[0].School.ID, "title": "Talking about feelings",
+				"url": "https://example.org/feelings", "topic": "COMMUNICATION"}}
+		}, func(d string) bool { resource = idOf(d, "id"); return strings.Contains(d, "COMMUNICATION") }},
+		{"Resources", parent, func() map[string]any { return map[string]any{"topic": "COMMUNICATION"} },
+			func(d string) bool { return strings.Contains(d, resource) }},
+		{"DeleteResource", teacher, func() map[string]any { return map[string]any{"input": map[string]any{"id": resource}} },
+			func(d string) bool { return strings.Contains(d, "true") }},
 		{"UpdateProfile", parent, func() map[string]any {
 			return map[string]any{"input": map[string]any{"displayName": "Sam Parent", "locale": "es-US", "timeZone": "America/Los_Angeles"}}
 		}, func(d string) bool { return strings.Contains(d, "Sam Parent") }},

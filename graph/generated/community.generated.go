@@ -34,6 +34,9 @@ type EngagementRowResolver interface {
 type EventRsvpResolver interface {
 	WaitlistPosition(ctx context.Context, obj *models.EventRSVP) (*int, error)
 }
+type ResourceResolver interface {
+	Grades(ctx context.Context, obj *models.Resource) ([]string, error)
+}
 type SchoolEventResolver interface {
 	School(ctx context.Context, obj *models.SchoolEvent) (*models.School, error)
 
@@ -1084,6 +1087,167 @@ func (ec *executionContext) fieldContext_EventRsvp_waitlistPosition(_ context.Co
 	return graphql.NewScalarFieldContext("EventRsvp", field, true, true, "Int")
 }
 
+func (ec *executionContext) _Resource_id(ctx context.Context, field graphql.CollectedField, obj *models.Resource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resource_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Resource_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Resource", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Resource_title(ctx context.Context, field graphql.CollectedField, obj *models.Resource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resource_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Resource_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Resource", field, false, false, "String")
+}
+
+func (ec *executionContext) _Resource_url(ctx context.Context, field graphql.CollectedField, obj *models.Resource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resource_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Resource_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Resource", field, false, false, "String")
+}
+
+func (ec *executionContext) _Resource_summary(ctx context.Context, field graphql.CollectedField, obj *models.Resource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resource_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Resource_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Resource", field, false, false, "String")
+}
+
+func (ec *executionContext) _Resource_topic(ctx context.Context, field graphql.CollectedField, obj *models.Resource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resource_topic(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Topic, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.EventTopic) graphql.Marshaler {
+			return ec.marshalNEventTopic2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEventTopic(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Resource_topic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Resource", field, false, false, "EventTopic")
+}
+
+func (ec *executionContext) _Resource_grades(ctx context.Context, field graphql.CollectedField, obj *models.Resource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resource_grades(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Resource().Grades(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Resource_grades(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Resource", field, true, true, "String")
+}
+
+func (ec *executionContext) _Resource_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.Resource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resource_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Resource_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Resource", field, false, false, "Time")
+}
+
 func (ec *executionContext) _SchoolEvent_id(ctx context.Context, field graphql.CollectedField, obj *models.SchoolEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1470,6 +1634,83 @@ func UnmarshalAnnouncementIdInput(ctx context.Context, raw any) (models.Announce
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateResourceInput(ctx context.Context, obj any) (models.CreateResourceInput, error) {
+	var it models.CreateResourceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"schoolId", "title", "url", "summary", "topic", "grades"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "schoolId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "summary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Summary = data
+		case "topic":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topic"))
+			data, err := ec.unmarshalNEventTopic2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEventTopic(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Topic = data
+		case "grades":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("grades"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Grades = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateResourceInput unmarshals raw into the CreateResourceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateResourceInput(ctx context.Context, raw any) (models.CreateResourceInput, error) {
+	var out models.CreateResourceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateResourceInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateSchoolEventInput(ctx context.Context, obj any) (models.CreateSchoolEventInput, error) {
 	var it models.CreateSchoolEventInput
 	if obj == nil {
@@ -1705,6 +1946,48 @@ func (ec *executionContext) unmarshalInputPostAnnouncementInput(ctx context.Cont
 func UnmarshalPostAnnouncementInput(ctx context.Context, raw any) (models.PostAnnouncementInput, error) {
 	var out models.PostAnnouncementInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PostAnnouncementInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputResourceIdInput(ctx context.Context, obj any) (models.ResourceIDInput, error) {
+	var it models.ResourceIDInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalResourceIdInput unmarshals raw into the ResourceIdInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalResourceIdInput(ctx context.Context, raw any) (models.ResourceIDInput, error) {
+	var out models.ResourceIDInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ResourceIdInput", raw, &out)
 	return out, err
 }
 
@@ -2175,6 +2458,70 @@ func (ec *executionContext) _EventRsvp(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var resourceImplementors = []string{"Resource"}
+
+func (ec *executionContext) _Resource(ctx context.Context, sel ast.SelectionSet, obj *models.Resource) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, resourceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Resource")
+		case "id":
+			out.Values[i] = ec._Resource_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Resource_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "url":
+			out.Values[i] = ec._Resource_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "summary":
+			out.Values[i] = ec._Resource_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "topic":
+			out.Values[i] = ec._Resource_topic(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "grades":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Resource_grades(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._Resource_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var schoolEventImplementors = []string{"SchoolEvent"}
 
 func (ec *executionContext) _SchoolEvent(ctx context.Context, sel ast.SelectionSet, obj *models.SchoolEvent) graphql.Marshaler {
@@ -2345,6 +2692,11 @@ func (ec *executionContext) marshalNAudience2githubᚗcomᚋsamesideᚋsameside�
 	return v
 }
 
+func (ec *executionContext) unmarshalNCreateResourceInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐCreateResourceInput(ctx context.Context, v any) (models.CreateResourceInput, error) {
+	res, err := ec.unmarshalInputCreateResourceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateSchoolEventInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐCreateSchoolEventInput(ctx context.Context, v any) (models.CreateSchoolEventInput, error) {
 	res, err := ec.unmarshalInputCreateSchoolEventInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -2410,6 +2762,35 @@ func (ec *executionContext) unmarshalNPostAnnouncementInput2githubᚗcomᚋsames
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNResource2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐResourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Resource) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNResource2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐResource(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNResource2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐResource(ctx context.Context, sel ast.SelectionSet, v *models.Resource) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Resource!")
+		return graphql.Null
+	}
+	return ec._Resource(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNResourceIdInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐResourceIDInput(ctx context.Context, v any) (models.ResourceIDInput, error) {
+	res, err := ec.unmarshalInputResourceIdInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRsvpSchoolEventInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐRsvpSchoolEventInput(ctx context.Context, v any) (models.RsvpSchoolEventInput, error) {
 	res, err := ec.unmarshalInputRsvpSchoolEventInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -2461,6 +2842,22 @@ func (ec *executionContext) marshalOEventRsvp2ᚖgithubᚗcomᚋsamesideᚋsames
 		return graphql.Null
 	}
 	return ec._EventRsvp(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOEventTopic2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEventTopic(ctx context.Context, v any) (*models.EventTopic, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(models.EventTopic)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEventTopic2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEventTopic(ctx context.Context, sel ast.SelectionSet, v *models.EventTopic) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOSchoolEvent2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐSchoolEvent(ctx context.Context, sel ast.SelectionSet, v *models.SchoolEvent) graphql.Marshaler {

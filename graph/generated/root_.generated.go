@@ -42,6 +42,7 @@ type ResolverRoot interface {
 	ObservationResponse() ObservationResponseResolver
 	ObservationReview() ObservationReviewResolver
 	Query() QueryResolver
+	Resource() ResourceResolver
 	SchoolEvent() SchoolEventResolver
 	Student() StudentResolver
 	Subscription() SubscriptionResolver
@@ -330,8 +331,10 @@ type ComplexityRoot struct {
 		CancelRsvp                    func(childComplexity int, input models.EventIDInput) int
 		CreateConferenceRound         func(childComplexity int, input models.CreateConferenceRoundInput) int
 		CreateInvitation              func(childComplexity int, input models.CreateInvitationInput) int
+		CreateResource                func(childComplexity int, input models.CreateResourceInput) int
 		CreateSchoolEvent             func(childComplexity int, input models.CreateSchoolEventInput) int
 		DeleteObservation             func(childComplexity int, input models.ObservationIDInput) int
+		DeleteResource                func(childComplexity int, input models.ResourceIDInput) int
 		MarkConversationRead          func(childComplexity int, input models.ConversationIDInput) int
 		MuteConversation              func(childComplexity int, input models.MuteConversationInput) int
 		PostAnnouncement              func(childComplexity int, input models.PostAnnouncementInput) int
@@ -448,6 +451,7 @@ type ComplexityRoot struct {
 		Observation           func(childComplexity int, id string) int
 		ObservationDraftHints func(childComplexity int, body string, kind models.ObservationKind) int
 		Ping                  func(childComplexity int) int
+		Resources             func(childComplexity int, topic *models.EventTopic) int
 		ReviewQueue           func(childComplexity int, first *int, after *string) int
 		SchoolEvent           func(childComplexity int, id string) int
 		SchoolEvents          func(childComplexity int) int
@@ -464,6 +468,16 @@ type ComplexityRoot struct {
 		Guardian   func(childComplexity int) int
 		Membership func(childComplexity int) int
 		Student    func(childComplexity int) int
+	}
+
+	Resource struct {
+		CreatedAt func(childComplexity int) int
+		Grades    func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Summary   func(childComplexity int) int
+		Title     func(childComplexity int) int
+		Topic     func(childComplexity int) int
+		URL       func(childComplexity int) int
 	}
 
 	RespondToObservationPayload struct {
@@ -1752,6 +1766,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateInvitation(childComplexity, args["input"].(models.CreateInvitationInput)), true
+	case "Mutation.createResource":
+		if e.ComplexityRoot.Mutation.CreateResource == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createResource_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateResource(childComplexity, args["input"].(models.CreateResourceInput)), true
 	case "Mutation.createSchoolEvent":
 		if e.ComplexityRoot.Mutation.CreateSchoolEvent == nil {
 			break
@@ -1774,6 +1799,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteObservation(childComplexity, args["input"].(models.ObservationIDInput)), true
+	case "Mutation.deleteResource":
+		if e.ComplexityRoot.Mutation.DeleteResource == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteResource_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteResource(childComplexity, args["input"].(models.ResourceIDInput)), true
 	case "Mutation.markConversationRead":
 		if e.ComplexityRoot.Mutation.MarkConversationRead == nil {
 			break
@@ -2464,6 +2500,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Ping(childComplexity), true
+	case "Query.resources":
+		if e.ComplexityRoot.Query.Resources == nil {
+			break
+		}
+
+		args, err := ec.field_Query_resources_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Resources(childComplexity, args["topic"].(*models.EventTopic)), true
 	case "Query.reviewQueue":
 		if e.ComplexityRoot.Query.ReviewQueue == nil {
 			break
@@ -2541,6 +2588,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RedeemInvitationPayload.Student(childComplexity), true
+
+	case "Resource.createdAt":
+		if e.ComplexityRoot.Resource.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resource.CreatedAt(childComplexity), true
+	case "Resource.grades":
+		if e.ComplexityRoot.Resource.Grades == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resource.Grades(childComplexity), true
+	case "Resource.id":
+		if e.ComplexityRoot.Resource.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resource.ID(childComplexity), true
+	case "Resource.summary":
+		if e.ComplexityRoot.Resource.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resource.Summary(childComplexity), true
+	case "Resource.title":
+		if e.ComplexityRoot.Resource.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resource.Title(childComplexity), true
+	case "Resource.topic":
+		if e.ComplexityRoot.Resource.Topic == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resource.Topic(childComplexity), true
+	case "Resource.url":
+		if e.ComplexityRoot.Resource.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resource.URL(childComplexity), true
 
 	case "RespondToObservationPayload.clientMutationId":
 		if e.ComplexityRoot.RespondToObservationPayload.ClientMutationID == nil {
@@ -3030,6 +3120,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ConversationIdInput", ec.unmarshalInputConversationIdInput),
 			graphql.NewInputUnmarshaler("CreateConferenceRoundInput", ec.unmarshalInputCreateConferenceRoundInput),
 			graphql.NewInputUnmarshaler("CreateInvitationInput", ec.unmarshalInputCreateInvitationInput),
+			graphql.NewInputUnmarshaler("CreateResourceInput", ec.unmarshalInputCreateResourceInput),
 			graphql.NewInputUnmarshaler("CreateSchoolEventInput", ec.unmarshalInputCreateSchoolEventInput),
 			graphql.NewInputUnmarshaler("EventIdInput", ec.unmarshalInputEventIdInput),
 			graphql.NewInputUnmarshaler("MuteConversationInput", ec.unmarshalInputMuteConversationInput),
@@ -3044,6 +3135,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RegisterDeviceInput", ec.unmarshalInputRegisterDeviceInput),
 			graphql.NewInputUnmarshaler("RequestConferenceMeetingInput", ec.unmarshalInputRequestConferenceMeetingInput),
 			graphql.NewInputUnmarshaler("RescheduleConferenceBookingInput", ec.unmarshalInputRescheduleConferenceBookingInput),
+			graphql.NewInputUnmarshaler("ResourceIdInput", ec.unmarshalInputResourceIdInput),
 			graphql.NewInputUnmarshaler("RespondToObservationInput", ec.unmarshalInputRespondToObservationInput),
 			graphql.NewInputUnmarshaler("ReviewObservationInput", ec.unmarshalInputReviewObservationInput),
 			graphql.NewInputUnmarshaler("RsvpSchoolEventInput", ec.unmarshalInputRsvpSchoolEventInput),
@@ -3367,6 +3459,49 @@ type EngagementRow {
   students: Int!
   studentsWithConference: Int!
   conferenceBookingRate: Float
+}
+
+extend type Query {
+  """
+  Articles and links schools curate for parents, newest first (at most 200),
+  on one topic when given. Parents get those recommended for their
+  children's grades; staff, their school's.
+  """
+  resources(topic: EventTopic): [Resource!]! @auth
+}
+
+extend type Mutation {
+  "Adds a resource (staff of the school): an https link, a topic and, optionally, the grades it is for."
+  createResource(input: CreateResourceInput!): Resource! @auth
+  "Removes a resource (its author or an admin); NOT_FOUND otherwise."
+  deleteResource(input: ResourceIdInput!): Boolean! @auth
+}
+
+type Resource {
+  id: ID!
+  title: String!
+  url: String!
+  summary: String!
+  topic: EventTopic!
+  "Empty: for every family."
+  grades: [String!]!
+  createdAt: Time!
+}
+
+input CreateResourceInput {
+  schoolId: ID!
+  "1 to 200 characters."
+  title: String!
+  "An https link."
+  url: String!
+  "Up to 1,000 characters."
+  summary: String
+  topic: EventTopic!
+  grades: [String!]
+}
+
+input ResourceIdInput {
+  id: ID!
 }
 `, BuiltIn: false},
 	{Name: "../schema/conferences.graphqls", Input: `# Parent–teacher conferences: rounds, availability, booking, reminders.
@@ -5147,6 +5282,26 @@ func (ec *executionContext) childFields_RedeemInvitationPayload(ctx context.Cont
 		return ec.fieldContext_RedeemInvitationPayload_membership(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RedeemInvitationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Resource(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Resource_id(ctx, field)
+	case "title":
+		return ec.fieldContext_Resource_title(ctx, field)
+	case "url":
+		return ec.fieldContext_Resource_url(ctx, field)
+	case "summary":
+		return ec.fieldContext_Resource_summary(ctx, field)
+	case "topic":
+		return ec.fieldContext_Resource_topic(ctx, field)
+	case "grades":
+		return ec.fieldContext_Resource_grades(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Resource_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Resource", field.Name)
 }
 
 func (ec *executionContext) childFields_RespondToObservationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

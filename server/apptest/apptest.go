@@ -368,7 +368,8 @@ func (e *Env) Snapshot() map[string]int64 {
 	for _, tbl := range []string{"schools", "users", "memberships", "classrooms", "students", "enrollments", "classroom_staff", "guardianships", "invitations",
 		"observations", "acknowledgements", "observation_responses", "home_insights", "observation_reviews", "client_mutations", "notifications",
 		"conversations", "conversation_participants", "messages", "office_hours",
-		"conference_rounds", "conference_slots", "conference_bookings", "calendar_feeds", "conference_requests", "conference_request_options"} {
+		"conference_rounds", "conference_slots", "conference_bookings", "calendar_feeds", "conference_requests", "conference_request_options",
+		"announcements", "announcement_reads", "school_events", "event_rsvps", "resources"} {
 		out[tbl] = e.Count(tbl)
 	}
 	// Read positions and mutes change rows without adding any.
