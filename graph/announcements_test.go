@@ -132,6 +132,17 @@ func TestAnnouncementsAudiencesAndAuthorization(t *testing.T) {
 			t.Fatal(res.Body)
 		}
 	}
+	var a2 string
+	var all annList
+	f.Do(f.token("adminA"), qAnns, nil).Decode(t, &all)
+	for _, e := range all.Announcements.Edges {
+		if e.Node.Title == "Class a2 reading" {
+			a2 = e.Node.ID
+		}
+	}
+	if res := f.Do(f.token("parentA"), `query($id: ID!) { announcement(id: $id) { id } }`, map[string]any{"id": a2}); res.Code() != "NOT_FOUND" {
+		t.Fatalf("parentA reading class a2's announcement: %s", res.Body)
+	}
 	if res := f.Do(f.token("parentB"), `mutation($id: ID!) { acknowledgeAnnouncement(input: {id: $id}) { read } }`, map[string]any{"id": school}); res.Code() != "NOT_FOUND" {
 		t.Fatalf("another school's parent: %s", res.Body)
 	}

@@ -126,6 +126,31 @@ func TestEventWaitlist(t *testing.T) {
 	if err != nil || len(cal.Events()) != 1 || cal.Events()[0].GetProperty(ics.ComponentPropertySummary).Value != "Setting limits with love" {
 		t.Fatalf("calendar feed: %v %v", err, cal)
 	}
+	// Day-before reminders: one pending per family going, none for the
+	// family that cancelled.
+	var pendingGoing, pendingCancelled int64
+	f.DB.Raw(`SELECT count(*) FROM notification_recipients r JOIN notifications n ON n.id = r.notification_id
+		WHERE n.cancel_key LIKE ? AND r.state = 'PENDING'`, "event-rsvp:"+id+":%").Scan(&pendingGoing)
+	f.DB.Raw(`SELECT count(*) FROM notification_recipients r JOIN notifications n ON n.id = r.notification_id
+		JOIN users u ON u.id = r.user_id WHERE n.cancel_key LIKE ? AND r.state = 'PENDING' AND u.firebase_uid = ?`,
+		"event-rsvp:"+id+":%", fmt.Sprintf("fx-racer-%d", going)).Scan(&pendingCancelled)
+	if pendingGoing != 5 || pendingCancelled != 0 {
+		t.Fatalf("reminders pending: %d for those going (want 5), %d for the one who cancelled", pendingGoing, pendingCancelled)
+	}
+	// Other schools do not see the event; RSVPs to withdraw must exist.
+	var list struct{ SchoolEvents []struct{ ID string } }
+	f.Do(f.token("parentB"), `{ schoolEvents { id } }`, nil).Decode(t, &list)
+	if len(list.SchoolEvents) != 0 {
+		t.Fatal("another school's parent sees the event")
+	}
+	for who, code := range map[string]string{"parentB": "NOT_FOUND", "parentA": "NOT_FOUND"} {
+		if res := f.Do(f.token(who), qCancelRsvp, map[string]any{"e": id}); res.Code() != code {
+			t.Errorf("%s withdrawing: %s", who, res.Body)
+		}
+	}
+	if res := f.Do(f.token("parentB"), qEvent, map[string]any{"e": id}); res.Code() != "NOT_FOUND" {
+		t.Errorf("another school's parent reading the event: %s", res.Body)
+	}
 	// Refusals.
 	for who, code := range map[string]string{"teacherA": "FORBIDDEN", "parentB": "NOT_FOUND", "adminB": "NOT_FOUND"} {
 		if res := f.Do(f.token(who), qRsvp, map[string]any{"e": id, "n": 1}); res.Code() != code {
