@@ -3,13 +3,9 @@ package graph_test
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
-	"firebase.google.com/go/v4/messaging"
-
-	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/server/apptest"
 	"github.com/sameside/sameside/server/push"
 )
@@ -79,32 +75,17 @@ func BenchmarkUrgentAnnouncement(b *testing.B) {
 	})
 
 	b.Run("direct-SendEach", func(b *testing.B) {
-		client, err := push.NewFCM(ctx, "demo-sameside", env.FCM.Endpoint())
+		direct, err := apptest.NewDirectSendEach(ctx, env.FCM.Endpoint(), devices, cfg)
 		if err != nil {
 			b.Fatal(err)
-		}
-		msgs := make([]*messaging.Message, devices)
-		for i := range msgs {
-			msgs[i] = &messaging.Message{Token: fmt.Sprintf("direct-%d", i), Notification: &messaging.Notification{Title: "t", Body: "b"}, Data: map[string]string{"type": models.NoticeTest}}
 		}
 		for i := 0; i < b.N; i++ {
 			b.StopTimer()
 			env.FCM.Reset()
 			b.StartTimer()
-			sem := make(chan struct{}, cfg.InFlight)
-			var wg sync.WaitGroup
-			for lo := 0; lo < len(msgs); lo += cfg.BatchSize {
-				batch := msgs[lo:min(lo+cfg.BatchSize, len(msgs))]
-				sem <- struct{}{}
-				wg.Add(1)
-				go func() {
-					defer func() { <-sem; wg.Done() }()
-					if _, err := client.SendEach(ctx, batch); err != nil {
-						b.Error(err)
-					}
-				}()
+			if err := direct.Send(ctx); err != nil {
+				b.Fatal(err)
 			}
-			wg.Wait()
 		}
 		b.ReportMetric(float64(devices*b.N)/b.Elapsed().Seconds(), "msgs/s")
 	})

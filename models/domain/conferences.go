@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
@@ -24,14 +23,8 @@ var conferenceReminders = []struct {
 // CreateConferenceRound opens a round for a school (or one grade of it).
 // Admins of the school only.
 func (s *Service) CreateConferenceRound(ctx context.Context, v *models.Viewer, in models.CreateConferenceRoundInput) (*models.ConferenceRound, error) {
-	if err := policy.RequireViewer(v); err != nil {
+	if err := schoolAdmin(v, in.SchoolID, "open conference rounds"); err != nil {
 		return nil, err
-	}
-	if !v.IsMember(in.SchoolID) {
-		return nil, models.NotFound("school")
-	}
-	if !v.HasRole(in.SchoolID, models.RoleAdmin) {
-		return nil, models.Errorf(models.CodeForbidden, "only the school's admins open conference rounds")
 	}
 	name, err := models.CleanText("name", in.Name, 100, true)
 	if err != nil {
@@ -69,11 +62,9 @@ func (s *Service) CreateConferenceRound(ctx context.Context, v *models.Viewer, i
 		}
 	}
 	if in.VideoURL != nil && strings.TrimSpace(*in.VideoURL) != "" {
-		u, err := url.Parse(strings.TrimSpace(*in.VideoURL))
-		if err != nil || u.Scheme != "https" || u.Host == "" || len(u.String()) > 500 {
-			return nil, models.InvalidField("videoUrl", "videoUrl must be an https link")
+		if r.VideoURL, err = httpsURL("videoUrl", *in.VideoURL, 500); err != nil {
+			return nil, err
 		}
-		r.VideoURL = u.String()
 	}
 	if r.Mode == models.ConferenceVideo && r.VideoURL == "" {
 		return nil, models.InvalidField("videoUrl", "a video round needs its link")

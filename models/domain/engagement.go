@@ -8,7 +8,6 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/sameside/sameside/models"
-	"github.com/sameside/sameside/models/policy"
 )
 
 // Engagement computes, for a school's admins, one row per classroom and
@@ -29,14 +28,8 @@ import (
 //     booking of a slot of this teacher starting in the range, of all of
 //     them.
 func (s *Service) Engagement(ctx context.Context, v *models.Viewer, schoolID, fromDate, toDate string) (*models.EngagementReport, error) {
-	if err := policy.RequireViewer(v); err != nil {
+	if err := schoolAdmin(v, schoolID, "see engagement figures"); err != nil {
 		return nil, err
-	}
-	if !v.IsMember(schoolID) {
-		return nil, models.NotFound("school")
-	}
-	if !v.HasRole(schoolID, models.RoleAdmin) {
-		return nil, models.Errorf(models.CodeForbidden, "engagement figures are for the school's admins")
 	}
 	db := s.DB.WithContext(ctx)
 	var school models.School

@@ -2,7 +2,6 @@ package domain
 
 import (
 	"context"
-	"net/url"
 	"strings"
 	"time"
 
@@ -16,14 +15,8 @@ import (
 // CreateSchoolEvent creates a parent-education event (admins of the
 // school). Errors: BAD_USER_INPUT, FORBIDDEN, NOT_FOUND (school).
 func (s *Service) CreateSchoolEvent(ctx context.Context, v *models.Viewer, in models.CreateSchoolEventInput) (*models.SchoolEvent, error) {
-	if err := policy.RequireViewer(v); err != nil {
+	if err := schoolAdmin(v, in.SchoolID, "create events"); err != nil {
 		return nil, err
-	}
-	if !v.IsMember(in.SchoolID) {
-		return nil, models.NotFound("school")
-	}
-	if !v.HasRole(in.SchoolID, models.RoleAdmin) {
-		return nil, models.Errorf(models.CodeForbidden, "only the school's admins create events")
 	}
 	title, err := models.CleanText("title", in.Title, 200, true)
 	if err != nil {
@@ -45,11 +38,9 @@ func (s *Service) CreateSchoolEvent(ctx context.Context, v *models.Viewer, in mo
 		}
 	}
 	if in.VideoURL != nil && strings.TrimSpace(*in.VideoURL) != "" {
-		u, err := url.Parse(strings.TrimSpace(*in.VideoURL))
-		if err != nil || u.Scheme != "https" || u.Host == "" {
-			return nil, models.InvalidField("videoUrl", "videoUrl must be an https link")
+		if e.VideoURL, err = httpsURL("videoUrl", *in.VideoURL, 500); err != nil {
+			return nil, err
 		}
-		e.VideoURL = u.String()
 	}
 	switch {
 	case !e.EndsAt.After(e.StartsAt) || e.EndsAt.Sub(e.StartsAt) > 12*time.Hour:

@@ -2,8 +2,6 @@ package domain
 
 import (
 	"context"
-	"net/url"
-	"strings"
 
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/models/policy"
@@ -26,14 +24,14 @@ func (s *Service) CreateResource(ctx context.Context, v *models.Viewer, in model
 	if err != nil {
 		return nil, err
 	}
-	u, err := url.Parse(strings.TrimSpace(in.URL))
-	if err != nil || u.Scheme != "https" || u.Host == "" || len(u.String()) > 1000 {
-		return nil, models.InvalidField("url", "url must be an https link")
+	link, err := httpsURL("url", in.URL, 1000)
+	if err != nil {
+		return nil, err
 	}
 	if !in.Topic.Valid() {
 		return nil, models.InvalidField("topic", "unknown topic")
 	}
-	r := &models.Resource{SchoolID: in.SchoolID, Title: title, URL: u.String(), Topic: in.Topic, Grades: []string{}, CreatedByID: v.ID, CreatedAt: s.now()}
+	r := &models.Resource{SchoolID: in.SchoolID, Title: title, URL: link, Topic: in.Topic, Grades: []string{}, CreatedByID: v.ID, CreatedAt: s.now()}
 	if in.Summary != nil {
 		if r.Summary, err = models.CleanText("summary", *in.Summary, 1000, false); err != nil {
 			return nil, err

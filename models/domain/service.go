@@ -10,11 +10,14 @@ package domain
 import (
 	"context"
 	"errors"
+	"net/url"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
 
 	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/models/policy"
 )
 
 // Service runs domain operations on one database.
@@ -86,4 +89,30 @@ func internal(err error) error {
 		return err
 	}
 	return models.Internal(err)
+}
+
+// schoolAdmin checks that the viewer is an admin of schoolID: NOT_FOUND for
+// a school they do not belong to, FORBIDDEN (with what only admins do) for
+// another role.
+func schoolAdmin(v *models.Viewer, schoolID, what string) error {
+	if err := policy.RequireViewer(v); err != nil {
+		return err
+	}
+	if !v.IsMember(schoolID) {
+		return models.NotFound("school")
+	}
+	if !v.HasRole(schoolID, models.RoleAdmin) {
+		return models.Errorf(models.CodeForbidden, "only the school's admins %s", what)
+	}
+	return nil
+}
+
+// httpsURL validates a link the app will open: https, with a host, at
+// most max characters.
+func httpsURL(field, s string, max int) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil || u.Scheme != "https" || u.Host == "" || len(u.String()) > max {
+		return "", models.InvalidField(field, "%s must be an https link", field)
+	}
+	return u.String(), nil
 }

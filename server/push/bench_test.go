@@ -3,11 +3,9 @@ package push_test
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
-	"firebase.google.com/go/v4/messaging"
 	"gorm.io/gorm"
 
 	"github.com/sameside/sameside/models"
@@ -64,32 +62,17 @@ func BenchmarkFanOut10k(b *testing.B) {
 	})
 
 	b.Run("direct-SendEach", func(b *testing.B) {
-		client, err := push.NewFCM(context.Background(), "demo-sameside", env.FCM.Endpoint())
+		direct, err := apptest.NewDirectSendEach(context.Background(), env.FCM.Endpoint(), len(tokens), cfg)
 		if err != nil {
 			b.Fatal(err)
-		}
-		msgs := make([]*messaging.Message, len(tokens))
-		for i, t := range tokens {
-			msgs[i] = &messaging.Message{Token: t, Notification: &messaging.Notification{Title: "t", Body: "b"}, Data: map[string]string{"type": models.NoticeTest}}
 		}
 		for i := 0; i < b.N; i++ {
 			b.StopTimer()
 			env.FCM.Reset()
 			b.StartTimer()
-			sem := make(chan struct{}, cfg.InFlight)
-			var wg sync.WaitGroup
-			for lo := 0; lo < len(msgs); lo += cfg.BatchSize {
-				batch := msgs[lo:min(lo+cfg.BatchSize, len(msgs))]
-				sem <- struct{}{}
-				wg.Add(1)
-				go func() {
-					defer func() { <-sem; wg.Done() }()
-					if _, err := client.SendEach(context.Background(), batch); err != nil {
-						b.Error(err)
-					}
-				}()
+			if err := direct.Send(context.Background()); err != nil {
+				b.Fatal(err)
 			}
-			wg.Wait()
 			if n := env.FCM.Count(); n != benchDevices {
 				b.Fatalf("%d messages, want %d", n, benchDevices)
 			}

@@ -1,0 +1,56 @@
+package apptest
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"firebase.google.com/go/v4/messaging"
+
+	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/server/push"
+)
+
+// DirectSendEach is the benchmarks' floor: n prebuilt messages sent to
+// endpoint by firebase-admin-go SendEach alone, with the pipeline's batch
+// size and batches in flight, and nothing else (no database, no planning).
+type DirectSendEach struct {
+	client *messaging.Client
+	msgs   []*messaging.Message
+	cfg    push.Config
+}
+
+// NewDirectSendEach prepares n messages for endpoint.
+func NewDirectSendEach(ctx context.Context, endpoint string, n int, cfg push.Config) (*DirectSendEach, error) {
+	client, err := push.NewFCM(ctx, "demo-sameside", endpoint)
+	if err != nil {
+		return nil, err
+	}
+	msgs := make([]*messaging.Message, n)
+	for i := range msgs {
+		msgs[i] = &messaging.Message{Token: fmt.Sprintf("direct-%d", i), Notification: &messaging.Notification{Title: "t", Body: "b"},
+			Data: map[string]string{"type": models.NoticeTest}}
+	}
+	return &DirectSendEach{client: client, msgs: msgs, cfg: cfg}, nil
+}
+
+// Send sends them all once and returns the first error.
+func (d *DirectSendEach) Send(ctx context.Context) error {
+	sem := make(chan struct{}, d.cfg.InFlight)
+	var wg sync.WaitGroup
+	var once sync.Once
+	var first error
+	for lo := 0; lo < len(d.msgs); lo += d.cfg.BatchSize {
+		batch := d.msgs[lo:min(lo+d.cfg.BatchSize, len(d.msgs))]
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if _, err := d.client.SendEach(ctx, batch); err != nil {
+				once.Do(func() { first = err })
+			}
+		}()
+	}
+	wg.Wait()
+	return first
+}
