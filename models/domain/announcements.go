@@ -163,15 +163,7 @@ func (s *Service) Announcement(ctx context.Context, v *models.Viewer, id string)
 	if err := policy.RequireViewer(v); err != nil {
 		return nil, err
 	}
-	var a models.Announcement
-	res := s.DB.WithContext(ctx).Scopes(policy.Announcements(v, s.now())).Where("announcements.id = ?", id).Limit(1).Find(&a)
-	if res.Error != nil {
-		return nil, internal(res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return nil, models.NotFound("announcement")
-	}
-	return &a, nil
+	return findOne[models.Announcement](s.DB.WithContext(ctx).Scopes(policy.Announcements(v, s.now())).Where("announcements.id = ?", id), "announcement")
 }
 
 // AcknowledgeAnnouncement records that the viewer read an announcement

@@ -98,15 +98,7 @@ func (s *Service) ConferenceRound(ctx context.Context, v *models.Viewer, id stri
 	if err := policy.RequireViewer(v); err != nil {
 		return nil, err
 	}
-	var r models.ConferenceRound
-	res := s.DB.WithContext(ctx).Scopes(policy.ConferenceRounds(v)).Where("conference_rounds.id = ?", id).Limit(1).Find(&r)
-	if res.Error != nil {
-		return nil, internal(res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return nil, models.NotFound("conference round")
-	}
-	return &r, nil
+	return findOne[models.ConferenceRound](s.DB.WithContext(ctx).Scopes(policy.ConferenceRounds(v)).Where("conference_rounds.id = ?", id), "conference round")
 }
 
 // PublishConferenceAvailability cuts the viewer's windows into slots of the
@@ -521,15 +513,7 @@ func (s *Service) visibleBooking(ctx context.Context, tx *gorm.DB, v *models.Vie
 	if lock {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE", Table: clause.Table{Name: "conference_bookings"}})
 	}
-	var b models.ConferenceBooking
-	res := q.Limit(1).Find(&b)
-	if res.Error != nil {
-		return nil, internal(res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return nil, models.NotFound("conference booking")
-	}
-	return &b, nil
+	return findOne[models.ConferenceBooking](q, "conference booking")
 }
 
 func isGuardianOf(tx *gorm.DB, userID, studentID string) (bool, error) {

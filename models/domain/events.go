@@ -79,15 +79,7 @@ func (s *Service) event(tx *gorm.DB, v *models.Viewer, id string, lock bool) (*m
 	if lock {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
-	var e models.SchoolEvent
-	res := q.Limit(1).Find(&e)
-	if res.Error != nil {
-		return nil, internal(res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return nil, models.NotFound("event")
-	}
-	return &e, nil
+	return findOne[models.SchoolEvent](q, "event")
 }
 
 // RsvpSchoolEvent answers an event for the viewer's family (parents of

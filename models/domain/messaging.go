@@ -222,15 +222,7 @@ func (s *Service) Conversation(ctx context.Context, v *models.Viewer, id string)
 }
 
 func visibleConversation(ctx context.Context, db *gorm.DB, v *models.Viewer, id string) (*models.Conversation, error) {
-	var c models.Conversation
-	res := db.WithContext(ctx).Scopes(policy.Conversations(v)).Where("conversations.id = ?", id).Limit(1).Find(&c)
-	if res.Error != nil {
-		return nil, models.Internal(res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return nil, models.NotFound("conversation")
-	}
-	return &c, nil
+	return findOne[models.Conversation](db.WithContext(ctx).Scopes(policy.Conversations(v)).Where("conversations.id = ?", id), "conversation")
 }
 
 // MarkConversationRead marks everything in the conversation read for the
@@ -343,13 +335,5 @@ func (s *Service) Message(ctx context.Context, v *models.Viewer, conversationID,
 	if err != nil {
 		return nil, err
 	}
-	var m models.Message
-	res := s.DB.WithContext(ctx).Where("id = ? AND conversation_id = ?", id, c.ID).Limit(1).Find(&m)
-	if res.Error != nil {
-		return nil, models.Internal(res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return nil, models.NotFound("message")
-	}
-	return &m, nil
+	return findOne[models.Message](s.DB.WithContext(ctx).Where("id = ? AND conversation_id = ?", id, c.ID), "message")
 }

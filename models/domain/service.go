@@ -116,3 +116,16 @@ func httpsURL(field, s string, max int) (string, error) {
 	}
 	return u.String(), nil
 }
+
+// findOne runs q for one row: NOT_FOUND (naming what) when there is none.
+func findOne[T any](q *gorm.DB, what string) (*T, error) {
+	var row T
+	res := q.Limit(1).Find(&row)
+	if res.Error != nil {
+		return nil, internal(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil, models.NotFound(what)
+	}
+	return &row, nil
+}
