@@ -195,7 +195,53 @@ func seed(tx *gorm.DB, now time.Time) error {
 	for i, k := range kids {
 		roomOf[i] = k.room
 	}
-	return seedObservations(tx, r, now, students, roomOf, teachers)
+	if err := seedObservations(tx, r, now, students, roomOf, teachers); err != nil {
+		return err
+	}
+	return seedCommunity(tx, now, &school, &admin, teachers)
+}
+
+// seedCommunity gives the playground something in every tab: a welcome
+// announcement, a parent-education evening, two resources, and a
+// conference round next week with the first teacher's afternoon open.
+func seedCommunity(tx *gorm.DB, now time.Time, school *models.School, admin *models.User, teachers []models.User) error {
+	loc, err := time.LoadLocation(school.TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	local := now.In(loc)
+	day := func(d int) time.Time { return time.Date(local.Year(), local.Month(), local.Day()+d, 0, 0, 0, 0, loc) }
+	rows := []any{
+		&models.Announcement{SchoolID: school.ID, Audience: models.AudienceSchool, Title: "Welcome to SameSide",
+			Body:     "This is where we share what we see your children do well, and where you can tell us what you see at home. Thank you for being on the same side.",
+			AuthorID: admin.ID, PublishAt: now.Add(-48 * time.Hour), CreatedAt: now.Add(-48 * time.Hour)},
+		&models.SchoolEvent{SchoolID: school.ID, Title: "Raising resilient kids", Topic: models.TopicResilience,
+			Description: "An evening with our school counselor on helping children keep trying when things get hard.",
+			StartsAt:    day(14).Add(18*time.Hour + 30*time.Minute), EndsAt: day(14).Add(20 * time.Hour), Location: "Library",
+			Capacity: 40, CreatedByID: admin.ID, CreatedAt: now},
+		&models.Resource{SchoolID: school.ID, Title: "Praise the effort, not the result", URL: "https://www.example.org/praise-effort",
+			Summary: "Why naming what a child did helps more than telling them they are smart.", Topic: models.TopicResilience,
+			Grades: []string{}, CreatedByID: admin.ID, CreatedAt: now},
+		&models.Resource{SchoolID: school.ID, Title: "Reading together at bedtime", URL: "https://www.example.org/bedtime-reading",
+			Summary: "Ten minutes a night, and questions to ask.", Topic: models.TopicLearningAtHome,
+			Grades: []string{"K", "1"}, CreatedByID: admin.ID, CreatedAt: now},
+	}
+	for _, row := range rows {
+		if err := tx.Create(row).Error; err != nil {
+			return err
+		}
+	}
+	round := models.ConferenceRound{SchoolID: school.ID, Name: "Fall conferences", StartsOn: day(7), EndsOn: day(9), SlotMinutes: 15,
+		Mode: models.ConferenceInPerson, Location: "Your child's classroom", CreatedByID: admin.ID, CreatedAt: now}
+	if err := tx.Create(&round).Error; err != nil {
+		return err
+	}
+	var slots []models.ConferenceSlot
+	for at := day(7).Add(15 * time.Hour); at.Before(day(7).Add(17 * time.Hour)); at = at.Add(15 * time.Minute) {
+		slots = append(slots, models.ConferenceSlot{RoundID: round.ID, SchoolID: school.ID, TeacherID: teachers[0].ID,
+			StartsAt: at.UTC(), EndsAt: at.Add(15 * time.Minute).UTC(), CreatedAt: now})
+	}
+	return tx.Create(&slots).Error
 }
 
 var demoNotes = []struct {

@@ -56,6 +56,11 @@ func TestSeedBuildsTheDemoSchool(t *testing.T) {
 		{"a concern waiting for review", count("SELECT count(*) FROM observations WHERE state = 'IN_REVIEW'"), 1},
 		{"notes by someone other than the student's teacher", count(`SELECT count(*) FROM observations o WHERE NOT EXISTS (SELECT 1 FROM enrollments e
 			JOIN classroom_staff cs ON cs.classroom_id = e.classroom_id WHERE e.student_id = o.student_id AND cs.user_id = o.author_id)`), 0},
+		// Something in every community tab, and slots to book.
+		{"announcements", count("SELECT count(*) FROM announcements"), 1},
+		{"events", count("SELECT count(*) FROM school_events WHERE starts_at > now()"), 1},
+		{"resources", count("SELECT count(*) FROM resources"), 2},
+		{"open conference slots", count("SELECT count(*) FROM conference_slots WHERE starts_at > now() AND cancelled_at IS NULL"), 8},
 		// Two households: the child's guardians do not share a last name.
 		{"children with two households", count(`SELECT count(DISTINCT g1.student_id) FROM guardianships g1 JOIN guardianships g2 ON g1.student_id = g2.student_id AND g1.user_id < g2.user_id
 			JOIN users u1 ON u1.id = g1.user_id JOIN users u2 ON u2.id = g2.user_id
