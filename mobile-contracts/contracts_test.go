@@ -1,6 +1,10 @@
 package contracts_test
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -93,7 +97,9 @@ func TestOperationsRunAgainstSeededServer(t *testing.T) {
 	newcomer := env.TokenFor(mustNewUser(t, env))
 
 	var code, shared, concern, draft, conv string
-	var round, booking, request, option, announcement, event, resource string
+	var round, booking, request, option, announcement, event, resource, upload string
+	pdf := []byte("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
+	pdfSum := sha256.Sum256(pdf)
 	var slots []string
 	var adminSchool struct {
 		Viewer struct {
@@ -299,6 +305,23 @@ func TestOperationsRunAgainstSeededServer(t *testing.T) {
 			func(d string) bool { return strings.Contains(d, resource) }},
 		{"DeleteResource", teacher, func() map[string]any { return map[string]any{"input": map[string]any{"id": resource}} },
 			func(d string) bool { return strings.Contains(d, "true") }},
+		{"CreateUpload", parent, func() map[string]any {
+			return map[string]any{"input": map[string]any{"contentType": "application/pdf", "size": len(pdf), "sha256": hex.EncodeToString(pdfSum[:])}}
+		}, func(d string) bool {
+			upload = idOf(d, "id")
+			i := strings.Index(d, `"uploadUrl":"`)
+			if i < 0 {
+				return false
+			}
+			u := d[i+len(`"uploadUrl":"`):]
+			u = strings.ReplaceAll(u[:strings.Index(u, `"`)], `\u0026`, "&")
+			req, _ := http.NewRequest(http.MethodPut, env.Server.URL+u, bytes.NewReader(pdf))
+			req.Header.Set("Content-Type", "application/pdf")
+			res, err := http.DefaultClient.Do(req)
+			return err == nil && res.StatusCode == 200
+		}},
+		{"CompleteUpload", parent, func() map[string]any { return map[string]any{"input": map[string]any{"id": upload}} },
+			func(d string) bool { return strings.Contains(d, `"READY"`) && strings.Contains(d, "/files?") }},
 		{"UpdateProfile", parent, func() map[string]any {
 			return map[string]any{"input": map[string]any{"displayName": "Sam Parent", "locale": "es-US", "timeZone": "America/Los_Angeles"}}
 		}, func(d string) bool { return strings.Contains(d, "Sam Parent") }},

@@ -46,6 +46,7 @@ type ResolverRoot interface {
 	SchoolEvent() SchoolEventResolver
 	Student() StudentResolver
 	Subscription() SubscriptionResolver
+	Upload() UploadResolver
 	User() UserResolver
 	Viewer() ViewerResolver
 }
@@ -212,6 +213,12 @@ type ComplexityRoot struct {
 		Invitation func(childComplexity int) int
 	}
 
+	CreateUploadPayload struct {
+		Upload             func(childComplexity int) int
+		UploadURL          func(childComplexity int) int
+		UploadURLExpiresAt func(childComplexity int) int
+	}
+
 	DeleteObservationPayload struct {
 		ClientMutationID func(childComplexity int) int
 		DeletedID        func(childComplexity int) int
@@ -329,10 +336,12 @@ type ComplexityRoot struct {
 		CancelConferenceRequest       func(childComplexity int, input models.CancelConferenceRequestInput) int
 		CancelConferenceSlot          func(childComplexity int, input models.CancelConferenceSlotInput) int
 		CancelRsvp                    func(childComplexity int, input models.EventIDInput) int
+		CompleteUpload                func(childComplexity int, input models.UploadIDInput) int
 		CreateConferenceRound         func(childComplexity int, input models.CreateConferenceRoundInput) int
 		CreateInvitation              func(childComplexity int, input models.CreateInvitationInput) int
 		CreateResource                func(childComplexity int, input models.CreateResourceInput) int
 		CreateSchoolEvent             func(childComplexity int, input models.CreateSchoolEventInput) int
+		CreateUpload                  func(childComplexity int, input models.CreateUploadInput) int
 		DeleteObservation             func(childComplexity int, input models.ObservationIDInput) int
 		DeleteResource                func(childComplexity int, input models.ResourceIDInput) int
 		MarkConversationRead          func(childComplexity int, input models.ConversationIDInput) int
@@ -564,6 +573,18 @@ type ComplexityRoot struct {
 
 	UnregisterDevicePayload struct {
 		Removed func(childComplexity int) int
+	}
+
+	Upload struct {
+		ContentType  func(childComplexity int) int
+		ExpiresAt    func(childComplexity int) int
+		Height       func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Size         func(childComplexity int) int
+		State        func(childComplexity int) int
+		ThumbnailURL func(childComplexity int) int
+		URL          func(childComplexity int) int
+		Width        func(childComplexity int) int
 	}
 
 	User struct {
@@ -1229,6 +1250,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateInvitationPayload.Invitation(childComplexity), true
 
+	case "CreateUploadPayload.upload":
+		if e.ComplexityRoot.CreateUploadPayload.Upload == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateUploadPayload.Upload(childComplexity), true
+	case "CreateUploadPayload.uploadUrl":
+		if e.ComplexityRoot.CreateUploadPayload.UploadURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateUploadPayload.UploadURL(childComplexity), true
+	case "CreateUploadPayload.uploadUrlExpiresAt":
+		if e.ComplexityRoot.CreateUploadPayload.UploadURLExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateUploadPayload.UploadURLExpiresAt(childComplexity), true
+
 	case "DeleteObservationPayload.clientMutationId":
 		if e.ComplexityRoot.DeleteObservationPayload.ClientMutationID == nil {
 			break
@@ -1744,6 +1784,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CancelRsvp(childComplexity, args["input"].(models.EventIDInput)), true
+	case "Mutation.completeUpload":
+		if e.ComplexityRoot.Mutation.CompleteUpload == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_completeUpload_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CompleteUpload(childComplexity, args["input"].(models.UploadIDInput)), true
 	case "Mutation.createConferenceRound":
 		if e.ComplexityRoot.Mutation.CreateConferenceRound == nil {
 			break
@@ -1788,6 +1839,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateSchoolEvent(childComplexity, args["input"].(models.CreateSchoolEventInput)), true
+	case "Mutation.createUpload":
+		if e.ComplexityRoot.Mutation.CreateUpload == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createUpload_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateUpload(childComplexity, args["input"].(models.CreateUploadInput)), true
 	case "Mutation.deleteObservation":
 		if e.ComplexityRoot.Mutation.DeleteObservation == nil {
 			break
@@ -2964,6 +3026,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UnregisterDevicePayload.Removed(childComplexity), true
 
+	case "Upload.contentType":
+		if e.ComplexityRoot.Upload.ContentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Upload.ContentType(childComplexity), true
+	case "Upload.expiresAt":
+		if e.ComplexityRoot.Upload.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Upload.ExpiresAt(childComplexity), true
+	case "Upload.height":
+		if e.ComplexityRoot.Upload.Height == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Upload.Height(childComplexity), true
+	case "Upload.id":
+		if e.ComplexityRoot.Upload.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Upload.ID(childComplexity), true
+	case "Upload.size":
+		if e.ComplexityRoot.Upload.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Upload.Size(childComplexity), true
+	case "Upload.state":
+		if e.ComplexityRoot.Upload.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Upload.State(childComplexity), true
+	case "Upload.thumbnailUrl":
+		if e.ComplexityRoot.Upload.ThumbnailURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Upload.ThumbnailURL(childComplexity), true
+	case "Upload.url":
+		if e.ComplexityRoot.Upload.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Upload.URL(childComplexity), true
+	case "Upload.width":
+		if e.ComplexityRoot.Upload.Width == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Upload.Width(childComplexity), true
+
 	case "User.displayName":
 		if e.ComplexityRoot.User.DisplayName == nil {
 			break
@@ -3122,6 +3239,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateInvitationInput", ec.unmarshalInputCreateInvitationInput),
 			graphql.NewInputUnmarshaler("CreateResourceInput", ec.unmarshalInputCreateResourceInput),
 			graphql.NewInputUnmarshaler("CreateSchoolEventInput", ec.unmarshalInputCreateSchoolEventInput),
+			graphql.NewInputUnmarshaler("CreateUploadInput", ec.unmarshalInputCreateUploadInput),
 			graphql.NewInputUnmarshaler("EventIdInput", ec.unmarshalInputEventIdInput),
 			graphql.NewInputUnmarshaler("MuteConversationInput", ec.unmarshalInputMuteConversationInput),
 			graphql.NewInputUnmarshaler("ObservationIdInput", ec.unmarshalInputObservationIdInput),
@@ -3148,6 +3266,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateNotificationPreferencesInput", ec.unmarshalInputUpdateNotificationPreferencesInput),
 			graphql.NewInputUnmarshaler("UpdateObservationInput", ec.unmarshalInputUpdateObservationInput),
 			graphql.NewInputUnmarshaler("UpdateProfileInput", ec.unmarshalInputUpdateProfileInput),
+			graphql.NewInputUnmarshaler("UploadIdInput", ec.unmarshalInputUploadIdInput),
 		)
 	}
 	first := true
@@ -3750,6 +3869,61 @@ input AcceptConferenceTimeInput {
 
 input CancelConferenceRequestInput {
   requestId: ID!
+}
+`, BuiltIn: false},
+	{Name: "../schema/files.graphqls", Input: `# Photos and PDFs: uploads that survive flaky networks.
+
+extend type Mutation {
+  """
+  Starts an upload of a JPEG or PNG image (at most 15 MB) or a PDF (25 MB),
+  given the hex SHA-256 of its bytes. PUT the bytes to uploadUrl with the same
+  Content-Type before uploadUrlExpiresAt, then call completeUpload. An upload
+  not attached to anything within a day is deleted.
+  Errors: BAD_USER_INPUT (contentType, size, sha256).
+  """
+  createUpload(input: CreateUploadInput!): CreateUploadPayload! @auth
+  """
+  Checks the bytes that arrived (size, checksum, the type sniffed from the
+  bytes) and keeps them: images are encoded again without their metadata
+  (EXIF location) and get a thumbnail. A PUT may be retried until the upload
+  expires. Errors: NOT_FOUND (not the viewer's upload), CONFLICT (expired,
+  or no bytes yet), BAD_USER_INPUT (field "file": bytes that do not match).
+  """
+  completeUpload(input: UploadIdInput!): Upload! @auth
+}
+
+type Upload {
+  id: ID!
+  contentType: String!
+  size: Int!
+  "PENDING until completeUpload accepts the bytes, then READY."
+  state: String!
+  width: Int
+  height: Int
+  "Short-lived signed download URL once READY (a path starting with / is on this API's host)."
+  url: String
+  "Short-lived signed URL of a JPEG thumbnail (images only)."
+  thumbnailUrl: String
+  expiresAt: Time!
+}
+
+input CreateUploadInput {
+  "image/jpeg, image/png or application/pdf."
+  contentType: String!
+  "Bytes."
+  size: Int!
+  "Hex SHA-256 of the bytes."
+  sha256: String!
+}
+
+type CreateUploadPayload {
+  upload: Upload!
+  uploadUrl: String!
+  uploadUrlExpiresAt: Time!
+}
+
+input UploadIdInput {
+  id: ID!
 }
 `, BuiltIn: false},
 	{Name: "../schema/identity.graphqls", Input: `# Who is signed in, their schools and roles, and their profile.
@@ -4904,6 +5078,18 @@ func (ec *executionContext) childFields_CreateInvitationPayload(ctx context.Cont
 	return nil, fmt.Errorf("no field named %q was found under type CreateInvitationPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CreateUploadPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "upload":
+		return ec.fieldContext_CreateUploadPayload_upload(ctx, field)
+	case "uploadUrl":
+		return ec.fieldContext_CreateUploadPayload_uploadUrl(ctx, field)
+	case "uploadUrlExpiresAt":
+		return ec.fieldContext_CreateUploadPayload_uploadUrlExpiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateUploadPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_DeleteObservationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "clientMutationId":
@@ -5464,6 +5650,30 @@ func (ec *executionContext) childFields_UnregisterDevicePayload(ctx context.Cont
 		return ec.fieldContext_UnregisterDevicePayload_removed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UnregisterDevicePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Upload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Upload_id(ctx, field)
+	case "contentType":
+		return ec.fieldContext_Upload_contentType(ctx, field)
+	case "size":
+		return ec.fieldContext_Upload_size(ctx, field)
+	case "state":
+		return ec.fieldContext_Upload_state(ctx, field)
+	case "width":
+		return ec.fieldContext_Upload_width(ctx, field)
+	case "height":
+		return ec.fieldContext_Upload_height(ctx, field)
+	case "url":
+		return ec.fieldContext_Upload_url(ctx, field)
+	case "thumbnailUrl":
+		return ec.fieldContext_Upload_thumbnailUrl(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_Upload_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Upload", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -29,6 +29,8 @@ type Service struct {
 	Notify Notifier
 	// Events publishes live events for subscriptions; nil publishes none.
 	Events Publisher
+	// Files keeps uploads (server/files); nil refuses uploads.
+	Files FileStore
 }
 
 // Publisher hands live events to subscribers on every instance

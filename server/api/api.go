@@ -28,6 +28,7 @@ import (
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/models/domain"
 	"github.com/sameside/sameside/server/auth"
+	"github.com/sameside/sameside/server/files"
 )
 
 // Limits of the GraphQL endpoint.
@@ -42,10 +43,12 @@ const (
 
 // Deps are what the handler is built from.
 type Deps struct {
-	DB         *gorm.DB
-	Domain     *domain.Service
-	Auth       *auth.Authenticator
-	Events     graph.Subscriber
+	DB     *gorm.DB
+	Domain *domain.Service
+	Auth   *auth.Authenticator
+	Events graph.Subscriber
+	// Files serves the signed URLs of a local file store.
+	Files      http.Handler
 	Log        *slog.Logger
 	Production bool
 }
@@ -84,6 +87,9 @@ func NewHandler(d Deps) http.Handler {
 		mux.Handle("GET /{$}", playground.Handler("SameSide", "/graphql"))
 	}
 	mux.Handle("GET /calendar/{file}", calendarHandler(d.Domain, d.Log))
+	if d.Files != nil {
+		mux.Handle(files.Path, d.Files)
+	}
 	mux.Handle("GET /engagement.csv", d.Auth.Middleware(d.Log)(engagementCSV(d.Domain, d.Log)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

@@ -25,6 +25,7 @@ import (
 	"github.com/sameside/sameside/server/config"
 	"github.com/sameside/sameside/server/database"
 	"github.com/sameside/sameside/server/demo"
+	"github.com/sameside/sameside/server/files"
 	"github.com/sameside/sameside/server/push"
 	"github.com/sameside/sameside/server/push/fakefcm"
 	"github.com/sameside/sameside/server/realtime"
@@ -46,6 +47,8 @@ type App struct {
 	FakeFCM *fakefcm.Server
 	// Events carries live events between instances (LISTEN/NOTIFY).
 	Events *realtime.Broker
+	// Files keeps uploads.
+	Files *files.Store
 	// Pool is the pgx pool the workers use.
 	Pool *pgxpool.Pool
 	pg   *database.Server
@@ -151,6 +154,10 @@ func (a *App) openPush(ctx context.Context, sqlDB *sql.DB) error {
 	}
 	a.Events = realtime.New(a.Pool, a.Log)
 	a.Domain.Events = a.Events
+	if a.Files, err = files.Open(ctx, a.DB, a.Config.FilesURL, a.Log); err != nil {
+		return err
+	}
+	a.Domain.Files = a.Files
 	return nil
 }
 
@@ -193,6 +200,7 @@ func (a *App) Handler() http.Handler {
 		Domain:     a.Domain,
 		Auth:       &auth.Authenticator{Verifier: a.Verifier, Users: a.Domain},
 		Events:     a.Events,
+		Files:      a.Files.Handler(),
 		Log:        a.Log,
 		Production: a.Config.Production(),
 	})
@@ -268,6 +276,9 @@ func (a *App) Close() error {
 	}
 	if a.FakeFCM != nil {
 		a.FakeFCM.Close()
+	}
+	if a.Files != nil {
+		errs = append(errs, a.Files.Close())
 	}
 	if a.DB != nil {
 		if sqlDB, err := a.DB.DB(); err == nil {

@@ -65,7 +65,8 @@ func New(t testing.TB, o Options) *Env {
 	fcm := fakefcm.Start(fakefcm.Options{})
 	t.Cleanup(fcm.Close)
 	env := map[string]string{"DATABASE_URL": dbtest.URL(t), "SAMESIDE_SEED": "false", "LOG_LEVEL": "warn",
-		"SAMESIDE_FCM_ENDPOINT": fcm.Endpoint(), "SAMESIDE_PUSH_POLL": "50ms"}
+		"SAMESIDE_FCM_ENDPOINT": fcm.Endpoint(), "SAMESIDE_PUSH_POLL": "50ms",
+		"SAMESIDE_FILES_URL": "file://" + t.TempDir()}
 	if o.FirebaseProjectID != "" {
 		env["FIREBASE_PROJECT_ID"] = o.FirebaseProjectID
 	}

@@ -45,6 +45,10 @@ type Config struct {
 	// account in GOOGLE_APPLICATION_CREDENTIALS, or, in demo mode, a fake FCM
 	// run in-process that logs every push.
 	FCMEndpoint string
+	// FilesURL is where uploads are kept (SAMESIDE_FILES_URL): a
+	// gocloud.dev/blob URL such as gs://bucket or s3://bucket?region=…, or
+	// file:///dir; empty: a directory in the user's cache.
+	FilesURL string
 	// PushPollInterval is how often idle workers look for due jobs
 	// (SAMESIDE_PUSH_POLL, default 1s).
 	PushPollInterval time.Duration
@@ -84,6 +88,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	embeddedPort := fs.String("embedded-port", env("SAMESIDE_EMBEDDED_PORT", "54329"), "embedded PostgreSQL port (SAMESIDE_EMBEDDED_PORT)")
 	fs.StringVar(&c.FirebaseProjectID, "firebase-project", env("FIREBASE_PROJECT_ID", getenv("GOOGLE_CLOUD_PROJECT")), "Firebase project id; empty runs demo mode (FIREBASE_PROJECT_ID)")
 	fs.BoolVar(&c.FirebaseCheckRevoked, "firebase-check-revoked", getenv("FIREBASE_CHECK_REVOKED") == "true", "check token revocation on every request (FIREBASE_CHECK_REVOKED)")
+	fs.StringVar(&c.FilesURL, "files-url", getenv("SAMESIDE_FILES_URL"), "where uploads are kept: file:///dir, gs://bucket, s3://bucket (SAMESIDE_FILES_URL)")
 	fs.StringVar(&c.FCMEndpoint, "fcm-endpoint", getenv("SAMESIDE_FCM_ENDPOINT"), "FCM endpoint override, e.g. a fake (SAMESIDE_FCM_ENDPOINT)")
 	pushWorkers := fs.String("push-workers", env("SAMESIDE_PUSH_WORKERS", "10"), "fan-outs at once (SAMESIDE_PUSH_WORKERS)")
 	fs.DurationVar(&c.PushPollInterval, "push-poll", time.Second, "how often idle push workers look for due jobs (SAMESIDE_PUSH_POLL)")

@@ -1,0 +1,201 @@
+package domain
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"image"
+	"image/jpeg"
+	"image/png"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"golang.org/x/image/draw"
+
+	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/models/policy"
+)
+
+// FileStore keeps upload bytes (server/files).
+type FileStore interface {
+	SignedURL(ctx context.Context, key, method, contentType string, expiry time.Duration) (string, error)
+	Read(ctx context.Context, key string, max int64) ([]byte, error)
+	Write(ctx context.Context, key, contentType string, data []byte) error
+	Delete(ctx context.Context, key string) error
+}
+
+// Errors a FileStore's Read returns.
+var (
+	ErrFileMissing  = errors.New("files: no such object")
+	ErrFileTooLarge = errors.New("files: object too large")
+)
+
+var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+// Keys of an upload's objects: the bytes as the client sent them, and what
+// the server keeps after checking them (images re-encoded) and a thumbnail.
+func incomingKey(id string) string  { return "incoming/" + id }
+func fileKey(id string) string      { return "files/" + id }
+func thumbnailKey(id string) string { return "files/" + id + "-thumb" }
+
+// CreateUpload starts an upload: a JPEG or PNG image (at most 15 MB) or a
+// PDF (25 MB), with the hex SHA-256 of its bytes. The client PUTs the bytes
+// to the signed URL, then calls completeUpload. Errors: BAD_USER_INPUT.
+func (s *Service) CreateUpload(ctx context.Context, v *models.Viewer, in models.CreateUploadInput) (*models.CreateUploadPayload, error) {
+	if err := policy.RequireViewer(v); err != nil {
+		return nil, err
+	}
+	if s.Files == nil {
+		return nil, models.Internal(errors.New("domain: no file store configured"))
+	}
+	max := models.MaxUploadBytes(in.ContentType)
+	switch {
+	case max == 0:
+		return nil, models.InvalidField("contentType", "send a JPEG or PNG image or a PDF")
+	case in.Size < 1 || int64(in.Size) > max:
+		return nil, models.InvalidField("size", "a %s may be at most %d MB", in.ContentType, max>>20)
+	case !sha256Hex.MatchString(strings.ToLower(in.Sha256)):
+		return nil, models.InvalidField("sha256", "sha256 is the 64 hex digits of the bytes' SHA-256")
+	}
+	now := s.now()
+	u := &models.Upload{UserID: v.ID, ContentType: in.ContentType, Size: int64(in.Size), Sha256: strings.ToLower(in.Sha256),
+		State: models.UploadPending, ExpiresAt: now.Add(models.UploadTTL), CreatedAt: now}
+	if err := s.DB.WithContext(ctx).Create(u).Error; err != nil {
+		return nil, internal(err)
+	}
+	put, err := s.Files.SignedURL(ctx, incomingKey(u.ID), http.MethodPut, u.ContentType, models.UploadURLTTL)
+	if err != nil {
+		return nil, models.Internal(err)
+	}
+	return &models.CreateUploadPayload{Upload: u, UploadURL: put, UploadURLExpiresAt: now.Add(models.UploadURLTTL)}, nil
+}
+
+// CompleteUpload checks the bytes the client PUT: their size and checksum
+// as declared, their type sniffed from the bytes as declared. Images are
+// decoded and encoded again, which leaves their metadata (EXIF: the
+// camera, the place) behind, and get a thumbnail. Completing a completed
+// upload returns it. Errors: NOT_FOUND (not the viewer's), CONFLICT
+// (expired, or no bytes yet), BAD_USER_INPUT (with extensions.field "file"
+// for bytes that do not match).
+func (s *Service) CompleteUpload(ctx context.Context, v *models.Viewer, in models.UploadIDInput) (*models.Upload, error) {
+	if err := policy.RequireViewer(v); err != nil {
+		return nil, err
+	}
+	if !validID(in.ID) {
+		return nil, models.NotFound("upload")
+	}
+	u, err := findOne[models.Upload](s.DB.WithContext(ctx).Where("id = ? AND user_id = ?", in.ID, v.ID), "upload")
+	if err != nil {
+		return nil, err
+	}
+	if u.State == models.UploadReady {
+		return u, nil
+	}
+	if !u.ExpiresAt.After(s.now()) {
+		return nil, models.Errorf(models.CodeConflict, "this upload has expired; start a new one")
+	}
+	data, err := s.Files.Read(ctx, incomingKey(u.ID), u.Size)
+	switch {
+	case errors.Is(err, ErrFileMissing):
+		return nil, models.Errorf(models.CodeConflict, "no bytes have arrived for this upload yet")
+	case errors.Is(err, ErrFileTooLarge):
+		return nil, s.rejectUpload(ctx, u, "the file is larger than declared")
+	case err != nil:
+		return nil, models.Internal(err)
+	}
+	if int64(len(data)) != u.Size {
+		return nil, s.rejectUpload(ctx, u, "the file's size is not the size declared")
+	}
+	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != u.Sha256 {
+		return nil, s.rejectUpload(ctx, u, "the file's checksum does not match: it was damaged on the way; upload it again")
+	}
+	if sniffed := http.DetectContentType(data); sniffed != u.ContentType {
+		return nil, s.rejectUpload(ctx, u, "the file is not a "+u.ContentType)
+	}
+	kept := data
+	if strings.HasPrefix(u.ContentType, "image/") {
+		img, _, err := image.Decode(bytes.NewReader(data))
+		if err != nil {
+			return nil, s.rejectUpload(ctx, u, "the image cannot be read")
+		}
+		if kept, err = encodeImage(img, u.ContentType); err != nil {
+			return nil, models.Internal(err)
+		}
+		thumb, err := encodeImage(thumbnail(img), "image/jpeg")
+		if err != nil {
+			return nil, models.Internal(err)
+		}
+		if err := s.Files.Write(ctx, thumbnailKey(u.ID), "image/jpeg", thumb); err != nil {
+			return nil, models.Internal(err)
+		}
+		w, h := int32(img.Bounds().Dx()), int32(img.Bounds().Dy())
+		u.Width, u.Height = &w, &h
+	}
+	if err := s.Files.Write(ctx, fileKey(u.ID), u.ContentType, kept); err != nil {
+		return nil, models.Internal(err)
+	}
+	_ = s.Files.Delete(ctx, incomingKey(u.ID))
+	u.State = models.UploadReady
+	err = s.DB.WithContext(ctx).Model(u).Updates(map[string]any{"state": u.State, "width": u.Width, "height": u.Height}).Error
+	return u, internal(err)
+}
+
+// rejectUpload drops bytes that failed a check; the client may PUT again
+// until the upload expires.
+func (s *Service) rejectUpload(ctx context.Context, u *models.Upload, why string) error {
+	_ = s.Files.Delete(ctx, incomingKey(u.ID))
+	return models.InvalidField("file", "%s", why)
+}
+
+// UploadURLs returns short-lived signed download URLs for an upload's file
+// and thumbnail (none for a thumbnail of a PDF). Callers check the viewer
+// may see what the upload is attached to.
+func (s *Service) UploadURLs(ctx context.Context, u *models.Upload) (file string, thumb *string, err error) {
+	if u.State != models.UploadReady {
+		return "", nil, nil
+	}
+	if file, err = s.Files.SignedURL(ctx, fileKey(u.ID), http.MethodGet, "", 10*time.Minute); err != nil {
+		return "", nil, models.Internal(err)
+	}
+	if strings.HasPrefix(u.ContentType, "image/") {
+		t, err := s.Files.SignedURL(ctx, thumbnailKey(u.ID), http.MethodGet, "", 10*time.Minute)
+		if err != nil {
+			return "", nil, models.Internal(err)
+		}
+		thumb = &t
+	}
+	return file, thumb, nil
+}
+
+func encodeImage(img image.Image, contentType string) ([]byte, error) {
+	var buf bytes.Buffer
+	var err error
+	if contentType == "image/png" {
+		err = png.Encode(&buf, img)
+	} else {
+		err = jpeg.Encode(&buf, img, &jpeg.Options{Quality: 88})
+	}
+	return buf.Bytes(), err
+}
+
+// thumbnail scales img so that its longer side is ThumbnailSize (smaller
+// images stay as they are).
+func thumbnail(img image.Image) image.Image {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	if w <= models.ThumbnailSize && h <= models.ThumbnailSize {
+		return img
+	}
+	if w >= h {
+		w, h = models.ThumbnailSize, max(1, h*models.ThumbnailSize/w)
+	} else {
+		w, h = max(1, w*models.ThumbnailSize/h), models.ThumbnailSize
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	draw.CatmullRom.Scale(dst, dst.Bounds(), img, b, draw.Over, nil)
+	return dst
+}

@@ -1,0 +1,77 @@
+package models
+
+import "time"
+
+// Upload is a file a user is uploading or has uploaded.
+type Upload struct {
+	ID          string `gorm:"type:uuid;primaryKey;default:gen_random_uuid()"`
+	UserID      string `gorm:"type:uuid"`
+	ContentType string
+	Size        int64
+	Sha256      string `gorm:"column:sha256"`
+	State       string
+	Width       *int32
+	Height      *int32
+	AttachedAt  *time.Time
+	ExpiresAt   time.Time
+	CreatedAt   time.Time
+}
+
+// Upload states.
+const (
+	UploadPending = "PENDING"
+	UploadReady   = "READY"
+)
+
+// ServerSecret is a secret every server process shares.
+type ServerSecret struct {
+	Name      string `gorm:"primaryKey"`
+	Value     []byte
+	CreatedAt time.Time
+}
+
+// Upload limits and accepted types.
+const (
+	MaxImageBytes = 15 << 20
+	MaxPDFBytes   = 25 << 20
+	// UploadTTL is how long an upload may stay unattached.
+	UploadTTL = 24 * time.Hour
+	// UploadURLTTL is how long a signed upload URL works.
+	UploadURLTTL = 15 * time.Minute
+	// ThumbnailSize is the longer side of a thumbnail, in pixels.
+	ThumbnailSize = 320
+)
+
+// MaxUploadBytes is the limit for a content type, 0 for types not accepted.
+func MaxUploadBytes(contentType string) int64 {
+	switch contentType {
+	case "image/jpeg", "image/png":
+		return MaxImageBytes
+	case "application/pdf":
+		return MaxPDFBytes
+	}
+	return 0
+}
+
+// CreateUploadInput asks for an upload.
+type CreateUploadInput struct {
+	ContentType string
+	Size        int
+	// Sha256 is the hex SHA-256 of the bytes.
+	Sha256 string
+}
+
+// CreateUploadPayload carries where to PUT the bytes.
+type CreateUploadPayload struct {
+	Upload *Upload
+	// UploadURL takes one PUT of the bytes with the Content-Type given,
+	// until UploadURLExpiresAt. A path starts with / (join it to the API's
+	// address); a cloud store gives a full URL.
+	UploadURL          string
+	UploadURLExpiresAt time.Time
+}
+
+// UploadIDInput names an upload.
+type UploadIDInput struct {
+	ID string
+}
