@@ -12,6 +12,29 @@ import (
 	"github.com/sameside/sameside/models"
 )
 
+// URL is the resolver for the uRL field.
+func (r *attachmentResolver) URL(ctx context.Context, obj *models.Upload) (string, error) {
+	// The item it is on was checked against the viewer on the way here.
+	file, _, err := r.Domain.UploadURLs(ctx, obj)
+	return file, err
+}
+
+// ThumbnailURL is the resolver for the thumbnailURL field.
+func (r *attachmentResolver) ThumbnailURL(ctx context.Context, obj *models.Upload) (*string, error) {
+	_, thumb, err := r.Domain.UploadURLs(ctx, obj)
+	return thumb, err
+}
+
+// Attachments is the resolver for the attachments field.
+func (r *homeInsightResolver) Attachments(ctx context.Context, obj *models.HomeInsight) ([]*models.Upload, error) {
+	return load(ctx).Attachments.Load(ctx, models.ItemHomeInsight+":"+obj.ID)
+}
+
+// Attachments is the resolver for the attachments field.
+func (r *messageResolver) Attachments(ctx context.Context, obj *models.Message) ([]*models.Upload, error) {
+	return load(ctx).Attachments.Load(ctx, models.ItemMessage+":"+obj.ID)
+}
+
 // CreateUpload is the resolver for the createUpload field.
 func (r *mutationResolver) CreateUpload(ctx context.Context, input models.CreateUploadInput) (*models.CreateUploadPayload, error) {
 	return r.Domain.CreateUpload(ctx, viewer(ctx), input)
@@ -20,6 +43,11 @@ func (r *mutationResolver) CreateUpload(ctx context.Context, input models.Create
 // CompleteUpload is the resolver for the completeUpload field.
 func (r *mutationResolver) CompleteUpload(ctx context.Context, input models.UploadIDInput) (*models.Upload, error) {
 	return r.Domain.CompleteUpload(ctx, viewer(ctx), input)
+}
+
+// Attachments is the resolver for the attachments field.
+func (r *observationResolver) Attachments(ctx context.Context, obj *models.Observation) ([]*models.Upload, error) {
+	return load(ctx).Attachments.Load(ctx, models.ItemObservationGroup+":"+obj.GroupID)
 }
 
 // URL is the resolver for the uRL field.
@@ -44,6 +72,11 @@ func (r *uploadResolver) ThumbnailURL(ctx context.Context, obj *models.Upload) (
 	return thumb, err
 }
 
+func (r *Resolver) Attachment() generated.AttachmentResolver { return &attachmentResolver{r} }
+
 func (r *Resolver) Upload() generated.UploadResolver { return &uploadResolver{r} }
 
-type uploadResolver struct{ *Resolver }
+type (
+	attachmentResolver struct{ *Resolver }
+	uploadResolver     struct{ *Resolver }
+)

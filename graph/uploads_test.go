@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sameside/sameside/server/apptest"
 )
 
 const (
@@ -218,5 +220,88 @@ func TestUploadRefusals(t *testing.T) {
 	req.Header.Set("Content-Type", "image/jpeg")
 	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 400 {
 		t.Errorf("PUT with another Content-Type: %v %v", res.StatusCode, err)
+	}
+}
+
+// End to end: a teacher posts a phone photo on a shared positive note; the
+// parent's feed gives a URL that downloads it without any EXIF; another
+// family gets NOT_FOUND for the note; a forged URL is refused. Attaching
+// someone else's, an unfinished or an already attached upload is refused
+// and posts nothing.
+func TestPhotoOnAPositiveNote(t *testing.T) {
+	f := newFixture(t)
+	photo := photoWithGPS(t)
+	id, _ := f.upload(t, "teacherA", "image/jpeg", photo, photo)
+	f.Do(f.token("teacherA"), qCompleteUpload, map[string]any{"id": id})
+	post := func(who, cmid string, attachments []string) *apptest.Response {
+		return f.Do(f.token(who), `mutation($in: PostObservationInput!) { postObservation(input: $in) { observations { id attachments { id } } } }`,
+			map[string]any{"in": map[string]any{"clientMutationId": cmid, "studentIds": []string{f.students["s1"].ID}, "kind": "POSITIVE",
+				"body": "Built a tower with a friend and shared the blocks.", "state": "SHARED", "attachmentIds": attachments}})
+	}
+	var posted struct {
+		PostObservation struct {
+			Observations []struct {
+				ID          string
+				Attachments []struct{ ID string }
+			}
+		}
+	}
+	post("teacherA", "photo-note", []string{id}).Decode(t, &posted)
+	note := posted.PostObservation.Observations[0]
+	if len(note.Attachments) != 1 || note.Attachments[0].ID != id {
+		t.Fatalf("posted: %+v", note)
+	}
+	var feed struct {
+		Feed struct {
+			Edges []struct {
+				Node struct {
+					ID          string
+					Attachments []struct{ URL, ThumbnailURL string }
+				}
+			}
+		}
+	}
+	f.Do(f.token("parentA"), `{ feed(first: 5) { edges { node { id attachments { url thumbnailUrl } } } } }`, nil).Decode(t, &feed)
+	if len(feed.Feed.Edges) != 1 || len(feed.Feed.Edges[0].Node.Attachments) != 1 {
+		t.Fatalf("parent's feed: %+v", feed)
+	}
+	a := feed.Feed.Edges[0].Node.Attachments[0]
+	res, err := http.Get(f.Server.URL + a.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || bytes.Contains(got, []byte("Exif")) || res.Header.Get("Content-Type") != "image/jpeg" {
+		t.Fatalf("download: %d %s, EXIF left: %v", res.StatusCode, res.Header.Get("Content-Type"), bytes.Contains(got, []byte("Exif")))
+	}
+	if _, err := jpeg.Decode(bytes.NewReader(got)); err != nil {
+		t.Fatal(err)
+	}
+	forged := strings.Replace(a.URL, "signature=", "signature=x", 1)
+	if res, err := http.Get(f.Server.URL + forged); err != nil || res.StatusCode != 403 {
+		t.Fatalf("forged URL: %v %v", res.StatusCode, err)
+	}
+	// Another family: NOT_FOUND for the note, and nothing in its feed.
+	if res := f.Do(f.token("parentA2"), `query($id: ID!) { observation(id: $id) { attachments { url } } }`, map[string]any{"id": note.ID}); res.Code() != "NOT_FOUND" {
+		t.Fatalf("another family: %s", res.Body)
+	}
+	// Refused attachments post nothing.
+	other, _ := f.upload(t, "teacherA2", "image/jpeg", photo, photo)
+	f.Do(f.token("teacherA2"), qCompleteUpload, map[string]any{"id": other})
+	unfinished, _ := f.upload(t, "teacherA", "image/jpeg", photo, photo)
+	for name, tc := range map[string]struct {
+		ids  []string
+		code string
+	}{
+		"another user's upload": {[]string{other}, "NOT_FOUND"},
+		"not completed":         {[]string{unfinished}, "BAD_USER_INPUT"},
+		"attached already":      {[]string{id}, "BAD_USER_INPUT"},
+		"seven":                 {[]string{id, id, id, id, id, id, id}, "BAD_USER_INPUT"},
+	} {
+		before := f.Count("observations")
+		if res := post("teacherA", "refused-"+strings.ReplaceAll(name, " ", "-"), tc.ids); res.Code() != tc.code || f.Count("observations") != before {
+			t.Errorf("%s: %s", name, res.Body)
+		}
 	}
 }

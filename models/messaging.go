@@ -63,7 +63,8 @@ type SendMessageInput struct {
 	ConversationID   string
 	Body             string
 	// Urgent: admins only; pushes ignore quiet hours.
-	Urgent *bool
+	Urgent        *bool
+	AttachmentIDs []string
 }
 
 // ConversationPayload returns a conversation.

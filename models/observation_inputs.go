@@ -11,6 +11,8 @@ type PostObservationInput struct {
 	Skills           []Skill
 	// State is DRAFT (default), SHARED or STAFF_ONLY.
 	State *ObservationState
+	// AttachmentIDs are completed uploads of the viewer's (at most 6).
+	AttachmentIDs []string
 }
 
 // PostObservationPayload returns one observation per student.
@@ -88,6 +90,7 @@ type ShareHomeInsightInput struct {
 	StudentID        string
 	Body             string
 	Skills           []Skill
+	AttachmentIDs    []string
 }
 
 // ShareHomeInsightPayload returns the insight.

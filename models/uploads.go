@@ -13,9 +13,22 @@ type Upload struct {
 	Width       *int32
 	Height      *int32
 	AttachedAt  *time.Time
-	ExpiresAt   time.Time
-	CreatedAt   time.Time
+	// The item it is attached to (see the Item* constants) and its place
+	// among the item's attachments.
+	ItemType  *string
+	ItemID    *string `gorm:"type:uuid"`
+	Position  *int16
+	ExpiresAt time.Time
+	CreatedAt time.Time
 }
+
+// What an upload can be attached to.
+const (
+	ItemObservationGroup = "OBSERVATION_GROUP"
+	ItemHomeInsight      = "HOME_INSIGHT"
+	ItemMessage          = "MESSAGE"
+	MaxAttachments       = 6
+)
 
 // Upload states.
 const (

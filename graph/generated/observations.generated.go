@@ -22,6 +22,8 @@ type HomeInsightResolver interface {
 	Skills(ctx context.Context, obj *models.HomeInsight) ([]models.Skill, error)
 	Author(ctx context.Context, obj *models.HomeInsight) (*models.User, error)
 	Student(ctx context.Context, obj *models.HomeInsight) (*models.Student, error)
+
+	Attachments(ctx context.Context, obj *models.HomeInsight) ([]*models.Upload, error)
 }
 type ObservationResolver interface {
 	Skills(ctx context.Context, objs []*models.Observation) ([][]models.Skill, error)
@@ -32,6 +34,7 @@ type ObservationResolver interface {
 	ResponseCount(ctx context.Context, objs []*models.Observation) ([]int, error)
 	Responses(ctx context.Context, obj *models.Observation) ([]*models.ObservationResponse, error)
 	Reviews(ctx context.Context, obj *models.Observation) ([]*models.ObservationReview, error)
+	Attachments(ctx context.Context, obj *models.Observation) ([]*models.Upload, error)
 }
 type ObservationResponseResolver interface {
 	Author(ctx context.Context, obj *models.ObservationResponse) (*models.User, error)
@@ -409,6 +412,38 @@ func (ec *executionContext) _HomeInsight_createdAt(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_HomeInsight_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HomeInsight", field, false, false, "Time")
+}
+
+func (ec *executionContext) _HomeInsight_attachments(ctx context.Context, field graphql.CollectedField, obj *models.HomeInsight) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HomeInsight_attachments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HomeInsight().Attachments(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Upload) graphql.Marshaler {
+			return ec.marshalNAttachment2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐUploadᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HomeInsight_attachments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HomeInsight",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attachment(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Observation_id(ctx context.Context, field graphql.CollectedField, obj *models.Observation) (ret graphql.Marshaler) {
@@ -934,6 +969,38 @@ func (ec *executionContext) fieldContext_Observation_reviews(_ context.Context, 
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ObservationReview(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Observation_attachments(ctx context.Context, field graphql.CollectedField, obj *models.Observation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Observation_attachments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Observation().Attachments(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Upload) graphql.Marshaler {
+			return ec.marshalNAttachment2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐUploadᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Observation_attachments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Observation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attachment(ctx, field)
 		},
 	}
 	return fc, nil
@@ -1896,7 +1963,7 @@ func (ec *executionContext) unmarshalInputPostObservationInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "studentIds", "kind", "body", "skills", "state"}
+	fieldsInOrder := [...]string{"clientMutationId", "studentIds", "kind", "body", "skills", "state", "attachmentIds"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1945,6 +2012,13 @@ func (ec *executionContext) unmarshalInputPostObservationInput(ctx context.Conte
 				return it, err
 			}
 			it.State = data
+		case "attachmentIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attachmentIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttachmentIDs = data
 		}
 	}
 	return it, nil
@@ -2092,7 +2166,7 @@ func (ec *executionContext) unmarshalInputShareHomeInsightInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "studentId", "body", "skills"}
+	fieldsInOrder := [...]string{"clientMutationId", "studentId", "body", "skills", "attachmentIds"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -2127,6 +2201,13 @@ func (ec *executionContext) unmarshalInputShareHomeInsightInput(ctx context.Cont
 				return it, err
 			}
 			it.Skills = data
+		case "attachmentIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attachmentIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttachmentIDs = data
 		}
 	}
 	return it, nil
@@ -2422,6 +2503,12 @@ func (ec *executionContext) _HomeInsight(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "attachments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HomeInsight_attachments(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -2536,6 +2623,12 @@ func (ec *executionContext) _Observation(ctx context.Context, sel ast.SelectionS
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Observation_reviews(ctx, field, obj)
+				})
+		case "attachments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Observation_attachments(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -23,6 +23,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Announcement() AnnouncementResolver
+	Attachment() AttachmentResolver
 	Classroom() ClassroomResolver
 	ConferenceBooking() ConferenceBookingResolver
 	ConferenceRequest() ConferenceRequestResolver
@@ -90,6 +91,16 @@ type ComplexityRoot struct {
 	AnnouncementPayload struct {
 		Announcement     func(childComplexity int) int
 		ClientMutationID func(childComplexity int) int
+	}
+
+	Attachment struct {
+		ContentType  func(childComplexity int) int
+		Height       func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Size         func(childComplexity int) int
+		ThumbnailURL func(childComplexity int) int
+		URL          func(childComplexity int) int
+		Width        func(childComplexity int) int
 	}
 
 	CalendarFeedPayload struct {
@@ -282,12 +293,13 @@ type ComplexityRoot struct {
 	}
 
 	HomeInsight struct {
-		Author    func(childComplexity int) int
-		Body      func(childComplexity int) int
-		CreatedAt func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Skills    func(childComplexity int) int
-		Student   func(childComplexity int) int
+		Attachments func(childComplexity int) int
+		Author      func(childComplexity int) int
+		Body        func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Skills      func(childComplexity int) int
+		Student     func(childComplexity int) int
 	}
 
 	Invitation struct {
@@ -310,11 +322,12 @@ type ComplexityRoot struct {
 	}
 
 	Message struct {
-		Body      func(childComplexity int) int
-		CreatedAt func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Sender    func(childComplexity int) int
-		Urgent    func(childComplexity int) int
+		Attachments func(childComplexity int) int
+		Body        func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Sender      func(childComplexity int) int
+		Urgent      func(childComplexity int) int
 	}
 
 	MessageConnection struct {
@@ -381,6 +394,7 @@ type ComplexityRoot struct {
 
 	Observation struct {
 		Acknowledgement    func(childComplexity int) int
+		Attachments        func(childComplexity int) int
 		Author             func(childComplexity int) int
 		Body               func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
@@ -763,6 +777,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AnnouncementPayload.ClientMutationID(childComplexity), true
+
+	case "Attachment.contentType":
+		if e.ComplexityRoot.Attachment.ContentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.ContentType(childComplexity), true
+	case "Attachment.height":
+		if e.ComplexityRoot.Attachment.Height == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.Height(childComplexity), true
+	case "Attachment.id":
+		if e.ComplexityRoot.Attachment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.ID(childComplexity), true
+	case "Attachment.size":
+		if e.ComplexityRoot.Attachment.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.Size(childComplexity), true
+	case "Attachment.thumbnailUrl":
+		if e.ComplexityRoot.Attachment.ThumbnailURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.ThumbnailURL(childComplexity), true
+	case "Attachment.url":
+		if e.ComplexityRoot.Attachment.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.URL(childComplexity), true
+	case "Attachment.width":
+		if e.ComplexityRoot.Attachment.Width == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.Width(childComplexity), true
 
 	case "CalendarFeedPayload.path":
 		if e.ComplexityRoot.CalendarFeedPayload.Path == nil {
@@ -1522,6 +1579,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Guardian.User(childComplexity), true
 
+	case "HomeInsight.attachments":
+		if e.ComplexityRoot.HomeInsight.Attachments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HomeInsight.Attachments(childComplexity), true
 	case "HomeInsight.author":
 		if e.ComplexityRoot.HomeInsight.Author == nil {
 			break
@@ -1639,6 +1702,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Membership.School(childComplexity), true
 
+	case "Message.attachments":
+		if e.ComplexityRoot.Message.Attachments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.Attachments(childComplexity), true
 	case "Message.body":
 		if e.ComplexityRoot.Message.Body == nil {
 			break
@@ -2180,6 +2249,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Observation.Acknowledgement(childComplexity), true
+	case "Observation.attachments":
+		if e.ComplexityRoot.Observation.Attachments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.Attachments(childComplexity), true
 	case "Observation.author":
 		if e.ComplexityRoot.Observation.Author == nil {
 			break
@@ -3925,6 +4000,32 @@ type CreateUploadPayload {
 input UploadIdInput {
   id: ID!
 }
+
+"A photo or PDF on a note, a home insight or a message."
+type Attachment {
+  id: ID!
+  contentType: String!
+  size: Int!
+  width: Int
+  height: Int
+  "Short-lived signed download URL (a path starting with / is on this API's host)."
+  url: String!
+  "Short-lived signed URL of a JPEG thumbnail (images only)."
+  thumbnailUrl: String
+}
+
+extend type Observation {
+  "Photos and PDFs, in the order posted."
+  attachments: [Attachment!]!
+}
+
+extend type HomeInsight {
+  attachments: [Attachment!]!
+}
+
+extend type Message {
+  attachments: [Attachment!]!
+}
 `, BuiltIn: false},
 	{Name: "../schema/identity.graphqls", Input: `# Who is signed in, their schools and roles, and their profile.
 
@@ -4155,6 +4256,8 @@ input SendMessageInput {
   "1 to 4,000 characters."
   body: String!
   urgent: Boolean
+  "Completed uploads of the viewer's, at most 6."
+  attachmentIds: [ID!]
 }
 
 type SendMessagePayload {
@@ -4520,6 +4623,8 @@ input PostObservationInput {
   skills: [Skill!]
   "DRAFT (default), SHARED or STAFF_ONLY."
   state: ObservationState
+  "Completed uploads (createUpload, completeUpload) of the viewer's, at most 6; on every student's copy."
+  attachmentIds: [ID!]
 }
 
 type PostObservationPayload {
@@ -4581,6 +4686,8 @@ input ShareHomeInsightInput {
   "1 to 5,000 characters."
   body: String!
   skills: [Skill!]
+  "Completed uploads of the viewer's, at most 6."
+  attachmentIds: [ID!]
 }
 
 type ShareHomeInsightPayload {
@@ -4834,6 +4941,26 @@ func (ec *executionContext) childFields_AnnouncementPayload(ctx context.Context,
 		return ec.fieldContext_AnnouncementPayload_announcement(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AnnouncementPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Attachment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Attachment_id(ctx, field)
+	case "contentType":
+		return ec.fieldContext_Attachment_contentType(ctx, field)
+	case "size":
+		return ec.fieldContext_Attachment_size(ctx, field)
+	case "width":
+		return ec.fieldContext_Attachment_width(ctx, field)
+	case "height":
+		return ec.fieldContext_Attachment_height(ctx, field)
+	case "url":
+		return ec.fieldContext_Attachment_url(ctx, field)
+	case "thumbnailUrl":
+		return ec.fieldContext_Attachment_thumbnailUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Attachment", field.Name)
 }
 
 func (ec *executionContext) childFields_CalendarFeedPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5228,6 +5355,8 @@ func (ec *executionContext) childFields_HomeInsight(ctx context.Context, field g
 		return ec.fieldContext_HomeInsight_student(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_HomeInsight_createdAt(ctx, field)
+	case "attachments":
+		return ec.fieldContext_HomeInsight_attachments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type HomeInsight", field.Name)
 }
@@ -5282,6 +5411,8 @@ func (ec *executionContext) childFields_Message(ctx context.Context, field graph
 		return ec.fieldContext_Message_urgent(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Message_createdAt(ctx, field)
+	case "attachments":
+		return ec.fieldContext_Message_attachments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Message", field.Name)
 }
@@ -5352,6 +5483,8 @@ func (ec *executionContext) childFields_Observation(ctx context.Context, field g
 		return ec.fieldContext_Observation_responses(ctx, field)
 	case "reviews":
 		return ec.fieldContext_Observation_reviews(ctx, field)
+	case "attachments":
+		return ec.fieldContext_Observation_attachments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Observation", field.Name)
 }

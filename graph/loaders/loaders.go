@@ -49,6 +49,9 @@ type Loaders struct {
 	// RequestOptions are the times proposed for meeting requests already
 	// checked against the viewer, soonest first.
 	RequestOptions *dataloadgen.Loader[string, []*models.ConferenceRequestOption]
+	// Attachments by "ITEM_TYPE:item id", of items already checked against
+	// the viewer, in their order.
+	Attachments *dataloadgen.Loader[string, []*models.Upload]
 	// AnnouncementRead says, per announcement, whether the viewer read it.
 	AnnouncementRead *dataloadgen.Loader[string, bool]
 }
@@ -170,6 +173,19 @@ func New(db *gorm.DB, v *models.Viewer) *Loaders {
 		}, opt),
 		ConferenceRound: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.ConferenceRound, error) {
 			return byID[models.ConferenceRound](db.WithContext(ctx), ids, func(r *models.ConferenceRound) string { return r.ID })
+		}, opt),
+		Attachments: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []string) (map[string][]*models.Upload, error) {
+			var rows []*models.Upload
+			err := db.WithContext(ctx).Where("item_type || ':' || item_id::text IN ?", keys).Order("position").Find(&rows).Error
+			out := make(map[string][]*models.Upload, len(keys))
+			for _, k := range keys {
+				out[k] = []*models.Upload{}
+			}
+			for _, r := range rows {
+				k := *r.ItemType + ":" + *r.ItemID
+				out[k] = append(out[k], r)
+			}
+			return out, err
 		}, opt),
 		AnnouncementRead: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]bool, error) {
 			var read []string

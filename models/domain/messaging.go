@@ -121,6 +121,9 @@ func (s *Service) SendMessage(ctx context.Context, v *models.Viewer, in models.S
 		if err != nil {
 			return nil, err
 		}
+		if err := s.attach(tx, v, models.ItemMessage, m.ID, in.AttachmentIDs); err != nil {
+			return nil, err
+		}
 		return map[string][]string{"message": {m.ID}}, nil
 	})
 	if err != nil {

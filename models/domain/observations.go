@@ -102,6 +102,9 @@ func (s *Service) PostObservation(ctx context.Context, v *models.Viewer, in mode
 			}
 			out = append(out, o.ID)
 		}
+		if err := s.attach(tx, v, models.ItemObservationGroup, group, in.AttachmentIDs); err != nil {
+			return nil, err
+		}
 		return map[string][]string{"observations": out}, nil
 	})
 	if err != nil {
@@ -533,6 +536,9 @@ func (s *Service) ShareHomeInsight(ctx context.Context, v *models.Viewer, in mod
 	res, err := s.once(ctx, v, "shareHomeInsight", in.ClientMutationID, func(tx *gorm.DB) (map[string][]string, error) {
 		h := &models.HomeInsight{SchoolID: st.SchoolID, StudentID: st.ID, AuthorID: v.ID, Body: body, Skills: skills, CreatedAt: s.now()}
 		if err := tx.Create(h).Error; err != nil {
+			return nil, err
+		}
+		if err := s.attach(tx, v, models.ItemHomeInsight, h.ID, in.AttachmentIDs); err != nil {
 			return nil, err
 		}
 		var teachers []string

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"golang.org/x/image/draw"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/models/policy"
@@ -198,4 +200,42 @@ func thumbnail(img image.Image) image.Image {
 	dst := image.NewRGBA(image.Rect(0, 0, w, h))
 	draw.CatmullRom.Scale(dst, dst.Bounds(), img, b, draw.Over, nil)
 	return dst
+}
+
+// attach attaches the viewer's completed, unattached, unexpired uploads to
+// an item, in the order given, inside the item's transaction. Errors:
+// BAD_USER_INPUT (attachmentIds: too many, repeated, not completed or
+// expired), NOT_FOUND (not the viewer's).
+func (s *Service) attach(tx *gorm.DB, v *models.Viewer, itemType, itemID string, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if len(ids) > models.MaxAttachments {
+		return models.InvalidField("attachmentIds", "at most %d attachments", models.MaxAttachments)
+	}
+	seen := map[string]bool{}
+	now := s.now()
+	for i, id := range ids {
+		if seen[id] || !validID(id) {
+			return models.InvalidField("attachmentIds", "each attachment once, by its upload id")
+		}
+		seen[id] = true
+		u, err := findOne[models.Upload](tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ? AND user_id = ?", id, v.ID), "upload")
+		if err != nil {
+			return err
+		}
+		switch {
+		case u.ItemID != nil:
+			return models.InvalidField("attachmentIds", "upload %s is attached already", id)
+		case u.State != models.UploadReady:
+			return models.InvalidField("attachmentIds", "upload %s is not completed (completeUpload)", id)
+		case !u.ExpiresAt.After(now):
+			return models.InvalidField("attachmentIds", "upload %s has expired", id)
+		}
+		pos := int16(i)
+		if err := tx.Model(u).Updates(map[string]any{"attached_at": now, "item_type": itemType, "item_id": itemID, "position": pos}).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }
