@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/sameside/sameside/server/apptest"
+	"github.com/sameside/sameside/server/files"
 )
 
 const (
@@ -303,5 +304,56 @@ func TestPhotoOnAPositiveNote(t *testing.T) {
 		if res := post("teacherA", "refused-"+strings.ReplaceAll(name, " ", "-"), tc.ids); res.Code() != tc.code || f.Count("observations") != before {
 			t.Errorf("%s: %s", name, res.Body)
 		}
+	}
+}
+
+// The cleanup job deletes uploads left unattached past their expiry, with
+// their files; attached and unexpired ones stay. The clock is injected; the
+// job runs through River as in production.
+func TestExpiredUploadsAreDeleted(t *testing.T) {
+	f := newFixture(t)
+	photo := photoWithGPS(t)
+	ready, _ := f.upload(t, "teacherA", "image/jpeg", photo, photo)
+	f.Do(f.token("teacherA"), qCompleteUpload, map[string]any{"id": ready})
+	pending, _ := f.upload(t, "teacherA", "image/jpeg", photo, photo) // bytes PUT, never completed
+	attached, _ := f.upload(t, "teacherA", "image/jpeg", photo, photo)
+	f.Do(f.token("teacherA"), qCompleteUpload, map[string]any{"id": attached})
+	if res := f.Do(f.token("teacherA"), `mutation($in: PostObservationInput!) { postObservation(input: $in) { observations { id } } }`,
+		map[string]any{"in": map[string]any{"clientMutationId": "keep", "studentIds": []string{f.students["s1"].ID}, "kind": "POSITIVE",
+			"body": "Painted the class mural.", "attachmentIds": []string{attached}}}); res.Code() != "" {
+		t.Fatal(res.Body)
+	}
+	fresh, _ := f.upload(t, "teacherA", "image/jpeg", photo, photo)
+
+	exists := func(key string) bool {
+		ok, err := f.App.Files.Bucket.Exists(context.Background(), key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if !exists("files/"+ready) || !exists("files/"+ready+"-thumb") || !exists("incoming/"+pending) {
+		t.Fatal("the files are not where expected before the cleanup")
+	}
+	// A day and a minute later, except for the fresh one (made "now").
+	later := time.Now().Add(24*time.Hour + time.Minute)
+	f.DB.Exec(`UPDATE uploads SET expires_at = ? WHERE id = ?`, later.Add(time.Hour), fresh)
+	f.App.Domain.Now = func() time.Time { return later }
+	if _, err := f.App.Workers.Insert(context.Background(), files.CleanupArgs{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	f.WaitPushesIdle()
+	var left []string
+	f.DB.Raw(`SELECT id FROM uploads ORDER BY created_at`).Scan(&left)
+	if strings.Join(left, ",") != attached+","+fresh {
+		t.Fatalf("uploads left %v, want the attached %s and the fresh %s", left, attached, fresh)
+	}
+	for _, key := range []string{"files/" + ready, "files/" + ready + "-thumb", "incoming/" + pending} {
+		if exists(key) {
+			t.Errorf("%s is still stored", key)
+		}
+	}
+	if !exists("files/" + attached) {
+		t.Error("the attached photo was deleted")
 	}
 }

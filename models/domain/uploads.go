@@ -239,3 +239,29 @@ func (s *Service) attach(tx *gorm.DB, v *models.Viewer, itemType, itemID string,
 	}
 	return nil
 }
+
+// DeleteExpiredUploads deletes uploads nobody attached before they expired,
+// their files first, at most 500 a call; it returns how many went.
+func (s *Service) DeleteExpiredUploads(ctx context.Context) (int, error) {
+	var expired []models.Upload
+	if err := s.DB.WithContext(ctx).Where("attached_at IS NULL AND expires_at <= ?", s.now()).Order("expires_at").Limit(500).
+		Find(&expired).Error; err != nil {
+		return 0, internal(err)
+	}
+	n := 0
+	for _, u := range expired {
+		for _, key := range []string{incomingKey(u.ID), fileKey(u.ID), thumbnailKey(u.ID)} {
+			if err := s.Files.Delete(ctx, key); err != nil {
+				return n, models.Internal(err)
+			}
+		}
+		// Attached meanwhile? Then it stays (its files are gone only if
+		// it was attached after expiring, which attach refuses).
+		res := s.DB.WithContext(ctx).Where("id = ? AND attached_at IS NULL", u.ID).Delete(&models.Upload{})
+		if res.Error != nil {
+			return n, internal(res.Error)
+		}
+		n += int(res.RowsAffected)
+	}
+	return n, nil
+}

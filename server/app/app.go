@@ -148,16 +148,15 @@ func (a *App) openPush(ctx context.Context, sqlDB *sql.DB) error {
 	if a.Pool, err = pgxpool.New(ctx, a.pg.URL); err != nil {
 		return fmt.Errorf("worker pool: %w", err)
 	}
-	a.Workers, err = push.NewWorkers(a.Pool, a.Push, push.WorkerOptions{MaxWorkers: a.Config.PushWorkers, PollInterval: a.Config.PushPollInterval})
-	if err != nil {
-		return err
-	}
-	a.Events = realtime.New(a.Pool, a.Log)
-	a.Domain.Events = a.Events
 	if a.Files, err = files.Open(ctx, a.DB, a.Config.FilesURL, a.Log); err != nil {
 		return err
 	}
 	a.Domain.Files = a.Files
+	if a.Workers, err = a.NewWorkers(); err != nil {
+		return err
+	}
+	a.Events = realtime.New(a.Pool, a.Log)
+	a.Domain.Events = a.Events
 	return nil
 }
 
@@ -179,7 +178,13 @@ func (a *App) StartEvents(ctx context.Context) error {
 // NewWorkers returns another worker client for the same pipeline (a second
 // process, in tests).
 func (a *App) NewWorkers() (*river.Client[pgx.Tx], error) {
-	return push.NewWorkers(a.Pool, a.Push, push.WorkerOptions{MaxWorkers: a.Config.PushWorkers, PollInterval: a.Config.PushPollInterval})
+	return push.NewWorkers(a.Pool, a.Push, push.WorkerOptions{
+		MaxWorkers: a.Config.PushWorkers, PollInterval: a.Config.PushPollInterval,
+		Register: func(w *river.Workers) error {
+			return river.AddWorkerSafely(w, &files.CleanupWorker{Domain: a.Domain, Log: a.Log})
+		},
+		Periodic: []*river.PeriodicJob{files.Periodic()},
+	})
 }
 
 // StartWorkers starts working push jobs; Serve does it for the server.

@@ -26,6 +26,10 @@ type WorkerOptions struct {
 	// PollInterval is how often the client looks for jobs between
 	// notifications (new jobs wake it through LISTEN/NOTIFY).
 	PollInterval time.Duration
+	// Register adds the app's other workers to the same client.
+	Register func(*river.Workers) error
+	// Periodic are jobs the client's leader inserts on a schedule.
+	Periodic []*river.PeriodicJob
 }
 
 // NewWorkers returns a River client on pool that works push jobs with p.
@@ -41,9 +45,15 @@ func NewWorkers(pool *pgxpool.Pool, p *Pipeline, o WorkerOptions) (*river.Client
 	if err := river.AddWorkerSafely(workers, &Worker{P: p}); err != nil {
 		return nil, err
 	}
+	if o.Register != nil {
+		if err := o.Register(workers); err != nil {
+			return nil, err
+		}
+	}
 	return river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Queues:            map[string]river.QueueConfig{Queue: {MaxWorkers: o.MaxWorkers}},
 		Workers:           workers,
+		PeriodicJobs:      o.Periodic,
 		Logger:            p.Log,
 		FetchPollInterval: o.PollInterval,
 		FetchCooldown:     min(o.PollInterval, 100*time.Millisecond),
