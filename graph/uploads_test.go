@@ -357,3 +357,54 @@ func TestExpiredUploadsAreDeleted(t *testing.T) {
 		t.Error("the attached photo was deleted")
 	}
 }
+
+// A parent sends a picture of a project done at home in a message and
+// shares a PDF with a home insight: the teacher gets working URLs through
+// the conversation and the student's timeline; a non-participant gets
+// NOT_FOUND.
+func TestAttachmentsOnMessagesAndInsights(t *testing.T) {
+	f := newFixture(t)
+	c := f.start(t, "parentA", "s1", "teacherA")
+	photo := photoWithGPS(t)
+	pic, _ := f.upload(t, "parentA", "image/jpeg", photo, photo)
+	f.Do(f.token("parentA"), qCompleteUpload, map[string]any{"id": pic})
+	if res := f.Do(f.token("parentA"), `mutation($in: SendMessageInput!) { sendMessage(input: $in) { message { id } } }`,
+		map[string]any{"in": map[string]any{"clientMutationId": "pic", "conversationId": c, "body": "Our volcano!", "attachmentIds": []string{pic}}}); res.Code() != "" {
+		t.Fatal(res.Body)
+	}
+	pdf := []byte("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
+	doc, _ := f.upload(t, "parentA", "application/pdf", pdf, pdf)
+	f.Do(f.token("parentA"), qCompleteUpload, map[string]any{"id": doc})
+	if res := f.Do(f.token("parentA"), `mutation($in: ShareHomeInsightInput!) { shareHomeInsight(input: $in) { clientMutationId } }`,
+		map[string]any{"in": map[string]any{"clientMutationId": "doc", "studentId": f.students["s1"].ID, "body": "Her reading log.", "attachmentIds": []string{doc}}}); res.Code() != "" {
+		t.Fatal(res.Body)
+	}
+	var conv struct {
+		Conversation struct {
+			Messages struct {
+				Edges []struct {
+					Node struct {
+						Attachments []struct{ URL string }
+					}
+				}
+			}
+		}
+	}
+	f.Do(f.token("teacherA"), `query($c: ID!) { conversation(id: $c) { messages(first: 1) { edges { node { attachments { url } } } } } }`, map[string]any{"c": c}).Decode(t, &conv)
+	if e := conv.Conversation.Messages.Edges; len(e) != 1 || len(e[0].Node.Attachments) != 1 {
+		t.Fatalf("teacher's view of the message: %+v", conv)
+	}
+	res, err := http.Get(f.Server.URL + conv.Conversation.Messages.Edges[0].Node.Attachments[0].URL)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("download: %v %v", res.StatusCode, err)
+	}
+	res.Body.Close()
+	timeline := f.Do(f.token("teacherA"), `query($id: ID!) { student(id: $id) { timeline(first: 5) { edges { node { ... on HomeInsight { attachments { contentType thumbnailUrl url } } } } } } }`,
+		map[string]any{"id": f.students["s1"].ID})
+	if timeline.Code() != "" || !strings.Contains(timeline.Body, `"contentType":"application/pdf","thumbnailUrl":null`) {
+		t.Fatalf("timeline: %s", timeline.Body)
+	}
+	if res := f.Do(f.token("parentA2"), `query($c: ID!) { conversation(id: $c) { messages { edges { node { attachments { url } } } } } }`, map[string]any{"c": c}); res.Code() != "NOT_FOUND" {
+		t.Fatalf("non-participant: %s", res.Body)
+	}
+}
