@@ -6,6 +6,7 @@ package loaders
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/vikstrous/dataloadgen"
@@ -175,8 +176,13 @@ func New(db *gorm.DB, v *models.Viewer) *Loaders {
 			return byID[models.ConferenceRound](db.WithContext(ctx), ids, func(r *models.ConferenceRound) string { return r.ID })
 		}, opt),
 		Attachments: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []string) (map[string][]*models.Upload, error) {
+			pairs := make([][]any, 0, len(keys))
+			for _, k := range keys {
+				typ, id, _ := strings.Cut(k, ":")
+				pairs = append(pairs, []any{typ, id})
+			}
 			var rows []*models.Upload
-			err := db.WithContext(ctx).Where("item_type || ':' || item_id::text IN ?", keys).Order("position").Find(&rows).Error
+			err := db.WithContext(ctx).Where("(item_type, item_id) IN ?", pairs).Order("position").Find(&rows).Error
 			out := make(map[string][]*models.Upload, len(keys))
 			for _, k := range keys {
 				out[k] = []*models.Upload{}
