@@ -41,14 +41,20 @@ func (r *announcementResolver) Read(ctx context.Context, obj *models.Announcemen
 
 // AudienceCount is the resolver for the audienceCount field.
 func (r *announcementResolver) AudienceCount(ctx context.Context, obj *models.Announcement) (*int, error) {
-	audience, _, err := r.Domain.AnnouncementReach(ctx, viewer(ctx), obj)
-	return audience, err
+	reach, err := r.announcementReach(ctx, obj)
+	if reach == nil {
+		return nil, err
+	}
+	return &reach[0], err
 }
 
 // ReadCount is the resolver for the readCount field.
 func (r *announcementResolver) ReadCount(ctx context.Context, obj *models.Announcement) (*int, error) {
-	_, read, err := r.Domain.AnnouncementReach(ctx, viewer(ctx), obj)
-	return read, err
+	reach, err := r.announcementReach(ctx, obj)
+	if reach == nil {
+		return nil, err
+	}
+	return &reach[1], err
 }
 
 // Classroom is the resolver for the classroom field.

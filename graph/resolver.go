@@ -60,3 +60,14 @@ func nonNil[T any](s []T) []T {
 	}
 	return s
 }
+
+// announcementReach is an announcement's audience and read counts, for
+// staff of its school only (nil for others).
+func (r *Resolver) announcementReach(ctx context.Context, a *models.Announcement) (*[2]int, error) {
+	v := viewer(ctx)
+	if !v.HasRole(a.SchoolID, models.RoleAdmin) && !v.HasRole(a.SchoolID, models.RoleTeacher) {
+		return nil, nil
+	}
+	reach, err := load(ctx).AnnouncementReach.Load(ctx, a.ID)
+	return &reach, err
+}

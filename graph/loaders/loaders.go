@@ -53,6 +53,9 @@ type Loaders struct {
 	// Attachments by "ITEM_TYPE:item id", of items already checked against
 	// the viewer, in their order.
 	Attachments *dataloadgen.Loader[string, []*models.Upload]
+	// AnnouncementReach counts, per announcement (already checked against
+	// the viewer), the families it reaches and how many of them read it.
+	AnnouncementReach *dataloadgen.Loader[string, [2]int]
 	// AnnouncementRead says, per announcement, whether the viewer read it.
 	AnnouncementRead *dataloadgen.Loader[string, bool]
 }
@@ -190,6 +193,22 @@ func New(db *gorm.DB, v *models.Viewer) *Loaders {
 			for _, r := range rows {
 				k := *r.ItemType + ":" + *r.ItemID
 				out[k] = append(out[k], r)
+			}
+			return out, err
+		}, opt),
+		AnnouncementReach: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][2]int, error) {
+			var rows []struct {
+				ID             string
+				Audience, Read int
+			}
+			err := db.WithContext(ctx).Raw(`SELECT a.id,
+					(SELECT count(*) FROM (`+policy.AnnouncementAudienceSQL("a")+`) x) AS audience,
+					(SELECT count(*) FROM announcement_reads r WHERE r.announcement_id = a.id
+						AND r.user_id IN (`+policy.AnnouncementAudienceSQL("a")+`)) AS read
+				FROM announcements a WHERE a.id IN ?`, ids).Scan(&rows).Error
+			out := make(map[string][2]int, len(ids))
+			for _, r := range rows {
+				out[r.ID] = [2]int{r.Audience, r.Read}
 			}
 			return out, err
 		}, opt),

@@ -98,7 +98,8 @@ func (s *Service) PostAnnouncement(ctx context.Context, v *models.Viewer, in mod
 			return nil, err
 		}
 		var to []string
-		if err := policy.AnnouncementAudience(tx, a).Scan(&to).Error; err != nil {
+		if err := tx.Raw(`SELECT x.user_id FROM announcements a, LATERAL (`+policy.AnnouncementAudienceSQL("a")+`) x WHERE a.id = ?`, a.ID).
+			Scan(&to).Error; err != nil {
 			return nil, err
 		}
 		var school models.School
@@ -179,24 +180,4 @@ func (s *Service) AcknowledgeAnnouncement(ctx context.Context, v *models.Viewer,
 	err = s.DB.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).
 		Create(&models.AnnouncementRead{AnnouncementID: a.ID, UserID: v.ID, ReadAt: s.now()}).Error
 	return a, internal(err)
-}
-
-// AnnouncementReach counts, for staff of the school, the families an
-// announcement reaches and how many of them have read it; nil for others.
-func (s *Service) AnnouncementReach(ctx context.Context, v *models.Viewer, a *models.Announcement) (audience, read *int, err error) {
-	if !v.HasRole(a.SchoolID, models.RoleAdmin) && !v.HasRole(a.SchoolID, models.RoleTeacher) {
-		return nil, nil, nil
-	}
-	var to []string
-	if err := policy.AnnouncementAudience(s.DB.WithContext(ctx), a).Scan(&to).Error; err != nil {
-		return nil, nil, internal(err)
-	}
-	var n int64
-	if len(to) > 0 {
-		if err := s.DB.WithContext(ctx).Model(&models.AnnouncementRead{}).Where("announcement_id = ? AND user_id IN ?", a.ID, to).Count(&n).Error; err != nil {
-			return nil, nil, internal(err)
-		}
-	}
-	aud, rd := len(to), int(n)
-	return &aud, &rd, nil
 }

@@ -31,15 +31,15 @@ func Announcements(v *models.Viewer, now time.Time) Scope {
 	}
 }
 
-// AnnouncementAudience selects the users an announcement reaches: the
-// unrestricted guardians (with the PARENT role) of the students in its
-// audience.
-func AnnouncementAudience(db *gorm.DB, a *models.Announcement) *gorm.DB {
-	return db.Raw(`SELECT DISTINCT g.user_id FROM guardianships g
+// AnnouncementAudienceSQL is a subquery of the users an announcement
+// (the row aliased a) reaches: the unrestricted guardians, with the PARENT
+// role, of the students in its audience. One rule for the push at posting
+// and for the read receipts staff see.
+func AnnouncementAudienceSQL(a string) string {
+	return `SELECT DISTINCT g.user_id FROM guardianships g
 		JOIN memberships m ON m.user_id = g.user_id AND m.school_id = g.school_id AND m.role = 'PARENT'
 		JOIN students st ON st.id = g.student_id
-		WHERE g.school_id = ? AND NOT g.restricted
-		AND (? = 'SCHOOL' OR (? = 'GRADE' AND st.grade = ?)
-			OR (? = 'CLASSROOM' AND st.id IN (SELECT e.student_id FROM enrollments e WHERE e.classroom_id = ?)))`,
-		a.SchoolID, a.Audience, a.Audience, a.Grade, a.Audience, a.ClassroomID)
+		WHERE g.school_id = ` + a + `.school_id AND NOT g.restricted
+		AND (` + a + `.audience = 'SCHOOL' OR (` + a + `.audience = 'GRADE' AND st.grade = ` + a + `.grade)
+			OR (` + a + `.audience = 'CLASSROOM' AND st.id IN (SELECT e.student_id FROM enrollments e WHERE e.classroom_id = ` + a + `.classroom_id)))`
 }
