@@ -32,10 +32,12 @@ check:
 	$(GO) tool gqlgen generate && \
 	after=$$(find graph -type f | sort | xargs sha256sum); \
 	test "$$before" = "$$after" || { echo "generated code was stale: regenerated it; review and commit"; exit 1; }
+	$(GO) run ./mobile-contracts/cmd/manifest -check
 
 ## generate: regenerate the GraphQL execution code and resolver stubs
 generate:
 	$(GO) generate ./graph/...
+	$(GO) run ./mobile-contracts/cmd/manifest
 
 ## bench-push: fan-out of one notice to 10,000 devices (fake FCM, 20 ms a
 ## request) against SendEach alone; prints the medians of 5 runs and the ratio

@@ -25,6 +25,7 @@ import (
 
 	"github.com/sameside/sameside/graph"
 	"github.com/sameside/sameside/graph/loaders"
+	contracts "github.com/sameside/sameside/mobile-contracts"
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/models/domain"
 	"github.com/sameside/sameside/server/auth"
@@ -68,8 +69,14 @@ func NewHandler(d Deps) http.Handler {
 	gql.AddTransport(transport.GET{})
 	gql.AddTransport(transport.POST{})
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	gql.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](500)})
-	if !d.Production {
+	if d.Production {
+		docs, err := contracts.PersistedOperations()
+		if err != nil {
+			panic(err) // embedded at build time: cannot fail but for a broken build
+		}
+		gql.Use(persistedOnly{docs: docs})
+	} else {
+		gql.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](500)})
 		gql.Use(extension.Introspection{})
 	}
 	gql.Use(extension.FixedComplexityLimit(MaxComplexity))
