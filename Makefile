@@ -6,7 +6,7 @@ FIREBASE := $(EMULATOR)/node_modules/.bin/firebase
 # reach Google.
 EMULATOR_PROJECT := demo-sameside
 
-.PHONY: run test test-go check generate tidy emulator-deps bench-push bench-feed bench-live bench-announce
+.PHONY: run test test-go fuzz check generate tidy emulator-deps bench-push bench-feed bench-live bench-announce
 
 ## run: serve the API with the demo school (embedded PostgreSQL if none answers)
 run:
@@ -22,6 +22,16 @@ test-go: check
 	$(GO) test -count=1 ./...
 	@echo "--- again with no local PostgreSQL: the embedded path"
 	SAMESIDE_LOCAL_PG=off $(GO) test -count=1 ./...
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=3s
+
+## fuzz: each fuzz test for FUZZTIME (default 30s) from its checked-in seeds:
+## cursors, draft hints, invitation codes, bearer tokens
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeCursor$$' -fuzztime $(FUZZTIME) ./models/domain/
+	$(GO) test -run '^$$' -fuzz '^FuzzDraftHints$$' -fuzztime $(FUZZTIME) ./models/domain/
+	$(GO) test -run '^$$' -fuzz '^FuzzNormalizeInvitationCode$$' -fuzztime $(FUZZTIME) ./models/domain/
+	$(GO) test -run '^$$' -fuzz '^FuzzDemoTokenVerify$$' -fuzztime $(FUZZTIME) ./server/auth/
 
 ## check: vet, formatting, go.mod tidy, generated code up to date
 check:
