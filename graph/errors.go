@@ -40,7 +40,10 @@ func ErrorPresenter(log *slog.Logger, requestID RequestIDFunc) graphql.ErrorPres
 		var parsed *gqlerror.Error
 		if errors.As(err, &parsed) {
 			if c, ok := parsed.Extensions["code"].(string); ok && c != "" {
-				if c == "GRAPHQL_PARSE_FAILED" || c == "GRAPHQL_VALIDATION_FAILED" || c == "BAD_USER_INPUT" {
+				if _, own := parsed.Extensions["reason"]; own && isOurCode(c) {
+					return gqlErr // ours, with its reason (limits, persisted operations)
+				}
+				if c == "GRAPHQL_PARSE_FAILED" || c == "GRAPHQL_VALIDATION_FAILED" || c == "BAD_USER_INPUT" || c == "COMPLEXITY_LIMIT_EXCEEDED" {
 					gqlErr.Extensions = map[string]any{"code": string(models.CodeBadUserInput), "reason": c}
 					return gqlErr
 				}

@@ -80,6 +80,7 @@ func NewHandler(d Deps) http.Handler {
 		gql.Use(extension.Introspection{})
 	}
 	gql.Use(extension.FixedComplexityLimit(MaxComplexity))
+	gql.Use(depthLimit{max: MaxDepth})
 	gql.SetErrorPresenter(graph.ErrorPresenter(d.Log, RequestID))
 	gql.SetRecoverFunc(graph.RecoverFunc(d.Log, RequestID))
 	// Loaders per operation (not per HTTP request): a websocket carries many
@@ -89,7 +90,7 @@ func NewHandler(d Deps) http.Handler {
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", limitBody(d.Auth.Middleware(d.Log)(gql)))
+	mux.Handle("/graphql", limitBody(d.Auth.Middleware(d.Log)(newRateLimiter().middleware(gql))))
 	if !d.Production {
 		mux.Handle("GET /{$}", playground.Handler("SameSide", "/graphql"))
 	}
