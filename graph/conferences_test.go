@@ -209,7 +209,7 @@ func TestConferenceRemindersAcrossDST(t *testing.T) {
 		t.Fatalf("booking pushes: %v", c)
 	}
 	var scheduled []time.Time
-	f.DB.Raw(`SELECT scheduled_at FROM river_job WHERE state = 'scheduled' ORDER BY scheduled_at`).Scan(&scheduled)
+	f.DB.Raw(`SELECT scheduled_at FROM river_job WHERE kind = 'push_fan_out' AND state = 'scheduled' ORDER BY scheduled_at`).Scan(&scheduled)
 	dayBefore, hourBefore := start.Add(-24*time.Hour), start.Add(-time.Hour)
 	if len(scheduled) != 2 || !scheduled[0].Equal(dayBefore) || !scheduled[1].Equal(hourBefore) {
 		t.Fatalf("reminders scheduled at %v, want %v and %v", scheduled, dayBefore, hourBefore)

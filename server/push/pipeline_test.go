@@ -22,8 +22,10 @@ func TestNoCommitNoPushThenOnePerDevice(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(300 * time.Millisecond) // six worker polls
-	if n := w.Count("river_job"); n != 0 {
-		t.Fatalf("rolled back, yet %d jobs", n)
+	var n int64
+	w.DB.Raw(`SELECT count(*) FROM river_job WHERE kind = 'push_fan_out'`).Scan(&n)
+	if n != 0 {
+		t.Fatalf("rolled back, yet %d push jobs", n)
 	}
 	if n := w.Count("notifications"); n != 0 {
 		t.Fatalf("rolled back, yet %d notifications", n)
