@@ -212,6 +212,10 @@ func TestUploadRefusals(t *testing.T) {
 	if ready != 0 {
 		t.Fatalf("%d refused uploads were kept", ready)
 	}
+	// More than an image may be, whatever was declared: refused at the PUT.
+	if _, status := f.upload(t, "parentA", "image/jpeg", photo, bytes.Repeat([]byte{0xFF}, 16<<20)); status != http.StatusRequestEntityTooLarge {
+		t.Errorf("a 16 MB PUT for an image: %d", status)
+	}
 	// Content-Type other than signed: refused at the PUT.
 	var up struct {
 		CreateUpload struct{ UploadURL string }

@@ -27,8 +27,8 @@ func (s *Service) CreateSchoolEvent(ctx context.Context, v *models.Viewer, in mo
 	}
 	e := &models.SchoolEvent{SchoolID: in.SchoolID, Title: title, Topic: in.Topic, StartsAt: in.StartsAt.UTC(), EndsAt: in.EndsAt.UTC(),
 		Capacity: in.Capacity, CreatedByID: v.ID, CreatedAt: s.now()}
-	if in.Description != nil {
-		if e.Description, err = models.CleanBody("description", *in.Description, 5000); err != nil && strings.TrimSpace(*in.Description) != "" {
+	if in.Description != nil && strings.TrimSpace(*in.Description) != "" {
+		if e.Description, err = models.CleanBody("description", *in.Description, 5000); err != nil {
 			return nil, err
 		}
 	}
@@ -126,7 +126,11 @@ func (s *Service) RsvpSchoolEvent(ctx context.Context, v *models.Viewer, in mode
 			r.HeadCount = in.HeadCount // keeps its place in line
 		default: // new, or back after cancelling: the end of the line
 			r = models.EventRSVP{EventID: e.ID, UserID: v.ID, HeadCount: in.HeadCount, State: models.RSVPWaitlisted, CreatedAt: now}
-			if taken+int(in.HeadCount) <= int(e.Capacity) && !waiting(tx, e.ID) {
+			inLine, err := waiting(tx, e.ID)
+			if err != nil {
+				return err
+			}
+			if taken+int(in.HeadCount) <= int(e.Capacity) && !inLine {
 				r.State = models.RSVPGoing
 			}
 		}
@@ -235,10 +239,10 @@ func seatsTaken(tx *gorm.DB, eventID string) (int, error) {
 }
 
 // waiting reports whether anyone is in line (newcomers go behind them).
-func waiting(tx *gorm.DB, eventID string) bool {
+func waiting(tx *gorm.DB, eventID string) (bool, error) {
 	var n int64
-	tx.Model(&models.EventRSVP{}).Where("event_id = ? AND state = ?", eventID, models.RSVPWaitlisted).Count(&n)
-	return n > 0
+	err := tx.Model(&models.EventRSVP{}).Where("event_id = ? AND state = ?", eventID, models.RSVPWaitlisted).Count(&n).Error
+	return n > 0, err
 }
 
 func eventNotice(e *models.SchoolEvent, kind string, to []string) models.Notice {

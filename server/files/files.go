@@ -130,7 +130,8 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 }
 
 // Handler serves the signed URLs of a local bucket: PUT writes the object
-// (with the signed content type, at most 25 MB), GET reads it. Anything
+// (with the signed content type, at most that type's upload limit), GET
+// reads it. Anything
 // unsigned, expired, tampered with or for another method gets 403.
 func (s *Store) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -150,7 +151,11 @@ func (s *Store) Handler() http.Handler {
 				http.Error(w, "BAD_USER_INPUT: Content-Type must be "+ct, http.StatusBadRequest)
 				return
 			}
-			data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, models.MaxPDFBytes))
+			limit := models.MaxUploadBytes(q.Get("contentType"))
+			if limit == 0 {
+				limit = models.MaxPDFBytes
+			}
+			data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 			if err != nil {
 				http.Error(w, "BAD_USER_INPUT: the file is too large", http.StatusRequestEntityTooLarge)
 				return
