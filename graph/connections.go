@@ -3,6 +3,9 @@ package graph
 import (
 	"context"
 
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
 	"github.com/sameside/sameside/models"
 )
 
@@ -14,6 +17,15 @@ func connection(ctx context.Context) func(*models.ObservationPage, error) (*mode
 			return nil, err
 		}
 		load(ctx).PrimeFeed(page)
+		if selects(ctx, "edges", "node", "attachments") {
+			keys := make([]string, 0, len(page.Items))
+			for _, o := range page.Items {
+				keys = append(keys, models.ItemObservationGroup+":"+o.GroupID)
+			}
+			if err := load(ctx).PrimeAttachments(ctx, keys); err != nil {
+				return nil, models.Internal(err)
+			}
+		}
 		c := &models.ObservationConnection{Edges: []*models.ObservationEdge{}, PageInfo: &models.PageInfo{HasNextPage: page.HasNext}}
 		for _, o := range page.Items {
 			cur := page.Cursors[o.ID]
@@ -22,6 +34,30 @@ func connection(ctx context.Context) func(*models.ObservationPage, error) (*mode
 		}
 		return c, nil
 	}
+}
+
+// selects reports whether the current field's selection reaches the field
+// at path (through fragments too), e.g. edges → node → attachments.
+func selects(ctx context.Context, path ...string) bool {
+	oc := graphql.GetOperationContext(ctx)
+	fields := graphql.CollectFieldsCtx(ctx, nil)
+	for i, name := range path {
+		var next ast.SelectionSet
+		found := false
+		for _, f := range fields {
+			if f.Name == name {
+				found = true
+				next = append(next, f.Selections...)
+			}
+		}
+		if !found {
+			return false
+		}
+		if i < len(path)-1 {
+			fields = graphql.CollectFields(oc, next, nil)
+		}
+	}
+	return true
 }
 
 func skills(s []string) []models.Skill {

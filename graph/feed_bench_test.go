@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"testing"
 	"time"
 
@@ -20,9 +22,12 @@ import (
 // observations; one parent's feed page (20 items) through the GraphQL
 // handler over HTTP, as the app sends it (mobile-contracts Feed), against the
 // same page by one hand-written SQL statement on the same database (pgx,
-// rows scanned into structs). `make bench-feed` prints medians and the ratio.
+// rows scanned into structs): one client at a time, and 8 at once.
+// `make bench-feed` prints medians and the ratios.
 func BenchmarkFeedPage(b *testing.B) {
-	env := apptest.New(b, apptest.Options{Seed: true, NoWorkers: true})
+	env := apptest.New(b, apptest.Options{Seed: true, NoWorkers: true,
+		// One client asks as fast as it can: rate limiting would answer 429.
+		Env: map[string]string{"SAMESIDE_RATE_LIMIT": "0"}})
 	ctx := context.Background()
 	scale := []string{
 		// 920 more students, spread over the four classrooms.
@@ -59,86 +64,107 @@ func BenchmarkFeedPage(b *testing.B) {
 		b.Fatal(err)
 	}
 	body, _ := json.Marshal(map[string]any{"query": ops["Feed"], "operationName": "Feed", "variables": map[string]any{"first": 20}})
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
-
-	b.Run("graphql-http", func(b *testing.B) {
-		for i := 0; i < b.N; i++ {
-			req, _ := http.NewRequest(http.MethodPost, env.Server.URL+"/graphql", bytes.NewReader(body))
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Authorization", "Bearer "+token)
-			res, err := client.Do(req)
-			if err != nil {
-				b.Fatal(err)
-			}
-			var out struct {
-				Data struct {
-					Feed struct{ Edges []json.RawMessage }
-				}
-				Errors []any
-			}
-			raw, _ := io.ReadAll(res.Body)
-			res.Body.Close()
-			if err := json.Unmarshal(raw, &out); err != nil || len(out.Errors) > 0 || len(out.Data.Feed.Edges) != 20 {
-				b.Fatalf("feed: %s", raw)
-			}
-		}
-		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pages/s")
-	})
-
-	b.Run("raw-sql", func(b *testing.B) {
-		// The same session settings as the app's connections.
-		cfg, err := pgxpool.ParseConfig(dbURL(b, env))
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
+	graphqlPage := func() error {
+		req, _ := http.NewRequest(http.MethodPost, env.Server.URL+"/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := client.Do(req)
 		if err != nil {
-			b.Fatal(err)
+			return err
 		}
-		for k, v := range database.SessionParams {
-			cfg.ConnConfig.RuntimeParams[k] = v
-		}
-		pool, err := pgxpool.NewWithConfig(ctx, cfg)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer pool.Close()
-		const page = `SELECT o.id, o.kind, o.body, o.skills, o.edited_after_sharing, o.shared_at, o.feed_at,
-				u.id, u.display_name, s.id, s.first_name, s.preferred_name, s.last_name, a.reaction, a.created_at,
-				(SELECT count(*) FROM observation_responses r WHERE r.observation_id = o.id AND r.author_id = $1)
-			FROM observations o JOIN users u ON u.id = o.author_id JOIN students s ON s.id = o.student_id
-			LEFT JOIN acknowledgements a ON a.observation_id = o.id AND a.user_id = $1
-			WHERE o.state = 'SHARED' AND o.student_id IN (SELECT g.student_id FROM guardianships g WHERE g.user_id = $1 AND NOT g.restricted)
-			ORDER BY o.feed_at DESC, o.id DESC LIMIT 21`
-		type item struct {
-			ID, Kind, Body         string
-			Skills                 []string
-			Edited                 bool
-			SharedAt, FeedAt       *time.Time
-			AuthorID, Author       string
-			StudentID, First, Last string
-			Preferred, Reaction    *string
-			AckAt                  *time.Time
-			Responses              int64
-		}
-		for i := 0; i < b.N; i++ {
-			rows, err := pool.Query(ctx, page, parent.ID)
-			if err != nil {
-				b.Fatal(err)
+		var out struct {
+			Data struct {
+				Feed struct{ Edges []json.RawMessage }
 			}
-			var items []item
-			for rows.Next() {
-				var it item
-				if err := rows.Scan(&it.ID, &it.Kind, &it.Body, &it.Skills, &it.Edited, &it.SharedAt, &it.FeedAt, &it.AuthorID, &it.Author,
-					&it.StudentID, &it.First, &it.Preferred, &it.Last, &it.Reaction, &it.AckAt, &it.Responses); err != nil {
+			Errors []any
+		}
+		raw, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if err := json.Unmarshal(raw, &out); err != nil || len(out.Errors) > 0 || len(out.Data.Feed.Edges) != 20 {
+			return fmt.Errorf("feed: %s", raw)
+		}
+		return nil
+	}
+
+	// The same session settings as the app's connections.
+	cfg, err := pgxpool.ParseConfig(env.App.Config.DatabaseURL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for k, v := range database.SessionParams {
+		cfg.ConnConfig.RuntimeParams[k] = v
+	}
+	cfg.MaxConns = 20 // as the app's pool
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer pool.Close()
+	const page = `SELECT o.id, o.kind, o.body, o.skills, o.edited_after_sharing, o.shared_at, o.feed_at,
+			u.id, u.display_name, s.id, s.first_name, s.preferred_name, s.last_name, a.reaction, a.created_at,
+			(SELECT count(*) FROM observation_responses r WHERE r.observation_id = o.id AND r.author_id = $1)
+		FROM observations o JOIN users u ON u.id = o.author_id JOIN students s ON s.id = o.student_id
+		LEFT JOIN acknowledgements a ON a.observation_id = o.id AND a.user_id = $1
+		WHERE o.state = 'SHARED' AND o.student_id IN (SELECT g.student_id FROM guardianships g WHERE g.user_id = $1 AND NOT g.restricted)
+		ORDER BY o.feed_at DESC, o.id DESC LIMIT 21`
+	type item struct {
+		ID, Kind, Body         string
+		Skills                 []string
+		Edited                 bool
+		SharedAt, FeedAt       *time.Time
+		AuthorID, Author       string
+		StudentID, First, Last string
+		Preferred, Reaction    *string
+		AckAt                  *time.Time
+		Responses              int64
+	}
+	rawPage := func() error {
+		rows, err := pool.Query(ctx, page, parent.ID)
+		if err != nil {
+			return err
+		}
+		var items []item
+		for rows.Next() {
+			var it item
+			if err := rows.Scan(&it.ID, &it.Kind, &it.Body, &it.Skills, &it.Edited, &it.SharedAt, &it.FeedAt, &it.AuthorID, &it.Author,
+				&it.StudentID, &it.First, &it.Preferred, &it.Last, &it.Reaction, &it.AckAt, &it.Responses); err != nil {
+				rows.Close()
+				return err
+			}
+			items = append(items, it)
+		}
+		if rows.Err() != nil || len(items) != 21 {
+			return fmt.Errorf("raw page: %d rows, %v", len(items), rows.Err())
+		}
+		return nil
+	}
+
+	// One client after another (latency), then 8 at once (throughput: the
+	// machine's cores are busy, as a server's are under load).
+	for _, side := range []struct {
+		name string
+		page func() error
+	}{{"graphql-http", graphqlPage}, {"raw-sql", rawPage}} {
+		b.Run(side.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				if err := side.page(); err != nil {
 					b.Fatal(err)
 				}
-				items = append(items, it)
 			}
-			if rows.Err() != nil || len(items) != 21 {
-				b.Fatalf("raw page: %d rows, %v", len(items), rows.Err())
-			}
-		}
-		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pages/s")
-	})
-}
-
-func dbURL(b *testing.B, env *apptest.Env) string {
-	return env.App.Config.DatabaseURL
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pages/s")
+		})
+		b.Run(side.name+"-parallel", func(b *testing.B) {
+			b.SetParallelism(max(1, 8/runtime.GOMAXPROCS(0)))
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if err := side.page(); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pages/s")
+		})
+	}
 }

@@ -58,6 +58,8 @@ type Loaders struct {
 	AnnouncementReach *dataloadgen.Loader[string, [2]int]
 	// AnnouncementRead says, per announcement, whether the viewer read it.
 	AnnouncementRead *dataloadgen.Loader[string, bool]
+
+	db *gorm.DB
 }
 
 // wait is how long a loader gathers keys before it queries.
@@ -69,6 +71,7 @@ const wait = 2 * time.Millisecond
 func New(db *gorm.DB, v *models.Viewer) *Loaders {
 	opt := dataloadgen.WithWait(wait)
 	return &Loaders{
+		db: db,
 		School: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.School, error) {
 			return byID[models.School](db.WithContext(ctx), ids, func(s *models.School) string { return s.ID })
 		}, opt),
@@ -179,22 +182,7 @@ func New(db *gorm.DB, v *models.Viewer) *Loaders {
 			return byID[models.ConferenceRound](db.WithContext(ctx), ids, func(r *models.ConferenceRound) string { return r.ID })
 		}, opt),
 		Attachments: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []string) (map[string][]*models.Upload, error) {
-			pairs := make([][]any, 0, len(keys))
-			for _, k := range keys {
-				typ, id, _ := strings.Cut(k, ":")
-				pairs = append(pairs, []any{typ, id})
-			}
-			var rows []*models.Upload
-			err := db.WithContext(ctx).Where("(item_type, item_id) IN ?", pairs).Order("position").Find(&rows).Error
-			out := make(map[string][]*models.Upload, len(keys))
-			for _, k := range keys {
-				out[k] = []*models.Upload{}
-			}
-			for _, r := range rows {
-				k := *r.ItemType + ":" + *r.ItemID
-				out[k] = append(out[k], r)
-			}
-			return out, err
+			return attachments(db.WithContext(ctx), keys)
 		}, opt),
 		AnnouncementReach: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][2]int, error) {
 			var rows []struct {
@@ -347,4 +335,42 @@ func From(ctx context.Context) *Loaders {
 		panic("loaders: none in context; the GraphQL handler installs them per operation")
 	}
 	return l
+}
+
+// attachments reads the uploads attached to items, by "ITEM_TYPE:item id",
+// in their order; every key gets a list, empty if nothing is attached.
+func attachments(db *gorm.DB, keys []string) (map[string][]*models.Upload, error) {
+	pairs := make([][]any, 0, len(keys))
+	for _, k := range keys {
+		typ, id, _ := strings.Cut(k, ":")
+		pairs = append(pairs, []any{typ, id})
+	}
+	var rows []*models.Upload
+	err := db.Where("(item_type, item_id) IN ?", pairs).Order("position").Find(&rows).Error
+	out := make(map[string][]*models.Upload, len(keys))
+	for _, k := range keys {
+		out[k] = []*models.Upload{}
+	}
+	for _, r := range rows {
+		k := *r.ItemType + ":" + *r.ItemID
+		out[k] = append(out[k], r)
+	}
+	return out, err
+}
+
+// PrimeAttachments reads the attachments of keys at once and primes the
+// loader with them: a page that knows its items need them saves the
+// loader's batching wait.
+func (l *Loaders) PrimeAttachments(ctx context.Context, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	m, err := attachments(l.db.WithContext(ctx), keys)
+	if err != nil {
+		return err
+	}
+	for k, v := range m {
+		l.Attachments.Prime(k, v)
+	}
+	return nil
 }

@@ -20,6 +20,7 @@ package policy
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"gorm.io/gorm"
 
@@ -53,10 +54,31 @@ func Students(v *models.Viewer) Scope {
 		if v == nil {
 			return db.Where("false")
 		}
-		return db.Where(`(students.school_id IN @admin
-			OR students.id IN (`+taughtStudents+`)
-			OR students.id IN (`+guardedStudents+`))`, params(v))
+		return db.Where(anyOf(v,
+			"students.school_id IN @admin",
+			"students.id IN ("+taughtStudents+")",
+			"students.id IN ("+guardedStudents+")"), params(v))
 	}
+}
+
+// anyOf joins with OR the conditions of the viewer's roles: admin, teacher
+// and parent, in that order. A role the viewer holds in no school is left
+// out, not written as "IN (NULL)": the result is the same, and the planner
+// spends far less on a feed query without the dead branches.
+func anyOf(v *models.Viewer, admin, teacher, parent string) string {
+	var conds []string
+	for _, c := range []struct {
+		role models.Role
+		sql  string
+	}{{models.RoleAdmin, admin}, {models.RoleTeacher, teacher}, {models.RoleParent, parent}} {
+		if c.sql != "" && len(v.SchoolsWithRole(c.role)) > 0 {
+			conds = append(conds, c.sql)
+		}
+	}
+	if len(conds) == 0 {
+		return "false"
+	}
+	return "(" + strings.Join(conds, " OR ") + ")"
 }
 
 // Classrooms limits a query on the classrooms table.

@@ -52,6 +52,13 @@ type Deps struct {
 	Files      http.Handler
 	Log        *slog.Logger
 	Production bool
+	// RateLimit is a user's requests per second (0: no limit); see
+	// config.Config.RateLimit.
+	RateLimit int
+	// MaxSocketsPerUser bounds a user's open websockets.
+	MaxSocketsPerUser int
+	// CORSOrigins may call the API from a browser.
+	CORSOrigins []string
 }
 
 // NewHandler returns the server's whole HTTP handler.
@@ -90,7 +97,7 @@ func NewHandler(d Deps) http.Handler {
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", limitBody(d.Auth.Middleware(d.Log)(newRateLimiter().middleware(gql))))
+	mux.Handle("/graphql", limitBody(d.Auth.Middleware(d.Log)(newRateLimiter(d.RateLimit).middleware(gql))))
 	if !d.Production {
 		mux.Handle("GET /{$}", playground.Handler("SameSide", "/graphql"))
 	}

@@ -20,13 +20,10 @@ import (
 const (
 	// MaxDepth bounds how deeply a query nests selections.
 	MaxDepth = 15
-	// UserRate and UserBurst bound a signed-in user's requests per second
-	// (per server instance); anonymous callers are limited by IP address
-	// with IPRate and IPBurst.
-	UserRate  = 50
-	UserBurst = 100
-	IPRate    = 10
-	IPBurst   = 20
+	// DefaultRateLimit is a signed-in user's requests per second per
+	// instance (config.Config.RateLimit): bursts of twice that, and a fifth
+	// of it per IP address for anonymous callers.
+	DefaultRateLimit = 50
 )
 
 // depthLimit refuses operations nesting deeper than max, before they run.
@@ -79,13 +76,14 @@ func depth(set ast.SelectionSet, at, limit int) int {
 // address, and answers 429 RATE_LIMITED when one is empty. The buckets of
 // the 100,000 most recent callers are kept.
 type rateLimiter struct {
+	perUser int
 	mu      sync.Mutex
 	buckets *lru.Cache[string, *rate.Limiter]
 }
 
-func newRateLimiter() *rateLimiter {
+func newRateLimiter(perUser int) *rateLimiter {
 	c, _ := lru.New[string, *rate.Limiter](100_000)
-	return &rateLimiter{buckets: c}
+	return &rateLimiter{perUser: perUser, buckets: c}
 }
 
 func (l *rateLimiter) allow(key string, r rate.Limit, burst int) bool {
@@ -102,10 +100,14 @@ func (l *rateLimiter) allow(key string, r rate.Limit, burst int) bool {
 // middleware runs after sign-in, so a signed-in user is limited as
 // themselves wherever they come from.
 func (l *rateLimiter) middleware(next http.Handler) http.Handler {
+	if l.perUser <= 0 {
+		return next
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key, lim, burst := "", rate.Limit(IPRate), IPBurst
+		ipRate := max(l.perUser/5, 1)
+		key, lim, burst := "", rate.Limit(ipRate), 2*ipRate
 		if v := auth.ViewerFrom(r.Context()); v != nil {
-			key, lim, burst = "user:"+v.ID, UserRate, UserBurst
+			key, lim, burst = "user:"+v.ID, rate.Limit(l.perUser), 2*l.perUser
 		} else {
 			host, _, err := net.SplitHostPort(r.RemoteAddr)
 			if err != nil {

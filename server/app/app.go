@@ -208,6 +208,10 @@ func (a *App) Handler() http.Handler {
 		Files:      a.Files.Handler(),
 		Log:        a.Log,
 		Production: a.Config.Production(),
+		RateLimit:  a.Config.RateLimit,
+
+		MaxSocketsPerUser: a.Config.MaxSocketsPerUser,
+		CORSOrigins:       a.Config.CORSOrigins,
 	})
 }
 

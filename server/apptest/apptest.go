@@ -57,6 +57,8 @@ type Options struct {
 	Verifier auth.Verifier
 	// NoWorkers leaves the push workers stopped (the test starts them).
 	NoWorkers bool
+	// Env sets more configuration variables (SAMESIDE_RATE_LIMIT, …).
+	Env map[string]string
 }
 
 // New starts a server for the test on a fresh database.
@@ -72,6 +74,9 @@ func New(t testing.TB, o Options) *Env {
 	}
 	if o.Production {
 		env["SAMESIDE_ENV"] = "production"
+	}
+	for k, v := range o.Env {
+		env[k] = v
 	}
 	cfg, err := config.Load(nil, func(k string) string { return env[k] })
 	if err != nil {

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -61,6 +63,17 @@ type Config struct {
 	LogLevel string
 	// ShutdownTimeout bounds a graceful shutdown.
 	ShutdownTimeout time.Duration
+	// RateLimit is a signed-in user's requests per second on one instance,
+	// with bursts of twice that; anonymous callers get a fifth of it per IP
+	// address (SAMESIDE_RATE_LIMIT, default 50; 0 turns limiting off, for
+	// load tests only).
+	RateLimit int
+	// MaxSocketsPerUser bounds one user's open websockets on one instance
+	// (SAMESIDE_MAX_SOCKETS_PER_USER, default 10).
+	MaxSocketsPerUser int
+	// CORSOrigins are the web client's origins allowed to call /graphql from
+	// a browser (SAMESIDE_CORS_ORIGINS, comma-separated; empty: none).
+	CORSOrigins []string
 }
 
 // DemoMode reports whether the server signs its own demo tokens.
@@ -97,6 +110,9 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 			c.PushPollInterval = d
 		}
 	}
+	rateLimit := fs.String("rate-limit", env("SAMESIDE_RATE_LIMIT", "50"), "a user's requests per second per instance; 0 is off (SAMESIDE_RATE_LIMIT)")
+	maxSockets := fs.String("max-sockets-per-user", env("SAMESIDE_MAX_SOCKETS_PER_USER", "10"), "a user's open websockets per instance (SAMESIDE_MAX_SOCKETS_PER_USER)")
+	corsOrigins := fs.String("cors-origins", getenv("SAMESIDE_CORS_ORIGINS"), "comma-separated web origins allowed to call the API (SAMESIDE_CORS_ORIGINS)")
 	seedDefault := env("SAMESIDE_SEED", "")
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long a graceful shutdown may take")
@@ -127,6 +143,26 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("SAMESIDE_PUSH_WORKERS must be 1 to 200, not %q", *pushWorkers))
 	}
 	c.PushWorkers = pw
+	rl, err := strconv.Atoi(*rateLimit)
+	if err != nil || rl < 0 || rl > 100_000 {
+		errs = append(errs, fmt.Errorf("SAMESIDE_RATE_LIMIT must be 0 to 100000, not %q", *rateLimit))
+	}
+	c.RateLimit = rl
+	ms, err := strconv.Atoi(*maxSockets)
+	if err != nil || ms < 1 || ms > 1000 {
+		errs = append(errs, fmt.Errorf("SAMESIDE_MAX_SOCKETS_PER_USER must be 1 to 1000, not %q", *maxSockets))
+	}
+	c.MaxSocketsPerUser = ms
+	for _, o := range strings.Split(*corsOrigins, ",") {
+		if o = strings.TrimSpace(o); o == "" {
+			continue
+		}
+		if u, err := url.Parse(o); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" {
+			errs = append(errs, fmt.Errorf("SAMESIDE_CORS_ORIGINS: %q is not an origin like https://app.example.org", o))
+			continue
+		}
+		c.CORSOrigins = append(c.CORSOrigins, o)
+	}
 	switch seedDefault {
 	case "":
 		c.Seed = c.Env != EnvProduction

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 	"gorm.io/gorm/logger"
 )
 
@@ -40,6 +42,7 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*gorm.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
+	db.ClauseBuilders["LIMIT"] = literalLimit
 	sqlDB, err := db.DB()
 	if err != nil {
 		return nil, err
@@ -100,4 +103,27 @@ func (q quietCancel) ParamsFilter(ctx context.Context, sql string, params ...any
 		return f.ParamsFilter(ctx, sql, params...)
 	}
 	return sql, nil
+}
+
+// literalLimit writes LIMIT and OFFSET as integer literals rather than bind
+// parameters. They are always integers from our own code (page sizes), and
+// PostgreSQL cannot cost a generic plan for "LIMIT $n": it assumes a large
+// share of the rows, judges the generic plan dear and re-plans every
+// execution of the prepared statement. With literals, a feed page's
+// statement settles on a cached plan after five runs like any other.
+func literalLimit(c clause.Clause, b clause.Builder) {
+	l, ok := c.Expression.(clause.Limit)
+	if !ok {
+		c.Build(b)
+		return
+	}
+	if l.Limit != nil && *l.Limit >= 0 {
+		b.WriteString("LIMIT " + strconv.Itoa(*l.Limit))
+	}
+	if l.Offset > 0 {
+		if l.Limit != nil && *l.Limit >= 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString("OFFSET " + strconv.Itoa(l.Offset))
+	}
 }
