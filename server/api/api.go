@@ -8,6 +8,7 @@ package api
 import (
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"log/slog"
@@ -20,7 +21,9 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
+	"go.opentelemetry.io/otel/trace"
 	"gorm.io/gorm"
 
 	"github.com/sameside/sameside/graph"
@@ -30,6 +33,7 @@ import (
 	"github.com/sameside/sameside/models/domain"
 	"github.com/sameside/sameside/server/auth"
 	"github.com/sameside/sameside/server/files"
+	"github.com/sameside/sameside/server/metrics"
 )
 
 // Limits of the GraphQL endpoint.
@@ -59,13 +63,26 @@ type Deps struct {
 	MaxSocketsPerUser int
 	// CORSOrigins may call the API from a browser.
 	CORSOrigins []string
+	// Metrics are recorded, and served at /metrics (nil: neither).
+	Metrics *metrics.Metrics
+	// MetricsToken, when set, must be sent as "Authorization: Bearer …" to
+	// read /metrics; in production /metrics is served only with one.
+	MetricsToken string
+	// Tracing provides the OpenTelemetry tracer (nil: the global one).
+	Tracing trace.TracerProvider
 }
 
 // NewHandler returns the server's whole HTTP handler.
 func NewHandler(d Deps) http.Handler {
 	gql := handler.New(graph.NewSchema(&graph.Resolver{Domain: d.Domain, Events: d.Events}))
+	var socketsOpen func(int)
+	if d.Metrics != nil {
+		socketsOpen = d.Metrics.SocketsOpen
+	}
+	sockets := newSocketLimiter(max(d.MaxSocketsPerUser, 1), socketsOpen)
 	gql.AddTransport(transport.Websocket{
-		InitFunc:              d.Auth.WebsocketInit(d.Log),
+		InitFunc:              sockets.init(d.Auth.WebsocketInit(d.Log)),
+		CloseFunc:             sockets.close,
 		InitTimeout:           10 * time.Second,
 		KeepAlivePingInterval: 15 * time.Second,
 		// Phones are not browsers: there is no Origin to check, and a
@@ -86,6 +103,10 @@ func NewHandler(d Deps) http.Handler {
 		gql.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](500)})
 		gql.Use(extension.Introspection{})
 	}
+	gql.Use(metrics.Tracing(d.Tracing))
+	if d.Metrics != nil {
+		gql.Use(d.Metrics.GraphQL())
+	}
 	gql.Use(extension.FixedComplexityLimit(MaxComplexity))
 	gql.Use(depthLimit{max: MaxDepth})
 	gql.SetErrorPresenter(graph.ErrorPresenter(d.Log, RequestID))
@@ -97,7 +118,26 @@ func NewHandler(d Deps) http.Handler {
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", limitBody(d.Auth.Middleware(d.Log)(newRateLimiter(d.RateLimit).middleware(gql))))
+	var api http.Handler = limitBody(d.Auth.Middleware(d.Log)(newRateLimiter(d.RateLimit).middleware(gql)))
+	if len(d.CORSOrigins) > 0 {
+		// The web client: browsers may call /graphql from these origins
+		// (preflights answered here); phones send no Origin and are unaffected.
+		api = cors.New(cors.Options{
+			AllowedOrigins: d.CORSOrigins,
+			AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions},
+			AllowedHeaders: []string{"Authorization", "Content-Type", "X-Request-Id"},
+			ExposedHeaders: []string{"X-Request-Id", "Retry-After"},
+			MaxAge:         600,
+		}).Handler(api)
+	}
+	mux.Handle("/graphql", api)
+	var observe func(string, string, int, time.Duration)
+	if d.Metrics != nil {
+		observe = d.Metrics.ObserveHTTP
+		if d.MetricsToken != "" || !d.Production {
+			mux.Handle("GET /metrics", metricsAuth(d.MetricsToken, d.Metrics.Handler()))
+		}
+	}
 	if !d.Production {
 		mux.Handle("GET /{$}", playground.Handler("SameSide", "/graphql"))
 	}
@@ -123,7 +163,23 @@ func NewHandler(d Deps) http.Handler {
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
-	return withRequestID(accessLog(d.Log, recoverPanics(d.Log, mux)))
+	return withRequestID(accessLog(d.Log, mux, observe, recoverPanics(d.Log, mux)))
+}
+
+// metricsAuth lets through requests bearing token (anyone if token is
+// empty: development only).
+func metricsAuth(token string, next http.Handler) http.Handler {
+	if token == "" {
+		return next
+	}
+	want := []byte("Bearer " + token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			writeGraphQLError(w, http.StatusUnauthorized, "metrics need the metrics token", models.CodeUnauthenticated)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // writeJSON answers with a JSON body.

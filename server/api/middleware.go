@@ -63,12 +63,17 @@ func (s *statusRecorder) Flush() {
 
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
-// accessLog writes one structured line per request.
-func accessLog(log *slog.Logger, next http.Handler) http.Handler {
+// accessLog writes one structured line per request and, when observe is
+// set, records it in the metrics under the route mux matched.
+func accessLog(log *slog.Logger, mux *http.ServeMux, observe func(route, method string, status int, d time.Duration), next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
+		if observe != nil {
+			_, route := mux.Handler(r)
+			observe(route, r.Method, rec.status, time.Since(start))
+		}
 		level := slog.LevelInfo
 		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
 			level = slog.LevelDebug

@@ -10,15 +10,23 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
 	"gorm.io/gorm"
 
+	contracts "github.com/sameside/sameside/mobile-contracts"
 	"github.com/sameside/sameside/models/domain"
 	"github.com/sameside/sameside/server/api"
 	"github.com/sameside/sameside/server/auth"
@@ -26,6 +34,7 @@ import (
 	"github.com/sameside/sameside/server/database"
 	"github.com/sameside/sameside/server/demo"
 	"github.com/sameside/sameside/server/files"
+	"github.com/sameside/sameside/server/metrics"
 	"github.com/sameside/sameside/server/push"
 	"github.com/sameside/sameside/server/push/fakefcm"
 	"github.com/sameside/sameside/server/realtime"
@@ -49,11 +58,17 @@ type App struct {
 	Events *realtime.Broker
 	// Files keeps uploads.
 	Files *files.Store
+	// Metrics are served at /metrics.
+	Metrics *metrics.Metrics
+	// Tracing provides OpenTelemetry tracers (nil: the global provider).
+	Tracing trace.TracerProvider
 	// Pool is the pgx pool the workers use.
 	Pool *pgxpool.Pool
 	pg   *database.Server
 	// stopEvents ends the listener and waits for it (set by StartEvents).
 	stopEvents func()
+	// tracerProvider exports spans when OTLP is configured.
+	tracerProvider *sdktrace.TracerProvider
 }
 
 // Option changes how Open builds the app.
@@ -103,6 +118,21 @@ func (a *App) open(ctx context.Context) error {
 	if err := a.openPush(ctx, sqlDB); err != nil {
 		return err
 	}
+	ops, err := contracts.Operations()
+	if err != nil {
+		return err
+	}
+	if a.Config.OTLPEndpoint != "" {
+		exp, err := otlptracehttp.New(ctx)
+		if err != nil {
+			return fmt.Errorf("tracing: %w", err)
+		}
+		a.tracerProvider = sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp),
+			sdktrace.WithResource(resource.NewSchemaless(attribute.String("service.name", "sameside"))))
+		a.Tracing = a.tracerProvider
+		a.Log.Info("tracing: exporting spans over OTLP/HTTP", "endpoint", a.Config.OTLPEndpoint)
+	}
+	a.Metrics = metrics.New(metrics.Options{DB: db, Push: a.Push.Metrics.Snapshot, Operations: slices.Collect(maps.Keys(ops))})
 	if a.Verifier != nil {
 		return nil
 	}
@@ -212,6 +242,9 @@ func (a *App) Handler() http.Handler {
 
 		MaxSocketsPerUser: a.Config.MaxSocketsPerUser,
 		CORSOrigins:       a.Config.CORSOrigins,
+		Metrics:           a.Metrics,
+		Tracing:           a.Tracing,
+		MetricsToken:      a.Config.MetricsToken,
 	})
 }
 
@@ -285,6 +318,11 @@ func (a *App) Close() error {
 	}
 	if a.FakeFCM != nil {
 		a.FakeFCM.Close()
+	}
+	if a.tracerProvider != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		errs = append(errs, a.tracerProvider.Shutdown(ctx))
+		cancel()
 	}
 	if a.Files != nil {
 		errs = append(errs, a.Files.Close())

@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
 	"gorm.io/gorm"
 
 	contracts "github.com/sameside/sameside/mobile-contracts"
@@ -59,6 +60,8 @@ type Options struct {
 	NoWorkers bool
 	// Env sets more configuration variables (SAMESIDE_RATE_LIMIT, …).
 	Env map[string]string
+	// Tracing receives the server's OpenTelemetry spans.
+	Tracing trace.TracerProvider
 }
 
 // New starts a server for the test on a fresh database.
@@ -103,6 +106,7 @@ func New(t testing.TB, o Options) *Env {
 		t.Fatalf("apptest: events: %v", err)
 	}
 	t.Cleanup(stopEvents)
+	a.Tracing = o.Tracing
 	e.Server = httptest.NewServer(a.Handler())
 	if !o.NoWorkers {
 		if err := a.StartWorkers(context.Background()); err != nil {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 
@@ -72,7 +73,10 @@ func (a *Authenticator) WebsocketInit(log *slog.Logger) transport.WebsocketInitF
 		if header == "" {
 			return refuse("sign-in required: send {\"Authorization\": \"Bearer <token>\"} in connection_init")
 		}
-		v, err := a.viewerForHeader(ctx, header)
+		// The socket lives on; the sign-in (a key fetch, a query) is bounded.
+		vctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		v, err := a.viewerForHeader(vctx, header)
+		cancel()
 		if err != nil {
 			log.InfoContext(ctx, "websocket sign-in refused", "err", err)
 			return refuse(ErrInvalidToken.Error())

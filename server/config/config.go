@@ -74,6 +74,15 @@ type Config struct {
 	// CORSOrigins are the web client's origins allowed to call /graphql from
 	// a browser (SAMESIDE_CORS_ORIGINS, comma-separated; empty: none).
 	CORSOrigins []string
+	// MetricsToken guards /metrics (SAMESIDE_METRICS_TOKEN): scrapers send
+	// it as a bearer token. Without one, /metrics is open in development
+	// and not served in production.
+	MetricsToken string
+	// OTLPEndpoint (OTEL_EXPORTER_OTLP_ENDPOINT or
+	// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) turns on exporting traces over
+	// OTLP/HTTP; the exporter reads the OTEL_EXPORTER_OTLP_* variables
+	// itself. Empty: spans are not recorded.
+	OTLPEndpoint string
 }
 
 // DemoMode reports whether the server signs its own demo tokens.
@@ -113,6 +122,8 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	rateLimit := fs.String("rate-limit", env("SAMESIDE_RATE_LIMIT", "50"), "a user's requests per second per instance; 0 is off (SAMESIDE_RATE_LIMIT)")
 	maxSockets := fs.String("max-sockets-per-user", env("SAMESIDE_MAX_SOCKETS_PER_USER", "10"), "a user's open websockets per instance (SAMESIDE_MAX_SOCKETS_PER_USER)")
 	corsOrigins := fs.String("cors-origins", getenv("SAMESIDE_CORS_ORIGINS"), "comma-separated web origins allowed to call the API (SAMESIDE_CORS_ORIGINS)")
+	c.MetricsToken = getenv("SAMESIDE_METRICS_TOKEN")
+	c.OTLPEndpoint = env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", getenv("OTEL_EXPORTER_OTLP_ENDPOINT"))
 	seedDefault := env("SAMESIDE_SEED", "")
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long a graceful shutdown may take")

@@ -1,0 +1,84 @@
+package api
+
+import (
+	"context"
+	"sync"
+
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+
+	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/server/auth"
+)
+
+// WebsocketCloseTooMany closes a socket over the user's limit (4429 after
+// HTTP's 429; graphql-transport-ws leaves 4400–4499 to applications).
+const WebsocketCloseTooMany = 4429
+
+// socketLimiter counts each user's open websockets on this instance and
+// refuses connection_init beyond max. A phone needs one socket; a family
+// with a few devices and a web client stays far below the default of 10,
+// while a runaway reconnect loop cannot pin thousands of goroutines.
+type socketLimiter struct {
+	max int
+	// onChange sees the instance's open sockets after each change.
+	onChange func(open int)
+
+	mu    sync.Mutex
+	open  map[string]int
+	total int
+}
+
+type socketSlotKey struct{}
+
+func newSocketLimiter(max int, onChange func(int)) *socketLimiter {
+	if onChange == nil {
+		onChange = func(int) {}
+	}
+	return &socketLimiter{max: max, onChange: onChange, open: map[string]int{}}
+}
+
+// init wraps a websocket InitFunc: after sign-in, it takes one of the
+// user's slots or refuses with 4429 "RATE_LIMITED: …".
+func (l *socketLimiter) init(next transport.WebsocketInitFunc) transport.WebsocketInitFunc {
+	return func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+		ctx, ack, err := next(ctx, p)
+		if err != nil {
+			return ctx, ack, err
+		}
+		v := auth.ViewerFrom(ctx)
+		if v == nil {
+			return ctx, ack, nil
+		}
+		l.mu.Lock()
+		if l.open[v.ID] >= l.max {
+			l.mu.Unlock()
+			msg := "too many open connections for this account; close one and retry"
+			ctx = transport.WithWebsocketCloseCode(ctx, WebsocketCloseTooMany)
+			ctx = transport.AppendCloseReason(ctx, string(models.CodeRateLimited)+": "+msg)
+			return ctx, nil, &models.Error{Code: models.CodeRateLimited, Message: msg}
+		}
+		l.open[v.ID]++
+		l.total++
+		total := l.total
+		l.mu.Unlock()
+		l.onChange(total)
+		return context.WithValue(ctx, socketSlotKey{}, v.ID), ack, nil
+	}
+}
+
+// close gives back the slot of a socket that got one (gqlgen calls it with
+// the context init returned, once the socket ends for whatever reason).
+func (l *socketLimiter) close(ctx context.Context, _ int) {
+	id, ok := ctx.Value(socketSlotKey{}).(string)
+	if !ok {
+		return
+	}
+	l.mu.Lock()
+	if l.open[id]--; l.open[id] <= 0 {
+		delete(l.open, id)
+	}
+	l.total--
+	total := l.total
+	l.mu.Unlock()
+	l.onChange(total)
+}
