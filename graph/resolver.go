@@ -11,8 +11,10 @@ package graph
 
 import (
 	"context"
+	"errors"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vikstrous/dataloadgen"
 
 	"github.com/sameside/sameside/graph/generated"
 	"github.com/sameside/sameside/graph/loaders"
@@ -70,4 +72,23 @@ func (r *Resolver) announcementReach(ctx context.Context, a *models.Announcement
 	}
 	reach, err := load(ctx).AnnouncementReach.Load(ctx, a.ID)
 	return &reach, err
+}
+
+// auditRead records a staff member's successful read of a student's
+// records (models/domain.AuditRead) and passes err through. A read that
+// cannot be recorded fails: the school must be able to answer who looked.
+func (r *Resolver) auditRead(ctx context.Context, err error, schoolID, studentID, itemID, operation string) error {
+	if err != nil {
+		return err
+	}
+	return r.Domain.AuditRead(ctx, viewer(ctx), schoolID, studentID, itemID, operation)
+}
+
+// optional turns a loader's "not found" into null, for fields whose record
+// may be gone or out of the viewer's sight.
+func optional[T any](v *T, err error) (*T, error) {
+	if errors.Is(err, dataloadgen.ErrNotFound) {
+		return nil, nil
+	}
+	return v, err
 }

@@ -94,6 +94,16 @@ func TestOperationsRunAgainstSeededServer(t *testing.T) {
 	}
 	env.Do(teacher, ops["Classroom"], map[string]any{"id": room}).Decode(t, &roster)
 	pupil := roster.Classroom.Students[0].ID
+	// A student no other step uses, for DeleteFamilyData.
+	leaver := ""
+	for _, st := range roster.Classroom.Students {
+		if st.ID != child && st.ID != pupil {
+			leaver = st.ID
+		}
+	}
+	if leaver == "" {
+		t.Fatal("the demo classroom needs a third student")
+	}
 	newcomer := env.TokenFor(mustNewUser(t, env))
 
 	var code, shared, concern, draft, conv string
@@ -325,6 +335,19 @@ func TestOperationsRunAgainstSeededServer(t *testing.T) {
 		{"UpdateProfile", parent, func() map[string]any {
 			return map[string]any{"input": map[string]any{"displayName": "Sam Parent", "locale": "es-US", "timeZone": "America/Los_Angeles"}}
 		}, func(d string) bool { return strings.Contains(d, "Sam Parent") }},
+		{"StudentExport", parent, func() map[string]any { return map[string]any{"studentId": child} },
+			func(d string) bool {
+				return strings.Contains(d, "sameside.student-export/v1") && strings.Contains(d, child)
+			}},
+		{"AuditLog", admin, func() map[string]any {
+			return map[string]any{"schoolId": adminSchool.Viewer.Memberships[0].School.ID, "first": 50}
+		},
+			func(d string) bool {
+				return strings.Contains(d, `"student.timeline"`) && strings.Contains(d, `"observation.post"`)
+			}},
+		{"DeleteFamilyData", admin, func() map[string]any {
+			return map[string]any{"input": map[string]any{"clientMutationId": "delete-1", "studentIds": []string{leaver}, "confirm": "DELETE"}}
+		}, func(d string) bool { return strings.Contains(d, `"deletedStudents":1`) }},
 	}
 	covered := map[string]bool{}
 	for _, s := range steps {

@@ -24,6 +24,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Announcement() AnnouncementResolver
 	Attachment() AttachmentResolver
+	AuditEvent() AuditEventResolver
 	Classroom() ClassroomResolver
 	ConferenceBooking() ConferenceBookingResolver
 	ConferenceRequest() ConferenceRequestResolver
@@ -101,6 +102,27 @@ type ComplexityRoot struct {
 		ThumbnailURL func(childComplexity int) int
 		URL          func(childComplexity int) int
 		Width        func(childComplexity int) int
+	}
+
+	AuditEvent struct {
+		Action    func(childComplexity int) int
+		Actor     func(childComplexity int) int
+		ActorRole func(childComplexity int) int
+		At        func(childComplexity int) int
+		ID        func(childComplexity int) int
+		ItemID    func(childComplexity int) int
+		Operation func(childComplexity int) int
+		Student   func(childComplexity int) int
+	}
+
+	AuditEventConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	AuditEventEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	CalendarFeedPayload struct {
@@ -230,6 +252,14 @@ type ComplexityRoot struct {
 		UploadURLExpiresAt func(childComplexity int) int
 	}
 
+	DeleteFamilyDataPayload struct {
+		ClientMutationID  func(childComplexity int) int
+		DeletedFiles      func(childComplexity int) int
+		DeletedGuardians  func(childComplexity int) int
+		DeletedStudents   func(childComplexity int) int
+		DetachedGuardians func(childComplexity int) int
+	}
+
 	DeleteObservationPayload struct {
 		ClientMutationID func(childComplexity int) int
 		DeletedID        func(childComplexity int) int
@@ -355,6 +385,7 @@ type ComplexityRoot struct {
 		CreateResource                func(childComplexity int, input models.CreateResourceInput) int
 		CreateSchoolEvent             func(childComplexity int, input models.CreateSchoolEventInput) int
 		CreateUpload                  func(childComplexity int, input models.CreateUploadInput) int
+		DeleteFamilyData              func(childComplexity int, input models.DeleteFamilyDataInput) int
 		DeleteObservation             func(childComplexity int, input models.ObservationIDInput) int
 		DeleteResource                func(childComplexity int, input models.ResourceIDInput) int
 		MarkConversationRead          func(childComplexity int, input models.ConversationIDInput) int
@@ -461,6 +492,7 @@ type ComplexityRoot struct {
 	Query struct {
 		Announcement          func(childComplexity int, id string) int
 		Announcements         func(childComplexity int, first *int, after *string) int
+		AuditLog              func(childComplexity int, schoolID string, studentID *string, actorID *string, first *int, after *string) int
 		Classroom             func(childComplexity int, id string) int
 		ConferenceBooking     func(childComplexity int, id string) int
 		ConferenceRequests    func(childComplexity int) int
@@ -479,6 +511,7 @@ type ComplexityRoot struct {
 		SchoolEvent           func(childComplexity int, id string) int
 		SchoolEvents          func(childComplexity int) int
 		Student               func(childComplexity int, id string) int
+		StudentExport         func(childComplexity int, studentID string) int
 		Viewer                func(childComplexity int) int
 	}
 
@@ -568,6 +601,12 @@ type ComplexityRoot struct {
 		Observation      func(childComplexity int) int
 		Positive         func(childComplexity int) int
 		Since            func(childComplexity int) int
+	}
+
+	StudentExport struct {
+		GeneratedAt func(childComplexity int) int
+		JSON        func(childComplexity int) int
+		Student     func(childComplexity int) int
 	}
 
 	Subscription struct {
@@ -820,6 +859,81 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Attachment.Width(childComplexity), true
+
+	case "AuditEvent.action":
+		if e.ComplexityRoot.AuditEvent.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.Action(childComplexity), true
+	case "AuditEvent.actor":
+		if e.ComplexityRoot.AuditEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.Actor(childComplexity), true
+	case "AuditEvent.actorRole":
+		if e.ComplexityRoot.AuditEvent.ActorRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.ActorRole(childComplexity), true
+	case "AuditEvent.at":
+		if e.ComplexityRoot.AuditEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.At(childComplexity), true
+	case "AuditEvent.id":
+		if e.ComplexityRoot.AuditEvent.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.ID(childComplexity), true
+	case "AuditEvent.itemId":
+		if e.ComplexityRoot.AuditEvent.ItemID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.ItemID(childComplexity), true
+	case "AuditEvent.operation":
+		if e.ComplexityRoot.AuditEvent.Operation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.Operation(childComplexity), true
+	case "AuditEvent.student":
+		if e.ComplexityRoot.AuditEvent.Student == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.Student(childComplexity), true
+
+	case "AuditEventConnection.edges":
+		if e.ComplexityRoot.AuditEventConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEventConnection.Edges(childComplexity), true
+	case "AuditEventConnection.pageInfo":
+		if e.ComplexityRoot.AuditEventConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEventConnection.PageInfo(childComplexity), true
+
+	case "AuditEventEdge.cursor":
+		if e.ComplexityRoot.AuditEventEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEventEdge.Cursor(childComplexity), true
+	case "AuditEventEdge.node":
+		if e.ComplexityRoot.AuditEventEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEventEdge.Node(childComplexity), true
 
 	case "CalendarFeedPayload.path":
 		if e.ComplexityRoot.CalendarFeedPayload.Path == nil {
@@ -1325,6 +1439,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreateUploadPayload.UploadURLExpiresAt(childComplexity), true
+
+	case "DeleteFamilyDataPayload.clientMutationId":
+		if e.ComplexityRoot.DeleteFamilyDataPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteFamilyDataPayload.ClientMutationID(childComplexity), true
+	case "DeleteFamilyDataPayload.deletedFiles":
+		if e.ComplexityRoot.DeleteFamilyDataPayload.DeletedFiles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteFamilyDataPayload.DeletedFiles(childComplexity), true
+	case "DeleteFamilyDataPayload.deletedGuardians":
+		if e.ComplexityRoot.DeleteFamilyDataPayload.DeletedGuardians == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteFamilyDataPayload.DeletedGuardians(childComplexity), true
+	case "DeleteFamilyDataPayload.deletedStudents":
+		if e.ComplexityRoot.DeleteFamilyDataPayload.DeletedStudents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteFamilyDataPayload.DeletedStudents(childComplexity), true
+	case "DeleteFamilyDataPayload.detachedGuardians":
+		if e.ComplexityRoot.DeleteFamilyDataPayload.DetachedGuardians == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteFamilyDataPayload.DetachedGuardians(childComplexity), true
 
 	case "DeleteObservationPayload.clientMutationId":
 		if e.ComplexityRoot.DeleteObservationPayload.ClientMutationID == nil {
@@ -1919,6 +2064,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateUpload(childComplexity, args["input"].(models.CreateUploadInput)), true
+	case "Mutation.deleteFamilyData":
+		if e.ComplexityRoot.Mutation.DeleteFamilyData == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteFamilyData_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteFamilyData(childComplexity, args["input"].(models.DeleteFamilyDataInput)), true
 	case "Mutation.deleteObservation":
 		if e.ComplexityRoot.Mutation.DeleteObservation == nil {
 			break
@@ -2508,6 +2664,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Announcements(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.auditLog":
+		if e.ComplexityRoot.Query.AuditLog == nil {
+			break
+		}
+
+		args, err := ec.field_Query_auditLog_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["schoolId"].(string), args["studentId"].(*string), args["actorId"].(*string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.classroom":
 		if e.ComplexityRoot.Query.Classroom == nil {
 			break
@@ -2687,6 +2854,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Student(childComplexity, args["id"].(string)), true
+	case "Query.studentExport":
+		if e.ComplexityRoot.Query.StudentExport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_studentExport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.StudentExport(childComplexity, args["studentId"].(string)), true
 	case "Query.viewer":
 		if e.ComplexityRoot.Query.Viewer == nil {
 			break
@@ -3050,6 +3228,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StudentBalance.Since(childComplexity), true
 
+	case "StudentExport.generatedAt":
+		if e.ComplexityRoot.StudentExport.GeneratedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StudentExport.GeneratedAt(childComplexity), true
+	case "StudentExport.json":
+		if e.ComplexityRoot.StudentExport.JSON == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StudentExport.JSON(childComplexity), true
+	case "StudentExport.student":
+		if e.ComplexityRoot.StudentExport.Student == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StudentExport.Student(childComplexity), true
+
 	case "Subscription.messageAdded":
 		if e.ComplexityRoot.Subscription.MessageAdded == nil {
 			break
@@ -3315,6 +3512,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateResourceInput", ec.unmarshalInputCreateResourceInput),
 			graphql.NewInputUnmarshaler("CreateSchoolEventInput", ec.unmarshalInputCreateSchoolEventInput),
 			graphql.NewInputUnmarshaler("CreateUploadInput", ec.unmarshalInputCreateUploadInput),
+			graphql.NewInputUnmarshaler("DeleteFamilyDataInput", ec.unmarshalInputDeleteFamilyDataInput),
 			graphql.NewInputUnmarshaler("EventIdInput", ec.unmarshalInputEventIdInput),
 			graphql.NewInputUnmarshaler("MuteConversationInput", ec.unmarshalInputMuteConversationInput),
 			graphql.NewInputUnmarshaler("ObservationIdInput", ec.unmarshalInputObservationIdInput),
@@ -4777,6 +4975,89 @@ type RedeemInvitationPayload {
   membership: Membership!
 }
 `, BuiltIn: false},
+	{Name: "../schema/privacy.graphqls", Input: `# Privacy and accountability: the audit log of staff access to students'
+# records, a family's export of what the school holds about their child,
+# and the deletion of a family's data on request (docs/privacy.md).
+
+enum AuditAction {
+  READ
+  WRITE
+}
+
+"""
+One staff access to a student's records: who, in which role, what, when.
+"""
+type AuditEvent {
+  id: ID!
+  at: Time!
+  "Null once the staff member's account is deleted."
+  actor: User
+  actorRole: Role!
+  action: AuditAction!
+  "What was done, e.g. student.timeline, observation.share, family.delete."
+  operation: String!
+  "Null once the student's data is deleted, or for a classroom's feed."
+  student: Student
+  "The observation, booking or classroom concerned, when there is one."
+  itemId: ID
+}
+
+type AuditEventEdge {
+  cursor: String!
+  node: AuditEvent!
+}
+
+type AuditEventConnection {
+  edges: [AuditEventEdge!]!
+  pageInfo: PageInfo!
+}
+
+"""
+Everything about a student that the viewer may see, as one JSON document
+(format "sameside.student-export/v1"): a parent gets what the app shows
+them, a school admin everything the school holds.
+"""
+type StudentExport {
+  student: Student!
+  generatedAt: Time!
+  "The document. Attachment URLs in it work for ten minutes."
+  json: String!
+}
+
+input DeleteFamilyDataInput {
+  clientMutationId: String!
+  "The family's children at one school (1 to 10); their guardians are the family."
+  studentIds: [ID!]!
+  "The word DELETE: deletion cannot be undone."
+  confirm: String!
+}
+
+type DeleteFamilyDataPayload {
+  clientMutationId: String!
+  deletedStudents: Int!
+  "Guardians' accounts deleted (no school left)."
+  deletedGuardians: Int!
+  "Guardians removed from this school whose accounts remain (members elsewhere)."
+  detachedGuardians: Int!
+  "Attached photos and documents deleted from storage."
+  deletedFiles: Int!
+}
+
+extend type Query {
+  """
+  ADMINs: staff reads and writes of students' records at their school,
+  newest first, optionally for one student or one staff member.
+  """
+  auditLog(schoolId: ID!, studentId: ID, actorId: ID, first: Int, after: String): AuditEventConnection! @auth
+  "A student's data as one JSON document (a guardian or the school's staff)."
+  studentExport(studentId: ID!): StudentExport! @auth
+}
+
+extend type Mutation {
+  "ADMINs: delete a family's data at the school, on the family's request."
+  deleteFamilyData(input: DeleteFamilyDataInput!): DeleteFamilyDataPayload! @auth
+}
+`, BuiltIn: false},
 	{Name: "../schema/root.graphqls", Input: `# Root schema: directives, scalars and the empty operation types each area
 # extends. Names here are part of the contract with the mobile app.
 
@@ -4961,6 +5242,48 @@ func (ec *executionContext) childFields_Attachment(ctx context.Context, field gr
 		return ec.fieldContext_Attachment_thumbnailUrl(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Attachment", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AuditEvent_id(ctx, field)
+	case "at":
+		return ec.fieldContext_AuditEvent_at(ctx, field)
+	case "actor":
+		return ec.fieldContext_AuditEvent_actor(ctx, field)
+	case "actorRole":
+		return ec.fieldContext_AuditEvent_actorRole(ctx, field)
+	case "action":
+		return ec.fieldContext_AuditEvent_action(ctx, field)
+	case "operation":
+		return ec.fieldContext_AuditEvent_operation(ctx, field)
+	case "student":
+		return ec.fieldContext_AuditEvent_student(ctx, field)
+	case "itemId":
+		return ec.fieldContext_AuditEvent_itemId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEventConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AuditEventConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AuditEventConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEventConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEventEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AuditEventEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AuditEventEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEventEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_CalendarFeedPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5215,6 +5538,22 @@ func (ec *executionContext) childFields_CreateUploadPayload(ctx context.Context,
 		return ec.fieldContext_CreateUploadPayload_uploadUrlExpiresAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateUploadPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeleteFamilyDataPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_DeleteFamilyDataPayload_clientMutationId(ctx, field)
+	case "deletedStudents":
+		return ec.fieldContext_DeleteFamilyDataPayload_deletedStudents(ctx, field)
+	case "deletedGuardians":
+		return ec.fieldContext_DeleteFamilyDataPayload_deletedGuardians(ctx, field)
+	case "detachedGuardians":
+		return ec.fieldContext_DeleteFamilyDataPayload_detachedGuardians(ctx, field)
+	case "deletedFiles":
+		return ec.fieldContext_DeleteFamilyDataPayload_deletedFiles(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteFamilyDataPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_DeleteObservationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5755,6 +6094,18 @@ func (ec *executionContext) childFields_StudentBalance(ctx context.Context, fiel
 		return ec.fieldContext_StudentBalance_lastPositiveNote(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StudentBalance", field.Name)
+}
+
+func (ec *executionContext) childFields_StudentExport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "student":
+		return ec.fieldContext_StudentExport_student(ctx, field)
+	case "generatedAt":
+		return ec.fieldContext_StudentExport_generatedAt(ctx, field)
+	case "json":
+		return ec.fieldContext_StudentExport_json(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StudentExport", field.Name)
 }
 
 func (ec *executionContext) childFields_TimelineConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

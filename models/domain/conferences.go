@@ -378,7 +378,12 @@ func (s *Service) SetConferenceNotes(ctx context.Context, v *models.Viewer, in m
 		return nil, models.Errorf(models.CodeForbidden, "notes to prepare are for staff")
 	}
 	b.Notes = notes
-	return b, internal(s.DB.WithContext(ctx).Model(b).Update("notes", notes).Error)
+	return b, s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Model(b).Update("notes", notes).Error; err != nil {
+			return err
+		}
+		return s.auditWrite(tx, v, b.SchoolID, b.StudentID, b.ID, "conference.notes")
+	})
 }
 
 // MyConferences lists the viewer's live bookings, soonest first: a

@@ -95,6 +95,9 @@ func (s *Service) PostObservation(ctx context.Context, v *models.Viewer, in mode
 			if err := tx.Create(o).Error; err != nil {
 				return nil, err
 			}
+			if err := s.auditWrite(tx, v, st.SchoolID, st.ID, o.ID, "observation.post"); err != nil {
+				return nil, err
+			}
 			if state == models.StateShared {
 				if err := s.notifyShared(ctx, tx, v, o, st); err != nil {
 					return nil, err
@@ -200,6 +203,9 @@ func (s *Service) UpdateObservation(ctx context.Context, v *models.Viewer, in mo
 		if err := tx.Model(o).Updates(changes).Error; err != nil {
 			return nil, err
 		}
+		if err := s.auditWrite(tx, v, o.SchoolID, o.StudentID, o.ID, "observation.update"); err != nil {
+			return nil, err
+		}
 		return map[string][]string{"observation": {o.ID}}, nil
 	})
 	return s.observationPayload(ctx, in.ClientMutationID, res, err)
@@ -248,6 +254,9 @@ func (s *Service) ShareObservation(ctx context.Context, v *models.Viewer, in mod
 func (s *Service) share(ctx context.Context, tx *gorm.DB, v *models.Viewer, o *models.Observation) error {
 	now := s.now()
 	if err := tx.Model(o).Updates(map[string]any{"state": models.StateShared, "shared_at": now, "feed_at": now, "updated_at": now}).Error; err != nil {
+		return err
+	}
+	if err := s.auditWrite(tx, v, o.SchoolID, o.StudentID, o.ID, "observation.share"); err != nil {
 		return err
 	}
 	var st models.Student
@@ -307,6 +316,9 @@ func (s *Service) DeleteObservation(ctx context.Context, v *models.Viewer, in mo
 		if err := tx.Delete(o).Error; err != nil {
 			return nil, err
 		}
+		if err := s.auditWrite(tx, v, o.SchoolID, o.StudentID, o.ID, "observation.delete"); err != nil {
+			return nil, err
+		}
 		return map[string][]string{"deleted": {o.ID}}, nil
 	})
 	if err != nil {
@@ -334,6 +346,9 @@ func (s *Service) RequestObservationReview(ctx context.Context, v *models.Viewer
 			return nil, err
 		}
 		if err := tx.Create(&models.ObservationReview{ObservationID: o.ID, ReviewerID: v.ID, Decision: models.ReviewRequested, CreatedAt: now}).Error; err != nil {
+			return nil, err
+		}
+		if err := s.auditWrite(tx, v, o.SchoolID, o.StudentID, o.ID, "observation.request_review"); err != nil {
 			return nil, err
 		}
 		var admins []string
@@ -395,6 +410,9 @@ func (s *Service) ReviewObservation(ctx context.Context, v *models.Viewer, in mo
 			decision = models.ReviewReturned
 		}
 		if err := tx.Create(&models.ObservationReview{ObservationID: o.ID, ReviewerID: v.ID, Decision: decision, Comment: comment, CreatedAt: now}).Error; err != nil {
+			return nil, err
+		}
+		if err := s.auditWrite(tx, v, o.SchoolID, o.StudentID, o.ID, "observation.review"); err != nil {
 			return nil, err
 		}
 		if in.Decision == models.DecisionApprove {

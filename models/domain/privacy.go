@@ -1,0 +1,648 @@
+package domain
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/lib/pq"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/models/policy"
+)
+
+// ExportFormat names the export document's layout (docs/privacy.md).
+const ExportFormat = "sameside.student-export/v1"
+
+// ExportStudent gathers everything about a student that the viewer may see
+// into one JSON document: the student, classrooms and teachers, guardians,
+// observations with responses, acknowledgements and attachments, home
+// insights, conversations with their messages, conferences and meeting
+// requests, and for the school's admins the audit log. A parent gets what
+// the product shows them (shared observations, their own conversations); a
+// school admin, answering a formal request, gets everything the school
+// holds. Every part is read through the same policy scopes as the API, so
+// the export never shows more than the app would.
+// Errors: NOT_FOUND (a student the viewer may not see).
+func (s *Service) ExportStudent(ctx context.Context, v *models.Viewer, studentID string) (*models.StudentExport, error) {
+	if err := policy.RequireViewer(v); err != nil {
+		return nil, err
+	}
+	st, err := s.Student(ctx, v, studentID)
+	if err != nil {
+		return nil, err
+	}
+	// Restricted guardians cannot see the student at all (Student above).
+	db := s.DB.WithContext(ctx)
+	now := s.now()
+	doc := exportDoc{Format: ExportFormat, GeneratedAt: now, RequestedBy: exportPerson{ID: v.ID, Name: v.DisplayName}}
+	var school models.School
+	if err := db.Take(&school, "id = ?", st.SchoolID).Error; err != nil {
+		return nil, internal(err)
+	}
+	doc.Student = exportStudent{ID: st.ID, FirstName: st.FirstName, PreferredName: st.PreferredName, LastName: st.LastName,
+		Grade: st.Grade, School: school.Name, CreatedAt: st.CreatedAt}
+
+	names := map[string]string{}
+	name := func(id string) string { return names[id] }
+	var userIDs []string
+
+	var classrooms []models.Classroom
+	if err := db.Scopes(policy.Classrooms(v)).Where("classrooms.id IN (SELECT classroom_id FROM enrollments WHERE student_id = ?)", st.ID).
+		Order("name").Find(&classrooms).Error; err != nil {
+		return nil, internal(err)
+	}
+	var guardians []models.Guardianship
+	if err := db.Scopes(policy.Guardianships(v)).Where("student_id = ?", st.ID).Order("created_at").Find(&guardians).Error; err != nil {
+		return nil, internal(err)
+	}
+	var observations []models.Observation
+	if err := db.Table("observations").Scopes(policy.Observations(v)).Where("observations.student_id = ?", st.ID).
+		Order("observations.created_at").Find(&observations).Error; err != nil {
+		return nil, internal(err)
+	}
+	obsIDs, groupIDs := make([]string, 0, len(observations)), []string{}
+	for _, o := range observations {
+		obsIDs = append(obsIDs, o.ID)
+		groupIDs = append(groupIDs, o.GroupID)
+		userIDs = append(userIDs, o.AuthorID)
+	}
+	var responses []models.ObservationResponse
+	if err := db.Scopes(policy.Responses(v)).Where("observation_responses.observation_id IN ?", nonEmpty(obsIDs)).
+		Order("observation_responses.created_at").Find(&responses).Error; err != nil {
+		return nil, internal(err)
+	}
+	var acks []models.Acknowledgement
+	ackQ := db.Where("observation_id IN ?", nonEmpty(obsIDs))
+	if staffRole(v, st.SchoolID) == "" {
+		ackQ = ackQ.Where("user_id = ?", v.ID) // a family sees its own acknowledgements
+	}
+	if err := ackQ.Order("created_at").Find(&acks).Error; err != nil {
+		return nil, internal(err)
+	}
+	var insights []models.HomeInsight
+	if err := db.Table("home_insights").Scopes(policy.HomeInsights(v)).Where("home_insights.student_id = ?", st.ID).
+		Order("home_insights.created_at").Find(&insights).Error; err != nil {
+		return nil, internal(err)
+	}
+	var conversations []models.Conversation
+	if err := db.Scopes(policy.Conversations(v)).Where("conversations.student_id = ?", st.ID).
+		Order("conversations.created_at").Find(&conversations).Error; err != nil {
+		return nil, internal(err)
+	}
+	convIDs := make([]string, 0, len(conversations))
+	for _, c := range conversations {
+		convIDs = append(convIDs, c.ID)
+	}
+	var messages []models.Message
+	if err := db.Where("conversation_id IN ?", nonEmpty(convIDs)).Order("conversation_id, seq").Find(&messages).Error; err != nil {
+		return nil, internal(err)
+	}
+	var bookings []models.ConferenceBooking
+	if err := db.Scopes(policy.ConferenceBookings(v)).Where("conference_bookings.student_id = ?", st.ID).
+		Order("conference_bookings.created_at").Find(&bookings).Error; err != nil {
+		return nil, internal(err)
+	}
+	slotIDs := []string{}
+	for _, b := range bookings {
+		slotIDs = append(slotIDs, b.SlotID)
+	}
+	var slots []models.ConferenceSlot
+	if err := db.Where("id IN ?", nonEmpty(slotIDs)).Find(&slots).Error; err != nil {
+		return nil, internal(err)
+	}
+	slotByID := map[string]models.ConferenceSlot{}
+	for _, sl := range slots {
+		slotByID[sl.ID] = sl
+		userIDs = append(userIDs, sl.TeacherID)
+	}
+	var requests []models.ConferenceRequest
+	if err := db.Scopes(policy.ConferenceRequests(v)).Where("conference_requests.student_id = ?", st.ID).
+		Order("conference_requests.created_at").Find(&requests).Error; err != nil {
+		return nil, internal(err)
+	}
+	// Attachments of the exported items.
+	var uploads []models.Upload
+	if err := db.Where(`(item_type = ? AND item_id IN ?) OR (item_type = ? AND item_id IN ?) OR (item_type = ? AND item_id IN ?)`,
+		models.ItemObservationGroup, nonEmpty(groupIDs), models.ItemHomeInsight, nonEmpty(idsOf(insights, func(h models.HomeInsight) string { return h.ID })),
+		models.ItemMessage, nonEmpty(idsOf(messages, func(m models.Message) string { return m.ID }))).
+		Order("position").Find(&uploads).Error; err != nil {
+		return nil, internal(err)
+	}
+	attachments := map[string][]exportFile{}
+	for _, u := range uploads {
+		f := exportFile{ID: u.ID, ContentType: u.ContentType, Size: u.Size, Sha256: u.Sha256}
+		if s.Files != nil {
+			url, _, err := s.UploadURLs(ctx, &u)
+			if err != nil {
+				return nil, err
+			}
+			f.URL = url
+		}
+		attachments[*u.ItemType+":"+*u.ItemID] = append(attachments[*u.ItemType+":"+*u.ItemID], f)
+	}
+
+	for _, g := range guardians {
+		userIDs = append(userIDs, g.UserID)
+	}
+	for _, r := range responses {
+		userIDs = append(userIDs, r.AuthorID)
+	}
+	for _, a := range acks {
+		userIDs = append(userIDs, a.UserID)
+	}
+	for _, h := range insights {
+		userIDs = append(userIDs, h.AuthorID)
+	}
+	for _, m := range messages {
+		userIDs = append(userIDs, m.SenderID)
+	}
+	var teachers []struct{ ClassroomID, UserID string }
+	if err := db.Raw(`SELECT classroom_id, user_id FROM classroom_staff WHERE classroom_id IN ?`,
+		nonEmpty(idsOf(classrooms, func(c models.Classroom) string { return c.ID }))).Scan(&teachers).Error; err != nil {
+		return nil, internal(err)
+	}
+	for _, t := range teachers {
+		userIDs = append(userIDs, t.UserID)
+	}
+	var users []models.User
+	if err := db.Where("id IN ?", nonEmpty(userIDs)).Find(&users).Error; err != nil {
+		return nil, internal(err)
+	}
+	for _, u := range users {
+		names[u.ID] = u.DisplayName
+	}
+
+	for _, c := range classrooms {
+		ec := exportClassroom{ID: c.ID, Name: c.Name, Grade: c.Grade, SchoolYear: c.SchoolYear, Teachers: []string{}}
+		for _, t := range teachers {
+			if t.ClassroomID == c.ID {
+				ec.Teachers = append(ec.Teachers, name(t.UserID))
+			}
+		}
+		doc.Classrooms = append(doc.Classrooms, ec)
+	}
+	for _, g := range guardians {
+		doc.Guardians = append(doc.Guardians, exportGuardian{Name: name(g.UserID), Relationship: string(g.Relationship), Primary: g.IsPrimary, Restricted: g.Restricted})
+	}
+	for _, o := range observations {
+		eo := exportObservation{ID: o.ID, Kind: string(o.Kind), State: string(o.State), Body: o.Body, Skills: o.Skills, Author: name(o.AuthorID),
+			CreatedAt: o.CreatedAt, SharedAt: o.SharedAt, EditedAfterSharing: o.EditedAfterSharing,
+			Responses: []exportText{}, Acknowledgements: []exportAck{}, Attachments: orEmpty(attachments[models.ItemObservationGroup+":"+o.GroupID])}
+		for _, r := range responses {
+			if r.ObservationID == o.ID {
+				eo.Responses = append(eo.Responses, exportText{By: name(r.AuthorID), Body: r.Body, At: r.CreatedAt})
+			}
+		}
+		for _, a := range acks {
+			if a.ObservationID == o.ID {
+				ea := exportAck{By: name(a.UserID), At: a.CreatedAt}
+				if a.Reaction != nil {
+					ea.Reaction = string(*a.Reaction)
+				}
+				eo.Acknowledgements = append(eo.Acknowledgements, ea)
+			}
+		}
+		doc.Observations = append(doc.Observations, eo)
+	}
+	for _, h := range insights {
+		doc.HomeInsights = append(doc.HomeInsights, exportInsight{ID: h.ID, By: name(h.AuthorID), Body: h.Body, Skills: h.Skills, At: h.CreatedAt,
+			Attachments: orEmpty(attachments[models.ItemHomeInsight+":"+h.ID])})
+	}
+	for _, c := range conversations {
+		ec := exportConversation{ID: c.ID, Subject: c.Subject, StartedAt: c.CreatedAt, Messages: []exportMessage{}}
+		for _, m := range messages {
+			if m.ConversationID == c.ID {
+				ec.Messages = append(ec.Messages, exportMessage{By: name(m.SenderID), Body: m.Body, At: m.CreatedAt, Urgent: m.Urgent,
+					Attachments: orEmpty(attachments[models.ItemMessage+":"+m.ID])})
+			}
+		}
+		doc.Conversations = append(doc.Conversations, ec)
+	}
+	for _, b := range bookings {
+		sl := slotByID[b.SlotID]
+		eb := exportConference{ID: b.ID, StartsAt: sl.StartsAt, EndsAt: sl.EndsAt, Teacher: name(sl.TeacherID), BookedAt: b.CreatedAt, CancelledAt: b.CancelledAt}
+		if staffRole(v, st.SchoolID) != "" {
+			eb.Notes = b.Notes
+		}
+		doc.Conferences = append(doc.Conferences, eb)
+	}
+	for _, r := range requests {
+		doc.MeetingRequests = append(doc.MeetingRequests, exportRequest{ID: r.ID, Topic: r.Topic, State: string(r.State), At: r.CreatedAt})
+	}
+	if v.HasRole(st.SchoolID, models.RoleAdmin) {
+		var events []models.AuditEvent
+		if err := db.Where("school_id = ? AND student_id = ?", st.SchoolID, st.ID).Order("at").Find(&events).Error; err != nil {
+			return nil, internal(err)
+		}
+		doc.AuditLog = []exportAudit{}
+		for _, e := range events {
+			ea := exportAudit{Role: string(e.ActorRole), Action: string(e.Action), Operation: e.Operation, At: e.At}
+			if e.ActorID != nil {
+				ea.By = name(*e.ActorID)
+				if ea.By == "" {
+					var u models.User
+					if db.Select("display_name").Take(&u, "id = ?", *e.ActorID).Error == nil {
+						ea.By = u.DisplayName
+					}
+				}
+			}
+			doc.AuditLog = append(doc.AuditLog, ea)
+		}
+	}
+	doc.fill()
+	raw, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return nil, models.Internal(err)
+	}
+	if err := s.AuditRead(ctx, v, st.SchoolID, st.ID, "", "student.export"); err != nil {
+		return nil, err
+	}
+	return &models.StudentExport{Student: st, GeneratedAt: now, JSON: string(raw)}, nil
+}
+
+type exportDoc struct {
+	Format          string               `json:"format"`
+	GeneratedAt     time.Time            `json:"generatedAt"`
+	RequestedBy     exportPerson         `json:"requestedBy"`
+	Student         exportStudent        `json:"student"`
+	Classrooms      []exportClassroom    `json:"classrooms"`
+	Guardians       []exportGuardian     `json:"guardians"`
+	Observations    []exportObservation  `json:"observations"`
+	HomeInsights    []exportInsight      `json:"homeInsights"`
+	Conversations   []exportConversation `json:"conversations"`
+	Conferences     []exportConference   `json:"conferences"`
+	MeetingRequests []exportRequest      `json:"meetingRequests"`
+	// AuditLog is in an admin's export only.
+	AuditLog []exportAudit `json:"auditLog,omitempty"`
+}
+
+// fill makes empty lists [] rather than null.
+func (d *exportDoc) fill() {
+	d.Classrooms, d.Guardians, d.Observations = orEmpty(d.Classrooms), orEmpty(d.Guardians), orEmpty(d.Observations)
+	d.HomeInsights, d.Conversations = orEmpty(d.HomeInsights), orEmpty(d.Conversations)
+	d.Conferences, d.MeetingRequests = orEmpty(d.Conferences), orEmpty(d.MeetingRequests)
+}
+
+type exportPerson struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+type exportStudent struct {
+	ID            string    `json:"id"`
+	FirstName     string    `json:"firstName"`
+	PreferredName *string   `json:"preferredName"`
+	LastName      string    `json:"lastName"`
+	Grade         string    `json:"grade"`
+	School        string    `json:"school"`
+	CreatedAt     time.Time `json:"createdAt"`
+}
+
+type exportClassroom struct {
+	ID         string   `json:"id"`
+	Name       string   `json:"name"`
+	Grade      string   `json:"grade"`
+	SchoolYear string   `json:"schoolYear"`
+	Teachers   []string `json:"teachers"`
+}
+
+type exportGuardian struct {
+	Name         string `json:"name"`
+	Relationship string `json:"relationship"`
+	Primary      bool   `json:"primary"`
+	Restricted   bool   `json:"restricted"`
+}
+
+type exportFile struct {
+	ID          string `json:"id"`
+	ContentType string `json:"contentType"`
+	Size        int64  `json:"size"`
+	Sha256      string `json:"sha256"`
+	// URL downloads the file for ten minutes after the export.
+	URL string `json:"url,omitempty"`
+}
+
+type exportText struct {
+	By   string    `json:"by"`
+	Body string    `json:"body"`
+	At   time.Time `json:"at"`
+}
+
+type exportAck struct {
+	By       string    `json:"by"`
+	Reaction string    `json:"reaction,omitempty"`
+	At       time.Time `json:"at"`
+}
+
+type exportObservation struct {
+	ID                 string         `json:"id"`
+	Kind               string         `json:"kind"`
+	State              string         `json:"state"`
+	Body               string         `json:"body"`
+	Skills             pq.StringArray `json:"skills"`
+	Author             string         `json:"author"`
+	CreatedAt          time.Time      `json:"createdAt"`
+	SharedAt           *time.Time     `json:"sharedAt"`
+	EditedAfterSharing bool           `json:"editedAfterSharing"`
+	Responses          []exportText   `json:"responses"`
+	Acknowledgements   []exportAck    `json:"acknowledgements"`
+	Attachments        []exportFile   `json:"attachments"`
+}
+
+type exportInsight struct {
+	ID          string         `json:"id"`
+	By          string         `json:"by"`
+	Body        string         `json:"body"`
+	Skills      pq.StringArray `json:"skills"`
+	At          time.Time      `json:"at"`
+	Attachments []exportFile   `json:"attachments"`
+}
+
+type exportMessage struct {
+	By          string       `json:"by"`
+	Body        string       `json:"body"`
+	At          time.Time    `json:"at"`
+	Urgent      bool         `json:"urgent"`
+	Attachments []exportFile `json:"attachments"`
+}
+
+type exportConversation struct {
+	ID        string          `json:"id"`
+	Subject   string          `json:"subject"`
+	StartedAt time.Time       `json:"startedAt"`
+	Messages  []exportMessage `json:"messages"`
+}
+
+type exportConference struct {
+	ID          string     `json:"id"`
+	StartsAt    time.Time  `json:"startsAt"`
+	EndsAt      time.Time  `json:"endsAt"`
+	Teacher     string     `json:"teacher"`
+	BookedAt    time.Time  `json:"bookedAt"`
+	CancelledAt *time.Time `json:"cancelledAt"`
+	// Notes are the staff's preparation notes (staff exports only).
+	Notes string `json:"notes,omitempty"`
+}
+
+type exportRequest struct {
+	ID    string    `json:"id"`
+	Topic string    `json:"topic"`
+	State string    `json:"state"`
+	At    time.Time `json:"at"`
+}
+
+type exportAudit struct {
+	By        string    `json:"by"`
+	Role      string    `json:"role"`
+	Action    string    `json:"action"`
+	Operation string    `json:"operation"`
+	At        time.Time `json:"at"`
+}
+
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func idsOf[T any](xs []T, id func(T) string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = id(x)
+	}
+	return out
+}
+
+// nonEmpty keeps "IN ?" valid for an empty list (no uuid is the nil uuid
+// of our rows).
+func nonEmpty(ids []string) []string {
+	if len(ids) == 0 {
+		return []string{"00000000-0000-0000-0000-000000000000"}
+	}
+	return ids
+}
+
+// ConfirmDelete is the word deleteFamilyData's confirm must be.
+const ConfirmDelete = "DELETE"
+
+// DeleteFamilyData deletes a family's data at one school on its request:
+// the children named (1 to 10, of one school) and everything about them —
+// enrollments, guardianships, observations with responses,
+// acknowledgements and reviews, home insights, conversations about them,
+// conference bookings and meeting requests, invitations, attached files —
+// and the family's guardians: those who guard no other child there lose
+// their general conversations with staff, RSVPs, announcement reads and
+// membership of the school; their account is deleted too when no school
+// is left. Notifications, stored mutation results and finished background
+// jobs that mention any of it are deleted; the audit log keeps the staff's
+// actions but loses the link to the child. Files are deleted from storage
+// after the commit. One transaction: all or nothing. ADMINs of the school
+// only; clientMutationId makes a retry harmless.
+// Errors: FORBIDDEN (not an admin), NOT_FOUND, BAD_USER_INPUT (confirm is
+// not DELETE, no or too many students, students of several schools).
+func (s *Service) DeleteFamilyData(ctx context.Context, v *models.Viewer, in models.DeleteFamilyDataInput) (*models.DeleteFamilyDataPayload, error) {
+	if err := policy.RequireViewer(v); err != nil {
+		return nil, err
+	}
+	if in.Confirm != ConfirmDelete {
+		return nil, models.InvalidField("confirm", "confirm must be the word %s: deletion cannot be undone", ConfirmDelete)
+	}
+	ids := dedupe(in.StudentIDs)
+	if len(ids) == 0 || len(ids) > 10 {
+		return nil, models.InvalidField("studentIds", "name the family's 1 to 10 children")
+	}
+	out := &models.DeleteFamilyDataPayload{ClientMutationID: in.ClientMutationID}
+	var files []string // deleted after the commit
+	// Checked inside once: a retry after success finds the stored result
+	// rather than NOT_FOUND for the children it deleted.
+	res, err := s.once(ctx, v, "deleteFamilyData", in.ClientMutationID, func(tx *gorm.DB) (map[string][]string, error) {
+		school := ""
+		for _, id := range ids {
+			st, err := s.Student(ctx, v, id)
+			if err != nil {
+				return nil, err
+			}
+			if school != "" && st.SchoolID != school {
+				return nil, models.InvalidField("studentIds", "the children must be of one school")
+			}
+			school = st.SchoolID
+		}
+		if !v.HasRole(school, models.RoleAdmin) {
+			return nil, models.Errorf(models.CodeForbidden, "only the school's admins may delete a family's data")
+		}
+		// Lock the children: a write about them waits, then finds nothing.
+		var locked []models.Student
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id IN ?", ids).Find(&locked).Error; err != nil {
+			return nil, err
+		}
+		if len(locked) != len(ids) {
+			return nil, models.NotFound("student")
+		}
+		var guardians []string
+		if err := tx.Model(&models.Guardianship{}).Where("student_id IN ?", ids).Distinct().Pluck("user_id", &guardians).Error; err != nil {
+			return nil, err
+		}
+		// The family's guardians: those with no other child at this school.
+		var others []string
+		if err := tx.Model(&models.Guardianship{}).Where("school_id = ? AND user_id IN ? AND student_id NOT IN ?", school, nonEmpty(guardians), ids).
+			Distinct().Pluck("user_id", &others).Error; err != nil {
+			return nil, err
+		}
+		family := without(guardians, others)
+
+		// What will be gone, to find mentions of it elsewhere.
+		gone := append(append([]string{}, ids...), family...)
+		for _, q := range []struct{ table, where string }{
+			{"observations", "student_id IN ?"}, {"home_insights", "student_id IN ?"}, {"conference_bookings", "student_id IN ?"},
+			{"conference_requests", "student_id IN ?"}, {"invitations", "student_id IN ?"},
+		} {
+			var more []string
+			if err := tx.Table(q.table).Where(q.where, ids).Pluck("id", &more).Error; err != nil {
+				return nil, err
+			}
+			gone = append(gone, more...)
+		}
+		var convs []string
+		if err := tx.Model(&models.Conversation{}).Where(`school_id = ? AND (student_id IN ? OR (student_id IS NULL AND id IN
+			(SELECT conversation_id FROM conversation_participants WHERE user_id IN ?)))`, school, ids, nonEmpty(family)).
+			Pluck("id", &convs).Error; err != nil {
+			return nil, err
+		}
+		gone = append(gone, convs...)
+		var msgs []string
+		if err := tx.Model(&models.Message{}).Where("conversation_id IN ?", nonEmpty(convs)).Pluck("id", &msgs).Error; err != nil {
+			return nil, err
+		}
+		var responses []string
+		if err := tx.Model(&models.ObservationResponse{}).Where("observation_id IN (SELECT id FROM observations WHERE student_id IN ?)", ids).
+			Pluck("id", &responses).Error; err != nil {
+			return nil, err
+		}
+		gone = append(append(gone, msgs...), responses...)
+
+		// Attachments: of the family's items, and of observation groups
+		// left with no observation once the children's are gone.
+		var uploads []models.Upload
+		if err := tx.Where(`(item_type = ? AND item_id IN (SELECT id FROM home_insights WHERE student_id IN ?))
+			OR (item_type = ? AND item_id IN ?)
+			OR (item_type = ? AND item_id IN (SELECT group_id FROM observations WHERE student_id IN ?)
+			    AND NOT EXISTS (SELECT 1 FROM observations o WHERE o.group_id = uploads.item_id AND o.student_id NOT IN ?))
+			OR (user_id IN ? AND item_id IS NULL)`,
+			models.ItemHomeInsight, ids, models.ItemMessage, nonEmpty(msgs), models.ItemObservationGroup, ids, ids, nonEmpty(family)).
+			Find(&uploads).Error; err != nil {
+			return nil, err
+		}
+		for _, u := range uploads {
+			gone = append(gone, u.ID)
+		}
+		if err := tx.Where("id IN ?", nonEmpty(idsOf(uploads, func(u models.Upload) string { return u.ID }))).Delete(&models.Upload{}).Error; err != nil {
+			return nil, err
+		}
+
+		// Mentions elsewhere: notifications (their texts name the child),
+		// stored mutation results, finished jobs' arguments.
+		patterns := make([]string, len(gone))
+		for i, id := range gone {
+			patterns[i] = "%" + id + "%"
+		}
+		var notes []string
+		if err := tx.Raw(`SELECT id FROM notifications n WHERE (school_id = ? OR school_id IS NULL) AND n::text LIKE ANY (?)`,
+			school, pq.Array(patterns)).Scan(&notes).Error; err != nil {
+			return nil, err
+		}
+		for _, id := range notes {
+			patterns = append(patterns, "%"+id+"%")
+		}
+		if err := tx.Exec(`DELETE FROM notifications WHERE id IN ?`, nonEmpty(notes)).Error; err != nil {
+			return nil, err
+		}
+		if err := tx.Exec(`DELETE FROM client_mutations c WHERE c.result::text LIKE ANY (?)`, pq.Array(patterns)).Error; err != nil {
+			return nil, err
+		}
+		// Jobs not running (a running one finishes with nothing to send).
+		if err := tx.Exec(`DELETE FROM river_job j WHERE j.state <> 'running' AND j.args::text LIKE ANY (?)`, pq.Array(patterns)).Error; err != nil {
+			return nil, err
+		}
+		if err := tx.Exec(`UPDATE audit_events SET student_id = NULL, item_id = NULL
+			WHERE school_id = ? AND (student_id IN ? OR item_id IN ?)`, school, ids, gone).Error; err != nil {
+			return nil, err
+		}
+
+		// The children: most of what is about them goes by cascade
+		// (enrollments, guardianships, observations and what hangs on
+		// them, home insights, conversations about them, bookings,
+		// requests, invitations).
+		if err := tx.Where("id IN ?", nonEmpty(convs)).Delete(&models.Conversation{}).Error; err != nil {
+			return nil, err
+		}
+		if err := tx.Where("id IN ?", ids).Delete(&models.Student{}).Error; err != nil {
+			return nil, err
+		}
+		// The family's guardians at this school.
+		for _, stmt := range []string{
+			`DELETE FROM event_rsvps WHERE user_id IN ? AND event_id IN (SELECT id FROM school_events WHERE school_id = ?)`,
+			`DELETE FROM announcement_reads WHERE user_id IN ? AND announcement_id IN (SELECT id FROM announcements WHERE school_id = ?)`,
+			`DELETE FROM memberships WHERE user_id IN ? AND school_id = ?`,
+		} {
+			if err := tx.Exec(stmt, nonEmpty(family), school).Error; err != nil {
+				return nil, err
+			}
+		}
+		if err := tx.Exec(`DELETE FROM client_mutations WHERE user_id IN ?`, nonEmpty(family)).Error; err != nil {
+			return nil, err
+		}
+		var deletedUsers []string
+		if err := tx.Raw(`DELETE FROM users u WHERE u.id IN ? AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id)
+			RETURNING u.id`, nonEmpty(family)).Scan(&deletedUsers).Error; err != nil {
+			return nil, err
+		}
+		if err := tx.Create(&models.AuditEvent{SchoolID: school, ActorID: &v.ID, ActorRole: models.RoleAdmin, Action: models.AuditWrite,
+			Operation: "family.delete", At: s.now()}).Error; err != nil {
+			return nil, err
+		}
+		files = idsOf(uploads, func(u models.Upload) string { return u.ID })
+		// The stored result (for retries) holds counts, not the deleted ids.
+		count := func(n int) []string { return []string{strconv.Itoa(n)} }
+		return map[string][]string{
+			"students": count(len(ids)), "deletedGuardians": count(len(deletedUsers)),
+			"detachedGuardians": count(len(family) - len(deletedUsers)), "files": count(len(files)),
+		}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	n := func(k string) int { v, _ := strconv.Atoi(first(res[k])); return v }
+	out.DeletedStudents, out.DeletedGuardians, out.DetachedGuardians, out.DeletedFiles = n("students"), n("deletedGuardians"), n("detachedGuardians"), n("files")
+	// Files last: their rows are gone, so nothing hands out their URLs. If
+	// this fails, the files are unreachable, and the error is reported.
+	if s.Files != nil {
+		for _, id := range files {
+			for _, key := range []string{incomingKey(id), fileKey(id), thumbnailKey(id)} {
+				if err := s.Files.Delete(ctx, key); err != nil {
+					return nil, models.Internal(err)
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// without is all but drop, in order.
+func without(all, drop []string) []string {
+	skip := map[string]bool{}
+	for _, d := range drop {
+		skip[d] = true
+	}
+	out := []string{}
+	for _, a := range all {
+		if !skip[a] {
+			out = append(out, a)
+		}
+	}
+	return out
+}
