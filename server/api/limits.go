@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -104,6 +105,15 @@ func (l *rateLimiter) middleware(next http.Handler) http.Handler {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A websocket signs in inside the socket (connection_init), so its
+		// upgrade is anonymous: phones behind one school or carrier NAT
+		// reconnecting together would share one IP's bucket. Sockets are
+		// bounded per user instead (socketLimiter), and an unsigned socket
+		// is closed after InitTimeout.
+		if websocketUpgrade(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
 		ipRate := max(l.perUser/5, 1)
 		key, lim, burst := "", rate.Limit(ipRate), 2*ipRate
 		if v := auth.ViewerFrom(r.Context()); v != nil {
@@ -125,4 +135,8 @@ func (l *rateLimiter) middleware(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+func websocketUpgrade(r *http.Request) bool {
+	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
 }

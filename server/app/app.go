@@ -173,7 +173,9 @@ func (a *App) openPush(ctx context.Context, sqlDB *sql.DB) error {
 	if err != nil {
 		return err
 	}
-	a.Push = push.New(a.DB, inserter, fcm, push.DefaultConfig(), a.Log)
+	pcfg := push.DefaultConfig()
+	pcfg.JobTimeout = a.Config.JobRescueAfter * 4 / 5
+	a.Push = push.New(a.DB, inserter, fcm, pcfg, a.Log)
 	a.Domain.Notify = a.Push
 	if a.Pool, err = pgxpool.New(ctx, a.pg.URL); err != nil {
 		return fmt.Errorf("worker pool: %w", err)
@@ -209,7 +211,7 @@ func (a *App) StartEvents(ctx context.Context) error {
 // process, in tests).
 func (a *App) NewWorkers() (*river.Client[pgx.Tx], error) {
 	return push.NewWorkers(a.Pool, a.Push, push.WorkerOptions{
-		MaxWorkers: a.Config.PushWorkers, PollInterval: a.Config.PushPollInterval,
+		MaxWorkers: a.Config.PushWorkers, PollInterval: a.Config.PushPollInterval, RescueAfter: a.Config.JobRescueAfter,
 		Register: func(w *river.Workers) error {
 			return river.AddWorkerSafely(w, &files.CleanupWorker{Domain: a.Domain, Log: a.Log})
 		},

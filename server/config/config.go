@@ -56,6 +56,11 @@ type Config struct {
 	PushPollInterval time.Duration
 	// PushWorkers is how many fan-outs run at once per process (SAMESIDE_PUSH_WORKERS).
 	PushWorkers int
+	// JobRescueAfter is how long a background job may run before it counts
+	// as abandoned by a dead instance and runs again elsewhere
+	// (SAMESIDE_JOB_RESCUE_AFTER, default 5m; one job run is bounded by
+	// four fifths of it).
+	JobRescueAfter time.Duration
 	// Seed loads the demo school on first start with an empty database
 	// (SAMESIDE_SEED, default on outside production).
 	Seed bool
@@ -114,6 +119,14 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.FCMEndpoint, "fcm-endpoint", getenv("SAMESIDE_FCM_ENDPOINT"), "FCM endpoint override, e.g. a fake (SAMESIDE_FCM_ENDPOINT)")
 	pushWorkers := fs.String("push-workers", env("SAMESIDE_PUSH_WORKERS", "10"), "fan-outs at once (SAMESIDE_PUSH_WORKERS)")
 	fs.DurationVar(&c.PushPollInterval, "push-poll", time.Second, "how often idle push workers look for due jobs (SAMESIDE_PUSH_POLL)")
+	fs.DurationVar(&c.JobRescueAfter, "job-rescue-after", 5*time.Minute, "when a running job counts as abandoned (SAMESIDE_JOB_RESCUE_AFTER)")
+	if v := getenv("SAMESIDE_JOB_RESCUE_AFTER"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second {
+			return Config{}, fmt.Errorf("SAMESIDE_JOB_RESCUE_AFTER must be a duration of at least 1s, not %q", v)
+		}
+		c.JobRescueAfter = d
+	}
 	if v := getenv("SAMESIDE_PUSH_POLL"); v != "" {
 		if d, err := time.ParseDuration(v); err == nil {
 			c.PushPollInterval = d

@@ -47,11 +47,16 @@ type Config struct {
 	MaxBackoff  time.Duration
 	// SendTimeout bounds one SendEach call.
 	SendTimeout time.Duration
+	// JobTimeout bounds one run of a fan-out job; a fan-out that reaches
+	// it records what it sent and snoozes, and the next run carries on.
+	// It must stay below the workers' RescueAfter (see WorkerOptions).
+	JobTimeout time.Duration
 }
 
 // DefaultConfig is what production runs with.
 func DefaultConfig() Config {
-	return Config{BatchSize: 500, InFlight: 4, MaxAttempts: 8, BaseBackoff: 5 * time.Second, MaxBackoff: 30 * time.Minute, SendTimeout: 2 * time.Minute}
+	return Config{BatchSize: 500, InFlight: 4, MaxAttempts: 8, BaseBackoff: 5 * time.Second, MaxBackoff: 30 * time.Minute, SendTimeout: 2 * time.Minute,
+		JobTimeout: 4 * time.Minute}
 }
 
 // Pipeline enqueues notices and works the fan-out jobs.

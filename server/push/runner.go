@@ -3,6 +3,7 @@ package push
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -30,6 +31,10 @@ type WorkerOptions struct {
 	Register func(*river.Workers) error
 	// Periodic are jobs the client's leader inserts on a schedule.
 	Periodic []*river.PeriodicJob
+	// RescueAfter is how long a job may stay running before it counts as
+	// abandoned (its instance died) and is run again elsewhere; it must
+	// exceed the pipeline's JobTimeout. Default 5 minutes.
+	RescueAfter time.Duration
 }
 
 // NewWorkers returns a River client on pool that works push jobs with p.
@@ -41,6 +46,12 @@ func NewWorkers(pool *pgxpool.Pool, p *Pipeline, o WorkerOptions) (*river.Client
 	if o.PollInterval == 0 {
 		o.PollInterval = time.Second
 	}
+	if o.RescueAfter == 0 {
+		o.RescueAfter = 5 * time.Minute
+	}
+	if p.Config.JobTimeout >= o.RescueAfter {
+		return nil, fmt.Errorf("push: job timeout %v must be below the rescue time %v", p.Config.JobTimeout, o.RescueAfter)
+	}
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, &Worker{P: p}); err != nil {
 		return nil, err
@@ -51,12 +62,13 @@ func NewWorkers(pool *pgxpool.Pool, p *Pipeline, o WorkerOptions) (*river.Client
 		}
 	}
 	return river.NewClient(riverpgxv5.New(pool), &river.Config{
-		Queues:            map[string]river.QueueConfig{Queue: {MaxWorkers: o.MaxWorkers}},
-		Workers:           workers,
-		PeriodicJobs:      o.Periodic,
-		Logger:            p.Log,
-		FetchPollInterval: o.PollInterval,
-		FetchCooldown:     min(o.PollInterval, 100*time.Millisecond),
+		Queues:               map[string]river.QueueConfig{Queue: {MaxWorkers: o.MaxWorkers}},
+		Workers:              workers,
+		PeriodicJobs:         o.Periodic,
+		Logger:               p.Log,
+		FetchPollInterval:    o.PollInterval,
+		FetchCooldown:        min(o.PollInterval, 100*time.Millisecond),
+		RescueStuckJobsAfter: o.RescueAfter,
 	})
 }
 

@@ -24,8 +24,15 @@ type Worker struct {
 	P *Pipeline
 }
 
-// Timeout lets a large fan-out run; a stopping client still cancels it.
-func (w *Worker) Timeout(*river.Job[FanOutArgs]) time.Duration { return 30 * time.Minute }
+// Timeout is Config.JobTimeout: long enough for a school-wide fan-out, and
+// short of the rescue of jobs whose instance died, so a rescued job never
+// runs beside a live one.
+func (w *Worker) Timeout(*river.Job[FanOutArgs]) time.Duration {
+	if w.P.Config.JobTimeout > 0 {
+		return w.P.Config.JobTimeout
+	}
+	return 4 * time.Minute
+}
 
 // Work plans the recipients still pending (preferences, quiet hours,
 // delivery rows) and sends every delivery still owed. When the client stops

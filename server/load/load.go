@@ -1,0 +1,579 @@
+// Package load drives a mixed mobile workload against running SameSide
+// servers and measures it: parents read their feed, check unread counts,
+// message their child's teacher and book (then cancel) conferences, each
+// holding a live viewerEvents subscription; teachers post positive notes
+// (pushed to families) and read their classroom feed. Requests are the
+// app's own operations (mobile-contracts). With several servers each
+// virtual user sticks to one, as behind a load balancer, and a request that
+// cannot reach its server is retried on the next with the same
+// clientMutationId, as the app retries on a flaky network.
+//
+// `go run ./server load` runs it against a server with the demo school;
+// the three-instance test in server/ uses it as its workload.
+package load
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
+
+	contracts "github.com/sameside/sameside/mobile-contracts"
+)
+
+// Options configure a run.
+type Options struct {
+	// URLs are the servers' base URLs; virtual users are spread over them.
+	URLs []string
+	// Parents and Teachers sign in the virtual users (bearer tokens).
+	Parents, Teachers []string
+	// Duration of the measured run (after setup).
+	Duration time.Duration
+	// Think is each virtual user's pause between requests (0: none).
+	Think time.Duration
+	// NoSubscriptions leaves out the parents' websockets.
+	NoSubscriptions bool
+	// Client is the HTTP client (default: one with a 30 s timeout).
+	Client *http.Client
+	// Seed makes the mix repeatable.
+	Seed uint64
+	// Progress, when set, is called about once a second with the requests
+	// done so far.
+	Progress func(done int64)
+}
+
+// Report is what a run did and how fast.
+type Report struct {
+	Elapsed time.Duration
+	Ops     map[string]*OpStats
+	// Subscribers is how many websockets were open; Events how many
+	// subscription events they received.
+	Subscribers int
+	Events      int64
+	// Committed are the ids the servers answered for writes: messages,
+	// observations and bookings (each booking was then cancelled).
+	Committed map[string][]string
+}
+
+// OpStats are one operation's outcomes and latencies.
+type OpStats struct {
+	OK        int
+	Errors    map[string]int // by extensions.code, or NETWORK
+	latencies []time.Duration
+}
+
+// Percentile returns the p-th percentile (0–100) of successful latencies.
+func (o *OpStats) Percentile(p float64) time.Duration {
+	if len(o.latencies) == 0 {
+		return 0
+	}
+	l := slices.Clone(o.latencies)
+	slices.Sort(l)
+	i := int(float64(len(l)-1) * p / 100)
+	return l[i]
+}
+
+// Total is every outcome counted.
+func (o *OpStats) Total() int {
+	n := o.OK
+	for _, e := range o.Errors {
+		n += e
+	}
+	return n
+}
+
+// Requests is every request of the run.
+func (r *Report) Requests() int {
+	n := 0
+	for _, o := range r.Ops {
+		n += o.Total()
+	}
+	return n
+}
+
+// String is the report as a table.
+func (r *Report) String() string {
+	var b strings.Builder
+	names := make([]string, 0, len(r.Ops))
+	for n := range r.Ops {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	all := &OpStats{Errors: map[string]int{}}
+	fmt.Fprintf(&b, "%-24s %8s %8s %9s %9s %9s  %s\n", "operation", "ok", "req/s", "p50", "p95", "p99", "errors")
+	for _, n := range names {
+		o := r.Ops[n]
+		all.OK += o.OK
+		all.latencies = append(all.latencies, o.latencies...)
+		for k, v := range o.Errors {
+			all.Errors[k] += v
+		}
+		fmt.Fprintf(&b, "%-24s %8d %8.1f %9s %9s %9s  %v\n", n, o.OK, float64(o.Total())/r.Elapsed.Seconds(),
+			ms(o.Percentile(50)), ms(o.Percentile(95)), ms(o.Percentile(99)), o.Errors)
+	}
+	fmt.Fprintf(&b, "%-24s %8d %8.1f %9s %9s %9s  %v\n", "ALL", all.OK, float64(all.Total())/r.Elapsed.Seconds(),
+		ms(all.Percentile(50)), ms(all.Percentile(95)), ms(all.Percentile(99)), all.Errors)
+	fmt.Fprintf(&b, "%d websocket subscribers received %d events in %v\n", r.Subscribers, r.Events, r.Elapsed.Round(time.Millisecond))
+	return b.String()
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }
+
+// run state shared by the virtual users.
+type run struct {
+	o      Options
+	ops    map[string]string
+	client *http.Client
+
+	mu        sync.Mutex
+	stats     map[string]*OpStats
+	committed map[string][]string
+	done      atomic.Int64
+	events    atomic.Int64
+}
+
+// Run sets the virtual users up (a device each, a conversation per parent
+// with a teacher of their child), then runs the mix for o.Duration.
+func Run(ctx context.Context, o Options) (*Report, error) {
+	if len(o.URLs) == 0 || len(o.Parents)+len(o.Teachers) == 0 {
+		return nil, errors.New("load: no servers or no users")
+	}
+	ops, err := contracts.Operations()
+	if err != nil {
+		return nil, err
+	}
+	r := &run{o: o, ops: ops, client: o.Client, stats: map[string]*OpStats{}, committed: map[string][]string{}}
+	if r.client == nil {
+		r.client = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	}
+	var users []*user
+	for i, tok := range o.Parents {
+		users = append(users, &user{r: r, token: tok, parent: true, home: i % len(o.URLs), rnd: rand.New(rand.NewPCG(o.Seed, uint64(i)))})
+	}
+	for i, tok := range o.Teachers {
+		users = append(users, &user{r: r, token: tok, home: (len(o.Parents) + i) % len(o.URLs), rnd: rand.New(rand.NewPCG(o.Seed, uint64(1000+i)))})
+	}
+	// Setup, a few users at a time.
+	sem := make(chan struct{}, 8)
+	var wg sync.WaitGroup
+	errs := make(chan error, len(users))
+	for _, u := range users {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if err := u.setup(ctx); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return nil, fmt.Errorf("load: setup: %w", err)
+	}
+	// Subscriptions, then the timed mix.
+	runCtx, cancel := context.WithTimeout(ctx, o.Duration)
+	defer cancel()
+	subscribers := 0
+	var subs sync.WaitGroup
+	if !o.NoSubscriptions {
+		for _, u := range users {
+			if !u.parent {
+				continue
+			}
+			ready := make(chan error, 1)
+			subs.Add(1)
+			go func() {
+				defer subs.Done()
+				u.subscribe(runCtx, ready)
+			}()
+			if err := <-ready; err == nil {
+				subscribers++
+			}
+		}
+	}
+	// Start the clock only now, so setup and subscribing are not counted.
+	r.resetStats()
+	start := time.Now()
+	if o.Progress != nil {
+		go func() {
+			t := time.NewTicker(time.Second)
+			defer t.Stop()
+			for {
+				select {
+				case <-runCtx.Done():
+					return
+				case <-t.C:
+					o.Progress(r.done.Load())
+				}
+			}
+		}()
+	}
+	for _, u := range users {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			u.loop(runCtx)
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	cancel()
+	subs.Wait()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return &Report{Elapsed: elapsed, Ops: r.stats, Subscribers: subscribers, Events: r.events.Load(), Committed: r.committed}, nil
+}
+
+func (r *run) resetStats() {
+	r.mu.Lock()
+	r.stats = map[string]*OpStats{}
+	r.mu.Unlock()
+}
+
+func (r *run) record(op string, d time.Duration, code string) {
+	r.done.Add(1)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := r.stats[op]
+	if s == nil {
+		s = &OpStats{Errors: map[string]int{}}
+		r.stats[op] = s
+	}
+	if code == "" {
+		s.OK++
+		s.latencies = append(s.latencies, d)
+	} else {
+		s.Errors[code]++
+	}
+}
+
+func (r *run) commit(kind, id string) {
+	r.mu.Lock()
+	r.committed[kind] = append(r.committed[kind], id)
+	r.mu.Unlock()
+}
+
+// user is one virtual phone or tablet.
+type user struct {
+	r      *run
+	token  string
+	parent bool
+	home   int
+	rnd    *rand.Rand
+	seq    int
+
+	id           string
+	conversation string
+	students     []string // a parent's children, or a teacher's class
+	classroom    string
+	// A parent's booking chances: the round, the child, slots to try.
+	round, bookChild string
+	slots            []string
+}
+
+type gqlError struct {
+	Message    string         `json:"message"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+type response struct {
+	Data   json.RawMessage `json:"data"`
+	Errors []gqlError      `json:"errors"`
+}
+
+func (res *response) code() string {
+	if len(res.Errors) == 0 {
+		return ""
+	}
+	c, _ := res.Errors[0].Extensions["code"].(string)
+	if c == "" {
+		c = "UNKNOWN"
+	}
+	return c
+}
+
+// do sends one operation to the user's server; a request that cannot reach
+// it (refused, reset, timed out) is sent again to the next server: the
+// same variables, so the same clientMutationId. It records the outcome
+// under op unless op is "".
+func (u *user) do(ctx context.Context, op string, vars map[string]any, out any) (string, error) {
+	body, _ := json.Marshal(map[string]any{"query": u.r.ops[op], "operationName": op, "variables": vars})
+	start := time.Now()
+	var lastErr error
+	for attempt := 0; attempt < 2*len(u.r.o.URLs); attempt++ {
+		if ctx.Err() != nil && lastErr != nil {
+			break
+		}
+		req, _ := http.NewRequestWithContext(context.WithoutCancel(ctx), http.MethodPost, u.r.o.URLs[u.home]+"/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+u.token)
+		res, err := u.r.client.Do(req)
+		if err != nil {
+			lastErr = err
+			u.home = (u.home + 1) % len(u.r.o.URLs) // the balancer moves us on
+			continue
+		}
+		raw, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		if err != nil || res.StatusCode >= 500 && len(raw) == 0 {
+			lastErr = fmt.Errorf("read: %v (status %d)", err, res.StatusCode)
+			u.home = (u.home + 1) % len(u.r.o.URLs)
+			continue
+		}
+		var gr response
+		if err := json.Unmarshal(raw, &gr); err != nil {
+			lastErr = fmt.Errorf("%s: status %d: %s", op, res.StatusCode, raw)
+			break
+		}
+		code := gr.code()
+		if op != "" {
+			u.r.record(op, time.Since(start), code)
+		}
+		if code == "" && out != nil {
+			if err := json.Unmarshal(gr.Data, out); err != nil {
+				return "", err
+			}
+		}
+		if code != "" {
+			return code, fmt.Errorf("%s: %s", op, gr.Errors[0].Message)
+		}
+		return "", nil
+	}
+	if op != "" {
+		u.r.record(op, time.Since(start), "NETWORK")
+	}
+	return "NETWORK", lastErr
+}
+
+func (u *user) cmid(kind string) string {
+	u.seq++
+	return fmt.Sprintf("load-%s-%s-%d-%d", kind, u.id[:8], time.Now().UnixNano()%1e9, u.seq)
+}
+
+func (u *user) setup(ctx context.Context) error {
+	var v struct {
+		Viewer struct {
+			ID       string
+			Children []struct {
+				ID         string
+				Classrooms []struct {
+					ID       string
+					Teachers []struct{ ID string }
+				}
+			}
+			Classrooms []struct{ ID string }
+		}
+	}
+	if _, err := u.do(ctx, "Viewer", nil, &v); err != nil {
+		return err
+	}
+	u.id = v.Viewer.ID
+	platform := "ANDROID"
+	if u.rnd.IntN(2) == 0 {
+		platform = "IOS"
+	}
+	if _, err := u.do(ctx, "RegisterDevice", map[string]any{"input": map[string]any{"token": "load-device-" + u.id, "platform": platform, "appVersion": "load"}}, nil); err != nil {
+		return err
+	}
+	if u.parent {
+		for _, c := range v.Viewer.Children {
+			u.students = append(u.students, c.ID)
+		}
+		if len(v.Viewer.Children) == 0 || len(v.Viewer.Children[0].Classrooms) == 0 || len(v.Viewer.Children[0].Classrooms[0].Teachers) == 0 {
+			return nil // a parent with nothing to do but read
+		}
+		child := v.Viewer.Children[0]
+		teacher := child.Classrooms[0].Teachers[0].ID
+		var c struct {
+			StartConversation struct{ Conversation struct{ ID string } }
+		}
+		if _, err := u.do(ctx, "StartConversation", map[string]any{"input": map[string]any{"clientMutationId": "load-start-" + u.id,
+			"studentId": child.ID, "participantIds": []string{teacher}, "subject": "Load test", "body": "Hello from the load test."}}, &c); err != nil {
+			return err
+		}
+		u.conversation = c.StartConversation.Conversation.ID
+		// The conference rounds this parent could book in.
+		var rounds struct{ ConferenceRounds []struct{ ID string } }
+		if _, err := u.do(ctx, "ConferenceRounds", nil, &rounds); err != nil {
+			return err
+		}
+		for _, rd := range rounds.ConferenceRounds {
+			var slots struct {
+				ConferenceRound struct {
+					Slots []struct{ ID string }
+				}
+			}
+			if _, err := u.do(ctx, "ConferenceRound", map[string]any{"id": rd.ID, "teacherId": teacher}, &slots); err != nil {
+				return err
+			}
+			if len(slots.ConferenceRound.Slots) > 0 {
+				u.round, u.bookChild = rd.ID, child.ID
+				for _, s := range slots.ConferenceRound.Slots {
+					u.slots = append(u.slots, s.ID)
+				}
+				break
+			}
+		}
+		return nil
+	}
+	if len(v.Viewer.Classrooms) == 0 {
+		return nil
+	}
+	u.classroom = v.Viewer.Classrooms[0].ID
+	var room struct {
+		Classroom struct{ Students []struct{ ID string } }
+	}
+	if _, err := u.do(ctx, "Classroom", map[string]any{"id": u.classroom}, &room); err != nil {
+		return err
+	}
+	for _, s := range room.Classroom.Students {
+		u.students = append(u.students, s.ID)
+	}
+	return nil
+}
+
+// subscribe holds a viewerEvents subscription until ctx ends, counting
+// events; ready gets nil once it is acknowledged (or the error).
+func (u *user) subscribe(ctx context.Context, ready chan<- error) {
+	url := "ws" + strings.TrimPrefix(u.r.o.URLs[u.home], "http") + "/graphql"
+	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	conn, _, err := websocket.Dial(dctx, url, &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	cancel()
+	if err != nil {
+		ready <- err
+		return
+	}
+	defer conn.CloseNow()
+	conn.SetReadLimit(1 << 20)
+	type msg struct {
+		ID      string          `json:"id,omitempty"`
+		Type    string          `json:"type"`
+		Payload json.RawMessage `json:"payload,omitempty"`
+	}
+	init, _ := json.Marshal(map[string]any{"Authorization": "Bearer " + u.token})
+	if err := wsjson.Write(ctx, conn, msg{Type: "connection_init", Payload: init}); err != nil {
+		ready <- err
+		return
+	}
+	for {
+		var m msg
+		if err := wsjson.Read(ctx, conn, &m); err != nil {
+			ready <- err
+			return
+		}
+		if m.Type == "connection_ack" {
+			break
+		}
+	}
+	sub, _ := json.Marshal(map[string]any{"query": u.r.ops["ViewerEvents"], "operationName": "ViewerEvents"})
+	if err := wsjson.Write(ctx, conn, msg{ID: "v", Type: "subscribe", Payload: sub}); err != nil {
+		ready <- err
+		return
+	}
+	ready <- nil
+	for {
+		var m msg
+		if err := wsjson.Read(ctx, conn, &m); err != nil {
+			return // the run ended, or the server went away
+		}
+		switch m.Type {
+		case "next":
+			u.r.events.Add(1)
+		case "ping":
+			_ = wsjson.Write(ctx, conn, msg{Type: "pong"})
+		}
+	}
+}
+
+// loop runs the user's mix until ctx ends.
+func (u *user) loop(ctx context.Context) {
+	for ctx.Err() == nil {
+		if u.parent {
+			u.parentStep(ctx)
+		} else {
+			u.teacherStep(ctx)
+		}
+		if u.r.o.Think > 0 {
+			select {
+			case <-ctx.Done():
+			case <-time.After(u.r.o.Think):
+			}
+		}
+	}
+}
+
+// parentStep: feed 55%, unread count 15%, a message 15%, the conversation
+// list 10%, a booking and its cancellation 5%.
+func (u *user) parentStep(ctx context.Context) {
+	switch x := u.rnd.IntN(100); {
+	case x < 55:
+		vars := map[string]any{"first": 20}
+		_, _ = u.do(ctx, "Feed", vars, nil)
+	case x < 70:
+		_, _ = u.do(ctx, "Viewer", nil, nil)
+	case x < 85 && u.conversation != "":
+		var out struct {
+			SendMessage struct{ Message struct{ ID string } }
+		}
+		if _, err := u.do(ctx, "SendMessage", map[string]any{"input": map[string]any{"clientMutationId": u.cmid("msg"),
+			"conversationId": u.conversation, "body": "Thanks for today! How did the reading go?"}}, &out); err == nil {
+			u.r.commit("messages", out.SendMessage.Message.ID)
+		}
+	case x < 95:
+		_, _ = u.do(ctx, "Conversations", map[string]any{"first": 20}, nil)
+	default:
+		if len(u.slots) == 0 {
+			_, _ = u.do(ctx, "Feed", map[string]any{"first": 20}, nil)
+			return
+		}
+		var out struct {
+			BookConferenceSlot struct{ Booking struct{ ID string } }
+		}
+		slot := u.slots[u.rnd.IntN(len(u.slots))]
+		if _, err := u.do(ctx, "BookConferenceSlot", map[string]any{"input": map[string]any{"clientMutationId": u.cmid("book"),
+			"slotId": slot, "studentId": u.bookChild}}, &out); err == nil {
+			id := out.BookConferenceSlot.Booking.ID
+			u.r.commit("bookings", id)
+			_, _ = u.do(ctx, "CancelConferenceBooking", map[string]any{"input": map[string]any{"bookingId": id}}, nil)
+		}
+	}
+}
+
+// teacherStep: a positive note to a child (pushed to the family) 40%, the
+// classroom feed 60%.
+func (u *user) teacherStep(ctx context.Context) {
+	if len(u.students) == 0 || u.rnd.IntN(100) >= 40 {
+		if u.classroom != "" {
+			_, _ = u.do(ctx, "ClassroomFeed", map[string]any{"id": u.classroom, "first": 20}, nil)
+		} else {
+			_, _ = u.do(ctx, "Viewer", nil, nil)
+		}
+		return
+	}
+	var out struct {
+		PostObservation struct{ Observations []struct{ ID string } }
+	}
+	if _, err := u.do(ctx, "PostObservation", map[string]any{"input": map[string]any{"clientMutationId": u.cmid("note"),
+		"studentIds": []string{u.students[u.rnd.IntN(len(u.students))]}, "kind": "POSITIVE", "state": "SHARED",
+		"body": "Helped a classmate find the right page and waited their turn.", "skills": []string{"KINDNESS", "TAKING_TURNS"}}}, &out); err == nil {
+		for _, o := range out.PostObservation.Observations {
+			u.r.commit("observations", o.ID)
+		}
+	}
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/sameside/sameside/server/app"
+	"github.com/sameside/sameside/server/load"
+)
+
+// loadFlags are `server load`'s flags. The database (to sign the demo
+// users' tokens) is found from the environment, as the server finds it.
+type loadFlags struct {
+	urls              string
+	duration, think   time.Duration
+	parents, teachers int
+	noSubscriptions   bool
+}
+
+func (l *loadFlags) parse(args []string) ([]string, error) {
+	fs := flag.NewFlagSet("load", flag.ContinueOnError)
+	fs.StringVar(&l.urls, "url", "http://localhost:8080", "the servers' base URLs, comma-separated (users are spread over them)")
+	fs.DurationVar(&l.duration, "duration", 30*time.Second, "how long to measure")
+	fs.DurationVar(&l.think, "think", 0, "each user's pause between requests")
+	fs.IntVar(&l.parents, "parents", 60, "demo parents signed in (parent1… of the demo school; at most 120)")
+	fs.IntVar(&l.teachers, "teachers", 4, "demo teachers signed in (teacher1… ; at most 4)")
+	fs.BoolVar(&l.noSubscriptions, "no-subscriptions", false, "no websocket per parent")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if l.parents < 0 || l.parents > 120 || l.teachers < 0 || l.teachers > 4 || l.parents+l.teachers == 0 {
+		return nil, fmt.Errorf("load: -parents is 0 to 120 and -teachers 0 to 4, not both 0")
+	}
+	return nil, nil // the database comes from the environment, as for the server
+}
+
+// runLoad signs in the demo school's parents (the restricted guardian
+// parent14 left out) and teachers and runs the mix against -url.
+func runLoad(ctx context.Context, a *app.App, l loadFlags) error {
+	if a.Demo == nil {
+		return fmt.Errorf("load needs demo mode (demo tokens): unset FIREBASE_PROJECT_ID")
+	}
+	var parents, teachers []string
+	for i := 1; len(parents) < l.parents && i <= 120; i++ {
+		if i == 14 {
+			continue
+		}
+		tok, err := a.DemoToken(ctx, fmt.Sprintf("parent%d@sameside-demo.example", i))
+		if err != nil {
+			return err
+		}
+		parents = append(parents, tok)
+	}
+	for i := 1; i <= l.teachers; i++ {
+		tok, err := a.DemoToken(ctx, fmt.Sprintf("teacher%d@sameside-demo.example", i))
+		if err != nil {
+			return err
+		}
+		teachers = append(teachers, tok)
+	}
+	fmt.Fprintf(os.Stderr, "load: %d parents, %d teachers against %s for %v…\n", len(parents), len(teachers), l.urls, l.duration)
+	rep, err := load.Run(ctx, load.Options{
+		URLs: strings.Split(l.urls, ","), Parents: parents, Teachers: teachers, Duration: l.duration, Think: l.think,
+		NoSubscriptions: l.noSubscriptions, Seed: uint64(time.Now().UnixNano()),
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Print(rep)
+	fmt.Printf("throughput: %.1f requests/s over %v\n", float64(rep.Requests())/rep.Elapsed.Seconds(), rep.Elapsed.Round(time.Millisecond))
+	return nil
+}
