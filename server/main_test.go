@@ -150,13 +150,19 @@ func TestUsage(t *testing.T) {
 
 // startProcess runs the server as its own process on dbURL and waits until
 // it is ready; it is stopped with SIGTERM when the test ends.
-func startProcess(t *testing.T, dbURL string) string {
+func startProcess(t *testing.T, dbURL string, env ...string) string {
+	_, base := startInstance(t, dbURL, env...)
+	return base
+}
+
+// startInstance is startProcess returning the process too (to kill it).
+func startInstance(t *testing.T, dbURL string, env ...string) (*exec.Cmd, string) {
 	t.Helper()
 	l, _ := net.Listen("tcp", "127.0.0.1:0")
 	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 	l.Close()
 	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), "SAMESIDE_TEST_RUN_SERVER=1", "DATABASE_URL="+dbURL, "PORT="+port, "LOG_LEVEL=warn")
+	cmd.Env = append(append(os.Environ(), "SAMESIDE_TEST_RUN_SERVER=1", "DATABASE_URL="+dbURL, "PORT="+port, "LOG_LEVEL=warn"), env...)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -171,7 +177,7 @@ func startProcess(t *testing.T, dbURL string) string {
 		if res, err := http.Get(base + "/readyz"); err == nil {
 			res.Body.Close()
 			if res.StatusCode == 200 {
-				return base
+				return cmd, base
 			}
 		}
 		if time.Now().After(deadline) {

@@ -63,6 +63,9 @@ type Report struct {
 	// subscription events they received.
 	Subscribers int
 	Events      int64
+	// Rerouted counts requests sent again to another server because theirs
+	// could not be reached.
+	Rerouted int64
 	// Committed are the ids the servers answered for writes: messages,
 	// observations and bookings (each booking was then cancelled).
 	Committed map[string][]string
@@ -127,6 +130,9 @@ func (r *Report) String() string {
 	fmt.Fprintf(&b, "%-24s %8d %8.1f %9s %9s %9s  %v\n", "ALL", all.OK, float64(all.Total())/r.Elapsed.Seconds(),
 		ms(all.Percentile(50)), ms(all.Percentile(95)), ms(all.Percentile(99)), all.Errors)
 	fmt.Fprintf(&b, "%d websocket subscribers received %d events in %v\n", r.Subscribers, r.Events, r.Elapsed.Round(time.Millisecond))
+	if r.Rerouted > 0 {
+		fmt.Fprintf(&b, "%d requests rerouted to another server (theirs could not be reached)\n", r.Rerouted)
+	}
 	return b.String()
 }
 
@@ -143,6 +149,7 @@ type run struct {
 	committed map[string][]string
 	done      atomic.Int64
 	events    atomic.Int64
+	rerouted  atomic.Int64
 }
 
 // Run sets the virtual users up (a device each, a conversation per parent
@@ -237,7 +244,8 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	subs.Wait()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return &Report{Elapsed: elapsed, Ops: r.stats, Subscribers: subscribers, Events: r.events.Load(), Committed: r.committed}, nil
+	return &Report{Elapsed: elapsed, Ops: r.stats, Subscribers: subscribers, Events: r.events.Load(),
+		Rerouted: r.rerouted.Load(), Committed: r.committed}, nil
 }
 
 func (r *run) resetStats() {
@@ -327,6 +335,7 @@ func (u *user) do(ctx context.Context, op string, vars map[string]any, out any) 
 		if err != nil {
 			lastErr = err
 			u.home = (u.home + 1) % len(u.r.o.URLs) // the balancer moves us on
+			u.r.rerouted.Add(1)
 			continue
 		}
 		raw, err := io.ReadAll(res.Body)
@@ -334,6 +343,7 @@ func (u *user) do(ctx context.Context, op string, vars map[string]any, out any) 
 		if err != nil || res.StatusCode >= 500 && len(raw) == 0 {
 			lastErr = fmt.Errorf("read: %v (status %d)", err, res.StatusCode)
 			u.home = (u.home + 1) % len(u.r.o.URLs)
+			u.r.rerouted.Add(1)
 			continue
 		}
 		var gr response

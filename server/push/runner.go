@@ -69,6 +69,8 @@ func NewWorkers(pool *pgxpool.Pool, p *Pipeline, o WorkerOptions) (*river.Client
 		FetchPollInterval:    o.PollInterval,
 		FetchCooldown:        min(o.PollInterval, 100*time.Millisecond),
 		RescueStuckJobsAfter: o.RescueAfter,
+		// Every job's own bound (the fan-out's is Config.JobTimeout).
+		JobTimeout: min(time.Minute, o.RescueAfter*4/5),
 	})
 }
 
