@@ -1,11 +1,14 @@
 package graph_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -202,5 +205,34 @@ func TestCORS(t *testing.T) {
 	}
 	if h := preflight("https://evil.test"); h.Get("Access-Control-Allow-Origin") != "" {
 		t.Errorf("other origin allowed: %v", h)
+	}
+}
+
+// TestTracesExportedOverOTLP: with OTEL_EXPORTER_OTLP_ENDPOINT set, the
+// server's spans reach an OTLP/HTTP collector (here a fake that counts the
+// export requests).
+func TestTracesExportedOverOTLP(t *testing.T) {
+	var exports atomic.Int64
+	collector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if r.URL.Path == "/v1/traces" && r.Method == http.MethodPost && len(body) > 0 && bytes.Contains(body, []byte("graphql.query Viewer")) {
+			exports.Add(1)
+		}
+		w.Header().Set("Content-Type", "application/x-protobuf")
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer collector.Close()
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", collector.URL)
+	env := apptest.New(t, apptest.Options{Seed: true, NoWorkers: true, Env: map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": collector.URL}})
+	if r := env.Do(env.Token("parent"), `query Viewer { viewer { id } }`, nil); r.Code() != "" {
+		t.Fatal(r.Body)
+	}
+	ctx, cancel := apptest.WithTimeout()
+	defer cancel()
+	if err := env.App.FlushTraces(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if exports.Load() == 0 {
+		t.Fatal("no export carried the operation's span")
 	}
 }

@@ -230,6 +230,14 @@ func (a *App) StopWorkers(timeout time.Duration) error {
 	return push.Stop(ctx, a.Workers)
 }
 
+// FlushTraces exports the spans ended so far (when tracing is configured).
+func (a *App) FlushTraces(ctx context.Context) error {
+	if a.tracerProvider == nil {
+		return nil
+	}
+	return a.tracerProvider.ForceFlush(ctx)
+}
+
 // Handler returns the HTTP handler.
 func (a *App) Handler() http.Handler {
 	return api.NewHandler(api.Deps{

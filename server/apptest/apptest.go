@@ -106,7 +106,9 @@ func New(t testing.TB, o Options) *Env {
 		t.Fatalf("apptest: events: %v", err)
 	}
 	t.Cleanup(stopEvents)
-	a.Tracing = o.Tracing
+	if o.Tracing != nil {
+		a.Tracing = o.Tracing
+	}
 	e.Server = httptest.NewServer(a.Handler())
 	if !o.NoWorkers {
 		if err := a.StartWorkers(context.Background()); err != nil {
