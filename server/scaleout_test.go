@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
@@ -195,8 +196,23 @@ func TestThreeInstancesSurviveAKill(t *testing.T) {
 	var failed int64
 	db.Raw(`SELECT count(*) FROM notification_deliveries WHERE status = 'FAILED'`).Scan(&failed)
 	got := map[string]int{}
+	collapse := map[string]map[string]bool{} // per push, the collapse keys its copies carried
 	for _, m := range fcm.Messages() {
-		got[m.Data["notificationId"]+" "+m.Token]++
+		k := m.Data["notificationId"] + " " + m.Token
+		got[k]++
+		var msg struct {
+			Android struct {
+				CollapseKey string `json:"collapse_key"`
+			}
+			APNS struct {
+				Headers map[string]string
+			}
+		}
+		_ = json.Unmarshal(m.Raw, &msg)
+		if collapse[k] == nil {
+			collapse[k] = map[string]bool{}
+		}
+		collapse[k][msg.Android.CollapseKey+"|"+msg.APNS.Headers["apns-collapse-id"]] = true
 	}
 	// FCM has no idempotency key, so a push whose instance died after FCM
 	// took it but before the database recorded it is sent again when the
@@ -208,6 +224,9 @@ func TestThreeInstancesSurviveAKill(t *testing.T) {
 			dups++
 			if !inFlight[k] || n > 2 {
 				t.Errorf("push %s sent %d times, and it was not in flight at the kill", k, n)
+			}
+			if len(collapse[k]) != 1 {
+				t.Errorf("push %s: its copies carry different collapse keys %v: the phone would show both", k, collapse[k])
 			}
 		}
 	}
