@@ -18,6 +18,9 @@ type Identity struct {
 	Email       string
 	Phone       string
 	DisplayName string
+	// Expires is when the token expires: until then its verification may
+	// be reused. Zero: verify it every time (revocation checks).
+	Expires time.Time
 }
 
 // ViewerForIdentity maps a verified identity to its user, creating the user

@@ -9,7 +9,12 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
+	"sync"
+	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/models/domain"
@@ -48,14 +53,38 @@ func ViewerFrom(ctx context.Context) *models.Viewer {
 type Authenticator struct {
 	Verifier Verifier
 	Users    Users
+
+	// verified remembers, by the token's SHA-256, identities whose token
+	// verified and has not expired: a phone sends the same token with
+	// every request for an hour, and checking its signature each time is
+	// wasted work. Only the verification is reused: the user and their
+	// memberships are read on every request, so a change of roles counts
+	// at once.
+	once     sync.Once
+	verified *lru.Cache[[32]byte, domain.Identity]
 }
+
+// verifiedTokens is how many verified tokens an instance remembers.
+const verifiedTokens = 10_000
 
 // Viewer verifies token and loads its viewer. A token that does not verify
 // gives an UNAUTHENTICATED *models.Error.
 func (a *Authenticator) Viewer(ctx context.Context, token string) (*models.Viewer, error) {
-	id, err := a.Verifier.Verify(ctx, token)
-	if err != nil {
-		return nil, &models.Error{Code: models.CodeUnauthenticated, Message: ErrInvalidToken.Error(), Err: err}
+	a.once.Do(func() { a.verified, _ = lru.New[[32]byte, domain.Identity](verifiedTokens) })
+	key := sha256.Sum256([]byte(token))
+	id, ok := a.verified.Get(key)
+	if ok && !time.Now().Before(id.Expires) {
+		a.verified.Remove(key)
+		ok = false
+	}
+	if !ok {
+		var err error
+		if id, err = a.Verifier.Verify(ctx, token); err != nil {
+			return nil, &models.Error{Code: models.CodeUnauthenticated, Message: ErrInvalidToken.Error(), Err: err}
+		}
+		if !id.Expires.IsZero() {
+			a.verified.Add(key, id)
+		}
 	}
 	if id.UID == "" {
 		return nil, &models.Error{Code: models.CodeUnauthenticated, Message: ErrInvalidToken.Error()}

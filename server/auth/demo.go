@@ -89,5 +89,5 @@ func (d *DemoSigner) Verify(_ context.Context, token string) (domain.Identity, e
 	if err != nil {
 		return domain.Identity{}, err
 	}
-	return domain.Identity{UID: claims.Subject}, nil
+	return domain.Identity{UID: claims.Subject, Expires: claims.ExpiresAt.Time}, nil
 }

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"fmt"
+	"time"
 
 	firebase "firebase.google.com/go/v4"
 	fbauth "firebase.google.com/go/v4/auth"
@@ -48,5 +49,8 @@ func (f *FirebaseVerifier) Verify(ctx context.Context, token string) (domain.Ide
 	id.Email, _ = t.Claims["email"].(string)
 	id.Phone, _ = t.Claims["phone_number"].(string)
 	id.DisplayName, _ = t.Claims["name"].(string)
+	if !f.CheckRevoked { // a revocation check must run on every request
+		id.Expires = time.Unix(t.Expires, 0)
+	}
 	return id, nil
 }
