@@ -68,25 +68,38 @@ func slogGormLogger(log *slog.Logger) logger.Interface {
 	if log == nil {
 		log = slog.Default()
 	}
-	return quietCancel{logger.NewSlogLogger(log, logger.Config{
-		SlowThreshold:             500 * time.Millisecond,
+	return quietCancel{Interface: logger.NewSlogLogger(log, logger.Config{
+		SlowThreshold:             slowQuery,
 		LogLevel:                  logger.Warn,
 		IgnoreRecordNotFoundError: true,
 		ParameterizedQueries:      true, // never log values: they are children's data
-	})}
+	}), level: logger.Warn}
 }
+
+// slowQuery is when a statement is logged as slow.
+const slowQuery = 500 * time.Millisecond
 
 // quietCancel does not log statements cut short because their caller went
 // away (a client hung up, a worker stopping at shutdown) or stopped by a
 // unique index deciding a race: the caller sees and handles the error;
 // logging each one as a failed query is noise.
-type quietCancel struct{ logger.Interface }
+//
+// It also returns at once for a fast statement that succeeded below Info:
+// GORM's slog logger would otherwise render the statement (fc) for every
+// query only to drop it, a few percent of a busy server's CPU.
+type quietCancel struct {
+	logger.Interface
+	level logger.LogLevel
+}
 
 func (q quietCancel) LogMode(l logger.LogLevel) logger.Interface {
-	return quietCancel{q.Interface.LogMode(l)}
+	return quietCancel{Interface: q.Interface.LogMode(l), level: l}
 }
 
 func (q quietCancel) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
+	if err == nil && q.level < logger.Info && time.Since(begin) <= slowQuery {
+		return // nothing to log
+	}
 	if errors.Is(err, context.Canceled) || (err != nil && ctx.Err() != nil) {
 		return // the statement's context ended: cancelled, not failed
 	}
