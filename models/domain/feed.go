@@ -134,7 +134,7 @@ func (s *Service) observationPage(ctx context.Context, v *models.Viewer, q *gorm
 		return nil, models.Internal(err)
 	}
 	defer sqlRows.Close()
-	var rows []feedRow
+	rows := make([]feedRow, 0, n+1)
 	for sqlRows.Next() {
 		row = feedRow{}
 		if err := sqlRows.Scan(dsts...); err != nil {
