@@ -60,14 +60,6 @@ func selects(ctx context.Context, path ...string) bool {
 	return true
 }
 
-func skills(s []string) []models.Skill {
-	out := make([]models.Skill, len(s))
-	for i, v := range s {
-		out[i] = models.Skill(v)
-	}
-	return out
-}
-
 // keys maps parents to the keys a loader needs, in order.
 func keys[T any](objs []*T, key func(*T) string) []string {
 	out := make([]string, len(objs))

@@ -31,11 +31,6 @@ func (r *classroomResolver) UnacknowledgedCount(ctx context.Context, obj *models
 	return r.Domain.UnacknowledgedCount(ctx, viewer(ctx), obj)
 }
 
-// Skills is the resolver for the skills field.
-func (r *homeInsightResolver) Skills(ctx context.Context, obj *models.HomeInsight) ([]models.Skill, error) {
-	return skills(obj.Skills), nil
-}
-
 // Author is the resolver for the author field.
 func (r *homeInsightResolver) Author(ctx context.Context, obj *models.HomeInsight) (*models.User, error) {
 	return load(ctx).User.Load(ctx, obj.AuthorID)
@@ -89,14 +84,6 @@ func (r *mutationResolver) RespondToObservation(ctx context.Context, input model
 // ShareHomeInsight is the resolver for the shareHomeInsight field.
 func (r *mutationResolver) ShareHomeInsight(ctx context.Context, input models.ShareHomeInsightInput) (*models.ShareHomeInsightPayload, error) {
 	return r.Domain.ShareHomeInsight(ctx, viewer(ctx), input)
-}
-
-func (r *observationResolver) Skills(ctx context.Context, objs []*models.Observation) ([][]models.Skill, error) {
-	out := make([][]models.Skill, len(objs))
-	for i, o := range objs {
-		out[i] = skills(o.Skills)
-	}
-	return out, nil
 }
 
 func (r *observationResolver) Author(ctx context.Context, objs []*models.Observation) ([]*models.User, error) {

@@ -66,6 +66,22 @@ func (s *ObservationState) UnmarshalGQL(v any) error {
 // Skill is one of the social-emotional skills a note can name.
 type Skill string
 
+// skillList converts stored skill names to the enum.
+func skillList(names []string) []Skill {
+	out := make([]Skill, len(names))
+	for i, n := range names {
+		out[i] = Skill(n)
+	}
+	return out
+}
+
+// SkillList is the observation's skills as the GraphQL enum (a plain
+// method: the field resolves inline, without a resolver's goroutine).
+func (o *Observation) SkillList() []Skill { return skillList(o.Skills) }
+
+// SkillList is the insight's skills as the GraphQL enum.
+func (h *HomeInsight) SkillList() []Skill { return skillList(h.Skills) }
+
 // The fixed list of skills.
 const (
 	SkillCooperation         Skill = "COOPERATION"

@@ -19,15 +19,12 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type HomeInsightResolver interface {
-	Skills(ctx context.Context, obj *models.HomeInsight) ([]models.Skill, error)
 	Author(ctx context.Context, obj *models.HomeInsight) (*models.User, error)
 	Student(ctx context.Context, obj *models.HomeInsight) (*models.Student, error)
 
 	Attachments(ctx context.Context, obj *models.HomeInsight) ([]*models.Upload, error)
 }
 type ObservationResolver interface {
-	Skills(ctx context.Context, objs []*models.Observation) ([][]models.Skill, error)
-
 	Author(ctx context.Context, objs []*models.Observation) ([]*models.User, error)
 	Student(ctx context.Context, objs []*models.Observation) ([]*models.Student, error)
 	Acknowledgement(ctx context.Context, objs []*models.Observation) ([]*models.Acknowledgement, error)
@@ -313,7 +310,7 @@ func (ec *executionContext) _HomeInsight_skills(ctx context.Context, field graph
 			return ec.fieldContext_HomeInsight_skills(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.HomeInsight().Skills(ctx, obj)
+			return obj.SkillList(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []models.Skill) graphql.Marshaler {
@@ -324,7 +321,7 @@ func (ec *executionContext) _HomeInsight_skills(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_HomeInsight_skills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("HomeInsight", field, true, true, "Skill")
+	return graphql.NewScalarFieldContext("HomeInsight", field, true, false, "Skill")
 }
 
 func (ec *executionContext) _HomeInsight_author(ctx context.Context, field graphql.CollectedField, obj *models.HomeInsight) (ret graphql.Marshaler) {
@@ -524,7 +521,7 @@ func (ec *executionContext) _Observation_skills(ctx context.Context, field graph
 			return ec.fieldContext_Observation_skills(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.resolveBatch_Observation_skills(ctx, field, obj)
+			return obj.SkillList(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []models.Skill) graphql.Marshaler {
@@ -535,30 +532,7 @@ func (ec *executionContext) _Observation_skills(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Observation_skills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Observation", field, true, true, "Skill")
-}
-func (ec *executionContext) resolveBatch_Observation_skills(ctx context.Context, field graphql.CollectedField, obj *models.Observation) (any, error) {
-	resolver := ec.Resolvers.Observation()
-	if batch, ok := graphql.BatchParentsFor[*models.Observation](ctx, "Observation"); ok {
-		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.Skills(ctx, batch.Parents)
-		})
-		return graphql.ResolveBatchGroupResult[[]models.Skill](
-			ctx,
-			batch.Index,
-			len(batch.Parents),
-			result,
-			"Observation.skills",
-			batch.IndexMap,
-		)
-	}
-	results, err := resolver.Skills(ctx, []*models.Observation{obj})
-	return graphql.ResolveBatchSingleResult[[]models.Skill](
-		ctx,
-		results,
-		err,
-		"Observation.skills",
-	)
+	return graphql.NewScalarFieldContext("Observation", field, true, false, "Skill")
 }
 
 func (ec *executionContext) _Observation_state(ctx context.Context, field graphql.CollectedField, obj *models.Observation) (ret graphql.Marshaler) {
@@ -2481,11 +2455,10 @@ func (ec *executionContext) _HomeInsight(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "skills":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._HomeInsight_skills(ctx, field, obj)
-				})
+			out.Values[i] = ec._HomeInsight_skills(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "author":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -2553,11 +2526,10 @@ func (ec *executionContext) _Observation(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "skills":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Observation_skills(ctx, field, obj)
-				})
+			out.Values[i] = ec._Observation_skills(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "state":
 			out.Values[i] = ec._Observation_state(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

@@ -328,7 +328,7 @@ type ComplexityRoot struct {
 		Body        func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
 		ID          func(childComplexity int) int
-		Skills      func(childComplexity int) int
+		SkillList   func(childComplexity int) int
 		Student     func(childComplexity int) int
 	}
 
@@ -437,7 +437,7 @@ type ComplexityRoot struct {
 		Responses          func(childComplexity int) int
 		Reviews            func(childComplexity int) int
 		SharedAt           func(childComplexity int) int
-		Skills             func(childComplexity int) int
+		SkillList          func(childComplexity int) int
 		State              func(childComplexity int) int
 		Student            func(childComplexity int) int
 		UpdatedAt          func(childComplexity int) int
@@ -1755,11 +1755,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.HomeInsight.ID(childComplexity), true
 	case "HomeInsight.skills":
-		if e.ComplexityRoot.HomeInsight.Skills == nil {
+		if e.ComplexityRoot.HomeInsight.SkillList == nil {
 			break
 		}
 
-		return e.ComplexityRoot.HomeInsight.Skills(childComplexity), true
+		return e.ComplexityRoot.HomeInsight.SkillList(childComplexity), true
 	case "HomeInsight.student":
 		if e.ComplexityRoot.HomeInsight.Student == nil {
 			break
@@ -2478,11 +2478,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Observation.SharedAt(childComplexity), true
 	case "Observation.skills":
-		if e.ComplexityRoot.Observation.Skills == nil {
+		if e.ComplexityRoot.Observation.SkillList == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Observation.Skills(childComplexity), true
+		return e.ComplexityRoot.Observation.SkillList(childComplexity), true
 	case "Observation.state":
 		if e.ComplexityRoot.Observation.State == nil {
 			break
