@@ -60,7 +60,8 @@ type App struct {
 	Files *files.Store
 	// Metrics are served at /metrics.
 	Metrics *metrics.Metrics
-	// Tracing provides OpenTelemetry tracers (nil: the global provider).
+	// Tracing provides OpenTelemetry tracers (nil: no tracing; set when
+	// OTLP export is configured).
 	Tracing trace.TracerProvider
 	// Pool is the pgx pool the workers use.
 	Pool *pgxpool.Pool
