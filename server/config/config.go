@@ -1,6 +1,7 @@
 // Package config reads the server's configuration once, from flags and the
 // environment, into one struct that is passed down. No other package reads
-// the environment (the Firebase SDK's own FIREBASE_AUTH_EMULATOR_HOST aside).
+// the environment (FIREBASE_AUTH_EMULATOR_HOST aside: the Firebase SDK reads
+// it itself, and server/auth reads it to know what the SDK checks).
 package config
 
 import (
