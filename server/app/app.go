@@ -112,6 +112,8 @@ func (a *App) open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	sqlDB.SetMaxOpenConns(a.Config.DBMaxConns)
+	sqlDB.SetMaxIdleConns(max(a.Config.DBMaxConns/2, 1))
 	if err := database.Migrate(ctx, sqlDB, a.Log); err != nil {
 		return err
 	}

@@ -57,6 +57,10 @@ type Config struct {
 	PushPollInterval time.Duration
 	// PushWorkers is how many fan-outs run at once per process (SAMESIDE_PUSH_WORKERS).
 	PushWorkers int
+	// DBMaxConns bounds the API's PostgreSQL connections per process
+	// (SAMESIDE_DB_MAX_CONNS, default 20); the workers' pool adds 4 and
+	// live events 1. N instances need N × (DBMaxConns + 5) connections.
+	DBMaxConns int
 	// JobRescueAfter is how long a background job may run before it counts
 	// as abandoned by a dead instance and runs again elsewhere
 	// (SAMESIDE_JOB_RESCUE_AFTER, default 5m; one job run is bounded by
@@ -119,6 +123,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.FilesURL, "files-url", getenv("SAMESIDE_FILES_URL"), "where uploads are kept: file:///dir, gs://bucket, s3://bucket (SAMESIDE_FILES_URL)")
 	fs.StringVar(&c.FCMEndpoint, "fcm-endpoint", getenv("SAMESIDE_FCM_ENDPOINT"), "FCM endpoint override, e.g. a fake (SAMESIDE_FCM_ENDPOINT)")
 	pushWorkers := fs.String("push-workers", env("SAMESIDE_PUSH_WORKERS", "10"), "fan-outs at once (SAMESIDE_PUSH_WORKERS)")
+	dbMaxConns := fs.String("db-max-conns", env("SAMESIDE_DB_MAX_CONNS", "20"), "the API's PostgreSQL connections per process (SAMESIDE_DB_MAX_CONNS)")
 	fs.DurationVar(&c.PushPollInterval, "push-poll", time.Second, "how often idle push workers look for due jobs (SAMESIDE_PUSH_POLL)")
 	fs.DurationVar(&c.JobRescueAfter, "job-rescue-after", 5*time.Minute, "when a running job counts as abandoned (SAMESIDE_JOB_RESCUE_AFTER)")
 	if v := getenv("SAMESIDE_JOB_RESCUE_AFTER"); v != "" {
@@ -168,6 +173,11 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("SAMESIDE_PUSH_WORKERS must be 1 to 200, not %q", *pushWorkers))
 	}
 	c.PushWorkers = pw
+	mc, err := strconv.Atoi(*dbMaxConns)
+	if err != nil || mc < 2 || mc > 500 {
+		errs = append(errs, fmt.Errorf("SAMESIDE_DB_MAX_CONNS must be 2 to 500, not %q", *dbMaxConns))
+	}
+	c.DBMaxConns = mc
 	rl, err := strconv.Atoi(*rateLimit)
 	if err != nil || rl < 0 || rl > 100_000 {
 		errs = append(errs, fmt.Errorf("SAMESIDE_RATE_LIMIT must be 0 to 100000, not %q", *rateLimit))
