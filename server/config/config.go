@@ -168,26 +168,18 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("SAMESIDE_EMBEDDED_PORT must be a port number, not %q", *embeddedPort))
 	}
 	c.EmbeddedPort = uint32(ep)
-	pw, err := strconv.Atoi(*pushWorkers)
-	if err != nil || pw < 1 || pw > 200 {
-		errs = append(errs, fmt.Errorf("SAMESIDE_PUSH_WORKERS must be 1 to 200, not %q", *pushWorkers))
+	// intIn parses a setting that must be an integer from lo to hi.
+	intIn := func(name, v string, lo, hi int) int {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < lo || n > hi {
+			errs = append(errs, fmt.Errorf("%s must be %d to %d, not %q", name, lo, hi, v))
+		}
+		return n
 	}
-	c.PushWorkers = pw
-	mc, err := strconv.Atoi(*dbMaxConns)
-	if err != nil || mc < 2 || mc > 500 {
-		errs = append(errs, fmt.Errorf("SAMESIDE_DB_MAX_CONNS must be 2 to 500, not %q", *dbMaxConns))
-	}
-	c.DBMaxConns = mc
-	rl, err := strconv.Atoi(*rateLimit)
-	if err != nil || rl < 0 || rl > 100_000 {
-		errs = append(errs, fmt.Errorf("SAMESIDE_RATE_LIMIT must be 0 to 100000, not %q", *rateLimit))
-	}
-	c.RateLimit = rl
-	ms, err := strconv.Atoi(*maxSockets)
-	if err != nil || ms < 1 || ms > 1000 {
-		errs = append(errs, fmt.Errorf("SAMESIDE_MAX_SOCKETS_PER_USER must be 1 to 1000, not %q", *maxSockets))
-	}
-	c.MaxSocketsPerUser = ms
+	c.PushWorkers = intIn("SAMESIDE_PUSH_WORKERS", *pushWorkers, 1, 200)
+	c.DBMaxConns = intIn("SAMESIDE_DB_MAX_CONNS", *dbMaxConns, 2, 500)
+	c.RateLimit = intIn("SAMESIDE_RATE_LIMIT", *rateLimit, 0, 100_000)
+	c.MaxSocketsPerUser = intIn("SAMESIDE_MAX_SOCKETS_PER_USER", *maxSockets, 1, 1000)
 	for _, o := range strings.Split(*corsOrigins, ",") {
 		if o = strings.TrimSpace(o); o == "" {
 			continue

@@ -39,6 +39,11 @@ func TestRefusals(t *testing.T) {
 		{"unknown env", map[string]string{"SAMESIDE_ENV": "staging"}, "SAMESIDE_ENV must be"},
 		{"bad port", map[string]string{"PORT": "http"}, "PORT must be"},
 		{"bad log level", map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL must be"},
+		{"negative rate limit", map[string]string{"SAMESIDE_RATE_LIMIT": "-1"}, "SAMESIDE_RATE_LIMIT must be 0 to 100000"},
+		{"no sockets", map[string]string{"SAMESIDE_MAX_SOCKETS_PER_USER": "0"}, "SAMESIDE_MAX_SOCKETS_PER_USER must be 1 to 1000"},
+		{"one connection", map[string]string{"SAMESIDE_DB_MAX_CONNS": "1"}, "SAMESIDE_DB_MAX_CONNS must be 2 to 500"},
+		{"path as an origin", map[string]string{"SAMESIDE_CORS_ORIGINS": "https://app.example.org/login"}, "is not an origin"},
+		{"rescue too soon", map[string]string{"SAMESIDE_JOB_RESCUE_AFTER": "10ms"}, "SAMESIDE_JOB_RESCUE_AFTER must be"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -50,5 +55,9 @@ func TestRefusals(t *testing.T) {
 	}
 	if c, err := Load(nil, envOf(map[string]string{"SAMESIDE_ENV": "production", "DATABASE_URL": "postgres://x", "FIREBASE_PROJECT_ID": "p"})); err != nil || c.Seed || c.DemoMode() {
 		t.Fatalf("valid production config refused or seeding: %+v %v", c, err)
+	}
+	c, err := Load(nil, envOf(map[string]string{"SAMESIDE_CORS_ORIGINS": "https://app.example.org, http://localhost:3000", "SAMESIDE_RATE_LIMIT": "0"}))
+	if err != nil || len(c.CORSOrigins) != 2 || c.RateLimit != 0 || c.MaxSocketsPerUser != 10 || c.DBMaxConns != 20 || c.JobRescueAfter.Minutes() != 5 {
+		t.Fatalf("origins, rate limit off and defaults: %+v %v", c, err)
 	}
 }
