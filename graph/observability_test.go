@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
@@ -235,4 +236,37 @@ func TestTracesExportedOverOTLP(t *testing.T) {
 	if exports.Load() == 0 {
 		t.Fatal("no export carried the operation's span")
 	}
+}
+
+// TestWebsocketUpgradesPerIP: upgrades have their own per-IP bucket, twenty
+// times the anonymous one (phones behind one NAT reconnect together), and
+// beyond it are refused with 429 before any socket is opened.
+func TestWebsocketUpgradesPerIP(t *testing.T) {
+	// A rate limit of 5 a second: anonymous requests 1 a second (bursts of
+	// 2), upgrades 20 a second (bursts of 40).
+	env := apptest.New(t, apptest.Options{NoWorkers: true, Env: map[string]string{"SAMESIDE_RATE_LIMIT": "5"}})
+	ctx, cancel := apptest.WithTimeout()
+	defer cancel()
+	opened, refused := 0, 0
+	start := time.Now()
+	for range 60 {
+		conn, res, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(env.Server.URL, "http")+"/graphql",
+			&websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+		switch {
+		case err == nil:
+			opened++
+			conn.CloseNow()
+		case res != nil && res.StatusCode == http.StatusTooManyRequests:
+			refused++
+		default:
+			t.Fatalf("dial: %v", err)
+		}
+	}
+	// The burst of 40, then 20 a second for the time the dials took.
+	took := time.Since(start)
+	allowed := 40 + int(20*took.Seconds()) + 1
+	if opened < 40 || opened > allowed || (refused == 0 && took < time.Second) {
+		t.Fatalf("%d upgrades opened (at most %d allowed in %v), %d refused with 429", opened, allowed, took, refused)
+	}
+	t.Logf("60 upgrades from one address in %v: %d opened, %d refused with 429", took.Round(time.Millisecond), opened, refused)
 }

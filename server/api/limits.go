@@ -105,25 +105,23 @@ func (l *rateLimiter) middleware(next http.Handler) http.Handler {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// A websocket signs in inside the socket (connection_init), so its
-		// upgrade is anonymous: phones behind one school or carrier NAT
-		// reconnecting together would share one IP's bucket. Sockets are
-		// bounded per user instead (socketLimiter), and an unsigned socket
-		// is closed after InitTimeout.
-		if websocketUpgrade(r) {
-			next.ServeHTTP(w, r)
-			return
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			host = r.RemoteAddr
 		}
 		ipRate := max(l.perUser/5, 1)
-		key, lim, burst := "", rate.Limit(ipRate), 2*ipRate
-		if v := auth.ViewerFrom(r.Context()); v != nil {
+		key, lim, burst := "ip:"+host, rate.Limit(ipRate), 2*ipRate
+		switch v := auth.ViewerFrom(r.Context()); {
+		case websocketUpgrade(r):
+			// A websocket signs in inside the socket (connection_init), so
+			// its upgrade is anonymous, and phones behind one school's or
+			// carrier's NAT reconnect together after a network blip: a
+			// bucket of their own, 20 times the anonymous one. Open sockets
+			// are bounded per user (socketLimiter); one that never signs in
+			// is closed after InitTimeout.
+			key, lim, burst = "ws:"+host, rate.Limit(20*ipRate), 20*2*ipRate
+		case v != nil:
 			key, lim, burst = "user:"+v.ID, rate.Limit(l.perUser), 2*l.perUser
-		} else {
-			host, _, err := net.SplitHostPort(r.RemoteAddr)
-			if err != nil {
-				host = r.RemoteAddr
-			}
-			key = "ip:" + host
 		}
 		if !l.allow(key, lim, burst) {
 			w.Header().Set("Retry-After", "1")
