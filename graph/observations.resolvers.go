@@ -16,8 +16,7 @@ import (
 
 // Feed is the resolver for the feed field.
 func (r *classroomResolver) Feed(ctx context.Context, obj *models.Classroom, kinds []models.ObservationKind, first *int, after *string) (*models.ObservationConnection, error) {
-	c, err := connection(ctx)(r.Domain.ClassroomFeed(ctx, viewer(ctx), obj, models.FeedArgs{Kinds: kinds, First: first, After: after}))
-	return c, r.auditRead(ctx, err, obj.SchoolID, "", obj.ID, "classroom.feed")
+	return connection(ctx)(r.Domain.ClassroomFeed(ctx, viewer(ctx), obj, models.FeedArgs{Kinds: kinds, First: first, After: after}))
 }
 
 // StudentsNeedingPositiveNote is the resolver for the studentsNeedingPositiveNote field.
@@ -147,25 +146,23 @@ func (r *queryResolver) ObservationDraftHints(ctx context.Context, body string, 
 
 // Observations is the resolver for the observations field.
 func (r *studentResolver) Observations(ctx context.Context, obj *models.Student, kinds []models.ObservationKind, first *int, after *string) (*models.ObservationConnection, error) {
-	c, err := connection(ctx)(r.Domain.StudentObservations(ctx, viewer(ctx), obj, models.FeedArgs{Kinds: kinds, First: first, After: after}))
-	return c, r.auditRead(ctx, err, obj.SchoolID, obj.ID, "", "student.observations")
+	return connection(ctx)(r.Domain.StudentObservations(ctx, viewer(ctx), obj, models.FeedArgs{Kinds: kinds, First: first, After: after}))
 }
 
 // HomeInsights is the resolver for the homeInsights field.
 func (r *studentResolver) HomeInsights(ctx context.Context, obj *models.Student, first *int) ([]*models.HomeInsight, error) {
 	h, err := r.Domain.HomeInsights(ctx, viewer(ctx), obj, first)
-	return nonNil(h), r.auditRead(ctx, err, obj.SchoolID, obj.ID, "", "student.home_insights")
+	return nonNil(h), err
 }
 
 // Balance is the resolver for the balance field.
 func (r *studentResolver) Balance(ctx context.Context, obj *models.Student) (*models.StudentBalance, error) {
-	b, err := r.Domain.Balance(ctx, viewer(ctx), obj)
-	return b, r.auditRead(ctx, err, obj.SchoolID, obj.ID, "", "student.balance")
+	return r.Domain.Balance(ctx, viewer(ctx), obj)
 }
 
 func (r *studentResolver) Timeline(ctx context.Context, obj *models.Student, first *int, after *string) (*model.TimelineConnection, error) {
 	page, err := r.Domain.StudentTimeline(ctx, viewer(ctx), obj, first, after)
-	if err := r.auditRead(ctx, err, obj.SchoolID, obj.ID, "", "student.timeline"); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	c := &model.TimelineConnection{Edges: []*model.TimelineEdge{}, PageInfo: &models.PageInfo{HasNextPage: page.HasNext}}

@@ -74,16 +74,6 @@ func (r *Resolver) announcementReach(ctx context.Context, a *models.Announcement
 	return &reach, err
 }
 
-// auditRead records a staff member's successful read of a student's
-// records (models/domain.AuditRead) and passes err through. A read that
-// cannot be recorded fails: the school must be able to answer who looked.
-func (r *Resolver) auditRead(ctx context.Context, err error, schoolID, studentID, itemID, operation string) error {
-	if err != nil {
-		return err
-	}
-	return r.Domain.AuditRead(ctx, viewer(ctx), schoolID, studentID, itemID, operation)
-}
-
 // optional turns a loader's "not found" into null, for fields whose record
 // may be gone or out of the viewer's sight.
 func optional[T any](v *T, err error) (*T, error) {

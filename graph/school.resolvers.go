@@ -34,11 +34,7 @@ func (r *guardianResolver) User(ctx context.Context, obj *models.Guardianship) (
 
 // Student is the resolver for the student field.
 func (r *queryResolver) Student(ctx context.Context, id string) (*models.Student, error) {
-	st, err := r.Domain.Student(ctx, viewer(ctx), id)
-	if err != nil {
-		return nil, err
-	}
-	return st, r.auditRead(ctx, nil, st.SchoolID, st.ID, "", "student.profile")
+	return r.Domain.StudentProfile(ctx, viewer(ctx), id)
 }
 
 // Classroom is the resolver for the classroom field.

@@ -51,6 +51,22 @@ func (s *Service) AuditRead(ctx context.Context, v *models.Viewer, schoolID, stu
 	return internal(err)
 }
 
+// audited passes a read's result through, first recording a staff member's
+// read of a student's records when the read succeeded. A read that cannot
+// be recorded fails: the school must be able to say who looked.
+func audited[T any](ctx context.Context, s *Service, v *models.Viewer, schoolID, studentID, itemID, operation string) func(T, error) (T, error) {
+	return func(res T, err error) (T, error) {
+		if err == nil {
+			err = s.AuditRead(ctx, v, schoolID, studentID, itemID, operation)
+		}
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		return res, nil
+	}
+}
+
 func (s *Service) auditEvent(v *models.Viewer, schoolID, studentID, itemID, operation string, action models.AuditAction) *models.AuditEvent {
 	role := staffRole(v, schoolID)
 	if role == "" {

@@ -37,13 +37,13 @@ func (s *Service) ClassroomFeed(ctx context.Context, v *models.Viewer, c *models
 	sq := s.DB.WithContext(ctx).Model(&models.Student{}).Select("students.id").Scopes(policy.Students(v)).
 		Where("students.id IN (SELECT student_id FROM enrollments WHERE classroom_id = ?)", c.ID)
 	q := s.DB.WithContext(ctx).Table("observations").Scopes(policy.Observations(v)).Where("observations.student_id = ANY (ARRAY(?))", sq)
-	return s.observationPage(ctx, v, q, args)
+	return audited[*models.ObservationPage](ctx, s, v, c.SchoolID, "", c.ID, "classroom.feed")(s.observationPage(ctx, v, q, args))
 }
 
 // StudentObservations is a student's observations the viewer may see.
 func (s *Service) StudentObservations(ctx context.Context, v *models.Viewer, st *models.Student, args models.FeedArgs) (*models.ObservationPage, error) {
 	q := s.DB.WithContext(ctx).Table("observations").Scopes(policy.Observations(v)).Where("observations.student_id = ?", st.ID)
-	return s.observationPage(ctx, v, q, args)
+	return audited[*models.ObservationPage](ctx, s, v, st.SchoolID, st.ID, "", "student.observations")(s.observationPage(ctx, v, q, args))
 }
 
 // ReviewQueue is the concerns waiting for review in the viewer's schools,
@@ -180,6 +180,10 @@ func validIDs(ids []string) []string {
 // viewer may see over the last 30 days (drafts left out) and the last
 // positive note.
 func (s *Service) Balance(ctx context.Context, v *models.Viewer, st *models.Student) (*models.StudentBalance, error) {
+	return audited[*models.StudentBalance](ctx, s, v, st.SchoolID, st.ID, "", "student.balance")(s.balance(ctx, v, st))
+}
+
+func (s *Service) balance(ctx context.Context, v *models.Viewer, st *models.Student) (*models.StudentBalance, error) {
 	since := s.now().AddDate(0, 0, -30)
 	var counts []struct {
 		Kind models.ObservationKind
@@ -254,12 +258,16 @@ func (s *Service) HomeInsights(ctx context.Context, v *models.Viewer, st *models
 	var out []*models.HomeInsight
 	err = s.DB.WithContext(ctx).Scopes(policy.HomeInsights(v)).Where("home_insights.student_id = ?", st.ID).
 		Order("home_insights.created_at DESC, home_insights.id DESC").Limit(n).Find(&out).Error
-	return out, internal(err)
+	return audited[[]*models.HomeInsight](ctx, s, v, st.SchoolID, st.ID, "", "student.home_insights")(out, internal(err))
 }
 
 // StudentTimeline interleaves a student's observations and home insights the
 // viewer may see, newest first, by keyset (time, id) like the feed.
 func (s *Service) StudentTimeline(ctx context.Context, v *models.Viewer, st *models.Student, size *int, after *string) (*models.TimelinePage, error) {
+	return audited[*models.TimelinePage](ctx, s, v, st.SchoolID, st.ID, "", "student.timeline")(s.studentTimeline(ctx, v, st, size, after))
+}
+
+func (s *Service) studentTimeline(ctx context.Context, v *models.Viewer, st *models.Student, size *int, after *string) (*models.TimelinePage, error) {
 	n, err := pageSize(size)
 	if err != nil {
 		return nil, err
