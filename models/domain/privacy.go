@@ -71,12 +71,12 @@ func (s *Service) ExportStudent(ctx context.Context, v *models.Viewer, studentID
 		userIDs = append(userIDs, o.AuthorID)
 	}
 	var responses []models.ObservationResponse
-	if err := db.Scopes(policy.Responses(v)).Where("observation_responses.observation_id IN ?", nonEmpty(obsIDs)).
+	if err := db.Scopes(policy.Responses(v)).Where("observation_responses.observation_id IN ?", obsIDs).
 		Order("observation_responses.created_at").Find(&responses).Error; err != nil {
 		return nil, internal(err)
 	}
 	var acks []models.Acknowledgement
-	ackQ := db.Where("observation_id IN ?", nonEmpty(obsIDs))
+	ackQ := db.Where("observation_id IN ?", obsIDs)
 	if staffRole(v, st.SchoolID) == "" {
 		ackQ = ackQ.Where("user_id = ?", v.ID) // a family sees its own acknowledgements
 	}
@@ -98,7 +98,7 @@ func (s *Service) ExportStudent(ctx context.Context, v *models.Viewer, studentID
 		convIDs = append(convIDs, c.ID)
 	}
 	var messages []models.Message
-	if err := db.Where("conversation_id IN ?", nonEmpty(convIDs)).Order("conversation_id, seq").Find(&messages).Error; err != nil {
+	if err := db.Where("conversation_id IN ?", convIDs).Order("conversation_id, seq").Find(&messages).Error; err != nil {
 		return nil, internal(err)
 	}
 	var bookings []models.ConferenceBooking
@@ -111,7 +111,7 @@ func (s *Service) ExportStudent(ctx context.Context, v *models.Viewer, studentID
 		slotIDs = append(slotIDs, b.SlotID)
 	}
 	var slots []models.ConferenceSlot
-	if err := db.Where("id IN ?", nonEmpty(slotIDs)).Find(&slots).Error; err != nil {
+	if err := db.Where("id IN ?", slotIDs).Find(&slots).Error; err != nil {
 		return nil, internal(err)
 	}
 	slotByID := map[string]models.ConferenceSlot{}
@@ -127,8 +127,8 @@ func (s *Service) ExportStudent(ctx context.Context, v *models.Viewer, studentID
 	// Attachments of the exported items.
 	var uploads []models.Upload
 	if err := db.Where(`(item_type = ? AND item_id IN ?) OR (item_type = ? AND item_id IN ?) OR (item_type = ? AND item_id IN ?)`,
-		models.ItemObservationGroup, nonEmpty(groupIDs), models.ItemHomeInsight, nonEmpty(idsOf(insights, func(h models.HomeInsight) string { return h.ID })),
-		models.ItemMessage, nonEmpty(idsOf(messages, func(m models.Message) string { return m.ID }))).
+		models.ItemObservationGroup, groupIDs, models.ItemHomeInsight, idsOf(insights, func(h models.HomeInsight) string { return h.ID }),
+		models.ItemMessage, idsOf(messages, func(m models.Message) string { return m.ID })).
 		Order("position").Find(&uploads).Error; err != nil {
 		return nil, internal(err)
 	}
@@ -162,14 +162,26 @@ func (s *Service) ExportStudent(ctx context.Context, v *models.Viewer, studentID
 	}
 	var teachers []struct{ ClassroomID, UserID string }
 	if err := db.Raw(`SELECT classroom_id, user_id FROM classroom_staff WHERE classroom_id IN ?`,
-		nonEmpty(idsOf(classrooms, func(c models.Classroom) string { return c.ID }))).Scan(&teachers).Error; err != nil {
+		idsOf(classrooms, func(c models.Classroom) string { return c.ID })).Scan(&teachers).Error; err != nil {
 		return nil, internal(err)
 	}
 	for _, t := range teachers {
 		userIDs = append(userIDs, t.UserID)
 	}
+	// The audit log, for the school's admins (its actors are named below).
+	var events []models.AuditEvent
+	if v.HasRole(st.SchoolID, models.RoleAdmin) {
+		if err := db.Where("school_id = ? AND student_id = ?", st.SchoolID, st.ID).Order("at").Find(&events).Error; err != nil {
+			return nil, internal(err)
+		}
+		for _, e := range events {
+			if e.ActorID != nil {
+				userIDs = append(userIDs, *e.ActorID)
+			}
+		}
+	}
 	var users []models.User
-	if err := db.Where("id IN ?", nonEmpty(userIDs)).Find(&users).Error; err != nil {
+	if err := db.Where("id IN ?", userIDs).Find(&users).Error; err != nil {
 		return nil, internal(err)
 	}
 	for _, u := range users {
@@ -234,21 +246,11 @@ func (s *Service) ExportStudent(ctx context.Context, v *models.Viewer, studentID
 		doc.MeetingRequests = append(doc.MeetingRequests, exportRequest{ID: r.ID, Topic: r.Topic, State: string(r.State), At: r.CreatedAt})
 	}
 	if v.HasRole(st.SchoolID, models.RoleAdmin) {
-		var events []models.AuditEvent
-		if err := db.Where("school_id = ? AND student_id = ?", st.SchoolID, st.ID).Order("at").Find(&events).Error; err != nil {
-			return nil, internal(err)
-		}
 		doc.AuditLog = []exportAudit{}
 		for _, e := range events {
 			ea := exportAudit{Role: string(e.ActorRole), Action: string(e.Action), Operation: e.Operation, At: e.At}
 			if e.ActorID != nil {
 				ea.By = name(*e.ActorID)
-				if ea.By == "" {
-					var u models.User
-					if db.Select("display_name").Take(&u, "id = ?", *e.ActorID).Error == nil {
-						ea.By = u.DisplayName
-					}
-				}
 			}
 			doc.AuditLog = append(doc.AuditLog, ea)
 		}
@@ -418,15 +420,6 @@ func idsOf[T any](xs []T, id func(T) string) []string {
 	return out
 }
 
-// nonEmpty keeps "IN ?" valid for an empty list (no uuid is the nil uuid
-// of our rows).
-func nonEmpty(ids []string) []string {
-	if len(ids) == 0 {
-		return []string{"00000000-0000-0000-0000-000000000000"}
-	}
-	return ids
-}
-
 // ConfirmDelete is the word deleteFamilyData's confirm must be.
 const ConfirmDelete = "DELETE"
 
@@ -489,7 +482,7 @@ func (s *Service) DeleteFamilyData(ctx context.Context, v *models.Viewer, in mod
 		}
 		// The family's guardians: those with no other child at this school.
 		var others []string
-		if err := tx.Model(&models.Guardianship{}).Where("school_id = ? AND user_id IN ? AND student_id NOT IN ?", school, nonEmpty(guardians), ids).
+		if err := tx.Model(&models.Guardianship{}).Where("school_id = ? AND user_id IN ? AND student_id NOT IN ?", school, guardians, ids).
 			Distinct().Pluck("user_id", &others).Error; err != nil {
 			return nil, err
 		}
@@ -509,13 +502,13 @@ func (s *Service) DeleteFamilyData(ctx context.Context, v *models.Viewer, in mod
 		}
 		var convs []string
 		if err := tx.Model(&models.Conversation{}).Where(`school_id = ? AND (student_id IN ? OR (student_id IS NULL AND id IN
-			(SELECT conversation_id FROM conversation_participants WHERE user_id IN ?)))`, school, ids, nonEmpty(family)).
+			(SELECT conversation_id FROM conversation_participants WHERE user_id IN ?)))`, school, ids, family).
 			Pluck("id", &convs).Error; err != nil {
 			return nil, err
 		}
 		gone = append(gone, convs...)
 		var msgs []string
-		if err := tx.Model(&models.Message{}).Where("conversation_id IN ?", nonEmpty(convs)).Pluck("id", &msgs).Error; err != nil {
+		if err := tx.Model(&models.Message{}).Where("conversation_id IN ?", convs).Pluck("id", &msgs).Error; err != nil {
 			return nil, err
 		}
 		var responses []string
@@ -533,14 +526,14 @@ func (s *Service) DeleteFamilyData(ctx context.Context, v *models.Viewer, in mod
 			OR (item_type = ? AND item_id IN (SELECT group_id FROM observations WHERE student_id IN ?)
 			    AND NOT EXISTS (SELECT 1 FROM observations o WHERE o.group_id = uploads.item_id AND o.student_id NOT IN ?))
 			OR (user_id IN ? AND item_id IS NULL)`,
-			models.ItemHomeInsight, ids, models.ItemMessage, nonEmpty(msgs), models.ItemObservationGroup, ids, ids, nonEmpty(family)).
+			models.ItemHomeInsight, ids, models.ItemMessage, msgs, models.ItemObservationGroup, ids, ids, family).
 			Find(&uploads).Error; err != nil {
 			return nil, err
 		}
 		for _, u := range uploads {
 			gone = append(gone, u.ID)
 		}
-		if err := tx.Where("id IN ?", nonEmpty(idsOf(uploads, func(u models.Upload) string { return u.ID }))).Delete(&models.Upload{}).Error; err != nil {
+		if err := tx.Where("id IN ?", idsOf(uploads, func(u models.Upload) string { return u.ID })).Delete(&models.Upload{}).Error; err != nil {
 			return nil, err
 		}
 
@@ -558,7 +551,7 @@ func (s *Service) DeleteFamilyData(ctx context.Context, v *models.Viewer, in mod
 		for _, id := range notes {
 			patterns = append(patterns, "%"+id+"%")
 		}
-		if err := tx.Exec(`DELETE FROM notifications WHERE id IN ?`, nonEmpty(notes)).Error; err != nil {
+		if err := tx.Exec(`DELETE FROM notifications WHERE id IN ?`, notes).Error; err != nil {
 			return nil, err
 		}
 		if err := tx.Exec(`DELETE FROM client_mutations c WHERE c.result::text LIKE ANY (?)`, pq.Array(patterns)).Error; err != nil {
@@ -577,7 +570,7 @@ func (s *Service) DeleteFamilyData(ctx context.Context, v *models.Viewer, in mod
 		// (enrollments, guardianships, observations and what hangs on
 		// them, home insights, conversations about them, bookings,
 		// requests, invitations).
-		if err := tx.Where("id IN ?", nonEmpty(convs)).Delete(&models.Conversation{}).Error; err != nil {
+		if err := tx.Where("id IN ?", convs).Delete(&models.Conversation{}).Error; err != nil {
 			return nil, err
 		}
 		if err := tx.Where("id IN ?", ids).Delete(&models.Student{}).Error; err != nil {
@@ -589,16 +582,16 @@ func (s *Service) DeleteFamilyData(ctx context.Context, v *models.Viewer, in mod
 			`DELETE FROM announcement_reads WHERE user_id IN ? AND announcement_id IN (SELECT id FROM announcements WHERE school_id = ?)`,
 			`DELETE FROM memberships WHERE user_id IN ? AND school_id = ?`,
 		} {
-			if err := tx.Exec(stmt, nonEmpty(family), school).Error; err != nil {
+			if err := tx.Exec(stmt, family, school).Error; err != nil {
 				return nil, err
 			}
 		}
-		if err := tx.Exec(`DELETE FROM client_mutations WHERE user_id IN ?`, nonEmpty(family)).Error; err != nil {
+		if err := tx.Exec(`DELETE FROM client_mutations WHERE user_id IN ?`, family).Error; err != nil {
 			return nil, err
 		}
 		var deletedUsers []string
 		if err := tx.Raw(`DELETE FROM users u WHERE u.id IN ? AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id)
-			RETURNING u.id`, nonEmpty(family)).Scan(&deletedUsers).Error; err != nil {
+			RETURNING u.id`, family).Scan(&deletedUsers).Error; err != nil {
 			return nil, err
 		}
 		if err := tx.Create(&models.AuditEvent{SchoolID: school, ActorID: &v.ID, ActorRole: models.RoleAdmin, Action: models.AuditWrite,
@@ -622,10 +615,8 @@ func (s *Service) DeleteFamilyData(ctx context.Context, v *models.Viewer, in mod
 	// this fails, the files are unreachable, and the error is reported.
 	if s.Files != nil {
 		for _, id := range files {
-			for _, key := range []string{incomingKey(id), fileKey(id), thumbnailKey(id)} {
-				if err := s.Files.Delete(ctx, key); err != nil {
-					return nil, models.Internal(err)
-				}
+			if err := s.deleteFiles(ctx, id); err != nil {
+				return nil, err
 			}
 		}
 	}

@@ -240,6 +240,17 @@ func (s *Service) attach(tx *gorm.DB, v *models.Viewer, itemType, itemID string,
 	return nil
 }
 
+// deleteFiles deletes everything stored for an upload: the incoming bytes,
+// the file and its thumbnail (missing ones are fine).
+func (s *Service) deleteFiles(ctx context.Context, id string) error {
+	for _, key := range []string{incomingKey(id), fileKey(id), thumbnailKey(id)} {
+		if err := s.Files.Delete(ctx, key); err != nil {
+			return models.Internal(err)
+		}
+	}
+	return nil
+}
+
 // DeleteExpiredUploads deletes uploads nobody attached before they expired,
 // their files first, at most 500 a call; it returns how many went.
 func (s *Service) DeleteExpiredUploads(ctx context.Context) (int, error) {
@@ -250,10 +261,8 @@ func (s *Service) DeleteExpiredUploads(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for _, u := range expired {
-		for _, key := range []string{incomingKey(u.ID), fileKey(u.ID), thumbnailKey(u.ID)} {
-			if err := s.Files.Delete(ctx, key); err != nil {
-				return n, models.Internal(err)
-			}
+		if err := s.deleteFiles(ctx, u.ID); err != nil {
+			return n, err
 		}
 		// Attached meanwhile? Then it stays (its files are gone only if
 		// it was attached after expiring, which attach refuses).
