@@ -2,7 +2,7 @@ package graph_test
 
 import (
 	"encoding/csv"
-	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -113,36 +113,28 @@ func TestEngagementFigures(t *testing.T) {
 	eq("a2 booking rate", a2.ConferenceBookingRate, 0)
 
 	// The CSV carries the same figures; only admins get it.
-	get := func(token string) (*http.Response, [][]string) {
-		req, _ := http.NewRequest(http.MethodGet, f.Server.URL+"/engagement.csv?schoolId="+school+"&from=2026-10-01&to=2026-10-31", nil)
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
+	get := func(token string) (int, [][]string) {
+		status, body := f.Get("/engagement.csv?schoolId="+school+"&from=2026-10-01&to=2026-10-31", token)
+		if status != 200 {
+			return status, nil
 		}
-		res, err := http.DefaultClient.Do(req)
+		records, err := csv.NewReader(strings.NewReader(body)).ReadAll()
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer res.Body.Close()
-		if res.StatusCode != 200 {
-			return res, nil
-		}
-		records, err := csv.NewReader(res.Body).ReadAll()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res, records
+		return status, records
 	}
-	res, records := get(f.token("adminA"))
+	status, records := get(f.token("adminA"))
 	if len(records) != 3 || records[1][0] != "a1" || records[1][6] != "0.6666666666666666" || records[1][7] != "7200" || records[1][11] != "3600" || records[2][7] != "" {
-		t.Fatalf("csv (%s): %v", res.Header.Get("Content-Type"), records)
+		t.Fatalf("csv (%d): %v", status, records)
 	}
 	for who, status := range map[string]int{"teacherA": 403, "parentA": 403, "adminB": 404, "": 401} {
 		token := ""
 		if who != "" {
 			token = f.token(who)
 		}
-		if res, _ := get(token); res.StatusCode != status {
-			t.Errorf("csv as %q: %d, want %d", who, res.StatusCode, status)
+		if got, _ := get(token); got != status {
+			t.Errorf("csv as %q: %d, want %d", who, got, status)
 		}
 	}
 	for who, code := range map[string]string{"teacherA": "FORBIDDEN", "parentA": "FORBIDDEN", "adminB": "NOT_FOUND"} {

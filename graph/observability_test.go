@@ -24,17 +24,7 @@ import (
 // scrape reads /metrics with an optional bearer token.
 func scrape(t *testing.T, env *apptest.Env, token string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, env.Server.URL+"/metrics", nil)
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, string(b)
+	return env.Get("/metrics", token)
 }
 
 // metricLine finds the sample line that starts with prefix.

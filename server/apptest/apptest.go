@@ -348,6 +348,29 @@ func (e *Env) DoHeader(authorization, query string) *Response {
 	return e.send(req)
 }
 
+// Get fetches a path other than /graphql (a download, /metrics) with a
+// bearer token ("" for none) and returns the status and body.
+func (e *Env) Get(path, token string) (int, string) {
+	e.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, e.Server.URL+path, nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := e.Server.Client().Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return res.StatusCode, string(raw)
+}
+
 func (e *Env) send(req *http.Request) *Response {
 	e.t.Helper()
 	res, err := e.Server.Client().Do(req)

@@ -352,9 +352,7 @@ func (u *user) do(ctx context.Context, op string, vars map[string]any, out any) 
 			break
 		}
 		code := gr.code()
-		if op != "" {
-			u.r.record(op, time.Since(start), code)
-		}
+		u.r.record(op, time.Since(start), code)
 		if code == "" && out != nil {
 			if err := json.Unmarshal(gr.Data, out); err != nil {
 				return "", err
@@ -365,9 +363,7 @@ func (u *user) do(ctx context.Context, op string, vars map[string]any, out any) 
 		}
 		return "", nil
 	}
-	if op != "" {
-		u.r.record(op, time.Since(start), "NETWORK")
-	}
+	u.r.record(op, time.Since(start), "NETWORK")
 	return "NETWORK", lastErr
 }
 

@@ -135,11 +135,8 @@ func (e gqlExtension) InterceptResponse(ctx context.Context, next graphql.Respon
 		return resp
 	}
 	oc := graphql.GetOperationContext(ctx)
-	op := e.m.operation(operationName(oc))
-	typ := "query"
-	if oc.Operation != nil {
-		typ = string(oc.Operation.Operation)
-	}
+	name, typ := operationOf(oc)
+	op := e.m.operation(name)
 	if typ == "subscription" {
 		if resp != nil && resp.Data != nil {
 			e.m.events.WithLabelValues(op).Inc()
@@ -206,14 +203,16 @@ func (c queueCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// operationName is the operation's name as the request gave it, else as
-// its document names it.
-func operationName(oc *graphql.OperationContext) string {
-	if oc.OperationName != "" {
-		return oc.OperationName
-	}
+// operationOf is the operation's name, as the request gave it or else as
+// its document names it ("" for none), and its type (query, mutation,
+// subscription).
+func operationOf(oc *graphql.OperationContext) (name, typ string) {
+	name, typ = oc.OperationName, "query"
 	if oc.Operation != nil {
-		return oc.Operation.Name
+		typ = string(oc.Operation.Operation)
+		if name == "" {
+			name = oc.Operation.Name
+		}
 	}
-	return ""
+	return name, typ
 }

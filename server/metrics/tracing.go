@@ -43,12 +43,7 @@ func (t tracer) InterceptResponse(ctx context.Context, next graphql.ResponseHand
 	if !graphql.HasOperationContext(ctx) {
 		return next(ctx)
 	}
-	oc := graphql.GetOperationContext(ctx)
-	typ := "query"
-	if oc.Operation != nil {
-		typ = string(oc.Operation.Operation)
-	}
-	name := operationName(oc)
+	name, typ := operationOf(graphql.GetOperationContext(ctx))
 	if name == "" {
 		name = "anonymous"
 	}
