@@ -318,8 +318,7 @@ func (res *response) code() string {
 
 // do sends one operation to the user's server; a request that cannot reach
 // it (refused, reset, timed out) is sent again to the next server: the
-// same variables, so the same clientMutationId. It records the outcome
-// under op unless op is "".
+// same variables, so the same clientMutationId. It records the outcome under op.
 func (u *user) do(ctx context.Context, op string, vars map[string]any, out any) (string, error) {
 	body, _ := json.Marshal(map[string]any{"query": u.r.ops[op], "operationName": op, "variables": vars})
 	start := time.Now()
