@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -32,6 +33,9 @@ func ErrorPresenter(log *slog.Logger, requestID RequestIDFunc) graphql.ErrorPres
 			gqlErr.Extensions = map[string]any{"code": string(me.Code)}
 			if me.Field != "" {
 				gqlErr.Extensions["field"] = me.Field
+			}
+			if me.Reason != "" {
+				gqlErr.Extensions["reason"] = me.Reason
 			}
 			return gqlErr
 		}
@@ -80,12 +84,7 @@ func ErrorPresenter(log *slog.Logger, requestID RequestIDFunc) graphql.ErrorPres
 }
 
 func isOurCode(c string) bool {
-	switch models.Code(c) {
-	case models.CodeUnauthenticated, models.CodeForbidden, models.CodeNotFound, models.CodeBadUserInput,
-		models.CodeConflict, models.CodeRateLimited, models.CodeInternal:
-		return true
-	}
-	return false
+	return slices.Contains(models.Codes, models.Code(c))
 }
 
 // RecoverFunc turns a panic in a resolver into an INTERNAL error, logged.

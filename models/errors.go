@@ -18,7 +18,25 @@ const (
 	CodeBadUserInput    Code = "BAD_USER_INPUT"
 	CodeConflict        Code = "CONFLICT"
 	CodeRateLimited     Code = "RATE_LIMITED"
-	CodeInternal        Code = "INTERNAL"
+	// CodeUnavailable: a dependency (the database) is down for a moment;
+	// retry after the Retry-After header's seconds.
+	CodeUnavailable Code = "UNAVAILABLE"
+	CodeInternal    Code = "INTERNAL"
+)
+
+// Codes lists every code the API answers with, for the error presenter and
+// the documentation test.
+var Codes = []Code{CodeUnauthenticated, CodeForbidden, CodeNotFound, CodeBadUserInput,
+	CodeConflict, CodeRateLimited, CodeUnavailable, CodeInternal}
+
+// Reasons refine BAD_USER_INPUT (extensions.reason), for clients that act
+// on the kind of refusal rather than show it.
+const (
+	// ReasonUnsupportedImageFormat: an image in a format the server does
+	// not take (HEIC, WebP, …); the app converts it to JPEG and retries.
+	ReasonUnsupportedImageFormat = "UNSUPPORTED_IMAGE_FORMAT"
+	// ReasonImageTooLarge: an image over MaxImagePixels.
+	ReasonImageTooLarge = "IMAGE_TOO_LARGE"
 )
 
 // Error is the one error type of the domain. Message is safe to show to the
@@ -28,7 +46,10 @@ type Error struct {
 	Message string
 	// Field names the input field at fault, for BAD_USER_INPUT.
 	Field string
-	Err   error
+	// Reason refines the code for clients (extensions.reason), e.g.
+	// ReasonUnsupportedImageFormat.
+	Reason string
+	Err    error
 }
 
 func (e *Error) Error() string {

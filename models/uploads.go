@@ -53,7 +53,22 @@ const (
 	UploadURLTTL = 15 * time.Minute
 	// ThumbnailSize is the longer side of a thumbnail, in pixels.
 	ThumbnailSize = 320
+	// MaxImagePixels bounds an image's width × height, read from its header
+	// before anything is decoded: a 40-megapixel image takes 160 MB once
+	// decoded, while a few hundred KB of PNG can claim far more.
+	MaxImagePixels = 40_000_000
 )
+
+// UnsupportedImageType reports image types phones produce that the server
+// does not take (the app converts them to JPEG first; see
+// ReasonUnsupportedImageFormat).
+func UnsupportedImageType(contentType string) bool {
+	switch contentType {
+	case "image/heic", "image/heif", "image/heic-sequence", "image/heif-sequence", "image/webp", "image/avif":
+		return true
+	}
+	return false
+}
 
 // MaxUploadBytes is the limit for a content type, 0 for types not accepted.
 func MaxUploadBytes(contentType string) int64 {

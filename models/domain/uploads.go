@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"image"
 	"image/jpeg"
 	"image/png"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/disintegration/imaging"
 	"golang.org/x/image/draw"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -56,9 +58,13 @@ func (s *Service) CreateUpload(ctx context.Context, v *models.Viewer, in models.
 	}
 	max := models.MaxUploadBytes(in.ContentType)
 	switch {
+	case models.UnsupportedImageType(in.ContentType):
+		return nil, unsupportedImage("contentType")
 	case max == 0:
 		return nil, models.InvalidField("contentType", "send a JPEG or PNG image or a PDF")
-	case in.Size < 1 || int64(in.Size) > max:
+	case in.Size < 1:
+		return nil, models.InvalidField("size", "size is the file's length in bytes, at least 1")
+	case int64(in.Size) > max:
 		return nil, models.InvalidField("size", "a %s may be at most %d MB", in.ContentType, max>>20)
 	case !sha256Hex.MatchString(strings.ToLower(in.Sha256)):
 		return nil, models.InvalidField("sha256", "sha256 is the 64 hex digits of the bytes' SHA-256")
@@ -115,14 +121,18 @@ func (s *Service) CompleteUpload(ctx context.Context, v *models.Viewer, in model
 	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != u.Sha256 {
 		return nil, s.rejectUpload(ctx, u, "the file's checksum does not match: it was damaged on the way; upload it again")
 	}
+	if isoMediaImage(data) {
+		_ = s.Files.Delete(ctx, incomingKey(u.ID))
+		return nil, unsupportedImage("file")
+	}
 	if sniffed := http.DetectContentType(data); sniffed != u.ContentType {
 		return nil, s.rejectUpload(ctx, u, "the file is not a "+u.ContentType)
 	}
 	kept := data
 	if strings.HasPrefix(u.ContentType, "image/") {
-		img, _, err := image.Decode(bytes.NewReader(data))
+		img, err := s.decodeImage(ctx, u, data)
 		if err != nil {
-			return nil, s.rejectUpload(ctx, u, "the image cannot be read")
+			return nil, err
 		}
 		if kept, err = encodeImage(img, u.ContentType); err != nil {
 			return nil, models.Internal(err)
@@ -144,6 +154,60 @@ func (s *Service) CompleteUpload(ctx context.Context, v *models.Viewer, in model
 	u.State = models.UploadReady
 	err = s.DB.WithContext(ctx).Model(u).Updates(map[string]any{"state": u.State, "width": u.Width, "height": u.Height}).Error
 	return u, internal(err)
+}
+
+// imageSlots bounds how many images this process decodes at once: each may
+// take up to MaxImagePixels × 4 bytes twice over (decoded, then turned
+// upright), so a burst of uploads cannot exhaust memory.
+var imageSlots = make(chan struct{}, 2)
+
+// decodeImage decodes an uploaded image upright: its header is read first
+// and an image over MaxImagePixels refused before any pixel is decoded;
+// the EXIF orientation is applied (phones store portrait photos sideways
+// and say so in EXIF), and re-encoding afterwards leaves all metadata
+// behind.
+func (s *Service) decodeImage(ctx context.Context, u *models.Upload, data []byte) (image.Image, error) {
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, s.rejectUpload(ctx, u, "the image cannot be read")
+	}
+	if px := int64(cfg.Width) * int64(cfg.Height); px > models.MaxImagePixels || cfg.Width <= 0 || cfg.Height <= 0 {
+		_ = s.Files.Delete(ctx, incomingKey(u.ID))
+		return nil, &models.Error{Code: models.CodeBadUserInput, Field: "file", Reason: models.ReasonImageTooLarge,
+			Message: fmt.Sprintf("the image is %d×%d pixels; at most %d megapixels", cfg.Width, cfg.Height, models.MaxImagePixels/1_000_000)}
+	}
+	select {
+	case imageSlots <- struct{}{}:
+		defer func() { <-imageSlots }()
+	case <-ctx.Done():
+		return nil, models.Internal(ctx.Err())
+	}
+	img, err := imaging.Decode(bytes.NewReader(data), imaging.AutoOrientation(true))
+	if err != nil {
+		return nil, s.rejectUpload(ctx, u, "the image cannot be read")
+	}
+	return img, nil
+}
+
+// unsupportedImage refuses HEIC, WebP and the like: decoding HEIC needs a C
+// library with a long record of memory-safety flaws, and both iOS and
+// Android hand the app a JPEG on request, so the app converts first.
+func unsupportedImage(field string) error {
+	return &models.Error{Code: models.CodeBadUserInput, Field: field, Reason: models.ReasonUnsupportedImageFormat,
+		Message: "this image format is not supported: send the photo as JPEG or PNG"}
+}
+
+// isoMediaImage reports HEIC/HEIF/AVIF bytes (an ISO media "ftyp" box),
+// which content sniffing does not know.
+func isoMediaImage(data []byte) bool {
+	if len(data) < 12 || string(data[4:8]) != "ftyp" {
+		return false
+	}
+	switch string(data[8:12]) {
+	case "heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1", "avif", "avis":
+		return true
+	}
+	return false
 }
 
 // rejectUpload drops bytes that failed a check; the client may PUT again
