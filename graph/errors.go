@@ -55,6 +55,11 @@ func ErrorPresenter(log *slog.Logger, requestID RequestIDFunc) graphql.ErrorPres
 					return gqlErr
 				}
 			}
+			if strings.HasPrefix(parsed.Message, "json request body could not be decoded") {
+				// gqlgen's message quotes the whole body: never shown, never logged.
+				return &gqlerror.Error{Message: `the body must be {"query": string, "operationName": string, "variables": object, "extensions": object}`,
+					Extensions: map[string]any{"code": string(models.CodeBadUserInput)}}
+			}
 			if parsed.Err == nil && parsed.Rule != "" {
 				gqlErr.Extensions = map[string]any{"code": string(models.CodeBadUserInput), "reason": parsed.Rule}
 				return gqlErr

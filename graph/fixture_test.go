@@ -23,8 +23,14 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
+	return newFixtureWith(t, apptest.Options{})
+}
+
+// newFixtureWith builds the fixture on a server started with o.
+func newFixtureWith(t *testing.T, o apptest.Options) *fixture {
+	t.Helper()
 	f := &fixture{
-		Env:        apptest.New(t, apptest.Options{}),
+		Env:        apptest.New(t, o),
 		users:      map[string]*models.User{},
 		students:   map[string]*models.Student{},
 		classrooms: map[string]*models.Classroom{},

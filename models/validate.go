@@ -16,12 +16,27 @@ const (
 	MaxCodeLength  = 32
 )
 
+// ReasonInvalidUTF8 refines BAD_USER_INPUT for text that is not valid
+// UTF-8.
+const ReasonInvalidUTF8 = "INVALID_UTF8"
+
+// validUTF8 refuses text that is not valid UTF-8 or holds U+FFFD, the
+// replacement character a decoder left where invalid bytes or a lone
+// surrogate escape (\ud800) were: people do not type it, so it only ever
+// marks text that was damaged on the way.
+func validUTF8(field, s string) error {
+	if !utf8.ValidString(s) || strings.ContainsRune(s, utf8.RuneError) {
+		return &Error{Code: CodeBadUserInput, Field: field, Reason: ReasonInvalidUTF8, Message: field + " is not valid UTF-8 text"}
+	}
+	return nil
+}
+
 // CleanText trims surrounding space and rejects control characters, empty
 // values (when required) and values longer than max runes.
 func CleanText(field, s string, max int, required bool) (string, error) {
 	s = strings.TrimSpace(s)
-	if !utf8.ValidString(s) {
-		return "", InvalidField(field, "%s is not valid text", field)
+	if err := validUTF8(field, s); err != nil {
+		return "", err
 	}
 	if required && s == "" {
 		return "", InvalidField(field, "%s must not be empty", field)
@@ -80,8 +95,8 @@ func CleanEmail(field, s string) (string, error) {
 // other control characters refused.
 func CleanBody(field, s string, max int) (string, error) {
 	s = strings.TrimSpace(s)
-	if !utf8.ValidString(s) {
-		return "", InvalidField(field, "%s is not valid text", field)
+	if err := validUTF8(field, s); err != nil {
+		return "", err
 	}
 	if s == "" {
 		return "", InvalidField(field, "%s must not be empty", field)

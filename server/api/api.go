@@ -123,7 +123,7 @@ func NewHandler(d Deps) http.Handler {
 	})
 
 	mux := http.NewServeMux()
-	var api http.Handler = limitBody(d.Auth.Middleware(d.Log)(newRateLimiter(d.RateLimit).middleware(gql)))
+	var api http.Handler = gate(d.Auth.Middleware(d.Log)(newRateLimiter(d.RateLimit).middleware(gql)))
 	if len(d.CORSOrigins) > 0 {
 		// The web client: browsers may call /graphql from these origins
 		// (preflights answered here); phones send no Origin and are unaffected.
@@ -198,6 +198,13 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 func writeGraphQLError(w http.ResponseWriter, status int, msg string, code models.Code) {
 	writeJSON(w, status, map[string]any{
 		"errors": []map[string]any{{"message": msg, "extensions": map[string]any{"code": string(code)}}},
+	})
+}
+
+// writeRefusal answers BAD_USER_INPUT with a reason.
+func writeRefusal(w http.ResponseWriter, status int, msg, reason string) {
+	writeJSON(w, status, map[string]any{
+		"errors": []map[string]any{{"message": msg, "extensions": map[string]any{"code": string(models.CodeBadUserInput), "reason": reason}}},
 	})
 }
 

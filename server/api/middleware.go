@@ -11,11 +11,16 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/url"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/coder/websocket"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/sameside/sameside/models"
 )
@@ -100,13 +105,51 @@ func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
 	})
 }
 
-// limitBody refuses bodies over MaxBodyBytes (413) and, for JSON POSTs, bodies
-// that are not JSON (400), each with a GraphQL error and a code, before
-// anything else reads them. It also bounds the request's time.
-func limitBody(next http.Handler) http.Handler {
+// Reasons (extensions.reason) of the refusals gate answers with.
+const (
+	ReasonUnsupportedContentType = "UNSUPPORTED_CONTENT_TYPE"
+	ReasonBatchNotSupported      = "BATCH_NOT_SUPPORTED"
+	ReasonInvalidUTF8            = "INVALID_UTF8"
+	ReasonMutationOverGET        = "MUTATION_OVER_GET"
+	ReasonMethodNotAllowed       = "METHOD_NOT_ALLOWED"
+)
+
+// gate checks what reaches /graphql before anything reads it, each refusal
+// a GraphQL error with code BAD_USER_INPUT and a reason: a method other
+// than GET and POST (405); a POST that is not application/json (415), over
+// MaxBodyBytes (413), not valid JSON, a batch (a JSON array), or text that
+// is not valid UTF-8 (400); a mutation or subscription over GET (405). It
+// also bounds the request's time. It never logs what the request holds.
+func gate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost {
+		switch r.Method {
+		case http.MethodPost:
+		case http.MethodGet:
+			if websocketUpgrade(r) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			if reason, msg := checkGET(r.URL.Query()); reason != "" {
+				status := http.StatusBadRequest
+				if reason == ReasonMutationOverGET {
+					w.Header().Set("Allow", "POST")
+					status = http.StatusMethodNotAllowed
+				}
+				writeRefusal(w, status, msg, reason)
+				return
+			}
+			serveBounded(next, w, r)
+			return
+		case http.MethodOptions:
 			next.ServeHTTP(w, r)
+			return
+		default:
+			w.Header().Set("Allow", "GET, POST")
+			writeRefusal(w, http.StatusMethodNotAllowed, "use POST (or GET for queries)", ReasonMethodNotAllowed)
+			return
+		}
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+			writeRefusal(w, http.StatusUnsupportedMediaType, "send the operation as JSON with Content-Type: application/json", ReasonUnsupportedContentType)
 			return
 		}
 		if r.ContentLength > MaxBodyBytes {
@@ -123,15 +166,112 @@ func limitBody(next http.Handler) http.Handler {
 			writeGraphQLError(w, http.StatusBadRequest, "could not read request body", models.CodeBadUserInput)
 			return
 		}
-		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/json" && !json.Valid(body) {
+		switch {
+		case !json.Valid(body):
 			writeGraphQLError(w, http.StatusBadRequest, "request body is not valid JSON", models.CodeBadUserInput)
+			return
+		case firstByte(body) == '[':
+			writeRefusal(w, http.StatusBadRequest, "send one operation per request: batches are not supported", ReasonBatchNotSupported)
+			return
+		case firstByte(body) != '{':
+			writeGraphQLError(w, http.StatusBadRequest, `the body must be a JSON object: {"query": …, "variables": …}`, models.CodeBadUserInput)
+			return
+		case !validUTF8JSON(body):
+			writeRefusal(w, http.StatusBadRequest, "text must be valid UTF-8", ReasonInvalidUTF8)
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		ctx, cancel := context.WithTimeout(r.Context(), RequestTimeout)
-		defer cancel()
-		next.ServeHTTP(w, r.WithContext(ctx))
+		serveBounded(next, w, r)
 	})
+}
+
+func serveBounded(next http.Handler, w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), RequestTimeout)
+	defer cancel()
+	next.ServeHTTP(w, r.WithContext(ctx))
+}
+
+// checkGET refuses a GET whose parameters are not valid UTF-8 or whose
+// operation is not a query (GETs may be cached and replayed by anything on
+// the way, so they must not change anything). A query that does not parse
+// is left to gqlgen, which says why.
+func checkGET(q url.Values) (reason, msg string) {
+	for _, vs := range q {
+		for _, v := range vs {
+			if !utf8.ValidString(v) {
+				return ReasonInvalidUTF8, "text must be valid UTF-8"
+			}
+		}
+	}
+	text := q.Get("query")
+	if text == "" || !strings.Contains(text, "mutation") && !strings.Contains(text, "subscription") {
+		return "", ""
+	}
+	doc, err := parser.ParseQuery(&ast.Source{Input: text})
+	if err != nil {
+		return "", ""
+	}
+	name := q.Get("operationName")
+	for _, op := range doc.Operations {
+		if (name == "" || op.Name == name) && op.Operation != ast.Query {
+			return ReasonMutationOverGET, "only queries may be sent with GET: send mutations and subscriptions with POST or over the websocket"
+		}
+	}
+	return "", ""
+}
+
+func firstByte(b []byte) byte {
+	b = bytes.TrimLeft(b, " \t\r\n")
+	if len(b) == 0 {
+		return 0
+	}
+	return b[0]
+}
+
+// validUTF8JSON reports whether body (valid JSON) holds only valid UTF-8,
+// both as raw bytes and as \u escapes: a lone surrogate (\ud800) would
+// otherwise be silently replaced by U+FFFD when decoded.
+func validUTF8JSON(body []byte) bool {
+	if !utf8.Valid(body) {
+		return false
+	}
+	for i := 0; i < len(body); i++ {
+		if body[i] != '\\' {
+			continue
+		}
+		if i+1 < len(body) && body[i+1] != 'u' {
+			i++ // \n, \\, \" …
+			continue
+		}
+		r, ok := hex4(body, i+2)
+		if !ok {
+			return false
+		}
+		switch {
+		case r >= 0xDC00 && r <= 0xDFFF:
+			return false // a low surrogate with no high one before it
+		case r >= 0xD800 && r <= 0xDBFF:
+			if i+7 >= len(body) || body[i+6] != '\\' || body[i+7] != 'u' {
+				return false
+			}
+			lo, ok := hex4(body, i+8)
+			if !ok || lo < 0xDC00 || lo > 0xDFFF {
+				return false
+			}
+			i += 11
+		default:
+			i += 5
+		}
+	}
+	return true
+}
+
+func hex4(b []byte, at int) (rune, bool) {
+	if at+4 > len(b) {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(b[at:at+4]), 16, 32)
+	return rune(n), err == nil
 }
 
 // logPath keeps credentials out of the log: a calendar feed's path is its

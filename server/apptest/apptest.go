@@ -62,6 +62,9 @@ type Options struct {
 	Env map[string]string
 	// Tracing receives the server's OpenTelemetry spans.
 	Tracing trace.TracerProvider
+	// LogTo receives everything the server logs, at debug level (else
+	// warnings and errors go to stderr).
+	LogTo io.Writer
 }
 
 // New starts a server for the test on a fresh database.
@@ -81,11 +84,16 @@ func New(t testing.TB, o Options) *Env {
 	for k, v := range o.Env {
 		env[k] = v
 	}
+	logTo, level := io.Writer(os.Stderr), slog.LevelWarn
+	if o.LogTo != nil {
+		logTo, level = o.LogTo, slog.LevelDebug
+		env["LOG_LEVEL"] = "debug"
+	}
 	cfg, err := config.Load(nil, func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatalf("apptest: config: %v", err)
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: level}))
 	var opts []app.Option
 	if o.Verifier != nil {
 		opts = append(opts, app.WithVerifier(o.Verifier))
