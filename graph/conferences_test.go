@@ -1,7 +1,9 @@
 package graph_test
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -281,7 +283,21 @@ func TestCalendarFeed(t *testing.T) {
 		if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/calendar") {
 			t.Fatalf("content type %q", ct)
 		}
-		cal, err := ics.ParseCalendar(res.Body)
+		raw, err := io.ReadAll(res.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// RFC 5545 §3.1: every content line ends in CRLF, and is folded at
+		// 75 octets.
+		if lf, crlf := bytes.Count(raw, []byte("\n")), bytes.Count(raw, []byte("\r\n")); lf == 0 || lf != crlf {
+			t.Fatalf("%d line ends, %d of them CRLF", lf, crlf)
+		}
+		for _, line := range bytes.Split(raw, []byte("\r\n")) {
+			if len(line) > 75 {
+				t.Fatalf("a line of %d octets: %q", len(line), line)
+			}
+		}
+		cal, err := ics.ParseCalendar(bytes.NewReader(raw))
 		if err != nil {
 			t.Fatalf("the feed does not parse: %v", err)
 		}

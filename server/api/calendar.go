@@ -56,7 +56,7 @@ func calendarHandler(d *domain.Service, log *slog.Logger) http.HandlerFunc {
 		}
 		w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
 		w.Header().Set("Cache-Control", "private, max-age=300")
-		if err := cal.SerializeTo(w); err != nil {
+		if err := cal.SerializeTo(w, ics.WithNewLineWindows); err != nil { // RFC 5545: CRLF
 			log.WarnContext(r.Context(), "calendar feed: write", "err", err)
 		}
 	}
