@@ -16,6 +16,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -25,6 +26,7 @@ import (
 
 	contracts "github.com/sameside/sameside/mobile-contracts"
 	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/server/api"
 	"github.com/sameside/sameside/server/app"
 	"github.com/sameside/sameside/server/auth"
 	"github.com/sameside/sameside/server/config"
@@ -41,8 +43,10 @@ type Env struct {
 	Server *httptest.Server
 	// FCM is the fake FCM the app's pushes go to.
 	FCM *fakefcm.Server
-	// Statements counts SQL statements the app's database handle ran.
-	Statements atomic.Int64
+	// statements counts, per request id, the SQL statements the app's
+	// database handle ran for that request (see DoCounting).
+	statements sync.Map
+	requests   atomic.Int64
 }
 
 // Options change how New builds the server.
@@ -103,7 +107,7 @@ func New(t testing.TB, o Options) *Env {
 		t.Fatalf("apptest: open: %v", err)
 	}
 	e := &Env{t: t, App: a, DB: a.DB, FCM: fcm}
-	countStatements(a.DB, &e.Statements)
+	countStatements(a.DB, &e.statements)
 	if o.Seed {
 		if _, err := a.Seed(context.Background()); err != nil {
 			t.Fatalf("apptest: seed: %v", err)
@@ -235,8 +239,20 @@ func (e *Env) RegisterDevice(userToken, pushToken string) {
 	}
 }
 
-func countStatements(db *gorm.DB, n *atomic.Int64) {
-	inc := func(*gorm.DB) { n.Add(1) }
+// countStatements counts each statement under the id of the request whose
+// context it ran in; statements of anything else the server does meanwhile
+// (push workers, cleanup jobs, other requests) are not counted.
+func countStatements(db *gorm.DB, perRequest *sync.Map) {
+	inc := func(tx *gorm.DB) {
+		if tx.Statement.Context == nil {
+			return
+		}
+		if id := api.RequestID(tx.Statement.Context); id != "" {
+			if n, ok := perRequest.Load(id); ok {
+				n.(*atomic.Int64).Add(1)
+			}
+		}
+	}
 	_ = db.Callback().Query().Before("gorm:query").Register("apptest:count", inc)
 	_ = db.Callback().Row().Before("gorm:row").Register("apptest:count", inc)
 	_ = db.Callback().Raw().Before("gorm:raw").Register("apptest:count", inc)
@@ -330,6 +346,31 @@ func (e *Env) Do(token, query string, vars map[string]any) *Response {
 		e.t.Fatal(err)
 	}
 	return e.Post(token, "application/json", body)
+}
+
+// DoCounting is Do, and also returns how many SQL statements the server
+// ran for this request alone.
+func (e *Env) DoCounting(token, query string, vars map[string]any) (*Response, int64) {
+	e.t.Helper()
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	id := fmt.Sprintf("counted-%d", e.requests.Add(1))
+	n := new(atomic.Int64)
+	e.statements.Store(id, n)
+	defer e.statements.Delete(id)
+	req, err := http.NewRequest(http.MethodPost, e.Server.URL+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Request-Id", id)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res := e.send(req)
+	return res, n.Load()
 }
 
 // Post sends a raw body to /graphql.
