@@ -113,7 +113,11 @@ func (a *App) open(ctx context.Context) error {
 		return err
 	}
 	sqlDB.SetMaxOpenConns(a.Config.DBMaxConns)
-	sqlDB.SetMaxIdleConns(max(a.Config.DBMaxConns/2, 1))
+	// Idle = open: with fewer idle than open connections, any load above
+	// the idle count closes and reopens PostgreSQL sessions continuously
+	// (each a new backend process); idle ones still go after
+	// ConnMaxIdleTime.
+	sqlDB.SetMaxIdleConns(a.Config.DBMaxConns)
 	if err := database.Migrate(ctx, sqlDB, a.Log); err != nil {
 		return err
 	}
