@@ -11,6 +11,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/models/domain"
 )
 
 // RequestIDFunc returns the request id in ctx, for logs.
@@ -26,9 +27,15 @@ func ErrorPresenter(log *slog.Logger, requestID RequestIDFunc) graphql.ErrorPres
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
 		var me *models.Error
 		if errors.As(err, &me) {
+			if me.Code == models.CodeInternal && domain.Unavailable(me.Err) {
+				me = models.Unavailable(me.Err)
+			}
 			gqlErr.Message = me.Message
-			if me.Code == models.CodeInternal {
+			switch me.Code {
+			case models.CodeInternal:
 				log.ErrorContext(ctx, "internal error", "err", me.Err, "path", gqlErr.Path.String(), "request_id", requestID(ctx))
+			case models.CodeUnavailable:
+				log.WarnContext(ctx, "database unavailable", "err", me.Err, "path", gqlErr.Path.String(), "request_id", requestID(ctx))
 			}
 			gqlErr.Extensions = map[string]any{"code": string(me.Code)}
 			if me.Field != "" {
@@ -77,6 +84,11 @@ func ErrorPresenter(log *slog.Logger, requestID RequestIDFunc) graphql.ErrorPres
 			gqlErr.Message = "introspection is disabled"
 			gqlErr.Extensions = map[string]any{"code": string(models.CodeForbidden)}
 			return gqlErr
+		}
+		if domain.Unavailable(err) {
+			log.WarnContext(ctx, "database unavailable", "err", err, "path", gqlErr.Path.String(), "request_id", requestID(ctx))
+			return &gqlerror.Error{Message: models.Unavailable(err).Message, Path: gqlErr.Path, Locations: gqlErr.Locations,
+				Extensions: map[string]any{"code": string(models.CodeUnavailable)}}
 		}
 		log.ErrorContext(ctx, "internal error", "err", err, "path", gqlErr.Path.String(), "request_id", requestID(ctx))
 		return &gqlerror.Error{

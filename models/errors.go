@@ -77,6 +77,12 @@ func Internal(err error) *Error {
 	return &Error{Code: CodeInternal, Message: "internal error", Err: err}
 }
 
+// Unavailable wraps an error meaning a dependency (the database) cannot be
+// reached for now: the client should retry shortly.
+func Unavailable(err error) *Error {
+	return &Error{Code: CodeUnavailable, Message: "the service is briefly unavailable; retry in a few seconds", Err: err}
+}
+
 // NotFound is the answer for records that do not exist or that the viewer may
 // not see: both look the same to the user.
 func NotFound(what string) *Error {

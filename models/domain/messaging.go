@@ -65,7 +65,11 @@ func (s *Service) StartConversation(ctx context.Context, v *models.Viewer, in mo
 			return nil, &models.Error{Code: models.CodeNotFound, Field: "participantIds", Message: "a participant was not found among the people you can include"}
 		}
 	}
-	res, err := s.once(ctx, v, "startConversation", in.ClientMutationID, func(tx *gorm.DB) (map[string][]string, error) {
+	var about []string
+	if studentID != nil {
+		about = []string{*studentID}
+	}
+	res, err := s.onceAbout(ctx, v, "startConversation", in.ClientMutationID, about, func(tx *gorm.DB) (map[string][]string, error) {
 		now := s.now()
 		c := &models.Conversation{SchoolID: schoolID, StudentID: studentID, Subject: subject, CreatedByID: v.ID, LastMessageAt: now, CreatedAt: now}
 		if err := tx.Create(c).Error; err != nil {
@@ -116,7 +120,11 @@ func (s *Service) SendMessage(ctx context.Context, v *models.Viewer, in models.S
 	if urgent && !v.HasRole(c.SchoolID, models.RoleAdmin) {
 		return nil, models.Errorf(models.CodeForbidden, "only school admins send urgent messages")
 	}
-	res, err := s.once(ctx, v, "sendMessage", in.ClientMutationID, func(tx *gorm.DB) (map[string][]string, error) {
+	var about []string
+	if c.StudentID != nil {
+		about = []string{*c.StudentID}
+	}
+	res, err := s.onceAbout(ctx, v, "sendMessage", in.ClientMutationID, about, func(tx *gorm.DB) (map[string][]string, error) {
 		m, err := s.send(ctx, tx, v, c, body, urgent)
 		if err != nil {
 			return nil, err

@@ -551,7 +551,7 @@ func (s *Service) ShareHomeInsight(ctx context.Context, v *models.Viewer, in mod
 	} else if !ok {
 		return nil, models.Errorf(models.CodeForbidden, "home insights come from the student's guardians")
 	}
-	res, err := s.once(ctx, v, "shareHomeInsight", in.ClientMutationID, func(tx *gorm.DB) (map[string][]string, error) {
+	res, err := s.onceAbout(ctx, v, "shareHomeInsight", in.ClientMutationID, []string{st.ID}, func(tx *gorm.DB) (map[string][]string, error) {
 		h := &models.HomeInsight{SchoolID: st.SchoolID, StudentID: st.ID, AuthorID: v.ID, Body: body, Skills: skills, CreatedAt: s.now()}
 		if err := tx.Create(h).Error; err != nil {
 			return nil, err

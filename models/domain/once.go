@@ -18,6 +18,17 @@ import (
 // duplicate waits on its unique key and then reads the committed result; a
 // failed first attempt rolls its claim back and may be retried.
 func (s *Service) once(ctx context.Context, v *models.Viewer, op, cmid string, fn func(tx *gorm.DB) (map[string][]string, error)) (map[string][]string, error) {
+	return s.onceAbout(ctx, v, op, cmid, nil, fn)
+}
+
+// onceAbout is once for a write about students: it takes their rows' KEY
+// SHARE locks first, before anything else in the transaction. That is the
+// one lock order of writes about a child: the student row, then the rows
+// of people (the claim below references the viewer's), then the rest.
+// A family's deletion takes the same student rows FOR UPDATE first, so a
+// write about that child waits for it, or it for the write, and neither
+// holds what the other needs.
+func (s *Service) onceAbout(ctx context.Context, v *models.Viewer, op, cmid string, students []string, fn func(tx *gorm.DB) (map[string][]string, error)) (map[string][]string, error) {
 	cmid = strings.TrimSpace(cmid)
 	if cmid == "" || len(cmid) > models.MaxClientMutationID || strings.IndexFunc(cmid, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }) >= 0 {
 		return nil, models.InvalidField("clientMutationId", "clientMutationId must be 1 to %d characters without spaces", models.MaxClientMutationID)
@@ -25,6 +36,12 @@ func (s *Service) once(ctx context.Context, v *models.Viewer, op, cmid string, f
 	var out map[string][]string
 	replay := false
 	err := s.tx(ctx, func(tx *gorm.DB) error {
+		replay = false
+		if len(students) > 0 {
+			if err := lockStudents(tx, students, "KEY SHARE"); err != nil {
+				return err
+			}
+		}
 		claim := models.ClientMutation{UserID: v.ID, Operation: op, ClientMutationID: cmid, Result: map[string][]string{}, CreatedAt: s.now()}
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&claim)
 		if res.Error != nil {
@@ -56,4 +73,12 @@ func (s *Service) once(ctx context.Context, v *models.Viewer, op, cmid string, f
 		return prior.Result, nil
 	}
 	return out, nil
+}
+
+// lockStudents locks the students' rows with strength, in id order (so two
+// transactions locking overlapping sets cannot deadlock on each other), and
+// returns how many exist.
+func lockStudents(tx *gorm.DB, ids []string, strength string) error {
+	var n []string
+	return tx.Model(&models.Student{}).Clauses(clause.Locking{Strength: strength}).Where("id IN ?", ids).Order("id").Pluck("id", &n).Error
 }

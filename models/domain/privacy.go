@@ -468,9 +468,10 @@ func (s *Service) DeleteFamilyData(ctx context.Context, v *models.Viewer, in mod
 		if !v.HasRole(school, models.RoleAdmin) {
 			return nil, models.Errorf(models.CodeForbidden, "only the school's admins may delete a family's data")
 		}
-		// Lock the children: a write about them waits, then finds nothing.
+		// Lock the children first (see onceAbout: the one lock order): a
+		// write about them waits, then finds nothing.
 		var locked []models.Student
-		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id IN ?", ids).Find(&locked).Error; err != nil {
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id IN ?", ids).Order("id").Find(&locked).Error; err != nil {
 			return nil, err
 		}
 		if len(locked) != len(ids) {

@@ -9,10 +9,17 @@ package domain
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
+	"io"
+	"math/rand/v2"
+	"net"
 	"net/url"
 	"strings"
+	"syscall"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"gorm.io/gorm"
 
@@ -68,17 +75,66 @@ func New(db *gorm.DB) *Service {
 func (s *Service) now() time.Time { return s.Now().UTC() }
 
 // tx runs fn in a transaction; any error rolls everything back. Errors that are
-// not already *models.Error become INTERNAL.
+// not already *models.Error become INTERNAL (UNAVAILABLE when the database
+// cannot be reached). A transaction PostgreSQL aborted to break a deadlock
+// or a serialization conflict is run again, up to txAttempts times in all,
+// so callers racing each other (a family's deletion and that family's
+// messages) see their writes happen one after the other instead of an
+// error. fn must therefore keep no state across attempts but what it
+// returns.
 func (s *Service) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	var pending []models.Event
-	ctx = context.WithValue(ctx, pendingEventsKey{}, &pending)
-	if err := s.DB.WithContext(ctx).Transaction(fn); err != nil {
-		return internal(err)
+	for attempt := 1; ; attempt++ {
+		var pending []models.Event
+		tctx := context.WithValue(ctx, pendingEventsKey{}, &pending)
+		err := s.DB.WithContext(tctx).Transaction(fn)
+		if err != nil && attempt < txAttempts && retryable(err) && ctx.Err() == nil {
+			// A little jitter, so the two sides do not collide again.
+			select {
+			case <-time.After(time.Duration(attempt) * time.Duration(1+rand.IntN(10)) * time.Millisecond):
+			case <-ctx.Done():
+			}
+			continue
+		}
+		if err != nil {
+			return internal(err)
+		}
+		if len(pending) > 0 && s.Events != nil {
+			s.Events.Publish(pending...)
+		}
+		return nil
 	}
-	if len(pending) > 0 && s.Events != nil {
-		s.Events.Publish(pending...)
+}
+
+// txAttempts bounds how often tx runs a transaction that PostgreSQL
+// aborted as a deadlock victim or for a serialization failure.
+const txAttempts = 4
+
+// retryable reports errors after which the whole transaction may simply run
+// again: deadlock_detected (40P01) and serialization_failure (40001).
+func retryable(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (pg.Code == "40P01" || pg.Code == "40001")
+}
+
+// Unavailable reports errors that mean the database cannot be reached right
+// now (refused or dropped connections, a server shutting down or starting,
+// too many connections), as opposed to a fault in the request: the API
+// answers those UNAVAILABLE (503 with Retry-After) and clients retry.
+func Unavailable(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return false
 	}
-	return nil
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		// Class 08: connection exception; 57P01–57P03: admin or crash
+		// shutdown, cannot connect now; 53300: too many connections.
+		return strings.HasPrefix(pg.Code, "08") || pg.Code == "57P01" || pg.Code == "57P02" || pg.Code == "57P03" || pg.Code == "53300"
+	}
+	var connect *pgconn.ConnectError
+	var netErr net.Error
+	return errors.As(err, &connect) || errors.As(err, &netErr) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		pgconn.SafeToRetry(err) || strings.Contains(err.Error(), "conn closed")
 }
 
 // internal turns a database error into INTERNAL, keeping coded errors.
@@ -89,6 +145,15 @@ func internal(err error) error {
 	var me *models.Error
 	if errors.As(err, &me) {
 		return err
+	}
+	if Unavailable(err) {
+		return models.Unavailable(err)
+	}
+	if errors.Is(err, gorm.ErrForeignKeyViolated) {
+		// Every reference is checked before a write, so a broken one
+		// means a concurrent deletion took it away (a family's data, an
+		// account) between the check and the write.
+		return &models.Error{Code: models.CodeNotFound, Message: "what this refers to was deleted meanwhile", Err: err}
 	}
 	return models.Internal(err)
 }

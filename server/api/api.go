@@ -23,6 +23,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 	"go.opentelemetry.io/otel/trace"
 	"gorm.io/gorm"
 
@@ -114,7 +115,14 @@ func NewHandler(d Deps) http.Handler {
 	}
 	gql.Use(extension.FixedComplexityLimit(MaxComplexity))
 	gql.Use(depthLimit{max: MaxDepth})
-	gql.SetErrorPresenter(graph.ErrorPresenter(d.Log, RequestID))
+	present := graph.ErrorPresenter(d.Log, RequestID)
+	gql.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
+		e := present(ctx, err)
+		if e.Extensions["code"] == string(models.CodeUnavailable) {
+			markUnavailable(ctx)
+		}
+		return e
+	})
 	gql.SetRecoverFunc(graph.RecoverFunc(d.Log, RequestID))
 	// Loaders per operation (not per HTTP request): a websocket carries many
 	// operations, each for the viewer its connection_init authenticated.
@@ -123,7 +131,7 @@ func NewHandler(d Deps) http.Handler {
 	})
 
 	mux := http.NewServeMux()
-	var api http.Handler = gate(d.Auth.Middleware(d.Log)(newRateLimiter(d.RateLimit).middleware(gql)))
+	var api http.Handler = gate(unavailableStatus(d.Auth.Middleware(d.Log)(newRateLimiter(d.RateLimit).middleware(gql))))
 	if len(d.CORSOrigins) > 0 {
 		// The web client: browsers may call /graphql from these origins
 		// (preflights answered here); phones send no Origin and are unaffected.

@@ -15,6 +15,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -282,3 +283,57 @@ func logPath(p string) string {
 	}
 	return p
 }
+
+// RetryAfterUnavailable is the Retry-After (seconds) of a 503 UNAVAILABLE.
+const RetryAfterUnavailable = "2"
+
+type unavailableKey struct{}
+
+// markUnavailable records that the response in ctx carries an UNAVAILABLE
+// error, so unavailableStatus answers it with 503.
+func markUnavailable(ctx context.Context) {
+	if f, ok := ctx.Value(unavailableKey{}).(*atomic.Bool); ok {
+		f.Store(true)
+	}
+}
+
+// unavailableStatus answers 503 with Retry-After, instead of 200, a GraphQL
+// response whose errors say the database is unavailable: load balancers and
+// clients then back off and retry, as they should for an outage, rather
+// than take it for an answer.
+func unavailableStatus(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if websocketUpgrade(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		flag := new(atomic.Bool)
+		next.ServeHTTP(&unavailableWriter{ResponseWriter: w, flag: flag}, r.WithContext(context.WithValue(r.Context(), unavailableKey{}, flag)))
+	})
+}
+
+type unavailableWriter struct {
+	http.ResponseWriter
+	flag  *atomic.Bool
+	wrote bool
+}
+
+func (u *unavailableWriter) WriteHeader(code int) {
+	if !u.wrote {
+		u.wrote = true
+		if u.flag.Load() && code < 300 {
+			u.Header().Set("Retry-After", RetryAfterUnavailable)
+			code = http.StatusServiceUnavailable
+		}
+	}
+	u.ResponseWriter.WriteHeader(code)
+}
+
+func (u *unavailableWriter) Write(b []byte) (int, error) {
+	if !u.wrote {
+		u.WriteHeader(http.StatusOK)
+	}
+	return u.ResponseWriter.Write(b)
+}
+
+func (u *unavailableWriter) Unwrap() http.ResponseWriter { return u.ResponseWriter }

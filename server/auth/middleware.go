@@ -11,6 +11,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 
 	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/models/domain"
 )
 
 // Middleware authenticates HTTP requests. No Authorization header: the
@@ -28,6 +29,13 @@ func (a *Authenticator) Middleware(log *slog.Logger) func(http.Handler) http.Han
 			v, err := a.viewerForHeader(r.Context(), header)
 			if err != nil {
 				code := models.ErrorCode(err)
+				if code == models.CodeUnavailable || code == models.CodeInternal && domain.Unavailable(err) {
+					code = models.CodeUnavailable
+					log.WarnContext(r.Context(), "sign-in: database unavailable", "err", err)
+					w.Header().Set("Retry-After", "2")
+					writeError(w, http.StatusServiceUnavailable, "the service is briefly unavailable; retry in a few seconds", code)
+					return
+				}
 				if code == models.CodeInternal {
 					log.ErrorContext(r.Context(), "sign-in failed", "err", err)
 					writeError(w, http.StatusInternalServerError, "internal error", code)
