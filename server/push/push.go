@@ -30,14 +30,16 @@ import (
 
 // Sender sends FCM messages; *messaging.Client is one.
 type Sender interface {
-	SendEach(ctx context.Context, messages []*messaging.Message) (*messaging.BatchResponse, error)
+	Send(ctx context.Context, message *messaging.Message) (string, error)
 }
 
 // Config tunes the pipeline.
 type Config struct {
-	// BatchSize is the number of messages per SendEach call (FCM allows 500).
+	// BatchSize bounds the deliveries one statement claims.
 	BatchSize int
-	// InFlight is how many batches one fan-out sends at once.
+	// InFlight × 50 is how many messages one fan-out has on the wire at
+	// once: as many as InFlight SendEach calls of the SDK would (each runs
+	// 50 requests at a time), so benchmarks compare like with like.
 	InFlight int
 	// MaxAttempts caps retries of one delivery on 429/5xx answers.
 	MaxAttempts int
@@ -45,13 +47,19 @@ type Config struct {
 	// it doubles per attempt, with jitter, up to MaxBackoff.
 	BaseBackoff time.Duration
 	MaxBackoff  time.Duration
-	// SendTimeout bounds one SendEach call.
+	// SendTimeout bounds one message's send.
 	SendTimeout time.Duration
 	// JobTimeout bounds one run of a fan-out job; a fan-out that reaches
 	// it records what it sent and snoozes, and the next run carries on.
 	// It must stay below the workers' RescueAfter (see WorkerOptions).
 	JobTimeout time.Duration
 }
+
+// sdkSendEachWorkers is how many requests the SDK's SendEach runs at once.
+const sdkSendEachWorkers = 50
+
+// concurrency is how many messages a fan-out sends at once.
+func (c Config) concurrency() int { return max(1, c.InFlight) * sdkSendEachWorkers }
 
 // DefaultConfig is what production runs with.
 func DefaultConfig() Config {

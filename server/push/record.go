@@ -11,7 +11,7 @@ import (
 	"gorm.io/gorm"
 )
 
-// recorder collects the outcome of one batch, then saves it in one go.
+// recorder collects outcomes, then saves them in one go.
 type recorder struct {
 	notificationID string
 
@@ -23,6 +23,10 @@ type recorder struct {
 }
 
 func newRecorder(notificationID string) *recorder { return &recorder{notificationID: notificationID} }
+
+func (r *recorder) empty() bool {
+	return len(r.sentIDs)+len(r.failedIDs)+len(r.retryIDs)+len(r.removeDevices) == 0
+}
 
 func (r *recorder) sent(deviceID, messageID string) {
 	r.sentIDs = append(r.sentIDs, deviceID)
@@ -74,6 +78,10 @@ func (r *recorder) answer(c claimed, resp *messaging.SendResponse, p *Pipeline) 
 		r.retry(c, "INTERNAL", retryAfter(err), p)
 	case messaging.IsThirdPartyAuthError(err):
 		r.fail(c.DeviceID, "THIRD_PARTY_AUTH_ERROR")
+	case errorutils.HTTPResponse(err) == nil && (errorutils.IsDeadlineExceeded(err) || errorutils.IsUnknown(err)):
+		// No answer at all (connection refused or dropped, a timeout):
+		// owed again.
+		r.retry(c, "SEND_FAILED", 0, p)
 	default:
 		p.Log.Warn("push: unexpected FCM answer", "err", err)
 		r.fail(c.DeviceID, "UNKNOWN")

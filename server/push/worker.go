@@ -239,27 +239,38 @@ type claimed struct {
 	Token    *string
 }
 
-// send claims owed deliveries in batches and sends them, InFlight batches at
-// a time, until none are owed now or the job is told to stop.
+// send claims owed deliveries and sends each one by itself, Concurrency at
+// a time, until none are owed now or the job is told to stop. Rows are
+// claimed only as workers free up, and each device's outcome is recorded
+// as soon as its own send returns (outcomes that arrive together are
+// written together), so what a crash leaves claimed (and a rescued job
+// sends again) is what was on the wire at that moment, not whole batches.
 func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64, only []string, planned <-chan struct{}) (sendResult, error) {
-	var res sendResult
 	db := p.DB.WithContext(context.WithoutCancel(ctx))
 	// Rows this job claimed before it was interrupted the hard way: owed again.
 	if err := db.Exec(`UPDATE notification_deliveries SET status = 'PENDING', claimed_by = NULL
 		WHERE notification_id = ? AND status = 'SENDING' AND claimed_by = ?`, n.ID, jobID).Error; err != nil {
-		return res, err
+		return sendResult{}, err
 	}
 	info := newRecipientCache(db, n.ID)
-	var (
-		mu       sync.Mutex
-		wg       sync.WaitGroup
-		firstErr error
-		sem      = make(chan struct{}, max(1, p.Config.InFlight))
-	)
-	for ctx.Err() == nil {
-		batch, err := p.claim(db, n.ID, jobID, only)
+	rec := newLiveRecorder(p, db, n.ID)
+	workers := p.Config.concurrency()
+	chunk := max(1, min(p.Config.BatchSize, workers/4))
+	slots := make(chan struct{}, workers)
+	release := func() { <-slots }
+	var wg sync.WaitGroup
+	var loopErr error
+	for ctx.Err() == nil && loopErr == nil {
+		// Claim no more than there are free workers to send at once.
+		for i := 0; i < chunk; i++ {
+			slots <- struct{}{}
+		}
+		batch, err := p.claim(db, n.ID, jobID, only, chunk)
+		for i := len(batch); i < chunk; i++ {
+			release()
+		}
 		if err != nil {
-			firstErr = err
+			loopErr = err
 			break
 		}
 		if len(batch) == 0 {
@@ -275,27 +286,42 @@ func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64
 			}
 			continue
 		}
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			// The slot is given back as soon as FCM has answered, so the
-			// next batch is on the wire while this one is recorded.
-			r, err := p.sendBatch(context.WithoutCancel(ctx), db, n, batch, info, func() { <-sem })
-			mu.Lock()
-			defer mu.Unlock()
-			res.sent += r.sent
-			res.failed += r.failed
-			res.retry += r.retry
-			res.removed += r.removed
-			if err != nil && firstErr == nil {
-				firstErr = err
+		users := make([]string, 0, len(batch))
+		for _, c := range batch {
+			users = append(users, c.UserID)
+		}
+		who, err := info.get(users)
+		if err != nil {
+			for range batch {
+				release()
 			}
-		}()
+			loopErr = err
+			break
+		}
+		for _, c := range batch {
+			if c.Token == nil { // device removed since it was planned
+				rec.add(func(r *recorder) { r.fail(c.DeviceID, "DEVICE_REMOVED") })
+				release()
+				continue
+			}
+			msg := buildMessage(n, *c.Token, who[c.UserID])
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer release()
+				// The send finishes even when the job is told to stop: its
+				// outcome must be recorded, not left claimed.
+				sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.Config.SendTimeout)
+				id, err := p.FCM.Send(sctx, msg)
+				cancel()
+				rec.add(func(r *recorder) { r.answer(c, &messaging.SendResponse{Success: err == nil, MessageID: id, Error: err}, p) })
+			}()
+		}
 	}
 	wg.Wait()
-	if firstErr != nil {
-		return res, firstErr
+	res, err := rec.close()
+	if err = errors.Join(loopErr, err); err != nil {
+		return res, err
 	}
 	// Anything put back for later: snooze until the earliest is due.
 	var next sql.NullTime
@@ -312,16 +338,94 @@ func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64
 	return res, nil
 }
 
-// claim marks up to BatchSize owed deliveries as being sent by this job and
+// liveRecorder records outcomes as they arrive: one goroutine writes
+// whatever has come in since its last write, in one transaction, while the
+// next outcomes gather.
+type liveRecorder struct {
+	p   *Pipeline
+	db  *gorm.DB
+	nid string
+
+	mu      sync.Mutex
+	cur     *recorder
+	wake    chan struct{}
+	closing chan struct{}
+	done    chan struct{}
+	res     sendResult
+	err     error
+}
+
+func newLiveRecorder(p *Pipeline, db *gorm.DB, notificationID string) *liveRecorder {
+	l := &liveRecorder{p: p, db: db, nid: notificationID, cur: newRecorder(notificationID),
+		wake: make(chan struct{}, 1), closing: make(chan struct{}), done: make(chan struct{})}
+	go l.run()
+	return l
+}
+
+// add records one outcome (f appends it to the pending recorder).
+func (l *liveRecorder) add(f func(*recorder)) {
+	l.mu.Lock()
+	f(l.cur)
+	l.mu.Unlock()
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (l *liveRecorder) run() {
+	defer close(l.done)
+	for {
+		closing := false
+		select {
+		case <-l.wake:
+		case <-l.closing:
+			closing = true
+		}
+		l.mu.Lock()
+		r := l.cur
+		l.cur = newRecorder(l.nid)
+		l.mu.Unlock()
+		if !r.empty() {
+			if err := r.save(l.db, l.p); err != nil {
+				// Left claimed: the next run of the job sends them again.
+				l.err = errors.Join(l.err, err)
+			} else {
+				sent, failed, retry, removed := len(r.sentIDs), len(r.failedIDs), len(r.retryIDs), len(r.removeDevices)
+				l.res.sent += sent
+				l.res.failed += failed
+				l.res.retry += retry
+				l.res.removed += removed
+				l.p.Metrics.Sent.Add(int64(sent))
+				l.p.Metrics.Failed.Add(int64(failed))
+				l.p.Metrics.Retried.Add(int64(retry))
+				l.p.Metrics.TokensRemoved.Add(int64(removed))
+			}
+		}
+		if closing {
+			return
+		}
+	}
+}
+
+// close waits until everything added so far is written, and returns the
+// totals and any error writing them.
+func (l *liveRecorder) close() (sendResult, error) {
+	close(l.closing)
+	<-l.done
+	return l.res, l.err
+}
+
+// claim marks up to limit owed deliveries as being sent by this job and
 // returns them with their device tokens. SKIP LOCKED lets several jobs of one
 // notification (a deferred one, say) work side by side without overlap.
-func (p *Pipeline) claim(db *gorm.DB, notificationID string, jobID int64, only []string) ([]claimed, error) {
+func (p *Pipeline) claim(db *gorm.DB, notificationID string, jobID int64, only []string, limit int) ([]claimed, error) {
 	now := p.Now().UTC()
 	scope, args := "", []any{notificationID, now}
 	if len(only) > 0 {
 		scope, args = "AND user_id IN ?", append(args, only)
 	}
-	args = append(args, p.Config.BatchSize, jobID, now)
+	args = append(args, limit, jobID, now)
 	var out []claimed
 	err := db.Raw(`WITH c AS (
 			SELECT notification_id, device_id FROM notification_deliveries
@@ -333,62 +437,6 @@ func (p *Pipeline) claim(db *gorm.DB, notificationID string, jobID int64, only [
 			(SELECT d.token FROM devices d WHERE d.id = nd.device_id) AS token`, args...).Scan(&out).Error
 	sort.Slice(out, func(i, j int) bool { return out[i].DeviceID < out[j].DeviceID })
 	return out, err
-}
-
-// sendBatch sends one claimed batch and records every answer.
-func (p *Pipeline) sendBatch(ctx context.Context, db *gorm.DB, n *models.Notification, batch []claimed, info *recipientCache, answered func()) (sendResult, error) {
-	var res sendResult
-	var once sync.Once
-	release := func() { once.Do(answered) }
-	defer release()
-	users := make([]string, 0, len(batch))
-	for _, c := range batch {
-		users = append(users, c.UserID)
-	}
-	who, err := info.get(users)
-	if err != nil {
-		return res, err
-	}
-	var msgs []*messaging.Message
-	var sending []claimed
-	var gone []string
-	for _, c := range batch {
-		if c.Token == nil { // device removed since it was planned
-			gone = append(gone, c.DeviceID)
-			continue
-		}
-		msgs = append(msgs, buildMessage(n, *c.Token, who[c.UserID]))
-		sending = append(sending, c)
-	}
-	rec := newRecorder(n.ID)
-	for _, id := range gone {
-		rec.fail(id, "DEVICE_REMOVED")
-	}
-	if len(msgs) > 0 {
-		sctx, cancel := context.WithTimeout(ctx, p.Config.SendTimeout)
-		br, err := p.FCM.SendEach(sctx, msgs)
-		cancel()
-		if err != nil {
-			// The whole call failed (no answers): every message is owed again.
-			for _, c := range sending {
-				rec.retry(c, "SEND_FAILED", 0, p)
-			}
-		} else {
-			for i, r := range br.Responses {
-				rec.answer(sending[i], r, p)
-			}
-		}
-	}
-	release()
-	if err := rec.save(db, p); err != nil {
-		return res, err
-	}
-	res.sent, res.failed, res.retry, res.removed = len(rec.sentIDs), len(rec.failedIDs), len(rec.retryIDs), len(rec.removeDevices)
-	p.Metrics.Sent.Add(int64(res.sent))
-	p.Metrics.Failed.Add(int64(res.failed))
-	p.Metrics.Retried.Add(int64(res.retry))
-	p.Metrics.TokensRemoved.Add(int64(res.removed))
-	return res, nil
 }
 
 // backoff is the delay before retry number attempt (1-based): exponential

@@ -97,6 +97,8 @@ type Server struct {
 	rules    map[string]*ruleState
 	messages []Message
 	requests atomic.Int64
+	// inFlight counts requests read and not yet answered.
+	inFlight atomic.Int64
 	seq      atomic.Int64
 }
 
@@ -158,6 +160,10 @@ func (s *Server) CountByToken() map[string]int {
 	return out
 }
 
+// InFlight is how many requests the fake has read and not yet answered
+// (each waits out the delay before its answer).
+func (s *Server) InFlight() int64 { return s.inFlight.Load() }
+
 // Requests counts every request, accepted or not.
 func (s *Server) Requests() int64 { return s.requests.Load() }
 
@@ -171,13 +177,6 @@ func (s *Server) Reset() {
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.requests.Add(1)
-	if d := time.Duration(s.delay.Load()); d > 0 {
-		select {
-		case <-time.After(d):
-		case <-r.Context().Done():
-			return
-		}
-	}
 	// /v1/projects/{project}/messages:send
 	parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/"), "/")
 	if r.Method != http.MethodPost || len(parts) != 4 || parts[0] != "v1" || parts[1] != "projects" || parts[3] != "messages:send" {
@@ -189,6 +188,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "INVALID_ARGUMENT", "INVALID_ARGUMENT", "unreadable body", 0)
 		return
+	}
+	// The request is in: like FCM, the fake takes it whether or not the
+	// sender is still there to read the answer after the delay (a sender
+	// that dies in the meantime does not unsend it).
+	s.inFlight.Add(1)
+	defer s.inFlight.Add(-1)
+	if d := time.Duration(s.delay.Load()); d > 0 {
+		select {
+		case <-time.After(d):
+		case <-r.Context().Done():
+		}
 	}
 	var req struct {
 		ValidateOnly bool            `json:"validate_only"`
