@@ -314,7 +314,9 @@ func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64
 				sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.Config.SendTimeout)
 				id, err := p.FCM.Send(sctx, msg)
 				cancel()
-				rec.add(func(r *recorder) { r.answer(c, &messaging.SendResponse{Success: err == nil, MessageID: id, Error: err}, p) })
+				rec.add(func(r *recorder) {
+					r.answer(c, &messaging.SendResponse{Success: err == nil, MessageID: id, Error: err}, p)
+				})
 			}()
 		}
 	}
