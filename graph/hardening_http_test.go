@@ -3,6 +3,7 @@ package graph_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -205,4 +206,61 @@ func TestLogsHoldNoUserText(t *testing.T) {
 	}
 	t.Logf("%d log lines at debug level, %d pushes, no marker", strings.Count(out, "\n"), f.FCM.Count())
 	_ = fmt.Sprint
+}
+
+// A websocket outlives no sign-in: it is closed with 4401 when its token
+// expires (not a moment later), and when the account's access changes under
+// it (the family's data deleted).
+func TestWebsocketsEndWithTheirSignIn(t *testing.T) {
+	f := newFixture(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	const events = `subscription { viewerEvents { type } }`
+
+	expires := time.Now().Add(2 * time.Second).Truncate(time.Second)
+	short, err := f.SignerAt(expires.Add(-time.Hour)).Sign(f.users["parentA"].FirebaseUID, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.SettleEvents()
+	ws, err := f.DialWS(ctx, map[string]any{"Authorization": "Bearer " + short})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	subscribe(t, ctx, ws, "v", events, nil)
+	_, err = ws.Next(ctx, "v") // returns when the server ends the socket
+	late := time.Since(expires)
+	var ce *apptest.CloseError
+	if !errors.As(err, &ce) || ce.Code != 4401 || !strings.HasPrefix(ce.Reason, "UNAUTHENTICATED") {
+		t.Fatalf("after the token expired: %v", err)
+	}
+	t.Logf("closed %v after the token expired: %d %s", late.Round(time.Millisecond), ce.Code, ce.Reason)
+	if late < -50*time.Millisecond || late > time.Second {
+		t.Fatalf("closed %v after expiry", late)
+	}
+
+	// Access changed: the family's data is deleted while the parent listens.
+	tok := f.token("parentA")
+	ws2 := f.live(t, ctx, "parentA")
+	subscribe(t, ctx, ws2, "v", events, nil)
+	f.WaitSubscribers(1)
+	res := f.Do(f.token("adminA"), qDelete, map[string]any{"in": map[string]any{"clientMutationId": "ws-delete",
+		"studentIds": []string{f.students["s1"].ID}, "confirm": "DELETE"}})
+	if res.Code() != "" {
+		t.Fatal(res.Body)
+	}
+	_, err = ws2.Next(ctx, "v")
+	if !errors.As(err, &ce) || ce.Code != 4401 {
+		t.Fatalf("after the family's data was deleted: %v", err)
+	}
+	// Signing in again (the Firebase identity lives on) gives an empty
+	// account: nothing of the child is left to see.
+	var again struct {
+		Viewer struct{ Children []struct{ ID string } }
+	}
+	f.Do(tok, `{ viewer { children { id } } }`, nil).Decode(t, &again)
+	if len(again.Viewer.Children) != 0 {
+		t.Fatalf("after deletion the parent still sees %v", again.Viewer.Children)
+	}
 }

@@ -135,7 +135,14 @@ const (
 	EventNewMessage        = "NEW_MESSAGE"
 	EventUnreadChanged     = "UNREAD_COUNT_CHANGED"
 	EventObservationShared = "OBSERVATION_SHARED"
+	// EventAccessChanged goes to AccessTopic(user) when what a user may
+	// see changed under their open sockets (their account or a membership
+	// deleted): the sockets close, and the app signs in again.
+	EventAccessChanged = "ACCESS_CHANGED"
 )
+
+// AccessTopic is the topic of a user's EventAccessChanged.
+func AccessTopic(userID string) string { return "access:" + userID }
 
 // ViewerEvent is what viewerEvents sends.
 type ViewerEvent struct {

@@ -488,6 +488,13 @@ func (s *Service) DeleteFamilyData(ctx context.Context, v *models.Viewer, in mod
 			return nil, err
 		}
 		family := without(guardians, others)
+		// Every guardian of the children loses access to them: their open
+		// sockets close once this commits (see models.EventAccessChanged).
+		for _, g := range guardians {
+			if err := s.publish(tx, models.Event{Topic: models.AccessTopic(g), Type: models.EventAccessChanged}); err != nil {
+				return nil, err
+			}
+		}
 
 		// What will be gone, to find mentions of it elsewhere.
 		gone := append(append([]string{}, ids...), family...)

@@ -81,14 +81,15 @@ func NewHandler(d Deps) http.Handler {
 		socketsOpen = d.Metrics.SocketsOpen
 	}
 	sockets := newSocketLimiter(max(d.MaxSocketsPerUser, 1), socketsOpen)
+	guard := socketGuard{events: d.Events}
 	gql.AddTransport(transport.Websocket{
-		InitFunc:              sockets.init(d.Auth.WebsocketInit(d.Log)),
+		InitFunc:              guard.init(sockets.init(d.Auth.WebsocketInit(d.Log))),
 		CloseFunc:             sockets.close,
 		InitTimeout:           10 * time.Second,
 		KeepAlivePingInterval: 15 * time.Second,
 		// Phones are not browsers: there is no Origin to check, and a
 		// socket is useless without a valid token in connection_init.
-		Implementation: transport.CoderWebsocketImplementation{AcceptOptions: acceptAnyOrigin},
+		Implementation: slotted{transport.CoderWebsocketImplementation{AcceptOptions: acceptAnyOrigin}},
 	})
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(transport.GET{})
@@ -131,7 +132,7 @@ func NewHandler(d Deps) http.Handler {
 	})
 
 	mux := http.NewServeMux()
-	var api http.Handler = gate(unavailableStatus(d.Auth.Middleware(d.Log)(newRateLimiter(d.RateLimit).middleware(gql))))
+	var api http.Handler = gate(withConnSlot(unavailableStatus(d.Auth.Middleware(d.Log)(newRateLimiter(d.RateLimit).middleware(gql)))))
 	if len(d.CORSOrigins) > 0 {
 		// The web client: browsers may call /graphql from these origins
 		// (preflights answered here); phones send no Origin and are unaffected.

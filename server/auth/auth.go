@@ -67,9 +67,23 @@ type Authenticator struct {
 // verifiedTokens is how many verified tokens an instance remembers.
 const verifiedTokens = 10_000
 
+type expiryKey struct{}
+
+// TokenExpiry returns when the sign-in of the viewer in ctx ends (zero: not
+// known, or anonymous).
+func TokenExpiry(ctx context.Context) time.Time {
+	t, _ := ctx.Value(expiryKey{}).(time.Time)
+	return t
+}
+
 // Viewer verifies token and loads its viewer. A token that does not verify
 // gives an UNAUTHENTICATED *models.Error.
 func (a *Authenticator) Viewer(ctx context.Context, token string) (*models.Viewer, error) {
+	v, _, err := a.viewerAndExpiry(ctx, token)
+	return v, err
+}
+
+func (a *Authenticator) viewerAndExpiry(ctx context.Context, token string) (*models.Viewer, time.Time, error) {
 	a.once.Do(func() { a.verified, _ = lru.New[[32]byte, domain.Identity](verifiedTokens) })
 	key := sha256.Sum256([]byte(token))
 	id, ok := a.verified.Get(key)
@@ -80,14 +94,15 @@ func (a *Authenticator) Viewer(ctx context.Context, token string) (*models.Viewe
 	if !ok {
 		var err error
 		if id, err = a.Verifier.Verify(ctx, token); err != nil {
-			return nil, &models.Error{Code: models.CodeUnauthenticated, Message: ErrInvalidToken.Error(), Err: err}
+			return nil, time.Time{}, &models.Error{Code: models.CodeUnauthenticated, Message: ErrInvalidToken.Error(), Err: err}
 		}
 		if !id.Expires.IsZero() {
 			a.verified.Add(key, id)
 		}
 	}
 	if id.UID == "" {
-		return nil, &models.Error{Code: models.CodeUnauthenticated, Message: ErrInvalidToken.Error()}
+		return nil, time.Time{}, &models.Error{Code: models.CodeUnauthenticated, Message: ErrInvalidToken.Error()}
 	}
-	return a.Users.ViewerForIdentity(ctx, id)
+	v, err := a.Users.ViewerForIdentity(ctx, id)
+	return v, id.Expires, err
 }

@@ -51,12 +51,17 @@ func (a *Authenticator) Middleware(log *slog.Logger) func(http.Handler) http.Han
 }
 
 func (a *Authenticator) viewerForHeader(ctx context.Context, header string) (*models.Viewer, error) {
+	v, _, err := a.viewerForHeaderWithExpiry(ctx, header)
+	return v, err
+}
+
+func (a *Authenticator) viewerForHeaderWithExpiry(ctx context.Context, header string) (*models.Viewer, time.Time, error) {
 	scheme, token, ok := strings.Cut(strings.TrimSpace(header), " ")
 	token = strings.TrimSpace(token)
 	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" || len(token) > 8192 {
-		return nil, &models.Error{Code: models.CodeUnauthenticated, Message: "Authorization must be 'Bearer <token>'"}
+		return nil, time.Time{}, &models.Error{Code: models.CodeUnauthenticated, Message: "Authorization must be 'Bearer <token>'"}
 	}
-	return a.Viewer(ctx, token)
+	return a.viewerAndExpiry(ctx, token)
 }
 
 // WebsocketInit authenticates a graphql-transport-ws connection from its
@@ -83,18 +88,24 @@ func (a *Authenticator) WebsocketInit(log *slog.Logger) transport.WebsocketInitF
 		}
 		// The socket lives on; the sign-in (a key fetch, a query) is bounded.
 		vctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		v, err := a.viewerForHeader(vctx, header)
+		v, expires, err := a.viewerForHeaderWithExpiry(vctx, header)
 		cancel()
 		if err != nil {
 			log.InfoContext(ctx, "websocket sign-in refused", "err", err)
 			return refuse(ErrInvalidToken.Error())
 		}
-		return WithViewer(ctx, v), nil, nil
+		return context.WithValue(WithViewer(ctx, v), expiryKey{}, expires), nil, nil
 	}
 }
 
 // WebsocketCloseUnauthenticated is the close code of a refused connection_init.
 const WebsocketCloseUnauthenticated = 4403
+
+// WebsocketCloseSignInEnded closes a signed-in socket whose sign-in ended:
+// its token expired, or the account's access changed (signed out, removed
+// from a school, deleted). The app reconnects with a fresh token; a
+// connection_init that is then refused gets 4403.
+const WebsocketCloseSignInEnded = 4401
 
 // writeError answers with a GraphQL-shaped error body.
 func writeError(w http.ResponseWriter, status int, msg string, code models.Code) {

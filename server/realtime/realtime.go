@@ -22,6 +22,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -174,13 +175,17 @@ func (b *Broker) Sync(ctx context.Context) error {
 	}
 }
 
-// Subscribers counts local subscriptions (metrics, tests).
+// Subscribers counts local subscriptions of the API's subscription
+// operations (metrics, tests); each signed-in socket's own watch of its
+// access topic is not one.
 func (b *Broker) Subscribers() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	n := 0
-	for _, s := range b.subs {
-		n += len(s)
+	for topic, s := range b.subs {
+		if !strings.HasPrefix(topic, models.AccessTopic("")) {
+			n += len(s)
+		}
 	}
 	return n
 }
