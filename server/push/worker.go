@@ -300,23 +300,23 @@ func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64
 		}
 		for _, c := range batch {
 			if c.Token == nil { // device removed since it was planned
-				rec.add(func(r *recorder) { r.fail(c.DeviceID, "DEVICE_REMOVED") })
-				release()
+				rec.add(func(r *recorder) { r.fail(c.DeviceID, "DEVICE_REMOVED") }, release)
 				continue
 			}
 			msg := buildMessage(n, *c.Token, who[c.UserID])
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				defer release()
 				// The send finishes even when the job is told to stop: its
-				// outcome must be recorded, not left claimed.
+				// outcome must be recorded, not left claimed. Its worker is
+				// free again only once the outcome is written, so what is
+				// claimed and unrecorded never exceeds the workers.
 				sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.Config.SendTimeout)
 				id, err := p.FCM.Send(sctx, msg)
 				cancel()
 				rec.add(func(r *recorder) {
 					r.answer(c, &messaging.SendResponse{Success: err == nil, MessageID: id, Error: err}, p)
-				})
+				}, release)
 			}()
 		}
 	}
@@ -350,6 +350,7 @@ type liveRecorder struct {
 
 	mu      sync.Mutex
 	cur     *recorder
+	written []func() // called once cur is written
 	wake    chan struct{}
 	closing chan struct{}
 	done    chan struct{}
@@ -364,10 +365,12 @@ func newLiveRecorder(p *Pipeline, db *gorm.DB, notificationID string) *liveRecor
 	return l
 }
 
-// add records one outcome (f appends it to the pending recorder).
-func (l *liveRecorder) add(f func(*recorder)) {
+// add records one outcome (f appends it to the pending recorder); written
+// is called once it is in the database (or its write failed).
+func (l *liveRecorder) add(f func(*recorder), written func()) {
 	l.mu.Lock()
 	f(l.cur)
+	l.written = append(l.written, written)
 	l.mu.Unlock()
 	select {
 	case l.wake <- struct{}{}:
@@ -385,8 +388,8 @@ func (l *liveRecorder) run() {
 			closing = true
 		}
 		l.mu.Lock()
-		r := l.cur
-		l.cur = newRecorder(l.nid)
+		r, written := l.cur, l.written
+		l.cur, l.written = newRecorder(l.nid), nil
 		l.mu.Unlock()
 		if !r.empty() {
 			if err := r.save(l.db, l.p); err != nil {
@@ -403,6 +406,9 @@ func (l *liveRecorder) run() {
 				l.p.Metrics.Retried.Add(int64(retry))
 				l.p.Metrics.TokensRemoved.Add(int64(removed))
 			}
+		}
+		for _, f := range written {
+			f()
 		}
 		if closing {
 			return
