@@ -75,7 +75,7 @@ type Deps struct {
 
 // NewHandler returns the server's whole HTTP handler.
 func NewHandler(d Deps) http.Handler {
-	gql := handler.New(graph.NewSchema(&graph.Resolver{Domain: d.Domain, Events: d.Events}))
+	gql := handler.New(costedSchema{graph.NewSchema(&graph.Resolver{Domain: d.Domain, Events: d.Events})})
 	var socketsOpen func(int)
 	if d.Metrics != nil {
 		socketsOpen = d.Metrics.SocketsOpen
@@ -114,8 +114,11 @@ func NewHandler(d Deps) http.Handler {
 	if d.Metrics != nil {
 		gql.Use(d.Metrics.GraphQL())
 	}
+	limiter := newRateLimiter(d.RateLimit)
 	gql.Use(extension.FixedComplexityLimit(MaxComplexity))
 	gql.Use(depthLimit{max: MaxDepth})
+	gql.Use(mutationLimit{max: MaxMutationFields})
+	gql.Use(costCharge{limiter: limiter}) // last: only what passed the others pays
 	present := graph.ErrorPresenter(d.Log, RequestID)
 	gql.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
 		e := present(ctx, err)
@@ -132,7 +135,7 @@ func NewHandler(d Deps) http.Handler {
 	})
 
 	mux := http.NewServeMux()
-	var api http.Handler = gate(withConnSlot(unavailableStatus(d.Auth.Middleware(d.Log)(newRateLimiter(d.RateLimit).middleware(gql)))))
+	var api http.Handler = gate(withConnSlot(responseStatus(d.Auth.Middleware(d.Log)(limiter.middleware(gql)))))
 	if len(d.CORSOrigins) > 0 {
 		// The web client: browsers may call /graphql from these origins
 		// (preflights answered here); phones send no Origin and are unaffected.

@@ -2,12 +2,16 @@ package api
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -25,7 +29,119 @@ const (
 	// instance (config.Config.RateLimit): bursts of twice that, and a fifth
 	// of it per IP address for anonymous callers.
 	DefaultRateLimit = 50
+	// MaxMutationFields bounds the mutation fields (aliases included) of
+	// one request: the app sends one; a few leave room for a batch screen.
+	MaxMutationFields = 10
+	// CostPerToken is how much query complexity one rate-limit token
+	// buys: a request pays one token on arrival and one more for every
+	// CostPerToken of complexity beyond the first.
+	CostPerToken = 100
+	// DefaultListCost is the length assumed for a list field whose "first"
+	// is not given and has no default.
+	DefaultListCost = 20
 )
+
+// ReasonTooManyMutations refines BAD_USER_INPUT for requests with more than
+// MaxMutationFields mutation fields.
+const ReasonTooManyMutations = "TOO_MANY_MUTATIONS"
+
+// costedSchema prices list fields by what they ask for: a field with a
+// "first" argument costs 1 + first × its selection, so asking for 100
+// items of a connection costs 100 times one item, and aliasing a list
+// field many times adds up. Everything else costs as gqlgen counts it.
+type costedSchema struct{ graphql.ExecutableSchema }
+
+func (c costedSchema) Complexity(ctx context.Context, typeName, field string, child int, args map[string]any) (int, bool) {
+	if n, ok := c.ExecutableSchema.Complexity(ctx, typeName, field, child, args); ok {
+		return n, ok
+	}
+	first, ok := args["first"]
+	if !ok {
+		return 0, false
+	}
+	n := intArg(first)
+	if n <= 0 {
+		n = DefaultListCost
+	}
+	if child > (1<<31)/n {
+		return 1 << 31, true // saturate rather than overflow
+	}
+	return 1 + n*max(child, 1), true
+}
+
+func intArg(v any) int {
+	switch v := v.(type) {
+	case int:
+		return v
+	case int32:
+		return int(v)
+	case int64:
+		return int(min(v, 1<<20))
+	case float64:
+		return int(min(v, 1<<20))
+	case json.Number:
+		n, _ := v.Int64()
+		return int(min(n, 1<<20))
+	case *int:
+		if v != nil {
+			return *v
+		}
+	}
+	return 0
+}
+
+// mutationLimit refuses operations with more than max mutation fields.
+type mutationLimit struct{ max int }
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = mutationLimit{}
+
+func (mutationLimit) ExtensionName() string                          { return "MutationLimit" }
+func (mutationLimit) Validate(schema graphql.ExecutableSchema) error { return nil }
+
+func (m mutationLimit) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if oc.Operation == nil || oc.Operation.Operation != ast.Mutation {
+		return nil
+	}
+	if n := len(graphql.CollectFields(oc, oc.Operation.SelectionSet, nil)); n > m.max {
+		return &gqlerror.Error{Message: fmt.Sprintf("a request may hold at most %d mutations (it has %d)", m.max, n),
+			Extensions: map[string]any{"code": string(models.CodeBadUserInput), "reason": ReasonTooManyMutations}}
+	}
+	return nil
+}
+
+// costCharge takes from the caller's rate-limit bucket what an operation
+// costs beyond the token its request paid on arrival (see CostPerToken),
+// once its complexity is known and before it runs; over a websocket, where
+// no HTTP request pays, it charges the whole cost. A caller without the
+// tokens gets RATE_LIMITED.
+type costCharge struct{ limiter *rateLimiter }
+
+func (costCharge) ExtensionName() string                          { return "CostCharge" }
+func (costCharge) Validate(schema graphql.ExecutableSchema) error { return nil }
+
+func (c costCharge) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	stats := extension.GetComplexityStats(ctx)
+	v := auth.ViewerFrom(ctx)
+	if stats == nil || v == nil || c.limiter.perUser <= 0 {
+		return nil
+	}
+	tokens := (stats.Complexity + CostPerToken - 1) / CostPerToken
+	if paid, _ := ctx.Value(paidKey{}).(bool); paid {
+		tokens--
+	}
+	if tokens <= 0 || c.limiter.allowUser(v.ID, tokens) {
+		return nil
+	}
+	markStatus(ctx, http.StatusTooManyRequests, "1")
+	return &gqlerror.Error{Message: "too many requests; slow down and retry in a second",
+		Extensions: map[string]any{"code": string(models.CodeRateLimited), "reason": "COST"}}
+}
+
+type paidKey struct{}
+
 
 // depthLimit refuses operations nesting deeper than max, before they run.
 type depthLimit struct{ max int }
@@ -88,14 +204,23 @@ func newRateLimiter(perUser int) *rateLimiter {
 }
 
 func (l *rateLimiter) allow(key string, r rate.Limit, burst int) bool {
+	return l.bucket(key, r, burst).Allow()
+}
+
+func (l *rateLimiter) bucket(key string, r rate.Limit, burst int) *rate.Limiter {
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	b, ok := l.buckets.Get(key)
 	if !ok {
 		b = rate.NewLimiter(r, burst)
 		l.buckets.Add(key, b)
 	}
-	l.mu.Unlock()
-	return b.Allow()
+	return b
+}
+
+// allowUser takes n tokens from a signed-in user's bucket.
+func (l *rateLimiter) allowUser(id string, n int) bool {
+	return l.bucket("user:"+id, rate.Limit(l.perUser), 2*l.perUser).AllowN(time.Now(), n)
 }
 
 // middleware runs after sign-in, so a signed-in user is limited as
@@ -125,13 +250,10 @@ func (l *rateLimiter) middleware(next http.Handler) http.Handler {
 		}
 		if !l.allow(key, lim, burst) {
 			w.Header().Set("Retry-After", "1")
-			writeJSON(w, http.StatusTooManyRequests, map[string]any{"errors": []map[string]any{{
-				"message":    "too many requests; slow down and retry in a second",
-				"extensions": map[string]any{"code": string(models.CodeRateLimited)},
-			}}})
+			writeGraphQLError(w, http.StatusTooManyRequests, "too many requests; slow down and retry in a second", models.CodeRateLimited)
 			return
 		}
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), paidKey{}, true)))
 	})
 }
 

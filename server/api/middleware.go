@@ -15,7 +15,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -287,53 +287,76 @@ func logPath(p string) string {
 // RetryAfterUnavailable is the Retry-After (seconds) of a 503 UNAVAILABLE.
 const RetryAfterUnavailable = "2"
 
-type unavailableKey struct{}
+type statusKey struct{}
 
-// markUnavailable records that the response in ctx carries an UNAVAILABLE
-// error, so unavailableStatus answers it with 503.
-func markUnavailable(ctx context.Context) {
-	if f, ok := ctx.Value(unavailableKey{}).(*atomic.Bool); ok {
-		f.Store(true)
+// statusOverride is the HTTP status (and Retry-After) a GraphQL response
+// should carry instead of 200.
+type statusOverride struct {
+	mu         sync.Mutex
+	status     int
+	retryAfter string
+}
+
+// markStatus records that the response in ctx should carry status (and
+// Retry-After), so responseStatus answers with it instead of 200.
+func markStatus(ctx context.Context, status int, retryAfter string) {
+	if o, ok := ctx.Value(statusKey{}).(*statusOverride); ok {
+		o.mu.Lock()
+		if o.status == 0 {
+			o.status, o.retryAfter = status, retryAfter
+		}
+		o.mu.Unlock()
 	}
 }
 
-// unavailableStatus answers 503 with Retry-After, instead of 200, a GraphQL
-// response whose errors say the database is unavailable: load balancers and
-// clients then back off and retry, as they should for an outage, rather
-// than take it for an answer.
-func unavailableStatus(next http.Handler) http.Handler {
+// markUnavailable: the response carries an UNAVAILABLE error.
+func markUnavailable(ctx context.Context) {
+	markStatus(ctx, http.StatusServiceUnavailable, RetryAfterUnavailable)
+}
+
+// responseStatus answers with the status an operation asked for (503 with
+// Retry-After when the database is unavailable, 429 when the operation's
+// cost exceeds the caller's rate), instead of 200: load balancers and
+// clients then back off and retry, as they should, rather than take it for
+// an answer.
+func responseStatus(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if websocketUpgrade(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
-		flag := new(atomic.Bool)
-		next.ServeHTTP(&unavailableWriter{ResponseWriter: w, flag: flag}, r.WithContext(context.WithValue(r.Context(), unavailableKey{}, flag)))
+		o := new(statusOverride)
+		next.ServeHTTP(&statusWriter{ResponseWriter: w, o: o}, r.WithContext(context.WithValue(r.Context(), statusKey{}, o)))
 	})
 }
 
-type unavailableWriter struct {
+type statusWriter struct {
 	http.ResponseWriter
-	flag  *atomic.Bool
+	o     *statusOverride
 	wrote bool
 }
 
-func (u *unavailableWriter) WriteHeader(code int) {
+func (u *statusWriter) WriteHeader(code int) {
 	if !u.wrote {
 		u.wrote = true
-		if u.flag.Load() && code < 300 {
-			u.Header().Set("Retry-After", RetryAfterUnavailable)
-			code = http.StatusServiceUnavailable
+		u.o.mu.Lock()
+		status, retry := u.o.status, u.o.retryAfter
+		u.o.mu.Unlock()
+		if status != 0 && code < 300 {
+			if retry != "" {
+				u.Header().Set("Retry-After", retry)
+			}
+			code = status
 		}
 	}
 	u.ResponseWriter.WriteHeader(code)
 }
 
-func (u *unavailableWriter) Write(b []byte) (int, error) {
+func (u *statusWriter) Write(b []byte) (int, error) {
 	if !u.wrote {
 		u.WriteHeader(http.StatusOK)
 	}
 	return u.ResponseWriter.Write(b)
 }
 
-func (u *unavailableWriter) Unwrap() http.ResponseWriter { return u.ResponseWriter }
+func (u *statusWriter) Unwrap() http.ResponseWriter { return u.ResponseWriter }

@@ -50,7 +50,9 @@ func withConnSlot(next http.Handler) http.Handler {
 }
 
 // slotted fills the request's connSlot with the connection it accepts.
-type slotted struct{ transport.WebsocketImplementation }
+type slotted struct {
+	transport.WebsocketImplementation
+}
 
 func (s slotted) Accept(w http.ResponseWriter, r *http.Request, o transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
 	conn, err := s.WebsocketImplementation.Accept(w, r, o)
