@@ -142,7 +142,6 @@ func (c costCharge) MutateOperationContext(ctx context.Context, oc *graphql.Oper
 
 type paidKey struct{}
 
-
 // depthLimit refuses operations nesting deeper than max, before they run.
 type depthLimit struct{ max int }
 
