@@ -1,14 +1,20 @@
 package database_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -156,4 +162,90 @@ func TestLogsLeaveValuesOut(t *testing.T) {
 	if buf.Len() != 0 {
 		t.Fatalf("a cancelled statement was logged: %s", buf.String())
 	}
+}
+
+// TestEmbeddedChild is the process TestKilledOwnersEmbeddedServerIsAdopted
+// starts and kills: it starts an embedded PostgreSQL, says so, and waits.
+func TestEmbeddedChild(t *testing.T) {
+	dir, port := os.Getenv("SAMESIDE_TEST_EMBEDDED_DIR"), os.Getenv("SAMESIDE_TEST_EMBEDDED_PORT")
+	if dir == "" {
+		t.Skip("run by TestKilledOwnersEmbeddedServerIsAdopted")
+	}
+	p, _ := strconv.Atoi(port)
+	if _, err := database.Find(context.Background(), database.Options{Log: slog.New(slog.DiscardHandler),
+		Embedded: database.EmbeddedOptions{Dir: dir, Port: uint32(p)}}); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Println("embedded-ready")
+	select {} // until killed
+}
+
+// A server killed with SIGKILL leaves its embedded PostgreSQL running; the
+// next server adopts it and stops it when it stops itself, so nothing is
+// left behind; while its owner lives, a second process uses it and leaves
+// it alone.
+func TestKilledOwnersEmbeddedServerIsAdopted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a PostgreSQL server")
+	}
+	dir, err := os.MkdirTemp("", "sameside-adopt-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	_ = os.Chmod(dir, 0o755)
+	port := freePort(t)
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(int(port)))
+	pgDir := filepath.Join(dir, "pg")
+	opts := database.Options{Log: slog.New(slog.DiscardHandler), Embedded: database.EmbeddedOptions{Dir: pgDir, Port: port}}
+
+	child := exec.Command(os.Args[0], "-test.run=^TestEmbeddedChild$", "-test.v")
+	child.Env = append(os.Environ(), "SAMESIDE_TEST_EMBEDDED_DIR="+pgDir, "SAMESIDE_TEST_EMBEDDED_PORT="+strconv.Itoa(int(port)))
+	out, err := child.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = child.Process.Kill(); _ = child.Wait() })
+	scanner := bufio.NewScanner(out)
+	for scanner.Scan() && !strings.Contains(scanner.Text(), "embedded-ready") {
+	}
+	if !answering(addr) {
+		t.Fatal("the child's embedded PostgreSQL does not answer")
+	}
+	// While the owner lives, another process uses it and leaves it be.
+	borrower, err := database.Find(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := borrower.Close(); err != nil || !answering(addr) {
+		t.Fatalf("a borrower stopped its owner's server: %v", err)
+	}
+	// The owner dies without stopping it.
+	_ = child.Process.Signal(syscall.SIGKILL)
+	_ = child.Wait()
+	if !answering(addr) {
+		t.Fatal("the embedded PostgreSQL died with its owner: nothing to adopt")
+	}
+	adopter, err := database.Find(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := adopter.Close(); err != nil {
+		t.Fatalf("stopping the adopted server: %v", err)
+	}
+	if answering(addr) {
+		t.Fatal("the adopted embedded PostgreSQL is still running after its adopter stopped")
+	}
+}
+
+func answering(addr string) bool {
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
 }

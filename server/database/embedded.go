@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 
 	embeddedpostgres "github.com/fergusstrange/embedded-postgres"
 )
@@ -58,21 +59,41 @@ func startEmbedded(ctx context.Context, o Options) (*Server, error) {
 	admin := pgURL(embeddedUser, embeddedPassword, addr, "postgres")
 	srv := &Server{URL: pgURL(embeddedUser, embeddedPassword, addr, o.DatabaseName), AdminURL: admin, Source: SourceEmbedded}
 
+	runtimeDir := filepath.Join(e.Dir, "runtime")
+	dataDir := filepath.Join(e.Dir, "data")
+	owner := filepath.Join(e.Dir, "owner.pid")
+
 	// Another SameSide process (a running server, say, while `demo-token`
-	// asks for a token) may already have started it.
+	// asks for a token) may already have started it: it stays that
+	// process's to stop. One whose owner is gone (killed with SIGKILL, so
+	// it never stopped it) is adopted: this process stops it on exit, so
+	// nothing is left running behind.
 	if answers(addr) {
 		if err := ensureDatabase(ctx, admin, o.DatabaseName); err != nil {
 			return nil, fmt.Errorf("embedded PostgreSQL at %s: %w", addr, err)
 		}
-		o.Log.Info("using embedded PostgreSQL started by another process", "addr", addr)
+		if pid, ok := readOwner(owner); ok && pid != os.Getpid() && alive(pid) {
+			o.Log.Info("using embedded PostgreSQL started by another process", "addr", addr, "pid", pid)
+			return srv, nil
+		}
+		if err := writeOwner(owner); err != nil {
+			return nil, fmt.Errorf("embedded PostgreSQL: %w", err)
+		}
+		o.Log.Info("adopting embedded PostgreSQL whose owner is gone; it stops when this process does", "addr", addr)
+		srv.stop = func() error {
+			err := stopAdopted(e.Dir, dataDir)
+			_ = os.Remove(owner)
+			if e.Ephemeral {
+				err = errors.Join(err, os.RemoveAll(e.Dir))
+			}
+			return err
+		}
 		return srv, nil
 	}
 
 	if err := os.MkdirAll(e.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("embedded PostgreSQL: %w", err)
 	}
-	runtimeDir := filepath.Join(e.Dir, "runtime")
-	dataDir := filepath.Join(e.Dir, "data")
 
 	cfg := embeddedpostgres.DefaultConfig().
 		Port(e.Port).
@@ -115,14 +136,57 @@ func startEmbedded(ctx context.Context, o Options) (*Server, error) {
 	if err := pg.Start(); err != nil {
 		return nil, fmt.Errorf("embedded PostgreSQL: %w", err)
 	}
+	if err := writeOwner(owner); err != nil {
+		return nil, errors.Join(fmt.Errorf("embedded PostgreSQL: %w", err), pg.Stop())
+	}
 	srv.stop = func() error {
 		err := pg.Stop()
+		_ = os.Remove(owner)
 		if e.Ephemeral {
 			err = errors.Join(err, os.RemoveAll(e.Dir))
 		}
 		return err
 	}
 	return srv, nil
+}
+
+// readOwner reads the pid of the process that started (or adopted) the
+// embedded server.
+func readOwner(path string) (int, bool) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, false
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	return pid, err == nil && pid > 0
+}
+
+func writeOwner(path string) error {
+	return os.WriteFile(path, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644)
+}
+
+// alive reports whether a process with pid exists.
+func alive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+// stopAdopted stops an embedded server this process did not start, with
+// pg_ctl (through the root shim when there is one, as the user it runs as).
+func stopAdopted(dir, dataDir string) error {
+	pgCtl := filepath.Join(dir, "shim", "bin", "pg_ctl")
+	if _, err := os.Stat(pgCtl); err != nil {
+		local, _, ok := localInstall()
+		if !ok {
+			return errors.New("embedded PostgreSQL: no pg_ctl to stop it with")
+		}
+		pgCtl = filepath.Join(local, "bin", "pg_ctl")
+	}
+	out, err := exec.Command(pgCtl, "stop", "-D", dataDir, "-m", "fast", "-w").CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("embedded PostgreSQL: pg_ctl stop: %v: %s", err, out)
+	}
+	return nil
 }
 
 // localInstall finds PostgreSQL server binaries on this machine: the newest
