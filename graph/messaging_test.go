@@ -6,7 +6,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/sameside/sameside/models"
 )
@@ -109,7 +108,7 @@ func TestConversationFlow(t *testing.T) {
 	// conversations leave the badge.
 	f.Do(f.token("parentA"), `mutation($c: ID!) { muteConversation(input: {conversationId: $c, muted: true}) { muted } }`, map[string]any{"c": c})
 	f.Do(f.token("teacherA"), qSend, map[string]any{"c": c, "m": "reply-3", "b": "See you then."})
-	time.Sleep(300 * time.Millisecond)
+	f.WaitJobsSettled() // the message's push job has run: it would have sent by now
 	if n := f.FCM.CountByToken()["parent-phone"]; n != 2 {
 		t.Fatalf("muted parent got %d pushes, want the 2 before muting", n)
 	}

@@ -187,7 +187,7 @@ func TestPostObservationIdempotent(t *testing.T) {
 			t.Fatalf("post %d returned %s, first returned %s", i, got, id)
 		}
 	}
-	time.Sleep(300 * time.Millisecond)
+	f.WaitJobsSettled() // the posts' push jobs have run
 	if c := f.FCM.Count(); c != 0 {
 		t.Fatalf("no devices, yet %d pushes", c)
 	}

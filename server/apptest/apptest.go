@@ -215,6 +215,29 @@ func (e *Env) WaitPushesIdle() {
 	}
 }
 
+// WaitJobsSettled waits until no background job is waiting to run or
+// running (jobs scheduled for later, such as a push held for quiet hours,
+// may remain): everything the test set in motion so far has done what it
+// would do. A test proving that something did not happen waits for this
+// first, rather than sleeping.
+func (e *Env) WaitJobsSettled() {
+	e.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var n int64
+		if err := e.DB.Raw(`SELECT count(*) FROM river_job WHERE state IN ('available', 'running', 'pending')`).Scan(&n).Error; err != nil {
+			e.t.Fatalf("apptest: jobs: %v", err)
+		}
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("%d jobs still waiting or running after 20s", n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // WaitForPushes waits until the fake FCM has accepted n messages, or fails.
 func (e *Env) WaitForPushes(n int) []fakefcm.Message {
 	e.t.Helper()

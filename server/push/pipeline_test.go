@@ -21,7 +21,7 @@ func TestNoCommitNoPushThenOnePerDevice(t *testing.T) {
 	if err := tx.Rollback().Error; err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond) // six worker polls
+	// Nothing was committed, so nothing can have been queued: no waiting.
 	var n int64
 	w.DB.Raw(`SELECT count(*) FROM river_job WHERE kind = 'push_fan_out'`).Scan(&n)
 	if n != 0 {
@@ -36,7 +36,7 @@ func TestNoCommitNoPushThenOnePerDevice(t *testing.T) {
 
 	w.enqueue(notice(models.CategoryPositiveNote, false, u))
 	w.WaitForPushes(3)
-	time.Sleep(300 * time.Millisecond) // nothing more comes
+	w.WaitJobsSettled() // the job is done: whatever it sent is at the fake
 	counts := w.FCM.CountByToken()
 	if len(counts) != 3 {
 		t.Fatalf("pushes went to %d tokens, want 3: %v", len(counts), counts)
@@ -97,7 +97,7 @@ func TestStoppedWorkerResumesWithoutDuplicates(t *testing.T) {
 	t.Cleanup(func() { _ = second.StopAndCancel(context.Background()) })
 	w.fastForward() // the stopped job snoozed; make it due without waiting for River's scheduler
 	w.WaitForPushes(users * perUser)
-	time.Sleep(300 * time.Millisecond)
+	w.WaitJobsSettled()
 	counts := w.FCM.CountByToken()
 	if len(counts) != users*perUser {
 		t.Fatalf("%d tokens got pushes, want %d", len(counts), users*perUser)

@@ -64,7 +64,7 @@ func TestQuietHoursAndPreferences(t *testing.T) {
 	clock = at(15, 0, 1)
 	w.exec(`UPDATE river_job SET state = 'available', scheduled_at = now() WHERE state = 'scheduled' AND scheduled_at <= ?`, clock)
 	w.WaitForPushes(3)
-	time.Sleep(200 * time.Millisecond)
+	w.WaitJobsSettled()
 	c := w.FCM.CountByToken()
 	if c[laTok[0]] != 1 || c[offTok[0]] != 0 || len(w.FCM.Messages()) != 3 {
 		t.Fatalf("at 15:00Z: %v", c)
@@ -75,7 +75,7 @@ func TestQuietHoursAndPreferences(t *testing.T) {
 	w.FCM.Reset()
 	w.enqueue(notice(models.CategoryPositiveNote, true, la, tokyo, tokyoNap, off))
 	w.WaitForPushes(3)
-	time.Sleep(200 * time.Millisecond)
+	w.WaitJobsSettled()
 	c = w.FCM.CountByToken()
 	if c[laTok[0]] != 1 || c[napTok[0]] != 1 || c[tokyoTok[0]] != 1 || c[offTok[0]] != 0 {
 		t.Fatalf("urgent: %v", c)
