@@ -1,6 +1,7 @@
 package push_test
 
 import (
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,8 +18,10 @@ func TestQuietHoursAndPreferences(t *testing.T) {
 	// Tokyo UTC+9 all year).
 	y := time.Now().Year() + 1
 	at := func(h, m, s int) time.Time { return time.Date(y, 1, 15, h, m, s, 0, time.UTC) }
-	clock := at(6, 0, 0) // 22:00 in LA, 15:00 in Tokyo
-	w.App.Push.Now = func() time.Time { return clock }
+	var now atomic.Int64 // the injected clock, read by the workers
+	set := func(t time.Time) time.Time { now.Store(t.UnixNano()); return t }
+	clock := set(at(6, 0, 0)) // 22:00 in LA, 15:00 in Tokyo
+	w.App.Push.Now = func() time.Time { return time.Unix(0, now.Load()).UTC() }
 
 	la, laTok := w.user("America/Los_Angeles", "21:00", "07:00", 1) // quiet until 15:00Z
 	tokyo, tokyoTok := w.user("Asia/Tokyo", "22:00", "06:30", 1)    // awake
@@ -54,14 +57,14 @@ func TestQuietHoursAndPreferences(t *testing.T) {
 	}
 
 	// 07:00:01Z: the Tokyo nap is over; LA still sleeps.
-	clock = at(7, 0, 1)
+	clock = set(at(7, 0, 1))
 	w.exec(`UPDATE river_job SET state = 'available', scheduled_at = now() WHERE state = 'scheduled' AND scheduled_at <= ?`, clock)
 	w.WaitForPushes(2)
 	if c := w.FCM.CountByToken(); c[napTok[0]] != 1 || c[laTok[0]] != 0 {
 		t.Fatalf("at 07:00Z: %v", c)
 	}
 	// 15:00:01Z: LA wakes up.
-	clock = at(15, 0, 1)
+	clock = set(at(15, 0, 1))
 	w.exec(`UPDATE river_job SET state = 'available', scheduled_at = now() WHERE state = 'scheduled' AND scheduled_at <= ?`, clock)
 	w.WaitForPushes(3)
 	w.WaitJobsSettled()
@@ -71,7 +74,7 @@ func TestQuietHoursAndPreferences(t *testing.T) {
 	}
 
 	// Urgent, back at 06:00Z: everyone whose category is on, now.
-	clock = at(6, 0, 0)
+	clock = set(at(6, 0, 0))
 	w.FCM.Reset()
 	w.enqueue(notice(models.CategoryPositiveNote, true, la, tokyo, tokyoNap, off))
 	w.WaitForPushes(3)
