@@ -157,6 +157,6 @@ func AllModels() []any {
 		&Conversation{}, &ConversationParticipant{}, &Message{}, &OfficeHours{},
 		&ConferenceRound{}, &ConferenceSlot{}, &ConferenceBooking{}, &CalendarFeed{},
 		&ConferenceRequest{}, &ConferenceRequestOption{}, &Announcement{}, &AnnouncementRead{},
-		&SchoolEvent{}, &EventRSVP{}, &Resource{}, &Upload{}, &ServerSecret{},
+		&SchoolEvent{}, &EventRSVP{}, &Resource{}, &Upload{}, &ServerSecret{}, &AuditEvent{},
 	}
 }

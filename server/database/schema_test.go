@@ -123,3 +123,43 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// modelless are the migrated tables no GORM model maps, and why.
+var modelless = map[string]string{
+	"goose_db_version": "goose's own record of applied migrations",
+}
+
+// TestEveryTableHasAModel: every table the migrations create is mapped by
+// a model in models.AllModels (and so checked column by column above), or
+// named in modelless; River's tables are River's.
+func TestEveryTableHasAModel(t *testing.T) {
+	db := dbtest.New(t)
+	mapped := map[string]bool{}
+	for _, m := range models.AllModels() {
+		s, err := schema.Parse(m, &sync.Map{}, schema.NamingStrategy{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mapped[s.Table] = true
+	}
+	rows, err := db.Query(`SELECT table_name FROM information_schema.tables
+		WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name NOT LIKE 'river\_%'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if !mapped[name] && modelless[name] == "" {
+			t.Errorf("table %s has no model (add it to models.AllModels, or to modelless with the reason)", name)
+		}
+	}
+	if n < len(mapped) {
+		t.Fatalf("%d tables for %d models: are the migrations applied?", n, len(mapped))
+	}
+}
