@@ -20,9 +20,19 @@ test: emulator-deps
 
 test-go: check
 	$(GO) test -count=1 ./...
-	@echo "--- again with no local PostgreSQL: the embedded path"
-	SAMESIDE_LOCAL_PG=off SAMESIDE_SCALEOUT_DURATION=15s $(GO) test -count=1 ./...
+	@echo "--- the packages with concurrency again, under the race detector"
+	$(GO) test -race -count=1 $(RACE_PKGS)
+	@echo "--- again with no local PostgreSQL: what depends on where the database comes from"
+	SAMESIDE_LOCAL_PG=off SAMESIDE_SCALEOUT_DURATION=15s $(GO) test -count=1 -skip '^TestPushFanOutSurvivesAKill$$' $(EMBEDDED_PKGS)
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=3s
+
+## The packages whose code runs goroutines side by side (API handlers,
+## subscriptions, push workers, limits, sign-in cache).
+RACE_PKGS := ./graph/ ./server/push/ ./server/api/ ./server/auth/ ./models/...
+## The embedded pass: finding, starting and adopting the database, and the
+## server binary (one and several processes) on it. The other packages get
+## a fresh database from the same place whichever it is.
+EMBEDDED_PKGS := ./server/ ./server/database/... ./server/app/
 
 ## fuzz: each fuzz test for FUZZTIME (default 30s) from its checked-in seeds:
 ## cursors, draft hints, invitation codes, bearer tokens

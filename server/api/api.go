@@ -62,6 +62,9 @@ type Deps struct {
 	RateLimit int
 	// MaxSocketsPerUser bounds a user's open websockets.
 	MaxSocketsPerUser int
+	// Shared, when set, makes the rate and socket limits hold across
+	// instances (its Run must be running).
+	Shared *SharedLimits
 	// CORSOrigins may call the API from a browser.
 	CORSOrigins []string
 	// Metrics are recorded, and served at /metrics (nil: neither).
@@ -80,7 +83,7 @@ func NewHandler(d Deps) http.Handler {
 	if d.Metrics != nil {
 		socketsOpen = d.Metrics.SocketsOpen
 	}
-	sockets := newSocketLimiter(max(d.MaxSocketsPerUser, 1), socketsOpen)
+	sockets := newSocketLimiter(max(d.MaxSocketsPerUser, 1), socketsOpen, d.Shared)
 	guard := socketGuard{events: d.Events}
 	gql.AddTransport(transport.Websocket{
 		InitFunc:              guard.init(sockets.init(d.Auth.WebsocketInit(d.Log))),
@@ -114,7 +117,7 @@ func NewHandler(d Deps) http.Handler {
 	if d.Metrics != nil {
 		gql.Use(d.Metrics.GraphQL())
 	}
-	limiter := newRateLimiter(d.RateLimit)
+	limiter := newRateLimiter(d.RateLimit, d.Shared)
 	gql.Use(extension.FixedComplexityLimit(MaxComplexity))
 	gql.Use(depthLimit{max: MaxDepth})
 	gql.Use(mutationLimit{max: MaxMutationFields})

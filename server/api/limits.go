@@ -193,17 +193,31 @@ func depth(set ast.SelectionSet, at, limit int) int {
 // the 100,000 most recent callers are kept.
 type rateLimiter struct {
 	perUser int
+	// shared, when set, makes the buckets hold across instances.
+	shared  *SharedLimits
 	mu      sync.Mutex
 	buckets *lru.Cache[string, *rate.Limiter]
 }
 
-func newRateLimiter(perUser int) *rateLimiter {
+func newRateLimiter(perUser int, shared *SharedLimits) *rateLimiter {
 	c, _ := lru.New[string, *rate.Limiter](100_000)
-	return &rateLimiter{perUser: perUser, buckets: c}
+	return &rateLimiter{perUser: perUser, shared: shared, buckets: c}
 }
 
 func (l *rateLimiter) allow(key string, r rate.Limit, burst int) bool {
-	return l.bucket(key, r, burst).Allow()
+	return l.allowN(key, r, burst, 1)
+}
+
+// allowN takes n tokens from key's bucket, telling the other instances.
+func (l *rateLimiter) allowN(key string, r rate.Limit, burst, n int) bool {
+	b := l.bucket(key, r, burst)
+	if !b.AllowN(time.Now(), n) {
+		return false
+	}
+	if l.shared != nil {
+		l.shared.spent(key, n, b, burst)
+	}
+	return true
 }
 
 func (l *rateLimiter) bucket(key string, r rate.Limit, burst int) *rate.Limiter {
@@ -219,7 +233,7 @@ func (l *rateLimiter) bucket(key string, r rate.Limit, burst int) *rate.Limiter 
 
 // allowUser takes n tokens from a signed-in user's bucket.
 func (l *rateLimiter) allowUser(id string, n int) bool {
-	return l.bucket("user:"+id, rate.Limit(l.perUser), 2*l.perUser).AllowN(time.Now(), n)
+	return l.allowN("user:"+id, rate.Limit(l.perUser), 2*l.perUser, n)
 }
 
 // middleware runs after sign-in, so a signed-in user is limited as

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
@@ -20,6 +21,8 @@ const WebsocketCloseTooMany = 4429
 // while a runaway reconnect loop cannot pin thousands of goroutines.
 type socketLimiter struct {
 	max int
+	// shared, when set, counts the user's sockets on every instance.
+	shared *SharedLimits
 	// onChange sees the instance's open sockets after each change.
 	onChange func(open int)
 
@@ -30,11 +33,17 @@ type socketLimiter struct {
 
 type socketSlotKey struct{}
 
-func newSocketLimiter(max int, onChange func(int)) *socketLimiter {
+// socketSlot is what a socket that got a slot holds.
+type socketSlot struct {
+	userID   string
+	sharedID string // its live_sockets row, with shared limits
+}
+
+func newSocketLimiter(max int, onChange func(int), shared *SharedLimits) *socketLimiter {
 	if onChange == nil {
 		onChange = func(int) {}
 	}
-	return &socketLimiter{max: max, onChange: onChange, open: map[string]int{}}
+	return &socketLimiter{max: max, onChange: onChange, open: map[string]int{}, shared: shared}
 }
 
 // init wraps a websocket InitFunc: after sign-in, it takes one of the
@@ -49,36 +58,65 @@ func (l *socketLimiter) init(next transport.WebsocketInitFunc) transport.Websock
 		if v == nil {
 			return ctx, ack, nil
 		}
-		l.mu.Lock()
-		if l.open[v.ID] >= l.max {
-			l.mu.Unlock()
+		tooMany := func() (context.Context, *transport.InitPayload, error) {
 			msg := "too many open connections for this account; close one and retry"
 			ctx = transport.WithWebsocketCloseCode(ctx, WebsocketCloseTooMany)
 			ctx = transport.AppendCloseReason(ctx, string(models.CodeRateLimited)+": "+msg)
 			return ctx, nil, &models.Error{Code: models.CodeRateLimited, Message: msg}
 		}
+		slot := socketSlot{userID: v.ID}
+		l.mu.Lock()
+		if l.open[v.ID] >= l.max {
+			l.mu.Unlock()
+			return tooMany()
+		}
 		l.open[v.ID]++
 		l.total++
 		total := l.total
 		l.mu.Unlock()
+		if l.shared != nil {
+			id, err := l.shared.openSocket(ctx, v.ID, l.max)
+			if err != nil {
+				l.release(v.ID)
+				if errors.Is(err, errTooManySockets) {
+					return tooMany()
+				}
+				msg := "could not open the connection; retry in a few seconds"
+				ctx = transport.WithWebsocketCloseCode(ctx, WebsocketCloseUnavailable)
+				ctx = transport.AppendCloseReason(ctx, string(models.CodeUnavailable)+": "+msg)
+				return ctx, nil, &models.Error{Code: models.CodeUnavailable, Message: msg, Err: err}
+			}
+			slot.sharedID = id
+		}
 		l.onChange(total)
-		return context.WithValue(ctx, socketSlotKey{}, v.ID), ack, nil
+		return context.WithValue(ctx, socketSlotKey{}, slot), ack, nil
 	}
 }
 
-// close gives back the slot of a socket that got one (gqlgen calls it with
-// the context init returned, once the socket ends for whatever reason).
-func (l *socketLimiter) close(ctx context.Context, _ int) {
-	id, ok := ctx.Value(socketSlotKey{}).(string)
-	if !ok {
-		return
-	}
+// WebsocketCloseUnavailable closes a socket that could not be opened for a
+// passing reason (the database); the app retries.
+const WebsocketCloseUnavailable = 4503
+
+func (l *socketLimiter) release(userID string) {
 	l.mu.Lock()
-	if l.open[id]--; l.open[id] <= 0 {
-		delete(l.open, id)
+	if l.open[userID]--; l.open[userID] <= 0 {
+		delete(l.open, userID)
 	}
 	l.total--
 	total := l.total
 	l.mu.Unlock()
 	l.onChange(total)
+}
+
+// close gives back the slot of a socket that got one (gqlgen calls it with
+// the context init returned, once the socket ends for whatever reason).
+func (l *socketLimiter) close(ctx context.Context, _ int) {
+	slot, ok := ctx.Value(socketSlotKey{}).(socketSlot)
+	if !ok {
+		return
+	}
+	if slot.sharedID != "" {
+		l.shared.closeSocket(slot.sharedID)
+	}
+	l.release(slot.userID)
 }

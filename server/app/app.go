@@ -56,6 +56,8 @@ type App struct {
 	FakeFCM *fakefcm.Server
 	// Events carries live events between instances (LISTEN/NOTIFY).
 	Events *realtime.Broker
+	// Limits makes the rate and socket limits hold across instances.
+	Limits *api.SharedLimits
 	// Files keeps uploads.
 	Files *files.Store
 	// Metrics are served at /metrics.
@@ -122,6 +124,7 @@ func (a *App) open(ctx context.Context) error {
 		return err
 	}
 	a.Domain = domain.New(db)
+	a.Limits = api.NewSharedLimits(db, a.Log, a.Config.LimitsSync)
 	if err := a.openPush(ctx, sqlDB); err != nil {
 		return err
 	}
@@ -204,11 +207,16 @@ func (a *App) openPush(ctx context.Context, sqlDB *sql.DB) error {
 func (a *App) StartEvents(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
+	limitsDone := make(chan struct{})
 	go func() {
 		defer close(done)
 		a.Events.Run(ctx)
 	}()
-	a.stopEvents = func() { cancel(); <-done }
+	go func() {
+		defer close(limitsDone)
+		a.Limits.Run(ctx)
+	}()
+	a.stopEvents = func() { cancel(); <-done; <-limitsDone }
 	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
 	defer wcancel()
 	return a.Events.WaitReady(wctx)
@@ -258,6 +266,7 @@ func (a *App) Handler() http.Handler {
 		RateLimit:  a.Config.RateLimit,
 
 		MaxSocketsPerUser: a.Config.MaxSocketsPerUser,
+		Shared:            a.Limits,
 		CORSOrigins:       a.Config.CORSOrigins,
 		Metrics:           a.Metrics,
 		Tracing:           a.Tracing,

@@ -55,6 +55,10 @@ type Config struct {
 	// PushPollInterval is how often idle workers look for due jobs
 	// (SAMESIDE_PUSH_POLL, default 1s).
 	PushPollInterval time.Duration
+	// LimitsSync is how often instances exchange rate-limit usage through
+	// PostgreSQL (SAMESIDE_LIMITS_SYNC, default 200ms): the limits hold
+	// across instances, give or take what is spent in one interval.
+	LimitsSync time.Duration
 	// PushWorkers is how many fan-outs run at once per process (SAMESIDE_PUSH_WORKERS).
 	PushWorkers int
 	// DBMaxConns bounds the API's PostgreSQL connections per process
@@ -132,6 +136,14 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 			return Config{}, fmt.Errorf("SAMESIDE_JOB_RESCUE_AFTER must be a duration of at least 1s, not %q", v)
 		}
 		c.JobRescueAfter = d
+	}
+	c.LimitsSync = 200 * time.Millisecond
+	if v := getenv("SAMESIDE_LIMITS_SYNC"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 10*time.Millisecond || d > time.Minute {
+			return Config{}, fmt.Errorf("SAMESIDE_LIMITS_SYNC must be a duration from 10ms to 1m, not %q", v)
+		}
+		c.LimitsSync = d
 	}
 	if v := getenv("SAMESIDE_PUSH_POLL"); v != "" {
 		if d, err := time.ParseDuration(v); err == nil {
