@@ -21,23 +21,8 @@ func BenchmarkUrgentAnnouncement(b *testing.B) {
 	env := apptest.New(b, apptest.Options{Seed: true})
 	env.FCM.SetDelay(20 * time.Millisecond)
 	ctx := context.Background()
-	for _, q := range []string{
-		`INSERT INTO users (firebase_uid, display_name, locale, time_zone)
-		 SELECT 'bench-family-' || g, 'Family ' || g, 'en-US', 'America/New_York' FROM generate_series(1, 2000) g`,
-		`INSERT INTO memberships (user_id, school_id, role) SELECT u.id, (SELECT id FROM schools), 'PARENT' FROM users u WHERE u.firebase_uid LIKE 'bench-family-%'`,
-		`INSERT INTO students (school_id, first_name, last_name, grade)
-		 SELECT (SELECT id FROM schools), 'Bench' || g, 'Child', '3' FROM generate_series(1, 2000) g`,
-		`INSERT INTO guardianships (school_id, student_id, user_id, relationship, is_primary)
-		 SELECT s.school_id, s.id, u.id, 'PARENT', true
-		 FROM (SELECT id, school_id, row_number() OVER (ORDER BY id) rn FROM students WHERE first_name LIKE 'Bench%') s
-		 JOIN (SELECT id, row_number() OVER (ORDER BY id) rn FROM users WHERE firebase_uid LIKE 'bench-family-%') u ON u.rn = s.rn`,
-		`INSERT INTO devices (user_id, token, platform, locale)
-		 SELECT u.id, 'bench-device-' || u.id || '-' || d, 'ANDROID', 'en-US' FROM users u, generate_series(1, 2) d WHERE u.firebase_uid LIKE 'bench-family-%'`,
-		`ANALYZE`,
-	} {
-		if err := env.DB.Exec(q).Error; err != nil {
-			b.Fatal(err)
-		}
+	if err := apptest.AddFamilies(env.DB, "bench", 2000, 2); err != nil {
+		b.Fatal(err)
 	}
 	var devices int
 	env.DB.Raw(`SELECT count(*) FROM devices d WHERE d.user_id IN (SELECT g.user_id FROM guardianships g WHERE NOT g.restricted)`).Scan(&devices)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -16,7 +17,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sameside/sameside/server/app"
 	"github.com/sameside/sameside/server/apptest"
+	"github.com/sameside/sameside/server/config"
 	"github.com/sameside/sameside/server/database/dbtest"
 )
 
@@ -291,4 +294,23 @@ func TestTwoProcessesDeliverAcrossInstances(t *testing.T) {
 			}
 		}
 	}
+}
+
+// openApp opens the app in the test process on dbURL (no workers, no
+// seeding, 4 connections), for the test's own reads and writes beside
+// server processes.
+func openApp(t *testing.T, dbURL string) *app.App {
+	t.Helper()
+	cfg, err := config.Load(nil, func(k string) string {
+		return map[string]string{"DATABASE_URL": dbURL, "SAMESIDE_SEED": "false", "LOG_LEVEL": "warn", "SAMESIDE_DB_MAX_CONNS": "4"}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = a.Close() })
+	return a
 }

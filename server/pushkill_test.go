@@ -4,15 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"math/rand/v2"
-	"os"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/sameside/sameside/server/app"
-	"github.com/sameside/sameside/server/config"
+	"github.com/sameside/sameside/server/apptest"
 	"github.com/sameside/sameside/server/database/dbtest"
 	"github.com/sameside/sameside/server/push/fakefcm"
 )
@@ -35,38 +32,17 @@ func TestPushFanOutSurvivesAKill(t *testing.T) {
 	env := []string{"SAMESIDE_FCM_ENDPOINT=" + fcm.Endpoint(), "SAMESIDE_JOB_RESCUE_AFTER=5s", "SAMESIDE_PUSH_POLL=100ms", "SAMESIDE_DB_MAX_CONNS=10"}
 	victim, base := startInstance(t, dbURL, env...) // seeds the demo school
 
-	cfg, err := config.Load(nil, func(k string) string {
-		return map[string]string{"DATABASE_URL": dbURL, "SAMESIDE_SEED": "false", "LOG_LEVEL": "warn", "SAMESIDE_DB_MAX_CONNS": "4"}[k]
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
-	a, err := app.Open(ctx, cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	if err != nil {
+	a := openApp(t, dbURL)
+	db := a.DB
+	if err := db.Exec(`DELETE FROM devices`).Error; err != nil {
 		t.Fatal(err)
 	}
-	defer a.Close()
-	db := a.DB
-	for _, q := range []string{
-		`DELETE FROM devices`,
-		`INSERT INTO users (firebase_uid, display_name, locale, time_zone)
-		 SELECT 'kill-family-' || g, 'Family ' || g, 'en-US', 'America/New_York' FROM generate_series(1, 2000) g`,
-		`INSERT INTO memberships (user_id, school_id, role) SELECT u.id, (SELECT id FROM schools), 'PARENT' FROM users u WHERE u.firebase_uid LIKE 'kill-family-%'`,
-		`INSERT INTO students (school_id, first_name, last_name, grade)
-		 SELECT (SELECT id FROM schools), 'Kill' || g, 'Child', '3' FROM generate_series(1, 2000) g`,
-		`INSERT INTO guardianships (school_id, student_id, user_id, relationship, is_primary)
-		 SELECT s.school_id, s.id, u.id, 'PARENT', true
-		 FROM (SELECT id, school_id, row_number() OVER (ORDER BY id) rn FROM students WHERE first_name LIKE 'Kill%') s
-		 JOIN (SELECT id, row_number() OVER (ORDER BY id) rn FROM users WHERE firebase_uid LIKE 'kill-family-%') u ON u.rn = s.rn`,
-		`INSERT INTO devices (user_id, token, platform, locale)
-		 SELECT u.id, 'kill-device-' || u.id || '-' || d, 'ANDROID', 'en-US' FROM users u, generate_series(1, 2) d WHERE u.firebase_uid LIKE 'kill-family-%'`,
-		`UPDATE users SET quiet_hours_start = NULL, quiet_hours_end = NULL`,
-		`ANALYZE`,
-	} {
-		if err := db.Exec(q).Error; err != nil {
-			t.Fatal(err)
-		}
+	if err := apptest.AddFamilies(db, "kill", 2000, 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Exec(`UPDATE users SET quiet_hours_start = NULL, quiet_hours_end = NULL`).Error; err != nil {
+		t.Fatal(err)
 	}
 	admin, err := a.DemoToken(ctx, "admin")
 	if err != nil {

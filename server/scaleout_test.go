@@ -4,14 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"os"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/sameside/sameside/server/app"
-	"github.com/sameside/sameside/server/config"
 	"github.com/sameside/sameside/server/database/dbtest"
 	"github.com/sameside/sameside/server/load"
 	"github.com/sameside/sameside/server/push/fakefcm"
@@ -45,18 +42,8 @@ func TestThreeInstancesSurviveAKill(t *testing.T) {
 	third := startProcess(t, dbURL, env...)
 
 	// Tokens, and no quiet or office hours: every push is owed now.
-	cfg, err := config.Load(nil, func(k string) string {
-		return map[string]string{"DATABASE_URL": dbURL, "SAMESIDE_SEED": "false", "LOG_LEVEL": "warn", "SAMESIDE_DB_MAX_CONNS": "4"}[k]
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
-	a, err := app.Open(ctx, cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := openApp(t, dbURL)
 	db := a.DB
 	for _, q := range []string{`UPDATE users SET quiet_hours_start = NULL, quiet_hours_end = NULL`, `DELETE FROM office_hours`} {
 		if err := db.Exec(q).Error; err != nil {

@@ -198,21 +198,8 @@ func (e *Env) WaitSubscribers(n int) {
 // test caused so far has been sent (or given up).
 func (e *Env) WaitPushesIdle() {
 	e.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		var n int64
-		if err := e.DB.Raw(`SELECT count(*) FROM river_job WHERE state IN ('available', 'running', 'pending')
-			OR (state IN ('scheduled', 'retryable') AND scheduled_at <= now())`).Scan(&n).Error; err != nil {
-			e.t.Fatalf("apptest: push jobs: %v", err)
-		}
-		if n == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			e.t.Fatalf("%d push jobs still due after 20s", n)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	e.waitNone("push jobs still due", `SELECT count(*) FROM river_job WHERE state IN ('available', 'running', 'pending')
+			OR (state IN ('scheduled', 'retryable') AND scheduled_at <= now())`)
 }
 
 // WaitJobsSettled waits until no background job is waiting to run or
@@ -222,17 +209,23 @@ func (e *Env) WaitPushesIdle() {
 // first, rather than sleeping.
 func (e *Env) WaitJobsSettled() {
 	e.t.Helper()
+	e.waitNone("jobs still waiting or running", `SELECT count(*) FROM river_job WHERE state IN ('available', 'running', 'pending')`)
+}
+
+// waitNone waits up to 20 s until count, a SELECT count(*), is 0.
+func (e *Env) waitNone(what, count string) {
+	e.t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		var n int64
-		if err := e.DB.Raw(`SELECT count(*) FROM river_job WHERE state IN ('available', 'running', 'pending')`).Scan(&n).Error; err != nil {
-			e.t.Fatalf("apptest: jobs: %v", err)
+		if err := e.DB.Raw(count).Scan(&n).Error; err != nil {
+			e.t.Fatalf("apptest: %s: %v", what, err)
 		}
 		if n == 0 {
 			return
 		}
 		if time.Now().After(deadline) {
-			e.t.Fatalf("%d jobs still waiting or running after 20s", n)
+			e.t.Fatalf("%d %s after 20s", n, what)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -507,4 +500,33 @@ func SameCounts(t testing.TB, before, after map[string]int64) {
 	if len(diff) > 0 {
 		t.Fatalf("rows were written: %s", strings.Join(diff, ", "))
 	}
+}
+
+// AddFamilies adds n families to the (one) school in db, for scale: a
+// parent account (firebase uid prefix-family-i) guarding one child
+// (first name prefix i), with devices phones each; then ANALYZE.
+func AddFamilies(db *gorm.DB, prefix string, n, devices int) error {
+	p := prefix + "-family-"
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO users (firebase_uid, display_name, locale, time_zone)
+		 SELECT ? || g, 'Family ' || g, 'en-US', 'America/New_York' FROM generate_series(1, ?) g`, []any{p, n}},
+		{`INSERT INTO memberships (user_id, school_id, role) SELECT u.id, (SELECT id FROM schools), 'PARENT' FROM users u WHERE u.firebase_uid LIKE ? || '%'`, []any{p}},
+		{`INSERT INTO students (school_id, first_name, last_name, grade)
+		 SELECT (SELECT id FROM schools), ? || g, 'Child', '3' FROM generate_series(1, ?) g`, []any{prefix, n}},
+		{`INSERT INTO guardianships (school_id, student_id, user_id, relationship, is_primary)
+		 SELECT s.school_id, s.id, u.id, 'PARENT', true
+		 FROM (SELECT id, school_id, row_number() OVER (ORDER BY id) rn FROM students WHERE first_name ~ ('^' || ? || '[0-9]+$')) s
+		 JOIN (SELECT id, row_number() OVER (ORDER BY id) rn FROM users WHERE firebase_uid LIKE ? || '%') u ON u.rn = s.rn`, []any{prefix, p}},
+		{`INSERT INTO devices (user_id, token, platform, locale)
+		 SELECT u.id, ? || u.id || '-' || d, 'ANDROID', 'en-US' FROM users u, generate_series(1, ?) d WHERE u.firebase_uid LIKE ? || '%'`, []any{prefix + "-device-", devices, p}},
+		{`ANALYZE`, nil},
+	} {
+		if err := db.Exec(q.sql, q.args...).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }
