@@ -11,6 +11,7 @@ import (
 
 	"github.com/sameside/sameside/graph/generated"
 	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/models/policy"
 )
 
 // Slot is the resolver for the slot field.
@@ -40,7 +41,7 @@ func (r *conferenceBookingResolver) BookedBy(ctx context.Context, obj *models.Co
 // Notes is the resolver for the notes field.
 func (r *conferenceBookingResolver) Notes(ctx context.Context, obj *models.ConferenceBooking) (*string, error) {
 	v := viewer(ctx)
-	if !v.HasRole(obj.SchoolID, models.RoleTeacher) && !v.HasRole(obj.SchoolID, models.RoleAdmin) {
+	if !policy.IsStaff(v, obj.SchoolID) {
 		return nil, nil
 	}
 	return &obj.Notes, nil

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sameside/sameside/graph/generated"
 	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/models/policy"
 )
 
 // Student is the resolver for the student field.
@@ -43,7 +44,7 @@ func (r *mutationResolver) RedeemInvitation(ctx context.Context, input models.Re
 		return nil, err
 	}
 	// The viewer is now a parent here: let the rest of this operation see it.
-	if !v.HasRole(out.Membership.SchoolID, models.RoleParent) {
+	if !policy.IsParent(v, out.Membership.SchoolID) {
 		v.Memberships = append(v.Memberships, *out.Membership)
 	}
 	return out, nil

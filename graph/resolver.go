@@ -20,6 +20,7 @@ import (
 	"github.com/sameside/sameside/graph/loaders"
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/models/domain"
+	"github.com/sameside/sameside/models/policy"
 	"github.com/sameside/sameside/server/auth"
 )
 
@@ -67,7 +68,7 @@ func nonNil[T any](s []T) []T {
 // staff of its school only (nil for others).
 func (r *Resolver) announcementReach(ctx context.Context, a *models.Announcement) (*[2]int, error) {
 	v := viewer(ctx)
-	if !v.HasRole(a.SchoolID, models.RoleAdmin) && !v.HasRole(a.SchoolID, models.RoleTeacher) {
+	if !policy.IsStaff(v, a.SchoolID) {
 		return nil, nil
 	}
 	reach, err := load(ctx).AnnouncementReach.Load(ctx, a.ID)

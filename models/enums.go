@@ -25,8 +25,6 @@ func (r Role) Valid() bool {
 	return false
 }
 
-// IsStaff reports whether the role works at the school.
-func (r Role) IsStaff() bool { return r == RoleTeacher || r == RoleAdmin }
 
 // MarshalGQL implements graphql.Marshaler.
 func (r Role) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(r))) }

@@ -141,7 +141,7 @@ func New(db *gorm.DB, v *models.Viewer) *Loaders {
 		Reviews: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.ObservationReview, error) {
 			// Coaching is between staff: only reviews of observations in the
 			// viewer's staff schools load.
-			staff := append(v.SchoolsWithRole(models.RoleAdmin), v.SchoolsWithRole(models.RoleTeacher)...)
+			staff := policy.StaffSchools(v)
 			var rows []*models.ObservationReview
 			err := db.WithContext(ctx).Where("observation_id IN ? AND observation_id IN (SELECT id FROM observations WHERE school_id IN ?)", ids, staff).
 				Order("created_at, id").Find(&rows).Error

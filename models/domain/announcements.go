@@ -23,7 +23,7 @@ func (s *Service) PostAnnouncement(ctx context.Context, v *models.Viewer, in mod
 	if err := policy.RequireViewer(v); err != nil {
 		return nil, err
 	}
-	if !v.IsMember(in.SchoolID) {
+	if !policy.IsMember(v, in.SchoolID) {
 		return nil, models.NotFound("school")
 	}
 	if !in.Audience.Valid() {
@@ -47,7 +47,7 @@ func (s *Service) PostAnnouncement(ctx context.Context, v *models.Viewer, in mod
 			a.PublishAt = in.PublishAt.UTC()
 		}
 	}
-	admin := v.HasRole(in.SchoolID, models.RoleAdmin)
+	admin := policy.IsAdmin(v, in.SchoolID)
 	if in.Urgent != nil && *in.Urgent {
 		if !admin {
 			return nil, models.Errorf(models.CodeForbidden, "only admins send urgent announcements")
@@ -87,7 +87,7 @@ func (s *Service) PostAnnouncement(ctx context.Context, v *models.Viewer, in mod
 			if err := s.DB.WithContext(ctx).Model(&models.ClassroomStaff{}).Where("classroom_id = ? AND user_id = ?", c.ID, v.ID).Count(&n).Error; err != nil {
 				return nil, internal(err)
 			}
-			if n == 0 || !v.HasRole(in.SchoolID, models.RoleTeacher) {
+			if n == 0 || !policy.IsTeacher(v, in.SchoolID) {
 				return nil, models.Errorf(models.CodeForbidden, "only the classroom's teachers and admins post to it")
 			}
 		}

@@ -6,21 +6,8 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/models/policy"
 )
-
-// staffRole is the role v acts in at school: ADMIN over TEACHER; "" for
-// anyone else (parents' own reads are not audited: they are the family).
-func staffRole(v *models.Viewer, schoolID string) models.Role {
-	switch {
-	case v == nil:
-		return ""
-	case v.HasRole(schoolID, models.RoleAdmin):
-		return models.RoleAdmin
-	case v.HasRole(schoolID, models.RoleTeacher):
-		return models.RoleTeacher
-	}
-	return ""
-}
 
 // auditWrite records, in tx, that staff member v changed a student's record
 // (nothing for others). It commits or rolls back with the change.
@@ -68,7 +55,7 @@ func audited[T any](ctx context.Context, s *Service, v *models.Viewer, schoolID,
 }
 
 func (s *Service) auditEvent(v *models.Viewer, schoolID, studentID, itemID, operation string, action models.AuditAction) *models.AuditEvent {
-	role := staffRole(v, schoolID)
+	role := policy.StaffRole(v, schoolID)
 	if role == "" {
 		return nil
 	}
@@ -86,10 +73,10 @@ func (s *Service) auditEvent(v *models.Viewer, schoolID, studentID, itemID, oper
 // student or one staff member. ADMINs of the school only: FORBIDDEN for
 // its other members, NOT_FOUND for anyone else.
 func (s *Service) AuditLog(ctx context.Context, v *models.Viewer, args models.AuditLogArgs) (*models.AuditEventPage, error) {
-	if !validID(args.SchoolID) || !v.IsMember(args.SchoolID) {
+	if !validID(args.SchoolID) || !policy.IsMember(v, args.SchoolID) {
 		return nil, models.NotFound("school")
 	}
-	if !v.HasRole(args.SchoolID, models.RoleAdmin) {
+	if !policy.IsAdmin(v, args.SchoolID) {
 		return nil, models.Errorf(models.CodeForbidden, "only the school's admins may read its audit log")
 	}
 	n, err := pageSize(args.First)

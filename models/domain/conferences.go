@@ -23,7 +23,7 @@ var conferenceReminders = []struct {
 // CreateConferenceRound opens a round for a school (or one grade of it).
 // Admins of the school only.
 func (s *Service) CreateConferenceRound(ctx context.Context, v *models.Viewer, in models.CreateConferenceRoundInput) (*models.ConferenceRound, error) {
-	if err := schoolAdmin(v, in.SchoolID, "open conference rounds"); err != nil {
+	if err := policy.RequireSchoolAdmin(v, in.SchoolID, "open conference rounds"); err != nil {
 		return nil, err
 	}
 	name, err := models.CleanText("name", in.Name, 100, true)
@@ -112,7 +112,7 @@ func (s *Service) PublishConferenceAvailability(ctx context.Context, v *models.V
 	if err != nil {
 		return nil, err
 	}
-	if !v.HasRole(r.SchoolID, models.RoleTeacher) && !v.HasRole(r.SchoolID, models.RoleAdmin) {
+	if !policy.IsStaff(v, r.SchoolID) {
 		return nil, models.Errorf(models.CodeForbidden, "only the school's staff publish availability")
 	}
 	if len(in.Windows) == 0 {
@@ -327,12 +327,12 @@ func (s *Service) CancelConferenceSlot(ctx context.Context, v *models.Viewer, in
 	}
 	var slot models.ConferenceSlot
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		res := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ? AND (teacher_id = ? OR school_id IN ?)", in.SlotID, v.ID, orNone(v.SchoolsWithRole(models.RoleAdmin))).
+		res := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ? AND (teacher_id = ? OR school_id IN ?)", in.SlotID, v.ID, orNone(policy.AdminSchools(v))).
 			Limit(1).Find(&slot)
 		if res.Error != nil {
 			return res.Error
 		}
-		if res.RowsAffected == 0 || (!v.HasRole(slot.SchoolID, models.RoleTeacher) && !v.HasRole(slot.SchoolID, models.RoleAdmin)) {
+		if res.RowsAffected == 0 || !policy.IsStaff(v, slot.SchoolID) {
 			return models.NotFound("conference slot")
 		}
 		if slot.CancelledAt != nil {
@@ -374,7 +374,7 @@ func (s *Service) SetConferenceNotes(ctx context.Context, v *models.Viewer, in m
 	if err != nil {
 		return nil, err
 	}
-	if !v.HasRole(b.SchoolID, models.RoleAdmin) && !v.HasRole(b.SchoolID, models.RoleTeacher) {
+	if !policy.IsStaff(v, b.SchoolID) {
 		return nil, models.Errorf(models.CodeForbidden, "notes to prepare are for staff")
 	}
 	b.Notes = notes

@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/models/policy"
 )
 
 // Engagement computes, for a school's admins, one row per classroom and
@@ -28,7 +29,7 @@ import (
 //     booking of a slot of this teacher starting in the range, of all of
 //     them.
 func (s *Service) Engagement(ctx context.Context, v *models.Viewer, schoolID, fromDate, toDate string) (*models.EngagementReport, error) {
-	if err := schoolAdmin(v, schoolID, "see engagement figures"); err != nil {
+	if err := policy.RequireSchoolAdmin(v, schoolID, "see engagement figures"); err != nil {
 		return nil, err
 	}
 	db := s.DB.WithContext(ctx)

@@ -15,7 +15,7 @@ import (
 // CreateSchoolEvent creates a parent-education event (admins of the
 // school). Errors: BAD_USER_INPUT, FORBIDDEN, NOT_FOUND (school).
 func (s *Service) CreateSchoolEvent(ctx context.Context, v *models.Viewer, in models.CreateSchoolEventInput) (*models.SchoolEvent, error) {
-	if err := schoolAdmin(v, in.SchoolID, "create events"); err != nil {
+	if err := policy.RequireSchoolAdmin(v, in.SchoolID, "create events"); err != nil {
 		return nil, err
 	}
 	title, err := models.CleanText("title", in.Title, 200, true)
@@ -101,7 +101,7 @@ func (s *Service) RsvpSchoolEvent(ctx context.Context, v *models.Viewer, in mode
 		if err != nil {
 			return err
 		}
-		if !v.HasRole(e.SchoolID, models.RoleParent) {
+		if !policy.IsParent(v, e.SchoolID) {
 			return models.Errorf(models.CodeForbidden, "RSVPs are for the school's families")
 		}
 		if !e.StartsAt.After(s.now()) {

@@ -53,7 +53,7 @@ func (s *Service) ReviewQueue(ctx context.Context, v *models.Viewer, args models
 		return nil, err
 	}
 	q := s.DB.WithContext(ctx).Table("observations").
-		Where("observations.state = ? AND observations.school_id IN ?", models.StateInReview, v.SchoolsWithRole(models.RoleAdmin))
+		Where("observations.state = ? AND observations.school_id IN ?", models.StateInReview, policy.AdminSchools(v))
 	return s.observationPage(ctx, v, q, args)
 }
 
@@ -222,7 +222,7 @@ func (s *Service) balance(ctx context.Context, v *models.Viewer, st *models.Stud
 // positive note in 14 days: the nudge that makes positive notes a habit.
 // Staff of the classroom only (FORBIDDEN for parents).
 func (s *Service) StudentsNeedingPositiveNote(ctx context.Context, v *models.Viewer, c *models.Classroom) ([]*models.Student, error) {
-	if !v.HasRole(c.SchoolID, models.RoleAdmin) && !v.HasRole(c.SchoolID, models.RoleTeacher) {
+	if !policy.IsStaff(v, c.SchoolID) {
 		return nil, models.Errorf(models.CodeForbidden, "staff only")
 	}
 	since := s.now().AddDate(0, 0, -14)
@@ -238,7 +238,7 @@ func (s *Service) StudentsNeedingPositiveNote(ctx context.Context, v *models.Vie
 // UnacknowledgedCount counts shared observations of a classroom no guardian
 // has acknowledged yet. Staff only (0 for others).
 func (s *Service) UnacknowledgedCount(ctx context.Context, v *models.Viewer, c *models.Classroom) (int, error) {
-	if !v.HasRole(c.SchoolID, models.RoleAdmin) && !v.HasRole(c.SchoolID, models.RoleTeacher) {
+	if !policy.IsStaff(v, c.SchoolID) {
 		return 0, nil
 	}
 	var n int64

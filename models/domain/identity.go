@@ -138,7 +138,7 @@ func (s *Service) Children(ctx context.Context, v *models.Viewer) ([]*models.Stu
 	var out []*models.Student
 	err := s.DB.WithContext(ctx).Scopes(policy.Students(v)).
 		Where("students.id IN (SELECT g.student_id FROM guardianships g WHERE g.user_id = ? AND NOT g.restricted AND g.school_id IN ?)",
-			v.ID, v.SchoolsWithRole(models.RoleParent)).
+			v.ID, policy.ParentSchools(v)).
 		Order("students.last_name, students.first_name, students.id").Find(&out).Error
 	return out, internal(err)
 }
@@ -152,7 +152,7 @@ func (s *Service) StaffClassrooms(ctx context.Context, v *models.Viewer) ([]*mod
 	var out []*models.Classroom
 	err := s.DB.WithContext(ctx).
 		Where(`classrooms.school_id IN ? OR classrooms.id IN (SELECT cs.classroom_id FROM classroom_staff cs WHERE cs.user_id = ? AND cs.school_id IN ?)`,
-			v.SchoolsWithRole(models.RoleAdmin), v.ID, v.SchoolsWithRole(models.RoleTeacher)).
+			policy.AdminSchools(v), v.ID, policy.TeacherSchools(v)).
 		Order("classrooms.grade, classrooms.name, classrooms.id").Find(&out).Error
 	return out, internal(err)
 }

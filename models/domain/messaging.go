@@ -43,7 +43,7 @@ func (s *Service) StartConversation(ctx context.Context, v *models.Viewer, in mo
 		schoolID, studentID = st.SchoolID, &st.ID
 		eligible = policy.EligibleForStudent(s.DB.WithContext(ctx), st)
 	} else {
-		if in.SchoolID == nil || !validID(*in.SchoolID) || !v.IsMember(*in.SchoolID) {
+		if in.SchoolID == nil || !validID(*in.SchoolID) || !policy.IsMember(v, *in.SchoolID) {
 			return nil, models.NotFound("school")
 		}
 		schoolID = *in.SchoolID
@@ -117,7 +117,7 @@ func (s *Service) SendMessage(ctx context.Context, v *models.Viewer, in models.S
 		return nil, err
 	}
 	urgent := in.Urgent != nil && *in.Urgent
-	if urgent && !v.HasRole(c.SchoolID, models.RoleAdmin) {
+	if urgent && !policy.IsAdmin(v, c.SchoolID) {
 		return nil, models.Errorf(models.CodeForbidden, "only school admins send urgent messages")
 	}
 	var about []string

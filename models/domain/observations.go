@@ -398,7 +398,7 @@ func (s *Service) ReviewObservation(ctx context.Context, v *models.Viewer, in mo
 		if err != nil {
 			return nil, err
 		}
-		if !v.HasRole(o.SchoolID, models.RoleAdmin) {
+		if !policy.IsAdmin(v, o.SchoolID) {
 			return nil, models.Errorf(models.CodeForbidden, "only school admins review concerns")
 		}
 		if o.State != models.StateInReview {

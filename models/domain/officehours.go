@@ -16,7 +16,7 @@ func (s *Service) SetOfficeHours(ctx context.Context, v *models.Viewer, in model
 	if err := policy.RequireViewer(v); err != nil {
 		return nil, err
 	}
-	if len(v.SchoolsWithRole(models.RoleTeacher)) == 0 && len(v.SchoolsWithRole(models.RoleAdmin)) == 0 {
+	if len(policy.StaffSchools(v)) == 0 {
 		return nil, models.Errorf(models.CodeForbidden, "only school staff have office hours")
 	}
 	hours, err := models.ParseOfficeHours(in.Hours)

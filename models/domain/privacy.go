@@ -77,7 +77,7 @@ func (s *Service) ExportStudent(ctx context.Context, v *models.Viewer, studentID
 	}
 	var acks []models.Acknowledgement
 	ackQ := db.Where("observation_id IN ?", obsIDs)
-	if staffRole(v, st.SchoolID) == "" {
+	if policy.StaffRole(v, st.SchoolID) == "" {
 		ackQ = ackQ.Where("user_id = ?", v.ID) // a family sees its own acknowledgements
 	}
 	if err := ackQ.Order("created_at").Find(&acks).Error; err != nil {
@@ -170,7 +170,7 @@ func (s *Service) ExportStudent(ctx context.Context, v *models.Viewer, studentID
 	}
 	// The audit log, for the school's admins (its actors are named below).
 	var events []models.AuditEvent
-	if v.HasRole(st.SchoolID, models.RoleAdmin) {
+	if policy.IsAdmin(v, st.SchoolID) {
 		if err := db.Where("school_id = ? AND student_id = ?", st.SchoolID, st.ID).Order("at").Find(&events).Error; err != nil {
 			return nil, internal(err)
 		}
@@ -237,7 +237,7 @@ func (s *Service) ExportStudent(ctx context.Context, v *models.Viewer, studentID
 	for _, b := range bookings {
 		sl := slotByID[b.SlotID]
 		eb := exportConference{ID: b.ID, StartsAt: sl.StartsAt, EndsAt: sl.EndsAt, Teacher: name(sl.TeacherID), BookedAt: b.CreatedAt, CancelledAt: b.CancelledAt}
-		if staffRole(v, st.SchoolID) != "" {
+		if policy.StaffRole(v, st.SchoolID) != "" {
 			eb.Notes = b.Notes
 		}
 		doc.Conferences = append(doc.Conferences, eb)
@@ -245,7 +245,7 @@ func (s *Service) ExportStudent(ctx context.Context, v *models.Viewer, studentID
 	for _, r := range requests {
 		doc.MeetingRequests = append(doc.MeetingRequests, exportRequest{ID: r.ID, Topic: r.Topic, State: string(r.State), At: r.CreatedAt})
 	}
-	if v.HasRole(st.SchoolID, models.RoleAdmin) {
+	if policy.IsAdmin(v, st.SchoolID) {
 		doc.AuditLog = []exportAudit{}
 		for _, e := range events {
 			ea := exportAudit{Role: string(e.ActorRole), Action: string(e.Action), Operation: e.Operation, At: e.At}
@@ -465,7 +465,7 @@ func (s *Service) DeleteFamilyData(ctx context.Context, v *models.Viewer, in mod
 			}
 			school = st.SchoolID
 		}
-		if !v.HasRole(school, models.RoleAdmin) {
+		if !policy.IsAdmin(v, school) {
 			return nil, models.Errorf(models.CodeForbidden, "only the school's admins may delete a family's data")
 		}
 		// Lock the children first (see onceAbout: the one lock order): a

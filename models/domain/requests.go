@@ -76,7 +76,7 @@ func (s *Service) ProposeConferenceTimes(ctx context.Context, v *models.Viewer, 
 		}
 	}
 	return s.changeRequest(ctx, v, in.RequestID, func(tx *gorm.DB, r *models.ConferenceRequest, st *models.Student) error {
-		if !v.HasRole(r.SchoolID, models.RoleAdmin) && r.TeacherID != v.ID {
+		if !policy.IsAdmin(v, r.SchoolID) && r.TeacherID != v.ID {
 			return models.Errorf(models.CodeForbidden, "the child's guardians accept times; staff propose them")
 		}
 		if r.State != models.RequestOpen {

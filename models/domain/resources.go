@@ -14,10 +14,10 @@ func (s *Service) CreateResource(ctx context.Context, v *models.Viewer, in model
 	if err := policy.RequireViewer(v); err != nil {
 		return nil, err
 	}
-	if !v.IsMember(in.SchoolID) {
+	if !policy.IsMember(v, in.SchoolID) {
 		return nil, models.NotFound("school")
 	}
-	if !v.HasRole(in.SchoolID, models.RoleAdmin) && !v.HasRole(in.SchoolID, models.RoleTeacher) {
+	if !policy.IsStaff(v, in.SchoolID) {
 		return nil, models.Errorf(models.CodeForbidden, "school staff curate resources")
 	}
 	title, err := models.CleanText("title", in.Title, 200, true)
@@ -55,7 +55,7 @@ func (s *Service) DeleteResource(ctx context.Context, v *models.Viewer, in model
 	if err := policy.RequireViewer(v); err != nil {
 		return false, err
 	}
-	res := s.DB.WithContext(ctx).Where("id = ? AND (created_by_id = ? OR school_id IN ?)", in.ID, v.ID, orNone(v.SchoolsWithRole(models.RoleAdmin))).
+	res := s.DB.WithContext(ctx).Where("id = ? AND (created_by_id = ? OR school_id IN ?)", in.ID, v.ID, orNone(policy.AdminSchools(v))).
 		Delete(&models.Resource{})
 	if res.Error != nil {
 		return false, internal(res.Error)
@@ -73,7 +73,7 @@ func (s *Service) Resources(ctx context.Context, v *models.Viewer, topic *models
 	if err := policy.RequireViewer(v); err != nil {
 		return nil, err
 	}
-	staff := append(v.SchoolsWithRole(models.RoleAdmin), v.SchoolsWithRole(models.RoleTeacher)...)
+	staff := policy.StaffSchools(v)
 	q := s.DB.WithContext(ctx).Where(`school_id IN ? OR EXISTS (SELECT 1 FROM students st WHERE st.id IN (`+policy.GuardedStudentsSQL+`)
 		AND st.school_id = resources.school_id AND (cardinality(resources.grades) = 0 OR st.grade = ANY(resources.grades)))`, orNone(staff), v.ID)
 	if topic != nil {

@@ -24,7 +24,6 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/sameside/sameside/models"
-	"github.com/sameside/sameside/models/policy"
 )
 
 // Service runs domain operations on one database.
@@ -156,22 +155,6 @@ func internal(err error) error {
 		return &models.Error{Code: models.CodeNotFound, Message: "what this refers to was deleted meanwhile", Err: err}
 	}
 	return models.Internal(err)
-}
-
-// schoolAdmin checks that the viewer is an admin of schoolID: NOT_FOUND for
-// a school they do not belong to, FORBIDDEN (with what only admins do) for
-// another role.
-func schoolAdmin(v *models.Viewer, schoolID, what string) error {
-	if err := policy.RequireViewer(v); err != nil {
-		return err
-	}
-	if !v.IsMember(schoolID) {
-		return models.NotFound("school")
-	}
-	if !v.HasRole(schoolID, models.RoleAdmin) {
-		return models.Errorf(models.CodeForbidden, "only the school's admins %s", what)
-	}
-	return nil
 }
 
 // httpsURL validates a link the app will open: https, with a host, at
