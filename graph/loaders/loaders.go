@@ -22,7 +22,7 @@ type Loaders struct {
 	User    *dataloadgen.Loader[string, *models.User]
 	Student *dataloadgen.Loader[string, *models.Student]
 	// StudentOfVisible loads students of records already checked against
-	// the viewer (an observation's student); it applies no scope of its own.
+	// the viewer (an observation's student), within the viewer's schools.
 	StudentOfVisible    *dataloadgen.Loader[string, *models.Student]
 	StudentsByClassroom *dataloadgen.Loader[string, []*models.Student]
 	ClassroomsByStudent *dataloadgen.Loader[string, []*models.Classroom]
@@ -44,14 +44,16 @@ type Loaders struct {
 	// see the user may see them.
 	OfficeHours *dataloadgen.Loader[string, []*models.OfficeHours]
 	// Conference slots and rounds of bookings already checked against the
-	// viewer.
+	// viewer, within the viewer's schools.
 	ConferenceSlot  *dataloadgen.Loader[string, *models.ConferenceSlot]
 	ConferenceRound *dataloadgen.Loader[string, *models.ConferenceRound]
 	// RequestOptions are the times proposed for meeting requests already
-	// checked against the viewer, soonest first.
+	// checked against the viewer (within the viewer's schools), soonest
+	// first.
 	RequestOptions *dataloadgen.Loader[string, []*models.ConferenceRequestOption]
 	// Attachments by "ITEM_TYPE:item id", of items already checked against
-	// the viewer, in their order.
+	// the viewer, in their order (files of people sharing a school with
+	// the viewer only).
 	Attachments *dataloadgen.Loader[string, []*models.Upload]
 	// AnnouncementReach counts, per announcement (already checked against
 	// the viewer), the families it reaches and how many of them read it.
@@ -59,7 +61,8 @@ type Loaders struct {
 	// AnnouncementRead says, per announcement, whether the viewer read it.
 	AnnouncementRead *dataloadgen.Loader[string, bool]
 
-	db *gorm.DB
+	db     *gorm.DB
+	viewer *models.Viewer
 }
 
 // wait is how long a loader gathers keys before it queries.
@@ -71,18 +74,19 @@ const wait = 2 * time.Millisecond
 func New(db *gorm.DB, v *models.Viewer) *Loaders {
 	opt := dataloadgen.WithWait(wait)
 	return &Loaders{
-		db: db,
+		db:     db,
+		viewer: v,
 		School: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.School, error) {
 			return byID[models.School](db.WithContext(ctx), ids, func(s *models.School) string { return s.ID })
 		}, opt),
 		User: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.User, error) {
-			return byID[models.User](db.WithContext(ctx), ids, func(u *models.User) string { return u.ID })
+			return byID[models.User](db.WithContext(ctx).Scopes(policy.Users(v)), ids, func(u *models.User) string { return u.ID })
 		}, opt),
 		Student: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.Student, error) {
 			return byID[models.Student](db.WithContext(ctx).Scopes(policy.Students(v)), ids, func(s *models.Student) string { return s.ID })
 		}, opt),
 		StudentOfVisible: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.Student, error) {
-			return byID[models.Student](db.WithContext(ctx), ids, func(s *models.Student) string { return s.ID })
+			return byID[models.Student](db.WithContext(ctx).Scopes(policy.InViewerSchools(v, "students")), ids, func(s *models.Student) string { return s.ID })
 		}, opt),
 		StudentsByClassroom: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.Student, error) {
 			return listBy[models.Student](db.WithContext(ctx), "students", "JOIN enrollments e ON e.student_id = students.id",
@@ -176,13 +180,13 @@ func New(db *gorm.DB, v *models.Viewer) *Loaders {
 			return out, err
 		}, opt),
 		ConferenceSlot: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.ConferenceSlot, error) {
-			return byID[models.ConferenceSlot](db.WithContext(ctx), ids, func(s *models.ConferenceSlot) string { return s.ID })
+			return byID[models.ConferenceSlot](db.WithContext(ctx).Scopes(policy.InViewerSchools(v, "conference_slots")), ids, func(s *models.ConferenceSlot) string { return s.ID })
 		}, opt),
 		ConferenceRound: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.ConferenceRound, error) {
-			return byID[models.ConferenceRound](db.WithContext(ctx), ids, func(r *models.ConferenceRound) string { return r.ID })
+			return byID[models.ConferenceRound](db.WithContext(ctx).Scopes(policy.InViewerSchools(v, "conference_rounds")), ids, func(r *models.ConferenceRound) string { return r.ID })
 		}, opt),
 		Attachments: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []string) (map[string][]*models.Upload, error) {
-			return attachments(db.WithContext(ctx), keys)
+			return attachments(db.WithContext(ctx).Scopes(policy.Uploads(v)), keys)
 		}, opt),
 		AnnouncementReach: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][2]int, error) {
 			var rows []struct {
@@ -215,7 +219,8 @@ func New(db *gorm.DB, v *models.Viewer) *Loaders {
 		}, opt),
 		RequestOptions: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.ConferenceRequestOption, error) {
 			var rows []*models.ConferenceRequestOption
-			err := db.WithContext(ctx).Where("request_id IN ?", ids).Order("starts_at, id").Find(&rows).Error
+			err := db.WithContext(ctx).Where("request_id IN (SELECT r.id FROM conference_requests r WHERE r.id IN ? AND r.school_id IN ?)", ids, policy.Schools(v)).
+				Order("starts_at, id").Find(&rows).Error
 			out := make(map[string][]*models.ConferenceRequestOption, len(ids))
 			for _, id := range ids {
 				out[id] = []*models.ConferenceRequestOption{}
@@ -365,7 +370,7 @@ func (l *Loaders) PrimeAttachments(ctx context.Context, keys []string) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	m, err := attachments(l.db.WithContext(ctx), keys)
+	m, err := attachments(l.db.WithContext(ctx).Scopes(policy.Uploads(l.viewer)), keys)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,63 @@
+package policy
+
+import (
+	"gorm.io/gorm"
+
+	"github.com/sameside/sameside/models"
+)
+
+// Scopes for the loaders of records reached through something already
+// checked (an observation's student, a booking's slot, a note's author or
+// attachments). The finer rule is the checked record's; these hold the
+// line that no school's rows ever reach another school's members, whatever
+// a caller passes.
+
+// InViewerSchools limits a query on table (which has a school_id column)
+// to the viewer's schools.
+func InViewerSchools(v *models.Viewer, table string) Scope {
+	return func(db *gorm.DB) *gorm.DB {
+		if v == nil {
+			return db.Where("false")
+		}
+		return db.Where(table+".school_id IN ?", orNone(v.SchoolIDs()))
+	}
+}
+
+// Schools lists the viewer's schools, in any role; never empty, so it goes
+// straight into an SQL IN list.
+func Schools(v *models.Viewer) []string {
+	if v == nil {
+		return orNone(nil)
+	}
+	return orNone(v.SchoolIDs())
+}
+
+// Users limits a query on users to people who share a school with the
+// viewer, and the viewer.
+func Users(v *models.Viewer) Scope {
+	return func(db *gorm.DB) *gorm.DB {
+		if v == nil {
+			return db.Where("false")
+		}
+		return db.Where("users.id = ? OR users.id IN (SELECT m.user_id FROM memberships m WHERE m.school_id IN ?)", v.ID, orNone(v.SchoolIDs()))
+	}
+}
+
+// Uploads limits a query on uploads to files of people who share a school
+// with the viewer, and the viewer's own.
+func Uploads(v *models.Viewer) Scope {
+	return func(db *gorm.DB) *gorm.DB {
+		if v == nil {
+			return db.Where("false")
+		}
+		return db.Where("uploads.user_id = ? OR uploads.user_id IN (SELECT m.user_id FROM memberships m WHERE m.school_id IN ?)", v.ID, orNone(v.SchoolIDs()))
+	}
+}
+
+// orNone keeps an empty IN list valid SQL.
+func orNone(ids []string) []string {
+	if len(ids) == 0 {
+		return []string{"00000000-0000-0000-0000-000000000000"}
+	}
+	return ids
+}
