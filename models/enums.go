@@ -25,7 +25,6 @@ func (r Role) Valid() bool {
 	return false
 }
 
-
 // MarshalGQL implements graphql.Marshaler.
 func (r Role) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(r))) }
 
