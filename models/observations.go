@@ -1,6 +1,7 @@
 package models
 
 import (
+	"encoding/json"
 	"io"
 	"strconv"
 	"time"
@@ -209,10 +210,10 @@ type HomeInsight struct {
 
 // ClientMutation records the first result of a retried mutation.
 type ClientMutation struct {
-	UserID           string              `gorm:"type:uuid;primaryKey"`
-	Operation        string              `gorm:"primaryKey"`
-	ClientMutationID string              `gorm:"primaryKey"`
-	Result           map[string][]string `gorm:"serializer:json"`
+	UserID           string          `gorm:"type:uuid;primaryKey"`
+	Operation        string          `gorm:"primaryKey"`
+	ClientMutationID string          `gorm:"primaryKey"`
+	Result           json.RawMessage `gorm:"serializer:json"`
 	CreatedAt        time.Time
 }
 

@@ -93,7 +93,7 @@ func (s *Service) PostAnnouncement(ctx context.Context, v *models.Viewer, in mod
 		}
 		a.ClassroomID = &c.ID
 	}
-	res, err := s.once(ctx, v, "postAnnouncement", in.ClientMutationID, func(tx *gorm.DB) (map[string][]string, error) {
+	res, err := once(ctx, s, v, "postAnnouncement", in.ClientMutationID, func(tx *gorm.DB) (*written, error) {
 		if err := tx.Create(a).Error; err != nil {
 			return nil, err
 		}
@@ -116,12 +116,12 @@ func (s *Service) PostAnnouncement(ctx context.Context, v *models.Viewer, in mod
 		if a.PublishAt.After(now) {
 			n.SendAt = &a.PublishAt
 		}
-		return map[string][]string{"announcement": {a.ID}}, s.notify(ctx, tx, n)
+		return &written{ID: a.ID}, s.notify(ctx, tx, n)
 	})
 	if err != nil {
 		return nil, err
 	}
-	out, err := loadOne[models.Announcement](ctx, s.DB, first(res["announcement"]))
+	out, err := loadOne[models.Announcement](ctx, s.DB, res.ID)
 	return &models.AnnouncementPayload{ClientMutationID: in.ClientMutationID, Announcement: out}, err
 }
 

@@ -216,7 +216,7 @@ func (s *Service) BookConferenceSlot(ctx context.Context, v *models.Viewer, in m
 	if err := policy.RequireViewer(v); err != nil {
 		return nil, err
 	}
-	res, err := s.once(ctx, v, "bookConferenceSlot", in.ClientMutationID, func(tx *gorm.DB) (map[string][]string, error) {
+	res, err := once(ctx, s, v, "bookConferenceSlot", in.ClientMutationID, func(tx *gorm.DB) (*written, error) {
 		st, slot, err := s.bookable(ctx, tx, v, in.SlotID, in.StudentID)
 		if err != nil {
 			return nil, err
@@ -232,12 +232,12 @@ func (s *Service) BookConferenceSlot(ctx context.Context, v *models.Viewer, in m
 		if err != nil {
 			return nil, err
 		}
-		return map[string][]string{"booking": {b.ID}}, s.conferenceNotice(ctx, tx, b, slot, st, "BOOKED", slot.TeacherID)
+		return &written{ID: b.ID}, s.conferenceNotice(ctx, tx, b, slot, st, "BOOKED", slot.TeacherID)
 	})
 	if err != nil {
 		return nil, err
 	}
-	b, err := loadOne[models.ConferenceBooking](ctx, s.DB, first(res["booking"]))
+	b, err := loadOne[models.ConferenceBooking](ctx, s.DB, res.ID)
 	return &models.ConferenceBookingPayload{ClientMutationID: in.ClientMutationID, Booking: b}, err
 }
 
@@ -248,7 +248,7 @@ func (s *Service) RescheduleConferenceBooking(ctx context.Context, v *models.Vie
 	if err := policy.RequireViewer(v); err != nil {
 		return nil, err
 	}
-	res, err := s.once(ctx, v, "rescheduleConferenceBooking", in.ClientMutationID, func(tx *gorm.DB) (map[string][]string, error) {
+	res, err := once(ctx, s, v, "rescheduleConferenceBooking", in.ClientMutationID, func(tx *gorm.DB) (*written, error) {
 		old, err := s.liveBooking(ctx, tx, v, in.BookingID)
 		if err != nil {
 			return nil, err
@@ -268,7 +268,7 @@ func (s *Service) RescheduleConferenceBooking(ctx context.Context, v *models.Vie
 			return nil, models.InvalidField("slotId", "the new slot must be in the same round")
 		}
 		if slot.ID == old.SlotID {
-			return map[string][]string{"booking": {old.ID}}, nil
+			return &written{ID: old.ID}, nil
 		}
 		if err := s.cancelBooking(ctx, tx, v, old); err != nil {
 			return nil, err
@@ -277,12 +277,12 @@ func (s *Service) RescheduleConferenceBooking(ctx context.Context, v *models.Vie
 		if err != nil {
 			return nil, err
 		}
-		return map[string][]string{"booking": {b.ID}}, s.conferenceNotice(ctx, tx, b, slot, st, "CHANGED", slot.TeacherID)
+		return &written{ID: b.ID}, s.conferenceNotice(ctx, tx, b, slot, st, "CHANGED", slot.TeacherID)
 	})
 	if err != nil {
 		return nil, err
 	}
-	b, err := loadOne[models.ConferenceBooking](ctx, s.DB, first(res["booking"]))
+	b, err := loadOne[models.ConferenceBooking](ctx, s.DB, res.ID)
 	return &models.ConferenceBookingPayload{ClientMutationID: in.ClientMutationID, Booking: b}, err
 }
 

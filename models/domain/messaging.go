@@ -69,7 +69,7 @@ func (s *Service) StartConversation(ctx context.Context, v *models.Viewer, in mo
 	if studentID != nil {
 		about = []string{*studentID}
 	}
-	res, err := s.onceAbout(ctx, v, "startConversation", in.ClientMutationID, about, func(tx *gorm.DB) (map[string][]string, error) {
+	res, err := onceAbout(ctx, s, v, "startConversation", in.ClientMutationID, about, func(tx *gorm.DB) (*written, error) {
 		now := s.now()
 		c := &models.Conversation{SchoolID: schoolID, StudentID: studentID, Subject: subject, CreatedByID: v.ID, LastMessageAt: now, CreatedAt: now}
 		if err := tx.Create(c).Error; err != nil {
@@ -85,12 +85,12 @@ func (s *Service) StartConversation(ctx context.Context, v *models.Viewer, in mo
 		if _, err := s.send(ctx, tx, v, c, body, false); err != nil {
 			return nil, err
 		}
-		return map[string][]string{"conversation": {c.ID}}, nil
+		return &written{ID: c.ID}, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	c, err := loadOne[models.Conversation](ctx, s.DB, first(res["conversation"]))
+	c, err := loadOne[models.Conversation](ctx, s.DB, res.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +124,7 @@ func (s *Service) SendMessage(ctx context.Context, v *models.Viewer, in models.S
 	if c.StudentID != nil {
 		about = []string{*c.StudentID}
 	}
-	res, err := s.onceAbout(ctx, v, "sendMessage", in.ClientMutationID, about, func(tx *gorm.DB) (map[string][]string, error) {
+	res, err := onceAbout(ctx, s, v, "sendMessage", in.ClientMutationID, about, func(tx *gorm.DB) (*written, error) {
 		m, err := s.send(ctx, tx, v, c, body, urgent)
 		if err != nil {
 			return nil, err
@@ -132,12 +132,12 @@ func (s *Service) SendMessage(ctx context.Context, v *models.Viewer, in models.S
 		if err := s.attach(tx, v, models.ItemMessage, m.ID, in.AttachmentIDs); err != nil {
 			return nil, err
 		}
-		return map[string][]string{"message": {m.ID}}, nil
+		return &written{ID: m.ID}, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	m, err := loadOne[models.Message](ctx, s.DB, first(res["message"]))
+	m, err := loadOne[models.Message](ctx, s.DB, res.ID)
 	if err != nil {
 		return nil, err
 	}

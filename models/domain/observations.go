@@ -80,7 +80,7 @@ func (s *Service) PostObservation(ctx context.Context, v *models.Viewer, in mode
 		}
 		students = append(students, st)
 	}
-	res, err := s.once(ctx, v, "postObservation", in.ClientMutationID, func(tx *gorm.DB) (map[string][]string, error) {
+	res, err := once(ctx, s, v, "postObservation", in.ClientMutationID, func(tx *gorm.DB) (*written, error) {
 		now := s.now()
 		group := uuid.NewString()
 		var out []string
@@ -108,12 +108,12 @@ func (s *Service) PostObservation(ctx context.Context, v *models.Viewer, in mode
 		if err := s.attach(tx, v, models.ItemObservationGroup, group, in.AttachmentIDs); err != nil {
 			return nil, err
 		}
-		return map[string][]string{"observations": out}, nil
+		return &written{IDs: out}, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	obs, err := s.observationsByID(ctx, res["observations"])
+	obs, err := s.observationsByID(ctx, res.IDs)
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +185,7 @@ func (s *Service) UpdateObservation(ctx context.Context, v *models.Viewer, in mo
 		}
 		changes["kind"] = *in.Kind
 	}
-	res, err := s.once(ctx, v, "updateObservation", in.ClientMutationID, func(tx *gorm.DB) (map[string][]string, error) {
+	res, err := once(ctx, s, v, "updateObservation", in.ClientMutationID, func(tx *gorm.DB) (*written, error) {
 		o, err := s.authored(ctx, tx, v, in.ID)
 		if err != nil {
 			return nil, err
@@ -206,16 +206,16 @@ func (s *Service) UpdateObservation(ctx context.Context, v *models.Viewer, in mo
 		if err := s.auditWrite(tx, v, o.SchoolID, o.StudentID, o.ID, "observation.update"); err != nil {
 			return nil, err
 		}
-		return map[string][]string{"observation": {o.ID}}, nil
+		return &written{ID: o.ID}, nil
 	})
 	return s.observationPayload(ctx, in.ClientMutationID, res, err)
 }
 
-func (s *Service) observationPayload(ctx context.Context, cmid string, res map[string][]string, err error) (*models.ObservationPayload, error) {
+func (s *Service) observationPayload(ctx context.Context, cmid string, res *written, err error) (*models.ObservationPayload, error) {
 	if err != nil {
 		return nil, err
 	}
-	obs, err := s.observationsByID(ctx, res["observation"])
+	obs, err := s.observationsByID(ctx, []string{res.ID})
 	if err != nil {
 		return nil, err
 	}
@@ -232,7 +232,7 @@ func (s *Service) ShareObservation(ctx context.Context, v *models.Viewer, in mod
 	if err := policy.RequireViewer(v); err != nil {
 		return nil, err
 	}
-	res, err := s.once(ctx, v, "shareObservation", in.ClientMutationID, func(tx *gorm.DB) (map[string][]string, error) {
+	res, err := once(ctx, s, v, "shareObservation", in.ClientMutationID, func(tx *gorm.DB) (*written, error) {
 		o, err := s.authored(ctx, tx, v, in.ID)
 		if err != nil {
 			return nil, err
@@ -245,7 +245,7 @@ func (s *Service) ShareObservation(ctx context.Context, v *models.Viewer, in mod
 				return nil, err
 			}
 		}
-		return map[string][]string{"observation": {o.ID}}, nil
+		return &written{ID: o.ID}, nil
 	})
 	return s.observationPayload(ctx, in.ClientMutationID, res, err)
 }
@@ -305,7 +305,7 @@ func (s *Service) DeleteObservation(ctx context.Context, v *models.Viewer, in mo
 	if err := policy.RequireViewer(v); err != nil {
 		return nil, err
 	}
-	res, err := s.once(ctx, v, "deleteObservation", in.ClientMutationID, func(tx *gorm.DB) (map[string][]string, error) {
+	res, err := once(ctx, s, v, "deleteObservation", in.ClientMutationID, func(tx *gorm.DB) (*written, error) {
 		o, err := s.authored(ctx, tx, v, in.ID)
 		if err != nil {
 			return nil, err
@@ -319,12 +319,12 @@ func (s *Service) DeleteObservation(ctx context.Context, v *models.Viewer, in mo
 		if err := s.auditWrite(tx, v, o.SchoolID, o.StudentID, o.ID, "observation.delete"); err != nil {
 			return nil, err
 		}
-		return map[string][]string{"deleted": {o.ID}}, nil
+		return &written{ID: o.ID}, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &models.DeleteObservationPayload{ClientMutationID: in.ClientMutationID, DeletedID: first(res["deleted"])}, nil
+	return &models.DeleteObservationPayload{ClientMutationID: in.ClientMutationID, DeletedID: res.ID}, nil
 }
 
 // RequestObservationReview sends the viewer's CONCERN draft to the school's
@@ -333,7 +333,7 @@ func (s *Service) RequestObservationReview(ctx context.Context, v *models.Viewer
 	if err := policy.RequireViewer(v); err != nil {
 		return nil, err
 	}
-	res, err := s.once(ctx, v, "requestObservationReview", in.ClientMutationID, func(tx *gorm.DB) (map[string][]string, error) {
+	res, err := once(ctx, s, v, "requestObservationReview", in.ClientMutationID, func(tx *gorm.DB) (*written, error) {
 		o, err := s.authored(ctx, tx, v, in.ID)
 		if err != nil {
 			return nil, err
@@ -364,7 +364,7 @@ func (s *Service) RequestObservationReview(ctx context.Context, v *models.Viewer
 		}); err != nil {
 			return nil, err
 		}
-		return map[string][]string{"observation": {o.ID}}, nil
+		return &written{ID: o.ID}, nil
 	})
 	return s.observationPayload(ctx, in.ClientMutationID, res, err)
 }
@@ -390,7 +390,7 @@ func (s *Service) ReviewObservation(ctx context.Context, v *models.Viewer, in mo
 	if in.Decision == models.DecisionReturn && comment == "" {
 		return nil, models.InvalidField("comment", "returning a concern needs a comment for its author")
 	}
-	res, err := s.once(ctx, v, "reviewObservation", in.ClientMutationID, func(tx *gorm.DB) (map[string][]string, error) {
+	res, err := once(ctx, s, v, "reviewObservation", in.ClientMutationID, func(tx *gorm.DB) (*written, error) {
 		if !validID(in.ID) {
 			return nil, models.NotFound("observation")
 		}
@@ -433,7 +433,7 @@ func (s *Service) ReviewObservation(ctx context.Context, v *models.Viewer, in mo
 				return nil, err
 			}
 		}
-		return map[string][]string{"observation": {o.ID}}, nil
+		return &written{ID: o.ID}, nil
 	})
 	return s.observationPayload(ctx, in.ClientMutationID, res, err)
 }
@@ -498,7 +498,7 @@ func (s *Service) RespondToObservation(ctx context.Context, v *models.Viewer, in
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.once(ctx, v, "respondToObservation", in.ClientMutationID, func(tx *gorm.DB) (map[string][]string, error) {
+	res, err := once(ctx, s, v, "respondToObservation", in.ClientMutationID, func(tx *gorm.DB) (*written, error) {
 		r := &models.ObservationResponse{ObservationID: o.ID, AuthorID: v.ID, Body: body, CreatedAt: s.now()}
 		if err := tx.Create(r).Error; err != nil {
 			return nil, err
@@ -516,12 +516,12 @@ func (s *Service) RespondToObservation(ctx context.Context, v *models.Viewer, in
 		}); err != nil {
 			return nil, err
 		}
-		return map[string][]string{"response": {r.ID}}, nil
+		return &written{ID: r.ID}, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	r, err := loadOne[models.ObservationResponse](ctx, s.DB, first(res["response"]))
+	r, err := loadOne[models.ObservationResponse](ctx, s.DB, res.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -551,7 +551,7 @@ func (s *Service) ShareHomeInsight(ctx context.Context, v *models.Viewer, in mod
 	} else if !ok {
 		return nil, models.Errorf(models.CodeForbidden, "home insights come from the student's guardians")
 	}
-	res, err := s.onceAbout(ctx, v, "shareHomeInsight", in.ClientMutationID, []string{st.ID}, func(tx *gorm.DB) (map[string][]string, error) {
+	res, err := onceAbout(ctx, s, v, "shareHomeInsight", in.ClientMutationID, []string{st.ID}, func(tx *gorm.DB) (*written, error) {
 		h := &models.HomeInsight{SchoolID: st.SchoolID, StudentID: st.ID, AuthorID: v.ID, Body: body, Skills: skills, CreatedAt: s.now()}
 		if err := tx.Create(h).Error; err != nil {
 			return nil, err
@@ -573,12 +573,12 @@ func (s *Service) ShareHomeInsight(ctx context.Context, v *models.Viewer, in mod
 		}); err != nil {
 			return nil, err
 		}
-		return map[string][]string{"insight": {h.ID}}, nil
+		return &written{ID: h.ID}, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	h, err := loadOne[models.HomeInsight](ctx, s.DB, first(res["insight"]))
+	h, err := loadOne[models.HomeInsight](ctx, s.DB, res.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -615,11 +615,4 @@ func dedupe(in []string) []string {
 		}
 	}
 	return out
-}
-
-func first(s []string) string {
-	if len(s) == 0 {
-		return ""
-	}
-	return s[0]
 }

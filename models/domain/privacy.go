@@ -3,7 +3,6 @@ package domain
 import (
 	"context"
 	"encoding/json"
-	"strconv"
 	"time"
 
 	"github.com/lib/pq"
@@ -453,7 +452,7 @@ func (s *Service) DeleteFamilyData(ctx context.Context, v *models.Viewer, in mod
 	var files []string // deleted after the commit
 	// Checked inside once: a retry after success finds the stored result
 	// rather than NOT_FOUND for the children it deleted.
-	res, err := s.once(ctx, v, "deleteFamilyData", in.ClientMutationID, func(tx *gorm.DB) (map[string][]string, error) {
+	res, err := once(ctx, s, v, "deleteFamilyData", in.ClientMutationID, func(tx *gorm.DB) (*deletedCounts, error) {
 		school := ""
 		for _, id := range ids {
 			st, err := s.Student(ctx, v, id)
@@ -608,17 +607,13 @@ func (s *Service) DeleteFamilyData(ctx context.Context, v *models.Viewer, in mod
 		}
 		files = idsOf(uploads, func(u models.Upload) string { return u.ID })
 		// The stored result (for retries) holds counts, not the deleted ids.
-		count := func(n int) []string { return []string{strconv.Itoa(n)} }
-		return map[string][]string{
-			"students": count(len(ids)), "deletedGuardians": count(len(deletedUsers)),
-			"detachedGuardians": count(len(family) - len(deletedUsers)), "files": count(len(files)),
-		}, nil
+		return &deletedCounts{Students: len(ids), DeletedGuardians: len(deletedUsers),
+			DetachedGuardians: len(family) - len(deletedUsers), Files: len(files)}, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	n := func(k string) int { v, _ := strconv.Atoi(first(res[k])); return v }
-	out.DeletedStudents, out.DeletedGuardians, out.DetachedGuardians, out.DeletedFiles = n("students"), n("deletedGuardians"), n("detachedGuardians"), n("files")
+	out.DeletedStudents, out.DeletedGuardians, out.DetachedGuardians, out.DeletedFiles = res.Students, res.DeletedGuardians, res.DetachedGuardians, res.Files
 	// Files last: their rows are gone, so nothing hands out their URLs. If
 	// this fails, the files are unreachable, and the error is reported.
 	if s.Files != nil {
@@ -629,6 +624,15 @@ func (s *Service) DeleteFamilyData(ctx context.Context, v *models.Viewer, in mod
 		}
 	}
 	return out, nil
+}
+
+// deletedCounts is what deleteFamilyData stores for a retry: counts, never
+// the deleted ids.
+type deletedCounts struct {
+	Students          int `json:"students"`
+	DeletedGuardians  int `json:"deletedGuardians"`
+	DetachedGuardians int `json:"detachedGuardians"`
+	Files             int `json:"files"`
 }
 
 // without is all but drop, in order.

@@ -24,7 +24,7 @@ func (s *Service) RequestConferenceMeeting(ctx context.Context, v *models.Viewer
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.once(ctx, v, "requestConferenceMeeting", in.ClientMutationID, func(tx *gorm.DB) (map[string][]string, error) {
+	res, err := once(ctx, s, v, "requestConferenceMeeting", in.ClientMutationID, func(tx *gorm.DB) (*written, error) {
 		st, err := policy.VisibleStudent(ctx, tx, v, in.StudentID)
 		if err != nil {
 			return nil, err
@@ -52,12 +52,12 @@ func (s *Service) RequestConferenceMeeting(ctx context.Context, v *models.Viewer
 		if err != nil {
 			return nil, err
 		}
-		return map[string][]string{"request": {r.ID}}, s.notify(ctx, tx, requestNotice(r, st, "REQUESTED", v.DisplayName, nil, staff))
+		return &written{ID: r.ID}, s.notify(ctx, tx, requestNotice(r, st, "REQUESTED", v.DisplayName, nil, staff))
 	})
 	if err != nil {
 		return nil, err
 	}
-	r, err := loadOne[models.ConferenceRequest](ctx, s.DB, first(res["request"]))
+	r, err := loadOne[models.ConferenceRequest](ctx, s.DB, res.ID)
 	return &models.ConferenceRequestPayload{ClientMutationID: in.ClientMutationID, Request: r}, err
 }
 

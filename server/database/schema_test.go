@@ -62,11 +62,14 @@ func TestModelsMatchMigratedSchema(t *testing.T) {
 				if f.DataType == "date" { // a calendar day, tagged type:date
 					want = []string{"date"}
 				}
+				if f.Serializer != nil { // stored as JSON
+					want = []string{"jsonb"}
+				}
 				if !contains(want, c.typ) {
 					t.Errorf("column %s is %s; field %s (%s) wants one of %v", f.DBName, c.typ, f.Name, f.FieldType, want)
 				}
 				isPtr := f.FieldType.Kind() == reflect.Pointer
-				if c.nullable != isPtr && !(f.FieldType == reflect.TypeOf([]byte(nil)) && !c.nullable) {
+				if c.nullable != isPtr && !(f.FieldType.Kind() == reflect.Slice && !c.nullable) {
 					t.Errorf("column %s nullable=%v but field %s is %s", f.DBName, c.nullable, f.Name, f.FieldType)
 				}
 			}
