@@ -37,13 +37,7 @@ func ErrorPresenter(log *slog.Logger, requestID RequestIDFunc) graphql.ErrorPres
 			case models.CodeUnavailable:
 				log.WarnContext(ctx, "database unavailable", "err", me.Err, "path", gqlErr.Path.String(), "request_id", requestID(ctx))
 			}
-			gqlErr.Extensions = map[string]any{"code": string(me.Code)}
-			if me.Field != "" {
-				gqlErr.Extensions["field"] = me.Field
-			}
-			if me.Reason != "" {
-				gqlErr.Extensions["reason"] = me.Reason
-			}
+			gqlErr.Extensions = me.Extensions()
 			return gqlErr
 		}
 		// Errors gqlgen raises itself: parse/validation failures carry a code
@@ -102,6 +96,13 @@ func ErrorPresenter(log *slog.Logger, requestID RequestIDFunc) graphql.ErrorPres
 
 func isOurCode(c string) bool {
 	return slices.Contains(models.Codes, models.Code(c))
+}
+
+// GQLError is e as a GraphQL error, for the handler's extensions that
+// refuse an operation before it runs (limits, persisted operations): the
+// same message and extensions the presenter shows.
+func GQLError(e *models.Error) *gqlerror.Error {
+	return &gqlerror.Error{Message: e.Message, Extensions: e.Extensions()}
 }
 
 // RecoverFunc turns a panic in a resolver into an INTERNAL error, logged.

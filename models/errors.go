@@ -29,15 +29,46 @@ const (
 var Codes = []Code{CodeUnauthenticated, CodeForbidden, CodeNotFound, CodeBadUserInput,
 	CodeConflict, CodeRateLimited, CodeUnavailable, CodeInternal}
 
-// Reasons refine BAD_USER_INPUT (extensions.reason), for clients that act
-// on the kind of refusal rather than show it.
+// Reasons refine a code (extensions.reason), for clients that act on the
+// kind of refusal rather than show it. All of them are here, so the API's
+// vocabulary is in one place.
 const (
 	// ReasonUnsupportedImageFormat: an image in a format the server does
 	// not take (HEIC, WebP, …); the app converts it to JPEG and retries.
 	ReasonUnsupportedImageFormat = "UNSUPPORTED_IMAGE_FORMAT"
 	// ReasonImageTooLarge: an image over MaxImagePixels.
 	ReasonImageTooLarge = "IMAGE_TOO_LARGE"
+	// ReasonInvalidUTF8: text that is not valid UTF-8.
+	ReasonInvalidUTF8 = "INVALID_UTF8"
+	// The request gate (BAD_USER_INPUT): not JSON, a batch, a mutation
+	// over GET, another method.
+	ReasonUnsupportedContentType = "UNSUPPORTED_CONTENT_TYPE"
+	ReasonBatchNotSupported      = "BATCH_NOT_SUPPORTED"
+	ReasonMutationOverGET        = "MUTATION_OVER_GET"
+	ReasonMethodNotAllowed       = "METHOD_NOT_ALLOWED"
+	// Query limits (BAD_USER_INPUT).
+	ReasonQueryTooDeep     = "QUERY_TOO_DEEP"
+	ReasonTooManyMutations = "TOO_MANY_MUTATIONS"
+	// ReasonCost (RATE_LIMITED): the operation costs more than the
+	// caller's rate allows now.
+	ReasonCost = "COST"
+	// Production runs only the app's operations (FORBIDDEN).
+	ReasonOperationNotAllowed    = "OPERATION_NOT_ALLOWED"
+	ReasonPersistedQueryNotFound = "PERSISTED_QUERY_NOT_FOUND"
 )
+
+// Extensions is the error's GraphQL extensions: its code, and the field at
+// fault and the reason when there are.
+func (e *Error) Extensions() map[string]any {
+	ext := map[string]any{"code": string(e.Code)}
+	if e.Field != "" {
+		ext["field"] = e.Field
+	}
+	if e.Reason != "" {
+		ext["reason"] = e.Reason
+	}
+	return ext
+}
 
 // Error is the one error type of the domain. Message is safe to show to the
 // user; Err (if any) is the underlying cause, logged but never shown.

@@ -16,10 +16,6 @@ const (
 	MaxCodeLength  = 32
 )
 
-// ReasonInvalidUTF8 refines BAD_USER_INPUT for text that is not valid
-// UTF-8.
-const ReasonInvalidUTF8 = "INVALID_UTF8"
-
 // validUTF8 refuses text that is not valid UTF-8 or holds U+FFFD, the
 // replacement character a decoder left where invalid bytes or a lone
 // surrogate escape (\ud800) were: people do not type it, so it only ever

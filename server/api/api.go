@@ -34,6 +34,7 @@ import (
 	"github.com/sameside/sameside/models/domain"
 	"github.com/sameside/sameside/server/auth"
 	"github.com/sameside/sameside/server/files"
+	"github.com/sameside/sameside/server/httperr"
 	"github.com/sameside/sameside/server/metrics"
 )
 
@@ -195,7 +196,7 @@ func metricsAuth(token string, next http.Handler) http.Handler {
 	want := []byte("Bearer " + token)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
-			writeGraphQLError(w, http.StatusUnauthorized, "metrics need the metrics token", models.CodeUnauthenticated)
+			httperr.Code(w, http.StatusUnauthorized, models.CodeUnauthenticated, "metrics need the metrics token")
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -207,20 +208,6 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(body)
-}
-
-// writeGraphQLError answers with a GraphQL-shaped error and a code.
-func writeGraphQLError(w http.ResponseWriter, status int, msg string, code models.Code) {
-	writeJSON(w, status, map[string]any{
-		"errors": []map[string]any{{"message": msg, "extensions": map[string]any{"code": string(code)}}},
-	})
-}
-
-// writeRefusal answers BAD_USER_INPUT with a reason.
-func writeRefusal(w http.ResponseWriter, status int, msg, reason string) {
-	writeJSON(w, status, map[string]any{
-		"errors": []map[string]any{{"message": msg, "extensions": map[string]any{"code": string(models.CodeBadUserInput), "reason": reason}}},
-	})
 }
 
 type requestIDKey struct{}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/models/domain"
+	"github.com/sameside/sameside/server/httperr"
 )
 
 // calendarHandler serves /calendar/{secret}.ics: the owner's conferences
@@ -30,7 +31,7 @@ func calendarHandler(d *domain.Service, log *slog.Logger) http.HandlerFunc {
 		}
 		if err != nil {
 			log.ErrorContext(r.Context(), "calendar feed", "err", err)
-			http.Error(w, "internal error", http.StatusInternalServerError)
+			httperr.Err(w, err)
 			return
 		}
 		cal := ics.NewCalendarFor("SameSide")

@@ -9,6 +9,7 @@ import (
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/models/domain"
 	"github.com/sameside/sameside/server/auth"
+	"github.com/sameside/sameside/server/httperr"
 )
 
 // engagementCSV serves GET /engagement.csv?schoolId=&from=&to=: the
@@ -19,13 +20,10 @@ func engagementCSV(d *domain.Service, log *slog.Logger) http.HandlerFunc {
 		q := r.URL.Query()
 		report, err := d.Engagement(r.Context(), auth.ViewerFrom(r.Context()), q.Get("schoolId"), q.Get("from"), q.Get("to"))
 		if err != nil {
-			status := map[models.Code]int{models.CodeUnauthenticated: http.StatusUnauthorized, models.CodeForbidden: http.StatusForbidden,
-				models.CodeNotFound: http.StatusNotFound, models.CodeBadUserInput: http.StatusBadRequest}[models.ErrorCode(err)]
-			if status == 0 {
-				status = http.StatusInternalServerError
+			if models.ErrorCode(err) == models.CodeInternal {
 				log.ErrorContext(r.Context(), "engagement csv", "err", err)
 			}
-			http.Error(w, string(models.ErrorCode(err))+": "+err.Error(), status)
+			httperr.Err(w, err)
 			return
 		}
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")

@@ -17,8 +17,10 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"golang.org/x/time/rate"
 
+	"github.com/sameside/sameside/graph"
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/server/auth"
+	"github.com/sameside/sameside/server/httperr"
 )
 
 // Limits on what one request and one caller may ask.
@@ -40,10 +42,6 @@ const (
 	// is not given and has no default.
 	DefaultListCost = 20
 )
-
-// ReasonTooManyMutations refines BAD_USER_INPUT for requests with more than
-// MaxMutationFields mutation fields.
-const ReasonTooManyMutations = "TOO_MANY_MUTATIONS"
 
 // costedSchema prices list fields by what they ask for: a field with a
 // "first" argument costs 1 + first × its selection, so asking for 100
@@ -106,8 +104,8 @@ func (m mutationLimit) MutateOperationContext(_ context.Context, oc *graphql.Ope
 		return nil
 	}
 	if n := len(graphql.CollectFields(oc, oc.Operation.SelectionSet, nil)); n > m.max {
-		return &gqlerror.Error{Message: fmt.Sprintf("a request may hold at most %d mutations (it has %d)", m.max, n),
-			Extensions: map[string]any{"code": string(models.CodeBadUserInput), "reason": ReasonTooManyMutations}}
+		return graph.GQLError(&models.Error{Code: models.CodeBadUserInput, Reason: models.ReasonTooManyMutations,
+			Message: fmt.Sprintf("a request may hold at most %d mutations (it has %d)", m.max, n)})
 	}
 	return nil
 }
@@ -136,8 +134,8 @@ func (c costCharge) MutateOperationContext(ctx context.Context, oc *graphql.Oper
 		return nil
 	}
 	markStatus(ctx, http.StatusTooManyRequests, "1")
-	return &gqlerror.Error{Message: "too many requests; slow down and retry in a second",
-		Extensions: map[string]any{"code": string(models.CodeRateLimited), "reason": "COST"}}
+	return graph.GQLError(&models.Error{Code: models.CodeRateLimited, Reason: models.ReasonCost,
+		Message: "too many requests; slow down and retry in a second"})
 }
 
 type paidKey struct{}
@@ -158,7 +156,7 @@ func (d depthLimit) MutateOperationContext(_ context.Context, oc *graphql.Operat
 		return nil
 	}
 	if depth(oc.Operation.SelectionSet, 0, d.max) > d.max {
-		return &gqlerror.Error{Message: "the query nests too deeply", Extensions: map[string]any{"code": "BAD_USER_INPUT", "reason": "QUERY_TOO_DEEP"}}
+		return graph.GQLError(&models.Error{Code: models.CodeBadUserInput, Reason: models.ReasonQueryTooDeep, Message: "the query nests too deeply"})
 	}
 	return nil
 }
@@ -263,7 +261,7 @@ func (l *rateLimiter) middleware(next http.Handler) http.Handler {
 		}
 		if !l.allow(key, lim, burst) {
 			w.Header().Set("Retry-After", "1")
-			writeGraphQLError(w, http.StatusTooManyRequests, "too many requests; slow down and retry in a second", models.CodeRateLimited)
+			httperr.Code(w, http.StatusTooManyRequests, models.CodeRateLimited, "too many requests; slow down and retry in a second")
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), paidKey{}, true)))

@@ -24,6 +24,7 @@ import (
 	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/server/httperr"
 )
 
 var acceptAnyOrigin = websocket.AcceptOptions{InsecureSkipVerify: true}
@@ -99,21 +100,12 @@ func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
 					panic(p)
 				}
 				log.ErrorContext(r.Context(), "panic", "panic", p, "stack", string(debug.Stack()), "request_id", RequestID(r.Context()))
-				writeGraphQLError(w, http.StatusInternalServerError, "internal error", models.CodeInternal)
+				httperr.Code(w, http.StatusInternalServerError, models.CodeInternal, "internal error")
 			}
 		}()
 		next.ServeHTTP(w, r)
 	})
 }
-
-// Reasons (extensions.reason) of the refusals gate answers with.
-const (
-	ReasonUnsupportedContentType = "UNSUPPORTED_CONTENT_TYPE"
-	ReasonBatchNotSupported      = "BATCH_NOT_SUPPORTED"
-	ReasonInvalidUTF8            = "INVALID_UTF8"
-	ReasonMutationOverGET        = "MUTATION_OVER_GET"
-	ReasonMethodNotAllowed       = "METHOD_NOT_ALLOWED"
-)
 
 // gate checks what reaches /graphql before anything reads it, each refusal
 // a GraphQL error with code BAD_USER_INPUT and a reason: a method other
@@ -132,11 +124,11 @@ func gate(next http.Handler) http.Handler {
 			}
 			if reason, msg := checkGET(r.URL.Query()); reason != "" {
 				status := http.StatusBadRequest
-				if reason == ReasonMutationOverGET {
+				if reason == models.ReasonMutationOverGET {
 					w.Header().Set("Allow", "POST")
 					status = http.StatusMethodNotAllowed
 				}
-				writeRefusal(w, status, msg, reason)
+				httperr.Refuse(w, status, reason, msg)
 				return
 			}
 			serveBounded(next, w, r)
@@ -146,39 +138,39 @@ func gate(next http.Handler) http.Handler {
 			return
 		default:
 			w.Header().Set("Allow", "GET, POST")
-			writeRefusal(w, http.StatusMethodNotAllowed, "use POST (or GET for queries)", ReasonMethodNotAllowed)
+			httperr.Refuse(w, http.StatusMethodNotAllowed, models.ReasonMethodNotAllowed, "use POST (or GET for queries)")
 			return
 		}
 		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
-			writeRefusal(w, http.StatusUnsupportedMediaType, "send the operation as JSON with Content-Type: application/json", ReasonUnsupportedContentType)
+			httperr.Refuse(w, http.StatusUnsupportedMediaType, models.ReasonUnsupportedContentType, "send the operation as JSON with Content-Type: application/json")
 			return
 		}
 		if r.ContentLength > MaxBodyBytes {
-			writeGraphQLError(w, http.StatusRequestEntityTooLarge, "request body too large", models.CodeBadUserInput)
+			httperr.Code(w, http.StatusRequestEntityTooLarge, models.CodeBadUserInput, "request body too large")
 			return
 		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 		if err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
-				writeGraphQLError(w, http.StatusRequestEntityTooLarge, "request body too large", models.CodeBadUserInput)
+				httperr.Code(w, http.StatusRequestEntityTooLarge, models.CodeBadUserInput, "request body too large")
 				return
 			}
-			writeGraphQLError(w, http.StatusBadRequest, "could not read request body", models.CodeBadUserInput)
+			httperr.Code(w, http.StatusBadRequest, models.CodeBadUserInput, "could not read request body")
 			return
 		}
 		switch {
 		case !json.Valid(body):
-			writeGraphQLError(w, http.StatusBadRequest, "request body is not valid JSON", models.CodeBadUserInput)
+			httperr.Code(w, http.StatusBadRequest, models.CodeBadUserInput, "request body is not valid JSON")
 			return
 		case firstByte(body) == '[':
-			writeRefusal(w, http.StatusBadRequest, "send one operation per request: batches are not supported", ReasonBatchNotSupported)
+			httperr.Refuse(w, http.StatusBadRequest, models.ReasonBatchNotSupported, "send one operation per request: batches are not supported")
 			return
 		case firstByte(body) != '{':
-			writeGraphQLError(w, http.StatusBadRequest, `the body must be a JSON object: {"query": …, "variables": …}`, models.CodeBadUserInput)
+			httperr.Code(w, http.StatusBadRequest, models.CodeBadUserInput, `the body must be a JSON object: {"query": …, "variables": …}`)
 			return
 		case !validUTF8JSON(body):
-			writeRefusal(w, http.StatusBadRequest, "text must be valid UTF-8", ReasonInvalidUTF8)
+			httperr.Refuse(w, http.StatusBadRequest, models.ReasonInvalidUTF8, "text must be valid UTF-8")
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -200,7 +192,7 @@ func checkGET(q url.Values) (reason, msg string) {
 	for _, vs := range q {
 		for _, v := range vs {
 			if !utf8.ValidString(v) {
-				return ReasonInvalidUTF8, "text must be valid UTF-8"
+				return models.ReasonInvalidUTF8, "text must be valid UTF-8"
 			}
 		}
 	}
@@ -215,7 +207,7 @@ func checkGET(q url.Values) (reason, msg string) {
 	name := q.Get("operationName")
 	for _, op := range doc.Operations {
 		if (name == "" || op.Name == name) && op.Operation != ast.Query {
-			return ReasonMutationOverGET, "only queries may be sent with GET: send mutations and subscriptions with POST or over the websocket"
+			return models.ReasonMutationOverGET, "only queries may be sent with GET: send mutations and subscriptions with POST or over the websocket"
 		}
 	}
 	return "", ""

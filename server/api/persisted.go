@@ -6,7 +6,9 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/sameside/sameside/graph"
 	contracts "github.com/sameside/sameside/mobile-contracts"
+	"github.com/sameside/sameside/models"
 )
 
 // persistedOnly is the production server's allow-list: it executes only
@@ -32,13 +34,13 @@ func (p persistedOnly) MutateOperationParameters(ctx context.Context, raw *graph
 		hash := persistedHash(raw.Extensions)
 		doc, ok := p.docs[hash]
 		if !ok {
-			return refused("PERSISTED_QUERY_NOT_FOUND", "unknown operation hash: this server runs only the app's operations")
+			return refused(models.ReasonPersistedQueryNotFound, "unknown operation hash: this server runs only the app's operations")
 		}
 		raw.Query = doc
 		return nil
 	}
 	if _, ok := p.docs[contracts.Hash(raw.Query)]; !ok {
-		return refused("OPERATION_NOT_ALLOWED", "this server runs only the app's operations (mobile-contracts)")
+		return refused(models.ReasonOperationNotAllowed, "this server runs only the app's operations (mobile-contracts)")
 	}
 	return nil
 }
@@ -50,5 +52,5 @@ func persistedHash(ext map[string]any) string {
 }
 
 func refused(reason, msg string) *gqlerror.Error {
-	return &gqlerror.Error{Message: msg, Extensions: map[string]any{"code": "FORBIDDEN", "reason": reason}}
+	return graph.GQLError(&models.Error{Code: models.CodeForbidden, Reason: reason, Message: msg})
 }

@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/models/domain"
+	"github.com/sameside/sameside/server/httperr"
 )
 
 // Middleware authenticates HTTP requests. No Authorization header: the
@@ -33,16 +33,16 @@ func (a *Authenticator) Middleware(log *slog.Logger) func(http.Handler) http.Han
 					code = models.CodeUnavailable
 					log.WarnContext(r.Context(), "sign-in: database unavailable", "err", err)
 					w.Header().Set("Retry-After", "2")
-					writeError(w, http.StatusServiceUnavailable, "the service is briefly unavailable; retry in a few seconds", code)
+					httperr.Code(w, http.StatusServiceUnavailable, code, "the service is briefly unavailable; retry in a few seconds")
 					return
 				}
 				if code == models.CodeInternal {
 					log.ErrorContext(r.Context(), "sign-in failed", "err", err)
-					writeError(w, http.StatusInternalServerError, "internal error", code)
+					httperr.Code(w, http.StatusInternalServerError, code, "internal error")
 					return
 				}
 				log.InfoContext(r.Context(), "sign-in refused", "err", err)
-				writeError(w, http.StatusUnauthorized, ErrInvalidToken.Error(), models.CodeUnauthenticated)
+				httperr.Code(w, http.StatusUnauthorized, models.CodeUnauthenticated, ErrInvalidToken.Error())
 				return
 			}
 			next.ServeHTTP(w, r.WithContext(WithViewer(r.Context(), v)))
@@ -106,12 +106,3 @@ const WebsocketCloseUnauthenticated = 4403
 // from a school, deleted). The app reconnects with a fresh token; a
 // connection_init that is then refused gets 4403.
 const WebsocketCloseSignInEnded = 4401
-
-// writeError answers with a GraphQL-shaped error body.
-func writeError(w http.ResponseWriter, status int, msg string, code models.Code) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{
-		"errors": []map[string]any{{"message": msg, "extensions": map[string]any{"code": code}}},
-	})
-}

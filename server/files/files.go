@@ -26,6 +26,7 @@ import (
 
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/models/domain"
+	"github.com/sameside/sameside/server/httperr"
 )
 
 // Path is where this server serves signed URLs of a local bucket.
@@ -142,13 +143,13 @@ func (s *Store) Handler() http.Handler {
 		key, err := s.signer.KeyFromURL(r.Context(), r.URL)
 		q := r.URL.Query()
 		if err != nil || q.Get("method") != r.Method {
-			http.Error(w, "FORBIDDEN: this link is not valid (expired, altered or for another use)", http.StatusForbidden)
+			httperr.Code(w, http.StatusForbidden, models.CodeForbidden, "this link is not valid (expired, altered or for another use)")
 			return
 		}
 		switch r.Method {
 		case http.MethodPut:
 			if ct := q.Get("contentType"); ct != "" && r.Header.Get("Content-Type") != ct {
-				http.Error(w, "BAD_USER_INPUT: Content-Type must be "+ct, http.StatusBadRequest)
+				httperr.Code(w, http.StatusBadRequest, models.CodeBadUserInput, "Content-Type must be "+ct)
 				return
 			}
 			limit := models.MaxUploadBytes(q.Get("contentType"))
@@ -157,12 +158,12 @@ func (s *Store) Handler() http.Handler {
 			}
 			data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 			if err != nil {
-				http.Error(w, "BAD_USER_INPUT: the file is too large", http.StatusRequestEntityTooLarge)
+				httperr.Code(w, http.StatusRequestEntityTooLarge, models.CodeBadUserInput, "the file is too large")
 				return
 			}
 			if err := s.Write(r.Context(), key, q.Get("contentType"), data); err != nil {
 				s.log.ErrorContext(r.Context(), "files: write", "err", err)
-				http.Error(w, "INTERNAL: could not store the file", http.StatusInternalServerError)
+				httperr.Code(w, http.StatusInternalServerError, models.CodeInternal, "could not store the file")
 				return
 			}
 			w.WriteHeader(http.StatusOK)
@@ -189,7 +190,7 @@ func (s *Store) Handler() http.Handler {
 			}
 			_, _ = io.Copy(w, rd)
 		default:
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			httperr.Refuse(w, http.StatusMethodNotAllowed, models.ReasonMethodNotAllowed, "use the method the link was signed for")
 		}
 	})
 }
