@@ -21,7 +21,6 @@ import (
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/models/domain"
 	"github.com/sameside/sameside/models/policy"
-	"github.com/sameside/sameside/server/auth"
 )
 
 // Resolver holds what resolvers need.
@@ -46,13 +45,13 @@ func NewSchema(r *Resolver) graphql.ExecutableSchema {
 
 // authDirective guards fields marked @auth: anonymous callers get UNAUTHENTICATED.
 func authDirective(ctx context.Context, _ any, next graphql.Resolver) (any, error) {
-	if auth.ViewerFrom(ctx) == nil {
+	if models.ViewerFrom(ctx) == nil {
 		return nil, models.Errorf(models.CodeUnauthenticated, "sign in required")
 	}
 	return next(ctx)
 }
 
-func viewer(ctx context.Context) *models.Viewer { return auth.ViewerFrom(ctx) }
+func viewer(ctx context.Context) *models.Viewer { return models.ViewerFrom(ctx) }
 
 func load(ctx context.Context) *loaders.Loaders { return loaders.From(ctx) }
 

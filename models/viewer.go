@@ -1,5 +1,7 @@
 package models
 
+import "context"
+
 // Viewer is who is asking: the signed-in user and their memberships, loaded
 // once per request by authentication. A nil *Viewer is an anonymous caller.
 type Viewer struct {
@@ -59,4 +61,17 @@ func (v *Viewer) SchoolIDs() []string {
 		}
 	}
 	return out
+}
+
+type viewerKey struct{}
+
+// WithViewer returns ctx carrying the viewer (authentication puts it there).
+func WithViewer(ctx context.Context, v *Viewer) context.Context {
+	return context.WithValue(ctx, viewerKey{}, v)
+}
+
+// ViewerFrom returns the viewer in ctx, or nil for an anonymous caller.
+func ViewerFrom(ctx context.Context) *Viewer {
+	v, _ := ctx.Value(viewerKey{}).(*Viewer)
+	return v
 }

@@ -135,7 +135,7 @@ func NewHandler(d Deps) http.Handler {
 	// Loaders per operation (not per HTTP request): a websocket carries many
 	// operations, each for the viewer its connection_init authenticated.
 	gql.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		return next(loaders.With(ctx, loaders.New(d.DB, auth.ViewerFrom(ctx))))
+		return next(loaders.With(ctx, loaders.New(d.DB, models.ViewerFrom(ctx))))
 	})
 
 	mux := http.NewServeMux()

@@ -8,7 +8,6 @@ import (
 
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/models/domain"
-	"github.com/sameside/sameside/server/auth"
 	"github.com/sameside/sameside/server/httperr"
 )
 
@@ -18,7 +17,7 @@ import (
 func engagementCSV(d *domain.Service, log *slog.Logger) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		report, err := d.Engagement(r.Context(), auth.ViewerFrom(r.Context()), q.Get("schoolId"), q.Get("from"), q.Get("to"))
+		report, err := d.Engagement(r.Context(), models.ViewerFrom(r.Context()), q.Get("schoolId"), q.Get("from"), q.Get("to"))
 		if err != nil {
 			if models.ErrorCode(err) == models.CodeInternal {
 				log.ErrorContext(r.Context(), "engagement csv", "err", err)

@@ -19,7 +19,6 @@ import (
 
 	"github.com/sameside/sameside/graph"
 	"github.com/sameside/sameside/models"
-	"github.com/sameside/sameside/server/auth"
 	"github.com/sameside/sameside/server/httperr"
 )
 
@@ -122,7 +121,7 @@ func (costCharge) Validate(schema graphql.ExecutableSchema) error { return nil }
 
 func (c costCharge) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	stats := extension.GetComplexityStats(ctx)
-	v := auth.ViewerFrom(ctx)
+	v := models.ViewerFrom(ctx)
 	if stats == nil || v == nil || c.limiter.perUser <= 0 {
 		return nil
 	}
@@ -247,7 +246,7 @@ func (l *rateLimiter) middleware(next http.Handler) http.Handler {
 		}
 		ipRate := max(l.perUser/5, 1)
 		key, lim, burst := "ip:"+host, rate.Limit(ipRate), 2*ipRate
-		switch v := auth.ViewerFrom(r.Context()); {
+		switch v := models.ViewerFrom(r.Context()); {
 		case websocketUpgrade(r):
 			// A websocket signs in inside the socket (connection_init), so
 			// its upgrade is anonymous, and phones behind one school's or

@@ -72,7 +72,7 @@ func (g socketGuard) init(next transport.WebsocketInitFunc) transport.WebsocketI
 		if err != nil {
 			return ctx, ack, err
 		}
-		v := auth.ViewerFrom(ctx)
+		v := models.ViewerFrom(ctx)
 		slot, _ := ctx.Value(connSlotKey{}).(*connSlot)
 		if v == nil || slot == nil {
 			return ctx, ack, nil

@@ -8,7 +8,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 
 	"github.com/sameside/sameside/models"
-	"github.com/sameside/sameside/server/auth"
 )
 
 // WebsocketCloseTooMany closes a socket over the user's limit (4429 after
@@ -54,7 +53,7 @@ func (l *socketLimiter) init(next transport.WebsocketInitFunc) transport.Websock
 		if err != nil {
 			return ctx, ack, err
 		}
-		v := auth.ViewerFrom(ctx)
+		v := models.ViewerFrom(ctx)
 		if v == nil {
 			return ctx, ack, nil
 		}

@@ -36,17 +36,9 @@ type Users interface {
 // revoked or belong to a disabled account. Details go to the log only.
 var ErrInvalidToken = errors.New("invalid or expired sign-in token")
 
-type viewerKey struct{}
-
-// WithViewer returns ctx carrying the viewer.
+// WithViewer returns ctx carrying the viewer (models.WithViewer).
 func WithViewer(ctx context.Context, v *models.Viewer) context.Context {
-	return context.WithValue(ctx, viewerKey{}, v)
-}
-
-// ViewerFrom returns the viewer in ctx, or nil for an anonymous caller.
-func ViewerFrom(ctx context.Context) *models.Viewer {
-	v, _ := ctx.Value(viewerKey{}).(*models.Viewer)
-	return v
+	return models.WithViewer(ctx, v)
 }
 
 // Authenticator turns tokens into viewers.
