@@ -3,7 +3,7 @@
 // query for a protected table applies (a row you may not see is simply not
 // found), and write access as checks that return the coded error to show.
 //
-// The rules (DESIGN.md, "People and what each may see"):
+// The rules (docs/architecture.md tells where they sit):
 //   - ADMIN: everything in their schools.
 //   - TEACHER: the students of the classrooms they staff, in schools where
 //     they hold the TEACHER role, and everything about those students.
