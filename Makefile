@@ -12,11 +12,13 @@ EMULATOR_PROJECT := demo-sameside
 run:
 	$(GO) run ./server
 
-## test: every test, with the Firebase Auth emulator running, on the local
-## PostgreSQL (if it answers) and again on an embedded one
+## test: every test, with the Firebase Auth emulator running (on free ports,
+## so two runs on one machine do not collide), on the local PostgreSQL (if it
+## answers) and again on an embedded one
 test: emulator-deps
-	cd $(EMULATOR) && ./node_modules/.bin/firebase emulators:exec --only auth \
-		--project $(EMULATOR_PROJECT) "cd ../.. && $(MAKE) --no-print-directory test-go"
+	@dir=$$(mktemp -d) && $(GO) run ./tools/freeport $$dir && cd $$dir && \
+	$(CURDIR)/$(FIREBASE) emulators:exec --only auth --project $(EMULATOR_PROJECT) \
+		"cd $(CURDIR) && $(MAKE) --no-print-directory test-go"; rc=$$?; rm -rf $$dir; exit $$rc
 
 test-go: check
 	$(GO) test -count=1 ./...
