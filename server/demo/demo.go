@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"regexp"
 	"strings"
 	"time"
 
@@ -318,23 +319,35 @@ func schoolYear(now time.Time) string {
 // ErrNoSuchUser is returned when no demo user matches.
 var ErrNoSuchUser = errors.New("no such demo user")
 
+// shortName is a demo user's name without the domain: teacher3, parent12.
+var shortName = regexp.MustCompile(`^(admin|teacher[0-9]+|parent[0-9]+)$`)
+
 // FindUser returns the first user of a role ("admin", "teacher", "parent":
-// admin, teacher1, parent1 in the demo school) or the user with an email.
+// admin, teacher1, parent1 in the demo school), a demo user by short name
+// ("teacher3", "parent12") or the user with an email. On a database without
+// the demo school it says how to load it.
 func FindUser(ctx context.Context, db *gorm.DB, who string) (*models.User, error) {
 	var u models.User
 	q := db.WithContext(ctx)
-	switch strings.ToLower(who) {
-	case "admin", "teacher", "parent":
-		role := models.Role(strings.ToUpper(who))
+	name := strings.ToLower(strings.TrimSpace(who))
+	switch {
+	case name == "admin" || name == "teacher" || name == "parent":
+		role := models.Role(strings.ToUpper(name))
 		q = q.Where("id IN (SELECT user_id FROM memberships WHERE role = ?)", role).
 			Where("NOT EXISTS (SELECT 1 FROM guardianships g WHERE g.user_id = users.id AND g.restricted)").
 			Order("length(email), email")
+	case shortName.MatchString(name):
+		q = q.Where("lower(email) = ?", name+"@"+EmailDomain)
 	default:
 		q = q.Where("lower(email) = lower(?)", who)
 	}
 	err := q.Take(&u).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, fmt.Errorf("%w: %q", ErrNoSuchUser, who)
+		var schools int64
+		if err := db.WithContext(ctx).Model(&models.School{}).Count(&schools).Error; err == nil && schools == 0 {
+			return nil, fmt.Errorf("%w: %q: the database has no school yet; load the demo school with `go run ./server seed`", ErrNoSuchUser, who)
+		}
+		return nil, fmt.Errorf("%w: %q (try admin, teacher, parent, teacher3, parent12 or a demo user's email)", ErrNoSuchUser, who)
 	}
 	return &u, err
 }

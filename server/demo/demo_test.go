@@ -2,6 +2,8 @@ package demo_test
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -92,5 +94,36 @@ func TestSeedBuildsTheDemoSchool(t *testing.T) {
 	db.Take(&u, "id = ?", restricted.UserID)
 	if u.Email == nil {
 		t.Fatal("restricted guardian has no email")
+	}
+}
+
+// A newcomer asks for demo tokens by role, short name or email; an empty
+// database says how to load the demo school.
+func TestFindUserNames(t *testing.T) {
+	ctx := context.Background()
+	db, err := database.Open(ctx, dbtest.URL(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if sqlDB, err := db.DB(); err == nil {
+			sqlDB.Close()
+		}
+	})
+	if _, err := demo.FindUser(ctx, db, "teacher3"); err == nil || !strings.Contains(err.Error(), "go run ./server seed") {
+		t.Fatalf("empty database: %v", err)
+	}
+	if _, err := demo.Seed(ctx, db, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for who, email := range map[string]string{"teacher3": "teacher3@" + demo.EmailDomain, "Parent12": "parent12@" + demo.EmailDomain,
+		"admin": "admin@" + demo.EmailDomain, "teacher": "teacher1@" + demo.EmailDomain} {
+		u, err := demo.FindUser(ctx, db, who)
+		if err != nil || u.Email == nil || *u.Email != email {
+			t.Errorf("%s: %v %v", who, u, err)
+		}
+	}
+	if _, err := demo.FindUser(ctx, db, "teacher99"); !errors.Is(err, demo.ErrNoSuchUser) || strings.Contains(err.Error(), "seed") {
+		t.Errorf("unknown user: %v", err)
 	}
 }
