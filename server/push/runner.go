@@ -17,7 +17,7 @@ import (
 // NewInserter returns a River client that only inserts jobs, through
 // database/sql, so they can be inserted inside GORM's transactions.
 func NewInserter(db *sql.DB, log *slog.Logger) (*river.Client[*sql.Tx], error) {
-	return river.NewClient(riverdatabasesql.New(db), &river.Config{Logger: log})
+	return river.NewClient(riverdatabasesql.New(db), &river.Config{Logger: riverLogger(log)})
 }
 
 // WorkerOptions tune the River client that works push jobs.
@@ -65,7 +65,7 @@ func NewWorkers(pool *pgxpool.Pool, p *Pipeline, o WorkerOptions) (*river.Client
 		Queues:               map[string]river.QueueConfig{Queue: {MaxWorkers: o.MaxWorkers}},
 		Workers:              workers,
 		PeriodicJobs:         o.Periodic,
-		Logger:               p.Log,
+		Logger:               riverLogger(p.Log),
 		FetchPollInterval:    o.PollInterval,
 		FetchCooldown:        min(o.PollInterval, 100*time.Millisecond),
 		RescueStuckJobsAfter: o.RescueAfter,
@@ -80,3 +80,32 @@ func NewWorkers(pool *pgxpool.Pool, p *Pipeline, o WorkerOptions) (*river.Client
 func Stop(ctx context.Context, c *river.Client[pgx.Tx]) error {
 	return c.StopAndCancel(ctx)
 }
+
+// quieter hands River's Info lines to the log at Debug: its start and stop
+// chatter ("Hard stop started; cancelling all work" on every graceful
+// stop, which cancels running fan-outs on purpose so they snooze) is not
+// news to whoever reads the log. Warnings and errors pass as they are.
+type quieter struct{ slog.Handler }
+
+func (q quieter) Enabled(ctx context.Context, l slog.Level) bool {
+	if l == slog.LevelInfo {
+		l = slog.LevelDebug
+	}
+	return q.Handler.Enabled(ctx, l)
+}
+
+func (q quieter) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level == slog.LevelInfo {
+		r.Level = slog.LevelDebug
+	}
+	return q.Handler.Handle(ctx, r)
+}
+
+func (q quieter) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return quieter{q.Handler.WithAttrs(attrs)}
+}
+
+func (q quieter) WithGroup(name string) slog.Handler { return quieter{q.Handler.WithGroup(name)} }
+
+// riverLogger is log for River's clients.
+func riverLogger(log *slog.Logger) *slog.Logger { return slog.New(quieter{log.Handler()}) }
