@@ -164,6 +164,20 @@ func TestLogsLeaveValuesOut(t *testing.T) {
 	}
 }
 
+// A database that cannot be reached is logged as a readable line naming
+// the cause, not GORM's unrendered "got error %v" with a JSON failure.
+func TestUnreachableDatabaseLogsItsCause(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&buf, nil))
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(int(freePort(t))))
+	if _, err := database.Open(context.Background(), "postgres://postgres@"+addr+"/x?connect_timeout=2", log); err == nil {
+		t.Fatal("opened a database nobody serves")
+	}
+	if out := buf.String(); strings.Contains(out, "%v") || strings.Contains(out, "!ERROR") || !strings.Contains(out, "connection refused") {
+		t.Fatalf("log: %s", out)
+	}
+}
+
 // TestEmbeddedChild is the process TestKilledOwnersEmbeddedServerIsAdopted
 // starts and kills: it starts an embedded PostgreSQL, says so, and waits.
 func TestEmbeddedChild(t *testing.T) {

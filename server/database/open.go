@@ -109,6 +109,14 @@ func (q quietCancel) Trace(ctx context.Context, begin time.Time, fc func() (stri
 	q.Interface.Trace(ctx, begin, fc, err)
 }
 
+// Error renders GORM's printf-style messages ("failed to initialize
+// database, got error %v") before logging them: GORM's slog logger would
+// put the arguments, which can hold functions, in a JSON attribute that
+// fails to encode and prints a garbled line instead of the error.
+func (q quietCancel) Error(ctx context.Context, msg string, data ...any) {
+	q.Interface.Error(ctx, fmt.Sprintf(msg, data...))
+}
+
 // ParamsFilter keeps statement values out of the log (ParameterizedQueries
 // of the wrapped logger): they are children's data.
 func (q quietCancel) ParamsFilter(ctx context.Context, sql string, params ...any) (string, []any) {
