@@ -108,7 +108,7 @@ func (r *mutationResolver) DeleteResource(ctx context.Context, input models.Reso
 }
 
 // Announcements is the resolver for the announcements field.
-func (r *queryResolver) Announcements(ctx context.Context, first *int, after *string) (*models.AnnouncementConnection, error) {
+func (r *queryResolver) Announcements(ctx context.Context, first *int, after *string) (*models.Connection[models.Announcement], error) {
 	return r.Domain.Announcements(ctx, viewer(ctx), first, after)
 }
 

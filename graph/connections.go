@@ -26,12 +26,8 @@ func connection(ctx context.Context) func(*models.ObservationPage, error) (*mode
 				return nil, models.Internal(err)
 			}
 		}
-		c := &models.ObservationConnection{Edges: []*models.ObservationEdge{}, PageInfo: &models.PageInfo{HasNextPage: page.HasNext}}
-		for _, o := range page.Items {
-			cur := page.Cursors[o.ID]
-			c.Edges = append(c.Edges, &models.ObservationEdge{Cursor: cur, Node: o})
-			c.PageInfo.EndCursor = &cur
-		}
+		c := models.ConnectionOf(page.Items, len(page.Items), func(o *models.Observation) string { return page.Cursors[o.ID] })
+		c.PageInfo.HasNextPage = page.HasNext
 		return c, nil
 	}
 }

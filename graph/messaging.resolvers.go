@@ -50,7 +50,7 @@ func (r *conversationResolver) Muted(ctx context.Context, obj *models.Conversati
 }
 
 // Messages is the resolver for the messages field.
-func (r *conversationResolver) Messages(ctx context.Context, obj *models.Conversation, first *int, after *string) (*models.MessageConnection, error) {
+func (r *conversationResolver) Messages(ctx context.Context, obj *models.Conversation, first *int, after *string) (*models.Connection[models.Message], error) {
 	return r.Domain.Messages(ctx, viewer(ctx), obj, first, after)
 }
 
@@ -85,7 +85,7 @@ func (r *mutationResolver) SetOfficeHours(ctx context.Context, input models.SetO
 }
 
 // Conversations is the resolver for the conversations field.
-func (r *queryResolver) Conversations(ctx context.Context, first *int, after *string) (*models.ConversationConnection, error) {
+func (r *queryResolver) Conversations(ctx context.Context, first *int, after *string) (*models.Connection[models.Conversation], error) {
 	return r.Domain.Conversations(ctx, viewer(ctx), first, after)
 }
 

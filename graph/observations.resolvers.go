@@ -15,7 +15,7 @@ import (
 )
 
 // Feed is the resolver for the feed field.
-func (r *classroomResolver) Feed(ctx context.Context, obj *models.Classroom, kinds []models.ObservationKind, first *int, after *string) (*models.ObservationConnection, error) {
+func (r *classroomResolver) Feed(ctx context.Context, obj *models.Classroom, kinds []models.ObservationKind, first *int, after *string) (*models.Connection[models.Observation], error) {
 	return connection(ctx)(r.Domain.ClassroomFeed(ctx, viewer(ctx), obj, models.FeedArgs{Kinds: kinds, First: first, After: after}))
 }
 
@@ -125,7 +125,7 @@ func (r *observationReviewResolver) Reviewer(ctx context.Context, obj *models.Ob
 }
 
 // Feed is the resolver for the feed field.
-func (r *queryResolver) Feed(ctx context.Context, studentIds []string, kinds []models.ObservationKind, first *int, after *string) (*models.ObservationConnection, error) {
+func (r *queryResolver) Feed(ctx context.Context, studentIds []string, kinds []models.ObservationKind, first *int, after *string) (*models.Connection[models.Observation], error) {
 	return connection(ctx)(r.Domain.Feed(ctx, viewer(ctx), models.FeedArgs{StudentIDs: studentIds, Kinds: kinds, First: first, After: after}))
 }
 
@@ -135,7 +135,7 @@ func (r *queryResolver) Observation(ctx context.Context, id string) (*models.Obs
 }
 
 // ReviewQueue is the resolver for the reviewQueue field.
-func (r *queryResolver) ReviewQueue(ctx context.Context, first *int, after *string) (*models.ObservationConnection, error) {
+func (r *queryResolver) ReviewQueue(ctx context.Context, first *int, after *string) (*models.Connection[models.Observation], error) {
 	return connection(ctx)(r.Domain.ReviewQueue(ctx, viewer(ctx), models.FeedArgs{First: first, After: after}))
 }
 
@@ -145,7 +145,7 @@ func (r *queryResolver) ObservationDraftHints(ctx context.Context, body string, 
 }
 
 // Observations is the resolver for the observations field.
-func (r *studentResolver) Observations(ctx context.Context, obj *models.Student, kinds []models.ObservationKind, first *int, after *string) (*models.ObservationConnection, error) {
+func (r *studentResolver) Observations(ctx context.Context, obj *models.Student, kinds []models.ObservationKind, first *int, after *string) (*models.Connection[models.Observation], error) {
 	return connection(ctx)(r.Domain.StudentObservations(ctx, viewer(ctx), obj, models.FeedArgs{Kinds: kinds, First: first, After: after}))
 }
 

@@ -9,7 +9,6 @@ import (
 	"context"
 
 	"github.com/sameside/sameside/graph/generated"
-	"github.com/sameside/sameside/graph/model"
 	"github.com/sameside/sameside/models"
 )
 
@@ -31,18 +30,8 @@ func (r *mutationResolver) DeleteFamilyData(ctx context.Context, input models.De
 	return r.Domain.DeleteFamilyData(ctx, viewer(ctx), input)
 }
 
-func (r *queryResolver) AuditLog(ctx context.Context, schoolID string, studentID *string, actorID *string, first *int, after *string) (*model.AuditEventConnection, error) {
-	page, err := r.Domain.AuditLog(ctx, viewer(ctx), models.AuditLogArgs{SchoolID: schoolID, StudentID: studentID, ActorID: actorID, First: first, After: after})
-	if err != nil {
-		return nil, err
-	}
-	c := &model.AuditEventConnection{Edges: []*model.AuditEventEdge{}, PageInfo: &models.PageInfo{HasNextPage: page.HasNext}}
-	for _, e := range page.Items {
-		cur := page.Cursors[e.ID]
-		c.Edges = append(c.Edges, &model.AuditEventEdge{Cursor: cur, Node: e})
-		c.PageInfo.EndCursor = &cur
-	}
-	return c, nil
+func (r *queryResolver) AuditLog(ctx context.Context, schoolID string, studentID *string, actorID *string, first *int, after *string) (*models.Connection[models.AuditEvent], error) {
+	return r.Domain.AuditLog(ctx, viewer(ctx), models.AuditLogArgs{SchoolID: schoolID, StudentID: studentID, ActorID: actorID, First: first, After: after})
 }
 
 func (r *queryResolver) StudentExport(ctx context.Context, studentID string) (*models.StudentExport, error) {

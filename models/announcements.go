@@ -76,16 +76,10 @@ type AnnouncementPayload struct {
 }
 
 // AnnouncementConnection is a page of announcements.
-type AnnouncementConnection struct {
-	Edges    []*AnnouncementEdge
-	PageInfo *PageInfo
-}
+type AnnouncementConnection = Connection[Announcement]
 
 // AnnouncementEdge is one announcement and its cursor.
-type AnnouncementEdge struct {
-	Cursor string
-	Node   *Announcement
-}
+type AnnouncementEdge = Edge[Announcement]
 
 // AnnouncementIDInput names an announcement.
 type AnnouncementIDInput struct {

@@ -27,13 +27,6 @@ type AuditEvent struct {
 	At        time.Time
 }
 
-// AuditEventPage is one page of the audit log, newest first.
-type AuditEventPage struct {
-	Items   []*AuditEvent
-	Cursors map[string]string
-	HasNext bool
-}
-
 // AuditLogArgs filter the audit log.
 type AuditLogArgs struct {
 	SchoolID  string
@@ -66,3 +59,9 @@ type DeleteFamilyDataPayload struct {
 	DetachedGuardians int
 	DeletedFiles      int
 }
+
+// AuditEventConnection is a page of the audit log.
+type AuditEventConnection = Connection[AuditEvent]
+
+// AuditEventEdge is one event of a page.
+type AuditEventEdge = Edge[AuditEvent]

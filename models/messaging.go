@@ -96,28 +96,16 @@ type MuteConversationInput struct {
 }
 
 // ConversationConnection is a Relay connection of conversations.
-type ConversationConnection struct {
-	Edges    []*ConversationEdge
-	PageInfo *PageInfo
-}
+type ConversationConnection = Connection[Conversation]
 
 // ConversationEdge is one conversation and its cursor.
-type ConversationEdge struct {
-	Cursor string
-	Node   *Conversation
-}
+type ConversationEdge = Edge[Conversation]
 
 // MessageConnection is a Relay connection of messages, newest first.
-type MessageConnection struct {
-	Edges    []*MessageEdge
-	PageInfo *PageInfo
-}
+type MessageConnection = Connection[Message]
 
 // MessageEdge is one message and its cursor.
-type MessageEdge struct {
-	Cursor string
-	Node   *Message
-}
+type MessageEdge = Edge[Message]
 
 // Event is a live event for subscribers. Topic is "conversation:<id>" or
 // "user:<id>"; the rest names what happened, never its content (subscribers

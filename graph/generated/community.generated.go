@@ -380,7 +380,7 @@ func (ec *executionContext) fieldContext_Announcement_readCount(_ context.Contex
 	return graphql.NewScalarFieldContext("Announcement", field, true, true, "Int")
 }
 
-func (ec *executionContext) _AnnouncementConnection_edges(ctx context.Context, field graphql.CollectedField, obj *models.AnnouncementConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _AnnouncementConnection_edges(ctx context.Context, field graphql.CollectedField, obj *models.Connection[models.Announcement]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -392,8 +392,8 @@ func (ec *executionContext) _AnnouncementConnection_edges(ctx context.Context, f
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*models.AnnouncementEdge) graphql.Marshaler {
-			return ec.marshalNAnnouncementEdge2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐAnnouncementEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Edge[models.Announcement]) graphql.Marshaler {
+			return ec.marshalNAnnouncementEdge2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -412,7 +412,7 @@ func (ec *executionContext) fieldContext_AnnouncementConnection_edges(_ context.
 	return fc, nil
 }
 
-func (ec *executionContext) _AnnouncementConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *models.AnnouncementConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _AnnouncementConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *models.Connection[models.Announcement]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -444,7 +444,7 @@ func (ec *executionContext) fieldContext_AnnouncementConnection_pageInfo(_ conte
 	return fc, nil
 }
 
-func (ec *executionContext) _AnnouncementEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *models.AnnouncementEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _AnnouncementEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *models.Edge[models.Announcement]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -467,7 +467,7 @@ func (ec *executionContext) fieldContext_AnnouncementEdge_cursor(_ context.Conte
 	return graphql.NewScalarFieldContext("AnnouncementEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _AnnouncementEdge_node(ctx context.Context, field graphql.CollectedField, obj *models.AnnouncementEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _AnnouncementEdge_node(ctx context.Context, field graphql.CollectedField, obj *models.Edge[models.Announcement]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2149,7 +2149,7 @@ func (ec *executionContext) _Announcement(ctx context.Context, sel ast.Selection
 
 var announcementConnectionImplementors = []string{"AnnouncementConnection"}
 
-func (ec *executionContext) _AnnouncementConnection(ctx context.Context, sel ast.SelectionSet, obj *models.AnnouncementConnection) graphql.Marshaler {
+func (ec *executionContext) _AnnouncementConnection(ctx context.Context, sel ast.SelectionSet, obj *models.Connection[models.Announcement]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, announcementConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -2187,7 +2187,7 @@ func (ec *executionContext) _AnnouncementConnection(ctx context.Context, sel ast
 
 var announcementEdgeImplementors = []string{"AnnouncementEdge"}
 
-func (ec *executionContext) _AnnouncementEdge(ctx context.Context, sel ast.SelectionSet, obj *models.AnnouncementEdge) graphql.Marshaler {
+func (ec *executionContext) _AnnouncementEdge(ctx context.Context, sel ast.SelectionSet, obj *models.Edge[models.Announcement]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, announcementEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -2637,7 +2637,7 @@ func (ec *executionContext) marshalNAnnouncement2ᚖgithubᚗcomᚋsamesideᚋsa
 	return ec._Announcement(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNAnnouncementConnection2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐAnnouncementConnection(ctx context.Context, sel ast.SelectionSet, v *models.AnnouncementConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNAnnouncementConnection2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConnection(ctx context.Context, sel ast.SelectionSet, v *models.Connection[models.Announcement]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AnnouncementConnection!")
 		return graphql.Null
@@ -2645,11 +2645,11 @@ func (ec *executionContext) marshalNAnnouncementConnection2ᚖgithubᚗcomᚋsam
 	return ec._AnnouncementConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNAnnouncementEdge2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐAnnouncementEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.AnnouncementEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNAnnouncementEdge2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Edge[models.Announcement]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNAnnouncementEdge2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐAnnouncementEdge(ctx, sel, v[i])
+		return ec.marshalNAnnouncementEdge2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -2661,7 +2661,7 @@ func (ec *executionContext) marshalNAnnouncementEdge2ᚕᚖgithubᚗcomᚋsamesi
 	return ret
 }
 
-func (ec *executionContext) marshalNAnnouncementEdge2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐAnnouncementEdge(ctx context.Context, sel ast.SelectionSet, v *models.AnnouncementEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNAnnouncementEdge2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEdge(ctx context.Context, sel ast.SelectionSet, v *models.Edge[models.Announcement]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AnnouncementEdge!")
 		return graphql.Null

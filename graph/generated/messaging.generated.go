@@ -26,7 +26,7 @@ type ConversationResolver interface {
 	UnreadCount(ctx context.Context, obj *models.Conversation) (int, error)
 	Muted(ctx context.Context, obj *models.Conversation) (bool, error)
 
-	Messages(ctx context.Context, obj *models.Conversation, first *int, after *string) (*models.MessageConnection, error)
+	Messages(ctx context.Context, obj *models.Conversation, first *int, after *string) (*models.Connection[models.Message], error)
 }
 type MessageResolver interface {
 	Sender(ctx context.Context, obj *models.Message) (*models.User, error)
@@ -361,8 +361,8 @@ func (ec *executionContext) _Conversation_messages(ctx context.Context, field gr
 			return ec.Resolvers.Conversation().Messages(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *models.MessageConnection) graphql.Marshaler {
-			return ec.marshalNMessageConnection2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐMessageConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Connection[models.Message]) graphql.Marshaler {
+			return ec.marshalNMessageConnection2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -392,7 +392,7 @@ func (ec *executionContext) fieldContext_Conversation_messages(ctx context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _ConversationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *models.ConversationConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _ConversationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *models.Connection[models.Conversation]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -404,8 +404,8 @@ func (ec *executionContext) _ConversationConnection_edges(ctx context.Context, f
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*models.ConversationEdge) graphql.Marshaler {
-			return ec.marshalNConversationEdge2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConversationEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Edge[models.Conversation]) graphql.Marshaler {
+			return ec.marshalNConversationEdge2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -424,7 +424,7 @@ func (ec *executionContext) fieldContext_ConversationConnection_edges(_ context.
 	return fc, nil
 }
 
-func (ec *executionContext) _ConversationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *models.ConversationConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _ConversationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *models.Connection[models.Conversation]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -456,7 +456,7 @@ func (ec *executionContext) fieldContext_ConversationConnection_pageInfo(_ conte
 	return fc, nil
 }
 
-func (ec *executionContext) _ConversationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *models.ConversationEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _ConversationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *models.Edge[models.Conversation]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -479,7 +479,7 @@ func (ec *executionContext) fieldContext_ConversationEdge_cursor(_ context.Conte
 	return graphql.NewScalarFieldContext("ConversationEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _ConversationEdge_node(ctx context.Context, field graphql.CollectedField, obj *models.ConversationEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _ConversationEdge_node(ctx context.Context, field graphql.CollectedField, obj *models.Edge[models.Conversation]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -745,7 +745,7 @@ func (ec *executionContext) fieldContext_Message_attachments(_ context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _MessageConnection_edges(ctx context.Context, field graphql.CollectedField, obj *models.MessageConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _MessageConnection_edges(ctx context.Context, field graphql.CollectedField, obj *models.Connection[models.Message]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -757,8 +757,8 @@ func (ec *executionContext) _MessageConnection_edges(ctx context.Context, field 
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*models.MessageEdge) graphql.Marshaler {
-			return ec.marshalNMessageEdge2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐMessageEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Edge[models.Message]) graphql.Marshaler {
+			return ec.marshalNMessageEdge2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -777,7 +777,7 @@ func (ec *executionContext) fieldContext_MessageConnection_edges(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _MessageConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *models.MessageConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _MessageConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *models.Connection[models.Message]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -809,7 +809,7 @@ func (ec *executionContext) fieldContext_MessageConnection_pageInfo(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _MessageEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *models.MessageEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _MessageEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *models.Edge[models.Message]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -832,7 +832,7 @@ func (ec *executionContext) fieldContext_MessageEdge_cursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("MessageEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _MessageEdge_node(ctx context.Context, field graphql.CollectedField, obj *models.MessageEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _MessageEdge_node(ctx context.Context, field graphql.CollectedField, obj *models.Edge[models.Message]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1686,7 +1686,7 @@ func (ec *executionContext) _Conversation(ctx context.Context, sel ast.Selection
 
 var conversationConnectionImplementors = []string{"ConversationConnection"}
 
-func (ec *executionContext) _ConversationConnection(ctx context.Context, sel ast.SelectionSet, obj *models.ConversationConnection) graphql.Marshaler {
+func (ec *executionContext) _ConversationConnection(ctx context.Context, sel ast.SelectionSet, obj *models.Connection[models.Conversation]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, conversationConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1724,7 +1724,7 @@ func (ec *executionContext) _ConversationConnection(ctx context.Context, sel ast
 
 var conversationEdgeImplementors = []string{"ConversationEdge"}
 
-func (ec *executionContext) _ConversationEdge(ctx context.Context, sel ast.SelectionSet, obj *models.ConversationEdge) graphql.Marshaler {
+func (ec *executionContext) _ConversationEdge(ctx context.Context, sel ast.SelectionSet, obj *models.Edge[models.Conversation]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, conversationEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1865,7 +1865,7 @@ func (ec *executionContext) _Message(ctx context.Context, sel ast.SelectionSet, 
 
 var messageConnectionImplementors = []string{"MessageConnection"}
 
-func (ec *executionContext) _MessageConnection(ctx context.Context, sel ast.SelectionSet, obj *models.MessageConnection) graphql.Marshaler {
+func (ec *executionContext) _MessageConnection(ctx context.Context, sel ast.SelectionSet, obj *models.Connection[models.Message]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, messageConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1903,7 +1903,7 @@ func (ec *executionContext) _MessageConnection(ctx context.Context, sel ast.Sele
 
 var messageEdgeImplementors = []string{"MessageEdge"}
 
-func (ec *executionContext) _MessageEdge(ctx context.Context, sel ast.SelectionSet, obj *models.MessageEdge) graphql.Marshaler {
+func (ec *executionContext) _MessageEdge(ctx context.Context, sel ast.SelectionSet, obj *models.Edge[models.Message]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, messageEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -2112,7 +2112,7 @@ func (ec *executionContext) marshalNConversation2ᚖgithubᚗcomᚋsamesideᚋsa
 	return ec._Conversation(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNConversationConnection2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConversationConnection(ctx context.Context, sel ast.SelectionSet, v *models.ConversationConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNConversationConnection2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConnection(ctx context.Context, sel ast.SelectionSet, v *models.Connection[models.Conversation]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ConversationConnection!")
 		return graphql.Null
@@ -2120,11 +2120,11 @@ func (ec *executionContext) marshalNConversationConnection2ᚖgithubᚗcomᚋsam
 	return ec._ConversationConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNConversationEdge2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConversationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.ConversationEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNConversationEdge2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Edge[models.Conversation]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNConversationEdge2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConversationEdge(ctx, sel, v[i])
+		return ec.marshalNConversationEdge2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -2136,7 +2136,7 @@ func (ec *executionContext) marshalNConversationEdge2ᚕᚖgithubᚗcomᚋsamesi
 	return ret
 }
 
-func (ec *executionContext) marshalNConversationEdge2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConversationEdge(ctx context.Context, sel ast.SelectionSet, v *models.ConversationEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNConversationEdge2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEdge(ctx context.Context, sel ast.SelectionSet, v *models.Edge[models.Conversation]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ConversationEdge!")
 		return graphql.Null
@@ -2165,7 +2165,7 @@ func (ec *executionContext) marshalNMessage2ᚖgithubᚗcomᚋsamesideᚋsamesid
 	return ec._Message(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNMessageConnection2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐMessageConnection(ctx context.Context, sel ast.SelectionSet, v *models.MessageConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNMessageConnection2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConnection(ctx context.Context, sel ast.SelectionSet, v *models.Connection[models.Message]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "MessageConnection!")
 		return graphql.Null
@@ -2173,11 +2173,11 @@ func (ec *executionContext) marshalNMessageConnection2ᚖgithubᚗcomᚋsameside
 	return ec._MessageConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNMessageEdge2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐMessageEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.MessageEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNMessageEdge2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Edge[models.Message]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNMessageEdge2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐMessageEdge(ctx, sel, v[i])
+		return ec.marshalNMessageEdge2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -2189,7 +2189,7 @@ func (ec *executionContext) marshalNMessageEdge2ᚕᚖgithubᚗcomᚋsamesideᚋ
 	return ret
 }
 
-func (ec *executionContext) marshalNMessageEdge2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐMessageEdge(ctx context.Context, sel ast.SelectionSet, v *models.MessageEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNMessageEdge2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEdge(ctx context.Context, sel ast.SelectionSet, v *models.Edge[models.Message]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "MessageEdge!")
 		return graphql.Null

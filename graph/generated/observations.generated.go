@@ -980,7 +980,7 @@ func (ec *executionContext) fieldContext_Observation_attachments(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _ObservationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *models.ObservationConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _ObservationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *models.Connection[models.Observation]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -992,8 +992,8 @@ func (ec *executionContext) _ObservationConnection_edges(ctx context.Context, fi
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*models.ObservationEdge) graphql.Marshaler {
-			return ec.marshalNObservationEdge2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐObservationEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Edge[models.Observation]) graphql.Marshaler {
+			return ec.marshalNObservationEdge2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1012,7 +1012,7 @@ func (ec *executionContext) fieldContext_ObservationConnection_edges(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _ObservationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *models.ObservationConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _ObservationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *models.Connection[models.Observation]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1044,7 +1044,7 @@ func (ec *executionContext) fieldContext_ObservationConnection_pageInfo(_ contex
 	return fc, nil
 }
 
-func (ec *executionContext) _ObservationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *models.ObservationEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _ObservationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *models.Edge[models.Observation]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1067,7 +1067,7 @@ func (ec *executionContext) fieldContext_ObservationEdge_cursor(_ context.Contex
 	return graphql.NewScalarFieldContext("ObservationEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _ObservationEdge_node(ctx context.Context, field graphql.CollectedField, obj *models.ObservationEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _ObservationEdge_node(ctx context.Context, field graphql.CollectedField, obj *models.Edge[models.Observation]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2621,7 +2621,7 @@ func (ec *executionContext) _Observation(ctx context.Context, sel ast.SelectionS
 
 var observationConnectionImplementors = []string{"ObservationConnection"}
 
-func (ec *executionContext) _ObservationConnection(ctx context.Context, sel ast.SelectionSet, obj *models.ObservationConnection) graphql.Marshaler {
+func (ec *executionContext) _ObservationConnection(ctx context.Context, sel ast.SelectionSet, obj *models.Connection[models.Observation]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, observationConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -2659,7 +2659,7 @@ func (ec *executionContext) _ObservationConnection(ctx context.Context, sel ast.
 
 var observationEdgeImplementors = []string{"ObservationEdge"}
 
-func (ec *executionContext) _ObservationEdge(ctx context.Context, sel ast.SelectionSet, obj *models.ObservationEdge) graphql.Marshaler {
+func (ec *executionContext) _ObservationEdge(ctx context.Context, sel ast.SelectionSet, obj *models.Edge[models.Observation]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, observationEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -3207,7 +3207,7 @@ func (ec *executionContext) marshalNObservation2ᚖgithubᚗcomᚋsamesideᚋsam
 	return ec._Observation(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNObservationConnection2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐObservationConnection(ctx context.Context, sel ast.SelectionSet, v *models.ObservationConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNObservationConnection2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConnection(ctx context.Context, sel ast.SelectionSet, v *models.Connection[models.Observation]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ObservationConnection!")
 		return graphql.Null
@@ -3215,11 +3215,11 @@ func (ec *executionContext) marshalNObservationConnection2ᚖgithubᚗcomᚋsame
 	return ec._ObservationConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNObservationEdge2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐObservationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.ObservationEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNObservationEdge2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Edge[models.Observation]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNObservationEdge2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐObservationEdge(ctx, sel, v[i])
+		return ec.marshalNObservationEdge2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -3231,7 +3231,7 @@ func (ec *executionContext) marshalNObservationEdge2ᚕᚖgithubᚗcomᚋsamesid
 	return ret
 }
 
-func (ec *executionContext) marshalNObservationEdge2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐObservationEdge(ctx context.Context, sel ast.SelectionSet, v *models.ObservationEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNObservationEdge2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEdge(ctx context.Context, sel ast.SelectionSet, v *models.Edge[models.Observation]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ObservationEdge!")
 		return graphql.Null

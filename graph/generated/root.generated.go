@@ -12,7 +12,6 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
-	"github.com/sameside/sameside/graph/model"
 	"github.com/sameside/sameside/models"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -67,7 +66,7 @@ type MutationResolver interface {
 }
 type QueryResolver interface {
 	Ping(ctx context.Context) (string, error)
-	Announcements(ctx context.Context, first *int, after *string) (*models.AnnouncementConnection, error)
+	Announcements(ctx context.Context, first *int, after *string) (*models.Connection[models.Announcement], error)
 	Announcement(ctx context.Context, id string) (*models.Announcement, error)
 	SchoolEvents(ctx context.Context) ([]*models.SchoolEvent, error)
 	SchoolEvent(ctx context.Context, id string) (*models.SchoolEvent, error)
@@ -79,13 +78,13 @@ type QueryResolver interface {
 	ConferenceBooking(ctx context.Context, id string) (*models.ConferenceBooking, error)
 	ConferenceRequests(ctx context.Context) ([]*models.ConferenceRequest, error)
 	Viewer(ctx context.Context) (*models.Viewer, error)
-	Conversations(ctx context.Context, first *int, after *string) (*models.ConversationConnection, error)
+	Conversations(ctx context.Context, first *int, after *string) (*models.Connection[models.Conversation], error)
 	Conversation(ctx context.Context, id string) (*models.Conversation, error)
-	Feed(ctx context.Context, studentIds []string, kinds []models.ObservationKind, first *int, after *string) (*models.ObservationConnection, error)
+	Feed(ctx context.Context, studentIds []string, kinds []models.ObservationKind, first *int, after *string) (*models.Connection[models.Observation], error)
 	Observation(ctx context.Context, id string) (*models.Observation, error)
-	ReviewQueue(ctx context.Context, first *int, after *string) (*models.ObservationConnection, error)
+	ReviewQueue(ctx context.Context, first *int, after *string) (*models.Connection[models.Observation], error)
 	ObservationDraftHints(ctx context.Context, body string, kind models.ObservationKind) ([]*models.DraftHint, error)
-	AuditLog(ctx context.Context, schoolID string, studentID *string, actorID *string, first *int, after *string) (*model.AuditEventConnection, error)
+	AuditLog(ctx context.Context, schoolID string, studentID *string, actorID *string, first *int, after *string) (*models.Connection[models.AuditEvent], error)
 	StudentExport(ctx context.Context, studentID string) (*models.StudentExport, error)
 	Student(ctx context.Context, id string) (*models.Student, error)
 	Classroom(ctx context.Context, id string) (*models.Classroom, error)
@@ -3546,7 +3545,7 @@ func (ec *executionContext) _Query_announcements(ctx context.Context, field grap
 
 			directive1 := func(ctx context.Context) (any, error) {
 				if ec.Directives.Auth == nil {
-					var zeroVal *models.AnnouncementConnection
+					var zeroVal *models.Connection[models.Announcement]
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0)
@@ -3555,8 +3554,8 @@ func (ec *executionContext) _Query_announcements(ctx context.Context, field grap
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *models.AnnouncementConnection) graphql.Marshaler {
-			return ec.marshalNAnnouncementConnection2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐAnnouncementConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Connection[models.Announcement]) graphql.Marshaler {
+			return ec.marshalNAnnouncementConnection2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4182,7 +4181,7 @@ func (ec *executionContext) _Query_conversations(ctx context.Context, field grap
 
 			directive1 := func(ctx context.Context) (any, error) {
 				if ec.Directives.Auth == nil {
-					var zeroVal *models.ConversationConnection
+					var zeroVal *models.Connection[models.Conversation]
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0)
@@ -4191,8 +4190,8 @@ func (ec *executionContext) _Query_conversations(ctx context.Context, field grap
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *models.ConversationConnection) graphql.Marshaler {
-			return ec.marshalNConversationConnection2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConversationConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Connection[models.Conversation]) graphql.Marshaler {
+			return ec.marshalNConversationConnection2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4296,7 +4295,7 @@ func (ec *executionContext) _Query_feed(ctx context.Context, field graphql.Colle
 
 			directive1 := func(ctx context.Context) (any, error) {
 				if ec.Directives.Auth == nil {
-					var zeroVal *models.ObservationConnection
+					var zeroVal *models.Connection[models.Observation]
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0)
@@ -4305,8 +4304,8 @@ func (ec *executionContext) _Query_feed(ctx context.Context, field graphql.Colle
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *models.ObservationConnection) graphql.Marshaler {
-			return ec.marshalNObservationConnection2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐObservationConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Connection[models.Observation]) graphql.Marshaler {
+			return ec.marshalNObservationConnection2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4410,7 +4409,7 @@ func (ec *executionContext) _Query_reviewQueue(ctx context.Context, field graphq
 
 			directive1 := func(ctx context.Context) (any, error) {
 				if ec.Directives.Auth == nil {
-					var zeroVal *models.ObservationConnection
+					var zeroVal *models.Connection[models.Observation]
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0)
@@ -4419,8 +4418,8 @@ func (ec *executionContext) _Query_reviewQueue(ctx context.Context, field graphq
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *models.ObservationConnection) graphql.Marshaler {
-			return ec.marshalNObservationConnection2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐObservationConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Connection[models.Observation]) graphql.Marshaler {
+			return ec.marshalNObservationConnection2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4524,7 +4523,7 @@ func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.C
 
 			directive1 := func(ctx context.Context) (any, error) {
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.AuditEventConnection
+					var zeroVal *models.Connection[models.AuditEvent]
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0)
@@ -4533,8 +4532,8 @@ func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.C
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditEventConnection) graphql.Marshaler {
-			return ec.marshalNAuditEventConnection2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋgraphᚋmodelᚐAuditEventConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Connection[models.AuditEvent]) graphql.Marshaler {
+			return ec.marshalNAuditEventConnection2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,

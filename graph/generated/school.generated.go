@@ -20,7 +20,7 @@ type ClassroomResolver interface {
 	School(ctx context.Context, obj *models.Classroom) (*models.School, error)
 	Students(ctx context.Context, obj *models.Classroom) ([]*models.Student, error)
 	Teachers(ctx context.Context, obj *models.Classroom) ([]*models.User, error)
-	Feed(ctx context.Context, obj *models.Classroom, kinds []models.ObservationKind, first *int, after *string) (*models.ObservationConnection, error)
+	Feed(ctx context.Context, obj *models.Classroom, kinds []models.ObservationKind, first *int, after *string) (*models.Connection[models.Observation], error)
 	StudentsNeedingPositiveNote(ctx context.Context, obj *models.Classroom) ([]*models.Student, error)
 	UnacknowledgedCount(ctx context.Context, obj *models.Classroom) (int, error)
 }
@@ -31,7 +31,7 @@ type StudentResolver interface {
 	School(ctx context.Context, obj *models.Student) (*models.School, error)
 	Classrooms(ctx context.Context, obj *models.Student) ([]*models.Classroom, error)
 	Guardians(ctx context.Context, obj *models.Student) ([]*models.Guardianship, error)
-	Observations(ctx context.Context, obj *models.Student, kinds []models.ObservationKind, first *int, after *string) (*models.ObservationConnection, error)
+	Observations(ctx context.Context, obj *models.Student, kinds []models.ObservationKind, first *int, after *string) (*models.Connection[models.Observation], error)
 	HomeInsights(ctx context.Context, obj *models.Student, first *int) ([]*models.HomeInsight, error)
 	Balance(ctx context.Context, obj *models.Student) (*models.StudentBalance, error)
 	Timeline(ctx context.Context, obj *models.Student, first *int, after *string) (*model.TimelineConnection, error)
@@ -342,8 +342,8 @@ func (ec *executionContext) _Classroom_feed(ctx context.Context, field graphql.C
 			return ec.Resolvers.Classroom().Feed(ctx, obj, fc.Args["kinds"].([]models.ObservationKind), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *models.ObservationConnection) graphql.Marshaler {
-			return ec.marshalNObservationConnection2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐObservationConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Connection[models.Observation]) graphql.Marshaler {
+			return ec.marshalNObservationConnection2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -799,8 +799,8 @@ func (ec *executionContext) _Student_observations(ctx context.Context, field gra
 			return ec.Resolvers.Student().Observations(ctx, obj, fc.Args["kinds"].([]models.ObservationKind), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *models.ObservationConnection) graphql.Marshaler {
-			return ec.marshalNObservationConnection2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐObservationConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Connection[models.Observation]) graphql.Marshaler {
+			return ec.marshalNObservationConnection2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,

@@ -11,16 +11,6 @@ type TimelineItem interface {
 	IsTimelineItem()
 }
 
-type AuditEventConnection struct {
-	Edges    []*AuditEventEdge `json:"edges"`
-	PageInfo *models.PageInfo  `json:"pageInfo"`
-}
-
-type AuditEventEdge struct {
-	Cursor string             `json:"cursor"`
-	Node   *models.AuditEvent `json:"node"`
-}
-
 type Mutation struct {
 }
 

@@ -143,20 +143,8 @@ func (s *Service) Announcements(ctx context.Context, v *models.Viewer, size *int
 		}
 		q = q.Where("(announcements.publish_at, announcements.id) < (?, ?)", at, id)
 	}
-	var rows []*models.Announcement
-	if err := q.Order("announcements.publish_at DESC, announcements.id DESC").Limit(n + 1).Find(&rows).Error; err != nil {
-		return nil, internal(err)
-	}
-	out := &models.AnnouncementConnection{Edges: []*models.AnnouncementEdge{}, PageInfo: &models.PageInfo{HasNextPage: len(rows) > n}}
-	for i, a := range rows {
-		if i == n {
-			break
-		}
-		cur := encodeCursor(a.PublishAt, a.ID)
-		out.Edges = append(out.Edges, &models.AnnouncementEdge{Cursor: cur, Node: a})
-		out.PageInfo.EndCursor = &cur
-	}
-	return out, nil
+	return keysetPage(q, "announcements.publish_at DESC, announcements.id DESC", n,
+		func(a *models.Announcement) string { return encodeCursor(a.PublishAt, a.ID) })
 }
 
 // Announcement loads one the viewer may see, else NOT_FOUND.

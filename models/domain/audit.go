@@ -72,7 +72,7 @@ func (s *Service) auditEvent(v *models.Viewer, schoolID, studentID, itemID, oper
 // AuditLog is a school's audit log, newest first, optionally for one
 // student or one staff member. ADMINs of the school only: FORBIDDEN for
 // its other members, NOT_FOUND for anyone else.
-func (s *Service) AuditLog(ctx context.Context, v *models.Viewer, args models.AuditLogArgs) (*models.AuditEventPage, error) {
+func (s *Service) AuditLog(ctx context.Context, v *models.Viewer, args models.AuditLogArgs) (*models.AuditEventConnection, error) {
 	if !validID(args.SchoolID) || !policy.IsMember(v, args.SchoolID) {
 		return nil, models.NotFound("school")
 	}
@@ -89,7 +89,7 @@ func (s *Service) AuditLog(ctx context.Context, v *models.Viewer, args models.Au
 			continue
 		}
 		if !validID(*id) {
-			return &models.AuditEventPage{Cursors: map[string]string{}}, nil
+			return models.ConnectionOf[models.AuditEvent](nil, n, nil), nil
 		}
 		q = q.Where(field+" = ?", *id)
 	}
@@ -100,17 +100,5 @@ func (s *Service) AuditLog(ctx context.Context, v *models.Viewer, args models.Au
 		}
 		q = q.Where("(at, id) < (?, ?)", at, id)
 	}
-	var rows []*models.AuditEvent
-	if err := q.Order("at DESC, id DESC").Limit(n + 1).Find(&rows).Error; err != nil {
-		return nil, internal(err)
-	}
-	page := &models.AuditEventPage{Cursors: map[string]string{}}
-	if len(rows) > n {
-		page.HasNext, rows = true, rows[:n]
-	}
-	for _, r := range rows {
-		page.Cursors[r.ID] = encodeCursor(r.At, r.ID)
-	}
-	page.Items = rows
-	return page, nil
+	return keysetPage(q, "at DESC, id DESC", n, func(e *models.AuditEvent) string { return encodeCursor(e.At, e.ID) })
 }

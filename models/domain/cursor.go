@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/sameside/sameside/models"
 )
 
@@ -64,4 +66,16 @@ func decodeSeq(c string) (int64, error) {
 		return 0, bad
 	}
 	return n, nil
+}
+
+// keysetPage reads one page of n rows of q in order (newest first; q
+// already continues after the caller's cursor, if any) and builds its
+// connection: the one more row it asks for tells whether a next page
+// follows. It is the one keyset read of every connection.
+func keysetPage[T any](q *gorm.DB, order string, n int, cursor func(*T) string) (*models.Connection[T], error) {
+	var rows []*T
+	if err := q.Order(order).Limit(n + 1).Find(&rows).Error; err != nil {
+		return nil, internal(err)
+	}
+	return models.ConnectionOf(rows, n, cursor), nil
 }

@@ -293,20 +293,8 @@ func (s *Service) Conversations(ctx context.Context, v *models.Viewer, size *int
 		}
 		q = q.Where("(conversations.last_message_at, conversations.id) < (?, ?)", at, id)
 	}
-	var rows []*models.Conversation
-	if err := q.Order("conversations.last_message_at DESC, conversations.id DESC").Limit(n + 1).Find(&rows).Error; err != nil {
-		return nil, models.Internal(err)
-	}
-	out := &models.ConversationConnection{Edges: []*models.ConversationEdge{}, PageInfo: &models.PageInfo{HasNextPage: len(rows) > n}}
-	for i, c := range rows {
-		if i == n {
-			break
-		}
-		cur := encodeCursor(c.LastMessageAt, c.ID)
-		out.Edges = append(out.Edges, &models.ConversationEdge{Cursor: cur, Node: c})
-		out.PageInfo.EndCursor = &cur
-	}
-	return out, nil
+	return keysetPage(q, "conversations.last_message_at DESC, conversations.id DESC", n,
+		func(c *models.Conversation) string { return encodeCursor(c.LastMessageAt, c.ID) })
 }
 
 // Messages pages a conversation's messages newest first; after a cursor
@@ -324,20 +312,7 @@ func (s *Service) Messages(ctx context.Context, v *models.Viewer, c *models.Conv
 		}
 		q = q.Where("seq < ?", seq)
 	}
-	var rows []*models.Message
-	if err := q.Order("seq DESC").Limit(n + 1).Find(&rows).Error; err != nil {
-		return nil, models.Internal(err)
-	}
-	out := &models.MessageConnection{Edges: []*models.MessageEdge{}, PageInfo: &models.PageInfo{HasNextPage: len(rows) > n}}
-	for i, m := range rows {
-		if i == n {
-			break
-		}
-		cur := encodeSeq(m.Seq)
-		out.Edges = append(out.Edges, &models.MessageEdge{Cursor: cur, Node: m})
-		out.PageInfo.EndCursor = &cur
-	}
-	return out, nil
+	return keysetPage(q, "seq DESC", n, func(m *models.Message) string { return encodeSeq(m.Seq) })
 }
 
 // Message returns one message of a conversation the viewer may see.
