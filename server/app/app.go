@@ -34,6 +34,7 @@ import (
 	"github.com/sameside/sameside/server/database"
 	"github.com/sameside/sameside/server/demo"
 	"github.com/sameside/sameside/server/files"
+	"github.com/sameside/sameside/server/jobs"
 	"github.com/sameside/sameside/server/metrics"
 	"github.com/sameside/sameside/server/push"
 	"github.com/sameside/sameside/server/push/fakefcm"
@@ -166,7 +167,7 @@ func (a *App) open(ctx context.Context) error {
 // pool (jobs go in with the writes), a pgx pool for the workers, and the FCM
 // client (an in-process fake in demo mode).
 func (a *App) openPush(ctx context.Context, sqlDB *sql.DB) error {
-	inserter, err := push.NewInserter(sqlDB, a.Log)
+	inserter, err := jobs.NewInserter(sqlDB, a.Log)
 	if err != nil {
 		return err
 	}
@@ -225,10 +226,13 @@ func (a *App) StartEvents(ctx context.Context) error {
 // NewWorkers returns another worker client for the same pipeline (a second
 // process, in tests).
 func (a *App) NewWorkers() (*river.Client[pgx.Tx], error) {
-	return push.NewWorkers(a.Pool, a.Push, push.WorkerOptions{
-		MaxWorkers: a.Config.PushWorkers, PollInterval: a.Config.PushPollInterval, RescueAfter: a.Config.JobRescueAfter,
-		Register: func(w *river.Workers) error {
-			return river.AddWorkerSafely(w, &files.CleanupWorker{Domain: a.Domain, Log: a.Log})
+	return jobs.NewClient(a.Pool, a.Log, jobs.Options{
+		PushWorkers: a.Config.PushWorkers, PollInterval: a.Config.PushPollInterval, RescueAfter: a.Config.JobRescueAfter,
+		Register: []func(*river.Workers) error{
+			push.Register(a.Push, a.Config.JobRescueAfter),
+			func(w *river.Workers) error {
+				return river.AddWorkerSafely(w, &files.CleanupWorker{Domain: a.Domain, Log: a.Log})
+			},
 		},
 		Periodic: []*river.PeriodicJob{files.Periodic()},
 	})
@@ -242,7 +246,7 @@ func (a *App) StartWorkers(ctx context.Context) error { return a.Workers.Start(c
 func (a *App) StopWorkers(timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	return push.Stop(ctx, a.Workers)
+	return jobs.Stop(ctx, a.Workers)
 }
 
 // FlushTraces exports the spans ended so far (when tracing is configured).
@@ -321,7 +325,7 @@ func (a *App) Serve(ctx context.Context, l net.Listener) error {
 	sctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
 	defer cancel()
 	shutdownErr := srv.Shutdown(sctx)
-	if err := push.Stop(sctx, a.Workers); err != nil {
+	if err := jobs.Stop(sctx, a.Workers); err != nil {
 		a.Log.Error("stopping push workers", "err", err)
 	}
 	if shutdownErr != nil {

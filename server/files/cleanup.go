@@ -8,7 +8,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/sameside/sameside/models/domain"
-	"github.com/sameside/sameside/server/push"
+	"github.com/sameside/sameside/server/jobs"
 )
 
 // CleanupArgs is the job that deletes expired, unattached uploads.
@@ -19,7 +19,7 @@ func (CleanupArgs) Kind() string { return "upload_cleanup" }
 
 // InsertOpts puts it on the queue the app's worker client works.
 func (CleanupArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: push.Queue, MaxAttempts: 5}
+	return river.InsertOpts{Queue: jobs.QueueMaintenance, MaxAttempts: 5}
 }
 
 // CleanupWorker deletes expired uploads with their files.

@@ -26,6 +26,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/server/jobs"
 )
 
 // Sender sends FCM messages; *messaging.Client is one.
@@ -101,11 +102,8 @@ func (FanOutArgs) Kind() string { return "push_fan_out" }
 
 // InsertOpts implements river.JobArgsWithInsertOpts.
 func (FanOutArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: Queue, MaxAttempts: 25}
+	return river.InsertOpts{Queue: jobs.QueuePush, MaxAttempts: 25}
 }
-
-// Queue is the River queue push jobs run on.
-const Queue = "push"
 
 // EnqueueTx records a notice and schedules its delivery in tx, the
 // transaction of the write it is about: if tx rolls back, nothing is sent.

@@ -1,4 +1,4 @@
-package push
+package jobs
 
 import (
 	"bytes"
@@ -11,7 +11,7 @@ import (
 // Debug; its warnings stay warnings.
 func TestRiverLoggerQuietensInfo(t *testing.T) {
 	var buf bytes.Buffer
-	log := riverLogger(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	log := Logger(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo})))
 	log.Info("River client: Hard stop started; cancelling all work")
 	log.With("queue", "push").Warn("job failed")
 	out := buf.String()

@@ -1,0 +1,124 @@
+// Package jobs is the background-job runtime every part of the server
+// shares: River on PostgreSQL (jobs are inserted in the same transaction as
+// the write that causes them), its queues, its periodic jobs and its
+// logging. The parts bring their workers (push fan-outs and reminders,
+// upload cleanup); this package runs them.
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+)
+
+// Queues.
+const (
+	// QueuePush runs notification fan-outs and reminders.
+	QueuePush = "push"
+	// QueueMaintenance runs housekeeping (expired uploads).
+	QueueMaintenance = "maintenance"
+)
+
+// NewInserter returns a River client that only inserts jobs, through
+// database/sql, so they can be inserted inside GORM's transactions.
+func NewInserter(db *sql.DB, log *slog.Logger) (*river.Client[*sql.Tx], error) {
+	return river.NewClient(riverdatabasesql.New(db), &river.Config{Logger: Logger(log)})
+}
+
+// Options tune the River client that works jobs.
+type Options struct {
+	// PushWorkers is how many push jobs run at once per process.
+	PushWorkers int
+	// PollInterval is how often the client looks for jobs between
+	// notifications (new jobs wake it through LISTEN/NOTIFY).
+	PollInterval time.Duration
+	// RescueAfter is how long a job may stay running before it counts as
+	// abandoned (its instance died) and is run again elsewhere; every
+	// job's own timeout must stay below it. Default 5 minutes.
+	RescueAfter time.Duration
+	// Register add the parts' workers.
+	Register []func(*river.Workers) error
+	// Periodic are jobs the client's leader inserts on a schedule.
+	Periodic []*river.PeriodicJob
+}
+
+// NewClient returns a River client on pool working every queue with the
+// parts' workers. Start it with the server; Stop it on shutdown.
+func NewClient(pool *pgxpool.Pool, log *slog.Logger, o Options) (*river.Client[pgx.Tx], error) {
+	if o.PushWorkers == 0 {
+		o.PushWorkers = 10
+	}
+	if o.PollInterval == 0 {
+		o.PollInterval = time.Second
+	}
+	if o.RescueAfter == 0 {
+		o.RescueAfter = 5 * time.Minute
+	}
+	workers := river.NewWorkers()
+	for _, register := range o.Register {
+		if err := register(workers); err != nil {
+			return nil, err
+		}
+	}
+	if len(o.Register) == 0 {
+		return nil, errors.New("jobs: no workers registered")
+	}
+	return river.NewClient(riverpgxv5.New(pool), &river.Config{
+		Queues: map[string]river.QueueConfig{
+			QueuePush:        {MaxWorkers: o.PushWorkers},
+			QueueMaintenance: {MaxWorkers: 2},
+		},
+		Workers:              workers,
+		PeriodicJobs:         o.Periodic,
+		Logger:               Logger(log),
+		FetchPollInterval:    o.PollInterval,
+		FetchCooldown:        min(o.PollInterval, 100*time.Millisecond),
+		RescueStuckJobsAfter: o.RescueAfter,
+		// Every job's own bound (a worker's Timeout may set its own).
+		JobTimeout: min(time.Minute, o.RescueAfter*4/5),
+	})
+}
+
+// Stop stops a worker client within ctx, cancelling running jobs so they
+// record what they did and snooze; what is left runs when a worker starts
+// again, here or on another instance.
+func Stop(ctx context.Context, c *river.Client[pgx.Tx]) error {
+	return c.StopAndCancel(ctx)
+}
+
+// quieter hands River's Info lines to the log at Debug: its start and stop
+// chatter ("Hard stop started; cancelling all work" on every graceful
+// stop, which cancels running jobs on purpose so they snooze) is not news
+// to whoever reads the log. Warnings and errors pass as they are.
+type quieter struct{ slog.Handler }
+
+func (q quieter) Enabled(ctx context.Context, l slog.Level) bool {
+	if l == slog.LevelInfo {
+		l = slog.LevelDebug
+	}
+	return q.Handler.Enabled(ctx, l)
+}
+
+func (q quieter) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level == slog.LevelInfo {
+		r.Level = slog.LevelDebug
+	}
+	return q.Handler.Handle(ctx, r)
+}
+
+func (q quieter) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return quieter{q.Handler.WithAttrs(attrs)}
+}
+
+func (q quieter) WithGroup(name string) slog.Handler { return quieter{q.Handler.WithGroup(name)} }
+
+// Logger is log for River's clients.
+func Logger(log *slog.Logger) *slog.Logger { return slog.New(quieter{log.Handler()}) }
