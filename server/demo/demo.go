@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"gorm.io/gorm"
 
 	"github.com/sameside/sameside/models"
@@ -324,7 +325,7 @@ var shortName = regexp.MustCompile(`^(admin|teacher[0-9]+|parent[0-9]+)$`)
 
 // FindUser returns the first user of a role ("admin", "teacher", "parent":
 // admin, teacher1, parent1 in the demo school), a demo user by short name
-// ("teacher3", "parent12") or the user with an email. On a database without
+// ("teacher3", "parent12"), the user with an id, or the user with an email. On a database without
 // the demo school it says how to load it.
 func FindUser(ctx context.Context, db *gorm.DB, who string) (*models.User, error) {
 	var u models.User
@@ -338,6 +339,8 @@ func FindUser(ctx context.Context, db *gorm.DB, who string) (*models.User, error
 			Order("length(email), email")
 	case shortName.MatchString(name):
 		q = q.Where("lower(email) = ?", name+"@"+EmailDomain)
+	case uuid.Validate(name) == nil:
+		q = q.Where("id = ?", name)
 	default:
 		q = q.Where("lower(email) = lower(?)", who)
 	}
