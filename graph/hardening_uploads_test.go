@@ -57,15 +57,7 @@ func TestUploadAppliesOrientation(t *testing.T) {
 	if status != 200 {
 		t.Fatalf("PUT: %d", status)
 	}
-	var done struct {
-		CompleteUpload struct {
-			State         string
-			Width, Height int
-			URL           string
-		}
-	}
-	f.Do(f.token("teacherA"), qCompleteUpload, map[string]any{"id": id}).Decode(t, &done)
-	c := done.CompleteUpload
+	c := f.complete(t, "teacherA", id)
 	if c.Width != 32 || c.Height != 64 {
 		t.Fatalf("stored %d×%d, want 32×64 (upright)", c.Width, c.Height)
 	}
@@ -160,9 +152,7 @@ func TestFilesServedSafely(t *testing.T) {
 	for _, tc := range []struct {
 		id, disposition string
 	}{{id, "attachment"}, {photoID, ""}} {
-		var done struct{ CompleteUpload struct{ URL string } }
-		f.Do(f.token("parentA"), qCompleteUpload, map[string]any{"id": tc.id}).Decode(t, &done)
-		res, err := http.Get(f.Server.URL + done.CompleteUpload.URL)
+		res, err := http.Get(f.Server.URL + f.complete(t, "parentA", tc.id).URL)
 		if err != nil {
 			t.Fatal(err)
 		}

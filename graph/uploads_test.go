@@ -79,6 +79,22 @@ func (f *fixture) upload(t *testing.T, who, contentType string, declared, body [
 	return out.CreateUpload.Upload.ID, res.StatusCode
 }
 
+// completed is what completeUpload answers.
+type completed struct {
+	State         string
+	Width, Height int
+	URL           string
+	ThumbnailURL  string
+}
+
+// complete completes an upload as who, failing the test on errors.
+func (f *fixture) complete(t *testing.T, who, id string) completed {
+	t.Helper()
+	var done struct{ CompleteUpload completed }
+	f.Do(f.token(who), qCompleteUpload, map[string]any{"id": id}).Decode(t, &done)
+	return done.CompleteUpload
+}
+
 // A teacher uploads a phone photo with a GPS position: what is kept and
 // served has no EXIF at all, and a thumbnail comes with it; signed URLs
 // refuse tampering, other methods and expiry.
@@ -92,16 +108,7 @@ func TestUploadStripsLocationAndSignsURLs(t *testing.T) {
 	if status != 200 {
 		t.Fatalf("PUT: %d", status)
 	}
-	var done struct {
-		CompleteUpload struct {
-			State         string
-			Width, Height int
-			URL           string
-			ThumbnailURL  string
-		}
-	}
-	f.Do(f.token("teacherA"), qCompleteUpload, map[string]any{"id": id}).Decode(t, &done)
-	c := done.CompleteUpload
+	c := f.complete(t, "teacherA", id)
 	if c.State != "READY" || c.Width != 640 || c.Height != 480 || c.URL == "" || c.ThumbnailURL == "" {
 		t.Fatalf("completed: %+v", c)
 	}

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/server/database"
 	"github.com/sameside/sameside/server/database/dbtest"
@@ -15,9 +17,10 @@ import (
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
 
-func TestSeedBuildsTheDemoSchool(t *testing.T) {
-	ctx := context.Background()
-	db, err := database.Open(ctx, dbtest.URL(t), nil)
+// openDB opens a fresh, migrated test database, closed with the test.
+func openDB(t *testing.T) *gorm.DB {
+	t.Helper()
+	db, err := database.Open(context.Background(), dbtest.URL(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,6 +29,12 @@ func TestSeedBuildsTheDemoSchool(t *testing.T) {
 			sqlDB.Close()
 		}
 	})
+	return db
+}
+
+func TestSeedBuildsTheDemoSchool(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
 	seeded, err := demo.Seed(ctx, db, time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC))
 	if err != nil || !seeded {
 		t.Fatalf("seed: %v %v", seeded, err)
@@ -101,15 +110,7 @@ func TestSeedBuildsTheDemoSchool(t *testing.T) {
 // database says how to load the demo school.
 func TestFindUserNames(t *testing.T) {
 	ctx := context.Background()
-	db, err := database.Open(ctx, dbtest.URL(t), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if sqlDB, err := db.DB(); err == nil {
-			sqlDB.Close()
-		}
-	})
+	db := openDB(t)
 	if _, err := demo.FindUser(ctx, db, "teacher3"); err == nil || !strings.Contains(err.Error(), "go run ./server seed") {
 		t.Fatalf("empty database: %v", err)
 	}
