@@ -35,225 +35,13 @@ func (s *Service) ExportStudent(ctx context.Context, v *models.Viewer, studentID
 		return nil, err
 	}
 	// Restricted guardians cannot see the student at all (Student above).
-	db := s.DB.WithContext(ctx)
+	rows, err := s.readExport(ctx, v, st)
+	if err != nil {
+		return nil, err
+	}
 	now := s.now()
-	doc := exportDoc{Format: ExportFormat, GeneratedAt: now, RequestedBy: exportPerson{ID: v.ID, Name: v.DisplayName}}
-	var school models.School
-	if err := db.Take(&school, "id = ?", st.SchoolID).Error; err != nil {
-		return nil, internal(err)
-	}
-	doc.Student = exportStudent{ID: st.ID, FirstName: st.FirstName, PreferredName: st.PreferredName, LastName: st.LastName,
-		Grade: st.Grade, School: school.Name, CreatedAt: st.CreatedAt}
-
-	names := map[string]string{}
-	name := func(id string) string { return names[id] }
-	var userIDs []string
-
-	var classrooms []models.Classroom
-	if err := db.Scopes(policy.Classrooms(v)).Where("classrooms.id IN (SELECT classroom_id FROM enrollments WHERE student_id = ?)", st.ID).
-		Order("name").Find(&classrooms).Error; err != nil {
-		return nil, internal(err)
-	}
-	var guardians []models.Guardianship
-	if err := db.Scopes(policy.Guardianships(v)).Where("student_id = ?", st.ID).Order("created_at").Find(&guardians).Error; err != nil {
-		return nil, internal(err)
-	}
-	var observations []models.Observation
-	if err := db.Table("observations").Scopes(policy.Observations(v)).Where("observations.student_id = ?", st.ID).
-		Order("observations.created_at").Find(&observations).Error; err != nil {
-		return nil, internal(err)
-	}
-	obsIDs, groupIDs := make([]string, 0, len(observations)), []string{}
-	for _, o := range observations {
-		obsIDs = append(obsIDs, o.ID)
-		groupIDs = append(groupIDs, o.GroupID)
-		userIDs = append(userIDs, o.AuthorID)
-	}
-	var responses []models.ObservationResponse
-	if err := db.Scopes(policy.Responses(v)).Where("observation_responses.observation_id IN ?", obsIDs).
-		Order("observation_responses.created_at").Find(&responses).Error; err != nil {
-		return nil, internal(err)
-	}
-	var acks []models.Acknowledgement
-	ackQ := db.Where("observation_id IN ?", obsIDs)
-	if policy.StaffRole(v, st.SchoolID) == "" {
-		ackQ = ackQ.Where("user_id = ?", v.ID) // a family sees its own acknowledgements
-	}
-	if err := ackQ.Order("created_at").Find(&acks).Error; err != nil {
-		return nil, internal(err)
-	}
-	var insights []models.HomeInsight
-	if err := db.Table("home_insights").Scopes(policy.HomeInsights(v)).Where("home_insights.student_id = ?", st.ID).
-		Order("home_insights.created_at").Find(&insights).Error; err != nil {
-		return nil, internal(err)
-	}
-	var conversations []models.Conversation
-	if err := db.Scopes(policy.Conversations(v)).Where("conversations.student_id = ?", st.ID).
-		Order("conversations.created_at").Find(&conversations).Error; err != nil {
-		return nil, internal(err)
-	}
-	convIDs := make([]string, 0, len(conversations))
-	for _, c := range conversations {
-		convIDs = append(convIDs, c.ID)
-	}
-	var messages []models.Message
-	if err := db.Where("conversation_id IN ?", convIDs).Order("conversation_id, seq").Find(&messages).Error; err != nil {
-		return nil, internal(err)
-	}
-	var bookings []models.ConferenceBooking
-	if err := db.Scopes(policy.ConferenceBookings(v)).Where("conference_bookings.student_id = ?", st.ID).
-		Order("conference_bookings.created_at").Find(&bookings).Error; err != nil {
-		return nil, internal(err)
-	}
-	slotIDs := []string{}
-	for _, b := range bookings {
-		slotIDs = append(slotIDs, b.SlotID)
-	}
-	var slots []models.ConferenceSlot
-	if err := db.Where("id IN ?", slotIDs).Find(&slots).Error; err != nil {
-		return nil, internal(err)
-	}
-	slotByID := map[string]models.ConferenceSlot{}
-	for _, sl := range slots {
-		slotByID[sl.ID] = sl
-		userIDs = append(userIDs, sl.TeacherID)
-	}
-	var requests []models.ConferenceRequest
-	if err := db.Scopes(policy.ConferenceRequests(v)).Where("conference_requests.student_id = ?", st.ID).
-		Order("conference_requests.created_at").Find(&requests).Error; err != nil {
-		return nil, internal(err)
-	}
-	// Attachments of the exported items.
-	var uploads []models.Upload
-	if err := db.Where(`(item_type = ? AND item_id IN ?) OR (item_type = ? AND item_id IN ?) OR (item_type = ? AND item_id IN ?)`,
-		models.ItemObservationGroup, groupIDs, models.ItemHomeInsight, idsOf(insights, func(h models.HomeInsight) string { return h.ID }),
-		models.ItemMessage, idsOf(messages, func(m models.Message) string { return m.ID })).
-		Order("position").Find(&uploads).Error; err != nil {
-		return nil, internal(err)
-	}
-	attachments := map[string][]exportFile{}
-	for _, u := range uploads {
-		f := exportFile{ID: u.ID, ContentType: u.ContentType, Size: u.Size, Sha256: u.Sha256}
-		if s.Files != nil {
-			url, _, err := s.UploadURLs(ctx, &u)
-			if err != nil {
-				return nil, err
-			}
-			f.URL = url
-		}
-		attachments[*u.ItemType+":"+*u.ItemID] = append(attachments[*u.ItemType+":"+*u.ItemID], f)
-	}
-
-	for _, g := range guardians {
-		userIDs = append(userIDs, g.UserID)
-	}
-	for _, r := range responses {
-		userIDs = append(userIDs, r.AuthorID)
-	}
-	for _, a := range acks {
-		userIDs = append(userIDs, a.UserID)
-	}
-	for _, h := range insights {
-		userIDs = append(userIDs, h.AuthorID)
-	}
-	for _, m := range messages {
-		userIDs = append(userIDs, m.SenderID)
-	}
-	var teachers []struct{ ClassroomID, UserID string }
-	if err := db.Raw(`SELECT classroom_id, user_id FROM classroom_staff WHERE classroom_id IN ?`,
-		idsOf(classrooms, func(c models.Classroom) string { return c.ID })).Scan(&teachers).Error; err != nil {
-		return nil, internal(err)
-	}
-	for _, t := range teachers {
-		userIDs = append(userIDs, t.UserID)
-	}
-	// The audit log, for the school's admins (its actors are named below).
-	var events []models.AuditEvent
-	if policy.IsAdmin(v, st.SchoolID) {
-		if err := db.Where("school_id = ? AND student_id = ?", st.SchoolID, st.ID).Order("at").Find(&events).Error; err != nil {
-			return nil, internal(err)
-		}
-		for _, e := range events {
-			if e.ActorID != nil {
-				userIDs = append(userIDs, *e.ActorID)
-			}
-		}
-	}
-	var users []models.User
-	if err := db.Where("id IN ?", userIDs).Find(&users).Error; err != nil {
-		return nil, internal(err)
-	}
-	for _, u := range users {
-		names[u.ID] = u.DisplayName
-	}
-
-	for _, c := range classrooms {
-		ec := exportClassroom{ID: c.ID, Name: c.Name, Grade: c.Grade, SchoolYear: c.SchoolYear, Teachers: []string{}}
-		for _, t := range teachers {
-			if t.ClassroomID == c.ID {
-				ec.Teachers = append(ec.Teachers, name(t.UserID))
-			}
-		}
-		doc.Classrooms = append(doc.Classrooms, ec)
-	}
-	for _, g := range guardians {
-		doc.Guardians = append(doc.Guardians, exportGuardian{Name: name(g.UserID), Relationship: string(g.Relationship), Primary: g.IsPrimary, Restricted: g.Restricted})
-	}
-	for _, o := range observations {
-		eo := exportObservation{ID: o.ID, Kind: string(o.Kind), State: string(o.State), Body: o.Body, Skills: o.Skills, Author: name(o.AuthorID),
-			CreatedAt: o.CreatedAt, SharedAt: o.SharedAt, EditedAfterSharing: o.EditedAfterSharing,
-			Responses: []exportText{}, Acknowledgements: []exportAck{}, Attachments: orEmpty(attachments[models.ItemObservationGroup+":"+o.GroupID])}
-		for _, r := range responses {
-			if r.ObservationID == o.ID {
-				eo.Responses = append(eo.Responses, exportText{By: name(r.AuthorID), Body: r.Body, At: r.CreatedAt})
-			}
-		}
-		for _, a := range acks {
-			if a.ObservationID == o.ID {
-				ea := exportAck{By: name(a.UserID), At: a.CreatedAt}
-				if a.Reaction != nil {
-					ea.Reaction = string(*a.Reaction)
-				}
-				eo.Acknowledgements = append(eo.Acknowledgements, ea)
-			}
-		}
-		doc.Observations = append(doc.Observations, eo)
-	}
-	for _, h := range insights {
-		doc.HomeInsights = append(doc.HomeInsights, exportInsight{ID: h.ID, By: name(h.AuthorID), Body: h.Body, Skills: h.Skills, At: h.CreatedAt,
-			Attachments: orEmpty(attachments[models.ItemHomeInsight+":"+h.ID])})
-	}
-	for _, c := range conversations {
-		ec := exportConversation{ID: c.ID, Subject: c.Subject, StartedAt: c.CreatedAt, Messages: []exportMessage{}}
-		for _, m := range messages {
-			if m.ConversationID == c.ID {
-				ec.Messages = append(ec.Messages, exportMessage{By: name(m.SenderID), Body: m.Body, At: m.CreatedAt, Urgent: m.Urgent,
-					Attachments: orEmpty(attachments[models.ItemMessage+":"+m.ID])})
-			}
-		}
-		doc.Conversations = append(doc.Conversations, ec)
-	}
-	for _, b := range bookings {
-		sl := slotByID[b.SlotID]
-		eb := exportConference{ID: b.ID, StartsAt: sl.StartsAt, EndsAt: sl.EndsAt, Teacher: name(sl.TeacherID), BookedAt: b.CreatedAt, CancelledAt: b.CancelledAt}
-		if policy.StaffRole(v, st.SchoolID) != "" {
-			eb.Notes = b.Notes
-		}
-		doc.Conferences = append(doc.Conferences, eb)
-	}
-	for _, r := range requests {
-		doc.MeetingRequests = append(doc.MeetingRequests, exportRequest{ID: r.ID, Topic: r.Topic, State: string(r.State), At: r.CreatedAt})
-	}
-	if policy.IsAdmin(v, st.SchoolID) {
-		doc.AuditLog = []exportAudit{}
-		for _, e := range events {
-			ea := exportAudit{Role: string(e.ActorRole), Action: string(e.Action), Operation: e.Operation, At: e.At}
-			if e.ActorID != nil {
-				ea.By = name(*e.ActorID)
-			}
-			doc.AuditLog = append(doc.AuditLog, ea)
-		}
-	}
+	doc := rows.document(v, st)
+	doc.GeneratedAt, doc.RequestedBy = now, exportPerson{ID: v.ID, Name: v.DisplayName}
 	doc.fill()
 	raw, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
@@ -263,6 +51,257 @@ func (s *Service) ExportStudent(ctx context.Context, v *models.Viewer, studentID
 		return nil, err
 	}
 	return &models.StudentExport{Student: st, GeneratedAt: now, JSON: string(raw)}, nil
+}
+
+// exportRows is everything about a student the viewer may see, as read
+// for an export, with the names of the people it mentions.
+type exportRows struct {
+	school        models.School
+	classrooms    []models.Classroom
+	teachers      []struct{ ClassroomID, UserID string }
+	guardians     []models.Guardianship
+	observations  []models.Observation
+	responses     []models.ObservationResponse
+	acks          []models.Acknowledgement
+	insights      []models.HomeInsight
+	conversations []models.Conversation
+	messages      []models.Message
+	bookings      []models.ConferenceBooking
+	slots         map[string]models.ConferenceSlot
+	requests      []models.ConferenceRequest
+	events        []models.AuditEvent
+	attachments   map[string][]exportFile
+	names         map[string]string
+}
+
+// readExport reads what an export holds, each read through the viewer's
+// policy scope.
+func (s *Service) readExport(ctx context.Context, v *models.Viewer, st *models.Student) (*exportRows, error) {
+	db := s.DB.WithContext(ctx)
+	r := &exportRows{slots: map[string]models.ConferenceSlot{}}
+	if err := db.Take(&r.school, "id = ?", st.SchoolID).Error; err != nil {
+		return nil, internal(err)
+	}
+	if err := db.Scopes(policy.Classrooms(v)).Where("classrooms.id IN (SELECT classroom_id FROM enrollments WHERE student_id = ?)", st.ID).
+		Order("name").Find(&r.classrooms).Error; err != nil {
+		return nil, internal(err)
+	}
+	if err := db.Raw(`SELECT classroom_id, user_id FROM classroom_staff WHERE classroom_id IN ?`,
+		idsOf(r.classrooms, func(c models.Classroom) string { return c.ID })).Scan(&r.teachers).Error; err != nil {
+		return nil, internal(err)
+	}
+	if err := db.Scopes(policy.Guardianships(v)).Where("student_id = ?", st.ID).Order("created_at").Find(&r.guardians).Error; err != nil {
+		return nil, internal(err)
+	}
+	if err := db.Table("observations").Scopes(policy.Observations(v)).Where("observations.student_id = ?", st.ID).
+		Order("observations.created_at").Find(&r.observations).Error; err != nil {
+		return nil, internal(err)
+	}
+	obsIDs := idsOf(r.observations, func(o models.Observation) string { return o.ID })
+	if err := db.Scopes(policy.Responses(v)).Where("observation_responses.observation_id IN ?", obsIDs).
+		Order("observation_responses.created_at").Find(&r.responses).Error; err != nil {
+		return nil, internal(err)
+	}
+	ackQ := db.Where("observation_id IN ?", obsIDs)
+	if policy.StaffRole(v, st.SchoolID) == "" {
+		ackQ = ackQ.Where("user_id = ?", v.ID) // a family sees its own acknowledgements
+	}
+	if err := ackQ.Order("created_at").Find(&r.acks).Error; err != nil {
+		return nil, internal(err)
+	}
+	if err := db.Table("home_insights").Scopes(policy.HomeInsights(v)).Where("home_insights.student_id = ?", st.ID).
+		Order("home_insights.created_at").Find(&r.insights).Error; err != nil {
+		return nil, internal(err)
+	}
+	if err := db.Scopes(policy.Conversations(v)).Where("conversations.student_id = ?", st.ID).
+		Order("conversations.created_at").Find(&r.conversations).Error; err != nil {
+		return nil, internal(err)
+	}
+	if err := db.Where("conversation_id IN ?", idsOf(r.conversations, func(c models.Conversation) string { return c.ID })).
+		Order("conversation_id, seq").Find(&r.messages).Error; err != nil {
+		return nil, internal(err)
+	}
+	if err := db.Scopes(policy.ConferenceBookings(v)).Where("conference_bookings.student_id = ?", st.ID).
+		Order("conference_bookings.created_at").Find(&r.bookings).Error; err != nil {
+		return nil, internal(err)
+	}
+	var slots []models.ConferenceSlot
+	if err := db.Where("id IN ?", idsOf(r.bookings, func(b models.ConferenceBooking) string { return b.SlotID })).Find(&slots).Error; err != nil {
+		return nil, internal(err)
+	}
+	for _, sl := range slots {
+		r.slots[sl.ID] = sl
+	}
+	if err := db.Scopes(policy.ConferenceRequests(v)).Where("conference_requests.student_id = ?", st.ID).
+		Order("conference_requests.created_at").Find(&r.requests).Error; err != nil {
+		return nil, internal(err)
+	}
+	if policy.IsAdmin(v, st.SchoolID) { // the audit log, for the school's admins
+		if err := db.Where("school_id = ? AND student_id = ?", st.SchoolID, st.ID).Order("at").Find(&r.events).Error; err != nil {
+			return nil, internal(err)
+		}
+	}
+	var err error
+	if r.attachments, err = s.exportAttachments(ctx, r); err != nil {
+		return nil, err
+	}
+	if r.names, err = exportNames(db, r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// exportAttachments reads the files attached to the exported items, with
+// their download URLs, by "ITEM_TYPE:item id".
+func (s *Service) exportAttachments(ctx context.Context, r *exportRows) (map[string][]exportFile, error) {
+	var uploads []models.Upload
+	if err := s.DB.WithContext(ctx).Where(`(item_type = ? AND item_id IN ?) OR (item_type = ? AND item_id IN ?) OR (item_type = ? AND item_id IN ?)`,
+		models.ItemObservationGroup, idsOf(r.observations, func(o models.Observation) string { return o.GroupID }),
+		models.ItemHomeInsight, idsOf(r.insights, func(h models.HomeInsight) string { return h.ID }),
+		models.ItemMessage, idsOf(r.messages, func(m models.Message) string { return m.ID })).
+		Order("position").Find(&uploads).Error; err != nil {
+		return nil, internal(err)
+	}
+	out := map[string][]exportFile{}
+	for _, u := range uploads {
+		f := exportFile{ID: u.ID, ContentType: u.ContentType, Size: u.Size, Sha256: u.Sha256}
+		if s.Files != nil {
+			url, _, err := s.UploadURLs(ctx, &u)
+			if err != nil {
+				return nil, err
+			}
+			f.URL = url
+		}
+		out[*u.ItemType+":"+*u.ItemID] = append(out[*u.ItemType+":"+*u.ItemID], f)
+	}
+	return out, nil
+}
+
+// exportNames reads, in one statement, the names of everyone the rows
+// mention.
+func exportNames(db *gorm.DB, r *exportRows) (map[string]string, error) {
+	var ids []string
+	for _, o := range r.observations {
+		ids = append(ids, o.AuthorID)
+	}
+	for _, sl := range r.slots {
+		ids = append(ids, sl.TeacherID)
+	}
+	for _, g := range r.guardians {
+		ids = append(ids, g.UserID)
+	}
+	for _, x := range r.responses {
+		ids = append(ids, x.AuthorID)
+	}
+	for _, a := range r.acks {
+		ids = append(ids, a.UserID)
+	}
+	for _, h := range r.insights {
+		ids = append(ids, h.AuthorID)
+	}
+	for _, m := range r.messages {
+		ids = append(ids, m.SenderID)
+	}
+	for _, t := range r.teachers {
+		ids = append(ids, t.UserID)
+	}
+	for _, e := range r.events {
+		if e.ActorID != nil {
+			ids = append(ids, *e.ActorID)
+		}
+	}
+	var users []models.User
+	if err := db.Where("id IN ?", ids).Find(&users).Error; err != nil {
+		return nil, internal(err)
+	}
+	names := make(map[string]string, len(users))
+	for _, u := range users {
+		names[u.ID] = u.DisplayName
+	}
+	return names, nil
+}
+
+// document assembles the export from the rows read: what the viewer's role
+// sees of them (conference notes for staff, the audit log for admins).
+func (r *exportRows) document(v *models.Viewer, st *models.Student) exportDoc {
+	name := func(id string) string { return r.names[id] }
+	doc := exportDoc{Format: ExportFormat}
+	doc.Student = exportStudent{ID: st.ID, FirstName: st.FirstName, PreferredName: st.PreferredName, LastName: st.LastName,
+		Grade: st.Grade, School: r.school.Name, CreatedAt: st.CreatedAt}
+	for _, c := range r.classrooms {
+		ec := exportClassroom{ID: c.ID, Name: c.Name, Grade: c.Grade, SchoolYear: c.SchoolYear, Teachers: []string{}}
+		for _, t := range r.teachers {
+			if t.ClassroomID == c.ID {
+				ec.Teachers = append(ec.Teachers, name(t.UserID))
+			}
+		}
+		doc.Classrooms = append(doc.Classrooms, ec)
+	}
+	for _, g := range r.guardians {
+		doc.Guardians = append(doc.Guardians, exportGuardian{Name: name(g.UserID), Relationship: string(g.Relationship), Primary: g.IsPrimary, Restricted: g.Restricted})
+	}
+	for _, o := range r.observations {
+		doc.Observations = append(doc.Observations, r.observation(o, name))
+	}
+	for _, h := range r.insights {
+		doc.HomeInsights = append(doc.HomeInsights, exportInsight{ID: h.ID, By: name(h.AuthorID), Body: h.Body, Skills: h.Skills, At: h.CreatedAt,
+			Attachments: orEmpty(r.attachments[models.ItemHomeInsight+":"+h.ID])})
+	}
+	for _, c := range r.conversations {
+		ec := exportConversation{ID: c.ID, Subject: c.Subject, StartedAt: c.CreatedAt, Messages: []exportMessage{}}
+		for _, m := range r.messages {
+			if m.ConversationID == c.ID {
+				ec.Messages = append(ec.Messages, exportMessage{By: name(m.SenderID), Body: m.Body, At: m.CreatedAt, Urgent: m.Urgent,
+					Attachments: orEmpty(r.attachments[models.ItemMessage+":"+m.ID])})
+			}
+		}
+		doc.Conversations = append(doc.Conversations, ec)
+	}
+	for _, b := range r.bookings {
+		sl := r.slots[b.SlotID]
+		eb := exportConference{ID: b.ID, StartsAt: sl.StartsAt, EndsAt: sl.EndsAt, Teacher: name(sl.TeacherID), BookedAt: b.CreatedAt, CancelledAt: b.CancelledAt}
+		if policy.StaffRole(v, st.SchoolID) != "" {
+			eb.Notes = b.Notes
+		}
+		doc.Conferences = append(doc.Conferences, eb)
+	}
+	for _, x := range r.requests {
+		doc.MeetingRequests = append(doc.MeetingRequests, exportRequest{ID: x.ID, Topic: x.Topic, State: string(x.State), At: x.CreatedAt})
+	}
+	if policy.IsAdmin(v, st.SchoolID) {
+		doc.AuditLog = []exportAudit{}
+		for _, e := range r.events {
+			ea := exportAudit{Role: string(e.ActorRole), Action: string(e.Action), Operation: e.Operation, At: e.At}
+			if e.ActorID != nil {
+				ea.By = name(*e.ActorID)
+			}
+			doc.AuditLog = append(doc.AuditLog, ea)
+		}
+	}
+	return doc
+}
+
+// observation is one exported observation with its responses,
+// acknowledgements and attachments.
+func (r *exportRows) observation(o models.Observation, name func(string) string) exportObservation {
+	eo := exportObservation{ID: o.ID, Kind: string(o.Kind), State: string(o.State), Body: o.Body, Skills: o.Skills, Author: name(o.AuthorID),
+		CreatedAt: o.CreatedAt, SharedAt: o.SharedAt, EditedAfterSharing: o.EditedAfterSharing,
+		Responses: []exportText{}, Acknowledgements: []exportAck{}, Attachments: orEmpty(r.attachments[models.ItemObservationGroup+":"+o.GroupID])}
+	for _, x := range r.responses {
+		if x.ObservationID == o.ID {
+			eo.Responses = append(eo.Responses, exportText{By: name(x.AuthorID), Body: x.Body, At: x.CreatedAt})
+		}
+	}
+	for _, a := range r.acks {
+		if a.ObservationID == o.ID {
+			ea := exportAck{By: name(a.UserID), At: a.CreatedAt}
+			if a.Reaction != nil {
+				ea.Reaction = string(*a.Reaction)
+			}
+			eo.Acknowledgements = append(eo.Acknowledgements, ea)
+		}
+	}
+	return eo
 }
 
 type exportDoc struct {
