@@ -28,7 +28,7 @@ import (
 func BenchmarkFeedPage(b *testing.B) {
 	env := apptest.New(b, apptest.Options{Seed: true, NoWorkers: true,
 		// One client asks as fast as it can: rate limiting would answer 429.
-		Env: map[string]string{"SAMESIDE_RATE_LIMIT": "0"}})
+		Env: map[string]string{"SAMESIDE_RATE_LIMIT": "0", "SAMESIDE_DB_MAX_CONNS": "20"}})
 	ctx := context.Background()
 	scale := []string{
 		// 920 more students, spread over the four classrooms.

@@ -63,47 +63,53 @@ func TestNoConnectionChurnUnderSteadyLoad(t *testing.T) {
 // INTERNAL (PostgreSQL's deadlock victims are run again).
 func TestFamilyDeletionRacingMessages(t *testing.T) {
 	for round := 0; round < 3; round++ {
-		f := newFixtureWith(t, apptest.Options{Env: map[string]string{"SAMESIDE_RATE_LIMIT": "0"}})
-		conv := f.start(t, "parentA", "s1", "teacherA")
-		parent, teacher, admin := f.token("parentA"), f.token("teacherA"), f.token("adminA")
-		codes := make(chan string, 41)
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for i := 0; i < 40; i++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-start
-				tok := parent
-				if i%2 == 1 {
-					tok = teacher
-				}
-				res := f.Do(tok, qSend, map[string]any{"c": conv, "m": fmt.Sprintf("race-%d", i), "b": "On our way to school."})
-				codes <- res.Code()
-			}()
-		}
+		t.Run(fmt.Sprint("round ", round), func(t *testing.T) { raceDeletion(t, round) })
+	}
+}
+
+// raceDeletion is one round of TestFamilyDeletionRacingMessages, on its own
+// server (closed at the round's end).
+func raceDeletion(t *testing.T, round int) {
+	f := newFixtureWith(t, apptest.Options{Env: map[string]string{"SAMESIDE_RATE_LIMIT": "0"}})
+	conv := f.start(t, "parentA", "s1", "teacherA")
+	parent, teacher, admin := f.token("parentA"), f.token("teacherA"), f.token("adminA")
+	codes := make(chan string, 41)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := 0; i < 40; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			<-start
-			res := f.Do(admin, qDelete, map[string]any{"in": map[string]any{"clientMutationId": "race-delete",
-				"studentIds": []string{f.students["s1"].ID}, "confirm": "DELETE"}})
-			codes <- "delete:" + res.Code()
+			tok := parent
+			if i%2 == 1 {
+				tok = teacher
+			}
+			res := f.Do(tok, qSend, map[string]any{"c": conv, "m": fmt.Sprintf("race-%d", i), "b": "On our way to school."})
+			codes <- res.Code()
 		}()
-		close(start)
-		wg.Wait()
-		close(codes)
-		tally := map[string]int{}
-		for c := range codes {
-			tally[c]++
-		}
-		t.Logf("round %d: %v", round, tally)
-		if tally["delete:"] != 1 || tally["INTERNAL"] > 0 || tally["delete:INTERNAL"] > 0 {
-			t.Fatalf("round %d: %v", round, tally)
-		}
-		if n := f.Count("students WHERE id = '" + f.students["s1"].ID + "'"); n != 0 {
-			t.Fatalf("the child is still there")
-		}
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		<-start
+		res := f.Do(admin, qDelete, map[string]any{"in": map[string]any{"clientMutationId": "race-delete",
+			"studentIds": []string{f.students["s1"].ID}, "confirm": "DELETE"}})
+		codes <- "delete:" + res.Code()
+	}()
+	close(start)
+	wg.Wait()
+	close(codes)
+	tally := map[string]int{}
+	for c := range codes {
+		tally[c]++
+	}
+	t.Logf("round %d: %v", round, tally)
+	if tally["delete:"] != 1 || tally["INTERNAL"] > 0 || tally["delete:INTERNAL"] > 0 {
+		t.Fatalf("round %d: %v", round, tally)
+	}
+	if n := f.Count("students WHERE id = '" + f.students["s1"].ID + "'"); n != 0 {
+		t.Fatalf("the child is still there")
 	}
 }
 

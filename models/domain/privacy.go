@@ -515,17 +515,10 @@ func (s *Service) DeleteFamilyData(ctx context.Context, v *models.Viewer, in mod
 		if len(locked) != len(ids) {
 			return nil, models.NotFound("student")
 		}
-		var guardians []string
-		if err := tx.Model(&models.Guardianship{}).Where("student_id IN ?", ids).Distinct().Pluck("user_id", &guardians).Error; err != nil {
+		guardians, family, err := familyOf(tx, school, ids)
+		if err != nil {
 			return nil, err
 		}
-		// The family's guardians: those with no other child at this school.
-		var others []string
-		if err := tx.Model(&models.Guardianship{}).Where("school_id = ? AND user_id IN ? AND student_id NOT IN ?", school, guardians, ids).
-			Distinct().Pluck("user_id", &others).Error; err != nil {
-			return nil, err
-		}
-		family := without(guardians, others)
 		// Every guardian of the children loses access to them: their open
 		// sockets close once this commits (see models.EventAccessChanged).
 		for _, g := range guardians {
@@ -534,81 +527,14 @@ func (s *Service) DeleteFamilyData(ctx context.Context, v *models.Viewer, in mod
 			}
 		}
 
-		// What will be gone, to find mentions of it elsewhere.
-		gone := append(append([]string{}, ids...), family...)
-		for _, q := range []struct{ table, where string }{
-			{"observations", "student_id IN ?"}, {"home_insights", "student_id IN ?"}, {"conference_bookings", "student_id IN ?"},
-			{"conference_requests", "student_id IN ?"}, {"invitations", "student_id IN ?"},
-		} {
-			var more []string
-			if err := tx.Table(q.table).Where(q.where, ids).Pluck("id", &more).Error; err != nil {
-				return nil, err
-			}
-			gone = append(gone, more...)
-		}
-		var convs []string
-		if err := tx.Model(&models.Conversation{}).Where(`school_id = ? AND (student_id IN ? OR (student_id IS NULL AND id IN
-			(SELECT conversation_id FROM conversation_participants WHERE user_id IN ?)))`, school, ids, family).
-			Pluck("id", &convs).Error; err != nil {
+		gone, err := familyItems(tx, school, ids, family)
+		if err != nil {
 			return nil, err
 		}
-		gone = append(gone, convs...)
-		var msgs []string
-		if err := tx.Model(&models.Message{}).Where("conversation_id IN ?", convs).Pluck("id", &msgs).Error; err != nil {
+		if err := tx.Where("id IN ?", gone.uploads).Delete(&models.Upload{}).Error; err != nil {
 			return nil, err
 		}
-		var responses []string
-		if err := tx.Model(&models.ObservationResponse{}).Where("observation_id IN (SELECT id FROM observations WHERE student_id IN ?)", ids).
-			Pluck("id", &responses).Error; err != nil {
-			return nil, err
-		}
-		gone = append(append(gone, msgs...), responses...)
-
-		// Attachments: of the family's items, and of observation groups
-		// left with no observation once the children's are gone.
-		var uploads []models.Upload
-		if err := tx.Where(`(item_type = ? AND item_id IN (SELECT id FROM home_insights WHERE student_id IN ?))
-			OR (item_type = ? AND item_id IN ?)
-			OR (item_type = ? AND item_id IN (SELECT group_id FROM observations WHERE student_id IN ?)
-			    AND NOT EXISTS (SELECT 1 FROM observations o WHERE o.group_id = uploads.item_id AND o.student_id NOT IN ?))
-			OR (user_id IN ? AND item_id IS NULL)`,
-			models.ItemHomeInsight, ids, models.ItemMessage, msgs, models.ItemObservationGroup, ids, ids, family).
-			Find(&uploads).Error; err != nil {
-			return nil, err
-		}
-		for _, u := range uploads {
-			gone = append(gone, u.ID)
-		}
-		if err := tx.Where("id IN ?", idsOf(uploads, func(u models.Upload) string { return u.ID })).Delete(&models.Upload{}).Error; err != nil {
-			return nil, err
-		}
-
-		// Mentions elsewhere: notifications (their texts name the child),
-		// stored mutation results, finished jobs' arguments.
-		patterns := make([]string, len(gone))
-		for i, id := range gone {
-			patterns[i] = "%" + id + "%"
-		}
-		var notes []string
-		if err := tx.Raw(`SELECT id FROM notifications n WHERE (school_id = ? OR school_id IS NULL) AND n::text LIKE ANY (?)`,
-			school, pq.Array(patterns)).Scan(&notes).Error; err != nil {
-			return nil, err
-		}
-		for _, id := range notes {
-			patterns = append(patterns, "%"+id+"%")
-		}
-		if err := tx.Exec(`DELETE FROM notifications WHERE id IN ?`, notes).Error; err != nil {
-			return nil, err
-		}
-		if err := tx.Exec(`DELETE FROM client_mutations c WHERE c.result::text LIKE ANY (?)`, pq.Array(patterns)).Error; err != nil {
-			return nil, err
-		}
-		// Jobs not running (a running one finishes with nothing to send).
-		if err := tx.Exec(`DELETE FROM river_job j WHERE j.state <> 'running' AND j.args::text LIKE ANY (?)`, pq.Array(patterns)).Error; err != nil {
-			return nil, err
-		}
-		if err := tx.Exec(`UPDATE audit_events SET student_id = NULL, item_id = NULL
-			WHERE school_id = ? AND (student_id IN ? OR item_id IN ?)`, school, ids, gone).Error; err != nil {
+		if err := forgetMentions(tx, school, ids, gone.all); err != nil {
 			return nil, err
 		}
 
@@ -616,7 +542,7 @@ func (s *Service) DeleteFamilyData(ctx context.Context, v *models.Viewer, in mod
 		// (enrollments, guardianships, observations and what hangs on
 		// them, home insights, conversations about them, bookings,
 		// requests, invitations).
-		if err := tx.Where("id IN ?", convs).Delete(&models.Conversation{}).Error; err != nil {
+		if err := tx.Where("id IN ?", gone.conversations).Delete(&models.Conversation{}).Error; err != nil {
 			return nil, err
 		}
 		if err := tx.Where("id IN ?", ids).Delete(&models.Student{}).Error; err != nil {
@@ -644,7 +570,7 @@ func (s *Service) DeleteFamilyData(ctx context.Context, v *models.Viewer, in mod
 			Operation: "family.delete", At: s.now()}).Error; err != nil {
 			return nil, err
 		}
-		files = idsOf(uploads, func(u models.Upload) string { return u.ID })
+		files = gone.uploads
 		// The stored result (for retries) holds counts, not the deleted ids.
 		return &deletedCounts{Students: len(ids), DeletedGuardians: len(deletedUsers),
 			DetachedGuardians: len(family) - len(deletedUsers), Files: len(files)}, nil
@@ -663,6 +589,100 @@ func (s *Service) DeleteFamilyData(ctx context.Context, v *models.Viewer, in mod
 		}
 	}
 	return out, nil
+}
+
+// familyOf returns the guardians of the children and, of those, the family
+// to delete: the guardians with no other child at the school.
+func familyOf(tx *gorm.DB, school string, ids []string) (guardians, family []string, err error) {
+	if err := tx.Model(&models.Guardianship{}).Where("student_id IN ?", ids).Distinct().Pluck("user_id", &guardians).Error; err != nil {
+		return nil, nil, err
+	}
+	var others []string
+	if err := tx.Model(&models.Guardianship{}).Where("school_id = ? AND user_id IN ? AND student_id NOT IN ?", school, guardians, ids).
+		Distinct().Pluck("user_id", &others).Error; err != nil {
+		return nil, nil, err
+	}
+	return guardians, without(guardians, others), nil
+}
+
+// goneItems are the ids a family's deletion takes away.
+type goneItems struct {
+	// all is every id that will be gone (children, family, their items),
+	// to find mentions of it elsewhere.
+	all           []string
+	conversations []string
+	// uploads are the attachments of the family's items, and of
+	// observation groups left with no observation once the children's
+	// are gone.
+	uploads []string
+}
+
+// familyItems finds what deleting the children and the family takes away.
+func familyItems(tx *gorm.DB, school string, ids, family []string) (*goneItems, error) {
+	g := &goneItems{all: append(append([]string{}, ids...), family...)}
+	for _, table := range []string{"observations", "home_insights", "conference_bookings", "conference_requests", "invitations"} {
+		var more []string
+		if err := tx.Table(table).Where("student_id IN ?", ids).Pluck("id", &more).Error; err != nil {
+			return nil, err
+		}
+		g.all = append(g.all, more...)
+	}
+	if err := tx.Model(&models.Conversation{}).Where(`school_id = ? AND (student_id IN ? OR (student_id IS NULL AND id IN
+		(SELECT conversation_id FROM conversation_participants WHERE user_id IN ?)))`, school, ids, family).
+		Pluck("id", &g.conversations).Error; err != nil {
+		return nil, err
+	}
+	g.all = append(g.all, g.conversations...)
+	var msgs, responses []string
+	if err := tx.Model(&models.Message{}).Where("conversation_id IN ?", g.conversations).Pluck("id", &msgs).Error; err != nil {
+		return nil, err
+	}
+	if err := tx.Model(&models.ObservationResponse{}).Where("observation_id IN (SELECT id FROM observations WHERE student_id IN ?)", ids).
+		Pluck("id", &responses).Error; err != nil {
+		return nil, err
+	}
+	g.all = append(append(g.all, msgs...), responses...)
+	if err := tx.Model(&models.Upload{}).Where(`(item_type = ? AND item_id IN (SELECT id FROM home_insights WHERE student_id IN ?))
+		OR (item_type = ? AND item_id IN ?)
+		OR (item_type = ? AND item_id IN (SELECT group_id FROM observations WHERE student_id IN ?)
+		    AND NOT EXISTS (SELECT 1 FROM observations o WHERE o.group_id = uploads.item_id AND o.student_id NOT IN ?))
+		OR (user_id IN ? AND item_id IS NULL)`,
+		models.ItemHomeInsight, ids, models.ItemMessage, msgs, models.ItemObservationGroup, ids, ids, family).
+		Pluck("id", &g.uploads).Error; err != nil {
+		return nil, err
+	}
+	g.all = append(g.all, g.uploads...)
+	return g, nil
+}
+
+// forgetMentions deletes what mentions the gone ids elsewhere:
+// notifications (their texts name the child), stored mutation results,
+// queued jobs' arguments; and unlinks the audit log from them.
+func forgetMentions(tx *gorm.DB, school string, ids, gone []string) error {
+	patterns := make([]string, len(gone))
+	for i, id := range gone {
+		patterns[i] = "%" + id + "%"
+	}
+	var notes []string
+	if err := tx.Raw(`SELECT id FROM notifications n WHERE (school_id = ? OR school_id IS NULL) AND n::text LIKE ANY (?)`,
+		school, pq.Array(patterns)).Scan(&notes).Error; err != nil {
+		return err
+	}
+	for _, id := range notes {
+		patterns = append(patterns, "%"+id+"%")
+	}
+	if err := tx.Exec(`DELETE FROM notifications WHERE id IN ?`, notes).Error; err != nil {
+		return err
+	}
+	if err := tx.Exec(`DELETE FROM client_mutations c WHERE c.result::text LIKE ANY (?)`, pq.Array(patterns)).Error; err != nil {
+		return err
+	}
+	// Jobs not running (a running one finishes with nothing to send).
+	if err := tx.Exec(`DELETE FROM river_job j WHERE j.state <> 'running' AND j.args::text LIKE ANY (?)`, pq.Array(patterns)).Error; err != nil {
+		return err
+	}
+	return tx.Exec(`UPDATE audit_events SET student_id = NULL, item_id = NULL
+		WHERE school_id = ? AND (student_id IN ? OR item_id IN ?)`, school, ids, gone).Error
 }
 
 // deletedCounts is what deleteFamilyData stores for a retry: counts, never

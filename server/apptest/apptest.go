@@ -78,7 +78,11 @@ func New(t testing.TB, o Options) *Env {
 	t.Cleanup(fcm.Close)
 	env := map[string]string{"DATABASE_URL": dbtest.URL(t), "SAMESIDE_SEED": "false", "LOG_LEVEL": "warn",
 		"SAMESIDE_FCM_ENDPOINT": fcm.Endpoint(), "SAMESIDE_PUSH_POLL": "50ms",
-		"SAMESIDE_FILES_URL": "file://" + t.TempDir()}
+		"SAMESIDE_FILES_URL": "file://" + t.TempDir(),
+		// A test's server needs few connections, and packages run their
+		// tests side by side on one PostgreSQL (100 connections in all):
+		// idle connections are kept (idle = open), so keep the pool small.
+		"SAMESIDE_DB_MAX_CONNS": "6"}
 	if o.FirebaseProjectID != "" {
 		env["FIREBASE_PROJECT_ID"] = o.FirebaseProjectID
 	}
