@@ -73,193 +73,216 @@ const wait = 2 * time.Millisecond
 // is honoured by later loads.
 func New(db *gorm.DB, v *models.Viewer) *Loaders {
 	opt := dataloadgen.WithWait(wait)
-	return &Loaders{
-		db:     db,
-		viewer: v,
-		School: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.School, error) {
-			return byID[models.School](db.WithContext(ctx), ids, func(s *models.School) string { return s.ID })
-		}, opt),
-		User: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.User, error) {
-			return byID[models.User](db.WithContext(ctx).Scopes(policy.Users(v)), ids, func(u *models.User) string { return u.ID })
-		}, opt),
-		Student: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.Student, error) {
-			return byID[models.Student](db.WithContext(ctx).Scopes(policy.Students(v)), ids, func(s *models.Student) string { return s.ID })
-		}, opt),
-		StudentOfVisible: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.Student, error) {
-			return byID[models.Student](db.WithContext(ctx).Scopes(policy.InViewerSchools(v, "students")), ids, func(s *models.Student) string { return s.ID })
-		}, opt),
-		StudentsByClassroom: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.Student, error) {
-			return listBy[models.Student](db.WithContext(ctx), "students", "JOIN enrollments e ON e.student_id = students.id",
-				"e.classroom_id", ids, policy.Students(v), "students.last_name, students.first_name, students.id")
-		}, opt),
-		ClassroomsByStudent: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.Classroom, error) {
-			return listBy[models.Classroom](db.WithContext(ctx), "classrooms", "JOIN enrollments e ON e.classroom_id = classrooms.id",
-				"e.student_id", ids, policy.Classrooms(v), "classrooms.grade, classrooms.name, classrooms.id")
-		}, opt),
-		TeachersByClassroom: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.User, error) {
-			// Teachers are visible to whoever may see the classroom.
-			return listBy[models.User](db.WithContext(ctx), "users", "JOIN classroom_staff cs ON cs.user_id = users.id",
-				"cs.classroom_id", ids, nil, "users.display_name, users.id")
-		}, opt),
-		GuardiansByStudent: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.Guardianship, error) {
-			var rows []*models.Guardianship
-			err := db.WithContext(ctx).Where("guardianships.student_id IN ?", ids).Scopes(policy.Guardianships(v)).
-				Order("guardianships.is_primary DESC, guardianships.created_at, guardianships.id").Find(&rows).Error
-			return group(ids, rows, func(g *models.Guardianship) (string, *models.Guardianship) { return g.StudentID, g }), err
-		}, opt),
-		Acknowledgement: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.Acknowledgement, error) {
-			var rows []*models.Acknowledgement
-			err := db.WithContext(ctx).Where("observation_id IN ? AND user_id = ?", ids, v.ID).Find(&rows).Error
-			out := make(map[string]*models.Acknowledgement, len(ids))
-			for _, id := range ids {
-				out[id] = nil
-			}
-			for _, r := range rows {
-				out[r.ObservationID] = r
-			}
-			return out, err
-		}, opt),
-		ResponseCount: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]int, error) {
-			var rows []struct {
-				ObservationID string
-				N             int
-			}
-			err := db.WithContext(ctx).Table("observation_responses").Scopes(policy.Responses(v)).
-				Where("observation_responses.observation_id IN ?", ids).
-				Select("observation_responses.observation_id, count(*) AS n").Group("observation_responses.observation_id").Scan(&rows).Error
-			out := make(map[string]int, len(ids))
-			for _, id := range ids {
-				out[id] = 0
-			}
-			for _, r := range rows {
-				out[r.ObservationID] = r.N
-			}
-			return out, err
-		}, opt),
-		Responses: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.ObservationResponse, error) {
-			var rows []*models.ObservationResponse
-			err := db.WithContext(ctx).Scopes(policy.Responses(v)).Where("observation_responses.observation_id IN ?", ids).
-				Order("observation_responses.created_at, observation_responses.id").Find(&rows).Error
-			return group(ids, rows, func(r *models.ObservationResponse) (string, *models.ObservationResponse) { return r.ObservationID, r }), err
-		}, opt),
-		Reviews: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.ObservationReview, error) {
-			// Coaching is between staff: only reviews of observations in the
-			// viewer's staff schools load.
-			staff := policy.StaffSchools(v)
-			var rows []*models.ObservationReview
-			err := db.WithContext(ctx).Where("observation_id IN ? AND observation_id IN (SELECT id FROM observations WHERE school_id IN ?)", ids, staff).
-				Order("created_at, id").Find(&rows).Error
-			return group(ids, rows, func(r *models.ObservationReview) (string, *models.ObservationReview) { return r.ObservationID, r }), err
-		}, opt),
-		Participants: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.User, error) {
-			return listBy[models.User](db.WithContext(ctx), "users", "JOIN conversation_participants p ON p.user_id = users.id",
-				"p.conversation_id", ids, nil, "users.display_name, users.id")
-		}, opt),
-		LastMessage: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.Message, error) {
-			var rows []*models.Message
-			err := db.WithContext(ctx).Raw(`SELECT DISTINCT ON (conversation_id) * FROM messages WHERE conversation_id IN ? ORDER BY conversation_id, seq DESC`, ids).Scan(&rows).Error
-			out := make(map[string]*models.Message, len(ids))
-			for _, id := range ids {
-				out[id] = nil
-			}
-			for _, m := range rows {
-				out[m.ConversationID] = m
-			}
-			return out, err
-		}, opt),
-		Membership: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.ConversationParticipant, error) {
-			var rows []*models.ConversationParticipant
-			err := db.WithContext(ctx).Where("conversation_id IN ? AND user_id = ?", ids, v.ID).Find(&rows).Error
-			out := make(map[string]*models.ConversationParticipant, len(ids))
-			for _, id := range ids {
-				out[id] = &models.ConversationParticipant{ConversationID: id}
-			}
-			for _, r := range rows {
-				out[r.ConversationID] = r
-			}
-			return out, err
-		}, opt),
-		ConferenceSlot: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.ConferenceSlot, error) {
-			return byID[models.ConferenceSlot](db.WithContext(ctx).Scopes(policy.InViewerSchools(v, "conference_slots")), ids, func(s *models.ConferenceSlot) string { return s.ID })
-		}, opt),
-		ConferenceRound: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.ConferenceRound, error) {
-			return byID[models.ConferenceRound](db.WithContext(ctx).Scopes(policy.InViewerSchools(v, "conference_rounds")), ids, func(r *models.ConferenceRound) string { return r.ID })
-		}, opt),
-		Attachments: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []string) (map[string][]*models.Upload, error) {
-			return attachments(db.WithContext(ctx).Scopes(policy.Uploads(v)), keys)
-		}, opt),
-		AnnouncementReach: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][2]int, error) {
-			var rows []struct {
-				ID             string
-				Audience, Read int
-			}
-			err := db.WithContext(ctx).Raw(`SELECT a.id,
-					(SELECT count(*) FROM (`+policy.AnnouncementAudienceSQL("a")+`) x) AS audience,
-					(SELECT count(*) FROM announcement_reads r WHERE r.announcement_id = a.id
-						AND r.user_id IN (`+policy.AnnouncementAudienceSQL("a")+`)) AS read
-				FROM announcements a WHERE a.id IN ?`, ids).Scan(&rows).Error
-			out := make(map[string][2]int, len(ids))
-			for _, r := range rows {
-				out[r.ID] = [2]int{r.Audience, r.Read}
-			}
-			return out, err
-		}, opt),
-		AnnouncementRead: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]bool, error) {
-			var read []string
-			err := db.WithContext(ctx).Model(&models.AnnouncementRead{}).Where("user_id = ? AND announcement_id IN ?", v.ID, ids).
-				Pluck("announcement_id", &read).Error
-			out := make(map[string]bool, len(ids))
-			for _, id := range ids {
-				out[id] = false
-			}
-			for _, id := range read {
-				out[id] = true
-			}
-			return out, err
-		}, opt),
-		RequestOptions: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.ConferenceRequestOption, error) {
-			var rows []*models.ConferenceRequestOption
-			err := db.WithContext(ctx).Where("request_id IN (SELECT r.id FROM conference_requests r WHERE r.id IN ? AND r.school_id IN ?)", ids, policy.Schools(v)).
-				Order("starts_at, id").Find(&rows).Error
-			out := make(map[string][]*models.ConferenceRequestOption, len(ids))
-			for _, id := range ids {
-				out[id] = []*models.ConferenceRequestOption{}
-			}
-			for _, r := range rows {
-				out[r.RequestID] = append(out[r.RequestID], r)
-			}
-			return out, err
-		}, opt),
-		OfficeHours: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.OfficeHours, error) {
-			var rows []*models.OfficeHours
-			err := db.WithContext(ctx).Where("user_id IN ?", ids).Order("user_id, (weekday + 6) % 7, start_minute").Find(&rows).Error
-			out := make(map[string][]*models.OfficeHours, len(ids))
-			for _, id := range ids {
-				out[id] = []*models.OfficeHours{}
-			}
-			for _, r := range rows {
-				out[r.UserID] = append(out[r.UserID], r)
-			}
-			return out, err
-		}, opt),
-		UnreadCount: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]int, error) {
-			var rows []struct {
-				ConversationID string
-				N              int
-			}
-			err := db.WithContext(ctx).Raw(`SELECT p.conversation_id, (SELECT count(*) FROM messages m WHERE m.conversation_id = p.conversation_id
-					AND m.seq > p.last_read_seq AND m.sender_id <> p.user_id) AS n
-				FROM conversation_participants p WHERE p.user_id = ? AND p.conversation_id IN ?`, v.ID, ids).Scan(&rows).Error
-			out := make(map[string]int, len(ids))
-			for _, id := range ids {
-				out[id] = 0
-			}
-			for _, r := range rows {
-				out[r.ConversationID] = r.N
-			}
-			return out, err
-		}, opt),
-	}
+	l := &Loaders{db: db, viewer: v}
+	l.people(db, v, opt)
+	l.observations(db, v, opt)
+	l.messaging(db, v, opt)
+	l.conferences(db, v, opt)
+	l.community(db, v, opt)
+	return l
+}
+
+// people makes the loaders of the school, its people and its classrooms.
+func (l *Loaders) people(db *gorm.DB, v *models.Viewer, opt dataloadgen.Option) {
+	l.School = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.School, error) {
+		return byID[models.School](db.WithContext(ctx), ids, func(s *models.School) string { return s.ID })
+	}, opt)
+	l.User = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.User, error) {
+		return byID[models.User](db.WithContext(ctx).Scopes(policy.Users(v)), ids, func(u *models.User) string { return u.ID })
+	}, opt)
+	l.Student = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.Student, error) {
+		return byID[models.Student](db.WithContext(ctx).Scopes(policy.Students(v)), ids, func(s *models.Student) string { return s.ID })
+	}, opt)
+	l.StudentOfVisible = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.Student, error) {
+		return byID[models.Student](db.WithContext(ctx).Scopes(policy.InViewerSchools(v, "students")), ids, func(s *models.Student) string { return s.ID })
+	}, opt)
+	l.StudentsByClassroom = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.Student, error) {
+		return listBy[models.Student](db.WithContext(ctx), "students", "JOIN enrollments e ON e.student_id = students.id",
+			"e.classroom_id", ids, policy.Students(v), "students.last_name, students.first_name, students.id")
+	}, opt)
+	l.ClassroomsByStudent = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.Classroom, error) {
+		return listBy[models.Classroom](db.WithContext(ctx), "classrooms", "JOIN enrollments e ON e.classroom_id = classrooms.id",
+			"e.student_id", ids, policy.Classrooms(v), "classrooms.grade, classrooms.name, classrooms.id")
+	}, opt)
+	l.TeachersByClassroom = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.User, error) {
+		// Teachers are visible to whoever may see the classroom.
+		return listBy[models.User](db.WithContext(ctx), "users", "JOIN classroom_staff cs ON cs.user_id = users.id",
+			"cs.classroom_id", ids, nil, "users.display_name, users.id")
+	}, opt)
+	l.GuardiansByStudent = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.Guardianship, error) {
+		var rows []*models.Guardianship
+		err := db.WithContext(ctx).Where("guardianships.student_id IN ?", ids).Scopes(policy.Guardianships(v)).
+			Order("guardianships.is_primary DESC, guardianships.created_at, guardianships.id").Find(&rows).Error
+		return group(ids, rows, func(g *models.Guardianship) (string, *models.Guardianship) { return g.StudentID, g }), err
+	}, opt)
+	l.OfficeHours = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.OfficeHours, error) {
+		var rows []*models.OfficeHours
+		err := db.WithContext(ctx).Where("user_id IN ?", ids).Order("user_id, (weekday + 6) % 7, start_minute").Find(&rows).Error
+		out := make(map[string][]*models.OfficeHours, len(ids))
+		for _, id := range ids {
+			out[id] = []*models.OfficeHours{}
+		}
+		for _, r := range rows {
+			out[r.UserID] = append(out[r.UserID], r)
+		}
+		return out, err
+	}, opt)
+}
+
+// observations makes the loaders of what hangs on observations and other items.
+func (l *Loaders) observations(db *gorm.DB, v *models.Viewer, opt dataloadgen.Option) {
+	l.Acknowledgement = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.Acknowledgement, error) {
+		var rows []*models.Acknowledgement
+		err := db.WithContext(ctx).Where("observation_id IN ? AND user_id = ?", ids, v.ID).Find(&rows).Error
+		out := make(map[string]*models.Acknowledgement, len(ids))
+		for _, id := range ids {
+			out[id] = nil
+		}
+		for _, r := range rows {
+			out[r.ObservationID] = r
+		}
+		return out, err
+	}, opt)
+	l.ResponseCount = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]int, error) {
+		var rows []struct {
+			ObservationID string
+			N             int
+		}
+		err := db.WithContext(ctx).Table("observation_responses").Scopes(policy.Responses(v)).
+			Where("observation_responses.observation_id IN ?", ids).
+			Select("observation_responses.observation_id, count(*) AS n").Group("observation_responses.observation_id").Scan(&rows).Error
+		out := make(map[string]int, len(ids))
+		for _, id := range ids {
+			out[id] = 0
+		}
+		for _, r := range rows {
+			out[r.ObservationID] = r.N
+		}
+		return out, err
+	}, opt)
+	l.Responses = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.ObservationResponse, error) {
+		var rows []*models.ObservationResponse
+		err := db.WithContext(ctx).Scopes(policy.Responses(v)).Where("observation_responses.observation_id IN ?", ids).
+			Order("observation_responses.created_at, observation_responses.id").Find(&rows).Error
+		return group(ids, rows, func(r *models.ObservationResponse) (string, *models.ObservationResponse) { return r.ObservationID, r }), err
+	}, opt)
+	l.Reviews = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.ObservationReview, error) {
+		// Coaching is between staff: only reviews of observations in the
+		// viewer's staff schools load.
+		staff := policy.StaffSchools(v)
+		var rows []*models.ObservationReview
+		err := db.WithContext(ctx).Where("observation_id IN ? AND observation_id IN (SELECT id FROM observations WHERE school_id IN ?)", ids, staff).
+			Order("created_at, id").Find(&rows).Error
+		return group(ids, rows, func(r *models.ObservationReview) (string, *models.ObservationReview) { return r.ObservationID, r }), err
+	}, opt)
+	l.Attachments = dataloadgen.NewMappedLoader(func(ctx context.Context, keys []string) (map[string][]*models.Upload, error) {
+		return attachments(db.WithContext(ctx).Scopes(policy.Uploads(v)), keys)
+	}, opt)
+}
+
+// messaging makes the loaders of conversations.
+func (l *Loaders) messaging(db *gorm.DB, v *models.Viewer, opt dataloadgen.Option) {
+	l.Participants = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.User, error) {
+		return listBy[models.User](db.WithContext(ctx), "users", "JOIN conversation_participants p ON p.user_id = users.id",
+			"p.conversation_id", ids, nil, "users.display_name, users.id")
+	}, opt)
+	l.LastMessage = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.Message, error) {
+		var rows []*models.Message
+		err := db.WithContext(ctx).Raw(`SELECT DISTINCT ON (conversation_id) * FROM messages WHERE conversation_id IN ? ORDER BY conversation_id, seq DESC`, ids).Scan(&rows).Error
+		out := make(map[string]*models.Message, len(ids))
+		for _, id := range ids {
+			out[id] = nil
+		}
+		for _, m := range rows {
+			out[m.ConversationID] = m
+		}
+		return out, err
+	}, opt)
+	l.Membership = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.ConversationParticipant, error) {
+		var rows []*models.ConversationParticipant
+		err := db.WithContext(ctx).Where("conversation_id IN ? AND user_id = ?", ids, v.ID).Find(&rows).Error
+		out := make(map[string]*models.ConversationParticipant, len(ids))
+		for _, id := range ids {
+			out[id] = &models.ConversationParticipant{ConversationID: id}
+		}
+		for _, r := range rows {
+			out[r.ConversationID] = r
+		}
+		return out, err
+	}, opt)
+	l.UnreadCount = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]int, error) {
+		var rows []struct {
+			ConversationID string
+			N              int
+		}
+		err := db.WithContext(ctx).Raw(`SELECT p.conversation_id, (SELECT count(*) FROM messages m WHERE m.conversation_id = p.conversation_id
+				AND m.seq > p.last_read_seq AND m.sender_id <> p.user_id) AS n
+			FROM conversation_participants p WHERE p.user_id = ? AND p.conversation_id IN ?`, v.ID, ids).Scan(&rows).Error
+		out := make(map[string]int, len(ids))
+		for _, id := range ids {
+			out[id] = 0
+		}
+		for _, r := range rows {
+			out[r.ConversationID] = r.N
+		}
+		return out, err
+	}, opt)
+}
+
+// conferences makes the loaders of conferences and meeting requests.
+func (l *Loaders) conferences(db *gorm.DB, v *models.Viewer, opt dataloadgen.Option) {
+	l.ConferenceSlot = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.ConferenceSlot, error) {
+		return byID[models.ConferenceSlot](db.WithContext(ctx).Scopes(policy.InViewerSchools(v, "conference_slots")), ids, func(s *models.ConferenceSlot) string { return s.ID })
+	}, opt)
+	l.ConferenceRound = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.ConferenceRound, error) {
+		return byID[models.ConferenceRound](db.WithContext(ctx).Scopes(policy.InViewerSchools(v, "conference_rounds")), ids, func(r *models.ConferenceRound) string { return r.ID })
+	}, opt)
+	l.RequestOptions = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.ConferenceRequestOption, error) {
+		var rows []*models.ConferenceRequestOption
+		err := db.WithContext(ctx).Where("request_id IN (SELECT r.id FROM conference_requests r WHERE r.id IN ? AND r.school_id IN ?)", ids, policy.Schools(v)).
+			Order("starts_at, id").Find(&rows).Error
+		out := make(map[string][]*models.ConferenceRequestOption, len(ids))
+		for _, id := range ids {
+			out[id] = []*models.ConferenceRequestOption{}
+		}
+		for _, r := range rows {
+			out[r.RequestID] = append(out[r.RequestID], r)
+		}
+		return out, err
+	}, opt)
+}
+
+// community makes the loaders of announcements.
+func (l *Loaders) community(db *gorm.DB, v *models.Viewer, opt dataloadgen.Option) {
+	l.AnnouncementReach = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][2]int, error) {
+		var rows []struct {
+			ID             string
+			Audience, Read int
+		}
+		err := db.WithContext(ctx).Raw(`SELECT a.id,
+				(SELECT count(*) FROM (`+policy.AnnouncementAudienceSQL("a")+`) x) AS audience,
+				(SELECT count(*) FROM announcement_reads r WHERE r.announcement_id = a.id
+					AND r.user_id IN (`+policy.AnnouncementAudienceSQL("a")+`)) AS read
+			FROM announcements a WHERE a.id IN ?`, ids).Scan(&rows).Error
+		out := make(map[string][2]int, len(ids))
+		for _, r := range rows {
+			out[r.ID] = [2]int{r.Audience, r.Read}
+		}
+		return out, err
+	}, opt)
+	l.AnnouncementRead = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]bool, error) {
+		var read []string
+		err := db.WithContext(ctx).Model(&models.AnnouncementRead{}).Where("user_id = ? AND announcement_id IN ?", v.ID, ids).
+			Pluck("announcement_id", &read).Error
+		out := make(map[string]bool, len(ids))
+		for _, id := range ids {
+			out[id] = false
+		}
+		for _, id := range read {
+			out[id] = true
+		}
+		return out, err
+	}, opt)
 }
 
 // PrimeFeed seeds the per-observation loaders from a feed page, which read
