@@ -3,35 +3,17 @@ package apptest
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"strings"
 	"time"
 
-	"github.com/coder/websocket"
-	"github.com/coder/websocket/wsjson"
+	"github.com/sameside/sameside/server/wsclient"
 )
 
-// WS is a graphql-transport-ws connection. Messages for one operation that
-// arrive while waiting for another are kept for later reads.
-type WS struct {
-	conn    *websocket.Conn
-	pending map[string][]wsMessage
-}
-
-type wsMessage struct {
-	ID      string          `json:"id,omitempty"`
-	Type    string          `json:"type"`
-	Payload json.RawMessage `json:"payload,omitempty"`
-}
+// WS is a graphql-transport-ws connection (server/wsclient) whose results
+// come as Responses.
+type WS struct{ c *wsclient.Conn }
 
 // CloseError is how the server ended a connection.
-type CloseError struct {
-	Code   websocket.StatusCode
-	Reason string
-}
-
-func (c *CloseError) Error() string { return fmt.Sprintf("websocket closed %d: %s", c.Code, c.Reason) }
+type CloseError = wsclient.CloseError
 
 // DialWS opens /graphql as a websocket and sends connection_init with
 // payload. It returns a *CloseError when the server refuses the connection.
@@ -42,35 +24,11 @@ func (e *Env) DialWS(ctx context.Context, payload map[string]any) (*WS, error) {
 // DialWS opens baseURL's /graphql as a websocket (any server, such as
 // another process) and sends connection_init with payload.
 func DialWS(ctx context.Context, baseURL string, payload map[string]any) (*WS, error) {
-	url := "ws" + strings.TrimPrefix(baseURL, "http") + "/graphql"
-	conn, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	c, err := wsclient.Dial(ctx, baseURL, payload)
 	if err != nil {
 		return nil, err
 	}
-	p, _ := json.Marshal(payload)
-	if err := wsjson.Write(ctx, conn, wsMessage{Type: "connection_init", Payload: p}); err != nil {
-		return nil, err
-	}
-	for {
-		var m wsMessage
-		if err := wsjson.Read(ctx, conn, &m); err != nil {
-			return nil, asClose(err)
-		}
-		if m.Type == "connection_ack" {
-			return &WS{conn: conn, pending: map[string][]wsMessage{}}, nil
-		}
-	}
-}
-
-func asClose(err error) error {
-	var ce websocket.CloseError
-	if errors.As(err, &ce) {
-		return &CloseError{Code: ce.Code, Reason: ce.Reason}
-	}
-	if code := websocket.CloseStatus(err); code != -1 {
-		return &CloseError{Code: code}
-	}
-	return err
+	return &WS{c: c}, nil
 }
 
 // Execute runs one operation and returns its single result.
@@ -95,31 +53,8 @@ func (w *WS) Execute(ctx context.Context, id, query string, vars map[string]any)
 	}
 }
 
-// read returns the next message for operation id, answering pings and
-// keeping other operations' messages.
-func (w *WS) read(ctx context.Context, id string) (wsMessage, error) {
-	if q := w.pending[id]; len(q) > 0 {
-		w.pending[id] = q[1:]
-		return q[0], nil
-	}
-	for {
-		var m wsMessage
-		if err := wsjson.Read(ctx, w.conn, &m); err != nil {
-			return m, asClose(err)
-		}
-		switch {
-		case m.Type == "ping":
-			_ = wsjson.Write(ctx, w.conn, wsMessage{Type: "pong"})
-		case m.ID == id:
-			return m, nil
-		case m.ID != "":
-			w.pending[m.ID] = append(w.pending[m.ID], m)
-		}
-	}
-}
-
 // Close closes the connection normally.
-func (w *WS) Close() { _ = w.conn.Close(websocket.StatusNormalClosure, "bye") }
+func (w *WS) Close() { w.c.Close() }
 
 // WithTimeout is a context for one websocket exchange.
 func WithTimeout() (context.Context, context.CancelFunc) {
@@ -128,8 +63,7 @@ func WithTimeout() (context.Context, context.CancelFunc) {
 
 // Subscribe starts a subscription with the given id.
 func (w *WS) Subscribe(ctx context.Context, id, query string, vars map[string]any) error {
-	p, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	return wsjson.Write(ctx, w.conn, wsMessage{ID: id, Type: "subscribe", Payload: p})
+	return w.c.Subscribe(ctx, id, query, vars)
 }
 
 // Next waits for the next result of subscription id. It returns (nil, nil)
@@ -142,20 +76,17 @@ func (w *WS) Next(ctx context.Context, id string) (*Response, error) {
 // next returns the next next, error or complete message of operation id,
 // with its result (nil for complete).
 func (w *WS) next(ctx context.Context, id string) (string, *Response, error) {
-	for {
-		m, err := w.read(ctx, id)
-		if err != nil {
-			return "", nil, err
-		}
-		switch m.Type {
-		case "next":
-			out := &Response{Body: string(m.Payload)}
-			return m.Type, out, json.Unmarshal(m.Payload, out)
-		case "error":
-			out := &Response{Body: string(m.Payload)}
-			return m.Type, out, json.Unmarshal(m.Payload, &out.Errors)
-		case "complete":
-			return m.Type, nil, nil
-		}
+	m, err := w.c.Next(ctx, id)
+	if err != nil {
+		return "", nil, err
 	}
+	switch m.Type {
+	case "next":
+		out := &Response{Body: string(m.Payload)}
+		return m.Type, out, json.Unmarshal(m.Payload, out)
+	case "error":
+		out := &Response{Body: string(m.Payload)}
+		return m.Type, out, json.Unmarshal(m.Payload, &out.Errors)
+	}
+	return m.Type, nil, nil
 }

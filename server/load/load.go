@@ -28,10 +28,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/coder/websocket"
-	"github.com/coder/websocket/wsjson"
-
 	contracts "github.com/sameside/sameside/mobile-contracts"
+	"github.com/sameside/sameside/server/wsclient"
 )
 
 // Options configure a run.
@@ -456,53 +454,25 @@ func (u *user) setup(ctx context.Context) error {
 // subscribe holds a viewerEvents subscription until ctx ends, counting
 // events; ready gets nil once it is acknowledged (or the error).
 func (u *user) subscribe(ctx context.Context, ready chan<- error) {
-	url := "ws" + strings.TrimPrefix(u.r.o.URLs[u.home], "http") + "/graphql"
 	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	conn, _, err := websocket.Dial(dctx, url, &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	conn, err := wsclient.Dial(dctx, u.r.o.URLs[u.home], map[string]any{"Authorization": "Bearer " + u.token})
 	cancel()
 	if err != nil {
 		ready <- err
 		return
 	}
-	defer conn.CloseNow()
-	conn.SetReadLimit(1 << 20)
-	type msg struct {
-		ID      string          `json:"id,omitempty"`
-		Type    string          `json:"type"`
-		Payload json.RawMessage `json:"payload,omitempty"`
-	}
-	init, _ := json.Marshal(map[string]any{"Authorization": "Bearer " + u.token})
-	if err := wsjson.Write(ctx, conn, msg{Type: "connection_init", Payload: init}); err != nil {
-		ready <- err
-		return
-	}
-	for {
-		var m msg
-		if err := wsjson.Read(ctx, conn, &m); err != nil {
-			ready <- err
-			return
-		}
-		if m.Type == "connection_ack" {
-			break
-		}
-	}
-	sub, _ := json.Marshal(map[string]any{"query": u.r.ops["ViewerEvents"], "operationName": "ViewerEvents"})
-	if err := wsjson.Write(ctx, conn, msg{ID: "v", Type: "subscribe", Payload: sub}); err != nil {
+	defer conn.Close()
+	if err := conn.Subscribe(ctx, "v", u.r.ops["ViewerEvents"], nil); err != nil {
 		ready <- err
 		return
 	}
 	ready <- nil
 	for {
-		var m msg
-		if err := wsjson.Read(ctx, conn, &m); err != nil {
+		m, err := conn.Next(ctx, "v")
+		if err != nil || m.Type != "next" {
 			return // the run ended, or the server went away
 		}
-		switch m.Type {
-		case "next":
-			u.r.events.Add(1)
-		case "ping":
-			_ = wsjson.Write(ctx, conn, msg{Type: "pong"})
-		}
+		u.r.events.Add(1)
 	}
 }
 

@@ -37,8 +37,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/coder/websocket"
-	"github.com/coder/websocket/wsjson"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"gorm.io/gorm"
@@ -46,6 +44,7 @@ import (
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/server/app"
 	"github.com/sameside/sameside/server/config"
+	"github.com/sameside/sameside/server/wsclient"
 )
 
 func main() {
@@ -447,57 +446,37 @@ func (s *server) stop() {
 	}
 }
 
-type wsMessage struct {
-	ID      string          `json:"id,omitempty"`
-	Type    string          `json:"type"`
-	Payload json.RawMessage `json:"payload,omitempty"`
-}
-
 // subscribe opens a graphql-transport-ws connection, subscribes to a
 // conversation and records every delivery until ctx ends.
 func subscribe(ctx context.Context, base, token, conversationID string, rec *recorder, subscribed *atomic.Int64) error {
-	u := "ws" + strings.TrimPrefix(base, "http") + "/graphql"
-	conn, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	conn, err := wsclient.Dial(ctx, base, map[string]any{"Authorization": "Bearer " + token})
 	if err != nil {
-		return err
+		return fmt.Errorf("connection_init: %w", err)
 	}
-	defer conn.CloseNow()
-	init, _ := json.Marshal(map[string]string{"Authorization": "Bearer " + token})
-	if err := wsjson.Write(ctx, conn, wsMessage{Type: "connection_init", Payload: init}); err != nil {
-		return err
-	}
-	var ack wsMessage
-	if err := wsjson.Read(ctx, conn, &ack); err != nil || ack.Type != "connection_ack" {
-		return fmt.Errorf("connection_init: %v %s", err, ack.Type)
-	}
-	q, _ := json.Marshal(map[string]any{"query": `subscription($c: ID!) { messageAdded(conversationId: $c) { body } }`,
-		"variables": map[string]string{"c": conversationID}})
-	if err := wsjson.Write(ctx, conn, wsMessage{ID: "1", Type: "subscribe", Payload: q}); err != nil {
+	defer conn.Close()
+	if err := conn.Subscribe(ctx, "1", `subscription($c: ID!) { messageAdded(conversationId: $c) { body } }`,
+		map[string]any{"c": conversationID}); err != nil {
 		return err
 	}
 	subscribed.Add(1)
 	for {
-		var m wsMessage
-		if err := wsjson.Read(ctx, conn, &m); err != nil {
+		m, err := conn.Next(ctx, "1")
+		if err != nil {
 			return err
 		}
 		at := time.Now()
-		switch m.Type {
-		case "ping":
-			_ = wsjson.Write(ctx, conn, wsMessage{Type: "pong"})
-		case "next":
-			var p struct {
-				Data struct {
-					MessageAdded struct{ Body string }
-				}
-			}
-			if json.Unmarshal(m.Payload, &p) == nil {
-				if n, err := strconv.Atoi(strings.TrimPrefix(p.Data.MessageAdded.Body, "bench ")); err == nil {
-					rec.received(n, at)
-				}
-			}
-		case "error", "complete":
+		if m.Type != "next" {
 			return fmt.Errorf("subscription ended: %s %s", m.Type, m.Payload)
+		}
+		var p struct {
+			Data struct {
+				MessageAdded struct{ Body string }
+			}
+		}
+		if json.Unmarshal(m.Payload, &p) == nil {
+			if n, err := strconv.Atoi(strings.TrimPrefix(p.Data.MessageAdded.Body, "bench ")); err == nil {
+				rec.received(n, at)
+			}
 		}
 	}
 }
