@@ -1,0 +1,143 @@
+package apptest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"sync/atomic"
+	"testing"
+)
+
+// Error is one GraphQL error.
+type Error struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+// Response is a GraphQL response with its HTTP status.
+type Response struct {
+	Status int
+	Data   json.RawMessage `json:"data"`
+	Errors []Error         `json:"errors"`
+	Body   string
+}
+
+// Code returns the first error's extensions.code, or "" without errors.
+func (r *Response) Code() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	c, _ := r.Errors[0].Extensions["code"].(string)
+	return c
+}
+
+// Decode unmarshals data into dst, failing the test on errors.
+func (r *Response) Decode(t testing.TB, dst any) {
+	t.Helper()
+	if len(r.Errors) > 0 {
+		t.Fatalf("unexpected errors: %s", r.Body)
+	}
+	if err := json.Unmarshal(r.Data, dst); err != nil {
+		t.Fatalf("decode %s: %v", r.Data, err)
+	}
+}
+
+// Do POSTs a GraphQL operation with a bearer token ("" for none).
+func (e *Env) Do(token, query string, vars map[string]any) *Response {
+	e.t.Helper()
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return e.Post(token, "application/json", body)
+}
+
+// DoCounting is Do, and also returns how many SQL statements the server
+// ran for this request alone.
+func (e *Env) DoCounting(token, query string, vars map[string]any) (*Response, int64) {
+	e.t.Helper()
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	id := fmt.Sprintf("counted-%d", e.requests.Add(1))
+	n := new(atomic.Int64)
+	e.statements.Store(id, n)
+	defer e.statements.Delete(id)
+	req, err := http.NewRequest(http.MethodPost, e.Server.URL+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Request-Id", id)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res := e.send(req)
+	return res, n.Load()
+}
+
+// Post sends a raw body to /graphql.
+func (e *Env) Post(token, contentType string, body []byte) *Response {
+	e.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, e.Server.URL+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", contentType)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return e.send(req)
+}
+
+// DoHeader POSTs a query with a raw Authorization header.
+func (e *Env) DoHeader(authorization, query string) *Response {
+	e.t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query})
+	req, _ := http.NewRequest(http.MethodPost, e.Server.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", authorization)
+	return e.send(req)
+}
+
+// Get fetches a path other than /graphql (a download, /metrics) with a
+// bearer token ("" for none) and returns the status and body.
+func (e *Env) Get(path, token string) (int, string) {
+	e.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, e.Server.URL+path, nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := e.Server.Client().Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return res.StatusCode, string(raw)
+}
+
+func (e *Env) send(req *http.Request) *Response {
+	e.t.Helper()
+	res, err := e.Server.Client().Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	out := &Response{Status: res.StatusCode, Body: string(raw)}
+	if err := json.Unmarshal(raw, out); err != nil {
+		e.t.Fatalf("response is not JSON (%d): %s", res.StatusCode, raw)
+	}
+	return out
+}

@@ -1,0 +1,94 @@
+package apptest
+
+import (
+	"context"
+	"time"
+
+	"github.com/sameside/sameside/server/push/fakefcm"
+)
+
+// SettleEvents waits until the live events this instance published so far
+// have reached its subscribers, so that a subscription opened next sees
+// only what comes after.
+func (e *Env) SettleEvents() {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := e.App.Events.Sync(ctx); err != nil {
+		e.t.Fatalf("apptest: events did not settle: %v", err)
+	}
+}
+
+// WaitSubscribers waits until n live subscriptions listen on this instance
+// (a subscription starts asynchronously after the client's subscribe).
+func (e *Env) WaitSubscribers(n int) {
+	e.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for e.App.Events.Subscribers() < n {
+		if time.Now().After(deadline) {
+			e.t.Fatalf("%d live subscriptions after 10s, want %d", e.App.Events.Subscribers(), n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// WaitPushesIdle waits until no push job is due or running: every push the
+// test caused so far has been sent (or given up).
+func (e *Env) WaitPushesIdle() {
+	e.t.Helper()
+	e.waitNone("push jobs still due", `SELECT count(*) FROM river_job WHERE state IN ('available', 'running', 'pending')
+			OR (state IN ('scheduled', 'retryable') AND scheduled_at <= now())`)
+}
+
+// WaitJobsSettled waits until no background job is waiting to run or
+// running (jobs scheduled for later, such as a push held for quiet hours,
+// may remain): everything the test set in motion so far has done what it
+// would do. A test proving that something did not happen waits for this
+// first, rather than sleeping.
+func (e *Env) WaitJobsSettled() {
+	e.t.Helper()
+	e.waitNone("jobs still waiting or running", `SELECT count(*) FROM river_job WHERE state IN ('available', 'running', 'pending')`)
+}
+
+// waitNone waits up to 20 s until count, a SELECT count(*), is 0.
+func (e *Env) waitNone(what, count string) {
+	e.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var n int64
+		if err := e.DB.Raw(count).Scan(&n).Error; err != nil {
+			e.t.Fatalf("apptest: %s: %v", what, err)
+		}
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("%d %s after 20s", n, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// WaitForPushes waits until the fake FCM has accepted n messages, or fails.
+func (e *Env) WaitForPushes(n int) []fakefcm.Message {
+	e.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if e.FCM.Count() >= n {
+			return e.FCM.Messages()
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("fake FCM has %d messages after 20s, want %d", e.FCM.Count(), n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// RegisterDevice registers a push token for the holder of userToken.
+func (e *Env) RegisterDevice(userToken, pushToken string) {
+	e.t.Helper()
+	res := e.Do(userToken, `mutation($t: String!) { registerDevice(input: {token: $t, platform: ANDROID, appVersion: "1.0.0"}) { id } }`, map[string]any{"t": pushToken})
+	if res.Code() != "" {
+		e.t.Fatalf("registerDevice: %s", res.Body)
+	}
+}
