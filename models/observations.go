@@ -5,8 +5,6 @@ import (
 	"io"
 	"strconv"
 	"time"
-
-	"github.com/lib/pq"
 )
 
 // ObservationKind says what an observation is.
@@ -153,7 +151,7 @@ type Observation struct {
 	GroupID            string `gorm:"type:uuid"`
 	Kind               ObservationKind
 	Body               string
-	Skills             pq.StringArray `gorm:"type:text[];default:'{}'"`
+	Skills             Array[string] `gorm:"type:text[];default:'{}'"`
 	State              ObservationState
 	EditedAfterSharing bool
 	SharedAt           *time.Time
@@ -204,7 +202,7 @@ type HomeInsight struct {
 	StudentID string `gorm:"type:uuid"`
 	AuthorID  string `gorm:"type:uuid"`
 	Body      string
-	Skills    pq.StringArray `gorm:"type:text[];default:'{}'"`
+	Skills    Array[string] `gorm:"type:text[];default:'{}'"`
 	CreatedAt time.Time
 }
 

@@ -2,8 +2,6 @@ package models
 
 import (
 	"time"
-
-	"github.com/lib/pq"
 )
 
 // Resource is an article or link a school recommends to parents.
@@ -14,8 +12,8 @@ type Resource struct {
 	URL         string `gorm:"column:url"`
 	Summary     string
 	Topic       EventTopic
-	Grades      pq.StringArray `gorm:"type:text[];default:'{}'"`
-	CreatedByID string         `gorm:"type:uuid"`
+	Grades      Array[string] `gorm:"type:text[];default:'{}'"`
+	CreatedByID string        `gorm:"type:uuid"`
 	CreatedAt   time.Time
 }
 

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/lib/pq"
 	"gorm.io/gorm"
 
 	"github.com/sameside/sameside/models"
@@ -378,27 +377,27 @@ type exportAck struct {
 }
 
 type exportObservation struct {
-	ID                 string         `json:"id"`
-	Kind               string         `json:"kind"`
-	State              string         `json:"state"`
-	Body               string         `json:"body"`
-	Skills             pq.StringArray `json:"skills"`
-	Author             string         `json:"author"`
-	CreatedAt          time.Time      `json:"createdAt"`
-	SharedAt           *time.Time     `json:"sharedAt"`
-	EditedAfterSharing bool           `json:"editedAfterSharing"`
-	Responses          []exportText   `json:"responses"`
-	Acknowledgements   []exportAck    `json:"acknowledgements"`
-	Attachments        []exportFile   `json:"attachments"`
+	ID                 string               `json:"id"`
+	Kind               string               `json:"kind"`
+	State              string               `json:"state"`
+	Body               string               `json:"body"`
+	Skills             models.Array[string] `json:"skills"`
+	Author             string               `json:"author"`
+	CreatedAt          time.Time            `json:"createdAt"`
+	SharedAt           *time.Time           `json:"sharedAt"`
+	EditedAfterSharing bool                 `json:"editedAfterSharing"`
+	Responses          []exportText         `json:"responses"`
+	Acknowledgements   []exportAck          `json:"acknowledgements"`
+	Attachments        []exportFile         `json:"attachments"`
 }
 
 type exportInsight struct {
-	ID          string         `json:"id"`
-	By          string         `json:"by"`
-	Body        string         `json:"body"`
-	Skills      pq.StringArray `json:"skills"`
-	At          time.Time      `json:"at"`
-	Attachments []exportFile   `json:"attachments"`
+	ID          string               `json:"id"`
+	By          string               `json:"by"`
+	Body        string               `json:"body"`
+	Skills      models.Array[string] `json:"skills"`
+	At          time.Time            `json:"at"`
+	Attachments []exportFile         `json:"attachments"`
 }
 
 type exportMessage struct {

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/google/uuid"
-	"github.com/lib/pq"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -21,8 +20,8 @@ const (
 	NoticeReviewReturned    = "REVIEW_RETURNED"
 )
 
-func cleanSkills(in []models.Skill) (pq.StringArray, error) {
-	out := pq.StringArray{}
+func cleanSkills(in []models.Skill) (models.Array[string], error) {
+	out := models.Array[string]{}
 	seen := map[models.Skill]bool{}
 	for _, s := range in {
 		if !s.Valid() {

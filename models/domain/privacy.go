@@ -3,7 +3,6 @@ package domain
 import (
 	"context"
 
-	"github.com/lib/pq"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -218,7 +217,7 @@ func forgetMentions(tx *gorm.DB, school string, ids, gone []string) error {
 	}
 	var notes []string
 	if err := tx.Raw(`SELECT id FROM notifications n WHERE (school_id = ? OR school_id IS NULL) AND n::text LIKE ANY (?)`,
-		school, pq.Array(patterns)).Scan(&notes).Error; err != nil {
+		school, models.Array[string](patterns)).Scan(&notes).Error; err != nil {
 		return err
 	}
 	for _, id := range notes {
@@ -227,11 +226,11 @@ func forgetMentions(tx *gorm.DB, school string, ids, gone []string) error {
 	if err := tx.Exec(`DELETE FROM notifications WHERE id IN ?`, notes).Error; err != nil {
 		return err
 	}
-	if err := tx.Exec(`DELETE FROM client_mutations c WHERE c.result::text LIKE ANY (?)`, pq.Array(patterns)).Error; err != nil {
+	if err := tx.Exec(`DELETE FROM client_mutations c WHERE c.result::text LIKE ANY (?)`, models.Array[string](patterns)).Error; err != nil {
 		return err
 	}
 	// Jobs not running (a running one finishes with nothing to send).
-	if err := tx.Exec(`DELETE FROM river_job j WHERE j.state <> 'running' AND j.args::text LIKE ANY (?)`, pq.Array(patterns)).Error; err != nil {
+	if err := tx.Exec(`DELETE FROM river_job j WHERE j.state <> 'running' AND j.args::text LIKE ANY (?)`, models.Array[string](patterns)).Error; err != nil {
 		return err
 	}
 	return tx.Exec(`UPDATE audit_events SET student_id = NULL, item_id = NULL

@@ -10,9 +10,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/lib/pq"
 	"golang.org/x/time/rate"
 	"gorm.io/gorm"
+
+	"github.com/sameside/sameside/models"
 )
 
 // SharedLimits makes the rate limit and the socket limit hold across
@@ -161,8 +162,8 @@ func (s *SharedLimits) sync(ctx context.Context) error {
 		SELECT r.key, sum(r.used)::bigint AS used
 		FROM rate_usage r JOIN unnest(?::text[], ?::bigint[]) AS w(key, since) ON r.key = w.key AND r.second >= w.since
 		WHERE r.instance <> ? GROUP BY r.key`,
-		s.instance, pq.StringArray(keys), pq.Int64Array(seconds), pq.Int64Array(deltas),
-		pq.StringArray(watching), pq.Int64Array(since), s.instance).Scan(&totals).Error
+		s.instance, models.Array[string](keys), models.Array[int64](seconds), models.Array[int64](deltas),
+		models.Array[string](watching), models.Array[int64](since), s.instance).Scan(&totals).Error
 	if err != nil {
 		s.mu.Lock() // not recorded: send it with the next sync
 		for i, k := range keys {

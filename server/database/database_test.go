@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -262,4 +263,29 @@ func answering(addr string) bool {
 	}
 	c.Close()
 	return true
+}
+
+// models.Array goes to PostgreSQL as one array parameter and comes back
+// whole, commas, quotes, backslashes and empty strings included.
+func TestArraysRoundTrip(t *testing.T) {
+	db, err := database.Open(context.Background(), dbtest.URL(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := models.Array[string]{"a", "b,c", `d"e`, `f\g`, "", "NULL"}
+	var gotTexts models.Array[string]
+	if err := db.Raw(`SELECT ?::text[]`, texts).Row().Scan(&gotTexts); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(gotTexts, texts) {
+		t.Fatalf("text[]: %q, want %q", gotTexts, texts)
+	}
+	var n int
+	if err := db.Raw(`SELECT cardinality(?::bigint[])`, models.Array[int64]{1, -2, 1 << 40}).Row().Scan(&n); err != nil || n != 3 {
+		t.Fatalf("bigint[]: %d %v", n, err)
+	}
+	var none models.Array[string]
+	if err := db.Raw(`SELECT NULL::text[]`).Row().Scan(&none); err != nil || none != nil {
+		t.Fatalf("NULL: %q %v", none, err)
+	}
 }

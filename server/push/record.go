@@ -7,8 +7,9 @@ import (
 
 	"firebase.google.com/go/v4/errorutils"
 	"firebase.google.com/go/v4/messaging"
-	"github.com/lib/pq"
 	"gorm.io/gorm"
+
+	"github.com/sameside/sameside/models"
 )
 
 // recorder collects outcomes, then saves them in one go.
@@ -116,7 +117,7 @@ func (r *recorder) save(db *gorm.DB, p *Pipeline) error {
 					claimed_by = NULL, attempts = nd.attempts + 1, updated_at = ?
 				FROM unnest(?::uuid[], ?::text[]) AS v(id, mid)
 				WHERE nd.notification_id = ? AND nd.device_id = v.id`,
-				now, pq.StringArray(r.sentIDs), pq.StringArray(r.sentNames), r.notificationID).Error; err != nil {
+				now, models.Array[string](r.sentIDs), models.Array[string](r.sentNames), r.notificationID).Error; err != nil {
 				return err
 			}
 		}
@@ -125,7 +126,7 @@ func (r *recorder) save(db *gorm.DB, p *Pipeline) error {
 					claimed_by = NULL, attempts = nd.attempts + 1, updated_at = ?
 				FROM unnest(?::uuid[], ?::text[]) AS v(id, code)
 				WHERE nd.notification_id = ? AND nd.device_id = v.id`,
-				now, pq.StringArray(r.failedIDs), pq.StringArray(r.failCodes), r.notificationID).Error; err != nil {
+				now, models.Array[string](r.failedIDs), models.Array[string](r.failCodes), r.notificationID).Error; err != nil {
 				return err
 			}
 		}
@@ -134,7 +135,7 @@ func (r *recorder) save(db *gorm.DB, p *Pipeline) error {
 					claimed_by = NULL, attempts = nd.attempts + 1, updated_at = ?
 				FROM unnest(?::uuid[], ?::text[], ?::timestamptz[]) AS v(id, code, at)
 				WHERE nd.notification_id = ? AND nd.device_id = v.id`,
-				now, pq.StringArray(r.retryIDs), pq.StringArray(r.retryCodes), pq.StringArray(r.retryAt), r.notificationID).Error; err != nil {
+				now, models.Array[string](r.retryIDs), models.Array[string](r.retryCodes), models.Array[string](r.retryAt), r.notificationID).Error; err != nil {
 				return err
 			}
 		}
