@@ -118,14 +118,7 @@ func (l *Loaders) people(db *gorm.DB, v *models.Viewer, opt dataloadgen.Option) 
 	l.OfficeHours = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.OfficeHours, error) {
 		var rows []*models.OfficeHours
 		err := db.WithContext(ctx).Where("user_id IN ?", ids).Order("user_id, (weekday + 6) % 7, start_minute").Find(&rows).Error
-		out := make(map[string][]*models.OfficeHours, len(ids))
-		for _, id := range ids {
-			out[id] = []*models.OfficeHours{}
-		}
-		for _, r := range rows {
-			out[r.UserID] = append(out[r.UserID], r)
-		}
-		return out, err
+		return group(ids, rows, func(r *models.OfficeHours) (string, *models.OfficeHours) { return r.UserID, r }), err
 	}, opt)
 }
 
@@ -134,14 +127,7 @@ func (l *Loaders) observations(db *gorm.DB, v *models.Viewer, opt dataloadgen.Op
 	l.Acknowledgement = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.Acknowledgement, error) {
 		var rows []*models.Acknowledgement
 		err := db.WithContext(ctx).Where("observation_id IN ? AND user_id = ?", ids, v.ID).Find(&rows).Error
-		out := make(map[string]*models.Acknowledgement, len(ids))
-		for _, id := range ids {
-			out[id] = nil
-		}
-		for _, r := range rows {
-			out[r.ObservationID] = r
-		}
-		return out, err
+		return one(ids, rows, func(id string) *models.Acknowledgement { return nil }, func(r *models.Acknowledgement) (string, *models.Acknowledgement) { return r.ObservationID, r }), err
 	}, opt)
 	l.ResponseCount = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]int, error) {
 		var rows []struct {
@@ -151,14 +137,12 @@ func (l *Loaders) observations(db *gorm.DB, v *models.Viewer, opt dataloadgen.Op
 		err := db.WithContext(ctx).Table("observation_responses").Scopes(policy.Responses(v)).
 			Where("observation_responses.observation_id IN ?", ids).
 			Select("observation_responses.observation_id, count(*) AS n").Group("observation_responses.observation_id").Scan(&rows).Error
-		out := make(map[string]int, len(ids))
-		for _, id := range ids {
-			out[id] = 0
-		}
-		for _, r := range rows {
-			out[r.ObservationID] = r.N
-		}
-		return out, err
+		return one(ids, rows, func(id string) int { return 0 }, func(r struct {
+			ObservationID string
+			N             int
+		}) (string, int) {
+			return r.ObservationID, r.N
+		}), err
 	}, opt)
 	l.Responses = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.ObservationResponse, error) {
 		var rows []*models.ObservationResponse
@@ -189,26 +173,16 @@ func (l *Loaders) messaging(db *gorm.DB, v *models.Viewer, opt dataloadgen.Optio
 	l.LastMessage = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.Message, error) {
 		var rows []*models.Message
 		err := db.WithContext(ctx).Raw(`SELECT DISTINCT ON (conversation_id) * FROM messages WHERE conversation_id IN ? ORDER BY conversation_id, seq DESC`, ids).Scan(&rows).Error
-		out := make(map[string]*models.Message, len(ids))
-		for _, id := range ids {
-			out[id] = nil
-		}
-		for _, m := range rows {
-			out[m.ConversationID] = m
-		}
-		return out, err
+		return one(ids, rows, func(id string) *models.Message { return nil }, func(m *models.Message) (string, *models.Message) { return m.ConversationID, m }), err
 	}, opt)
 	l.Membership = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*models.ConversationParticipant, error) {
 		var rows []*models.ConversationParticipant
 		err := db.WithContext(ctx).Where("conversation_id IN ? AND user_id = ?", ids, v.ID).Find(&rows).Error
-		out := make(map[string]*models.ConversationParticipant, len(ids))
-		for _, id := range ids {
-			out[id] = &models.ConversationParticipant{ConversationID: id}
-		}
-		for _, r := range rows {
-			out[r.ConversationID] = r
-		}
-		return out, err
+		return one(ids, rows, func(id string) *models.ConversationParticipant {
+			return &models.ConversationParticipant{ConversationID: id}
+		}, func(r *models.ConversationParticipant) (string, *models.ConversationParticipant) {
+			return r.ConversationID, r
+		}), err
 	}, opt)
 	l.UnreadCount = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]int, error) {
 		var rows []struct {
@@ -218,14 +192,12 @@ func (l *Loaders) messaging(db *gorm.DB, v *models.Viewer, opt dataloadgen.Optio
 		err := db.WithContext(ctx).Raw(`SELECT p.conversation_id, (SELECT count(*) FROM messages m WHERE m.conversation_id = p.conversation_id
 				AND m.seq > p.last_read_seq AND m.sender_id <> p.user_id) AS n
 			FROM conversation_participants p WHERE p.user_id = ? AND p.conversation_id IN ?`, v.ID, ids).Scan(&rows).Error
-		out := make(map[string]int, len(ids))
-		for _, id := range ids {
-			out[id] = 0
-		}
-		for _, r := range rows {
-			out[r.ConversationID] = r.N
-		}
-		return out, err
+		return one(ids, rows, func(id string) int { return 0 }, func(r struct {
+			ConversationID string
+			N              int
+		}) (string, int) {
+			return r.ConversationID, r.N
+		}), err
 	}, opt)
 }
 
@@ -241,14 +213,9 @@ func (l *Loaders) conferences(db *gorm.DB, v *models.Viewer, opt dataloadgen.Opt
 		var rows []*models.ConferenceRequestOption
 		err := db.WithContext(ctx).Where("request_id IN (SELECT r.id FROM conference_requests r WHERE r.id IN ? AND r.school_id IN ?)", ids, policy.Schools(v)).
 			Order("starts_at, id").Find(&rows).Error
-		out := make(map[string][]*models.ConferenceRequestOption, len(ids))
-		for _, id := range ids {
-			out[id] = []*models.ConferenceRequestOption{}
-		}
-		for _, r := range rows {
-			out[r.RequestID] = append(out[r.RequestID], r)
-		}
-		return out, err
+		return group(ids, rows, func(r *models.ConferenceRequestOption) (string, *models.ConferenceRequestOption) {
+			return r.RequestID, r
+		}), err
 	}, opt)
 }
 
@@ -333,6 +300,19 @@ func listBy[T any](db *gorm.DB, table, join, keyCol string, ids []string, scope 
 	var rows []keyed[T]
 	err := q.Order(order).Scan(&rows).Error
 	return group(ids, rows, func(r keyed[T]) (string, *T) { x := r.Row; return r.Key, &x }), err
+}
+
+// one gives every key its row's value, or def(key) when it has no row.
+func one[R any, V any](keys []string, rows []R, def func(string) V, split func(R) (string, V)) map[string]V {
+	out := make(map[string]V, len(keys))
+	for _, k := range keys {
+		out[k] = def(k)
+	}
+	for _, r := range rows {
+		k, v := split(r)
+		out[k] = v
+	}
+	return out
 }
 
 // group files rows under their key; every requested key gets a (possibly
