@@ -6,7 +6,7 @@ FIREBASE := $(EMULATOR)/node_modules/.bin/firebase
 # reach Google.
 EMULATOR_PROJECT := demo-sameside
 
-.PHONY: run test test-go fuzz check generate tidy emulator-deps bench-push bench-feed bench-live bench-announce
+.PHONY: run test test-go fuzz check generate tidy emulator-deps playground-assets bench-push bench-feed bench-live bench-announce
 
 ## run: serve the API with the demo school (embedded PostgreSQL if none answers)
 run:
@@ -89,6 +89,17 @@ bench-announce:
 ## messages/s for 30 s; delivery p50/p99 against SELECT 1 p99, server RSS
 bench-live:
 	$(GO) run ./tools/benchlive -subscribers 1000 -rate 200 -duration 30s
+
+## playground-assets: fetch the playground's GraphiQL and React again from
+## npm, at the pinned versions, into server/api/playground (checked in, so
+## the binary serves them offline)
+PLAYGROUND := server/api/playground
+playground-assets:
+	@tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent graphiql@4.1.2 react@18.2.0 react-dom@18.2.0 >/dev/null && \
+	for f in *.tgz; do mkdir -p $${f%.tgz} && tar xzf $$f -C $${f%.tgz}; done && \
+	cp graphiql-4.1.2/package/graphiql.min.js graphiql-4.1.2/package/graphiql.min.css $(CURDIR)/$(PLAYGROUND)/ && \
+	cp react-18.2.0/package/umd/react.production.min.js react-dom-18.2.0/package/umd/react-dom.production.min.js $(CURDIR)/$(PLAYGROUND)/ && \
+	rm -rf $$tmp
 
 emulator-deps: $(FIREBASE)
 

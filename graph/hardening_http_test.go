@@ -3,11 +3,15 @@ package graph_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -262,5 +266,33 @@ func TestWebsocketsEndWithTheirSignIn(t *testing.T) {
 	f.Do(tok, `{ viewer { children { id } } }`, nil).Decode(t, &again)
 	if len(again.Viewer.Children) != 0 {
 		t.Fatalf("after deletion the parent still sees %v", again.Viewer.Children)
+	}
+}
+
+// The playground works offline: its page loads GraphiQL and React from the
+// server itself (no CDN), each asset as its integrity attribute says, and
+// in demo mode the headers editor says how to get a token.
+func TestPlaygroundServesItsOwnAssets(t *testing.T) {
+	f := newFixture(t)
+	status, page := f.Get("/", "")
+	if status != 200 || strings.Contains(page, "cdn.") || strings.Contains(page, "https://") {
+		t.Fatalf("playground page: %d, loads from elsewhere: %v", status, strings.Contains(page, "https://"))
+	}
+	if !strings.Contains(page, "demo-token") {
+		t.Error("the playground does not say how to get a demo token")
+	}
+	assets := regexp.MustCompile(`(?:src|href)="(/playground/[^"]+)"\s+integrity="(sha256-[^"]+)"`).FindAllStringSubmatch(page, -1)
+	if len(assets) != 4 {
+		t.Fatalf("%d assets with integrity in the page, want 4", len(assets))
+	}
+	for _, a := range assets {
+		code, body := f.Get(a[1], "")
+		sum := sha256.Sum256([]byte(body))
+		if code != 200 || "sha256-"+base64.StdEncoding.EncodeToString(sum[:]) != html.UnescapeString(a[2]) {
+			t.Errorf("%s: %d, integrity mismatch", a[1], code)
+		}
+	}
+	if code, _ := f.Get("/playground/", ""); code != 404 {
+		t.Errorf("asset directory listed: %d", code)
 	}
 }

@@ -20,7 +20,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -58,6 +57,9 @@ type Deps struct {
 	Files      http.Handler
 	Log        *slog.Logger
 	Production bool
+	// DemoMode (demo sign-in tokens) makes the playground say how to get
+	// one.
+	DemoMode bool
 	// RateLimit is a user's requests per second (0: no limit); see
 	// config.Config.RateLimit.
 	RateLimit int
@@ -160,7 +162,8 @@ func NewHandler(d Deps) http.Handler {
 		}
 	}
 	if !d.Production {
-		mux.Handle("GET /{$}", playground.Handler("SameSide", "/graphql"))
+		mux.Handle("GET /{$}", playgroundHandler("/graphql", d.DemoMode))
+		mux.Handle("GET "+playgroundPath, playgroundFiles())
 	}
 	mux.Handle("GET /calendar/{file}", calendarHandler(d.Domain, d.Log))
 	if d.Files != nil {

@@ -267,6 +267,7 @@ func (a *App) Handler() http.Handler {
 		Files:      a.Files.Handler(),
 		Log:        a.Log,
 		Production: a.Config.Production(),
+		DemoMode:   a.Config.DemoMode(),
 		RateLimit:  a.Config.RateLimit,
 
 		MaxSocketsPerUser: a.Config.MaxSocketsPerUser,
