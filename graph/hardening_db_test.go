@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"bytes"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -187,16 +186,8 @@ func TestDatabaseOutage(t *testing.T) {
 	tok := f.token("parentA")
 	post := func(query string) (int, string, string) {
 		body, _ := json.Marshal(map[string]any{"query": query})
-		req, _ := http.NewRequest(http.MethodPost, f.Server.URL+"/graphql", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+tok)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return res.StatusCode, res.Header.Get("Retry-After"), string(b)
+		res, b := f.Raw(http.MethodPost, "/graphql", tok, "application/json", body)
+		return res.StatusCode, res.Header.Get("Retry-After"), b
 	}
 	read := `{ viewer { displayName children { displayName } } }`
 	write := `mutation { updateProfile(input: {displayName: "During the outage"}) { displayName } }`

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"html"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -69,15 +68,8 @@ func TestMalformedRequestsGetCodes(t *testing.T) {
 	}
 
 	get := func(method, query string) (int, string) {
-		req, _ := http.NewRequest(method, f.Server.URL+"/graphql?query="+url.QueryEscape(query), nil)
-		req.Header.Set("Authorization", "Bearer "+tok)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return res.StatusCode, string(b)
+		res, body := f.Raw(method, "/graphql?query="+url.QueryEscape(query), tok, "", nil)
+		return res.StatusCode, body
 	}
 	if status, body := get(http.MethodGet, `mutation { updateProfile(input: {displayName: "Over GET"}) { id } }`); status != 405 ||
 		!strings.Contains(body, `"code":"BAD_USER_INPUT"`) || !strings.Contains(body, "MUTATION_OVER_GET") {

@@ -25,17 +25,8 @@ func TestLimits(t *testing.T) {
 		return status, body, time.Since(start)
 	}
 	post := func(tok string, body []byte) (int, string) {
-		req, _ := http.NewRequest(http.MethodPost, f.Server.URL+"/graphql", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+tok)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		var b bytes.Buffer
-		_, _ = b.ReadFrom(res.Body)
-		return res.StatusCode, b.String()
+		res, b := f.Raw(http.MethodPost, "/graphql", tok, "application/json", body)
+		return res.StatusCode, b
 	}
 	query := func(q string) []byte { b, _ := json.Marshal(map[string]string{"query": q}); return b }
 

@@ -19,17 +19,17 @@ func InViewerSchools(v *models.Viewer, table string) Scope {
 		if v == nil {
 			return db.Where("false")
 		}
-		return db.Where(table+".school_id IN ?", orNone(v.SchoolIDs()))
+		return db.Where(table+".school_id IN ?", v.SchoolIDs())
 	}
 }
 
-// Schools lists the viewer's schools, in any role; never empty, so it goes
-// straight into an SQL IN list.
+// Schools lists the viewer's schools, in any role (GORM writes an empty
+// list as IN (NULL), which matches nothing).
 func Schools(v *models.Viewer) []string {
 	if v == nil {
-		return orNone(nil)
+		return nil
 	}
-	return orNone(v.SchoolIDs())
+	return v.SchoolIDs()
 }
 
 // Users limits a query on users to people who share a school with the
@@ -39,7 +39,7 @@ func Users(v *models.Viewer) Scope {
 		if v == nil {
 			return db.Where("false")
 		}
-		return db.Where("users.id = ? OR users.id IN (SELECT m.user_id FROM memberships m WHERE m.school_id IN ?)", v.ID, orNone(v.SchoolIDs()))
+		return db.Where("users.id = ? OR users.id IN (SELECT m.user_id FROM memberships m WHERE m.school_id IN ?)", v.ID, v.SchoolIDs())
 	}
 }
 
@@ -50,14 +50,6 @@ func Uploads(v *models.Viewer) Scope {
 		if v == nil {
 			return db.Where("false")
 		}
-		return db.Where("uploads.user_id = ? OR uploads.user_id IN (SELECT m.user_id FROM memberships m WHERE m.school_id IN ?)", v.ID, orNone(v.SchoolIDs()))
+		return db.Where("uploads.user_id = ? OR uploads.user_id IN (SELECT m.user_id FROM memberships m WHERE m.school_id IN ?)", v.ID, v.SchoolIDs())
 	}
-}
-
-// orNone keeps an empty IN list valid SQL.
-func orNone(ids []string) []string {
-	if len(ids) == 0 {
-		return []string{"00000000-0000-0000-0000-000000000000"}
-	}
-	return ids
 }

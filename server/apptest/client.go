@@ -104,13 +104,17 @@ func (e *Env) DoHeader(authorization, query string) *Response {
 	return e.send(req)
 }
 
-// Get fetches a path other than /graphql (a download, /metrics) with a
-// bearer token ("" for none) and returns the status and body.
-func (e *Env) Get(path, token string) (int, string) {
+// Raw sends any request to the server (a method, a path, a content type
+// and a body of the test's choosing; token "" for none) and returns the
+// response, its body read and closed, and the body as text.
+func (e *Env) Raw(method, path, token, contentType string, body []byte) (*http.Response, string) {
 	e.t.Helper()
-	req, err := http.NewRequest(http.MethodGet, e.Server.URL+path, nil)
+	req, err := http.NewRequest(method, e.Server.URL+path, bytes.NewReader(body))
 	if err != nil {
 		e.t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -124,7 +128,15 @@ func (e *Env) Get(path, token string) (int, string) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return res.StatusCode, string(raw)
+	return res, string(raw)
+}
+
+// Get fetches a path other than /graphql (a download, /metrics) with a
+// bearer token ("" for none) and returns the status and body.
+func (e *Env) Get(path, token string) (int, string) {
+	e.t.Helper()
+	res, body := e.Raw(http.MethodGet, path, token, "", nil)
+	return res.StatusCode, body
 }
 
 func (e *Env) send(req *http.Request) *Response {
