@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sameside/sameside/server/api"
 	"github.com/sameside/sameside/server/apptest"
 )
 
@@ -265,13 +266,25 @@ func TestWebsocketsEndWithTheirSignIn(t *testing.T) {
 // server itself (no CDN), each asset as its integrity attribute says, and
 // in demo mode the headers editor says how to get a token.
 func TestPlaygroundServesItsOwnAssets(t *testing.T) {
-	f := newFixture(t)
-	status, page := f.Get("/", "")
-	if status != 200 || strings.Contains(page, "cdn.") || strings.Contains(page, "https://") {
+	f := apptest.New(t, apptest.Options{Seed: true})
+	res, page := f.Raw(http.MethodGet, "/", "", "", nil)
+	if status := res.StatusCode; status != 200 || strings.Contains(page, "cdn.") || strings.Contains(page, "https://") {
 		t.Fatalf("playground page: %d, loads from elsewhere: %v", status, strings.Contains(page, "https://"))
 	}
 	if !strings.Contains(page, "demo-token") {
 		t.Error("the playground does not say how to get a demo token")
+	}
+	// In demo mode a bare visit lands on the page with a query prefilled,
+	// and that query works for a parent, a teacher and an admin as it is.
+	prefilled := res.Request.URL.Query().Get("query")
+	if prefilled != api.PlaygroundDemoQuery || !strings.Contains(page, "query: parameters.query") {
+		t.Fatalf("playground opened at %s, want the demo query in its URL and the page reading it", res.Request.URL)
+	}
+	for _, who := range []string{"parent1", "teacher1", "admin"} {
+		r := f.Do(f.Token(who), prefilled, nil)
+		if len(r.Errors) > 0 || !strings.Contains(r.Body, `"displayName"`) {
+			t.Errorf("the prefilled query as %s: %s", who, r.Body)
+		}
 	}
 	assets := regexp.MustCompile(`(?:src|href)="(/playground/[^"]+)"\s+integrity="(sha256-[^"]+)"`).FindAllStringSubmatch(page, -1)
 	if len(assets) != 4 {

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"encoding/base64"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql/playground"
@@ -21,9 +22,28 @@ var playgroundAssets embed.FS
 // playgroundPath is where the assets are served.
 const playgroundPath = "/playground/"
 
+// PlaygroundDemoQuery is the operation the playground opens with in demo
+// mode: it works for every demo user once a token is in the headers pane.
+const PlaygroundDemoQuery = `# The demo school. Get a token with
+#   go run ./server demo-token parent1
+# (or teacher1, admin, teacher3, parent12: the last line it prints), put it
+# in the Headers pane below, then run this (the play button, or Ctrl-Enter).
+# The README's tour goes on from here.
+query Me {
+  viewer {
+    id
+    displayName
+    memberships { role school { name timeZone } }
+    children { id displayName classrooms { name teachers { id displayName } } }
+    classrooms { id name }
+  }
+}
+`
+
 // playgroundHandler is GraphiQL on endpoint with the embedded assets (each
 // with its subresource integrity); in demo mode its headers editor holds a
-// hint on getting a token.
+// hint on getting a token and its editor PlaygroundDemoQuery (GraphiQL takes
+// it from the URL, so a bare visit is sent to the URL that carries it).
 func playgroundHandler(endpoint string, demo bool) http.Handler {
 	sri := func(name string) string {
 		b, err := playgroundAssets.ReadFile("playground/" + name)
@@ -39,12 +59,23 @@ func playgroundHandler(endpoint string, demo bool) http.Handler {
 		playground.WithGraphiqlReactVersion(playgroundPath+"react.production.min.js", playgroundPath+"react-dom.production.min.js",
 			sri("react.production.min.js"), sri("react-dom.production.min.js")),
 	}
-	if demo {
-		opts = append(opts, playground.WithGraphiqlUiHeaders(map[string]string{
-			"Authorization": "Bearer <the last line of: go run ./server demo-token parent (or teacher, admin, teacher3, parent12)>",
-		}))
+	if !demo {
+		return playground.Handler("SameSide", endpoint, opts...)
 	}
-	return playground.Handler("SameSide", endpoint, opts...)
+	opts = append(opts,
+		playground.WithGraphiqlUiHeaders(map[string]string{
+			"Authorization": "Bearer <the last line of: go run ./server demo-token parent1>",
+		}),
+		playground.WithGraphiqlPersistStateInURL(true))
+	page := playground.Handler("SameSide", endpoint, opts...)
+	prefilled := "?" + url.Values{"query": {PlaygroundDemoQuery}}.Encode()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.RawQuery == "" {
+			http.Redirect(w, r, r.URL.Path+prefilled, http.StatusFound)
+			return
+		}
+		page.ServeHTTP(w, r)
+	})
 }
 
 // playgroundFiles serves the embedded assets; they never change for a
