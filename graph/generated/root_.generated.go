@@ -3633,8 +3633,7 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
-	{Name: "../schema/community.graphqls", Input: `# School community: announcements (parent-education events, resources and
-# engagement figures come next).
+	{Name: "../schema/announcements.graphqls", Input: `# Announcements from a school or a classroom, and who has acknowledged them.
 
 extend type Query {
   "Announcements the viewer may see, newest first: parents, those for their children's school, grades and classrooms; staff, their school's."
@@ -3716,185 +3715,6 @@ input AnnouncementIdInput {
   id: ID!
 }
 
-extend type Query {
-  "Upcoming parent-education events and workshops of the viewer's schools, soonest first."
-  schoolEvents: [SchoolEvent!]! @auth
-  "An event of one of the viewer's schools, else NOT_FOUND."
-  schoolEvent(id: ID!): SchoolEvent @auth
-}
-
-extend type Mutation {
-  """
-  Creates a parent-education event (admins): a time within 12 hours, a
-  place or an https video link, a capacity of 1 to 10,000 people.
-  Errors: BAD_USER_INPUT, FORBIDDEN, NOT_FOUND (school).
-  """
-  createSchoolEvent(input: CreateSchoolEventInput!): SchoolEvent! @auth
-  """
-  RSVPs for the viewer's family (parents of the school) with a head count
-  of 1 to 10: GOING while seats are left, else WAITLISTED in order.
-  Answering again changes the head count; a GOING family that would no
-  longer fit gets CONFLICT and keeps its seats.
-  """
-  rsvpSchoolEvent(input: RsvpSchoolEventInput!): EventRsvp! @auth
-  "Withdraws the viewer's RSVP; the first families in line are promoted (and told) as far as the seats go."
-  cancelRsvp(input: EventIdInput!): EventRsvp! @auth
-}
-
-type SchoolEvent {
-  id: ID!
-  school: School!
-  title: String!
-  topic: EventTopic!
-  description: String!
-  startsAt: Time!
-  endsAt: Time!
-  location: String!
-  videoUrl: String!
-  "People, head counts included."
-  capacity: Int!
-  seatsTaken: Int!
-  seatsLeft: Int!
-  "Families waiting for seats."
-  waitlisted: Int!
-  "The viewer's RSVP, if any."
-  myRsvp: EventRsvp
-}
-
-enum EventTopic {
-  COMMUNICATION
-  SETTING_LIMITS
-  SELF_RELIANCE
-  RESILIENCE
-  SOCIAL_DEVELOPMENT
-  LEARNING_AT_HOME
-  WELLBEING
-  OTHER
-}
-
-type EventRsvp {
-  state: RsvpState!
-  headCount: Int!
-  "Place in line when WAITLISTED (1 is next); null otherwise."
-  waitlistPosition: Int
-}
-
-enum RsvpState {
-  GOING
-  WAITLISTED
-  CANCELLED
-}
-
-input CreateSchoolEventInput {
-  schoolId: ID!
-  "1 to 200 characters."
-  title: String!
-  topic: EventTopic!
-  "Up to 5,000 characters."
-  description: String
-  startsAt: Time!
-  endsAt: Time!
-  location: String
-  videoUrl: String
-  capacity: Int!
-}
-
-input RsvpSchoolEventInput {
-  eventId: ID!
-  headCount: Int!
-}
-
-input EventIdInput {
-  eventId: ID!
-}
-
-extend type Query {
-  """
-  Engagement per classroom and teacher over from–to (dates in the school's
-  time zone, both included; at most a year), for the school's admins. The
-  same figures download as CSV from GET /engagement.csv?schoolId=&from=&to=
-  with the same Authorization header. Errors: FORBIDDEN, NOT_FOUND (school),
-  BAD_USER_INPUT (dates).
-  """
-  engagement(schoolId: ID!, from: String!, to: String!): EngagementReport! @auth
-}
-
-type EngagementReport {
-  from: String!
-  to: String!
-  rows: [EngagementRow!]!
-}
-
-"""
-One classroom and one of its teachers. Rates are 0–1; rates and medians are
-null when there is nothing to measure.
-"""
-type EngagementRow {
-  classroom: Classroom!
-  teacher: User!
-  "The teacher's POSITIVE and CONCERN notes about the classroom's students, shared in the range."
-  positiveNotes: Int!
-  concernNotes: Int!
-  "Of the teacher's notes shared in the range, the share a guardian acknowledged, and the median seconds to the first acknowledgement."
-  sharedNotes: Int!
-  acknowledgedNotes: Int!
-  acknowledgementRate: Float
-  medianSecondsToAcknowledge: Float
-  "The classroom's unrestricted guardians, and those with a registered device (now)."
-  guardians: Int!
-  guardiansWithDevice: Int!
-  guardiansReached: Float
-  "Median seconds from a guardian's message (the first of a run, in the range) to the teacher's next message; runs still unanswered are counted apart."
-  medianSecondsToFirstResponse: Float
-  unansweredParentMessages: Int!
-  "The classroom's students, those with a conference booked with this teacher in the range, and the share."
-  students: Int!
-  studentsWithConference: Int!
-  conferenceBookingRate: Float
-}
-
-extend type Query {
-  """
-  Articles and links schools curate for parents, newest first (at most 200),
-  on one topic when given. Parents get those recommended for their
-  children's grades; staff, their school's.
-  """
-  resources(topic: EventTopic): [Resource!]! @auth
-}
-
-extend type Mutation {
-  "Adds a resource (staff of the school): an https link, a topic and, optionally, the grades it is for."
-  createResource(input: CreateResourceInput!): Resource! @auth
-  "Removes a resource (its author or an admin); NOT_FOUND otherwise."
-  deleteResource(input: ResourceIdInput!): Boolean! @auth
-}
-
-type Resource {
-  id: ID!
-  title: String!
-  url: String!
-  summary: String!
-  topic: EventTopic!
-  "Empty: for every family."
-  grades: [String!]!
-  createdAt: Time!
-}
-
-input CreateResourceInput {
-  schoolId: ID!
-  "1 to 200 characters."
-  title: String!
-  "An https link."
-  url: String!
-  "Up to 1,000 characters."
-  summary: String
-  topic: EventTopic!
-  grades: [String!]
-}
-
-input ResourceIdInput {
-  id: ID!
-}
 `, BuiltIn: false},
 	{Name: "../schema/conferences.graphqls", Input: `# Parent–teacher conferences: rounds, availability, booking, reminders.
 
@@ -4144,86 +3964,149 @@ input CancelConferenceRequestInput {
   requestId: ID!
 }
 `, BuiltIn: false},
-	{Name: "../schema/files.graphqls", Input: `# Photos and PDFs: uploads that survive flaky networks.
+	{Name: "../schema/engagement.graphqls", Input: `# Engagement figures for school leaders: how families take part, per classroom
+# and teacher.
+
+extend type Query {
+  """
+  Engagement per classroom and teacher over from–to (dates in the school's
+  time zone, both included; at most a year), for the school's admins. The
+  same figures download as CSV from GET /engagement.csv?schoolId=&from=&to=
+  with the same Authorization header. Errors: FORBIDDEN, NOT_FOUND (school),
+  BAD_USER_INPUT (dates).
+  """
+  engagement(schoolId: ID!, from: String!, to: String!): EngagementReport! @auth
+}
+
+type EngagementReport {
+  from: String!
+  to: String!
+  rows: [EngagementRow!]!
+}
+
+"""
+One classroom and one of its teachers. Rates are 0–1; rates and medians are
+null when there is nothing to measure.
+"""
+type EngagementRow {
+  classroom: Classroom!
+  teacher: User!
+  "The teacher's POSITIVE and CONCERN notes about the classroom's students, shared in the range."
+  positiveNotes: Int!
+  concernNotes: Int!
+  "Of the teacher's notes shared in the range, the share a guardian acknowledged, and the median seconds to the first acknowledgement."
+  sharedNotes: Int!
+  acknowledgedNotes: Int!
+  acknowledgementRate: Float
+  medianSecondsToAcknowledge: Float
+  "The classroom's unrestricted guardians, and those with a registered device (now)."
+  guardians: Int!
+  guardiansWithDevice: Int!
+  guardiansReached: Float
+  "Median seconds from a guardian's message (the first of a run, in the range) to the teacher's next message; runs still unanswered are counted apart."
+  medianSecondsToFirstResponse: Float
+  unansweredParentMessages: Int!
+  "The classroom's students, those with a conference booked with this teacher in the range, and the share."
+  students: Int!
+  studentsWithConference: Int!
+  conferenceBookingRate: Float
+}
+
+`, BuiltIn: false},
+	{Name: "../schema/events.graphqls", Input: `# Parent-education events and workshops, with RSVPs and a waitlist.
+
+extend type Query {
+  "Upcoming parent-education events and workshops of the viewer's schools, soonest first."
+  schoolEvents: [SchoolEvent!]! @auth
+  "An event of one of the viewer's schools, else NOT_FOUND."
+  schoolEvent(id: ID!): SchoolEvent @auth
+}
 
 extend type Mutation {
   """
-  Starts an upload of a JPEG or PNG image (at most 15 MB) or a PDF (25 MB),
-  given the hex SHA-256 of its bytes. PUT the bytes to uploadUrl with the same
-  Content-Type before uploadUrlExpiresAt, then call completeUpload. An upload
-  not attached to anything within a day is deleted.
-  Errors: BAD_USER_INPUT (contentType, size, sha256).
+  Creates a parent-education event (admins): a time within 12 hours, a
+  place or an https video link, a capacity of 1 to 10,000 people.
+  Errors: BAD_USER_INPUT, FORBIDDEN, NOT_FOUND (school).
   """
-  createUpload(input: CreateUploadInput!): CreateUploadPayload! @auth
+  createSchoolEvent(input: CreateSchoolEventInput!): SchoolEvent! @auth
   """
-  Checks the bytes that arrived (size, checksum, the type sniffed from the
-  bytes) and keeps them: images are encoded again without their metadata
-  (EXIF location) and get a thumbnail. A PUT may be retried until the upload
-  expires. Errors: NOT_FOUND (not the viewer's upload), CONFLICT (expired,
-  or no bytes yet), BAD_USER_INPUT (field "file": bytes that do not match).
+  RSVPs for the viewer's family (parents of the school) with a head count
+  of 1 to 10: GOING while seats are left, else WAITLISTED in order.
+  Answering again changes the head count; a GOING family that would no
+  longer fit gets CONFLICT and keeps its seats.
   """
-  completeUpload(input: UploadIdInput!): Upload! @auth
+  rsvpSchoolEvent(input: RsvpSchoolEventInput!): EventRsvp! @auth
+  "Withdraws the viewer's RSVP; the first families in line are promoted (and told) as far as the seats go."
+  cancelRsvp(input: EventIdInput!): EventRsvp! @auth
 }
 
-type Upload {
+type SchoolEvent {
   id: ID!
-  contentType: String!
-  size: Int!
-  "PENDING until completeUpload accepts the bytes, then READY."
-  state: String!
-  width: Int
-  height: Int
-  "Short-lived signed download URL once READY (a path starting with / is on this API's host)."
-  url: String
-  "Short-lived signed URL of a JPEG thumbnail (images only)."
-  thumbnailUrl: String
-  expiresAt: Time!
+  school: School!
+  title: String!
+  topic: EventTopic!
+  description: String!
+  startsAt: Time!
+  endsAt: Time!
+  location: String!
+  videoUrl: String!
+  "People, head counts included."
+  capacity: Int!
+  seatsTaken: Int!
+  seatsLeft: Int!
+  "Families waiting for seats."
+  waitlisted: Int!
+  "The viewer's RSVP, if any."
+  myRsvp: EventRsvp
 }
 
-input CreateUploadInput {
-  "image/jpeg, image/png or application/pdf."
-  contentType: String!
-  "Bytes."
-  size: Int!
-  "Hex SHA-256 of the bytes."
-  sha256: String!
+enum EventTopic {
+  COMMUNICATION
+  SETTING_LIMITS
+  SELF_RELIANCE
+  RESILIENCE
+  SOCIAL_DEVELOPMENT
+  LEARNING_AT_HOME
+  WELLBEING
+  OTHER
 }
 
-type CreateUploadPayload {
-  upload: Upload!
-  uploadUrl: String!
-  uploadUrlExpiresAt: Time!
+type EventRsvp {
+  state: RsvpState!
+  headCount: Int!
+  "Place in line when WAITLISTED (1 is next); null otherwise."
+  waitlistPosition: Int
 }
 
-input UploadIdInput {
-  id: ID!
+enum RsvpState {
+  GOING
+  WAITLISTED
+  CANCELLED
 }
 
-"A photo or PDF on a note, a home insight or a message."
-type Attachment {
-  id: ID!
-  contentType: String!
-  size: Int!
-  width: Int
-  height: Int
-  "Short-lived signed download URL (a path starting with / is on this API's host)."
-  url: String!
-  "Short-lived signed URL of a JPEG thumbnail (images only)."
-  thumbnailUrl: String
+input CreateSchoolEventInput {
+  schoolId: ID!
+  "1 to 200 characters."
+  title: String!
+  topic: EventTopic!
+  "Up to 5,000 characters."
+  description: String
+  startsAt: Time!
+  endsAt: Time!
+  location: String
+  videoUrl: String
+  capacity: Int!
 }
 
-extend type Observation {
-  "Photos and PDFs, in the order posted."
-  attachments: [Attachment!]!
+input RsvpSchoolEventInput {
+  eventId: ID!
+  headCount: Int!
 }
 
-extend type HomeInsight {
-  attachments: [Attachment!]!
+input EventIdInput {
+  eventId: ID!
 }
 
-extend type Message {
-  attachments: [Attachment!]!
-}
 `, BuiltIn: false},
 	{Name: "../schema/identity.graphqls", Input: `# Who is signed in, their schools and roles, and their profile.
 
@@ -4292,6 +4175,67 @@ input UpdateProfileInput {
   locale: String
   "IANA time zone name."
   timeZone: String
+}
+`, BuiltIn: false},
+	{Name: "../schema/invitations.graphqls", Input: `# Bringing families in: staff invite, a parent redeems the one-time code.
+
+extend type Mutation {
+  """
+  Creates a one-time invitation code for a student's guardian. Staff only:
+  a TEACHER for students of their classrooms, an ADMIN for any student of
+  their school. The code is returned once and stored only as a hash.
+  Errors: NOT_FOUND (student unknown or not visible), FORBIDDEN (a parent),
+  BAD_USER_INPUT (expiry outside 1 to 720 hours, malformed email).
+  """
+  createInvitation(input: CreateInvitationInput!): CreateInvitationPayload! @auth
+  """
+  Redeems an invitation code: the viewer becomes the student's guardian and a
+  PARENT member of the school. Codes are case-insensitive; spaces and dashes
+  are ignored. Redeeming again the code one already redeemed returns the same
+  result (safe to retry). Errors: NOT_FOUND (unknown, expired or used code),
+  CONFLICT (already a guardian of the student), RATE_LIMITED (5 wrong codes
+  in 15 minutes).
+  """
+  redeemInvitation(input: RedeemInvitationInput!): RedeemInvitationPayload! @auth
+}
+
+input CreateInvitationInput {
+  studentId: ID!
+  relationship: Relationship!
+  isPrimary: Boolean = false
+  "Who the code is meant for; informational."
+  email: String
+  "Hours until the code expires: 1 to 720, default 168 (7 days)."
+  expiresInHours: Int = 168
+}
+
+type CreateInvitationPayload {
+  invitation: Invitation!
+  "The one-time code, e.g. K7QM-3XPD-WN; shown only now."
+  code: String!
+}
+
+type Invitation {
+  id: ID!
+  student: Student!
+  relationship: Relationship!
+  isPrimary: Boolean!
+  email: String
+  expiresAt: Time!
+  createdAt: Time!
+  createdBy: User!
+  redeemedAt: Time
+  redeemedBy: User
+}
+
+input RedeemInvitationInput {
+  code: String!
+}
+
+type RedeemInvitationPayload {
+  student: Student!
+  guardian: Guardian!
+  membership: Membership!
 }
 `, BuiltIn: false},
 	{Name: "../schema/messaging.graphqls", Input: `# Conversations between families and school.
@@ -4914,67 +4858,6 @@ type TimelineEdge {
   node: TimelineItem!
 }
 `, BuiltIn: false},
-	{Name: "../schema/onboarding.graphqls", Input: `# Bringing families in: staff invite, a parent redeems the one-time code.
-
-extend type Mutation {
-  """
-  Creates a one-time invitation code for a student's guardian. Staff only:
-  a TEACHER for students of their classrooms, an ADMIN for any student of
-  their school. The code is returned once and stored only as a hash.
-  Errors: NOT_FOUND (student unknown or not visible), FORBIDDEN (a parent),
-  BAD_USER_INPUT (expiry outside 1 to 720 hours, malformed email).
-  """
-  createInvitation(input: CreateInvitationInput!): CreateInvitationPayload! @auth
-  """
-  Redeems an invitation code: the viewer becomes the student's guardian and a
-  PARENT member of the school. Codes are case-insensitive; spaces and dashes
-  are ignored. Redeeming again the code one already redeemed returns the same
-  result (safe to retry). Errors: NOT_FOUND (unknown, expired or used code),
-  CONFLICT (already a guardian of the student), RATE_LIMITED (5 wrong codes
-  in 15 minutes).
-  """
-  redeemInvitation(input: RedeemInvitationInput!): RedeemInvitationPayload! @auth
-}
-
-input CreateInvitationInput {
-  studentId: ID!
-  relationship: Relationship!
-  isPrimary: Boolean = false
-  "Who the code is meant for; informational."
-  email: String
-  "Hours until the code expires: 1 to 720, default 168 (7 days)."
-  expiresInHours: Int = 168
-}
-
-type CreateInvitationPayload {
-  invitation: Invitation!
-  "The one-time code, e.g. K7QM-3XPD-WN; shown only now."
-  code: String!
-}
-
-type Invitation {
-  id: ID!
-  student: Student!
-  relationship: Relationship!
-  isPrimary: Boolean!
-  email: String
-  expiresAt: Time!
-  createdAt: Time!
-  createdBy: User!
-  redeemedAt: Time
-  redeemedBy: User
-}
-
-input RedeemInvitationInput {
-  code: String!
-}
-
-type RedeemInvitationPayload {
-  student: Student!
-  guardian: Guardian!
-  membership: Membership!
-}
-`, BuiltIn: false},
 	{Name: "../schema/privacy.graphqls", Input: `# Privacy and accountability: the audit log of staff access to students'
 # records, a family's export of what the school holds about their child,
 # and the deletion of a family's data on request (docs/privacy.md).
@@ -5058,6 +4941,51 @@ extend type Mutation {
   deleteFamilyData(input: DeleteFamilyDataInput!): DeleteFamilyDataPayload! @auth
 }
 `, BuiltIn: false},
+	{Name: "../schema/resources.graphqls", Input: `# Articles and links schools curate for parents.
+
+extend type Query {
+  """
+  Articles and links schools curate for parents, newest first (at most 200),
+  on one topic when given. Parents get those recommended for their
+  children's grades; staff, their school's.
+  """
+  resources(topic: EventTopic): [Resource!]! @auth
+}
+
+extend type Mutation {
+  "Adds a resource (staff of the school): an https link, a topic and, optionally, the grades it is for."
+  createResource(input: CreateResourceInput!): Resource! @auth
+  "Removes a resource (its author or an admin); NOT_FOUND otherwise."
+  deleteResource(input: ResourceIdInput!): Boolean! @auth
+}
+
+type Resource {
+  id: ID!
+  title: String!
+  url: String!
+  summary: String!
+  topic: EventTopic!
+  "Empty: for every family."
+  grades: [String!]!
+  createdAt: Time!
+}
+
+input CreateResourceInput {
+  schoolId: ID!
+  "1 to 200 characters."
+  title: String!
+  "An https link."
+  url: String!
+  "Up to 1,000 characters."
+  summary: String
+  topic: EventTopic!
+  grades: [String!]
+}
+
+input ResourceIdInput {
+  id: ID!
+}
+`, BuiltIn: false},
 	{Name: "../schema/root.graphqls", Input: `# Root schema: directives, scalars and the empty operation types each area
 # extends. Names here are part of the contract with the mobile app.
 
@@ -5078,7 +5006,7 @@ type Query {
 
 type Mutation
 `, BuiltIn: false},
-	{Name: "../schema/school.graphqls", Input: `# Students and classrooms, as each viewer may see them.
+	{Name: "../schema/roster.graphqls", Input: `# Students and classrooms, as each viewer may see them.
 
 extend type Query {
   """
@@ -5143,6 +5071,87 @@ enum Relationship {
   FOSTER_CARER
   GUARDIAN
   OTHER
+}
+`, BuiltIn: false},
+	{Name: "../schema/uploads.graphqls", Input: `# Photos and PDFs: uploads that survive flaky networks.
+
+extend type Mutation {
+  """
+  Starts an upload of a JPEG or PNG image (at most 15 MB) or a PDF (25 MB),
+  given the hex SHA-256 of its bytes. PUT the bytes to uploadUrl with the same
+  Content-Type before uploadUrlExpiresAt, then call completeUpload. An upload
+  not attached to anything within a day is deleted.
+  Errors: BAD_USER_INPUT (contentType, size, sha256).
+  """
+  createUpload(input: CreateUploadInput!): CreateUploadPayload! @auth
+  """
+  Checks the bytes that arrived (size, checksum, the type sniffed from the
+  bytes) and keeps them: images are encoded again without their metadata
+  (EXIF location) and get a thumbnail. A PUT may be retried until the upload
+  expires. Errors: NOT_FOUND (not the viewer's upload), CONFLICT (expired,
+  or no bytes yet), BAD_USER_INPUT (field "file": bytes that do not match).
+  """
+  completeUpload(input: UploadIdInput!): Upload! @auth
+}
+
+type Upload {
+  id: ID!
+  contentType: String!
+  size: Int!
+  "PENDING until completeUpload accepts the bytes, then READY."
+  state: String!
+  width: Int
+  height: Int
+  "Short-lived signed download URL once READY (a path starting with / is on this API's host)."
+  url: String
+  "Short-lived signed URL of a JPEG thumbnail (images only)."
+  thumbnailUrl: String
+  expiresAt: Time!
+}
+
+input CreateUploadInput {
+  "image/jpeg, image/png or application/pdf."
+  contentType: String!
+  "Bytes."
+  size: Int!
+  "Hex SHA-256 of the bytes."
+  sha256: String!
+}
+
+type CreateUploadPayload {
+  upload: Upload!
+  uploadUrl: String!
+  uploadUrlExpiresAt: Time!
+}
+
+input UploadIdInput {
+  id: ID!
+}
+
+"A photo or PDF on a note, a home insight or a message."
+type Attachment {
+  id: ID!
+  contentType: String!
+  size: Int!
+  width: Int
+  height: Int
+  "Short-lived signed download URL (a path starting with / is on this API's host)."
+  url: String!
+  "Short-lived signed URL of a JPEG thumbnail (images only)."
+  thumbnailUrl: String
+}
+
+extend type Observation {
+  "Photos and PDFs, in the order posted."
+  attachments: [Attachment!]!
+}
+
+extend type HomeInsight {
+  attachments: [Attachment!]!
+}
+
+extend type Message {
+  attachments: [Attachment!]!
 }
 `, BuiltIn: false},
 }
