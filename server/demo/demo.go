@@ -75,18 +75,47 @@ func seed(tx *gorm.DB, now time.Time) error {
 	if err := tx.Create(&school).Error; err != nil {
 		return err
 	}
+	people, err := seedPeople(tx, r, &school)
+	if err != nil {
+		return err
+	}
+	rooms, err := seedClassrooms(tx, &school, people.teachers, now)
+	if err != nil {
+		return err
+	}
+	students, roomOf, err := seedStudents(tx, r, &school, rooms, people)
+	if err != nil {
+		return err
+	}
+	if err := seedObservations(tx, r, now, students, roomOf, people.teachers); err != nil {
+		return err
+	}
+	return seedCommunity(tx, now, &school, &people.admin, people.teachers)
+}
+
+// demoPeople are the demo school's users: parents[2(f-1)] and
+// parents[2(f-1)+1] are family f's guardians, familyName[f] its name.
+type demoPeople struct {
+	admin      models.User
+	teachers   []models.User
+	parents    []models.User
+	familyName []string
+}
+
+// seedPeople creates the admin, the teachers and two guardians per family,
+// with their memberships.
+func seedPeople(tx *gorm.DB, r *rand.Rand, school *models.School) (demoPeople, error) {
 	mkUser := func(local, name string) models.User {
 		email := local + "@" + EmailDomain
 		return models.User{FirebaseUID: "demo-" + local, Email: &email, DisplayName: name, Locale: "en-US", TimeZone: school.TimeZone}
 	}
-
 	var users []models.User
 	users = append(users, mkUser("admin", "Dana Whitfield"))
 	for i := 1; i <= Teachers; i++ {
 		users = append(users, mkUser(fmt.Sprintf("teacher%d", i), fmt.Sprintf("%s %s", firstNames[(i*7)%len(firstNames)], lastNames[(i*3)%len(lastNames)])))
 	}
-	// Families: two guardians each. Separated families' guardians have
-	// different last names; everyone else shares the family name.
+	// Separated families' guardians have different last names; everyone
+	// else shares the family name.
 	familyName := make([]string, Families+1)
 	for f := 1; f <= Families; f++ {
 		familyName[f] = lastNames[r.IntN(len(lastNames))]
@@ -104,38 +133,40 @@ func seed(tx *gorm.DB, now time.Time) error {
 		}
 	}
 	if err := tx.CreateInBatches(&users, 200).Error; err != nil {
-		return err
+		return demoPeople{}, err
 	}
-	admin, teachers, parents := users[0], users[1:1+Teachers], users[1+Teachers:]
-
-	members := []models.Membership{{UserID: admin.ID, SchoolID: school.ID, Role: models.RoleAdmin}}
-	for _, t := range teachers {
+	p := demoPeople{admin: users[0], teachers: users[1 : 1+Teachers], parents: users[1+Teachers:], familyName: familyName}
+	members := []models.Membership{{UserID: p.admin.ID, SchoolID: school.ID, Role: models.RoleAdmin}}
+	for _, t := range p.teachers {
 		members = append(members, models.Membership{UserID: t.ID, SchoolID: school.ID, Role: models.RoleTeacher})
 	}
-	for _, p := range parents {
-		members = append(members, models.Membership{UserID: p.ID, SchoolID: school.ID, Role: models.RoleParent})
+	for _, u := range p.parents {
+		members = append(members, models.Membership{UserID: u.ID, SchoolID: school.ID, Role: models.RoleParent})
 	}
-	if err := tx.CreateInBatches(&members, 200).Error; err != nil {
-		return err
-	}
+	return p, tx.CreateInBatches(&members, 200).Error
+}
 
+// seedClassrooms creates the classrooms, a teacher each.
+func seedClassrooms(tx *gorm.DB, school *models.School, teachers []models.User, now time.Time) ([]models.Classroom, error) {
 	rooms := make([]models.Classroom, len(classrooms))
 	for i, c := range classrooms {
 		rooms[i] = models.Classroom{SchoolID: school.ID, Name: c.name, Grade: c.grade, SchoolYear: schoolYear(now)}
 	}
 	if err := tx.Create(&rooms).Error; err != nil {
-		return err
+		return nil, err
 	}
 	var staff []models.ClassroomStaff
 	for i, t := range teachers {
 		staff = append(staff, models.ClassroomStaff{ClassroomID: rooms[i].ID, UserID: t.ID, SchoolID: school.ID})
 	}
-	if err := tx.Create(&staff).Error; err != nil {
-		return err
-	}
+	return rooms, tx.Create(&staff).Error
+}
 
-	// Children: families 1..20 have two (in neighbouring grades), the rest one.
-	// Fill classrooms in order so each gets StudentsPerClass.
+// seedStudents creates the children, enrolled and with their guardians:
+// families 1..FamiliesOfSiblings have two (in neighbouring grades), the
+// rest one, filling classrooms in order so each gets StudentsPerClass.
+// roomOf[i] is the index in rooms of students[i]'s classroom.
+func seedStudents(tx *gorm.DB, r *rand.Rand, school *models.School, rooms []models.Classroom, p demoPeople) (students []models.Student, roomOf []int, err error) {
 	type child struct {
 		family int
 		room   int
@@ -158,17 +189,18 @@ func seed(tx *gorm.DB, now time.Time) error {
 			place(f, f%len(rooms))
 		}
 	}
-	students := make([]models.Student, len(kids))
+	students = make([]models.Student, len(kids))
+	roomOf = make([]int, len(kids))
 	for i, k := range kids {
-		s := models.Student{SchoolID: school.ID, FirstName: firstNames[r.IntN(len(firstNames))], LastName: familyName[k.family], Grade: rooms[k.room].Grade}
+		s := models.Student{SchoolID: school.ID, FirstName: firstNames[r.IntN(len(firstNames))], LastName: p.familyName[k.family], Grade: rooms[k.room].Grade}
 		if i%9 == 0 {
 			nick := s.FirstName[:min(3, len(s.FirstName))]
 			s.PreferredName = &nick
 		}
-		students[i] = s
+		students[i], roomOf[i] = s, k.room
 	}
 	if err := tx.CreateInBatches(&students, 200).Error; err != nil {
-		return err
+		return nil, nil, err
 	}
 	var enrollments []models.Enrollment
 	var guardians []models.Guardianship
@@ -176,31 +208,20 @@ func seed(tx *gorm.DB, now time.Time) error {
 		s := students[i]
 		enrollments = append(enrollments, models.Enrollment{ClassroomID: rooms[k.room].ID, StudentID: s.ID, SchoolID: school.ID})
 		for g := 1; g <= 2; g++ {
-			p := parents[(k.family-1)*2+g-1]
 			rel := models.RelationshipMother
 			if g == 2 {
 				rel = models.RelationshipFather
 			}
 			guardians = append(guardians, models.Guardianship{
-				SchoolID: school.ID, StudentID: s.ID, UserID: p.ID, Relationship: rel,
+				SchoolID: school.ID, StudentID: s.ID, UserID: p.parents[(k.family-1)*2+g-1].ID, Relationship: rel,
 				IsPrimary: g == 1, Restricted: g == 2 && k.family == RestrictedFamily,
 			})
 		}
 	}
 	if err := tx.CreateInBatches(&enrollments, 200).Error; err != nil {
-		return err
+		return nil, nil, err
 	}
-	if err := tx.CreateInBatches(&guardians, 200).Error; err != nil {
-		return err
-	}
-	roomOf := make([]int, len(kids))
-	for i, k := range kids {
-		roomOf[i] = k.room
-	}
-	if err := seedObservations(tx, r, now, students, roomOf, teachers); err != nil {
-		return err
-	}
-	return seedCommunity(tx, now, &school, &admin, teachers)
+	return students, roomOf, tx.CreateInBatches(&guardians, 200).Error
 }
 
 // seedCommunity gives the playground something in every tab: a welcome

@@ -102,115 +102,144 @@ func (p *Pipeline) planChunk(ctx context.Context, n *models.Notification, only [
 	now := p.Now().UTC()
 	var got int
 	err := p.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		q := tx.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).Where("notification_id = ?", n.ID).
-			Order("user_id").Limit(size)
-		if len(only) > 0 {
-			q = q.Where("user_id IN ? AND (state = ? OR (state = ? AND deferred_until <= ?))", only, models.RecipientPending, models.RecipientDeferred, now)
-		} else {
-			q = q.Where("state = ?", models.RecipientPending)
-		}
-		var rs []models.NotificationRecipient
-		if err := q.Find(&rs).Error; err != nil {
+		rs, err := claimRecipients(tx, n, only, size, now)
+		if err != nil || len(rs) == 0 {
 			return err
 		}
 		got = len(rs)
-		if len(rs) == 0 {
-			return nil
-		}
-		ids := make([]string, len(rs))
-		for i, r := range rs {
-			ids[i] = r.UserID
-		}
-		var users []models.User
-		if err := tx.Where("id IN ?", ids).Find(&users).Error; err != nil {
+		d, err := decide(tx, n, rs, now)
+		if err != nil {
 			return err
 		}
-		var off []string
-		if n.Category != models.CategorySystem {
-			if err := tx.Model(&models.NotificationPreference{}).Where("user_id IN ? AND category = ? AND NOT push", ids, n.Category).
-				Pluck("user_id", &off).Error; err != nil {
-				return err
-			}
-		}
-		isOff := map[string]bool{}
-		for _, u := range off {
-			isOff[u] = true
-		}
-		// Staff hear about messages in their office hours; the rest wait
-		// for the next window (urgent ones do not).
-		office := map[string][]models.OfficeHours{}
-		if n.Category == models.CategoryNewMessage && !n.Urgent {
-			var hours []models.OfficeHours
-			if err := tx.Where("user_id IN ?", ids).Find(&hours).Error; err != nil {
-				return err
-			}
-			for _, h := range hours {
-				office[h.UserID] = append(office[h.UserID], h)
-			}
-		}
-		var skipped, planned []string
-		deferred := map[time.Time][]string{}
-		for i := range users {
-			u := &users[i]
-			if isOff[u.ID] {
-				skipped = append(skipped, u.ID)
-				continue
-			}
-			// The later of the two ends; the deferred fan-out checks again
-			// then (the window may start inside quiet hours).
-			var until time.Time
-			if end, quiet := quietUntil(u, now); quiet && !n.Urgent {
-				until = end
-			}
-			if open, next := models.NextOfficeHours(office[u.ID], u.TimeZone, now); !open && next.After(until) {
-				until = next
-			}
-			if until.IsZero() {
-				planned = append(planned, u.ID)
-			} else {
-				deferred[until] = append(deferred[until], u.ID)
-			}
-		}
-		set := func(state string, users []string, until *time.Time) error {
-			if len(users) == 0 {
-				return nil
-			}
-			return tx.Model(&models.NotificationRecipient{}).Where("notification_id = ? AND user_id IN ?", n.ID, users).
-				Updates(map[string]any{"state": state, "deferred_until": until}).Error
-		}
-		if err := set(models.RecipientSkipped, skipped, nil); err != nil {
+		if err := p.apply(ctx, tx, n, d, now); err != nil {
 			return err
-		}
-		for end, us := range deferred {
-			if err := set(models.RecipientDeferred, us, &end); err != nil {
-				return err
-			}
-			if err := p.scheduleTx(ctx, tx, FanOutArgs{NotificationID: n.ID, UserIDs: us}, end); err != nil {
-				return err
-			}
-		}
-		if err := set(models.RecipientPlanned, planned, nil); err != nil {
-			return err
-		}
-		if len(planned) > 0 {
-			if err := tx.Exec(`INSERT INTO notification_deliveries (notification_id, device_id, user_id, next_attempt_at, created_at, updated_at)
-				SELECT ?, d.id, d.user_id, ?, ?, ? FROM devices d WHERE d.user_id IN ?
-				ON CONFLICT DO NOTHING`, n.ID, now, now, now, planned).Error; err != nil {
-				return err
-			}
 		}
 		for _, r := range rs {
 			if r.State == models.RecipientPending {
 				p.Metrics.Queued.Add(1)
 			}
 		}
-		p.Metrics.Skipped.Add(int64(len(skipped)))
-		for _, us := range deferred {
+		p.Metrics.Skipped.Add(int64(len(d.skipped)))
+		for _, us := range d.deferred {
 			p.Metrics.Deferred.Add(int64(len(us)))
 		}
 		return nil
 	})
 	return got, err
+}
+
+// claimRecipients locks up to size recipients still to plan (skipping those
+// another worker holds): the pending ones, or with only, those of only that
+// are pending or whose deferral has ended.
+func claimRecipients(tx *gorm.DB, n *models.Notification, only []string, size int, now time.Time) ([]models.NotificationRecipient, error) {
+	q := tx.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).Where("notification_id = ?", n.ID).
+		Order("user_id").Limit(size)
+	if len(only) > 0 {
+		q = q.Where("user_id IN ? AND (state = ? OR (state = ? AND deferred_until <= ?))", only, models.RecipientPending, models.RecipientDeferred, now)
+	} else {
+		q = q.Where("state = ?", models.RecipientPending)
+	}
+	var rs []models.NotificationRecipient
+	return rs, q.Find(&rs).Error
+}
+
+// decision is what happens to each claimed recipient.
+type decision struct {
+	skipped  []string               // the category is off for them
+	planned  []string               // push now
+	deferred map[time.Time][]string // push when quiet or closed hours end
+}
+
+// decide sorts recipients by their settings: the notification's category
+// off, quiet hours (urgent notifications ignore them) and, for staff and
+// message notifications, office hours.
+func decide(tx *gorm.DB, n *models.Notification, rs []models.NotificationRecipient, now time.Time) (decision, error) {
+	d := decision{deferred: map[time.Time][]string{}}
+	ids := make([]string, len(rs))
+	for i, r := range rs {
+		ids[i] = r.UserID
+	}
+	var users []models.User
+	if err := tx.Where("id IN ?", ids).Find(&users).Error; err != nil {
+		return d, err
+	}
+	var off []string
+	if n.Category != models.CategorySystem {
+		if err := tx.Model(&models.NotificationPreference{}).Where("user_id IN ? AND category = ? AND NOT push", ids, n.Category).
+			Pluck("user_id", &off).Error; err != nil {
+			return d, err
+		}
+	}
+	isOff := map[string]bool{}
+	for _, u := range off {
+		isOff[u] = true
+	}
+	// Staff hear about messages in their office hours; the rest wait for
+	// the next window (urgent ones do not).
+	office := map[string][]models.OfficeHours{}
+	if n.Category == models.CategoryNewMessage && !n.Urgent {
+		var hours []models.OfficeHours
+		if err := tx.Where("user_id IN ?", ids).Find(&hours).Error; err != nil {
+			return d, err
+		}
+		for _, h := range hours {
+			office[h.UserID] = append(office[h.UserID], h)
+		}
+	}
+	for i := range users {
+		u := &users[i]
+		if isOff[u.ID] {
+			d.skipped = append(d.skipped, u.ID)
+			continue
+		}
+		// The later of the two ends; the deferred fan-out checks again then
+		// (the window may start inside quiet hours).
+		var until time.Time
+		if end, quiet := quietUntil(u, now); quiet && !n.Urgent {
+			until = end
+		}
+		if open, next := models.NextOfficeHours(office[u.ID], u.TimeZone, now); !open && next.After(until) {
+			until = next
+		}
+		if until.IsZero() {
+			d.planned = append(d.planned, u.ID)
+		} else {
+			d.deferred[until] = append(d.deferred[until], u.ID)
+		}
+	}
+	return d, nil
+}
+
+// apply records a decision in tx: recipients' states, a fan-out job at the
+// end of each deferral, and a delivery row per device of those planned.
+func (p *Pipeline) apply(ctx context.Context, tx *gorm.DB, n *models.Notification, d decision, now time.Time) error {
+	set := func(state string, users []string, until *time.Time) error {
+		if len(users) == 0 {
+			return nil
+		}
+		return tx.Model(&models.NotificationRecipient{}).Where("notification_id = ? AND user_id IN ?", n.ID, users).
+			Updates(map[string]any{"state": state, "deferred_until": until}).Error
+	}
+	if err := set(models.RecipientSkipped, d.skipped, nil); err != nil {
+		return err
+	}
+	for end, us := range d.deferred {
+		if err := set(models.RecipientDeferred, us, &end); err != nil {
+			return err
+		}
+		if err := p.scheduleTx(ctx, tx, FanOutArgs{NotificationID: n.ID, UserIDs: us}, end); err != nil {
+			return err
+		}
+	}
+	if err := set(models.RecipientPlanned, d.planned, nil); err != nil {
+		return err
+	}
+	if len(d.planned) == 0 {
+		return nil
+	}
+	return tx.Exec(`INSERT INTO notification_deliveries (notification_id, device_id, user_id, next_attempt_at, created_at, updated_at)
+		SELECT ?, d.id, d.user_id, ?, ?, ? FROM devices d WHERE d.user_id IN ?
+		ON CONFLICT DO NOTHING`, n.ID, now, now, now, d.planned).Error
 }
 
 // scheduleTx inserts a job to run at a time, inside tx.
