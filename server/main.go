@@ -3,7 +3,6 @@
 //	go run ./server                     serve (demo school, playground, embedded PostgreSQL if none)
 //	go run ./server seed                load the demo school into an empty database
 //	go run ./server demo-token ROLE     print a demo bearer token: admin, teacher, parent or an email
-//	go run ./server load [flags]        drive a mixed mobile workload against a running server (-h for flags)
 //
 // Configuration comes from flags and the environment; see server/config.
 package main
@@ -32,15 +31,8 @@ func main() {
 
 func run(args []string) error {
 	cmd := "serve"
-	if len(args) > 0 && (args[0] == "serve" || args[0] == "seed" || args[0] == "demo-token" || args[0] == "load") {
+	if len(args) > 0 && (args[0] == "serve" || args[0] == "seed" || args[0] == "demo-token") {
 		cmd, args = args[0], args[1:]
-	}
-	var lo loadFlags
-	if cmd == "load" {
-		var err error
-		if args, err = lo.parse(args); err != nil {
-			return err
-		}
 	}
 	var who string
 	if cmd == "demo-token" {
@@ -88,8 +80,6 @@ func run(args []string) error {
 		}
 		fmt.Println(token)
 		return nil
-	case "load":
-		return runLoad(ctx, a, lo)
 	}
 
 	if cfg.Seed {

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/sameside/sameside/server/database/dbtest"
-	"github.com/sameside/sameside/server/load"
+	"github.com/sameside/sameside/tools/load/workload"
 	"github.com/sameside/sameside/server/push/fakefcm"
 )
 
@@ -87,7 +87,7 @@ func TestThreeInstancesSurviveAKill(t *testing.T) {
 		}
 		killed <- inFlight
 	}()
-	rep, err := load.Run(ctx, load.Options{URLs: []string{first, second, third}, Parents: parents, Teachers: teachers,
+	rep, err := workload.Run(ctx, workload.Options{URLs: []string{first, second, third}, Parents: parents, Teachers: teachers,
 		Duration: duration, Think: 20 * time.Millisecond, Seed: 1})
 	if err != nil {
 		t.Fatal(err)

@@ -161,6 +161,9 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("unknown command or argument %q (commands: serve, seed, demo-token; the load generator is go run ./tools/load)", fs.Arg(0))
+	}
 	if c.LocalPostgres == "off" {
 		c.LocalPostgres = ""
 	}

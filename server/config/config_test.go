@@ -27,6 +27,16 @@ func TestFlagsOverrideEnvironment(t *testing.T) {
 	}
 }
 
+// TestStrayArgumentsRefused: a word the server does not know (a mistyped or
+// retired command, such as the load command that moved to tools/load) is an
+// error, never silently a server start.
+func TestStrayArgumentsRefused(t *testing.T) {
+	_, err := Load([]string{"load", "-duration", "5s"}, envOf(nil))
+	if err == nil || !strings.Contains(err.Error(), `"load"`) {
+		t.Fatalf("err = %v, want the stray argument named", err)
+	}
+}
+
 func TestRefusals(t *testing.T) {
 	cases := []struct {
 		name string

@@ -1,7 +1,7 @@
 // Package wsclient is a graphql-transport-ws client, the way the mobile app
 // speaks to /graphql over a websocket: connection_init with the bearer
 // token, subscribe, next/error/complete, ping/pong. The tests (apptest),
-// the load command (server/load) and the live-delivery benchmark
+// the load command (tools/load) and the live-delivery benchmark
 // (tools/benchlive) all use it.
 package wsclient
 

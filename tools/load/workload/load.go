@@ -1,4 +1,4 @@
-// Package load drives a mixed mobile workload against running SameSide
+// Package workload drives a mixed mobile workload against running SameSide
 // servers and measures it: parents read their feed, check unread counts,
 // message their child's teacher and book (then cancel) conferences, each
 // holding a live viewerEvents subscription; teachers post positive notes
@@ -8,9 +8,9 @@
 // cannot reach its server is retried on the next with the same
 // clientMutationId, as the app retries on a flaky network.
 //
-// `go run ./server load` runs it against a server with the demo school;
+// `go run ./tools/load` runs it against a server with the demo school;
 // the three-instance test in server/ uses it as its workload.
-package load
+package workload
 
 import (
 	"bytes"
