@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/sameside/sameside/server/database/dbtest"
-	"github.com/sameside/sameside/tools/load/workload"
 	"github.com/sameside/sameside/server/push/fakefcm"
+	"github.com/sameside/sameside/tools/load/workload"
 )
 
 // TestThreeInstancesSurviveAKill: three server processes on one database
