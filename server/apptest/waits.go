@@ -72,16 +72,12 @@ func (e *Env) waitNone(what, count string) {
 // WaitForPushes waits until the fake FCM has accepted n messages, or fails.
 func (e *Env) WaitForPushes(n int) []fakefcm.Message {
 	e.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if e.FCM.Count() >= n {
-			return e.FCM.Messages()
-		}
-		if time.Now().After(deadline) {
-			e.t.Fatalf("fake FCM has %d messages after 20s, want %d", e.FCM.Count(), n)
-		}
-		time.Sleep(20 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if got, err := e.FCM.Await(ctx, n); err != nil {
+		e.t.Fatalf("fake FCM has %d messages after 20s, want %d", got, n)
 	}
+	return e.FCM.Messages()
 }
 
 // RegisterDevice registers a push token for the holder of userToken.

@@ -10,6 +10,7 @@
 package fakefcm
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -96,6 +97,8 @@ type Server struct {
 	mu       sync.Mutex
 	rules    map[string]*ruleState
 	messages []Message
+	// grew is closed (and replaced) whenever a message is accepted.
+	grew     chan struct{}
 	requests atomic.Int64
 	// inFlight counts requests read and not yet answered.
 	inFlight atomic.Int64
@@ -117,7 +120,7 @@ type Options struct {
 
 // Start runs a fake FCM on a loopback port.
 func Start(o Options) *Server {
-	s := &Server{log: o.Log, rules: map[string]*ruleState{}}
+	s := &Server{log: o.Log, rules: map[string]*ruleState{}, grew: make(chan struct{})}
 	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
 	s.Server.Config.MaxHeaderBytes = 1 << 16
 	s.Server.Start()
@@ -149,6 +152,24 @@ func (s *Server) Count() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.messages)
+}
+
+// Await returns once at least n messages are accepted, or ctx's error with
+// the count so far. It wakes on each message: no polling.
+func (s *Server) Await(ctx context.Context, n int) (int, error) {
+	for {
+		s.mu.Lock()
+		got, grew := len(s.messages), s.grew
+		s.mu.Unlock()
+		if got >= n {
+			return got, nil
+		}
+		select {
+		case <-grew:
+		case <-ctx.Done():
+			return got, ctx.Err()
+		}
+	}
 }
 
 // CountByToken counts accepted messages per token.
@@ -229,6 +250,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	name := fmt.Sprintf("projects/%s/messages/fake-%d", project, s.seq.Add(1))
 	if !req.ValidateOnly {
 		s.messages = append(s.messages, Message{Raw: req.Message, Token: msg.Token, Data: msg.Data, Name: name, At: time.Now()})
+		close(s.grew)
+		s.grew = make(chan struct{})
 	}
 	s.mu.Unlock()
 	if s.log != nil {
