@@ -80,132 +80,31 @@ func run() error {
 	if err != nil {
 		return fmt.Errorf("setup: %w", err)
 	}
-
-	dir, err := os.MkdirTemp("", "benchlive")
+	servers, stopServers, err := startServers(ctx, dbURL, o.instances)
+	defer stopServers()
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "sameside")
-	if out, err := exec.Command("go", "build", "-o", bin, "./server").CombinedOutput(); err != nil {
-		return fmt.Errorf("go build: %v\n%s", err, out)
-	}
-	var servers []*server
-	defer func() {
-		for _, s := range servers {
-			s.stop()
-		}
-	}()
-	for i := 0; i < o.instances; i++ {
-		s, err := startServer(ctx, bin, dbURL)
-		if err != nil {
-			return err
-		}
-		servers = append(servers, s)
-	}
-
 	rec := newRecorder(o.rate * int(o.duration/time.Second))
-	fmt.Printf("opening %d websocket subscribers over %d instances...\n", o.subscribers, o.instances)
-	var wg sync.WaitGroup
 	subCtx, cancelSubs := context.WithCancel(ctx)
 	defer cancelSubs()
-	var subscribed atomic.Int64
-	errs := make(chan error, o.subscribers)
-	for i := range o.subscribers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := subscribe(subCtx, servers[i%len(servers)].url, tokens.parents[i], convs[i].id, rec, &subscribed); err != nil && subCtx.Err() == nil {
-				errs <- err
-			}
-		}()
-		if i%50 == 49 {
-			time.Sleep(20 * time.Millisecond) // do not open them all in one burst
-		}
+	if err := openSubscribers(subCtx, o.subscribers, servers, tokens, convs, rec); err != nil {
+		return err
 	}
-	for subscribed.Load() < int64(o.subscribers) {
-		select {
-		case err := <-errs:
-			return fmt.Errorf("subscriber: %w", err)
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
-	// A subscription is live once the server has run its resolver, shortly
-	// after the client's subscribe; every message below is counted, so one
-	// sent too early would show as lost.
-	time.Sleep(2 * time.Second)
-
 	pool, err := pgxpool.New(ctx, dbURL)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	baseline := &latencies{}
 	loadCtx, endLoad := context.WithTimeout(ctx, o.duration)
 	defer endLoad()
-	var bwg sync.WaitGroup
-	bwg.Add(1)
-	go func() { // SELECT 1 round trips at the same rate, during the load
-		defer bwg.Done()
-		tick := time.NewTicker(time.Second / time.Duration(o.rate))
-		defer tick.Stop()
-		for {
-			select {
-			case <-loadCtx.Done():
-				return
-			case <-tick.C:
-			}
-			t0 := time.Now()
-			var one int
-			if err := pool.QueryRow(ctx, "SELECT 1").Scan(&one); err == nil {
-				baseline.add(time.Since(t0))
-			}
-		}
-	}()
-
-	fmt.Printf("sending %d messages/s for %s...\n", o.rate, o.duration)
-	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
-	var sendErrs atomic.Int64
-	sends := &latencies{}
-	var swg sync.WaitGroup
-	// Message k leaves at start + k/rate, however late the previous ones
-	// were: a busy machine does not lower the offered load.
-	total := o.rate * int(o.duration/time.Second)
-	start := time.Now()
-	n, crossed := 0, 0
-	for ; n < total && ctx.Err() == nil; n++ {
-		time.Sleep(time.Until(start.Add(time.Duration(n) * time.Second / time.Duration(o.rate))))
-		i := n % len(convs)
-		c := convs[i]
-		// Subscriber i is on instance i%k; each pass over the
-		// conversations shifts the sending instance by one, so with two
-		// instances half the messages cross from one to the other.
-		on := (i + n/len(convs)) % len(servers)
-		if on != i%len(servers) {
-			crossed++
-		}
-		srv := servers[on]
-		swg.Add(1)
-		go func(n int) {
-			defer swg.Done()
-			rec.sent(n)
-			t0 := time.Now()
-			err := sendMessage(ctx, client, srv.url, tokens.teachers[c.teacher], c.id, n)
-			sends.add(time.Since(t0))
-			if err != nil {
-				if sendErrs.Add(1) <= 3 {
-					fmt.Fprintln(os.Stderr, "send:", err)
-				}
-			}
-		}(n)
-	}
+	baseline, probed := probe(loadCtx, pool, o.rate)
+	out := sendAll(ctx, o, servers, tokens, convs, rec)
 	endLoad()
-	sendTime := time.Since(start)
-	swg.Wait()
-	bwg.Wait()
+	probed.Wait()
 	// Stragglers.
 	deadline := time.Now().Add(5 * time.Second)
-	for rec.delivered() < n && time.Now().Before(deadline) {
+	for rec.delivered() < out.n && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	rss := make([]memory, len(servers))
@@ -213,16 +112,155 @@ func run() error {
 		rss[i] = readMemory(s.cmd.Process.Pid)
 	}
 	cancelSubs()
+	return report(o, servers, out, rec, baseline, rss)
+}
 
+// startServers builds the server and starts n processes on dbURL; stop
+// ends those started, even when err says a later one failed.
+func startServers(ctx context.Context, dbURL string, n int) (servers []*server, stop func(), err error) {
+	dir, err := os.MkdirTemp("", "benchlive")
+	if err != nil {
+		return nil, func() {}, err
+	}
+	stop = func() {
+		for _, s := range servers {
+			s.stop()
+		}
+		os.RemoveAll(dir)
+	}
+	bin := filepath.Join(dir, "sameside")
+	if out, err := exec.Command("go", "build", "-o", bin, "./server").CombinedOutput(); err != nil {
+		return nil, stop, fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	for i := 0; i < n; i++ {
+		s, err := startServer(ctx, bin, dbURL)
+		if err != nil {
+			return servers, stop, err
+		}
+		servers = append(servers, s)
+	}
+	return servers, stop, nil
+}
+
+// openSubscribers opens one messageAdded subscription per parent, spread
+// over the servers, and returns once all are live (or one failed).
+func openSubscribers(ctx context.Context, n int, servers []*server, tokens tokens, convs []conv, rec *recorder) error {
+	fmt.Printf("opening %d websocket subscribers over %d instances...\n", n, len(servers))
+	var subscribed atomic.Int64
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			if err := subscribe(ctx, servers[i%len(servers)].url, tokens.parents[i], convs[i].id, rec, &subscribed); err != nil && ctx.Err() == nil {
+				errs <- err
+			}
+		}()
+		if i%50 == 49 {
+			time.Sleep(20 * time.Millisecond) // do not open them all in one burst
+		}
+	}
+	for subscribed.Load() < int64(n) {
+		select {
+		case err := <-errs:
+			return fmt.Errorf("subscriber: %w", err)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	// A subscription is live once the server has run its resolver, shortly
+	// after the client's subscribe; every message is counted, so one sent
+	// too early would show as lost.
+	time.Sleep(2 * time.Second)
+	return nil
+}
+
+// probe times SELECT 1 round trips at rate until ctx ends: the baseline
+// the delivery latency is compared with, measured during the load.
+func probe(ctx context.Context, pool *pgxpool.Pool, rate int) (*latencies, *sync.WaitGroup) {
+	baseline := &latencies{}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(time.Second / time.Duration(rate))
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			t0 := time.Now()
+			var one int
+			if err := pool.QueryRow(context.WithoutCancel(ctx), "SELECT 1").Scan(&one); err == nil {
+				baseline.add(time.Since(t0))
+			}
+		}
+	}()
+	return baseline, &wg
+}
+
+// sent is what sendAll did.
+type sent struct {
+	n, crossed int
+	errs       int64
+	took       time.Duration
+	calls      *latencies
+}
+
+// sendAll sends o.rate messages a second for o.duration through the
+// servers in turn and waits for every call to answer.
+func sendAll(ctx context.Context, o options, servers []*server, tokens tokens, convs []conv, rec *recorder) sent {
+	fmt.Printf("sending %d messages/s for %s...\n", o.rate, o.duration)
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
+	var errs atomic.Int64
+	out := sent{calls: &latencies{}}
+	var wg sync.WaitGroup
+	// Message k leaves at start + k/rate, however late the previous ones
+	// were: a busy machine does not lower the offered load.
+	total := o.rate * int(o.duration/time.Second)
+	start := time.Now()
+	for ; out.n < total && ctx.Err() == nil; out.n++ {
+		n := out.n
+		time.Sleep(time.Until(start.Add(time.Duration(n) * time.Second / time.Duration(o.rate))))
+		i := n % len(convs)
+		c := convs[i]
+		// Subscriber i is on instance i%k; each pass over the conversations
+		// shifts the sending instance by one, so with two instances half
+		// the messages cross from one to the other.
+		on := (i + n/len(convs)) % len(servers)
+		if on != i%len(servers) {
+			out.crossed++
+		}
+		srv := servers[on]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rec.sent(n)
+			t0 := time.Now()
+			err := sendMessage(ctx, client, srv.url, tokens.teachers[c.teacher], c.id, n)
+			out.calls.add(time.Since(t0))
+			if err != nil && errs.Add(1) <= 3 {
+				fmt.Fprintln(os.Stderr, "send:", err)
+			}
+		}()
+	}
+	out.took = time.Since(start)
+	wg.Wait()
+	out.errs = errs.Load()
+	return out
+}
+
+// report prints the run's figures and fails if a message was lost.
+func report(o options, servers []*server, out sent, rec *recorder, baseline *latencies, rss []memory) error {
 	d := rec.lat.sorted()
 	b := baseline.sorted()
 	if len(d) == 0 || len(b) == 0 {
 		return errors.New("nothing measured")
 	}
+	n := out.n
 	fmt.Printf("\nsubscribers %d over %d instances; sent %d messages in %.1fs (%d through another instance than the subscriber's; %d send errors), delivered %d, lost %d\n",
-		o.subscribers, len(servers), n, sendTime.Seconds(), crossed, sendErrs.Load(), rec.delivered(), n-rec.delivered())
+		o.subscribers, len(servers), n, out.took.Seconds(), out.crossed, out.errs, rec.delivered(), n-rec.delivered())
 	fmt.Printf("delivery latency  p50 %8.2f ms  p99 %8.2f ms  max %8.2f ms  (%d samples)\n", ms(pct(d, 50)), ms(pct(d, 99)), ms(d[len(d)-1]), len(d))
-	sd := sends.sorted()
+	sd := out.calls.sorted()
 	fmt.Printf("sendMessage call  p50 %8.2f ms  p99 %8.2f ms  (the HTTP mutation alone)\n", ms(pct(sd, 50)), ms(pct(sd, 99)))
 	fmt.Printf("SELECT 1          p50 %8.2f ms  p99 %8.2f ms  (%d samples, same run)\n", ms(pct(b, 50)), ms(pct(b, 99)), len(b))
 	for i, m := range rss {
