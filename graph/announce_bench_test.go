@@ -58,20 +58,6 @@ func BenchmarkUrgentAnnouncement(b *testing.B) {
 		b.ReportMetric(float64(devices*b.N)/b.Elapsed().Seconds(), "msgs/s")
 	})
 
-	b.Run("direct-SendEach", func(b *testing.B) {
-		direct, err := apptest.NewDirectSendEach(ctx, env.FCM.Endpoint(), devices, cfg)
-		if err != nil {
-			b.Fatal(err)
-		}
-		for i := 0; i < b.N; i++ {
-			b.StopTimer()
-			env.FCM.Reset()
-			b.StartTimer()
-			if err := direct.Send(ctx); err != nil {
-				b.Fatal(err)
-			}
-		}
-		b.ReportMetric(float64(devices*b.N)/b.Elapsed().Seconds(), "msgs/s")
-	})
+	apptest.BenchDirectSendEach(b, env.FCM, devices, cfg)
 	env.FCM.Reset() // the floor's messages have no schema to validate against
 }

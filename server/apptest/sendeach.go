@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"testing"
 
 	"firebase.google.com/go/v4/messaging"
 
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/server/push"
+	"github.com/sameside/sameside/server/push/fakefcm"
 )
 
 // DirectSendEach is the benchmarks' floor: n prebuilt messages sent to
@@ -53,4 +55,30 @@ func (d *DirectSendEach) Send(ctx context.Context) error {
 	}
 	wg.Wait()
 	return first
+}
+
+// BenchDirectSendEach is the floor a fan-out benchmark is measured against,
+// as its "direct-SendEach" sub-benchmark: n messages sent with the SDK's
+// SendEach straight to the fake FCM and nothing else, reported in msgs/s.
+// The floor's messages have no schema: the caller resets the fake before
+// the environment's cleanup validates what it recorded.
+func BenchDirectSendEach(b *testing.B, fcm *fakefcm.Server, n int, cfg push.Config) {
+	b.Run("direct-SendEach", func(b *testing.B) {
+		direct, err := NewDirectSendEach(b.Context(), fcm.Endpoint(), n, cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			fcm.Reset()
+			b.StartTimer()
+			if err := direct.Send(b.Context()); err != nil {
+				b.Fatal(err)
+			}
+			if got := fcm.Count(); got != n {
+				b.Fatalf("%d messages, want %d", got, n)
+			}
+		}
+		b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "msgs/s")
+	})
 }

@@ -60,24 +60,7 @@ func BenchmarkFanOut10k(b *testing.B) {
 		b.ReportMetric(float64(benchDevices*b.N)/b.Elapsed().Seconds(), "msgs/s")
 	})
 
-	b.Run("direct-SendEach", func(b *testing.B) {
-		direct, err := apptest.NewDirectSendEach(context.Background(), env.FCM.Endpoint(), len(tokens), cfg)
-		if err != nil {
-			b.Fatal(err)
-		}
-		for i := 0; i < b.N; i++ {
-			b.StopTimer()
-			env.FCM.Reset()
-			b.StartTimer()
-			if err := direct.Send(context.Background()); err != nil {
-				b.Fatal(err)
-			}
-			if n := env.FCM.Count(); n != benchDevices {
-				b.Fatalf("%d messages, want %d", n, benchDevices)
-			}
-		}
-		b.ReportMetric(float64(benchDevices*b.N)/b.Elapsed().Seconds(), "msgs/s")
-	})
+	apptest.BenchDirectSendEach(b, env.FCM, len(tokens), cfg)
 	// The direct floor's messages have no schema; forget them before the
 	// environment's cleanup validates every push it recorded.
 	env.FCM.Reset()
