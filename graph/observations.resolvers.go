@@ -160,22 +160,17 @@ func (r *studentResolver) Balance(ctx context.Context, obj *models.Student) (*mo
 	return r.Domain.Balance(ctx, viewer(ctx), obj)
 }
 
-func (r *studentResolver) Timeline(ctx context.Context, obj *models.Student, first *int, after *string) (*model.TimelineConnection, error) {
-	page, err := r.Domain.StudentTimeline(ctx, viewer(ctx), obj, first, after)
-	if err != nil {
-		return nil, err
+func (r *studentResolver) Timeline(ctx context.Context, obj *models.Student, first *int, after *string) (*models.Connection[models.TimelineEntry], error) {
+	return r.Domain.StudentTimeline(ctx, viewer(ctx), obj, first, after)
+}
+
+// Node is the resolver for the node field: the entry's observation or home
+// insight, as the union.
+func (r *timelineEdgeResolver) Node(ctx context.Context, obj *models.Edge[models.TimelineEntry]) (model.TimelineItem, error) {
+	if obj.Node.Observation != nil {
+		return obj.Node.Observation, nil
 	}
-	c := &model.TimelineConnection{Edges: []*model.TimelineEdge{}, PageInfo: &models.PageInfo{HasNextPage: page.HasNext}}
-	for _, e := range page.Entries {
-		var node model.TimelineItem = e.HomeInsight
-		if e.Observation != nil {
-			node = e.Observation
-		}
-		cur := e.Cursor
-		c.Edges = append(c.Edges, &model.TimelineEdge{Cursor: cur, Node: node})
-		c.PageInfo.EndCursor = &cur
-	}
-	return c, nil
+	return obj.Node.HomeInsight, nil
 }
 
 func (r *Resolver) HomeInsight() generated.HomeInsightResolver { return &homeInsightResolver{r} }
@@ -190,9 +185,12 @@ func (r *Resolver) ObservationReview() generated.ObservationReviewResolver {
 	return &observationReviewResolver{r}
 }
 
+func (r *Resolver) TimelineEdge() generated.TimelineEdgeResolver { return &timelineEdgeResolver{r} }
+
 type (
 	homeInsightResolver         struct{ *Resolver }
 	observationResolver         struct{ *Resolver }
 	observationResponseResolver struct{ *Resolver }
 	observationReviewResolver   struct{ *Resolver }
+	timelineEdgeResolver        struct{ *Resolver }
 )

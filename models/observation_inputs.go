@@ -168,8 +168,8 @@ type TimelineEntry struct {
 	HomeInsight *HomeInsight
 }
 
-// TimelinePage is one page of a student's timeline.
-type TimelinePage struct {
-	Entries []TimelineEntry
-	HasNext bool
-}
+// TimelineConnection is a page of a student's timeline.
+type TimelineConnection = Connection[TimelineEntry]
+
+// TimelineEdge is one timeline entry and its cursor.
+type TimelineEdge = Edge[TimelineEntry]

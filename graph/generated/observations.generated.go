@@ -39,6 +39,9 @@ type ObservationResponseResolver interface {
 type ObservationReviewResolver interface {
 	Reviewer(ctx context.Context, obj *models.ObservationReview) (*models.User, error)
 }
+type TimelineEdgeResolver interface {
+	Node(ctx context.Context, obj *models.Edge[models.TimelineEntry]) (model.TimelineItem, error)
+}
 
 // endregion ************************** generated!.gotpl **************************
 
@@ -1714,7 +1717,7 @@ func (ec *executionContext) fieldContext_StudentBalance_lastPositiveNote(_ conte
 	return fc, nil
 }
 
-func (ec *executionContext) _TimelineConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.TimelineConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _TimelineConnection_edges(ctx context.Context, field graphql.CollectedField, obj *models.Connection[models.TimelineEntry]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1726,8 +1729,8 @@ func (ec *executionContext) _TimelineConnection_edges(ctx context.Context, field
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.TimelineEdge) graphql.Marshaler {
-			return ec.marshalNTimelineEdge2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋgraphᚋmodelᚐTimelineEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Edge[models.TimelineEntry]) graphql.Marshaler {
+			return ec.marshalNTimelineEdge2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1746,7 +1749,7 @@ func (ec *executionContext) fieldContext_TimelineConnection_edges(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _TimelineConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.TimelineConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _TimelineConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *models.Connection[models.TimelineEntry]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1778,7 +1781,7 @@ func (ec *executionContext) fieldContext_TimelineConnection_pageInfo(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _TimelineEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.TimelineEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _TimelineEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *models.Edge[models.TimelineEntry]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1801,7 +1804,7 @@ func (ec *executionContext) fieldContext_TimelineEdge_cursor(_ context.Context, 
 	return graphql.NewScalarFieldContext("TimelineEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _TimelineEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.TimelineEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _TimelineEdge_node(ctx context.Context, field graphql.CollectedField, obj *models.Edge[models.TimelineEntry]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1810,7 +1813,7 @@ func (ec *executionContext) _TimelineEdge_node(ctx context.Context, field graphq
 			return ec.fieldContext_TimelineEdge_node(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Node, nil
+			return ec.Resolvers.TimelineEdge().Node(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.TimelineItem) graphql.Marshaler {
@@ -1821,7 +1824,7 @@ func (ec *executionContext) _TimelineEdge_node(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_TimelineEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TimelineEdge", field, false, false, "TimelineItem")
+	return graphql.NewScalarFieldContext("TimelineEdge", field, true, true, "TimelineItem")
 }
 
 // endregion **************************** field.gotpl *****************************
@@ -3043,7 +3046,7 @@ func (ec *executionContext) _StudentBalance(ctx context.Context, sel ast.Selecti
 
 var timelineConnectionImplementors = []string{"TimelineConnection"}
 
-func (ec *executionContext) _TimelineConnection(ctx context.Context, sel ast.SelectionSet, obj *model.TimelineConnection) graphql.Marshaler {
+func (ec *executionContext) _TimelineConnection(ctx context.Context, sel ast.SelectionSet, obj *models.Connection[models.TimelineEntry]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, timelineConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -3081,7 +3084,7 @@ func (ec *executionContext) _TimelineConnection(ctx context.Context, sel ast.Sel
 
 var timelineEdgeImplementors = []string{"TimelineEdge"}
 
-func (ec *executionContext) _TimelineEdge(ctx context.Context, sel ast.SelectionSet, obj *model.TimelineEdge) graphql.Marshaler {
+func (ec *executionContext) _TimelineEdge(ctx context.Context, sel ast.SelectionSet, obj *models.Edge[models.TimelineEntry]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, timelineEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -3093,13 +3096,14 @@ func (ec *executionContext) _TimelineEdge(ctx context.Context, sel ast.Selection
 		case "cursor":
 			out.Values[i] = ec._TimelineEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "node":
-			out.Values[i] = ec._TimelineEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TimelineEdge_node(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -3435,7 +3439,7 @@ func (ec *executionContext) marshalNStudentBalance2ᚖgithubᚗcomᚋsamesideᚋ
 	return ec._StudentBalance(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNTimelineConnection2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋgraphᚋmodelᚐTimelineConnection(ctx context.Context, sel ast.SelectionSet, v *model.TimelineConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNTimelineConnection2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConnection(ctx context.Context, sel ast.SelectionSet, v *models.Connection[models.TimelineEntry]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "TimelineConnection!")
 		return graphql.Null
@@ -3443,11 +3447,11 @@ func (ec *executionContext) marshalNTimelineConnection2ᚖgithubᚗcomᚋsamesid
 	return ec._TimelineConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNTimelineEdge2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋgraphᚋmodelᚐTimelineEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TimelineEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNTimelineEdge2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Edge[models.TimelineEntry]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNTimelineEdge2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋgraphᚋmodelᚐTimelineEdge(ctx, sel, v[i])
+		return ec.marshalNTimelineEdge2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -3459,7 +3463,7 @@ func (ec *executionContext) marshalNTimelineEdge2ᚕᚖgithubᚗcomᚋsameside�
 	return ret
 }
 
-func (ec *executionContext) marshalNTimelineEdge2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋgraphᚋmodelᚐTimelineEdge(ctx context.Context, sel ast.SelectionSet, v *model.TimelineEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNTimelineEdge2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEdge(ctx context.Context, sel ast.SelectionSet, v *models.Edge[models.TimelineEntry]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "TimelineEdge!")
 		return graphql.Null

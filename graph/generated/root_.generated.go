@@ -48,6 +48,7 @@ type ResolverRoot interface {
 	SchoolEvent() SchoolEventResolver
 	Student() StudentResolver
 	Subscription() SubscriptionResolver
+	TimelineEdge() TimelineEdgeResolver
 	Upload() UploadResolver
 	User() UserResolver
 	Viewer() ViewerResolver

@@ -9,7 +9,6 @@ import (
 	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/sameside/sameside/graph/model"
 	"github.com/sameside/sameside/models"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -34,7 +33,7 @@ type StudentResolver interface {
 	Observations(ctx context.Context, obj *models.Student, kinds []models.ObservationKind, first *int, after *string) (*models.Connection[models.Observation], error)
 	HomeInsights(ctx context.Context, obj *models.Student, first *int) ([]*models.HomeInsight, error)
 	Balance(ctx context.Context, obj *models.Student) (*models.StudentBalance, error)
-	Timeline(ctx context.Context, obj *models.Student, first *int, after *string) (*model.TimelineConnection, error)
+	Timeline(ctx context.Context, obj *models.Student, first *int, after *string) (*models.Connection[models.TimelineEntry], error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -919,8 +918,8 @@ func (ec *executionContext) _Student_timeline(ctx context.Context, field graphql
 			return ec.Resolvers.Student().Timeline(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.TimelineConnection) graphql.Marshaler {
-			return ec.marshalNTimelineConnection2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋgraphᚋmodelᚐTimelineConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Connection[models.TimelineEntry]) graphql.Marshaler {
+			return ec.marshalNTimelineConnection2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,

@@ -2,10 +2,6 @@
 
 package model
 
-import (
-	"github.com/sameside/sameside/models"
-)
-
 // An entry of a student's timeline.
 type TimelineItem interface {
 	IsTimelineItem()
@@ -18,14 +14,4 @@ type Query struct {
 }
 
 type Subscription struct {
-}
-
-type TimelineConnection struct {
-	Edges    []*TimelineEdge  `json:"edges"`
-	PageInfo *models.PageInfo `json:"pageInfo"`
-}
-
-type TimelineEdge struct {
-	Cursor string       `json:"cursor"`
-	Node   TimelineItem `json:"node"`
 }

@@ -263,11 +263,11 @@ func (s *Service) HomeInsights(ctx context.Context, v *models.Viewer, st *models
 
 // StudentTimeline interleaves a student's observations and home insights the
 // viewer may see, newest first, by keyset (time, id) like the feed.
-func (s *Service) StudentTimeline(ctx context.Context, v *models.Viewer, st *models.Student, size *int, after *string) (*models.TimelinePage, error) {
-	return audited[*models.TimelinePage](ctx, s, v, st.SchoolID, st.ID, "", "student.timeline")(s.studentTimeline(ctx, v, st, size, after))
+func (s *Service) StudentTimeline(ctx context.Context, v *models.Viewer, st *models.Student, size *int, after *string) (*models.TimelineConnection, error) {
+	return audited[*models.TimelineConnection](ctx, s, v, st.SchoolID, st.ID, "", "student.timeline")(s.studentTimeline(ctx, v, st, size, after))
 }
 
-func (s *Service) studentTimeline(ctx context.Context, v *models.Viewer, st *models.Student, size *int, after *string) (*models.TimelinePage, error) {
+func (s *Service) studentTimeline(ctx context.Context, v *models.Viewer, st *models.Student, size *int, after *string) (*models.TimelineConnection, error) {
 	n, err := pageSize(size)
 	if err != nil {
 		return nil, err
@@ -292,10 +292,6 @@ func (s *Service) studentTimeline(ctx context.Context, v *models.Viewer, st *mod
 	}
 	if err := q.Select("t.kind, t.id, t.at").Order("t.at DESC, t.id DESC").Limit(n + 1).Scan(&refs).Error; err != nil {
 		return nil, models.Internal(err)
-	}
-	page := &models.TimelinePage{}
-	if len(refs) > n {
-		page.HasNext, refs = true, refs[:n]
 	}
 	var oIDs, hIDs []string
 	for _, r := range refs {
@@ -324,11 +320,12 @@ func (s *Service) studentTimeline(ctx context.Context, v *models.Viewer, st *mod
 	for _, h := range hs {
 		byH[h.ID] = h
 	}
+	entries := make([]*models.TimelineEntry, 0, len(refs))
 	for _, r := range refs {
-		e := models.TimelineEntry{Cursor: encodeCursor(r.At, r.ID), Observation: byO[r.ID], HomeInsight: byH[r.ID]}
+		e := &models.TimelineEntry{Cursor: encodeCursor(r.At, r.ID), Observation: byO[r.ID], HomeInsight: byH[r.ID]}
 		if e.Observation != nil || e.HomeInsight != nil {
-			page.Entries = append(page.Entries, e)
+			entries = append(entries, e)
 		}
 	}
-	return page, nil
+	return models.ConnectionOf(entries, n, func(e *models.TimelineEntry) string { return e.Cursor }), nil
 }
