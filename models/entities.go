@@ -5,11 +5,13 @@ import "time"
 // School is a tenant: every school-scoped row carries its school's id and
 // nothing crosses schools (the schema enforces it with composite foreign keys).
 type School struct {
-	ID        string `gorm:"type:uuid;primaryKey;default:gen_random_uuid()"`
-	Name      string
-	TimeZone  string // IANA name, e.g. America/Los_Angeles
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	ID       string `gorm:"type:uuid;primaryKey;default:gen_random_uuid()"`
+	Name     string
+	TimeZone string // IANA name, e.g. America/Los_Angeles
+	// DistrictID is the district the school belongs to, if any.
+	DistrictID *string `gorm:"type:uuid"`
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // User is a person who signs in. Users are global; Memberships tie them to schools.
@@ -52,6 +54,9 @@ type Classroom struct {
 	Name       string
 	Grade      string // "K", "1" … "12"
 	SchoolYear string // e.g. "2026-2027"
+	// ArchivedAt is when the class left the roster (a past school year):
+	// read-only history from then on.
+	ArchivedAt *time.Time
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 }
@@ -64,8 +69,11 @@ type Student struct {
 	LastName      string
 	PreferredName *string
 	Grade         string
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// WithdrawnAt is when the student left the school: their guardians'
+	// access ended then, their history is kept for retention.
+	WithdrawnAt *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // DisplayName is the name staff and parents see: the preferred name if any.
@@ -107,6 +115,12 @@ type Guardianship struct {
 	Relationship Relationship
 	IsPrimary    bool
 	Restricted   bool
+	// EndedAt is when the guardianship ended (the student withdrawn, the
+	// guardian gone from the roster).
+	EndedAt *time.Time
+	// GrantsAccess is the database's rule: neither restricted nor ended.
+	// Every query deciding a guardian's access uses it.
+	GrantsAccess bool `gorm:"->"`
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }
@@ -158,5 +172,6 @@ func AllModels() []any {
 		&ConferenceRound{}, &ConferenceSlot{}, &ConferenceBooking{}, &CalendarFeed{},
 		&ConferenceRequest{}, &ConferenceRequestOption{}, &Announcement{}, &AnnouncementRead{},
 		&SchoolEvent{}, &EventRSVP{}, &Resource{}, &Upload{}, &ServerSecret{}, &AuditEvent{},
+		&District{}, &DistrictAdmin{}, &RosterID{}, &RosterImport{},
 	}
 }

@@ -335,7 +335,7 @@ func isGuardianOf(tx *gorm.DB, userID, studentID string) (bool, error) {
 
 func guardiansOf(tx *gorm.DB, studentID string) ([]string, error) {
 	var ids []string
-	err := tx.Model(&models.Guardianship{}).Where("student_id = ? AND NOT restricted", studentID).Pluck("user_id", &ids).Error
+	err := tx.Model(&models.Guardianship{}).Where("student_id = ? AND grants_access", studentID).Pluck("user_id", &ids).Error
 	return ids, err
 }
 

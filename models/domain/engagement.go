@@ -103,7 +103,7 @@ func engagementRow(db *gorm.DB, classroomID, teacherID string, start, end time.T
 	var reach struct{ Guardians, WithDevice int }
 	if err := db.Raw(`SELECT count(DISTINCT g.user_id) AS guardians,
 			count(DISTINCT g.user_id) FILTER (WHERE EXISTS (SELECT 1 FROM devices d WHERE d.user_id = g.user_id)) AS with_device
-		FROM guardianships g WHERE NOT g.restricted AND g.student_id IN (`+students+`)`, args).Scan(&reach).Error; err != nil {
+		FROM guardianships g WHERE g.grants_access AND g.student_id IN (`+students+`)`, args).Scan(&reach).Error; err != nil {
 		return nil, err
 	}
 	row.Guardians, row.GuardiansWithDevice = reach.Guardians, reach.WithDevice

@@ -137,7 +137,7 @@ func (s *Service) Children(ctx context.Context, v *models.Viewer) ([]*models.Stu
 	}
 	var out []*models.Student
 	err := s.DB.WithContext(ctx).Scopes(policy.Students(v)).
-		Where("students.id IN (SELECT g.student_id FROM guardianships g WHERE g.user_id = ? AND NOT g.restricted AND g.school_id IN ?)",
+		Where("students.id IN (SELECT g.student_id FROM guardianships g WHERE g.user_id = ? AND g.grants_access AND g.school_id IN ?)",
 			v.ID, policy.ParentSchools(v)).
 		Order("students.last_name, students.first_name, students.id").Find(&out).Error
 	return out, internal(err)

@@ -267,7 +267,7 @@ func (s *Service) share(ctx context.Context, tx *gorm.DB, v *models.Viewer, o *m
 // notifyShared tells each unrestricted guardian of the student.
 func (s *Service) notifyShared(ctx context.Context, tx *gorm.DB, v *models.Viewer, o *models.Observation, st *models.Student) error {
 	var guardians []string
-	if err := tx.Model(&models.Guardianship{}).Where("student_id = ? AND NOT restricted", st.ID).Pluck("user_id", &guardians).Error; err != nil {
+	if err := tx.Model(&models.Guardianship{}).Where("student_id = ? AND grants_access", st.ID).Pluck("user_id", &guardians).Error; err != nil {
 		return err
 	}
 	var author models.User

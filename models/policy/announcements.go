@@ -24,7 +24,7 @@ func Announcements(v *models.Viewer, now time.Time) Scope {
 			OR (announcements.publish_at <= @now AND (announcements.school_id IN @teacher
 				OR announcements.id IN (SELECT a.id FROM announcements a JOIN guardianships g ON g.school_id = a.school_id
 					JOIN students st ON st.id = g.student_id
-					WHERE g.user_id = @uid AND NOT g.restricted AND g.school_id IN @parent
+					WHERE g.user_id = @uid AND g.grants_access AND g.school_id IN @parent
 					AND (a.audience = 'SCHOOL'
 						OR (a.audience = 'GRADE' AND a.grade = st.grade)
 						OR (a.audience = 'CLASSROOM' AND a.classroom_id IN (SELECT e.classroom_id FROM enrollments e WHERE e.student_id = st.id)))))))`, p)
@@ -39,7 +39,7 @@ func AnnouncementAudienceSQL(a string) string {
 	return `SELECT DISTINCT g.user_id FROM guardianships g
 		JOIN memberships m ON m.user_id = g.user_id AND m.school_id = g.school_id AND m.role = 'PARENT'
 		JOIN students st ON st.id = g.student_id
-		WHERE g.school_id = ` + a + `.school_id AND NOT g.restricted
+		WHERE g.school_id = ` + a + `.school_id AND g.grants_access
 		AND (` + a + `.audience = 'SCHOOL' OR (` + a + `.audience = 'GRADE' AND st.grade = ` + a + `.grade)
 			OR (` + a + `.audience = 'CLASSROOM' AND st.id IN (SELECT e.student_id FROM enrollments e WHERE e.classroom_id = ` + a + `.classroom_id)))`
 }

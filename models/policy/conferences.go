@@ -17,7 +17,7 @@ func ConferenceRounds(v *models.Viewer) Scope {
 		}
 		return db.Where(`(conference_rounds.school_id IN @admin OR conference_rounds.school_id IN @teacher
 			OR EXISTS (SELECT 1 FROM guardianships g JOIN students st ON st.id = g.student_id
-				WHERE g.user_id = @uid AND NOT g.restricted AND g.school_id IN @parent
+				WHERE g.user_id = @uid AND g.grants_access AND g.school_id IN @parent
 				AND st.school_id = conference_rounds.school_id
 				AND (conference_rounds.grade IS NULL OR st.grade = conference_rounds.grade)))`, params(v))
 	}
@@ -42,7 +42,7 @@ func ConferenceBookings(v *models.Viewer) Scope {
 // guardian the user with id ? is (one argument: the user id).
 const GuardedStudentsSQL = `SELECT g.student_id FROM guardianships g
 	JOIN memberships m ON m.user_id = g.user_id AND m.school_id = g.school_id AND m.role = 'PARENT'
-	WHERE g.user_id = ? AND NOT g.restricted`
+	WHERE g.user_id = ? AND g.grants_access`
 
 // ConferenceRequests limits a query on conference_requests to those the
 // viewer may see: the school's admins, the teacher asked, and the child's

@@ -29,7 +29,7 @@ func Conversations(v *models.Viewer) Scope {
 // student: its unrestricted guardians, its teachers and its school's admins.
 func EligibleForStudent(db *gorm.DB, s *models.Student) *gorm.DB {
 	return db.Raw(`SELECT g.user_id FROM guardianships g JOIN memberships m ON m.user_id = g.user_id AND m.school_id = g.school_id AND m.role = 'PARENT'
-			WHERE g.student_id = ? AND NOT g.restricted
+			WHERE g.student_id = ? AND g.grants_access
 		UNION SELECT cs.user_id FROM classroom_staff cs JOIN enrollments e ON e.classroom_id = cs.classroom_id
 			JOIN memberships m ON m.user_id = cs.user_id AND m.school_id = cs.school_id AND m.role = 'TEACHER'
 			WHERE e.student_id = ?
@@ -62,5 +62,5 @@ func UnreadMessagesSQL(user string) string {
 				WHERE cs.user_id = cp.user_id)
 			OR c.student_id IN (SELECT g.student_id FROM guardianships g
 				JOIN memberships m ON m.user_id = g.user_id AND m.school_id = g.school_id AND m.role = 'PARENT'
-				WHERE g.user_id = cp.user_id AND NOT g.restricted)))`
+				WHERE g.user_id = cp.user_id AND g.grants_access)))`
 }

@@ -66,7 +66,7 @@ func IsGuardian(ctx context.Context, db *gorm.DB, v *models.Viewer, s *models.St
 	}
 	var n int64
 	err := db.WithContext(ctx).Model(&models.Guardianship{}).
-		Where("student_id = ? AND user_id = ? AND NOT restricted", s.ID, v.ID).Count(&n).Error
+		Where("student_id = ? AND user_id = ? AND grants_access", s.ID, v.ID).Count(&n).Error
 	return n > 0, err
 }
 

@@ -46,7 +46,7 @@ const taughtStudents = `SELECT e.student_id FROM enrollments e
 
 // The children a parent reaches through unrestricted guardianships.
 const guardedStudents = `SELECT g.student_id FROM guardianships g
-	WHERE g.user_id = @uid AND NOT g.restricted AND g.school_id IN @parent`
+	WHERE g.user_id = @uid AND g.grants_access AND g.school_id IN @parent`
 
 // Students limits a query on the students table.
 func Students(v *models.Viewer) Scope {
@@ -107,7 +107,7 @@ func Guardianships(v *models.Viewer) Scope {
 		}
 		return db.Where(`(guardianships.school_id IN @admin
 			OR guardianships.student_id IN (`+taughtStudents+`)
-			OR (guardianships.user_id = @uid AND NOT guardianships.restricted AND guardianships.school_id IN @parent))`, params(v))
+			OR (guardianships.user_id = @uid AND guardianships.grants_access AND guardianships.school_id IN @parent))`, params(v))
 	}
 }
 
