@@ -3,6 +3,7 @@
 //	go run ./server                     serve (demo school, playground, embedded PostgreSQL if none)
 //	go run ./server seed                load the demo school into an empty database
 //	go run ./server demo-token ROLE     print a demo bearer token: admin, teacher, parent or an email
+//	go run ./server roster import PATH  import a OneRoster 1.1 CSV set (folder or zip; --dry-run first)
 //
 // Configuration comes from flags and the environment; see server/config.
 package main
@@ -31,8 +32,15 @@ func main() {
 
 func run(args []string) error {
 	cmd := "serve"
-	if len(args) > 0 && (args[0] == "serve" || args[0] == "seed" || args[0] == "demo-token") {
+	if len(args) > 0 && (args[0] == "serve" || args[0] == "seed" || args[0] == "demo-token" || args[0] == "roster") {
 		cmd, args = args[0], args[1:]
+	}
+	var roster rosterFlags
+	if cmd == "roster" {
+		if err := roster.parse(args); err != nil {
+			return err
+		}
+		args = nil
 	}
 	var who string
 	if cmd == "demo-token" {
@@ -80,6 +88,8 @@ func run(args []string) error {
 		}
 		fmt.Println(token)
 		return nil
+	case "roster":
+		return runRoster(ctx, a, roster, os.Stdout)
 	}
 
 	if cfg.Seed {

@@ -162,7 +162,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		return Config{}, err
 	}
 	if fs.NArg() > 0 {
-		return Config{}, fmt.Errorf("unknown command or argument %q (commands: serve, seed, demo-token; the load generator is go run ./tools/load)", fs.Arg(0))
+		return Config{}, fmt.Errorf("unknown command or argument %q (commands: serve, seed, demo-token, roster; the load generator is go run ./tools/load)", fs.Arg(0))
 	}
 	if c.LocalPostgres == "off" {
 		c.LocalPostgres = ""

@@ -1,0 +1,388 @@
+package domain
+
+import (
+	"strings"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm/clause"
+
+	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/models/roster/oneroster"
+)
+
+// What each OneRoster user role becomes here.
+func userKind(role string) string {
+	switch role {
+	case "student":
+		return "students"
+	case "teacher", "aide", "administrator":
+		return "staff"
+	case "parent", "guardian", "relative":
+		return "guardians"
+	}
+	return "" // proctors: kept for references, no access
+}
+
+func relationship(role string) models.Relationship {
+	switch role {
+	case "parent":
+		return models.RelationshipParent
+	case "guardian":
+		return models.RelationshipGuardian
+	}
+	return models.RelationshipOther
+}
+
+// districtSchools loads the ids of the district's schools and of its
+// classrooms' schools (after orgs and classes ran).
+func (im *importer) districtSchools() ([]string, map[string]string, error) {
+	var schools []string
+	if err := im.tx.Model(&models.School{}).Where("district_id = ?", im.district.ID).Pluck("id", &schools).Error; err != nil {
+		return nil, nil, err
+	}
+	var rooms []struct{ ID, SchoolID string }
+	if err := im.tx.Model(&models.Classroom{}).Where("school_id IN ?", schools).Select("id, school_id").Scan(&rooms).Error; err != nil {
+		return nil, nil, err
+	}
+	roomSchool := make(map[string]string, len(rooms))
+	for _, r := range rooms {
+		roomSchool[r.ID] = r.SchoolID
+	}
+	return schools, roomSchool, nil
+}
+
+func (im *importer) users() error {
+	schools, roomSchool, err := im.districtSchools()
+	if err != nil {
+		return err
+	}
+	im.schools, im.roomSchool = schools, roomSchool
+	im.studentSchool = map[string]string{}
+	present := map[string]bool{}
+	var students []models.Student
+	var people []models.User
+	var members []models.Membership
+	var admins []models.DistrictAdmin
+	for _, u := range im.set.Users {
+		present[u.SourcedID] = true
+		kind := userKind(u.Role)
+		var orgSchools []string
+		districtAdmin := false
+		for _, o := range u.Orgs {
+			if r := im.ids[oneroster.FileOrgs][o]; r != nil && r.Label == "school" && r.TargetID != nil {
+				orgSchools = append(orgSchools, *r.TargetID)
+			} else if r != nil && r.Label == "district" {
+				districtAdmin = u.Role == "administrator"
+			}
+		}
+		phone := u.SMS
+		if phone == "" {
+			phone = u.Phone
+		}
+		email := strings.ToLower(u.Email)
+		sum := digest(u.Role, u.GivenName, u.FamilyName, u.MiddleName, email, phone, strings.Join(u.Orgs, ","), strings.Join(u.Grades, ","))
+		id := im.target(oneroster.FileUsers, u.SourcedID)
+		isNew := id == ""
+		if isNew {
+			id = uuid.NewString()
+		}
+		_, ch := im.note(oneroster.FileUsers, u.SourcedID, &id, u.Role, sum, u.Deleted || !u.Enabled)
+		if kind == "" {
+			continue
+		}
+		im.count(kind, ch)
+		if kind == "students" && !u.Deleted {
+			if len(orgSchools) == 0 {
+				im.set.Problems = append(im.set.Problems, oneroster.Problem{File: "users.csv", Line: u.Line, Message: "student " + u.SourcedID + ": none of orgSourcedIds is a school"})
+				continue
+			}
+			im.studentSchool[id] = orgSchools[0]
+		}
+		switch ch {
+		case created, updated:
+			if kind == "students" {
+				if ch == created && isNew {
+					students = append(students, models.Student{ID: id, SchoolID: orgSchools[0], FirstName: u.GivenName, LastName: u.FamilyName, Grade: grade(u.Grades)})
+				} else if err := im.tx.Model(&models.Student{}).Where("id = ?", id).Updates(map[string]any{
+					"first_name": u.GivenName, "last_name": u.FamilyName, "grade": grade(u.Grades), "withdrawn_at": nil, "updated_at": im.now}).Error; err != nil {
+					return err
+				}
+				continue
+			}
+			name := strings.TrimSpace(u.GivenName + " " + u.FamilyName)
+			if ch == created && isNew {
+				people = append(people, models.User{ID: id, FirebaseUID: models.UnclaimedUIDPrefix + id, Email: nonEmpty(email), Phone: nonEmpty(phone),
+					DisplayName: name, Locale: "en-US", TimeZone: im.district.TimeZone})
+			} else if err := im.updatePerson(id, name, email, phone); err != nil {
+				return err
+			}
+			if kind == "staff" {
+				role := models.RoleTeacher
+				if u.Role == "administrator" {
+					role = models.RoleAdmin
+				}
+				if !isNew {
+					// The roster says where they work now.
+					q := im.tx.Where("user_id = ? AND school_id IN ? AND role IN ?", id, im.schools, []models.Role{models.RoleTeacher, models.RoleAdmin})
+					if len(orgSchools) > 0 {
+						q = q.Where("school_id NOT IN ?", orgSchools)
+					}
+					if err := q.Delete(&models.Membership{}).Error; err != nil {
+						return err
+					}
+					im.access[id] = true
+				}
+				for _, sc := range orgSchools {
+					members = append(members, models.Membership{ID: uuid.NewString(), UserID: id, SchoolID: sc, Role: role})
+				}
+				if districtAdmin {
+					admins = append(admins, models.DistrictAdmin{DistrictID: im.district.ID, UserID: id})
+				}
+			}
+		case withdrawn:
+			if err := im.withdraw(kind, id); err != nil {
+				return err
+			}
+		}
+	}
+	for _, r := range im.absent(oneroster.FileUsers, present) {
+		_, ch := im.note(oneroster.FileUsers, r.SourcedID, nil, r.Label, r.Digest, true)
+		if kind := userKind(r.Label); kind != "" {
+			im.count(kind, ch)
+			if err := im.withdraw(kind, *r.TargetID); err != nil {
+				return err
+			}
+		}
+	}
+	if err := createAll(im, students, 1000); err != nil {
+		return err
+	}
+	if err := createAll(im, people, 1000); err != nil {
+		return err
+	}
+	if err := createAll(im, members, 2000); err != nil {
+		return err
+	}
+	return createAll(im, admins, 2000)
+}
+
+// createAll inserts rows in batches, leaving those that exist alone.
+func createAll[T any](im *importer, rows []T, batch int) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	return im.tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(rows, batch).Error
+}
+
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// updatePerson takes the roster's name, and its email and phone for people
+// who have not signed in yet (a signed-in person's come from their sign-in).
+func (im *importer) updatePerson(id, name, email, phone string) error {
+	if err := im.tx.Model(&models.User{}).Where("id = ?", id).Updates(map[string]any{"display_name": name, "updated_at": im.now}).Error; err != nil {
+		return err
+	}
+	return im.tx.Model(&models.User{}).Where("id = ? AND firebase_uid LIKE ?", id, models.UnclaimedUIDPrefix+"%").
+		Updates(map[string]any{"email": nonEmpty(email), "phone": nonEmpty(phone)}).Error
+}
+
+// withdraw ends what a person has in the district: a student leaves (their
+// guardians' access ends, their classes too; their history stays), staff
+// lose their roles there, guardians their guardianships. Everyone whose
+// access changed is told.
+func (im *importer) withdraw(kind, id string) error {
+	switch kind {
+	case "students":
+		var guardians []string
+		if err := im.tx.Model(&models.Guardianship{}).Where("student_id = ? AND grants_access", id).Pluck("user_id", &guardians).Error; err != nil {
+			return err
+		}
+		for _, g := range guardians {
+			im.access[g] = true
+		}
+		if err := im.tx.Model(&models.Guardianship{}).Where("student_id = ? AND ended_at IS NULL", id).Updates(map[string]any{"ended_at": im.now, "updated_at": im.now}).Error; err != nil {
+			return err
+		}
+		if err := im.tx.Where("student_id = ?", id).Delete(&models.Enrollment{}).Error; err != nil {
+			return err
+		}
+		return im.tx.Model(&models.Student{}).Where("id = ?", id).Updates(map[string]any{"withdrawn_at": im.now, "updated_at": im.now}).Error
+	case "staff":
+		im.access[id] = true
+		if err := im.tx.Where("user_id = ? AND school_id IN ? AND role IN ?", id, im.schools, []models.Role{models.RoleTeacher, models.RoleAdmin}).Delete(&models.Membership{}).Error; err != nil {
+			return err
+		}
+		if err := im.tx.Where("user_id = ? AND school_id IN ?", id, im.schools).Delete(&models.ClassroomStaff{}).Error; err != nil {
+			return err
+		}
+		return im.tx.Where("user_id = ? AND district_id = ?", id, im.district.ID).Delete(&models.DistrictAdmin{}).Error
+	default:
+		im.access[id] = true
+		if err := im.tx.Model(&models.Guardianship{}).Where("user_id = ? AND school_id IN ? AND ended_at IS NULL", id, im.schools).
+			Updates(map[string]any{"ended_at": im.now, "updated_at": im.now}).Error; err != nil {
+			return err
+		}
+		return im.tx.Where("user_id = ? AND school_id IN ? AND role = ?", id, im.schools, models.RoleParent).Delete(&models.Membership{}).Error
+	}
+}
+
+// guardianships links guardians and students as the users file's
+// agentSourcedIds say (in either direction). In bulk mode the file is the
+// whole truth: a roster guardian's link it no longer holds ends.
+func (im *importer) guardianships() error {
+	type pair struct{ student, guardian string }
+	want := map[pair]string{} // → the guardian's role
+	role := func(sourcedID string) string {
+		if r := im.ids[oneroster.FileUsers][sourcedID]; r != nil && !r.Withdrawn {
+			return r.Label
+		}
+		return ""
+	}
+	for _, u := range im.set.Users {
+		if u.Deleted || !u.Enabled {
+			continue
+		}
+		for _, a := range u.Agents {
+			switch {
+			case u.Role == "student" && userKind(role(a)) == "guardians":
+				want[pair{im.target(oneroster.FileUsers, u.SourcedID), im.target(oneroster.FileUsers, a)}] = role(a)
+			case userKind(u.Role) == "guardians" && role(a) == "student":
+				want[pair{im.target(oneroster.FileUsers, a), im.target(oneroster.FileUsers, u.SourcedID)}] = u.Role
+			}
+		}
+	}
+	// The roster's guardians' links in the district as they stand.
+	var guardianIDs []string
+	for _, r := range im.ids[oneroster.FileUsers] {
+		if userKind(r.Label) == "guardians" && r.TargetID != nil {
+			guardianIDs = append(guardianIDs, *r.TargetID)
+		}
+	}
+	have := map[pair]*models.Guardianship{}
+	for lo := 0; lo < len(guardianIDs); lo += 10000 {
+		var rows []*models.Guardianship
+		if err := im.tx.Where("user_id IN ? AND school_id IN ?", guardianIDs[lo:min(lo+10000, len(guardianIDs))], im.schools).Find(&rows).Error; err != nil {
+			return err
+		}
+		for _, g := range rows {
+			have[pair{g.StudentID, g.UserID}] = g
+		}
+	}
+	var create []models.Guardianship
+	var members []models.Membership
+	var reopen []string
+	for p, r := range want {
+		school := im.studentSchool[p.student]
+		if school == "" {
+			if err := im.tx.Model(&models.Student{}).Where("id = ?", p.student).Pluck("school_id", &school).Error; err != nil {
+				return err
+			}
+		}
+		g := have[p]
+		switch {
+		case g == nil:
+			create = append(create, models.Guardianship{ID: uuid.NewString(), SchoolID: school, StudentID: p.student, UserID: p.guardian, Relationship: relationship(r)})
+			im.count("guardianships", created)
+		case g.EndedAt != nil:
+			reopen = append(reopen, g.ID)
+			im.count("guardianships", updated)
+		default:
+			im.count("guardianships", same)
+		}
+		if g == nil || g.EndedAt != nil {
+			members = append(members, models.Membership{ID: uuid.NewString(), UserID: p.guardian, SchoolID: school, Role: models.RoleParent})
+			im.access[p.guardian] = true
+		}
+	}
+	if im.set.Mode(oneroster.FileUsers) == oneroster.ModeBulk {
+		var end []string
+		for p, g := range have {
+			if _, ok := want[p]; !ok && g.EndedAt == nil {
+				end = append(end, g.ID)
+				im.access[p.guardian] = true
+				im.count("guardianships", withdrawn)
+			}
+		}
+		if len(end) > 0 {
+			if err := im.tx.Model(&models.Guardianship{}).Where("id IN ?", end).Updates(map[string]any{"ended_at": im.now, "updated_at": im.now}).Error; err != nil {
+				return err
+			}
+		}
+	}
+	if len(reopen) > 0 {
+		if err := im.tx.Model(&models.Guardianship{}).Where("id IN ?", reopen).Updates(map[string]any{"ended_at": nil, "updated_at": im.now}).Error; err != nil {
+			return err
+		}
+	}
+	if err := createAll(im, create, 1000); err != nil {
+		return err
+	}
+	return createAll(im, members, 2000)
+}
+
+// enrollments places students in classes and teachers in front of them.
+func (im *importer) enrollments() error {
+	present := map[string]bool{}
+	var students []models.Enrollment
+	var staff []models.ClassroomStaff
+	var members []models.Membership
+	add := func(role, class, user string) {
+		school := im.roomSchool[class]
+		switch role {
+		case "student":
+			students = append(students, models.Enrollment{ClassroomID: class, StudentID: user, SchoolID: school})
+		case "teacher":
+			staff = append(staff, models.ClassroomStaff{ClassroomID: class, UserID: user, SchoolID: school})
+			members = append(members, models.Membership{ID: uuid.NewString(), UserID: user, SchoolID: school, Role: models.RoleTeacher})
+			im.access[user] = true
+		}
+	}
+	for _, e := range im.set.Enrollments {
+		present[e.SourcedID] = true
+		class, user := im.target(oneroster.FileClasses, e.Class), im.target(oneroster.FileUsers, e.User)
+		_, ch := im.note(oneroster.FileEnrollments, e.SourcedID, nil, e.Role+"|"+e.Class+"|"+e.User, digest(e.Class, e.User, e.Role), e.Deleted)
+		if e.Role != "student" && e.Role != "teacher" {
+			continue
+		}
+		im.count("enrollments", ch)
+		switch ch {
+		case created, updated:
+			add(e.Role, class, user)
+		case withdrawn:
+			if err := im.unenroll(e.Role, class, user); err != nil {
+				return err
+			}
+		}
+	}
+	for _, r := range im.absent(oneroster.FileEnrollments, present) {
+		_, ch := im.note(oneroster.FileEnrollments, r.SourcedID, nil, r.Label, r.Digest, true)
+		parts := strings.SplitN(r.Label, "|", 3)
+		if len(parts) != 3 || (parts[0] != "student" && parts[0] != "teacher") {
+			continue
+		}
+		im.count("enrollments", ch)
+		if err := im.unenroll(parts[0], im.target(oneroster.FileClasses, parts[1]), im.target(oneroster.FileUsers, parts[2])); err != nil {
+			return err
+		}
+	}
+	if err := createAll(im, students, 3000); err != nil {
+		return err
+	}
+	if err := createAll(im, staff, 3000); err != nil {
+		return err
+	}
+	return createAll(im, members, 2000)
+}
+
+func (im *importer) unenroll(role, class, user string) error {
+	if role == "student" {
+		return im.tx.Where("classroom_id = ? AND student_id = ?", class, user).Delete(&models.Enrollment{}).Error
+	}
+	im.access[user] = true
+	return im.tx.Where("classroom_id = ? AND user_id = ?", class, user).Delete(&models.ClassroomStaff{}).Error
+}
