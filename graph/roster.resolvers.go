@@ -32,6 +32,11 @@ func (r *guardianResolver) User(ctx context.Context, obj *models.Guardianship) (
 	return load(ctx).User.Load(ctx, obj.UserID)
 }
 
+// ImportRoster is the resolver for the importRoster field.
+func (r *mutationResolver) ImportRoster(ctx context.Context, input models.ImportRosterInput) (*models.RosterImport, error) {
+	return r.Domain.RequestRosterImport(ctx, viewer(ctx), input)
+}
+
 // Student is the resolver for the student field.
 func (r *queryResolver) Student(ctx context.Context, id string) (*models.Student, error) {
 	return r.Domain.StudentProfile(ctx, viewer(ctx), id)
@@ -40,6 +45,11 @@ func (r *queryResolver) Student(ctx context.Context, id string) (*models.Student
 // Classroom is the resolver for the classroom field.
 func (r *queryResolver) Classroom(ctx context.Context, id string) (*models.Classroom, error) {
 	return r.Domain.Classroom(ctx, viewer(ctx), id)
+}
+
+// RosterImport is the resolver for the rosterImport field.
+func (r *queryResolver) RosterImport(ctx context.Context, id string) (*models.RosterImport, error) {
+	return r.Domain.RosterImport(ctx, viewer(ctx), id)
 }
 
 // School is the resolver for the school field.
@@ -55,6 +65,46 @@ func (r *studentResolver) Classrooms(ctx context.Context, obj *models.Student) (
 // Guardians is the resolver for the guardians field.
 func (r *studentResolver) Guardians(ctx context.Context, obj *models.Student) ([]*models.Guardianship, error) {
 	return load(ctx).GuardiansByStudent.Load(ctx, obj.ID)
+}
+
+// RosterImportUpdated is the resolver for the rosterImportUpdated field:
+// the import as it stands at once, then at each change, until it ends.
+func (r *subscriptionResolver) RosterImportUpdated(ctx context.Context, id string) (<-chan *models.RosterImport, error) {
+	v := viewer(ctx)
+	events := r.Events.Subscribe(ctx, models.RosterImportTopic(id))
+	first, err := r.Domain.RosterImport(ctx, v, id)
+	if err != nil {
+		return nil, err
+	}
+	out := make(chan *models.RosterImport, 1)
+	go func() {
+		defer close(out)
+		im := first
+		for {
+			select {
+			case out <- im:
+			case <-ctx.Done():
+				return
+			}
+			if im.State == models.ImportSucceeded || im.State == models.ImportFailed {
+				return
+			}
+			select {
+			case _, ok := <-events:
+				if !ok {
+					return
+				}
+			case <-ctx.Done():
+				return
+			}
+			next, err := r.Domain.RosterImport(ctx, v, id)
+			if err != nil {
+				return
+			}
+			im = next
+		}
+	}()
+	return out, nil
 }
 
 func (r *Resolver) Classroom() generated.ClassroomResolver { return &classroomResolver{r} }

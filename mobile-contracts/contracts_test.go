@@ -411,6 +411,52 @@ func TestOperationsRunAgainstSeededServer(t *testing.T) {
 		}
 		covered["MessageAdded"], covered["ViewerEvents"] = true, true
 	})
+	// A district admin's roster import: upload the zip, dry-run it, read
+	// and follow it.
+	t.Run("roster", func(t *testing.T) {
+		district, set := rosterDistrict(t, env)
+		sum := sha256.Sum256(set)
+		var created struct {
+			CreateUpload struct {
+				Upload    struct{ ID string }
+				UploadURL string
+			}
+		}
+		env.Do(district, ops["CreateUpload"], map[string]any{"input": map[string]any{"contentType": "application/zip", "size": len(set), "sha256": hex.EncodeToString(sum[:])}}).Decode(t, &created)
+		req, _ := http.NewRequest(http.MethodPut, env.Server.URL+created.CreateUpload.UploadURL, bytes.NewReader(set))
+		req.Header.Set("Content-Type", "application/zip")
+		if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 200 {
+			t.Fatalf("PUT: %v %v", err, res)
+		}
+		if res := env.Do(district, ops["CompleteUpload"], map[string]any{"input": map[string]any{"id": created.CreateUpload.Upload.ID}}); len(res.Errors) > 0 {
+			t.Fatal(res.Body)
+		}
+		var started struct{ ImportRoster struct{ ID, State string } }
+		env.Do(district, ops["ImportRoster"], map[string]any{"input": map[string]any{"uploadId": created.CreateUpload.Upload.ID}}).Decode(t, &started)
+		if started.ImportRoster.State != "QUEUED" {
+			t.Fatalf("import: %+v", started)
+		}
+		env.WaitJobsSettled()
+		res := env.Do(district, ops["RosterImport"], map[string]any{"id": started.ImportRoster.ID})
+		if len(res.Errors) > 0 || !strings.Contains(string(res.Data), `"state":"SUCCEEDED"`) || !strings.Contains(string(res.Data), `"kind":"students","created":0,"updated":0,"withdrawn":0,"unchanged":1`) {
+			t.Fatalf("a dry run of the same set: %s", res.Body)
+		}
+		ctx, cancel := apptest.WithTimeout()
+		defer cancel()
+		ws, err := env.DialWS(ctx, map[string]any{"Authorization": "Bearer " + district})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ws.Close()
+		if err := ws.Subscribe(ctx, "r", ops["RosterImportUpdated"], map[string]any{"id": started.ImportRoster.ID}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := ws.Next(ctx, "r")
+		if err != nil || got == nil || !strings.Contains(string(got.Data), `"SUCCEEDED"`) {
+			t.Fatalf("rosterImportUpdated: %v %+v", err, got)
+		}
+		covered["ImportRoster"], covered["RosterImport"], covered["RosterImportUpdated"] = true, true, true
+	})
 	for name := range ops {
 		if !covered[name] {
 			t.Errorf("operations/%s.graphql is not run by this test", name)

@@ -1,6 +1,10 @@
 package models
 
-import "time"
+import (
+	"io"
+	"strconv"
+	"time"
+)
 
 // District is a group of schools run together (OneRoster's district org).
 type District struct {
@@ -34,13 +38,28 @@ type RosterID struct {
 	UpdatedAt  time.Time
 }
 
+// RosterImportState is where an import stands.
+type RosterImportState string
+
 // Roster import states.
 const (
-	ImportQueued    = "QUEUED"
-	ImportRunning   = "RUNNING"
-	ImportSucceeded = "SUCCEEDED"
-	ImportFailed    = "FAILED"
+	ImportQueued    RosterImportState = "QUEUED"
+	ImportRunning   RosterImportState = "RUNNING"
+	ImportSucceeded RosterImportState = "SUCCEEDED"
+	ImportFailed    RosterImportState = "FAILED"
 )
+
+// MarshalGQL implements graphql.Marshaler.
+func (s RosterImportState) MarshalGQL(w io.Writer) {
+	_, _ = io.WriteString(w, strconv.Quote(string(s)))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler (never an input; here for gqlgen).
+func (s *RosterImportState) UnmarshalGQL(v any) error {
+	str, _ := v.(string)
+	*s = RosterImportState(str)
+	return nil
+}
 
 // RosterImport is one import (or dry run) of a OneRoster set and its outcome.
 type RosterImport struct {
@@ -49,8 +68,8 @@ type RosterImport struct {
 	RequestedByID *string `gorm:"type:uuid"`
 	UploadID      *string `gorm:"type:uuid"`
 	DryRun        bool
-	State         string
-	Summary       []RosterChange `gorm:"serializer:json"`
+	State         RosterImportState
+	Changes       []RosterChange `gorm:"column:summary;serializer:json"`
 	Problems      []string       `gorm:"serializer:json"`
 	Progress      int32
 	CreatedAt     time.Time
@@ -67,3 +86,13 @@ type RosterChange struct {
 	Withdrawn int    `json:"withdrawn"`
 	Unchanged int    `json:"unchanged"`
 }
+
+// ImportRosterInput asks for a roster import.
+type ImportRosterInput struct {
+	UploadID   string
+	DistrictID *string
+	DryRun     *bool
+}
+
+// RosterImportTopic is the live-event topic of an import's progress.
+func RosterImportTopic(id string) string { return "roster-import:" + id }

@@ -47,6 +47,9 @@ type ServerSecret struct {
 const (
 	MaxImageBytes = 15 << 20
 	MaxPDFBytes   = 25 << 20
+	// MaxRosterZipBytes bounds a OneRoster set's zip (a district of 50,000
+	// students compresses to a few MB).
+	MaxRosterZipBytes = 100 << 20
 	// UploadTTL is how long an upload may stay unattached.
 	UploadTTL = 24 * time.Hour
 	// UploadURLTTL is how long a signed upload URL works.
@@ -77,6 +80,8 @@ func MaxUploadBytes(contentType string) int64 {
 		return MaxImageBytes
 	case "application/pdf":
 		return MaxPDFBytes
+	case "application/zip":
+		return MaxRosterZipBytes
 	}
 	return 0
 }

@@ -389,6 +389,7 @@ type ComplexityRoot struct {
 		DeleteFamilyData              func(childComplexity int, input models.DeleteFamilyDataInput) int
 		DeleteObservation             func(childComplexity int, input models.ObservationIDInput) int
 		DeleteResource                func(childComplexity int, input models.ResourceIDInput) int
+		ImportRoster                  func(childComplexity int, input models.ImportRosterInput) int
 		MarkConversationRead          func(childComplexity int, input models.ConversationIDInput) int
 		MuteConversation              func(childComplexity int, input models.MuteConversationInput) int
 		PostAnnouncement              func(childComplexity int, input models.PostAnnouncementInput) int
@@ -509,6 +510,7 @@ type ComplexityRoot struct {
 		Ping                  func(childComplexity int) int
 		Resources             func(childComplexity int, topic *models.EventTopic) int
 		ReviewQueue           func(childComplexity int, first *int, after *string) int
+		RosterImport          func(childComplexity int, id string) int
 		SchoolEvent           func(childComplexity int, id string) int
 		SchoolEvents          func(childComplexity int) int
 		Student               func(childComplexity int, id string) int
@@ -540,6 +542,25 @@ type ComplexityRoot struct {
 	RespondToObservationPayload struct {
 		ClientMutationID func(childComplexity int) int
 		Response         func(childComplexity int) int
+	}
+
+	RosterChange struct {
+		Created   func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Unchanged func(childComplexity int) int
+		Updated   func(childComplexity int) int
+		Withdrawn func(childComplexity int) int
+	}
+
+	RosterImport struct {
+		Changes    func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		DryRun     func(childComplexity int) int
+		FinishedAt func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Problems   func(childComplexity int) int
+		Progress   func(childComplexity int) int
+		State      func(childComplexity int) int
 	}
 
 	School struct {
@@ -611,8 +632,9 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		MessageAdded func(childComplexity int, conversationID string) int
-		ViewerEvents func(childComplexity int) int
+		MessageAdded        func(childComplexity int, conversationID string) int
+		RosterImportUpdated func(childComplexity int, id string) int
+		ViewerEvents        func(childComplexity int) int
 	}
 
 	TimelineConnection struct {
@@ -2098,6 +2120,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteResource(childComplexity, args["input"].(models.ResourceIDInput)), true
+	case "Mutation.importRoster":
+		if e.ComplexityRoot.Mutation.ImportRoster == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importRoster_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportRoster(childComplexity, args["input"].(models.ImportRosterInput)), true
 	case "Mutation.markConversationRead":
 		if e.ComplexityRoot.Mutation.MarkConversationRead == nil {
 			break
@@ -2827,6 +2860,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ReviewQueue(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.rosterImport":
+		if e.ComplexityRoot.Query.RosterImport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_rosterImport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RosterImport(childComplexity, args["id"].(string)), true
 	case "Query.schoolEvent":
 		if e.ComplexityRoot.Query.SchoolEvent == nil {
 			break
@@ -2960,6 +3004,86 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RespondToObservationPayload.Response(childComplexity), true
+
+	case "RosterChange.created":
+		if e.ComplexityRoot.RosterChange.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterChange.Created(childComplexity), true
+	case "RosterChange.kind":
+		if e.ComplexityRoot.RosterChange.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterChange.Kind(childComplexity), true
+	case "RosterChange.unchanged":
+		if e.ComplexityRoot.RosterChange.Unchanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterChange.Unchanged(childComplexity), true
+	case "RosterChange.updated":
+		if e.ComplexityRoot.RosterChange.Updated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterChange.Updated(childComplexity), true
+	case "RosterChange.withdrawn":
+		if e.ComplexityRoot.RosterChange.Withdrawn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterChange.Withdrawn(childComplexity), true
+
+	case "RosterImport.changes":
+		if e.ComplexityRoot.RosterImport.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterImport.Changes(childComplexity), true
+	case "RosterImport.createdAt":
+		if e.ComplexityRoot.RosterImport.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterImport.CreatedAt(childComplexity), true
+	case "RosterImport.dryRun":
+		if e.ComplexityRoot.RosterImport.DryRun == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterImport.DryRun(childComplexity), true
+	case "RosterImport.finishedAt":
+		if e.ComplexityRoot.RosterImport.FinishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterImport.FinishedAt(childComplexity), true
+	case "RosterImport.id":
+		if e.ComplexityRoot.RosterImport.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterImport.ID(childComplexity), true
+	case "RosterImport.problems":
+		if e.ComplexityRoot.RosterImport.Problems == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterImport.Problems(childComplexity), true
+	case "RosterImport.progress":
+		if e.ComplexityRoot.RosterImport.Progress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterImport.Progress(childComplexity), true
+	case "RosterImport.state":
+		if e.ComplexityRoot.RosterImport.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterImport.State(childComplexity), true
 
 	case "School.id":
 		if e.ComplexityRoot.School.ID == nil {
@@ -3259,6 +3383,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.MessageAdded(childComplexity, args["conversationId"].(string)), true
+	case "Subscription.rosterImportUpdated":
+		if e.ComplexityRoot.Subscription.RosterImportUpdated == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_rosterImportUpdated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.RosterImportUpdated(childComplexity, args["id"].(string)), true
 	case "Subscription.viewerEvents":
 		if e.ComplexityRoot.Subscription.ViewerEvents == nil {
 			break
@@ -3515,6 +3650,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateUploadInput", ec.unmarshalInputCreateUploadInput),
 			graphql.NewInputUnmarshaler("DeleteFamilyDataInput", ec.unmarshalInputDeleteFamilyDataInput),
 			graphql.NewInputUnmarshaler("EventIdInput", ec.unmarshalInputEventIdInput),
+			graphql.NewInputUnmarshaler("ImportRosterInput", ec.unmarshalInputImportRosterInput),
 			graphql.NewInputUnmarshaler("MuteConversationInput", ec.unmarshalInputMuteConversationInput),
 			graphql.NewInputUnmarshaler("ObservationIdInput", ec.unmarshalInputObservationIdInput),
 			graphql.NewInputUnmarshaler("OfficeHoursInput", ec.unmarshalInputOfficeHoursInput),
@@ -5073,6 +5209,69 @@ enum Relationship {
   GUARDIAN
   OTHER
 }
+
+extend type Mutation {
+  """
+  Imports a OneRoster 1.1 CSV set (a zip, uploaded first with createUpload as
+  application/zip and completeUpload) into a district the viewer administers
+  as a district admin. It runs in the background: follow it with
+  Query.rosterImport or Subscription.rosterImportUpdated. Run it with
+  dryRun (the default) first: every problem comes back as file:line: message
+  and nothing is written; an import with any problem writes nothing either.
+  Errors: NOT_FOUND (the upload is not the viewer's, or the district not
+  theirs), BAD_USER_INPUT (the upload is not a ready zip).
+  """
+  importRoster(input: ImportRosterInput!): RosterImport! @auth
+}
+
+extend type Query {
+  "A roster import of a district the viewer administers; NOT_FOUND otherwise."
+  rosterImport(id: ID!): RosterImport @auth
+}
+
+extend type Subscription {
+  "A roster import's state and progress as it runs; it ends when the import does."
+  rosterImportUpdated(id: ID!): RosterImport! @auth
+}
+
+input ImportRosterInput {
+  "The completed upload of the set's zip."
+  uploadId: ID!
+  "The district; may be left out by someone who administers only one."
+  districtId: ID
+  "Report what would change and every problem, and write nothing."
+  dryRun: Boolean = true
+}
+
+type RosterImport {
+  id: ID!
+  state: RosterImportState!
+  dryRun: Boolean!
+  "0 to 100."
+  progress: Int!
+  "What the import did (or a dry run would do), by kind of row."
+  changes: [RosterChange!]!
+  "Every problem as file:line: message; with any, nothing was written."
+  problems: [String!]!
+  createdAt: Time!
+  finishedAt: Time
+}
+
+enum RosterImportState {
+  QUEUED
+  RUNNING
+  SUCCEEDED
+  FAILED
+}
+
+"Counts for one kind of row: schools, classes, students, staff, guardians, guardianships or enrollments."
+type RosterChange {
+  kind: String!
+  created: Int!
+  updated: Int!
+  withdrawn: Int!
+  unchanged: Int!
+}
 `, BuiltIn: false},
 	{Name: "../schema/uploads.graphqls", Input: `# Photos and PDFs: uploads that survive flaky networks.
 
@@ -5980,6 +6179,44 @@ func (ec *executionContext) childFields_RespondToObservationPayload(ctx context.
 		return ec.fieldContext_RespondToObservationPayload_response(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RespondToObservationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RosterChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_RosterChange_kind(ctx, field)
+	case "created":
+		return ec.fieldContext_RosterChange_created(ctx, field)
+	case "updated":
+		return ec.fieldContext_RosterChange_updated(ctx, field)
+	case "withdrawn":
+		return ec.fieldContext_RosterChange_withdrawn(ctx, field)
+	case "unchanged":
+		return ec.fieldContext_RosterChange_unchanged(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RosterChange", field.Name)
+}
+
+func (ec *executionContext) childFields_RosterImport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_RosterImport_id(ctx, field)
+	case "state":
+		return ec.fieldContext_RosterImport_state(ctx, field)
+	case "dryRun":
+		return ec.fieldContext_RosterImport_dryRun(ctx, field)
+	case "progress":
+		return ec.fieldContext_RosterImport_progress(ctx, field)
+	case "changes":
+		return ec.fieldContext_RosterImport_changes(ctx, field)
+	case "problems":
+		return ec.fieldContext_RosterImport_problems(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_RosterImport_createdAt(ctx, field)
+	case "finishedAt":
+		return ec.fieldContext_RosterImport_finishedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RosterImport", field.Name)
 }
 
 func (ec *executionContext) childFields_School(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

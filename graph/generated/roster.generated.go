@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"sync/atomic"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/sameside/sameside/models"
@@ -551,6 +552,314 @@ func (ec *executionContext) fieldContext_Guardian_restricted(_ context.Context, 
 	return graphql.NewScalarFieldContext("Guardian", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _RosterChange_kind(ctx context.Context, field graphql.CollectedField, obj *models.RosterChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterChange_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterChange_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _RosterChange_created(ctx context.Context, field graphql.CollectedField, obj *models.RosterChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterChange_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterChange_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterChange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RosterChange_updated(ctx context.Context, field graphql.CollectedField, obj *models.RosterChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterChange_updated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Updated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterChange_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterChange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RosterChange_withdrawn(ctx context.Context, field graphql.CollectedField, obj *models.RosterChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterChange_withdrawn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Withdrawn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterChange_withdrawn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterChange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RosterChange_unchanged(ctx context.Context, field graphql.CollectedField, obj *models.RosterChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterChange_unchanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unchanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterChange_unchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterChange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RosterImport_id(ctx context.Context, field graphql.CollectedField, obj *models.RosterImport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterImport_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterImport_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterImport", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RosterImport_state(ctx context.Context, field graphql.CollectedField, obj *models.RosterImport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterImport_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.RosterImportState) graphql.Marshaler {
+			return ec.marshalNRosterImportState2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐRosterImportState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterImport_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterImport", field, false, false, "RosterImportState")
+}
+
+func (ec *executionContext) _RosterImport_dryRun(ctx context.Context, field graphql.CollectedField, obj *models.RosterImport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterImport_dryRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DryRun, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterImport_dryRun(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterImport", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RosterImport_progress(ctx context.Context, field graphql.CollectedField, obj *models.RosterImport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterImport_progress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Progress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterImport_progress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterImport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RosterImport_changes(ctx context.Context, field graphql.CollectedField, obj *models.RosterImport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterImport_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []models.RosterChange) graphql.Marshaler {
+			return ec.marshalNRosterChange2ᚕgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐRosterChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterImport_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RosterImport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RosterChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RosterImport_problems(ctx context.Context, field graphql.CollectedField, obj *models.RosterImport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterImport_problems(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Problems, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterImport_problems(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterImport", field, false, false, "String")
+}
+
+func (ec *executionContext) _RosterImport_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.RosterImport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterImport_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterImport_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterImport", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RosterImport_finishedAt(ctx context.Context, field graphql.CollectedField, obj *models.RosterImport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterImport_finishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FinishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RosterImport_finishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterImport", field, false, false, "Time")
+}
+
 func (ec *executionContext) _Student_id(ctx context.Context, field graphql.CollectedField, obj *models.Student) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -953,6 +1262,66 @@ func (ec *executionContext) fieldContext_Student_timeline(ctx context.Context, f
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputImportRosterInput(ctx context.Context, obj any) (models.ImportRosterInput, error) {
+	var it models.ImportRosterInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["dryRun"]; !present {
+		asMap["dryRun"] = true
+	}
+
+	fieldsInOrder := [...]string{"uploadId", "districtId", "dryRun"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "uploadId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uploadId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UploadID = data
+		case "districtId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("districtId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DistrictID = data
+		case "dryRun":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dryRun"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DryRun = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalImportRosterInput unmarshals raw into the ImportRosterInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalImportRosterInput(ctx context.Context, raw any) (models.ImportRosterInput, error) {
+	var out models.ImportRosterInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ImportRosterInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -1081,6 +1450,127 @@ func (ec *executionContext) _Guardian(ctx context.Context, sel ast.SelectionSet,
 			out.Values[i] = ec._Guardian_restricted(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rosterChangeImplementors = []string{"RosterChange"}
+
+func (ec *executionContext) _RosterChange(ctx context.Context, sel ast.SelectionSet, obj *models.RosterChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rosterChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RosterChange")
+		case "kind":
+			out.Values[i] = ec._RosterChange_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "created":
+			out.Values[i] = ec._RosterChange_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updated":
+			out.Values[i] = ec._RosterChange_updated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withdrawn":
+			out.Values[i] = ec._RosterChange_withdrawn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unchanged":
+			out.Values[i] = ec._RosterChange_unchanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rosterImportImplementors = []string{"RosterImport"}
+
+func (ec *executionContext) _RosterImport(ctx context.Context, sel ast.SelectionSet, obj *models.RosterImport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rosterImportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RosterImport")
+		case "id":
+			out.Values[i] = ec._RosterImport_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "state":
+			out.Values[i] = ec._RosterImport_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dryRun":
+			out.Values[i] = ec._RosterImport_dryRun(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "progress":
+			out.Values[i] = ec._RosterImport_progress(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changes":
+			out.Values[i] = ec._RosterImport_changes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "problems":
+			out.Values[i] = ec._RosterImport_problems(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._RosterImport_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "finishedAt":
+			out.Values[i] = ec._RosterImport_finishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -1251,6 +1741,11 @@ func (ec *executionContext) marshalNGuardian2ᚖgithubᚗcomᚋsamesideᚋsamesi
 	return ec._Guardian(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNImportRosterInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐImportRosterInput(ctx context.Context, v any) (models.ImportRosterInput, error) {
+	res, err := ec.unmarshalInputImportRosterInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRelationship2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐRelationship(ctx context.Context, v any) (models.Relationship, error) {
 	var res models.Relationship
 	err := res.UnmarshalGQL(v)
@@ -1258,6 +1753,44 @@ func (ec *executionContext) unmarshalNRelationship2githubᚗcomᚋsamesideᚋsam
 }
 
 func (ec *executionContext) marshalNRelationship2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐRelationship(ctx context.Context, sel ast.SelectionSet, v models.Relationship) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNRosterChange2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐRosterChange(ctx context.Context, sel ast.SelectionSet, v models.RosterChange) graphql.Marshaler {
+	return ec._RosterChange(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRosterChange2ᚕgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐRosterChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []models.RosterChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRosterChange2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐRosterChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRosterImport2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐRosterImport(ctx context.Context, sel ast.SelectionSet, v *models.RosterImport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RosterImport!")
+		return graphql.Null
+	}
+	return ec._RosterImport(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRosterImportState2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐRosterImportState(ctx context.Context, v any) (models.RosterImportState, error) {
+	var res models.RosterImportState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRosterImportState2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐRosterImportState(ctx context.Context, sel ast.SelectionSet, v models.RosterImportState) graphql.Marshaler {
 	return v
 }
 
@@ -1290,6 +1823,13 @@ func (ec *executionContext) marshalOClassroom2ᚖgithubᚗcomᚋsamesideᚋsames
 		return graphql.Null
 	}
 	return ec._Classroom(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORosterImport2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐRosterImport(ctx context.Context, sel ast.SelectionSet, v *models.RosterImport) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RosterImport(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOStudent2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐStudent(ctx context.Context, sel ast.SelectionSet, v *models.Student) graphql.Marshaler {

@@ -25,6 +25,8 @@ type RosterImportOptions struct {
 	TimeZone string
 	// DryRun computes everything and writes nothing.
 	DryRun bool
+	// Progress, if set, hears how far the import is (percent, 30 to 90).
+	Progress func(percent int)
 }
 
 // RosterResult is what an import did, or a dry run would do.
@@ -111,12 +113,15 @@ func (im *importer) run(ctx context.Context) error {
 	}
 	im.access = map[string]bool{}
 	steps := []func() error{im.orgs, im.sessions, im.courses, im.classes, im.users, im.guardianships, im.enrollments, im.saveIDs}
-	for _, step := range steps {
+	for i, step := range steps {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		if err := step(); err != nil {
 			return err
+		}
+		if im.opts.Progress != nil {
+			im.opts.Progress(30 + 60*(i+1)/len(steps))
 		}
 	}
 	for u := range im.access {

@@ -37,6 +37,8 @@ type Service struct {
 	Events Publisher
 	// Files keeps uploads (server/files); nil refuses uploads.
 	Files FileStore
+	// Roster runs roster imports in the background; nil refuses them.
+	Roster RosterQueue
 }
 
 // Publisher hands live events to subscribers on every instance

@@ -39,6 +39,7 @@ import (
 	"github.com/sameside/sameside/server/push"
 	"github.com/sameside/sameside/server/push/fakefcm"
 	"github.com/sameside/sameside/server/realtime"
+	"github.com/sameside/sameside/server/roster"
 )
 
 // App is a configured server with its database open.
@@ -188,6 +189,7 @@ func (a *App) openPush(ctx context.Context, sqlDB *sql.DB) error {
 	pcfg.JobTimeout = a.Config.JobRescueAfter * 4 / 5
 	a.Push = push.New(a.DB, inserter, fcm, pcfg, a.Log)
 	a.Domain.Notify = a.Push
+	a.Domain.Roster = roster.Queue{Inserter: inserter}
 	if a.Pool, err = pgxpool.New(ctx, a.pg.URL); err != nil {
 		return fmt.Errorf("worker pool: %w", err)
 	}
@@ -232,6 +234,9 @@ func (a *App) NewWorkers() (*river.Client[pgx.Tx], error) {
 			push.Register(a.Push, a.Config.JobRescueAfter),
 			func(w *river.Workers) error {
 				return river.AddWorkerSafely(w, &files.CleanupWorker{Domain: a.Domain, Log: a.Log})
+			},
+			func(w *river.Workers) error {
+				return river.AddWorkerSafely(w, &roster.Worker{Domain: a.Domain, Log: a.Log, Limit: a.Config.JobRescueAfter * 4 / 5})
 			},
 		},
 		Periodic: []*river.PeriodicJob{files.Periodic()},

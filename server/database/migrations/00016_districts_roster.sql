@@ -58,6 +58,11 @@ CREATE TABLE roster_ids (
 );
 CREATE INDEX roster_ids_target_idx ON roster_ids (target_id) WHERE target_id IS NOT NULL;
 
+-- A OneRoster set arrives as an uploaded zip.
+ALTER TABLE uploads DROP CONSTRAINT uploads_content_type_check;
+ALTER TABLE uploads ADD CONSTRAINT uploads_content_type_check
+    CHECK (content_type IN ('image/jpeg', 'image/png', 'application/pdf', 'application/zip'));
+
 CREATE TABLE roster_imports (
     id               uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     district_id      uuid REFERENCES districts (id) ON DELETE CASCADE,
@@ -76,6 +81,9 @@ CREATE INDEX roster_imports_district_idx ON roster_imports (district_id, created
 
 -- +goose Down
 DROP TABLE roster_imports;
+ALTER TABLE uploads DROP CONSTRAINT uploads_content_type_check;
+ALTER TABLE uploads ADD CONSTRAINT uploads_content_type_check
+    CHECK (content_type IN ('image/jpeg', 'image/png', 'application/pdf'));
 DROP TABLE roster_ids;
 DROP INDEX users_phone_idx;
 ALTER TABLE guardianships DROP COLUMN grants_access;
