@@ -170,7 +170,9 @@ func TestRosterDeltaThroughTheAPI(t *testing.T) {
 	super := env.TokenFor(userByEmail(t, env, "super@district.example"))
 	parent := env.TokenFor(userByEmail(t, env, "parent43@sameside-demo.example")) // a guardian of student-001
 	children := func() int {
-		var v struct{ Viewer struct{ Children []struct{ ID string } } }
+		var v struct {
+			Viewer struct{ Children []struct{ ID string } }
+		}
 		env.Do(parent, `{ viewer { children { id } } }`, nil).Decode(t, &v)
 		return len(v.Viewer.Children)
 	}

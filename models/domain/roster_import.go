@@ -34,7 +34,7 @@ type RosterResult struct {
 	DistrictID string
 	// NewDistrict: the import created the district (a dry run would).
 	NewDistrict bool
-	Changes    []models.RosterChange
+	Changes     []models.RosterChange
 	// Problems are file:line: message; with any, nothing was written.
 	Problems []string
 }
