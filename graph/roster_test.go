@@ -257,3 +257,30 @@ func TestRosterDeltaThroughTheAPI(t *testing.T) {
 		t.Fatal("no location")
 	}
 }
+
+// TestDistrictAdminAdministersItsSchools: a district admin is an ADMIN of
+// every school of the district (here the demo school), and of no other.
+func TestDistrictAdminAdministersItsSchools(t *testing.T) {
+	env, _ := rosterEnv(t)
+	other := &models.School{Name: "Elsewhere Elementary", TimeZone: "UTC"}
+	if err := env.DB.Create(other).Error; err != nil {
+		t.Fatal(err)
+	}
+	super := env.TokenFor(userByEmail(t, env, "super@district.example"))
+	var v struct {
+		Viewer struct {
+			Memberships []struct {
+				Role   string
+				School struct{ Name string }
+			}
+			Classrooms []struct{ ID string }
+		}
+	}
+	env.Do(super, `{ viewer { memberships { role school { name } } classrooms { id } } }`, nil).Decode(t, &v)
+	if len(v.Viewer.Memberships) != 1 || v.Viewer.Memberships[0].Role != "ADMIN" || v.Viewer.Memberships[0].School.Name != "Willow Creek Elementary (demo)" {
+		t.Fatalf("district admin's memberships: %+v", v.Viewer.Memberships)
+	}
+	if len(v.Viewer.Classrooms) != 4 {
+		t.Fatalf("district admin sees %d classrooms, want the school's 4", len(v.Viewer.Classrooms))
+	}
+}

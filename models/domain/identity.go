@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -18,56 +19,152 @@ type Identity struct {
 	Email       string
 	Phone       string
 	DisplayName string
+	// EmailVerified: the sign-in provider proved the email is theirs.
+	EmailVerified bool
 	// Expires is when the token expires: until then its verification may
 	// be reused. Zero: verify it every time (revocation checks).
 	Expires time.Time
 }
 
 // ViewerForIdentity maps a verified identity to its user, creating the user
-// (with no memberships) on first sign-in, and loads the memberships.
+// (with no memberships) on first sign-in, and loads the memberships. A
+// sign-in whose token carries a verified email or phone number that a
+// roster record not yet signed in to holds claims that record: its roles,
+// children and classes become the signed-in user's (claimRoster).
 // Called by authentication only, after the token was verified.
 func (s *Service) ViewerForIdentity(ctx context.Context, id Identity) (*models.Viewer, error) {
-	db := s.DB.WithContext(ctx)
-	// One statement for a returning user: every request signs in.
+	v, claimable, err := s.loadViewer(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if v == nil {
+		u := newUser(id)
+		// Two first requests may race: the unique firebase_uid keeps one row.
+		if err := s.DB.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&u).Error; err != nil {
+			return nil, models.Internal(err)
+		}
+		if v, claimable, err = s.loadViewer(ctx, id); err != nil || v == nil {
+			return nil, models.Internal(fmt.Errorf("user %s vanished after sign-up: %v", id.UID, err))
+		}
+	}
+	if !claimable {
+		return v, nil
+	}
+	if err := s.claimRoster(ctx, v, id); err != nil {
+		return nil, err
+	}
+	v, _, err = s.loadViewer(ctx, id)
+	return v, err
+}
+
+// loadViewer is one statement for a returning user (every request signs
+// in): the user, their memberships, and whether a roster record waits to
+// be claimed. Nil for a first sign-in.
+func (s *Service) loadViewer(ctx context.Context, id Identity) (*models.Viewer, bool, error) {
 	var rows []struct {
 		models.User `gorm:"embedded"`
 		MID         *string
 		MSchoolID   *string
 		MRole       *models.Role
 		MCreatedAt  *time.Time
+		Claimable   bool
 	}
-	err := db.Raw(`SELECT users.*, m.id AS m_id, m.school_id AS m_school_id, m.role AS m_role, m.created_at AS m_created_at
-		FROM users LEFT JOIN memberships m ON m.user_id = users.id
-		WHERE users.firebase_uid = ? ORDER BY m.created_at, m.id`, id.UID).Scan(&rows).Error
+	email, phone := id.verifiedContacts()
+	err := s.DB.WithContext(ctx).Raw(`SELECT users.*, m.id AS m_id, m.school_id AS m_school_id, m.role AS m_role, m.created_at AS m_created_at,
+		(@email <> '' AND EXISTS (SELECT 1 FROM users c WHERE lower(c.email) = lower(@email) AND c.firebase_uid LIKE @unclaimed))
+		OR (@phone <> '' AND EXISTS (SELECT 1 FROM users c WHERE c.phone = @phone AND c.firebase_uid LIKE @unclaimed)) AS claimable
+		FROM users LEFT JOIN (`+membershipsSQL+`) m ON m.user_id = users.id
+		WHERE users.firebase_uid = @uid ORDER BY m.created_at, m.id`,
+		map[string]any{"uid": id.UID, "email": email, "phone": phone, "unclaimed": models.UnclaimedUIDPrefix + "%"}).Scan(&rows).Error
 	if err != nil {
-		return nil, models.Internal(err)
+		return nil, false, models.Internal(err)
 	}
-	if len(rows) > 0 {
-		v := &models.Viewer{User: rows[0].User, Memberships: []models.Membership{}}
-		for _, r := range rows {
-			if r.MID != nil {
-				v.Memberships = append(v.Memberships, models.Membership{ID: *r.MID, UserID: v.ID, SchoolID: *r.MSchoolID, Role: *r.MRole, CreatedAt: *r.MCreatedAt})
+	if len(rows) == 0 {
+		return nil, false, nil
+	}
+	v := &models.Viewer{User: rows[0].User, Memberships: []models.Membership{}}
+	for _, r := range rows {
+		if r.MID != nil {
+			v.Memberships = append(v.Memberships, models.Membership{ID: *r.MID, UserID: v.ID, SchoolID: *r.MSchoolID, Role: *r.MRole, CreatedAt: *r.MCreatedAt})
+		}
+	}
+	return v, rows[0].Claimable, nil
+}
+
+// verifiedContacts are the identity's email and phone number that may claim
+// a roster record: an email only if the token says it is verified, a phone
+// number always (Firebase holds only numbers proven by SMS).
+func (id Identity) verifiedContacts() (email, phone string) {
+	if id.EmailVerified {
+		email = strings.TrimSpace(id.Email)
+	}
+	return email, strings.TrimSpace(id.Phone)
+}
+
+// claimRoster links to v the roster records (people the roster created who
+// never signed in) that hold the identity's verified email or phone: their
+// memberships, guardianships, classes and district roles move to v, the
+// placeholder goes, and v's open sockets are told their access changed.
+func (s *Service) claimRoster(ctx context.Context, v *models.Viewer, id Identity) error {
+	email, phone := id.verifiedContacts()
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		var from []string
+		q := tx.Model(&models.User{}).Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).
+			Where("firebase_uid LIKE ? AND id <> ?", models.UnclaimedUIDPrefix+"%", v.ID)
+		switch {
+		case email != "" && phone != "":
+			q = q.Where("lower(email) = lower(?) OR phone = ?", email, phone)
+		case email != "":
+			q = q.Where("lower(email) = lower(?)", email)
+		default:
+			q = q.Where("phone = ?", phone)
+		}
+		if err := q.Pluck("id", &from).Error; err != nil {
+			return err
+		}
+		for _, f := range from {
+			if err := mergeUser(tx, f, v.ID); err != nil {
+				return err
 			}
 		}
-		return v, nil
-	}
-	var u models.User
-	{
-		u = newUser(id)
-		// Two first requests may race: the unique firebase_uid keeps one row.
-		if err := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&u).Error; err != nil {
-			return nil, models.Internal(err)
+		if len(from) == 0 {
+			return nil
 		}
-		if err := db.Where("firebase_uid = ?", id.UID).Take(&u).Error; err != nil {
-			return nil, models.Internal(err)
-		}
-	}
-	v := &models.Viewer{User: u}
-	if err := db.Where("user_id = ?", u.ID).Order("created_at, id").Find(&v.Memberships).Error; err != nil {
-		return nil, models.Internal(err)
-	}
-	return v, nil
+		return s.publish(tx, models.Event{Topic: models.AccessTopic(v.ID), Type: models.EventAccessChanged})
+	})
 }
+
+// mergeUser moves what makes a person's access (memberships,
+// guardianships, classes taught, district roles, roster links) from one
+// account to another and deletes the first. Rows the second already has
+// stay as they are.
+func mergeUser(tx *gorm.DB, from, into string) error {
+	for _, m := range []struct{ table, key string }{
+		{"memberships", "school_id = t.school_id AND x.role = t.role"},
+		{"guardianships", "student_id = t.student_id"},
+		{"classroom_staff", "classroom_id = t.classroom_id"},
+		{"district_admins", "district_id = t.district_id"},
+	} {
+		if err := tx.Exec(`UPDATE `+m.table+` t SET user_id = @into WHERE t.user_id = @from
+			AND NOT EXISTS (SELECT 1 FROM `+m.table+` x WHERE x.user_id = @into AND x.`+m.key+`)`,
+			map[string]any{"into": into, "from": from}).Error; err != nil {
+			return err
+		}
+	}
+	if err := tx.Model(&models.RosterID{}).Where("target_id = ?", from).Update("target_id", into).Error; err != nil {
+		return err
+	}
+	return tx.Delete(&models.User{}, "id = ?", from).Error
+}
+
+// membershipsSQL is every user's memberships: their own rows, and ADMIN of
+// each school of a district they administer (with a stable id of its own,
+// unless they are that school's admin already).
+const membershipsSQL = `SELECT id, user_id, school_id, role, created_at FROM memberships
+	UNION ALL
+	SELECT md5(da.user_id::text || s.id::text)::uuid, da.user_id, s.id, 'ADMIN', da.created_at
+	FROM district_admins da JOIN schools s ON s.district_id = da.district_id
+	WHERE NOT EXISTS (SELECT 1 FROM memberships x WHERE x.user_id = da.user_id AND x.school_id = s.id AND x.role = 'ADMIN')`
 
 func newUser(id Identity) models.User {
 	u := models.User{FirebaseUID: id.UID, Locale: "en-US", TimeZone: "UTC"}

@@ -53,6 +53,7 @@ func (f *FirebaseVerifier) Verify(ctx context.Context, token string) (domain.Ide
 	}
 	id := domain.Identity{UID: t.UID}
 	id.Email, _ = t.Claims["email"].(string)
+	id.EmailVerified, _ = t.Claims["email_verified"].(bool)
 	id.Phone, _ = t.Claims["phone_number"].(string)
 	id.DisplayName, _ = t.Claims["name"].(string)
 	// A verification that only checks the signature and expiry holds until
