@@ -87,9 +87,8 @@ type importer struct {
 	created  bool // the district is new
 	// ids are the district's roster ids by kind and sourcedId: those kept
 	// from earlier imports, and those this one writes.
-	ids     map[string]map[string]*models.RosterID
-	touched []*models.RosterID
-	counts  map[string]*models.RosterChange
+	ids    map[string]map[string]*rosterRef
+	counts map[string]*models.RosterChange
 	// access are users whose access changed: their live subscriptions
 	// end and they are told.
 	access map[string]bool
@@ -181,9 +180,9 @@ func (im *importer) resolveDistrict() error {
 }
 
 func (im *importer) loadIDs() error {
-	im.ids = map[string]map[string]*models.RosterID{}
+	im.ids = map[string]map[string]*rosterRef{}
 	for _, f := range []string{oneroster.FileOrgs, oneroster.FileSessions, oneroster.FileCourses, oneroster.FileClasses, oneroster.FileUsers, oneroster.FileEnrollments} {
-		im.ids[f] = map[string]*models.RosterID{}
+		im.ids[f] = map[string]*rosterRef{}
 	}
 	if im.district.ID == "" {
 		return nil
@@ -199,7 +198,12 @@ func (im *importer) loadIDs() error {
 			return err
 		}
 		if im.ids[r.Kind] != nil {
-			im.ids[r.Kind][r.SourcedID] = &r
+			ref := &rosterRef{SourcedID: r.SourcedID, Label: r.Label, Withdrawn: r.Withdrawn}
+			copy(ref.Digest[:], r.Digest)
+			if r.TargetID != nil {
+				ref.Target = uuid.MustParse(*r.TargetID)
+			}
+			im.ids[r.Kind][r.SourcedID] = ref
 		}
 	}
 	return rows.Err()
@@ -221,32 +225,48 @@ const (
 	withdrawn
 )
 
+// rosterRef is what the import keeps of one roster id: compact, as a
+// district has hundreds of thousands.
+type rosterRef struct {
+	SourcedID string
+	Target    uuid.UUID // zero: no row of its own
+	Digest    [16]byte
+	Label     string
+	Withdrawn bool
+	dirty     bool // to be saved
+}
+
+func (r *rosterRef) hasTarget() bool { return r.Target != uuid.Nil }
+func (r *rosterRef) target() string  { return r.Target.String() }
+
 // note records the row's roster id (new or changed) and returns what
 // changed. A row that was withdrawn and comes back counts as updated.
-func (im *importer) note(file, sourcedID string, target *string, label string, sum []byte, gone bool) (*models.RosterID, change) {
+func (im *importer) note(file, sourcedID string, target *string, label string, sum []byte, gone bool) (*rosterRef, change) {
 	old := im.ids[file][sourcedID]
 	switch {
 	case old == nil && gone:
 		return nil, same
 	case old == nil:
-		r := &models.RosterID{DistrictID: im.district.ID, Kind: file, SourcedID: sourcedID, TargetID: target, Label: label, Digest: sum}
+		r := &rosterRef{SourcedID: sourcedID, Label: label, dirty: true}
+		copy(r.Digest[:], sum)
+		if target != nil {
+			r.Target = uuid.MustParse(*target)
+		}
 		im.ids[file][sourcedID] = r
-		im.touched = append(im.touched, r)
 		return r, created
 	case gone && old.Withdrawn:
 		return old, same
 	case gone:
-		old.Withdrawn = true
-		im.touched = append(im.touched, old)
+		old.Withdrawn, old.dirty = true, true
 		return old, withdrawn
-	case !old.Withdrawn && string(old.Digest) == string(sum):
+	case !old.Withdrawn && string(old.Digest[:]) == string(sum):
 		return old, same
 	default:
-		old.Withdrawn, old.Digest, old.Label = false, sum, label
+		old.Withdrawn, old.Label, old.dirty = false, label, true
+		copy(old.Digest[:], sum)
 		if target != nil {
-			old.TargetID = target
+			old.Target = uuid.MustParse(*target)
 		}
-		im.touched = append(im.touched, old)
 		return old, updated
 	}
 }
@@ -266,11 +286,11 @@ func (im *importer) count(kind string, c change) {
 
 // absent lists the sourcedIds of file kept from earlier imports, still
 // active, that a bulk file leaves out: they are withdrawn.
-func (im *importer) absent(file string, present map[string]bool) []*models.RosterID {
+func (im *importer) absent(file string, present map[string]bool) []*rosterRef {
 	if im.set.Mode(file) != oneroster.ModeBulk {
 		return nil
 	}
-	var out []*models.RosterID
+	var out []*rosterRef
 	for id, r := range im.ids[file] {
 		if !present[id] && !r.Withdrawn {
 			out = append(out, r)
@@ -280,8 +300,8 @@ func (im *importer) absent(file string, present map[string]bool) []*models.Roste
 }
 
 func (im *importer) target(file, sourcedID string) string {
-	if r := im.ids[file][sourcedID]; r != nil && r.TargetID != nil {
-		return *r.TargetID
+	if r := im.ids[file][sourcedID]; r != nil && r.hasTarget() {
+		return r.target()
 	}
 	return ""
 }
@@ -323,7 +343,7 @@ func (im *importer) orgs() error {
 		}
 	}
 	for _, r := range im.absent(oneroster.FileOrgs, present) {
-		_, c := im.note(oneroster.FileOrgs, r.SourcedID, nil, r.Label, r.Digest, true)
+		_, c := im.note(oneroster.FileOrgs, r.SourcedID, nil, r.Label, r.Digest[:], true)
 		if r.Label == "school" {
 			im.count("schools", c) // the school stays, with its history; its people go with the users file
 		}
@@ -353,7 +373,7 @@ func (im *importer) sessions() error {
 		im.note(oneroster.FileSessions, x.SourcedID, nil, year, digest(x.Title, x.Type, x.Parent, x.SchoolYear, x.Start.String(), x.End.String()), x.Deleted)
 	}
 	for _, r := range im.absent(oneroster.FileSessions, present) {
-		im.note(oneroster.FileSessions, r.SourcedID, nil, r.Label, r.Digest, true)
+		im.note(oneroster.FileSessions, r.SourcedID, nil, r.Label, r.Digest[:], true)
 	}
 	return nil
 }
@@ -365,7 +385,7 @@ func (im *importer) courses() error {
 		im.note(oneroster.FileCourses, c.SourcedID, nil, "", digest(c.Title, c.Org, c.SchoolYear), c.Deleted)
 	}
 	for _, r := range im.absent(oneroster.FileCourses, present) {
-		im.note(oneroster.FileCourses, r.SourcedID, nil, r.Label, r.Digest, true)
+		im.note(oneroster.FileCourses, r.SourcedID, nil, r.Label, r.Digest[:], true)
 	}
 	return nil
 }
@@ -419,9 +439,9 @@ func (im *importer) classes() error {
 		}
 	}
 	for _, r := range im.absent(oneroster.FileClasses, present) {
-		_, ch := im.note(oneroster.FileClasses, r.SourcedID, nil, r.Label, r.Digest, true)
+		_, ch := im.note(oneroster.FileClasses, r.SourcedID, nil, r.Label, r.Digest[:], true)
 		im.count("classes", ch)
-		if err := im.archiveClass(*r.TargetID); err != nil {
+		if err := im.archiveClass(r.target()); err != nil {
 			return err
 		}
 	}
@@ -449,20 +469,36 @@ func (im *importer) archiveClass(id string) error {
 
 // saveIDs writes the roster ids this import created or changed.
 func (im *importer) saveIDs() error {
-	seen := map[*models.RosterID]bool{}
-	rows := im.touched[:0]
-	for _, r := range im.touched {
-		if !seen[r] {
-			seen[r] = true
-			r.UpdatedAt = im.now
-			rows = append(rows, r)
+	var batch []models.RosterID
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		err := im.tx.Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "district_id"}, {Name: "kind"}, {Name: "sourced_id"}},
+			DoUpdates: clause.AssignmentColumns([]string{"target_id", "label", "digest", "withdrawn", "updated_at"}),
+		}).Create(&batch).Error
+		batch = batch[:0]
+		return err
+	}
+	for kind, refs := range im.ids {
+		for _, r := range refs {
+			if !r.dirty {
+				continue
+			}
+			row := models.RosterID{DistrictID: im.district.ID, Kind: kind, SourcedID: r.SourcedID, Label: r.Label,
+				Digest: append([]byte(nil), r.Digest[:]...), Withdrawn: r.Withdrawn, UpdatedAt: im.now}
+			if r.hasTarget() {
+				t := r.target()
+				row.TargetID = &t
+			}
+			batch = append(batch, row)
+			if len(batch) == 2000 {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
 		}
 	}
-	if len(rows) == 0 {
-		return nil
-	}
-	return im.tx.Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "district_id"}, {Name: "kind"}, {Name: "sourced_id"}},
-		DoUpdates: clause.AssignmentColumns([]string{"target_id", "label", "digest", "withdrawn", "updated_at"}),
-	}).CreateInBatches(rows, 1000).Error
+	return flush()
 }

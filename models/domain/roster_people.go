@@ -63,14 +63,30 @@ func (im *importer) users() error {
 	var people []models.User
 	var members []models.Membership
 	var admins []models.DistrictAdmin
+	// Rows go in as they fill a batch (people before their memberships), so
+	// a district's hundred thousand people are never all in memory twice.
+	flush := func() error {
+		for _, err := range []error{createAll(im, students, 1000), createAll(im, people, 1000), createAll(im, members, 2000), createAll(im, admins, 2000)} {
+			if err != nil {
+				return err
+			}
+		}
+		students, people, members, admins = students[:0], people[:0], members[:0], admins[:0]
+		return nil
+	}
 	for _, u := range im.set.Users {
+		if len(students)+len(people) >= 1000 {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
 		present[u.SourcedID] = true
 		kind := userKind(u.Role)
 		var orgSchools []string
 		districtAdmin := false
 		for _, o := range u.Orgs {
-			if r := im.ids[oneroster.FileOrgs][o]; r != nil && r.Label == "school" && r.TargetID != nil {
-				orgSchools = append(orgSchools, *r.TargetID)
+			if r := im.ids[oneroster.FileOrgs][o]; r != nil && r.Label == "school" && r.hasTarget() {
+				orgSchools = append(orgSchools, r.target())
 			} else if r != nil && r.Label == "district" {
 				districtAdmin = u.Role == "administrator"
 			}
@@ -146,24 +162,15 @@ func (im *importer) users() error {
 		}
 	}
 	for _, r := range im.absent(oneroster.FileUsers, present) {
-		_, ch := im.note(oneroster.FileUsers, r.SourcedID, nil, r.Label, r.Digest, true)
+		_, ch := im.note(oneroster.FileUsers, r.SourcedID, nil, r.Label, r.Digest[:], true)
 		if kind := userKind(r.Label); kind != "" {
 			im.count(kind, ch)
-			if err := im.withdraw(kind, *r.TargetID); err != nil {
+			if err := im.withdraw(kind, r.target()); err != nil {
 				return err
 			}
 		}
 	}
-	if err := createAll(im, students, 1000); err != nil {
-		return err
-	}
-	if err := createAll(im, people, 1000); err != nil {
-		return err
-	}
-	if err := createAll(im, members, 2000); err != nil {
-		return err
-	}
-	return createAll(im, admins, 2000)
+	return flush()
 }
 
 // createAll inserts rows in batches, leaving those that exist alone.
@@ -259,8 +266,8 @@ func (im *importer) guardianships() error {
 	// The roster's guardians' links in the district as they stand.
 	var guardianIDs []string
 	for _, r := range im.ids[oneroster.FileUsers] {
-		if userKind(r.Label) == "guardians" && r.TargetID != nil {
-			guardianIDs = append(guardianIDs, *r.TargetID)
+		if userKind(r.Label) == "guardians" && r.hasTarget() {
+			guardianIDs = append(guardianIDs, r.target())
 		}
 	}
 	have := map[pair]*models.Guardianship{}
@@ -277,6 +284,15 @@ func (im *importer) guardianships() error {
 	var members []models.Membership
 	var reopen []string
 	for p, r := range want {
+		if len(create) >= 1000 {
+			if err := createAll(im, create, 1000); err != nil {
+				return err
+			}
+			if err := createAll(im, members, 2000); err != nil {
+				return err
+			}
+			create, members = create[:0], members[:0]
+		}
 		school := im.studentSchool[p.student]
 		if school == "" {
 			if err := im.tx.Model(&models.Student{}).Where("id = ?", p.student).Pluck("school_id", &school).Error; err != nil {
@@ -360,7 +376,7 @@ func (im *importer) enrollments() error {
 		}
 	}
 	for _, r := range im.absent(oneroster.FileEnrollments, present) {
-		_, ch := im.note(oneroster.FileEnrollments, r.SourcedID, nil, r.Label, r.Digest, true)
+		_, ch := im.note(oneroster.FileEnrollments, r.SourcedID, nil, r.Label, r.Digest[:], true)
 		parts := strings.SplitN(r.Label, "|", 3)
 		if len(parts) != 3 || (parts[0] != "student" && parts[0] != "teacher") {
 			continue

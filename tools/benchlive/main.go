@@ -24,7 +24,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -36,10 +35,10 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/sameside/sameside/server/wsclient"
+	"github.com/sameside/sameside/tools/benchdb"
 )
 
 func main() {
@@ -69,7 +68,7 @@ func run() error {
 	defer stop()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 
-	dbURL, drop, err := createDatabase(ctx, o.adminURL, "sameside_benchlive")
+	dbURL, drop, err := benchdb.Create(ctx, o.adminURL, "sameside_benchlive")
 	if err != nil {
 		return err
 	}
@@ -439,33 +438,4 @@ func readMemory(pid int) memory {
 		}
 	}
 	return m
-}
-
-// createDatabase creates a fresh database next to adminURL's and returns
-// its URL and a function that drops it.
-func createDatabase(ctx context.Context, adminURL, name string) (string, func(), error) {
-	conn, err := pgx.Connect(ctx, adminURL)
-	if err != nil {
-		return "", nil, fmt.Errorf("PostgreSQL at %s: %w", adminURL, err)
-	}
-	ident := pgx.Identifier{name}.Sanitize()
-	if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+ident+" WITH (FORCE)"); err != nil {
-		conn.Close(ctx)
-		return "", nil, err
-	}
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+ident); err != nil {
-		conn.Close(ctx)
-		return "", nil, err
-	}
-	u, err := url.Parse(adminURL)
-	if err != nil {
-		conn.Close(ctx)
-		return "", nil, err
-	}
-	u.Path = "/" + name
-	drop := func() {
-		_, _ = conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+ident+" WITH (FORCE)")
-		conn.Close(context.Background())
-	}
-	return u.String(), drop, nil
 }
