@@ -6,7 +6,7 @@ FIREBASE := $(EMULATOR)/node_modules/.bin/firebase
 # reach Google.
 EMULATOR_PROJECT := demo-sameside
 
-.PHONY: run test test-go fuzz check generate tidy emulator-deps playground-assets bench-push bench-feed bench-live bench-announce
+.PHONY: run test test-go fuzz check generate tidy emulator-deps playground-assets bench-push bench-feed bench-live bench-announce bench-roster
 
 ## run: serve the API with the demo school (embedded PostgreSQL if none answers)
 run:
@@ -92,6 +92,11 @@ bench-announce:
 ## messages/s for 30 s; delivery p50/p99 against SELECT 1 p99, server RSS
 bench-live:
 	$(GO) run ./tools/benchlive -subscribers 1000 -rate 200 -duration 30s
+
+## bench-roster: import a synthetic district (50,000 students, 90,000 guardians,
+## 2,500 classes) against a COPY of the same rows; rows/s, ratio, peak RSS
+bench-roster:
+	$(GO) run ./tools/benchroster -rounds 3
 
 ## playground-assets: fetch the playground's GraphiQL and React again from
 ## npm, at the pinned versions, into server/api/playground (checked in, so

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sameside/sameside/graph/generated"
 	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/models/policy"
 )
 
 // School is the resolver for the school field.
@@ -30,6 +31,21 @@ func (r *classroomResolver) Teachers(ctx context.Context, obj *models.Classroom)
 // User is the resolver for the user field.
 func (r *guardianResolver) User(ctx context.Context, obj *models.Guardianship) (*models.User, error) {
 	return load(ctx).User.Load(ctx, obj.UserID)
+}
+
+func (r *guardianResolver) RestrictedReason(ctx context.Context, obj *models.Guardianship) (*string, error) {
+	if !policy.IsAdmin(viewer(ctx), obj.SchoolID) {
+		return nil, nil
+	}
+	return obj.RestrictedReason, nil
+}
+
+func (r *mutationResolver) SetGuardianRestricted(ctx context.Context, input models.SetGuardianRestrictedInput) (*models.Guardianship, error) {
+	return r.Domain.SetGuardianRestricted(ctx, viewer(ctx), input)
+}
+
+func (r *mutationResolver) RemoveGuardian(ctx context.Context, input models.GuardianIDInput) (*models.Guardianship, error) {
+	return r.Domain.RemoveGuardian(ctx, viewer(ctx), input)
 }
 
 // ImportRoster is the resolver for the importRoster field.

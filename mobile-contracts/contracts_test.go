@@ -456,6 +456,33 @@ func TestOperationsRunAgainstSeededServer(t *testing.T) {
 			t.Fatalf("rosterImportUpdated: %v %+v", err, got)
 		}
 		covered["ImportRoster"], covered["RosterImport"], covered["RosterImportUpdated"] = true, true, true
+
+		// The district admin restricts the parent's guardianship, clears it,
+		// and removes it.
+		var kid struct{ ID string }
+		env.DB.Raw("SELECT id FROM students WHERE first_name = 'Lena'").Scan(&kid)
+		var st struct {
+			Student struct{ Guardians []struct{ ID string } }
+		}
+		env.Do(district, ops["Student"], map[string]any{"id": kid.ID}).Decode(t, &st)
+		if len(st.Student.Guardians) != 1 {
+			t.Fatalf("guardians: %+v", st)
+		}
+		g := st.Student.Guardians[0].ID
+		for _, step := range []struct {
+			op, want string
+			in       map[string]any
+		}{
+			{"SetGuardianRestricted", `"restrictedReason":"Court order"`, map[string]any{"guardianId": g, "restricted": true, "reason": "Court order"}},
+			{"SetGuardianRestricted", `"restricted":false`, map[string]any{"guardianId": g, "restricted": false}},
+			{"RemoveGuardian", `"endedAt":"`, map[string]any{"guardianId": g}},
+		} {
+			res := env.Do(district, ops[step.op], map[string]any{"input": step.in})
+			if len(res.Errors) > 0 || !strings.Contains(string(res.Data), step.want) {
+				t.Fatalf("%s: %s", step.op, res.Body)
+			}
+			covered[step.op] = true
+		}
 	})
 	for name := range ops {
 		if !covered[name] {

@@ -96,3 +96,18 @@ type ImportRosterInput struct {
 
 // RosterImportTopic is the live-event topic of an import's progress.
 func RosterImportTopic(id string) string { return "roster-import:" + id }
+
+// SetGuardianRestrictedInput sets or clears a guardianship's restriction.
+type SetGuardianRestrictedInput struct {
+	GuardianID string
+	Restricted bool
+	Reason     *string
+}
+
+// GuardianIDInput names a guardianship.
+type GuardianIDInput struct {
+	GuardianID string
+}
+
+// MaxRestrictionReason bounds the reason an admin gives for a restriction.
+const MaxRestrictionReason = 500

@@ -115,6 +115,8 @@ type Guardianship struct {
 	Relationship Relationship
 	IsPrimary    bool
 	Restricted   bool
+	// RestrictedReason is why an admin restricted it.
+	RestrictedReason *string
 	// EndedAt is when the guardianship ended (the student withdrawn, the
 	// guardian gone from the roster).
 	EndedAt *time.Time

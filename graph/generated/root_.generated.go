@@ -316,11 +316,13 @@ type ComplexityRoot struct {
 	}
 
 	Guardian struct {
-		ID           func(childComplexity int) int
-		IsPrimary    func(childComplexity int) int
-		Relationship func(childComplexity int) int
-		Restricted   func(childComplexity int) int
-		User         func(childComplexity int) int
+		EndedAt          func(childComplexity int) int
+		ID               func(childComplexity int) int
+		IsPrimary        func(childComplexity int) int
+		Relationship     func(childComplexity int) int
+		Restricted       func(childComplexity int) int
+		RestrictedReason func(childComplexity int) int
+		User             func(childComplexity int) int
 	}
 
 	HomeInsight struct {
@@ -398,6 +400,7 @@ type ComplexityRoot struct {
 		PublishConferenceAvailability func(childComplexity int, input models.PublishConferenceAvailabilityInput) int
 		RedeemInvitation              func(childComplexity int, input models.RedeemInvitationInput) int
 		RegisterDevice                func(childComplexity int, input models.RegisterDeviceInput) int
+		RemoveGuardian                func(childComplexity int, input models.GuardianIDInput) int
 		RequestConferenceMeeting      func(childComplexity int, input models.RequestConferenceMeetingInput) int
 		RequestObservationReview      func(childComplexity int, input models.ObservationIDInput) int
 		RescheduleConferenceBooking   func(childComplexity int, input models.RescheduleConferenceBookingInput) int
@@ -409,6 +412,7 @@ type ComplexityRoot struct {
 		SendMessage                   func(childComplexity int, input models.SendMessageInput) int
 		SendTestNotification          func(childComplexity int) int
 		SetConferenceNotes            func(childComplexity int, input models.SetConferenceNotesInput) int
+		SetGuardianRestricted         func(childComplexity int, input models.SetGuardianRestrictedInput) int
 		SetOfficeHours                func(childComplexity int, input models.SetOfficeHoursInput) int
 		ShareHomeInsight              func(childComplexity int, input models.ShareHomeInsightInput) int
 		ShareObservation              func(childComplexity int, input models.ObservationIDInput) int
@@ -1716,6 +1720,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EventRsvp.WaitlistPosition(childComplexity), true
 
+	case "Guardian.endedAt":
+		if e.ComplexityRoot.Guardian.EndedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Guardian.EndedAt(childComplexity), true
 	case "Guardian.id":
 		if e.ComplexityRoot.Guardian.ID == nil {
 			break
@@ -1740,6 +1750,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Guardian.Restricted(childComplexity), true
+	case "Guardian.restrictedReason":
+		if e.ComplexityRoot.Guardian.RestrictedReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Guardian.RestrictedReason(childComplexity), true
 	case "Guardian.user":
 		if e.ComplexityRoot.Guardian.User == nil {
 			break
@@ -2219,6 +2235,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RegisterDevice(childComplexity, args["input"].(models.RegisterDeviceInput)), true
+	case "Mutation.removeGuardian":
+		if e.ComplexityRoot.Mutation.RemoveGuardian == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeGuardian_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveGuardian(childComplexity, args["input"].(models.GuardianIDInput)), true
 	case "Mutation.requestConferenceMeeting":
 		if e.ComplexityRoot.Mutation.RequestConferenceMeeting == nil {
 			break
@@ -2325,6 +2352,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetConferenceNotes(childComplexity, args["input"].(models.SetConferenceNotesInput)), true
+	case "Mutation.setGuardianRestricted":
+		if e.ComplexityRoot.Mutation.SetGuardianRestricted == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setGuardianRestricted_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetGuardianRestricted(childComplexity, args["input"].(models.SetGuardianRestrictedInput)), true
 	case "Mutation.setOfficeHours":
 		if e.ComplexityRoot.Mutation.SetOfficeHours == nil {
 			break
@@ -3650,6 +3688,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateUploadInput", ec.unmarshalInputCreateUploadInput),
 			graphql.NewInputUnmarshaler("DeleteFamilyDataInput", ec.unmarshalInputDeleteFamilyDataInput),
 			graphql.NewInputUnmarshaler("EventIdInput", ec.unmarshalInputEventIdInput),
+			graphql.NewInputUnmarshaler("GuardianIdInput", ec.unmarshalInputGuardianIdInput),
 			graphql.NewInputUnmarshaler("ImportRosterInput", ec.unmarshalInputImportRosterInput),
 			graphql.NewInputUnmarshaler("MuteConversationInput", ec.unmarshalInputMuteConversationInput),
 			graphql.NewInputUnmarshaler("ObservationIdInput", ec.unmarshalInputObservationIdInput),
@@ -3669,6 +3708,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RsvpSchoolEventInput", ec.unmarshalInputRsvpSchoolEventInput),
 			graphql.NewInputUnmarshaler("SendMessageInput", ec.unmarshalInputSendMessageInput),
 			graphql.NewInputUnmarshaler("SetConferenceNotesInput", ec.unmarshalInputSetConferenceNotesInput),
+			graphql.NewInputUnmarshaler("SetGuardianRestrictedInput", ec.unmarshalInputSetGuardianRestrictedInput),
 			graphql.NewInputUnmarshaler("SetOfficeHoursInput", ec.unmarshalInputSetOfficeHoursInput),
 			graphql.NewInputUnmarshaler("ShareHomeInsightInput", ec.unmarshalInputShareHomeInsightInput),
 			graphql.NewInputUnmarshaler("StartConversationInput", ec.unmarshalInputStartConversationInput),
@@ -5197,6 +5237,10 @@ type Guardian {
   and gets no notifications about them. Only staff see this flag set.
   """
   restricted: Boolean!
+  "Why the school restricted the guardian; admins of the school only (null for anyone else)."
+  restrictedReason: String
+  "When the guardianship ended (the student withdrawn, the guardian removed); null while it lasts."
+  endedAt: Time
 }
 
 enum Relationship {
@@ -5211,6 +5255,21 @@ enum Relationship {
 }
 
 extend type Mutation {
+  """
+  Sets or clears a guardian's restriction (a court order, a custody ruling):
+  a restricted guardian at once sees nothing of the child, gets no
+  notifications about them, and their open sockets close. Restricting needs a
+  reason (1 to 500 characters), kept with the guardianship; every change is in
+  the audit log. ADMIN of the child's school (a district admin is one).
+  Errors: NOT_FOUND, FORBIDDEN (other staff), BAD_USER_INPUT (reason).
+  """
+  setGuardianRestricted(input: SetGuardianRestrictedInput!): Guardian! @auth
+  """
+  Ends a guardianship: the guardian loses access to the child at once (their
+  open sockets close); what they wrote stays. Audited. ADMIN of the child's
+  school. Errors: NOT_FOUND, FORBIDDEN.
+  """
+  removeGuardian(input: GuardianIdInput!): Guardian! @auth
   """
   Imports a OneRoster 1.1 CSV set (a zip, uploaded first with createUpload as
   application/zip and completeUpload) into a district the viewer administers
@@ -5271,6 +5330,17 @@ type RosterChange {
   updated: Int!
   withdrawn: Int!
   unchanged: Int!
+}
+
+input SetGuardianRestrictedInput {
+  guardianId: ID!
+  restricted: Boolean!
+  "Required to restrict."
+  reason: String
+}
+
+input GuardianIdInput {
+  guardianId: ID!
 }
 `, BuiltIn: false},
 	{Name: "../schema/uploads.graphqls", Input: `# Photos and PDFs: uploads that survive flaky networks.
@@ -5885,6 +5955,10 @@ func (ec *executionContext) childFields_Guardian(ctx context.Context, field grap
 		return ec.fieldContext_Guardian_isPrimary(ctx, field)
 	case "restricted":
 		return ec.fieldContext_Guardian_restricted(ctx, field)
+	case "restrictedReason":
+		return ec.fieldContext_Guardian_restrictedReason(ctx, field)
+	case "endedAt":
+		return ec.fieldContext_Guardian_endedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Guardian", field.Name)
 }

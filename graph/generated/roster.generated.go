@@ -26,6 +26,8 @@ type ClassroomResolver interface {
 }
 type GuardianResolver interface {
 	User(ctx context.Context, obj *models.Guardianship) (*models.User, error)
+
+	RestrictedReason(ctx context.Context, obj *models.Guardianship) (*string, error)
 }
 type StudentResolver interface {
 	School(ctx context.Context, obj *models.Student) (*models.School, error)
@@ -550,6 +552,52 @@ func (ec *executionContext) _Guardian_restricted(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Guardian_restricted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Guardian", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Guardian_restrictedReason(ctx context.Context, field graphql.CollectedField, obj *models.Guardianship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Guardian_restrictedReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Guardian().RestrictedReason(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Guardian_restrictedReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Guardian", field, true, true, "String")
+}
+
+func (ec *executionContext) _Guardian_endedAt(ctx context.Context, field graphql.CollectedField, obj *models.Guardianship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Guardian_endedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Guardian_endedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Guardian", field, false, false, "Time")
 }
 
 func (ec *executionContext) _RosterChange_kind(ctx context.Context, field graphql.CollectedField, obj *models.RosterChange) (ret graphql.Marshaler) {
@@ -1262,6 +1310,48 @@ func (ec *executionContext) fieldContext_Student_timeline(ctx context.Context, f
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputGuardianIdInput(ctx context.Context, obj any) (models.GuardianIDInput, error) {
+	var it models.GuardianIDInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"guardianId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "guardianId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("guardianId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GuardianID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalGuardianIdInput unmarshals raw into the GuardianIdInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalGuardianIdInput(ctx context.Context, raw any) (models.GuardianIDInput, error) {
+	var out models.GuardianIDInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "GuardianIdInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputImportRosterInput(ctx context.Context, obj any) (models.ImportRosterInput, error) {
 	var it models.ImportRosterInput
 	if obj == nil {
@@ -1319,6 +1409,62 @@ func (ec *executionContext) unmarshalInputImportRosterInput(ctx context.Context,
 func UnmarshalImportRosterInput(ctx context.Context, raw any) (models.ImportRosterInput, error) {
 	var out models.ImportRosterInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ImportRosterInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetGuardianRestrictedInput(ctx context.Context, obj any) (models.SetGuardianRestrictedInput, error) {
+	var it models.SetGuardianRestrictedInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"guardianId", "restricted", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "guardianId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("guardianId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GuardianID = data
+		case "restricted":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("restricted"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Restricted = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetGuardianRestrictedInput unmarshals raw into the SetGuardianRestrictedInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetGuardianRestrictedInput(ctx context.Context, raw any) (models.SetGuardianRestrictedInput, error) {
+	var out models.SetGuardianRestrictedInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetGuardianRestrictedInput", raw, &out)
 	return out, err
 }
 
@@ -1449,6 +1595,17 @@ func (ec *executionContext) _Guardian(ctx context.Context, sel ast.SelectionSet,
 		case "restricted":
 			out.Values[i] = ec._Guardian_restricted(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "restrictedReason":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Guardian_restrictedReason(ctx, field, obj)
+				})
+		case "endedAt":
+			out.Values[i] = ec._Guardian_endedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
@@ -1741,6 +1898,11 @@ func (ec *executionContext) marshalNGuardian2ᚖgithubᚗcomᚋsamesideᚋsamesi
 	return ec._Guardian(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNGuardianIdInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐGuardianIDInput(ctx context.Context, v any) (models.GuardianIDInput, error) {
+	res, err := ec.unmarshalInputGuardianIdInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNImportRosterInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐImportRosterInput(ctx context.Context, v any) (models.ImportRosterInput, error) {
 	res, err := ec.unmarshalInputImportRosterInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -1792,6 +1954,11 @@ func (ec *executionContext) unmarshalNRosterImportState2githubᚗcomᚋsameside�
 
 func (ec *executionContext) marshalNRosterImportState2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐRosterImportState(ctx context.Context, sel ast.SelectionSet, v models.RosterImportState) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNSetGuardianRestrictedInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐSetGuardianRestrictedInput(ctx context.Context, v any) (models.SetGuardianRestrictedInput, error) {
+	res, err := ec.unmarshalInputSetGuardianRestrictedInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNStudent2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐStudentᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Student) graphql.Marshaler {

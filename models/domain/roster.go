@@ -2,9 +2,13 @@ package domain
 
 import (
 	"context"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/models/policy"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // The roster as each viewer may see it: students and classrooms (the
@@ -40,4 +44,68 @@ func (s *Service) Classroom(ctx context.Context, v *models.Viewer, id string) (*
 		return nil, models.NotFound("classroom")
 	}
 	return policy.VisibleClassroom(ctx, s.DB, v, id)
+}
+
+// SetGuardianRestricted sets or clears a guardianship's restriction, with
+// the reason, audited; the guardian's sockets are told at once.
+func (s *Service) SetGuardianRestricted(ctx context.Context, v *models.Viewer, in models.SetGuardianRestrictedInput) (*models.Guardianship, error) {
+	var reason *string
+	if in.Restricted {
+		r := ""
+		if in.Reason != nil {
+			r = strings.TrimSpace(*in.Reason)
+		}
+		if r == "" || utf8.RuneCountInString(r) > models.MaxRestrictionReason {
+			return nil, models.InvalidField("reason", "give the reason for the restriction (1 to %d characters)", models.MaxRestrictionReason)
+		}
+		reason = &r
+	}
+	op := "guardian.unrestrict"
+	if in.Restricted {
+		op = "guardian.restrict"
+	}
+	return s.changeGuardian(ctx, v, in.GuardianID, op, map[string]any{"restricted": in.Restricted, "restricted_reason": reason})
+}
+
+// RemoveGuardian ends a guardianship, audited; the guardian's sockets are
+// told at once.
+func (s *Service) RemoveGuardian(ctx context.Context, v *models.Viewer, in models.GuardianIDInput) (*models.Guardianship, error) {
+	return s.changeGuardian(ctx, v, in.GuardianID, "guardian.remove", map[string]any{"ended_at": s.now()})
+}
+
+// changeGuardian applies an admin's change to a guardianship of their
+// school.
+func (s *Service) changeGuardian(ctx context.Context, v *models.Viewer, id, op string, fields map[string]any) (*models.Guardianship, error) {
+	if err := policy.RequireViewer(v); err != nil {
+		return nil, err
+	}
+	if !validID(id) {
+		return nil, models.NotFound("guardian")
+	}
+	var g *models.Guardianship
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var err error
+		g, err = findOne[models.Guardianship](tx.Clauses(clause.Locking{Strength: "UPDATE"}).Scopes(policy.Guardianships(v)).Where("guardianships.id = ?", id), "guardian")
+		if err != nil {
+			return err
+		}
+		if err := policy.RequireSchoolAdmin(v, g.SchoolID, "change a child's guardians"); err != nil {
+			return err
+		}
+		if _, ended := fields["ended_at"]; ended && g.EndedAt != nil {
+			return nil // removed already
+		}
+		fields["updated_at"] = s.now()
+		if err := tx.Model(&models.Guardianship{}).Where("id = ?", g.ID).Updates(fields).Error; err != nil {
+			return err
+		}
+		if err := tx.Take(g, "id = ?", g.ID).Error; err != nil {
+			return err
+		}
+		if err := s.auditWrite(tx, v, g.SchoolID, g.StudentID, g.ID, op); err != nil {
+			return err
+		}
+		return s.publish(tx, models.Event{Topic: models.AccessTopic(g.UserID), Type: models.EventAccessChanged})
+	})
+	return g, err
 }

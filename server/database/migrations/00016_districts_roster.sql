@@ -32,6 +32,8 @@ ALTER TABLE classrooms ADD COLUMN archived_at timestamptz;
 -- ended (the student withdrawn, the guardian dropped from the roster):
 -- grants_access is that rule, in one place, for every query to use.
 ALTER TABLE guardianships ADD COLUMN ended_at timestamptz;
+-- Why an admin restricted the guardianship (custody, a court order).
+ALTER TABLE guardianships ADD COLUMN restricted_reason text CHECK (length(restricted_reason) BETWEEN 1 AND 500);
 ALTER TABLE guardianships ADD COLUMN grants_access boolean NOT NULL
     GENERATED ALWAYS AS (NOT restricted AND ended_at IS NULL) STORED;
 
@@ -87,6 +89,7 @@ ALTER TABLE uploads ADD CONSTRAINT uploads_content_type_check
 DROP TABLE roster_ids;
 DROP INDEX users_phone_idx;
 ALTER TABLE guardianships DROP COLUMN grants_access;
+ALTER TABLE guardianships DROP COLUMN restricted_reason;
 ALTER TABLE guardianships DROP COLUMN ended_at;
 ALTER TABLE classrooms DROP COLUMN archived_at;
 ALTER TABLE students DROP COLUMN withdrawn_at;
