@@ -33,6 +33,10 @@ func (r *queryResolver) Viewer(ctx context.Context) (*models.Viewer, error) {
 	return viewer(ctx), nil
 }
 
+func (r *schoolResolver) MessagesMayBeReviewed(ctx context.Context, obj *models.School) (bool, error) {
+	return r.Domain.MessagesMayBeReviewed(ctx, obj.ID)
+}
+
 // Memberships is the resolver for the memberships field.
 func (r *viewerResolver) Memberships(ctx context.Context, obj *models.Viewer) ([]*models.Membership, error) {
 	out := make([]*models.Membership, len(obj.Memberships))
@@ -56,12 +60,15 @@ func (r *viewerResolver) Classrooms(ctx context.Context, obj *models.Viewer) ([]
 
 func (r *Resolver) Membership() generated.MembershipResolver { return &membershipResolver{r} }
 
+func (r *Resolver) School() generated.SchoolResolver { return &schoolResolver{r} }
+
 func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
 
 func (r *Resolver) Viewer() generated.ViewerResolver { return &viewerResolver{r} }
 
 type (
 	membershipResolver struct{ *Resolver }
+	schoolResolver     struct{ *Resolver }
 	userResolver       struct{ *Resolver }
 	viewerResolver     struct{ *Resolver }
 )

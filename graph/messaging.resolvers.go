@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/sameside/sameside/graph/generated"
 	"github.com/sameside/sameside/models"
@@ -84,6 +85,10 @@ func (r *mutationResolver) SetOfficeHours(ctx context.Context, input models.SetO
 	return r.Domain.SetOfficeHours(ctx, viewer(ctx), input)
 }
 
+func (r *mutationResolver) SetMessageMonitor(ctx context.Context, input models.SetMessageMonitorInput) (bool, error) {
+	return r.Domain.SetMessageMonitor(ctx, viewer(ctx), input)
+}
+
 // Conversations is the resolver for the conversations field.
 func (r *queryResolver) Conversations(ctx context.Context, first *int, after *string) (*models.Connection[models.Conversation], error) {
 	return r.Domain.Conversations(ctx, viewer(ctx), first, after)
@@ -92,6 +97,10 @@ func (r *queryResolver) Conversations(ctx context.Context, first *int, after *st
 // Conversation is the resolver for the conversation field.
 func (r *queryResolver) Conversation(ctx context.Context, id string) (*models.Conversation, error) {
 	return r.Domain.Conversation(ctx, viewer(ctx), id)
+}
+
+func (r *queryResolver) ConversationExport(ctx context.Context, schoolID string, studentID *string, from time.Time, to time.Time) ([]*models.ConversationTranscript, error) {
+	return r.Domain.ExportConversations(ctx, viewer(ctx), models.ConversationExportArgs{SchoolID: schoolID, StudentID: studentID, From: from, To: to})
 }
 
 // MessageAdded is the resolver for the messageAdded field.

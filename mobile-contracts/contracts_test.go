@@ -15,6 +15,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	contracts "github.com/sameside/sameside/mobile-contracts"
+	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/server/apptest"
 	"github.com/sameside/sameside/server/database/dbtest"
 )
@@ -483,6 +484,23 @@ func TestOperationsRunAgainstSeededServer(t *testing.T) {
 			}
 			covered[step.op] = true
 		}
+
+		// The district admin appoints the teacher as message monitor, who
+		// then exports the school's conversations (none yet).
+		var school, omar string
+		env.DB.Raw("SELECT id FROM schools WHERE name = 'Lakeside Elementary'").Scan(&school)
+		env.DB.Raw("SELECT id FROM users WHERE email = 'omar@lakeside.example'").Scan(&omar)
+		if res := env.Do(district, ops["SetMessageMonitor"], map[string]any{"input": map[string]any{"schoolId": school, "userId": omar, "monitor": true}}); len(res.Errors) > 0 || !strings.Contains(string(res.Data), "true") {
+			t.Fatalf("SetMessageMonitor: %s", res.Body)
+		}
+		var o models.User
+		env.DB.Take(&o, "id = ?", omar)
+		res = env.Do(env.TokenFor(&o), ops["ConversationExport"], map[string]any{"schoolId": school,
+			"from": time.Now().Add(-24 * time.Hour).UTC().Format(time.RFC3339), "to": time.Now().UTC().Format(time.RFC3339)})
+		if len(res.Errors) > 0 || string(res.Data) != `{"conversationExport":[]}` {
+			t.Fatalf("ConversationExport: %s", res.Body)
+		}
+		covered["SetMessageMonitor"], covered["ConversationExport"] = true, true
 	})
 	for name := range ops {
 		if !covered[name] {

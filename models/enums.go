@@ -14,12 +14,15 @@ const (
 	RoleParent  Role = "PARENT"
 	RoleTeacher Role = "TEACHER"
 	RoleAdmin   Role = "ADMIN"
+	// RoleMonitor reads the school's conversations for safeguarding (every
+	// read audited); it gives no other access.
+	RoleMonitor Role = "MONITOR"
 )
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {
 	switch r {
-	case RoleParent, RoleTeacher, RoleAdmin:
+	case RoleParent, RoleTeacher, RoleAdmin, RoleMonitor:
 		return true
 	}
 	return false

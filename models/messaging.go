@@ -140,3 +140,35 @@ type ViewerEvent struct {
 	Observation    *Observation
 	UnreadCount    int
 }
+
+// ConversationExportArgs choose the conversations to export.
+type ConversationExportArgs struct {
+	SchoolID  string
+	StudentID *string
+	From, To  time.Time
+}
+
+// ConversationTranscript is one exported conversation.
+type ConversationTranscript struct {
+	ID           string               `json:"id"`
+	Subject      string               `json:"subject"`
+	Student      *string              `json:"student"`
+	StartedAt    time.Time            `json:"startedAt"`
+	Participants []string             `json:"participants"`
+	Messages     []*TranscriptMessage `json:"messages"`
+}
+
+// TranscriptMessage is one message of a transcript.
+type TranscriptMessage struct {
+	At     time.Time `json:"at"`
+	Sender string    `json:"sender"`
+	Body   string    `json:"body"`
+	Urgent bool      `json:"urgent"`
+}
+
+// SetMessageMonitorInput grants or removes the MONITOR role.
+type SetMessageMonitorInput struct {
+	SchoolID string
+	UserID   string
+	Monitor  bool
+}

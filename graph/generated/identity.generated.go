@@ -18,6 +18,9 @@ import (
 type MembershipResolver interface {
 	School(ctx context.Context, obj *models.Membership) (*models.School, error)
 }
+type SchoolResolver interface {
+	MessagesMayBeReviewed(ctx context.Context, obj *models.School) (bool, error)
+}
 type UserResolver interface {
 	OfficeHours(ctx context.Context, obj *models.User) ([]*models.OfficeHours, error)
 }
@@ -184,6 +187,29 @@ func (ec *executionContext) _School_timeZone(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_School_timeZone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("School", field, false, false, "String")
+}
+
+func (ec *executionContext) _School_messagesMayBeReviewed(ctx context.Context, field graphql.CollectedField, obj *models.School) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_School_messagesMayBeReviewed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.School().MessagesMayBeReviewed(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_School_messagesMayBeReviewed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("School", field, true, true, "Boolean")
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *models.User) (ret graphql.Marshaler) {
@@ -766,18 +792,24 @@ func (ec *executionContext) _School(ctx context.Context, sel ast.SelectionSet, o
 		case "id":
 			out.Values[i] = ec._School_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._School_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "timeZone":
 			out.Values[i] = ec._School_timeZone(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "messagesMayBeReviewed":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._School_messagesMayBeReviewed(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

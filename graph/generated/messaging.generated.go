@@ -604,6 +604,153 @@ func (ec *executionContext) fieldContext_ConversationPayload_expectedReplyAfter(
 	return graphql.NewScalarFieldContext("ConversationPayload", field, false, false, "Time")
 }
 
+func (ec *executionContext) _ConversationTranscript_id(ctx context.Context, field graphql.CollectedField, obj *models.ConversationTranscript) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConversationTranscript_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConversationTranscript_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConversationTranscript", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ConversationTranscript_subject(ctx context.Context, field graphql.CollectedField, obj *models.ConversationTranscript) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConversationTranscript_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConversationTranscript_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConversationTranscript", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConversationTranscript_student(ctx context.Context, field graphql.CollectedField, obj *models.ConversationTranscript) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConversationTranscript_student(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Student, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConversationTranscript_student(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConversationTranscript", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConversationTranscript_startedAt(ctx context.Context, field graphql.CollectedField, obj *models.ConversationTranscript) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConversationTranscript_startedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConversationTranscript_startedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConversationTranscript", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ConversationTranscript_participants(ctx context.Context, field graphql.CollectedField, obj *models.ConversationTranscript) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConversationTranscript_participants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Participants, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConversationTranscript_participants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConversationTranscript", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConversationTranscript_messages(ctx context.Context, field graphql.CollectedField, obj *models.ConversationTranscript) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConversationTranscript_messages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Messages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.TranscriptMessage) graphql.Marshaler {
+			return ec.marshalNTranscriptMessage2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐTranscriptMessageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConversationTranscript_messages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConversationTranscript",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TranscriptMessage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Message_id(ctx context.Context, field graphql.CollectedField, obj *models.Message) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1185,6 +1332,98 @@ func (ec *executionContext) fieldContext_Subscription_rosterImportUpdated(ctx co
 	return fc, nil
 }
 
+func (ec *executionContext) _TranscriptMessage_at(ctx context.Context, field graphql.CollectedField, obj *models.TranscriptMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TranscriptMessage_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TranscriptMessage_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TranscriptMessage", field, false, false, "Time")
+}
+
+func (ec *executionContext) _TranscriptMessage_sender(ctx context.Context, field graphql.CollectedField, obj *models.TranscriptMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TranscriptMessage_sender(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sender, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TranscriptMessage_sender(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TranscriptMessage", field, false, false, "String")
+}
+
+func (ec *executionContext) _TranscriptMessage_body(ctx context.Context, field graphql.CollectedField, obj *models.TranscriptMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TranscriptMessage_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TranscriptMessage_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TranscriptMessage", field, false, false, "String")
+}
+
+func (ec *executionContext) _TranscriptMessage_urgent(ctx context.Context, field graphql.CollectedField, obj *models.TranscriptMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TranscriptMessage_urgent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Urgent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TranscriptMessage_urgent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TranscriptMessage", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _ViewerEvent_type(ctx context.Context, field graphql.CollectedField, obj *models.ViewerEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1539,6 +1778,62 @@ func UnmarshalSendMessageInput(ctx context.Context, raw any) (models.SendMessage
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSetMessageMonitorInput(ctx context.Context, obj any) (models.SetMessageMonitorInput, error) {
+	var it models.SetMessageMonitorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"schoolId", "userId", "monitor"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "schoolId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolID = data
+		case "userId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserID = data
+		case "monitor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monitor"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Monitor = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetMessageMonitorInput unmarshals raw into the SetMessageMonitorInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetMessageMonitorInput(ctx context.Context, raw any) (models.SetMessageMonitorInput, error) {
+	var out models.SetMessageMonitorInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetMessageMonitorInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSetOfficeHoursInput(ctx context.Context, obj any) (models.SetOfficeHoursInput, error) {
 	var it models.SetOfficeHoursInput
 	if obj == nil {
@@ -1875,6 +2170,64 @@ func (ec *executionContext) _ConversationPayload(ctx context.Context, sel ast.Se
 	return out
 }
 
+var conversationTranscriptImplementors = []string{"ConversationTranscript"}
+
+func (ec *executionContext) _ConversationTranscript(ctx context.Context, sel ast.SelectionSet, obj *models.ConversationTranscript) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, conversationTranscriptImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConversationTranscript")
+		case "id":
+			out.Values[i] = ec._ConversationTranscript_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subject":
+			out.Values[i] = ec._ConversationTranscript_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "student":
+			out.Values[i] = ec._ConversationTranscript_student(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "startedAt":
+			out.Values[i] = ec._ConversationTranscript_startedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "participants":
+			out.Values[i] = ec._ConversationTranscript_participants(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "messages":
+			out.Values[i] = ec._ConversationTranscript_messages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var messageImplementors = []string{"Message"}
 
 func (ec *executionContext) _Message(ctx context.Context, sel ast.SelectionSet, obj *models.Message) graphql.Marshaler {
@@ -2121,6 +2474,54 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	}
 }
 
+var transcriptMessageImplementors = []string{"TranscriptMessage"}
+
+func (ec *executionContext) _TranscriptMessage(ctx context.Context, sel ast.SelectionSet, obj *models.TranscriptMessage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, transcriptMessageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TranscriptMessage")
+		case "at":
+			out.Values[i] = ec._TranscriptMessage_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sender":
+			out.Values[i] = ec._TranscriptMessage_sender(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "body":
+			out.Values[i] = ec._TranscriptMessage_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "urgent":
+			out.Values[i] = ec._TranscriptMessage_urgent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var viewerEventImplementors = []string{"ViewerEvent"}
 
 func (ec *executionContext) _ViewerEvent(ctx context.Context, sel ast.SelectionSet, obj *models.ViewerEvent) graphql.Marshaler {
@@ -2231,6 +2632,30 @@ func (ec *executionContext) marshalNConversationPayload2ᚖgithubᚗcomᚋsamesi
 	return ec._ConversationPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNConversationTranscript2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConversationTranscriptᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.ConversationTranscript) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNConversationTranscript2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConversationTranscript(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNConversationTranscript2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConversationTranscript(ctx context.Context, sel ast.SelectionSet, v *models.ConversationTranscript) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConversationTranscript!")
+		return graphql.Null
+	}
+	return ec._ConversationTranscript(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNMessage2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐMessage(ctx context.Context, sel ast.SelectionSet, v *models.Message) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Message!")
@@ -2332,6 +2757,11 @@ func (ec *executionContext) marshalNSendMessagePayload2ᚖgithubᚗcomᚋsamesid
 	return ec._SendMessagePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNSetMessageMonitorInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐSetMessageMonitorInput(ctx context.Context, v any) (models.SetMessageMonitorInput, error) {
+	res, err := ec.unmarshalInputSetMessageMonitorInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNSetOfficeHoursInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐSetOfficeHoursInput(ctx context.Context, v any) (models.SetOfficeHoursInput, error) {
 	res, err := ec.unmarshalInputSetOfficeHoursInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -2340,6 +2770,30 @@ func (ec *executionContext) unmarshalNSetOfficeHoursInput2githubᚗcomᚋsamesid
 func (ec *executionContext) unmarshalNStartConversationInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐStartConversationInput(ctx context.Context, v any) (models.StartConversationInput, error) {
 	res, err := ec.unmarshalInputStartConversationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTranscriptMessage2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐTranscriptMessageᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.TranscriptMessage) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTranscriptMessage2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐTranscriptMessage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTranscriptMessage2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐTranscriptMessage(ctx context.Context, sel ast.SelectionSet, v *models.TranscriptMessage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TranscriptMessage!")
+		return graphql.Null
+	}
+	return ec._TranscriptMessage(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNViewerEvent2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐViewerEvent(ctx context.Context, sel ast.SelectionSet, v *models.ViewerEvent) graphql.Marshaler {

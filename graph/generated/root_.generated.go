@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/sameside/sameside/models"
@@ -45,6 +46,7 @@ type ResolverRoot interface {
 	ObservationReview() ObservationReviewResolver
 	Query() QueryResolver
 	Resource() ResourceResolver
+	School() SchoolResolver
 	SchoolEvent() SchoolEventResolver
 	Student() StudentResolver
 	Subscription() SubscriptionResolver
@@ -136,6 +138,7 @@ type ComplexityRoot struct {
 	}
 
 	Classroom struct {
+		ArchivedAt                  func(childComplexity int) int
 		Feed                        func(childComplexity int, kinds []models.ObservationKind, first *int, after *string) int
 		Grade                       func(childComplexity int) int
 		ID                          func(childComplexity int) int
@@ -240,6 +243,15 @@ type ComplexityRoot struct {
 		ClientMutationID   func(childComplexity int) int
 		Conversation       func(childComplexity int) int
 		ExpectedReplyAfter func(childComplexity int) int
+	}
+
+	ConversationTranscript struct {
+		ID           func(childComplexity int) int
+		Messages     func(childComplexity int) int
+		Participants func(childComplexity int) int
+		StartedAt    func(childComplexity int) int
+		Student      func(childComplexity int) int
+		Subject      func(childComplexity int) int
 	}
 
 	CreateInvitationPayload struct {
@@ -413,6 +425,7 @@ type ComplexityRoot struct {
 		SendTestNotification          func(childComplexity int) int
 		SetConferenceNotes            func(childComplexity int, input models.SetConferenceNotesInput) int
 		SetGuardianRestricted         func(childComplexity int, input models.SetGuardianRestrictedInput) int
+		SetMessageMonitor             func(childComplexity int, input models.SetMessageMonitorInput) int
 		SetOfficeHours                func(childComplexity int, input models.SetOfficeHoursInput) int
 		ShareHomeInsight              func(childComplexity int, input models.ShareHomeInsightInput) int
 		ShareObservation              func(childComplexity int, input models.ObservationIDInput) int
@@ -505,6 +518,7 @@ type ComplexityRoot struct {
 		ConferenceRound       func(childComplexity int, id string) int
 		ConferenceRounds      func(childComplexity int) int
 		Conversation          func(childComplexity int, id string) int
+		ConversationExport    func(childComplexity int, schoolID string, studentID *string, from time.Time, to time.Time) int
 		Conversations         func(childComplexity int, first *int, after *string) int
 		Engagement            func(childComplexity int, schoolID string, from string, to string) int
 		Feed                  func(childComplexity int, studentIds []string, kinds []models.ObservationKind, first *int, after *string) int
@@ -568,9 +582,10 @@ type ComplexityRoot struct {
 	}
 
 	School struct {
-		ID       func(childComplexity int) int
-		Name     func(childComplexity int) int
-		TimeZone func(childComplexity int) int
+		ID                    func(childComplexity int) int
+		MessagesMayBeReviewed func(childComplexity int) int
+		Name                  func(childComplexity int) int
+		TimeZone              func(childComplexity int) int
 	}
 
 	SchoolEvent struct {
@@ -649,6 +664,13 @@ type ComplexityRoot struct {
 	TimelineEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	TranscriptMessage struct {
+		At     func(childComplexity int) int
+		Body   func(childComplexity int) int
+		Sender func(childComplexity int) int
+		Urgent func(childComplexity int) int
 	}
 
 	UnregisterDevicePayload struct {
@@ -982,6 +1004,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CategoryPreference.Push(childComplexity), true
 
+	case "Classroom.archivedAt":
+		if e.ComplexityRoot.Classroom.ArchivedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Classroom.ArchivedAt(childComplexity), true
 	case "Classroom.feed":
 		if e.ComplexityRoot.Classroom.Feed == nil {
 			break
@@ -1434,6 +1462,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ConversationPayload.ExpectedReplyAfter(childComplexity), true
+
+	case "ConversationTranscript.id":
+		if e.ComplexityRoot.ConversationTranscript.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConversationTranscript.ID(childComplexity), true
+	case "ConversationTranscript.messages":
+		if e.ComplexityRoot.ConversationTranscript.Messages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConversationTranscript.Messages(childComplexity), true
+	case "ConversationTranscript.participants":
+		if e.ComplexityRoot.ConversationTranscript.Participants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConversationTranscript.Participants(childComplexity), true
+	case "ConversationTranscript.startedAt":
+		if e.ComplexityRoot.ConversationTranscript.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConversationTranscript.StartedAt(childComplexity), true
+	case "ConversationTranscript.student":
+		if e.ComplexityRoot.ConversationTranscript.Student == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConversationTranscript.Student(childComplexity), true
+	case "ConversationTranscript.subject":
+		if e.ComplexityRoot.ConversationTranscript.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConversationTranscript.Subject(childComplexity), true
 
 	case "CreateInvitationPayload.code":
 		if e.ComplexityRoot.CreateInvitationPayload.Code == nil {
@@ -2363,6 +2428,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetGuardianRestricted(childComplexity, args["input"].(models.SetGuardianRestrictedInput)), true
+	case "Mutation.setMessageMonitor":
+		if e.ComplexityRoot.Mutation.SetMessageMonitor == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setMessageMonitor_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetMessageMonitor(childComplexity, args["input"].(models.SetMessageMonitorInput)), true
 	case "Mutation.setOfficeHours":
 		if e.ComplexityRoot.Mutation.SetOfficeHours == nil {
 			break
@@ -2803,6 +2879,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Conversation(childComplexity, args["id"].(string)), true
+	case "Query.conversationExport":
+		if e.ComplexityRoot.Query.ConversationExport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_conversationExport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ConversationExport(childComplexity, args["schoolId"].(string), args["studentId"].(*string), args["from"].(time.Time), args["to"].(time.Time)), true
 	case "Query.conversations":
 		if e.ComplexityRoot.Query.Conversations == nil {
 			break
@@ -3129,6 +3216,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.School.ID(childComplexity), true
+	case "School.messagesMayBeReviewed":
+		if e.ComplexityRoot.School.MessagesMayBeReviewed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.School.MessagesMayBeReviewed(childComplexity), true
 	case "School.name":
 		if e.ComplexityRoot.School.Name == nil {
 			break
@@ -3465,6 +3558,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TimelineEdge.Node(childComplexity), true
 
+	case "TranscriptMessage.at":
+		if e.ComplexityRoot.TranscriptMessage.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TranscriptMessage.At(childComplexity), true
+	case "TranscriptMessage.body":
+		if e.ComplexityRoot.TranscriptMessage.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TranscriptMessage.Body(childComplexity), true
+	case "TranscriptMessage.sender":
+		if e.ComplexityRoot.TranscriptMessage.Sender == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TranscriptMessage.Sender(childComplexity), true
+	case "TranscriptMessage.urgent":
+		if e.ComplexityRoot.TranscriptMessage.Urgent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TranscriptMessage.Urgent(childComplexity), true
+
 	case "UnregisterDevicePayload.removed":
 		if e.ComplexityRoot.UnregisterDevicePayload.Removed == nil {
 			break
@@ -3709,6 +3827,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SendMessageInput", ec.unmarshalInputSendMessageInput),
 			graphql.NewInputUnmarshaler("SetConferenceNotesInput", ec.unmarshalInputSetConferenceNotesInput),
 			graphql.NewInputUnmarshaler("SetGuardianRestrictedInput", ec.unmarshalInputSetGuardianRestrictedInput),
+			graphql.NewInputUnmarshaler("SetMessageMonitorInput", ec.unmarshalInputSetMessageMonitorInput),
 			graphql.NewInputUnmarshaler("SetOfficeHoursInput", ec.unmarshalInputSetOfficeHoursInput),
 			graphql.NewInputUnmarshaler("ShareHomeInsightInput", ec.unmarshalInputShareHomeInsightInput),
 			graphql.NewInputUnmarshaler("StartConversationInput", ec.unmarshalInputStartConversationInput),
@@ -4330,6 +4449,11 @@ type School {
   name: String!
   "IANA time zone of the school."
   timeZone: String!
+  """
+  Whether the school has message monitors who may read its conversations
+  (for safeguarding, every read audited): the app tells families and staff.
+  """
+  messagesMayBeReviewed: Boolean!
 }
 
 "A role in one school."
@@ -4343,6 +4467,8 @@ enum Role {
   PARENT
   TEACHER
   ADMIN
+  "Reads the school's conversations for safeguarding; every read is in the audit log."
+  MONITOR
 }
 
 input UpdateProfileInput {
@@ -4620,6 +4746,53 @@ enum ViewerEventType {
   NEW_MESSAGE
   UNREAD_COUNT_CHANGED
   OBSERVATION_SHARED
+}
+
+extend type Query {
+  """
+  The school's conversations with messages from ` + "`" + `from` + "`" + ` to ` + "`" + `to` + "`" + ` (366 days at
+  most; 500 conversations at most: export a shorter period or one student),
+  or one student's: each with its participants and those messages. For
+  records requests (ADMIN) and safeguarding (MONITOR). Every conversation
+  read is in the school's audit log. The same as CSV (a row per message):
+  GET /conversations.csv?schoolId=&studentId=&from=&to= (RFC 3339 times).
+  Errors: NOT_FOUND (another school), FORBIDDEN (other roles),
+  BAD_USER_INPUT (the period).
+  """
+  conversationExport(schoolId: ID!, studentId: ID, from: Time!, to: Time!): [ConversationTranscript!]! @auth
+}
+
+extend type Mutation {
+  """
+  Makes a staff member of the school a message monitor (or stops it): they
+  may then read the school's conversations with conversationExport, each
+  read audited. ADMIN of the school; audited. Errors: NOT_FOUND (the school,
+  or a user who is not its staff), FORBIDDEN (other roles).
+  """
+  setMessageMonitor(input: SetMessageMonitorInput!): Boolean! @auth
+}
+
+input SetMessageMonitorInput {
+  schoolId: ID!
+  userId: ID!
+  monitor: Boolean!
+}
+
+type ConversationTranscript {
+  id: ID!
+  subject: String!
+  "The student the conversation is about, if any."
+  student: String
+  startedAt: Time!
+  participants: [String!]!
+  messages: [TranscriptMessage!]!
+}
+
+type TranscriptMessage {
+  at: Time!
+  sender: String!
+  body: String!
+  urgent: Boolean!
 }
 `, BuiltIn: false},
 	{Name: "../schema/notifications.graphqls", Input: `# Push notifications: the viewer's devices and what they want to be told.
@@ -5220,6 +5393,11 @@ type Classroom {
   grade: String!
   "e.g. 2026-2027"
   schoolYear: String!
+  """
+  When the class left the roster (a past school year): it is then history,
+  read-only, out of everyone's current classes; null for a current class.
+  """
+  archivedAt: Time
   school: School!
   "Students of the classroom the viewer may see."
   students: [Student!]!
@@ -5593,6 +5771,8 @@ func (ec *executionContext) childFields_Classroom(ctx context.Context, field gra
 		return ec.fieldContext_Classroom_grade(ctx, field)
 	case "schoolYear":
 		return ec.fieldContext_Classroom_schoolYear(ctx, field)
+	case "archivedAt":
+		return ec.fieldContext_Classroom_archivedAt(ctx, field)
 	case "school":
 		return ec.fieldContext_Classroom_school(ctx, field)
 	case "students":
@@ -5795,6 +5975,24 @@ func (ec *executionContext) childFields_ConversationPayload(ctx context.Context,
 		return ec.fieldContext_ConversationPayload_expectedReplyAfter(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ConversationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ConversationTranscript(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ConversationTranscript_id(ctx, field)
+	case "subject":
+		return ec.fieldContext_ConversationTranscript_subject(ctx, field)
+	case "student":
+		return ec.fieldContext_ConversationTranscript_student(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_ConversationTranscript_startedAt(ctx, field)
+	case "participants":
+		return ec.fieldContext_ConversationTranscript_participants(ctx, field)
+	case "messages":
+		return ec.fieldContext_ConversationTranscript_messages(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConversationTranscript", field.Name)
 }
 
 func (ec *executionContext) childFields_CreateInvitationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6301,6 +6499,8 @@ func (ec *executionContext) childFields_School(ctx context.Context, field graphq
 		return ec.fieldContext_School_name(ctx, field)
 	case "timeZone":
 		return ec.fieldContext_School_timeZone(ctx, field)
+	case "messagesMayBeReviewed":
+		return ec.fieldContext_School_messagesMayBeReviewed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type School", field.Name)
 }
@@ -6447,6 +6647,20 @@ func (ec *executionContext) childFields_TimelineEdge(ctx context.Context, field 
 		return ec.fieldContext_TimelineEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TimelineEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TranscriptMessage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_TranscriptMessage_at(ctx, field)
+	case "sender":
+		return ec.fieldContext_TranscriptMessage_sender(ctx, field)
+	case "body":
+		return ec.fieldContext_TranscriptMessage_body(ctx, field)
+	case "urgent":
+		return ec.fieldContext_TranscriptMessage_urgent(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TranscriptMessage", field.Name)
 }
 
 func (ec *executionContext) childFields_UnregisterDevicePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

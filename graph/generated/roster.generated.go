@@ -235,6 +235,29 @@ func (ec *executionContext) fieldContext_Classroom_schoolYear(_ context.Context,
 	return graphql.NewScalarFieldContext("Classroom", field, false, false, "String")
 }
 
+func (ec *executionContext) _Classroom_archivedAt(ctx context.Context, field graphql.CollectedField, obj *models.Classroom) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Classroom_archivedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ArchivedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Classroom_archivedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Classroom", field, false, false, "Time")
+}
+
 func (ec *executionContext) _Classroom_school(ctx context.Context, field graphql.CollectedField, obj *models.Classroom) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1505,6 +1528,11 @@ func (ec *executionContext) _Classroom(ctx context.Context, sel ast.SelectionSet
 		case "schoolYear":
 			out.Values[i] = ec._Classroom_schoolYear(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "archivedAt":
+			out.Values[i] = ec._Classroom_archivedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "school":

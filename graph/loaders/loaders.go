@@ -102,7 +102,7 @@ func (l *Loaders) people(db *gorm.DB, v *models.Viewer, opt dataloadgen.Option) 
 	}, opt)
 	l.ClassroomsByStudent = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.Classroom, error) {
 		return listBy[models.Classroom](db.WithContext(ctx), "classrooms", "JOIN enrollments e ON e.classroom_id = classrooms.id",
-			"e.student_id", ids, policy.Classrooms(v), "classrooms.grade, classrooms.name, classrooms.id")
+			"e.student_id", ids, current(policy.Classrooms(v)), "classrooms.grade, classrooms.name, classrooms.id")
 	}, opt)
 	l.TeachersByClassroom = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.User, error) {
 		// Teachers are visible to whoever may see the classroom.
@@ -381,4 +381,10 @@ func (l *Loaders) PrimeAttachments(ctx context.Context, keys []string) error {
 		l.Attachments.Prime(k, v)
 	}
 	return nil
+}
+
+// current narrows a classrooms query to this year's: archived ones are
+// history, reached by id.
+func current(scope policy.Scope) policy.Scope {
+	return func(db *gorm.DB) *gorm.DB { return scope(db).Where("classrooms.archived_at IS NULL") }
 }

@@ -247,12 +247,11 @@ func (s *Service) bookable(ctx context.Context, tx *gorm.DB, v *models.Viewer, s
 	if round.Grade != nil && *round.Grade != st.Grade {
 		return nil, nil, models.NotFound("conference slot")
 	}
-	var teaches int64
-	if err := tx.Table("enrollments e").Joins("JOIN classroom_staff cs ON cs.classroom_id = e.classroom_id").
-		Where("e.student_id = ? AND cs.user_id = ?", st.ID, slot.TeacherID).Count(&teaches).Error; err != nil {
+	teaches, err := policy.Teaches(tx, st.ID, slot.TeacherID)
+	if err != nil {
 		return nil, nil, err
 	}
-	if teaches == 0 {
+	if !teaches {
 		return nil, nil, models.InvalidField("slotId", "this slot is with a teacher who does not teach %s", firstName(st))
 	}
 	if slot.CancelledAt != nil || !slot.StartsAt.After(s.now()) {

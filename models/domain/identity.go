@@ -248,8 +248,8 @@ func (s *Service) StaffClassrooms(ctx context.Context, v *models.Viewer) ([]*mod
 	}
 	var out []*models.Classroom
 	err := s.DB.WithContext(ctx).
-		Where(`classrooms.school_id IN ? OR classrooms.id IN (SELECT cs.classroom_id FROM classroom_staff cs WHERE cs.user_id = ? AND cs.school_id IN ?)`,
-			policy.AdminSchools(v), v.ID, policy.TeacherSchools(v)).
+		Where(`(classrooms.school_id IN ? OR classrooms.id IN (SELECT cs.classroom_id FROM classroom_staff cs WHERE cs.user_id = ? AND cs.school_id IN ?))
+			AND classrooms.archived_at IS NULL`, policy.AdminSchools(v), v.ID, policy.TeacherSchools(v)).
 		Order("classrooms.grade, classrooms.name, classrooms.id").Find(&out).Error
 	return out, internal(err)
 }

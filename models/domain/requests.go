@@ -35,12 +35,11 @@ func (s *Service) RequestConferenceMeeting(ctx context.Context, v *models.Viewer
 			}
 			return nil, models.Errorf(models.CodeForbidden, "only the child's guardians request meetings")
 		}
-		var teaches int64
-		if err := tx.Table("enrollments e").Joins("JOIN classroom_staff cs ON cs.classroom_id = e.classroom_id").
-			Where("e.student_id = ? AND cs.user_id = ?", st.ID, in.TeacherID).Count(&teaches).Error; err != nil {
+		teaches, err := policy.Teaches(tx, st.ID, in.TeacherID)
+		if err != nil {
 			return nil, err
 		}
-		if teaches == 0 {
+		if !teaches {
 			return nil, models.InvalidField("teacherId", "choose one of %s's teachers", firstName(st))
 		}
 		r := &models.ConferenceRequest{SchoolID: st.SchoolID, StudentID: st.ID, TeacherID: in.TeacherID, RequestedByID: v.ID,

@@ -134,9 +134,8 @@ func (s *Service) ShareHomeInsight(ctx context.Context, v *models.Viewer, in mod
 		if err := s.attach(tx, v, models.ItemHomeInsight, h.ID, in.AttachmentIDs); err != nil {
 			return nil, err
 		}
-		var teachers []string
-		if err := tx.Raw(`SELECT DISTINCT cs.user_id FROM classroom_staff cs JOIN enrollments e ON e.classroom_id = cs.classroom_id
-			WHERE e.student_id = ?`, st.ID).Scan(&teachers).Error; err != nil {
+		teachers, err := policy.TeachersOf(tx, st.ID)
+		if err != nil {
 			return nil, err
 		}
 		school := st.SchoolID

@@ -448,8 +448,9 @@ func (im *importer) classes() error {
 	return im.tx.CreateInBatches(create, 500).Error
 }
 
-// archiveClass makes a class history: archived, with no staff and no
-// students any more (what was written about them stays theirs).
+// archiveClass makes a class history: archived, read-only, out of its
+// teachers' and students' current classes; its teachers no longer reach
+// its students through it (policy), and what was written stays.
 func (im *importer) archiveClass(id string) error {
 	var staff []string
 	if err := im.tx.Model(&models.ClassroomStaff{}).Where("classroom_id = ?", id).Pluck("user_id", &staff).Error; err != nil {
@@ -457,12 +458,6 @@ func (im *importer) archiveClass(id string) error {
 	}
 	for _, u := range staff {
 		im.access[u] = true
-	}
-	if err := im.tx.Where("classroom_id = ?", id).Delete(&models.ClassroomStaff{}).Error; err != nil {
-		return err
-	}
-	if err := im.tx.Where("classroom_id = ?", id).Delete(&models.Enrollment{}).Error; err != nil {
-		return err
 	}
 	return im.tx.Model(&models.Classroom{}).Where("id = ?", id).Updates(map[string]any{"archived_at": im.now, "updated_at": im.now}).Error
 }

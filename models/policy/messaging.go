@@ -30,7 +30,7 @@ func Conversations(v *models.Viewer) Scope {
 func EligibleForStudent(db *gorm.DB, s *models.Student) *gorm.DB {
 	return db.Raw(`SELECT g.user_id FROM guardianships g JOIN memberships m ON m.user_id = g.user_id AND m.school_id = g.school_id AND m.role = 'PARENT'
 			WHERE g.student_id = ? AND g.grants_access
-		UNION SELECT cs.user_id FROM classroom_staff cs JOIN enrollments e ON e.classroom_id = cs.classroom_id
+		UNION SELECT cs.user_id FROM `+Teaching+`
 			JOIN memberships m ON m.user_id = cs.user_id AND m.school_id = cs.school_id AND m.role = 'TEACHER'
 			WHERE e.student_id = ?
 		UNION SELECT m.user_id FROM memberships m WHERE m.school_id = ? AND m.role = 'ADMIN'`, s.ID, s.ID, s.SchoolID)
@@ -56,8 +56,7 @@ func UnreadMessagesSQL(user string) string {
 		WHERE cp.user_id = ` + user + ` AND NOT cp.muted
 		AND ((c.student_id IS NULL AND c.school_id IN (SELECT m.school_id FROM memberships m WHERE m.user_id = cp.user_id))
 			OR c.school_id IN (SELECT m.school_id FROM memberships m WHERE m.user_id = cp.user_id AND m.role = 'ADMIN')
-			OR c.student_id IN (SELECT e.student_id FROM enrollments e
-				JOIN classroom_staff cs ON cs.classroom_id = e.classroom_id
+			OR c.student_id IN (SELECT e.student_id FROM ` + Teaching + `
 				JOIN memberships m ON m.user_id = cs.user_id AND m.school_id = cs.school_id AND m.role = 'TEACHER'
 				WHERE cs.user_id = cp.user_id)
 			OR c.student_id IN (SELECT g.student_id FROM guardianships g

@@ -76,8 +76,7 @@ func IsGuardian(ctx context.Context, db *gorm.DB, v *models.Viewer, s *models.St
 func ResponseCountSQL(v *models.Viewer) (string, []any) {
 	return `(SELECT count(*) FROM observation_responses r WHERE r.observation_id = observations.id
 		AND (r.author_id = @uid OR ` + anyOf(v, "observations.school_id IN @admin",
-			`observations.student_id IN (SELECT e.student_id FROM enrollments e JOIN classroom_staff cs ON cs.classroom_id = e.classroom_id
-			 WHERE cs.user_id = @uid AND cs.school_id IN @teacher)`, "") + `))`,
+			`observations.student_id IN (`+taughtStudents+`)`, "") + `))`,
 		[]any{params(v)}
 }
 

@@ -39,10 +39,30 @@ func params(v *models.Viewer) map[string]any {
 	}
 }
 
+// Teaching joins students (e.student_id) to the staff (cs.user_id) of
+// their current classrooms: every "who teaches this child" reads it. An
+// archived classroom (a past school year) is history: it makes no one
+// anyone's teacher any more.
+const Teaching = `enrollments e JOIN classroom_staff cs ON cs.classroom_id = e.classroom_id
+	JOIN classrooms tc ON tc.id = e.classroom_id AND tc.archived_at IS NULL`
+
 // The students a teacher reaches through the classrooms they staff.
-const taughtStudents = `SELECT e.student_id FROM enrollments e
-	JOIN classroom_staff cs ON cs.classroom_id = e.classroom_id
+const taughtStudents = `SELECT e.student_id FROM ` + Teaching + `
 	WHERE cs.user_id = @uid AND cs.school_id IN @teacher`
+
+// Teaches reports whether teacherID teaches the student now.
+func Teaches(db *gorm.DB, studentID, teacherID string) (bool, error) {
+	var n int64
+	err := db.Table(Teaching).Where("e.student_id = ? AND cs.user_id = ?", studentID, teacherID).Count(&n).Error
+	return n > 0, err
+}
+
+// TeachersOf lists who teaches the student now.
+func TeachersOf(db *gorm.DB, studentID string) ([]string, error) {
+	var ids []string
+	err := db.Table(Teaching).Where("e.student_id = ?", studentID).Distinct("cs.user_id").Pluck("cs.user_id", &ids).Error
+	return ids, err
+}
 
 // The children a parent reaches through unrestricted guardianships.
 const guardedStudents = `SELECT g.student_id FROM guardianships g
@@ -147,11 +167,7 @@ func TeachesStudent(ctx context.Context, db *gorm.DB, v *models.Viewer, s *model
 	if v == nil || !v.HasRole(s.SchoolID, models.RoleTeacher) {
 		return false, nil
 	}
-	var n int64
-	err := db.WithContext(ctx).Table("enrollments e").
-		Joins("JOIN classroom_staff cs ON cs.classroom_id = e.classroom_id").
-		Where("e.student_id = ? AND cs.user_id = ?", s.ID, v.ID).Count(&n).Error
-	return n > 0, err
+	return Teaches(db.WithContext(ctx), s.ID, v.ID)
 }
 
 // CanManageStudent decides whether the viewer may act for the school about a

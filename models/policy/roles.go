@@ -48,6 +48,30 @@ func StaffRole(v *models.Viewer, schoolID string) models.Role {
 	return ""
 }
 
+// IsMonitor reports whether the viewer is a message monitor of the school.
+func IsMonitor(v *models.Viewer, schoolID string) bool {
+	return v.HasRole(schoolID, models.RoleMonitor)
+}
+
+// TranscriptReader is the role in which the viewer may read every
+// conversation of the school (ADMIN for records requests, MONITOR for
+// safeguarding), or an error: NOT_FOUND outside the school, FORBIDDEN for
+// other roles.
+func TranscriptReader(v *models.Viewer, schoolID string) (models.Role, error) {
+	if err := RequireViewer(v); err != nil {
+		return "", err
+	}
+	switch {
+	case !IsMember(v, schoolID):
+		return "", models.NotFound("school")
+	case IsAdmin(v, schoolID):
+		return models.RoleAdmin, nil
+	case IsMonitor(v, schoolID):
+		return models.RoleMonitor, nil
+	}
+	return "", models.Errorf(models.CodeForbidden, "only the school's admins and message monitors read its conversations")
+}
+
 // RequireSchoolAdmin checks that the viewer is an admin of the school:
 // NOT_FOUND for a school they do not belong to, FORBIDDEN (saying that only
 // admins do what) for another role.

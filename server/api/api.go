@@ -170,6 +170,7 @@ func NewHandler(d Deps) http.Handler {
 		mux.Handle(files.Path, d.Files)
 	}
 	mux.Handle("GET /engagement.csv", d.Auth.Middleware(d.Log)(engagementCSV(d.Domain, d.Log)))
+	mux.Handle("GET /conversations.csv", d.Auth.Middleware(d.Log)(conversationsCSV(d.Domain, d.Log)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

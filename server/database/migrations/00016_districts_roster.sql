@@ -65,6 +65,13 @@ ALTER TABLE uploads DROP CONSTRAINT uploads_content_type_check;
 ALTER TABLE uploads ADD CONSTRAINT uploads_content_type_check
     CHECK (content_type IN ('image/jpeg', 'image/png', 'application/pdf', 'application/zip'));
 
+-- Message monitors read a school's conversations for safeguarding; their
+-- reads are audited like staff's.
+ALTER TABLE memberships DROP CONSTRAINT memberships_role_check;
+ALTER TABLE memberships ADD CONSTRAINT memberships_role_check CHECK (role IN ('PARENT', 'TEACHER', 'ADMIN', 'MONITOR'));
+ALTER TABLE audit_events DROP CONSTRAINT audit_events_actor_role_check;
+ALTER TABLE audit_events ADD CONSTRAINT audit_events_actor_role_check CHECK (actor_role IN ('ADMIN', 'TEACHER', 'MONITOR'));
+
 CREATE TABLE roster_imports (
     id               uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     district_id      uuid REFERENCES districts (id) ON DELETE CASCADE,
@@ -83,6 +90,12 @@ CREATE INDEX roster_imports_district_idx ON roster_imports (district_id, created
 
 -- +goose Down
 DROP TABLE roster_imports;
+DELETE FROM memberships WHERE role = 'MONITOR';
+ALTER TABLE memberships DROP CONSTRAINT memberships_role_check;
+ALTER TABLE memberships ADD CONSTRAINT memberships_role_check CHECK (role IN ('PARENT', 'TEACHER', 'ADMIN'));
+DELETE FROM audit_events WHERE actor_role = 'MONITOR';
+ALTER TABLE audit_events DROP CONSTRAINT audit_events_actor_role_check;
+ALTER TABLE audit_events ADD CONSTRAINT audit_events_actor_role_check CHECK (actor_role IN ('ADMIN', 'TEACHER'));
 ALTER TABLE uploads DROP CONSTRAINT uploads_content_type_check;
 ALTER TABLE uploads ADD CONSTRAINT uploads_content_type_check
     CHECK (content_type IN ('image/jpeg', 'image/png', 'application/pdf'));
