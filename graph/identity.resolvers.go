@@ -37,6 +37,14 @@ func (r *schoolResolver) MessagesMayBeReviewed(ctx context.Context, obj *models.
 	return r.Domain.MessagesMayBeReviewed(ctx, obj.ID)
 }
 
+func (r *schoolResolver) RetentionYears(ctx context.Context, obj *models.School) (*int, error) {
+	if obj.RetentionYears == nil {
+		return nil, nil
+	}
+	y := int(*obj.RetentionYears)
+	return &y, nil
+}
+
 // Memberships is the resolver for the memberships field.
 func (r *viewerResolver) Memberships(ctx context.Context, obj *models.Viewer) ([]*models.Membership, error) {
 	out := make([]*models.Membership, len(obj.Memberships))

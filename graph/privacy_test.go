@@ -1,11 +1,13 @@
 package graph_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sameside/sameside/server/apptest"
 )
@@ -389,5 +391,106 @@ func TestAuditLog(t *testing.T) {
 		if r := f.Do(f.token(who), qAudit, map[string]any{"s": school}); r.Code() != code {
 			t.Errorf("%s reading the log: %s, want %s", who, r.Body, code)
 		}
+	}
+}
+
+const (
+	qRetention = `mutation($in: SetRetentionInput!) { setRetention(input: $in) { id retentionYears legalHold } }`
+	qHold      = `mutation($id: ID!, $h: Boolean!) { setStudentLegalHold(input: {studentId: $id, hold: $h}) { id legalHold } }`
+	qWithdraw  = `mutation($id: ID!) { withdrawStudent(input: {studentId: $id}) { id withdrawnAt } }`
+)
+
+// TestRetentionPurgeIsComplete: a school keeps records two years after a
+// student leaves. The student is withdrawn (the family's access ends); the
+// purge, run with the clock moved on, deletes nothing before the two years,
+// nothing while the student or the school is on legal hold, and then
+// everything, as completely as a family's deletion: no row of any table
+// mentions the child or the family, their files are gone, another family is
+// untouched, and the school's log says the system purged.
+func TestRetentionPurgeIsComplete(t *testing.T) {
+	f := newFixture(t)
+	markers, urls := familyFootprint(t, f)
+	other := f.note(t, "teacherA2", "s2", "other-1", "POSITIVE", "SHARED", "Great focus in maths today.")
+	f.WaitPushesIdle()
+	otherMarkers := []string{f.students["s2"].ID, f.users["parentA2"].ID, other}
+	otherBefore := mentions(t, f, otherMarkers)
+	s1, school := f.students["s1"].ID, f.students["s1"].SchoolID
+	admin := f.token("adminA")
+
+	for who, c := range map[string]struct {
+		token string
+		in    map[string]any
+		code  string
+	}{
+		"teacher":      {f.token("teacherA"), map[string]any{"schoolId": school, "years": 2, "legalHold": false}, "FORBIDDEN"},
+		"other school": {f.token("adminB"), map[string]any{"schoolId": school, "years": 2, "legalHold": false}, "NOT_FOUND"},
+		"zero years":   {admin, map[string]any{"schoolId": school, "years": 0, "legalHold": false}, "BAD_USER_INPUT"},
+		"a century":    {admin, map[string]any{"schoolId": school, "years": 100, "legalHold": false}, "BAD_USER_INPUT"},
+	} {
+		if r := f.Do(c.token, qRetention, map[string]any{"in": c.in}); r.Code() != c.code {
+			t.Errorf("%s: want %s, got %s", who, c.code, r.Body)
+		}
+	}
+	if r := f.Do(f.token("teacherA"), qWithdraw, map[string]any{"id": s1}); r.Code() != "FORBIDDEN" {
+		t.Errorf("a teacher withdrew a student: %s", r.Body)
+	}
+	if r := f.Do(admin, qRetention, map[string]any{"in": map[string]any{"schoolId": school, "years": 2, "legalHold": false}}); r.Code() != "" {
+		t.Fatal(r.Body)
+	}
+	if r := f.Do(admin, qWithdraw, map[string]any{"id": s1}); r.Code() != "" || !strings.Contains(r.Body, `"withdrawnAt":"`) {
+		t.Fatalf("withdraw: %s", r.Body)
+	}
+	if r := f.Do(f.token("parentA"), `{ viewer { children { id } } }`, nil); strings.Contains(r.Body, s1) {
+		t.Fatalf("the family still sees the withdrawn child: %s", r.Body)
+	}
+	purge := func(after time.Duration) int {
+		t.Helper()
+		n, err := f.App.Domain.PurgeExpired(context.Background(), time.Now().Add(after))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	const year = 366 * 24 * time.Hour
+	if n := purge(year); n != 0 {
+		t.Fatalf("purged %d a year after leaving, with two years' retention", n)
+	}
+	if r := f.Do(admin, qHold, map[string]any{"id": s1, "h": true}); r.Code() != "" {
+		t.Fatal(r.Body)
+	}
+	if n := purge(3 * year); n != 0 {
+		t.Fatalf("purged %d under the student's legal hold", n)
+	}
+	f.Do(admin, qHold, map[string]any{"id": s1, "h": false})
+	f.Do(admin, qRetention, map[string]any{"in": map[string]any{"schoolId": school, "years": 2, "legalHold": true}})
+	if n := purge(3 * year); n != 0 {
+		t.Fatalf("purged %d under the school's legal hold", n)
+	}
+	if r := f.Do(admin, qRetention, map[string]any{"in": map[string]any{"schoolId": school, "years": 2, "legalHold": false}}); r.Code() != "" {
+		t.Fatal(r.Body)
+	}
+	if n := purge(3 * year); n != 1 {
+		t.Fatalf("purged %d after three years, want the one student", n)
+	}
+	if after := mentions(t, f, markers); len(after) > 0 {
+		t.Fatalf("rows still mention the family: %v", after)
+	}
+	for _, u := range urls {
+		r, err := http.Get(f.Server.URL + u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		if r.StatusCode != http.StatusNotFound {
+			t.Errorf("file %s: %d after the purge, want 404", u, r.StatusCode)
+		}
+	}
+	if otherAfter := mentions(t, f, otherMarkers); !equalCounts(otherBefore, otherAfter) {
+		t.Errorf("the other family's rows changed: %v → %v", otherBefore, otherAfter)
+	}
+	var ops []string
+	f.DB.Raw("SELECT actor_role || ' ' || operation FROM audit_events WHERE school_id = ? AND action = 'WRITE' ORDER BY at", school).Scan(&ops)
+	if got := strings.Join(ops, ","); !strings.Contains(got, "ADMIN student.withdraw") || !strings.HasSuffix(got, "SYSTEM retention.purge") {
+		t.Fatalf("audit log: %s", got)
 	}
 }

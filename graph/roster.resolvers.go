@@ -40,6 +40,18 @@ func (r *guardianResolver) RestrictedReason(ctx context.Context, obj *models.Gua
 	return obj.RestrictedReason, nil
 }
 
+func (r *mutationResolver) SetRetention(ctx context.Context, input models.SetRetentionInput) (*models.School, error) {
+	return r.Domain.SetRetention(ctx, viewer(ctx), input)
+}
+
+func (r *mutationResolver) SetStudentLegalHold(ctx context.Context, input models.SetStudentLegalHoldInput) (*models.Student, error) {
+	return r.Domain.SetStudentLegalHold(ctx, viewer(ctx), input)
+}
+
+func (r *mutationResolver) WithdrawStudent(ctx context.Context, input models.StudentIDInput) (*models.Student, error) {
+	return r.Domain.WithdrawStudent(ctx, viewer(ctx), input)
+}
+
 func (r *mutationResolver) SetGuardianRestricted(ctx context.Context, input models.SetGuardianRestrictedInput) (*models.Guardianship, error) {
 	return r.Domain.SetGuardianRestricted(ctx, viewer(ctx), input)
 }

@@ -501,6 +501,22 @@ func TestOperationsRunAgainstSeededServer(t *testing.T) {
 			t.Fatalf("ConversationExport: %s", res.Body)
 		}
 		covered["SetMessageMonitor"], covered["ConversationExport"] = true, true
+
+		// Retention: seven years, the student held, then withdrawn.
+		for _, step := range []struct {
+			op, want string
+			in       map[string]any
+		}{
+			{"SetRetention", `"retentionYears":7`, map[string]any{"schoolId": school, "years": 7, "legalHold": false}},
+			{"SetStudentLegalHold", `"legalHold":true`, map[string]any{"studentId": kid.ID, "hold": true}},
+			{"WithdrawStudent", `"withdrawnAt":"`, map[string]any{"studentId": kid.ID}},
+		} {
+			res := env.Do(district, ops[step.op], map[string]any{"input": step.in})
+			if len(res.Errors) > 0 || !strings.Contains(string(res.Data), step.want) {
+				t.Fatalf("%s: %s", step.op, res.Body)
+			}
+			covered[step.op] = true
+		}
 	})
 	for name := range ops {
 		if !covered[name] {

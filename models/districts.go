@@ -111,3 +111,27 @@ type GuardianIDInput struct {
 
 // MaxRestrictionReason bounds the reason an admin gives for a restriction.
 const MaxRestrictionReason = 500
+
+// SetRetentionInput sets a school's retention and legal hold.
+type SetRetentionInput struct {
+	SchoolID string
+	// Years after a student leaves that their records are kept; nil keeps
+	// them until deleted by hand.
+	Years     *int
+	LegalHold bool
+}
+
+// SetStudentLegalHoldInput holds (or releases) one student's records.
+type SetStudentLegalHoldInput struct {
+	StudentID string
+	Hold      bool
+}
+
+// StudentIDInput names a student.
+type StudentIDInput struct {
+	StudentID string
+}
+
+// AuditSystem is the audit log's actor role for what the server does by
+// itself (the retention purge).
+const AuditSystem Role = "SYSTEM"

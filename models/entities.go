@@ -10,8 +10,13 @@ type School struct {
 	TimeZone string // IANA name, e.g. America/Los_Angeles
 	// DistrictID is the district the school belongs to, if any.
 	DistrictID *string `gorm:"type:uuid"`
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// RetentionYears is how long a student's records stay after they
+	// leave; nil: until deleted by hand.
+	RetentionYears *int16
+	// LegalHold stops the retention purge for the whole school.
+	LegalHold bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // User is a person who signs in. Users are global; Memberships tie them to schools.
@@ -72,8 +77,10 @@ type Student struct {
 	// WithdrawnAt is when the student left the school: their guardians'
 	// access ended then, their history is kept for retention.
 	WithdrawnAt *time.Time
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// LegalHold stops the retention purge for this student.
+	LegalHold bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // DisplayName is the name staff and parents see: the preferred name if any.

@@ -20,6 +20,7 @@ type MembershipResolver interface {
 }
 type SchoolResolver interface {
 	MessagesMayBeReviewed(ctx context.Context, obj *models.School) (bool, error)
+	RetentionYears(ctx context.Context, obj *models.School) (*int, error)
 }
 type UserResolver interface {
 	OfficeHours(ctx context.Context, obj *models.User) ([]*models.OfficeHours, error)
@@ -210,6 +211,52 @@ func (ec *executionContext) _School_messagesMayBeReviewed(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_School_messagesMayBeReviewed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("School", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _School_retentionYears(ctx context.Context, field graphql.CollectedField, obj *models.School) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_School_retentionYears(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.School().RetentionYears(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_School_retentionYears(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("School", field, true, true, "Int")
+}
+
+func (ec *executionContext) _School_legalHold(ctx context.Context, field graphql.CollectedField, obj *models.School) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_School_legalHold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LegalHold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_School_legalHold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("School", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *models.User) (ret graphql.Marshaler) {
@@ -810,6 +857,17 @@ func (ec *executionContext) _School(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._School_messagesMayBeReviewed(ctx, field, obj)
 				})
+		case "retentionYears":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._School_retentionYears(ctx, field, obj)
+				})
+		case "legalHold":
+			out.Values[i] = ec._School_legalHold(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

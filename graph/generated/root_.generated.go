@@ -427,6 +427,8 @@ type ComplexityRoot struct {
 		SetGuardianRestricted         func(childComplexity int, input models.SetGuardianRestrictedInput) int
 		SetMessageMonitor             func(childComplexity int, input models.SetMessageMonitorInput) int
 		SetOfficeHours                func(childComplexity int, input models.SetOfficeHoursInput) int
+		SetRetention                  func(childComplexity int, input models.SetRetentionInput) int
+		SetStudentLegalHold           func(childComplexity int, input models.SetStudentLegalHoldInput) int
 		ShareHomeInsight              func(childComplexity int, input models.ShareHomeInsightInput) int
 		ShareObservation              func(childComplexity int, input models.ObservationIDInput) int
 		StartConversation             func(childComplexity int, input models.StartConversationInput) int
@@ -434,6 +436,7 @@ type ComplexityRoot struct {
 		UpdateNotificationPreferences func(childComplexity int, input models.UpdateNotificationPreferencesInput) int
 		UpdateObservation             func(childComplexity int, input models.UpdateObservationInput) int
 		UpdateProfile                 func(childComplexity int, input models.UpdateProfileInput) int
+		WithdrawStudent               func(childComplexity int, input models.StudentIDInput) int
 	}
 
 	NotificationPreferences struct {
@@ -583,8 +586,10 @@ type ComplexityRoot struct {
 
 	School struct {
 		ID                    func(childComplexity int) int
+		LegalHold             func(childComplexity int) int
 		MessagesMayBeReviewed func(childComplexity int) int
 		Name                  func(childComplexity int) int
+		RetentionYears        func(childComplexity int) int
 		TimeZone              func(childComplexity int) int
 	}
 
@@ -630,10 +635,12 @@ type ComplexityRoot struct {
 		HomeInsights  func(childComplexity int, first *int) int
 		ID            func(childComplexity int) int
 		LastName      func(childComplexity int) int
+		LegalHold     func(childComplexity int) int
 		Observations  func(childComplexity int, kinds []models.ObservationKind, first *int, after *string) int
 		PreferredName func(childComplexity int) int
 		School        func(childComplexity int) int
 		Timeline      func(childComplexity int, first *int, after *string) int
+		WithdrawnAt   func(childComplexity int) int
 	}
 
 	StudentBalance struct {
@@ -2450,6 +2457,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetOfficeHours(childComplexity, args["input"].(models.SetOfficeHoursInput)), true
+	case "Mutation.setRetention":
+		if e.ComplexityRoot.Mutation.SetRetention == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setRetention_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetRetention(childComplexity, args["input"].(models.SetRetentionInput)), true
+	case "Mutation.setStudentLegalHold":
+		if e.ComplexityRoot.Mutation.SetStudentLegalHold == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setStudentLegalHold_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetStudentLegalHold(childComplexity, args["input"].(models.SetStudentLegalHoldInput)), true
 	case "Mutation.shareHomeInsight":
 		if e.ComplexityRoot.Mutation.ShareHomeInsight == nil {
 			break
@@ -2527,6 +2556,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateProfile(childComplexity, args["input"].(models.UpdateProfileInput)), true
+	case "Mutation.withdrawStudent":
+		if e.ComplexityRoot.Mutation.WithdrawStudent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_withdrawStudent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WithdrawStudent(childComplexity, args["input"].(models.StudentIDInput)), true
 
 	case "NotificationPreferences.categories":
 		if e.ComplexityRoot.NotificationPreferences.Categories == nil {
@@ -3216,6 +3256,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.School.ID(childComplexity), true
+	case "School.legalHold":
+		if e.ComplexityRoot.School.LegalHold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.School.LegalHold(childComplexity), true
 	case "School.messagesMayBeReviewed":
 		if e.ComplexityRoot.School.MessagesMayBeReviewed == nil {
 			break
@@ -3228,6 +3274,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.School.Name(childComplexity), true
+	case "School.retentionYears":
+		if e.ComplexityRoot.School.RetentionYears == nil {
+			break
+		}
+
+		return e.ComplexityRoot.School.RetentionYears(childComplexity), true
 	case "School.timeZone":
 		if e.ComplexityRoot.School.TimeZone == nil {
 			break
@@ -3418,6 +3470,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Student.LastName(childComplexity), true
+	case "Student.legalHold":
+		if e.ComplexityRoot.Student.LegalHold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Student.LegalHold(childComplexity), true
 	case "Student.observations":
 		if e.ComplexityRoot.Student.Observations == nil {
 			break
@@ -3452,6 +3510,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Student.Timeline(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Student.withdrawnAt":
+		if e.ComplexityRoot.Student.WithdrawnAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Student.WithdrawnAt(childComplexity), true
 
 	case "StudentBalance.concern":
 		if e.ComplexityRoot.StudentBalance.Concern == nil {
@@ -3829,8 +3893,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SetGuardianRestrictedInput", ec.unmarshalInputSetGuardianRestrictedInput),
 			graphql.NewInputUnmarshaler("SetMessageMonitorInput", ec.unmarshalInputSetMessageMonitorInput),
 			graphql.NewInputUnmarshaler("SetOfficeHoursInput", ec.unmarshalInputSetOfficeHoursInput),
+			graphql.NewInputUnmarshaler("SetRetentionInput", ec.unmarshalInputSetRetentionInput),
+			graphql.NewInputUnmarshaler("SetStudentLegalHoldInput", ec.unmarshalInputSetStudentLegalHoldInput),
 			graphql.NewInputUnmarshaler("ShareHomeInsightInput", ec.unmarshalInputShareHomeInsightInput),
 			graphql.NewInputUnmarshaler("StartConversationInput", ec.unmarshalInputStartConversationInput),
+			graphql.NewInputUnmarshaler("StudentIdInput", ec.unmarshalInputStudentIdInput),
 			graphql.NewInputUnmarshaler("UnregisterDeviceInput", ec.unmarshalInputUnregisterDeviceInput),
 			graphql.NewInputUnmarshaler("UpdateNotificationPreferencesInput", ec.unmarshalInputUpdateNotificationPreferencesInput),
 			graphql.NewInputUnmarshaler("UpdateObservationInput", ec.unmarshalInputUpdateObservationInput),
@@ -4454,6 +4521,10 @@ type School {
   (for safeguarding, every read audited): the app tells families and staff.
   """
   messagesMayBeReviewed: Boolean!
+  "Years a student's records are kept after they leave; null: until deleted by hand."
+  retentionYears: Int
+  "A legal hold: nothing of the school is purged while it is set."
+  legalHold: Boolean!
 }
 
 "A role in one school."
@@ -5385,6 +5456,10 @@ type Student {
   classrooms: [Classroom!]!
   "Staff see every guardian (restricted ones flagged); a parent sees only themselves."
   guardians: [Guardian!]!
+  "When the student left the school (admins see withdrawn students; their history is kept for the retention rules)."
+  withdrawnAt: Time
+  "Held from the retention purge."
+  legalHold: Boolean!
 }
 
 type Classroom {
@@ -5433,6 +5508,22 @@ enum Relationship {
 }
 
 extend type Mutation {
+  """
+  How long the school keeps a student's records after they leave (1 to 50
+  years; null: until deleted by hand), and a legal hold that stops every
+  purge. A daily job then deletes the records of students whose time has
+  run out, as completely as deleteFamilyData. ADMIN; audited. Errors:
+  NOT_FOUND, FORBIDDEN, BAD_USER_INPUT (years).
+  """
+  setRetention(input: SetRetentionInput!): School! @auth
+  "Holds (or releases) one student's records from the purge. ADMIN; audited."
+  setStudentLegalHold(input: SetStudentLegalHoldInput!): Student! @auth
+  """
+  Records that a student left the school (a roster import does it for
+  schools that have one): their guardians' access ends at once, their
+  history stays until the retention rules delete it. ADMIN; audited.
+  """
+  withdrawStudent(input: StudentIdInput!): Student! @auth
   """
   Sets or clears a guardian's restriction (a court order, a custody ruling):
   a restricted guardian at once sees nothing of the child, gets no
@@ -5519,6 +5610,22 @@ input SetGuardianRestrictedInput {
 
 input GuardianIdInput {
   guardianId: ID!
+}
+
+input SetRetentionInput {
+  schoolId: ID!
+  "Null: until deleted by hand."
+  years: Int
+  legalHold: Boolean!
+}
+
+input SetStudentLegalHoldInput {
+  studentId: ID!
+  hold: Boolean!
+}
+
+input StudentIdInput {
+  studentId: ID!
 }
 `, BuiltIn: false},
 	{Name: "../schema/uploads.graphqls", Input: `# Photos and PDFs: uploads that survive flaky networks.
@@ -6501,6 +6608,10 @@ func (ec *executionContext) childFields_School(ctx context.Context, field graphq
 		return ec.fieldContext_School_timeZone(ctx, field)
 	case "messagesMayBeReviewed":
 		return ec.fieldContext_School_messagesMayBeReviewed(ctx, field)
+	case "retentionYears":
+		return ec.fieldContext_School_retentionYears(ctx, field)
+	case "legalHold":
+		return ec.fieldContext_School_legalHold(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type School", field.Name)
 }
@@ -6589,6 +6700,10 @@ func (ec *executionContext) childFields_Student(ctx context.Context, field graph
 		return ec.fieldContext_Student_classrooms(ctx, field)
 	case "guardians":
 		return ec.fieldContext_Student_guardians(ctx, field)
+	case "withdrawnAt":
+		return ec.fieldContext_Student_withdrawnAt(ctx, field)
+	case "legalHold":
+		return ec.fieldContext_Student_legalHold(ctx, field)
 	case "observations":
 		return ec.fieldContext_Student_observations(ctx, field)
 	case "homeInsights":

@@ -33,6 +33,7 @@ type StudentResolver interface {
 	School(ctx context.Context, obj *models.Student) (*models.School, error)
 	Classrooms(ctx context.Context, obj *models.Student) ([]*models.Classroom, error)
 	Guardians(ctx context.Context, obj *models.Student) ([]*models.Guardianship, error)
+
 	Observations(ctx context.Context, obj *models.Student, kinds []models.ObservationKind, first *int, after *string) (*models.Connection[models.Observation], error)
 	HomeInsights(ctx context.Context, obj *models.Student, first *int) ([]*models.HomeInsight, error)
 	Balance(ctx context.Context, obj *models.Student) (*models.StudentBalance, error)
@@ -1165,6 +1166,52 @@ func (ec *executionContext) fieldContext_Student_guardians(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Student_withdrawnAt(ctx context.Context, field graphql.CollectedField, obj *models.Student) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Student_withdrawnAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithdrawnAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Student_withdrawnAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Student", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Student_legalHold(ctx context.Context, field graphql.CollectedField, obj *models.Student) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Student_legalHold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LegalHold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Student_legalHold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Student", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Student_observations(ctx context.Context, field graphql.CollectedField, obj *models.Student) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1488,6 +1535,153 @@ func (ec *executionContext) unmarshalInputSetGuardianRestrictedInput(ctx context
 func UnmarshalSetGuardianRestrictedInput(ctx context.Context, raw any) (models.SetGuardianRestrictedInput, error) {
 	var out models.SetGuardianRestrictedInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetGuardianRestrictedInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetRetentionInput(ctx context.Context, obj any) (models.SetRetentionInput, error) {
+	var it models.SetRetentionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"schoolId", "years", "legalHold"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "schoolId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolID = data
+		case "years":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("years"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Years = data
+		case "legalHold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("legalHold"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LegalHold = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetRetentionInput unmarshals raw into the SetRetentionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetRetentionInput(ctx context.Context, raw any) (models.SetRetentionInput, error) {
+	var out models.SetRetentionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetRetentionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetStudentLegalHoldInput(ctx context.Context, obj any) (models.SetStudentLegalHoldInput, error) {
+	var it models.SetStudentLegalHoldInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"studentId", "hold"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "studentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("studentId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StudentID = data
+		case "hold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hold"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hold = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetStudentLegalHoldInput unmarshals raw into the SetStudentLegalHoldInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetStudentLegalHoldInput(ctx context.Context, raw any) (models.SetStudentLegalHoldInput, error) {
+	var out models.SetStudentLegalHoldInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetStudentLegalHoldInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputStudentIdInput(ctx context.Context, obj any) (models.StudentIDInput, error) {
+	var it models.StudentIDInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"studentId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "studentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("studentId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StudentID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStudentIdInput unmarshals raw into the StudentIdInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStudentIdInput(ctx context.Context, raw any) (models.StudentIDInput, error) {
+	var out models.StudentIDInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StudentIdInput", raw, &out)
 	return out, err
 }
 
@@ -1833,6 +2027,16 @@ func (ec *executionContext) _Student(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Student_guardians(ctx, field, obj)
 				})
+		case "withdrawnAt":
+			out.Values[i] = ec._Student_withdrawnAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "legalHold":
+			out.Values[i] = ec._Student_legalHold(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "observations":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -1989,6 +2193,16 @@ func (ec *executionContext) unmarshalNSetGuardianRestrictedInput2githubᚗcomᚋ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNSetRetentionInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐSetRetentionInput(ctx context.Context, v any) (models.SetRetentionInput, error) {
+	res, err := ec.unmarshalInputSetRetentionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSetStudentLegalHoldInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐSetStudentLegalHoldInput(ctx context.Context, v any) (models.SetStudentLegalHoldInput, error) {
+	res, err := ec.unmarshalInputSetStudentLegalHoldInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNStudent2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐStudentᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Student) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -2011,6 +2225,11 @@ func (ec *executionContext) marshalNStudent2ᚖgithubᚗcomᚋsamesideᚋsamesid
 		return graphql.Null
 	}
 	return ec._Student(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStudentIdInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐStudentIDInput(ctx context.Context, v any) (models.StudentIDInput, error) {
+	res, err := ec.unmarshalInputStudentIdInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOClassroom2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐClassroom(ctx context.Context, sel ast.SelectionSet, v *models.Classroom) graphql.Marshaler {

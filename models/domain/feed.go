@@ -85,7 +85,7 @@ func (r *feedRow) columns(countSQL string) (string, []any) {
 		{"au.quiet_hours_start", &u.QuietHoursStart}, {"au.quiet_hours_end", &u.QuietHoursEnd},
 		{"au.created_at", &u.CreatedAt}, {"au.updated_at", &u.UpdatedAt},
 		{"st.id", &st.ID}, {"st.school_id", &st.SchoolID}, {"st.first_name", &st.FirstName}, {"st.last_name", &st.LastName},
-		{"st.preferred_name", &st.PreferredName}, {"st.grade", &st.Grade}, {"st.withdrawn_at", &st.WithdrawnAt}, {"st.created_at", &st.CreatedAt}, {"st.updated_at", &st.UpdatedAt},
+		{"st.preferred_name", &st.PreferredName}, {"st.grade", &st.Grade}, {"st.withdrawn_at", &st.WithdrawnAt}, {"st.legal_hold", &st.LegalHold}, {"st.created_at", &st.CreatedAt}, {"st.updated_at", &st.UpdatedAt},
 		{"a.reaction", &r.AckReaction}, {"a.created_at", &r.AckAt}, {countSQL, &r.Count},
 	}
 	sqls, dsts := make([]string, len(cols)), make([]any, len(cols))

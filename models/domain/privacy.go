@@ -58,74 +58,9 @@ func (s *Service) DeleteFamilyData(ctx context.Context, v *models.Viewer, in mod
 		if !policy.IsAdmin(v, school) {
 			return nil, models.Errorf(models.CodeForbidden, "only the school's admins may delete a family's data")
 		}
-		// Lock the children first (see onceAbout: the one lock order): a
-		// write about them waits, then finds nothing.
-		var locked []models.Student
-		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id IN ?", ids).Order("id").Find(&locked).Error; err != nil {
-			return nil, err
-		}
-		if len(locked) != len(ids) {
-			return nil, models.NotFound("student")
-		}
-		guardians, family, err := familyOf(tx, school, ids)
-		if err != nil {
-			return nil, err
-		}
-		// Every guardian of the children loses access to them: their open
-		// sockets close once this commits (see models.EventAccessChanged).
-		for _, g := range guardians {
-			if err := s.publish(tx, models.Event{Topic: models.AccessTopic(g), Type: models.EventAccessChanged}); err != nil {
-				return nil, err
-			}
-		}
-
-		gone, err := familyItems(tx, school, ids, family)
-		if err != nil {
-			return nil, err
-		}
-		if err := tx.Where("id IN ?", gone.uploads).Delete(&models.Upload{}).Error; err != nil {
-			return nil, err
-		}
-		if err := forgetMentions(tx, school, ids, gone.all); err != nil {
-			return nil, err
-		}
-
-		// The children: most of what is about them goes by cascade
-		// (enrollments, guardianships, observations and what hangs on
-		// them, home insights, conversations about them, bookings,
-		// requests, invitations).
-		if err := tx.Where("id IN ?", gone.conversations).Delete(&models.Conversation{}).Error; err != nil {
-			return nil, err
-		}
-		if err := tx.Where("id IN ?", ids).Delete(&models.Student{}).Error; err != nil {
-			return nil, err
-		}
-		// The family's guardians at this school.
-		for _, stmt := range []string{
-			`DELETE FROM event_rsvps WHERE user_id IN ? AND event_id IN (SELECT id FROM school_events WHERE school_id = ?)`,
-			`DELETE FROM announcement_reads WHERE user_id IN ? AND announcement_id IN (SELECT id FROM announcements WHERE school_id = ?)`,
-			`DELETE FROM memberships WHERE user_id IN ? AND school_id = ?`,
-		} {
-			if err := tx.Exec(stmt, family, school).Error; err != nil {
-				return nil, err
-			}
-		}
-		if err := tx.Exec(`DELETE FROM client_mutations WHERE user_id IN ?`, family).Error; err != nil {
-			return nil, err
-		}
-		var deletedUsers []string
-		if err := tx.Raw(`DELETE FROM users u WHERE u.id IN ? AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id)
-			RETURNING u.id`, family).Scan(&deletedUsers).Error; err != nil {
-			return nil, err
-		}
-		if err := tx.Create(&models.AuditEvent{SchoolID: school, ActorID: &v.ID, ActorRole: models.RoleAdmin, Action: models.AuditWrite,
-			Operation: "family.delete", At: s.now()}).Error; err != nil {
-			return nil, err
-		}
-		files = gone.uploads
-		// The stored result (for retries) holds counts, not the deleted ids.
-		return &deletedCounts{Students: len(ids), DeletedGuardians: len(deletedUsers),
-			DetachedGuardians: len(family) - len(deletedUsers), Files: len(files)}, nil
+		counts, gone, err := s.eraseStudents(tx, school, ids, &v.ID, models.RoleAdmin, "family.delete")
+		files = gone
+		return counts, err
 	})
 	if err != nil {
 		return nil, err
@@ -141,6 +76,80 @@ func (s *Service) DeleteFamilyData(ctx context.Context, v *models.Viewer, in mod
 		}
 	}
 	return out, nil
+}
+
+// eraseStudents deletes the children (of one school) and everything about
+// them, and their family at the school (see DeleteFamilyData), in tx, and
+// logs it as the actor's operation (a nil actor: the system). It returns
+// the counts and the uploads whose files go once tx commits.
+func (s *Service) eraseStudents(tx *gorm.DB, school string, ids []string, actorID *string, role models.Role, operation string) (*deletedCounts, []string, error) {
+	// Lock the children first (see onceAbout: the one lock order): a
+	// write about them waits, then finds nothing.
+	var locked []models.Student
+	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id IN ?", ids).Order("id").Find(&locked).Error; err != nil {
+		return nil, nil, err
+	}
+	if len(locked) != len(ids) {
+		return nil, nil, models.NotFound("student")
+	}
+	guardians, family, err := familyOf(tx, school, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	// Every guardian of the children loses access to them: their open
+	// sockets close once this commits (see models.EventAccessChanged).
+	for _, g := range guardians {
+		if err := s.publish(tx, models.Event{Topic: models.AccessTopic(g), Type: models.EventAccessChanged}); err != nil {
+			return nil, nil, err
+		}
+	}
+
+	gone, err := familyItems(tx, school, ids, family)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := tx.Where("id IN ?", gone.uploads).Delete(&models.Upload{}).Error; err != nil {
+		return nil, nil, err
+	}
+	if err := forgetMentions(tx, school, ids, gone.all); err != nil {
+		return nil, nil, err
+	}
+
+	// The children: most of what is about them goes by cascade
+	// (enrollments, guardianships, observations and what hangs on
+	// them, home insights, conversations about them, bookings,
+	// requests, invitations).
+	if err := tx.Where("id IN ?", gone.conversations).Delete(&models.Conversation{}).Error; err != nil {
+		return nil, nil, err
+	}
+	if err := tx.Where("id IN ?", ids).Delete(&models.Student{}).Error; err != nil {
+		return nil, nil, err
+	}
+	// The family's guardians at this school.
+	for _, stmt := range []string{
+		`DELETE FROM event_rsvps WHERE user_id IN ? AND event_id IN (SELECT id FROM school_events WHERE school_id = ?)`,
+		`DELETE FROM announcement_reads WHERE user_id IN ? AND announcement_id IN (SELECT id FROM announcements WHERE school_id = ?)`,
+		`DELETE FROM memberships WHERE user_id IN ? AND school_id = ?`,
+	} {
+		if err := tx.Exec(stmt, family, school).Error; err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := tx.Exec(`DELETE FROM client_mutations WHERE user_id IN ?`, family).Error; err != nil {
+		return nil, nil, err
+	}
+	var deletedUsers []string
+	if err := tx.Raw(`DELETE FROM users u WHERE u.id IN ? AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id)
+		RETURNING u.id`, family).Scan(&deletedUsers).Error; err != nil {
+		return nil, nil, err
+	}
+	if err := tx.Create(&models.AuditEvent{SchoolID: school, ActorID: actorID, ActorRole: role, Action: models.AuditWrite,
+		Operation: operation, At: s.now()}).Error; err != nil {
+		return nil, nil, err
+	}
+	// The stored result (for retries) holds counts, not the deleted ids.
+	return &deletedCounts{Students: len(ids), DeletedGuardians: len(deletedUsers),
+		DetachedGuardians: len(family) - len(deletedUsers), Files: len(gone.uploads)}, gone.uploads, nil
 }
 
 // familyOf returns the guardians of the children and, of those, the family

@@ -2,8 +2,10 @@ package domain
 
 import (
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/sameside/sameside/models"
@@ -205,20 +207,11 @@ func (im *importer) updatePerson(id, name, email, phone string) error {
 func (im *importer) withdraw(kind, id string) error {
 	switch kind {
 	case "students":
-		var guardians []string
-		if err := im.tx.Model(&models.Guardianship{}).Where("student_id = ? AND grants_access", id).Pluck("user_id", &guardians).Error; err != nil {
-			return err
-		}
+		guardians, err := withdrawStudent(im.tx, id, im.now)
 		for _, g := range guardians {
 			im.access[g] = true
 		}
-		if err := im.tx.Model(&models.Guardianship{}).Where("student_id = ? AND ended_at IS NULL", id).Updates(map[string]any{"ended_at": im.now, "updated_at": im.now}).Error; err != nil {
-			return err
-		}
-		if err := im.tx.Where("student_id = ?", id).Delete(&models.Enrollment{}).Error; err != nil {
-			return err
-		}
-		return im.tx.Model(&models.Student{}).Where("id = ?", id).Updates(map[string]any{"withdrawn_at": im.now, "updated_at": im.now}).Error
+		return err
 	case "staff":
 		im.access[id] = true
 		if err := im.tx.Where("user_id = ? AND school_id IN ? AND role IN ?", id, im.schools, []models.Role{models.RoleTeacher, models.RoleAdmin}).Delete(&models.Membership{}).Error; err != nil {
@@ -401,4 +394,21 @@ func (im *importer) unenroll(role, class, user string) error {
 	}
 	im.access[user] = true
 	return im.tx.Where("classroom_id = ? AND user_id = ?", class, user).Delete(&models.ClassroomStaff{}).Error
+}
+
+// withdrawStudent records that a student left the school at now: their
+// guardianships end (the guardians who had access are returned, to be told),
+// their enrollments go; their history stays, for the retention rules.
+func withdrawStudent(tx *gorm.DB, id string, now time.Time) ([]string, error) {
+	var guardians []string
+	if err := tx.Model(&models.Guardianship{}).Where("student_id = ? AND grants_access", id).Pluck("user_id", &guardians).Error; err != nil {
+		return nil, err
+	}
+	if err := tx.Model(&models.Guardianship{}).Where("student_id = ? AND ended_at IS NULL", id).Updates(map[string]any{"ended_at": now, "updated_at": now}).Error; err != nil {
+		return nil, err
+	}
+	if err := tx.Where("student_id = ?", id).Delete(&models.Enrollment{}).Error; err != nil {
+		return nil, err
+	}
+	return guardians, tx.Model(&models.Student{}).Where("id = ?", id).Updates(map[string]any{"withdrawn_at": now, "updated_at": now}).Error
 }

@@ -39,6 +39,7 @@ import (
 	"github.com/sameside/sameside/server/push"
 	"github.com/sameside/sameside/server/push/fakefcm"
 	"github.com/sameside/sameside/server/realtime"
+	"github.com/sameside/sameside/server/retention"
 	"github.com/sameside/sameside/server/roster"
 )
 
@@ -238,8 +239,11 @@ func (a *App) NewWorkers() (*river.Client[pgx.Tx], error) {
 			func(w *river.Workers) error {
 				return river.AddWorkerSafely(w, &roster.Worker{Domain: a.Domain, Log: a.Log, Limit: a.Config.JobRescueAfter * 4 / 5})
 			},
+			func(w *river.Workers) error {
+				return river.AddWorkerSafely(w, &retention.Worker{Domain: a.Domain, Log: a.Log})
+			},
 		},
-		Periodic: []*river.PeriodicJob{files.Periodic()},
+		Periodic: []*river.PeriodicJob{files.Periodic(), retention.Periodic()},
 	})
 }
 

@@ -70,7 +70,16 @@ ALTER TABLE uploads ADD CONSTRAINT uploads_content_type_check
 ALTER TABLE memberships DROP CONSTRAINT memberships_role_check;
 ALTER TABLE memberships ADD CONSTRAINT memberships_role_check CHECK (role IN ('PARENT', 'TEACHER', 'ADMIN', 'MONITOR'));
 ALTER TABLE audit_events DROP CONSTRAINT audit_events_actor_role_check;
-ALTER TABLE audit_events ADD CONSTRAINT audit_events_actor_role_check CHECK (actor_role IN ('ADMIN', 'TEACHER', 'MONITOR'));
+ALTER TABLE audit_events ADD CONSTRAINT audit_events_actor_role_check CHECK (actor_role IN ('ADMIN', 'TEACHER', 'MONITOR', 'SYSTEM'));
+-- actor_id is NULL for SYSTEM: the retention job.
+
+-- Retention: a school keeps a student's records N years after they leave
+-- (NULL: until deleted by hand); a legal hold, on the school or a student,
+-- stops the purge.
+ALTER TABLE schools ADD COLUMN retention_years smallint CHECK (retention_years BETWEEN 1 AND 50);
+ALTER TABLE schools ADD COLUMN legal_hold boolean NOT NULL DEFAULT false;
+ALTER TABLE students ADD COLUMN legal_hold boolean NOT NULL DEFAULT false;
+CREATE INDEX students_withdrawn_idx ON students (school_id, withdrawn_at) WHERE withdrawn_at IS NOT NULL;
 
 CREATE TABLE roster_imports (
     id               uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -93,7 +102,11 @@ DROP TABLE roster_imports;
 DELETE FROM memberships WHERE role = 'MONITOR';
 ALTER TABLE memberships DROP CONSTRAINT memberships_role_check;
 ALTER TABLE memberships ADD CONSTRAINT memberships_role_check CHECK (role IN ('PARENT', 'TEACHER', 'ADMIN'));
-DELETE FROM audit_events WHERE actor_role = 'MONITOR';
+DROP INDEX students_withdrawn_idx;
+ALTER TABLE students DROP COLUMN legal_hold;
+ALTER TABLE schools DROP COLUMN legal_hold;
+ALTER TABLE schools DROP COLUMN retention_years;
+DELETE FROM audit_events WHERE actor_role IN ('MONITOR', 'SYSTEM');
 ALTER TABLE audit_events DROP CONSTRAINT audit_events_actor_role_check;
 ALTER TABLE audit_events ADD CONSTRAINT audit_events_actor_role_check CHECK (actor_role IN ('ADMIN', 'TEACHER'));
 ALTER TABLE uploads DROP CONSTRAINT uploads_content_type_check;
