@@ -40,6 +40,30 @@ func (r *guardianResolver) RestrictedReason(ctx context.Context, obj *models.Gua
 	return obj.RestrictedReason, nil
 }
 
+func (r *mutationResolver) AddGuardian(ctx context.Context, input models.AddGuardianInput) (*models.Guardianship, error) {
+	return r.Domain.AddGuardian(ctx, viewer(ctx), input)
+}
+
+func (r *mutationResolver) AddStaff(ctx context.Context, input models.AddStaffInput) (*models.User, error) {
+	return r.Domain.AddStaff(ctx, viewer(ctx), input)
+}
+
+func (r *mutationResolver) RemoveStaff(ctx context.Context, input models.RemoveStaffInput) (bool, error) {
+	return r.Domain.RemoveStaff(ctx, viewer(ctx), input)
+}
+
+func (r *mutationResolver) CreateClassroom(ctx context.Context, input models.CreateClassroomInput) (*models.Classroom, error) {
+	return r.Domain.CreateClassroom(ctx, viewer(ctx), input)
+}
+
+func (r *mutationResolver) ArchiveClassroom(ctx context.Context, input models.ClassroomIDInput) (*models.Classroom, error) {
+	return r.Domain.ArchiveClassroom(ctx, viewer(ctx), input)
+}
+
+func (r *mutationResolver) TransferStudent(ctx context.Context, input models.TransferStudentInput) (*models.Student, error) {
+	return r.Domain.TransferStudent(ctx, viewer(ctx), input)
+}
+
 func (r *mutationResolver) SetRetention(ctx context.Context, input models.SetRetentionInput) (*models.School, error) {
 	return r.Domain.SetRetention(ctx, viewer(ctx), input)
 }

@@ -502,6 +502,31 @@ func TestOperationsRunAgainstSeededServer(t *testing.T) {
 		}
 		covered["SetMessageMonitor"], covered["ConversationExport"] = true, true
 
+		// People and classes by hand: a new class with a new teacher, the
+		// student moved there, a grandparent added, the old class archived,
+		// the monitor removed.
+		var room struct{ CreateClassroom struct{ ID string } }
+		env.Do(district, ops["CreateClassroom"], map[string]any{"input": map[string]any{"schoolId": school, "name": "Room 3C", "grade": "3", "schoolYear": "2026-2027"}}).Decode(t, &room)
+		var oldRoom string
+		env.DB.Raw("SELECT id FROM classrooms WHERE name = 'Room 3B'").Scan(&oldRoom)
+		for _, step := range []struct {
+			op, want string
+			in       map[string]any
+		}{
+			{"AddStaff", `"displayName":"Ines Ruiz"`, map[string]any{"schoolId": school, "email": "ines@lakeside.example", "displayName": "Ines Ruiz", "role": "TEACHER", "classroomIds": []string{room.CreateClassroom.ID}}},
+			{"TransferStudent", `"name":"Room 3C"`, map[string]any{"studentId": kid.ID, "classroomId": room.CreateClassroom.ID}},
+			{"AddGuardian", `"relationship":"GRANDPARENT"`, map[string]any{"studentId": kid.ID, "email": "grandma@home.example", "displayName": "Rosa Park", "relationship": "GRANDPARENT"}},
+			{"ArchiveClassroom", `"archivedAt":"`, map[string]any{"classroomId": oldRoom}},
+			{"RemoveStaff", `"removeStaff":true`, map[string]any{"schoolId": school, "userId": omar}},
+		} {
+			res := env.Do(district, ops[step.op], map[string]any{"input": step.in})
+			if len(res.Errors) > 0 || !strings.Contains(string(res.Data), step.want) {
+				t.Fatalf("%s: %s", step.op, res.Body)
+			}
+			covered[step.op] = true
+		}
+		covered["CreateClassroom"] = true
+
 		// Retention: seven years, the student held, then withdrawn.
 		for _, step := range []struct {
 			op, want string

@@ -135,3 +135,45 @@ type StudentIDInput struct {
 // AuditSystem is the audit log's actor role for what the server does by
 // itself (the retention purge).
 const AuditSystem Role = "SYSTEM"
+
+// AddGuardianInput adds a guardian to a student by email.
+type AddGuardianInput struct {
+	StudentID    string
+	Email        string
+	DisplayName  string
+	Relationship Relationship
+}
+
+// AddStaffInput gives someone a staff role at a school (and classes).
+type AddStaffInput struct {
+	SchoolID     string
+	Email        string
+	DisplayName  string
+	Role         Role
+	ClassroomIDs []string
+}
+
+// RemoveStaffInput ends someone's staff roles at a school.
+type RemoveStaffInput struct {
+	SchoolID string
+	UserID   string
+}
+
+// CreateClassroomInput creates a classroom.
+type CreateClassroomInput struct {
+	SchoolID   string
+	Name       string
+	Grade      string
+	SchoolYear string
+}
+
+// ClassroomIDInput names a classroom.
+type ClassroomIDInput struct {
+	ClassroomID string
+}
+
+// TransferStudentInput moves a student to a classroom of their school.
+type TransferStudentInput struct {
+	StudentID   string
+	ClassroomID string
+}

@@ -389,12 +389,16 @@ type ComplexityRoot struct {
 		AcceptConferenceTime          func(childComplexity int, input models.AcceptConferenceTimeInput) int
 		AcknowledgeAnnouncement       func(childComplexity int, input models.AnnouncementIDInput) int
 		AcknowledgeObservation        func(childComplexity int, input models.AcknowledgeObservationInput) int
+		AddGuardian                   func(childComplexity int, input models.AddGuardianInput) int
+		AddStaff                      func(childComplexity int, input models.AddStaffInput) int
+		ArchiveClassroom              func(childComplexity int, input models.ClassroomIDInput) int
 		BookConferenceSlot            func(childComplexity int, input models.BookConferenceSlotInput) int
 		CancelConferenceBooking       func(childComplexity int, input models.CancelConferenceBookingInput) int
 		CancelConferenceRequest       func(childComplexity int, input models.CancelConferenceRequestInput) int
 		CancelConferenceSlot          func(childComplexity int, input models.CancelConferenceSlotInput) int
 		CancelRsvp                    func(childComplexity int, input models.EventIDInput) int
 		CompleteUpload                func(childComplexity int, input models.UploadIDInput) int
+		CreateClassroom               func(childComplexity int, input models.CreateClassroomInput) int
 		CreateConferenceRound         func(childComplexity int, input models.CreateConferenceRoundInput) int
 		CreateInvitation              func(childComplexity int, input models.CreateInvitationInput) int
 		CreateResource                func(childComplexity int, input models.CreateResourceInput) int
@@ -413,6 +417,7 @@ type ComplexityRoot struct {
 		RedeemInvitation              func(childComplexity int, input models.RedeemInvitationInput) int
 		RegisterDevice                func(childComplexity int, input models.RegisterDeviceInput) int
 		RemoveGuardian                func(childComplexity int, input models.GuardianIDInput) int
+		RemoveStaff                   func(childComplexity int, input models.RemoveStaffInput) int
 		RequestConferenceMeeting      func(childComplexity int, input models.RequestConferenceMeetingInput) int
 		RequestObservationReview      func(childComplexity int, input models.ObservationIDInput) int
 		RescheduleConferenceBooking   func(childComplexity int, input models.RescheduleConferenceBookingInput) int
@@ -432,6 +437,7 @@ type ComplexityRoot struct {
 		ShareHomeInsight              func(childComplexity int, input models.ShareHomeInsightInput) int
 		ShareObservation              func(childComplexity int, input models.ObservationIDInput) int
 		StartConversation             func(childComplexity int, input models.StartConversationInput) int
+		TransferStudent               func(childComplexity int, input models.TransferStudentInput) int
 		UnregisterDevice              func(childComplexity int, input models.UnregisterDeviceInput) int
 		UpdateNotificationPreferences func(childComplexity int, input models.UpdateNotificationPreferencesInput) int
 		UpdateObservation             func(childComplexity int, input models.UpdateObservationInput) int
@@ -2054,6 +2060,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcknowledgeObservation(childComplexity, args["input"].(models.AcknowledgeObservationInput)), true
+	case "Mutation.addGuardian":
+		if e.ComplexityRoot.Mutation.AddGuardian == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addGuardian_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddGuardian(childComplexity, args["input"].(models.AddGuardianInput)), true
+	case "Mutation.addStaff":
+		if e.ComplexityRoot.Mutation.AddStaff == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addStaff_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddStaff(childComplexity, args["input"].(models.AddStaffInput)), true
+	case "Mutation.archiveClassroom":
+		if e.ComplexityRoot.Mutation.ArchiveClassroom == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_archiveClassroom_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ArchiveClassroom(childComplexity, args["input"].(models.ClassroomIDInput)), true
 	case "Mutation.bookConferenceSlot":
 		if e.ComplexityRoot.Mutation.BookConferenceSlot == nil {
 			break
@@ -2120,6 +2159,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CompleteUpload(childComplexity, args["input"].(models.UploadIDInput)), true
+	case "Mutation.createClassroom":
+		if e.ComplexityRoot.Mutation.CreateClassroom == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createClassroom_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateClassroom(childComplexity, args["input"].(models.CreateClassroomInput)), true
 	case "Mutation.createConferenceRound":
 		if e.ComplexityRoot.Mutation.CreateConferenceRound == nil {
 			break
@@ -2318,6 +2368,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveGuardian(childComplexity, args["input"].(models.GuardianIDInput)), true
+	case "Mutation.removeStaff":
+		if e.ComplexityRoot.Mutation.RemoveStaff == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeStaff_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveStaff(childComplexity, args["input"].(models.RemoveStaffInput)), true
 	case "Mutation.requestConferenceMeeting":
 		if e.ComplexityRoot.Mutation.RequestConferenceMeeting == nil {
 			break
@@ -2512,6 +2573,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.StartConversation(childComplexity, args["input"].(models.StartConversationInput)), true
+	case "Mutation.transferStudent":
+		if e.ComplexityRoot.Mutation.TransferStudent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_transferStudent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TransferStudent(childComplexity, args["input"].(models.TransferStudentInput)), true
 	case "Mutation.unregisterDevice":
 		if e.ComplexityRoot.Mutation.UnregisterDevice == nil {
 			break
@@ -3855,6 +3927,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AcceptConferenceTimeInput", ec.unmarshalInputAcceptConferenceTimeInput),
 			graphql.NewInputUnmarshaler("AcknowledgeObservationInput", ec.unmarshalInputAcknowledgeObservationInput),
+			graphql.NewInputUnmarshaler("AddGuardianInput", ec.unmarshalInputAddGuardianInput),
+			graphql.NewInputUnmarshaler("AddStaffInput", ec.unmarshalInputAddStaffInput),
 			graphql.NewInputUnmarshaler("AnnouncementIdInput", ec.unmarshalInputAnnouncementIdInput),
 			graphql.NewInputUnmarshaler("AvailabilityWindowInput", ec.unmarshalInputAvailabilityWindowInput),
 			graphql.NewInputUnmarshaler("BookConferenceSlotInput", ec.unmarshalInputBookConferenceSlotInput),
@@ -3862,7 +3936,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CancelConferenceRequestInput", ec.unmarshalInputCancelConferenceRequestInput),
 			graphql.NewInputUnmarshaler("CancelConferenceSlotInput", ec.unmarshalInputCancelConferenceSlotInput),
 			graphql.NewInputUnmarshaler("CategoryPreferenceInput", ec.unmarshalInputCategoryPreferenceInput),
+			graphql.NewInputUnmarshaler("ClassroomIdInput", ec.unmarshalInputClassroomIdInput),
 			graphql.NewInputUnmarshaler("ConversationIdInput", ec.unmarshalInputConversationIdInput),
+			graphql.NewInputUnmarshaler("CreateClassroomInput", ec.unmarshalInputCreateClassroomInput),
 			graphql.NewInputUnmarshaler("CreateConferenceRoundInput", ec.unmarshalInputCreateConferenceRoundInput),
 			graphql.NewInputUnmarshaler("CreateInvitationInput", ec.unmarshalInputCreateInvitationInput),
 			graphql.NewInputUnmarshaler("CreateResourceInput", ec.unmarshalInputCreateResourceInput),
@@ -3882,6 +3958,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("QuietHoursInput", ec.unmarshalInputQuietHoursInput),
 			graphql.NewInputUnmarshaler("RedeemInvitationInput", ec.unmarshalInputRedeemInvitationInput),
 			graphql.NewInputUnmarshaler("RegisterDeviceInput", ec.unmarshalInputRegisterDeviceInput),
+			graphql.NewInputUnmarshaler("RemoveStaffInput", ec.unmarshalInputRemoveStaffInput),
 			graphql.NewInputUnmarshaler("RequestConferenceMeetingInput", ec.unmarshalInputRequestConferenceMeetingInput),
 			graphql.NewInputUnmarshaler("RescheduleConferenceBookingInput", ec.unmarshalInputRescheduleConferenceBookingInput),
 			graphql.NewInputUnmarshaler("ResourceIdInput", ec.unmarshalInputResourceIdInput),
@@ -3898,6 +3975,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ShareHomeInsightInput", ec.unmarshalInputShareHomeInsightInput),
 			graphql.NewInputUnmarshaler("StartConversationInput", ec.unmarshalInputStartConversationInput),
 			graphql.NewInputUnmarshaler("StudentIdInput", ec.unmarshalInputStudentIdInput),
+			graphql.NewInputUnmarshaler("TransferStudentInput", ec.unmarshalInputTransferStudentInput),
 			graphql.NewInputUnmarshaler("UnregisterDeviceInput", ec.unmarshalInputUnregisterDeviceInput),
 			graphql.NewInputUnmarshaler("UpdateNotificationPreferencesInput", ec.unmarshalInputUpdateNotificationPreferencesInput),
 			graphql.NewInputUnmarshaler("UpdateObservationInput", ec.unmarshalInputUpdateObservationInput),
@@ -5509,6 +5587,34 @@ enum Relationship {
 
 extend type Mutation {
   """
+  Adds a guardian to a student by email: the roster's record for that
+  address if it has one, else a new one; its holder gets the child when they
+  first sign in with the address verified (an admin's typing never links a
+  signed-in account). ADMIN of the student's school; audited. Errors:
+  NOT_FOUND, FORBIDDEN, BAD_USER_INPUT (email, displayName, relationship).
+  """
+  addGuardian(input: AddGuardianInput!): Guardian! @auth
+  """
+  Gives someone (by email, as addGuardian) a staff role at the school:
+  TEACHER of the classrooms given, ADMIN or MONITOR. ADMIN; audited.
+  """
+  addStaff(input: AddStaffInput!): User! @auth
+  "Ends someone's staff roles and classes at the school. ADMIN; audited."
+  removeStaff(input: RemoveStaffInput!): Boolean! @auth
+  "Adds a classroom to the school. ADMIN; audited."
+  createClassroom(input: CreateClassroomInput!): Classroom! @auth
+  """
+  Archives a classroom: history from then on, read-only, giving its teachers
+  no access to its students. ADMIN; audited.
+  """
+  archiveClassroom(input: ClassroomIdInput!): Classroom! @auth
+  """
+  Moves a student to another current classroom of their school (replacing
+  their current classes). ADMIN; audited. Errors: NOT_FOUND, FORBIDDEN,
+  CONFLICT (the student has left).
+  """
+  transferStudent(input: TransferStudentInput!): Student! @auth
+  """
   How long the school keeps a student's records after they leave (1 to 50
   years; null: until deleted by hand), and a legal hold that stops every
   purge. A daily job then deletes the records of students whose time has
@@ -5626,6 +5732,45 @@ input SetStudentLegalHoldInput {
 
 input StudentIdInput {
   studentId: ID!
+}
+
+input AddGuardianInput {
+  studentId: ID!
+  email: String!
+  displayName: String!
+  relationship: Relationship!
+}
+
+input AddStaffInput {
+  schoolId: ID!
+  email: String!
+  displayName: String!
+  "TEACHER, ADMIN or MONITOR."
+  role: Role!
+  "For a TEACHER: the classrooms they teach."
+  classroomIds: [ID!] = []
+}
+
+input RemoveStaffInput {
+  schoolId: ID!
+  userId: ID!
+}
+
+input CreateClassroomInput {
+  schoolId: ID!
+  name: String!
+  grade: String!
+  "e.g. 2026-2027"
+  schoolYear: String!
+}
+
+input ClassroomIdInput {
+  classroomId: ID!
+}
+
+input TransferStudentInput {
+  studentId: ID!
+  classroomId: ID!
 }
 `, BuiltIn: false},
 	{Name: "../schema/uploads.graphqls", Input: `# Photos and PDFs: uploads that survive flaky networks.

@@ -1380,6 +1380,248 @@ func (ec *executionContext) fieldContext_Student_timeline(ctx context.Context, f
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAddGuardianInput(ctx context.Context, obj any) (models.AddGuardianInput, error) {
+	var it models.AddGuardianInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"studentId", "email", "displayName", "relationship"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "studentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("studentId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StudentID = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "displayName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("displayName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DisplayName = data
+		case "relationship":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("relationship"))
+			data, err := ec.unmarshalNRelationship2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐRelationship(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Relationship = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddGuardianInput unmarshals raw into the AddGuardianInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddGuardianInput(ctx context.Context, raw any) (models.AddGuardianInput, error) {
+	var out models.AddGuardianInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddGuardianInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAddStaffInput(ctx context.Context, obj any) (models.AddStaffInput, error) {
+	var it models.AddStaffInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["classroomIds"]; !present {
+		asMap["classroomIds"] = []any{}
+	}
+
+	fieldsInOrder := [...]string{"schoolId", "email", "displayName", "role", "classroomIds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "schoolId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolID = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "displayName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("displayName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DisplayName = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNRole2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "classroomIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("classroomIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClassroomIDs = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddStaffInput unmarshals raw into the AddStaffInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddStaffInput(ctx context.Context, raw any) (models.AddStaffInput, error) {
+	var out models.AddStaffInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddStaffInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputClassroomIdInput(ctx context.Context, obj any) (models.ClassroomIDInput, error) {
+	var it models.ClassroomIDInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"classroomId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "classroomId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("classroomId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClassroomID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalClassroomIdInput unmarshals raw into the ClassroomIdInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalClassroomIdInput(ctx context.Context, raw any) (models.ClassroomIDInput, error) {
+	var out models.ClassroomIDInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ClassroomIdInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateClassroomInput(ctx context.Context, obj any) (models.CreateClassroomInput, error) {
+	var it models.CreateClassroomInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"schoolId", "name", "grade", "schoolYear"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "schoolId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "grade":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("grade"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Grade = data
+		case "schoolYear":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolYear"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolYear = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateClassroomInput unmarshals raw into the CreateClassroomInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateClassroomInput(ctx context.Context, raw any) (models.CreateClassroomInput, error) {
+	var out models.CreateClassroomInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateClassroomInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputGuardianIdInput(ctx context.Context, obj any) (models.GuardianIDInput, error) {
 	var it models.GuardianIDInput
 	if obj == nil {
@@ -1479,6 +1721,55 @@ func (ec *executionContext) unmarshalInputImportRosterInput(ctx context.Context,
 func UnmarshalImportRosterInput(ctx context.Context, raw any) (models.ImportRosterInput, error) {
 	var out models.ImportRosterInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ImportRosterInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRemoveStaffInput(ctx context.Context, obj any) (models.RemoveStaffInput, error) {
+	var it models.RemoveStaffInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"schoolId", "userId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "schoolId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolID = data
+		case "userId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRemoveStaffInput unmarshals raw into the RemoveStaffInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRemoveStaffInput(ctx context.Context, raw any) (models.RemoveStaffInput, error) {
+	var out models.RemoveStaffInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RemoveStaffInput", raw, &out)
 	return out, err
 }
 
@@ -1682,6 +1973,55 @@ func (ec *executionContext) unmarshalInputStudentIdInput(ctx context.Context, ob
 func UnmarshalStudentIdInput(ctx context.Context, raw any) (models.StudentIDInput, error) {
 	var out models.StudentIDInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "StudentIdInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTransferStudentInput(ctx context.Context, obj any) (models.TransferStudentInput, error) {
+	var it models.TransferStudentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"studentId", "classroomId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "studentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("studentId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StudentID = data
+		case "classroomId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("classroomId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClassroomID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTransferStudentInput unmarshals raw into the TransferStudentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTransferStudentInput(ctx context.Context, raw any) (models.TransferStudentInput, error) {
+	var out models.TransferStudentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TransferStudentInput", raw, &out)
 	return out, err
 }
 
@@ -2082,6 +2422,16 @@ func (ec *executionContext) _Student(ctx context.Context, sel ast.SelectionSet, 
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAddGuardianInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐAddGuardianInput(ctx context.Context, v any) (models.AddGuardianInput, error) {
+	res, err := ec.unmarshalInputAddGuardianInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAddStaffInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐAddStaffInput(ctx context.Context, v any) (models.AddStaffInput, error) {
+	res, err := ec.unmarshalInputAddStaffInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNClassroom2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐClassroomᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Classroom) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -2104,6 +2454,16 @@ func (ec *executionContext) marshalNClassroom2ᚖgithubᚗcomᚋsamesideᚋsames
 		return graphql.Null
 	}
 	return ec._Classroom(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNClassroomIdInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐClassroomIDInput(ctx context.Context, v any) (models.ClassroomIDInput, error) {
+	res, err := ec.unmarshalInputClassroomIdInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateClassroomInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐCreateClassroomInput(ctx context.Context, v any) (models.CreateClassroomInput, error) {
+	res, err := ec.unmarshalInputCreateClassroomInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNGuardian2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐGuardianshipᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Guardianship) graphql.Marshaler {
@@ -2148,6 +2508,11 @@ func (ec *executionContext) unmarshalNRelationship2githubᚗcomᚋsamesideᚋsam
 
 func (ec *executionContext) marshalNRelationship2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐRelationship(ctx context.Context, sel ast.SelectionSet, v models.Relationship) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNRemoveStaffInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐRemoveStaffInput(ctx context.Context, v any) (models.RemoveStaffInput, error) {
+	res, err := ec.unmarshalInputRemoveStaffInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNRosterChange2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐRosterChange(ctx context.Context, sel ast.SelectionSet, v models.RosterChange) graphql.Marshaler {
@@ -2229,6 +2594,11 @@ func (ec *executionContext) marshalNStudent2ᚖgithubᚗcomᚋsamesideᚋsamesid
 
 func (ec *executionContext) unmarshalNStudentIdInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐStudentIDInput(ctx context.Context, v any) (models.StudentIDInput, error) {
 	res, err := ec.unmarshalInputStudentIdInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNTransferStudentInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐTransferStudentInput(ctx context.Context, v any) (models.TransferStudentInput, error) {
+	res, err := ec.unmarshalInputTransferStudentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -48,6 +48,11 @@ func StaffRole(v *models.Viewer, schoolID string) models.Role {
 	return ""
 }
 
+// IsStaffRole reports whether r is a staff role (what addStaff grants).
+func IsStaffRole(r models.Role) bool {
+	return r == models.RoleTeacher || r == models.RoleAdmin || r == models.RoleMonitor
+}
+
 // IsMonitor reports whether the viewer is a message monitor of the school.
 func IsMonitor(v *models.Viewer, schoolID string) bool {
 	return v.HasRole(schoolID, models.RoleMonitor)
