@@ -43,7 +43,7 @@ const usersHeader = "sourcedId,status,dateLastModified,enabledUser,orgSourcedIds
 func rosterEnv(t *testing.T) (*apptest.Env, string) {
 	t.Helper()
 	env := apptest.New(t, apptest.Options{})
-	apply := func(fsys fstest.MapFS, o domain.RosterImportOptions) {
+	apply := func(fsys fstest.MapFS, o domain.RosterImportOptions) *domain.RosterResult {
 		t.Helper()
 		set, err := oneroster.Read(fsys)
 		if err != nil {
@@ -53,6 +53,7 @@ func rosterEnv(t *testing.T) (*apptest.Env, string) {
 		if err != nil || len(res.Problems) > 0 {
 			t.Fatalf("apply: %v %v", err, res.Problems)
 		}
+		return res
 	}
 	demoSet := fstest.MapFS{}
 	entries, err := os.ReadDir(demoRosterDir)
@@ -66,7 +67,11 @@ func rosterEnv(t *testing.T) (*apptest.Env, string) {
 		}
 		demoSet[e.Name()] = &fstest.MapFile{Data: b}
 	}
-	apply(demoSet, domain.RosterImportOptions{TimeZone: "America/Los_Angeles"})
+	// Everyone the import created is to be invited (the admin, 4 teachers,
+	// 120 parents; not the students).
+	if res := apply(demoSet, domain.RosterImportOptions{TimeZone: "America/Los_Angeles"}); len(res.Invitees) != 125 {
+		t.Fatalf("%d people to invite, want 125", len(res.Invitees))
+	}
 	var districtID string
 	env.DB.Raw("SELECT id FROM districts").Scan(&districtID)
 	apply(fstest.MapFS{

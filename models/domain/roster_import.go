@@ -37,6 +37,10 @@ type RosterResult struct {
 	Changes     []models.RosterChange
 	// Problems are file:line: message; with any, nothing was written.
 	Problems []string
+	// Invitees are the people this import created (guardians and staff)
+	// who have not signed in yet: whom to invite by email or SMS. Empty
+	// for a dry run or a refused set.
+	Invitees []string
 }
 
 // The kinds of rows an import reports, in order.
@@ -68,6 +72,7 @@ func (s *Service) ApplyRoster(ctx context.Context, set *oneroster.Set, o RosterI
 		if err == nil && (o.DryRun || len(res.Problems) > 0) {
 			return errRollback
 		}
+		res.Invitees = im.invitees
 		return err
 	})
 	if errors.Is(err, errRollback) {
@@ -94,6 +99,7 @@ type importer struct {
 	access map[string]bool
 	// schools are the district's schools, roomSchool each classroom's
 	// school, studentSchool the school of each student in the set.
+	invitees      []string
 	schools       []string
 	roomSchool    map[string]string
 	studentSchool map[string]string

@@ -15,11 +15,12 @@ import (
 	"unicode/utf8"
 )
 
-// Limits on what a set may hold: a file larger than MaxFileBytes or with
-// more than MaxRows rows is refused with a problem (a district of 50,000
-// students and 90,000 guardians has a users.csv of about 30 MB).
+// Limits on what a set may hold: a file larger than MaxFileBytes (checked
+// before reading it, and while reading, as a zip's sizes may lie) or with
+// more than MaxRows rows is refused with a problem. A district of 50,000
+// students and 90,000 guardians has a users.csv of about 17 MB.
 const (
-	MaxFileBytes = 200 << 20
+	MaxFileBytes = 100 << 20
 	MaxRows      = 1_000_000
 	// MaxProblems is how many problems a set reports; beyond it, one more
 	// says how many were left out.
@@ -378,6 +379,10 @@ func (s *Set) readFile(fsys fs.FS, file, mode string) error {
 		return err
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Size() > MaxFileBytes {
+		s.problem(name, 0, "%d MB: larger than %d MB", st.Size()>>20, MaxFileBytes>>20)
+		return nil
+	}
 	cr := csv.NewReader(skipBOM(&limited{r: f, n: MaxFileBytes}))
 	cr.ReuseRecord = true
 	header, err := cr.Read()

@@ -3,6 +3,7 @@ package oneroster_test
 import (
 	"archive/zip"
 	"bytes"
+	"io/fs"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -183,5 +184,40 @@ func TestDeltaNeedsStatusAndKnowsEarlierRows(t *testing.T) {
 	}
 	if !s.Users[0].Deleted {
 		t.Fatal("tobedeleted not read")
+	}
+}
+
+// huge is a set whose users.csv says it is 500 MB (and would stream that
+// much): refused by its size before a byte of it is read.
+type huge struct{ fstest.MapFS }
+
+type hugeFile struct{ fs.File }
+
+type hugeInfo struct{ fs.FileInfo }
+
+func (hugeInfo) Size() int64 { return 500 << 20 }
+
+func (f hugeFile) Stat() (fs.FileInfo, error) {
+	st, err := f.File.Stat()
+	return hugeInfo{st}, err
+}
+
+func (f hugeFile) Read([]byte) (int, error) { panic("read a file refused by its size") }
+
+func (h huge) Open(name string) (fs.File, error) {
+	f, err := h.MapFS.Open(name)
+	if err != nil || name != "users.csv" {
+		return f, err
+	}
+	return hugeFile{f}, nil
+}
+
+func TestLargeFileRefusedUnread(t *testing.T) {
+	s, err := oneroster.Read(huge{small()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Problems) != 1 || s.Problems[0].String() != "users.csv: 500 MB: larger than 100 MB" {
+		t.Fatalf("problems: %v", s.Problems)
 	}
 }
