@@ -203,22 +203,7 @@ func TestFamilyDeletionIsComplete(t *testing.T) {
 	if again := f.Do(f.token("adminA"), qDelete, in("gdpr-1", "DELETE", s1)); again.Code() != "" || string(again.Data) != string(res.Data) {
 		t.Fatalf("retry: %s", again.Body)
 	}
-	if after := mentions(t, f, markers); len(after) > 0 {
-		t.Fatalf("rows still mention the family: %v", after)
-	}
-	for _, u := range urls {
-		r, err := http.Get(f.Server.URL + u)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.Body.Close()
-		if r.StatusCode != http.StatusNotFound {
-			t.Errorf("file %s: %d after deletion, want 404", u, r.StatusCode)
-		}
-	}
-	if otherAfter := mentions(t, f, otherMarkers); !equalCounts(otherBefore, otherAfter) {
-		t.Errorf("the other family's rows changed: %v → %v", otherBefore, otherAfter)
-	}
+	familyGone(t, f, markers, urls, otherMarkers, otherBefore)
 	// The family's tokens no longer reach anything; the school's log keeps
 	// the deletion (and the staff's reads, unlinked from the child).
 	if r := f.Do(f.token("parentA2"), `{ viewer { children { id } } }`, nil); !strings.Contains(r.Body, f.students["s2"].ID) {
@@ -472,6 +457,18 @@ func TestRetentionPurgeIsComplete(t *testing.T) {
 	if n := purge(3 * year); n != 1 {
 		t.Fatalf("purged %d after three years, want the one student", n)
 	}
+	familyGone(t, f, markers, urls, otherMarkers, otherBefore)
+	var ops []string
+	f.DB.Raw("SELECT actor_role || ' ' || operation FROM audit_events WHERE school_id = ? AND action = 'WRITE' ORDER BY at", school).Scan(&ops)
+	if got := strings.Join(ops, ","); !strings.Contains(got, "ADMIN student.withdraw") || !strings.HasSuffix(got, "SYSTEM retention.purge") {
+		t.Fatalf("audit log: %s", got)
+	}
+}
+
+// familyGone checks a family's deletion: no row of any table mentions it,
+// its files are gone, and the other family's rows are as they were.
+func familyGone(t *testing.T, f *fixture, markers, urls, otherMarkers []string, otherBefore map[string]int64) {
+	t.Helper()
 	if after := mentions(t, f, markers); len(after) > 0 {
 		t.Fatalf("rows still mention the family: %v", after)
 	}
@@ -482,15 +479,10 @@ func TestRetentionPurgeIsComplete(t *testing.T) {
 		}
 		r.Body.Close()
 		if r.StatusCode != http.StatusNotFound {
-			t.Errorf("file %s: %d after the purge, want 404", u, r.StatusCode)
+			t.Errorf("file %s: %d after the deletion, want 404", u, r.StatusCode)
 		}
 	}
 	if otherAfter := mentions(t, f, otherMarkers); !equalCounts(otherBefore, otherAfter) {
 		t.Errorf("the other family's rows changed: %v → %v", otherBefore, otherAfter)
-	}
-	var ops []string
-	f.DB.Raw("SELECT actor_role || ' ' || operation FROM audit_events WHERE school_id = ? AND action = 'WRITE' ORDER BY at", school).Scan(&ops)
-	if got := strings.Join(ops, ","); !strings.Contains(got, "ADMIN student.withdraw") || !strings.HasSuffix(got, "SYSTEM retention.purge") {
-		t.Fatalf("audit log: %s", got)
 	}
 }

@@ -219,21 +219,13 @@ func TestRosterDeltaThroughTheAPI(t *testing.T) {
 		t.Errorf("another district: %s", r.Body)
 	}
 
-	ws, err := env.DialWS(ctx, map[string]any{"Authorization": "Bearer " + parent})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.Close()
-	if err := ws.Subscribe(ctx, "v", `subscription { viewerEvents { type } }`, nil); err != nil {
-		t.Fatal(err)
-	}
-	env.WaitSubscribers(1)
+	ws := listening(t, ctx, env, parent)
 
 	done := runImport(t, env, super, upload, false)
 	if done.State != "SUCCEEDED" || changesOf(done, "students").Withdrawn != 1 || done.Progress != 100 {
 		t.Fatalf("import: %+v", done)
 	}
-	_, err = ws.Next(ctx, "v")
+	_, err := ws.Next(ctx, "v")
 	var ce *apptest.CloseError
 	if !errors.As(err, &ce) || ce.Code != 4401 {
 		t.Fatalf("the guardian's socket after the withdrawal: %v", err)
@@ -378,15 +370,7 @@ func TestGuardianRestrictionAndRemoval(t *testing.T) {
 		t.Fatalf("a refused restriction changed access: %v", got)
 	}
 
-	ws, err := env.DialWS(ctx, map[string]any{"Authorization": "Bearer " + parent})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.Close()
-	if err := ws.Subscribe(ctx, "v", `subscription { viewerEvents { type } }`, nil); err != nil {
-		t.Fatal(err)
-	}
-	env.WaitSubscribers(1)
+	ws := listening(t, ctx, env, parent)
 	var restricted struct {
 		SetGuardianRestricted struct {
 			Restricted       bool
@@ -397,7 +381,7 @@ func TestGuardianRestrictionAndRemoval(t *testing.T) {
 	if !restricted.SetGuardianRestricted.Restricted || restricted.SetGuardianRestricted.RestrictedReason == nil || *restricted.SetGuardianRestricted.RestrictedReason != "Court order of 2026-11-02" {
 		t.Fatalf("restricted: %+v", restricted)
 	}
-	_, err = ws.Next(ctx, "v")
+	_, err := ws.Next(ctx, "v")
 	var ce *apptest.CloseError
 	if !errors.As(err, &ce) || ce.Code != 4401 {
 		t.Fatalf("the restricted guardian's socket: %v", err)
@@ -587,4 +571,20 @@ func TestSchoolYearRollover(t *testing.T) {
 	if !found {
 		t.Fatalf("the family lost last year's note: %+v", feed.Feed.Edges)
 	}
+}
+
+// listening opens a websocket as the holder of token with viewerEvents
+// subscribed, and returns once the server holds the subscription.
+func listening(t *testing.T, ctx context.Context, env *apptest.Env, token string) *apptest.WS {
+	t.Helper()
+	ws, err := env.DialWS(ctx, map[string]any{"Authorization": "Bearer " + token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(ws.Close)
+	if err := ws.Subscribe(ctx, "v", `subscription { viewerEvents { type } }`, nil); err != nil {
+		t.Fatal(err)
+	}
+	env.WaitSubscribers(1)
+	return ws
 }

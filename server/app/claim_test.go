@@ -10,7 +10,6 @@ import (
 	"testing/fstest"
 	"time"
 
-	firebase "firebase.google.com/go/v4"
 	fbauth "firebase.google.com/go/v4/auth"
 
 	"github.com/sameside/sameside/models/domain"
@@ -86,15 +85,7 @@ func TestRosterRecordClaimedByVerifiedEmail(t *testing.T) {
 		t.Fatalf("an unverified sign-up reached a child: %+v", sq.Viewer)
 	}
 
-	app, err := firebase.NewApp(context.Background(), &firebase.Config{ProjectID: emulatorProject})
-	if err != nil {
-		t.Fatal(err)
-	}
-	client, err := app.Auth(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := client.UpdateUser(context.Background(), uid, (&fbauth.UserToUpdate{}).EmailVerified(true)); err != nil {
+	if _, err := adminAuth(t).UpdateUser(context.Background(), uid, (&fbauth.UserToUpdate{}).EmailVerified(true)); err != nil {
 		t.Fatal(err)
 	}
 	var after viewer

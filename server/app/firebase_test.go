@@ -89,15 +89,7 @@ func TestFirebaseEmulatorSignIn(t *testing.T) {
 	ws.Close()
 
 	// Disabled in Firebase: the same token is refused.
-	app, err := firebase.NewApp(context.Background(), &firebase.Config{ProjectID: emulatorProject})
-	if err != nil {
-		t.Fatal(err)
-	}
-	client, err := app.Auth(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := client.UpdateUser(context.Background(), uid, (&fbauth.UserToUpdate{}).Disabled(true)); err != nil {
+	if _, err := adminAuth(t).UpdateUser(context.Background(), uid, (&fbauth.UserToUpdate{}).Disabled(true)); err != nil {
 		t.Fatalf("disable user: %v", err)
 	}
 	res := env.Do(idToken, q, nil)
@@ -110,4 +102,19 @@ func TestFirebaseEmulatorSignIn(t *testing.T) {
 	if res.Code() != "UNAUTHENTICATED" {
 		t.Fatalf("demo-style token in Firebase mode: %s", res.Body)
 	}
+}
+
+// adminAuth is firebase-admin-go's Auth client on the emulator's project
+// (FIREBASE_AUTH_EMULATOR_HOST points it at the emulator).
+func adminAuth(t *testing.T) *fbauth.Client {
+	t.Helper()
+	app, err := firebase.NewApp(context.Background(), &firebase.Config{ProjectID: emulatorProject})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := app.Auth(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return client
 }

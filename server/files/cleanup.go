@@ -48,8 +48,4 @@ func (w *CleanupWorker) Work(ctx context.Context, _ *river.Job[CleanupArgs]) err
 const CleanupEvery = 10 * time.Minute
 
 // Periodic is the cleanup's schedule, for the worker client.
-func Periodic() *river.PeriodicJob {
-	return river.NewPeriodicJob(river.PeriodicInterval(CleanupEvery), func() (river.JobArgs, *river.InsertOpts) {
-		return CleanupArgs{}, nil
-	}, &river.PeriodicJobOpts{ID: "upload_cleanup", RunOnStart: true})
-}
+func Periodic() *river.PeriodicJob { return jobs.Every("upload_cleanup", CleanupEvery, CleanupArgs{}) }

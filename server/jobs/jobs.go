@@ -122,3 +122,11 @@ func (q quieter) WithGroup(name string) slog.Handler { return quieter{q.Handler.
 
 // Logger is log for River's clients.
 func Logger(log *slog.Logger) *slog.Logger { return slog.New(quieter{log.Handler()}) }
+
+// Every is a periodic job: args inserted every interval by the leader, and
+// once when it starts; id names the schedule.
+func Every(id string, interval time.Duration, args river.JobArgs) *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(interval), func() (river.JobArgs, *river.InsertOpts) {
+		return args, nil
+	}, &river.PeriodicJobOpts{ID: id, RunOnStart: true})
+}

@@ -44,8 +44,4 @@ func (w *Worker) Work(ctx context.Context, _ *river.Job[PurgeArgs]) error {
 const Every = 24 * time.Hour
 
 // Periodic is the purge's schedule, for the worker client.
-func Periodic() *river.PeriodicJob {
-	return river.NewPeriodicJob(river.PeriodicInterval(Every), func() (river.JobArgs, *river.InsertOpts) {
-		return PurgeArgs{}, nil
-	}, &river.PeriodicJobOpts{ID: "retention_purge", RunOnStart: true})
-}
+func Periodic() *river.PeriodicJob { return jobs.Every("retention_purge", Every, PurgeArgs{}) }
