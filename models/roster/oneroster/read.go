@@ -1,7 +1,6 @@
 package oneroster
 
 import (
-	"archive/zip"
 	"bufio"
 	"bytes"
 	"encoding/csv"
@@ -9,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"path"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -128,43 +126,6 @@ func (s *Set) finish() {
 		s.Problems = append(s.Problems, Problem{File: "manifest.csv", Message: fmt.Sprintf("%d more problems not listed", s.dropped)})
 		s.dropped = 0
 	}
-}
-
-// OpenZip returns the files of a zip as a folder. Every entry must be a
-// plain file at the top or in one folder (some exports wrap the set in
-// one): a path with "..", a leading slash, a backslash or deeper folders is
-// refused, so nothing can name a file outside the set.
-func OpenZip(r io.ReaderAt, size int64) (fs.FS, error) {
-	z, err := zip.NewReader(r, size)
-	if err != nil {
-		return nil, fmt.Errorf("not a zip file: %w", err)
-	}
-	dirs := map[string]bool{}
-	for _, f := range z.File {
-		name := f.Name
-		if strings.Contains(name, `\`) || strings.HasPrefix(name, "/") || !fs.ValidPath(strings.TrimSuffix(name, "/")) {
-			return nil, fmt.Errorf("zip entry %q: a path outside the set", name)
-		}
-		if strings.HasSuffix(name, "/") {
-			continue
-		}
-		dir := path.Dir(name)
-		if strings.Contains(dir, "/") {
-			return nil, fmt.Errorf("zip entry %q: folders nested more than one deep", name)
-		}
-		if dir != "." {
-			dirs[dir] = true
-		}
-	}
-	if _, err := fs.Stat(z, "manifest.csv"); err == nil {
-		return z, nil
-	}
-	if len(dirs) == 1 {
-		for d := range dirs {
-			return fs.Sub(z, d)
-		}
-	}
-	return z, nil
 }
 
 // Read reads the set in fsys (manifest.csv at its root). The error is for
@@ -301,73 +262,6 @@ func (l *limited) Read(p []byte) (int, error) {
 	n, err := l.r.Read(p)
 	l.n -= int64(n)
 	return n, err
-}
-
-// row is one row of a file, by column name.
-type row struct {
-	file   string
-	line   int
-	index  map[string]int
-	fields []string
-	set    *Set
-}
-
-func (r *row) get(col string) string {
-	i, ok := r.index[col]
-	if !ok {
-		return ""
-	}
-	return strings.TrimSpace(r.fields[i])
-}
-
-func (r *row) list(col string) []string {
-	v := r.get(col)
-	if v == "" {
-		return nil
-	}
-	parts := strings.Split(v, ",")
-	out := parts[:0]
-	for _, p := range parts {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-func (r *row) bad(format string, args ...any) {
-	r.set.problem(r.file, r.line, format, args...)
-}
-
-func (r *row) enum(col string, allowed map[string]bool) string {
-	v := r.get(col)
-	if v != "" && !allowed[v] {
-		r.bad("%s %q is not one of the standard's values", col, v)
-	}
-	return v
-}
-
-func (r *row) date(col string) time.Time {
-	v := r.get(col)
-	if v == "" {
-		return time.Time{}
-	}
-	t, err := time.Parse(time.DateOnly, v)
-	if err != nil {
-		r.bad("%s %q is not a date (YYYY-MM-DD)", col, v)
-	}
-	return t
-}
-
-func (r *row) boolean(col string) bool {
-	switch strings.ToLower(r.get(col)) {
-	case "true":
-		return true
-	case "false", "":
-		return false
-	}
-	r.bad("%s %q is not true or false", col, r.get(col))
-	return false
 }
 
 // readFile streams one file, checking its header and each row, and adds
