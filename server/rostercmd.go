@@ -23,7 +23,7 @@ type rosterFlags struct {
 }
 
 // rosterMemoryLimit is the import command's soft memory limit.
-const rosterMemoryLimit = 200 << 20
+const rosterMemoryLimit = 180 << 20
 
 const rosterUsage = "usage: server roster import [--dry-run] [--time-zone America/Chicago] [--district ID] PATH (a OneRoster 1.1 CSV folder or zip)"
 
@@ -72,9 +72,9 @@ func openSet(path string) (fs.FS, func(), error) {
 // runRoster imports (or dry-runs) a set and prints what changed and every
 // problem; problems make it fail.
 func runRoster(ctx context.Context, a *app.App, r rosterFlags, out io.Writer) error {
-	// A district's import holds its roster's ids and rows in memory (about
-	// 160 MB at 140,000 people): a soft limit makes the collector keep the
-	// process near it rather than at twice the live heap.
+	// A district's import holds its roster's ids and rows in memory (a live
+	// heap of about 150 MB at 140,000 people): a soft limit makes the
+	// collector keep the process near it rather than at twice the live heap.
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(rosterMemoryLimit)
 	}

@@ -117,7 +117,12 @@ func (im *importer) run(ctx context.Context) error {
 		return nil
 	}
 	im.access = map[string]bool{}
-	steps := []func() error{im.orgs, im.sessions, im.courses, im.classes, im.users, im.guardianships, im.enrollments, im.saveIDs}
+	// Each step lets go of the rows it was the last to read: at district
+	// scale they are most of the import's memory.
+	release := func(free func()) func() error { return func() error { free(); return nil } }
+	steps := []func() error{im.orgs, im.sessions, im.courses, im.classes, im.users, im.guardianships,
+		release(func() { im.set.Users, im.studentSchool = nil, nil }), im.enrollments,
+		release(func() { im.set.Enrollments = nil }), im.saveIDs}
 	for i, step := range steps {
 		if err := ctx.Err(); err != nil {
 			return err
