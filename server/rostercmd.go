@@ -87,6 +87,10 @@ func runRoster(ctx context.Context, a *app.App, r rosterFlags, out io.Writer) er
 	if err != nil {
 		return err
 	}
+	// Between the import's steps, what the last one let go of goes back to
+	// the system at once (a full collection each: a few hundred ms in all).
+	debug.FreeOSMemory()
+	r.opts.Progress = func(int) { debug.FreeOSMemory() }
 	res, err := a.Domain.ApplyRoster(ctx, set, r.opts)
 	if err != nil {
 		return err
