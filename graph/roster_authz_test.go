@@ -15,9 +15,23 @@ import (
 // each role of the district and of another district: the district's admin
 // and the school's admin may, the school's teachers and parents are
 // FORBIDDEN (or NOT_FOUND where they may not see the thing at all), and
-// everyone of another district gets NOT_FOUND.
+// the admin of another school of the same district, and everyone of another
+// district, get NOT_FOUND.
 func TestRosterAuthorizationMatrix(t *testing.T) {
 	env, districtA := rosterEnv(t)
+	// A second school in the district, with its own admin (a delta).
+	setA2, err := oneroster.Read(fstest.MapFS{
+		"manifest.csv": {Data: []byte(deltaManifest("orgs", "users"))},
+		"orgs.csv":     {Data: []byte("sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\nschool-oak,active,2026-11-30T08:00:00Z,Oak Hill Elementary,school,OHE,district-demo\n")},
+		"users.csv": {Data: []byte(usersHeader +
+			"admin-oak,active,2026-11-30T08:00:00Z,true,school-oak,administrator,admin-oak,,Lee,Oak,,,admin@oak.example,,,,,\n")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := env.App.Domain.ApplyRoster(context.Background(), setA2, domain.RosterImportOptions{DistrictID: districtA}); err != nil || len(res.Problems) > 0 {
+		t.Fatalf("second school: %v %v", err, res.Problems)
+	}
 	// Another district, with its own district admin and school admin.
 	setB, err := oneroster.Read(fstest.MapFS{
 		"manifest.csv": {Data: []byte("propertyName,value\nmanifest.version,1.0\noneroster.version,1.1\nfile.orgs,bulk\nfile.users,bulk\n")},
@@ -38,6 +52,7 @@ func TestRosterAuthorizationMatrix(t *testing.T) {
 		"school admin":   tok("admin@sameside-demo.example"),
 		"teacher":        tok("teacher2@sameside-demo.example"), // teaches student-001
 		"parent":         tok("parent43@sameside-demo.example"), // a guardian of student-001
+		"same district":  tok("admin@oak.example"),
 		"other district": tok("superb@hill.example"),
 		"other school":   tok("adminb@hill.example"),
 	}
@@ -109,7 +124,8 @@ func TestRosterAuthorizationMatrix(t *testing.T) {
 		{"withdrawStudent", qWithdraw, map[string]any{"id": child.ID}, "FORBIDDEN", "FORBIDDEN"},
 	}
 	for _, o := range ops {
-		for role, want := range map[string]string{"teacher": o.teacher, "parent": o.parent, "other district": "NOT_FOUND", "other school": "NOT_FOUND"} {
+		for role, want := range map[string]string{"teacher": o.teacher, "parent": o.parent, "same district": "NOT_FOUND",
+			"other district": "NOT_FOUND", "other school": "NOT_FOUND"} {
 			if r := env.Do(roles[role], o.query, o.vars); r.Code() != want {
 				t.Errorf("%s as %s: want %s, got %s", o.name, role, want, r.Body)
 			}
