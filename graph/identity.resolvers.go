@@ -28,6 +28,10 @@ func (r *mutationResolver) UpdateProfile(ctx context.Context, input models.Updat
 	return v, nil
 }
 
+func (r *mutationResolver) MergeAccounts(ctx context.Context, input models.MergeAccountsInput) (*models.User, error) {
+	return r.Domain.MergeAccounts(ctx, viewer(ctx), input)
+}
+
 // Viewer is the resolver for the viewer field.
 func (r *queryResolver) Viewer(ctx context.Context) (*models.Viewer, error) {
 	return viewer(ctx), nil

@@ -130,6 +130,15 @@ func rosterContracts(t *testing.T, env *apptest.Env, ops map[string]string, cove
 	}
 	covered["CreateClassroom"] = true
 
+	// The grandparent turns out to hold a second account: merged into it.
+	var grandma, jin string
+	env.DB.Raw("SELECT id FROM users WHERE email = 'grandma@home.example'").Scan(&grandma)
+	env.DB.Raw("SELECT id FROM users WHERE email = 'jin@home.example'").Scan(&jin)
+	if res := env.Do(district, ops["MergeAccounts"], map[string]any{"input": map[string]any{"fromUserId": grandma, "intoUserId": jin}}); len(res.Errors) > 0 || !strings.Contains(string(res.Data), jin) {
+		t.Fatalf("MergeAccounts: %s", res.Body)
+	}
+	covered["MergeAccounts"] = true
+
 	// Retention: seven years, the student held, then withdrawn.
 	for _, step := range []struct {
 		op, want string

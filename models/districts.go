@@ -26,6 +26,20 @@ type DistrictAdmin struct {
 // created who has not signed in yet: no sign-in token carries it.
 const UnclaimedUIDPrefix = "unclaimed:"
 
+// UserAlias is another sign-in (Firebase UID) of a user: what was a merged
+// account's.
+type UserAlias struct {
+	FirebaseUID string `gorm:"column:firebase_uid;primaryKey"`
+	UserID      string `gorm:"type:uuid"`
+	CreatedAt   time.Time
+}
+
+// MergeAccountsInput merges one person's two accounts.
+type MergeAccountsInput struct {
+	FromUserID string
+	IntoUserID string
+}
+
 // RosterID is what one sourcedId of a district's roster became.
 type RosterID struct {
 	DistrictID string  `gorm:"type:uuid;primaryKey"`

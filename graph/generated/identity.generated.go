@@ -717,6 +717,55 @@ func (ec *executionContext) fieldContext_Viewer_notificationPreferences(_ contex
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputMergeAccountsInput(ctx context.Context, obj any) (models.MergeAccountsInput, error) {
+	var it models.MergeAccountsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"fromUserId", "intoUserId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "fromUserId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromUserId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromUserID = data
+		case "intoUserId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intoUserId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntoUserID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMergeAccountsInput unmarshals raw into the MergeAccountsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMergeAccountsInput(ctx context.Context, raw any) (models.MergeAccountsInput, error) {
+	var out models.MergeAccountsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MergeAccountsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateProfileInput(ctx context.Context, obj any) (models.UpdateProfileInput, error) {
 	var it models.UpdateProfileInput
 	if obj == nil {
@@ -1060,6 +1109,11 @@ func (ec *executionContext) marshalNMembership2ᚖgithubᚗcomᚋsamesideᚋsame
 		return graphql.Null
 	}
 	return ec._Membership(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMergeAccountsInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐMergeAccountsInput(ctx context.Context, v any) (models.MergeAccountsInput, error) {
+	res, err := ec.unmarshalInputMergeAccountsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐRole(ctx context.Context, v any) (models.Role, error) {

@@ -409,6 +409,7 @@ type ComplexityRoot struct {
 		DeleteResource                func(childComplexity int, input models.ResourceIDInput) int
 		ImportRoster                  func(childComplexity int, input models.ImportRosterInput) int
 		MarkConversationRead          func(childComplexity int, input models.ConversationIDInput) int
+		MergeAccounts                 func(childComplexity int, input models.MergeAccountsInput) int
 		MuteConversation              func(childComplexity int, input models.MuteConversationInput) int
 		PostAnnouncement              func(childComplexity int, input models.PostAnnouncementInput) int
 		PostObservation               func(childComplexity int, input models.PostObservationInput) int
@@ -2280,6 +2281,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MarkConversationRead(childComplexity, args["input"].(models.ConversationIDInput)), true
+	case "Mutation.mergeAccounts":
+		if e.ComplexityRoot.Mutation.MergeAccounts == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_mergeAccounts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MergeAccounts(childComplexity, args["input"].(models.MergeAccountsInput)), true
 	case "Mutation.muteConversation":
 		if e.ComplexityRoot.Mutation.MuteConversation == nil {
 			break
@@ -3948,6 +3960,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("EventIdInput", ec.unmarshalInputEventIdInput),
 			graphql.NewInputUnmarshaler("GuardianIdInput", ec.unmarshalInputGuardianIdInput),
 			graphql.NewInputUnmarshaler("ImportRosterInput", ec.unmarshalInputImportRosterInput),
+			graphql.NewInputUnmarshaler("MergeAccountsInput", ec.unmarshalInputMergeAccountsInput),
 			graphql.NewInputUnmarshaler("MuteConversationInput", ec.unmarshalInputMuteConversationInput),
 			graphql.NewInputUnmarshaler("ObservationIdInput", ec.unmarshalInputObservationIdInput),
 			graphql.NewInputUnmarshaler("OfficeHoursInput", ec.unmarshalInputOfficeHoursInput),
@@ -4563,6 +4576,20 @@ extend type Mutation {
   name (100 characters at most), an unknown locale or time zone.
   """
   updateProfile(input: UpdateProfileInput!): Viewer! @auth
+  """
+  Makes one person's two accounts one: everything the first holds or wrote
+  (roles, children, classes, messages, notes, reactions, devices, settings)
+  moves to the second, where the second has nothing of its own under the
+  same key, and the first is deleted; the first's sign-in keeps working,
+  into the second. ADMIN of every school either account belongs to;
+  audited. Errors: NOT_FOUND, FORBIDDEN, BAD_USER_INPUT (the same account).
+  """
+  mergeAccounts(input: MergeAccountsInput!): User! @auth
+}
+
+input MergeAccountsInput {
+  fromUserId: ID!
+  intoUserId: ID!
 }
 
 "The signed-in user."

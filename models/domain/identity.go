@@ -74,7 +74,8 @@ func (s *Service) loadViewer(ctx context.Context, id Identity) (*models.Viewer, 
 		(@email <> '' AND EXISTS (SELECT 1 FROM users c WHERE lower(c.email) = lower(@email) AND c.firebase_uid LIKE @unclaimed))
 		OR (@phone <> '' AND EXISTS (SELECT 1 FROM users c WHERE c.phone = @phone AND c.firebase_uid LIKE @unclaimed)) AS claimable
 		FROM users LEFT JOIN (`+membershipsSQL+`) m ON m.user_id = users.id
-		WHERE users.firebase_uid = @uid ORDER BY m.created_at, m.id`,
+		WHERE users.firebase_uid = @uid OR users.id = (SELECT a.user_id FROM user_aliases a WHERE a.firebase_uid = @uid)
+		ORDER BY m.created_at, m.id`,
 		map[string]any{"uid": id.UID, "email": email, "phone": phone, "unclaimed": models.UnclaimedUIDPrefix + "%"}).Scan(&rows).Error
 	if err != nil {
 		return nil, false, models.Internal(err)

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"errors"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -339,7 +340,13 @@ func (s *Service) Observation(ctx context.Context, v *models.Viewer, id string) 
 // loadOne loads the row a mutation just wrote (or wrote the first time).
 func loadOne[T any](ctx context.Context, db *gorm.DB, id string) (*T, error) {
 	var row T
-	if err := db.WithContext(ctx).Take(&row, "id = ?", id).Error; err != nil {
+	err := db.WithContext(ctx).Take(&row, "id = ?", id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		// Written a moment ago, deleted since (a family's deletion ran
+		// between the write's commit and this read).
+		return nil, models.Errorf(models.CodeNotFound, "what this refers to was deleted meanwhile")
+	}
+	if err != nil {
 		return nil, models.Internal(err)
 	}
 	return &row, nil

@@ -92,3 +92,24 @@ func RequireSchoolAdmin(v *models.Viewer, schoolID, what string) error {
 	}
 	return nil
 }
+
+// RequireAdminOfAll lets through an admin of every one of the schools:
+// NOT_FOUND if the viewer belongs to none of them, FORBIDDEN otherwise.
+func RequireAdminOfAll(v *models.Viewer, schoolIDs []string, what string) error {
+	if err := RequireViewer(v); err != nil {
+		return err
+	}
+	member := false
+	for _, s := range schoolIDs {
+		member = member || IsMember(v, s)
+	}
+	if !member {
+		return models.NotFound("user")
+	}
+	for _, s := range schoolIDs {
+		if !IsAdmin(v, s) {
+			return models.Errorf(models.CodeForbidden, "only an admin of every school the accounts belong to %s", what)
+		}
+	}
+	return nil
+}

@@ -42,6 +42,16 @@ ALTER TABLE guardianships ADD COLUMN grants_access boolean NOT NULL
 -- phone the roster holds claims them.
 CREATE INDEX users_phone_idx ON users (phone) WHERE phone IS NOT NULL;
 
+-- A person's other sign-ins: when an admin merges two accounts of one
+-- person, the merged account's Firebase UID keeps signing in, to the account
+-- it was merged into.
+CREATE TABLE user_aliases (
+    firebase_uid  text PRIMARY KEY CHECK (length(firebase_uid) BETWEEN 1 AND 128),
+    user_id       uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_at    timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX user_aliases_user_idx ON user_aliases (user_id);
+
 CREATE TABLE roster_ids (
     district_id  uuid NOT NULL REFERENCES districts (id) ON DELETE CASCADE,
     kind         text NOT NULL CHECK (kind IN ('orgs', 'academicSessions', 'courses', 'classes', 'users', 'enrollments')),
@@ -113,6 +123,7 @@ ALTER TABLE uploads DROP CONSTRAINT uploads_content_type_check;
 ALTER TABLE uploads ADD CONSTRAINT uploads_content_type_check
     CHECK (content_type IN ('image/jpeg', 'image/png', 'application/pdf'));
 DROP TABLE roster_ids;
+DROP TABLE user_aliases;
 DROP INDEX users_phone_idx;
 ALTER TABLE guardianships DROP COLUMN grants_access;
 ALTER TABLE guardianships DROP COLUMN restricted_reason;
