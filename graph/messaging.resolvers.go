@@ -89,6 +89,10 @@ func (r *mutationResolver) SetMessageMonitor(ctx context.Context, input models.S
 	return r.Domain.SetMessageMonitor(ctx, viewer(ctx), input)
 }
 
+func (r *mutationResolver) SetDistrictMessageMonitor(ctx context.Context, input models.SetDistrictMessageMonitorInput) (bool, error) {
+	return r.Domain.SetDistrictMessageMonitor(ctx, viewer(ctx), input)
+}
+
 // Conversations is the resolver for the conversations field.
 func (r *queryResolver) Conversations(ctx context.Context, first *int, after *string) (*models.Connection[models.Conversation], error) {
 	return r.Domain.Conversations(ctx, viewer(ctx), first, after)

@@ -119,3 +119,71 @@ func TestConversationExportAndMonitors(t *testing.T) {
 		t.Fatalf("a revoked monitor exported: %s", r.Body)
 	}
 }
+
+// TestDistrictMessageMonitor: the district's admin makes a teacher a
+// monitor of the whole district: they read the school's conversations, the
+// school says its messages may be reviewed, each read audited; a school
+// admin cannot grant it, and once revoked the monitor reads no more.
+func TestDistrictMessageMonitor(t *testing.T) {
+	env, district := rosterEnv(t)
+	super := env.TokenFor(userByEmail(t, env, "super@district.example"))
+	admin := env.TokenFor(userByEmail(t, env, "admin@sameside-demo.example"))
+	monitorUser := userByEmail(t, env, "teacher3@sameside-demo.example")
+	monitor := env.TokenFor(monitorUser)
+	parent := env.TokenFor(userByEmail(t, env, "parent43@sameside-demo.example"))
+	var home struct {
+		Viewer struct {
+			Memberships []struct{ School struct{ ID string } }
+			Children    []struct {
+				ID         string
+				Classrooms []struct{ Teachers []struct{ ID string } }
+			}
+		}
+	}
+	env.Do(parent, `{ viewer { memberships { school { id } } children { id classrooms { teachers { id } } } } }`, nil).Decode(t, &home)
+	school, child := home.Viewer.Memberships[0].School.ID, home.Viewer.Children[0]
+	if r := env.Do(parent, `mutation($s: ID!, $t: ID!) { startConversation(input: {clientMutationId: "d-1", studentId: $s, participantIds: [$t],
+		subject: "Pickup", body: "Grandma picks her up today."}) { conversation { id } } }`, map[string]any{"s": child.ID, "t": child.Classrooms[0].Teachers[0].ID}); r.Code() != "" {
+		t.Fatal(r.Body)
+	}
+	const grant = `mutation($d: ID!, $u: ID!, $m: Boolean!) { setDistrictMessageMonitor(input: {districtId: $d, userId: $u, monitor: $m}) }`
+	if r := env.Do(admin, grant, map[string]any{"d": district, "u": monitorUser.ID, "m": true}); r.Code() != "NOT_FOUND" {
+		t.Fatalf("a school admin granted district monitoring: %s", r.Body)
+	}
+	if r := env.Do(super, grant, map[string]any{"d": district, "u": userByEmail(t, env, "parent43@sameside-demo.example").ID, "m": true}); r.Code() != "NOT_FOUND" {
+		t.Fatalf("a parent made a district monitor: %s", r.Body)
+	}
+	if r := env.Do(super, grant, map[string]any{"d": district, "u": monitorUser.ID, "m": true}); r.Code() != "" {
+		t.Fatal(r.Body)
+	}
+	vars := map[string]any{"s": school, "from": time.Now().Add(-time.Hour).UTC().Format(time.RFC3339), "to": time.Now().Add(time.Hour).UTC().Format(time.RFC3339)}
+	var got struct {
+		ConversationExport []models.ConversationTranscript
+	}
+	env.Do(monitor, qConversationExport, vars).Decode(t, &got)
+	if len(got.ConversationExport) != 1 || got.ConversationExport[0].Messages[0].Body != "Grandma picks her up today." {
+		t.Fatalf("the district monitor's export: %+v", got)
+	}
+	var v struct {
+		Viewer struct {
+			Memberships []struct {
+				School struct{ MessagesMayBeReviewed bool }
+			}
+		}
+	}
+	env.Do(parent, `{ viewer { memberships { school { messagesMayBeReviewed } } } }`, nil).Decode(t, &v)
+	if !v.Viewer.Memberships[0].School.MessagesMayBeReviewed {
+		t.Fatal("the school does not say its messages may be reviewed")
+	}
+	var audit []string
+	env.DB.Raw("SELECT actor_role || ' ' || operation FROM audit_events WHERE item_id = ?", got.ConversationExport[0].ID).Scan(&audit)
+	if strings.Join(audit, ",") != "MONITOR conversation.monitor" {
+		t.Fatalf("audit: %v", audit)
+	}
+	if r := env.Do(super, grant, map[string]any{"d": district, "u": monitorUser.ID, "m": false}); r.Code() != "" {
+		t.Fatal(r.Body)
+	}
+	if r := env.Do(monitor, qConversationExport, vars); r.Code() != "FORBIDDEN" {
+		t.Fatalf("a revoked district monitor exported: %s", r.Body)
+	}
+}

@@ -104,6 +104,12 @@ func rosterContracts(t *testing.T, env *apptest.Env, ops map[string]string, cove
 		t.Fatalf("ConversationExport: %s", res.Body)
 	}
 	covered["SetMessageMonitor"], covered["ConversationExport"] = true, true
+	var districtID string
+	env.DB.Raw("SELECT id FROM districts WHERE name = 'Lakeside District'").Scan(&districtID)
+	if res := env.Do(district, ops["SetDistrictMessageMonitor"], map[string]any{"input": map[string]any{"districtId": districtID, "userId": omar, "monitor": true}}); len(res.Errors) > 0 || !strings.Contains(string(res.Data), "true") {
+		t.Fatalf("SetDistrictMessageMonitor: %s", res.Body)
+	}
+	covered["SetDistrictMessageMonitor"] = true
 
 	// People and classes by hand: a new class with a new teacher, the
 	// student moved there, a grandparent added, the old class archived,

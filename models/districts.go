@@ -22,6 +22,20 @@ type DistrictAdmin struct {
 	CreatedAt  time.Time
 }
 
+// DistrictMonitor is a message monitor at every school of a district.
+type DistrictMonitor struct {
+	DistrictID string `gorm:"type:uuid;primaryKey"`
+	UserID     string `gorm:"type:uuid;primaryKey"`
+	CreatedAt  time.Time
+}
+
+// SetDistrictMessageMonitorInput grants or removes district monitoring.
+type SetDistrictMessageMonitorInput struct {
+	DistrictID string
+	UserID     string
+	Monitor    bool
+}
+
 // UnclaimedUIDPrefix starts the placeholder uid of a person the roster
 // created who has not signed in yet: no sign-in token carries it.
 const UnclaimedUIDPrefix = "unclaimed:"

@@ -181,6 +181,6 @@ func AllModels() []any {
 		&ConferenceRound{}, &ConferenceSlot{}, &ConferenceBooking{}, &CalendarFeed{},
 		&ConferenceRequest{}, &ConferenceRequestOption{}, &Announcement{}, &AnnouncementRead{},
 		&SchoolEvent{}, &EventRSVP{}, &Resource{}, &Upload{}, &ServerSecret{}, &AuditEvent{},
-		&District{}, &DistrictAdmin{}, &RosterID{}, &RosterImport{}, &UserAlias{},
+		&District{}, &DistrictAdmin{}, &RosterID{}, &RosterImport{}, &UserAlias{}, &DistrictMonitor{},
 	}
 }

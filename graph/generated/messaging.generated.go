@@ -1778,6 +1778,62 @@ func UnmarshalSendMessageInput(ctx context.Context, raw any) (models.SendMessage
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSetDistrictMessageMonitorInput(ctx context.Context, obj any) (models.SetDistrictMessageMonitorInput, error) {
+	var it models.SetDistrictMessageMonitorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"districtId", "userId", "monitor"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "districtId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("districtId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DistrictID = data
+		case "userId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserID = data
+		case "monitor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monitor"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Monitor = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetDistrictMessageMonitorInput unmarshals raw into the SetDistrictMessageMonitorInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetDistrictMessageMonitorInput(ctx context.Context, raw any) (models.SetDistrictMessageMonitorInput, error) {
+	var out models.SetDistrictMessageMonitorInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetDistrictMessageMonitorInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSetMessageMonitorInput(ctx context.Context, obj any) (models.SetMessageMonitorInput, error) {
 	var it models.SetMessageMonitorInput
 	if obj == nil {
@@ -2755,6 +2811,11 @@ func (ec *executionContext) marshalNSendMessagePayload2ᚖgithubᚗcomᚋsamesid
 		return graphql.Null
 	}
 	return ec._SendMessagePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSetDistrictMessageMonitorInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐSetDistrictMessageMonitorInput(ctx context.Context, v any) (models.SetDistrictMessageMonitorInput, error) {
+	res, err := ec.unmarshalInputSetDistrictMessageMonitorInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNSetMessageMonitorInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐSetMessageMonitorInput(ctx context.Context, v any) (models.SetMessageMonitorInput, error) {

@@ -47,6 +47,7 @@ type MutationResolver interface {
 	MuteConversation(ctx context.Context, input models.MuteConversationInput) (*models.Conversation, error)
 	SetOfficeHours(ctx context.Context, input models.SetOfficeHoursInput) ([]*models.OfficeHours, error)
 	SetMessageMonitor(ctx context.Context, input models.SetMessageMonitorInput) (bool, error)
+	SetDistrictMessageMonitor(ctx context.Context, input models.SetDistrictMessageMonitorInput) (bool, error)
 	RegisterDevice(ctx context.Context, input models.RegisterDeviceInput) (*models.Device, error)
 	UnregisterDevice(ctx context.Context, input models.UnregisterDeviceInput) (*models.UnregisterDevicePayload, error)
 	UpdateNotificationPreferences(ctx context.Context, input models.UpdateNotificationPreferencesInput) (*models.NotificationPreferences, error)
@@ -676,6 +677,20 @@ func (ec *executionContext) field_Mutation_setConferenceNotes_args(ctx context.C
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (models.SetConferenceNotesInput, error) {
 			return ec.unmarshalNSetConferenceNotesInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐSetConferenceNotesInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setDistrictMessageMonitor_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (models.SetDistrictMessageMonitorInput, error) {
+			return ec.unmarshalNSetDistrictMessageMonitorInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐSetDistrictMessageMonitorInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2863,6 +2878,63 @@ func (ec *executionContext) fieldContext_Mutation_setMessageMonitor(ctx context.
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_setMessageMonitor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setDistrictMessageMonitor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setDistrictMessageMonitor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetDistrictMessageMonitor(ctx, fc.Args["input"].(models.SetDistrictMessageMonitorInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Auth == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setDistrictMessageMonitor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setDistrictMessageMonitor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6209,6 +6281,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "setMessageMonitor":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setMessageMonitor(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setDistrictMessageMonitor":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setDistrictMessageMonitor(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

@@ -430,6 +430,7 @@ type ComplexityRoot struct {
 		SendMessage                   func(childComplexity int, input models.SendMessageInput) int
 		SendTestNotification          func(childComplexity int) int
 		SetConferenceNotes            func(childComplexity int, input models.SetConferenceNotesInput) int
+		SetDistrictMessageMonitor     func(childComplexity int, input models.SetDistrictMessageMonitorInput) int
 		SetGuardianRestricted         func(childComplexity int, input models.SetGuardianRestrictedInput) int
 		SetMessageMonitor             func(childComplexity int, input models.SetMessageMonitorInput) int
 		SetOfficeHours                func(childComplexity int, input models.SetOfficeHoursInput) int
@@ -2497,6 +2498,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetConferenceNotes(childComplexity, args["input"].(models.SetConferenceNotesInput)), true
+	case "Mutation.setDistrictMessageMonitor":
+		if e.ComplexityRoot.Mutation.SetDistrictMessageMonitor == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setDistrictMessageMonitor_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetDistrictMessageMonitor(childComplexity, args["input"].(models.SetDistrictMessageMonitorInput)), true
 	case "Mutation.setGuardianRestricted":
 		if e.ComplexityRoot.Mutation.SetGuardianRestricted == nil {
 			break
@@ -3980,6 +3992,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RsvpSchoolEventInput", ec.unmarshalInputRsvpSchoolEventInput),
 			graphql.NewInputUnmarshaler("SendMessageInput", ec.unmarshalInputSendMessageInput),
 			graphql.NewInputUnmarshaler("SetConferenceNotesInput", ec.unmarshalInputSetConferenceNotesInput),
+			graphql.NewInputUnmarshaler("SetDistrictMessageMonitorInput", ec.unmarshalInputSetDistrictMessageMonitorInput),
 			graphql.NewInputUnmarshaler("SetGuardianRestrictedInput", ec.unmarshalInputSetGuardianRestrictedInput),
 			graphql.NewInputUnmarshaler("SetMessageMonitorInput", ec.unmarshalInputSetMessageMonitorInput),
 			graphql.NewInputUnmarshaler("SetOfficeHoursInput", ec.unmarshalInputSetOfficeHoursInput),
@@ -4946,6 +4959,20 @@ extend type Mutation {
   or a user who is not its staff), FORBIDDEN (other roles).
   """
   setMessageMonitor(input: SetMessageMonitorInput!): Boolean! @auth
+  """
+  Makes someone who works in the district (staff at one of its schools, or a
+  district admin) a message monitor at every school of the district, or
+  stops it. The district's admins; audited at each school. Errors:
+  NOT_FOUND (a district one does not administer, or someone who does not
+  work in it).
+  """
+  setDistrictMessageMonitor(input: SetDistrictMessageMonitorInput!): Boolean! @auth
+}
+
+input SetDistrictMessageMonitorInput {
+  districtId: ID!
+  userId: ID!
+  monitor: Boolean!
 }
 
 input SetMessageMonitorInput {

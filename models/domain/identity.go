@@ -158,14 +158,19 @@ func mergeUser(tx *gorm.DB, from, into string) error {
 	return tx.Delete(&models.User{}, "id = ?", from).Error
 }
 
-// membershipsSQL is every user's memberships: their own rows, and ADMIN of
-// each school of a district they administer (with a stable id of its own,
-// unless they are that school's admin already).
+// membershipsSQL is every user's memberships: their own rows, ADMIN of each
+// school of a district they administer, and MONITOR of each school of a
+// district they monitor (each with a stable id of its own, unless they
+// hold that role at the school already).
 const membershipsSQL = `SELECT id, user_id, school_id, role, created_at FROM memberships
 	UNION ALL
 	SELECT md5(da.user_id::text || s.id::text)::uuid, da.user_id, s.id, 'ADMIN', da.created_at
 	FROM district_admins da JOIN schools s ON s.district_id = da.district_id
-	WHERE NOT EXISTS (SELECT 1 FROM memberships x WHERE x.user_id = da.user_id AND x.school_id = s.id AND x.role = 'ADMIN')`
+	WHERE NOT EXISTS (SELECT 1 FROM memberships x WHERE x.user_id = da.user_id AND x.school_id = s.id AND x.role = 'ADMIN')
+	UNION ALL
+	SELECT md5('monitor' || dm.user_id::text || s.id::text)::uuid, dm.user_id, s.id, 'MONITOR', dm.created_at
+	FROM district_monitors dm JOIN schools s ON s.district_id = dm.district_id
+	WHERE NOT EXISTS (SELECT 1 FROM memberships x WHERE x.user_id = dm.user_id AND x.school_id = s.id AND x.role = 'MONITOR')`
 
 func newUser(id Identity) models.User {
 	u := models.User{FirebaseUID: id.UID, Locale: "en-US", TimeZone: "UTC"}

@@ -157,9 +157,60 @@ func (s *Service) SetMessageMonitor(ctx context.Context, v *models.Viewer, in mo
 	return in.Monitor, err
 }
 
-// MessagesMayBeReviewed reports whether the school has message monitors.
+// MessagesMayBeReviewed reports whether the school has message monitors,
+// its own or its district's.
 func (s *Service) MessagesMayBeReviewed(ctx context.Context, schoolID string) (bool, error) {
-	var n int64
-	err := s.DB.WithContext(ctx).Model(&models.Membership{}).Where("school_id = ? AND role = ?", schoolID, models.RoleMonitor).Limit(1).Count(&n).Error
-	return n > 0, internal(err)
+	var yes bool
+	err := s.DB.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM memberships WHERE school_id = ? AND role = ?)
+		OR EXISTS (SELECT 1 FROM district_monitors dm JOIN schools s ON s.district_id = dm.district_id WHERE s.id = ?)`,
+		schoolID, models.RoleMonitor, schoolID).Scan(&yes).Error
+	return yes, internal(err)
+}
+
+// SetDistrictMessageMonitor makes someone who works in the district (staff
+// at one of its schools, or a district admin) a message monitor at every
+// school of the district, or stops it. The district's admins; audited at
+// each of its schools.
+func (s *Service) SetDistrictMessageMonitor(ctx context.Context, v *models.Viewer, in models.SetDistrictMessageMonitorInput) (bool, error) {
+	if !validID(in.DistrictID) {
+		return false, models.NotFound("district")
+	}
+	if err := policy.RequireDistrictAdmin(ctx, s.DB, v, in.DistrictID); err != nil {
+		return false, err
+	}
+	if !validID(in.UserID) {
+		return false, models.NotFound("user")
+	}
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var works bool
+		if err := tx.Raw(`SELECT EXISTS (SELECT 1 FROM memberships m JOIN schools s ON s.id = m.school_id
+				WHERE m.user_id = ? AND s.district_id = ? AND m.role IN ?)
+			OR EXISTS (SELECT 1 FROM district_admins WHERE user_id = ? AND district_id = ?)`,
+			in.UserID, in.DistrictID, []models.Role{models.RoleTeacher, models.RoleAdmin}, in.UserID, in.DistrictID).Scan(&works).Error; err != nil {
+			return err
+		}
+		if !works {
+			return models.NotFound("user")
+		}
+		op := "district.monitor.revoke"
+		if in.Monitor {
+			op = "district.monitor.grant"
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&models.DistrictMonitor{DistrictID: in.DistrictID, UserID: in.UserID}).Error; err != nil {
+				return err
+			}
+		} else if err := tx.Where("district_id = ? AND user_id = ?", in.DistrictID, in.UserID).Delete(&models.DistrictMonitor{}).Error; err != nil {
+			return err
+		}
+		var schools []string
+		if err := tx.Model(&models.School{}).Where("district_id = ?", in.DistrictID).Pluck("id", &schools).Error; err != nil {
+			return err
+		}
+		for _, school := range schools {
+			if err := s.auditWrite(tx, v, school, "", in.UserID, op); err != nil {
+				return err
+			}
+		}
+		return s.publish(tx, models.Event{Topic: models.AccessTopic(in.UserID), Type: models.EventAccessChanged})
+	})
+	return in.Monitor, err
 }

@@ -25,6 +25,15 @@ CREATE TABLE district_admins (
 );
 CREATE INDEX district_admins_user_idx ON district_admins (user_id);
 
+-- A district message monitor is a MONITOR at every school of the district.
+CREATE TABLE district_monitors (
+    district_id  uuid NOT NULL REFERENCES districts (id) ON DELETE CASCADE,
+    user_id      uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (district_id, user_id)
+);
+CREATE INDEX district_monitors_user_idx ON district_monitors (user_id);
+
 ALTER TABLE students ADD COLUMN withdrawn_at timestamptz;
 ALTER TABLE classrooms ADD COLUMN archived_at timestamptz;
 
@@ -130,6 +139,7 @@ ALTER TABLE guardianships DROP COLUMN restricted_reason;
 ALTER TABLE guardianships DROP COLUMN ended_at;
 ALTER TABLE classrooms DROP COLUMN archived_at;
 ALTER TABLE students DROP COLUMN withdrawn_at;
+DROP TABLE district_monitors;
 DROP TABLE district_admins;
 DROP INDEX schools_district_idx;
 ALTER TABLE schools DROP COLUMN district_id;
