@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/server/apptest"
 )
 
 const qConversationExport = `query($s: ID!, $st: ID, $from: Time!, $to: Time!) { conversationExport(schoolId: $s, studentId: $st, from: $from, to: $to) {
@@ -23,24 +24,9 @@ func TestConversationExportAndMonitors(t *testing.T) {
 	parent := env.TokenFor(parentUser)
 	monitorUser := userByEmail(t, env, "teacher3@sameside-demo.example")
 	monitor := env.TokenFor(monitorUser)
-	var home struct {
-		Viewer struct {
-			Memberships []struct{ School struct{ ID string } }
-			Children    []struct {
-				ID         string
-				Classrooms []struct{ Teachers []struct{ ID string } }
-			}
-		}
-	}
-	env.Do(parent, `{ viewer { memberships { school { id } } children { id classrooms { teachers { id } } } } }`, nil).Decode(t, &home)
-	school, child := home.Viewer.Memberships[0].School.ID, home.Viewer.Children[0]
-	teacherID := child.Classrooms[0].Teachers[0].ID
-	if teacherID == monitorUser.ID {
+	school, child := parentWritesToTeacher(t, env, parent, "She lost her lunch card again.")
+	if teacherOf(t, env, parent) == monitorUser.ID {
 		t.Fatal("pick a monitor who is not in the conversation")
-	}
-	if r := env.Do(parent, `mutation($s: ID!, $t: ID!) { startConversation(input: {clientMutationId: "x-1", studentId: $s, participantIds: [$t],
-		subject: "Lunch money", body: "She lost her lunch card again."}) { conversation { id } } }`, map[string]any{"s": child.ID, "t": teacherID}); r.Code() != "" {
-		t.Fatal(r.Body)
 	}
 	from, to := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339), time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
 	vars := map[string]any{"s": school, "from": from, "to": to}
@@ -89,7 +75,7 @@ func TestConversationExportAndMonitors(t *testing.T) {
 		t.Fatalf("monitor's export: %+v", got)
 	}
 	conv := got.ConversationExport[0].ID
-	env.Do(admin, qConversationExport, map[string]any{"s": school, "st": child.ID, "from": from, "to": to}).Decode(t, &got)
+	env.Do(admin, qConversationExport, map[string]any{"s": school, "st": child, "from": from, "to": to}).Decode(t, &got)
 	if len(got.ConversationExport) != 1 {
 		t.Fatalf("admin's export for the student: %+v", got)
 	}
@@ -131,21 +117,7 @@ func TestDistrictMessageMonitor(t *testing.T) {
 	monitorUser := userByEmail(t, env, "teacher3@sameside-demo.example")
 	monitor := env.TokenFor(monitorUser)
 	parent := env.TokenFor(userByEmail(t, env, "parent43@sameside-demo.example"))
-	var home struct {
-		Viewer struct {
-			Memberships []struct{ School struct{ ID string } }
-			Children    []struct {
-				ID         string
-				Classrooms []struct{ Teachers []struct{ ID string } }
-			}
-		}
-	}
-	env.Do(parent, `{ viewer { memberships { school { id } } children { id classrooms { teachers { id } } } } }`, nil).Decode(t, &home)
-	school, child := home.Viewer.Memberships[0].School.ID, home.Viewer.Children[0]
-	if r := env.Do(parent, `mutation($s: ID!, $t: ID!) { startConversation(input: {clientMutationId: "d-1", studentId: $s, participantIds: [$t],
-		subject: "Pickup", body: "Grandma picks her up today."}) { conversation { id } } }`, map[string]any{"s": child.ID, "t": child.Classrooms[0].Teachers[0].ID}); r.Code() != "" {
-		t.Fatal(r.Body)
-	}
+	school, _ := parentWritesToTeacher(t, env, parent, "Grandma picks her up today.")
 	const grant = `mutation($d: ID!, $u: ID!, $m: Boolean!) { setDistrictMessageMonitor(input: {districtId: $d, userId: $u, monitor: $m}) }`
 	if r := env.Do(admin, grant, map[string]any{"d": district, "u": monitorUser.ID, "m": true}); r.Code() != "NOT_FOUND" {
 		t.Fatalf("a school admin granted district monitoring: %s", r.Body)
@@ -186,4 +158,41 @@ func TestDistrictMessageMonitor(t *testing.T) {
 	if r := env.Do(monitor, qConversationExport, vars); r.Code() != "FORBIDDEN" {
 		t.Fatalf("a revoked district monitor exported: %s", r.Body)
 	}
+}
+
+// homeOf is the parent's school and first child, with its teachers.
+type homeOf struct {
+	Viewer struct {
+		Memberships []struct{ School struct{ ID string } }
+		Children    []struct {
+			ID         string
+			Classrooms []struct{ Teachers []struct{ ID string } }
+		}
+	}
+}
+
+func parentHome(t *testing.T, env *apptest.Env, parent string) homeOf {
+	t.Helper()
+	var home homeOf
+	env.Do(parent, `{ viewer { memberships { school { id } } children { id classrooms { teachers { id } } } } }`, nil).Decode(t, &home)
+	return home
+}
+
+// teacherOf is the id of the parent's first child's first teacher.
+func teacherOf(t *testing.T, env *apptest.Env, parent string) string {
+	t.Helper()
+	return parentHome(t, env, parent).Viewer.Children[0].Classrooms[0].Teachers[0].ID
+}
+
+// parentWritesToTeacher starts a conversation from the parent to their
+// first child's teacher, and returns the school and the child's id.
+func parentWritesToTeacher(t *testing.T, env *apptest.Env, parent, body string) (school, child string) {
+	t.Helper()
+	home := parentHome(t, env, parent)
+	c := home.Viewer.Children[0]
+	if r := env.Do(parent, `mutation($s: ID!, $t: ID!, $b: String!) { startConversation(input: {clientMutationId: "to-teacher", studentId: $s,
+		participantIds: [$t], subject: "From home", body: $b}) { conversation { id } } }`, map[string]any{"s": c.ID, "t": c.Classrooms[0].Teachers[0].ID, "b": body}); r.Code() != "" {
+		t.Fatal(r.Body)
+	}
+	return home.Viewer.Memberships[0].School.ID, c.ID
 }

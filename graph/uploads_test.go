@@ -17,6 +17,7 @@ import (
 
 	"github.com/sameside/sameside/server/apptest"
 	"github.com/sameside/sameside/server/files"
+	"github.com/sameside/sameside/server/jobs"
 )
 
 const (
@@ -350,7 +351,7 @@ func TestExpiredUploadsAreDeleted(t *testing.T) {
 	later := time.Now().Add(24*time.Hour + time.Minute)
 	f.DB.Exec(`UPDATE uploads SET expires_at = ? WHERE id = ?`, later.Add(time.Hour), fresh)
 	f.App.Domain.Now = func() time.Time { return later }
-	if _, err := f.App.Workers.Insert(context.Background(), files.CleanupArgs{}, nil); err != nil {
+	if _, err := f.App.Workers.Insert(context.Background(), jobs.ChoreArgs{Chore: files.CleanupChore}, nil); err != nil {
 		t.Fatal(err)
 	}
 	f.WaitPushesIdle()

@@ -234,16 +234,16 @@ func (a *App) NewWorkers() (*river.Client[pgx.Tx], error) {
 		Register: []func(*river.Workers) error{
 			push.Register(a.Push, a.Config.JobRescueAfter),
 			func(w *river.Workers) error {
-				return river.AddWorkerSafely(w, &files.CleanupWorker{Domain: a.Domain, Log: a.Log})
+				return river.AddWorkerSafely(w, &jobs.Chores{Run: map[string]func(context.Context) error{
+					files.CleanupChore: files.Cleanup(a.Domain, a.Log),
+					retention.Chore:    retention.Purge(a.Domain, a.Log),
+				}})
 			},
 			func(w *river.Workers) error {
 				return river.AddWorkerSafely(w, &roster.Worker{Domain: a.Domain, Log: a.Log, Limit: a.Config.JobRescueAfter * 4 / 5})
 			},
-			func(w *river.Workers) error {
-				return river.AddWorkerSafely(w, &retention.Worker{Domain: a.Domain, Log: a.Log})
-			},
 		},
-		Periodic: []*river.PeriodicJob{files.Periodic(), retention.Periodic()},
+		Periodic: []*river.PeriodicJob{jobs.Every(files.CleanupChore, files.CleanupEvery), jobs.Every(retention.Chore, retention.Every)},
 	})
 }
 

@@ -9,6 +9,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -123,10 +124,40 @@ func (q quieter) WithGroup(name string) slog.Handler { return quieter{q.Handler.
 // Logger is log for River's clients.
 func Logger(log *slog.Logger) *slog.Logger { return slog.New(quieter{log.Handler()}) }
 
-// Every is a periodic job: args inserted every interval by the leader, and
-// once when it starts; id names the schedule.
-func Every(id string, interval time.Duration, args river.JobArgs) *river.PeriodicJob {
+// ChoreArgs is the job of a maintenance chore (the upload cleanup, the
+// retention purge): Chore names which.
+type ChoreArgs struct {
+	Chore string `json:"chore"`
+}
+
+// Kind names the job.
+func (ChoreArgs) Kind() string { return "chore" }
+
+// InsertOpts puts chores on the maintenance queue.
+func (ChoreArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueMaintenance, MaxAttempts: 5}
+}
+
+// Chores works chores by name: each does one round and returns (an error,
+// or river.JobSnooze to come back soon).
+type Chores struct {
+	river.WorkerDefaults[ChoreArgs]
+	Run map[string]func(context.Context) error
+}
+
+// Work runs the chore the job names.
+func (c *Chores) Work(ctx context.Context, j *river.Job[ChoreArgs]) error {
+	run, ok := c.Run[j.Args.Chore]
+	if !ok {
+		return river.JobCancel(fmt.Errorf("no chore %q", j.Args.Chore))
+	}
+	return run(ctx)
+}
+
+// Every is a chore's schedule: its job every interval, inserted by the
+// leader, and once when it starts.
+func Every(chore string, interval time.Duration) *river.PeriodicJob {
 	return river.NewPeriodicJob(river.PeriodicInterval(interval), func() (river.JobArgs, *river.InsertOpts) {
-		return args, nil
-	}, &river.PeriodicJobOpts{ID: id, RunOnStart: true})
+		return ChoreArgs{Chore: chore}, nil
+	}, &river.PeriodicJobOpts{ID: chore, RunOnStart: true})
 }
