@@ -109,8 +109,8 @@ func (id Identity) verifiedContacts() (email, phone string) {
 func (s *Service) claimRoster(ctx context.Context, v *models.Viewer, id Identity) error {
 	email, phone := id.verifiedContacts()
 	return s.tx(ctx, func(tx *gorm.DB) error {
-		var from []string
-		q := tx.Model(&models.User{}).Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).
+		var from []models.User
+		q := tx.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).
 			Where("firebase_uid LIKE ? AND id <> ?", models.UnclaimedUIDPrefix+"%", v.ID)
 		switch {
 		case email != "" && phone != "":
@@ -120,42 +120,19 @@ func (s *Service) claimRoster(ctx context.Context, v *models.Viewer, id Identity
 		default:
 			q = q.Where("phone = ?", phone)
 		}
-		if err := q.Pluck("id", &from).Error; err != nil {
+		if err := q.Find(&from).Error; err != nil {
 			return err
 		}
-		for _, f := range from {
-			if err := mergeUser(tx, f, v.ID); err != nil {
+		for i := range from {
+			if err := mergeUser(tx, &from[i], v.ID); err != nil {
 				return err
 			}
 		}
 		if len(from) == 0 {
 			return nil
 		}
-		return s.publish(tx, models.Event{Topic: models.AccessTopic(v.ID), Type: models.EventAccessChanged})
+		return s.accessChanged(tx, v.ID)
 	})
-}
-
-// mergeUser moves what makes a person's access (memberships,
-// guardianships, classes taught, district roles, roster links) from one
-// account to another and deletes the first. Rows the second already has
-// stay as they are.
-func mergeUser(tx *gorm.DB, from, into string) error {
-	for _, m := range []struct{ table, key string }{
-		{"memberships", "school_id = t.school_id AND x.role = t.role"},
-		{"guardianships", "student_id = t.student_id"},
-		{"classroom_staff", "classroom_id = t.classroom_id"},
-		{"district_admins", "district_id = t.district_id"},
-	} {
-		if err := tx.Exec(`UPDATE `+m.table+` t SET user_id = @into WHERE t.user_id = @from
-			AND NOT EXISTS (SELECT 1 FROM `+m.table+` x WHERE x.user_id = @into AND x.`+m.key+`)`,
-			map[string]any{"into": into, "from": from}).Error; err != nil {
-			return err
-		}
-	}
-	if err := tx.Model(&models.RosterID{}).Where("target_id = ?", from).Update("target_id", into).Error; err != nil {
-		return err
-	}
-	return tx.Delete(&models.User{}, "id = ?", from).Error
 }
 
 // membershipsSQL is every user's memberships: their own rows, ADMIN of each

@@ -45,18 +45,7 @@ func (s *Service) MergeAccounts(ctx context.Context, v *models.Viewer, in models
 		if err := tx.Take(&from, "id = ?", in.FromUserID).Error; err != nil {
 			return err
 		}
-		if err := moveReferences(tx, in.FromUserID, in.IntoUserID); err != nil {
-			return err
-		}
-		if err := tx.Exec(`UPDATE user_aliases SET user_id = ? WHERE user_id = ?`, in.IntoUserID, in.FromUserID).Error; err != nil {
-			return err
-		}
-		if !strings.HasPrefix(from.FirebaseUID, models.UnclaimedUIDPrefix) {
-			if err := tx.Create(&models.UserAlias{FirebaseUID: from.FirebaseUID, UserID: in.IntoUserID}).Error; err != nil {
-				return err
-			}
-		}
-		if err := tx.Delete(&models.User{}, "id = ?", in.FromUserID).Error; err != nil {
+		if err := mergeUser(tx, &from, in.IntoUserID); err != nil {
 			return err
 		}
 		for _, school := range schools {
@@ -64,14 +53,35 @@ func (s *Service) MergeAccounts(ctx context.Context, v *models.Viewer, in models
 				return err
 			}
 		}
-		for _, u := range []string{in.FromUserID, in.IntoUserID} {
-			if err := s.publish(tx, models.Event{Topic: models.AccessTopic(u), Type: models.EventAccessChanged}); err != nil {
-				return err
-			}
+		if err := s.accessChanged(tx, in.FromUserID, in.IntoUserID); err != nil {
+			return err
 		}
 		return tx.Take(&into, "id = ?", in.IntoUserID).Error
 	})
 	return &into, err
+}
+
+// mergeUser makes from's account into's: every reference moves
+// (moveReferences), and so do the roster's links (not a foreign key) and
+// from's sign-ins (its own, unless it is a roster placeholder, and its
+// aliases); then from is deleted. Claiming a roster record and merging two
+// accounts both come here.
+func mergeUser(tx *gorm.DB, from *models.User, into string) error {
+	if err := moveReferences(tx, from.ID, into); err != nil {
+		return err
+	}
+	if err := tx.Model(&models.RosterID{}).Where("target_id = ?", from.ID).Update("target_id", into).Error; err != nil {
+		return err
+	}
+	if err := tx.Exec(`UPDATE user_aliases SET user_id = ? WHERE user_id = ?`, into, from.ID).Error; err != nil {
+		return err
+	}
+	if !strings.HasPrefix(from.FirebaseUID, models.UnclaimedUIDPrefix) {
+		if err := tx.Create(&models.UserAlias{FirebaseUID: from.FirebaseUID, UserID: into}).Error; err != nil {
+			return err
+		}
+	}
+	return tx.Delete(&models.User{}, "id = ?", from.ID).Error
 }
 
 // moveReferences points every foreign key to users that names from at into,

@@ -98,10 +98,8 @@ func (s *Service) eraseStudents(tx *gorm.DB, school string, ids []string, actorI
 	}
 	// Every guardian of the children loses access to them: their open
 	// sockets close once this commits (see models.EventAccessChanged).
-	for _, g := range guardians {
-		if err := s.publish(tx, models.Event{Topic: models.AccessTopic(g), Type: models.EventAccessChanged}); err != nil {
-			return nil, nil, err
-		}
+	if err := s.accessChanged(tx, guardians...); err != nil {
+		return nil, nil, err
 	}
 
 	gone, err := familyItems(tx, school, ids, family)

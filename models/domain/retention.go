@@ -66,12 +66,10 @@ func (s *Service) WithdrawStudent(ctx context.Context, v *models.Viewer, in mode
 			return nil
 		}
 		guardians, err := withdrawStudent(tx, st.ID, s.now())
-		for _, g := range guardians {
-			if err == nil {
-				err = s.publish(tx, models.Event{Topic: models.AccessTopic(g), Type: models.EventAccessChanged})
-			}
+		if err != nil {
+			return err
 		}
-		return err
+		return s.accessChanged(tx, guardians...)
 	})
 }
 

@@ -105,7 +105,7 @@ func (s *Service) changeGuardian(ctx context.Context, v *models.Viewer, id, op s
 		if err := s.auditWrite(tx, v, g.SchoolID, g.StudentID, g.ID, op); err != nil {
 			return err
 		}
-		return s.publish(tx, models.Event{Topic: models.AccessTopic(g.UserID), Type: models.EventAccessChanged})
+		return s.accessChanged(tx, g.UserID)
 	})
 	return g, err
 }

@@ -27,8 +27,15 @@ func person(tx *gorm.DB, email, name, timeZone string) (string, error) {
 		return id, err
 	}
 	id = uuid.NewString()
-	return id, tx.Create(&models.User{ID: id, FirebaseUID: models.UnclaimedUIDPrefix + id, Email: &email, DisplayName: name,
-		Locale: "en-US", TimeZone: timeZone}).Error
+	u := placeholder(id, email, "", name, timeZone)
+	return id, tx.Create(&u).Error
+}
+
+// placeholder is the account of someone a school knows who has not signed
+// in yet: its uid is no sign-in's, until a verified sign-in claims it.
+func placeholder(id, email, phone, name, timeZone string) models.User {
+	return models.User{ID: id, FirebaseUID: models.UnclaimedUIDPrefix + id, Email: nonEmpty(email), Phone: nonEmpty(phone),
+		DisplayName: name, Locale: "en-US", TimeZone: timeZone}
 }
 
 func cleanPerson(email, name string) (string, string, error) {
@@ -71,7 +78,7 @@ func (s *Service) AddGuardian(ctx context.Context, v *models.Viewer, in models.A
 		if err := tx.Take(&g, "student_id = ? AND user_id = ?", st.ID, user).Error; err != nil {
 			return err
 		}
-		return s.publish(tx, models.Event{Topic: models.AccessTopic(user), Type: models.EventAccessChanged})
+		return s.accessChanged(tx, user)
 	})
 	return &g, err
 }
@@ -123,7 +130,7 @@ func (s *Service) AddStaff(ctx context.Context, v *models.Viewer, in models.AddS
 		if err := s.auditWrite(tx, v, in.SchoolID, "", id, "staff.add"); err != nil {
 			return err
 		}
-		if err := s.publish(tx, models.Event{Topic: models.AccessTopic(id), Type: models.EventAccessChanged}); err != nil {
+		if err := s.accessChanged(tx, id); err != nil {
 			return err
 		}
 		return tx.Take(&u, "id = ?", id).Error
@@ -160,7 +167,7 @@ func (s *Service) RemoveStaff(ctx context.Context, v *models.Viewer, in models.R
 		if err := s.auditWrite(tx, v, in.SchoolID, "", in.UserID, "staff.remove"); err != nil {
 			return err
 		}
-		return s.publish(tx, models.Event{Topic: models.AccessTopic(in.UserID), Type: models.EventAccessChanged})
+		return s.accessChanged(tx, in.UserID)
 	})
 	return err == nil, err
 }
@@ -205,17 +212,12 @@ func (s *Service) ArchiveClassroom(ctx context.Context, v *models.Viewer, in mod
 		return nil, err
 	}
 	err = s.tx(ctx, func(tx *gorm.DB) error {
-		var staff []string
-		if err := tx.Model(&models.ClassroomStaff{}).Where("classroom_id = ?", c.ID).Pluck("user_id", &staff).Error; err != nil {
+		staff, err := archiveClassroom(tx, c.ID, s.now())
+		if err != nil {
 			return err
 		}
-		if err := tx.Model(c).Where("archived_at IS NULL").Updates(map[string]any{"archived_at": s.now(), "updated_at": s.now()}).Error; err != nil {
+		if err := s.accessChanged(tx, staff...); err != nil {
 			return err
-		}
-		for _, u := range staff {
-			if err := s.publish(tx, models.Event{Topic: models.AccessTopic(u), Type: models.EventAccessChanged}); err != nil {
-				return err
-			}
 		}
 		if err := s.auditWrite(tx, v, c.SchoolID, "", c.ID, "classroom.archive"); err != nil {
 			return err
@@ -253,10 +255,8 @@ func (s *Service) TransferStudent(ctx context.Context, v *models.Viewer, in mode
 		if err := tx.Create(&models.Enrollment{ClassroomID: in.ClassroomID, StudentID: st.ID, SchoolID: st.SchoolID}).Error; err != nil {
 			return err
 		}
-		for _, u := range teachers {
-			if err := s.publish(tx, models.Event{Topic: models.AccessTopic(u), Type: models.EventAccessChanged}); err != nil {
-				return err
-			}
+		if err := s.accessChanged(tx, teachers...); err != nil {
+			return err
 		}
 		return nil
 	})

@@ -2,10 +2,12 @@ package domain
 
 import (
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/models/roster/oneroster"
+	"gorm.io/gorm"
 )
 
 // grade is our grade for OneRoster's (CEDS codes: KG, 01 … 12, PK …).
@@ -70,12 +72,20 @@ func (im *importer) classes() error {
 // teachers' and students' current classes; its teachers no longer reach
 // its students through it (policy), and what was written stays.
 func (im *importer) archiveClass(id string) error {
-	var staff []string
-	if err := im.tx.Model(&models.ClassroomStaff{}).Where("classroom_id = ?", id).Pluck("user_id", &staff).Error; err != nil {
-		return err
-	}
+	staff, err := archiveClassroom(im.tx, id, im.now)
 	for _, u := range staff {
 		im.access[u] = true
 	}
-	return im.tx.Model(&models.Classroom{}).Where("id = ?", id).Updates(map[string]any{"archived_at": im.now, "updated_at": im.now}).Error
+	return err
+}
+
+// archiveClassroom archives a classroom (if it is not already) and returns
+// its staff, whose access changed.
+func archiveClassroom(tx *gorm.DB, id string, now time.Time) ([]string, error) {
+	var staff []string
+	if err := tx.Model(&models.ClassroomStaff{}).Where("classroom_id = ?", id).Pluck("user_id", &staff).Error; err != nil {
+		return nil, err
+	}
+	return staff, tx.Model(&models.Classroom{}).Where("id = ? AND archived_at IS NULL", id).
+		Updates(map[string]any{"archived_at": now, "updated_at": now}).Error
 }

@@ -134,12 +134,11 @@ func (im *importer) run(ctx context.Context) error {
 			im.opts.Progress(30 + 60*(i+1)/len(steps))
 		}
 	}
+	users := make([]string, 0, len(im.access))
 	for u := range im.access {
-		if err := im.s.publish(im.tx, models.Event{Topic: models.AccessTopic(u), Type: models.EventAccessChanged}); err != nil {
-			return err
-		}
+		users = append(users, u)
 	}
-	return nil
+	return im.s.accessChanged(im.tx, users...)
 }
 
 // resolveDistrict finds the set's district (and locks its imports, one at

@@ -130,8 +130,7 @@ func (im *importer) users() error {
 			name := strings.TrimSpace(u.GivenName + " " + u.FamilyName)
 			if ch == created && isNew {
 				im.invitees = append(im.invitees, id)
-				people = append(people, models.User{ID: id, FirebaseUID: models.UnclaimedUIDPrefix + id, Email: nonEmpty(email), Phone: nonEmpty(phone),
-					DisplayName: name, Locale: "en-US", TimeZone: im.district.TimeZone})
+				people = append(people, placeholder(id, email, phone, name, im.district.TimeZone))
 			} else if err := im.updatePerson(id, name, email, phone); err != nil {
 				return err
 			}

@@ -75,6 +75,16 @@ func New(db *gorm.DB) *Service {
 
 func (s *Service) now() time.Time { return s.Now().UTC() }
 
+// accessChanged tells each user, once tx commits, that what they may see
+// changed: their open sockets close and the app signs in again.
+func (s *Service) accessChanged(tx *gorm.DB, users ...string) error {
+	events := make([]models.Event, len(users))
+	for i, u := range users {
+		events[i] = models.Event{Topic: models.AccessTopic(u), Type: models.EventAccessChanged}
+	}
+	return s.publish(tx, events...)
+}
+
 // tx runs fn in a transaction; any error rolls everything back. Errors that are
 // not already *models.Error become INTERNAL (UNAVAILABLE when the database
 // cannot be reached). A transaction PostgreSQL aborted to break a deadlock

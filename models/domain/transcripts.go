@@ -152,7 +152,7 @@ func (s *Service) SetMessageMonitor(ctx context.Context, v *models.Viewer, in mo
 		if err := s.auditWrite(tx, v, in.SchoolID, "", in.UserID, op); err != nil {
 			return err
 		}
-		return s.publish(tx, models.Event{Topic: models.AccessTopic(in.UserID), Type: models.EventAccessChanged})
+		return s.accessChanged(tx, in.UserID)
 	})
 	return in.Monitor, err
 }
@@ -210,7 +210,7 @@ func (s *Service) SetDistrictMessageMonitor(ctx context.Context, v *models.Viewe
 				return err
 			}
 		}
-		return s.publish(tx, models.Event{Topic: models.AccessTopic(in.UserID), Type: models.EventAccessChanged})
+		return s.accessChanged(tx, in.UserID)
 	})
 	return in.Monitor, err
 }
