@@ -157,4 +157,21 @@ func TestSchoolYearRollover(t *testing.T) {
 	if !found {
 		t.Fatalf("the family lost last year's note: %+v", feed.Feed.Edges)
 	}
+	// Last year's class itself is gone from the family's app: not among
+	// their classes, not openable, its feed unreachable.
+	var mine struct {
+		Viewer struct {
+			Classrooms []struct{ ID, SchoolYear string }
+		}
+	}
+	env.Do(env.TokenFor(&g), `{ viewer { classrooms { id schoolYear } } }`, nil).Decode(t, &mine)
+	for _, c := range mine.Viewer.Classrooms {
+		if c.ID == oldRoom || c.SchoolYear != "2027-2028" {
+			t.Errorf("the family still has last year's class: %+v", mine.Viewer.Classrooms)
+		}
+	}
+	if r := env.Do(env.TokenFor(&g), `query($id: ID!) { classroom(id: $id) { id feed(first: 5) { edges { node { id } } } } }`,
+		map[string]any{"id": oldRoom}); r.Code() != "NOT_FOUND" {
+		t.Errorf("the family opens last year's class: %s", r.Body)
+	}
 }

@@ -5602,7 +5602,8 @@ type Classroom {
   schoolYear: String!
   """
   When the class left the roster (a past school year): it is then history,
-  read-only, out of everyone's current classes; null for a current class.
+  read-only, out of everyone's current classes, readable to the school's
+  staff and no longer to families; null for a current class.
   """
   archivedAt: Time
   school: School!

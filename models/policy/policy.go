@@ -105,7 +105,8 @@ func anyOf(v *models.Viewer, admin, teacher, parent string) string {
 	return "(" + strings.Join(conds, " OR ") + ")"
 }
 
-// Classrooms limits a query on the classrooms table.
+// Classrooms limits a query on the classrooms table. A family reaches only
+// current classes: last year's (archived) are history, kept for the staff.
 func Classrooms(v *models.Viewer) Scope {
 	return func(db *gorm.DB) *gorm.DB {
 		if v == nil {
@@ -113,7 +114,7 @@ func Classrooms(v *models.Viewer) Scope {
 		}
 		return db.Where(`(classrooms.school_id IN @admin
 			OR classrooms.id IN (SELECT cs.classroom_id FROM classroom_staff cs WHERE cs.user_id = @uid AND cs.school_id IN @teacher)
-			OR classrooms.id IN (SELECT e.classroom_id FROM enrollments e WHERE e.student_id IN (`+guardedStudents+`)))`, params(v))
+			OR (classrooms.archived_at IS NULL AND classrooms.id IN (SELECT e.classroom_id FROM enrollments e WHERE e.student_id IN (`+guardedStudents+`))))`, params(v))
 	}
 }
 
