@@ -84,6 +84,10 @@ func (r *mutationResolver) RemoveGuardian(ctx context.Context, input models.Guar
 	return r.Domain.RemoveGuardian(ctx, viewer(ctx), input)
 }
 
+func (r *mutationResolver) SetGuardianHousehold(ctx context.Context, input models.SetGuardianHouseholdInput) (*models.Guardianship, error) {
+	return r.Domain.SetGuardianHousehold(ctx, viewer(ctx), input)
+}
+
 // ImportRoster is the resolver for the importRoster field.
 func (r *mutationResolver) ImportRoster(ctx context.Context, input models.ImportRosterInput) (*models.RosterImport, error) {
 	return r.Domain.RequestRosterImport(ctx, viewer(ctx), input)

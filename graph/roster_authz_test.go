@@ -120,6 +120,7 @@ func TestRosterAuthorizationMatrix(t *testing.T) {
 			map[string]any{"in": map[string]any{"schoolId": school, "userId": teacher4}}, "FORBIDDEN", "FORBIDDEN"},
 		{"archiveClassroom", `mutation($in: ClassroomIdInput!) { archiveClassroom(input: $in) { id archivedAt } }`,
 			map[string]any{"in": map[string]any{"classroomId": other}}, "NOT_FOUND", "NOT_FOUND"}, // a class they do not teach
+		{"setGuardianHousehold", qHousehold, map[string]any{"in": map[string]any{"guardianId": guardian, "household": "home-2"}}, "FORBIDDEN", "FORBIDDEN"},
 		{"removeGuardian", qRemove, map[string]any{"id": guardian}, "FORBIDDEN", "FORBIDDEN"},
 		{"withdrawStudent", qWithdraw, map[string]any{"id": child.ID}, "FORBIDDEN", "FORBIDDEN"},
 	}

@@ -79,6 +79,7 @@ func rosterContracts(t *testing.T, env *apptest.Env, ops map[string]string, cove
 	}{
 		{"SetGuardianRestricted", `"restrictedReason":"Court order"`, map[string]any{"guardianId": g, "restricted": true, "reason": "Court order"}},
 		{"SetGuardianRestricted", `"restricted":false`, map[string]any{"guardianId": g, "restricted": false}},
+		{"SetGuardianHousehold", `"household":"mum's"`, map[string]any{"guardianId": g, "household": "mum's"}},
 		{"RemoveGuardian", `"endedAt":"`, map[string]any{"guardianId": g}},
 	} {
 		res := env.Do(district, ops[step.op], map[string]any{"input": step.in})

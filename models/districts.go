@@ -170,6 +170,13 @@ type AddGuardianInput struct {
 	Email        string
 	DisplayName  string
 	Relationship Relationship
+	Household    *string
+}
+
+// SetGuardianHouseholdInput puts a guardianship in a household.
+type SetGuardianHouseholdInput struct {
+	GuardianID string
+	Household  *string
 }
 
 // AddStaffInput gives someone a staff role at a school (and classes).

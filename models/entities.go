@@ -127,6 +127,9 @@ type Guardianship struct {
 	// EndedAt is when the guardianship ended (the student withdrawn, the
 	// guardian gone from the roster).
 	EndedAt *time.Time
+	// Household is the key shared by a child's guardians who live together
+	// (nil: not said; they count as one household).
+	Household *string
 	// GrantsAccess is the database's rule: neither restricted nor ended.
 	// Every query deciding a guardian's access uses it.
 	GrantsAccess bool `gorm:"->"`

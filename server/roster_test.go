@@ -31,7 +31,7 @@ func schoolFacts(t *testing.T, db *gorm.DB) map[string][]string {
 			JOIN enrollments e ON e.student_id = st.id JOIN classrooms c ON c.id = e.classroom_id`,
 		"classes":  `SELECT name || ' ' || grade || ' ' || school_year FROM classrooms`,
 		"teaching": `SELECT c.name || ' ' || u.email FROM classroom_staff cs JOIN classrooms c ON c.id = cs.classroom_id JOIN users u ON u.id = cs.user_id`,
-		"guardians": `SELECT u.email || ' ' || st.first_name || ' ' || st.last_name || ' ' || st.grade FROM guardianships g
+		"guardians": `SELECT u.email || ' ' || st.first_name || ' ' || st.last_name || ' ' || st.grade || ' ' || coalesce(g.household, '-') FROM guardianships g
 			JOIN users u ON u.id = g.user_id JOIN students st ON st.id = g.student_id WHERE g.ended_at IS NULL`,
 	}
 	out := map[string][]string{}

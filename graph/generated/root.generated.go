@@ -75,6 +75,7 @@ type MutationResolver interface {
 	WithdrawStudent(ctx context.Context, input models.StudentIDInput) (*models.Student, error)
 	SetGuardianRestricted(ctx context.Context, input models.SetGuardianRestrictedInput) (*models.Guardianship, error)
 	RemoveGuardian(ctx context.Context, input models.GuardianIDInput) (*models.Guardianship, error)
+	SetGuardianHousehold(ctx context.Context, input models.SetGuardianHouseholdInput) (*models.Guardianship, error)
 	ImportRoster(ctx context.Context, input models.ImportRosterInput) (*models.RosterImport, error)
 	CreateUpload(ctx context.Context, input models.CreateUploadInput) (*models.CreateUploadPayload, error)
 	CompleteUpload(ctx context.Context, input models.UploadIDInput) (*models.Upload, error)
@@ -691,6 +692,20 @@ func (ec *executionContext) field_Mutation_setDistrictMessageMonitor_args(ctx co
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (models.SetDistrictMessageMonitorInput, error) {
 			return ec.unmarshalNSetDistrictMessageMonitorInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐSetDistrictMessageMonitorInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setGuardianHousehold_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (models.SetGuardianHouseholdInput, error) {
+			return ec.unmarshalNSetGuardianHouseholdInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐSetGuardianHouseholdInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4468,6 +4483,63 @@ func (ec *executionContext) fieldContext_Mutation_removeGuardian(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_setGuardianHousehold(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setGuardianHousehold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetGuardianHousehold(ctx, fc.Args["input"].(models.SetGuardianHouseholdInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Auth == nil {
+					var zeroVal *models.Guardianship
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Guardianship) graphql.Marshaler {
+			return ec.marshalNGuardian2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐGuardianship(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setGuardianHousehold(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Guardian(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setGuardianHousehold_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_importRoster(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6477,6 +6549,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "removeGuardian":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_removeGuardian(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setGuardianHousehold":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setGuardianHousehold(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

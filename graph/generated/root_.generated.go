@@ -329,6 +329,7 @@ type ComplexityRoot struct {
 
 	Guardian struct {
 		EndedAt          func(childComplexity int) int
+		Household        func(childComplexity int) int
 		ID               func(childComplexity int) int
 		IsPrimary        func(childComplexity int) int
 		Relationship     func(childComplexity int) int
@@ -431,6 +432,7 @@ type ComplexityRoot struct {
 		SendTestNotification          func(childComplexity int) int
 		SetConferenceNotes            func(childComplexity int, input models.SetConferenceNotesInput) int
 		SetDistrictMessageMonitor     func(childComplexity int, input models.SetDistrictMessageMonitorInput) int
+		SetGuardianHousehold          func(childComplexity int, input models.SetGuardianHouseholdInput) int
 		SetGuardianRestricted         func(childComplexity int, input models.SetGuardianRestrictedInput) int
 		SetMessageMonitor             func(childComplexity int, input models.SetMessageMonitorInput) int
 		SetOfficeHours                func(childComplexity int, input models.SetOfficeHoursInput) int
@@ -1806,6 +1808,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Guardian.EndedAt(childComplexity), true
+	case "Guardian.household":
+		if e.ComplexityRoot.Guardian.Household == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Guardian.Household(childComplexity), true
 	case "Guardian.id":
 		if e.ComplexityRoot.Guardian.ID == nil {
 			break
@@ -2509,6 +2517,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetDistrictMessageMonitor(childComplexity, args["input"].(models.SetDistrictMessageMonitorInput)), true
+	case "Mutation.setGuardianHousehold":
+		if e.ComplexityRoot.Mutation.SetGuardianHousehold == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setGuardianHousehold_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetGuardianHousehold(childComplexity, args["input"].(models.SetGuardianHouseholdInput)), true
 	case "Mutation.setGuardianRestricted":
 		if e.ComplexityRoot.Mutation.SetGuardianRestricted == nil {
 			break
@@ -3993,6 +4012,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SendMessageInput", ec.unmarshalInputSendMessageInput),
 			graphql.NewInputUnmarshaler("SetConferenceNotesInput", ec.unmarshalInputSetConferenceNotesInput),
 			graphql.NewInputUnmarshaler("SetDistrictMessageMonitorInput", ec.unmarshalInputSetDistrictMessageMonitorInput),
+			graphql.NewInputUnmarshaler("SetGuardianHouseholdInput", ec.unmarshalInputSetGuardianHouseholdInput),
 			graphql.NewInputUnmarshaler("SetGuardianRestrictedInput", ec.unmarshalInputSetGuardianRestrictedInput),
 			graphql.NewInputUnmarshaler("SetMessageMonitorInput", ec.unmarshalInputSetMessageMonitorInput),
 			graphql.NewInputUnmarshaler("SetOfficeHoursInput", ec.unmarshalInputSetOfficeHoursInput),
@@ -5627,6 +5647,13 @@ type Guardian {
   restrictedReason: String
   "When the guardianship ended (the student withdrawn, the guardian removed); null while it lasts."
   endedAt: Time
+  """
+  The child's guardians who live together share a household (separated
+  parents are two); null when the school has not said, and such guardians
+  count as one household. From the roster (metadata.household) or
+  setGuardianHousehold.
+  """
+  household: String
 }
 
 enum Relationship {
@@ -5664,9 +5691,14 @@ extend type Mutation {
   """
   archiveClassroom(input: ClassroomIdInput!): Classroom! @auth
   """
-  Moves a student to another current classroom of their school (replacing
-  their current classes). ADMIN; audited. Errors: NOT_FOUND, FORBIDDEN,
-  CONFLICT (the student has left).
+  Moves a student to another current classroom: of their school (replacing
+  their current classes), or of another school of the district the viewer
+  also administers (a district admin). Between schools the student continues
+  as the new school's record (a new id, returned), with their guardians as
+  they stood (restrictions and households included); the old school keeps
+  its history, withdrawn. ADMIN; audited at each school. Errors: NOT_FOUND,
+  FORBIDDEN, CONFLICT (the student has left), BAD_USER_INPUT (a school of
+  another district).
   """
   transferStudent(input: TransferStudentInput!): Student! @auth
   """
@@ -5700,6 +5732,12 @@ extend type Mutation {
   school. Errors: NOT_FOUND, FORBIDDEN.
   """
   removeGuardian(input: GuardianIdInput!): Guardian! @auth
+  """
+  Puts a guardian of a child in a household (1 to 64 characters; null: not
+  said). ADMIN of the child's school; audited. Errors: NOT_FOUND, FORBIDDEN,
+  BAD_USER_INPUT (household).
+  """
+  setGuardianHousehold(input: SetGuardianHouseholdInput!): Guardian! @auth
   """
   Imports a OneRoster 1.1 CSV set (a zip, uploaded first with createUpload as
   application/zip and completeUpload) into a district the viewer administers
@@ -5769,6 +5807,11 @@ input SetGuardianRestrictedInput {
   reason: String
 }
 
+input SetGuardianHouseholdInput {
+  guardianId: ID!
+  household: String
+}
+
 input GuardianIdInput {
   guardianId: ID!
 }
@@ -5794,6 +5837,8 @@ input AddGuardianInput {
   email: String!
   displayName: String!
   relationship: Relationship!
+  "The household the guardian lives in (see Guardian.household)."
+  household: String
 }
 
 input AddStaffInput {
@@ -6464,6 +6509,8 @@ func (ec *executionContext) childFields_Guardian(ctx context.Context, field grap
 		return ec.fieldContext_Guardian_restrictedReason(ctx, field)
 	case "endedAt":
 		return ec.fieldContext_Guardian_endedAt(ctx, field)
+	case "household":
+		return ec.fieldContext_Guardian_household(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Guardian", field.Name)
 }

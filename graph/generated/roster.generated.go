@@ -624,6 +624,29 @@ func (ec *executionContext) fieldContext_Guardian_endedAt(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Guardian", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Guardian_household(ctx context.Context, field graphql.CollectedField, obj *models.Guardianship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Guardian_household(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Household, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Guardian_household(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Guardian", field, false, false, "String")
+}
+
 func (ec *executionContext) _RosterChange_kind(ctx context.Context, field graphql.CollectedField, obj *models.RosterChange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1391,7 +1414,7 @@ func (ec *executionContext) unmarshalInputAddGuardianInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"studentId", "email", "displayName", "relationship"}
+	fieldsInOrder := [...]string{"studentId", "email", "displayName", "relationship", "household"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1426,6 +1449,13 @@ func (ec *executionContext) unmarshalInputAddGuardianInput(ctx context.Context, 
 				return it, err
 			}
 			it.Relationship = data
+		case "household":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("household"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Household = data
 		}
 	}
 	return it, nil
@@ -1770,6 +1800,55 @@ func (ec *executionContext) unmarshalInputRemoveStaffInput(ctx context.Context, 
 func UnmarshalRemoveStaffInput(ctx context.Context, raw any) (models.RemoveStaffInput, error) {
 	var out models.RemoveStaffInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RemoveStaffInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetGuardianHouseholdInput(ctx context.Context, obj any) (models.SetGuardianHouseholdInput, error) {
+	var it models.SetGuardianHouseholdInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"guardianId", "household"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "guardianId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("guardianId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GuardianID = data
+		case "household":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("household"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Household = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetGuardianHouseholdInput unmarshals raw into the SetGuardianHouseholdInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetGuardianHouseholdInput(ctx context.Context, raw any) (models.SetGuardianHouseholdInput, error) {
+	var out models.SetGuardianHouseholdInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetGuardianHouseholdInput", raw, &out)
 	return out, err
 }
 
@@ -2170,6 +2249,11 @@ func (ec *executionContext) _Guardian(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "household":
+			out.Values[i] = ec._Guardian_household(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -2551,6 +2635,11 @@ func (ec *executionContext) unmarshalNRosterImportState2githubᚗcomᚋsameside�
 
 func (ec *executionContext) marshalNRosterImportState2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐRosterImportState(ctx context.Context, sel ast.SelectionSet, v models.RosterImportState) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNSetGuardianHouseholdInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐSetGuardianHouseholdInput(ctx context.Context, v any) (models.SetGuardianHouseholdInput, error) {
+	res, err := ec.unmarshalInputSetGuardianHouseholdInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNSetGuardianRestrictedInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐSetGuardianRestrictedInput(ctx context.Context, v any) (models.SetGuardianRestrictedInput, error) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/models/policy"
+	"github.com/sameside/sameside/models/roster/oneroster"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -71,6 +72,28 @@ func (s *Service) SetGuardianRestricted(ctx context.Context, v *models.Viewer, i
 // told at once.
 func (s *Service) RemoveGuardian(ctx context.Context, v *models.Viewer, in models.GuardianIDInput) (*models.Guardianship, error) {
 	return s.changeGuardian(ctx, v, in.GuardianID, "guardian.remove", map[string]any{"ended_at": s.now()})
+}
+
+// SetGuardianHousehold puts a guardianship in a household (nil: not said),
+// audited.
+func (s *Service) SetGuardianHousehold(ctx context.Context, v *models.Viewer, in models.SetGuardianHouseholdInput) (*models.Guardianship, error) {
+	h, err := cleanHousehold(in.Household)
+	if err != nil {
+		return nil, err
+	}
+	return s.changeGuardian(ctx, v, in.GuardianID, "guardian.household", map[string]any{"household": h})
+}
+
+// cleanHousehold trims a household key: nil or empty is "not said".
+func cleanHousehold(in *string) (*string, error) {
+	if in == nil || strings.TrimSpace(*in) == "" {
+		return nil, nil
+	}
+	h := strings.TrimSpace(*in)
+	if len(h) > oneroster.MaxHousehold {
+		return nil, models.InvalidField("household", "household is at most %d bytes", oneroster.MaxHousehold)
+	}
+	return &h, nil
 }
 
 // changeGuardian applies an admin's change to a guardianship of their

@@ -56,6 +56,10 @@ func (s *Service) AddGuardian(ctx context.Context, v *models.Viewer, in models.A
 	if !in.Relationship.Valid() {
 		return nil, models.InvalidField("relationship", "relationship is not valid")
 	}
+	household, err := cleanHousehold(in.Household)
+	if err != nil {
+		return nil, err
+	}
 	var g models.Guardianship
 	_, err = s.adminStudentChange(ctx, v, in.StudentID, "guardian.add", func(tx *gorm.DB, st *models.Student) error {
 		var school models.School
@@ -66,9 +70,9 @@ func (s *Service) AddGuardian(ctx context.Context, v *models.Viewer, in models.A
 		if err != nil {
 			return err
 		}
-		g = models.Guardianship{ID: uuid.NewString(), SchoolID: st.SchoolID, StudentID: st.ID, UserID: user, Relationship: in.Relationship}
+		g = models.Guardianship{ID: uuid.NewString(), SchoolID: st.SchoolID, StudentID: st.ID, UserID: user, Relationship: in.Relationship, Household: household}
 		res := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "student_id"}, {Name: "user_id"}},
-			DoUpdates: clause.Assignments(map[string]any{"ended_at": nil, "updated_at": s.now()})}).Create(&g)
+			DoUpdates: clause.Assignments(map[string]any{"ended_at": nil, "household": household, "updated_at": s.now()})}).Create(&g)
 		if res.Error != nil {
 			return res.Error
 		}
@@ -227,9 +231,11 @@ func (s *Service) ArchiveClassroom(ctx context.Context, v *models.Viewer, in mod
 	return c, err
 }
 
-// TransferStudent moves a student to another current classroom of their
-// school: their current classes are replaced by it. (Between schools, a
-// roster import withdraws and enrolls.)
+// TransferStudent moves a student to a current classroom: of their school
+// (replacing their current classes), or of another school of the district
+// whose admin the viewer also is (a district admin), where the student
+// continues as a new row of that school with their guardians (moveStudent)
+// and the old school keeps the history. Audited at both schools.
 func (s *Service) TransferStudent(ctx context.Context, v *models.Viewer, in models.TransferStudentInput) (*models.Student, error) {
 	if !validID(in.ClassroomID) {
 		return nil, models.NotFound("classroom")
@@ -238,26 +244,49 @@ func (s *Service) TransferStudent(ctx context.Context, v *models.Viewer, in mode
 		if st.WithdrawnAt != nil {
 			return models.Errorf(models.CodeConflict, "the student has left the school")
 		}
-		var n int64
-		if err := tx.Model(&models.Classroom{}).Where("id = ? AND school_id = ? AND archived_at IS NULL", in.ClassroomID, st.SchoolID).Count(&n).Error; err != nil {
+		var room models.Classroom
+		if err := tx.Scopes(policy.Classrooms(v)).Where("classrooms.id = ? AND classrooms.archived_at IS NULL", in.ClassroomID).Take(&room).Error; err != nil {
+			if err == gorm.ErrRecordNotFound {
+				return models.NotFound("classroom")
+			}
 			return err
-		}
-		if n == 0 {
-			return models.NotFound("classroom")
 		}
 		teachers, err := policy.TeachersOf(tx, st.ID)
 		if err != nil {
 			return err
 		}
-		if err := tx.Where("student_id = ? AND classroom_id IN (SELECT id FROM classrooms WHERE archived_at IS NULL)", st.ID).Delete(&models.Enrollment{}).Error; err != nil {
+		if room.SchoolID != st.SchoolID {
+			if err := policy.RequireSchoolAdmin(v, room.SchoolID, "take in a student"); err != nil {
+				return err
+			}
+			var same int64
+			if err := tx.Table("schools a").Joins("JOIN schools b ON b.district_id = a.district_id").
+				Where("a.id = ? AND b.id = ?", st.SchoolID, room.SchoolID).Count(&same).Error; err != nil {
+				return err
+			}
+			if same == 0 {
+				return models.InvalidField("classroomId", "a student moves only between schools of one district")
+			}
+			if err := s.auditWrite(tx, v, st.SchoolID, st.ID, st.ID, "student.transfer.out"); err != nil {
+				return err
+			}
+			moved, guardians, err := moveStudent(tx, st, room.SchoolID, s.now())
+			if err != nil {
+				return err
+			}
+			// A roster's record of the student follows them.
+			if err := tx.Table("roster_ids").Where("kind = ? AND target_id = ?", "users", st.ID).
+				Update("target_id", moved.ID).Error; err != nil {
+				return err
+			}
+			*st = *moved
+			teachers = append(teachers, guardians...)
+		} else if err := tx.Where("student_id = ? AND classroom_id IN (SELECT id FROM classrooms WHERE archived_at IS NULL)", st.ID).Delete(&models.Enrollment{}).Error; err != nil {
 			return err
 		}
-		if err := tx.Create(&models.Enrollment{ClassroomID: in.ClassroomID, StudentID: st.ID, SchoolID: st.SchoolID}).Error; err != nil {
+		if err := tx.Create(&models.Enrollment{ClassroomID: room.ID, StudentID: st.ID, SchoolID: st.SchoolID}).Error; err != nil {
 			return err
 		}
-		if err := s.accessChanged(tx, teachers...); err != nil {
-			return err
-		}
-		return nil
+		return s.accessChanged(tx, teachers...)
 	})
 }

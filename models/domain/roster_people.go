@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -104,7 +105,7 @@ func (im *importer) users() error {
 		if isNew {
 			id = uuid.NewString()
 		}
-		_, ch := im.note(oneroster.FileUsers, u.SourcedID, &id, u.Role, sum, u.Deleted || !u.Enabled)
+		ref, ch := im.note(oneroster.FileUsers, u.SourcedID, &id, u.Role, sum, u.Deleted || !u.Enabled)
 		if kind == "" {
 			continue
 		}
@@ -121,9 +122,18 @@ func (im *importer) users() error {
 			if kind == "students" {
 				if ch == created && isNew {
 					students = append(students, models.Student{ID: id, SchoolID: orgSchools[0], FirstName: u.GivenName, LastName: u.FamilyName, Grade: grade(u.Grades)})
-				} else if err := im.tx.Model(&models.Student{}).Where("id = ?", id).Updates(map[string]any{
-					"first_name": u.GivenName, "last_name": u.FamilyName, "grade": grade(u.Grades), "withdrawn_at": nil, "updated_at": im.now}).Error; err != nil {
-					return err
+					continue
+				}
+				fields := map[string]any{"first_name": u.GivenName, "last_name": u.FamilyName, "grade": grade(u.Grades), "withdrawn_at": nil, "updated_at": im.now}
+				res := im.tx.Model(&models.Student{}).Where("id = ? AND school_id = ?", id, orgSchools[0]).Updates(fields)
+				if res.Error != nil {
+					return res.Error
+				}
+				if res.RowsAffected == 0 {
+					// The student moved to another school of the district.
+					if err := im.moveStudent(ref, id, orgSchools[0], fields); err != nil {
+						return err
+					}
 				}
 				continue
 			}
@@ -173,6 +183,26 @@ func (im *importer) users() error {
 		}
 	}
 	return flush()
+}
+
+// moveStudent follows a student the roster places at another school of the
+// district (moveStudent): their roster record points at the new row.
+func (im *importer) moveStudent(ref *rosterRef, id, school string, fields map[string]any) error {
+	var st models.Student
+	if err := im.tx.Take(&st, "id = ?", id).Error; err != nil {
+		return err
+	}
+	moved, guardians, err := moveStudent(im.tx, &st, school, im.now)
+	if err != nil {
+		return err
+	}
+	for _, g := range guardians {
+		im.access[g] = true
+	}
+	delete(im.studentSchool, id)
+	im.studentSchool[moved.ID] = school
+	ref.Target, ref.dirty = uuid.MustParse(moved.ID), true
+	return im.tx.Model(&models.Student{}).Where("id = ?", moved.ID).Updates(fields).Error
 }
 
 // createAll inserts rows in batches, leaving those that exist alone.
@@ -243,9 +273,19 @@ func (im *importer) guardianships() error {
 		}
 		return ""
 	}
+	// The household of each guardian whose row this file holds: a delta
+	// without the guardian's row leaves theirs as it is.
+	household := map[string]*string{}
 	for _, u := range im.set.Users {
 		if u.Deleted || !u.Enabled {
 			continue
+		}
+		if userKind(u.Role) == "guardians" {
+			var h *string
+			if u.Household != "" {
+				h = &u.Household
+			}
+			household[im.target(oneroster.FileUsers, u.SourcedID)] = h
 		}
 		for _, a := range u.Agents {
 			switch {
@@ -276,6 +316,11 @@ func (im *importer) guardianships() error {
 	var create []models.Guardianship
 	var members []models.Membership
 	var reopen []string
+	type move struct {
+		ID string  `json:"id"`
+		H  *string `json:"h"`
+	}
+	var moves []move
 	for p, r := range want {
 		if len(create) >= 1000 {
 			if err := createAll(im, create, 1000); err != nil {
@@ -293,15 +338,22 @@ func (im *importer) guardianships() error {
 			}
 		}
 		g := have[p]
+		h, said := household[p.guardian]
 		switch {
 		case g == nil:
-			create = append(create, models.Guardianship{ID: uuid.NewString(), SchoolID: school, StudentID: p.student, UserID: p.guardian, Relationship: relationship(r)})
+			create = append(create, models.Guardianship{ID: uuid.NewString(), SchoolID: school, StudentID: p.student, UserID: p.guardian,
+				Relationship: relationship(r), Household: h})
 			im.count("guardianships", created)
 		case g.EndedAt != nil:
 			reopen = append(reopen, g.ID)
 			im.count("guardianships", updated)
+		case said && !sameKey(g.Household, h):
+			im.count("guardianships", updated)
 		default:
 			im.count("guardianships", same)
+		}
+		if g != nil && said && !sameKey(g.Household, h) {
+			moves = append(moves, move{g.ID, h})
 		}
 		if g == nil || g.EndedAt != nil {
 			members = append(members, models.Membership{ID: uuid.NewString(), UserID: p.guardian, SchoolID: school, Role: models.RoleParent})
@@ -325,6 +377,16 @@ func (im *importer) guardianships() error {
 	}
 	if len(reopen) > 0 {
 		if err := im.tx.Model(&models.Guardianship{}).Where("id IN ?", reopen).Updates(map[string]any{"ended_at": nil, "updated_at": im.now}).Error; err != nil {
+			return err
+		}
+	}
+	for lo := 0; lo < len(moves); lo += 10000 {
+		b, err := json.Marshal(moves[lo:min(lo+10000, len(moves))])
+		if err != nil {
+			return err
+		}
+		if err := im.tx.Exec(`UPDATE guardianships g SET household = m.h, updated_at = ?
+			FROM jsonb_to_recordset(CAST(? AS jsonb)) AS m(id uuid, h text) WHERE g.id = m.id`, im.now, string(b)).Error; err != nil {
 			return err
 		}
 	}
@@ -411,4 +473,8 @@ func withdrawStudent(tx *gorm.DB, id string, now time.Time) ([]string, error) {
 		return nil, err
 	}
 	return guardians, tx.Model(&models.Student{}).Where("id = ?", id).Updates(map[string]any{"withdrawn_at": now, "updated_at": now}).Error
+}
+
+func sameKey(a, b *string) bool {
+	return (a == nil) == (b == nil) && (a == nil || *a == *b)
 }

@@ -212,9 +212,15 @@ func seedStudents(tx *gorm.DB, r *rand.Rand, school *models.School, rooms []mode
 			if g == 2 {
 				rel = models.RelationshipFather
 			}
+			// A household per family; separated families' guardians each
+			// have their own.
+			household := fmt.Sprintf("household-%d", k.family)
+			if k.family <= SeparatedFamilies {
+				household += string(rune('a' + g - 1))
+			}
 			guardians = append(guardians, models.Guardianship{
 				SchoolID: school.ID, StudentID: s.ID, UserID: p.parents[(k.family-1)*2+g-1].ID, Relationship: rel,
-				IsPrimary: g == 1, Restricted: g == 2 && k.family == RestrictedFamily,
+				IsPrimary: g == 1, Restricted: g == 2 && k.family == RestrictedFamily, Household: &household,
 			})
 		}
 	}

@@ -75,10 +75,12 @@ func TestSeedBuildsTheDemoSchool(t *testing.T) {
 		{"events", count("SELECT count(*) FROM school_events WHERE starts_at > ?", seedAt), 1},
 		{"resources", count("SELECT count(*) FROM resources"), 2},
 		{"open conference slots", count("SELECT count(*) FROM conference_slots WHERE starts_at > ? AND cancelled_at IS NULL", seedAt), 8},
-		// Two households: the child's guardians do not share a last name.
+		// Two households: the child's guardians do not share a last name,
+		// nor a household.
 		{"children with two households", count(`SELECT count(DISTINCT g1.student_id) FROM guardianships g1 JOIN guardianships g2 ON g1.student_id = g2.student_id AND g1.user_id < g2.user_id
 			JOIN users u1 ON u1.id = g1.user_id JOIN users u2 ON u2.id = g2.user_id
-			WHERE split_part(u1.display_name, ' ', 2) <> split_part(u2.display_name, ' ', 2)`), 12},
+			WHERE split_part(u1.display_name, ' ', 2) <> split_part(u2.display_name, ' ', 2) AND g1.household <> g2.household`), 12},
+		{"guardianships without a household", count("SELECT count(*) FROM guardianships WHERE household IS NULL"), 0},
 	} {
 		if c.got != c.want {
 			t.Errorf("%s: %d, want %d", c.what, c.got, c.want)

@@ -92,7 +92,7 @@ func demoSet(t *testing.T, db *gorm.DB) map[string][][]string {
 			{"year-" + end, "", "", year, "schoolYear", year[:4] + "-08-17", end + "-06-11", "", end}},
 		"courses.csv":     {{"sourcedId", "status", "dateLastModified", "schoolYearSourcedId", "title", "courseCode", "grades", "orgSourcedId", "subjects", "subjectCodes"}},
 		"classes.csv":     {{"sourcedId", "status", "dateLastModified", "title", "grades", "courseSourcedId", "classCode", "classType", "location", "schoolSourcedId", "termSourcedIds", "subjects", "subjectCodes", "periods"}},
-		"users.csv":       {{"sourcedId", "status", "dateLastModified", "enabledUser", "orgSourcedIds", "role", "username", "userIds", "givenName", "familyName", "middleName", "identifier", "email", "sms", "phone", "agentSourcedIds", "grades", "password"}},
+		"users.csv":       {{"sourcedId", "status", "dateLastModified", "enabledUser", "orgSourcedIds", "role", "username", "userIds", "givenName", "familyName", "middleName", "identifier", "email", "sms", "phone", "agentSourcedIds", "grades", "password", "metadata.household"}},
 		"enrollments.csv": {{"sourcedId", "status", "dateLastModified", "classSourcedId", "schoolSourcedId", "userSourcedId", "role", "primary", "beginDate", "endDate"}},
 	}
 	roomID := map[string]string{}
@@ -112,7 +112,7 @@ func demoSet(t *testing.T, db *gorm.DB) map[string][][]string {
 		if s.Role == "ADMIN" {
 			role = "administrator"
 		}
-		out["users.csv"] = append(out["users.csv"], []string{local(s.Email), "", "", "true", "school-wce", role, local(s.Email), "", given, family, "", "", s.Email, "", "", "", "", ""})
+		out["users.csv"] = append(out["users.csv"], []string{local(s.Email), "", "", "true", "school-wce", role, local(s.Email), "", given, family, "", "", s.Email, "", "", "", "", "", ""})
 	}
 	var students []struct {
 		ID, FirstName, LastName, Grade, Room, Guardians string
@@ -135,15 +135,15 @@ func demoSet(t *testing.T, db *gorm.DB) map[string][][]string {
 			agents = append(agents, local(e))
 			children[local(e)] = append(children[local(e)], sid)
 		}
-		out["users.csv"] = append(out["users.csv"], []string{sid, "", "", "true", "school-wce", "student", sid, "", s.FirstName, s.LastName, "", "", "", "", "", strings.Join(agents, ","), code(s.Grade), ""})
+		out["users.csv"] = append(out["users.csv"], []string{sid, "", "", "true", "school-wce", "student", sid, "", s.FirstName, s.LastName, "", "", "", "", "", strings.Join(agents, ","), code(s.Grade), "", ""})
 		out["enrollments.csv"] = append(out["enrollments.csv"], []string{"enr-" + sid, "", "", s.Room, "school-wce", sid, "student", "false", "", ""})
 	}
-	var parents []struct{ Email, DisplayName string }
-	scan(&parents, `SELECT u.email, u.display_name FROM users u JOIN memberships m ON m.user_id = u.id
-		WHERE m.role = 'PARENT' ORDER BY length(u.email), u.email`)
+	var parents []struct{ Email, DisplayName, Household string }
+	scan(&parents, `SELECT u.email, u.display_name, (SELECT min(g.household) FROM guardianships g WHERE g.user_id = u.id) AS household
+		FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.role = 'PARENT' ORDER BY length(u.email), u.email`)
 	for _, p := range parents {
 		given, family := split(p.DisplayName)
-		out["users.csv"] = append(out["users.csv"], []string{local(p.Email), "", "", "true", "school-wce", "parent", local(p.Email), "", given, family, "", "", p.Email, "", "", strings.Join(children[local(p.Email)], ","), "", ""})
+		out["users.csv"] = append(out["users.csv"], []string{local(p.Email), "", "", "true", "school-wce", "parent", local(p.Email), "", given, family, "", "", p.Email, "", "", strings.Join(children[local(p.Email)], ","), "", "", p.Household})
 	}
 	var teaching []struct{ Email, Room string }
 	scan(&teaching, `SELECT u.email, cs.classroom_id AS room FROM classroom_staff cs JOIN users u ON u.id = cs.user_id ORDER BY u.email`)

@@ -71,3 +71,15 @@ func (r *row) boolean(col string) bool {
 	r.bad("%s %q is not true or false", col, r.get(col))
 	return false
 }
+
+// MaxHousehold is the longest household key (metadata.household).
+const MaxHousehold = 64
+
+func (r *row) household() string {
+	v := r.get("metadata.household")
+	if len(v) > MaxHousehold {
+		r.bad("metadata.household is longer than %d bytes", MaxHousehold)
+		return ""
+	}
+	return v
+}
