@@ -29,6 +29,7 @@ type ViewerResolver interface {
 	Memberships(ctx context.Context, obj *models.Viewer) ([]*models.Membership, error)
 	Children(ctx context.Context, obj *models.Viewer) ([]*models.Student, error)
 	Classrooms(ctx context.Context, obj *models.Viewer) ([]*models.Classroom, error)
+	ContactPoints(ctx context.Context, obj *models.Viewer) ([]*models.ContactPoint, error)
 	UnreadCount(ctx context.Context, obj *models.Viewer) (int, error)
 	OfficeHours(ctx context.Context, obj *models.Viewer) ([]*models.OfficeHours, error)
 	Devices(ctx context.Context, obj *models.Viewer) ([]*models.Device, error)
@@ -594,6 +595,38 @@ func (ec *executionContext) fieldContext_Viewer_classrooms(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Viewer_contactPoints(ctx context.Context, field graphql.CollectedField, obj *models.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_contactPoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Viewer().ContactPoints(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.ContactPoint) graphql.Marshaler {
+			return ec.marshalNContactPoint2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐContactPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_contactPoints(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Viewer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContactPoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Viewer_unreadCount(ctx context.Context, field graphql.CollectedField, obj *models.Viewer) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1041,6 +1074,12 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Viewer_classrooms(ctx, field, obj)
+				})
+		case "contactPoints":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Viewer_contactPoints(ctx, field, obj)
 				})
 		case "unreadCount":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,

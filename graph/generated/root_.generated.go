@@ -215,6 +215,17 @@ type ComplexityRoot struct {
 		Teacher             func(childComplexity int) int
 	}
 
+	ContactPoint struct {
+		Address         func(childComplexity int) int
+		Channel         func(childComplexity int) int
+		ConsentAt       func(childComplexity int) int
+		ID              func(childComplexity int) int
+		OptedOutAt      func(childComplexity int) int
+		Source          func(childComplexity int) int
+		UndeliverableAt func(childComplexity int) int
+		VerifiedAt      func(childComplexity int) int
+	}
+
 	Conversation struct {
 		CreatedAt     func(childComplexity int) int
 		ID            func(childComplexity int) int
@@ -390,6 +401,7 @@ type ComplexityRoot struct {
 		AcceptConferenceTime          func(childComplexity int, input models.AcceptConferenceTimeInput) int
 		AcknowledgeAnnouncement       func(childComplexity int, input models.AnnouncementIDInput) int
 		AcknowledgeObservation        func(childComplexity int, input models.AcknowledgeObservationInput) int
+		AddContactPoint               func(childComplexity int, input models.AddContactPointInput) int
 		AddGuardian                   func(childComplexity int, input models.AddGuardianInput) int
 		AddStaff                      func(childComplexity int, input models.AddStaffInput) int
 		ArchiveClassroom              func(childComplexity int, input models.ClassroomIDInput) int
@@ -418,11 +430,13 @@ type ComplexityRoot struct {
 		PublishConferenceAvailability func(childComplexity int, input models.PublishConferenceAvailabilityInput) int
 		RedeemInvitation              func(childComplexity int, input models.RedeemInvitationInput) int
 		RegisterDevice                func(childComplexity int, input models.RegisterDeviceInput) int
+		RemoveContactPoint            func(childComplexity int, input models.ContactPointIDInput) int
 		RemoveGuardian                func(childComplexity int, input models.GuardianIDInput) int
 		RemoveStaff                   func(childComplexity int, input models.RemoveStaffInput) int
 		RequestConferenceMeeting      func(childComplexity int, input models.RequestConferenceMeetingInput) int
 		RequestObservationReview      func(childComplexity int, input models.ObservationIDInput) int
 		RescheduleConferenceBooking   func(childComplexity int, input models.RescheduleConferenceBookingInput) int
+		ResendContactCode             func(childComplexity int, input models.ContactPointIDInput) int
 		ResetCalendarFeed             func(childComplexity int) int
 		RespondToObservation          func(childComplexity int, input models.RespondToObservationInput) int
 		ReviewObservation             func(childComplexity int, input models.ReviewObservationInput) int
@@ -431,6 +445,7 @@ type ComplexityRoot struct {
 		SendMessage                   func(childComplexity int, input models.SendMessageInput) int
 		SendTestNotification          func(childComplexity int) int
 		SetConferenceNotes            func(childComplexity int, input models.SetConferenceNotesInput) int
+		SetContactPointOptOut         func(childComplexity int, input models.SetContactPointOptOutInput) int
 		SetDistrictMessageMonitor     func(childComplexity int, input models.SetDistrictMessageMonitorInput) int
 		SetGuardianHousehold          func(childComplexity int, input models.SetGuardianHouseholdInput) int
 		SetGuardianRestricted         func(childComplexity int, input models.SetGuardianRestrictedInput) int
@@ -446,6 +461,7 @@ type ComplexityRoot struct {
 		UpdateNotificationPreferences func(childComplexity int, input models.UpdateNotificationPreferencesInput) int
 		UpdateObservation             func(childComplexity int, input models.UpdateObservationInput) int
 		UpdateProfile                 func(childComplexity int, input models.UpdateProfileInput) int
+		VerifyContactPoint            func(childComplexity int, input models.VerifyContactPointInput) int
 		WithdrawStudent               func(childComplexity int, input models.StudentIDInput) int
 	}
 
@@ -716,6 +732,7 @@ type ComplexityRoot struct {
 	Viewer struct {
 		Children                func(childComplexity int) int
 		Classrooms              func(childComplexity int) int
+		ContactPoints           func(childComplexity int) int
 		Devices                 func(childComplexity int) int
 		DisplayName             func(childComplexity int) int
 		Email                   func(childComplexity int) int
@@ -1362,6 +1379,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ConferenceSlot.Teacher(childComplexity), true
+
+	case "ContactPoint.address":
+		if e.ComplexityRoot.ContactPoint.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactPoint.Address(childComplexity), true
+	case "ContactPoint.channel":
+		if e.ComplexityRoot.ContactPoint.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactPoint.Channel(childComplexity), true
+	case "ContactPoint.textsConsentedAt":
+		if e.ComplexityRoot.ContactPoint.ConsentAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactPoint.ConsentAt(childComplexity), true
+	case "ContactPoint.id":
+		if e.ComplexityRoot.ContactPoint.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactPoint.ID(childComplexity), true
+	case "ContactPoint.optedOutAt":
+		if e.ComplexityRoot.ContactPoint.OptedOutAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactPoint.OptedOutAt(childComplexity), true
+	case "ContactPoint.source":
+		if e.ComplexityRoot.ContactPoint.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactPoint.Source(childComplexity), true
+	case "ContactPoint.undeliverableAt":
+		if e.ComplexityRoot.ContactPoint.UndeliverableAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactPoint.UndeliverableAt(childComplexity), true
+	case "ContactPoint.verifiedAt":
+		if e.ComplexityRoot.ContactPoint.VerifiedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactPoint.VerifiedAt(childComplexity), true
 
 	case "Conversation.createdAt":
 		if e.ComplexityRoot.Conversation.CreatedAt == nil {
@@ -2070,6 +2136,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcknowledgeObservation(childComplexity, args["input"].(models.AcknowledgeObservationInput)), true
+	case "Mutation.addContactPoint":
+		if e.ComplexityRoot.Mutation.AddContactPoint == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addContactPoint_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddContactPoint(childComplexity, args["input"].(models.AddContactPointInput)), true
 	case "Mutation.addGuardian":
 		if e.ComplexityRoot.Mutation.AddGuardian == nil {
 			break
@@ -2378,6 +2455,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RegisterDevice(childComplexity, args["input"].(models.RegisterDeviceInput)), true
+	case "Mutation.removeContactPoint":
+		if e.ComplexityRoot.Mutation.RemoveContactPoint == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeContactPoint_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveContactPoint(childComplexity, args["input"].(models.ContactPointIDInput)), true
 	case "Mutation.removeGuardian":
 		if e.ComplexityRoot.Mutation.RemoveGuardian == nil {
 			break
@@ -2433,6 +2521,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RescheduleConferenceBooking(childComplexity, args["input"].(models.RescheduleConferenceBookingInput)), true
+	case "Mutation.resendContactCode":
+		if e.ComplexityRoot.Mutation.ResendContactCode == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resendContactCode_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResendContactCode(childComplexity, args["input"].(models.ContactPointIDInput)), true
 	case "Mutation.resetCalendarFeed":
 		if e.ComplexityRoot.Mutation.ResetCalendarFeed == nil {
 			break
@@ -2506,6 +2605,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetConferenceNotes(childComplexity, args["input"].(models.SetConferenceNotesInput)), true
+	case "Mutation.setContactPointOptOut":
+		if e.ComplexityRoot.Mutation.SetContactPointOptOut == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setContactPointOptOut_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetContactPointOptOut(childComplexity, args["input"].(models.SetContactPointOptOutInput)), true
 	case "Mutation.setDistrictMessageMonitor":
 		if e.ComplexityRoot.Mutation.SetDistrictMessageMonitor == nil {
 			break
@@ -2671,6 +2781,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateProfile(childComplexity, args["input"].(models.UpdateProfileInput)), true
+	case "Mutation.verifyContactPoint":
+		if e.ComplexityRoot.Mutation.VerifyContactPoint == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_verifyContactPoint_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VerifyContactPoint(childComplexity, args["input"].(models.VerifyContactPointInput)), true
 	case "Mutation.withdrawStudent":
 		if e.ComplexityRoot.Mutation.WithdrawStudent == nil {
 			break
@@ -3861,6 +3982,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Viewer.Classrooms(childComplexity), true
+	case "Viewer.contactPoints":
+		if e.ComplexityRoot.Viewer.ContactPoints == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.ContactPoints(childComplexity), true
 	case "Viewer.devices":
 		if e.ComplexityRoot.Viewer.Devices == nil {
 			break
@@ -3970,6 +4097,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AcceptConferenceTimeInput", ec.unmarshalInputAcceptConferenceTimeInput),
 			graphql.NewInputUnmarshaler("AcknowledgeObservationInput", ec.unmarshalInputAcknowledgeObservationInput),
+			graphql.NewInputUnmarshaler("AddContactPointInput", ec.unmarshalInputAddContactPointInput),
 			graphql.NewInputUnmarshaler("AddGuardianInput", ec.unmarshalInputAddGuardianInput),
 			graphql.NewInputUnmarshaler("AddStaffInput", ec.unmarshalInputAddStaffInput),
 			graphql.NewInputUnmarshaler("AnnouncementIdInput", ec.unmarshalInputAnnouncementIdInput),
@@ -3980,6 +4108,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CancelConferenceSlotInput", ec.unmarshalInputCancelConferenceSlotInput),
 			graphql.NewInputUnmarshaler("CategoryPreferenceInput", ec.unmarshalInputCategoryPreferenceInput),
 			graphql.NewInputUnmarshaler("ClassroomIdInput", ec.unmarshalInputClassroomIdInput),
+			graphql.NewInputUnmarshaler("ContactPointIdInput", ec.unmarshalInputContactPointIdInput),
 			graphql.NewInputUnmarshaler("ConversationIdInput", ec.unmarshalInputConversationIdInput),
 			graphql.NewInputUnmarshaler("CreateClassroomInput", ec.unmarshalInputCreateClassroomInput),
 			graphql.NewInputUnmarshaler("CreateConferenceRoundInput", ec.unmarshalInputCreateConferenceRoundInput),
@@ -4011,6 +4140,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RsvpSchoolEventInput", ec.unmarshalInputRsvpSchoolEventInput),
 			graphql.NewInputUnmarshaler("SendMessageInput", ec.unmarshalInputSendMessageInput),
 			graphql.NewInputUnmarshaler("SetConferenceNotesInput", ec.unmarshalInputSetConferenceNotesInput),
+			graphql.NewInputUnmarshaler("SetContactPointOptOutInput", ec.unmarshalInputSetContactPointOptOutInput),
 			graphql.NewInputUnmarshaler("SetDistrictMessageMonitorInput", ec.unmarshalInputSetDistrictMessageMonitorInput),
 			graphql.NewInputUnmarshaler("SetGuardianHouseholdInput", ec.unmarshalInputSetGuardianHouseholdInput),
 			graphql.NewInputUnmarshaler("SetGuardianRestrictedInput", ec.unmarshalInputSetGuardianRestrictedInput),
@@ -4027,6 +4157,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateObservationInput", ec.unmarshalInputUpdateObservationInput),
 			graphql.NewInputUnmarshaler("UpdateProfileInput", ec.unmarshalInputUpdateProfileInput),
 			graphql.NewInputUnmarshaler("UploadIdInput", ec.unmarshalInputUploadIdInput),
+			graphql.NewInputUnmarshaler("VerifyContactPointInput", ec.unmarshalInputVerifyContactPointInput),
 		)
 	}
 	first := true
@@ -4202,6 +4333,76 @@ input AnnouncementIdInput {
   id: ID!
 }
 
+`, BuiltIn: false},
+	{Name: "../schema/channels.graphqls", Input: `"An email address or phone number of the viewer, for email and SMS."
+type ContactPoint {
+  id: ID!
+  channel: Channel!
+  "A lower-case email address, or a phone number in E.164 (+15551234567)."
+  address: String!
+  "ROSTER (the school's record) or USER (added by the person)."
+  source: String!
+  "When the person proved it with a code; null until then (a USER point is not used before)."
+  verifiedAt: Time
+  "SMS: when the number agreed to texts (a code, or START/YES)."
+  textsConsentedAt: Time
+  "STOP or unsubscribe: nothing but urgent safety alerts is sent to it."
+  optedOutAt: Time
+  "A bounce or a carrier's rejection: nothing more is sent to it."
+  undeliverableAt: Time
+}
+
+enum Channel {
+  EMAIL
+  SMS
+}
+
+extend type Viewer {
+  "The viewer's email addresses and phone numbers."
+  contactPoints: [ContactPoint!]!
+}
+
+extend type Mutation {
+  """
+  Adds an email address or phone number (a national number is read in the
+  viewer's country) and sends it a 6-digit code, valid 10 minutes; it is
+  used once verified. At most 10 points; codes at most one per 30 seconds
+  and 5 a day. Errors: BAD_USER_INPUT (address; a landline for SMS),
+  RATE_LIMITED, UNAVAILABLE (no email or SMS on this server).
+  """
+  addContactPoint(input: AddContactPointInput!): ContactPoint! @auth
+  "Sends a new code to an unverified point. Errors: NOT_FOUND, CONFLICT (verified), RATE_LIMITED."
+  resendContactCode(input: ContactPointIdInput!): ContactPoint! @auth
+  """
+  Proves a point with its code (for a number, also its consent to texts).
+  Errors: NOT_FOUND, BAD_USER_INPUT (wrong or expired code), RATE_LIMITED
+  (5 wrong codes: ask for a new one).
+  """
+  verifyContactPoint(input: VerifyContactPointInput!): ContactPoint! @auth
+  "Stops (or restarts) email or texts to a point, urgent safety alerts aside."
+  setContactPointOptOut(input: SetContactPointOptOutInput!): ContactPoint! @auth
+  "Removes a point. Errors: NOT_FOUND."
+  removeContactPoint(input: ContactPointIdInput!): ContactPoint! @auth
+}
+
+input AddContactPointInput {
+  channel: Channel!
+  address: String!
+}
+
+input ContactPointIdInput {
+  contactPointId: ID!
+}
+
+input VerifyContactPointInput {
+  contactPointId: ID!
+  code: String!
+}
+
+input SetContactPointOptOutInput {
+  contactPointId: ID!
+  optOut: Boolean!
+}
 `, BuiltIn: false},
 	{Name: "../schema/conferences.graphqls", Input: `# Parent–teacher conferences: rounds, availability, booking, reminders.
 
@@ -6269,6 +6470,28 @@ func (ec *executionContext) childFields_ConferenceSlot(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type ConferenceSlot", field.Name)
 }
 
+func (ec *executionContext) childFields_ContactPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ContactPoint_id(ctx, field)
+	case "channel":
+		return ec.fieldContext_ContactPoint_channel(ctx, field)
+	case "address":
+		return ec.fieldContext_ContactPoint_address(ctx, field)
+	case "source":
+		return ec.fieldContext_ContactPoint_source(ctx, field)
+	case "verifiedAt":
+		return ec.fieldContext_ContactPoint_verifiedAt(ctx, field)
+	case "textsConsentedAt":
+		return ec.fieldContext_ContactPoint_textsConsentedAt(ctx, field)
+	case "optedOutAt":
+		return ec.fieldContext_ContactPoint_optedOutAt(ctx, field)
+	case "undeliverableAt":
+		return ec.fieldContext_ContactPoint_undeliverableAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContactPoint", field.Name)
+}
+
 func (ec *executionContext) childFields_Conversation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7091,6 +7314,8 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_children(ctx, field)
 	case "classrooms":
 		return ec.fieldContext_Viewer_classrooms(ctx, field)
+	case "contactPoints":
+		return ec.fieldContext_Viewer_contactPoints(ctx, field)
 	case "unreadCount":
 		return ec.fieldContext_Viewer_unreadCount(ctx, field)
 	case "officeHours":

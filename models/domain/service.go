@@ -39,6 +39,8 @@ type Service struct {
 	Files FileStore
 	// Roster runs roster imports in the background; nil refuses them.
 	Roster RosterQueue
+	// Outbound sends email and SMS; nil refuses what needs them.
+	Outbound Outbound
 }
 
 // Publisher hands live events to subscribers on every instance

@@ -77,6 +77,8 @@ type Deps struct {
 	MetricsToken string
 	// Tracing provides the OpenTelemetry tracer (nil: no tracing).
 	Tracing trace.TracerProvider
+	// Webhooks adds the providers' callbacks and the unsubscribe links.
+	Webhooks interface{ Routes(*http.ServeMux) }
 }
 
 // NewHandler returns the server's whole HTTP handler.
@@ -170,6 +172,9 @@ func NewHandler(d Deps) http.Handler {
 		mux.Handle(files.Path, d.Files)
 	}
 	mux.Handle("GET /engagement.csv", d.Auth.Middleware(d.Log)(engagementCSV(d.Domain, d.Log)))
+	if d.Webhooks != nil {
+		d.Webhooks.Routes(mux)
+	}
 	mux.Handle("GET /conversations.csv", d.Auth.Middleware(d.Log)(conversationsCSV(d.Domain, d.Log)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

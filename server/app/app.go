@@ -36,6 +36,7 @@ import (
 	"github.com/sameside/sameside/server/files"
 	"github.com/sameside/sameside/server/jobs"
 	"github.com/sameside/sameside/server/metrics"
+	"github.com/sameside/sameside/server/outbound"
 	"github.com/sameside/sameside/server/push"
 	"github.com/sameside/sameside/server/push/fakefcm"
 	"github.com/sameside/sameside/server/realtime"
@@ -68,6 +69,10 @@ type App struct {
 	// Tracing provides OpenTelemetry tracers (nil: no tracing; set when
 	// OTLP export is configured).
 	Tracing trace.TracerProvider
+	// Outbound sends email and SMS (nil: not configured, in production).
+	Outbound *outbound.Service
+	// Links signs unsubscribe links.
+	Links *outbound.Links
 	// Pool is the pgx pool the workers use.
 	Pool *pgxpool.Pool
 	pg   *database.Server
@@ -145,7 +150,11 @@ func (a *App) open(ctx context.Context) error {
 		a.Tracing = a.tracerProvider
 		a.Log.Info("tracing: exporting spans over OTLP/HTTP", "endpoint", a.Config.OTLPEndpoint)
 	}
-	a.Metrics = metrics.New(metrics.Options{DB: db, Push: a.Push.Metrics.Snapshot, Operations: slices.Collect(maps.Keys(ops))})
+	mo := metrics.Options{DB: db, Push: a.Push.Metrics.Snapshot, Operations: slices.Collect(maps.Keys(ops))}
+	if a.Outbound != nil {
+		mo.Collectors = a.Outbound.Metrics.Collectors()
+	}
+	a.Metrics = metrics.New(mo)
 	if a.Verifier != nil {
 		return nil
 	}
@@ -191,6 +200,9 @@ func (a *App) openPush(ctx context.Context, sqlDB *sql.DB) error {
 	a.Push = push.New(a.DB, inserter, fcm, pcfg, a.Log)
 	a.Domain.Notify = a.Push
 	a.Domain.Roster = roster.Queue{Inserter: inserter}
+	if err := a.openOutbound(ctx, inserter); err != nil {
+		return err
+	}
 	if a.Pool, err = pgxpool.New(ctx, a.pg.URL); err != nil {
 		return fmt.Errorf("worker pool: %w", err)
 	}
@@ -203,6 +215,49 @@ func (a *App) openPush(ctx context.Context, sqlDB *sql.DB) error {
 	}
 	a.Events = realtime.New(a.Pool, a.Log)
 	a.Domain.Events = a.Events
+	return nil
+}
+
+// openOutbound builds email and SMS: SMTP and Twilio when configured, else
+// in development a logger in their place (in production, nothing: what
+// needs them answers UNAVAILABLE).
+func (a *App) openOutbound(ctx context.Context, inserter *river.Client[*sql.Tx]) error {
+	var mailer outbound.Mailer
+	var texter outbound.Texter
+	if a.Config.SMTPURL != "" {
+		m, err := outbound.NewSMTP(a.Config.SMTPURL, a.Config.MailFrom)
+		if err != nil {
+			return err
+		}
+		mailer = m
+	}
+	if a.Config.TwilioAccountSID != "" {
+		t, err := outbound.NewTwilio(a.Config.TwilioAccountSID, a.Config.TwilioAuthToken, a.Config.SMSFrom, a.Config.TwilioAPIURL,
+			outbound.PublicURLOf(a.Config.PublicURL, outbound.TwilioStatusPath))
+		if err != nil {
+			return err
+		}
+		texter = t
+	}
+	if !a.Config.Production() {
+		if mailer == nil {
+			mailer = outbound.Log{L: a.Log}
+		}
+		if texter == nil {
+			texter = outbound.Log{L: a.Log}
+		}
+	}
+	links, err := outbound.LoadLinks(ctx, a.DB, a.Config.PublicURL)
+	if err != nil {
+		return err
+	}
+	a.Links = links
+	if mailer == nil || texter == nil {
+		a.Log.Warn("email and SMS are off: set SAMESIDE_SMTP_URL and TWILIO_ACCOUNT_SID (see the README)")
+		return nil
+	}
+	a.Outbound = outbound.New(a.DB, inserter, mailer, texter, outbound.DefaultConfig(), a.Log)
+	a.Domain.Outbound = a.Outbound
 	return nil
 }
 
@@ -238,6 +293,12 @@ func (a *App) NewWorkers() (*river.Client[pgx.Tx], error) {
 					files.CleanupChore: files.Cleanup(a.Domain, a.Log),
 					retention.Chore:    retention.Purge(a.Domain, a.Log),
 				}})
+			},
+			func(w *river.Workers) error {
+				if a.Outbound == nil {
+					return nil
+				}
+				return outbound.Register(a.Outbound, a.Links)(w)
 			},
 			func(w *river.Workers) error {
 				return river.AddWorkerSafely(w, &roster.Worker{Domain: a.Domain, Log: a.Log, Limit: a.Config.JobRescueAfter * 4 / 5})
@@ -284,7 +345,9 @@ func (a *App) Handler() http.Handler {
 		CORSOrigins:       a.Config.CORSOrigins,
 		Metrics:           a.Metrics,
 		Tracing:           a.Tracing,
-		MetricsToken:      a.Config.MetricsToken,
+		Webhooks: &outbound.Webhooks{DB: a.DB, Domain: a.Domain, Links: a.Links, AuthToken: a.Config.TwilioAuthToken,
+			PublicURL: a.Config.PublicURL, Log: a.Log},
+		MetricsToken: a.Config.MetricsToken,
 	})
 }
 

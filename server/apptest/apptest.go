@@ -9,6 +9,7 @@ import (
 	"crypto/ed25519"
 	"io"
 	"log/slog"
+	"net"
 	"net/http/httptest"
 	"os"
 	"sync"
@@ -27,6 +28,8 @@ import (
 	"github.com/sameside/sameside/server/config"
 	"github.com/sameside/sameside/server/database/dbtest"
 	"github.com/sameside/sameside/server/demo"
+	"github.com/sameside/sameside/server/outbound/fakesmtp"
+	"github.com/sameside/sameside/server/outbound/faketwilio"
 	"github.com/sameside/sameside/server/push/fakefcm"
 )
 
@@ -38,11 +41,21 @@ type Env struct {
 	Server *httptest.Server
 	// FCM is the fake FCM the app's pushes go to.
 	FCM *fakefcm.Server
+	// SMTP keeps the email the app sends; Twilio is the fake its texts go to.
+	SMTP   *fakesmtp.Server
+	Twilio *faketwilio.Server
 	// statements counts, per request id, the SQL statements the app's
 	// database handle ran for that request (see DoCounting).
 	statements sync.Map
 	requests   atomic.Int64
 }
+
+// The fake Twilio account of every test server, and its sending number.
+const (
+	TwilioAccountSID = "AC00000000000000000000000000000001"
+	TwilioAuthToken  = "0123456789abcdef0123456789abcdef"
+	SMSFrom          = "+15005550006"
+)
 
 // Options change how New builds the server.
 type Options struct {
@@ -71,8 +84,26 @@ func New(t testing.TB, o Options) *Env {
 	t.Helper()
 	fcm := fakefcm.Start(fakefcm.Options{})
 	t.Cleanup(fcm.Close)
+	// Email goes to a real SMTP server that keeps it, SMS through the real
+	// Twilio client to a fake that speaks Twilio's API; the server listens
+	// where its public URL says, so Twilio's signed callbacks check out.
+	smtpServer, err := fakesmtp.Start()
+	if err != nil {
+		t.Fatalf("apptest: smtp: %v", err)
+	}
+	t.Cleanup(smtpServer.Close)
+	tw := faketwilio.Start(faketwilio.Options{AccountSID: TwilioAccountSID, AuthToken: TwilioAuthToken})
+	t.Cleanup(tw.Close)
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("apptest: listen: %v", err)
+	}
+	publicURL := "http://" + listener.Addr().String()
 	env := map[string]string{"DATABASE_URL": dbtest.URL(t), "SAMESIDE_SEED": "false", "LOG_LEVEL": "warn",
-		"SAMESIDE_FCM_ENDPOINT": fcm.Endpoint(), "SAMESIDE_PUSH_POLL": "50ms",
+		"SAMESIDE_PUBLIC_URL": publicURL, "SAMESIDE_SMTP_URL": smtpServer.URL(), "SAMESIDE_MAIL_FROM": "SameSide <no-reply@sameside.test>",
+		"TWILIO_ACCOUNT_SID": TwilioAccountSID, "TWILIO_AUTH_TOKEN": TwilioAuthToken, "SAMESIDE_SMS_FROM": SMSFrom,
+		"SAMESIDE_TWILIO_API_URL": tw.URL(),
+		"SAMESIDE_FCM_ENDPOINT":   fcm.Endpoint(), "SAMESIDE_PUSH_POLL": "50ms",
 		"SAMESIDE_FILES_URL": "file://" + t.TempDir(),
 		// A test's server needs few connections, and packages run their
 		// tests side by side on one PostgreSQL (100 connections in all):
@@ -105,7 +136,7 @@ func New(t testing.TB, o Options) *Env {
 	if err != nil {
 		t.Fatalf("apptest: open: %v", err)
 	}
-	e := &Env{t: t, App: a, DB: a.DB, FCM: fcm}
+	e := &Env{t: t, App: a, DB: a.DB, FCM: fcm, SMTP: smtpServer, Twilio: tw}
 	countStatements(a.DB, &e.statements)
 	if o.Seed {
 		if _, err := a.Seed(context.Background()); err != nil {
@@ -120,7 +151,10 @@ func New(t testing.TB, o Options) *Env {
 	if o.Tracing != nil {
 		a.Tracing = o.Tracing
 	}
-	e.Server = httptest.NewServer(a.Handler())
+	e.Server = httptest.NewUnstartedServer(a.Handler())
+	_ = e.Server.Listener.Close()
+	e.Server.Listener = listener
+	e.Server.Start()
 	if !o.NoWorkers {
 		if err := a.StartWorkers(context.Background()); err != nil {
 			t.Fatalf("apptest: workers: %v", err)

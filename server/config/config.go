@@ -97,6 +97,19 @@ type Config struct {
 	// OTLP/HTTP; the exporter reads the OTEL_EXPORTER_OTLP_* variables
 	// itself. Empty: spans are not recorded.
 	OTLPEndpoint string
+	// PublicURL is the server's public https URL, for links in emails and
+	// texts and for Twilio's webhooks (SAMESIDE_PUBLIC_URL; default
+	// http://localhost and the port).
+	PublicURL string
+	// SMTPURL sends email (SAMESIDE_SMTP_URL: smtp://user:pass@host:587 or
+	// smtps://…:465) from MailFrom (SAMESIDE_MAIL_FROM). Empty: in
+	// development, emails are logged; in production, none are sent.
+	SMTPURL, MailFrom string
+	// Twilio sends and receives SMS (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN,
+	// SAMESIDE_SMS_FROM: an E.164 number or a messaging service MG…);
+	// TwilioAPIURL sends the client's requests elsewhere (a fake; tests).
+	// Empty: in development, texts are logged; in production, none are sent.
+	TwilioAccountSID, TwilioAuthToken, SMSFrom, TwilioAPIURL string
 }
 
 // DemoMode reports whether the server signs its own demo tokens.
@@ -155,6 +168,10 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	corsOrigins := fs.String("cors-origins", getenv("SAMESIDE_CORS_ORIGINS"), "comma-separated web origins allowed to call the API (SAMESIDE_CORS_ORIGINS)")
 	c.MetricsToken = getenv("SAMESIDE_METRICS_TOKEN")
 	c.OTLPEndpoint = env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", getenv("OTEL_EXPORTER_OTLP_ENDPOINT"))
+	c.PublicURL = strings.TrimSuffix(getenv("SAMESIDE_PUBLIC_URL"), "/")
+	c.SMTPURL, c.MailFrom = getenv("SAMESIDE_SMTP_URL"), env("SAMESIDE_MAIL_FROM", "SameSide <no-reply@localhost>")
+	c.TwilioAccountSID, c.TwilioAuthToken = getenv("TWILIO_ACCOUNT_SID"), getenv("TWILIO_AUTH_TOKEN")
+	c.SMSFrom, c.TwilioAPIURL = getenv("SAMESIDE_SMS_FROM"), getenv("SAMESIDE_TWILIO_API_URL")
 	seedDefault := env("SAMESIDE_SEED", "")
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long a graceful shutdown may take")
@@ -178,6 +195,9 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("PORT must be a port number, not %q", *port))
 	}
 	c.Addr = ":" + strconv.FormatUint(p, 10)
+	if c.PublicURL == "" {
+		c.PublicURL = "http://localhost" + c.Addr
+	}
 	ep, err := strconv.ParseUint(*embeddedPort, 10, 16)
 	if err != nil || ep == 0 {
 		errs = append(errs, fmt.Errorf("SAMESIDE_EMBEDDED_PORT must be a port number, not %q", *embeddedPort))

@@ -6,7 +6,6 @@ package files
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"io"
 	"log/slog"
@@ -22,10 +21,10 @@ import (
 	_ "gocloud.dev/blob/s3blob"  // s3://
 	"gocloud.dev/gcerrors"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/models/domain"
+	"github.com/sameside/sameside/server/database"
 	"github.com/sameside/sameside/server/httperr"
 )
 
@@ -61,7 +60,7 @@ func Open(ctx context.Context, db *gorm.DB, bucketURL string, log *slog.Logger) 
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("files: %w", err)
 	}
-	key, err := sharedKey(ctx, db)
+	key, err := database.SharedSecret(ctx, db, "files-url-hmac")
 	if err != nil {
 		return nil, err
 	}
@@ -71,23 +70,6 @@ func Open(ctx context.Context, db *gorm.DB, bucketURL string, log *slog.Logger) 
 		return nil, fmt.Errorf("files: open %s: %w", dir, err)
 	}
 	return &Store{Bucket: b, signer: signer, log: log}, nil
-}
-
-// sharedKey returns the URL signing key, made once and kept in the
-// database so that every process accepts the others' URLs.
-func sharedKey(ctx context.Context, db *gorm.DB) ([]byte, error) {
-	fresh := make([]byte, 32)
-	if _, err := rand.Read(fresh); err != nil {
-		return nil, err
-	}
-	s := models.ServerSecret{Name: "files-url-hmac", Value: fresh, CreatedAt: time.Now().UTC()}
-	if err := db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&s).Error; err != nil {
-		return nil, fmt.Errorf("files: signing key: %w", err)
-	}
-	if err := db.WithContext(ctx).Take(&s, "name = ?", s.Name).Error; err != nil {
-		return nil, fmt.Errorf("files: signing key: %w", err)
-	}
-	return s.Value, nil
 }
 
 // Close closes the bucket.

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -18,6 +19,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"gorm.io/gorm"
 )
 
 // Queues.
@@ -160,4 +162,24 @@ func Every(chore string, interval time.Duration) *river.PeriodicJob {
 	return river.NewPeriodicJob(river.PeriodicInterval(interval), func() (river.JobArgs, *river.InsertOpts) {
 		return ChoreArgs{Chore: chore}, nil
 	}, &river.PeriodicJobOpts{ID: chore, RunOnStart: true})
+}
+
+// SQLTx returns the database/sql transaction under a GORM transaction, for
+// River's InsertTx: jobs go in with the write that causes them.
+func SQLTx(tx *gorm.DB) (*sql.Tx, error) {
+	t, ok := tx.Statement.ConnPool.(*sql.Tx)
+	if !ok {
+		return nil, errors.New("jobs: a job must be inserted inside a transaction")
+	}
+	return t, nil
+}
+
+// Backoff is the delay before retry number attempt (1-based): exponential
+// from base with full jitter on the upper half, capped at ceiling.
+func Backoff(base, ceiling time.Duration, attempt int) time.Duration {
+	d := base << min(attempt-1, 20)
+	if d <= 0 || d > ceiling {
+		d = ceiling
+	}
+	return d/2 + rand.N(d/2+1)
 }

@@ -41,6 +41,8 @@ type Options struct {
 	// Operations are the operation names used as labels; any other name is
 	// counted as "other", so a client cannot grow the label set.
 	Operations []string
+	// Collectors are more metrics to serve (email and SMS counters).
+	Collectors []prometheus.Collector
 }
 
 // New registers the server's metrics, Go's runtime and the process's.
@@ -83,6 +85,7 @@ func New(o Options) *Metrics {
 	if o.DB != nil {
 		reg.MustRegister(queueCollector{o.DB})
 	}
+	reg.MustRegister(o.Collectors...)
 	return m
 }
 

@@ -6,9 +6,9 @@ import (
 	"time"
 
 	"firebase.google.com/go/v4/messaging"
-	"golang.org/x/text/language"
 
 	"github.com/sameside/sameside/models"
+	sstexts "github.com/sameside/sameside/models/texts"
 )
 
 type text struct{ title, body string }
@@ -108,9 +108,6 @@ var catalog = map[string]map[string]text{
 	},
 }
 
-// supported are the languages the catalog has, first the fallback.
-var supported = language.NewMatcher([]language.Tag{language.English, language.Spanish})
-
 // localize picks the user's language (falling back to English) and fills the
 // placeholders.
 func localize(typ, locale string, params map[string]string) (title, body string) {
@@ -121,19 +118,11 @@ func localize(typ, locale string, params map[string]string) (title, body string)
 	if !ok {
 		return "SameSide", "You have something new in SameSide."
 	}
-	tag, _ := language.Parse(locale)
-	_, idx, _ := supported.Match(tag)
-	lang := []string{"en", "es"}[idx]
-	t, ok := texts[lang]
+	t, ok := texts[sstexts.Lang(locale)]
 	if !ok {
 		t = texts["en"]
 	}
-	pairs := make([]string, 0, 2*len(params))
-	for k, v := range params {
-		pairs = append(pairs, "{"+k+"}", v)
-	}
-	r := strings.NewReplacer(pairs...)
-	return r.Replace(t.title), r.Replace(t.body)
+	return sstexts.Fill(t.title, params), sstexts.Fill(t.body, params)
 }
 
 // recipientInfo is what a message needs about its user.
@@ -200,8 +189,7 @@ func localTime(key, value string, who recipientInfo) string {
 		loc = time.UTC
 	}
 	t = t.In(loc)
-	tag, _ := language.Parse(who.locale)
-	if _, idx, _ := supported.Match(tag); idx == 1 {
+	if sstexts.Lang(who.locale) == "es" {
 		days := []string{"dom", "lun", "mar", "mié", "jue", "vie", "sáb"}
 		return fmt.Sprintf("%s %d/%d, %s", days[t.Weekday()], t.Day(), int(t.Month()), t.Format("15:04 MST"))
 	}

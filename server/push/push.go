@@ -114,7 +114,7 @@ func (p *Pipeline) EnqueueTx(ctx context.Context, tx *gorm.DB, n models.Notice) 
 	if len(n.Recipients) == 0 {
 		return nil
 	}
-	sqlTx, err := sqlTxOf(tx)
+	sqlTx, err := jobs.SQLTx(tx)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"sort"
 	"sync"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/server/jobs"
 )
 
 // Worker works FanOutArgs jobs.
@@ -244,7 +244,7 @@ func (p *Pipeline) apply(ctx context.Context, tx *gorm.DB, n *models.Notificatio
 
 // scheduleTx inserts a job to run at a time, inside tx.
 func (p *Pipeline) scheduleTx(ctx context.Context, tx *gorm.DB, args FanOutArgs, at time.Time) error {
-	sqlTx, err := sqlTxOf(tx)
+	sqlTx, err := jobs.SQLTx(tx)
 	if err != nil {
 		return err
 	}
@@ -476,22 +476,7 @@ func (p *Pipeline) claim(db *gorm.DB, notificationID string, jobID int64, only [
 	return out, err
 }
 
-// backoff is the delay before retry number attempt (1-based): exponential
-// from BaseBackoff with full jitter on the upper half, capped at MaxBackoff.
+// backoff is the delay before retry number attempt (1-based).
 func (p *Pipeline) backoff(attempt int) time.Duration {
-	d := p.Config.BaseBackoff << min(attempt-1, 20)
-	if d <= 0 || d > p.Config.MaxBackoff {
-		d = p.Config.MaxBackoff
-	}
-	return d/2 + rand.N(d/2+1)
-}
-
-// sqlTxOf returns the database/sql transaction under a GORM transaction,
-// for River's InsertTx.
-func sqlTxOf(tx *gorm.DB) (*sql.Tx, error) {
-	t, ok := tx.Statement.ConnPool.(*sql.Tx)
-	if !ok {
-		return nil, errors.New("push: needs a transaction")
-	}
-	return t, nil
+	return jobs.Backoff(p.Config.BaseBackoff, p.Config.MaxBackoff, attempt)
 }

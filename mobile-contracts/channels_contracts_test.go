@@ -1,0 +1,44 @@
+package contracts_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sameside/sameside/server/apptest"
+)
+
+// channelContracts runs the email and SMS settings as the app sends them: a
+// parent adds a number, proves it with the code it got, turns texts off
+// and on, lists their points and removes one.
+func channelContracts(t *testing.T, env *apptest.Env, parent string, ops map[string]string, covered map[string]bool) {
+	do := func(op string, in map[string]any, want string) string {
+		t.Helper()
+		vars := map[string]any{}
+		if in != nil {
+			vars["input"] = in
+		}
+		res := env.Do(parent, ops[op], vars)
+		if len(res.Errors) > 0 || !strings.Contains(string(res.Data), want) {
+			t.Fatalf("%s: want %s in %s", op, want, res.Body)
+		}
+		covered[op] = true
+		return string(res.Data)
+	}
+	data := do("AddContactPoint", map[string]any{"channel": "SMS", "address": "+14158923003"}, `"address":"+14158923003"`)
+	id := regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(data)[1]
+	texts := env.Twilio.Await(1, 10*time.Second)
+	if len(texts) == 0 {
+		t.Fatal("no code was texted")
+	}
+	if res := env.Do(parent, ops["ResendContactCode"], map[string]any{"input": map[string]any{"contactPointId": id}}); res.Code() != "RATE_LIMITED" {
+		t.Fatalf("ResendContactCode at once: %s", res.Body)
+	}
+	covered["ResendContactCode"] = true
+	do("VerifyContactPoint", map[string]any{"contactPointId": id, "code": regexp.MustCompile(`[0-9]{6}`).FindString(texts[0].Body)}, `"verifiedAt":"`)
+	do("SetContactPointOptOut", map[string]any{"contactPointId": id, "optOut": true}, `"optedOutAt":"`)
+	do("SetContactPointOptOut", map[string]any{"contactPointId": id, "optOut": false}, `"optedOutAt":null`)
+	do("ContactPoints", nil, `"address":"+14158923003"`)
+	do("RemoveContactPoint", map[string]any{"contactPointId": id}, id)
+}
