@@ -93,6 +93,8 @@ type NotificationPreference struct {
 	UserID    string               `gorm:"type:uuid;primaryKey"`
 	Category  NotificationCategory `gorm:"primaryKey"`
 	Push      bool
+	Email     bool
+	SMS       bool `gorm:"column:sms"`
 	UpdatedAt time.Time
 }
 
@@ -211,6 +213,8 @@ const (
 type CategoryPreference struct {
 	Category NotificationCategory
 	Push     bool
+	Email    bool
+	Sms      bool
 }
 
 // NotificationPreferences is everything a user chose about pushes.
@@ -243,6 +247,9 @@ type UnregisterDevicePayload struct {
 type CategoryPreferenceInput struct {
 	Category NotificationCategory
 	Push     bool
+	// Email and Sms: nil leaves the channel as it is.
+	Email *bool
+	Sms   *bool
 }
 
 // QuietHoursInput sets quiet hours as HH:MM times.

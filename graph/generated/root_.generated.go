@@ -134,7 +134,9 @@ type ComplexityRoot struct {
 
 	CategoryPreference struct {
 		Category func(childComplexity int) int
+		Email    func(childComplexity int) int
 		Push     func(childComplexity int) int
+		Sms      func(childComplexity int) int
 	}
 
 	Classroom struct {
@@ -1031,12 +1033,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CategoryPreference.Category(childComplexity), true
+	case "CategoryPreference.email":
+		if e.ComplexityRoot.CategoryPreference.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryPreference.Email(childComplexity), true
 	case "CategoryPreference.push":
 		if e.ComplexityRoot.CategoryPreference.Push == nil {
 			break
 		}
 
 		return e.ComplexityRoot.CategoryPreference.Push(childComplexity), true
+	case "CategoryPreference.sms":
+		if e.ComplexityRoot.CategoryPreference.Sms == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryPreference.Sms(childComplexity), true
 
 	case "Classroom.archivedAt":
 		if e.ComplexityRoot.Classroom.ArchivedAt == nil {
@@ -5289,6 +5303,10 @@ type NotificationPreferences {
 type CategoryPreference {
   category: NotificationCategory!
   push: Boolean!
+  "Also by email, to the viewer's usable addresses (off unless turned on)."
+  email: Boolean!
+  "Also by SMS, to the viewer's consenting numbers, outside quiet hours (off unless turned on)."
+  sms: Boolean!
 }
 
 type QuietHours {
@@ -5326,6 +5344,10 @@ input UpdateNotificationPreferencesInput {
 input CategoryPreferenceInput {
   category: NotificationCategory!
   push: Boolean!
+  "Null leaves it as it is."
+  email: Boolean
+  "Null leaves it as it is."
+  sms: Boolean
 }
 
 input QuietHoursInput {
@@ -6310,6 +6332,10 @@ func (ec *executionContext) childFields_CategoryPreference(ctx context.Context, 
 		return ec.fieldContext_CategoryPreference_category(ctx, field)
 	case "push":
 		return ec.fieldContext_CategoryPreference_push(ctx, field)
+	case "email":
+		return ec.fieldContext_CategoryPreference_email(ctx, field)
+	case "sms":
+		return ec.fieldContext_CategoryPreference_sms(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CategoryPreference", field.Name)
 }

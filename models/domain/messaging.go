@@ -248,6 +248,9 @@ func (s *Service) MarkConversationRead(ctx context.Context, v *models.Viewer, in
 			WHERE conversation_id = ? AND user_id = ?`, c.ID, c.ID, v.ID).Error; err != nil {
 			return err
 		}
+		if err := s.opened(tx, v.ID, "conversationId", c.ID); err != nil {
+			return err
+		}
 		return s.publish(tx, models.Event{Topic: "user:" + v.ID, Type: models.EventUnreadChanged, ConversationID: c.ID})
 	})
 	return c, err

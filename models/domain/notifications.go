@@ -105,14 +105,14 @@ func (s *Service) NotificationPreferences(ctx context.Context, v *models.Viewer)
 	if err := s.DB.WithContext(ctx).Where("user_id = ?", v.ID).Find(&rows).Error; err != nil {
 		return nil, models.Internal(err)
 	}
-	set := map[models.NotificationCategory]bool{}
+	set := map[models.NotificationCategory]models.NotificationPreference{}
 	for _, r := range rows {
-		set[r.Category] = r.Push
+		set[r.Category] = r
 	}
 	out := &models.NotificationPreferences{TimeZone: v.TimeZone}
 	for _, c := range models.Categories() {
-		push, ok := set[c]
-		out.Categories = append(out.Categories, &models.CategoryPreference{Category: c, Push: push || !ok})
+		r, ok := set[c]
+		out.Categories = append(out.Categories, &models.CategoryPreference{Category: c, Push: r.Push || !ok, Email: r.Email, Sms: r.SMS})
 	}
 	if q, ok := v.QuietHours(); ok {
 		out.QuietHours = &q
@@ -163,7 +163,15 @@ func (s *Service) UpdateNotificationPreferences(ctx context.Context, v *models.V
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		for _, c := range in.Categories {
 			p := models.NotificationPreference{UserID: v.ID, Category: c.Category, Push: c.Push, UpdatedAt: now}
-			if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&p).Error; err != nil {
+			cols := []string{"push", "updated_at"}
+			if c.Email != nil {
+				p.Email, cols = *c.Email, append(cols, "email")
+			}
+			if c.Sms != nil {
+				p.SMS, cols = *c.Sms, append(cols, "sms")
+			}
+			if err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "user_id"}, {Name: "category"}},
+				DoUpdates: clause.AssignmentColumns(cols)}).Create(&p).Error; err != nil {
 				return err
 			}
 		}

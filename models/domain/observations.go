@@ -334,7 +334,21 @@ func (s *Service) Observation(ctx context.Context, v *models.Viewer, id string) 
 	if !validID(id) {
 		return nil, models.NotFound("observation")
 	}
-	return policy.VisibleObservation(ctx, s.DB, v, id)
+	o, err := policy.VisibleObservation(ctx, s.DB, v, id)
+	if err != nil {
+		return nil, err
+	}
+	// Opening the note (the push's deep link) is what a fallback text waits for.
+	return o, internal(s.opened(s.DB.WithContext(ctx), v.ID, "observationId", o.ID))
+}
+
+// opened records that userID opened what notifications told them of (the
+// item named by key in their data): the email or SMS fallback then skips
+// them. It reads only the user's unopened recipients (an index).
+func (s *Service) opened(db *gorm.DB, userID, key, value string) error {
+	return db.Exec(`UPDATE notification_recipients r SET read_at = ? FROM notifications n
+		WHERE r.user_id = ? AND r.read_at IS NULL AND r.state <> 'SKIPPED' AND n.id = r.notification_id AND n.data ->> ? = ?`,
+		s.now(), userID, key, value).Error
 }
 
 // loadOne loads the row a mutation just wrote (or wrote the first time).

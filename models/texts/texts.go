@@ -57,16 +57,24 @@ var catalog = map[string]map[string]string{
 		"es": "SameSide: los textos de la escuela de tu hijo están activos de nuevo. Responde STOP para dejarlos, HELP para ayuda.",
 	},
 	"sms.message": {
-		"en": "{sender} ({school}): {body}\nReply to this text to answer.",
-		"es": "{sender} ({school}): {body}\nResponde a este texto para contestar.",
+		"en": "SameSide, {sender}: {body}\nReply to this text to answer.",
+		"es": "SameSide, {sender}: {body}\nResponde a este texto para contestar.",
+	},
+	"sms.notification": {
+		"en": "SameSide: {title}. {body}",
+		"es": "SameSide: {title}. {body}",
+	},
+	"email.unsubscribe": {
+		"en": "Unsubscribe",
+		"es": "Cancelar suscripción",
 	},
 	"email.message.subject": {
 		"en": "{sender}: {subject}",
 		"es": "{sender}: {subject}",
 	},
 	"email.footer": {
-		"en": "You get this email from SameSide because {school} has your address. Unsubscribe: {unsubscribe}",
-		"es": "Recibes este correo de SameSide porque {school} tiene tu dirección. Cancelar suscripción: {unsubscribe}",
+		"en": "You get this email from SameSide because {school} has your address. Unsubscribe:",
+		"es": "Recibes este correo de SameSide porque {school} tiene tu dirección. Cancelar suscripción:",
 	},
 	"unsubscribe.done": {
 		"en": "You are unsubscribed: this address gets no more email from SameSide, except urgent safety alerts from the school.",

@@ -71,6 +71,8 @@ type App struct {
 	Tracing trace.TracerProvider
 	// Outbound sends email and SMS (nil: not configured, in production).
 	Outbound *outbound.Service
+	// Planner adds email and SMS to notifications (nil with Outbound).
+	Planner *outbound.Planner
 	// Links signs unsubscribe links.
 	Links *outbound.Links
 	// Pool is the pgx pool the workers use.
@@ -258,6 +260,8 @@ func (a *App) openOutbound(ctx context.Context, inserter *river.Client[*sql.Tx])
 	}
 	a.Outbound = outbound.New(a.DB, inserter, mailer, texter, outbound.DefaultConfig(), a.Log)
 	a.Domain.Outbound = a.Outbound
+	a.Planner = &outbound.Planner{S: a.Outbound, FallbackAfter: a.Config.FallbackAfter}
+	a.Push.Channels = a.Planner
 	return nil
 }
 
@@ -298,7 +302,7 @@ func (a *App) NewWorkers() (*river.Client[pgx.Tx], error) {
 				if a.Outbound == nil {
 					return nil
 				}
-				return outbound.Register(a.Outbound, a.Links)(w)
+				return outbound.Register(a.Outbound, a.Links, a.Planner)(w)
 			},
 			func(w *river.Workers) error {
 				return river.AddWorkerSafely(w, &roster.Worker{Domain: a.Domain, Log: a.Log, Limit: a.Config.JobRescueAfter * 4 / 5})

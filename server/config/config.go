@@ -110,6 +110,10 @@ type Config struct {
 	// TwilioAPIURL sends the client's requests elsewhere (a fake; tests).
 	// Empty: in development, texts are logged; in production, none are sent.
 	TwilioAccountSID, TwilioAuthToken, SMSFrom, TwilioAPIURL string
+	// FallbackAfter is how long a note or message may stay unopened by
+	// someone without the app before it goes by SMS or email
+	// (SAMESIDE_FALLBACK_AFTER, default 30m; 1m to 48h).
+	FallbackAfter time.Duration
 }
 
 // DemoMode reports whether the server signs its own demo tokens.
@@ -172,6 +176,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	c.SMTPURL, c.MailFrom = getenv("SAMESIDE_SMTP_URL"), env("SAMESIDE_MAIL_FROM", "SameSide <no-reply@localhost>")
 	c.TwilioAccountSID, c.TwilioAuthToken = getenv("TWILIO_ACCOUNT_SID"), getenv("TWILIO_AUTH_TOKEN")
 	c.SMSFrom, c.TwilioAPIURL = getenv("SAMESIDE_SMS_FROM"), getenv("SAMESIDE_TWILIO_API_URL")
+	fallbackAfter := env("SAMESIDE_FALLBACK_AFTER", "30m")
 	seedDefault := env("SAMESIDE_SEED", "")
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long a graceful shutdown may take")
@@ -212,6 +217,11 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		return n
 	}
 	c.PushWorkers = intIn("SAMESIDE_PUSH_WORKERS", *pushWorkers, 1, 200)
+	if d, err := time.ParseDuration(fallbackAfter); err != nil || d < time.Minute || d > 48*time.Hour {
+		errs = append(errs, fmt.Errorf("SAMESIDE_FALLBACK_AFTER must be a duration from 1m to 48h, not %q", fallbackAfter))
+	} else {
+		c.FallbackAfter = d
+	}
 	c.DBMaxConns = intIn("SAMESIDE_DB_MAX_CONNS", *dbMaxConns, 2, 500)
 	c.RateLimit = intIn("SAMESIDE_RATE_LIMIT", *rateLimit, 0, 100_000)
 	c.MaxSocketsPerUser = intIn("SAMESIDE_MAX_SOCKETS_PER_USER", *maxSockets, 1, 1000)

@@ -138,7 +138,10 @@ func (s *Service) EnqueueTx(ctx context.Context, tx *gorm.DB, msgs []models.Outb
 		if !m.Channel.Valid() {
 			return fmt.Errorf("outbound: channel %q", m.Channel)
 		}
-		m.ID, m.BatchID, m.Status, m.NextAttemptAt = uuid.NewString(), batch, models.OutboundPending, now
+		m.ID, m.BatchID, m.Status = uuid.NewString(), batch, models.OutboundPending
+		if m.NextAttemptAt.IsZero() { // else held back (quiet hours)
+			m.NextAttemptAt = now
+		}
 		if m.Channel == models.ChannelSMS {
 			n, _ := Segments(m.Body)
 			m.Segments = int32(n)

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"html"
+	"strings"
 	"sync"
 	"time"
 
@@ -97,6 +99,8 @@ func (w *Worker) send(ctx context.Context, m *models.OutboundMessage) error {
 		if w.Links != nil && m.ContactPointID != nil && m.Purpose != models.PurposeVerify {
 			mail.Unsubscribe = w.Links.Unsubscribe(*m.ContactPointID)
 		}
+		mail.Text = strings.ReplaceAll(mail.Text, UnsubscribeMark, mail.Unsubscribe)
+		mail.HTML = strings.ReplaceAll(mail.HTML, UnsubscribeMark, html.EscapeString(mail.Unsubscribe))
 		err = s.Mailer.SendMail(sctx, mail)
 		providerID, status = "<"+m.ID+"@sameside>", models.OutboundSent
 	case models.ChannelSMS:
@@ -149,6 +153,11 @@ func MarkUndeliverable(tx *gorm.DB, contactPointID string, now time.Time) error 
 }
 
 // Register returns what adds the batch worker to a jobs client.
-func Register(s *Service, links *Links) func(*river.Workers) error {
-	return func(w *river.Workers) error { return river.AddWorkerSafely(w, &Worker{S: s, Links: links}) }
+func Register(s *Service, links *Links, p *Planner) func(*river.Workers) error {
+	return func(w *river.Workers) error {
+		if err := river.AddWorkerSafely(w, &Worker{S: s, Links: links}); err != nil {
+			return err
+		}
+		return river.AddWorkerSafely(w, &FallbackWorker{P: p})
+	}
 }

@@ -133,13 +133,24 @@ type recipientInfo struct {
 	badge    int
 }
 
-// buildMessage makes the FCM message for one device.
-func buildMessage(n *models.Notification, token string, who recipientInfo) *messaging.Message {
+// Render is a notification's title and body as a user reads it (their
+// language, times in their zone): the push shows it, and email and SMS
+// say the same.
+func Render(n *models.Notification, u *models.User) (title, body string) {
+	return render(n, recipientInfo{name: u.DisplayName, locale: u.Locale, timeZone: u.TimeZone})
+}
+
+func render(n *models.Notification, who recipientInfo) (title, body string) {
 	params := map[string]string{"recipient": who.name}
 	for k, v := range n.Params {
 		params[k] = localTime(k, v, who)
 	}
-	title, body := localize(n.Type, who.locale, params)
+	return localize(n.Type, who.locale, params)
+}
+
+// buildMessage makes the FCM message for one device.
+func buildMessage(n *models.Notification, token string, who recipientInfo) *messaging.Message {
+	title, body := render(n, who)
 	data := map[string]string{"type": n.Type, "notificationId": n.ID, "deepLink": n.DeepLink, "category": string(n.Category)}
 	for k, v := range n.Data {
 		data[k] = v

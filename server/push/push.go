@@ -68,13 +68,23 @@ func DefaultConfig() Config {
 		JobTimeout: 4 * time.Minute}
 }
 
+// Channels plans a notification's email and SMS beside its pushes
+// (server/outbound).
+type Channels interface {
+	// PlanTx records, in the fan-out's transaction, what goes to users by
+	// email and SMS; pushOff are those among them with the push off.
+	PlanTx(ctx context.Context, tx *gorm.DB, n *models.Notification, users []*models.User, pushOff []string) error
+}
+
 // Pipeline enqueues notices and works the fan-out jobs.
 type Pipeline struct {
-	DB      *gorm.DB
-	FCM     Sender
-	Config  Config
-	Log     *slog.Logger
-	Metrics *Metrics
+	// Channels adds email and SMS (nil: pushes only).
+	Channels Channels
+	DB       *gorm.DB
+	FCM      Sender
+	Config   Config
+	Log      *slog.Logger
+	Metrics  *Metrics
 	// Now is the clock for quiet hours and retries.
 	Now func() time.Time
 	// inserter inserts jobs inside a database/sql transaction (GORM's).

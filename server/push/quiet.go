@@ -6,10 +6,10 @@ import (
 	"github.com/sameside/sameside/models"
 )
 
-// quietUntil reports whether now falls in the user's quiet hours and, if so,
+// QuietUntil reports whether now falls in the user's quiet hours and, if so,
 // when they end, in the user's time zone (DST-aware: the end is a wall-clock
 // time on the right day). A window whose start equals its end is no window.
-func quietUntil(u *models.User, now time.Time) (time.Time, bool) {
+func QuietUntil(u *models.User, now time.Time) (time.Time, bool) {
 	q, ok := u.QuietHours()
 	if !ok || q.StartMinute == q.EndMinute {
 		return time.Time{}, false

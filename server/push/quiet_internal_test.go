@@ -41,7 +41,7 @@ func TestQuietUntil(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			end, quiet := quietUntil(c.user, utc(c.now))
+			end, quiet := QuietUntil(c.user, utc(c.now))
 			if quiet != c.quiet {
 				t.Fatalf("quiet = %v, want %v", quiet, c.quiet)
 			}

@@ -145,6 +145,7 @@ func claimRecipients(tx *gorm.DB, n *models.Notification, only []string, size in
 
 // decision is what happens to each claimed recipient.
 type decision struct {
+	users    map[string]*models.User
 	skipped  []string               // the category is off for them
 	planned  []string               // push now
 	deferred map[time.Time][]string // push when quiet or closed hours end
@@ -154,7 +155,7 @@ type decision struct {
 // off, quiet hours (urgent notifications ignore them) and, for staff and
 // message notifications, office hours.
 func decide(tx *gorm.DB, n *models.Notification, rs []models.NotificationRecipient, now time.Time) (decision, error) {
-	d := decision{deferred: map[time.Time][]string{}}
+	d := decision{deferred: map[time.Time][]string{}, users: map[string]*models.User{}}
 	ids := make([]string, len(rs))
 	for i, r := range rs {
 		ids[i] = r.UserID
@@ -188,6 +189,7 @@ func decide(tx *gorm.DB, n *models.Notification, rs []models.NotificationRecipie
 	}
 	for i := range users {
 		u := &users[i]
+		d.users[u.ID] = u
 		if isOff[u.ID] {
 			d.skipped = append(d.skipped, u.ID)
 			continue
@@ -195,7 +197,7 @@ func decide(tx *gorm.DB, n *models.Notification, rs []models.NotificationRecipie
 		// The later of the two ends; the deferred fan-out checks again then
 		// (the window may start inside quiet hours).
 		var until time.Time
-		if end, quiet := quietUntil(u, now); quiet && !n.Urgent {
+		if end, quiet := QuietUntil(u, now); quiet && !n.Urgent {
 			until = end
 		}
 		if open, next := models.NextOfficeHours(office[u.ID], u.TimeZone, now); !open && next.After(until) {
@@ -233,6 +235,17 @@ func (p *Pipeline) apply(ctx context.Context, tx *gorm.DB, n *models.Notificatio
 	}
 	if err := set(models.RecipientPlanned, d.planned, nil); err != nil {
 		return err
+	}
+	if p.Channels != nil {
+		// Email and SMS go with the push, to the planned and to those who
+		// turned the push off but a channel on.
+		var now []*models.User
+		for _, id := range append(d.planned, d.skipped...) {
+			now = append(now, d.users[id])
+		}
+		if err := p.Channels.PlanTx(ctx, tx, n, now, d.skipped); err != nil {
+			return fmt.Errorf("channels: %w", err)
+		}
 	}
 	if len(d.planned) == 0 {
 		return nil

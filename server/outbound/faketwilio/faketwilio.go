@@ -185,7 +185,13 @@ func (s *Server) Report(m Message, status, errorCode string) (int, error) {
 // Inbound delivers a text from a phone to the app's inbound webhook, signed
 // as Twilio signs it.
 func (s *Server) Inbound(webhook, from, to, body string) (int, error) {
-	form := url.Values{"MessageSid": {"SM" + randomHex(16)}, "AccountSid": {s.o.AccountSID}, "From": {from}, "To": {to},
+	return s.InboundWithSID(webhook, "SM"+randomHex(16), from, to, body)
+}
+
+// InboundWithSID is Inbound with the message's sid (Twilio retries a
+// webhook with the same one).
+func (s *Server) InboundWithSID(webhook, sid, from, to, body string) (int, error) {
+	form := url.Values{"MessageSid": {sid}, "AccountSid": {s.o.AccountSID}, "From": {from}, "To": {to},
 		"Body": {body}, "NumMedia": {"0"}, "NumSegments": {"1"}, "ApiVersion": {"2010-04-01"}}
 	return s.post(webhook, form)
 }

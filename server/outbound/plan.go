@@ -1,0 +1,262 @@
+package outbound
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+	"gorm.io/gorm"
+
+	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/models/texts"
+	"github.com/sameside/sameside/server/jobs"
+	"github.com/sameside/sameside/server/push"
+)
+
+// UnsubscribeMark stands in an email's text for its unsubscribe link,
+// which the sender fills in.
+const UnsubscribeMark = "__UNSUBSCRIBE__"
+
+// Planner decides a notification's emails and texts; the push pipeline
+// calls it as it plans the pushes (push.Channels).
+//
+//   - A category's email or SMS, when the person turned it on, goes with
+//     the push to their usable points; texts wait for quiet hours to end.
+//   - Urgent notifications go at once to every point not opted out or
+//     undeliverable, whatever the preferences and the hour (a roster
+//     number's missing consent included: safety alerts are exempt).
+//   - Fallback: a note or message to someone with no device and neither
+//     channel on, not opened within FallbackAfter, goes once by SMS (or
+//     email when they have no usable number).
+type Planner struct {
+	S             *Service
+	FallbackAfter time.Duration
+}
+
+// fallbackCategories are what a family must not miss for want of the app.
+var fallbackCategories = map[models.NotificationCategory]bool{
+	models.CategoryNewMessage: true, models.CategoryPositiveNote: true, models.CategoryObservation: true,
+}
+
+// PlanTx implements push.Channels.
+func (pl *Planner) PlanTx(ctx context.Context, tx *gorm.DB, n *models.Notification, users []*models.User, pushOff []string) error {
+	if len(users) == 0 || n.Category == models.CategorySystem {
+		return nil
+	}
+	ids := make([]string, len(users))
+	for i, u := range users {
+		ids[i] = u.ID
+	}
+	var prefs []models.NotificationPreference
+	if err := tx.Where("user_id IN ? AND category = ?", ids, n.Category).Find(&prefs).Error; err != nil {
+		return err
+	}
+	pref := map[string]models.NotificationPreference{}
+	for _, p := range prefs {
+		pref[p.UserID] = p
+	}
+	points, err := usablePoints(tx, ids, n.Urgent)
+	if err != nil {
+		return err
+	}
+	var devices []string
+	if err := tx.Model(&models.Device{}).Where("user_id IN ?", ids).Distinct("user_id").Pluck("user_id", &devices).Error; err != nil {
+		return err
+	}
+	hasDevice := set(devices)
+	off := set(pushOff)
+	now := pl.S.Now()
+	var msgs []models.OutboundMessage
+	var fallback []string
+	for _, u := range users {
+		p := pref[u.ID]
+		for _, cp := range points[u.ID] {
+			if !n.Urgent && !((cp.Channel == models.ChannelEmail && p.Email) || (cp.Channel == models.ChannelSMS && p.SMS)) {
+				continue
+			}
+			m, err := pl.compose(tx, n, u, cp)
+			if err != nil {
+				return err
+			}
+			if end, quiet := push.QuietUntil(u, now); quiet && !n.Urgent && cp.Channel == models.ChannelSMS {
+				m.NextAttemptAt = end // no texts in quiet hours
+			}
+			msgs = append(msgs, m)
+		}
+		if !n.Urgent && fallbackCategories[n.Category] && !off[u.ID] && !hasDevice[u.ID] && !p.Email && !p.SMS && len(points[u.ID]) > 0 {
+			fallback = append(fallback, u.ID)
+		}
+	}
+	if err := pl.S.EnqueueTx(ctx, tx, msgs); err != nil {
+		return err
+	}
+	if len(fallback) == 0 || pl.FallbackAfter <= 0 {
+		return nil
+	}
+	sqlTx, err := jobs.SQLTx(tx)
+	if err != nil {
+		return err
+	}
+	_, err = pl.S.inserter.InsertTx(ctx, sqlTx, FallbackArgs{NotificationID: n.ID, UserIDs: fallback}, &river.InsertOpts{
+		Queue: jobs.QueuePush, ScheduledAt: now.Add(pl.FallbackAfter)})
+	return err
+}
+
+// usablePoints are each user's points a notification may use: for urgent
+// ones, every point not opted out or undeliverable (proven or the
+// roster's); else only usable ones (consenting numbers).
+func usablePoints(tx *gorm.DB, ids []string, urgent bool) (map[string][]*models.ContactPoint, error) {
+	var cps []*models.ContactPoint
+	if err := tx.Where("user_id IN ? AND opted_out_at IS NULL AND undeliverable_at IS NULL", ids).Order("channel DESC, created_at").Find(&cps).Error; err != nil {
+		return nil, err
+	}
+	out := map[string][]*models.ContactPoint{}
+	for _, cp := range cps {
+		if cp.Usable() || (urgent && (cp.VerifiedAt != nil || cp.Source == models.SourceRoster)) {
+			out[cp.UserID] = append(out[cp.UserID], cp)
+		}
+	}
+	return out, nil
+}
+
+func set(xs []string) map[string]bool {
+	m := make(map[string]bool, len(xs))
+	for _, x := range xs {
+		m[x] = true
+	}
+	return m
+}
+
+var mailHTML = template.Must(template.New("mail").Parse(`<!doctype html>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{.Title}}</title></head>
+<body style="font-family: sans-serif; max-width: 36em">
+<h1 style="font-size: 1.2em">{{.Title}}</h1>
+{{range .Paragraphs}}<p>{{.}}</p>
+{{end}}<hr><p style="font-size: 0.8em; color: #555">{{.Footer}} <a href="{{.Unsubscribe}}">{{.UnsubscribeLabel}}</a></p>
+</body></html>`))
+
+// compose writes one notification's email or text for one point. A
+// message's own words go in it (the push shows only who wrote): the text
+// is how the family reads and answers it.
+func (pl *Planner) compose(tx *gorm.DB, n *models.Notification, u *models.User, cp *models.ContactPoint) (models.OutboundMessage, error) {
+	title, body := push.Render(n, u)
+	// A message or a shared note goes in its own words: the family reads
+	// it in the text, not behind a link to an app they may not have.
+	var own string
+	var err error
+	switch {
+	case n.Type == models.NoticeNewMessage && n.Data["messageId"] != "":
+		err = tx.Model(&models.Message{}).Where("id = ?", n.Data["messageId"]).Pluck("body", &own).Error
+	case n.Data["observationId"] != "":
+		err = tx.Model(&models.Observation{}).Where("id = ?", n.Data["observationId"]).Pluck("body", &own).Error
+		if own != "" {
+			own = body + "\n\n" + own
+		}
+	}
+	if err != nil {
+		return models.OutboundMessage{}, err
+	}
+	if own != "" {
+		body = own
+	}
+	purpose := models.PurposeNotification
+	if n.Urgent {
+		purpose = models.PurposeUrgent
+	}
+	dedupe := "n:" + n.ID + ":" + cp.ID
+	msg := models.OutboundMessage{SchoolID: n.SchoolID, UserID: &u.ID, ContactPointID: &cp.ID, Channel: cp.Channel, Address: cp.Address,
+		Purpose: purpose, NotificationID: &n.ID, DedupeKey: &dedupe}
+	if c := n.Data["conversationId"]; c != "" {
+		msg.ConversationID = &c
+	}
+	if cp.Channel == models.ChannelSMS {
+		if msg.ConversationID != nil {
+			msg.Body = texts.Text(u.Locale, "sms.message", map[string]string{"sender": title, "body": body})
+		} else {
+			msg.Body = texts.Text(u.Locale, "sms.notification", map[string]string{"title": title, "body": body})
+		}
+		return msg, nil
+	}
+	school := ""
+	if n.SchoolID != nil {
+		if err := tx.Model(&models.School{}).Where("id = ?", *n.SchoolID).Pluck("name", &school).Error; err != nil {
+			return msg, err
+		}
+	}
+	footer := texts.Text(u.Locale, "email.footer", map[string]string{"school": school})
+	msg.Subject = title
+	msg.Body = body + "\n\n--\n" + footer + " " + UnsubscribeMark
+	var b strings.Builder
+	err = mailHTML.Execute(&b, map[string]any{"Lang": texts.Lang(u.Locale), "Title": title, "Paragraphs": strings.Split(body, "\n"),
+		"Footer": footer, "Unsubscribe": template.URL(UnsubscribeMark), "UnsubscribeLabel": texts.Text(u.Locale, "email.unsubscribe", nil)})
+	msg.HTML = b.String()
+	return msg, err
+}
+
+// FallbackArgs is the River job that sends a notification's fallback to
+// those of UserIDs who have not opened it.
+type FallbackArgs struct {
+	NotificationID string   `json:"notification_id"`
+	UserIDs        []string `json:"user_ids"`
+}
+
+// Kind implements river.JobArgs.
+func (FallbackArgs) Kind() string { return "outbound_fallback" }
+
+// FallbackWorker works FallbackArgs jobs.
+type FallbackWorker struct {
+	river.WorkerDefaults[FallbackArgs]
+	P *Planner
+}
+
+// Work sends one SMS (or email) to each user still not opened; the dedupe
+// key makes a retried job send nothing twice.
+func (w *FallbackWorker) Work(ctx context.Context, job *river.Job[FallbackArgs]) error {
+	s := w.P.S
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var n models.Notification
+		if err := tx.Take(&n, "id = ?", job.Args.NotificationID).Error; err != nil {
+			if err == gorm.ErrRecordNotFound {
+				return nil // deleted since
+			}
+			return err
+		}
+		var users []*models.User
+		if err := tx.Where(`id IN ? AND id IN (SELECT user_id FROM notification_recipients
+			WHERE notification_id = ? AND read_at IS NULL AND state <> 'SKIPPED')`, job.Args.UserIDs, n.ID).Find(&users).Error; err != nil {
+			return err
+		}
+		if len(users) == 0 {
+			return nil
+		}
+		ids := make([]string, len(users))
+		for i, u := range users {
+			ids[i] = u.ID
+		}
+		points, err := usablePoints(tx, ids, false)
+		if err != nil {
+			return err
+		}
+		var msgs []models.OutboundMessage
+		for _, u := range users {
+			if len(points[u.ID]) == 0 {
+				continue
+			}
+			cp := points[u.ID][0] // SMS first (channel DESC), then email
+			m, err := w.P.compose(tx, &n, u, cp)
+			if err != nil {
+				return err
+			}
+			dedupe := "fallback:" + n.ID + ":" + u.ID
+			m.DedupeKey = &dedupe
+			msgs = append(msgs, m)
+		}
+		if err := s.EnqueueTx(ctx, tx, msgs); err != nil {
+			return fmt.Errorf("fallback: %w", err)
+		}
+		return nil
+	})
+}
