@@ -96,12 +96,14 @@ type RosterImport struct {
 	RequestedByID *string `gorm:"type:uuid"`
 	UploadID      *string `gorm:"type:uuid"`
 	DryRun        bool
-	State         RosterImportState
-	Changes       []RosterChange `gorm:"column:summary;serializer:json"`
-	Problems      []string       `gorm:"serializer:json"`
-	Progress      int32
-	CreatedAt     time.Time
-	FinishedAt    *time.Time
+	// Invite: the people the import creates are invited by email and text.
+	Invite     bool
+	State      RosterImportState
+	Changes    []RosterChange `gorm:"column:summary;serializer:json"`
+	Problems   []string       `gorm:"serializer:json"`
+	Progress   int32
+	CreatedAt  time.Time
+	FinishedAt *time.Time
 }
 
 // RosterChange counts what an import did (or a dry run would do) to one
@@ -120,6 +122,7 @@ type ImportRosterInput struct {
 	UploadID   string
 	DistrictID *string
 	DryRun     *bool
+	Invite     *bool
 }
 
 // RosterImportTopic is the live-event topic of an import's progress.

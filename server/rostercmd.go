@@ -25,7 +25,7 @@ type rosterFlags struct {
 // rosterMemoryLimit is the import command's soft memory limit.
 const rosterMemoryLimit = 180 << 20
 
-const rosterUsage = "usage: server roster import [--dry-run] [--time-zone America/Chicago] [--district ID] PATH (a OneRoster 1.1 CSV folder or zip)"
+const rosterUsage = "usage: server roster import [--dry-run] [--invite] [--time-zone America/Chicago] [--district ID] PATH (a OneRoster 1.1 CSV folder or zip)"
 
 // parse reads `roster import …` and returns the arguments left for the
 // server's own flags (none: the database comes from the environment).
@@ -36,6 +36,7 @@ func (r *rosterFlags) parse(args []string) error {
 	fs := flag.NewFlagSet("roster import", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.BoolVar(&r.opts.DryRun, "dry-run", false, "report what would change and every problem; write nothing")
+	fs.BoolVar(&r.opts.Invite, "invite", false, "invite the people the import creates by email, and ask their numbers for consent by text")
 	fs.StringVar(&r.opts.TimeZone, "time-zone", "", "IANA time zone of a district the import creates")
 	fs.StringVar(&r.opts.DistrictID, "district", "", "the district's id (default: the district orgs.csv names)")
 	if err := fs.Parse(args[1:]); err != nil {

@@ -607,6 +607,7 @@ type ComplexityRoot struct {
 		DryRun     func(childComplexity int) int
 		FinishedAt func(childComplexity int) int
 		ID         func(childComplexity int) int
+		Invite     func(childComplexity int) int
 		Problems   func(childComplexity int) int
 		Progress   func(childComplexity int) int
 		State      func(childComplexity int) int
@@ -3481,6 +3482,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RosterImport.ID(childComplexity), true
+	case "RosterImport.invite":
+		if e.ComplexityRoot.RosterImport.Invite == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterImport.Invite(childComplexity), true
 	case "RosterImport.problems":
 		if e.ComplexityRoot.RosterImport.Problems == nil {
 			break
@@ -5991,12 +5998,19 @@ input ImportRosterInput {
   districtId: ID
   "Report what would change and every problem, and write nothing."
   dryRun: Boolean = true
+  """
+  Invite the people the import creates (who have not signed in yet): an
+  email to their address and, to their number, one text that asks for
+  consent (YES) before anything else is texted.
+  """
+  invite: Boolean = false
 }
 
 type RosterImport {
   id: ID!
   state: RosterImportState!
   dryRun: Boolean!
+  invite: Boolean!
   "0 to 100."
   progress: Int!
   "What the import did (or a dry run would do), by kind of row."
@@ -7080,6 +7094,8 @@ func (ec *executionContext) childFields_RosterImport(ctx context.Context, field 
 		return ec.fieldContext_RosterImport_state(ctx, field)
 	case "dryRun":
 		return ec.fieldContext_RosterImport_dryRun(ctx, field)
+	case "invite":
+		return ec.fieldContext_RosterImport_invite(ctx, field)
 	case "progress":
 		return ec.fieldContext_RosterImport_progress(ctx, field)
 	case "changes":

@@ -831,6 +831,29 @@ func (ec *executionContext) fieldContext_RosterImport_dryRun(_ context.Context, 
 	return graphql.NewScalarFieldContext("RosterImport", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _RosterImport_invite(ctx context.Context, field graphql.CollectedField, obj *models.RosterImport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterImport_invite(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Invite, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterImport_invite(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterImport", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _RosterImport_progress(ctx context.Context, field graphql.CollectedField, obj *models.RosterImport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1708,8 +1731,11 @@ func (ec *executionContext) unmarshalInputImportRosterInput(ctx context.Context,
 	if _, present := asMap["dryRun"]; !present {
 		asMap["dryRun"] = true
 	}
+	if _, present := asMap["invite"]; !present {
+		asMap["invite"] = false
+	}
 
-	fieldsInOrder := [...]string{"uploadId", "districtId", "dryRun"}
+	fieldsInOrder := [...]string{"uploadId", "districtId", "dryRun", "invite"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1737,6 +1763,13 @@ func (ec *executionContext) unmarshalInputImportRosterInput(ctx context.Context,
 				return it, err
 			}
 			it.DryRun = data
+		case "invite":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invite"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Invite = data
 		}
 	}
 	return it, nil
@@ -2347,6 +2380,11 @@ func (ec *executionContext) _RosterImport(ctx context.Context, sel ast.Selection
 			}
 		case "dryRun":
 			out.Values[i] = ec._RosterImport_dryRun(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "invite":
+			out.Values[i] = ec._RosterImport_invite(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

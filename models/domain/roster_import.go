@@ -25,6 +25,9 @@ type RosterImportOptions struct {
 	TimeZone string
 	// DryRun computes everything and writes nothing.
 	DryRun bool
+	// Invite sends the people the import creates an invitation (email, and
+	// a consent text to their number), in the import's transaction.
+	Invite bool
 	// Progress, if set, hears how far the import is (percent, 30 to 90).
 	Progress func(percent int)
 }
@@ -73,6 +76,9 @@ func (s *Service) ApplyRoster(ctx context.Context, set *oneroster.Set, o RosterI
 			return errRollback
 		}
 		res.Invitees = im.invitees
+		if err == nil && o.Invite {
+			err = s.inviteTx(ctx, tx, im.invitees)
+		}
 		return err
 	})
 	if errors.Is(err, errRollback) {

@@ -59,7 +59,11 @@ func (s *Service) RequestRosterImport(ctx context.Context, v *models.Viewer, in 
 		return nil, models.Errorf(models.CodeUnavailable, "roster imports are not running on this server")
 	}
 	dry := in.DryRun == nil || *in.DryRun
-	im := &models.RosterImport{DistrictID: &district, RequestedByID: &v.ID, UploadID: &u.ID, DryRun: dry, State: models.ImportQueued,
+	invite := in.Invite != nil && *in.Invite
+	if invite && !dry && s.Outbound == nil {
+		return nil, models.Errorf(models.CodeUnavailable, "email and SMS are not set up on this server: import without invitations")
+	}
+	im := &models.RosterImport{DistrictID: &district, RequestedByID: &v.ID, UploadID: &u.ID, DryRun: dry, Invite: invite, State: models.ImportQueued,
 		Changes: []models.RosterChange{}, Problems: []string{}}
 	err = s.tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(im).Error; err != nil {
@@ -140,7 +144,7 @@ func (s *Service) applyUpload(ctx context.Context, im *models.RosterImport) (*Ro
 		return refused(err.Error()), nil
 	}
 	_ = s.setImport(ctx, im.ID, map[string]any{"progress": 30})
-	return s.ApplyRoster(ctx, set, RosterImportOptions{DistrictID: *im.DistrictID, DryRun: im.DryRun,
+	return s.ApplyRoster(ctx, set, RosterImportOptions{DistrictID: *im.DistrictID, DryRun: im.DryRun, Invite: im.Invite,
 		Progress: func(p int) { _ = s.setImport(ctx, im.ID, map[string]any{"progress": p}) }})
 }
 

@@ -66,15 +66,17 @@ func (im *importer) users() error {
 	var people []models.User
 	var members []models.Membership
 	var admins []models.DistrictAdmin
+	var points []models.ContactPoint
 	// Rows go in as they fill a batch (people before their memberships), so
 	// a district's hundred thousand people are never all in memory twice.
 	flush := func() error {
-		for _, err := range []error{createAll(im, students, 1000), createAll(im, people, 1000), createAll(im, members, 2000), createAll(im, admins, 2000)} {
+		for _, err := range []error{createAll(im, students, 1000), createAll(im, people, 1000), createAll(im, members, 2000), createAll(im, admins, 2000),
+			createAll(im, points, 2000)} {
 			if err != nil {
 				return err
 			}
 		}
-		students, people, members, admins = students[:0], people[:0], members[:0], admins[:0]
+		students, people, members, admins, points = students[:0], people[:0], members[:0], admins[:0], points[:0]
 		return nil
 	}
 	for _, u := range im.set.Users {
@@ -144,6 +146,14 @@ func (im *importer) users() error {
 			} else if err := im.updatePerson(id, name, email, phone); err != nil {
 				return err
 			}
+			if kind == "guardians" {
+				// The family's email and number, vouched for by the school.
+				kept, err := im.rosterPoints(id, email, phone, !(ch == created && isNew))
+				if err != nil {
+					return err
+				}
+				points = append(points, kept...)
+			}
 			if kind == "staff" {
 				role := models.RoleTeacher
 				if u.Role == "administrator" {
@@ -183,6 +193,34 @@ func (im *importer) users() error {
 		}
 	}
 	return flush()
+}
+
+// rosterPoints are a guardian's contact points from the roster: the email
+// and the number (the sms column, else phone) when it is a valid mobile
+// number. For a known guardian, roster points the roster no longer holds
+// go (those the person added stay).
+func (im *importer) rosterPoints(userID, email, phone string, known bool) ([]models.ContactPoint, error) {
+	var out []models.ContactPoint
+	var keep []string
+	if a, err := NormalizeAddress(models.ChannelEmail, email, ""); email != "" && err == nil {
+		out = append(out, models.ContactPoint{UserID: userID, Channel: models.ChannelEmail, Address: a, Source: models.SourceRoster})
+		keep = append(keep, a)
+	}
+	// A national number is read as a US one; E.164 passes as it is.
+	if a, err := NormalizeAddress(models.ChannelSMS, phone, "US"); phone != "" && err == nil {
+		out = append(out, models.ContactPoint{UserID: userID, Channel: models.ChannelSMS, Address: a, Source: models.SourceRoster})
+		keep = append(keep, a)
+	}
+	if known {
+		q := im.tx.Where("user_id = ? AND source = ?", userID, models.SourceRoster)
+		if len(keep) > 0 {
+			q = q.Where("address NOT IN ?", keep)
+		}
+		if err := q.Delete(&models.ContactPoint{}).Error; err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // moveStudent follows a student the roster places at another school of the

@@ -41,6 +41,8 @@ type Service struct {
 	Roster RosterQueue
 	// Outbound sends email and SMS; nil refuses what needs them.
 	Outbound Outbound
+	// PublicURL is the server's public URL, for links in emails and texts.
+	PublicURL string
 }
 
 // Publisher hands live events to subscribers on every instance

@@ -44,6 +44,18 @@ var catalog = map[string]map[string]string{
 		"en": "Your SameSide code is {code}. It expires in 10 minutes. If you did not ask for it, ignore this message.",
 		"es": "Tu código de SameSide es {code}. Vence en 10 minutos. Si no lo pediste, ignora este mensaje.",
 	},
+	"invite.email.subject": {
+		"en": "{school} invites you to SameSide",
+		"es": "{school} te invita a SameSide",
+	},
+	"invite.email": {
+		"en": "Hello {name},\n\n{school} uses SameSide to tell families what their children do well, to hear what you see at home, and to keep in touch. Get the app and sign in with this email address ({address}): {link}",
+		"es": "Hola {name}:\n\n{school} usa SameSide para contar a las familias lo que sus hijos hacen bien, escuchar lo que ven en casa y mantenerse en contacto. Descarga la app e inicia sesión con este correo ({address}): {link}",
+	},
+	"invite.sms": {
+		"en": "{school} uses SameSide to text families about their children. Reply YES to get texts, STOP to opt out. The app: {link}",
+		"es": "{school} usa SameSide para enviar textos a las familias sobre sus hijos. Responde YES para recibirlos, STOP para no recibirlos. La app: {link}",
+	},
 	"sms.help": {
 		"en": "SameSide: messages from your child's school. Reply STOP to stop texts, START to restart. Msg & data rates may apply.",
 		"es": "SameSide: mensajes de la escuela de tu hijo. Responde STOP para dejar de recibir textos, START para volver. Pueden aplicarse tarifas.",

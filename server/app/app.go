@@ -260,7 +260,8 @@ func (a *App) openOutbound(ctx context.Context, inserter *river.Client[*sql.Tx])
 	}
 	a.Outbound = outbound.New(a.DB, inserter, mailer, texter, outbound.DefaultConfig(), a.Log)
 	a.Domain.Outbound = a.Outbound
-	a.Planner = &outbound.Planner{S: a.Outbound, FallbackAfter: a.Config.FallbackAfter}
+	a.Domain.PublicURL = a.Config.PublicURL
+	a.Planner = &outbound.Planner{S: a.Outbound, FallbackAfter: a.Config.FallbackAfter, AppLink: a.Config.PublicURL + "/join"}
 	a.Push.Channels = a.Planner
 	return nil
 }

@@ -34,6 +34,8 @@ const UnsubscribeMark = "__UNSUBSCRIBE__"
 type Planner struct {
 	S             *Service
 	FallbackAfter time.Duration
+	// AppLink is the https link into the app that texts and emails carry.
+	AppLink string
 }
 
 // fallbackCategories are what a family must not miss for want of the app.
@@ -143,13 +145,16 @@ var mailHTML = template.Must(template.New("mail").Parse(`<!doctype html>
 // is how the family reads and answers it.
 func (pl *Planner) compose(tx *gorm.DB, n *models.Notification, u *models.User, cp *models.ContactPoint) (models.OutboundMessage, error) {
 	title, body := push.Render(n, u)
-	// A message or a shared note goes in its own words: the family reads
-	// it in the text, not behind a link to an app they may not have.
+	// A message, an announcement or a shared note goes in its own words:
+	// the family reads it in the text, not behind a link to an app they
+	// may not have.
 	var own string
 	var err error
 	switch {
 	case n.Type == models.NoticeNewMessage && n.Data["messageId"] != "":
 		err = tx.Model(&models.Message{}).Where("id = ?", n.Data["messageId"]).Pluck("body", &own).Error
+	case n.Data["announcementId"] != "":
+		err = tx.Model(&models.Announcement{}).Where("id = ?", n.Data["announcementId"]).Pluck("body", &own).Error
 	case n.Data["observationId"] != "":
 		err = tx.Model(&models.Observation{}).Where("id = ?", n.Data["observationId"]).Pluck("body", &own).Error
 		if own != "" {
@@ -241,8 +246,29 @@ func (w *FallbackWorker) Work(ctx context.Context, job *river.Job[FallbackArgs])
 			return err
 		}
 		var msgs []models.OutboundMessage
+		var asked []string
 		for _, u := range users {
 			if len(points[u.ID]) == 0 {
+				// Only a roster number that has not agreed to texts: ask it
+				// once, instead of texting it anything else.
+				var cp models.ContactPoint
+				err := tx.Where("user_id = ? AND channel = ? AND source = ? AND consent_at IS NULL AND opt_in_sent_at IS NULL AND opted_out_at IS NULL AND undeliverable_at IS NULL",
+					u.ID, models.ChannelSMS, models.SourceRoster).Take(&cp).Error
+				if err == gorm.ErrRecordNotFound {
+					continue
+				}
+				if err != nil {
+					return err
+				}
+				key, school := "invite:"+cp.ID, ""
+				if n.SchoolID != nil {
+					if err := tx.Model(&models.School{}).Where("id = ?", *n.SchoolID).Pluck("name", &school).Error; err != nil {
+						return err
+					}
+				}
+				msgs = append(msgs, models.OutboundMessage{UserID: &u.ID, ContactPointID: &cp.ID, Channel: cp.Channel, Address: cp.Address,
+					Purpose: models.PurposeOptIn, DedupeKey: &key, Body: texts.Text(u.Locale, "invite.sms", map[string]string{"school": school, "link": w.P.AppLink})})
+				asked = append(asked, cp.ID)
 				continue
 			}
 			cp := points[u.ID][0] // SMS first (channel DESC), then email
@@ -253,6 +279,11 @@ func (w *FallbackWorker) Work(ctx context.Context, job *river.Job[FallbackArgs])
 			dedupe := "fallback:" + n.ID + ":" + u.ID
 			m.DedupeKey = &dedupe
 			msgs = append(msgs, m)
+		}
+		if len(asked) > 0 {
+			if err := tx.Model(&models.ContactPoint{}).Where("id IN ?", asked).Updates(map[string]any{"opt_in_sent_at": s.Now(), "updated_at": s.Now()}).Error; err != nil {
+				return err
+			}
 		}
 		if err := s.EnqueueTx(ctx, tx, msgs); err != nil {
 			return fmt.Errorf("fallback: %w", err)

@@ -10,6 +10,10 @@ ALTER TABLE notification_preferences
 -- note, the conversation); a fallback goes only to who has not.
 CREATE INDEX notification_recipients_fallback_idx ON notification_recipients (notification_id) WHERE read_at IS NULL;
 
+-- A roster import may invite the people it creates (by email and text).
+ALTER TABLE roster_imports ADD COLUMN invite boolean NOT NULL DEFAULT false;
+
 -- +goose Down
+ALTER TABLE roster_imports DROP COLUMN invite;
 DROP INDEX notification_recipients_fallback_idx;
 ALTER TABLE notification_preferences DROP COLUMN sms, DROP COLUMN email;

@@ -5,7 +5,11 @@ package fakesmtp
 
 import (
 	"bytes"
+	"encoding/base64"
 	"io"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
 	"net"
 	"net/mail"
 	"strings"
@@ -19,9 +23,11 @@ import (
 type Mail struct {
 	From string
 	To   []string
-	// Header and Body are the parsed message.
+	// Header is the parsed header; Body the plain text (decoded, from its
+	// text/plain part), HTML the text/html alternative if any.
 	Header mail.Header
 	Body   string
+	HTML   string
 	Raw    []byte
 }
 
@@ -119,12 +125,39 @@ func (x *session) Data(r io.Reader) error {
 	m := Mail{From: x.from, To: x.to, Raw: raw}
 	if msg, err := mail.ReadMessage(bytes.NewReader(raw)); err == nil {
 		m.Header = msg.Header
-		b, _ := io.ReadAll(msg.Body)
-		m.Body = string(b)
+		readPart(&m, msg.Header.Get("Content-Type"), msg.Header.Get("Content-Transfer-Encoding"), msg.Body)
 	}
 	x.s.mu.Lock()
 	x.s.mail = append(x.s.mail, m)
 	x.s.cond.Broadcast()
 	x.s.mu.Unlock()
 	return nil
+}
+
+// readPart decodes a body (quoted-printable or base64) into m, walking
+// multipart bodies for their text/plain and text/html parts.
+func readPart(m *Mail, contentType, encoding string, r io.Reader) {
+	media, params, _ := mime.ParseMediaType(contentType)
+	if strings.HasPrefix(media, "multipart/") {
+		mr := multipart.NewReader(r, params["boundary"])
+		for {
+			p, err := mr.NextRawPart()
+			if err != nil {
+				return
+			}
+			readPart(m, p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p)
+		}
+	}
+	switch strings.ToLower(encoding) {
+	case "quoted-printable":
+		r = quotedprintable.NewReader(r)
+	case "base64":
+		r = base64.NewDecoder(base64.StdEncoding, r)
+	}
+	b, _ := io.ReadAll(r)
+	if media == "text/html" {
+		m.HTML = string(b)
+	} else if m.Body == "" {
+		m.Body = string(b)
+	}
 }
