@@ -47,6 +47,7 @@ type Server struct {
 	// next requests with 429.
 	fail     map[string]int
 	throttle int
+	down     int
 	requests int
 }
 
@@ -81,6 +82,14 @@ func (s *Server) Throttle(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.throttle = n
+}
+
+// Unavailable answers the next n requests with 500 (Twilio having a bad
+// moment).
+func (s *Server) Unavailable(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.down = n
 }
 
 // Messages returns what the fake accepted so far.
@@ -141,11 +150,18 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	if throttled {
 		s.throttle--
 	}
+	down := !throttled && s.down > 0
+	if down {
+		s.down--
+	}
 	code := s.fail[m.To]
 	s.mu.Unlock()
 	switch {
 	case throttled:
 		twilioError(w, http.StatusTooManyRequests, 20429, "Too Many Requests")
+		return
+	case down:
+		twilioError(w, http.StatusInternalServerError, 20500, "Internal Server Error")
 		return
 	case !e164.MatchString(m.To):
 		twilioError(w, http.StatusBadRequest, 21211, fmt.Sprintf("The 'To' number %s is not a valid phone number.", m.To))
