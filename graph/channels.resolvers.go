@@ -31,6 +31,10 @@ func (r *mutationResolver) RemoveContactPoint(ctx context.Context, input models.
 	return r.Domain.RemoveContactPoint(ctx, viewer(ctx), input.ContactPointID)
 }
 
+func (r *schoolResolver) UndeliverableContacts(ctx context.Context, obj *models.School) ([]*models.UndeliverableContact, error) {
+	return r.Domain.UndeliverableContacts(ctx, viewer(ctx), obj.ID)
+}
+
 func (r *viewerResolver) ContactPoints(ctx context.Context, obj *models.Viewer) ([]*models.ContactPoint, error) {
 	return r.Domain.ContactPoints(ctx, obj)
 }

@@ -80,6 +80,28 @@ func TestProviderErrors(t *testing.T) {
 	if strings.Join(codes, ",") != "NOT_MOBILE,SMTP_550" {
 		t.Fatalf("undeliverable: %v", codes)
 	}
+	// The school's admins see that parentA cannot be reached, not the
+	// addresses; a teacher may not look.
+	var sch struct {
+		Viewer struct {
+			Memberships []struct {
+				School struct {
+					UndeliverableContacts []struct {
+						Guardian struct{ ID string }
+						Channel  string
+					}
+				}
+			}
+		}
+	}
+	q := `{ viewer { memberships { school { undeliverableContacts { guardian { id } channel since } } } } }`
+	f.Do(f.token("adminA"), q, nil).Decode(t, &sch)
+	if u := sch.Viewer.Memberships[0].School.UndeliverableContacts; len(u) != 2 || u[0].Guardian.ID != f.users["parentA"].ID {
+		t.Fatalf("the admin's list: %+v", u)
+	}
+	if r := f.Do(f.token("teacherA"), q, nil); r.Code() != "FORBIDDEN" {
+		t.Fatalf("a teacher reads it: %s", r.Body)
+	}
 	// Asking for a new code for a bouncing address sends nothing.
 	f.Do(parent, `mutation($id: ID!) { resendContactCode(input: {contactPointId: $id}) { id } }`, map[string]any{"id": gone})
 	f.WaitJobsSettled()

@@ -12,7 +12,7 @@ import (
 // channelContracts runs the email and SMS settings as the app sends them: a
 // parent adds a number, proves it with the code it got, turns texts off
 // and on, lists their points and removes one.
-func channelContracts(t *testing.T, env *apptest.Env, parent string, ops map[string]string, covered map[string]bool) {
+func channelContracts(t *testing.T, env *apptest.Env, admin, parent string, ops map[string]string, covered map[string]bool) {
 	do := func(op string, in map[string]any, want string) string {
 		t.Helper()
 		vars := map[string]any{}
@@ -41,4 +41,8 @@ func channelContracts(t *testing.T, env *apptest.Env, parent string, ops map[str
 	do("SetContactPointOptOut", map[string]any{"contactPointId": id, "optOut": false}, `"optedOutAt":null`)
 	do("ContactPoints", nil, `"address":"+14158923003"`)
 	do("RemoveContactPoint", map[string]any{"contactPointId": id}, id)
+	if res := env.Do(admin, ops["UndeliverableContacts"], nil); len(res.Errors) > 0 || !strings.Contains(string(res.Data), `"undeliverableContacts":[]`) {
+		t.Fatalf("UndeliverableContacts: %s", res.Body)
+	}
+	covered["UndeliverableContacts"] = true
 }

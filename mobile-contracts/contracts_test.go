@@ -413,7 +413,7 @@ func TestOperationsRunAgainstSeededServer(t *testing.T) {
 	})
 	// A district admin's roster import, and what admins do by hand.
 	t.Run("roster", func(t *testing.T) { rosterContracts(t, env, ops, covered) })
-	t.Run("channels", func(t *testing.T) { channelContracts(t, env, parent, ops, covered) })
+	t.Run("channels", func(t *testing.T) { channelContracts(t, env, admin, parent, ops, covered) })
 	for name := range ops {
 		if !covered[name] {
 			t.Errorf("operations/%s.graphql is not run by this test", name)

@@ -126,3 +126,11 @@ type SetContactPointOptOutInput struct {
 	ContactPointID string
 	OptOut         bool
 }
+
+// UndeliverableContact is a family's point that stopped working, as a
+// school's admins see it (without the address).
+type UndeliverableContact struct {
+	Guardian *User
+	Channel  Channel
+	Since    time.Time
+}

@@ -208,6 +208,84 @@ func (ec *executionContext) fieldContext_ContactPoint_undeliverableAt(_ context.
 	return graphql.NewScalarFieldContext("ContactPoint", field, false, false, "Time")
 }
 
+func (ec *executionContext) _UndeliverableContact_guardian(ctx context.Context, field graphql.CollectedField, obj *models.UndeliverableContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UndeliverableContact_guardian(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Guardian, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UndeliverableContact_guardian(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UndeliverableContact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UndeliverableContact_channel(ctx context.Context, field graphql.CollectedField, obj *models.UndeliverableContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UndeliverableContact_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Channel) graphql.Marshaler {
+			return ec.marshalNChannel2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐChannel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UndeliverableContact_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UndeliverableContact", field, false, false, "Channel")
+}
+
+func (ec *executionContext) _UndeliverableContact_since(ctx context.Context, field graphql.CollectedField, obj *models.UndeliverableContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UndeliverableContact_since(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Since, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UndeliverableContact_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UndeliverableContact", field, false, false, "Time")
+}
+
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
@@ -477,6 +555,49 @@ func (ec *executionContext) _ContactPoint(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var undeliverableContactImplementors = []string{"UndeliverableContact"}
+
+func (ec *executionContext) _UndeliverableContact(ctx context.Context, sel ast.SelectionSet, obj *models.UndeliverableContact) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, undeliverableContactImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UndeliverableContact")
+		case "guardian":
+			out.Values[i] = ec._UndeliverableContact_guardian(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "channel":
+			out.Values[i] = ec._UndeliverableContact_channel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "since":
+			out.Values[i] = ec._UndeliverableContact_since(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
@@ -533,6 +654,30 @@ func (ec *executionContext) unmarshalNContactPointIdInput2githubᚗcomᚋsamesid
 func (ec *executionContext) unmarshalNSetContactPointOptOutInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐSetContactPointOptOutInput(ctx context.Context, v any) (models.SetContactPointOptOutInput, error) {
 	res, err := ec.unmarshalInputSetContactPointOptOutInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUndeliverableContact2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐUndeliverableContactᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.UndeliverableContact) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUndeliverableContact2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐUndeliverableContact(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNUndeliverableContact2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐUndeliverableContact(ctx context.Context, sel ast.SelectionSet, v *models.UndeliverableContact) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UndeliverableContact!")
+		return graphql.Null
+	}
+	return ec._UndeliverableContact(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNVerifyContactPointInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐVerifyContactPointInput(ctx context.Context, v any) (models.VerifyContactPointInput, error) {

@@ -21,6 +21,8 @@ type MembershipResolver interface {
 type SchoolResolver interface {
 	MessagesMayBeReviewed(ctx context.Context, obj *models.School) (bool, error)
 	RetentionYears(ctx context.Context, obj *models.School) (*int, error)
+
+	UndeliverableContacts(ctx context.Context, obj *models.School) ([]*models.UndeliverableContact, error)
 }
 type UserResolver interface {
 	OfficeHours(ctx context.Context, obj *models.User) ([]*models.OfficeHours, error)
@@ -258,6 +260,38 @@ func (ec *executionContext) _School_legalHold(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_School_legalHold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("School", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _School_undeliverableContacts(ctx context.Context, field graphql.CollectedField, obj *models.School) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_School_undeliverableContacts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.School().UndeliverableContacts(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.UndeliverableContact) graphql.Marshaler {
+			return ec.marshalNUndeliverableContact2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐUndeliverableContactᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_School_undeliverableContacts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "School",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UndeliverableContact(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *models.User) (ret graphql.Marshaler) {
@@ -950,6 +984,12 @@ func (ec *executionContext) _School(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "undeliverableContacts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._School_undeliverableContacts(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

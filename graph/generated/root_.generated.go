@@ -620,6 +620,7 @@ type ComplexityRoot struct {
 		Name                  func(childComplexity int) int
 		RetentionYears        func(childComplexity int) int
 		TimeZone              func(childComplexity int) int
+		UndeliverableContacts func(childComplexity int) int
 	}
 
 	SchoolEvent struct {
@@ -707,6 +708,12 @@ type ComplexityRoot struct {
 		Body   func(childComplexity int) int
 		Sender func(childComplexity int) int
 		Urgent func(childComplexity int) int
+	}
+
+	UndeliverableContact struct {
+		Channel  func(childComplexity int) int
+		Guardian func(childComplexity int) int
+		Since    func(childComplexity int) int
 	}
 
 	UnregisterDevicePayload struct {
@@ -3543,6 +3550,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.School.TimeZone(childComplexity), true
+	case "School.undeliverableContacts":
+		if e.ComplexityRoot.School.UndeliverableContacts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.School.UndeliverableContacts(childComplexity), true
 
 	case "SchoolEvent.capacity":
 		if e.ComplexityRoot.SchoolEvent.Capacity == nil {
@@ -3903,6 +3916,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TranscriptMessage.Urgent(childComplexity), true
+
+	case "UndeliverableContact.channel":
+		if e.ComplexityRoot.UndeliverableContact.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UndeliverableContact.Channel(childComplexity), true
+	case "UndeliverableContact.guardian":
+		if e.ComplexityRoot.UndeliverableContact.Guardian == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UndeliverableContact.Guardian(childComplexity), true
+	case "UndeliverableContact.since":
+		if e.ComplexityRoot.UndeliverableContact.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UndeliverableContact.Since(childComplexity), true
 
 	case "UnregisterDevicePayload.removed":
 		if e.ComplexityRoot.UnregisterDevicePayload.Removed == nil {
@@ -4423,6 +4455,23 @@ input VerifyContactPointInput {
 input SetContactPointOptOutInput {
   contactPointId: ID!
   optOut: Boolean!
+}
+
+extend type School {
+  """
+  Families' email addresses and numbers that stopped working (a bounce, a
+  carrier's rejection): nothing more goes to them, so the school can ask
+  the family for a new one. The address itself is not shown. ADMIN of the
+  school; FORBIDDEN for anyone else.
+  """
+  undeliverableContacts: [UndeliverableContact!]!
+}
+
+type UndeliverableContact {
+  "The guardian whose address or number stopped working."
+  guardian: User!
+  channel: Channel!
+  since: Time!
 }
 `, BuiltIn: false},
 	{Name: "../schema/conferences.graphqls", Input: `# Parent–teacher conferences: rounds, availability, booking, reminders.
@@ -7124,6 +7173,8 @@ func (ec *executionContext) childFields_School(ctx context.Context, field graphq
 		return ec.fieldContext_School_retentionYears(ctx, field)
 	case "legalHold":
 		return ec.fieldContext_School_legalHold(ctx, field)
+	case "undeliverableContacts":
+		return ec.fieldContext_School_undeliverableContacts(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type School", field.Name)
 }
@@ -7288,6 +7339,18 @@ func (ec *executionContext) childFields_TranscriptMessage(ctx context.Context, f
 		return ec.fieldContext_TranscriptMessage_urgent(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TranscriptMessage", field.Name)
+}
+
+func (ec *executionContext) childFields_UndeliverableContact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "guardian":
+		return ec.fieldContext_UndeliverableContact_guardian(ctx, field)
+	case "channel":
+		return ec.fieldContext_UndeliverableContact_channel(ctx, field)
+	case "since":
+		return ec.fieldContext_UndeliverableContact_since(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UndeliverableContact", field.Name)
 }
 
 func (ec *executionContext) childFields_UnregisterDevicePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -338,3 +338,24 @@ func (s *Service) InboundText(ctx context.Context, from, sid, body string) (bool
 	}
 	return err == nil, err
 }
+
+// UndeliverableContacts lists the school's guardians whose email or number
+// stopped working, newest first. ADMIN of the school.
+func (s *Service) UndeliverableContacts(ctx context.Context, v *models.Viewer, schoolID string) ([]*models.UndeliverableContact, error) {
+	if err := policy.RequireSchoolAdmin(v, schoolID, "see which families cannot be reached"); err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		models.User `gorm:"embedded"`
+		Channel     models.Channel
+		Since       time.Time
+	}
+	err := s.DB.WithContext(ctx).Raw(`SELECT u.*, cp.channel, cp.undeliverable_at AS since FROM contact_points cp JOIN users u ON u.id = cp.user_id
+		WHERE cp.undeliverable_at IS NOT NULL AND cp.user_id IN (SELECT g.user_id FROM guardianships g WHERE g.school_id = ? AND g.grants_access)
+		ORDER BY cp.undeliverable_at DESC LIMIT 500`, schoolID).Scan(&rows).Error
+	out := make([]*models.UndeliverableContact, len(rows))
+	for i := range rows {
+		out[i] = &models.UndeliverableContact{Guardian: &rows[i].User, Channel: rows[i].Channel, Since: rows[i].Since}
+	}
+	return out, internal(err)
+}

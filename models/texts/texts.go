@@ -125,3 +125,16 @@ func Has(key, lang string) bool {
 	_, ok := catalog[key][lang]
 	return ok
 }
+
+// Catalog is a copy of every text in every language (for the contracts
+// that list them for review).
+func Catalog() map[string]map[string]string {
+	out := make(map[string]map[string]string, len(catalog))
+	for k, langs := range catalog {
+		out[k] = map[string]string{}
+		for l, s := range langs {
+			out[k][l] = s
+		}
+	}
+	return out
+}
