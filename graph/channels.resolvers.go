@@ -31,6 +31,14 @@ func (r *mutationResolver) RemoveContactPoint(ctx context.Context, input models.
 	return r.Domain.RemoveContactPoint(ctx, viewer(ctx), input.ContactPointID)
 }
 
+func (r *mutationResolver) SetSchoolDigestTime(ctx context.Context, input models.SetSchoolDigestTimeInput) (*models.School, error) {
+	return r.Domain.SetSchoolDigestTime(ctx, viewer(ctx), input)
+}
+
+func (r *schoolResolver) DigestTime(ctx context.Context, obj *models.School) (string, error) {
+	return models.FormatClock(int(obj.DigestTime)), nil
+}
+
 func (r *schoolResolver) UndeliverableContacts(ctx context.Context, obj *models.School) ([]*models.UndeliverableContact, error) {
 	return r.Domain.UndeliverableContacts(ctx, viewer(ctx), obj.ID)
 }

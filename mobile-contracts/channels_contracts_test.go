@@ -45,4 +45,10 @@ func channelContracts(t *testing.T, env *apptest.Env, admin, parent string, ops 
 		t.Fatalf("UndeliverableContacts: %s", res.Body)
 	}
 	covered["UndeliverableContacts"] = true
+	var school string
+	env.DB.Raw("SELECT id FROM schools LIMIT 1").Scan(&school)
+	if res := env.Do(admin, ops["SetSchoolDigestTime"], map[string]any{"input": map[string]any{"schoolId": school, "time": "17:30"}}); len(res.Errors) > 0 || !strings.Contains(string(res.Data), `"digestTime":"17:30"`) {
+		t.Fatalf("SetSchoolDigestTime: %s", res.Body)
+	}
+	covered["SetSchoolDigestTime"] = true
 }

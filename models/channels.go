@@ -134,3 +134,16 @@ type UndeliverableContact struct {
 	Channel  Channel
 	Since    time.Time
 }
+
+// DigestSubscriber chose the daily digest instead of separate emails and
+// texts.
+type DigestSubscriber struct {
+	UserID    string `gorm:"type:uuid;primaryKey"`
+	CreatedAt time.Time
+}
+
+// SetSchoolDigestTimeInput sets when a school's digest goes out.
+type SetSchoolDigestTimeInput struct {
+	SchoolID string
+	Time     string
+}

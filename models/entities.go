@@ -15,8 +15,12 @@ type School struct {
 	RetentionYears *int16
 	// LegalHold stops the retention purge for the whole school.
 	LegalHold bool
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// DigestTime is when the daily digest goes, in minutes after local
+	// midnight; DigestSentOn the local date it last went.
+	DigestTime   int16      `gorm:"default:1080"`
+	DigestSentOn *time.Time `gorm:"type:date"`
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // User is a person who signs in. Users are global; Memberships tie them to schools.
@@ -185,6 +189,6 @@ func AllModels() []any {
 		&ConferenceRequest{}, &ConferenceRequestOption{}, &Announcement{}, &AnnouncementRead{},
 		&SchoolEvent{}, &EventRSVP{}, &Resource{}, &Upload{}, &ServerSecret{}, &AuditEvent{},
 		&District{}, &DistrictAdmin{}, &RosterID{}, &RosterImport{}, &UserAlias{}, &DistrictMonitor{}, District{}, &DistrictAdmin{}, &RosterID{}, &RosterImport{}, &UserAlias{}, &DistrictMonitor{},
-		&ContactPoint{}, &OutboundMessage{},
+		&ContactPoint{}, &OutboundMessage{}, &DigestSubscriber{},
 	}
 }

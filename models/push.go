@@ -223,6 +223,8 @@ type NotificationPreferences struct {
 	QuietHours *QuietHours
 	// TimeZone is the zone quiet hours are in (the user's).
 	TimeZone string
+	// Digest: one email (or text) a day instead of separate ones.
+	Digest bool
 }
 
 // RegisterDeviceInput registers a push token for the viewer.
@@ -263,6 +265,7 @@ type UpdateNotificationPreferencesInput struct {
 	Categories      []*CategoryPreferenceInput
 	QuietHours      *QuietHoursInput
 	ClearQuietHours *bool
+	Digest          *bool
 }
 
 // SendTestNotificationPayload says how many devices the test goes to.

@@ -430,6 +430,55 @@ func UnmarshalSetContactPointOptOutInput(ctx context.Context, raw any) (models.S
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSetSchoolDigestTimeInput(ctx context.Context, obj any) (models.SetSchoolDigestTimeInput, error) {
+	var it models.SetSchoolDigestTimeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"schoolId", "time"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "schoolId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolID = data
+		case "time":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("time"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Time = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetSchoolDigestTimeInput unmarshals raw into the SetSchoolDigestTimeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetSchoolDigestTimeInput(ctx context.Context, raw any) (models.SetSchoolDigestTimeInput, error) {
+	var out models.SetSchoolDigestTimeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetSchoolDigestTimeInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputVerifyContactPointInput(ctx context.Context, obj any) (models.VerifyContactPointInput, error) {
 	var it models.VerifyContactPointInput
 	if obj == nil {
@@ -653,6 +702,11 @@ func (ec *executionContext) unmarshalNContactPointIdInput2githubᚗcomᚋsamesid
 
 func (ec *executionContext) unmarshalNSetContactPointOptOutInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐSetContactPointOptOutInput(ctx context.Context, v any) (models.SetContactPointOptOutInput, error) {
 	res, err := ec.unmarshalInputSetContactPointOptOutInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSetSchoolDigestTimeInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐSetSchoolDigestTimeInput(ctx context.Context, v any) (models.SetSchoolDigestTimeInput, error) {
+	res, err := ec.unmarshalInputSetSchoolDigestTimeInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -22,6 +22,7 @@ type SchoolResolver interface {
 	MessagesMayBeReviewed(ctx context.Context, obj *models.School) (bool, error)
 	RetentionYears(ctx context.Context, obj *models.School) (*int, error)
 
+	DigestTime(ctx context.Context, obj *models.School) (string, error)
 	UndeliverableContacts(ctx context.Context, obj *models.School) ([]*models.UndeliverableContact, error)
 }
 type UserResolver interface {
@@ -260,6 +261,29 @@ func (ec *executionContext) _School_legalHold(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_School_legalHold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("School", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _School_digestTime(ctx context.Context, field graphql.CollectedField, obj *models.School) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_School_digestTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.School().DigestTime(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_School_digestTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("School", field, true, true, "String")
 }
 
 func (ec *executionContext) _School_undeliverableContacts(ctx context.Context, field graphql.CollectedField, obj *models.School) (ret graphql.Marshaler) {
@@ -984,6 +1008,12 @@ func (ec *executionContext) _School(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "digestTime":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._School_digestTime(ctx, field, obj)
+				})
 		case "undeliverableContacts":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,

@@ -364,6 +364,29 @@ func (ec *executionContext) fieldContext_NotificationPreferences_timeZone(_ cont
 	return graphql.NewScalarFieldContext("NotificationPreferences", field, false, false, "String")
 }
 
+func (ec *executionContext) _NotificationPreferences_digest(ctx context.Context, field graphql.CollectedField, obj *models.NotificationPreferences) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationPreferences_digest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Digest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationPreferences_digest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NotificationPreferences", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _QuietHours_start(ctx context.Context, field graphql.CollectedField, obj *models.QuietHours) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -688,7 +711,7 @@ func (ec *executionContext) unmarshalInputUpdateNotificationPreferencesInput(ctx
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"categories", "quietHours", "clearQuietHours"}
+	fieldsInOrder := [...]string{"categories", "quietHours", "clearQuietHours", "digest"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -716,6 +739,13 @@ func (ec *executionContext) unmarshalInputUpdateNotificationPreferencesInput(ctx
 				return it, err
 			}
 			it.ClearQuietHours = data
+		case "digest":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("digest"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Digest = data
 		}
 	}
 	return it, nil
@@ -875,6 +905,11 @@ func (ec *executionContext) _NotificationPreferences(ctx context.Context, sel as
 			}
 		case "timeZone":
 			out.Values[i] = ec._NotificationPreferences_timeZone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "digest":
+			out.Values[i] = ec._NotificationPreferences_digest(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -454,6 +454,7 @@ type ComplexityRoot struct {
 		SetMessageMonitor             func(childComplexity int, input models.SetMessageMonitorInput) int
 		SetOfficeHours                func(childComplexity int, input models.SetOfficeHoursInput) int
 		SetRetention                  func(childComplexity int, input models.SetRetentionInput) int
+		SetSchoolDigestTime           func(childComplexity int, input models.SetSchoolDigestTimeInput) int
 		SetStudentLegalHold           func(childComplexity int, input models.SetStudentLegalHoldInput) int
 		ShareHomeInsight              func(childComplexity int, input models.ShareHomeInsightInput) int
 		ShareObservation              func(childComplexity int, input models.ObservationIDInput) int
@@ -469,6 +470,7 @@ type ComplexityRoot struct {
 
 	NotificationPreferences struct {
 		Categories func(childComplexity int) int
+		Digest     func(childComplexity int) int
 		QuietHours func(childComplexity int) int
 		TimeZone   func(childComplexity int) int
 	}
@@ -614,6 +616,7 @@ type ComplexityRoot struct {
 	}
 
 	School struct {
+		DigestTime            func(childComplexity int) int
 		ID                    func(childComplexity int) int
 		LegalHold             func(childComplexity int) int
 		MessagesMayBeReviewed func(childComplexity int) int
@@ -2704,6 +2707,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetRetention(childComplexity, args["input"].(models.SetRetentionInput)), true
+	case "Mutation.setSchoolDigestTime":
+		if e.ComplexityRoot.Mutation.SetSchoolDigestTime == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setSchoolDigestTime_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetSchoolDigestTime(childComplexity, args["input"].(models.SetSchoolDigestTimeInput)), true
 	case "Mutation.setStudentLegalHold":
 		if e.ComplexityRoot.Mutation.SetStudentLegalHold == nil {
 			break
@@ -2832,6 +2846,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.NotificationPreferences.Categories(childComplexity), true
+	case "NotificationPreferences.digest":
+		if e.ComplexityRoot.NotificationPreferences.Digest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationPreferences.Digest(childComplexity), true
 	case "NotificationPreferences.quietHours":
 		if e.ComplexityRoot.NotificationPreferences.QuietHours == nil {
 			break
@@ -3514,6 +3534,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RosterImport.State(childComplexity), true
 
+	case "School.digestTime":
+		if e.ComplexityRoot.School.DigestTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.School.DigestTime(childComplexity), true
 	case "School.id":
 		if e.ComplexityRoot.School.ID == nil {
 			break
@@ -4200,6 +4226,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SetMessageMonitorInput", ec.unmarshalInputSetMessageMonitorInput),
 			graphql.NewInputUnmarshaler("SetOfficeHoursInput", ec.unmarshalInputSetOfficeHoursInput),
 			graphql.NewInputUnmarshaler("SetRetentionInput", ec.unmarshalInputSetRetentionInput),
+			graphql.NewInputUnmarshaler("SetSchoolDigestTimeInput", ec.unmarshalInputSetSchoolDigestTimeInput),
 			graphql.NewInputUnmarshaler("SetStudentLegalHoldInput", ec.unmarshalInputSetStudentLegalHoldInput),
 			graphql.NewInputUnmarshaler("ShareHomeInsightInput", ec.unmarshalInputShareHomeInsightInput),
 			graphql.NewInputUnmarshaler("StartConversationInput", ec.unmarshalInputStartConversationInput),
@@ -4436,6 +4463,14 @@ extend type Mutation {
   setContactPointOptOut(input: SetContactPointOptOutInput!): ContactPoint! @auth
   "Removes a point. Errors: NOT_FOUND."
   removeContactPoint(input: ContactPointIdInput!): ContactPoint! @auth
+  "Sets when the school's daily digest goes out (HH:MM, local). ADMIN; audited. Errors: BAD_USER_INPUT, FORBIDDEN."
+  setSchoolDigestTime(input: SetSchoolDigestTimeInput!): School! @auth
+}
+
+input SetSchoolDigestTimeInput {
+  schoolId: ID!
+  "HH:MM, 24-hour, in the school's time zone."
+  time: String!
 }
 
 input AddContactPointInput {
@@ -4458,6 +4493,8 @@ input SetContactPointOptOutInput {
 }
 
 extend type School {
+  "When the daily digest goes out, HH:MM in the school's time zone."
+  digestTime: String!
   """
   Families' email addresses and numbers that stopped working (a bounce, a
   carrier's rejection): nothing more goes to them, so the school can ask
@@ -5354,6 +5391,12 @@ type NotificationPreferences {
   quietHours: QuietHours
   "The time zone quiet hours are in: the viewer's (updateProfile changes it)."
   timeZone: String!
+  """
+  One email (or, without a usable address, one text) a day at the school's
+  digest time, listing the day's notes, messages and announcements, instead
+  of separate emails and texts (pushes and urgent alerts are unchanged).
+  """
+  digest: Boolean!
 }
 
 type CategoryPreference {
@@ -5395,6 +5438,8 @@ input UpdateNotificationPreferencesInput {
   quietHours: QuietHoursInput
   "True removes quiet hours."
   clearQuietHours: Boolean
+  "The daily digest on or off; null leaves it."
+  digest: Boolean
 }
 
 input CategoryPreferenceInput {
@@ -6931,6 +6976,8 @@ func (ec *executionContext) childFields_NotificationPreferences(ctx context.Cont
 		return ec.fieldContext_NotificationPreferences_quietHours(ctx, field)
 	case "timeZone":
 		return ec.fieldContext_NotificationPreferences_timeZone(ctx, field)
+	case "digest":
+		return ec.fieldContext_NotificationPreferences_digest(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NotificationPreferences", field.Name)
 }
@@ -7173,6 +7220,8 @@ func (ec *executionContext) childFields_School(ctx context.Context, field graphq
 		return ec.fieldContext_School_retentionYears(ctx, field)
 	case "legalHold":
 		return ec.fieldContext_School_legalHold(ctx, field)
+	case "digestTime":
+		return ec.fieldContext_School_digestTime(ctx, field)
 	case "undeliverableContacts":
 		return ec.fieldContext_School_undeliverableContacts(ctx, field)
 	}

@@ -359,3 +359,29 @@ func (s *Service) UndeliverableContacts(ctx context.Context, v *models.Viewer, s
 	}
 	return out, internal(err)
 }
+
+// SetSchoolDigestTime sets when the school's daily digest goes (HH:MM,
+// local). ADMIN; audited.
+func (s *Service) SetSchoolDigestTime(ctx context.Context, v *models.Viewer, in models.SetSchoolDigestTimeInput) (*models.School, error) {
+	m, err := models.ParseClock("time", in.Time)
+	if err != nil {
+		return nil, err
+	}
+	if !validID(in.SchoolID) {
+		return nil, models.NotFound("school")
+	}
+	if err := policy.RequireSchoolAdmin(v, in.SchoolID, "set the digest time"); err != nil {
+		return nil, err
+	}
+	var sc models.School
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Model(&models.School{}).Where("id = ?", in.SchoolID).Updates(map[string]any{"digest_time": m, "updated_at": s.now()}).Error; err != nil {
+			return err
+		}
+		if err := s.auditWrite(tx, v, in.SchoolID, "", in.SchoolID, "school.digest_time"); err != nil {
+			return err
+		}
+		return tx.Take(&sc, "id = ?", in.SchoolID).Error
+	})
+	return &sc, err
+}

@@ -117,6 +117,11 @@ func (s *Service) NotificationPreferences(ctx context.Context, v *models.Viewer)
 	if q, ok := v.QuietHours(); ok {
 		out.QuietHours = &q
 	}
+	var n int64
+	if err := s.DB.WithContext(ctx).Model(&models.DigestSubscriber{}).Where("user_id = ?", v.ID).Count(&n).Error; err != nil {
+		return nil, models.Internal(err)
+	}
+	out.Digest = n > 0
 	return out, nil
 }
 
@@ -173,6 +178,15 @@ func (s *Service) UpdateNotificationPreferences(ctx context.Context, v *models.V
 			if err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "user_id"}, {Name: "category"}},
 				DoUpdates: clause.AssignmentColumns(cols)}).Create(&p).Error; err != nil {
 				return err
+			}
+		}
+		if in.Digest != nil {
+			q := tx.Where("user_id = ?", v.ID).Delete(&models.DigestSubscriber{})
+			if *in.Digest {
+				q = tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&models.DigestSubscriber{UserID: v.ID, CreatedAt: now})
+			}
+			if q.Error != nil {
+				return q.Error
 			}
 		}
 		switch {

@@ -56,6 +56,14 @@ var catalog = map[string]map[string]string{
 		"en": "{school} uses SameSide to text families about their children. Reply YES to get texts, STOP to opt out. The app: {link}",
 		"es": "{school} usa SameSide para enviar textos a las familias sobre sus hijos. Responde YES para recibirlos, STOP para no recibirlos. La app: {link}",
 	},
+	"digest.subject": {
+		"en": "Today at {school}: {count} updates",
+		"es": "Hoy en {school}: {count} novedades",
+	},
+	"digest.sms": {
+		"en": "SameSide, today at {school} ({count}):",
+		"es": "SameSide, hoy en {school} ({count}):",
+	},
 	"sms.help": {
 		"en": "SameSide: messages from your child's school. Reply STOP to stop texts, START to restart. Msg & data rates may apply.",
 		"es": "SameSide: mensajes de la escuela de tu hijo. Responde STOP para dejar de recibir textos, START para volver. Pueden aplicarse tarifas.",

@@ -294,10 +294,20 @@ func (a *App) NewWorkers() (*river.Client[pgx.Tx], error) {
 		Register: []func(*river.Workers) error{
 			push.Register(a.Push, a.Config.JobRescueAfter),
 			func(w *river.Workers) error {
-				return river.AddWorkerSafely(w, &jobs.Chores{Run: map[string]func(context.Context) error{
+				chores := map[string]func(context.Context) error{
 					files.CleanupChore: files.Cleanup(a.Domain, a.Log),
 					retention.Chore:    retention.Purge(a.Domain, a.Log),
-				}})
+				}
+				if a.Planner != nil {
+					chores[outbound.DigestChore] = func(ctx context.Context) error {
+						n, err := a.Planner.SendDigests(ctx)
+						if n > 0 {
+							a.Log.Info("daily digests recorded", "count", n)
+						}
+						return err
+					}
+				}
+				return river.AddWorkerSafely(w, &jobs.Chores{Run: chores})
 			},
 			func(w *river.Workers) error {
 				if a.Outbound == nil {
@@ -309,8 +319,17 @@ func (a *App) NewWorkers() (*river.Client[pgx.Tx], error) {
 				return river.AddWorkerSafely(w, &roster.Worker{Domain: a.Domain, Log: a.Log, Limit: a.Config.JobRescueAfter * 4 / 5})
 			},
 		},
-		Periodic: []*river.PeriodicJob{jobs.Every(files.CleanupChore, files.CleanupEvery), jobs.Every(retention.Chore, retention.Every)},
+		Periodic: a.periodic(),
 	})
+}
+
+// periodic are the chores the workers' leader schedules.
+func (a *App) periodic() []*river.PeriodicJob {
+	p := []*river.PeriodicJob{jobs.Every(files.CleanupChore, files.CleanupEvery), jobs.Every(retention.Chore, retention.Every)}
+	if a.Planner != nil {
+		p = append(p, jobs.Every(outbound.DigestChore, outbound.DigestEvery))
+	}
+	return p
 }
 
 // StartWorkers starts working push jobs; Serve does it for the server.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -36,6 +37,8 @@ type Planner struct {
 	FallbackAfter time.Duration
 	// AppLink is the https link into the app that texts and emails carry.
 	AppLink string
+	// fixed is the digest's clock when a test sets it (SetClock).
+	fixed atomic.Pointer[time.Time]
 }
 
 // fallbackCategories are what a family must not miss for want of the app.
@@ -69,12 +72,21 @@ func (pl *Planner) PlanTx(ctx context.Context, tx *gorm.DB, n *models.Notificati
 		return err
 	}
 	hasDevice := set(devices)
+	// Digest subscribers get the day's items in one message instead.
+	var digest []string
+	if err := tx.Model(&models.DigestSubscriber{}).Where("user_id IN ?", ids).Pluck("user_id", &digest).Error; err != nil {
+		return err
+	}
+	inDigest := set(digest)
 	off := set(pushOff)
 	now := pl.S.Now()
 	var msgs []models.OutboundMessage
 	var fallback []string
 	for _, u := range users {
 		p := pref[u.ID]
+		if inDigest[u.ID] && !n.Urgent {
+			continue
+		}
 		for _, cp := range points[u.ID] {
 			if !n.Urgent && !((cp.Channel == models.ChannelEmail && p.Email) || (cp.Channel == models.ChannelSMS && p.SMS)) {
 				continue
