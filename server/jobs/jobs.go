@@ -28,6 +28,9 @@ const (
 	QueuePush = "push"
 	// QueueMaintenance runs housekeeping (expired uploads).
 	QueueMaintenance = "maintenance"
+	// QueueOutbound plans and sends email and SMS, beside the pushes
+	// rather than in their way.
+	QueueOutbound = "outbound"
 )
 
 // NewInserter returns a River client that only inserts jobs, through
@@ -77,6 +80,7 @@ func NewClient(pool *pgxpool.Pool, log *slog.Logger, o Options) (*river.Client[p
 	return river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Queues: map[string]river.QueueConfig{
 			QueuePush:        {MaxWorkers: o.PushWorkers},
+			QueueOutbound:    {MaxWorkers: o.PushWorkers},
 			QueueMaintenance: {MaxWorkers: 2},
 		},
 		Workers:              workers,

@@ -107,13 +107,14 @@ func (pl *Planner) digestSchool(ctx context.Context, sc *models.School, since, u
 			if err != nil {
 				return err
 			}
+			c := newComposer(tx)
 			for _, u := range users {
 				ns := byUser[u.ID]
 				if len(ns) == 0 || len(points[u.ID]) == 0 {
 					continue // no empty digests
 				}
 				cp := points[u.ID][len(points[u.ID])-1] // email first (channel DESC puts SMS first)
-				m, err := pl.digest(tx, sc, u, cp, ns, day)
+				m, err := pl.digest(c, sc, u, cp, ns, day)
 				if err != nil {
 					return err
 				}
@@ -137,11 +138,11 @@ var digestHTML = template.Must(template.New("digest").Parse(`<!doctype html>
 </body></html>`))
 
 // digest writes one person's digest for one point.
-func (pl *Planner) digest(tx *gorm.DB, sc *models.School, u *models.User, cp *models.ContactPoint, ns []*models.Notification, day time.Time) (models.OutboundMessage, error) {
+func (pl *Planner) digest(c *composer, sc *models.School, u *models.User, cp *models.ContactPoint, ns []*models.Notification, day time.Time) (models.OutboundMessage, error) {
 	type item struct{ Title, Body string }
 	items := make([]item, 0, len(ns))
 	for _, n := range ns {
-		m, err := pl.compose(tx, n, u, cp)
+		m, err := c.compose(n, u, cp)
 		if err != nil {
 			return models.OutboundMessage{}, err
 		}

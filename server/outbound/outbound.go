@@ -120,25 +120,29 @@ func (BatchArgs) Kind() string { return "outbound_batch" }
 
 // InsertOpts implements river.JobArgsWithInsertOpts.
 func (BatchArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: jobs.QueuePush, MaxAttempts: 25}
+	return river.InsertOpts{Queue: jobs.QueueOutbound, MaxAttempts: 25}
 }
 
 // EnqueueTx records messages and schedules their sending in tx, the
-// writer's transaction. A message whose DedupeKey was recorded before is
-// left out: a retried write never sends a second copy. SMS get their
-// segment count.
+// writer's transaction: one batch (and job) per channel, so email and SMS
+// each have Concurrency sends on the wire. A message whose DedupeKey was
+// recorded before is left out: a retried write never sends a second copy.
+// SMS get their segment count.
 func (s *Service) EnqueueTx(ctx context.Context, tx *gorm.DB, msgs []models.OutboundMessage) error {
 	if len(msgs) == 0 {
 		return nil
 	}
-	batch := uuid.NewString()
+	batches := map[models.Channel]string{}
 	now := s.Now()
 	for i := range msgs {
 		m := &msgs[i]
 		if !m.Channel.Valid() {
 			return fmt.Errorf("outbound: channel %q", m.Channel)
 		}
-		m.ID, m.BatchID, m.Status = uuid.NewString(), batch, models.OutboundPending
+		if batches[m.Channel] == "" {
+			batches[m.Channel] = uuid.NewString()
+		}
+		m.ID, m.BatchID, m.Status = uuid.NewString(), batches[m.Channel], models.OutboundPending
 		if m.NextAttemptAt.IsZero() { // else held back (quiet hours)
 			m.NextAttemptAt = now
 		}
@@ -158,8 +162,12 @@ func (s *Service) EnqueueTx(ctx context.Context, tx *gorm.DB, msgs []models.Outb
 	if err != nil {
 		return err
 	}
-	_, err = s.inserter.InsertTx(ctx, sqlTx, BatchArgs{BatchID: batch}, nil)
-	return err
+	for _, batch := range batches {
+		if _, err := s.inserter.InsertTx(ctx, sqlTx, BatchArgs{BatchID: batch}, nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Metrics count sends for /metrics.

@@ -46,9 +46,70 @@ var fallbackCategories = map[models.NotificationCategory]bool{
 	models.CategoryNewMessage: true, models.CategoryPositiveNote: true, models.CategoryObservation: true,
 }
 
-// PlanTx implements push.Channels.
+// PlanTx implements push.Channels: in the fan-out's transaction it only
+// schedules a job that plans the emails and texts (ChannelPlanArgs), so
+// the pushes do not wait for them and no commit means no email either.
 func (pl *Planner) PlanTx(ctx context.Context, tx *gorm.DB, n *models.Notification, users []*models.User, pushOff []string) error {
 	if len(users) == 0 || n.Category == models.CategorySystem {
+		return nil
+	}
+	ids := make([]string, len(users))
+	for i, u := range users {
+		ids[i] = u.ID
+	}
+	sqlTx, err := jobs.SQLTx(tx)
+	if err != nil {
+		return err
+	}
+	_, err = pl.S.inserter.InsertTx(ctx, sqlTx, ChannelPlanArgs{NotificationID: n.ID, UserIDs: ids, PushOff: pushOff}, nil)
+	return err
+}
+
+// ChannelPlanArgs is the River job that plans a notification's emails and
+// texts for some of its recipients.
+type ChannelPlanArgs struct {
+	NotificationID string   `json:"notification_id"`
+	UserIDs        []string `json:"user_ids"`
+	PushOff        []string `json:"push_off,omitempty"`
+}
+
+// Kind implements river.JobArgs.
+func (ChannelPlanArgs) Kind() string { return "outbound_plan" }
+
+// InsertOpts implements river.JobArgsWithInsertOpts.
+func (ChannelPlanArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: jobs.QueueOutbound}
+}
+
+// ChannelPlanWorker works ChannelPlanArgs jobs.
+type ChannelPlanWorker struct {
+	river.WorkerDefaults[ChannelPlanArgs]
+	P *Planner
+}
+
+// Work plans in one transaction; dedupe keys make a retried job record
+// nothing twice.
+func (w *ChannelPlanWorker) Work(ctx context.Context, job *river.Job[ChannelPlanArgs]) error {
+	return w.P.S.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var n models.Notification
+		if err := tx.Take(&n, "id = ?", job.Args.NotificationID).Error; err != nil {
+			if err == gorm.ErrRecordNotFound {
+				return nil // deleted since (a family's data removed)
+			}
+			return err
+		}
+		var users []*models.User
+		if err := tx.Where("id IN ?", job.Args.UserIDs).Find(&users).Error; err != nil {
+			return err
+		}
+		return w.P.plan(ctx, tx, &n, users, job.Args.PushOff)
+	})
+}
+
+// plan records a notification's emails and texts for users, and schedules
+// the fallback.
+func (pl *Planner) plan(ctx context.Context, tx *gorm.DB, n *models.Notification, users []*models.User, pushOff []string) error {
+	if len(users) == 0 {
 		return nil
 	}
 	ids := make([]string, len(users))
@@ -82,6 +143,7 @@ func (pl *Planner) PlanTx(ctx context.Context, tx *gorm.DB, n *models.Notificati
 	now := pl.S.Now()
 	var msgs []models.OutboundMessage
 	var fallback []string
+	c := newComposer(tx)
 	for _, u := range users {
 		p := pref[u.ID]
 		if inDigest[u.ID] && !n.Urgent {
@@ -91,7 +153,7 @@ func (pl *Planner) PlanTx(ctx context.Context, tx *gorm.DB, n *models.Notificati
 			if !n.Urgent && !((cp.Channel == models.ChannelEmail && p.Email) || (cp.Channel == models.ChannelSMS && p.SMS)) {
 				continue
 			}
-			m, err := pl.compose(tx, n, u, cp)
+			m, err := c.compose(n, u, cp)
 			if err != nil {
 				return err
 			}
@@ -115,7 +177,7 @@ func (pl *Planner) PlanTx(ctx context.Context, tx *gorm.DB, n *models.Notificati
 		return err
 	}
 	_, err = pl.S.inserter.InsertTx(ctx, sqlTx, FallbackArgs{NotificationID: n.ID, UserIDs: fallback}, &river.InsertOpts{
-		Queue: jobs.QueuePush, ScheduledAt: now.Add(pl.FallbackAfter)})
+		Queue: jobs.QueueOutbound, ScheduledAt: now.Add(pl.FallbackAfter)})
 	return err
 }
 
@@ -152,31 +214,80 @@ var mailHTML = template.Must(template.New("mail").Parse(`<!doctype html>
 {{end}}<hr><p style="font-size: 0.8em; color: #555">{{.Footer}} <a href="{{.Unsubscribe}}">{{.UnsubscribeLabel}}</a></p>
 </body></html>`))
 
-// compose writes one notification's email or text for one point. A
-// message's own words go in it (the push shows only who wrote): the text
-// is how the family reads and answers it.
-func (pl *Planner) compose(tx *gorm.DB, n *models.Notification, u *models.User, cp *models.ContactPoint) (models.OutboundMessage, error) {
+// composer writes emails and texts in one transaction, reading each
+// notification's own words and each school's name once however many
+// people they go to.
+type composer struct {
+	tx     *gorm.DB
+	own    map[string]string
+	school map[string]string
+	// rendered is each (notification, user)'s title and body; html each
+	// distinct email page (most recipients of one notice read the same).
+	rendered map[[2]string][2]string
+	html     map[string]string
+}
+
+func newComposer(tx *gorm.DB) *composer {
+	return &composer{tx: tx, own: map[string]string{}, school: map[string]string{}, rendered: map[[2]string][2]string{}, html: map[string]string{}}
+}
+
+func (c *composer) render(n *models.Notification, u *models.User) (string, string) {
+	k := [2]string{n.ID, u.ID}
+	if r, ok := c.rendered[k]; ok {
+		return r[0], r[1]
+	}
 	title, body := push.Render(n, u)
-	// A message, an announcement or a shared note goes in its own words:
-	// the family reads it in the text, not behind a link to an app they
-	// may not have.
+	c.rendered[k] = [2]string{title, body}
+	return title, body
+}
+
+// ownWords is what the notification is about in its author's words: a
+// message, an announcement or a shared note ("" for anything else).
+func (c *composer) ownWords(n *models.Notification) (string, error) {
+	if s, ok := c.own[n.ID]; ok {
+		return s, nil
+	}
 	var own string
 	var err error
 	switch {
 	case n.Type == models.NoticeNewMessage && n.Data["messageId"] != "":
-		err = tx.Model(&models.Message{}).Where("id = ?", n.Data["messageId"]).Pluck("body", &own).Error
+		err = c.tx.Model(&models.Message{}).Where("id = ?", n.Data["messageId"]).Pluck("body", &own).Error
 	case n.Data["announcementId"] != "":
-		err = tx.Model(&models.Announcement{}).Where("id = ?", n.Data["announcementId"]).Pluck("body", &own).Error
+		err = c.tx.Model(&models.Announcement{}).Where("id = ?", n.Data["announcementId"]).Pluck("body", &own).Error
 	case n.Data["observationId"] != "":
-		err = tx.Model(&models.Observation{}).Where("id = ?", n.Data["observationId"]).Pluck("body", &own).Error
-		if own != "" {
-			own = body + "\n\n" + own
-		}
+		err = c.tx.Model(&models.Observation{}).Where("id = ?", n.Data["observationId"]).Pluck("body", &own).Error
 	}
+	c.own[n.ID] = own
+	return own, err
+}
+
+func (c *composer) schoolName(id *string) (string, error) {
+	if id == nil {
+		return "", nil
+	}
+	if s, ok := c.school[*id]; ok {
+		return s, nil
+	}
+	var name string
+	err := c.tx.Model(&models.School{}).Where("id = ?", *id).Pluck("name", &name).Error
+	c.school[*id] = name
+	return name, err
+}
+
+// compose writes one notification's email or text for one point. A
+// message, an announcement or a shared note goes in its own words: the
+// family reads it in the text, not behind a link to an app they may not
+// have (and answers a message by replying).
+func (c *composer) compose(n *models.Notification, u *models.User, cp *models.ContactPoint) (models.OutboundMessage, error) {
+	title, body := c.render(n, u)
+	own, err := c.ownWords(n)
 	if err != nil {
 		return models.OutboundMessage{}, err
 	}
-	if own != "" {
+	switch {
+	case own != "" && n.Data["observationId"] != "":
+		body = body + "\n\n" + own
+	case own != "":
 		body = own
 	}
 	purpose := models.PurposeNotification
@@ -197,19 +308,24 @@ func (pl *Planner) compose(tx *gorm.DB, n *models.Notification, u *models.User, 
 		}
 		return msg, nil
 	}
-	school := ""
-	if n.SchoolID != nil {
-		if err := tx.Model(&models.School{}).Where("id = ?", *n.SchoolID).Pluck("name", &school).Error; err != nil {
-			return msg, err
-		}
+	school, err := c.schoolName(n.SchoolID)
+	if err != nil {
+		return msg, err
 	}
 	footer := texts.Text(u.Locale, "email.footer", map[string]string{"school": school})
 	msg.Subject = title
 	msg.Body = body + "\n\n--\n" + footer + " " + UnsubscribeMark
+	lang := texts.Lang(u.Locale)
+	key := lang + "\x00" + title + "\x00" + body + "\x00" + footer
+	if h, ok := c.html[key]; ok {
+		msg.HTML = h
+		return msg, nil
+	}
 	var b strings.Builder
-	err = mailHTML.Execute(&b, map[string]any{"Lang": texts.Lang(u.Locale), "Title": title, "Paragraphs": strings.Split(body, "\n"),
+	err = mailHTML.Execute(&b, map[string]any{"Lang": lang, "Title": title, "Paragraphs": strings.Split(body, "\n"),
 		"Footer": footer, "Unsubscribe": template.URL(UnsubscribeMark), "UnsubscribeLabel": texts.Text(u.Locale, "email.unsubscribe", nil)})
 	msg.HTML = b.String()
+	c.html[key] = msg.HTML
 	return msg, err
 }
 
@@ -259,6 +375,7 @@ func (w *FallbackWorker) Work(ctx context.Context, job *river.Job[FallbackArgs])
 		}
 		var msgs []models.OutboundMessage
 		var asked []string
+		c := newComposer(tx)
 		for _, u := range users {
 			if len(points[u.ID]) == 0 {
 				// Only a roster number that has not agreed to texts: ask it
@@ -272,11 +389,10 @@ func (w *FallbackWorker) Work(ctx context.Context, job *river.Job[FallbackArgs])
 				if err != nil {
 					return err
 				}
-				key, school := "invite:"+cp.ID, ""
-				if n.SchoolID != nil {
-					if err := tx.Model(&models.School{}).Where("id = ?", *n.SchoolID).Pluck("name", &school).Error; err != nil {
-						return err
-					}
+				key := "invite:" + cp.ID
+				school, err := c.schoolName(n.SchoolID)
+				if err != nil {
+					return err
 				}
 				msgs = append(msgs, models.OutboundMessage{UserID: &u.ID, ContactPointID: &cp.ID, Channel: cp.Channel, Address: cp.Address,
 					Purpose: models.PurposeOptIn, DedupeKey: &key, Body: texts.Text(u.Locale, "invite.sms", map[string]string{"school": school, "link": w.P.AppLink})})
@@ -284,7 +400,7 @@ func (w *FallbackWorker) Work(ctx context.Context, job *river.Job[FallbackArgs])
 				continue
 			}
 			cp := points[u.ID][0] // SMS first (channel DESC), then email
-			m, err := w.P.compose(tx, &n, u, cp)
+			m, err := c.compose(&n, u, cp)
 			if err != nil {
 				return err
 			}

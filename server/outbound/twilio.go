@@ -34,13 +34,16 @@ func NewTwilio(accountSID, authToken, from, apiURL, statusCallback string) (*Twi
 	if !alphanumeric.MatchString(accountSID) || !alphanumeric.MatchString(authToken) {
 		return nil, errors.New("twilio: the account SID and auth token are letters and digits")
 	}
-	hc := &http.Client{Timeout: 30 * time.Second}
+	// Many texts go at once to one host: keep their connections.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 128
+	hc := &http.Client{Timeout: 30 * time.Second, Transport: tr}
 	if apiURL != "" {
 		u, err := url.Parse(apiURL)
 		if err != nil || u.Host == "" {
 			return nil, errors.New("twilio: the API URL is not a URL")
 		}
-		hc.Transport = redirect{to: u, next: http.DefaultTransport}
+		hc.Transport = redirect{to: u, next: tr}
 	}
 	c := &client.Client{Credentials: client.NewCredentials(accountSID, authToken), HTTPClient: hc}
 	c.SetAccountSid(accountSID)

@@ -3,6 +3,7 @@ package outbound
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
@@ -36,39 +37,90 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[BatchArgs]) error {
 		return err
 	}
 	conc := max(1, s.Config.Concurrency)
+	// Sends run conc at a time; a slot frees once its outcome is written.
+	// Outcomes that arrive together are written together, while the next
+	// sends are on the wire.
+	slots := make(chan struct{}, conc)
+	outcomes := make(chan outcome, conc)
+	recorded := make(chan error, 1)
 	sent, failed := 0, 0
+	go func() {
+		var firstErr error
+		for o := range outcomes {
+			batch := []outcome{o}
+			for more := true; more; {
+				select {
+				case o, ok := <-outcomes:
+					if !ok {
+						more = false
+						break
+					}
+					batch = append(batch, o)
+				default:
+					more = false
+				}
+			}
+			if err := w.record(db, batch); err != nil && firstErr == nil {
+				firstErr = err
+			}
+			for _, o := range batch {
+				if o.status == models.OutboundFailed || o.status == models.OutboundUndeliverable {
+					failed++
+				} else if o.status != models.OutboundPending {
+					sent++
+				}
+				<-slots
+			}
+		}
+		recorded <- firstErr
+	}()
+	var wg sync.WaitGroup
+	var claimErr error
 	for ctx.Err() == nil {
+		slots <- struct{}{} // at least one free slot
+		free := 1
+		for more := true; more && free < conc; {
+			select {
+			case slots <- struct{}{}:
+				free++
+			default:
+				more = false
+			}
+		}
 		var rows []models.OutboundMessage
-		err := db.Raw(`UPDATE outbound_messages SET status = ?, attempts = attempts + 1, updated_at = ?
+		claimErr = db.Raw(`UPDATE outbound_messages SET status = ?, attempts = attempts + 1, updated_at = ?
 			WHERE id IN (SELECT id FROM outbound_messages WHERE batch_id = ? AND status = ? AND next_attempt_at <= ?
 				ORDER BY created_at, id LIMIT ? FOR UPDATE SKIP LOCKED)
-			RETURNING *`, models.OutboundSending, s.Now(), job.Args.BatchID, models.OutboundPending, s.Now(), conc).Scan(&rows).Error
-		if err != nil {
-			return err
+			RETURNING *`, models.OutboundSending, s.Now(), job.Args.BatchID, models.OutboundPending, s.Now(), free).Scan(&rows).Error
+		for range free - len(rows) {
+			<-slots
 		}
-		if len(rows) == 0 {
+		if claimErr != nil || len(rows) == 0 {
+			if len(rows) == 0 && claimErr == nil {
+				// Nothing due now: wait for what is on the wire, then look
+				// once more (a send put back for later is not due now).
+				wg.Wait()
+				if len(slots) > 0 {
+					continue
+				}
+			}
 			break
 		}
-		var wg sync.WaitGroup
-		outcomes := make([]error, len(rows))
 		for i := range rows {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				outcomes[i] = w.send(ctx, &rows[i])
+				outcomes <- w.send(ctx, &rows[i])
 			}()
 		}
-		wg.Wait()
-		for i := range rows {
-			if outcomes[i] != nil {
-				return outcomes[i]
-			}
-			if rows[i].Status == models.OutboundFailed || rows[i].Status == models.OutboundUndeliverable {
-				failed++
-			} else if rows[i].Status != models.OutboundPending {
-				sent++
-			}
-		}
+	}
+	wg.Wait()
+	close(outcomes)
+	if err := <-recorded; err != nil {
+		return err
+	}
+	if claimErr != nil {
+		return claimErr
 	}
 	s.Log.Info("outbound batch", "batch", job.Args.BatchID, "job", job.ID, "sent", sent, "failed", failed)
 	if ctx.Err() != nil {
@@ -85,9 +137,15 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[BatchArgs]) error {
 	return nil
 }
 
-// send sends one claimed message and records what came of it; the error
-// is the database's only.
-func (w *Worker) send(ctx context.Context, m *models.OutboundMessage) error {
+// outcome is what came of one send, to be recorded.
+type outcome struct {
+	id, channel, status, providerID, errorCode string
+	contactPointID                             *string
+	nextAttempt                                *time.Time
+}
+
+// send sends one claimed message and says what came of it.
+func (w *Worker) send(ctx context.Context, m *models.OutboundMessage) outcome {
 	s := w.S
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.Config.SendTimeout)
 	defer cancel()
@@ -106,23 +164,19 @@ func (w *Worker) send(ctx context.Context, m *models.OutboundMessage) error {
 	case models.ChannelSMS:
 		providerID, status, err = s.Texter.SendText(sctx, Text{ID: m.ID, To: m.Address, Body: m.Body})
 	}
-	now := s.Now()
-	fields := map[string]any{"updated_at": now}
+	o := outcome{id: m.ID, channel: string(m.Channel), contactPointID: m.ContactPointID}
 	var perm *PermanentError
 	var later *RetryAfterError
 	switch {
 	case err == nil:
-		m.Status = status
-		fields["status"], fields["provider_id"] = status, providerID
+		o.status, o.providerID = status, providerID
 		s.Metrics.accepted(m)
 	case errors.As(err, &perm):
-		m.Status = models.OutboundUndeliverable
-		fields["status"], fields["error_code"] = m.Status, perm.Code
+		o.status, o.errorCode = models.OutboundUndeliverable, perm.Code
 		s.Metrics.gaveUp(m, perm.Code)
 		s.Log.Warn("outbound: undeliverable", "id", m.ID, "channel", m.Channel, "code", perm.Code, "err", perm.Err)
 	case int(m.Attempts) >= s.Config.MaxAttempts:
-		m.Status = models.OutboundFailed
-		fields["status"], fields["error_code"] = m.Status, "GAVE_UP"
+		o.status, o.errorCode = models.OutboundFailed, "GAVE_UP"
 		s.Metrics.gaveUp(m, "gave_up")
 		s.Log.Warn("outbound: gave up", "id", m.ID, "channel", m.Channel, "attempts", m.Attempts, "err", err)
 	default:
@@ -130,16 +184,53 @@ func (w *Worker) send(ctx context.Context, m *models.OutboundMessage) error {
 		if errors.As(err, &later) && later.After > 0 {
 			wait = later.After
 		}
-		m.Status = models.OutboundPending
-		fields["status"], fields["next_attempt_at"], fields["error_code"] = m.Status, now.Add(wait), "RETRY"
+		next := s.Now().Add(wait)
+		o.status, o.errorCode, o.nextAttempt = models.OutboundPending, "RETRY", &next
 		s.Log.Info("outbound: retry", "id", m.ID, "channel", m.Channel, "in", wait, "err", err)
 	}
-	return s.DB.WithContext(context.WithoutCancel(ctx)).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Model(&models.OutboundMessage{}).Where("id = ?", m.ID).Updates(fields).Error; err != nil {
-			return fmt.Errorf("outbound: record %s: %w", m.ID, err)
+	return o
+}
+
+// record writes outcomes in one transaction: each row's status, and the
+// points that turned out undeliverable.
+func (w *Worker) record(db *gorm.DB, batch []outcome) error {
+	type row struct {
+		ID          string     `json:"id"`
+		Status      string     `json:"status"`
+		ProviderID  *string    `json:"provider_id"`
+		ErrorCode   *string    `json:"error_code"`
+		NextAttempt *time.Time `json:"next_attempt_at"`
+	}
+	rows := make([]row, len(batch))
+	var dead []string
+	for i, o := range batch {
+		rows[i] = row{ID: o.id, Status: o.status, NextAttempt: o.nextAttempt}
+		if o.providerID != "" {
+			rows[i].ProviderID = &o.providerID
 		}
-		if m.Status == models.OutboundUndeliverable && m.ContactPointID != nil {
-			return MarkUndeliverable(tx, *m.ContactPointID, now)
+		if o.errorCode != "" {
+			rows[i].ErrorCode = &o.errorCode
+		}
+		if o.status == models.OutboundUndeliverable && o.contactPointID != nil {
+			dead = append(dead, *o.contactPointID)
+		}
+	}
+	b, err := json.Marshal(rows)
+	if err != nil {
+		return err
+	}
+	now := w.S.Now()
+	return db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec(`UPDATE outbound_messages m SET status = r.status, provider_id = COALESCE(r.provider_id, m.provider_id),
+			error_code = r.error_code, next_attempt_at = COALESCE(r.next_attempt_at, m.next_attempt_at), updated_at = ?
+			FROM jsonb_to_recordset(CAST(? AS jsonb)) AS r(id uuid, status text, provider_id text, error_code text, next_attempt_at timestamptz)
+			WHERE m.id = r.id`, now, string(b)).Error; err != nil {
+			return fmt.Errorf("outbound: record: %w", err)
+		}
+		for _, id := range dead {
+			if err := MarkUndeliverable(tx, id, now); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -156,6 +247,9 @@ func MarkUndeliverable(tx *gorm.DB, contactPointID string, now time.Time) error 
 func Register(s *Service, links *Links, p *Planner) func(*river.Workers) error {
 	return func(w *river.Workers) error {
 		if err := river.AddWorkerSafely(w, &Worker{S: s, Links: links}); err != nil {
+			return err
+		}
+		if err := river.AddWorkerSafely(w, &ChannelPlanWorker{P: p}); err != nil {
 			return err
 		}
 		return river.AddWorkerSafely(w, &FallbackWorker{P: p})

@@ -40,6 +40,23 @@ type Server struct {
 	mail []Mail
 	// bounce refuses these recipients with 550.
 	bounce map[string]bool
+	// delay is how long each mail's DATA takes to answer (a provider's
+	// round trip).
+	delay time.Duration
+}
+
+// SetDelay makes each mail take d to be accepted.
+func (s *Server) SetDelay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delay = d
+}
+
+// Reset forgets the mail received so far.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mail = nil
 }
 
 // Start runs a server on a free local port.
@@ -122,6 +139,10 @@ func (x *session) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
+	x.s.mu.Lock()
+	delay := x.s.delay
+	x.s.mu.Unlock()
+	time.Sleep(delay)
 	m := Mail{From: x.from, To: x.to, Raw: raw}
 	if msg, err := mail.ReadMessage(bytes.NewReader(raw)); err == nil {
 		m.Header = msg.Header

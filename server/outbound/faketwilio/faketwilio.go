@@ -69,6 +69,20 @@ func (s *Server) URL() string { return s.srv.URL }
 // Close stops the fake.
 func (s *Server) Close() { s.srv.Close() }
 
+// SetLatency makes each answer take d.
+func (s *Server) SetLatency(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.o.Latency = d
+}
+
+// Reset forgets the messages accepted so far.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.msgs, s.requests = nil, 0
+}
+
 // FailTo makes every message to number fail with a Twilio error code
 // (21211 invalid number, 21610 unsubscribed, 21614 not mobile …).
 func (s *Server) FailTo(number string, code int) {
@@ -128,9 +142,10 @@ func twilioError(w http.ResponseWriter, status, code int, msg string) {
 }
 
 func (s *Server) create(w http.ResponseWriter, r *http.Request) {
-	if s.o.Latency > 0 {
-		time.Sleep(s.o.Latency)
-	}
+	s.mu.Lock()
+	latency := s.o.Latency
+	s.mu.Unlock()
+	time.Sleep(latency)
 	user, pass, ok := r.BasicAuth()
 	if !ok || user != s.o.AccountSID || pass != s.o.AuthToken || r.PathValue("sid") != s.o.AccountSID {
 		twilioError(w, http.StatusUnauthorized, 20003, "Authenticate")
