@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/models/domain"
-	"github.com/sameside/sameside/models/roster/oneroster"
 	"github.com/sameside/sameside/server/apptest"
 	"github.com/sameside/sameside/server/outbound"
 	"github.com/sameside/sameside/server/outbound/fakesmtp"
@@ -33,15 +31,7 @@ func TestRosterInvitationsConsentAndUrgent(t *testing.T) {
 	}
 	apply := func() *domain.RosterResult {
 		t.Helper()
-		set, err := oneroster.Read(delta)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := env.App.Domain.ApplyRoster(context.Background(), set, domain.RosterImportOptions{DistrictID: districtID, Invite: true})
-		if err != nil || len(res.Problems) > 0 {
-			t.Fatalf("import: %v %v", err, res.Problems)
-		}
-		return res
+		return applyRoster(t, env, delta, domain.RosterImportOptions{DistrictID: districtID, Invite: true})
 	}
 	if res := apply(); len(res.Invitees) != 1 {
 		t.Fatalf("invitees: %v", res.Invitees)

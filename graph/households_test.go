@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"context"
 	"os"
 	"slices"
 	"strings"
@@ -9,7 +8,6 @@ import (
 	"testing/fstest"
 
 	"github.com/sameside/sameside/models/domain"
-	"github.com/sameside/sameside/models/roster/oneroster"
 )
 
 const qHousehold = `mutation($in: SetGuardianHouseholdInput!) { setGuardianHousehold(input: $in) { id household } }`
@@ -93,14 +91,7 @@ func TestHouseholds(t *testing.T) {
 		}
 		fsys[name] = &fstest.MapFile{Data: b}
 	}
-	set, err := oneroster.Read(fsys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := env.App.Domain.ApplyRoster(context.Background(), set, domain.RosterImportOptions{})
-	if err != nil || len(res.Problems) > 0 {
-		t.Fatalf("import: %v %v", err, res.Problems)
-	}
+	res := applyRoster(t, env, fsys, domain.RosterImportOptions{})
 	var n2 int64
 	env.DB.Raw("SELECT count(*) FROM guardianships WHERE user_id = ?", parent2.ID).Scan(&n2)
 	for _, c := range res.Changes {

@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/models/domain"
-	"github.com/sameside/sameside/models/roster/oneroster"
 )
 
 // TestSchoolYearRollover: the next year's bulk set (a new school year, new
@@ -81,14 +79,7 @@ func TestSchoolYearRollover(t *testing.T) {
 	for n, s := range next {
 		fsys[n] = &fstest.MapFile{Data: []byte(s)}
 	}
-	set, err := oneroster.Read(fsys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := env.App.Domain.ApplyRoster(context.Background(), set, domain.RosterImportOptions{})
-	if err != nil || len(res.Problems) > 0 {
-		t.Fatalf("next year: %v %v", err, res.Problems)
-	}
+	res := applyRoster(t, env, fsys, domain.RosterImportOptions{})
 	for _, c := range res.Changes {
 		if c.Kind == "classes" && (c.Created != 4 || c.Withdrawn != 4) {
 			t.Errorf("classes: %+v", c)

@@ -43,16 +43,7 @@ func rosterEnv(t *testing.T) (*apptest.Env, string) {
 	t.Helper()
 	env := apptest.New(t, apptest.Options{})
 	apply := func(fsys fstest.MapFS, o domain.RosterImportOptions) *domain.RosterResult {
-		t.Helper()
-		set, err := oneroster.Read(fsys)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := env.App.Domain.ApplyRoster(context.Background(), set, o)
-		if err != nil || len(res.Problems) > 0 {
-			t.Fatalf("apply: %v %v", err, res.Problems)
-		}
-		return res
+		return applyRoster(t, env, fsys, o)
 	}
 	demoSet := fstest.MapFS{}
 	entries, err := os.ReadDir(demoRosterDir)
@@ -79,6 +70,30 @@ func rosterEnv(t *testing.T) (*apptest.Env, string) {
 			"super,active,2026-11-30T08:00:00Z,true,district-demo,administrator,super,,Ruth,Alvarez,,,super@district.example,,,,,\n")},
 	}, domain.RosterImportOptions{DistrictID: districtID})
 	return env, districtID
+}
+
+// applyRoster applies a set as IT's command line does, and fails the test
+// on any error or problem.
+func applyRoster(t *testing.T, env *apptest.Env, fsys fstest.MapFS, o domain.RosterImportOptions) *domain.RosterResult {
+	t.Helper()
+	set, err := oneroster.Read(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := env.App.Domain.ApplyRoster(context.Background(), set, o)
+	if err != nil || len(res.Problems) > 0 {
+		t.Fatalf("apply: %v %v", err, res.Problems)
+	}
+	return res
+}
+
+// mapFS is files (name → content) as a set to read.
+func mapFS(files map[string]string) fstest.MapFS {
+	fsys := fstest.MapFS{}
+	for n, b := range files {
+		fsys[n] = &fstest.MapFile{Data: []byte(b)}
+	}
+	return fsys
 }
 
 func userByEmail(t *testing.T, env *apptest.Env, email string) *models.User {

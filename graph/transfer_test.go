@@ -1,14 +1,11 @@
 package graph_test
 
 import (
-	"context"
 	"slices"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/sameside/sameside/models/domain"
-	"github.com/sameside/sameside/models/roster/oneroster"
 )
 
 // TestTransferBetweenSchools: a district admin moves a child to a class of
@@ -22,19 +19,7 @@ func TestTransferBetweenSchools(t *testing.T) {
 	env, districtID := rosterEnv(t)
 	apply := func(files map[string]string) *domain.RosterResult {
 		t.Helper()
-		fsys := fstest.MapFS{}
-		for n, b := range files {
-			fsys[n] = &fstest.MapFile{Data: []byte(b)}
-		}
-		set, err := oneroster.Read(fsys)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := env.App.Domain.ApplyRoster(context.Background(), set, domain.RosterImportOptions{DistrictID: districtID})
-		if err != nil || len(res.Problems) > 0 {
-			t.Fatalf("apply: %v %v", err, res.Problems)
-		}
-		return res
+		return applyRoster(t, env, mapFS(files), domain.RosterImportOptions{DistrictID: districtID})
 	}
 	const mod = "active,2026-11-30T08:00:00Z"
 	// A second school, with one class and its teacher.
