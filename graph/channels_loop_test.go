@@ -77,6 +77,50 @@ func TestTextConversationLoop(t *testing.T) {
 	if len(texts) != 3 || texts[2].To != "+14158923010" || !strings.Contains(texts[2].Body, "Great, 3:15 in room 4.") {
 		t.Fatalf("the answer by SMS: %+v", texts)
 	}
+
+	// STOP ends texts to the number; START brings them back.
+	if code, _ := f.Twilio.Inbound(inbound, "+14158923010", apptest.SMSFrom, "STOP"); code != http.StatusOK {
+		t.Fatal("STOP")
+	}
+	if r := f.Do(f.token("teacherA"), qSend, map[string]any{"c": conv, "m": "answer-2", "b": "Also: bring a jacket."}); r.Code() != "" {
+		t.Fatal(r.Body)
+	}
+	f.WaitJobsSettled()
+	if n := len(f.Twilio.Messages()); n != 3 {
+		t.Fatalf("a text after STOP: %+v", f.Twilio.Messages()[3:])
+	}
+	if code, _ := f.Twilio.Inbound(inbound, "+14158923010", apptest.SMSFrom, "START"); code != http.StatusOK {
+		t.Fatal("START")
+	}
+	if r := f.Do(f.token("teacherA"), qSend, map[string]any{"c": conv, "m": "answer-3", "b": "See you Tuesday."}); r.Code() != "" {
+		t.Fatal(r.Body)
+	}
+	if texts = f.Twilio.Await(4, 10*time.Second); len(texts) != 4 || !strings.Contains(texts[3].Body, "See you Tuesday.") {
+		t.Fatalf("after START: %+v", texts)
+	}
+
+	// The texts' segments and estimated cost are in /metrics (once the
+	// sends have recorded their answers).
+	f.WaitJobsSettled()
+	code, body := f.Get("/metrics", "")
+	if code != http.StatusOK || !strings.Contains(body, `sameside_sms_segments_total{encoding="gsm7"}`) ||
+		!strings.Contains(body, "sameside_sms_cost_dollars_total") || !strings.Contains(body, `sameside_outbound_sent_total{channel="SMS",purpose="NOTIFICATION"} 3`) {
+		t.Fatalf("/metrics: %d\n%s", code, grepLines(body, "sms_", "outbound_"))
+	}
+}
+
+// grepLines keeps the lines of s that contain any of subs.
+func grepLines(s string, subs ...string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		for _, sub := range subs {
+			if strings.Contains(l, sub) {
+				out = append(out, l)
+				break
+			}
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 // TestFallbackTextOnce: a shared note to a guardian with no device and no
