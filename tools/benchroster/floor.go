@@ -62,6 +62,14 @@ func copyFloor(ctx context.Context, dbURL string) (time.Duration, error) {
 		{"classroom_staff", []string{"classroom_id", "user_id", "school_id", "created_at"}, build(classes, func(i int) []any {
 			return []any{roomIDs[i], teacherIDs[i], school(i), now}
 		})},
+		// Each guardian's roster email and number.
+		{"contact_points", []string{"id", "user_id", "channel", "address", "source", "created_at", "updated_at"}, build(2*guardians, func(i int) []any {
+			g := i / 2
+			if i%2 == 0 {
+				return []any{uuid.New(), guardianIDs[g], "EMAIL", fmt.Sprintf("guardian-%d@home.example", g), "ROSTER", now, now}
+			}
+			return []any{uuid.New(), guardianIDs[g], "SMS", fmt.Sprintf("+1312%d%06d", 2+g/1000000, g%1000000), "ROSTER", now, now}
+		})},
 	}
 	start := time.Now()
 	tx, err := conn.Begin(ctx)

@@ -46,7 +46,7 @@ const (
 )
 
 // tables are what both sides write and what is counted as rows.
-var tables = []string{"schools", "classrooms", "students", "users", "memberships", "guardianships", "enrollments", "classroom_staff"}
+var tables = []string{"schools", "classrooms", "students", "users", "memberships", "guardianships", "enrollments", "classroom_staff", "contact_points"}
 
 type round struct {
 	importRate, floorRate, rssMiB, importSeconds float64

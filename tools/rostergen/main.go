@@ -153,7 +153,7 @@ func Write(dir string, o Options) error {
 			role = "guardian"
 		}
 		_ = users.Write([]string{id, "", "", "true", fmt.Sprintf("school-%d", s), role, id, "", given[r.IntN(len(given))], family[r.IntN(len(family))], "", "",
-			id + "@home.example", fmt.Sprintf("+1555%07d", g), "", strings.Join(guardianOf[g], ","), "", ""})
+			id + "@home.example", fmt.Sprintf("+1312%d%06d", 2+g/1000000, g%1000000), "", strings.Join(guardianOf[g], ","), "", ""})
 	}
 	for _, w := range files {
 		w.Flush()
