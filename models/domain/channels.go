@@ -269,9 +269,10 @@ func Keyword(body string) string {
 	return ""
 }
 
-// SetTextConsent records STOP (no texts but urgent alerts… and not even
-// those: STOP is absolute for the carrier) or START from a number, for
-// every person who holds it. It returns how many points changed.
+// SetTextConsent records STOP (nothing more is texted to the number, urgent
+// alerts included: carriers hold STOP absolute) or START (consent, with its
+// time) from a number, for every person who holds it. It returns how many
+// points changed.
 func (s *Service) SetTextConsent(ctx context.Context, number string, stop bool) (int64, error) {
 	now := s.now()
 	fields := map[string]any{"opted_out_at": now, "updated_at": now}
