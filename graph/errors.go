@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"github.com/vikstrous/dataloadgen"
 	"log/slog"
 	"slices"
 	"strings"
@@ -71,6 +72,13 @@ func ErrorPresenter(log *slog.Logger, requestID RequestIDFunc) graphql.ErrorPres
 				gqlErr.Extensions = map[string]any{"code": string(models.CodeBadUserInput)}
 				return gqlErr
 			}
+		}
+		// A loader found the row gone: deleted since the operation began
+		// (a family's deletion racing its own message), as loadOne says.
+		if errors.Is(err, dataloadgen.ErrNotFound) {
+			gqlErr.Message = "what this refers to was deleted meanwhile"
+			gqlErr.Extensions = map[string]any{"code": string(models.CodeNotFound)}
+			return gqlErr
 		}
 		// gqlgen refuses __schema/__type with a plain error when
 		// introspection is off (production); it has no sentinel to match.
