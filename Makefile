@@ -21,8 +21,8 @@ test: emulator-deps
 		"cd $(CURDIR) && $(MAKE) --no-print-directory test-go"; rc=$$?; rm -rf $$dir; exit $$rc
 
 test-go: check
-	$(GO) test -count=1 ./...
-	@echo "--- the packages with concurrency again, under the race detector"
+	$(GO) test -count=1 $(PLAIN_PKGS)
+	@echo "--- the packages with concurrency, under the race detector"
 	$(GO) test -race -count=1 $(RACE_PKGS)
 	@echo "--- again with no local PostgreSQL: what depends on where the database comes from"
 	SAMESIDE_LOCAL_PG=off SAMESIDE_SCALEOUT_DURATION=15s $(GO) test -count=1 -skip '^TestPushFanOutSurvivesAKill$$' $(EMBEDDED_PKGS)
@@ -30,7 +30,10 @@ test-go: check
 
 ## The packages whose code runs goroutines side by side (API handlers,
 ## subscriptions, push workers, limits, sign-in cache).
+## Their tests run once, under the race detector; every other package's run
+## once without it.
 RACE_PKGS := ./graph/ ./server/push/ ./server/api/ ./server/auth/ ./models/...
+PLAIN_PKGS = $(filter-out $(shell $(GO) list $(RACE_PKGS)),$(shell $(GO) list ./...))
 ## The embedded pass: finding, starting and adopting the database, and the
 ## server binary (one and several processes) on it. The other packages get
 ## a fresh database from the same place whichever it is.

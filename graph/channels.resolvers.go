@@ -35,8 +35,20 @@ func (r *mutationResolver) SetSchoolDigestTime(ctx context.Context, input models
 	return r.Domain.SetSchoolDigestTime(ctx, viewer(ctx), input)
 }
 
+func (r *mutationResolver) SetSchoolChannels(ctx context.Context, input models.SetSchoolChannelsInput) (*models.School, error) {
+	return r.Domain.SetSchoolChannels(ctx, viewer(ctx), input)
+}
+
 func (r *schoolResolver) DigestTime(ctx context.Context, obj *models.School) (string, error) {
 	return models.FormatClock(int(obj.DigestTime)), nil
+}
+
+func (r *schoolResolver) Channels(ctx context.Context, obj *models.School) ([]models.Channel, error) {
+	out := make([]models.Channel, len(obj.Channels))
+	for i, c := range obj.Channels {
+		out[i] = models.Channel(c)
+	}
+	return out, nil
 }
 
 func (r *schoolResolver) UndeliverableContacts(ctx context.Context, obj *models.School) ([]*models.UndeliverableContact, error) {

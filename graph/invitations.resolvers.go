@@ -50,6 +50,16 @@ func (r *mutationResolver) RedeemInvitation(ctx context.Context, input models.Re
 	return out, nil
 }
 
+func (r *mutationResolver) ClaimRosterRecord(ctx context.Context, input models.ClaimRosterRecordInput) (*models.Viewer, error) {
+	v, err := r.Domain.ClaimRosterRecord(ctx, viewer(ctx), input)
+	if err != nil {
+		return nil, err
+	}
+	// Keep the request's viewer current for the fields that follow.
+	viewer(ctx).Memberships = v.Memberships
+	return v, nil
+}
+
 func (r *Resolver) Invitation() generated.InvitationResolver { return &invitationResolver{r} }
 
 type invitationResolver struct{ *Resolver }

@@ -121,6 +121,8 @@ func TestRosterAuthorizationMatrix(t *testing.T) {
 		{"archiveClassroom", `mutation($in: ClassroomIdInput!) { archiveClassroom(input: $in) { id archivedAt } }`,
 			map[string]any{"in": map[string]any{"classroomId": other}}, "NOT_FOUND", "NOT_FOUND"}, // a class they do not teach
 		{"setGuardianHousehold", qHousehold, map[string]any{"in": map[string]any{"guardianId": guardian, "household": "home-2"}}, "FORBIDDEN", "FORBIDDEN"},
+		{"setSchoolChannels", `mutation($in: SetSchoolChannelsInput!) { setSchoolChannels(input: $in) { channels } }`,
+			map[string]any{"in": map[string]any{"schoolId": school, "channels": []string{"EMAIL", "SMS"}}}, "FORBIDDEN", "FORBIDDEN"},
 		{"removeGuardian", qRemove, map[string]any{"id": guardian}, "FORBIDDEN", "FORBIDDEN"},
 		{"withdrawStudent", qWithdraw, map[string]any{"id": child.ID}, "FORBIDDEN", "FORBIDDEN"},
 	}

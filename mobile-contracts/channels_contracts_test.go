@@ -1,11 +1,15 @@
 package contracts_test
 
 import (
+	"crypto/sha256"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
+	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/server/apptest"
 )
 
@@ -51,4 +55,25 @@ func channelContracts(t *testing.T, env *apptest.Env, admin, parent string, ops 
 		t.Fatalf("SetSchoolDigestTime: %s", res.Body)
 	}
 	covered["SetSchoolDigestTime"] = true
+	if res := env.Do(admin, ops["SetSchoolChannels"], map[string]any{"input": map[string]any{"schoolId": school, "channels": []string{"SMS", "EMAIL"}}}); len(res.Errors) > 0 || !strings.Contains(string(res.Data), `"channels":["SMS","EMAIL"]`) {
+		t.Fatalf("SetSchoolChannels: %s", res.Body)
+	}
+	covered["SetSchoolChannels"] = true
+
+	// A roster record waiting to be claimed, with its invitation's code.
+	placeholder := models.User{ID: uuid.NewString(), DisplayName: "Lan Nguyen", Locale: "en-US", TimeZone: "UTC"}
+	placeholder.FirebaseUID = models.UnclaimedUIDPrefix + placeholder.ID
+	hash := sha256.Sum256([]byte("K7QM3XPDWNAB"))
+	for _, row := range []any{&placeholder, &models.Membership{UserID: placeholder.ID, SchoolID: school, Role: models.RoleParent},
+		&models.RosterClaim{UserID: placeholder.ID, CodeHash: hash[:], ExpiresAt: time.Now().Add(time.Hour)}} {
+		if err := env.DB.Create(row).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	newcomer := env.TokenFor(&models.User{FirebaseUID: "contracts-claimer"})
+	if res := env.Do(newcomer, ops["ClaimRosterRecord"], map[string]any{"input": map[string]any{"code": "k7qm-3xpd-wnab"}}); len(res.Errors) > 0 ||
+		!strings.Contains(string(res.Data), `"role":"PARENT"`) {
+		t.Fatalf("ClaimRosterRecord: %s", res.Body)
+	}
+	covered["ClaimRosterRecord"] = true
 }

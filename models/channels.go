@@ -142,8 +142,19 @@ type DigestSubscriber struct {
 	CreatedAt time.Time
 }
 
+// SetSchoolChannelsInput sets the channels a school sends on.
+type SetSchoolChannelsInput struct {
+	SchoolID string
+	Channels []Channel
+}
+
 // SetSchoolDigestTimeInput sets when a school's digest goes out.
 type SetSchoolDigestTimeInput struct {
 	SchoolID string
 	Time     string
+}
+
+// ClaimRosterRecordInput is the code of a roster invitation.
+type ClaimRosterRecordInput struct {
+	Code string
 }

@@ -19,8 +19,10 @@ type School struct {
 	// midnight; DigestSentOn the local date it last went.
 	DigestTime   int16      `gorm:"default:1080"`
 	DigestSentOn *time.Time `gorm:"type:date"`
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// Channels are what the school sends on besides push: EMAIL, SMS.
+	Channels  Array[string] `gorm:"type:text[];default:'{EMAIL,SMS}'"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // User is a person who signs in. Users are global; Memberships tie them to schools.
@@ -169,6 +171,17 @@ type InvitationAttempt struct {
 	CreatedAt time.Time
 }
 
+// RosterClaim is the one-time code a roster invitation carries: whoever
+// redeems it becomes the person (UserID) the roster recorded.
+type RosterClaim struct {
+	ID         string `gorm:"type:uuid;primaryKey;default:gen_random_uuid()"`
+	UserID     string `gorm:"type:uuid"`
+	CodeHash   []byte
+	ExpiresAt  time.Time
+	RedeemedAt *time.Time
+	CreatedAt  time.Time
+}
+
 // DemoSigningKey is the Ed25519 key demo mode signs its tokens with. It lives
 // in the database so every server process and the demo-token command share it.
 type DemoSigningKey struct {
@@ -181,7 +194,7 @@ type DemoSigningKey struct {
 func AllModels() []any {
 	return []any{
 		&School{}, &User{}, &Membership{}, &Classroom{}, &Student{}, &Enrollment{},
-		&ClassroomStaff{}, &Guardianship{}, &Invitation{}, &InvitationAttempt{}, &DemoSigningKey{},
+		&ClassroomStaff{}, &Guardianship{}, &Invitation{}, &InvitationAttempt{}, &RosterClaim{}, &DemoSigningKey{},
 		&Device{}, &NotificationPreference{}, &Notification{}, &NotificationRecipient{}, &NotificationDelivery{},
 		&Observation{}, &ObservationReview{}, &Acknowledgement{}, &ObservationResponse{}, &HomeInsight{}, &ClientMutation{},
 		&Conversation{}, &ConversationParticipant{}, &Message{}, &OfficeHours{},

@@ -430,6 +430,55 @@ func UnmarshalSetContactPointOptOutInput(ctx context.Context, raw any) (models.S
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSetSchoolChannelsInput(ctx context.Context, obj any) (models.SetSchoolChannelsInput, error) {
+	var it models.SetSchoolChannelsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"schoolId", "channels"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "schoolId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolID = data
+		case "channels":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channels"))
+			data, err := ec.unmarshalNChannel2ᚕgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐChannelᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channels = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetSchoolChannelsInput unmarshals raw into the SetSchoolChannelsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetSchoolChannelsInput(ctx context.Context, raw any) (models.SetSchoolChannelsInput, error) {
+	var out models.SetSchoolChannelsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetSchoolChannelsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSetSchoolDigestTimeInput(ctx context.Context, obj any) (models.SetSchoolDigestTimeInput, error) {
 	var it models.SetSchoolDigestTimeInput
 	if obj == nil {
@@ -671,6 +720,36 @@ func (ec *executionContext) marshalNChannel2githubᚗcomᚋsamesideᚋsameside�
 	return res
 }
 
+func (ec *executionContext) unmarshalNChannel2ᚕgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐChannelᚄ(ctx context.Context, v any) ([]models.Channel, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]models.Channel, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNChannel2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐChannel(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNChannel2ᚕgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐChannelᚄ(ctx context.Context, sel ast.SelectionSet, v []models.Channel) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChannel2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐChannel(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNContactPoint2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐContactPointᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.ContactPoint) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -702,6 +781,11 @@ func (ec *executionContext) unmarshalNContactPointIdInput2githubᚗcomᚋsamesid
 
 func (ec *executionContext) unmarshalNSetContactPointOptOutInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐSetContactPointOptOutInput(ctx context.Context, v any) (models.SetContactPointOptOutInput, error) {
 	res, err := ec.unmarshalInputSetContactPointOptOutInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSetSchoolChannelsInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐSetSchoolChannelsInput(ctx context.Context, v any) (models.SetSchoolChannelsInput, error) {
+	res, err := ec.unmarshalInputSetSchoolChannelsInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 

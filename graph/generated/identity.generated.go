@@ -23,6 +23,7 @@ type SchoolResolver interface {
 	RetentionYears(ctx context.Context, obj *models.School) (*int, error)
 
 	DigestTime(ctx context.Context, obj *models.School) (string, error)
+	Channels(ctx context.Context, obj *models.School) ([]models.Channel, error)
 	UndeliverableContacts(ctx context.Context, obj *models.School) ([]*models.UndeliverableContact, error)
 }
 type UserResolver interface {
@@ -284,6 +285,29 @@ func (ec *executionContext) _School_digestTime(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_School_digestTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("School", field, true, true, "String")
+}
+
+func (ec *executionContext) _School_channels(ctx context.Context, field graphql.CollectedField, obj *models.School) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_School_channels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.School().Channels(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []models.Channel) graphql.Marshaler {
+			return ec.marshalNChannel2ᚕgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐChannelᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_School_channels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("School", field, true, true, "Channel")
 }
 
 func (ec *executionContext) _School_undeliverableContacts(ctx context.Context, field graphql.CollectedField, obj *models.School) (ret graphql.Marshaler) {
@@ -1013,6 +1037,12 @@ func (ec *executionContext) _School(ctx context.Context, sel ast.SelectionSet, o
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._School_digestTime(ctx, field, obj)
+				})
+		case "channels":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._School_channels(ctx, field, obj)
 				})
 		case "undeliverableContacts":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,

@@ -444,6 +444,48 @@ func (ec *executionContext) fieldContext_RedeemInvitationPayload_membership(_ co
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputClaimRosterRecordInput(ctx context.Context, obj any) (models.ClaimRosterRecordInput, error) {
+	var it models.ClaimRosterRecordInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalClaimRosterRecordInput unmarshals raw into the ClaimRosterRecordInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalClaimRosterRecordInput(ctx context.Context, raw any) (models.ClaimRosterRecordInput, error) {
+	var out models.ClaimRosterRecordInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ClaimRosterRecordInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateInvitationInput(ctx context.Context, obj any) (models.CreateInvitationInput, error) {
 	var it models.CreateInvitationInput
 	if obj == nil {
@@ -736,6 +778,11 @@ func (ec *executionContext) _RedeemInvitationPayload(ctx context.Context, sel as
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
+
+func (ec *executionContext) unmarshalNClaimRosterRecordInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐClaimRosterRecordInput(ctx context.Context, v any) (models.ClaimRosterRecordInput, error) {
+	res, err := ec.unmarshalInputClaimRosterRecordInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
 
 func (ec *executionContext) unmarshalNCreateInvitationInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐCreateInvitationInput(ctx context.Context, v any) (models.CreateInvitationInput, error) {
 	res, err := ec.unmarshalInputCreateInvitationInput(ctx, v)

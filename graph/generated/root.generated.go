@@ -27,6 +27,7 @@ type MutationResolver interface {
 	SetContactPointOptOut(ctx context.Context, input models.SetContactPointOptOutInput) (*models.ContactPoint, error)
 	RemoveContactPoint(ctx context.Context, input models.ContactPointIDInput) (*models.ContactPoint, error)
 	SetSchoolDigestTime(ctx context.Context, input models.SetSchoolDigestTimeInput) (*models.School, error)
+	SetSchoolChannels(ctx context.Context, input models.SetSchoolChannelsInput) (*models.School, error)
 	CreateConferenceRound(ctx context.Context, input models.CreateConferenceRoundInput) (*models.ConferenceRound, error)
 	PublishConferenceAvailability(ctx context.Context, input models.PublishConferenceAvailabilityInput) ([]*models.ConferenceSlotView, error)
 	BookConferenceSlot(ctx context.Context, input models.BookConferenceSlotInput) (*models.ConferenceBookingPayload, error)
@@ -47,6 +48,7 @@ type MutationResolver interface {
 	MergeAccounts(ctx context.Context, input models.MergeAccountsInput) (*models.User, error)
 	CreateInvitation(ctx context.Context, input models.CreateInvitationInput) (*models.CreateInvitationPayload, error)
 	RedeemInvitation(ctx context.Context, input models.RedeemInvitationInput) (*models.RedeemInvitationPayload, error)
+	ClaimRosterRecord(ctx context.Context, input models.ClaimRosterRecordInput) (*models.Viewer, error)
 	StartConversation(ctx context.Context, input models.StartConversationInput) (*models.ConversationPayload, error)
 	SendMessage(ctx context.Context, input models.SendMessageInput) (*models.SendMessagePayload, error)
 	MarkConversationRead(ctx context.Context, input models.ConversationIDInput) (*models.Conversation, error)
@@ -278,6 +280,20 @@ func (ec *executionContext) field_Mutation_cancelRsvp_args(ctx context.Context, 
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (models.EventIDInput, error) {
 			return ec.unmarshalNEventIdInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐEventIDInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_claimRosterRecord_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (models.ClaimRosterRecordInput, error) {
+			return ec.unmarshalNClaimRosterRecordInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐClaimRosterRecordInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -824,6 +840,20 @@ func (ec *executionContext) field_Mutation_setRetention_args(ctx context.Context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (models.SetRetentionInput, error) {
 			return ec.unmarshalNSetRetentionInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐSetRetentionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setSchoolChannels_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (models.SetSchoolChannelsInput, error) {
+			return ec.unmarshalNSetSchoolChannelsInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐSetSchoolChannelsInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -1876,6 +1906,63 @@ func (ec *executionContext) fieldContext_Mutation_setSchoolDigestTime(ctx contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_setSchoolDigestTime_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setSchoolChannels(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setSchoolChannels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetSchoolChannels(ctx, fc.Args["input"].(models.SetSchoolChannelsInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Auth == nil {
+					var zeroVal *models.School
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *models.School) graphql.Marshaler {
+			return ec.marshalNSchool2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐSchool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setSchoolChannels(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_School(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setSchoolChannels_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -2983,6 +3070,63 @@ func (ec *executionContext) fieldContext_Mutation_redeemInvitation(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_redeemInvitation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_claimRosterRecord(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_claimRosterRecord(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ClaimRosterRecord(ctx, fc.Args["input"].(models.ClaimRosterRecordInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Auth == nil {
+					var zeroVal *models.Viewer
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Viewer) graphql.Marshaler {
+			return ec.marshalNViewer2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐViewer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_claimRosterRecord(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Viewer(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_claimRosterRecord_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6649,6 +6793,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "setSchoolChannels":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setSchoolChannels(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createConferenceRound":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createConferenceRound(ctx, field)
@@ -6785,6 +6936,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "redeemInvitation":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_redeemInvitation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "claimRosterRecord":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_claimRosterRecord(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

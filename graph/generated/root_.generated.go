@@ -412,6 +412,7 @@ type ComplexityRoot struct {
 		CancelConferenceRequest       func(childComplexity int, input models.CancelConferenceRequestInput) int
 		CancelConferenceSlot          func(childComplexity int, input models.CancelConferenceSlotInput) int
 		CancelRsvp                    func(childComplexity int, input models.EventIDInput) int
+		ClaimRosterRecord             func(childComplexity int, input models.ClaimRosterRecordInput) int
 		CompleteUpload                func(childComplexity int, input models.UploadIDInput) int
 		CreateClassroom               func(childComplexity int, input models.CreateClassroomInput) int
 		CreateConferenceRound         func(childComplexity int, input models.CreateConferenceRoundInput) int
@@ -454,6 +455,7 @@ type ComplexityRoot struct {
 		SetMessageMonitor             func(childComplexity int, input models.SetMessageMonitorInput) int
 		SetOfficeHours                func(childComplexity int, input models.SetOfficeHoursInput) int
 		SetRetention                  func(childComplexity int, input models.SetRetentionInput) int
+		SetSchoolChannels             func(childComplexity int, input models.SetSchoolChannelsInput) int
 		SetSchoolDigestTime           func(childComplexity int, input models.SetSchoolDigestTimeInput) int
 		SetStudentLegalHold           func(childComplexity int, input models.SetStudentLegalHoldInput) int
 		ShareHomeInsight              func(childComplexity int, input models.ShareHomeInsightInput) int
@@ -616,6 +618,7 @@ type ComplexityRoot struct {
 	}
 
 	School struct {
+		Channels              func(childComplexity int) int
 		DigestTime            func(childComplexity int) int
 		ID                    func(childComplexity int) int
 		LegalHold             func(childComplexity int) int
@@ -2260,6 +2263,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CancelRsvp(childComplexity, args["input"].(models.EventIDInput)), true
+	case "Mutation.claimRosterRecord":
+		if e.ComplexityRoot.Mutation.ClaimRosterRecord == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_claimRosterRecord_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ClaimRosterRecord(childComplexity, args["input"].(models.ClaimRosterRecordInput)), true
 	case "Mutation.completeUpload":
 		if e.ComplexityRoot.Mutation.CompleteUpload == nil {
 			break
@@ -2707,6 +2721,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetRetention(childComplexity, args["input"].(models.SetRetentionInput)), true
+	case "Mutation.setSchoolChannels":
+		if e.ComplexityRoot.Mutation.SetSchoolChannels == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setSchoolChannels_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetSchoolChannels(childComplexity, args["input"].(models.SetSchoolChannelsInput)), true
 	case "Mutation.setSchoolDigestTime":
 		if e.ComplexityRoot.Mutation.SetSchoolDigestTime == nil {
 			break
@@ -3534,6 +3559,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RosterImport.State(childComplexity), true
 
+	case "School.channels":
+		if e.ComplexityRoot.School.Channels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.School.Channels(childComplexity), true
 	case "School.digestTime":
 		if e.ComplexityRoot.School.DigestTime == nil {
 			break
@@ -4186,6 +4217,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CancelConferenceRequestInput", ec.unmarshalInputCancelConferenceRequestInput),
 			graphql.NewInputUnmarshaler("CancelConferenceSlotInput", ec.unmarshalInputCancelConferenceSlotInput),
 			graphql.NewInputUnmarshaler("CategoryPreferenceInput", ec.unmarshalInputCategoryPreferenceInput),
+			graphql.NewInputUnmarshaler("ClaimRosterRecordInput", ec.unmarshalInputClaimRosterRecordInput),
 			graphql.NewInputUnmarshaler("ClassroomIdInput", ec.unmarshalInputClassroomIdInput),
 			graphql.NewInputUnmarshaler("ContactPointIdInput", ec.unmarshalInputContactPointIdInput),
 			graphql.NewInputUnmarshaler("ConversationIdInput", ec.unmarshalInputConversationIdInput),
@@ -4226,6 +4258,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SetMessageMonitorInput", ec.unmarshalInputSetMessageMonitorInput),
 			graphql.NewInputUnmarshaler("SetOfficeHoursInput", ec.unmarshalInputSetOfficeHoursInput),
 			graphql.NewInputUnmarshaler("SetRetentionInput", ec.unmarshalInputSetRetentionInput),
+			graphql.NewInputUnmarshaler("SetSchoolChannelsInput", ec.unmarshalInputSetSchoolChannelsInput),
 			graphql.NewInputUnmarshaler("SetSchoolDigestTimeInput", ec.unmarshalInputSetSchoolDigestTimeInput),
 			graphql.NewInputUnmarshaler("SetStudentLegalHoldInput", ec.unmarshalInputSetStudentLegalHoldInput),
 			graphql.NewInputUnmarshaler("ShareHomeInsightInput", ec.unmarshalInputShareHomeInsightInput),
@@ -4465,6 +4498,18 @@ extend type Mutation {
   removeContactPoint(input: ContactPointIdInput!): ContactPoint! @auth
   "Sets when the school's daily digest goes out (HH:MM, local). ADMIN; audited. Errors: BAD_USER_INPUT, FORBIDDEN."
   setSchoolDigestTime(input: SetSchoolDigestTimeInput!): School! @auth
+  """
+  Sets the channels besides push the school sends on: notifications, the
+  fallback, digests, invitations and urgent alerts keep to them (an empty
+  list: push only). ADMIN; audited. Errors: BAD_USER_INPUT (a channel
+  twice), FORBIDDEN, NOT_FOUND.
+  """
+  setSchoolChannels(input: SetSchoolChannelsInput!): School! @auth
+}
+
+input SetSchoolChannelsInput {
+  schoolId: ID!
+  channels: [Channel!]!
 }
 
 input SetSchoolDigestTimeInput {
@@ -4495,6 +4540,8 @@ input SetContactPointOptOutInput {
 extend type School {
   "When the daily digest goes out, HH:MM in the school's time zone."
   digestTime: String!
+  "The channels besides push the school sends on."
+  channels: [Channel!]!
   """
   Families' email addresses and numbers that stopped working (a bounce, a
   carrier's rejection): nothing more goes to them, so the school can ask
@@ -5017,6 +5064,21 @@ extend type Mutation {
   in 15 minutes).
   """
   redeemInvitation(input: RedeemInvitationInput!): RedeemInvitationPayload! @auth
+  """
+  Claims the record the school's roster made for the viewer, with the code
+  of the invitation email or text (the link into the app carries it as
+  ?code=): the record's schools, children and classes become the viewer's,
+  whatever email or number they signed in with. Redeeming again a code one
+  already redeemed returns the same result. Errors: BAD_USER_INPUT (empty
+  or over-long), NOT_FOUND (unknown or expired code), CONFLICT (used, or
+  someone else signed in as this person), RATE_LIMITED (5 wrong codes in
+  15 minutes, counted with redeemInvitation's).
+  """
+  claimRosterRecord(input: ClaimRosterRecordInput!): Viewer! @auth
+}
+
+input ClaimRosterRecordInput {
+  code: String!
 }
 
 input CreateInvitationInput {
@@ -7222,6 +7284,8 @@ func (ec *executionContext) childFields_School(ctx context.Context, field graphq
 		return ec.fieldContext_School_legalHold(ctx, field)
 	case "digestTime":
 		return ec.fieldContext_School_digestTime(ctx, field)
+	case "channels":
+		return ec.fieldContext_School_channels(ctx, field)
 	case "undeliverableContacts":
 		return ec.fieldContext_School_undeliverableContacts(ctx, field)
 	}

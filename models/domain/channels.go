@@ -386,3 +386,34 @@ func (s *Service) SetSchoolDigestTime(ctx context.Context, v *models.Viewer, in 
 	})
 	return &sc, err
 }
+
+// SetSchoolChannels sets the channels besides push a school sends on.
+// ADMIN; audited.
+func (s *Service) SetSchoolChannels(ctx context.Context, v *models.Viewer, in models.SetSchoolChannelsInput) (*models.School, error) {
+	chans := models.Array[string]{}
+	seen := map[models.Channel]bool{}
+	for _, c := range in.Channels {
+		if !c.Valid() || seen[c] {
+			return nil, models.InvalidField("channels", "each of EMAIL and SMS at most once")
+		}
+		seen[c] = true
+		chans = append(chans, string(c))
+	}
+	if !validID(in.SchoolID) {
+		return nil, models.NotFound("school")
+	}
+	if err := policy.RequireSchoolAdmin(v, in.SchoolID, "choose the school's channels"); err != nil {
+		return nil, err
+	}
+	var sc models.School
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Model(&models.School{}).Where("id = ?", in.SchoolID).Updates(map[string]any{"channels": chans, "updated_at": s.now()}).Error; err != nil {
+			return err
+		}
+		if err := s.auditWrite(tx, v, in.SchoolID, "", in.SchoolID, "school.channels"); err != nil {
+			return err
+		}
+		return tx.Take(&sc, "id = ?", in.SchoolID).Error
+	})
+	return &sc, err
+}

@@ -136,30 +136,20 @@ func (s *Service) RedeemInvitation(ctx context.Context, v *models.Viewer, in mod
 	if err := policy.RequireViewer(v); err != nil {
 		return nil, err
 	}
-	raw := strings.TrimSpace(in.Code)
-	if raw == "" {
-		return nil, models.InvalidField("code", "code must not be empty")
+	normalized, wellFormed, err := readCode(in.Code)
+	if err != nil {
+		return nil, err
 	}
-	if len(raw) > models.MaxCodeLength {
-		return nil, models.InvalidField("code", "code must be at most %d characters", models.MaxCodeLength)
-	}
-	normalized, wellFormed := NormalizeInvitationCode(raw)
 
 	var out *models.RedeemInvitationPayload
 	var wrong error // a wrong code: recorded, committed, then returned
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	err = s.tx(ctx, func(tx *gorm.DB) error {
 		if err := lockUser(tx, v.ID); err != nil {
 			return err
 		}
 		now := s.now()
-		var failures int64
-		if err := tx.Model(&models.InvitationAttempt{}).
-			Where("user_id = ? AND NOT succeeded AND created_at > ?", v.ID, now.Add(-wrongCodeWindow)).
-			Count(&failures).Error; err != nil {
+		if err := checkWrongCodes(tx, v.ID, now); err != nil {
 			return err
-		}
-		if failures >= maxWrongCodes {
-			return models.Errorf(models.CodeRateLimited, "too many wrong codes; try again in 15 minutes")
 		}
 
 		var inv models.Invitation
@@ -215,6 +205,117 @@ func (s *Service) RedeemInvitation(ctx context.Context, v *models.Viewer, in mod
 		var err error
 		out, err = redeemedPayload(tx, v, &inv)
 		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if wrong != nil {
+		return nil, wrong
+	}
+	return out, nil
+}
+
+// checkWrongCodes is RATE_LIMITED once userID has had maxWrongCodes wrong
+// codes (invitations and roster claims alike) within wrongCodeWindow.
+func checkWrongCodes(tx *gorm.DB, userID string, now time.Time) error {
+	var failures int64
+	if err := tx.Model(&models.InvitationAttempt{}).
+		Where("user_id = ? AND NOT succeeded AND created_at > ?", userID, now.Add(-wrongCodeWindow)).
+		Count(&failures).Error; err != nil {
+		return err
+	}
+	if failures >= maxWrongCodes {
+		return models.Errorf(models.CodeRateLimited, "too many wrong codes; try again in 15 minutes")
+	}
+	return nil
+}
+
+// readCode trims and checks a typed code; ok is false when it cannot be
+// one (it still counts as a wrong code).
+func readCode(in string) (normalized string, ok bool, err error) {
+	raw := strings.TrimSpace(in)
+	if raw == "" {
+		return "", false, models.InvalidField("code", "code must not be empty")
+	}
+	if len(raw) > models.MaxCodeLength {
+		return "", false, models.InvalidField("code", "code must be at most %d characters", models.MaxCodeLength)
+	}
+	normalized, ok = NormalizeInvitationCode(raw)
+	return normalized, ok, nil
+}
+
+// ClaimRosterRecord makes the record a roster import made for the viewer
+// theirs, with the code of its invitation: its schools, children, classes
+// and settings move to the viewer (as a sign-in with the roster's email
+// or number does), whatever email or number the viewer signed in with.
+// Redeeming again a code one already redeemed returns the same result.
+// Errors: BAD_USER_INPUT, NOT_FOUND (unknown or expired code), CONFLICT
+// (someone else holds the record), RATE_LIMITED (wrong codes, counted
+// with invitations').
+func (s *Service) ClaimRosterRecord(ctx context.Context, v *models.Viewer, in models.ClaimRosterRecordInput) (*models.Viewer, error) {
+	if err := policy.RequireViewer(v); err != nil {
+		return nil, err
+	}
+	normalized, wellFormed, err := readCode(in.Code)
+	if err != nil {
+		return nil, err
+	}
+	var wrong error // a wrong code: recorded, committed, then returned
+	out := &models.Viewer{User: v.User}
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		if err := lockUser(tx, v.ID); err != nil {
+			return err
+		}
+		now := s.now()
+		if err := checkWrongCodes(tx, v.ID, now); err != nil {
+			return err
+		}
+		var claim models.RosterClaim
+		found := false
+		if wellFormed {
+			res := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("code_hash = ?", hashCode(normalized)).Limit(1).Find(&claim)
+			if res.Error != nil {
+				return res.Error
+			}
+			found = res.RowsAffected == 1
+		}
+		switch {
+		case found && claim.UserID == v.ID:
+			// Claimed already: by this code before (a retry), or by
+			// signing in with the roster's email or number.
+		case !found || !now.Before(claim.ExpiresAt):
+			wrong = models.Errorf(models.CodeNotFound, "that invitation code is not valid or has expired; ask the school for a new one")
+		case claim.RedeemedAt != nil:
+			wrong = models.Errorf(models.CodeConflict, "that invitation code has already been used; ask the school for a new one")
+		}
+		if wrong != nil {
+			return tx.Create(&models.InvitationAttempt{UserID: v.ID, Succeeded: false, CreatedAt: now}).Error
+		}
+		if claim.UserID != v.ID {
+			var from models.User
+			if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&from, "id = ?", claim.UserID).Error; err != nil {
+				return err
+			}
+			if !strings.HasPrefix(from.FirebaseUID, models.UnclaimedUIDPrefix) {
+				return models.Errorf(models.CodeConflict, "someone has already signed in as this person; ask the school")
+			}
+			if err := mergeUser(tx, &from, v.ID); err != nil { // the claim moves to v too
+				return err
+			}
+			if err := s.accessChanged(tx, v.ID); err != nil {
+				return err
+			}
+		}
+		if claim.RedeemedAt == nil {
+			if err := tx.Model(&models.RosterClaim{}).Where("id = ?", claim.ID).Update("redeemed_at", now).Error; err != nil {
+				return err
+			}
+			if err := tx.Create(&models.InvitationAttempt{UserID: v.ID, Succeeded: true, CreatedAt: now}).Error; err != nil {
+				return err
+			}
+		}
+		return tx.Raw(`SELECT id, user_id, school_id, role, created_at FROM (`+membershipsSQL+`) m WHERE user_id = ? ORDER BY created_at, id`, v.ID).
+			Scan(&out.Memberships).Error
 	})
 	if err != nil {
 		return nil, err

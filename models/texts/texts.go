@@ -49,12 +49,16 @@ var catalog = map[string]map[string]string{
 		"es": "{school} te invita a SameSide",
 	},
 	"invite.email": {
-		"en": "Hello {name},\n\n{school} uses SameSide to tell families what their children do well, to hear what you see at home, and to keep in touch. Get the app and sign in with this email address ({address}): {link}",
-		"es": "Hola {name}:\n\n{school} usa SameSide para contar a las familias lo que sus hijos hacen bien, escuchar lo que ven en casa y mantenerse en contacto. Descarga la app e inicia sesión con este correo ({address}): {link}",
+		"en": "Hello {name},\n\n{school} uses SameSide to tell families what their children do well, to hear what you see at home, and to keep in touch. Get the app and open this link: {link}\n\nOr sign in and enter your invitation code: {code} (valid 30 days). Signing in with this email address ({address}) works too.",
+		"es": "Hola {name}:\n\n{school} usa SameSide para contar a las familias lo que sus hijos hacen bien, escuchar lo que ven en casa y mantenerse en contacto. Descarga la app y abre este enlace: {link}\n\nO inicia sesión y escribe tu código de invitación: {code} (válido 30 días). También puedes iniciar sesión con este correo ({address}).",
 	},
 	"invite.sms": {
 		"en": "{school} uses SameSide to text families about their children. Reply YES to get texts, STOP to opt out. The app: {link}",
 		"es": "{school} usa SameSide para enviar textos a las familias sobre sus hijos. Responde YES para recibirlos, STOP para no recibirlos. La app: {link}",
+	},
+	"invite.sms.code": {
+		"en": "{school} invites you to SameSide, to keep in touch about your child. Your code: {code}. The app: {link} Reply YES to get texts, STOP to opt out.",
+		"es": "{school} te invita a SameSide para estar en contacto sobre tu hijo. Tu código: {code}. La app: {link} Responde YES para recibir textos, STOP para no recibirlos.",
 	},
 	"digest.subject": {
 		"en": "Today at {school}: {count} updates",

@@ -103,7 +103,7 @@ func (pl *Planner) digestSchool(ctx context.Context, sc *models.School, since, u
 			for i := range items {
 				byUser[items[i].UserID] = append(byUser[items[i].UserID], &items[i].Notification)
 			}
-			points, err := usablePoints(tx, ids, false)
+			points, err := usablePoints(tx, &sc.ID, ids, false)
 			if err != nil {
 				return err
 			}

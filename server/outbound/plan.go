@@ -124,7 +124,7 @@ func (pl *Planner) plan(ctx context.Context, tx *gorm.DB, n *models.Notification
 	for _, p := range prefs {
 		pref[p.UserID] = p
 	}
-	points, err := usablePoints(tx, ids, n.Urgent)
+	points, err := usablePoints(tx, n.SchoolID, ids, n.Urgent)
 	if err != nil {
 		return err
 	}
@@ -184,9 +184,11 @@ func (pl *Planner) plan(ctx context.Context, tx *gorm.DB, n *models.Notification
 // usablePoints are each user's points a notification may use: for urgent
 // ones, every point not opted out or undeliverable (proven or the
 // roster's); else only usable ones (consenting numbers).
-func usablePoints(tx *gorm.DB, ids []string, urgent bool) (map[string][]*models.ContactPoint, error) {
+// Only the channels school sends on count (any, when school is nil).
+func usablePoints(tx *gorm.DB, school *string, ids []string, urgent bool) (map[string][]*models.ContactPoint, error) {
 	var cps []*models.ContactPoint
-	if err := tx.Where("user_id IN ? AND opted_out_at IS NULL AND undeliverable_at IS NULL", ids).Order("channel DESC, created_at").Find(&cps).Error; err != nil {
+	if err := schoolAllows(tx, school).Where("user_id IN ? AND opted_out_at IS NULL AND undeliverable_at IS NULL", ids).
+		Order("channel DESC, created_at").Find(&cps).Error; err != nil {
 		return nil, err
 	}
 	out := map[string][]*models.ContactPoint{}
@@ -196,6 +198,15 @@ func usablePoints(tx *gorm.DB, ids []string, urgent bool) (map[string][]*models.
 		}
 	}
 	return out, nil
+}
+
+// schoolAllows narrows a query of contact points to the channels school
+// sends on.
+func schoolAllows(tx *gorm.DB, school *string) *gorm.DB {
+	if school == nil {
+		return tx
+	}
+	return tx.Where("channel = ANY (SELECT unnest(channels) FROM schools WHERE id = ?)", *school)
 }
 
 func set(xs []string) map[string]bool {
@@ -369,7 +380,7 @@ func (w *FallbackWorker) Work(ctx context.Context, job *river.Job[FallbackArgs])
 		for i, u := range users {
 			ids[i] = u.ID
 		}
-		points, err := usablePoints(tx, ids, false)
+		points, err := usablePoints(tx, n.SchoolID, ids, false)
 		if err != nil {
 			return err
 		}
@@ -381,7 +392,7 @@ func (w *FallbackWorker) Work(ctx context.Context, job *river.Job[FallbackArgs])
 				// Only a roster number that has not agreed to texts: ask it
 				// once, instead of texting it anything else.
 				var cp models.ContactPoint
-				err := tx.Where("user_id = ? AND channel = ? AND source = ? AND consent_at IS NULL AND opt_in_sent_at IS NULL AND opted_out_at IS NULL AND undeliverable_at IS NULL",
+				err := schoolAllows(tx, n.SchoolID).Where("user_id = ? AND channel = ? AND source = ? AND consent_at IS NULL AND opt_in_sent_at IS NULL AND opted_out_at IS NULL AND undeliverable_at IS NULL",
 					u.ID, models.ChannelSMS, models.SourceRoster).Take(&cp).Error
 				if err == gorm.ErrRecordNotFound {
 					continue
