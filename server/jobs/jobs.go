@@ -83,11 +83,14 @@ func NewClient(pool *pgxpool.Pool, log *slog.Logger, o Options) (*river.Client[p
 			QueueOutbound:    {MaxWorkers: o.PushWorkers},
 			QueueMaintenance: {MaxWorkers: 2},
 		},
-		Workers:              workers,
-		PeriodicJobs:         o.Periodic,
-		Logger:               Logger(log),
-		FetchPollInterval:    o.PollInterval,
-		FetchCooldown:        min(o.PollInterval, 100*time.Millisecond),
+		Workers:           workers,
+		PeriodicJobs:      o.Periodic,
+		Logger:            Logger(log),
+		FetchPollInterval: o.PollInterval,
+		// A job inserted (and notified) is fetched within 20 ms, not
+		// River's default 100: an urgent alert passes three queues (fan-out,
+		// email and SMS plan, send), and each hop waited up to a cooldown.
+		FetchCooldown:        min(o.PollInterval, 20*time.Millisecond),
 		RescueStuckJobsAfter: o.RescueAfter,
 		// Every job's own bound (a worker's Timeout may set its own).
 		JobTimeout: min(time.Minute, o.RescueAfter*4/5),

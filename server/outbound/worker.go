@@ -76,9 +76,14 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[BatchArgs]) error {
 	}()
 	var wg sync.WaitGroup
 	var claimErr error
+	// Claim once a quarter of the slots are free, not for each one that
+	// frees: fewer, larger claims (as push does).
+	chunk := max(1, conc/4)
 	for ctx.Err() == nil {
-		slots <- struct{}{} // at least one free slot
-		free := 1
+		for range chunk {
+			slots <- struct{}{}
+		}
+		free := chunk
 		for more := true; more && free < conc; {
 			select {
 			case slots <- struct{}{}:

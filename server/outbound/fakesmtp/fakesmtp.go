@@ -97,6 +97,13 @@ func (s *Server) Mail() []Mail {
 	return append([]Mail(nil), s.mail...)
 }
 
+// Count is how many mails arrived (cheaper than Mail for polling).
+func (s *Server) Count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.mail)
+}
+
 // Await waits until n mails arrived or timeout passes, and returns them.
 func (s *Server) Await(n int, timeout time.Duration) []Mail {
 	t := time.AfterFunc(timeout, func() { s.mu.Lock(); s.cond.Broadcast(); s.mu.Unlock() })

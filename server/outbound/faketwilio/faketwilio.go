@@ -113,6 +113,14 @@ func (s *Server) Messages() []Message {
 	return append([]Message(nil), s.msgs...)
 }
 
+// Count is how many messages the fake accepted (cheaper than Messages
+// for polling).
+func (s *Server) Count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.msgs)
+}
+
 // Requests is how many create requests arrived (accepted or not).
 func (s *Server) Requests() int {
 	s.mu.Lock()
