@@ -3,6 +3,7 @@ module github.com/sameside/sameside
 go 1.26.8
 
 require (
+	cloud.google.com/go/translate v1.20.1
 	firebase.google.com/go/v4 v4.19.0
 	github.com/99designs/gqlgen v0.17.98
 	github.com/arran4/golang-ical v0.3.4

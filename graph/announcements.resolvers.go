@@ -29,6 +29,16 @@ func (r *announcementResolver) Classroom(ctx context.Context, obj *models.Announ
 	return c, err
 }
 
+func (r *announcementResolver) Title(ctx context.Context, obj *models.Announcement) (string, error) {
+	s, _, err := r.oneInViewerLanguage(ctx, obj.Title, obj.AuthorID)
+	return s, err
+}
+
+func (r *announcementResolver) Body(ctx context.Context, obj *models.Announcement) (string, error) {
+	s, _, err := r.oneInViewerLanguage(ctx, obj.Body, obj.AuthorID)
+	return s, err
+}
+
 // Author is the resolver for the author field.
 func (r *announcementResolver) Author(ctx context.Context, obj *models.Announcement) (*models.User, error) {
 	return load(ctx).User.Load(ctx, obj.AuthorID)

@@ -55,6 +55,11 @@ func (r *conversationResolver) Messages(ctx context.Context, obj *models.Convers
 	return r.Domain.Messages(ctx, viewer(ctx), obj, first, after)
 }
 
+func (r *messageResolver) Body(ctx context.Context, obj *models.Message) (string, error) {
+	s, _, err := r.oneInViewerLanguage(ctx, obj.Body, obj.SenderID)
+	return s, err
+}
+
 // Sender is the resolver for the sender field.
 func (r *messageResolver) Sender(ctx context.Context, obj *models.Message) (*models.User, error) {
 	return load(ctx).User.Load(ctx, obj.SenderID)

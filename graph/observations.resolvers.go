@@ -30,6 +30,11 @@ func (r *classroomResolver) UnacknowledgedCount(ctx context.Context, obj *models
 	return r.Domain.UnacknowledgedCount(ctx, viewer(ctx), obj)
 }
 
+func (r *homeInsightResolver) Body(ctx context.Context, obj *models.HomeInsight) (string, error) {
+	s, _, err := r.oneInViewerLanguage(ctx, obj.Body, obj.AuthorID)
+	return s, err
+}
+
 // Author is the resolver for the author field.
 func (r *homeInsightResolver) Author(ctx context.Context, obj *models.HomeInsight) (*models.User, error) {
 	return load(ctx).User.Load(ctx, obj.AuthorID)
@@ -85,6 +90,15 @@ func (r *mutationResolver) ShareHomeInsight(ctx context.Context, input models.Sh
 	return r.Domain.ShareHomeInsight(ctx, viewer(ctx), input)
 }
 
+func (r *observationResolver) Body(ctx context.Context, objs []*models.Observation) ([]string, error) {
+	texts, authors := make([]string, len(objs)), make([]string, len(objs))
+	for i, o := range objs {
+		texts[i], authors[i] = o.Body, o.AuthorID
+	}
+	out, _, err := r.inViewerLanguage(ctx, texts, authors)
+	return out, err
+}
+
 func (r *observationResolver) Author(ctx context.Context, objs []*models.Observation) ([]*models.User, error) {
 	return load(ctx).User.LoadAll(ctx, keys(objs, func(o *models.Observation) string { return o.AuthorID }))
 }
@@ -112,6 +126,11 @@ func (r *observationResolver) Responses(ctx context.Context, obj *models.Observa
 // Reviews is the resolver for the reviews field.
 func (r *observationResolver) Reviews(ctx context.Context, obj *models.Observation) ([]*models.ObservationReview, error) {
 	return load(ctx).Reviews.Load(ctx, obj.ID)
+}
+
+func (r *observationResponseResolver) Body(ctx context.Context, obj *models.ObservationResponse) (string, error) {
+	s, _, err := r.oneInViewerLanguage(ctx, obj.Body, obj.AuthorID)
+	return s, err
 }
 
 // Author is the resolver for the author field.

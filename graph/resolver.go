@@ -14,6 +14,7 @@ import (
 	"errors"
 
 	"github.com/99designs/gqlgen/graphql"
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/vikstrous/dataloadgen"
 
 	"github.com/sameside/sameside/graph/generated"
@@ -28,6 +29,11 @@ type Resolver struct {
 	Domain *domain.Service
 	// Events delivers live events to subscriptions (server/realtime).
 	Events Subscriber
+	// Translating says translations are made: without it, what people
+	// wrote is read as written and no translation is looked up.
+	Translating bool
+	// translations caches stored translations (NewSchema makes it).
+	translations *lru.Cache[string, *models.Translation]
 }
 
 // Subscriber hands out the live events of a topic until ctx ends.
@@ -37,6 +43,9 @@ type Subscriber interface {
 
 // NewSchema returns the executable schema with its directives.
 func NewSchema(r *Resolver) graphql.ExecutableSchema {
+	if r.translations == nil {
+		r.translations = newTranslationCache()
+	}
 	return generated.NewExecutableSchema(generated.Config{
 		Resolvers:  r,
 		Directives: generated.DirectiveRoot{Auth: authDirective},

@@ -182,6 +182,21 @@ type RosterClaim struct {
 	CreatedAt  time.Time
 }
 
+// Translation is a text (by its SHA-256) in one language: Target is a
+// base language; Source the original's. Target == Source holds the
+// original itself.
+type Translation struct {
+	Hash      []byte `gorm:"primaryKey"`
+	Target    string `gorm:"primaryKey"`
+	Text      string
+	Source    string
+	Chars     int32 `gorm:"default:0"`
+	CreatedAt time.Time
+}
+
+// Translated reports whether t is a translation (not the original).
+func (t *Translation) Translated() bool { return t.Target != t.Source }
+
 // DemoSigningKey is the Ed25519 key demo mode signs its tokens with. It lives
 // in the database so every server process and the demo-token command share it.
 type DemoSigningKey struct {
@@ -194,7 +209,7 @@ type DemoSigningKey struct {
 func AllModels() []any {
 	return []any{
 		&School{}, &User{}, &Membership{}, &Classroom{}, &Student{}, &Enrollment{},
-		&ClassroomStaff{}, &Guardianship{}, &Invitation{}, &InvitationAttempt{}, &RosterClaim{}, &DemoSigningKey{},
+		&ClassroomStaff{}, &Guardianship{}, &Invitation{}, &InvitationAttempt{}, &RosterClaim{}, &Translation{}, &DemoSigningKey{},
 		&Device{}, &NotificationPreference{}, &Notification{}, &NotificationRecipient{}, &NotificationDelivery{},
 		&Observation{}, &ObservationReview{}, &Acknowledgement{}, &ObservationResponse{}, &HomeInsight{}, &ClientMutation{},
 		&Conversation{}, &ConversationParticipant{}, &Message{}, &OfficeHours{},
@@ -204,4 +219,14 @@ func AllModels() []any {
 		&District{}, &DistrictAdmin{}, &RosterID{}, &RosterImport{}, &UserAlias{}, &DistrictMonitor{}, District{}, &DistrictAdmin{}, &RosterID{}, &RosterImport{}, &UserAlias{}, &DistrictMonitor{},
 		&ContactPoint{}, &OutboundMessage{}, &DigestSubscriber{},
 	}
+}
+
+// Original is a text as its author wrote it, beside the field that gives
+// it in the viewer's language.
+type Original struct {
+	Text string
+	// Language is the base language it was written in, once known.
+	Language *string
+	// Translated says the field beside it is a translation.
+	Translated bool
 }

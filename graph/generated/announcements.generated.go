@@ -20,12 +20,16 @@ type AnnouncementResolver interface {
 	School(ctx context.Context, obj *models.Announcement) (*models.School, error)
 
 	Classroom(ctx context.Context, obj *models.Announcement) (*models.Classroom, error)
+	Title(ctx context.Context, obj *models.Announcement) (string, error)
+	Body(ctx context.Context, obj *models.Announcement) (string, error)
 
 	Author(ctx context.Context, obj *models.Announcement) (*models.User, error)
 
 	Read(ctx context.Context, obj *models.Announcement) (bool, error)
 	AudienceCount(ctx context.Context, obj *models.Announcement) (*int, error)
 	ReadCount(ctx context.Context, obj *models.Announcement) (*int, error)
+	TitleOriginal(ctx context.Context, obj *models.Announcement) (*models.Original, error)
+	BodyOriginal(ctx context.Context, obj *models.Announcement) (*models.Original, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -178,7 +182,7 @@ func (ec *executionContext) _Announcement_title(ctx context.Context, field graph
 			return ec.fieldContext_Announcement_title(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
+			return ec.Resolvers.Announcement().Title(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -189,7 +193,7 @@ func (ec *executionContext) _Announcement_title(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Announcement_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Announcement", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Announcement", field, true, true, "String")
 }
 
 func (ec *executionContext) _Announcement_body(ctx context.Context, field graphql.CollectedField, obj *models.Announcement) (ret graphql.Marshaler) {
@@ -201,7 +205,7 @@ func (ec *executionContext) _Announcement_body(ctx context.Context, field graphq
 			return ec.fieldContext_Announcement_body(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Body, nil
+			return ec.Resolvers.Announcement().Body(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -212,7 +216,7 @@ func (ec *executionContext) _Announcement_body(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Announcement_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Announcement", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Announcement", field, true, true, "String")
 }
 
 func (ec *executionContext) _Announcement_urgent(ctx context.Context, field graphql.CollectedField, obj *models.Announcement) (ret graphql.Marshaler) {
@@ -360,6 +364,70 @@ func (ec *executionContext) _Announcement_readCount(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_Announcement_readCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Announcement", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Announcement_titleOriginal(ctx context.Context, field graphql.CollectedField, obj *models.Announcement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Announcement_titleOriginal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Announcement().TitleOriginal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Original) graphql.Marshaler {
+			return ec.marshalNOriginal2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐOriginal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Announcement_titleOriginal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Announcement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Original(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Announcement_bodyOriginal(ctx context.Context, field graphql.CollectedField, obj *models.Announcement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Announcement_bodyOriginal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Announcement().BodyOriginal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Original) graphql.Marshaler {
+			return ec.marshalNOriginal2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐOriginal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Announcement_bodyOriginal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Announcement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Original(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _AnnouncementConnection_edges(ctx context.Context, field graphql.CollectedField, obj *models.Connection[models.Announcement]) (ret graphql.Marshaler) {
@@ -727,15 +795,17 @@ func (ec *executionContext) _Announcement(ctx context.Context, sel ast.Selection
 					return ec._Announcement_classroom(ctx, field, obj)
 				})
 		case "title":
-			out.Values[i] = ec._Announcement_title(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Announcement_title(ctx, field, obj)
+				})
 		case "body":
-			out.Values[i] = ec._Announcement_body(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Announcement_body(ctx, field, obj)
+				})
 		case "urgent":
 			out.Values[i] = ec._Announcement_urgent(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -769,6 +839,18 @@ func (ec *executionContext) _Announcement(ctx context.Context, sel ast.Selection
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Announcement_readCount(ctx, field, obj)
+				})
+		case "titleOriginal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Announcement_titleOriginal(ctx, field, obj)
+				})
+		case "bodyOriginal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Announcement_bodyOriginal(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

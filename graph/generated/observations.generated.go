@@ -19,22 +19,31 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type HomeInsightResolver interface {
+	Body(ctx context.Context, obj *models.HomeInsight) (string, error)
+
 	Author(ctx context.Context, obj *models.HomeInsight) (*models.User, error)
 	Student(ctx context.Context, obj *models.HomeInsight) (*models.Student, error)
 
+	BodyOriginal(ctx context.Context, obj *models.HomeInsight) (*models.Original, error)
 	Attachments(ctx context.Context, obj *models.HomeInsight) ([]*models.Upload, error)
 }
 type ObservationResolver interface {
+	Body(ctx context.Context, objs []*models.Observation) ([]string, error)
+
 	Author(ctx context.Context, objs []*models.Observation) ([]*models.User, error)
 	Student(ctx context.Context, objs []*models.Observation) ([]*models.Student, error)
 	Acknowledgement(ctx context.Context, objs []*models.Observation) ([]*models.Acknowledgement, error)
 	ResponseCount(ctx context.Context, objs []*models.Observation) ([]int, error)
 	Responses(ctx context.Context, obj *models.Observation) ([]*models.ObservationResponse, error)
 	Reviews(ctx context.Context, obj *models.Observation) ([]*models.ObservationReview, error)
+	BodyOriginal(ctx context.Context, objs []*models.Observation) ([]*models.Original, error)
 	Attachments(ctx context.Context, obj *models.Observation) ([]*models.Upload, error)
 }
 type ObservationResponseResolver interface {
+	Body(ctx context.Context, obj *models.ObservationResponse) (string, error)
 	Author(ctx context.Context, obj *models.ObservationResponse) (*models.User, error)
+
+	BodyOriginal(ctx context.Context, obj *models.ObservationResponse) (*models.Original, error)
 }
 type ObservationReviewResolver interface {
 	Reviewer(ctx context.Context, obj *models.ObservationReview) (*models.User, error)
@@ -290,7 +299,7 @@ func (ec *executionContext) _HomeInsight_body(ctx context.Context, field graphql
 			return ec.fieldContext_HomeInsight_body(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Body, nil
+			return ec.Resolvers.HomeInsight().Body(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -301,7 +310,7 @@ func (ec *executionContext) _HomeInsight_body(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_HomeInsight_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("HomeInsight", field, false, false, "String")
+	return graphql.NewScalarFieldContext("HomeInsight", field, true, true, "String")
 }
 
 func (ec *executionContext) _HomeInsight_skills(ctx context.Context, field graphql.CollectedField, obj *models.HomeInsight) (ret graphql.Marshaler) {
@@ -414,6 +423,38 @@ func (ec *executionContext) fieldContext_HomeInsight_createdAt(_ context.Context
 	return graphql.NewScalarFieldContext("HomeInsight", field, false, false, "Time")
 }
 
+func (ec *executionContext) _HomeInsight_bodyOriginal(ctx context.Context, field graphql.CollectedField, obj *models.HomeInsight) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HomeInsight_bodyOriginal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HomeInsight().BodyOriginal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Original) graphql.Marshaler {
+			return ec.marshalNOriginal2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐOriginal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HomeInsight_bodyOriginal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HomeInsight",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Original(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _HomeInsight_attachments(ctx context.Context, field graphql.CollectedField, obj *models.HomeInsight) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -501,7 +542,7 @@ func (ec *executionContext) _Observation_body(ctx context.Context, field graphql
 			return ec.fieldContext_Observation_body(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Body, nil
+			return ec.resolveBatch_Observation_body(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -512,7 +553,30 @@ func (ec *executionContext) _Observation_body(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Observation_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Observation", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Observation", field, true, true, "String")
+}
+func (ec *executionContext) resolveBatch_Observation_body(ctx context.Context, field graphql.CollectedField, obj *models.Observation) (any, error) {
+	resolver := ec.Resolvers.Observation()
+	if batch, ok := graphql.BatchParentsFor[*models.Observation](ctx, "Observation"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Body(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[string](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Observation.body",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Body(ctx, []*models.Observation{obj})
+	return graphql.ResolveBatchSingleResult[string](
+		ctx,
+		results,
+		err,
+		"Observation.body",
+	)
 }
 
 func (ec *executionContext) _Observation_skills(ctx context.Context, field graphql.CollectedField, obj *models.Observation) (ret graphql.Marshaler) {
@@ -951,6 +1015,61 @@ func (ec *executionContext) fieldContext_Observation_reviews(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Observation_bodyOriginal(ctx context.Context, field graphql.CollectedField, obj *models.Observation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Observation_bodyOriginal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.resolveBatch_Observation_bodyOriginal(ctx, field, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Original) graphql.Marshaler {
+			return ec.marshalNOriginal2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐOriginal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Observation_bodyOriginal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Observation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Original(ctx, field)
+		},
+	}
+	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Observation_bodyOriginal(ctx context.Context, field graphql.CollectedField, obj *models.Observation) (any, error) {
+	resolver := ec.Resolvers.Observation()
+	if batch, ok := graphql.BatchParentsFor[*models.Observation](ctx, "Observation"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.BodyOriginal(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*models.Original](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Observation.bodyOriginal",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.BodyOriginal(ctx, []*models.Observation{obj})
+	return graphql.ResolveBatchSingleResult[*models.Original](
+		ctx,
+		results,
+		err,
+		"Observation.bodyOriginal",
+	)
+}
+
 func (ec *executionContext) _Observation_attachments(ctx context.Context, field graphql.CollectedField, obj *models.Observation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1189,7 +1308,7 @@ func (ec *executionContext) _ObservationResponse_body(ctx context.Context, field
 			return ec.fieldContext_ObservationResponse_body(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Body, nil
+			return ec.Resolvers.ObservationResponse().Body(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -1200,7 +1319,7 @@ func (ec *executionContext) _ObservationResponse_body(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_ObservationResponse_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ObservationResponse", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ObservationResponse", field, true, true, "String")
 }
 
 func (ec *executionContext) _ObservationResponse_author(ctx context.Context, field graphql.CollectedField, obj *models.ObservationResponse) (ret graphql.Marshaler) {
@@ -1256,6 +1375,38 @@ func (ec *executionContext) _ObservationResponse_createdAt(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_ObservationResponse_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ObservationResponse", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ObservationResponse_bodyOriginal(ctx context.Context, field graphql.CollectedField, obj *models.ObservationResponse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ObservationResponse_bodyOriginal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ObservationResponse().BodyOriginal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Original) graphql.Marshaler {
+			return ec.marshalNOriginal2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐOriginal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ObservationResponse_bodyOriginal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ObservationResponse",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Original(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ObservationReview_id(ctx context.Context, field graphql.CollectedField, obj *models.ObservationReview) (ret graphql.Marshaler) {
@@ -2453,10 +2604,11 @@ func (ec *executionContext) _HomeInsight(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "body":
-			out.Values[i] = ec._HomeInsight_body(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HomeInsight_body(ctx, field, obj)
+				})
 		case "skills":
 			out.Values[i] = ec._HomeInsight_skills(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -2479,6 +2631,12 @@ func (ec *executionContext) _HomeInsight(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "bodyOriginal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HomeInsight_bodyOriginal(ctx, field, obj)
+				})
 		case "attachments":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -2524,10 +2682,11 @@ func (ec *executionContext) _Observation(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "body":
-			out.Values[i] = ec._Observation_body(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Observation_body(ctx, field, obj)
+				})
 		case "skills":
 			out.Values[i] = ec._Observation_skills(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -2598,6 +2757,12 @@ func (ec *executionContext) _Observation(ctx context.Context, sel ast.SelectionS
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Observation_reviews(ctx, field, obj)
+				})
+		case "bodyOriginal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Observation_bodyOriginal(ctx, field, obj)
 				})
 		case "attachments":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -2753,10 +2918,11 @@ func (ec *executionContext) _ObservationResponse(ctx context.Context, sel ast.Se
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "body":
-			out.Values[i] = ec._ObservationResponse_body(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ObservationResponse_body(ctx, field, obj)
+				})
 		case "author":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -2768,6 +2934,12 @@ func (ec *executionContext) _ObservationResponse(ctx context.Context, sel ast.Se
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "bodyOriginal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ObservationResponse_bodyOriginal(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

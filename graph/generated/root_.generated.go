@@ -71,6 +71,7 @@ type ComplexityRoot struct {
 		AudienceCount func(childComplexity int) int
 		Author        func(childComplexity int) int
 		Body          func(childComplexity int) int
+		BodyOriginal  func(childComplexity int) int
 		Classroom     func(childComplexity int) int
 		Grade         func(childComplexity int) int
 		ID            func(childComplexity int) int
@@ -79,6 +80,7 @@ type ComplexityRoot struct {
 		ReadCount     func(childComplexity int) int
 		School        func(childComplexity int) int
 		Title         func(childComplexity int) int
+		TitleOriginal func(childComplexity int) int
 		Urgent        func(childComplexity int) int
 	}
 
@@ -352,13 +354,14 @@ type ComplexityRoot struct {
 	}
 
 	HomeInsight struct {
-		Attachments func(childComplexity int) int
-		Author      func(childComplexity int) int
-		Body        func(childComplexity int) int
-		CreatedAt   func(childComplexity int) int
-		ID          func(childComplexity int) int
-		SkillList   func(childComplexity int) int
-		Student     func(childComplexity int) int
+		Attachments  func(childComplexity int) int
+		Author       func(childComplexity int) int
+		Body         func(childComplexity int) int
+		BodyOriginal func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		SkillList    func(childComplexity int) int
+		Student      func(childComplexity int) int
 	}
 
 	Invitation struct {
@@ -381,12 +384,13 @@ type ComplexityRoot struct {
 	}
 
 	Message struct {
-		Attachments func(childComplexity int) int
-		Body        func(childComplexity int) int
-		CreatedAt   func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Sender      func(childComplexity int) int
-		Urgent      func(childComplexity int) int
+		Attachments  func(childComplexity int) int
+		Body         func(childComplexity int) int
+		BodyOriginal func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Sender       func(childComplexity int) int
+		Urgent       func(childComplexity int) int
 	}
 
 	MessageConnection struct {
@@ -482,6 +486,7 @@ type ComplexityRoot struct {
 		Attachments        func(childComplexity int) int
 		Author             func(childComplexity int) int
 		Body               func(childComplexity int) int
+		BodyOriginal       func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
 		EditedAfterSharing func(childComplexity int) int
 		GroupID            func(childComplexity int) int
@@ -513,10 +518,11 @@ type ComplexityRoot struct {
 	}
 
 	ObservationResponse struct {
-		Author    func(childComplexity int) int
-		Body      func(childComplexity int) int
-		CreatedAt func(childComplexity int) int
-		ID        func(childComplexity int) int
+		Author       func(childComplexity int) int
+		Body         func(childComplexity int) int
+		BodyOriginal func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		ID           func(childComplexity int) int
 	}
 
 	ObservationReview struct {
@@ -531,6 +537,12 @@ type ComplexityRoot struct {
 		End     func(childComplexity int) int
 		Start   func(childComplexity int) int
 		Weekday func(childComplexity int) int
+	}
+
+	Original struct {
+		Language   func(childComplexity int) int
+		Text       func(childComplexity int) int
+		Translated func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -822,6 +834,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Announcement.Body(childComplexity), true
+	case "Announcement.bodyOriginal":
+		if e.ComplexityRoot.Announcement.BodyOriginal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Announcement.BodyOriginal(childComplexity), true
 	case "Announcement.classroom":
 		if e.ComplexityRoot.Announcement.Classroom == nil {
 			break
@@ -870,6 +888,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Announcement.Title(childComplexity), true
+	case "Announcement.titleOriginal":
+		if e.ComplexityRoot.Announcement.TitleOriginal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Announcement.TitleOriginal(childComplexity), true
 	case "Announcement.urgent":
 		if e.ComplexityRoot.Announcement.Urgent == nil {
 			break
@@ -1963,6 +1987,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HomeInsight.Body(childComplexity), true
+	case "HomeInsight.bodyOriginal":
+		if e.ComplexityRoot.HomeInsight.BodyOriginal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HomeInsight.BodyOriginal(childComplexity), true
 	case "HomeInsight.createdAt":
 		if e.ComplexityRoot.HomeInsight.CreatedAt == nil {
 			break
@@ -2080,6 +2110,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Message.Body(childComplexity), true
+	case "Message.bodyOriginal":
+		if e.ComplexityRoot.Message.BodyOriginal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.BodyOriginal(childComplexity), true
 	case "Message.createdAt":
 		if e.ComplexityRoot.Message.CreatedAt == nil {
 			break
@@ -2914,6 +2950,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Observation.Body(childComplexity), true
+	case "Observation.bodyOriginal":
+		if e.ComplexityRoot.Observation.BodyOriginal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.BodyOriginal(childComplexity), true
 	case "Observation.createdAt":
 		if e.ComplexityRoot.Observation.CreatedAt == nil {
 			break
@@ -3044,6 +3086,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ObservationResponse.Body(childComplexity), true
+	case "ObservationResponse.bodyOriginal":
+		if e.ComplexityRoot.ObservationResponse.BodyOriginal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObservationResponse.BodyOriginal(childComplexity), true
 	case "ObservationResponse.createdAt":
 		if e.ComplexityRoot.ObservationResponse.CreatedAt == nil {
 			break
@@ -3106,6 +3154,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OfficeHours.Weekday(childComplexity), true
+
+	case "Original.language":
+		if e.ComplexityRoot.Original.Language == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Original.Language(childComplexity), true
+	case "Original.text":
+		if e.ComplexityRoot.Original.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Original.Text(childComplexity), true
+	case "Original.translated":
+		if e.ComplexityRoot.Original.Translated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Original.Translated(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -6266,6 +6333,43 @@ input TransferStudentInput {
   classroomId: ID!
 }
 `, BuiltIn: false},
+	{Name: "../schema/translation.graphqls", Input: `# Two-way translation: what people write reaches each reader in their
+# language (the user's locale). The field itself (body, title) is in the
+# viewer's language once a translation is ready, and as written until then;
+# its Original beside it says what was written, in which language, and
+# whether the field is a translation. Names of people and of the school
+# are never translated.
+
+"Text as its author wrote it."
+type Original {
+  text: String!
+  "The language it was written in (a BCP 47 base language such as es or vi), once known."
+  language: String
+  "Whether the field beside it is a translation into the viewer's language (never for the author)."
+  translated: Boolean!
+}
+
+extend type Message {
+  bodyOriginal: Original!
+}
+
+extend type Observation {
+  bodyOriginal: Original!
+}
+
+extend type ObservationResponse {
+  bodyOriginal: Original!
+}
+
+extend type HomeInsight {
+  bodyOriginal: Original!
+}
+
+extend type Announcement {
+  titleOriginal: Original!
+  bodyOriginal: Original!
+}
+`, BuiltIn: false},
 	{Name: "../schema/uploads.graphqls", Input: `# Photos and PDFs: uploads that survive flaky networks.
 
 extend type Mutation {
@@ -6392,6 +6496,10 @@ func (ec *executionContext) childFields_Announcement(ctx context.Context, field 
 		return ec.fieldContext_Announcement_audienceCount(ctx, field)
 	case "readCount":
 		return ec.fieldContext_Announcement_readCount(ctx, field)
+	case "titleOriginal":
+		return ec.fieldContext_Announcement_titleOriginal(ctx, field)
+	case "bodyOriginal":
+		return ec.fieldContext_Announcement_bodyOriginal(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Announcement", field.Name)
 }
@@ -6948,6 +7056,8 @@ func (ec *executionContext) childFields_HomeInsight(ctx context.Context, field g
 		return ec.fieldContext_HomeInsight_student(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_HomeInsight_createdAt(ctx, field)
+	case "bodyOriginal":
+		return ec.fieldContext_HomeInsight_bodyOriginal(ctx, field)
 	case "attachments":
 		return ec.fieldContext_HomeInsight_attachments(ctx, field)
 	}
@@ -7004,6 +7114,8 @@ func (ec *executionContext) childFields_Message(ctx context.Context, field graph
 		return ec.fieldContext_Message_urgent(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Message_createdAt(ctx, field)
+	case "bodyOriginal":
+		return ec.fieldContext_Message_bodyOriginal(ctx, field)
 	case "attachments":
 		return ec.fieldContext_Message_attachments(ctx, field)
 	}
@@ -7078,6 +7190,8 @@ func (ec *executionContext) childFields_Observation(ctx context.Context, field g
 		return ec.fieldContext_Observation_responses(ctx, field)
 	case "reviews":
 		return ec.fieldContext_Observation_reviews(ctx, field)
+	case "bodyOriginal":
+		return ec.fieldContext_Observation_bodyOriginal(ctx, field)
 	case "attachments":
 		return ec.fieldContext_Observation_attachments(ctx, field)
 	}
@@ -7124,6 +7238,8 @@ func (ec *executionContext) childFields_ObservationResponse(ctx context.Context,
 		return ec.fieldContext_ObservationResponse_author(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_ObservationResponse_createdAt(ctx, field)
+	case "bodyOriginal":
+		return ec.fieldContext_ObservationResponse_bodyOriginal(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ObservationResponse", field.Name)
 }
@@ -7154,6 +7270,18 @@ func (ec *executionContext) childFields_OfficeHours(ctx context.Context, field g
 		return ec.fieldContext_OfficeHours_end(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OfficeHours", field.Name)
+}
+
+func (ec *executionContext) childFields_Original(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "text":
+		return ec.fieldContext_Original_text(ctx, field)
+	case "language":
+		return ec.fieldContext_Original_language(ctx, field)
+	case "translated":
+		return ec.fieldContext_Original_translated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Original", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

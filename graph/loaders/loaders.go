@@ -6,6 +6,8 @@ package loaders
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"time"
 
@@ -60,6 +62,9 @@ type Loaders struct {
 	AnnouncementReach *dataloadgen.Loader[string, [2]int]
 	// AnnouncementRead says, per announcement, whether the viewer read it.
 	AnnouncementRead *dataloadgen.Loader[string, bool]
+	// Translation loads stored translations by TranslationKey (nil: none
+	// yet). They are keyed by the text itself, so whoever asks has it.
+	Translation *dataloadgen.Loader[string, *models.Translation]
 
 	db     *gorm.DB
 	viewer *models.Viewer
@@ -79,8 +84,36 @@ func New(db *gorm.DB, v *models.Viewer) *Loaders {
 	l.messaging(db, v, opt)
 	l.conferences(db, v, opt)
 	l.community(db, v, opt)
+	l.Translation = dataloadgen.NewLoader(func(ctx context.Context, keys []string) ([]*models.Translation, []error) {
+		hashes, targets := make(models.Array[string], len(keys)), make(models.Array[string], len(keys))
+		for i, k := range keys {
+			hashes[i], targets[i] = hex.EncodeToString([]byte(k[:sha256.Size])), k[sha256.Size:]
+		}
+		var rows []*models.Translation
+		if err := db.WithContext(ctx).Where(`(hash, target) IN (SELECT decode(k.h, 'hex'), k.t FROM unnest(CAST(? AS text[]), CAST(? AS text[])) AS k(h, t))`,
+			hashes, targets).Find(&rows).Error; err != nil {
+			errs := make([]error, len(keys))
+			for i := range errs {
+				errs[i] = err
+			}
+			return nil, errs
+		}
+		found := make(map[string]*models.Translation, len(rows))
+		for _, r := range rows {
+			found[TranslationKey(r.Hash, r.Target)] = r
+		}
+		out := make([]*models.Translation, len(keys))
+		for i, k := range keys {
+			out[i] = found[k]
+		}
+		return out, nil
+	}, opt)
 	return l
 }
+
+// TranslationKey is the Translation loader's key: a text's hash (SHA-256)
+// and a target language.
+func TranslationKey(hash []byte, target string) string { return string(hash) + target }
 
 // people makes the loaders of the school, its people and its classrooms.
 func (l *Loaders) people(db *gorm.DB, v *models.Viewer, opt dataloadgen.Option) {

@@ -97,6 +97,9 @@ func (s *Service) PostAnnouncement(ctx context.Context, v *models.Viewer, in mod
 		if err := tx.Create(a).Error; err != nil {
 			return nil, err
 		}
+		if err := s.translateTx(ctx, tx, "announcement", a.ID); err != nil {
+			return nil, err
+		}
 		var to []string
 		if err := tx.Raw(`SELECT x.user_id FROM announcements a, LATERAL (`+policy.AnnouncementAudienceSQL("a")+`) x WHERE a.id = ?`, a.ID).
 			Scan(&to).Error; err != nil {

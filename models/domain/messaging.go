@@ -161,6 +161,9 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 	if err := tx.Create(m).Error; err != nil {
 		return nil, err
 	}
+	if err := s.translateTx(ctx, tx, "message", m.ID); err != nil {
+		return nil, err
+	}
 	if err := tx.Model(&models.ConversationParticipant{}).Where("conversation_id = ? AND user_id = ?", c.ID, v.ID).
 		Update("last_read_seq", gorm.Expr("GREATEST(last_read_seq, ?)", seq)).Error; err != nil {
 		return nil, err

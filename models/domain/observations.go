@@ -94,6 +94,9 @@ func (s *Service) PostObservation(ctx context.Context, v *models.Viewer, in mode
 			if err := tx.Create(o).Error; err != nil {
 				return nil, err
 			}
+			if err := s.translateTx(ctx, tx, "observation", o.ID); err != nil {
+				return nil, err
+			}
 			if err := s.auditWrite(tx, v, st.SchoolID, st.ID, o.ID, "observation.post"); err != nil {
 				return nil, err
 			}
@@ -201,6 +204,11 @@ func (s *Service) UpdateObservation(ctx context.Context, v *models.Viewer, in mo
 		changes["updated_at"] = s.now()
 		if err := tx.Model(o).Updates(changes).Error; err != nil {
 			return nil, err
+		}
+		if _, edited := changes["body"]; edited {
+			if err := s.translateTx(ctx, tx, "observation", o.ID); err != nil {
+				return nil, err
+			}
 		}
 		if err := s.auditWrite(tx, v, o.SchoolID, o.StudentID, o.ID, "observation.update"); err != nil {
 			return nil, err

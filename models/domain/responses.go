@@ -78,6 +78,9 @@ func (s *Service) RespondToObservation(ctx context.Context, v *models.Viewer, in
 		if err := tx.Create(r).Error; err != nil {
 			return nil, err
 		}
+		if err := s.translateTx(ctx, tx, "response", r.ID); err != nil {
+			return nil, err
+		}
 		var st models.Student
 		if err := tx.Take(&st, "id = ?", o.StudentID).Error; err != nil {
 			return nil, err
@@ -129,6 +132,9 @@ func (s *Service) ShareHomeInsight(ctx context.Context, v *models.Viewer, in mod
 	res, err := onceAbout(ctx, s, v, "shareHomeInsight", in.ClientMutationID, []string{st.ID}, func(tx *gorm.DB) (*written, error) {
 		h := &models.HomeInsight{SchoolID: st.SchoolID, StudentID: st.ID, AuthorID: v.ID, Body: body, Skills: skills, CreatedAt: s.now()}
 		if err := tx.Create(h).Error; err != nil {
+			return nil, err
+		}
+		if err := s.translateTx(ctx, tx, "insight", h.ID); err != nil {
 			return nil, err
 		}
 		if err := s.attach(tx, v, models.ItemHomeInsight, h.ID, in.AttachmentIDs); err != nil {

@@ -41,6 +41,9 @@ type Service struct {
 	Roster RosterQueue
 	// Outbound sends email and SMS; nil refuses what needs them.
 	Outbound Outbound
+	// Translate translates what people write into their readers'
+	// languages, in the background (nil: nothing is translated).
+	Translate Translate
 	// PublicURL is the server's public URL, for links in emails and texts.
 	PublicURL string
 }

@@ -83,7 +83,7 @@ type Deps struct {
 
 // NewHandler returns the server's whole HTTP handler.
 func NewHandler(d Deps) http.Handler {
-	gql := handler.New(costedSchema{graph.NewSchema(&graph.Resolver{Domain: d.Domain, Events: d.Events})})
+	gql := handler.New(costedSchema{graph.NewSchema(&graph.Resolver{Domain: d.Domain, Events: d.Events, Translating: d.Domain.Translate != nil})})
 	var socketsOpen func(int)
 	if d.Metrics != nil {
 		socketsOpen = d.Metrics.SocketsOpen

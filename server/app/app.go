@@ -42,6 +42,7 @@ import (
 	"github.com/sameside/sameside/server/realtime"
 	"github.com/sameside/sameside/server/retention"
 	"github.com/sameside/sameside/server/roster"
+	"github.com/sameside/sameside/server/translation"
 )
 
 // App is a configured server with its database open.
@@ -75,6 +76,8 @@ type App struct {
 	Planner *outbound.Planner
 	// Links signs unsubscribe links.
 	Links *outbound.Links
+	// Translation translates what people write (nil: off).
+	Translation *translation.Service
 	// Pool is the pgx pool the workers use.
 	Pool *pgxpool.Pool
 	pg   *database.Server
@@ -156,6 +159,9 @@ func (a *App) open(ctx context.Context) error {
 	if a.Outbound != nil {
 		mo.Collectors = a.Outbound.Metrics.Collectors()
 	}
+	if a.Translation != nil {
+		mo.Collectors = append(mo.Collectors, a.Translation.Characters)
+	}
 	a.Metrics = metrics.New(mo)
 	if a.Verifier != nil {
 		return nil
@@ -203,6 +209,9 @@ func (a *App) openPush(ctx context.Context, sqlDB *sql.DB) error {
 	a.Domain.Notify = a.Push
 	a.Domain.Roster = roster.Queue{Inserter: inserter}
 	if err := a.openOutbound(ctx, inserter); err != nil {
+		return err
+	}
+	if err := a.openTranslation(ctx, inserter); err != nil {
 		return err
 	}
 	if a.Pool, err = pgxpool.New(ctx, a.pg.URL); err != nil {
@@ -266,6 +275,31 @@ func (a *App) openOutbound(ctx context.Context, inserter *river.Client[*sql.Tx])
 	return nil
 }
 
+// openTranslation builds translation: Google Cloud Translation with an API
+// key, else in development the visible pseudo-translation (in production,
+// none: everyone reads what was written as it was written).
+func (a *App) openTranslation(ctx context.Context, inserter *river.Client[*sql.Tx]) error {
+	var t translation.Translator
+	switch {
+	case a.Config.TranslateOff:
+		return nil
+	case a.Config.TranslateAPIKey != "":
+		g, err := translation.NewGoogle(ctx, a.Config.TranslateAPIKey, a.Config.TranslateURL)
+		if err != nil {
+			return err
+		}
+		t = g
+	case !a.Config.Production():
+		t = translation.Pseudo{}
+	default:
+		a.Log.Warn("translation is off: set GOOGLE_TRANSLATE_API_KEY (see the README)")
+		return nil
+	}
+	a.Translation = translation.New(a.DB, inserter, t, a.Log)
+	a.Domain.Translate = a.Translation
+	return nil
+}
+
 // StartEvents starts listening for live events until ctx ends or Close,
 // and waits until the listener is in place.
 func (a *App) StartEvents(ctx context.Context) error {
@@ -314,6 +348,12 @@ func (a *App) NewWorkers() (*river.Client[pgx.Tx], error) {
 					return nil
 				}
 				return outbound.Register(a.Outbound, a.Links, a.Planner)(w)
+			},
+			func(w *river.Workers) error {
+				if a.Translation == nil {
+					return nil
+				}
+				return translation.Register(a.Translation)(w)
 			},
 			func(w *river.Workers) error {
 				return river.AddWorkerSafely(w, &roster.Worker{Domain: a.Domain, Log: a.Log, Limit: a.Config.JobRescueAfter * 4 / 5})

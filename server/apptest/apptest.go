@@ -31,6 +31,7 @@ import (
 	"github.com/sameside/sameside/server/outbound/fakesmtp"
 	"github.com/sameside/sameside/server/outbound/faketwilio"
 	"github.com/sameside/sameside/server/push/fakefcm"
+	"github.com/sameside/sameside/server/translation/faketranslate"
 )
 
 // Env is one running server on its own database.
@@ -44,6 +45,8 @@ type Env struct {
 	// SMTP keeps the email the app sends; Twilio is the fake its texts go to.
 	SMTP   *fakesmtp.Server
 	Twilio *faketwilio.Server
+	// Translate is the fake Google Cloud Translation (Options.Translate).
+	Translate *faketranslate.Server
 	// statements counts, per request id, the SQL statements the app's
 	// database handle ran for that request (see DoCounting).
 	statements sync.Map
@@ -63,6 +66,9 @@ type Options struct {
 	Seed bool
 	// FirebaseProjectID switches from demo sign-in to Firebase.
 	FirebaseProjectID string
+	// Translate translates what people write through a fake Google Cloud
+	// Translation (Env.Translate); off otherwise.
+	Translate bool
 	// Production runs in production mode. Without Google credentials here,
 	// its tokens are verified by Verifier.
 	Production bool
@@ -112,6 +118,17 @@ func New(t testing.TB, o Options) *Env {
 	if o.FirebaseProjectID != "" {
 		env["FIREBASE_PROJECT_ID"] = o.FirebaseProjectID
 	}
+	// Translation through the real Google client to a fake that speaks
+	// its API, for the tests that ask for it; off for the others (whose
+	// bodies would otherwise read translated for some demo families).
+	var tr *faketranslate.Server
+	if o.Translate {
+		tr = faketranslate.Start()
+		t.Cleanup(tr.Close)
+		env["GOOGLE_TRANSLATE_API_KEY"], env["SAMESIDE_TRANSLATE_URL"] = faketranslate.Key, tr.Endpoint()
+	} else {
+		env["SAMESIDE_TRANSLATE"] = "off"
+	}
 	if o.Production {
 		env["SAMESIDE_ENV"] = "production"
 	}
@@ -136,7 +153,7 @@ func New(t testing.TB, o Options) *Env {
 	if err != nil {
 		t.Fatalf("apptest: open: %v", err)
 	}
-	e := &Env{t: t, App: a, DB: a.DB, FCM: fcm, SMTP: smtpServer, Twilio: tw}
+	e := &Env{t: t, App: a, DB: a.DB, FCM: fcm, SMTP: smtpServer, Twilio: tw, Translate: tr}
 	countStatements(a.DB, &e.statements)
 	if o.Seed {
 		if _, err := a.Seed(context.Background()); err != nil {

@@ -110,6 +110,13 @@ type Config struct {
 	// TwilioAPIURL sends the client's requests elsewhere (a fake; tests).
 	// Empty: in development, texts are logged; in production, none are sent.
 	TwilioAccountSID, TwilioAuthToken, SMSFrom, TwilioAPIURL string
+	// TranslateAPIKey is Google Cloud Translation's API key
+	// (GOOGLE_TRANSLATE_API_KEY); TranslateURL sends the client's requests
+	// elsewhere (SAMESIDE_TRANSLATE_URL: a fake; tests). Empty: in
+	// development, a visible pseudo-translation; in production, none.
+	TranslateAPIKey, TranslateURL string
+	// TranslateOff turns translation off (SAMESIDE_TRANSLATE=off).
+	TranslateOff bool
 	// FallbackAfter is how long a note or message may stay unopened by
 	// someone without the app before it goes by SMS or email
 	// (SAMESIDE_FALLBACK_AFTER, default 30m; 1m to 48h).
@@ -176,6 +183,14 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	c.SMTPURL, c.MailFrom = getenv("SAMESIDE_SMTP_URL"), env("SAMESIDE_MAIL_FROM", "SameSide <no-reply@localhost>")
 	c.TwilioAccountSID, c.TwilioAuthToken = getenv("TWILIO_ACCOUNT_SID"), getenv("TWILIO_AUTH_TOKEN")
 	c.SMSFrom, c.TwilioAPIURL = getenv("SAMESIDE_SMS_FROM"), getenv("SAMESIDE_TWILIO_API_URL")
+	c.TranslateAPIKey, c.TranslateURL = getenv("GOOGLE_TRANSLATE_API_KEY"), getenv("SAMESIDE_TRANSLATE_URL")
+	switch t := getenv("SAMESIDE_TRANSLATE"); t {
+	case "", "on":
+	case "off":
+		c.TranslateOff = true
+	default:
+		return c, fmt.Errorf("SAMESIDE_TRANSLATE=%q: on or off", t)
+	}
 	fallbackAfter := env("SAMESIDE_FALLBACK_AFTER", "30m")
 	seedDefault := env("SAMESIDE_SEED", "")
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")

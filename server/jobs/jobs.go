@@ -31,6 +31,9 @@ const (
 	// QueueOutbound plans and sends email and SMS, beside the pushes
 	// rather than in their way.
 	QueueOutbound = "outbound"
+	// QueueTranslate translates what people write into their readers'
+	// languages.
+	QueueTranslate = "translate"
 )
 
 // NewInserter returns a River client that only inserts jobs, through
@@ -82,6 +85,7 @@ func NewClient(pool *pgxpool.Pool, log *slog.Logger, o Options) (*river.Client[p
 			QueuePush:        {MaxWorkers: o.PushWorkers},
 			QueueOutbound:    {MaxWorkers: o.PushWorkers},
 			QueueMaintenance: {MaxWorkers: 2},
+			QueueTranslate:   {MaxWorkers: 4},
 		},
 		Workers:           workers,
 		PeriodicJobs:      o.Periodic,

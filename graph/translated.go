@@ -1,0 +1,79 @@
+package graph
+
+import (
+	"context"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+
+	"github.com/sameside/sameside/graph/loaders"
+	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/server/translation"
+)
+
+// translationCacheSize is how many stored translations one server keeps
+// in memory. They never change (keyed by the text), so a feed read again
+// costs no statement for them.
+const translationCacheSize = 100_000
+
+func newTranslationCache() *lru.Cache[string, *models.Translation] {
+	c, err := lru.New[string, *models.Translation](translationCacheSize)
+	if err != nil {
+		panic(err) // only for a size below 1
+	}
+	return c
+}
+
+// inViewerLanguage gives each text (written by authors[i]) in the
+// viewer's language, the stored translation when one is ready and the
+// text as written otherwise (and always to its author), with its
+// Original. One batched statement for what the cache does not hold.
+func (r *Resolver) inViewerLanguage(ctx context.Context, texts, authors []string) ([]string, []*models.Original, error) {
+	v := viewer(ctx)
+	lang := translation.Lang(v.Locale)
+	out := make([]string, len(texts))
+	orig := make([]*models.Original, len(texts))
+	apply := func(i int, t *models.Translation) {
+		src := t.Source
+		orig[i].Language = &src
+		if t.Translated() && authors[i] != v.ID {
+			out[i], orig[i].Translated = t.Text, true
+		}
+	}
+	var missing []string
+	var at []int
+	for i, text := range texts {
+		out[i], orig[i] = text, &models.Original{Text: text}
+		if !r.Translating || lang == "" || text == "" {
+			continue
+		}
+		k := loaders.TranslationKey(translation.Hash(text), lang)
+		if t, ok := r.translations.Get(k); ok {
+			apply(i, t)
+			continue
+		}
+		missing, at = append(missing, k), append(at, i)
+	}
+	if len(missing) == 0 {
+		return out, orig, nil
+	}
+	rows, err := load(ctx).Translation.LoadAll(ctx, missing)
+	if err != nil {
+		return nil, nil, err
+	}
+	for j, t := range rows {
+		if t != nil {
+			r.translations.Add(missing[j], t)
+			apply(at[j], t)
+		}
+	}
+	return out, orig, nil
+}
+
+// oneInViewerLanguage is inViewerLanguage for one text.
+func (r *Resolver) oneInViewerLanguage(ctx context.Context, text, author string) (string, *models.Original, error) {
+	out, orig, err := r.inViewerLanguage(ctx, []string{text}, []string{author})
+	if err != nil {
+		return "", nil, err
+	}
+	return out[0], orig[0], nil
+}

@@ -1,0 +1,189 @@
+package graph_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/server/apptest"
+	"github.com/sameside/sameside/server/translation"
+)
+
+// TestTwoWayTranslation: a Spanish-speaking parent's message reaches the
+// teacher in English and the teacher's answer reaches the parent in
+// Spanish; the teacher's note reaches a Vietnamese-speaking guardian in
+// Vietnamese. Each reader also gets the original, its language and the
+// mark that it was translated; the author reads their own words; the
+// child's name is the same in every translation. Translation happens once,
+// in the background, through the real Google client to a fake of its API.
+func TestTwoWayTranslation(t *testing.T) {
+	f := newFixtureWith(t, apptest.Options{Translate: true})
+	s1 := f.students["s1"]
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(f.DB.Model(&models.Student{}).Where("id = ?", s1.ID).Update("first_name", "Maya").Error)
+	lan := &models.User{FirebaseUID: "fx-lan", DisplayName: "Lan Tran", Locale: "en-US", TimeZone: "UTC"}
+	must(f.DB.Create(lan).Error)
+	must(f.DB.Create(&models.Membership{UserID: lan.ID, SchoolID: s1.SchoolID, Role: models.RoleParent}).Error)
+	must(f.DB.Create(&models.Guardianship{SchoolID: s1.SchoolID, StudentID: s1.ID, UserID: lan.ID, Relationship: models.RelationshipGrandparent}).Error)
+	// Each sets their language in their profile, as the app does.
+	for tok, locale := range map[string]string{f.token("parentA"): "es-MX", f.TokenFor(lan): "vi-VN"} {
+		if r := f.Do(tok, `mutation($in: UpdateProfileInput!) { updateProfile(input: $in) { locale } }`, map[string]any{"in": map[string]any{"locale": locale}}); r.Code() != "" {
+			t.Fatal(r.Body)
+		}
+	}
+
+	type original struct {
+		Text, Language string
+		Translated     bool
+	}
+	type msg struct {
+		Body         string
+		BodyOriginal original
+	}
+	messages := func(token, conv string) []msg {
+		t.Helper()
+		var out struct {
+			Conversation struct {
+				Messages struct{ Edges []struct{ Node msg } }
+			}
+		}
+		f.Do(token, `query($id: ID!) { conversation(id: $id) { messages(first: 20) { edges { node { body bodyOriginal { text language translated } } } } } }`,
+			map[string]any{"id": conv}).Decode(t, &out)
+		var ms []msg
+		for _, e := range out.Conversation.Messages.Edges {
+			ms = append(ms, e.Node)
+		}
+		return ms
+	}
+	conv := f.start(t, "parentA", "s1", "teacherA")
+	const spanish = "Hola, Maya lee todas las noches en casa. ¡Gracias!"
+	send := func(who, id, body string) {
+		t.Helper()
+		if r := f.Do(f.token(who), `mutation($in: SendMessageInput!) { sendMessage(input: $in) { message { id } } }`,
+			map[string]any{"in": map[string]any{"clientMutationId": id, "conversationId": conv, "body": body}}); r.Code() != "" {
+			t.Fatal(r.Body)
+		}
+	}
+	send("parentA", "es-1", spanish)
+	f.WaitJobsSettled()
+	find := func(ms []msg, text string) msg {
+		t.Helper()
+		for _, m := range ms {
+			if m.BodyOriginal.Text == text {
+				return m
+			}
+		}
+		t.Fatalf("%q not in %+v", text, ms)
+		return msg{}
+	}
+	got := find(messages(f.token("teacherA"), conv), spanish)
+	if !strings.HasPrefix(got.Body, "[en] hello, Maya reads every") || !got.BodyOriginal.Translated || got.BodyOriginal.Language != "es" {
+		t.Fatalf("the teacher reads %+v", got)
+	}
+	if own := find(messages(f.token("parentA"), conv), spanish); own.Body != spanish || own.BodyOriginal.Translated {
+		t.Fatalf("the parent reads their own words as %+v", own)
+	}
+
+	const english = "Thank you! Maya helped a classmate today."
+	send("teacherA", "en-1", english)
+	f.WaitJobsSettled()
+	if got := find(messages(f.token("parentA"), conv), english); !strings.HasPrefix(got.Body, "[es] gracias you! Maya ayudó a classmate hoy.") ||
+		!got.BodyOriginal.Translated || got.BodyOriginal.Language != "en" {
+		t.Fatalf("the parent reads the answer as %+v", got)
+	}
+
+	// The teacher's note, for the Vietnamese-speaking grandmother.
+	const note = "Maya helped a classmate today. Very kind!"
+	f.Do(f.token("teacherA"), qPost, map[string]any{"in": map[string]any{"clientMutationId": "note-vi", "studentIds": []string{s1.ID},
+		"kind": "POSITIVE", "body": note, "state": "SHARED"}})
+	f.WaitJobsSettled()
+	var feed struct {
+		Feed struct {
+			Edges []struct {
+				Node struct {
+					Body         string
+					BodyOriginal original
+				}
+			}
+		}
+	}
+	f.Do(f.TokenFor(lan), `{ feed(first: 5) { edges { node { body bodyOriginal { text language translated } } } } }`, nil).Decode(t, &feed)
+	if len(feed.Feed.Edges) == 0 {
+		t.Fatal("the grandmother's feed is empty")
+	}
+	n := feed.Feed.Edges[0].Node
+	if n.Body != "[vi] Maya đã giúp a classmate hôm nay. rất tốt bụng!" || n.BodyOriginal.Text != note || !n.BodyOriginal.Translated || n.BodyOriginal.Language != "en" {
+		t.Fatalf("the grandmother reads %+v", n)
+	}
+
+	// One call per text and language: the Spanish message went to English
+	// and Vietnamese (both read the conversation's student? no: only its
+	// participants, English), once each.
+	if c := f.Translate.Calls(translation.Protect(spanish, []string{"Maya", "Kid", "School A", "parentA", "teacherA"}), "en"); c != 1 {
+		t.Fatalf("the Spanish message was translated into English %d times", c)
+	}
+	var chars int64
+	f.DB.Raw("SELECT coalesce(sum(chars), 0) FROM translations").Scan(&chars)
+	if chars == 0 {
+		t.Fatal("no characters counted")
+	}
+}
+
+// TestTranslationProviderDown: while the provider fails, readers get the
+// original; the job retries with backoff and succeeds later; a burst of
+// identical texts calls the provider once per language.
+func TestTranslationProviderDown(t *testing.T) {
+	f := newFixtureWith(t, apptest.Options{Translate: true})
+	if r := f.Do(f.token("parentA"), `mutation($in: UpdateProfileInput!) { updateProfile(input: $in) { locale } }`, map[string]any{"in": map[string]any{"locale": "es-US"}}); r.Code() != "" {
+		t.Fatal(r.Body)
+	}
+	conv := f.start(t, "parentA", "s1", "teacherA")
+	f.WaitJobsSettled()
+	f.Translate.FailNext(1000)
+	const text = "Reading every night at home."
+	for i := range 5 {
+		if r := f.Do(f.token("teacherA"), `mutation($in: SendMessageInput!) { sendMessage(input: $in) { message { id } } }`,
+			map[string]any{"in": map[string]any{"clientMutationId": "burst-" + string(rune('a'+i)), "conversationId": conv, "body": text}}); r.Code() != "" {
+			t.Fatal(r.Body)
+		}
+	}
+	f.WaitJobsSettled()
+	read := func() (string, bool) {
+		var out struct {
+			Conversation struct {
+				LastMessage struct {
+					Body         string
+					BodyOriginal struct{ Translated bool }
+				}
+			}
+		}
+		f.Do(f.token("parentA"), `query($id: ID!) { conversation(id: $id) { lastMessage { body bodyOriginal { translated } } } }`, map[string]any{"id": conv}).Decode(t, &out)
+		return out.Conversation.LastMessage.Body, out.Conversation.LastMessage.BodyOriginal.Translated
+	}
+	if body, tr := read(); body != text || tr {
+		t.Fatalf("with the provider down the parent reads %q (translated %v)", body, tr)
+	}
+	var waiting int64
+	f.DB.Raw("SELECT count(*) FROM river_job WHERE kind = 'translate' AND state = 'retryable'").Scan(&waiting)
+	if waiting == 0 || f.Translate.Requests() == 0 {
+		t.Fatalf("%d jobs waiting to retry after %d requests", waiting, f.Translate.Requests())
+	}
+	// The provider is back; the retries come due.
+	f.Translate.FailNext(0)
+	must := f.DB.Exec(`UPDATE river_job SET scheduled_at = now(), state = 'available' WHERE kind = 'translate' AND state = 'retryable'`)
+	if must.Error != nil {
+		t.Fatal(must.Error)
+	}
+	f.WaitJobsSettled()
+	if body, tr := read(); !strings.HasPrefix(body, "[es] ") || !tr {
+		t.Fatalf("after the retry the parent reads %q (translated %v)", body, tr)
+	}
+	if c := f.Translate.Calls(translation.Protect(text, nil), "es"); c != 1 {
+		t.Fatalf("five identical messages were translated into Spanish %d times", c)
+	}
+}

@@ -1,0 +1,173 @@
+// Package faketranslate is a Google Cloud Translation (v2) server for
+// tests: it answers GET /language/translate/v2 as Google does (the query's
+// q, target, source, format and key; {"data":{"translations":[…]}}), so
+// the real client (cloud.google.com/go/translate) drives it. Its
+// "translation" is visible and deterministic: the target in brackets, a
+// few words from a small dictionary, and — as real providers do to names
+// they are not told to keep — capitalized words lower-cased, except inside
+// <span translate="no">. It counts calls per text and target, and can fail.
+package faketranslate
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync"
+	"unicode"
+
+	"github.com/sameside/sameside/server/translation"
+)
+
+// Key is the API key the fake accepts.
+const Key = "fake-translate-key"
+
+// Server is a fake Translation API.
+type Server struct {
+	srv *httptest.Server
+
+	mu    sync.Mutex
+	calls map[string]int // "target\x00text"
+	fail  int
+	total int
+}
+
+// Start starts a fake on a local port.
+func Start() *Server {
+	s := &Server{calls: map[string]int{}}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	return s
+}
+
+// Endpoint is the base URL the client takes (option.WithEndpoint).
+func (s *Server) Endpoint() string { return s.srv.URL + "/language/translate/" }
+
+// Close stops the fake.
+func (s *Server) Close() { s.srv.Close() }
+
+// FailNext makes the next n requests answer 503.
+func (s *Server) FailNext(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fail = n
+}
+
+// Calls is how many times text (as sent: protected HTML) was translated
+// into target.
+func (s *Server) Calls(text, target string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[target+"\x00"+text]
+}
+
+// Requests is how many requests arrived, failed ones included.
+func (s *Server) Requests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.total
+}
+
+// Reset forgets the calls.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls, s.fail, s.total = map[string]int{}, 0, 0
+}
+
+type apiError struct {
+	Error struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	fail := func(code int, msg string) {
+		var e apiError
+		e.Error.Code, e.Error.Message = code, msg
+		w.WriteHeader(code)
+		_ = json.NewEncoder(w).Encode(e)
+	}
+	s.mu.Lock()
+	s.total++
+	down := s.fail > 0
+	if down {
+		s.fail--
+	}
+	s.mu.Unlock()
+	q := r.URL.Query()
+	switch {
+	case r.URL.Path != "/language/translate/v2":
+		fail(http.StatusNotFound, "not found")
+		return
+	case q.Get("key") != Key:
+		fail(http.StatusForbidden, "The request is missing a valid API key.")
+		return
+	case down:
+		fail(http.StatusServiceUnavailable, "The service is currently unavailable.")
+		return
+	case q.Get("target") == "" || len(q["q"]) == 0:
+		fail(http.StatusBadRequest, "Required Text, Target")
+		return
+	}
+	target, source := q.Get("target"), q.Get("source")
+	type tr struct {
+		TranslatedText         string `json:"translatedText"`
+		DetectedSourceLanguage string `json:"detectedSourceLanguage,omitempty"`
+	}
+	var out []tr
+	s.mu.Lock()
+	for _, text := range q["q"] {
+		s.calls[target+"\x00"+text]++
+	}
+	s.mu.Unlock()
+	for _, text := range q["q"] {
+		t := tr{TranslatedText: fake(text, target)}
+		if source == "" {
+			t.DetectedSourceLanguage = translation.Guess(translation.Unprotect(text))
+		}
+		out = append(out, t)
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"data": map[string]any{"translations": out}})
+}
+
+var (
+	kept = regexp.MustCompile(`(?is)<span translate="no">.*?</span>|<[^>]*>|&[#a-z0-9]+;`)
+	word = regexp.MustCompile(`\p{L}+`)
+)
+
+// dictionary is the few words the fake knows, per target.
+var dictionary = map[string]map[string]string{
+	"en": {"gracias": "thank you", "hola": "hello", "muy": "very", "bien": "well", "casa": "home", "lee": "reads", "todas": "every", "noches": "night"},
+	"es": {"thank": "gracias", "today": "hoy", "very": "muy", "kind": "amable", "reading": "leyendo", "helped": "ayudó"},
+	"vi": {"today": "hôm nay", "very": "rất", "kind": "tốt bụng", "helped": "đã giúp", "reading": "đọc"},
+}
+
+// fake translates text outside what must be kept (protected spans, tags,
+// entities).
+func fake(text, target string) string {
+	var b strings.Builder
+	b.WriteString("[" + target + "] ")
+	last := 0
+	for _, m := range kept.FindAllStringIndex(text, -1) {
+		b.WriteString(words(text[last:m[0]], target))
+		b.WriteString(text[m[0]:m[1]])
+		last = m[1]
+	}
+	b.WriteString(words(text[last:], target))
+	return b.String()
+}
+
+func words(s, target string) string {
+	return word.ReplaceAllStringFunc(s, func(w string) string {
+		if t, ok := dictionary[target][strings.ToLower(w)]; ok {
+			return t
+		}
+		if r := []rune(w); unicode.IsUpper(r[0]) {
+			return strings.ToLower(w) // a name nobody protected
+		}
+		return w
+	})
+}

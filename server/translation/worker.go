@@ -1,0 +1,227 @@
+package translation
+
+import (
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/riverqueue/river"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/server/jobs"
+)
+
+// What can be translated: the kinds of texts people write.
+const (
+	KindMessage      = "message"
+	KindObservation  = "observation"
+	KindResponse     = "response"
+	KindInsight      = "insight"
+	KindAnnouncement = "announcement"
+)
+
+// Service translates written texts in the background.
+type Service struct {
+	DB         *gorm.DB
+	Translator Translator
+	Log        *slog.Logger
+	// CallTimeout bounds one call to the provider.
+	CallTimeout time.Duration
+	// Characters counts what the provider translated, by target language.
+	Characters *prometheus.CounterVec
+	inserter   *river.Client[*sql.Tx]
+}
+
+// New returns a service; inserter is a River client on the same database.
+func New(db *gorm.DB, inserter *river.Client[*sql.Tx], t Translator, log *slog.Logger) *Service {
+	return &Service{DB: db, Translator: t, Log: log, inserter: inserter, CallTimeout: 20 * time.Second,
+		Characters: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "sameside", Name: "translated_characters_total",
+			Help: "Characters sent to the translation provider (what it bills), by target language."}, []string{"target"})}
+}
+
+// Args is the River job that translates one written item into its
+// readers' languages.
+type Args struct {
+	What string `json:"what"` // KindMessage …
+	ID   string `json:"id"`
+}
+
+// Kind implements river.JobArgs.
+func (Args) Kind() string { return "translate" }
+
+// InsertOpts implements river.JobArgsWithInsertOpts.
+func (Args) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: jobs.QueueTranslate, MaxAttempts: 20}
+}
+
+// EnqueueTx schedules the translation of an item in the transaction that
+// writes it: no commit, no call.
+func (s *Service) EnqueueTx(ctx context.Context, tx *gorm.DB, kind, id string) error {
+	sqlTx, err := jobs.SQLTx(tx)
+	if err != nil {
+		return err
+	}
+	_, err = s.inserter.InsertTx(ctx, sqlTx, Args{What: kind, ID: id}, nil)
+	return err
+}
+
+// Worker works Args jobs.
+type Worker struct {
+	river.WorkerDefaults[Args]
+	S *Service
+}
+
+// Register returns what adds the worker to a jobs client.
+func Register(s *Service) func(*river.Workers) error {
+	return func(w *river.Workers) error { return river.AddWorkerSafely(w, &Worker{S: s}) }
+}
+
+// item is what one job translates: its texts, the names to keep, and the
+// languages of those who read it.
+type item struct {
+	texts, names, langs []string
+}
+
+// Work translates each text of the item into each reader language it is
+// not yet in. A provider error fails the job, and River retries it with
+// backoff; what was translated before the error is kept, so a retry calls
+// the provider only for what is missing.
+func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
+	s := w.S
+	it, err := load(s.DB.WithContext(ctx), job.Args.What, job.Args.ID)
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil // deleted since
+	}
+	if err != nil {
+		return err
+	}
+	targets := map[string]bool{}
+	for _, l := range it.langs {
+		if l = Lang(l); l != "" {
+			targets[l] = true
+		}
+	}
+	for _, text := range it.texts {
+		if text == "" {
+			continue
+		}
+		for target := range targets {
+			if err := s.translate(ctx, text, it.names, target); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// translate puts text into target unless it is there already or is in
+// that language, one text and language at a time under a lock: a burst of
+// identical texts calls the provider once per language.
+func (s *Service) translate(ctx context.Context, text string, names []string, target string) error {
+	h := Hash(text)
+	key := append(append([]byte{}, h...), target...)
+	lock := int64(binary.BigEndian.Uint64(Hash(string(key))[:8]))
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", lock).Error; err != nil {
+			return err
+		}
+		var have []models.Translation
+		if err := tx.Select("target", "source").Where("hash = ?", h).Find(&have).Error; err != nil {
+			return err
+		}
+		for _, t := range have {
+			if t.Target == target || t.Source == target {
+				return nil // translated already, or written in it
+			}
+		}
+		cctx, cancel := context.WithTimeout(ctx, s.CallTimeout)
+		defer cancel()
+		res, err := s.Translator.Translate(cctx, []string{Protect(text, names)}, target)
+		if err != nil {
+			return fmt.Errorf("translation into %s: %w", target, err)
+		}
+		source := Lang(res[0].Source)
+		if source == "" {
+			source = "und"
+		}
+		rows := []models.Translation{{Hash: h, Target: target, Text: Unprotect(res[0].Text), Source: source, Chars: int32(len([]rune(text)))}}
+		if source == target {
+			rows[0].Text = text // in its own language: the original
+		}
+		if source != "und" && source != target {
+			// The original's row says the text's language.
+			rows = append(rows, models.Translation{Hash: h, Target: source, Text: text, Source: source})
+		}
+		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rows).Error; err != nil {
+			return err
+		}
+		s.Characters.WithLabelValues(target).Add(float64(rows[0].Chars))
+		return nil
+	})
+}
+
+// load reads an item's texts, the names in it to keep, and its readers'
+// languages (the author's and school's own included: names and the
+// author's language are the same whoever reads).
+func load(db *gorm.DB, kind, id string) (item, error) {
+	var it item
+	var row struct {
+		Texts  models.Array[string] `gorm:"type:text[]"`
+		Names  models.Array[string] `gorm:"type:text[]"`
+		Langs  models.Array[string] `gorm:"type:text[]"`
+		Exists bool
+	}
+	q, ok := loadSQL[kind]
+	if !ok {
+		return it, fmt.Errorf("translation: kind %q", kind)
+	}
+	if err := db.Raw(q, map[string]any{"id": id}).Scan(&row).Error; err != nil {
+		return it, err
+	}
+	if !row.Exists {
+		return it, gorm.ErrRecordNotFound
+	}
+	return item{texts: row.Texts, names: row.Names, langs: row.Langs}, nil
+}
+
+// studentPeople is a student's guardians and the staff of their classes.
+const studentPeople = `SELECT g.user_id FROM guardianships g WHERE g.student_id = x.student_id AND g.grants_access
+	UNION SELECT cs.user_id FROM classroom_staff cs JOIN enrollments e ON e.classroom_id = cs.classroom_id WHERE e.student_id = x.student_id
+	UNION SELECT x.author_id`
+
+// studentNames are a student's names and their school's.
+const studentNames = `SELECT unnest(ARRAY[st.first_name, st.last_name, coalesce(st.preferred_name, ''), sc.name])
+	FROM students st JOIN schools sc ON sc.id = st.school_id, x WHERE st.id = x.student_id`
+
+var loadSQL = map[string]string{
+	KindMessage: `WITH x AS (SELECT m.body, c.id AS conversation_id, c.student_id, c.school_id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = @id),
+		p AS (SELECT u.display_name, u.locale FROM conversation_participants cp JOIN users u ON u.id = cp.user_id, x WHERE cp.conversation_id = x.conversation_id)
+		SELECT ARRAY(SELECT body FROM x) AS texts,
+			ARRAY(SELECT display_name FROM p UNION SELECT unnest(ARRAY[st.first_name, st.last_name, coalesce(st.preferred_name, '')]) FROM students st, x WHERE st.id = x.student_id
+				UNION SELECT sc.name FROM schools sc, x WHERE sc.id = x.school_id) AS names,
+			ARRAY(SELECT DISTINCT locale FROM p) AS langs, EXISTS (SELECT 1 FROM x) AS exists`,
+	KindObservation: `WITH x AS (SELECT o.body, o.student_id, o.author_id FROM observations o WHERE o.id = @id)
+		SELECT ARRAY(SELECT body FROM x) AS texts,
+			ARRAY(SELECT * FROM (` + studentNames + `) n UNION SELECT u.display_name FROM users u, x WHERE u.id IN (` + studentPeople + `)) AS names,
+			ARRAY(SELECT DISTINCT u.locale FROM users u, x WHERE u.id IN (` + studentPeople + `)) AS langs, EXISTS (SELECT 1 FROM x) AS exists`,
+	KindResponse: `WITH x AS (SELECT r.body, o.student_id, r.author_id FROM observation_responses r JOIN observations o ON o.id = r.observation_id WHERE r.id = @id)
+		SELECT ARRAY(SELECT body FROM x) AS texts,
+			ARRAY(SELECT * FROM (` + studentNames + `) n UNION SELECT u.display_name FROM users u, x WHERE u.id IN (` + studentPeople + `)) AS names,
+			ARRAY(SELECT DISTINCT u.locale FROM users u, x WHERE u.id IN (` + studentPeople + `)) AS langs, EXISTS (SELECT 1 FROM x) AS exists`,
+	KindInsight: `WITH x AS (SELECT h.body, h.student_id, h.author_id FROM home_insights h WHERE h.id = @id)
+		SELECT ARRAY(SELECT body FROM x) AS texts,
+			ARRAY(SELECT * FROM (` + studentNames + `) n UNION SELECT u.display_name FROM users u, x WHERE u.id IN (` + studentPeople + `)) AS names,
+			ARRAY(SELECT DISTINCT u.locale FROM users u, x WHERE u.id IN (` + studentPeople + `)) AS langs, EXISTS (SELECT 1 FROM x) AS exists`,
+	KindAnnouncement: `WITH x AS (SELECT a.title, a.body, a.school_id, a.author_id FROM announcements a WHERE a.id = @id)
+		SELECT ARRAY(SELECT unnest(ARRAY[title, body]) FROM x) AS texts,
+			ARRAY(SELECT sc.name FROM schools sc, x WHERE sc.id = x.school_id UNION SELECT u.display_name FROM users u, x WHERE u.id = x.author_id) AS names,
+			ARRAY(SELECT DISTINCT u.locale FROM users u JOIN memberships m ON m.user_id = u.id, x WHERE m.school_id = x.school_id) AS langs,
+			EXISTS (SELECT 1 FROM x) AS exists`,
+}
