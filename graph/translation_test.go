@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -30,8 +31,15 @@ func TestTwoWayTranslation(t *testing.T) {
 	must(f.DB.Create(lan).Error)
 	must(f.DB.Create(&models.Membership{UserID: lan.ID, SchoolID: s1.SchoolID, Role: models.RoleParent}).Error)
 	must(f.DB.Create(&models.Guardianship{SchoolID: s1.SchoolID, StudentID: s1.ID, UserID: lan.ID, Relationship: models.RelationshipGrandparent}).Error)
+	f.users["lan"] = lan
+	// An Arabic-speaking guardian too, with the app.
+	amal := &models.User{FirebaseUID: "fx-amal", DisplayName: "Amal Haddad", Locale: "en-US", TimeZone: "UTC"}
+	must(f.DB.Create(amal).Error)
+	must(f.DB.Create(&models.Membership{UserID: amal.ID, SchoolID: s1.SchoolID, Role: models.RoleParent}).Error)
+	must(f.DB.Create(&models.Guardianship{SchoolID: s1.SchoolID, StudentID: s1.ID, UserID: amal.ID, Relationship: models.RelationshipOther}).Error)
+	f.users["amal"] = amal
 	// Each sets their language in their profile, as the app does.
-	for tok, locale := range map[string]string{f.token("parentA"): "es-MX", f.TokenFor(lan): "vi-VN"} {
+	for tok, locale := range map[string]string{f.token("parentA"): "es-MX", f.TokenFor(lan): "vi-VN", f.TokenFor(amal): "ar-JO"} {
 		if r := f.Do(tok, `mutation($in: UpdateProfileInput!) { updateProfile(input: $in) { locale } }`, map[string]any{"in": map[string]any{"locale": locale}}); r.Code() != "" {
 			t.Fatal(r.Body)
 		}
@@ -97,7 +105,16 @@ func TestTwoWayTranslation(t *testing.T) {
 		t.Fatalf("the parent reads the answer as %+v", got)
 	}
 
-	// The teacher's note, for the Vietnamese-speaking grandmother.
+	// The teacher's note, for the Vietnamese-speaking grandmother, who
+	// has the app and chose texts for notes too, and for the aunt, who
+	// reads Arabic.
+	f.RegisterDevice(f.TokenFor(lan), "lan-phone")
+	f.RegisterDevice(f.TokenFor(amal), "amal-phone")
+	verifiedNumber(t, f, "lan", "+14158923077")
+	if r := f.Do(f.TokenFor(lan), `mutation { updateNotificationPreferences(input: {categories: [{category: POSITIVE_NOTE, push: true, sms: true}]}) { categories { sms } } }`, nil); r.Code() != "" {
+		t.Fatal(r.Body)
+	}
+	texts := len(f.Twilio.Messages())
 	const note = "Maya helped a classmate today. Very kind!"
 	f.Do(f.token("teacherA"), qPost, map[string]any{"in": map[string]any{"clientMutationId": "note-vi", "studentIds": []string{s1.ID},
 		"kind": "POSITIVE", "body": note, "state": "SHARED"}})
@@ -119,6 +136,23 @@ func TestTwoWayTranslation(t *testing.T) {
 	n := feed.Feed.Edges[0].Node
 	if n.Body != "[vi] Maya đã giúp a classmate hôm nay. rất tốt bụng!" || n.BodyOriginal.Text != note || !n.BodyOriginal.Translated || n.BodyOriginal.Language != "en" {
 		t.Fatalf("the grandmother reads %+v", n)
+	}
+
+	// Her push and her text are in Vietnamese, the note in its words
+	// translated; the aunt's push is in Arabic (its payload checked against
+	// its schema when the test ends, as every push is).
+	sms := f.Twilio.Messages()[texts:]
+	if len(sms) != 1 || !strings.Contains(sms[0].Body, "Một lời khen về Maya") || !strings.Contains(sms[0].Body, "[vi] Maya đã giúp") {
+		t.Fatalf("the grandmother's text: %+v", sms)
+	}
+	titles := map[string]string{}
+	for _, m := range f.FCM.Messages() {
+		var p struct{ Notification struct{ Title string } }
+		must(json.Unmarshal(m.Raw, &p))
+		titles[m.Token] = p.Notification.Title
+	}
+	if titles["lan-phone"] != "Một lời khen về Maya" || titles["amal-phone"] != "ملاحظة إيجابية عن Maya" {
+		t.Fatalf("push titles: %v", titles)
 	}
 
 	// One call per text and language: the Spanish message went to English

@@ -1,6 +1,7 @@
 package texts_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -8,13 +9,28 @@ import (
 )
 
 // TestEveryKeyInEveryLanguage: a text missing in one language would reach
-// those families in English.
+// those families in English; a plural form missing, in the wrong number.
 func TestEveryKeyInEveryLanguage(t *testing.T) {
-	for _, k := range texts.Keys() {
-		for _, l := range texts.Languages {
-			if !texts.Has(k, l) {
-				t.Errorf("%s has no %s text", k, l)
-			}
+	if m := texts.Missing(); len(m) > 0 {
+		t.Errorf("missing: %v", m)
+	}
+}
+
+func TestPluralForms(t *testing.T) {
+	params := func(n int) map[string]string { return map[string]string{"school": "X", "count": fmt.Sprint(n)} }
+	for _, c := range []struct {
+		locale string
+		n      int
+		want   string
+	}{
+		{"en-US", 1, "Today at X: 1 update"}, {"en-US", 3, "Today at X: 3 updates"},
+		{"es-MX", 1, "Hoy en X: 1 novedad"}, {"es-MX", 2, "Hoy en X: 2 novedades"},
+		{"zh-CN", 1, "X 今天有 1 条新动态"}, {"vi-VN", 1, "Hôm nay tại X: 1 tin mới"},
+		{"ar-EG", 0, "اليوم في X: لا تحديثات"}, {"ar-EG", 1, "اليوم في X: تحديث واحد"}, {"ar-EG", 2, "اليوم في X: تحديثان"},
+		{"ar-EG", 5, "اليوم في X: 5 تحديثات"}, {"ar-EG", 11, "اليوم في X: 11 تحديثًا"}, {"ar-EG", 100, "اليوم في X: 100 تحديث"},
+	} {
+		if got := texts.Plural(c.locale, "digest.subject", c.n, params(c.n)); got != c.want {
+			t.Errorf("%s %d: %q, want %q", c.locale, c.n, got, c.want)
 		}
 	}
 }
@@ -23,7 +39,10 @@ func TestTextPicksLanguageAndFills(t *testing.T) {
 	if got := texts.Text("es-US", "contact.code", map[string]string{"code": "123456"}); !strings.HasPrefix(got, "Tu código de SameSide es 123456.") {
 		t.Errorf("es-US: %q", got)
 	}
-	if got := texts.Text("vi-VN", "contact.code", map[string]string{"code": "1"}); !strings.HasPrefix(got, "Your SameSide code is 1.") {
+	if got := texts.Text("vi-VN", "contact.code", map[string]string{"code": "1"}); !strings.HasPrefix(got, "Mã SameSide của bạn là 1.") {
+		t.Errorf("vi-VN: %q", got)
+	}
+	if got := texts.Text("de-DE", "contact.code", map[string]string{"code": "1"}); !strings.HasPrefix(got, "Your SameSide code is 1.") {
 		t.Errorf("a language without a catalog falls back to English: %q", got)
 	}
 }

@@ -297,6 +297,9 @@ func (a *App) openTranslation(ctx context.Context, inserter *river.Client[*sql.T
 	}
 	a.Translation = translation.New(a.DB, inserter, t, a.Log)
 	a.Domain.Translate = a.Translation
+	if a.Planner != nil {
+		a.Planner.Translate = a.Translation // emails and texts in the reader's language
+	}
 	return nil
 }
 

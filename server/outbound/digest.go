@@ -107,7 +107,7 @@ func (pl *Planner) digestSchool(ctx context.Context, sc *models.School, since, u
 			if err != nil {
 				return err
 			}
-			c := newComposer(tx)
+			c := newComposer(ctx, tx, pl.Translate)
 			for _, u := range users {
 				ns := byUser[u.ID]
 				if len(ns) == 0 || len(points[u.ID]) == 0 {
@@ -156,7 +156,7 @@ func (pl *Planner) digest(c *composer, sc *models.School, u *models.User, cp *mo
 	params := map[string]string{"school": sc.Name, "count": fmt.Sprint(len(items))}
 	key := "digest:" + sc.ID + ":" + day.Format(time.DateOnly) + ":" + u.ID
 	msg := models.OutboundMessage{SchoolID: &sc.ID, UserID: &u.ID, ContactPointID: &cp.ID, Channel: cp.Channel, Address: cp.Address,
-		Purpose: models.PurposeDigest, DedupeKey: &key, Subject: texts.Text(u.Locale, "digest.subject", params)}
+		Purpose: models.PurposeDigest, DedupeKey: &key, Subject: texts.Plural(u.Locale, "digest.subject", len(items), params)}
 	if cp.Channel == models.ChannelSMS {
 		titles := make([]string, len(items))
 		for i, it := range items {

@@ -37,9 +37,21 @@ type Planner struct {
 	FallbackAfter time.Duration
 	// AppLink is the https link into the app that texts and emails carry.
 	AppLink string
+	// Translate gives what people wrote in the reader's language (nil:
+	// as written).
+	Translate Translator
 	// fixed is the digest's clock when a test sets it (SetClock).
 	fixed atomic.Pointer[time.Time]
 }
+
+// Translator is what the planner needs of translation (server/translation).
+type Translator interface {
+	InLanguage(ctx context.Context, text string, names []string, lang string, wait time.Duration) (string, bool)
+}
+
+// translateWait bounds the wait for a translation an email or text needs:
+// past it, the words go as written.
+const translateWait = 3 * time.Second
 
 // fallbackCategories are what a family must not miss for want of the app.
 var fallbackCategories = map[models.NotificationCategory]bool{
@@ -143,7 +155,7 @@ func (pl *Planner) plan(ctx context.Context, tx *gorm.DB, n *models.Notification
 	now := pl.S.Now()
 	var msgs []models.OutboundMessage
 	var fallback []string
-	c := newComposer(tx)
+	c := newComposer(ctx, tx, pl.Translate)
 	for _, u := range users {
 		p := pref[u.ID]
 		if inDigest[u.ID] && !n.Urgent {
@@ -229,6 +241,8 @@ var mailHTML = template.Must(template.New("mail").Parse(`<!doctype html>
 // notification's own words and each school's name once however many
 // people they go to.
 type composer struct {
+	ctx    context.Context
+	tr     Translator
 	tx     *gorm.DB
 	own    map[string]string
 	school map[string]string
@@ -238,8 +252,8 @@ type composer struct {
 	html     map[string]string
 }
 
-func newComposer(tx *gorm.DB) *composer {
-	return &composer{tx: tx, own: map[string]string{}, school: map[string]string{}, rendered: map[[2]string][2]string{}, html: map[string]string{}}
+func newComposer(ctx context.Context, tx *gorm.DB, tr Translator) *composer {
+	return &composer{ctx: ctx, tr: tr, tx: tx, own: map[string]string{}, school: map[string]string{}, rendered: map[[2]string][2]string{}, html: map[string]string{}}
 }
 
 func (c *composer) render(n *models.Notification, u *models.User) (string, string) {
@@ -294,6 +308,17 @@ func (c *composer) compose(n *models.Notification, u *models.User, cp *models.Co
 	own, err := c.ownWords(n)
 	if err != nil {
 		return models.OutboundMessage{}, err
+	}
+	if c.tr != nil && own != "" {
+		// In the reader's language; the names the notice carries (the
+		// child, the author, the school) as they are.
+		names := make([]string, 0, len(n.Params))
+		for _, v := range n.Params {
+			names = append(names, v)
+		}
+		if t, ok := c.tr.InLanguage(c.ctx, own, names, u.Locale, translateWait); ok {
+			own = t
+		}
 	}
 	switch {
 	case own != "" && n.Data["observationId"] != "":
@@ -386,7 +411,7 @@ func (w *FallbackWorker) Work(ctx context.Context, job *river.Job[FallbackArgs])
 		}
 		var msgs []models.OutboundMessage
 		var asked []string
-		c := newComposer(tx)
+		c := newComposer(ctx, tx, w.P.Translate)
 		for _, u := range users {
 			if len(points[u.ID]) == 0 {
 				// Only a roster number that has not agreed to texts: ask it

@@ -20,91 +20,157 @@ var catalog = map[string]map[string]text{
 	models.NoticeTest: {
 		"en": {"SameSide test", "Notifications work on this device, {recipient}."},
 		"es": {"Prueba de SameSide", "Las notificaciones funcionan en este dispositivo, {recipient}."},
+		"zh": {"SameSide 测试", "此设备可以接收通知，{recipient}。"},
+		"vi": {"Thử nghiệm SameSide", "Thông báo hoạt động trên thiết bị này, {recipient}."},
+		"ar": {"اختبار SameSide", "الإشعارات تعمل على هذا الجهاز يا {recipient}."},
 	},
 	// A type may vary by the notice's "kind" param: TYPE:KIND first.
 	"OBSERVATION_SHARED:POSITIVE": {
 		"en": {"A positive note about {student}", "{author} shared something {student} did well."},
 		"es": {"Una nota positiva sobre {student}", "{author} compartió algo que {student} hizo bien."},
+		"zh": {"关于 {student} 的表扬", "{author} 分享了 {student} 做得好的事情。"},
+		"vi": {"Một lời khen về {student}", "{author} đã chia sẻ điều {student} làm tốt."},
+		"ar": {"ملاحظة إيجابية عن {student}", "شارك {author} شيئًا أحسن {student} فعله."},
 	},
 	"OBSERVATION_SHARED": {
 		"en": {"{author} shared an observation about {student}", "Open it to read it and share what you see at home."},
 		"es": {"{author} compartió una observación sobre {student}", "Ábrela para leerla y contar lo que ves en casa."},
+		"zh": {"{author} 分享了关于 {student} 的观察", "打开查看，并分享您在家里看到的情况。"},
+		"vi": {"{author} đã chia sẻ một nhận xét về {student}", "Mở ra để đọc và chia sẻ những gì bạn thấy ở nhà."},
+		"ar": {"شارك {author} ملاحظة عن {student}", "افتحها لقراءتها ولمشاركة ما تراه في البيت."},
 	},
 	"OBSERVATION_RESPONSE": {
 		"en": {"{parent} replied about {student}", "Open the observation to read the reply."},
 		"es": {"{parent} respondió sobre {student}", "Abre la observación para leer la respuesta."},
+		"zh": {"{parent} 回复了关于 {student} 的内容", "打开观察记录查看回复。"},
+		"vi": {"{parent} đã trả lời về {student}", "Mở nhận xét để đọc câu trả lời."},
+		"ar": {"ردّ {parent} بخصوص {student}", "افتح الملاحظة لقراءة الرد."},
 	},
 	"HOME_INSIGHT": {
 		"en": {"A note from home about {student}", "{parent} shared what they see at home."},
 		"es": {"Una nota de casa sobre {student}", "{parent} compartió lo que ve en casa."},
+		"zh": {"来自家里关于 {student} 的留言", "{parent} 分享了在家里看到的情况。"},
+		"vi": {"Một ghi chú từ gia đình về {student}", "{parent} đã chia sẻ những gì họ thấy ở nhà."},
+		"ar": {"ملاحظة من البيت عن {student}", "شارك {parent} ما يراه في البيت."},
 	},
 	"REVIEW_REQUESTED": {
 		"en": {"A concern to review", "{author} asked for your review before sharing it with the family."},
 		"es": {"Una inquietud para revisar", "{author} pidió tu revisión antes de compartirla con la familia."},
+		"zh": {"一条待审阅的关注事项", "{author} 请您在分享给家庭之前审阅。"},
+		"vi": {"Một mối lo cần xem lại", "{author} nhờ bạn xem lại trước khi chia sẻ với gia đình."},
+		"ar": {"ملاحظة مقلقة للمراجعة", "طلب {author} مراجعتك قبل مشاركتها مع الأسرة."},
 	},
 	"NEW_MESSAGE": {
 		"en": {"{sender}", "New message: {subject}"},
 		"es": {"{sender}", "Nuevo mensaje: {subject}"},
+		"zh": {"{sender}", "新消息：{subject}"},
+		"vi": {"{sender}", "Tin nhắn mới: {subject}"},
+		"ar": {"{sender}", "رسالة جديدة: {subject}"},
 	},
 	"CONFERENCE:BOOKED": {
 		"en": {"Conference booked: {student}", "{startsAt} with {teacher}."},
 		"es": {"Reunión reservada: {student}", "{startsAt} con {teacher}."},
+		"zh": {"已预约家长会：{student}", "{startsAt}，与 {teacher}。"},
+		"vi": {"Đã đặt lịch họp: {student}", "{startsAt} với {teacher}."},
+		"ar": {"تم حجز اللقاء: {student}", "{startsAt} مع {teacher}."},
 	},
 	"CONFERENCE:CHANGED": {
 		"en": {"Conference moved: {student}", "Now {startsAt} with {teacher}."},
 		"es": {"Reunión cambiada: {student}", "Ahora {startsAt} con {teacher}."},
+		"zh": {"家长会已改期：{student}", "现在是 {startsAt}，与 {teacher}。"},
+		"vi": {"Lịch họp đã đổi: {student}", "Giờ mới: {startsAt} với {teacher}."},
+		"ar": {"تغيّر موعد اللقاء: {student}", "الآن {startsAt} مع {teacher}."},
 	},
 	"CONFERENCE:CANCELLED": {
 		"en": {"Conference cancelled: {student}", "{startsAt} with {teacher} is off. Open the app to choose another time."},
 		"es": {"Reunión cancelada: {student}", "{startsAt} con {teacher} no se hará. Abre la app para elegir otra hora."},
+		"zh": {"家长会已取消：{student}", "与 {teacher} 在 {startsAt} 的会面取消了。请打开应用选择其他时间。"},
+		"vi": {"Lịch họp đã hủy: {student}", "Buổi họp {startsAt} với {teacher} không diễn ra. Mở ứng dụng để chọn giờ khác."},
+		"ar": {"أُلغي اللقاء: {student}", "أُلغي لقاء {startsAt} مع {teacher}. افتح التطبيق لاختيار وقت آخر."},
 	},
 	"CONFERENCE:REMINDER_DAY": {
 		"en": {"Conference tomorrow: {student}", "{startsAt} with {teacher}."},
 		"es": {"Reunión mañana: {student}", "{startsAt} con {teacher}."},
+		"zh": {"明天的家长会：{student}", "{startsAt}，与 {teacher}。"},
+		"vi": {"Họp vào ngày mai: {student}", "{startsAt} với {teacher}."},
+		"ar": {"لقاء الغد: {student}", "{startsAt} مع {teacher}."},
 	},
 	"CONFERENCE:REMINDER_HOUR": {
 		"en": {"Conference in 1 hour: {student}", "{startsAt} with {teacher}."},
 		"es": {"Reunión en 1 hora: {student}", "{startsAt} con {teacher}."},
+		"zh": {"1 小时后的家长会：{student}", "{startsAt}，与 {teacher}。"},
+		"vi": {"Họp sau 1 giờ nữa: {student}", "{startsAt} với {teacher}."},
+		"ar": {"لقاء بعد ساعة: {student}", "{startsAt} مع {teacher}."},
 	},
 	"CONFERENCE_REQUEST:REQUESTED": {
 		"en": {"Meeting request about {student}", "{actor} would like to meet with the school. Propose some times."},
 		"es": {"Solicitud de reunión sobre {student}", "{actor} quiere reunirse con la escuela. Propón algunos horarios."},
+		"zh": {"关于 {student} 的会面请求", "{actor} 希望与学校见面。请提出几个时间。"},
+		"vi": {"Yêu cầu gặp mặt về {student}", "{actor} muốn gặp nhà trường. Hãy đề xuất vài khung giờ."},
+		"ar": {"طلب لقاء بخصوص {student}", "يرغب {actor} في لقاء المدرسة. اقترح بعض الأوقات."},
 	},
 	"CONFERENCE_REQUEST:PROPOSED": {
 		"en": {"Times for your meeting about {student}", "{actor} proposed times. Choose the one that suits you."},
 		"es": {"Horarios para tu reunión sobre {student}", "{actor} propuso horarios. Elige el que te convenga."},
+		"zh": {"关于 {student} 的会面时间", "{actor} 提出了几个时间。请选择适合您的时间。"},
+		"vi": {"Các khung giờ cho buổi gặp về {student}", "{actor} đã đề xuất các khung giờ. Hãy chọn giờ phù hợp với bạn."},
+		"ar": {"مواعيد للقائك بخصوص {student}", "اقترح {actor} مواعيد. اختر ما يناسبك."},
 	},
 	"CONFERENCE_REQUEST:SCHEDULED": {
 		"en": {"Meeting about {student} scheduled", "{startsAt}, chosen by {actor}."},
 		"es": {"Reunión sobre {student} programada", "{startsAt}, elegida por {actor}."},
+		"zh": {"关于 {student} 的会面已安排", "{startsAt}，由 {actor} 选择。"},
+		"vi": {"Đã xếp lịch gặp về {student}", "{startsAt}, do {actor} chọn."},
+		"ar": {"تم تحديد موعد اللقاء بخصوص {student}", "{startsAt}، اختاره {actor}."},
 	},
 	"CONFERENCE_REQUEST:CANCELLED": {
 		"en": {"Meeting about {student} cancelled", "{actor} cancelled the meeting request."},
 		"es": {"Reunión sobre {student} cancelada", "{actor} canceló la solicitud de reunión."},
+		"zh": {"关于 {student} 的会面已取消", "{actor} 取消了会面请求。"},
+		"vi": {"Buổi gặp về {student} đã hủy", "{actor} đã hủy yêu cầu gặp mặt."},
+		"ar": {"أُلغي اللقاء بخصوص {student}", "ألغى {actor} طلب اللقاء."},
 	},
 	"CONFERENCE_REQUEST:REMINDER_DAY": {
 		"en": {"Meeting tomorrow about {student}", "{startsAt} with the school."},
 		"es": {"Reunión mañana sobre {student}", "{startsAt} con la escuela."},
+		"zh": {"明天关于 {student} 的会面", "{startsAt}，与学校。"},
+		"vi": {"Gặp vào ngày mai về {student}", "{startsAt} với nhà trường."},
+		"ar": {"لقاء الغد بخصوص {student}", "{startsAt} مع المدرسة."},
 	},
 	"CONFERENCE_REQUEST:REMINDER_HOUR": {
 		"en": {"Meeting in 1 hour about {student}", "{startsAt} with the school."},
 		"es": {"Reunión en 1 hora sobre {student}", "{startsAt} con la escuela."},
+		"zh": {"1 小时后关于 {student} 的会面", "{startsAt}，与学校。"},
+		"vi": {"Gặp sau 1 giờ nữa về {student}", "{startsAt} với nhà trường."},
+		"ar": {"لقاء بعد ساعة بخصوص {student}", "{startsAt} مع المدرسة."},
 	},
 	"ANNOUNCEMENT": {
 		"en": {"{school}: {title}", "A new announcement. Open it to read it."},
 		"es": {"{school}: {title}", "Un nuevo aviso. Ábrelo para leerlo."},
+		"zh": {"{school}：{title}", "一则新公告。打开查看。"},
+		"vi": {"{school}: {title}", "Một thông báo mới. Mở ra để đọc."},
+		"ar": {"{school}: {title}", "إعلان جديد. افتحه لقراءته."},
 	},
 	"EVENT:PROMOTED": {
 		"en": {"A seat opened: {title}", "You are off the waitlist: see you {startsAt}."},
 		"es": {"Se liberó un lugar: {title}", "Ya no estás en lista de espera: te esperamos el {startsAt}."},
+		"zh": {"有空位了：{title}", "您已不在候补名单上：{startsAt} 见。"},
+		"vi": {"Đã có chỗ trống: {title}", "Bạn không còn trong danh sách chờ: hẹn gặp {startsAt}."},
+		"ar": {"توفّر مقعد: {title}", "لم تعد على قائمة الانتظار: نراك {startsAt}."},
 	},
 	"EVENT:REMINDER_DAY": {
 		"en": {"Tomorrow: {title}", "{startsAt}. See you there."},
 		"es": {"Mañana: {title}", "{startsAt}. Te esperamos."},
+		"zh": {"明天：{title}", "{startsAt}。到时见。"},
+		"vi": {"Ngày mai: {title}", "{startsAt}. Hẹn gặp bạn ở đó."},
+		"ar": {"غدًا: {title}", "{startsAt}. نراك هناك."},
 	},
 	"REVIEW_RETURNED": {
 		"en": {"Your draft came back with coaching", "{reviewer} left a comment on your concern."},
 		"es": {"Tu borrador volvió con sugerencias", "{reviewer} dejó un comentario en tu inquietud."},
+		"zh": {"您的草稿已退回并附有建议", "{reviewer} 对您的关注事项留下了评论。"},
+		"vi": {"Bản nháp của bạn đã được gửi lại kèm góp ý", "{reviewer} đã để lại nhận xét về mối lo của bạn."},
+		"ar": {"عادت مسودتك مع إرشادات", "ترك {reviewer} تعليقًا على ملاحظتك المقلقة."},
 	},
 }
 
@@ -200,9 +266,18 @@ func localTime(key, value string, who recipientInfo) string {
 		loc = time.UTC
 	}
 	t = t.In(loc)
-	if sstexts.Lang(who.locale) == "es" {
+	switch sstexts.Lang(who.locale) {
+	case "es":
 		days := []string{"dom", "lun", "mar", "mié", "jue", "vie", "sáb"}
 		return fmt.Sprintf("%s %d/%d, %s", days[t.Weekday()], t.Day(), int(t.Month()), t.Format("15:04 MST"))
+	case "zh":
+		days := []string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}
+		return fmt.Sprintf("%d月%d日%s %s", int(t.Month()), t.Day(), days[t.Weekday()], t.Format("15:04 MST"))
+	case "vi":
+		return fmt.Sprintf("%s ngày %d/%d", t.Format("15:04 MST"), t.Day(), int(t.Month()))
+	case "ar":
+		days := []string{"الأحد", "الإثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت"}
+		return fmt.Sprintf("%s %d/%d، %s", days[t.Weekday()], t.Day(), int(t.Month()), t.Format("15:04 MST"))
 	}
 	return t.Format("Mon, Jan 2 at 3:04 PM MST")
 }

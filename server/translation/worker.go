@@ -167,6 +167,43 @@ func (s *Service) translate(ctx context.Context, text string, names []string, ta
 	})
 }
 
+// InLanguage is text in lang for an email or a text about to be written:
+// the stored translation, or one made now (once, as the job would) within
+// wait; ok is false when text is in lang already or no translation could
+// be had in time (the caller sends it as written: an alert does not wait
+// for a translation).
+func (s *Service) InLanguage(ctx context.Context, text string, names []string, lang string, wait time.Duration) (string, bool) {
+	lang = Lang(lang)
+	if text == "" || lang == "" {
+		return text, false
+	}
+	read := func() (*models.Translation, error) {
+		var t models.Translation
+		err := s.DB.WithContext(ctx).Where("hash = ? AND target = ?", Hash(text), lang).Take(&t).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, nil
+		}
+		return &t, err
+	}
+	t, err := read()
+	if err == nil && t == nil {
+		cctx, cancel := context.WithTimeout(ctx, wait)
+		err = s.translate(cctx, text, names, lang)
+		cancel()
+		if err == nil {
+			t, err = read()
+		}
+	}
+	if err != nil {
+		s.Log.Warn("translation: sending as written", "lang", lang, "err", err)
+		return text, false
+	}
+	if t == nil || !t.Translated() {
+		return text, false
+	}
+	return t.Text, true
+}
+
 // load reads an item's texts, the names in it to keep, and its readers'
 // languages (the author's and school's own included: names and the
 // author's language are the same whoever reads).
