@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 
 	"cloud.google.com/go/translate"
@@ -92,16 +93,23 @@ func (Pseudo) Translate(_ context.Context, texts []string, target string) ([]Res
 // Lang is the base language of a BCP 47 tag ("es-MX" → "es", "zh-Hans-CN"
 // → "zh"), "" when it is not one.
 func Lang(tag string) string {
-	t, err := language.Parse(tag)
-	if err != nil {
-		return ""
+	if l, ok := langs.Load(tag); ok {
+		return l.(string) // parsing a tag costs more than a page's hashes
 	}
-	b, conf := t.Base()
-	if conf == language.No {
-		return ""
+	l := ""
+	if t, err := language.Parse(tag); err == nil {
+		if b, conf := t.Base(); conf != language.No {
+			l = b.String()
+		}
 	}
-	return b.String()
+	if len(tag) <= 35 { // BCP 47's longest tags; keeps junk out of the map
+		langs.Store(tag, l)
+	}
+	return l
 }
+
+// langs memoizes Lang: people's locales are few.
+var langs sync.Map
 
 // Hash is the key a text's translations are kept under.
 func Hash(text string) []byte {
