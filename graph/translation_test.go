@@ -1,11 +1,15 @@
 package graph_test
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/models/domain"
+	"github.com/sameside/sameside/models/roster/oneroster"
 	"github.com/sameside/sameside/server/apptest"
 	"github.com/sameside/sameside/server/translation"
 )
@@ -219,5 +223,62 @@ func TestTranslationProviderDown(t *testing.T) {
 	}
 	if c := f.Translate.Calls(translation.Protect(text, nil), "es"); c != 1 {
 		t.Fatalf("five identical messages were translated into Spanish %d times", c)
+	}
+}
+
+// TestLanguageSources: a person's language comes from the roster
+// (metadata.language), then their phone (registerDevice's locale), then
+// their own choice in their profile, each replacing the ones before it
+// and not the ones after.
+func TestLanguageSources(t *testing.T) {
+	env, districtID := rosterEnv(t)
+	row := func(lang string) fstest.MapFS {
+		return fstest.MapFS{
+			"manifest.csv": {Data: []byte(deltaManifest("users"))},
+			"users.csv": {Data: []byte(strings.TrimSuffix(usersHeader, "\n") + ",metadata.language\n" +
+				"newmom,active,2026-11-30T08:00:00Z,true,school-wce,parent,newmom,,Lan,Nguyen,,,newmom@home.example,,,student-001,,," + lang + "\n")},
+		}
+	}
+	applyRoster(t, env, row("vi-VN"), domain.RosterImportOptions{DistrictID: districtID})
+	lan := userByEmail(t, env, "newmom@home.example")
+	check := func(locale, source string) {
+		t.Helper()
+		var u models.User
+		env.DB.Take(&u, "id = ?", lan.ID)
+		if u.Locale != locale || u.LocaleSource != source {
+			t.Fatalf("locale %s from %s, want %s from %s", u.Locale, u.LocaleSource, locale, source)
+		}
+	}
+	check("vi-VN", "ROSTER")
+	tok := env.TokenFor(lan)
+	device := func(token, locale string) {
+		t.Helper()
+		if r := env.Do(tok, `mutation($t: String!, $l: String) { registerDevice(input: {token: $t, platform: ANDROID, appVersion: "1.0.0", locale: $l}) { id } }`,
+			map[string]any{"t": token, "l": locale}); r.Code() != "" {
+			t.Fatal(r.Body)
+		}
+	}
+	device("lan-phone", "es-MX")
+	check("es-MX", "DEVICE")
+	applyRoster(t, env, row("ar"), domain.RosterImportOptions{DistrictID: districtID})
+	check("es-MX", "DEVICE") // the roster does not override the phone
+	if r := env.Do(tok, `mutation { updateProfile(input: {locale: "en-US"}) { locale } }`, nil); r.Code() != "" {
+		t.Fatal(r.Body)
+	}
+	check("en-US", "PROFILE")
+	device("lan-tablet", "vi-VN")
+	check("en-US", "PROFILE") // nor the phone the person's own choice
+	bad := fstest.MapFS{
+		"manifest.csv": {Data: []byte(deltaManifest("users"))},
+		"users.csv": {Data: []byte(strings.TrimSuffix(usersHeader, "\n") + ",metadata.language\n" +
+			"newmom,active,2026-11-30T08:00:00Z,true,school-wce,parent,newmom,,Lan,Nguyen,,,newmom@home.example,,,student-001,,,not a language!\n")},
+	}
+	set, err := oneroster.Read(bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := env.App.Domain.ApplyRoster(context.Background(), set, domain.RosterImportOptions{DistrictID: districtID, DryRun: true})
+	if err != nil || len(res.Problems) != 1 || !strings.Contains(res.Problems[0], "users.csv:2: metadata.language") {
+		t.Fatalf("a bad language: %v %v", res.Problems, err)
 	}
 }

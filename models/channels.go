@@ -154,6 +154,13 @@ type SetSchoolDigestTimeInput struct {
 	Time     string
 }
 
+// Where a user's locale came from (users.locale_source).
+const (
+	LocaleFromRoster  = "ROSTER"
+	LocaleFromDevice  = "DEVICE"
+	LocaleFromProfile = "PROFILE"
+)
+
 // ClaimRosterRecordInput is the code of a roster invitation.
 type ClaimRosterRecordInput struct {
 	Code string

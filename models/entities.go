@@ -33,7 +33,10 @@ type User struct {
 	Phone       *string
 	DisplayName string
 	Locale      string // BCP 47, e.g. en-US
-	TimeZone    string // IANA name
+	// LocaleSource is where Locale came from: DEFAULT, ROSTER, DEVICE or
+	// PROFILE (each may replace the ones before it, not those after).
+	LocaleSource string `gorm:"default:DEFAULT"`
+	TimeZone     string // IANA name
 	// Quiet hours, minutes after midnight in TimeZone; both nil for none.
 	QuietHoursStart *int16
 	QuietHoursEnd   *int16

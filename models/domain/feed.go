@@ -81,7 +81,7 @@ func (r *feedRow) columns(countSQL string) (string, []any) {
 		{"observations.edited_after_sharing", &o.EditedAfterSharing}, {"observations.shared_at", &o.SharedAt},
 		{"observations.feed_at", &o.FeedAt}, {"observations.created_at", &o.CreatedAt}, {"observations.updated_at", &o.UpdatedAt},
 		{"au.id", &u.ID}, {"au.firebase_uid", &u.FirebaseUID}, {"au.email", &u.Email}, {"au.phone", &u.Phone},
-		{"au.display_name", &u.DisplayName}, {"au.locale", &u.Locale}, {"au.time_zone", &u.TimeZone},
+		{"au.display_name", &u.DisplayName}, {"au.locale", &u.Locale}, {"au.locale_source", &u.LocaleSource}, {"au.time_zone", &u.TimeZone},
 		{"au.quiet_hours_start", &u.QuietHoursStart}, {"au.quiet_hours_end", &u.QuietHoursEnd},
 		{"au.created_at", &u.CreatedAt}, {"au.updated_at", &u.UpdatedAt},
 		{"st.id", &st.ID}, {"st.school_id", &st.SchoolID}, {"st.first_name", &st.FirstName}, {"st.last_name", &st.LastName},

@@ -185,7 +185,7 @@ func (s *Service) UpdateProfile(ctx context.Context, v *models.Viewer, in models
 		if err != nil {
 			return nil, err
 		}
-		changes["locale"] = loc
+		changes["locale"], changes["locale_source"] = loc, models.LocaleFromProfile
 	}
 	if in.TimeZone != nil {
 		tz, err := models.CleanTimeZone("timeZone", *in.TimeZone)

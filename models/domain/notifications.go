@@ -59,6 +59,14 @@ func (s *Service) RegisterDevice(ctx context.Context, v *models.Viewer, in model
 		if err := tx.Take(d, "token = ?", token).Error; err != nil {
 			return err
 		}
+		if in.Locale != nil && locale != v.Locale {
+			// The phone's language is the person's until they choose one
+			// in their profile.
+			if err := tx.Model(&models.User{}).Where("id = ? AND locale_source <> ?", v.ID, models.LocaleFromProfile).
+				Updates(map[string]any{"locale": locale, "locale_source": models.LocaleFromDevice, "updated_at": now}).Error; err != nil {
+				return err
+			}
+		}
 		return tx.Exec(`DELETE FROM devices WHERE user_id = ? AND id NOT IN
 			(SELECT id FROM devices WHERE user_id = ? ORDER BY updated_at DESC, id LIMIT ?)`, v.ID, v.ID, models.MaxDevicesPerUser).Error
 	})

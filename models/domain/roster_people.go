@@ -101,7 +101,11 @@ func (im *importer) users() error {
 			phone = u.Phone
 		}
 		email := strings.ToLower(u.Email)
-		sum := digest(u.Role, u.GivenName, u.FamilyName, u.MiddleName, email, phone, strings.Join(u.Orgs, ","), strings.Join(u.Grades, ","))
+		fields := []string{u.Role, u.GivenName, u.FamilyName, u.MiddleName, email, phone, strings.Join(u.Orgs, ","), strings.Join(u.Grades, ",")}
+		if u.Language != "" { // only then: the digests of sets without it stay as they were
+			fields = append(fields, "language:"+u.Language)
+		}
+		sum := digest(fields...)
 		id := im.target(oneroster.FileUsers, u.SourcedID)
 		isNew := id == ""
 		if isNew {
@@ -142,8 +146,12 @@ func (im *importer) users() error {
 			name := strings.TrimSpace(u.GivenName + " " + u.FamilyName)
 			if ch == created && isNew {
 				im.invitees = append(im.invitees, id)
-				people = append(people, placeholder(id, email, phone, name, im.district.TimeZone))
-			} else if err := im.updatePerson(id, name, email, phone); err != nil {
+				p := placeholder(id, email, phone, name, im.district.TimeZone)
+				if u.Language != "" {
+					p.Locale, p.LocaleSource = u.Language, models.LocaleFromRoster
+				}
+				people = append(people, p)
+			} else if err := im.updatePerson(id, name, email, phone, u.Language); err != nil {
 				return err
 			}
 			if kind == "guardians" {
@@ -260,9 +268,17 @@ func nonEmpty(s string) *string {
 
 // updatePerson takes the roster's name, and its email and phone for people
 // who have not signed in yet (a signed-in person's come from their sign-in).
-func (im *importer) updatePerson(id, name, email, phone string) error {
+func (im *importer) updatePerson(id, name, email, phone, lang string) error {
 	if err := im.tx.Model(&models.User{}).Where("id = ?", id).Updates(map[string]any{"display_name": name, "updated_at": im.now}).Error; err != nil {
 		return err
+	}
+	if lang != "" {
+		// The roster's language, unless the person's phone or profile
+		// said otherwise.
+		if err := im.tx.Model(&models.User{}).Where("id = ? AND locale_source IN ('DEFAULT', ?)", id, models.LocaleFromRoster).
+			Updates(map[string]any{"locale": lang, "locale_source": models.LocaleFromRoster}).Error; err != nil {
+			return err
+		}
 	}
 	return im.tx.Model(&models.User{}).Where("id = ? AND firebase_uid LIKE ?", id, models.UnclaimedUIDPrefix+"%").
 		Updates(map[string]any{"email": nonEmpty(email), "phone": nonEmpty(phone)}).Error

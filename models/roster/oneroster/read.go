@@ -84,6 +84,9 @@ type User struct {
 	// Household is SameSide's extension column metadata.household on a
 	// guardian's row: guardians with the same value live together.
 	Household string
+	// Language is the extension column metadata.language: the person's
+	// language, BCP 47 (OneRoster 1.1 has no column for it).
+	Language string
 }
 
 // Enrollment is a row of enrollments.csv.
@@ -417,7 +420,7 @@ func (s *Set) add(file string, r *row, rec Record) {
 		s.Users = append(s.Users, User{Record: rec, Enabled: r.boolean("enabledUser"), Role: r.enum("role", userRoles),
 			Username: r.get("username"), GivenName: r.get("givenName"), FamilyName: r.get("familyName"), MiddleName: r.get("middleName"),
 			Identifier: r.get("identifier"), Email: r.get("email"), SMS: r.get("sms"), Phone: r.get("phone"),
-			Orgs: r.list("orgSourcedIds"), Agents: r.list("agentSourcedIds"), Grades: r.list("grades"), Household: r.household()})
+			Orgs: r.list("orgSourcedIds"), Agents: r.list("agentSourcedIds"), Grades: r.list("grades"), Household: r.household(), Language: r.language()})
 	case FileEnrollments:
 		s.Enrollments = append(s.Enrollments, Enrollment{Record: rec, Class: r.get("classSourcedId"), School: r.get("schoolSourcedId"),
 			User: r.get("userSourcedId"), Role: r.enum("role", enrollRoles), Primary: r.boolean("primary")})

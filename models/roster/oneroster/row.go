@@ -3,6 +3,8 @@ package oneroster
 import (
 	"strings"
 	"time"
+
+	"golang.org/x/text/language"
 )
 
 // row is one row of a file, by column name.
@@ -74,6 +76,20 @@ func (r *row) boolean(col string) bool {
 
 // MaxHousehold is the longest household key (metadata.household).
 const MaxHousehold = 64
+
+// language is the row's metadata.language, a BCP 47 tag ("" when absent).
+func (r *row) language() string {
+	v := r.get("metadata.language")
+	if v == "" {
+		return ""
+	}
+	t, err := language.Parse(v)
+	if err != nil || len(v) > 35 {
+		r.bad("metadata.language %q is not a BCP 47 language tag", v)
+		return ""
+	}
+	return t.String()
+}
 
 func (r *row) household() string {
 	v := r.get("metadata.household")
