@@ -55,6 +55,46 @@ func TestDraftHints(t *testing.T) {
 	}
 }
 
+// TestDraftHintsInSpanish: a teacher writing to a family in Spanish gets
+// the same advice for Spanish words, and a teacher whose language is
+// Spanish reads the advice in Spanish.
+func TestDraftHintsInSpanish(t *testing.T) {
+	f := newFixture(t)
+	tok := f.token("teacherA")
+	type hint struct{ Code, Excerpt, Message string }
+	get := func(token, body, kind string) []hint {
+		t.Helper()
+		var out struct{ ObservationDraftHints []hint }
+		f.Do(token, `query($b: String!, $k: ObservationKind!) { observationDraftHints(body: $b, kind: $k) { code excerpt message } }`,
+			map[string]any{"b": body, "k": kind}).Decode(t, &out)
+		return out.ObservationDraftHints
+	}
+	codes := func(h []hint) string {
+		var c []string
+		for _, x := range h {
+			c = append(c, x.Code+":"+x.Excerpt)
+		}
+		return strings.Join(c, ",")
+	}
+	for _, c := range []struct{ body, kind, want string }{
+		{"Siempre es muy flojo y nunca escucha.", "CONCERN", "ABSOLUTE:Siempre,LABEL:flojo,ABSOLUTE:nunca,NO_INVITATION:,TOO_SHORT:"},
+		{"Hoy en lectura Sam se levantó cuatro veces de su asiento y habló fuera de turno dos veces. ¿Qué ve usted en casa cuando lee?", "CONCERN", ""},
+		{"Ava ayudó a una compañera con sus zapatos.", "OBSERVATION", "NO_INVITATION:"},
+		{"Ava ayudó a una compañera. ¿Lo ha notado en casa también?", "OBSERVATION", ""},
+	} {
+		if got := codes(get(tok, c.body, c.kind)); got != c.want {
+			t.Errorf("%q: got %s, want %s", c.body, got, c.want)
+		}
+	}
+	if r := f.Do(tok, `mutation { updateProfile(input: {locale: "es-MX"}) { locale } }`, nil); r.Code() != "" {
+		t.Fatal(r.Body)
+	}
+	h := get(tok, "Siempre llega tarde.", "POSITIVE")
+	if len(h) != 1 || h[0].Message != "Las palabras absolutas pueden sonar a veredicto. Di con qué frecuencia o cuándo, con un ejemplo." {
+		t.Fatalf("the advice in Spanish: %+v", h)
+	}
+}
+
 func TestObservationInputRefused(t *testing.T) {
 	f := newFixture(t)
 	tok := f.token("teacherA")

@@ -160,7 +160,7 @@ func (r *queryResolver) ReviewQueue(ctx context.Context, first *int, after *stri
 
 // ObservationDraftHints is the resolver for the observationDraftHints field.
 func (r *queryResolver) ObservationDraftHints(ctx context.Context, body string, kind models.ObservationKind) ([]*models.DraftHint, error) {
-	return domain.DraftHints(body, kind)
+	return domain.DraftHints(body, kind, viewer(ctx).Locale)
 }
 
 // Observations is the resolver for the observations field.

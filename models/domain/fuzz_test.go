@@ -40,7 +40,7 @@ func FuzzDraftHints(f *testing.F) {
 	f.Add("", "POSITIVE")
 	f.Add("Ünïcödé 🙂 always", "OBSERVATION")
 	f.Fuzz(func(t *testing.T, body, kind string) {
-		hints, err := DraftHints(body, models.ObservationKind(kind))
+		hints, err := DraftHints(body, models.ObservationKind(kind), "en-US")
 		if err != nil {
 			if models.ErrorCode(err) != models.CodeBadUserInput {
 				t.Fatalf("error %v is not BAD_USER_INPUT", err)
@@ -53,7 +53,7 @@ func FuzzDraftHints(f *testing.F) {
 				t.Fatalf("hint outside the text (%d runes): %+v", n, h)
 			}
 		}
-		again, _ := DraftHints(body, models.ObservationKind(kind))
+		again, _ := DraftHints(body, models.ObservationKind(kind), "en-US")
 		if len(again) != len(hints) {
 			t.Fatal("not deterministic")
 		}

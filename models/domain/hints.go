@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/models/texts"
 )
 
 // Draft hints help a teacher write a difficult message the way the school's
@@ -28,23 +29,27 @@ import (
 //     parents see.
 //   - TOO_SHORT (CONCERN only): under 80 characters. A concern needs context.
 //   - TOO_LONG: over 1,200 characters. Suggest a call or a conference.
+//
+// Each rule has its words in English and in Spanish (a teacher may write
+// to a family in its language); the message is in the teacher's language
+// (models/texts, hint.CODE).
 type hintRule struct {
 	code    string
 	pattern *regexp.Regexp
-	message string
 }
 
 var hintRules = []hintRule{
-	{"ABSOLUTE", regexp.MustCompile(`(?i)\b(always|never|every time|constantly|all the time|nothing|nobody|everyone)\b`),
-		"Absolute words can sound like a verdict. Say how often or when, with an example."},
-	{"LABEL", regexp.MustCompile(`(?i)\b(lazy|rude|naughty|bad|mean|defiant|disrespectful|disruptive|aggressive|careless|hyper|troublemaker|problem child|bully|manipulative|spoiled)\b`),
-		"This word labels the child. Describe what you saw them do instead."},
+	{"ABSOLUTE", regexp.MustCompile(`(?i)\b(always|never|every time|constantly|all the time|nothing|nobody|everyone|siempre|nunca|cada vez|constantemente|todo el tiempo|nada|nadie|todo el mundo)\b`)},
+	{"LABEL", regexp.MustCompile(`(?i)\b(lazy|rude|naughty|bad|mean|defiant|disrespectful|disruptive|aggressive|careless|hyper|troublemaker|problem child|bully|manipulative|spoiled|` +
+		`perezos[oa]|floj[oa]|groser[oa]|malcriad[oa]|maleducad[oa]|mal[oa]|desafiante|irrespetuos[oa]|agresiv[oa]|descuidad[oa]|hiperactiv[oa]|problemátic[oa]|abusón|abusona|manipulador[a]?|consentid[oa])\b`)},
 }
 
-var invitation = regexp.MustCompile(`(?i)(\?|\bat home\b|\byour (view|thoughts|perspective)\b|\blet me know\b|\bwhat do you\b|\bhave you noticed\b|\bwe could\b|\btogether\b)`)
+var invitation = regexp.MustCompile(`(?i)(\?|¿|\bat home\b|\byour (view|thoughts|perspective)\b|\blet me know\b|\bwhat do you\b|\bhave you noticed\b|\bwe could\b|\btogether\b|` +
+	`\ben casa\b|\bsu (opinión|punto de vista)\b|\bhágame saber\b|\bavísenme\b|\bqué (piensa|opina|ve)\b|\bha notado\b|\bpodríamos\b|\bjuntos\b)`)
 
-// DraftHints returns the hints for a draft body of a kind.
-func DraftHints(body string, kind models.ObservationKind) ([]*models.DraftHint, error) {
+// DraftHints returns the hints for a draft body of a kind, their messages
+// in locale's language.
+func DraftHints(body string, kind models.ObservationKind, locale string) ([]*models.DraftHint, error) {
 	if !kind.Valid() {
 		return nil, models.InvalidField("kind", "kind is not valid")
 	}
@@ -54,20 +59,20 @@ func DraftHints(body string, kind models.ObservationKind) ([]*models.DraftHint, 
 	out := []*models.DraftHint{}
 	for _, r := range hintRules {
 		for _, m := range r.pattern.FindAllStringIndex(body, -1) {
-			out = append(out, &models.DraftHint{Code: r.code, Message: r.message, Excerpt: body[m[0]:m[1]],
+			out = append(out, &models.DraftHint{Code: r.code, Message: texts.Text(locale, "hint."+r.code, nil), Excerpt: body[m[0]:m[1]],
 				Start: utf8.RuneCountInString(body[:m[0]]), End: utf8.RuneCountInString(body[:m[1]])})
 		}
 	}
 	sortHints(out)
 	n := utf8.RuneCountInString(strings.TrimSpace(body))
 	if (kind == models.KindObservation || kind == models.KindConcern) && n > 0 && !invitation.MatchString(body) {
-		out = append(out, &models.DraftHint{Code: "NO_INVITATION", Message: "Invite the parents' view: ask what they see at home."})
+		out = append(out, &models.DraftHint{Code: "NO_INVITATION", Message: texts.Text(locale, "hint.NO_INVITATION", nil)})
 	}
 	if kind == models.KindConcern && n < 80 {
-		out = append(out, &models.DraftHint{Code: "TOO_SHORT", Message: "A concern needs context: what happened, when, and what you tried."})
+		out = append(out, &models.DraftHint{Code: "TOO_SHORT", Message: texts.Text(locale, "hint.TOO_SHORT", nil)})
 	}
 	if n > 1200 {
-		out = append(out, &models.DraftHint{Code: "TOO_LONG", Message: "This is long for a message. Consider a call or a conference."})
+		out = append(out, &models.DraftHint{Code: "TOO_LONG", Message: texts.Text(locale, "hint.TOO_LONG", nil)})
 	}
 	return out, nil
 }

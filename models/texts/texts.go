@@ -40,6 +40,42 @@ func Fill(s string, params map[string]string) string {
 
 // catalog is each text per language.
 var catalog = map[string]map[string]string{
+	// Draft hints (models/domain/hints.go), in the teacher's language.
+	"hint.ABSOLUTE": {
+		"en": "Absolute words can sound like a verdict. Say how often or when, with an example.",
+		"es": "Las palabras absolutas pueden sonar a veredicto. Di con qué frecuencia o cuándo, con un ejemplo.",
+		"zh": "绝对化的词语听起来像下结论。请说明频率或时间，并举一个例子。",
+		"vi": "Những từ tuyệt đối có thể nghe như một lời phán xét. Hãy nói mức độ thường xuyên hoặc khi nào, kèm một ví dụ.",
+		"ar": "الكلمات المطلقة قد تبدو كحكم نهائي. اذكر كم مرة أو متى، مع مثال.",
+	},
+	"hint.LABEL": {
+		"en": "This word labels the child. Describe what you saw them do instead.",
+		"es": "Esta palabra etiqueta al niño. Describe mejor lo que le viste hacer.",
+		"zh": "这个词给孩子贴了标签。请改为描述您看到孩子做了什么。",
+		"vi": "Từ này dán nhãn cho trẻ. Thay vào đó, hãy mô tả điều bạn thấy trẻ làm.",
+		"ar": "هذه الكلمة تُلصق وصفًا بالطفل. صِف بدلًا من ذلك ما رأيته يفعل.",
+	},
+	"hint.NO_INVITATION": {
+		"en": "Invite the parents' view: ask what they see at home.",
+		"es": "Invita a la familia a opinar: pregunta qué ven en casa.",
+		"zh": "请邀请家长分享看法：问问他们在家里看到了什么。",
+		"vi": "Hãy mời phụ huynh chia sẻ: hỏi họ thấy gì ở nhà.",
+		"ar": "ادعُ الأهل لإبداء رأيهم: اسألهم عمّا يرونه في البيت.",
+	},
+	"hint.TOO_SHORT": {
+		"en": "A concern needs context: what happened, when, and what you tried.",
+		"es": "Una inquietud necesita contexto: qué pasó, cuándo y qué intentaste.",
+		"zh": "关注事项需要背景：发生了什么、什么时候，以及您尝试过什么。",
+		"vi": "Một mối lo cần có bối cảnh: chuyện gì đã xảy ra, khi nào và bạn đã thử những gì.",
+		"ar": "الملاحظة المقلقة تحتاج إلى سياق: ماذا حدث، ومتى، وماذا جرّبت.",
+	},
+	"hint.TOO_LONG": {
+		"en": "This is long for a message. Consider a call or a conference.",
+		"es": "Es largo para un mensaje. Considera una llamada o una reunión.",
+		"zh": "这条消息太长了。可以考虑打电话或开家长会。",
+		"vi": "Tin nhắn này khá dài. Hãy cân nhắc gọi điện hoặc họp trực tiếp.",
+		"ar": "هذه رسالة طويلة. فكّر في اتصال هاتفي أو لقاء.",
+	},
 	"contact.code.subject": {
 		"en": "Your SameSide code",
 		"es": "Tu código de SameSide",
