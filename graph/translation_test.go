@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/models/domain"
@@ -165,10 +166,33 @@ func TestTwoWayTranslation(t *testing.T) {
 	if c := f.Translate.Calls(translation.Protect(spanish, []string{"Maya", "Kid", "School A", "parentA", "teacherA"}), "en"); c != 1 {
 		t.Fatalf("the Spanish message was translated into English %d times", c)
 	}
-	var chars int64
-	f.DB.Raw("SELECT coalesce(sum(chars), 0) FROM translations").Scan(&chars)
-	if chars == 0 {
-		t.Fatal("no characters counted")
+	// The school's admins see what it had translated this month, per
+	// language, with its engagement figures.
+	var report struct {
+		Engagement struct {
+			Translation []struct {
+				Month, Language string
+				Characters      int
+			}
+		}
+	}
+	today := time.Now().Format(time.DateOnly)
+	f.Do(f.token("adminA"), `query($s: ID!, $d: String!) { engagement(schoolId: $s, from: $d, to: $d) { translation { month language characters } } }`,
+		map[string]any{"s": s1.SchoolID, "d": today}).Decode(t, &report)
+	usage := map[string]int{}
+	for _, u := range report.Engagement.Translation {
+		if u.Month != today[:7] {
+			t.Fatalf("usage of month %s", u.Month)
+		}
+		usage[u.Language] = u.Characters
+	}
+	// Into English: the Spanish message, and the conversation's first
+	// message, English written by a parent whose language is Spanish (the
+	// provider had to be asked to learn that). The teacher's English texts
+	// were not sent to be put into English: their author's language goes
+	// last, and by then the provider had told it.
+	if usage["en"] != len([]rune(spanish))+len("Could we talk about reading?") || usage["vi"] == 0 || usage["es"] == 0 || usage["ar"] == 0 {
+		t.Fatalf("characters translated this month: %v", usage)
 	}
 }
 

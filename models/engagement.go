@@ -6,6 +6,16 @@ type EngagementReport struct {
 	SchoolID string
 	From, To string
 	Rows     []*EngagementRow
+	// Translation is what the school had translated in the months the
+	// range touches, per language (the provider's cost).
+	Translation []*TranslationMonth
+}
+
+// TranslationMonth is a school's translated characters in one month
+// (YYYY-MM) and language.
+type TranslationMonth struct {
+	Month, Language string
+	Characters      int
 }
 
 // EngagementRow is one classroom and one of its teachers. Rates and

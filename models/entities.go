@@ -197,6 +197,15 @@ type Translation struct {
 	CreatedAt time.Time
 }
 
+// TranslationUsage is what a school had translated in a month (Month is
+// its first day) into one language, in characters.
+type TranslationUsage struct {
+	SchoolID string    `gorm:"type:uuid;primaryKey"`
+	Month    time.Time `gorm:"type:date;primaryKey"`
+	Target   string    `gorm:"primaryKey"`
+	Chars    int64     `gorm:"default:0"`
+}
+
 // Translated reports whether t is a translation (not the original).
 func (t *Translation) Translated() bool { return t.Target != t.Source }
 
@@ -212,7 +221,7 @@ type DemoSigningKey struct {
 func AllModels() []any {
 	return []any{
 		&School{}, &User{}, &Membership{}, &Classroom{}, &Student{}, &Enrollment{},
-		&ClassroomStaff{}, &Guardianship{}, &Invitation{}, &InvitationAttempt{}, &RosterClaim{}, &Translation{}, &DemoSigningKey{},
+		&ClassroomStaff{}, &Guardianship{}, &Invitation{}, &InvitationAttempt{}, &RosterClaim{}, &Translation{}, &TranslationUsage{}, &DemoSigningKey{},
 		&Device{}, &NotificationPreference{}, &Notification{}, &NotificationRecipient{}, &NotificationDelivery{},
 		&Observation{}, &ObservationReview{}, &Acknowledgement{}, &ObservationResponse{}, &HomeInsight{}, &ClientMutation{},
 		&Conversation{}, &ConversationParticipant{}, &Message{}, &OfficeHours{},

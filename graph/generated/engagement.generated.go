@@ -106,6 +106,38 @@ func (ec *executionContext) fieldContext_EngagementReport_rows(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _EngagementReport_translation(ctx context.Context, field graphql.CollectedField, obj *models.EngagementReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EngagementReport_translation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Translation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.TranslationMonth) graphql.Marshaler {
+			return ec.marshalNTranslationMonth2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐTranslationMonthᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EngagementReport_translation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EngagementReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TranslationMonth(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _EngagementRow_classroom(ctx context.Context, field graphql.CollectedField, obj *models.EngagementRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -492,6 +524,75 @@ func (ec *executionContext) fieldContext_EngagementRow_conferenceBookingRate(_ c
 	return graphql.NewScalarFieldContext("EngagementRow", field, false, false, "Float")
 }
 
+func (ec *executionContext) _TranslationMonth_month(ctx context.Context, field graphql.CollectedField, obj *models.TranslationMonth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TranslationMonth_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TranslationMonth_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TranslationMonth", field, false, false, "String")
+}
+
+func (ec *executionContext) _TranslationMonth_language(ctx context.Context, field graphql.CollectedField, obj *models.TranslationMonth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TranslationMonth_language(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Language, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TranslationMonth_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TranslationMonth", field, false, false, "String")
+}
+
+func (ec *executionContext) _TranslationMonth_characters(ctx context.Context, field graphql.CollectedField, obj *models.TranslationMonth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TranslationMonth_characters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Characters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TranslationMonth_characters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TranslationMonth", field, false, false, "Int")
+}
+
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
@@ -527,6 +628,11 @@ func (ec *executionContext) _EngagementReport(ctx context.Context, sel ast.Selec
 			}
 		case "rows":
 			out.Values[i] = ec._EngagementReport_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "translation":
+			out.Values[i] = ec._EngagementReport_translation(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -657,6 +763,49 @@ func (ec *executionContext) _EngagementRow(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var translationMonthImplementors = []string{"TranslationMonth"}
+
+func (ec *executionContext) _TranslationMonth(ctx context.Context, sel ast.SelectionSet, obj *models.TranslationMonth) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, translationMonthImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TranslationMonth")
+		case "month":
+			out.Values[i] = ec._TranslationMonth_month(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "language":
+			out.Values[i] = ec._TranslationMonth_language(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "characters":
+			out.Values[i] = ec._TranslationMonth_characters(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
@@ -691,6 +840,30 @@ func (ec *executionContext) marshalNEngagementRow2ᚖgithubᚗcomᚋsamesideᚋs
 		return graphql.Null
 	}
 	return ec._EngagementRow(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTranslationMonth2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐTranslationMonthᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.TranslationMonth) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTranslationMonth2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐTranslationMonth(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTranslationMonth2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐTranslationMonth(ctx context.Context, sel ast.SelectionSet, v *models.TranslationMonth) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TranslationMonth!")
+		return graphql.Null
+	}
+	return ec._TranslationMonth(ctx, sel, v)
 }
 
 // endregion ***************************** type.gotpl *****************************

@@ -312,9 +312,10 @@ type ComplexityRoot struct {
 	}
 
 	EngagementReport struct {
-		From func(childComplexity int) int
-		Rows func(childComplexity int) int
-		To   func(childComplexity int) int
+		From        func(childComplexity int) int
+		Rows        func(childComplexity int) int
+		To          func(childComplexity int) int
+		Translation func(childComplexity int) int
 	}
 
 	EngagementRow struct {
@@ -726,6 +727,12 @@ type ComplexityRoot struct {
 		Body   func(childComplexity int) int
 		Sender func(childComplexity int) int
 		Urgent func(childComplexity int) int
+	}
+
+	TranslationMonth struct {
+		Characters func(childComplexity int) int
+		Language   func(childComplexity int) int
+		Month      func(childComplexity int) int
 	}
 
 	UndeliverableContact struct {
@@ -1803,6 +1810,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EngagementReport.To(childComplexity), true
+	case "EngagementReport.translation":
+		if e.ComplexityRoot.EngagementReport.Translation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EngagementReport.Translation(childComplexity), true
 
 	case "EngagementRow.acknowledgedNotes":
 		if e.ComplexityRoot.EngagementRow.AcknowledgedNotes == nil {
@@ -4041,6 +4054,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TranscriptMessage.Urgent(childComplexity), true
 
+	case "TranslationMonth.characters":
+		if e.ComplexityRoot.TranslationMonth.Characters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TranslationMonth.Characters(childComplexity), true
+	case "TranslationMonth.language":
+		if e.ComplexityRoot.TranslationMonth.Language == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TranslationMonth.Language(childComplexity), true
+	case "TranslationMonth.month":
+		if e.ComplexityRoot.TranslationMonth.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TranslationMonth.Month(childComplexity), true
+
 	case "UndeliverableContact.channel":
 		if e.ComplexityRoot.UndeliverableContact.Channel == nil {
 			break
@@ -4891,6 +4923,16 @@ type EngagementReport {
   from: String!
   to: String!
   rows: [EngagementRow!]!
+  "Characters the school had translated (the provider's cost), per month the range touches and language."
+  translation: [TranslationMonth!]!
+}
+
+type TranslationMonth {
+  "YYYY-MM."
+  month: String!
+  "The language translated into."
+  language: String!
+  characters: Int!
 }
 
 """
@@ -6966,6 +7008,8 @@ func (ec *executionContext) childFields_EngagementReport(ctx context.Context, fi
 		return ec.fieldContext_EngagementReport_to(ctx, field)
 	case "rows":
 		return ec.fieldContext_EngagementReport_rows(ctx, field)
+	case "translation":
+		return ec.fieldContext_EngagementReport_translation(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EngagementReport", field.Name)
 }
@@ -7580,6 +7624,18 @@ func (ec *executionContext) childFields_TranscriptMessage(ctx context.Context, f
 		return ec.fieldContext_TranscriptMessage_urgent(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TranscriptMessage", field.Name)
+}
+
+func (ec *executionContext) childFields_TranslationMonth(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "month":
+		return ec.fieldContext_TranslationMonth_month(ctx, field)
+	case "language":
+		return ec.fieldContext_TranslationMonth_language(ctx, field)
+	case "characters":
+		return ec.fieldContext_TranslationMonth_characters(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TranslationMonth", field.Name)
 }
 
 func (ec *executionContext) childFields_UndeliverableContact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -64,6 +64,14 @@ func (s *Service) Engagement(ctx context.Context, v *models.Viewer, schoolID, fr
 		return nil, internal(err)
 	}
 	report := &models.EngagementReport{SchoolID: schoolID, From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), Rows: []*models.EngagementRow{}}
+	if err := db.Raw(`SELECT to_char(month, 'YYYY-MM') AS month, target AS language, chars AS characters FROM translation_usage
+		WHERE school_id = ? AND month >= date_trunc('month', CAST(? AS date)) AND month <= CAST(? AS date) ORDER BY month, target`,
+		schoolID, from.Format(time.DateOnly), to.Format(time.DateOnly)).Scan(&report.Translation).Error; err != nil {
+		return nil, internal(err)
+	}
+	if report.Translation == nil {
+		report.Translation = []*models.TranslationMonth{}
+	}
 	for _, p := range pairs {
 		row, err := engagementRow(db, p.ClassroomID, p.TeacherID, start, end)
 		if err != nil {

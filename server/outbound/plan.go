@@ -46,7 +46,7 @@ type Planner struct {
 
 // Translator is what the planner needs of translation (server/translation).
 type Translator interface {
-	InLanguage(ctx context.Context, text string, names []string, lang string, wait time.Duration) (string, bool)
+	InLanguage(ctx context.Context, school, text string, names []string, lang string, wait time.Duration) (string, bool)
 }
 
 // translateWait bounds the wait for a translation an email or text needs:
@@ -316,7 +316,11 @@ func (c *composer) compose(n *models.Notification, u *models.User, cp *models.Co
 		for _, v := range n.Params {
 			names = append(names, v)
 		}
-		if t, ok := c.tr.InLanguage(c.ctx, own, names, u.Locale, translateWait); ok {
+		school := ""
+		if n.SchoolID != nil {
+			school = *n.SchoolID
+		}
+		if t, ok := c.tr.InLanguage(c.ctx, school, own, names, u.Locale, translateWait); ok {
 			own = t
 		}
 	}

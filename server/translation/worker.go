@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -87,6 +89,11 @@ func Register(s *Service) func(*river.Workers) error {
 // languages of those who read it.
 type item struct {
 	texts, names, langs []string
+	school              string
+	// authorLang is the author's language: most likely the text's, so it
+	// goes last (by then a translation has told the text's language, and
+	// a call that would only return the text as it is is saved).
+	authorLang string
 }
 
 // Work translates each text of the item into each reader language it is
@@ -102,18 +109,30 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 	if err != nil {
 		return err
 	}
-	targets := map[string]bool{}
+	seen := map[string]bool{}
+	var targets []string
 	for _, l := range it.langs {
-		if l = Lang(l); l != "" {
-			targets[l] = true
+		if l = Lang(l); l != "" && !seen[l] {
+			seen[l] = true
+			targets = append(targets, l)
 		}
 	}
+	author := Lang(it.authorLang)
+	slices.SortFunc(targets, func(a, b string) int {
+		switch {
+		case a == author:
+			return 1
+		case b == author:
+			return -1
+		}
+		return strings.Compare(a, b)
+	})
 	for _, text := range it.texts {
 		if text == "" {
 			continue
 		}
-		for target := range targets {
-			if err := s.translate(ctx, text, it.names, target); err != nil {
+		for _, target := range targets {
+			if err := s.translate(ctx, it.school, text, it.names, target); err != nil {
 				return err
 			}
 		}
@@ -124,7 +143,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 // translate puts text into target unless it is there already or is in
 // that language, one text and language at a time under a lock: a burst of
 // identical texts calls the provider once per language.
-func (s *Service) translate(ctx context.Context, text string, names []string, target string) error {
+func (s *Service) translate(ctx context.Context, school, text string, names []string, target string) error {
 	h := Hash(text)
 	key := append(append([]byte{}, h...), target...)
 	lock := int64(binary.BigEndian.Uint64(Hash(string(key))[:8]))
@@ -162,6 +181,15 @@ func (s *Service) translate(ctx context.Context, text string, names []string, ta
 		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rows).Error; err != nil {
 			return err
 		}
+		if school != "" {
+			month := time.Now().UTC()
+			month = time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, time.UTC)
+			if err := tx.Exec(`INSERT INTO translation_usage (school_id, month, target, chars) VALUES (?, ?, ?, ?)
+				ON CONFLICT (school_id, month, target) DO UPDATE SET chars = translation_usage.chars + EXCLUDED.chars`,
+				school, month, target, rows[0].Chars).Error; err != nil {
+				return err
+			}
+		}
 		s.Characters.WithLabelValues(target).Add(float64(rows[0].Chars))
 		return nil
 	})
@@ -172,7 +200,7 @@ func (s *Service) translate(ctx context.Context, text string, names []string, ta
 // wait; ok is false when text is in lang already or no translation could
 // be had in time (the caller sends it as written: an alert does not wait
 // for a translation).
-func (s *Service) InLanguage(ctx context.Context, text string, names []string, lang string, wait time.Duration) (string, bool) {
+func (s *Service) InLanguage(ctx context.Context, school, text string, names []string, lang string, wait time.Duration) (string, bool) {
 	lang = Lang(lang)
 	if text == "" || lang == "" {
 		return text, false
@@ -188,7 +216,7 @@ func (s *Service) InLanguage(ctx context.Context, text string, names []string, l
 	t, err := read()
 	if err == nil && t == nil {
 		cctx, cancel := context.WithTimeout(ctx, wait)
-		err = s.translate(cctx, text, names, lang)
+		err = s.translate(cctx, school, text, names, lang)
 		cancel()
 		if err == nil {
 			t, err = read()
@@ -213,6 +241,8 @@ func load(db *gorm.DB, kind, id string) (item, error) {
 		Texts  models.Array[string] `gorm:"type:text[]"`
 		Names  models.Array[string] `gorm:"type:text[]"`
 		Langs  models.Array[string] `gorm:"type:text[]"`
+		School *string
+		Author *string
 		Exists bool
 	}
 	q, ok := loadSQL[kind]
@@ -225,7 +255,14 @@ func load(db *gorm.DB, kind, id string) (item, error) {
 	if !row.Exists {
 		return it, gorm.ErrRecordNotFound
 	}
-	return item{texts: row.Texts, names: row.Names, langs: row.Langs}, nil
+	it = item{texts: row.Texts, names: row.Names, langs: row.Langs}
+	if row.School != nil {
+		it.school = *row.School
+	}
+	if row.Author != nil {
+		it.authorLang = *row.Author
+	}
+	return it, nil
 }
 
 // studentPeople is a student's guardians and the staff of their classes.
@@ -238,27 +275,27 @@ const studentNames = `SELECT unnest(ARRAY[st.first_name, st.last_name, coalesce(
 	FROM students st JOIN schools sc ON sc.id = st.school_id, x WHERE st.id = x.student_id`
 
 var loadSQL = map[string]string{
-	KindMessage: `WITH x AS (SELECT m.body, c.id AS conversation_id, c.student_id, c.school_id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = @id),
+	KindMessage: `WITH x AS (SELECT m.body, m.sender_id AS author_id, c.id AS conversation_id, c.student_id, c.school_id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = @id),
 		p AS (SELECT u.display_name, u.locale FROM conversation_participants cp JOIN users u ON u.id = cp.user_id, x WHERE cp.conversation_id = x.conversation_id)
 		SELECT ARRAY(SELECT body FROM x) AS texts,
 			ARRAY(SELECT display_name FROM p UNION SELECT unnest(ARRAY[st.first_name, st.last_name, coalesce(st.preferred_name, '')]) FROM students st, x WHERE st.id = x.student_id
 				UNION SELECT sc.name FROM schools sc, x WHERE sc.id = x.school_id) AS names,
-			ARRAY(SELECT DISTINCT locale FROM p) AS langs, EXISTS (SELECT 1 FROM x) AS exists`,
-	KindObservation: `WITH x AS (SELECT o.body, o.student_id, o.author_id FROM observations o WHERE o.id = @id)
+			ARRAY(SELECT DISTINCT locale FROM p) AS langs, (SELECT school_id FROM x) AS school, (SELECT u.locale FROM users u, x WHERE u.id = x.author_id) AS author, EXISTS (SELECT 1 FROM x) AS exists`,
+	KindObservation: `WITH x AS (SELECT o.body, o.student_id, o.author_id, o.school_id FROM observations o WHERE o.id = @id)
 		SELECT ARRAY(SELECT body FROM x) AS texts,
 			ARRAY(SELECT * FROM (` + studentNames + `) n UNION SELECT u.display_name FROM users u, x WHERE u.id IN (` + studentPeople + `)) AS names,
-			ARRAY(SELECT DISTINCT u.locale FROM users u, x WHERE u.id IN (` + studentPeople + `)) AS langs, EXISTS (SELECT 1 FROM x) AS exists`,
-	KindResponse: `WITH x AS (SELECT r.body, o.student_id, r.author_id FROM observation_responses r JOIN observations o ON o.id = r.observation_id WHERE r.id = @id)
+			ARRAY(SELECT DISTINCT u.locale FROM users u, x WHERE u.id IN (` + studentPeople + `)) AS langs, (SELECT school_id FROM x) AS school, (SELECT u.locale FROM users u, x WHERE u.id = x.author_id) AS author, EXISTS (SELECT 1 FROM x) AS exists`,
+	KindResponse: `WITH x AS (SELECT r.body, o.student_id, r.author_id, o.school_id FROM observation_responses r JOIN observations o ON o.id = r.observation_id WHERE r.id = @id)
 		SELECT ARRAY(SELECT body FROM x) AS texts,
 			ARRAY(SELECT * FROM (` + studentNames + `) n UNION SELECT u.display_name FROM users u, x WHERE u.id IN (` + studentPeople + `)) AS names,
-			ARRAY(SELECT DISTINCT u.locale FROM users u, x WHERE u.id IN (` + studentPeople + `)) AS langs, EXISTS (SELECT 1 FROM x) AS exists`,
-	KindInsight: `WITH x AS (SELECT h.body, h.student_id, h.author_id FROM home_insights h WHERE h.id = @id)
+			ARRAY(SELECT DISTINCT u.locale FROM users u, x WHERE u.id IN (` + studentPeople + `)) AS langs, (SELECT school_id FROM x) AS school, (SELECT u.locale FROM users u, x WHERE u.id = x.author_id) AS author, EXISTS (SELECT 1 FROM x) AS exists`,
+	KindInsight: `WITH x AS (SELECT h.body, h.student_id, h.author_id, h.school_id FROM home_insights h WHERE h.id = @id)
 		SELECT ARRAY(SELECT body FROM x) AS texts,
 			ARRAY(SELECT * FROM (` + studentNames + `) n UNION SELECT u.display_name FROM users u, x WHERE u.id IN (` + studentPeople + `)) AS names,
-			ARRAY(SELECT DISTINCT u.locale FROM users u, x WHERE u.id IN (` + studentPeople + `)) AS langs, EXISTS (SELECT 1 FROM x) AS exists`,
+			ARRAY(SELECT DISTINCT u.locale FROM users u, x WHERE u.id IN (` + studentPeople + `)) AS langs, (SELECT school_id FROM x) AS school, (SELECT u.locale FROM users u, x WHERE u.id = x.author_id) AS author, EXISTS (SELECT 1 FROM x) AS exists`,
 	KindAnnouncement: `WITH x AS (SELECT a.title, a.body, a.school_id, a.author_id FROM announcements a WHERE a.id = @id)
 		SELECT ARRAY(SELECT unnest(ARRAY[title, body]) FROM x) AS texts,
 			ARRAY(SELECT sc.name FROM schools sc, x WHERE sc.id = x.school_id UNION SELECT u.display_name FROM users u, x WHERE u.id = x.author_id) AS names,
 			ARRAY(SELECT DISTINCT u.locale FROM users u JOIN memberships m ON m.user_id = u.id, x WHERE m.school_id = x.school_id) AS langs,
-			EXISTS (SELECT 1 FROM x) AS exists`,
+			(SELECT school_id FROM x) AS school, (SELECT u.locale FROM users u, x WHERE u.id = x.author_id) AS author, EXISTS (SELECT 1 FROM x) AS exists`,
 }
