@@ -206,6 +206,9 @@ type TranslationUsage struct {
 	Chars    int64     `gorm:"default:0"`
 }
 
+// TableName keeps the table's name singular, as the migration has it.
+func (TranslationUsage) TableName() string { return "translation_usage" }
+
 // Translated reports whether t is a translation (not the original).
 func (t *Translation) Translated() bool { return t.Target != t.Source }
 
