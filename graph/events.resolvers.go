@@ -47,6 +47,16 @@ func (r *schoolEventResolver) School(ctx context.Context, obj *models.SchoolEven
 	return load(ctx).School.Load(ctx, obj.SchoolID)
 }
 
+func (r *schoolEventResolver) Title(ctx context.Context, obj *models.SchoolEvent) (string, error) {
+	s, _, err := r.oneInViewerLanguage(ctx, obj.Title, obj.CreatedByID)
+	return s, err
+}
+
+func (r *schoolEventResolver) Description(ctx context.Context, obj *models.SchoolEvent) (string, error) {
+	s, _, err := r.oneInViewerLanguage(ctx, obj.Description, obj.CreatedByID)
+	return s, err
+}
+
 // SeatsTaken is the resolver for the seatsTaken field.
 func (r *schoolEventResolver) SeatsTaken(ctx context.Context, obj *models.SchoolEvent) (int, error) {
 	taken, _, err := r.Domain.EventSeats(ctx, obj.ID)

@@ -27,6 +27,16 @@ func (r *queryResolver) Resources(ctx context.Context, topic *models.EventTopic)
 	return r.Domain.Resources(ctx, viewer(ctx), topic)
 }
 
+func (r *resourceResolver) Title(ctx context.Context, obj *models.Resource) (string, error) {
+	s, _, err := r.oneInViewerLanguage(ctx, obj.Title, obj.CreatedByID)
+	return s, err
+}
+
+func (r *resourceResolver) Summary(ctx context.Context, obj *models.Resource) (string, error) {
+	s, _, err := r.oneInViewerLanguage(ctx, obj.Summary, obj.CreatedByID)
+	return s, err
+}
+
 // Grades is the resolver for the grades field.
 func (r *resourceResolver) Grades(ctx context.Context, obj *models.Resource) ([]string, error) {
 	return []string(obj.Grades), nil

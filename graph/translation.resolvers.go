@@ -44,3 +44,23 @@ func (r *observationResponseResolver) BodyOriginal(ctx context.Context, obj *mod
 	_, o, err := r.oneInViewerLanguage(ctx, obj.Body, obj.AuthorID)
 	return o, err
 }
+
+func (r *resourceResolver) TitleOriginal(ctx context.Context, obj *models.Resource) (*models.Original, error) {
+	_, o, err := r.oneInViewerLanguage(ctx, obj.Title, obj.CreatedByID)
+	return o, err
+}
+
+func (r *resourceResolver) SummaryOriginal(ctx context.Context, obj *models.Resource) (*models.Original, error) {
+	_, o, err := r.oneInViewerLanguage(ctx, obj.Summary, obj.CreatedByID)
+	return o, err
+}
+
+func (r *schoolEventResolver) TitleOriginal(ctx context.Context, obj *models.SchoolEvent) (*models.Original, error) {
+	_, o, err := r.oneInViewerLanguage(ctx, obj.Title, obj.CreatedByID)
+	return o, err
+}
+
+func (r *schoolEventResolver) DescriptionOriginal(ctx context.Context, obj *models.SchoolEvent) (*models.Original, error) {
+	_, o, err := r.oneInViewerLanguage(ctx, obj.Description, obj.CreatedByID)
+	return o, err
+}

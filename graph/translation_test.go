@@ -166,6 +166,24 @@ func TestTwoWayTranslation(t *testing.T) {
 	if c := f.Translate.Calls(translation.Protect(spanish, []string{"Maya", "Kid", "School A", "parentA", "teacherA"}), "en"); c != 1 {
 		t.Fatalf("the Spanish message was translated into English %d times", c)
 	}
+	// A resource the school recommends reaches her in Vietnamese too.
+	if r := f.Do(f.token("adminA"), `mutation($in: CreateResourceInput!) { createResource(input: $in) { id } }`, map[string]any{"in": map[string]any{
+		"schoolId": s1.SchoolID, "title": "Reading today", "summary": "Very kind ideas for reading at home.", "url": "https://example.org/reading", "topic": "LEARNING_AT_HOME"}}); r.Code() != "" {
+		t.Fatal(r.Body)
+	}
+	f.WaitJobsSettled()
+	var res struct {
+		Resources []struct {
+			Title, Summary  string
+			SummaryOriginal original
+		}
+	}
+	f.Do(f.TokenFor(lan), `{ resources { title summary summaryOriginal { text language translated } } }`, nil).Decode(t, &res)
+	if len(res.Resources) != 1 || res.Resources[0].Title != "[vi] đọc hôm nay" || !strings.HasPrefix(res.Resources[0].Summary, "[vi] rất") ||
+		res.Resources[0].SummaryOriginal.Text != "Very kind ideas for reading at home." {
+		t.Fatalf("the resource in Vietnamese: %+v", res.Resources)
+	}
+
 	// The school's admins see what it had translated this month, per
 	// language, with its engagement figures.
 	var report struct {

@@ -21,11 +21,16 @@ type EventRsvpResolver interface {
 }
 type SchoolEventResolver interface {
 	School(ctx context.Context, obj *models.SchoolEvent) (*models.School, error)
+	Title(ctx context.Context, obj *models.SchoolEvent) (string, error)
+
+	Description(ctx context.Context, obj *models.SchoolEvent) (string, error)
 
 	SeatsTaken(ctx context.Context, obj *models.SchoolEvent) (int, error)
 	SeatsLeft(ctx context.Context, obj *models.SchoolEvent) (int, error)
 	Waitlisted(ctx context.Context, obj *models.SchoolEvent) (int, error)
 	MyRsvp(ctx context.Context, obj *models.SchoolEvent) (*models.EventRSVP, error)
+	TitleOriginal(ctx context.Context, obj *models.SchoolEvent) (*models.Original, error)
+	DescriptionOriginal(ctx context.Context, obj *models.SchoolEvent) (*models.Original, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -169,7 +174,7 @@ func (ec *executionContext) _SchoolEvent_title(ctx context.Context, field graphq
 			return ec.fieldContext_SchoolEvent_title(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
+			return ec.Resolvers.SchoolEvent().Title(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -180,7 +185,7 @@ func (ec *executionContext) _SchoolEvent_title(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_SchoolEvent_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SchoolEvent", field, false, false, "String")
+	return graphql.NewScalarFieldContext("SchoolEvent", field, true, true, "String")
 }
 
 func (ec *executionContext) _SchoolEvent_topic(ctx context.Context, field graphql.CollectedField, obj *models.SchoolEvent) (ret graphql.Marshaler) {
@@ -215,7 +220,7 @@ func (ec *executionContext) _SchoolEvent_description(ctx context.Context, field 
 			return ec.fieldContext_SchoolEvent_description(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
+			return ec.Resolvers.SchoolEvent().Description(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -226,7 +231,7 @@ func (ec *executionContext) _SchoolEvent_description(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_SchoolEvent_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SchoolEvent", field, false, false, "String")
+	return graphql.NewScalarFieldContext("SchoolEvent", field, true, true, "String")
 }
 
 func (ec *executionContext) _SchoolEvent_startsAt(ctx context.Context, field graphql.CollectedField, obj *models.SchoolEvent) (ret graphql.Marshaler) {
@@ -440,6 +445,70 @@ func (ec *executionContext) fieldContext_SchoolEvent_myRsvp(_ context.Context, f
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventRsvp(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SchoolEvent_titleOriginal(ctx context.Context, field graphql.CollectedField, obj *models.SchoolEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SchoolEvent_titleOriginal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SchoolEvent().TitleOriginal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Original) graphql.Marshaler {
+			return ec.marshalNOriginal2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐOriginal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SchoolEvent_titleOriginal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SchoolEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Original(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SchoolEvent_descriptionOriginal(ctx context.Context, field graphql.CollectedField, obj *models.SchoolEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SchoolEvent_descriptionOriginal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SchoolEvent().DescriptionOriginal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Original) graphql.Marshaler {
+			return ec.marshalNOriginal2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐOriginal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SchoolEvent_descriptionOriginal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SchoolEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Original(ctx, field)
 		},
 	}
 	return fc, nil
@@ -713,20 +782,22 @@ func (ec *executionContext) _SchoolEvent(ctx context.Context, sel ast.SelectionS
 					return ec._SchoolEvent_school(ctx, field, obj)
 				})
 		case "title":
-			out.Values[i] = ec._SchoolEvent_title(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SchoolEvent_title(ctx, field, obj)
+				})
 		case "topic":
 			out.Values[i] = ec._SchoolEvent_topic(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "description":
-			out.Values[i] = ec._SchoolEvent_description(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SchoolEvent_description(ctx, field, obj)
+				})
 		case "startsAt":
 			out.Values[i] = ec._SchoolEvent_startsAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -775,6 +846,18 @@ func (ec *executionContext) _SchoolEvent(ctx context.Context, sel ast.SelectionS
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._SchoolEvent_myRsvp(ctx, field, obj)
+				})
+		case "titleOriginal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SchoolEvent_titleOriginal(ctx, field, obj)
+				})
+		case "descriptionOriginal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SchoolEvent_descriptionOriginal(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -17,7 +17,14 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type ResourceResolver interface {
+	Title(ctx context.Context, obj *models.Resource) (string, error)
+
+	Summary(ctx context.Context, obj *models.Resource) (string, error)
+
 	Grades(ctx context.Context, obj *models.Resource) ([]string, error)
+
+	TitleOriginal(ctx context.Context, obj *models.Resource) (*models.Original, error)
+	SummaryOriginal(ctx context.Context, obj *models.Resource) (*models.Original, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -60,7 +67,7 @@ func (ec *executionContext) _Resource_title(ctx context.Context, field graphql.C
 			return ec.fieldContext_Resource_title(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
+			return ec.Resolvers.Resource().Title(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -71,7 +78,7 @@ func (ec *executionContext) _Resource_title(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Resource_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Resource", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Resource", field, true, true, "String")
 }
 
 func (ec *executionContext) _Resource_url(ctx context.Context, field graphql.CollectedField, obj *models.Resource) (ret graphql.Marshaler) {
@@ -106,7 +113,7 @@ func (ec *executionContext) _Resource_summary(ctx context.Context, field graphql
 			return ec.fieldContext_Resource_summary(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Summary, nil
+			return ec.Resolvers.Resource().Summary(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -117,7 +124,7 @@ func (ec *executionContext) _Resource_summary(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Resource_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Resource", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Resource", field, true, true, "String")
 }
 
 func (ec *executionContext) _Resource_topic(ctx context.Context, field graphql.CollectedField, obj *models.Resource) (ret graphql.Marshaler) {
@@ -187,6 +194,70 @@ func (ec *executionContext) _Resource_createdAt(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Resource_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Resource_titleOriginal(ctx context.Context, field graphql.CollectedField, obj *models.Resource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resource_titleOriginal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Resource().TitleOriginal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Original) graphql.Marshaler {
+			return ec.marshalNOriginal2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐOriginal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Resource_titleOriginal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Resource",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Original(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Resource_summaryOriginal(ctx context.Context, field graphql.CollectedField, obj *models.Resource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resource_summaryOriginal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Resource().SummaryOriginal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Original) graphql.Marshaler {
+			return ec.marshalNOriginal2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐOriginal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Resource_summaryOriginal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Resource",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Original(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 // endregion **************************** field.gotpl *****************************
@@ -337,20 +408,22 @@ func (ec *executionContext) _Resource(ctx context.Context, sel ast.SelectionSet,
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "title":
-			out.Values[i] = ec._Resource_title(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Resource_title(ctx, field, obj)
+				})
 		case "url":
 			out.Values[i] = ec._Resource_url(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "summary":
-			out.Values[i] = ec._Resource_summary(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Resource_summary(ctx, field, obj)
+				})
 		case "topic":
 			out.Values[i] = ec._Resource_topic(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -367,6 +440,18 @@ func (ec *executionContext) _Resource(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "titleOriginal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Resource_titleOriginal(ctx, field, obj)
+				})
+		case "summaryOriginal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Resource_summaryOriginal(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

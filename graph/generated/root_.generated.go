@@ -596,13 +596,15 @@ type ComplexityRoot struct {
 	}
 
 	Resource struct {
-		CreatedAt func(childComplexity int) int
-		Grades    func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Summary   func(childComplexity int) int
-		Title     func(childComplexity int) int
-		Topic     func(childComplexity int) int
-		URL       func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		Grades          func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Summary         func(childComplexity int) int
+		SummaryOriginal func(childComplexity int) int
+		Title           func(childComplexity int) int
+		TitleOriginal   func(childComplexity int) int
+		Topic           func(childComplexity int) int
+		URL             func(childComplexity int) int
 	}
 
 	RespondToObservationPayload struct {
@@ -643,20 +645,22 @@ type ComplexityRoot struct {
 	}
 
 	SchoolEvent struct {
-		Capacity    func(childComplexity int) int
-		Description func(childComplexity int) int
-		EndsAt      func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Location    func(childComplexity int) int
-		MyRsvp      func(childComplexity int) int
-		School      func(childComplexity int) int
-		SeatsLeft   func(childComplexity int) int
-		SeatsTaken  func(childComplexity int) int
-		StartsAt    func(childComplexity int) int
-		Title       func(childComplexity int) int
-		Topic       func(childComplexity int) int
-		VideoURL    func(childComplexity int) int
-		Waitlisted  func(childComplexity int) int
+		Capacity            func(childComplexity int) int
+		Description         func(childComplexity int) int
+		DescriptionOriginal func(childComplexity int) int
+		EndsAt              func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		Location            func(childComplexity int) int
+		MyRsvp              func(childComplexity int) int
+		School              func(childComplexity int) int
+		SeatsLeft           func(childComplexity int) int
+		SeatsTaken          func(childComplexity int) int
+		StartsAt            func(childComplexity int) int
+		Title               func(childComplexity int) int
+		TitleOriginal       func(childComplexity int) int
+		Topic               func(childComplexity int) int
+		VideoURL            func(childComplexity int) int
+		Waitlisted          func(childComplexity int) int
 	}
 
 	SendMessagePayload struct {
@@ -3521,12 +3525,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Resource.Summary(childComplexity), true
+	case "Resource.summaryOriginal":
+		if e.ComplexityRoot.Resource.SummaryOriginal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resource.SummaryOriginal(childComplexity), true
 	case "Resource.title":
 		if e.ComplexityRoot.Resource.Title == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Resource.Title(childComplexity), true
+	case "Resource.titleOriginal":
+		if e.ComplexityRoot.Resource.TitleOriginal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resource.TitleOriginal(childComplexity), true
 	case "Resource.topic":
 		if e.ComplexityRoot.Resource.Topic == nil {
 			break
@@ -3706,6 +3722,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SchoolEvent.Description(childComplexity), true
+	case "SchoolEvent.descriptionOriginal":
+		if e.ComplexityRoot.SchoolEvent.DescriptionOriginal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SchoolEvent.DescriptionOriginal(childComplexity), true
 	case "SchoolEvent.endsAt":
 		if e.ComplexityRoot.SchoolEvent.EndsAt == nil {
 			break
@@ -3760,6 +3782,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SchoolEvent.Title(childComplexity), true
+	case "SchoolEvent.titleOriginal":
+		if e.ComplexityRoot.SchoolEvent.TitleOriginal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SchoolEvent.TitleOriginal(childComplexity), true
 	case "SchoolEvent.topic":
 		if e.ComplexityRoot.SchoolEvent.Topic == nil {
 			break
@@ -6411,6 +6439,16 @@ extend type Announcement {
   titleOriginal: Original!
   bodyOriginal: Original!
 }
+
+extend type SchoolEvent {
+  titleOriginal: Original!
+  descriptionOriginal: Original!
+}
+
+extend type Resource {
+  titleOriginal: Original!
+  summaryOriginal: Original!
+}
 `, BuiltIn: false},
 	{Name: "../schema/uploads.graphqls", Input: `# Photos and PDFs: uploads that survive flaky networks.
 
@@ -7386,6 +7424,10 @@ func (ec *executionContext) childFields_Resource(ctx context.Context, field grap
 		return ec.fieldContext_Resource_grades(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Resource_createdAt(ctx, field)
+	case "titleOriginal":
+		return ec.fieldContext_Resource_titleOriginal(ctx, field)
+	case "summaryOriginal":
+		return ec.fieldContext_Resource_summaryOriginal(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Resource", field.Name)
 }
@@ -7494,6 +7536,10 @@ func (ec *executionContext) childFields_SchoolEvent(ctx context.Context, field g
 		return ec.fieldContext_SchoolEvent_waitlisted(ctx, field)
 	case "myRsvp":
 		return ec.fieldContext_SchoolEvent_myRsvp(ctx, field)
+	case "titleOriginal":
+		return ec.fieldContext_SchoolEvent_titleOriginal(ctx, field)
+	case "descriptionOriginal":
+		return ec.fieldContext_SchoolEvent_descriptionOriginal(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SchoolEvent", field.Name)
 }

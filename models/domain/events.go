@@ -52,7 +52,13 @@ func (s *Service) CreateSchoolEvent(ctx context.Context, v *models.Viewer, in mo
 	case e.Location == "" && e.VideoURL == "":
 		return nil, models.InvalidField("location", "give a location or a video link")
 	}
-	return e, internal(s.DB.WithContext(ctx).Create(e).Error)
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Create(e).Error; err != nil {
+			return err
+		}
+		return s.translateTx(ctx, tx, "event", e.ID)
+	})
+	return e, internal(err)
 }
 
 // SchoolEvents lists the upcoming events of the viewer's schools, soonest

@@ -3,6 +3,8 @@ package domain
 import (
 	"context"
 
+	"gorm.io/gorm"
+
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/models/policy"
 )
@@ -47,7 +49,13 @@ func (s *Service) CreateResource(ctx context.Context, v *models.Viewer, in model
 		}
 		r.Grades = append(r.Grades, g)
 	}
-	return r, internal(s.DB.WithContext(ctx).Create(r).Error)
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Create(r).Error; err != nil {
+			return err
+		}
+		return s.translateTx(ctx, tx, "resource", r.ID)
+	})
+	return r, internal(err)
 }
 
 // DeleteResource removes a resource (its author or an admin of the school).

@@ -27,6 +27,8 @@ const (
 	KindResponse     = "response"
 	KindInsight      = "insight"
 	KindAnnouncement = "announcement"
+	KindEvent        = "event"
+	KindResource     = "resource"
 )
 
 // Service translates written texts in the background.
@@ -293,6 +295,16 @@ var loadSQL = map[string]string{
 		SELECT ARRAY(SELECT body FROM x) AS texts,
 			ARRAY(SELECT * FROM (` + studentNames + `) n UNION SELECT u.display_name FROM users u, x WHERE u.id IN (` + studentPeople + `)) AS names,
 			ARRAY(SELECT DISTINCT u.locale FROM users u, x WHERE u.id IN (` + studentPeople + `)) AS langs, (SELECT school_id FROM x) AS school, (SELECT u.locale FROM users u, x WHERE u.id = x.author_id) AS author, EXISTS (SELECT 1 FROM x) AS exists`,
+	KindEvent: `WITH x AS (SELECT e.title, e.description AS body, e.school_id, e.created_by_id AS author_id FROM school_events e WHERE e.id = @id)
+		SELECT ARRAY(SELECT unnest(ARRAY[title, body]) FROM x) AS texts,
+			ARRAY(SELECT sc.name FROM schools sc, x WHERE sc.id = x.school_id UNION SELECT u.display_name FROM users u, x WHERE u.id = x.author_id) AS names,
+			ARRAY(SELECT DISTINCT u.locale FROM users u JOIN memberships m ON m.user_id = u.id, x WHERE m.school_id = x.school_id) AS langs,
+			(SELECT school_id FROM x) AS school, (SELECT u.locale FROM users u, x WHERE u.id = x.author_id) AS author, EXISTS (SELECT 1 FROM x) AS exists`,
+	KindResource: `WITH x AS (SELECT r.title, r.summary AS body, r.school_id, r.created_by_id AS author_id FROM resources r WHERE r.id = @id)
+		SELECT ARRAY(SELECT unnest(ARRAY[title, body]) FROM x) AS texts,
+			ARRAY(SELECT sc.name FROM schools sc, x WHERE sc.id = x.school_id) AS names,
+			ARRAY(SELECT DISTINCT u.locale FROM users u JOIN memberships m ON m.user_id = u.id, x WHERE m.school_id = x.school_id) AS langs,
+			(SELECT school_id FROM x) AS school, (SELECT u.locale FROM users u, x WHERE u.id = x.author_id) AS author, EXISTS (SELECT 1 FROM x) AS exists`,
 	KindAnnouncement: `WITH x AS (SELECT a.title, a.body, a.school_id, a.author_id FROM announcements a WHERE a.id = @id)
 		SELECT ARRAY(SELECT unnest(ARRAY[title, body]) FROM x) AS texts,
 			ARRAY(SELECT sc.name FROM schools sc, x WHERE sc.id = x.school_id UNION SELECT u.display_name FROM users u, x WHERE u.id = x.author_id) AS names,
