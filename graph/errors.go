@@ -13,6 +13,7 @@ import (
 
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/models/domain"
+	"github.com/sameside/sameside/models/texts"
 )
 
 // RequestIDFunc returns the request id in ctx, for logs.
@@ -24,6 +25,23 @@ type RequestIDFunc func(context.Context) string
 // request id and shown as "internal error" with code INTERNAL. No stack
 // traces, no SQL.
 func ErrorPresenter(log *slog.Logger, requestID RequestIDFunc) graphql.ErrorPresenterFunc {
+	present := presenter(log, requestID)
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		e := present(ctx, err)
+		// A sentence for people, in the viewer's language, beside the
+		// message for developers.
+		if code, ok := e.Extensions["code"].(string); ok && texts.Has("error."+code, "en") {
+			locale := "en-US"
+			if v := viewer(ctx); v != nil {
+				locale = v.Locale
+			}
+			e.Extensions["localizedMessage"] = texts.Text(locale, "error."+code, nil)
+		}
+		return e
+	}
+}
+
+func presenter(log *slog.Logger, requestID RequestIDFunc) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
 		var me *models.Error

@@ -53,7 +53,7 @@ func TestLimits(t *testing.T) {
 	}
 	q.WriteString(" }")
 	status, body, took = timed(func() (int, string) { return post(token, query(q.String())) })
-	if !strings.Contains(body, `"code":"BAD_USER_INPUT","reason":"COMPLEXITY_LIMIT_EXCEEDED"`) {
+	if !strings.Contains(body, `"code":"BAD_USER_INPUT"`) || !strings.Contains(body, `"reason":"COMPLEXITY_LIMIT_EXCEEDED"`) {
 		t.Fatalf("complexity: %d %.300s", status, body)
 	}
 	t.Logf("over-complex query refused (%d) in %v", status, took)

@@ -324,3 +324,21 @@ func TestLanguageSources(t *testing.T) {
 		t.Fatalf("a bad language: %v %v", res.Problems, err)
 	}
 }
+
+// TestErrorsInTheViewersLanguage: beside the message for developers, an
+// error carries a sentence for people in the viewer's language.
+func TestErrorsInTheViewersLanguage(t *testing.T) {
+	f := newFixture(t)
+	tok := f.token("parentA")
+	if r := f.Do(tok, `mutation { updateProfile(input: {locale: "vi-VN"}) { locale } }`, nil); r.Code() != "" {
+		t.Fatal(r.Body)
+	}
+	r := f.Do(tok, `query($id: ID!) { observation(id: $id) { id } }`, map[string]any{"id": "00000000-0000-4000-8000-000000000000"})
+	if r.Code() != "NOT_FOUND" || r.Errors[0].Extensions["localizedMessage"] != "Không tìm thấy mục này. Có thể nó đã bị xóa." {
+		t.Fatalf("not found, in Vietnamese: %s", r.Body)
+	}
+	r = f.Do("", `{ viewer { id } }`, nil)
+	if r.Code() != "UNAUTHENTICATED" || r.Errors[0].Extensions["localizedMessage"] != "Please sign in again." {
+		t.Fatalf("signed out, in English: %s", r.Body)
+	}
+}

@@ -40,6 +40,63 @@ func Fill(s string, params map[string]string) string {
 
 // catalog is each text per language.
 var catalog = map[string]map[string]string{
+	// Errors, for people (extensions.localizedMessage), by code.
+	"error.UNAUTHENTICATED": {
+		"en": "Please sign in again.",
+		"es": "Vuelve a iniciar sesión.",
+		"zh": "请重新登录。",
+		"vi": "Vui lòng đăng nhập lại.",
+		"ar": "يُرجى تسجيل الدخول مرة أخرى.",
+	},
+	"error.FORBIDDEN": {
+		"en": "You are not allowed to do this.",
+		"es": "No tienes permiso para hacer esto.",
+		"zh": "您无权执行此操作。",
+		"vi": "Bạn không được phép làm việc này.",
+		"ar": "لا يُسمح لك بالقيام بذلك.",
+	},
+	"error.NOT_FOUND": {
+		"en": "We could not find this. It may have been removed.",
+		"es": "No encontramos esto. Puede que se haya eliminado.",
+		"zh": "找不到该内容，可能已被删除。",
+		"vi": "Không tìm thấy mục này. Có thể nó đã bị xóa.",
+		"ar": "لم نعثر على هذا. ربما تمت إزالته.",
+	},
+	"error.BAD_USER_INPUT": {
+		"en": "Something in what you entered is not right. Check it and try again.",
+		"es": "Algo de lo que escribiste no es correcto. Revísalo e inténtalo de nuevo.",
+		"zh": "您输入的内容有误。请检查后重试。",
+		"vi": "Có thông tin bạn nhập chưa đúng. Hãy kiểm tra và thử lại.",
+		"ar": "هناك خطأ فيما أدخلته. تحقق منه وحاول مرة أخرى.",
+	},
+	"error.CONFLICT": {
+		"en": "This changed in the meantime. Refresh and try again.",
+		"es": "Esto cambió mientras tanto. Actualiza e inténtalo de nuevo.",
+		"zh": "此内容已被更改。请刷新后重试。",
+		"vi": "Nội dung này đã thay đổi. Hãy làm mới và thử lại.",
+		"ar": "تغيّر هذا في الأثناء. حدّث الصفحة وحاول مرة أخرى.",
+	},
+	"error.RATE_LIMITED": {
+		"en": "Too many tries. Please wait a moment and try again.",
+		"es": "Demasiados intentos. Espera un momento e inténtalo de nuevo.",
+		"zh": "尝试次数过多。请稍候再试。",
+		"vi": "Bạn đã thử quá nhiều lần. Vui lòng đợi một lát rồi thử lại.",
+		"ar": "محاولات كثيرة جدًا. انتظر قليلًا ثم حاول مرة أخرى.",
+	},
+	"error.UNAVAILABLE": {
+		"en": "SameSide is busy right now. Please try again in a moment.",
+		"es": "SameSide está ocupado ahora. Inténtalo de nuevo en un momento.",
+		"zh": "SameSide 当前繁忙。请稍后再试。",
+		"vi": "SameSide đang bận. Vui lòng thử lại sau giây lát.",
+		"ar": "SameSide مشغول الآن. حاول مرة أخرى بعد قليل.",
+	},
+	"error.INTERNAL": {
+		"en": "Something went wrong on our side. Please try again.",
+		"es": "Algo salió mal de nuestro lado. Inténtalo de nuevo.",
+		"zh": "我们这边出了点问题。请重试。",
+		"vi": "Đã có lỗi từ phía chúng tôi. Vui lòng thử lại.",
+		"ar": "حدث خطأ من جهتنا. حاول مرة أخرى.",
+	},
 	// Draft hints (models/domain/hints.go), in the teacher's language.
 	"hint.ABSOLUTE": {
 		"en": "Absolute words can sound like a verdict. Say how often or when, with an example.",
