@@ -250,10 +250,13 @@ type composer struct {
 	// distinct email page (most recipients of one notice read the same).
 	rendered map[[2]string][2]string
 	html     map[string]string
+	// inLang is each notification's own words per language (one lookup
+	// for the thousands of families an announcement reaches).
+	inLang map[[2]string]string
 }
 
 func newComposer(ctx context.Context, tx *gorm.DB, tr Translator) *composer {
-	return &composer{ctx: ctx, tr: tr, tx: tx, own: map[string]string{}, school: map[string]string{}, rendered: map[[2]string][2]string{}, html: map[string]string{}}
+	return &composer{ctx: ctx, tr: tr, tx: tx, own: map[string]string{}, school: map[string]string{}, rendered: map[[2]string][2]string{}, html: map[string]string{}, inLang: map[[2]string]string{}}
 }
 
 func (c *composer) render(n *models.Notification, u *models.User) (string, string) {
@@ -316,13 +319,17 @@ func (c *composer) compose(n *models.Notification, u *models.User, cp *models.Co
 		for _, v := range n.Params {
 			names = append(names, v)
 		}
-		school := ""
-		if n.SchoolID != nil {
-			school = *n.SchoolID
+		k := [2]string{n.ID, u.Locale}
+		t, ok := c.inLang[k]
+		if !ok {
+			school := ""
+			if n.SchoolID != nil {
+				school = *n.SchoolID
+			}
+			t, _ = c.tr.InLanguage(c.ctx, school, own, names, u.Locale, translateWait)
+			c.inLang[k] = t
 		}
-		if t, ok := c.tr.InLanguage(c.ctx, school, own, names, u.Locale, translateWait); ok {
-			own = t
-		}
+		own = t
 	}
 	switch {
 	case own != "" && n.Data["observationId"] != "":
