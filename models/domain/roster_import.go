@@ -43,7 +43,7 @@ type RosterResult struct {
 	// Invitees are the people this import created (guardians and staff)
 	// who have not signed in yet: whom to invite by email or SMS. Empty
 	// for a dry run or a refused set.
-	Invitees []string
+	Invitees []uuid.UUID
 }
 
 // The kinds of rows an import reports, in order.
@@ -105,7 +105,7 @@ type importer struct {
 	access map[string]bool
 	// schools are the district's schools, roomSchool each classroom's
 	// school, studentSchool the school of each student in the set.
-	invitees      []string
+	invitees      []uuid.UUID // 16-byte ids: a district has a hundred thousand
 	schools       []string
 	roomSchool    map[string]string
 	studentSchool map[string]string

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/google/uuid"
 	"gorm.io/gorm"
 
 	"github.com/sameside/sameside/models"
@@ -20,7 +21,11 @@ const rosterClaimTTL = 30 * 24 * time.Hour
 // point's opt_in_sent_at), each with a one-time code (a RosterClaim) and
 // an https link into the app that carries it. Dedupe keys make an
 // invitation go once.
-func (s *Service) inviteTx(ctx context.Context, tx *gorm.DB, userIDs []string) error {
+func (s *Service) inviteTx(ctx context.Context, tx *gorm.DB, invitees []uuid.UUID) error {
+	userIDs := make([]string, len(invitees))
+	for i, u := range invitees {
+		userIDs[i] = u.String()
+	}
 	if len(userIDs) == 0 {
 		return nil
 	}

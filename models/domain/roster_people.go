@@ -145,7 +145,7 @@ func (im *importer) users() error {
 			}
 			name := strings.TrimSpace(u.GivenName + " " + u.FamilyName)
 			if ch == created && isNew {
-				im.invitees = append(im.invitees, id)
+				im.invitees = append(im.invitees, uuid.MustParse(id))
 				p := placeholder(id, email, phone, name, im.district.TimeZone)
 				if u.Language != "" {
 					p.Locale, p.LocaleSource = u.Language, models.LocaleFromRoster
@@ -319,7 +319,16 @@ func (im *importer) withdraw(kind, id string) error {
 // agentSourcedIds say (in either direction). In bulk mode the file is the
 // whole truth: a roster guardian's link it no longer holds ends.
 func (im *importer) guardianships() error {
-	type pair struct{ student, guardian string }
+	// Ids as 16-byte arrays, not strings: at district scale these maps
+	// hold a hundred thousand pairs, and arrays are neither allocated one
+	// by one nor scanned by the collector.
+	type pair struct{ student, guardian uuid.UUID }
+	id := func(sourcedID string) uuid.UUID {
+		if r := im.ids[oneroster.FileUsers][sourcedID]; r != nil {
+			return r.Target
+		}
+		return uuid.Nil
+	}
 	want := map[pair]string{} // → the guardian's role
 	role := func(sourcedID string) string {
 		if r := im.ids[oneroster.FileUsers][sourcedID]; r != nil && !r.Withdrawn {
@@ -329,7 +338,7 @@ func (im *importer) guardianships() error {
 	}
 	// The household of each guardian whose row this file holds: a delta
 	// without the guardian's row leaves theirs as it is.
-	household := map[string]*string{}
+	household := map[uuid.UUID]*string{}
 	for _, u := range im.set.Users {
 		if u.Deleted || !u.Enabled {
 			continue
@@ -339,32 +348,36 @@ func (im *importer) guardianships() error {
 			if u.Household != "" {
 				h = &u.Household
 			}
-			household[im.target(oneroster.FileUsers, u.SourcedID)] = h
+			household[id(u.SourcedID)] = h
 		}
 		for _, a := range u.Agents {
 			switch {
 			case u.Role == "student" && userKind(role(a)) == "guardians":
-				want[pair{im.target(oneroster.FileUsers, u.SourcedID), im.target(oneroster.FileUsers, a)}] = role(a)
+				want[pair{id(u.SourcedID), id(a)}] = role(a)
 			case userKind(u.Role) == "guardians" && role(a) == "student":
-				want[pair{im.target(oneroster.FileUsers, a), im.target(oneroster.FileUsers, u.SourcedID)}] = u.Role
+				want[pair{id(a), id(u.SourcedID)}] = u.Role
 			}
 		}
 	}
 	// The roster's guardians' links in the district as they stand.
-	var guardianIDs []string
+	var guardianIDs []uuid.UUID
 	for _, r := range im.ids[oneroster.FileUsers] {
 		if userKind(r.Label) == "guardians" && r.hasTarget() {
-			guardianIDs = append(guardianIDs, r.target())
+			guardianIDs = append(guardianIDs, r.Target)
 		}
 	}
 	have := map[pair]*models.Guardianship{}
 	for lo := 0; lo < len(guardianIDs); lo += 10000 {
+		chunk := make([]string, 0, 10000)
+		for _, g := range guardianIDs[lo:min(lo+10000, len(guardianIDs))] {
+			chunk = append(chunk, g.String())
+		}
 		var rows []*models.Guardianship
-		if err := im.tx.Where("user_id IN ? AND school_id IN ?", guardianIDs[lo:min(lo+10000, len(guardianIDs))], im.schools).Find(&rows).Error; err != nil {
+		if err := im.tx.Where("user_id IN ? AND school_id IN ?", chunk, im.schools).Find(&rows).Error; err != nil {
 			return err
 		}
 		for _, g := range rows {
-			have[pair{g.StudentID, g.UserID}] = g
+			have[pair{uuid.MustParse(g.StudentID), uuid.MustParse(g.UserID)}] = g
 		}
 	}
 	var create []models.Guardianship
@@ -385,9 +398,10 @@ func (im *importer) guardianships() error {
 			}
 			create, members = create[:0], members[:0]
 		}
-		school := im.studentSchool[p.student]
+		student, guardian := p.student.String(), p.guardian.String()
+		school := im.studentSchool[student]
 		if school == "" {
-			if err := im.tx.Model(&models.Student{}).Where("id = ?", p.student).Pluck("school_id", &school).Error; err != nil {
+			if err := im.tx.Model(&models.Student{}).Where("id = ?", student).Pluck("school_id", &school).Error; err != nil {
 				return err
 			}
 		}
@@ -395,7 +409,7 @@ func (im *importer) guardianships() error {
 		h, said := household[p.guardian]
 		switch {
 		case g == nil:
-			create = append(create, models.Guardianship{ID: uuid.NewString(), SchoolID: school, StudentID: p.student, UserID: p.guardian,
+			create = append(create, models.Guardianship{ID: uuid.NewString(), SchoolID: school, StudentID: student, UserID: guardian,
 				Relationship: relationship(r), Household: h})
 			im.count("guardianships", created)
 		case g.EndedAt != nil:
@@ -410,8 +424,8 @@ func (im *importer) guardianships() error {
 			moves = append(moves, move{g.ID, h})
 		}
 		if g == nil || g.EndedAt != nil {
-			members = append(members, models.Membership{ID: uuid.NewString(), UserID: p.guardian, SchoolID: school, Role: models.RoleParent})
-			im.access[p.guardian] = true
+			members = append(members, models.Membership{ID: uuid.NewString(), UserID: guardian, SchoolID: school, Role: models.RoleParent})
+			im.access[guardian] = true
 		}
 	}
 	if im.set.Mode(oneroster.FileUsers) == oneroster.ModeBulk {
@@ -419,7 +433,7 @@ func (im *importer) guardianships() error {
 		for p, g := range have {
 			if _, ok := want[p]; !ok && g.EndedAt == nil {
 				end = append(end, g.ID)
-				im.access[p.guardian] = true
+				im.access[g.UserID] = true
 				im.count("guardianships", withdrawn)
 			}
 		}
