@@ -144,22 +144,14 @@ func (s *Service) RedeemInvitation(ctx context.Context, v *models.Viewer, in mod
 	var out *models.RedeemInvitationPayload
 	var wrong error // a wrong code: recorded, committed, then returned
 	err = s.tx(ctx, func(tx *gorm.DB) error {
-		if err := lockUser(tx, v.ID); err != nil {
-			return err
-		}
 		now := s.now()
-		if err := checkWrongCodes(tx, v.ID, now); err != nil {
+		if err := startCodeAttempt(tx, v.ID, now); err != nil {
 			return err
 		}
-
 		var inv models.Invitation
-		found := false
-		if wellFormed {
-			res := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("code_hash = ?", hashCode(normalized)).Limit(1).Find(&inv)
-			if res.Error != nil {
-				return res.Error
-			}
-			found = res.RowsAffected == 1
+		found, err := byCode(tx, normalized, wellFormed, &inv)
+		if err != nil {
+			return err
 		}
 		switch {
 		case found && inv.Redeemed() && inv.RedeemedByID != nil && *inv.RedeemedByID == v.ID:
@@ -202,7 +194,6 @@ func (s *Service) RedeemInvitation(ctx context.Context, v *models.Viewer, in mod
 		if err := tx.Create(&models.InvitationAttempt{UserID: v.ID, Succeeded: true, CreatedAt: now}).Error; err != nil {
 			return err
 		}
-		var err error
 		out, err = redeemedPayload(tx, v, &inv)
 		return err
 	})
@@ -215,9 +206,13 @@ func (s *Service) RedeemInvitation(ctx context.Context, v *models.Viewer, in mod
 	return out, nil
 }
 
-// checkWrongCodes is RATE_LIMITED once userID has had maxWrongCodes wrong
-// codes (invitations and roster claims alike) within wrongCodeWindow.
-func checkWrongCodes(tx *gorm.DB, userID string, now time.Time) error {
+// startCodeAttempt locks the user (one code attempt of theirs at a time)
+// and is RATE_LIMITED once they have had maxWrongCodes wrong codes
+// (invitations and roster claims alike) within wrongCodeWindow.
+func startCodeAttempt(tx *gorm.DB, userID string, now time.Time) error {
+	if err := lockUser(tx, userID); err != nil {
+		return err
+	}
 	var failures int64
 	if err := tx.Model(&models.InvitationAttempt{}).
 		Where("user_id = ? AND NOT succeeded AND created_at > ?", userID, now.Add(-wrongCodeWindow)).
@@ -228,6 +223,16 @@ func checkWrongCodes(tx *gorm.DB, userID string, now time.Time) error {
 		return models.Errorf(models.CodeRateLimited, "too many wrong codes; try again in 15 minutes")
 	}
 	return nil
+}
+
+// byCode locks and loads into row the invitation or roster claim whose
+// code this is; false for an unknown or malformed one.
+func byCode[T any](tx *gorm.DB, normalized string, wellFormed bool, row *T) (bool, error) {
+	if !wellFormed {
+		return false, nil
+	}
+	res := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("code_hash = ?", hashCode(normalized)).Limit(1).Find(row)
+	return res.RowsAffected == 1, res.Error
 }
 
 // readCode trims and checks a typed code; ok is false when it cannot be
@@ -263,21 +268,14 @@ func (s *Service) ClaimRosterRecord(ctx context.Context, v *models.Viewer, in mo
 	var wrong error // a wrong code: recorded, committed, then returned
 	out := &models.Viewer{User: v.User}
 	err = s.tx(ctx, func(tx *gorm.DB) error {
-		if err := lockUser(tx, v.ID); err != nil {
-			return err
-		}
 		now := s.now()
-		if err := checkWrongCodes(tx, v.ID, now); err != nil {
+		if err := startCodeAttempt(tx, v.ID, now); err != nil {
 			return err
 		}
 		var claim models.RosterClaim
-		found := false
-		if wellFormed {
-			res := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("code_hash = ?", hashCode(normalized)).Limit(1).Find(&claim)
-			if res.Error != nil {
-				return res.Error
-			}
-			found = res.RowsAffected == 1
+		found, err := byCode(tx, normalized, wellFormed, &claim)
+		if err != nil {
+			return err
 		}
 		switch {
 		case found && claim.UserID == v.ID:
