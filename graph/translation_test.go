@@ -342,3 +342,24 @@ func TestErrorsInTheViewersLanguage(t *testing.T) {
 		t.Fatalf("signed out, in English: %s", r.Body)
 	}
 }
+
+// TestDemoPseudoTranslation: without credentials, outside production, the
+// server translates visibly ("[es] …"), so the feature can be seen.
+func TestDemoPseudoTranslation(t *testing.T) {
+	f := newFixtureWith(t, apptest.Options{Env: map[string]string{"SAMESIDE_TRANSLATE": "on"}})
+	if f.App.Translation == nil {
+		t.Fatal("translation is off in development without credentials")
+	}
+	if r := f.Do(f.token("parentA"), `mutation { updateProfile(input: {locale: "es-US"}) { locale } }`, nil); r.Code() != "" {
+		t.Fatal(r.Body)
+	}
+	conv := f.start(t, "teacherA", "s1", "parentA")
+	f.WaitJobsSettled()
+	var out struct {
+		Conversation struct{ LastMessage struct{ Body string } }
+	}
+	f.Do(f.token("parentA"), `query($id: ID!) { conversation(id: $id) { lastMessage { body } } }`, map[string]any{"id": conv}).Decode(t, &out)
+	if out.Conversation.LastMessage.Body != "[es] Could we talk about reading?" {
+		t.Fatalf("the parent reads %q", out.Conversation.LastMessage.Body)
+	}
+}
