@@ -363,3 +363,32 @@ func TestDemoPseudoTranslation(t *testing.T) {
 		t.Fatalf("the parent reads %q", out.Conversation.LastMessage.Body)
 	}
 }
+
+// TestLongTextTranslated: a message at its 4,000-character limit is
+// translated like a short one (the text goes in the request's body, not
+// its URL).
+func TestLongTextTranslated(t *testing.T) {
+	f := newFixtureWith(t, apptest.Options{Translate: true})
+	if r := f.Do(f.token("parentA"), `mutation { updateProfile(input: {locale: "vi-VN"}) { locale } }`, nil); r.Code() != "" {
+		t.Fatal(r.Body)
+	}
+	conv := f.start(t, "parentA", "s1", "teacherA")
+	long := strings.Repeat("Reading today went very well. ", 133) // 3,990 characters
+	if r := f.Do(f.token("teacherA"), `mutation($in: SendMessageInput!) { sendMessage(input: $in) { message { id } } }`,
+		map[string]any{"in": map[string]any{"clientMutationId": "long", "conversationId": conv, "body": long}}); r.Code() != "" {
+		t.Fatal(r.Body)
+	}
+	f.WaitJobsSettled()
+	var out struct {
+		Conversation struct {
+			LastMessage struct {
+				Body         string
+				BodyOriginal struct{ Translated bool }
+			}
+		}
+	}
+	f.Do(f.token("parentA"), `query($id: ID!) { conversation(id: $id) { lastMessage { body bodyOriginal { translated } } } }`, map[string]any{"id": conv}).Decode(t, &out)
+	if !out.Conversation.LastMessage.BodyOriginal.Translated || !strings.HasPrefix(out.Conversation.LastMessage.Body, "[vi] đọc hôm nay went rất well.") {
+		t.Fatalf("the long message: %.120s", out.Conversation.LastMessage.Body)
+	}
+}

@@ -275,16 +275,16 @@ func (a *App) openOutbound(ctx context.Context, inserter *river.Client[*sql.Tx])
 	return nil
 }
 
-// openTranslation builds translation: Google Cloud Translation with an API
-// key, else in development the visible pseudo-translation (in production,
-// none: everyone reads what was written as it was written).
+// openTranslation builds translation: Google Cloud Translation for a
+// project, else in development the visible pseudo-translation (in
+// production, none: everyone reads what was written as it was written).
 func (a *App) openTranslation(ctx context.Context, inserter *river.Client[*sql.Tx]) error {
 	var t translation.Translator
 	switch {
 	case a.Config.TranslateOff:
 		return nil
-	case a.Config.TranslateAPIKey != "":
-		g, err := translation.NewGoogle(ctx, a.Config.TranslateAPIKey, a.Config.TranslateURL)
+	case a.Config.TranslateProject != "":
+		g, err := translation.NewGoogle(ctx, a.Config.TranslateProject, a.Config.TranslateURL)
 		if err != nil {
 			return err
 		}
@@ -292,7 +292,7 @@ func (a *App) openTranslation(ctx context.Context, inserter *river.Client[*sql.T
 	case !a.Config.Production():
 		t = translation.Pseudo{}
 	default:
-		a.Log.Warn("translation is off: set GOOGLE_TRANSLATE_API_KEY (see the README)")
+		a.Log.Warn("translation is off: set SAMESIDE_TRANSLATE_PROJECT (see the README)")
 		return nil
 	}
 	a.Translation = translation.New(a.DB, inserter, t, a.Log)

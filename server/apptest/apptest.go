@@ -125,7 +125,7 @@ func New(t testing.TB, o Options) *Env {
 	if o.Translate {
 		tr = faketranslate.Start()
 		t.Cleanup(tr.Close)
-		env["GOOGLE_TRANSLATE_API_KEY"], env["SAMESIDE_TRANSLATE_URL"] = faketranslate.Key, tr.Endpoint()
+		env["SAMESIDE_TRANSLATE_PROJECT"], env["SAMESIDE_TRANSLATE_URL"] = faketranslate.Project, tr.Endpoint()
 	} else {
 		env["SAMESIDE_TRANSLATE"] = "off"
 	}

@@ -110,11 +110,13 @@ type Config struct {
 	// TwilioAPIURL sends the client's requests elsewhere (a fake; tests).
 	// Empty: in development, texts are logged; in production, none are sent.
 	TwilioAccountSID, TwilioAuthToken, SMSFrom, TwilioAPIURL string
-	// TranslateAPIKey is Google Cloud Translation's API key
-	// (GOOGLE_TRANSLATE_API_KEY); TranslateURL sends the client's requests
-	// elsewhere (SAMESIDE_TRANSLATE_URL: a fake; tests). Empty: in
-	// development, a visible pseudo-translation; in production, none.
-	TranslateAPIKey, TranslateURL string
+	// TranslateProject is the Google Cloud project whose Cloud Translation
+	// API translates (SAMESIDE_TRANSLATE_PROJECT; credentials are the
+	// application default ones); TranslateURL sends the client's requests
+	// elsewhere, without credentials (SAMESIDE_TRANSLATE_URL: a fake;
+	// tests). Empty: in development, a visible pseudo-translation; in
+	// production, none.
+	TranslateProject, TranslateURL string
 	// TranslateOff turns translation off (SAMESIDE_TRANSLATE=off).
 	TranslateOff bool
 	// FallbackAfter is how long a note or message may stay unopened by
@@ -183,7 +185,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	c.SMTPURL, c.MailFrom = getenv("SAMESIDE_SMTP_URL"), env("SAMESIDE_MAIL_FROM", "SameSide <no-reply@localhost>")
 	c.TwilioAccountSID, c.TwilioAuthToken = getenv("TWILIO_ACCOUNT_SID"), getenv("TWILIO_AUTH_TOKEN")
 	c.SMSFrom, c.TwilioAPIURL = getenv("SAMESIDE_SMS_FROM"), getenv("SAMESIDE_TWILIO_API_URL")
-	c.TranslateAPIKey, c.TranslateURL = getenv("GOOGLE_TRANSLATE_API_KEY"), getenv("SAMESIDE_TRANSLATE_URL")
+	c.TranslateProject, c.TranslateURL = getenv("SAMESIDE_TRANSLATE_PROJECT"), getenv("SAMESIDE_TRANSLATE_URL")
 	switch t := getenv("SAMESIDE_TRANSLATE"); t {
 	case "", "on":
 	case "off":

@@ -18,7 +18,8 @@ import (
 	"sync"
 	"unicode"
 
-	"cloud.google.com/go/translate"
+	translate "cloud.google.com/go/translate/apiv3"
+	"cloud.google.com/go/translate/apiv3/translatepb"
 	"golang.org/x/text/language"
 	"google.golang.org/api/option"
 )
@@ -35,43 +36,43 @@ type Translator interface {
 	Translate(ctx context.Context, texts []string, target string) ([]Result, error)
 }
 
-// Google is Google Cloud Translation (the v2 API) through its official Go
-// client.
+// Google is Google Cloud Translation (the v3 API, over REST) through its
+// official Go client: texts go in a POST body, so a message of several
+// thousand characters fits (the v2 client sends them in a GET's URL).
 type Google struct {
-	c *translate.Client
+	c      *translate.TranslationClient
+	parent string
 }
 
-// NewGoogle returns a client with an API key; endpoint overrides Google's
-// (a fake server in tests: its URL ending in /language/translate/).
-func NewGoogle(ctx context.Context, apiKey, endpoint string) (*Google, error) {
-	opts := []option.ClientOption{option.WithAPIKey(apiKey)}
+// NewGoogle returns a client for a Google Cloud project, with the
+// application default credentials; endpoint overrides Google's (a fake
+// server in tests, without credentials).
+func NewGoogle(ctx context.Context, project, endpoint string) (*Google, error) {
+	var opts []option.ClientOption
 	if endpoint != "" {
-		opts = append(opts, option.WithEndpoint(endpoint))
+		opts = append(opts, option.WithEndpoint(endpoint), option.WithoutAuthentication())
 	}
-	c, err := translate.NewClient(ctx, opts...)
+	c, err := translate.NewTranslationRESTClient(ctx, opts...)
 	if err != nil {
 		return nil, err
 	}
-	return &Google{c: c}, nil
+	return &Google{c: c, parent: "projects/" + project + "/locations/global"}, nil
 }
 
 // Translate implements Translator.
 func (g *Google) Translate(ctx context.Context, texts []string, target string) ([]Result, error) {
-	tag, err := language.Parse(target)
-	if err != nil {
-		return nil, fmt.Errorf("translation: target %q: %w", target, err)
-	}
-	ts, err := g.c.Translate(ctx, texts, tag, &translate.Options{Format: translate.HTML})
+	res, err := g.c.TranslateText(ctx, &translatepb.TranslateTextRequest{Parent: g.parent, Contents: texts,
+		TargetLanguageCode: target, MimeType: "text/html"})
 	if err != nil {
 		return nil, err
 	}
+	ts := res.GetTranslations()
 	if len(ts) != len(texts) {
 		return nil, fmt.Errorf("translation: %d results for %d texts", len(ts), len(texts))
 	}
 	out := make([]Result, len(ts))
 	for i, t := range ts {
-		base, _ := t.Source.Base()
-		out[i] = Result{Text: t.Text, Source: base.String()}
+		out[i] = Result{Text: t.GetTranslatedText(), Source: Lang(t.GetDetectedLanguageCode())}
 	}
 	return out, nil
 }

@@ -1,7 +1,10 @@
-// Package faketranslate is a Google Cloud Translation (v2) server for
-// tests: it answers GET /language/translate/v2 as Google does (the query's
-// q, target, source, format and key; {"data":{"translations":[…]}}), so
-// the real client (cloud.google.com/go/translate) drives it. Its
+// Package faketranslate is a Google Cloud Translation (v3, REST) server
+// for tests: it answers POST /v3/projects/P/locations/global:translateText
+// as Google does (a JSON body with contents, targetLanguageCode,
+// sourceLanguageCode and mimeType; {"translations":[{"translatedText",
+// "detectedLanguageCode"}]}; errors as {"error":{"code","message",
+// "status"}}), so the real client (cloud.google.com/go/translate/apiv3)
+// drives it. Its
 // "translation" is visible and deterministic: the target in brackets, a
 // few words from a small dictionary, and — as real providers do to names
 // they are not told to keep — capitalized words lower-cased, except inside
@@ -20,8 +23,8 @@ import (
 	"github.com/sameside/sameside/server/translation"
 )
 
-// Key is the API key the fake accepts.
-const Key = "fake-translate-key"
+// Project is the Google Cloud project the fake answers for.
+const Project = "sameside-test"
 
 // Server is a fake Translation API.
 type Server struct {
@@ -41,7 +44,7 @@ func Start() *Server {
 }
 
 // Endpoint is the base URL the client takes (option.WithEndpoint).
-func (s *Server) Endpoint() string { return s.srv.URL + "/language/translate/" }
+func (s *Server) Endpoint() string { return s.srv.URL }
 
 // Close stops the fake.
 func (s *Server) Close() { s.srv.Close() }
@@ -79,6 +82,7 @@ type apiError struct {
 	Error struct {
 		Code    int    `json:"code"`
 		Message string `json:"message"`
+		Status  string `json:"status"`
 	} `json:"error"`
 }
 
@@ -87,6 +91,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	fail := func(code int, msg string) {
 		var e apiError
 		e.Error.Code, e.Error.Message = code, msg
+		e.Error.Status = map[int]string{400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND", 503: "UNAVAILABLE"}[code]
 		w.WriteHeader(code)
 		_ = json.NewEncoder(w).Encode(e)
 	}
@@ -97,40 +102,44 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.fail--
 	}
 	s.mu.Unlock()
-	q := r.URL.Query()
+	var req struct {
+		Contents           []string `json:"contents"`
+		TargetLanguageCode string   `json:"targetLanguageCode"`
+		SourceLanguageCode string   `json:"sourceLanguageCode"`
+		MimeType           string   `json:"mimeType"`
+	}
 	switch {
-	case r.URL.Path != "/language/translate/v2":
-		fail(http.StatusNotFound, "not found")
-		return
-	case q.Get("key") != Key:
-		fail(http.StatusForbidden, "The request is missing a valid API key.")
+	case r.Method != http.MethodPost || r.URL.Path != "/v3/projects/"+Project+"/locations/global:translateText":
+		fail(http.StatusNotFound, "not found: "+r.Method+" "+r.URL.Path)
 		return
 	case down:
 		fail(http.StatusServiceUnavailable, "The service is currently unavailable.")
 		return
-	case q.Get("target") == "" || len(q["q"]) == 0:
-		fail(http.StatusBadRequest, "Required Text, Target")
+	case json.NewDecoder(r.Body).Decode(&req) != nil || req.TargetLanguageCode == "" || len(req.Contents) == 0:
+		fail(http.StatusBadRequest, "Target language code and contents are required.")
+		return
+	case req.MimeType != "" && req.MimeType != "text/html" && req.MimeType != "text/plain":
+		fail(http.StatusBadRequest, "Unsupported mime type.")
 		return
 	}
-	target, source := q.Get("target"), q.Get("source")
 	type tr struct {
-		TranslatedText         string `json:"translatedText"`
-		DetectedSourceLanguage string `json:"detectedSourceLanguage,omitempty"`
+		TranslatedText       string `json:"translatedText"`
+		DetectedLanguageCode string `json:"detectedLanguageCode,omitempty"`
 	}
 	var out []tr
 	s.mu.Lock()
-	for _, text := range q["q"] {
-		s.calls[target+"\x00"+text]++
+	for _, text := range req.Contents {
+		s.calls[req.TargetLanguageCode+"\x00"+text]++
 	}
 	s.mu.Unlock()
-	for _, text := range q["q"] {
-		t := tr{TranslatedText: fake(text, target)}
-		if source == "" {
-			t.DetectedSourceLanguage = translation.Guess(translation.Unprotect(text))
+	for _, text := range req.Contents {
+		t := tr{TranslatedText: fake(text, req.TargetLanguageCode)}
+		if req.SourceLanguageCode == "" {
+			t.DetectedLanguageCode = translation.Guess(translation.Unprotect(text))
 		}
 		out = append(out, t)
 	}
-	_ = json.NewEncoder(w).Encode(map[string]any{"data": map[string]any{"translations": out}})
+	_ = json.NewEncoder(w).Encode(map[string]any{"translations": out})
 }
 
 var (
