@@ -84,10 +84,13 @@ bench-feed:
 		-f tools/benchratio.awk /tmp/sameside-bench-feed.txt
 	@awk -v metric=pages/s -v num=BenchmarkFeedPage/graphql-http-parallel -v den=BenchmarkFeedPage/raw-sql-parallel \
 		-f tools/benchratio.awk /tmp/sameside-bench-feed.txt | grep '^ratio'
-	@awk -v metric=pages/s -v num=BenchmarkFeedPage/graphql-http-translated -v den=BenchmarkFeedPage/graphql-http \
-		-f tools/benchratio.awk /tmp/sameside-bench-feed.txt | grep '^ratio'
-	@awk -v metric=pages/s -v num=BenchmarkFeedPage/graphql-http-translated-parallel -v den=BenchmarkFeedPage/graphql-http-parallel \
-		-f tools/benchratio.awk /tmp/sameside-bench-feed.txt | grep '^ratio'
+	@awk -v metric=translated-pages/s -v num=BenchmarkFeedPage/translated-interleaved -v den=none \
+		-f tools/benchratio.awk /tmp/sameside-bench-feed.txt
+	@awk -v metric=untranslated-pages/s -v num=BenchmarkFeedPage/translated-interleaved -v den=none \
+		-f tools/benchratio.awk /tmp/sameside-bench-feed.txt
+	@awk '/translated-interleaved/ { for (i = 2; i < NF; i++) { if ($$(i+1) == "translated-pages/s") t[++nt] = $$i; if ($$(i+1) == "untranslated-pages/s") u[++nu] = $$i } } \
+		END { for (i = 1; i <= nt; i++) r[i] = t[i] / u[i]; n = asort(r); printf "ratio translated / untranslated (interleaved), median of %d runs = %.2f\n", n, (n % 2) ? r[(n+1)/2] : (r[n/2] + r[n/2+1]) / 2 }' \
+		/tmp/sameside-bench-feed.txt
 
 ## bench-announce: an urgent school-wide announcement to 2,000 families (4,000
 ## devices) through GraphQL until the last push, against direct SendEach
