@@ -276,38 +276,43 @@ const studentPeople = `SELECT g.user_id FROM guardianships g WHERE g.student_id 
 const studentNames = `SELECT unnest(ARRAY[st.first_name, st.last_name, coalesce(st.preferred_name, ''), sc.name])
 	FROM students st JOIN schools sc ON sc.id = st.school_id, x WHERE st.id = x.student_id`
 
+// itemTail is what every item's query ends with: its school, its author's
+// language, and whether it exists.
+const itemTail = `(SELECT school_id FROM x) AS school, (SELECT u.locale FROM users u, x WHERE u.id = x.author_id) AS author,
+	EXISTS (SELECT 1 FROM x) AS exists`
+
+// aboutStudent is the query of an item about a student, read by the
+// student's guardians and staff: x (body, student_id, author_id,
+// school_id) selects it.
+func aboutStudent(x string) string {
+	return `WITH x AS (` + x + `)
+		SELECT ARRAY(SELECT body FROM x) AS texts,
+			ARRAY(SELECT * FROM (` + studentNames + `) n UNION SELECT u.display_name FROM users u, x WHERE u.id IN (` + studentPeople + `)) AS names,
+			ARRAY(SELECT DISTINCT u.locale FROM users u, x WHERE u.id IN (` + studentPeople + `)) AS langs, ` + itemTail
+}
+
+// forSchool is the query of an item with a title, read by the school's
+// members: x (title, body, school_id, author_id) selects it.
+func forSchool(x string) string {
+	return `WITH x AS (` + x + `)
+		SELECT ARRAY(SELECT unnest(ARRAY[title, body]) FROM x) AS texts,
+			ARRAY(SELECT sc.name FROM schools sc, x WHERE sc.id = x.school_id UNION SELECT u.display_name FROM users u, x WHERE u.id = x.author_id) AS names,
+			ARRAY(SELECT DISTINCT u.locale FROM users u JOIN memberships m ON m.user_id = u.id, x WHERE m.school_id = x.school_id) AS langs, ` + itemTail
+}
+
 var loadSQL = map[string]string{
+	// A message, read by its conversation's participants.
 	KindMessage: `WITH x AS (SELECT m.body, m.sender_id AS author_id, c.id AS conversation_id, c.student_id, c.school_id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = @id),
 		p AS (SELECT u.display_name, u.locale FROM conversation_participants cp JOIN users u ON u.id = cp.user_id, x WHERE cp.conversation_id = x.conversation_id)
 		SELECT ARRAY(SELECT body FROM x) AS texts,
 			ARRAY(SELECT display_name FROM p UNION SELECT unnest(ARRAY[st.first_name, st.last_name, coalesce(st.preferred_name, '')]) FROM students st, x WHERE st.id = x.student_id
 				UNION SELECT sc.name FROM schools sc, x WHERE sc.id = x.school_id) AS names,
-			ARRAY(SELECT DISTINCT locale FROM p) AS langs, (SELECT school_id FROM x) AS school, (SELECT u.locale FROM users u, x WHERE u.id = x.author_id) AS author, EXISTS (SELECT 1 FROM x) AS exists`,
-	KindObservation: `WITH x AS (SELECT o.body, o.student_id, o.author_id, o.school_id FROM observations o WHERE o.id = @id)
-		SELECT ARRAY(SELECT body FROM x) AS texts,
-			ARRAY(SELECT * FROM (` + studentNames + `) n UNION SELECT u.display_name FROM users u, x WHERE u.id IN (` + studentPeople + `)) AS names,
-			ARRAY(SELECT DISTINCT u.locale FROM users u, x WHERE u.id IN (` + studentPeople + `)) AS langs, (SELECT school_id FROM x) AS school, (SELECT u.locale FROM users u, x WHERE u.id = x.author_id) AS author, EXISTS (SELECT 1 FROM x) AS exists`,
-	KindResponse: `WITH x AS (SELECT r.body, o.student_id, r.author_id, o.school_id FROM observation_responses r JOIN observations o ON o.id = r.observation_id WHERE r.id = @id)
-		SELECT ARRAY(SELECT body FROM x) AS texts,
-			ARRAY(SELECT * FROM (` + studentNames + `) n UNION SELECT u.display_name FROM users u, x WHERE u.id IN (` + studentPeople + `)) AS names,
-			ARRAY(SELECT DISTINCT u.locale FROM users u, x WHERE u.id IN (` + studentPeople + `)) AS langs, (SELECT school_id FROM x) AS school, (SELECT u.locale FROM users u, x WHERE u.id = x.author_id) AS author, EXISTS (SELECT 1 FROM x) AS exists`,
-	KindInsight: `WITH x AS (SELECT h.body, h.student_id, h.author_id, h.school_id FROM home_insights h WHERE h.id = @id)
-		SELECT ARRAY(SELECT body FROM x) AS texts,
-			ARRAY(SELECT * FROM (` + studentNames + `) n UNION SELECT u.display_name FROM users u, x WHERE u.id IN (` + studentPeople + `)) AS names,
-			ARRAY(SELECT DISTINCT u.locale FROM users u, x WHERE u.id IN (` + studentPeople + `)) AS langs, (SELECT school_id FROM x) AS school, (SELECT u.locale FROM users u, x WHERE u.id = x.author_id) AS author, EXISTS (SELECT 1 FROM x) AS exists`,
-	KindEvent: `WITH x AS (SELECT e.title, e.description AS body, e.school_id, e.created_by_id AS author_id FROM school_events e WHERE e.id = @id)
-		SELECT ARRAY(SELECT unnest(ARRAY[title, body]) FROM x) AS texts,
-			ARRAY(SELECT sc.name FROM schools sc, x WHERE sc.id = x.school_id UNION SELECT u.display_name FROM users u, x WHERE u.id = x.author_id) AS names,
-			ARRAY(SELECT DISTINCT u.locale FROM users u JOIN memberships m ON m.user_id = u.id, x WHERE m.school_id = x.school_id) AS langs,
-			(SELECT school_id FROM x) AS school, (SELECT u.locale FROM users u, x WHERE u.id = x.author_id) AS author, EXISTS (SELECT 1 FROM x) AS exists`,
-	KindResource: `WITH x AS (SELECT r.title, r.summary AS body, r.school_id, r.created_by_id AS author_id FROM resources r WHERE r.id = @id)
-		SELECT ARRAY(SELECT unnest(ARRAY[title, body]) FROM x) AS texts,
-			ARRAY(SELECT sc.name FROM schools sc, x WHERE sc.id = x.school_id) AS names,
-			ARRAY(SELECT DISTINCT u.locale FROM users u JOIN memberships m ON m.user_id = u.id, x WHERE m.school_id = x.school_id) AS langs,
-			(SELECT school_id FROM x) AS school, (SELECT u.locale FROM users u, x WHERE u.id = x.author_id) AS author, EXISTS (SELECT 1 FROM x) AS exists`,
-	KindAnnouncement: `WITH x AS (SELECT a.title, a.body, a.school_id, a.author_id FROM announcements a WHERE a.id = @id)
-		SELECT ARRAY(SELECT unnest(ARRAY[title, body]) FROM x) AS texts,
-			ARRAY(SELECT sc.name FROM schools sc, x WHERE sc.id = x.school_id UNION SELECT u.display_name FROM users u, x WHERE u.id = x.author_id) AS names,
-			ARRAY(SELECT DISTINCT u.locale FROM users u JOIN memberships m ON m.user_id = u.id, x WHERE m.school_id = x.school_id) AS langs,
-			(SELECT school_id FROM x) AS school, (SELECT u.locale FROM users u, x WHERE u.id = x.author_id) AS author, EXISTS (SELECT 1 FROM x) AS exists`,
+			ARRAY(SELECT DISTINCT locale FROM p) AS langs, ` + itemTail,
+	KindObservation: aboutStudent(`SELECT o.body, o.student_id, o.author_id, o.school_id FROM observations o WHERE o.id = @id`),
+	KindResponse: aboutStudent(`SELECT r.body, o.student_id, r.author_id, o.school_id FROM observation_responses r
+		JOIN observations o ON o.id = r.observation_id WHERE r.id = @id`),
+	KindInsight:      aboutStudent(`SELECT h.body, h.student_id, h.author_id, h.school_id FROM home_insights h WHERE h.id = @id`),
+	KindAnnouncement: forSchool(`SELECT a.title, a.body, a.school_id, a.author_id FROM announcements a WHERE a.id = @id`),
+	KindEvent:        forSchool(`SELECT e.title, e.description AS body, e.school_id, e.created_by_id AS author_id FROM school_events e WHERE e.id = @id`),
+	KindResource:     forSchool(`SELECT r.title, r.summary AS body, r.school_id, r.created_by_id AS author_id FROM resources r WHERE r.id = @id`),
 }
