@@ -38,6 +38,26 @@ func (r *conferenceBookingResolver) BookedBy(ctx context.Context, obj *models.Co
 	return load(ctx).User.Load(ctx, obj.BookedByID)
 }
 
+func (r *conferenceBookingResolver) Questions(ctx context.Context, obj *models.ConferenceBooking) (string, error) {
+	s, _, err := r.oneInViewerLanguage(ctx, obj.Questions, obj.BookedByID)
+	return s, err
+}
+
+func (r *conferenceBookingResolver) QuestionsOriginal(ctx context.Context, obj *models.ConferenceBooking) (*models.Original, error) {
+	_, o, err := r.oneInViewerLanguage(ctx, obj.Questions, obj.BookedByID)
+	return o, err
+}
+
+func (r *conferenceBookingResolver) AtHome(ctx context.Context, obj *models.ConferenceBooking) (string, error) {
+	s, _, err := r.oneInViewerLanguage(ctx, obj.AtHome, obj.BookedByID)
+	return s, err
+}
+
+func (r *conferenceBookingResolver) AtHomeOriginal(ctx context.Context, obj *models.ConferenceBooking) (*models.Original, error) {
+	_, o, err := r.oneInViewerLanguage(ctx, obj.AtHome, obj.BookedByID)
+	return o, err
+}
+
 // Notes is the resolver for the notes field.
 func (r *conferenceBookingResolver) Notes(ctx context.Context, obj *models.ConferenceBooking) (*string, error) {
 	v := viewer(ctx)
@@ -45,6 +65,10 @@ func (r *conferenceBookingResolver) Notes(ctx context.Context, obj *models.Confe
 		return nil, nil
 	}
 	return &obj.Notes, nil
+}
+
+func (r *conferenceBookingResolver) Summary(ctx context.Context, obj *models.ConferenceBooking) (*models.ConferenceSummary, error) {
+	return r.Domain.SummaryOf(ctx, viewer(ctx), &obj.ID, nil)
 }
 
 // Cancelled is the resolver for the cancelled field.
@@ -65,6 +89,64 @@ func (r *conferenceBookingResolver) Alternatives(ctx context.Context, obj *model
 	return r.Domain.ConferenceSlots(ctx, viewer(ctx), round, &slot.TeacherID, true)
 }
 
+func (r *conferenceFollowUpResolver) Summary(ctx context.Context, obj *models.ConferenceFollowUp) (*models.ConferenceSummary, error) {
+	return r.Domain.ConferenceSummary(ctx, viewer(ctx), obj.SummaryID)
+}
+
+func (r *conferenceFollowUpResolver) Step(ctx context.Context, obj *models.ConferenceFollowUp) (*models.ConferenceNextStep, error) {
+	if obj.StepID == nil {
+		return nil, nil
+	}
+	return r.Domain.NextStep(ctx, *obj.StepID)
+}
+
+func (r *conferenceFollowUpResolver) Body(ctx context.Context, obj *models.ConferenceFollowUp) (string, error) {
+	s, _, err := r.oneInViewerLanguage(ctx, obj.Body, obj.AuthorID)
+	return s, err
+}
+
+func (r *conferenceFollowUpResolver) BodyOriginal(ctx context.Context, obj *models.ConferenceFollowUp) (*models.Original, error) {
+	_, o, err := r.oneInViewerLanguage(ctx, obj.Body, obj.AuthorID)
+	return o, err
+}
+
+func (r *conferenceFollowUpResolver) Author(ctx context.Context, obj *models.ConferenceFollowUp) (*models.User, error) {
+	return load(ctx).User.Load(ctx, obj.AuthorID)
+}
+
+func (r *conferenceNextStepResolver) Body(ctx context.Context, obj *models.ConferenceNextStep) (string, error) {
+	s, _, err := r.oneInViewerLanguage(ctx, obj.Body, "")
+	return s, err
+}
+
+func (r *conferenceNextStepResolver) BodyOriginal(ctx context.Context, obj *models.ConferenceNextStep) (*models.Original, error) {
+	_, o, err := r.oneInViewerLanguage(ctx, obj.Body, "")
+	return o, err
+}
+
+func (r *conferenceNextStepResolver) DueOn(ctx context.Context, obj *models.ConferenceNextStep) (*string, error) {
+	if obj.DueOn == nil {
+		return nil, nil
+	}
+	d := obj.DueOn.Format(time.DateOnly)
+	return &d, nil
+}
+
+func (r *conferenceNextStepResolver) Done(ctx context.Context, obj *models.ConferenceNextStep) (bool, error) {
+	return obj.DoneAt != nil, nil
+}
+
+func (r *conferenceNextStepResolver) DoneBy(ctx context.Context, obj *models.ConferenceNextStep) (*models.User, error) {
+	if obj.DoneByID == nil {
+		return nil, nil
+	}
+	return load(ctx).User.Load(ctx, *obj.DoneByID)
+}
+
+func (r *conferenceNextStepResolver) CheckIns(ctx context.Context, obj *models.ConferenceNextStep) ([]*models.ConferenceFollowUp, error) {
+	return r.Domain.FollowUps(ctx, viewer(ctx), obj.SummaryID, &obj.ID)
+}
+
 // Student is the resolver for the student field.
 func (r *conferenceRequestResolver) Student(ctx context.Context, obj *models.ConferenceRequest) (*models.Student, error) {
 	return load(ctx).StudentOfVisible.Load(ctx, obj.StudentID)
@@ -78,6 +160,30 @@ func (r *conferenceRequestResolver) Teacher(ctx context.Context, obj *models.Con
 // RequestedBy is the resolver for the requestedBy field.
 func (r *conferenceRequestResolver) RequestedBy(ctx context.Context, obj *models.ConferenceRequest) (*models.User, error) {
 	return load(ctx).User.Load(ctx, obj.RequestedByID)
+}
+
+func (r *conferenceRequestResolver) Topic(ctx context.Context, obj *models.ConferenceRequest) (string, error) {
+	s, _, err := r.oneInViewerLanguage(ctx, obj.Topic, obj.RequestedByID)
+	return s, err
+}
+
+func (r *conferenceRequestResolver) TopicOriginal(ctx context.Context, obj *models.ConferenceRequest) (*models.Original, error) {
+	_, o, err := r.oneInViewerLanguage(ctx, obj.Topic, obj.RequestedByID)
+	return o, err
+}
+
+func (r *conferenceRequestResolver) AtHome(ctx context.Context, obj *models.ConferenceRequest) (string, error) {
+	s, _, err := r.oneInViewerLanguage(ctx, obj.AtHome, obj.RequestedByID)
+	return s, err
+}
+
+func (r *conferenceRequestResolver) AtHomeOriginal(ctx context.Context, obj *models.ConferenceRequest) (*models.Original, error) {
+	_, o, err := r.oneInViewerLanguage(ctx, obj.AtHome, obj.RequestedByID)
+	return o, err
+}
+
+func (r *conferenceRequestResolver) Summary(ctx context.Context, obj *models.ConferenceRequest) (*models.ConferenceSummary, error) {
+	return r.Domain.SummaryOf(ctx, viewer(ctx), nil, &obj.ID)
 }
 
 // Options is the resolver for the options field.
@@ -127,6 +233,53 @@ func (r *conferenceRoundResolver) Slots(ctx context.Context, obj *models.Confere
 // Teacher is the resolver for the teacher field.
 func (r *conferenceSlotResolver) Teacher(ctx context.Context, obj *models.ConferenceSlotView) (*models.User, error) {
 	return load(ctx).User.Load(ctx, obj.TeacherID)
+}
+
+func (r *conferenceSummaryResolver) Student(ctx context.Context, obj *models.ConferenceSummary) (*models.Student, error) {
+	return load(ctx).StudentOfVisible.Load(ctx, obj.StudentID)
+}
+
+func (r *conferenceSummaryResolver) Author(ctx context.Context, obj *models.ConferenceSummary) (*models.User, error) {
+	return load(ctx).User.Load(ctx, obj.AuthorID)
+}
+
+func (r *conferenceSummaryResolver) Body(ctx context.Context, obj *models.ConferenceSummary) (string, error) {
+	s, _, err := r.oneInViewerLanguage(ctx, obj.Body, obj.AuthorID)
+	return s, err
+}
+
+func (r *conferenceSummaryResolver) BodyOriginal(ctx context.Context, obj *models.ConferenceSummary) (*models.Original, error) {
+	_, o, err := r.oneInViewerLanguage(ctx, obj.Body, obj.AuthorID)
+	return o, err
+}
+
+func (r *conferenceSummaryResolver) NextSteps(ctx context.Context, obj *models.ConferenceSummary) ([]*models.ConferenceNextStep, error) {
+	return r.Domain.NextSteps(ctx, obj.ID)
+}
+
+func (r *conferenceSummaryResolver) AcknowledgedBy(ctx context.Context, obj *models.ConferenceSummary) (*models.User, error) {
+	if obj.AcknowledgedByID == nil {
+		return nil, nil
+	}
+	return load(ctx).User.Load(ctx, *obj.AcknowledgedByID)
+}
+
+func (r *conferenceSummaryResolver) FollowUps(ctx context.Context, obj *models.ConferenceSummary) ([]*models.ConferenceFollowUp, error) {
+	return r.Domain.FollowUps(ctx, viewer(ctx), obj.ID, nil)
+}
+
+func (r *conferenceSummaryResolver) Booking(ctx context.Context, obj *models.ConferenceSummary) (*models.ConferenceBooking, error) {
+	if obj.BookingID == nil {
+		return nil, nil
+	}
+	return r.Domain.ConferenceBooking(ctx, viewer(ctx), *obj.BookingID)
+}
+
+func (r *conferenceSummaryResolver) Request(ctx context.Context, obj *models.ConferenceSummary) (*models.ConferenceRequest, error) {
+	if obj.RequestID == nil {
+		return nil, nil
+	}
+	return r.Domain.ConferenceRequest(ctx, viewer(ctx), *obj.RequestID)
 }
 
 // CreateConferenceRound is the resolver for the createConferenceRound field.
@@ -206,6 +359,18 @@ func (r *mutationResolver) CancelConferenceRequest(ctx context.Context, input mo
 	return r.Domain.CancelConferenceRequest(ctx, viewer(ctx), input)
 }
 
+func (r *mutationResolver) ShareConferenceSummary(ctx context.Context, input models.ShareConferenceSummaryInput) (*models.ConferenceSummaryPayload, error) {
+	return r.Domain.ShareConferenceSummary(ctx, viewer(ctx), input)
+}
+
+func (r *mutationResolver) AcknowledgeConferenceSummary(ctx context.Context, input models.AcknowledgeConferenceSummaryInput) (*models.ConferenceFollowUpPayload, error) {
+	return r.Domain.AcknowledgeConferenceSummary(ctx, viewer(ctx), input)
+}
+
+func (r *mutationResolver) AnswerNextStepCheckIn(ctx context.Context, input models.AnswerNextStepCheckInInput) (*models.ConferenceFollowUpPayload, error) {
+	return r.Domain.AnswerNextStepCheckIn(ctx, viewer(ctx), input)
+}
+
 // ConferenceRounds is the resolver for the conferenceRounds field.
 func (r *queryResolver) ConferenceRounds(ctx context.Context) ([]*models.ConferenceRound, error) {
 	return r.Domain.ConferenceRounds(ctx, viewer(ctx))
@@ -231,8 +396,24 @@ func (r *queryResolver) ConferenceRequests(ctx context.Context) ([]*models.Confe
 	return r.Domain.ConferenceRequests(ctx, viewer(ctx))
 }
 
+func (r *queryResolver) ConferenceSummary(ctx context.Context, id string) (*models.ConferenceSummary, error) {
+	return r.Domain.ConferenceSummary(ctx, viewer(ctx), id)
+}
+
+func (r *studentResolver) ConferenceSummaries(ctx context.Context, obj *models.Student) ([]*models.ConferenceSummary, error) {
+	return r.Domain.StudentConferenceSummaries(ctx, viewer(ctx), obj.ID)
+}
+
 func (r *Resolver) ConferenceBooking() generated.ConferenceBookingResolver {
 	return &conferenceBookingResolver{r}
+}
+
+func (r *Resolver) ConferenceFollowUp() generated.ConferenceFollowUpResolver {
+	return &conferenceFollowUpResolver{r}
+}
+
+func (r *Resolver) ConferenceNextStep() generated.ConferenceNextStepResolver {
+	return &conferenceNextStepResolver{r}
 }
 
 func (r *Resolver) ConferenceRequest() generated.ConferenceRequestResolver {
@@ -251,10 +432,17 @@ func (r *Resolver) ConferenceSlot() generated.ConferenceSlotResolver {
 	return &conferenceSlotResolver{r}
 }
 
+func (r *Resolver) ConferenceSummary() generated.ConferenceSummaryResolver {
+	return &conferenceSummaryResolver{r}
+}
+
 type (
 	conferenceBookingResolver       struct{ *Resolver }
+	conferenceFollowUpResolver      struct{ *Resolver }
+	conferenceNextStepResolver      struct{ *Resolver }
 	conferenceRequestResolver       struct{ *Resolver }
 	conferenceRequestOptionResolver struct{ *Resolver }
 	conferenceRoundResolver         struct{ *Resolver }
 	conferenceSlotResolver          struct{ *Resolver }
+	conferenceSummaryResolver       struct{ *Resolver }
 )

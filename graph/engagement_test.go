@@ -128,7 +128,10 @@ func TestEngagementFigures(t *testing.T) {
 	if len(records) != 3 || records[1][0] != "a1" || records[1][6] != "0.6666666666666666" || records[1][7] != "7200" || records[1][11] != "3600" || records[2][7] != "" {
 		t.Fatalf("csv (%d): %v", status, records)
 	}
-	for who, status := range map[string]int{"teacherA": 403, "parentA": 403, "adminB": 404, "": 401} {
+	if status, own := get(f.token("teacherA")); status != 200 || len(own) != 2 || own[1][0] != "a1" {
+		t.Fatalf("a teacher's own figures as CSV (%d): %v", status, own)
+	}
+	for who, status := range map[string]int{"parentA": 403, "adminB": 404, "": 401} {
 		token := ""
 		if who != "" {
 			token = f.token(who)
@@ -137,7 +140,18 @@ func TestEngagementFigures(t *testing.T) {
 			t.Errorf("csv as %q: %d, want %d", who, got, status)
 		}
 	}
-	for who, code := range map[string]string{"teacherA": "FORBIDDEN", "parentA": "FORBIDDEN", "adminB": "NOT_FOUND"} {
+	// A teacher sees their own figures and no one else's.
+	var own struct {
+		Engagement struct {
+			Rows []struct{ Teacher struct{ ID string } }
+		}
+	}
+	f.Do(f.token("teacherA"), `query($s: ID!) { engagement(schoolId: $s, from: "2026-10-01", to: "2026-10-31") { rows { teacher { id } } } }`,
+		map[string]any{"s": school}).Decode(t, &own)
+	if len(own.Engagement.Rows) != 1 || own.Engagement.Rows[0].Teacher.ID != f.users["teacherA"].ID {
+		t.Fatalf("teacherA's engagement: %+v", own.Engagement.Rows)
+	}
+	for who, code := range map[string]string{"parentA": "FORBIDDEN", "adminB": "NOT_FOUND"} {
 		if res := f.Do(f.token(who), q, map[string]any{"s": school}); res.Code() != code {
 			t.Errorf("%s: %s", who, res.Body)
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sameside/sameside/graph/generated"
 	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/models/domain"
 )
 
 // Student is the resolver for the student field.
@@ -65,6 +66,27 @@ func (r *messageResolver) Sender(ctx context.Context, obj *models.Message) (*mod
 	return load(ctx).User.Load(ctx, obj.SenderID)
 }
 
+func (r *messageResolver) ReadBy(ctx context.Context, obj *models.Message) ([]*models.User, error) {
+	ps, err := load(ctx).ReadPositions.Load(ctx, obj.ConversationID)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, p := range ps {
+		if p.UserID != obj.SenderID && p.LastReadSeq >= obj.Seq {
+			ids = append(ids, p.UserID)
+		}
+	}
+	users, err := load(ctx).User.LoadAll(ctx, ids)
+	out := make([]*models.User, 0, len(users))
+	for _, u := range users {
+		if u != nil {
+			out = append(out, u)
+		}
+	}
+	return out, err
+}
+
 // StartConversation is the resolver for the startConversation field.
 func (r *mutationResolver) StartConversation(ctx context.Context, input models.StartConversationInput) (*models.ConversationPayload, error) {
 	return r.Domain.StartConversation(ctx, viewer(ctx), input)
@@ -106,6 +128,11 @@ func (r *queryResolver) Conversations(ctx context.Context, first *int, after *st
 // Conversation is the resolver for the conversation field.
 func (r *queryResolver) Conversation(ctx context.Context, id string) (*models.Conversation, error) {
 	return r.Domain.Conversation(ctx, viewer(ctx), id)
+}
+
+func (r *queryResolver) MessageDraftHints(ctx context.Context, body string, concern *bool) ([]*models.DraftHint, error) {
+	c := concern != nil && *concern
+	return domain.MessageDraftHints(body, c, viewer(ctx).Locale)
 }
 
 func (r *queryResolver) ConversationExport(ctx context.Context, schoolID string, studentID *string, from time.Time, to time.Time) ([]*models.ConversationTranscript, error) {

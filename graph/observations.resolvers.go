@@ -14,6 +14,57 @@ import (
 	"github.com/sameside/sameside/models/domain"
 )
 
+func (r *childProfileResolver) Student(ctx context.Context, obj *models.ChildProfile) (*models.Student, error) {
+	return load(ctx).StudentOfVisible.Load(ctx, obj.StudentID)
+}
+
+func (r *childProfileResolver) Strengths(ctx context.Context, obj *models.ChildProfile) (string, error) {
+	s, _, err := r.oneInViewerLanguage(ctx, obj.Strengths, profileAuthor(obj))
+	return s, err
+}
+
+func (r *childProfileResolver) WhatWorks(ctx context.Context, obj *models.ChildProfile) (string, error) {
+	s, _, err := r.oneInViewerLanguage(ctx, obj.WhatWorks, profileAuthor(obj))
+	return s, err
+}
+
+func (r *childProfileResolver) Worries(ctx context.Context, obj *models.ChildProfile) (string, error) {
+	s, _, err := r.oneInViewerLanguage(ctx, obj.Worries, profileAuthor(obj))
+	return s, err
+}
+
+func (r *childProfileResolver) Goals(ctx context.Context, obj *models.ChildProfile) (string, error) {
+	s, _, err := r.oneInViewerLanguage(ctx, obj.Goals, profileAuthor(obj))
+	return s, err
+}
+
+func (r *childProfileResolver) StrengthsOriginal(ctx context.Context, obj *models.ChildProfile) (*models.Original, error) {
+	_, o, err := r.oneInViewerLanguage(ctx, obj.Strengths, profileAuthor(obj))
+	return o, err
+}
+
+func (r *childProfileResolver) WhatWorksOriginal(ctx context.Context, obj *models.ChildProfile) (*models.Original, error) {
+	_, o, err := r.oneInViewerLanguage(ctx, obj.WhatWorks, profileAuthor(obj))
+	return o, err
+}
+
+func (r *childProfileResolver) WorriesOriginal(ctx context.Context, obj *models.ChildProfile) (*models.Original, error) {
+	_, o, err := r.oneInViewerLanguage(ctx, obj.Worries, profileAuthor(obj))
+	return o, err
+}
+
+func (r *childProfileResolver) GoalsOriginal(ctx context.Context, obj *models.ChildProfile) (*models.Original, error) {
+	_, o, err := r.oneInViewerLanguage(ctx, obj.Goals, profileAuthor(obj))
+	return o, err
+}
+
+func (r *childProfileResolver) UpdatedBy(ctx context.Context, obj *models.ChildProfile) (*models.User, error) {
+	if obj.UpdatedByID == nil {
+		return nil, nil
+	}
+	return load(ctx).User.Load(ctx, *obj.UpdatedByID)
+}
+
 // Feed is the resolver for the feed field.
 func (r *classroomResolver) Feed(ctx context.Context, obj *models.Classroom, kinds []models.ObservationKind, first *int, after *string) (*models.Connection[models.Observation], error) {
 	return connection(ctx)(r.Domain.ClassroomFeed(ctx, viewer(ctx), obj, models.FeedArgs{Kinds: kinds, First: first, After: after}))
@@ -90,6 +141,14 @@ func (r *mutationResolver) ShareHomeInsight(ctx context.Context, input models.Sh
 	return r.Domain.ShareHomeInsight(ctx, viewer(ctx), input)
 }
 
+func (r *mutationResolver) AnswerTryAtHome(ctx context.Context, input models.AnswerTryAtHomeInput) (*models.TryAtHomeAnswer, error) {
+	return r.Domain.AnswerTryAtHome(ctx, viewer(ctx), input)
+}
+
+func (r *mutationResolver) UpdateChildProfile(ctx context.Context, input models.UpdateChildProfileInput) (*models.ChildProfile, error) {
+	return r.Domain.UpdateChildProfile(ctx, viewer(ctx), input)
+}
+
 func (r *observationResolver) Body(ctx context.Context, objs []*models.Observation) ([]string, error) {
 	texts, authors := make([]string, len(objs)), make([]string, len(objs))
 	for i, o := range objs {
@@ -128,6 +187,26 @@ func (r *observationResolver) Reviews(ctx context.Context, obj *models.Observati
 	return load(ctx).Reviews.Load(ctx, obj.ID)
 }
 
+func (r *observationResolver) TryAtHome(ctx context.Context, obj *models.Observation) (*string, error) {
+	if obj.TryAtHome == "" {
+		return nil, nil
+	}
+	s, _, err := r.oneInViewerLanguage(ctx, obj.TryAtHome, obj.AuthorID)
+	return &s, err
+}
+
+func (r *observationResolver) TryAtHomeOriginal(ctx context.Context, obj *models.Observation) (*models.Original, error) {
+	if obj.TryAtHome == "" {
+		return nil, nil
+	}
+	_, o, err := r.oneInViewerLanguage(ctx, obj.TryAtHome, obj.AuthorID)
+	return o, err
+}
+
+func (r *observationResolver) TriedAtHome(ctx context.Context, obj *models.Observation) ([]*models.TryAtHomeAnswer, error) {
+	return r.Domain.TriedAtHome(ctx, viewer(ctx), obj)
+}
+
 func (r *observationResponseResolver) Body(ctx context.Context, obj *models.ObservationResponse) (string, error) {
 	s, _, err := r.oneInViewerLanguage(ctx, obj.Body, obj.AuthorID)
 	return s, err
@@ -163,6 +242,10 @@ func (r *queryResolver) ObservationDraftHints(ctx context.Context, body string, 
 	return domain.DraftHints(body, kind, viewer(ctx).Locale)
 }
 
+func (r *queryResolver) GettingToKnow(ctx context.Context) ([]*models.GettingToKnowEntry, error) {
+	return r.Domain.GettingToKnow(ctx, viewer(ctx))
+}
+
 // Observations is the resolver for the observations field.
 func (r *studentResolver) Observations(ctx context.Context, obj *models.Student, kinds []models.ObservationKind, first *int, after *string) (*models.Connection[models.Observation], error) {
 	return connection(ctx)(r.Domain.StudentObservations(ctx, viewer(ctx), obj, models.FeedArgs{Kinds: kinds, First: first, After: after}))
@@ -179,18 +262,46 @@ func (r *studentResolver) Balance(ctx context.Context, obj *models.Student) (*mo
 	return r.Domain.Balance(ctx, viewer(ctx), obj)
 }
 
+func (r *studentResolver) AboutMe(ctx context.Context, obj *models.Student) ([]*models.ChildProfile, error) {
+	return r.Domain.ChildProfiles(ctx, viewer(ctx), obj)
+}
+
 func (r *studentResolver) Timeline(ctx context.Context, obj *models.Student, first *int, after *string) (*models.Connection[models.TimelineEntry], error) {
 	return r.Domain.StudentTimeline(ctx, viewer(ctx), obj, first, after)
 }
 
-// Node is the resolver for the node field: the entry's observation or home
-// insight, as the union.
+// Node is the resolver for the node field: the entry's item, as the union.
 func (r *timelineEdgeResolver) Node(ctx context.Context, obj *models.Edge[models.TimelineEntry]) (model.TimelineItem, error) {
-	if obj.Node.Observation != nil {
-		return obj.Node.Observation, nil
+	switch n := obj.Node; {
+	case n.Observation != nil:
+		return n.Observation, nil
+	case n.HomeInsight != nil:
+		return n.HomeInsight, nil
+	case n.ConferenceSummary != nil:
+		return n.ConferenceSummary, nil
 	}
-	return obj.Node.HomeInsight, nil
+	return obj.Node.ConferenceFollowUp, nil
 }
+
+func (r *tryAtHomeAnswerResolver) Observation(ctx context.Context, obj *models.TryAtHomeAnswer) (*models.Observation, error) {
+	return r.Domain.Observation(ctx, viewer(ctx), obj.ObservationID)
+}
+
+func (r *tryAtHomeAnswerResolver) Author(ctx context.Context, obj *models.TryAtHomeAnswer) (*models.User, error) {
+	return load(ctx).User.Load(ctx, obj.UserID)
+}
+
+func (r *tryAtHomeAnswerResolver) Body(ctx context.Context, obj *models.TryAtHomeAnswer) (string, error) {
+	s, _, err := r.oneInViewerLanguage(ctx, obj.Body, obj.UserID)
+	return s, err
+}
+
+func (r *tryAtHomeAnswerResolver) BodyOriginal(ctx context.Context, obj *models.TryAtHomeAnswer) (*models.Original, error) {
+	_, o, err := r.oneInViewerLanguage(ctx, obj.Body, obj.UserID)
+	return o, err
+}
+
+func (r *Resolver) ChildProfile() generated.ChildProfileResolver { return &childProfileResolver{r} }
 
 func (r *Resolver) HomeInsight() generated.HomeInsightResolver { return &homeInsightResolver{r} }
 
@@ -206,10 +317,16 @@ func (r *Resolver) ObservationReview() generated.ObservationReviewResolver {
 
 func (r *Resolver) TimelineEdge() generated.TimelineEdgeResolver { return &timelineEdgeResolver{r} }
 
+func (r *Resolver) TryAtHomeAnswer() generated.TryAtHomeAnswerResolver {
+	return &tryAtHomeAnswerResolver{r}
+}
+
 type (
+	childProfileResolver        struct{ *Resolver }
 	homeInsightResolver         struct{ *Resolver }
 	observationResolver         struct{ *Resolver }
 	observationResponseResolver struct{ *Resolver }
 	observationReviewResolver   struct{ *Resolver }
 	timelineEdgeResolver        struct{ *Resolver }
+	tryAtHomeAnswerResolver     struct{ *Resolver }
 )

@@ -77,3 +77,11 @@ func (r *Resolver) oneInViewerLanguage(ctx context.Context, text, author string)
 	}
 	return out[0], orig[0], nil
 }
+
+// profileAuthor is who last wrote a profile: the original is theirs.
+func profileAuthor(p *models.ChildProfile) string {
+	if p.UpdatedByID == nil {
+		return ""
+	}
+	return *p.UpdatedByID
+}

@@ -56,12 +56,19 @@ type ConferenceSlot struct {
 
 // ConferenceBooking is a parent's booking of a slot for one child.
 type ConferenceBooking struct {
-	ID            string `gorm:"type:uuid;primaryKey;default:gen_random_uuid()"`
-	SlotID        string `gorm:"type:uuid"`
-	RoundID       string `gorm:"type:uuid"`
-	SchoolID      string `gorm:"type:uuid"`
-	StudentID     string `gorm:"type:uuid"`
-	BookedByID    string `gorm:"type:uuid"`
+	ID         string `gorm:"type:uuid;primaryKey;default:gen_random_uuid()"`
+	SlotID     string `gorm:"type:uuid"`
+	RoundID    string `gorm:"type:uuid"`
+	SchoolID   string `gorm:"type:uuid"`
+	StudentID  string `gorm:"type:uuid"`
+	BookedByID string `gorm:"type:uuid"`
+	// Household is the booker's household key ('' when not said): only
+	// that household's guardians see the booking.
+	Household string
+	// Questions and AtHome are the family's words before the meeting: what
+	// they want to talk about, what they see at home.
+	Questions     string
+	AtHome        string
 	Notes         string
 	CreatedAt     time.Time
 	CancelledAt   *time.Time
@@ -108,6 +115,8 @@ type BookConferenceSlotInput struct {
 	ClientMutationID string
 	SlotID           string
 	StudentID        string
+	Questions        *string
+	AtHome           *string
 }
 
 // RescheduleConferenceBookingInput moves a booking to another slot.
@@ -177,12 +186,15 @@ func (s *ConferenceRequestState) UnmarshalGQL(v any) error {
 // ConferenceRequest is a family's request for a meeting with the child's
 // teacher and the school's admins.
 type ConferenceRequest struct {
-	ID               string `gorm:"type:uuid;primaryKey;default:gen_random_uuid()"`
-	SchoolID         string `gorm:"type:uuid"`
-	StudentID        string `gorm:"type:uuid"`
-	TeacherID        string `gorm:"type:uuid"`
-	RequestedByID    string `gorm:"type:uuid"`
+	ID            string `gorm:"type:uuid;primaryKey;default:gen_random_uuid()"`
+	SchoolID      string `gorm:"type:uuid"`
+	StudentID     string `gorm:"type:uuid"`
+	TeacherID     string `gorm:"type:uuid"`
+	RequestedByID string `gorm:"type:uuid"`
+	// Household is the requester's household key, as on a booking.
+	Household        string
 	Topic            string
+	AtHome           string
 	State            ConferenceRequestState
 	AcceptedOptionID *string `gorm:"type:uuid"`
 	CreatedAt        time.Time
@@ -212,6 +224,7 @@ type RequestConferenceMeetingInput struct {
 	StudentID        string
 	TeacherID        string
 	Topic            string
+	AtHome           *string
 }
 
 // ConferenceRequestPayload returns the request.

@@ -9,6 +9,16 @@ type EngagementReport struct {
 	// Translation is what the school had translated in the months the
 	// range touches, per language (the provider's cost).
 	Translation []*TranslationMonth
+	// TryAtHome is the school's tried-rate over the range (for a teacher,
+	// their own notes').
+	TryAtHome *TryAtHomeFigures
+}
+
+// TryAtHomeFigures: shared notes that suggested something to try at home,
+// those a guardian answered "we tried it", and the share (nil: none).
+type TryAtHomeFigures struct {
+	Suggestions, Tried int
+	Rate               *float64
 }
 
 // TranslationMonth is a school's translated characters in one month
@@ -34,4 +44,5 @@ type EngagementRow struct {
 	UnansweredParentMessages         int
 	Students, StudentsWithConference int
 	ConferenceBookingRate            *float64
+	TryAtHome                        *TryAtHomeFigures
 }

@@ -231,8 +231,9 @@ func AllModels() []any {
 		&ConferenceRound{}, &ConferenceSlot{}, &ConferenceBooking{}, &CalendarFeed{},
 		&ConferenceRequest{}, &ConferenceRequestOption{}, &Announcement{}, &AnnouncementRead{},
 		&SchoolEvent{}, &EventRSVP{}, &Resource{}, &Upload{}, &ServerSecret{}, &AuditEvent{},
-		&District{}, &DistrictAdmin{}, &RosterID{}, &RosterImport{}, &UserAlias{}, &DistrictMonitor{}, District{}, &DistrictAdmin{}, &RosterID{}, &RosterImport{}, &UserAlias{}, &DistrictMonitor{},
+		&District{}, &DistrictAdmin{}, &RosterID{}, &RosterImport{}, &UserAlias{}, &DistrictMonitor{},
 		&ContactPoint{}, &OutboundMessage{}, &DigestSubscriber{},
+		&ConferenceSummary{}, &ConferenceNextStep{}, &ConferenceFollowUp{}, &TryAtHomeAnswer{}, &ChildProfile{},
 	}
 }
 

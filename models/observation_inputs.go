@@ -13,6 +13,8 @@ type PostObservationInput struct {
 	State *ObservationState
 	// AttachmentIDs are completed uploads of the viewer's (at most 6).
 	AttachmentIDs []string
+	// TryAtHome is one concrete thing the family can try, optional.
+	TryAtHome *string
 }
 
 // PostObservationPayload returns one observation per student.
@@ -28,6 +30,8 @@ type UpdateObservationInput struct {
 	Body             *string
 	Skills           []Skill
 	Kind             *ObservationKind
+	// TryAtHome replaces the suggestion ("" removes it).
+	TryAtHome *string
 }
 
 // ObservationIDInput names an observation for share, delete and review requests.
@@ -91,6 +95,7 @@ type ShareHomeInsightInput struct {
 	Body             string
 	Skills           []Skill
 	AttachmentIDs    []string
+	Kind             *InsightKind
 }
 
 // ShareHomeInsightPayload returns the insight.
@@ -161,11 +166,13 @@ func (Observation) IsTimelineItem() {}
 func (HomeInsight) IsTimelineItem() {}
 
 // TimelineEntry is one entry of a student's timeline: exactly one of
-// Observation and HomeInsight is set.
+// its items is set.
 type TimelineEntry struct {
-	Cursor      string
-	Observation *Observation
-	HomeInsight *HomeInsight
+	Cursor             string
+	Observation        *Observation
+	HomeInsight        *HomeInsight
+	ConferenceSummary  *ConferenceSummary
+	ConferenceFollowUp *ConferenceFollowUp
 }
 
 // TimelineConnection is a page of a student's timeline.

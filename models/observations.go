@@ -154,10 +154,12 @@ type Observation struct {
 	Skills             Array[string] `gorm:"type:text[];default:'{}'"`
 	State              ObservationState
 	EditedAfterSharing bool
-	SharedAt           *time.Time
-	FeedAt             time.Time
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
+	// TryAtHome is one concrete thing the family can try ('' for none).
+	TryAtHome string
+	SharedAt  *time.Time
+	FeedAt    time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // ObservationReview is one step of coaching on a concern.
@@ -201,6 +203,8 @@ type HomeInsight struct {
 	SchoolID  string `gorm:"type:uuid"`
 	StudentID string `gorm:"type:uuid"`
 	AuthorID  string `gorm:"type:uuid"`
+	// Kind is what the insight is about (nil: free text only).
+	Kind      *InsightKind
 	Body      string
 	Skills    Array[string] `gorm:"type:text[];default:'{}'"`
 	CreatedAt time.Time

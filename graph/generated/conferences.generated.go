@@ -21,15 +21,42 @@ type ConferenceBookingResolver interface {
 	Round(ctx context.Context, obj *models.ConferenceBooking) (*models.ConferenceRound, error)
 	Student(ctx context.Context, obj *models.ConferenceBooking) (*models.Student, error)
 	BookedBy(ctx context.Context, obj *models.ConferenceBooking) (*models.User, error)
+	Questions(ctx context.Context, obj *models.ConferenceBooking) (string, error)
+	QuestionsOriginal(ctx context.Context, obj *models.ConferenceBooking) (*models.Original, error)
+	AtHome(ctx context.Context, obj *models.ConferenceBooking) (string, error)
+	AtHomeOriginal(ctx context.Context, obj *models.ConferenceBooking) (*models.Original, error)
 	Notes(ctx context.Context, obj *models.ConferenceBooking) (*string, error)
+	Summary(ctx context.Context, obj *models.ConferenceBooking) (*models.ConferenceSummary, error)
 	Cancelled(ctx context.Context, obj *models.ConferenceBooking) (bool, error)
 
 	Alternatives(ctx context.Context, obj *models.ConferenceBooking) ([]*models.ConferenceSlotView, error)
+}
+type ConferenceFollowUpResolver interface {
+	Summary(ctx context.Context, obj *models.ConferenceFollowUp) (*models.ConferenceSummary, error)
+	Step(ctx context.Context, obj *models.ConferenceFollowUp) (*models.ConferenceNextStep, error)
+
+	Body(ctx context.Context, obj *models.ConferenceFollowUp) (string, error)
+	BodyOriginal(ctx context.Context, obj *models.ConferenceFollowUp) (*models.Original, error)
+	Author(ctx context.Context, obj *models.ConferenceFollowUp) (*models.User, error)
+}
+type ConferenceNextStepResolver interface {
+	Body(ctx context.Context, obj *models.ConferenceNextStep) (string, error)
+	BodyOriginal(ctx context.Context, obj *models.ConferenceNextStep) (*models.Original, error)
+	DueOn(ctx context.Context, obj *models.ConferenceNextStep) (*string, error)
+	Done(ctx context.Context, obj *models.ConferenceNextStep) (bool, error)
+
+	DoneBy(ctx context.Context, obj *models.ConferenceNextStep) (*models.User, error)
+	CheckIns(ctx context.Context, obj *models.ConferenceNextStep) ([]*models.ConferenceFollowUp, error)
 }
 type ConferenceRequestResolver interface {
 	Student(ctx context.Context, obj *models.ConferenceRequest) (*models.Student, error)
 	Teacher(ctx context.Context, obj *models.ConferenceRequest) (*models.User, error)
 	RequestedBy(ctx context.Context, obj *models.ConferenceRequest) (*models.User, error)
+	Topic(ctx context.Context, obj *models.ConferenceRequest) (string, error)
+	TopicOriginal(ctx context.Context, obj *models.ConferenceRequest) (*models.Original, error)
+	AtHome(ctx context.Context, obj *models.ConferenceRequest) (string, error)
+	AtHomeOriginal(ctx context.Context, obj *models.ConferenceRequest) (*models.Original, error)
+	Summary(ctx context.Context, obj *models.ConferenceRequest) (*models.ConferenceSummary, error)
 
 	Options(ctx context.Context, obj *models.ConferenceRequest) ([]*models.ConferenceRequestOption, error)
 	AcceptedOption(ctx context.Context, obj *models.ConferenceRequest) (*models.ConferenceRequestOption, error)
@@ -46,6 +73,18 @@ type ConferenceRoundResolver interface {
 }
 type ConferenceSlotResolver interface {
 	Teacher(ctx context.Context, obj *models.ConferenceSlotView) (*models.User, error)
+}
+type ConferenceSummaryResolver interface {
+	Student(ctx context.Context, obj *models.ConferenceSummary) (*models.Student, error)
+	Author(ctx context.Context, obj *models.ConferenceSummary) (*models.User, error)
+	Body(ctx context.Context, obj *models.ConferenceSummary) (string, error)
+	BodyOriginal(ctx context.Context, obj *models.ConferenceSummary) (*models.Original, error)
+	NextSteps(ctx context.Context, obj *models.ConferenceSummary) ([]*models.ConferenceNextStep, error)
+
+	AcknowledgedBy(ctx context.Context, obj *models.ConferenceSummary) (*models.User, error)
+	FollowUps(ctx context.Context, obj *models.ConferenceSummary) ([]*models.ConferenceFollowUp, error)
+	Booking(ctx context.Context, obj *models.ConferenceSummary) (*models.ConferenceBooking, error)
+	Request(ctx context.Context, obj *models.ConferenceSummary) (*models.ConferenceRequest, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -252,6 +291,116 @@ func (ec *executionContext) fieldContext_ConferenceBooking_bookedBy(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _ConferenceBooking_questions(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceBooking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceBooking_questions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConferenceBooking().Questions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceBooking_questions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConferenceBooking", field, true, true, "String")
+}
+
+func (ec *executionContext) _ConferenceBooking_questionsOriginal(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceBooking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceBooking_questionsOriginal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConferenceBooking().QuestionsOriginal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Original) graphql.Marshaler {
+			return ec.marshalNOriginal2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐOriginal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceBooking_questionsOriginal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConferenceBooking",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Original(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConferenceBooking_atHome(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceBooking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceBooking_atHome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConferenceBooking().AtHome(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceBooking_atHome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConferenceBooking", field, true, true, "String")
+}
+
+func (ec *executionContext) _ConferenceBooking_atHomeOriginal(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceBooking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceBooking_atHomeOriginal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConferenceBooking().AtHomeOriginal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Original) graphql.Marshaler {
+			return ec.marshalNOriginal2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐOriginal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceBooking_atHomeOriginal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConferenceBooking",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Original(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ConferenceBooking_notes(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceBooking) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -273,6 +422,38 @@ func (ec *executionContext) _ConferenceBooking_notes(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_ConferenceBooking_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ConferenceBooking", field, true, true, "String")
+}
+
+func (ec *executionContext) _ConferenceBooking_summary(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceBooking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceBooking_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConferenceBooking().Summary(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.ConferenceSummary) graphql.Marshaler {
+			return ec.marshalOConferenceSummary2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceSummary(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceBooking_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConferenceBooking",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConferenceSummary(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ConferenceBooking_cancelled(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceBooking) (ret graphql.Marshaler) {
@@ -408,6 +589,570 @@ func (ec *executionContext) fieldContext_ConferenceBookingPayload_booking(_ cont
 	return fc, nil
 }
 
+func (ec *executionContext) _ConferenceFollowUp_id(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceFollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceFollowUp_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceFollowUp_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConferenceFollowUp", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ConferenceFollowUp_kind(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceFollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceFollowUp_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.FollowUpKind) graphql.Marshaler {
+			return ec.marshalNFollowUpKind2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐFollowUpKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceFollowUp_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConferenceFollowUp", field, false, false, "FollowUpKind")
+}
+
+func (ec *executionContext) _ConferenceFollowUp_summary(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceFollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceFollowUp_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConferenceFollowUp().Summary(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.ConferenceSummary) graphql.Marshaler {
+			return ec.marshalNConferenceSummary2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceFollowUp_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConferenceFollowUp",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConferenceSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConferenceFollowUp_step(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceFollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceFollowUp_step(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConferenceFollowUp().Step(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.ConferenceNextStep) graphql.Marshaler {
+			return ec.marshalOConferenceNextStep2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceNextStep(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceFollowUp_step(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConferenceFollowUp",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConferenceNextStep(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConferenceFollowUp_progress(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceFollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceFollowUp_progress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Progress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.NextStepProgress) graphql.Marshaler {
+			return ec.marshalONextStepProgress2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐNextStepProgress(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceFollowUp_progress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConferenceFollowUp", field, false, false, "NextStepProgress")
+}
+
+func (ec *executionContext) _ConferenceFollowUp_body(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceFollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceFollowUp_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConferenceFollowUp().Body(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceFollowUp_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConferenceFollowUp", field, true, true, "String")
+}
+
+func (ec *executionContext) _ConferenceFollowUp_bodyOriginal(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceFollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceFollowUp_bodyOriginal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConferenceFollowUp().BodyOriginal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Original) graphql.Marshaler {
+			return ec.marshalNOriginal2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐOriginal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceFollowUp_bodyOriginal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConferenceFollowUp",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Original(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConferenceFollowUp_author(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceFollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceFollowUp_author(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConferenceFollowUp().Author(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceFollowUp_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConferenceFollowUp",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConferenceFollowUp_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceFollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceFollowUp_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceFollowUp_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConferenceFollowUp", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ConferenceFollowUpPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceFollowUpPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceFollowUpPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceFollowUpPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConferenceFollowUpPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConferenceFollowUpPayload_followUp(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceFollowUpPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceFollowUpPayload_followUp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FollowUp, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.ConferenceFollowUp) graphql.Marshaler {
+			return ec.marshalOConferenceFollowUp2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceFollowUp(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceFollowUpPayload_followUp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConferenceFollowUpPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConferenceFollowUp(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConferenceFollowUpPayload_summary(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceFollowUpPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceFollowUpPayload_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.ConferenceSummary) graphql.Marshaler {
+			return ec.marshalNConferenceSummary2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceFollowUpPayload_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConferenceFollowUpPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConferenceSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConferenceNextStep_id(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceNextStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceNextStep_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceNextStep_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConferenceNextStep", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ConferenceNextStep_owner(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceNextStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceNextStep_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Owner, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.NextStepOwner) graphql.Marshaler {
+			return ec.marshalNNextStepOwner2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐNextStepOwner(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceNextStep_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConferenceNextStep", field, false, false, "NextStepOwner")
+}
+
+func (ec *executionContext) _ConferenceNextStep_body(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceNextStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceNextStep_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConferenceNextStep().Body(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceNextStep_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConferenceNextStep", field, true, true, "String")
+}
+
+func (ec *executionContext) _ConferenceNextStep_bodyOriginal(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceNextStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceNextStep_bodyOriginal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConferenceNextStep().BodyOriginal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Original) graphql.Marshaler {
+			return ec.marshalNOriginal2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐOriginal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceNextStep_bodyOriginal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConferenceNextStep",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Original(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConferenceNextStep_dueOn(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceNextStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceNextStep_dueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConferenceNextStep().DueOn(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceNextStep_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConferenceNextStep", field, true, true, "String")
+}
+
+func (ec *executionContext) _ConferenceNextStep_done(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceNextStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceNextStep_done(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConferenceNextStep().Done(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceNextStep_done(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConferenceNextStep", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _ConferenceNextStep_doneAt(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceNextStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceNextStep_doneAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DoneAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceNextStep_doneAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConferenceNextStep", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ConferenceNextStep_doneBy(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceNextStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceNextStep_doneBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConferenceNextStep().DoneBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceNextStep_doneBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConferenceNextStep",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConferenceNextStep_checkIns(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceNextStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceNextStep_checkIns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConferenceNextStep().CheckIns(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.ConferenceFollowUp) graphql.Marshaler {
+			return ec.marshalNConferenceFollowUp2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceFollowUpᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceNextStep_checkIns(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConferenceNextStep",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConferenceFollowUp(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ConferenceRequest_id(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceRequest) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -536,7 +1281,7 @@ func (ec *executionContext) _ConferenceRequest_topic(ctx context.Context, field 
 			return ec.fieldContext_ConferenceRequest_topic(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Topic, nil
+			return ec.Resolvers.ConferenceRequest().Topic(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -547,7 +1292,126 @@ func (ec *executionContext) _ConferenceRequest_topic(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_ConferenceRequest_topic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ConferenceRequest", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ConferenceRequest", field, true, true, "String")
+}
+
+func (ec *executionContext) _ConferenceRequest_topicOriginal(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceRequest_topicOriginal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConferenceRequest().TopicOriginal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Original) graphql.Marshaler {
+			return ec.marshalNOriginal2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐOriginal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceRequest_topicOriginal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConferenceRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Original(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConferenceRequest_atHome(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceRequest_atHome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConferenceRequest().AtHome(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceRequest_atHome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConferenceRequest", field, true, true, "String")
+}
+
+func (ec *executionContext) _ConferenceRequest_atHomeOriginal(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceRequest_atHomeOriginal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConferenceRequest().AtHomeOriginal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Original) graphql.Marshaler {
+			return ec.marshalNOriginal2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐOriginal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceRequest_atHomeOriginal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConferenceRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Original(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConferenceRequest_summary(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceRequest_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConferenceRequest().Summary(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.ConferenceSummary) graphql.Marshaler {
+			return ec.marshalOConferenceSummary2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceSummary(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceRequest_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConferenceRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConferenceSummary(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ConferenceRequest_state(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceRequest) (ret graphql.Marshaler) {
@@ -1246,6 +2110,432 @@ func (ec *executionContext) fieldContext_ConferenceSlot_adjacentToMyBooking(_ co
 	return graphql.NewScalarFieldContext("ConferenceSlot", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _ConferenceSummary_id(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceSummary_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceSummary_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConferenceSummary", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ConferenceSummary_student(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceSummary_student(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConferenceSummary().Student(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Student) graphql.Marshaler {
+			return ec.marshalNStudent2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐStudent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceSummary_student(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConferenceSummary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Student(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConferenceSummary_author(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceSummary_author(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConferenceSummary().Author(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceSummary_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConferenceSummary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConferenceSummary_body(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceSummary_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConferenceSummary().Body(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceSummary_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConferenceSummary", field, true, true, "String")
+}
+
+func (ec *executionContext) _ConferenceSummary_bodyOriginal(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceSummary_bodyOriginal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConferenceSummary().BodyOriginal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Original) graphql.Marshaler {
+			return ec.marshalNOriginal2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐOriginal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceSummary_bodyOriginal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConferenceSummary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Original(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConferenceSummary_nextSteps(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceSummary_nextSteps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConferenceSummary().NextSteps(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.ConferenceNextStep) graphql.Marshaler {
+			return ec.marshalNConferenceNextStep2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceNextStepᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceSummary_nextSteps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConferenceSummary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConferenceNextStep(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConferenceSummary_checkInAt(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceSummary_checkInAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckInAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceSummary_checkInAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConferenceSummary", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ConferenceSummary_acknowledgedAt(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceSummary_acknowledgedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcknowledgedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceSummary_acknowledgedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConferenceSummary", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ConferenceSummary_acknowledgedBy(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceSummary_acknowledgedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConferenceSummary().AcknowledgedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceSummary_acknowledgedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConferenceSummary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConferenceSummary_followUps(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceSummary_followUps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConferenceSummary().FollowUps(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.ConferenceFollowUp) graphql.Marshaler {
+			return ec.marshalNConferenceFollowUp2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceFollowUpᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceSummary_followUps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConferenceSummary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConferenceFollowUp(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConferenceSummary_booking(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceSummary_booking(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConferenceSummary().Booking(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.ConferenceBooking) graphql.Marshaler {
+			return ec.marshalOConferenceBooking2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceBooking(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceSummary_booking(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConferenceSummary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConferenceBooking(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConferenceSummary_request(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceSummary_request(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConferenceSummary().Request(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.ConferenceRequest) graphql.Marshaler {
+			return ec.marshalOConferenceRequest2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceRequest(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceSummary_request(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConferenceSummary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConferenceRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConferenceSummary_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceSummary_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceSummary_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConferenceSummary", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ConferenceSummaryPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceSummaryPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceSummaryPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceSummaryPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConferenceSummaryPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConferenceSummaryPayload_summary(ctx context.Context, field graphql.CollectedField, obj *models.ConferenceSummaryPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConferenceSummaryPayload_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.ConferenceSummary) graphql.Marshaler {
+			return ec.marshalNConferenceSummary2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConferenceSummaryPayload_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConferenceSummaryPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConferenceSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
@@ -1296,6 +2586,125 @@ func (ec *executionContext) unmarshalInputAcceptConferenceTimeInput(ctx context.
 func UnmarshalAcceptConferenceTimeInput(ctx context.Context, raw any) (models.AcceptConferenceTimeInput, error) {
 	var out models.AcceptConferenceTimeInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AcceptConferenceTimeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAcknowledgeConferenceSummaryInput(ctx context.Context, obj any) (models.AcknowledgeConferenceSummaryInput, error) {
+	var it models.AcknowledgeConferenceSummaryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "summaryId", "addition"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "summaryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryID = data
+		case "addition":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addition"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Addition = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAcknowledgeConferenceSummaryInput unmarshals raw into the AcknowledgeConferenceSummaryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAcknowledgeConferenceSummaryInput(ctx context.Context, raw any) (models.AcknowledgeConferenceSummaryInput, error) {
+	var out models.AcknowledgeConferenceSummaryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AcknowledgeConferenceSummaryInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAnswerNextStepCheckInInput(ctx context.Context, obj any) (models.AnswerNextStepCheckInInput, error) {
+	var it models.AnswerNextStepCheckInInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "stepId", "progress", "body"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "stepId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stepId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StepID = data
+		case "progress":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("progress"))
+			data, err := ec.unmarshalNNextStepProgress2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐNextStepProgress(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Progress = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAnswerNextStepCheckInInput unmarshals raw into the AnswerNextStepCheckInInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAnswerNextStepCheckInInput(ctx context.Context, raw any) (models.AnswerNextStepCheckInInput, error) {
+	var out models.AnswerNextStepCheckInInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AnswerNextStepCheckInInput", raw, &out)
 	return out, err
 }
 
@@ -1359,7 +2768,7 @@ func (ec *executionContext) unmarshalInputBookConferenceSlotInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "slotId", "studentId"}
+	fieldsInOrder := [...]string{"clientMutationId", "slotId", "studentId", "questions", "atHome"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1387,6 +2796,20 @@ func (ec *executionContext) unmarshalInputBookConferenceSlotInput(ctx context.Co
 				return it, err
 			}
 			it.StudentID = data
+		case "questions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("questions"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Questions = data
+		case "atHome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atHome"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtHome = data
 		}
 	}
 	return it, nil
@@ -1628,6 +3051,62 @@ func UnmarshalCreateConferenceRoundInput(ctx context.Context, raw any) (models.C
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputNextStepInput(ctx context.Context, obj any) (models.NextStepInput, error) {
+	var it models.NextStepInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"owner", "body", "dueOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "owner":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owner"))
+			data, err := ec.unmarshalNNextStepOwner2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐNextStepOwner(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Owner = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		case "dueOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueOn"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNextStepInput unmarshals raw into the NextStepInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNextStepInput(ctx context.Context, raw any) (models.NextStepInput, error) {
+	var out models.NextStepInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NextStepInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputProposeConferenceTimesInput(ctx context.Context, obj any) (models.ProposeConferenceTimesInput, error) {
 	var it models.ProposeConferenceTimesInput
 	if obj == nil {
@@ -1737,7 +3216,7 @@ func (ec *executionContext) unmarshalInputRequestConferenceMeetingInput(ctx cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "studentId", "teacherId", "topic"}
+	fieldsInOrder := [...]string{"clientMutationId", "studentId", "teacherId", "topic", "atHome"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1772,6 +3251,13 @@ func (ec *executionContext) unmarshalInputRequestConferenceMeetingInput(ctx cont
 				return it, err
 			}
 			it.Topic = data
+		case "atHome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atHome"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtHome = data
 		}
 	}
 	return it, nil
@@ -1894,6 +3380,83 @@ func UnmarshalSetConferenceNotesInput(ctx context.Context, raw any) (models.SetC
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputShareConferenceSummaryInput(ctx context.Context, obj any) (models.ShareConferenceSummaryInput, error) {
+	var it models.ShareConferenceSummaryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "bookingId", "requestId", "body", "nextSteps", "checkInAfterDays"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "bookingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bookingId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BookingID = data
+		case "requestId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestID = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		case "nextSteps":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextSteps"))
+			data, err := ec.unmarshalONextStepInput2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐNextStepInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextSteps = data
+		case "checkInAfterDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkInAfterDays"))
+			data, err := ec.unmarshalOInt2ᚖint32(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckInAfterDays = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalShareConferenceSummaryInput unmarshals raw into the ShareConferenceSummaryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalShareConferenceSummaryInput(ctx context.Context, raw any) (models.ShareConferenceSummaryInput, error) {
+	var out models.ShareConferenceSummaryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ShareConferenceSummaryInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -1975,11 +3538,41 @@ func (ec *executionContext) _ConferenceBooking(ctx context.Context, sel ast.Sele
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ConferenceBooking_bookedBy(ctx, field, obj)
 				})
+		case "questions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceBooking_questions(ctx, field, obj)
+				})
+		case "questionsOriginal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceBooking_questionsOriginal(ctx, field, obj)
+				})
+		case "atHome":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceBooking_atHome(ctx, field, obj)
+				})
+		case "atHomeOriginal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceBooking_atHomeOriginal(ctx, field, obj)
+				})
 		case "notes":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ConferenceBooking_notes(ctx, field, obj)
+				})
+		case "summary":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceBooking_summary(ctx, field, obj)
 				})
 		case "cancelled":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -2053,6 +3646,206 @@ func (ec *executionContext) _ConferenceBookingPayload(ctx context.Context, sel a
 	return out
 }
 
+var conferenceFollowUpImplementors = []string{"ConferenceFollowUp", "TimelineItem"}
+
+func (ec *executionContext) _ConferenceFollowUp(ctx context.Context, sel ast.SelectionSet, obj *models.ConferenceFollowUp) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, conferenceFollowUpImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConferenceFollowUp")
+		case "id":
+			out.Values[i] = ec._ConferenceFollowUp_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._ConferenceFollowUp_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "summary":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceFollowUp_summary(ctx, field, obj)
+				})
+		case "step":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceFollowUp_step(ctx, field, obj)
+				})
+		case "progress":
+			out.Values[i] = ec._ConferenceFollowUp_progress(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "body":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceFollowUp_body(ctx, field, obj)
+				})
+		case "bodyOriginal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceFollowUp_bodyOriginal(ctx, field, obj)
+				})
+		case "author":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceFollowUp_author(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._ConferenceFollowUp_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var conferenceFollowUpPayloadImplementors = []string{"ConferenceFollowUpPayload"}
+
+func (ec *executionContext) _ConferenceFollowUpPayload(ctx context.Context, sel ast.SelectionSet, obj *models.ConferenceFollowUpPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, conferenceFollowUpPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConferenceFollowUpPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._ConferenceFollowUpPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "followUp":
+			out.Values[i] = ec._ConferenceFollowUpPayload_followUp(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "summary":
+			out.Values[i] = ec._ConferenceFollowUpPayload_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var conferenceNextStepImplementors = []string{"ConferenceNextStep"}
+
+func (ec *executionContext) _ConferenceNextStep(ctx context.Context, sel ast.SelectionSet, obj *models.ConferenceNextStep) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, conferenceNextStepImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConferenceNextStep")
+		case "id":
+			out.Values[i] = ec._ConferenceNextStep_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "owner":
+			out.Values[i] = ec._ConferenceNextStep_owner(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "body":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceNextStep_body(ctx, field, obj)
+				})
+		case "bodyOriginal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceNextStep_bodyOriginal(ctx, field, obj)
+				})
+		case "dueOn":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceNextStep_dueOn(ctx, field, obj)
+				})
+		case "done":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceNextStep_done(ctx, field, obj)
+				})
+		case "doneAt":
+			out.Values[i] = ec._ConferenceNextStep_doneAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "doneBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceNextStep_doneBy(ctx, field, obj)
+				})
+		case "checkIns":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceNextStep_checkIns(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var conferenceRequestImplementors = []string{"ConferenceRequest"}
 
 func (ec *executionContext) _ConferenceRequest(ctx context.Context, sel ast.SelectionSet, obj *models.ConferenceRequest) graphql.Marshaler {
@@ -2088,10 +3881,35 @@ func (ec *executionContext) _ConferenceRequest(ctx context.Context, sel ast.Sele
 					return ec._ConferenceRequest_requestedBy(ctx, field, obj)
 				})
 		case "topic":
-			out.Values[i] = ec._ConferenceRequest_topic(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceRequest_topic(ctx, field, obj)
+				})
+		case "topicOriginal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceRequest_topicOriginal(ctx, field, obj)
+				})
+		case "atHome":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceRequest_atHome(ctx, field, obj)
+				})
+		case "atHomeOriginal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceRequest_atHomeOriginal(ctx, field, obj)
+				})
+		case "summary":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceRequest_summary(ctx, field, obj)
+				})
 		case "state":
 			out.Values[i] = ec._ConferenceRequest_state(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -2364,12 +4182,162 @@ func (ec *executionContext) _ConferenceSlot(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var conferenceSummaryImplementors = []string{"ConferenceSummary", "TimelineItem"}
+
+func (ec *executionContext) _ConferenceSummary(ctx context.Context, sel ast.SelectionSet, obj *models.ConferenceSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, conferenceSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConferenceSummary")
+		case "id":
+			out.Values[i] = ec._ConferenceSummary_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "student":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceSummary_student(ctx, field, obj)
+				})
+		case "author":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceSummary_author(ctx, field, obj)
+				})
+		case "body":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceSummary_body(ctx, field, obj)
+				})
+		case "bodyOriginal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceSummary_bodyOriginal(ctx, field, obj)
+				})
+		case "nextSteps":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceSummary_nextSteps(ctx, field, obj)
+				})
+		case "checkInAt":
+			out.Values[i] = ec._ConferenceSummary_checkInAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "acknowledgedAt":
+			out.Values[i] = ec._ConferenceSummary_acknowledgedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "acknowledgedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceSummary_acknowledgedBy(ctx, field, obj)
+				})
+		case "followUps":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceSummary_followUps(ctx, field, obj)
+				})
+		case "booking":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceSummary_booking(ctx, field, obj)
+				})
+		case "request":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConferenceSummary_request(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._ConferenceSummary_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var conferenceSummaryPayloadImplementors = []string{"ConferenceSummaryPayload"}
+
+func (ec *executionContext) _ConferenceSummaryPayload(ctx context.Context, sel ast.SelectionSet, obj *models.ConferenceSummaryPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, conferenceSummaryPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConferenceSummaryPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._ConferenceSummaryPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "summary":
+			out.Values[i] = ec._ConferenceSummaryPayload_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
 
 func (ec *executionContext) unmarshalNAcceptConferenceTimeInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐAcceptConferenceTimeInput(ctx context.Context, v any) (models.AcceptConferenceTimeInput, error) {
 	res, err := ec.unmarshalInputAcceptConferenceTimeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAcknowledgeConferenceSummaryInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐAcknowledgeConferenceSummaryInput(ctx context.Context, v any) (models.AcknowledgeConferenceSummaryInput, error) {
+	res, err := ec.unmarshalInputAcknowledgeConferenceSummaryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAnswerNextStepCheckInInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐAnswerNextStepCheckInInput(ctx context.Context, v any) (models.AnswerNextStepCheckInInput, error) {
+	res, err := ec.unmarshalInputAnswerNextStepCheckInInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -2452,6 +4420,38 @@ func (ec *executionContext) marshalNConferenceBookingPayload2ᚖgithubᚗcomᚋs
 	return ec._ConferenceBookingPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNConferenceFollowUp2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceFollowUpᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.ConferenceFollowUp) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNConferenceFollowUp2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceFollowUp(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNConferenceFollowUp2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceFollowUp(ctx context.Context, sel ast.SelectionSet, v *models.ConferenceFollowUp) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConferenceFollowUp!")
+		return graphql.Null
+	}
+	return ec._ConferenceFollowUp(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNConferenceFollowUpPayload2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceFollowUpPayload(ctx context.Context, sel ast.SelectionSet, v *models.ConferenceFollowUpPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConferenceFollowUpPayload!")
+		return graphql.Null
+	}
+	return ec._ConferenceFollowUpPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNConferenceMode2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceMode(ctx context.Context, v any) (models.ConferenceMode, error) {
 	var res models.ConferenceMode
 	err := res.UnmarshalGQL(v)
@@ -2460,6 +4460,30 @@ func (ec *executionContext) unmarshalNConferenceMode2githubᚗcomᚋsamesideᚋs
 
 func (ec *executionContext) marshalNConferenceMode2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceMode(ctx context.Context, sel ast.SelectionSet, v models.ConferenceMode) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNConferenceNextStep2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceNextStepᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.ConferenceNextStep) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNConferenceNextStep2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceNextStep(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNConferenceNextStep2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceNextStep(ctx context.Context, sel ast.SelectionSet, v *models.ConferenceNextStep) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConferenceNextStep!")
+		return graphql.Null
+	}
+	return ec._ConferenceNextStep(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNConferenceRequest2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceRequestᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.ConferenceRequest) graphql.Marshaler {
@@ -2576,9 +4600,76 @@ func (ec *executionContext) marshalNConferenceSlot2ᚖgithubᚗcomᚋsamesideᚋ
 	return ec._ConferenceSlot(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNConferenceSummary2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceSummaryᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.ConferenceSummary) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNConferenceSummary2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceSummary(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNConferenceSummary2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceSummary(ctx context.Context, sel ast.SelectionSet, v *models.ConferenceSummary) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConferenceSummary!")
+		return graphql.Null
+	}
+	return ec._ConferenceSummary(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNConferenceSummaryPayload2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceSummaryPayload(ctx context.Context, sel ast.SelectionSet, v *models.ConferenceSummaryPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConferenceSummaryPayload!")
+		return graphql.Null
+	}
+	return ec._ConferenceSummaryPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCreateConferenceRoundInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐCreateConferenceRoundInput(ctx context.Context, v any) (models.CreateConferenceRoundInput, error) {
 	res, err := ec.unmarshalInputCreateConferenceRoundInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNFollowUpKind2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐFollowUpKind(ctx context.Context, v any) (models.FollowUpKind, error) {
+	var res models.FollowUpKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFollowUpKind2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐFollowUpKind(ctx context.Context, sel ast.SelectionSet, v models.FollowUpKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNNextStepInput2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐNextStepInput(ctx context.Context, v any) (*models.NextStepInput, error) {
+	res, err := ec.unmarshalInputNextStepInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNNextStepOwner2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐNextStepOwner(ctx context.Context, v any) (models.NextStepOwner, error) {
+	var res models.NextStepOwner
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNextStepOwner2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐNextStepOwner(ctx context.Context, sel ast.SelectionSet, v models.NextStepOwner) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNNextStepProgress2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐNextStepProgress(ctx context.Context, v any) (models.NextStepProgress, error) {
+	var res models.NextStepProgress
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNextStepProgress2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐNextStepProgress(ctx context.Context, sel ast.SelectionSet, v models.NextStepProgress) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNProposeConferenceTimesInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐProposeConferenceTimesInput(ctx context.Context, v any) (models.ProposeConferenceTimesInput, error) {
@@ -2606,11 +4697,37 @@ func (ec *executionContext) unmarshalNSetConferenceNotesInput2githubᚗcomᚋsam
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNShareConferenceSummaryInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐShareConferenceSummaryInput(ctx context.Context, v any) (models.ShareConferenceSummaryInput, error) {
+	res, err := ec.unmarshalInputShareConferenceSummaryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOConferenceBooking2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceBooking(ctx context.Context, sel ast.SelectionSet, v *models.ConferenceBooking) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._ConferenceBooking(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOConferenceFollowUp2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceFollowUp(ctx context.Context, sel ast.SelectionSet, v *models.ConferenceFollowUp) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ConferenceFollowUp(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOConferenceNextStep2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceNextStep(ctx context.Context, sel ast.SelectionSet, v *models.ConferenceNextStep) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ConferenceNextStep(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOConferenceRequest2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceRequest(ctx context.Context, sel ast.SelectionSet, v *models.ConferenceRequest) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ConferenceRequest(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOConferenceRequestOption2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceRequestOption(ctx context.Context, sel ast.SelectionSet, v *models.ConferenceRequestOption) graphql.Marshaler {
@@ -2625,6 +4742,46 @@ func (ec *executionContext) marshalOConferenceRound2ᚖgithubᚗcomᚋsameside�
 		return graphql.Null
 	}
 	return ec._ConferenceRound(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOConferenceSummary2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceSummary(ctx context.Context, sel ast.SelectionSet, v *models.ConferenceSummary) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ConferenceSummary(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalONextStepInput2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐNextStepInputᚄ(ctx context.Context, v any) ([]*models.NextStepInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*models.NextStepInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNNextStepInput2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐNextStepInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalONextStepProgress2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐNextStepProgress(ctx context.Context, v any) (*models.NextStepProgress, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(models.NextStepProgress)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalONextStepProgress2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐNextStepProgress(ctx context.Context, sel ast.SelectionSet, v *models.NextStepProgress) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 // endregion ***************************** type.gotpl *****************************

@@ -138,6 +138,38 @@ func (ec *executionContext) fieldContext_EngagementReport_translation(_ context.
 	return fc, nil
 }
 
+func (ec *executionContext) _EngagementReport_tryAtHome(ctx context.Context, field graphql.CollectedField, obj *models.EngagementReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EngagementReport_tryAtHome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TryAtHome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.TryAtHomeFigures) graphql.Marshaler {
+			return ec.marshalNTryAtHomeFigures2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐTryAtHomeFigures(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EngagementReport_tryAtHome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EngagementReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TryAtHomeFigures(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _EngagementRow_classroom(ctx context.Context, field graphql.CollectedField, obj *models.EngagementRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -524,6 +556,38 @@ func (ec *executionContext) fieldContext_EngagementRow_conferenceBookingRate(_ c
 	return graphql.NewScalarFieldContext("EngagementRow", field, false, false, "Float")
 }
 
+func (ec *executionContext) _EngagementRow_tryAtHome(ctx context.Context, field graphql.CollectedField, obj *models.EngagementRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EngagementRow_tryAtHome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TryAtHome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.TryAtHomeFigures) graphql.Marshaler {
+			return ec.marshalNTryAtHomeFigures2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐTryAtHomeFigures(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EngagementRow_tryAtHome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EngagementRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TryAtHomeFigures(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _TranslationMonth_month(ctx context.Context, field graphql.CollectedField, obj *models.TranslationMonth) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -593,6 +657,75 @@ func (ec *executionContext) fieldContext_TranslationMonth_characters(_ context.C
 	return graphql.NewScalarFieldContext("TranslationMonth", field, false, false, "Int")
 }
 
+func (ec *executionContext) _TryAtHomeFigures_suggestions(ctx context.Context, field graphql.CollectedField, obj *models.TryAtHomeFigures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TryAtHomeFigures_suggestions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suggestions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TryAtHomeFigures_suggestions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TryAtHomeFigures", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TryAtHomeFigures_tried(ctx context.Context, field graphql.CollectedField, obj *models.TryAtHomeFigures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TryAtHomeFigures_tried(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tried, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TryAtHomeFigures_tried(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TryAtHomeFigures", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TryAtHomeFigures_rate(ctx context.Context, field graphql.CollectedField, obj *models.TryAtHomeFigures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TryAtHomeFigures_rate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TryAtHomeFigures_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TryAtHomeFigures", field, false, false, "Float")
+}
+
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
@@ -633,6 +766,11 @@ func (ec *executionContext) _EngagementReport(ctx context.Context, sel ast.Selec
 			}
 		case "translation":
 			out.Values[i] = ec._EngagementReport_translation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tryAtHome":
+			out.Values[i] = ec._EngagementReport_tryAtHome(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -746,6 +884,11 @@ func (ec *executionContext) _EngagementRow(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "tryAtHome":
+			out.Values[i] = ec._EngagementRow_tryAtHome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -787,6 +930,49 @@ func (ec *executionContext) _TranslationMonth(ctx context.Context, sel ast.Selec
 		case "characters":
 			out.Values[i] = ec._TranslationMonth_characters(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var tryAtHomeFiguresImplementors = []string{"TryAtHomeFigures"}
+
+func (ec *executionContext) _TryAtHomeFigures(ctx context.Context, sel ast.SelectionSet, obj *models.TryAtHomeFigures) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tryAtHomeFiguresImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TryAtHomeFigures")
+		case "suggestions":
+			out.Values[i] = ec._TryAtHomeFigures_suggestions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tried":
+			out.Values[i] = ec._TryAtHomeFigures_tried(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rate":
+			out.Values[i] = ec._TryAtHomeFigures_rate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -864,6 +1050,14 @@ func (ec *executionContext) marshalNTranslationMonth2ᚖgithubᚗcomᚋsameside�
 		return graphql.Null
 	}
 	return ec._TranslationMonth(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTryAtHomeFigures2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐTryAtHomeFigures(ctx context.Context, sel ast.SelectionSet, v *models.TryAtHomeFigures) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TryAtHomeFigures!")
+		return graphql.Null
+	}
+	return ec._TryAtHomeFigures(ctx, sel, v)
 }
 
 // endregion ***************************** type.gotpl *****************************

@@ -18,6 +18,18 @@ import (
 
 // region    ************************** generated!.gotpl **************************
 
+type ChildProfileResolver interface {
+	Student(ctx context.Context, obj *models.ChildProfile) (*models.Student, error)
+	Strengths(ctx context.Context, obj *models.ChildProfile) (string, error)
+	WhatWorks(ctx context.Context, obj *models.ChildProfile) (string, error)
+	Worries(ctx context.Context, obj *models.ChildProfile) (string, error)
+	Goals(ctx context.Context, obj *models.ChildProfile) (string, error)
+	StrengthsOriginal(ctx context.Context, obj *models.ChildProfile) (*models.Original, error)
+	WhatWorksOriginal(ctx context.Context, obj *models.ChildProfile) (*models.Original, error)
+	WorriesOriginal(ctx context.Context, obj *models.ChildProfile) (*models.Original, error)
+	GoalsOriginal(ctx context.Context, obj *models.ChildProfile) (*models.Original, error)
+	UpdatedBy(ctx context.Context, obj *models.ChildProfile) (*models.User, error)
+}
 type HomeInsightResolver interface {
 	Body(ctx context.Context, obj *models.HomeInsight) (string, error)
 
@@ -36,6 +48,9 @@ type ObservationResolver interface {
 	ResponseCount(ctx context.Context, objs []*models.Observation) ([]int, error)
 	Responses(ctx context.Context, obj *models.Observation) ([]*models.ObservationResponse, error)
 	Reviews(ctx context.Context, obj *models.Observation) ([]*models.ObservationReview, error)
+	TryAtHome(ctx context.Context, obj *models.Observation) (*string, error)
+	TryAtHomeOriginal(ctx context.Context, obj *models.Observation) (*models.Original, error)
+	TriedAtHome(ctx context.Context, obj *models.Observation) ([]*models.TryAtHomeAnswer, error)
 	BodyOriginal(ctx context.Context, objs []*models.Observation) ([]*models.Original, error)
 	Attachments(ctx context.Context, obj *models.Observation) ([]*models.Upload, error)
 }
@@ -50,6 +65,12 @@ type ObservationReviewResolver interface {
 }
 type TimelineEdgeResolver interface {
 	Node(ctx context.Context, obj *models.Edge[models.TimelineEntry]) (model.TimelineItem, error)
+}
+type TryAtHomeAnswerResolver interface {
+	Observation(ctx context.Context, obj *models.TryAtHomeAnswer) (*models.Observation, error)
+	Author(ctx context.Context, obj *models.TryAtHomeAnswer) (*models.User, error)
+	Body(ctx context.Context, obj *models.TryAtHomeAnswer) (string, error)
+	BodyOriginal(ctx context.Context, obj *models.TryAtHomeAnswer) (*models.Original, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -104,6 +125,313 @@ func (ec *executionContext) _Acknowledgement_acknowledgedAt(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_Acknowledgement_acknowledgedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Acknowledgement", field, true, false, "Time")
+}
+
+func (ec *executionContext) _ChildProfile_student(ctx context.Context, field graphql.CollectedField, obj *models.ChildProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildProfile_student(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChildProfile().Student(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Student) graphql.Marshaler {
+			return ec.marshalNStudent2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐStudent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildProfile_student(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChildProfile",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Student(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChildProfile_strengths(ctx context.Context, field graphql.CollectedField, obj *models.ChildProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildProfile_strengths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChildProfile().Strengths(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildProfile_strengths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildProfile", field, true, true, "String")
+}
+
+func (ec *executionContext) _ChildProfile_whatWorks(ctx context.Context, field graphql.CollectedField, obj *models.ChildProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildProfile_whatWorks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChildProfile().WhatWorks(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildProfile_whatWorks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildProfile", field, true, true, "String")
+}
+
+func (ec *executionContext) _ChildProfile_worries(ctx context.Context, field graphql.CollectedField, obj *models.ChildProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildProfile_worries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChildProfile().Worries(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildProfile_worries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildProfile", field, true, true, "String")
+}
+
+func (ec *executionContext) _ChildProfile_goals(ctx context.Context, field graphql.CollectedField, obj *models.ChildProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildProfile_goals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChildProfile().Goals(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildProfile_goals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildProfile", field, true, true, "String")
+}
+
+func (ec *executionContext) _ChildProfile_strengthsOriginal(ctx context.Context, field graphql.CollectedField, obj *models.ChildProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildProfile_strengthsOriginal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChildProfile().StrengthsOriginal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Original) graphql.Marshaler {
+			return ec.marshalNOriginal2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐOriginal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildProfile_strengthsOriginal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChildProfile",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Original(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChildProfile_whatWorksOriginal(ctx context.Context, field graphql.CollectedField, obj *models.ChildProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildProfile_whatWorksOriginal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChildProfile().WhatWorksOriginal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Original) graphql.Marshaler {
+			return ec.marshalNOriginal2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐOriginal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildProfile_whatWorksOriginal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChildProfile",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Original(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChildProfile_worriesOriginal(ctx context.Context, field graphql.CollectedField, obj *models.ChildProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildProfile_worriesOriginal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChildProfile().WorriesOriginal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Original) graphql.Marshaler {
+			return ec.marshalNOriginal2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐOriginal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildProfile_worriesOriginal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChildProfile",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Original(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChildProfile_goalsOriginal(ctx context.Context, field graphql.CollectedField, obj *models.ChildProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildProfile_goalsOriginal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChildProfile().GoalsOriginal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Original) graphql.Marshaler {
+			return ec.marshalNOriginal2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐOriginal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildProfile_goalsOriginal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChildProfile",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Original(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChildProfile_updatedBy(ctx context.Context, field graphql.CollectedField, obj *models.ChildProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildProfile_updatedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChildProfile().UpdatedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ChildProfile_updatedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChildProfile",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChildProfile_updatedAt(ctx context.Context, field graphql.CollectedField, obj *models.ChildProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildProfile_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildProfile_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildProfile", field, false, false, "Time")
 }
 
 func (ec *executionContext) _DeleteObservationPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *models.DeleteObservationPayload) (ret graphql.Marshaler) {
@@ -267,6 +595,93 @@ func (ec *executionContext) fieldContext_DraftHint_end(_ context.Context, field 
 	return graphql.NewScalarFieldContext("DraftHint", field, false, false, "Int")
 }
 
+func (ec *executionContext) _GettingToKnowEntry_student(ctx context.Context, field graphql.CollectedField, obj *models.GettingToKnowEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GettingToKnowEntry_student(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Student, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Student) graphql.Marshaler {
+			return ec.marshalNStudent2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐStudent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GettingToKnowEntry_student(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GettingToKnowEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Student(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GettingToKnowEntry_joinedAt(ctx context.Context, field graphql.CollectedField, obj *models.GettingToKnowEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GettingToKnowEntry_joinedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.JoinedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GettingToKnowEntry_joinedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GettingToKnowEntry", field, false, false, "Time")
+}
+
+func (ec *executionContext) _GettingToKnowEntry_profiles(ctx context.Context, field graphql.CollectedField, obj *models.GettingToKnowEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GettingToKnowEntry_profiles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Profiles, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.ChildProfile) graphql.Marshaler {
+			return ec.marshalNChildProfile2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐChildProfileᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GettingToKnowEntry_profiles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GettingToKnowEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChildProfile(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _HomeInsight_id(ctx context.Context, field graphql.CollectedField, obj *models.HomeInsight) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -288,6 +703,29 @@ func (ec *executionContext) _HomeInsight_id(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_HomeInsight_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HomeInsight", field, false, false, "ID")
+}
+
+func (ec *executionContext) _HomeInsight_kind(ctx context.Context, field graphql.CollectedField, obj *models.HomeInsight) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HomeInsight_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.InsightKind) graphql.Marshaler {
+			return ec.marshalOInsightKind2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐInsightKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HomeInsight_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HomeInsight", field, false, false, "InsightKind")
 }
 
 func (ec *executionContext) _HomeInsight_body(ctx context.Context, field graphql.CollectedField, obj *models.HomeInsight) (ret graphql.Marshaler) {
@@ -1010,6 +1448,93 @@ func (ec *executionContext) fieldContext_Observation_reviews(_ context.Context, 
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ObservationReview(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Observation_tryAtHome(ctx context.Context, field graphql.CollectedField, obj *models.Observation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Observation_tryAtHome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Observation().TryAtHome(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Observation_tryAtHome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Observation", field, true, true, "String")
+}
+
+func (ec *executionContext) _Observation_tryAtHomeOriginal(ctx context.Context, field graphql.CollectedField, obj *models.Observation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Observation_tryAtHomeOriginal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Observation().TryAtHomeOriginal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Original) graphql.Marshaler {
+			return ec.marshalOOriginal2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐOriginal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Observation_tryAtHomeOriginal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Observation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Original(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Observation_triedAtHome(ctx context.Context, field graphql.CollectedField, obj *models.Observation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Observation_triedAtHome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Observation().TriedAtHome(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.TryAtHomeAnswer) graphql.Marshaler {
+			return ec.marshalNTryAtHomeAnswer2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐTryAtHomeAnswerᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Observation_triedAtHome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Observation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TryAtHomeAnswer(ctx, field)
 		},
 	}
 	return fc, nil
@@ -1978,6 +2503,171 @@ func (ec *executionContext) fieldContext_TimelineEdge_node(_ context.Context, fi
 	return graphql.NewScalarFieldContext("TimelineEdge", field, true, true, "TimelineItem")
 }
 
+func (ec *executionContext) _TryAtHomeAnswer_observation(ctx context.Context, field graphql.CollectedField, obj *models.TryAtHomeAnswer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TryAtHomeAnswer_observation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TryAtHomeAnswer().Observation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Observation) graphql.Marshaler {
+			return ec.marshalNObservation2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐObservation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TryAtHomeAnswer_observation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TryAtHomeAnswer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Observation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TryAtHomeAnswer_author(ctx context.Context, field graphql.CollectedField, obj *models.TryAtHomeAnswer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TryAtHomeAnswer_author(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TryAtHomeAnswer().Author(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TryAtHomeAnswer_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TryAtHomeAnswer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TryAtHomeAnswer_body(ctx context.Context, field graphql.CollectedField, obj *models.TryAtHomeAnswer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TryAtHomeAnswer_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TryAtHomeAnswer().Body(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TryAtHomeAnswer_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TryAtHomeAnswer", field, true, true, "String")
+}
+
+func (ec *executionContext) _TryAtHomeAnswer_bodyOriginal(ctx context.Context, field graphql.CollectedField, obj *models.TryAtHomeAnswer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TryAtHomeAnswer_bodyOriginal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TryAtHomeAnswer().BodyOriginal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Original) graphql.Marshaler {
+			return ec.marshalNOriginal2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐOriginal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TryAtHomeAnswer_bodyOriginal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TryAtHomeAnswer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Original(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TryAtHomeAnswer_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.TryAtHomeAnswer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TryAtHomeAnswer_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TryAtHomeAnswer_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TryAtHomeAnswer", field, false, false, "Time")
+}
+
+func (ec *executionContext) _TryAtHomeAnswer_updatedAt(ctx context.Context, field graphql.CollectedField, obj *models.TryAtHomeAnswer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TryAtHomeAnswer_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TryAtHomeAnswer_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TryAtHomeAnswer", field, false, false, "Time")
+}
+
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
@@ -2028,6 +2718,55 @@ func (ec *executionContext) unmarshalInputAcknowledgeObservationInput(ctx contex
 func UnmarshalAcknowledgeObservationInput(ctx context.Context, raw any) (models.AcknowledgeObservationInput, error) {
 	var out models.AcknowledgeObservationInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AcknowledgeObservationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAnswerTryAtHomeInput(ctx context.Context, obj any) (models.AnswerTryAtHomeInput, error) {
+	var it models.AnswerTryAtHomeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"observationId", "body"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "observationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("observationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObservationID = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAnswerTryAtHomeInput unmarshals raw into the AnswerTryAtHomeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAnswerTryAtHomeInput(ctx context.Context, raw any) (models.AnswerTryAtHomeInput, error) {
+	var out models.AnswerTryAtHomeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AnswerTryAtHomeInput", raw, &out)
 	return out, err
 }
 
@@ -2091,7 +2830,7 @@ func (ec *executionContext) unmarshalInputPostObservationInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "studentIds", "kind", "body", "skills", "state", "attachmentIds"}
+	fieldsInOrder := [...]string{"clientMutationId", "studentIds", "kind", "body", "skills", "state", "attachmentIds", "tryAtHome"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -2147,6 +2886,13 @@ func (ec *executionContext) unmarshalInputPostObservationInput(ctx context.Conte
 				return it, err
 			}
 			it.AttachmentIDs = data
+		case "tryAtHome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tryAtHome"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TryAtHome = data
 		}
 	}
 	return it, nil
@@ -2294,7 +3040,7 @@ func (ec *executionContext) unmarshalInputShareHomeInsightInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "studentId", "body", "skills", "attachmentIds"}
+	fieldsInOrder := [...]string{"clientMutationId", "studentId", "kind", "body", "skills", "attachmentIds"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -2315,6 +3061,13 @@ func (ec *executionContext) unmarshalInputShareHomeInsightInput(ctx context.Cont
 				return it, err
 			}
 			it.StudentID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOInsightKind2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐInsightKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
 		case "body":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
 			data, err := ec.unmarshalNString2string(ctx, v)
@@ -2353,6 +3106,76 @@ func UnmarshalShareHomeInsightInput(ctx context.Context, raw any) (models.ShareH
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateChildProfileInput(ctx context.Context, obj any) (models.UpdateChildProfileInput, error) {
+	var it models.UpdateChildProfileInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"studentId", "strengths", "whatWorks", "worries", "goals"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "studentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("studentId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StudentID = data
+		case "strengths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("strengths"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Strengths = data
+		case "whatWorks":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("whatWorks"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WhatWorks = data
+		case "worries":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("worries"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Worries = data
+		case "goals":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goals"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Goals = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateChildProfileInput unmarshals raw into the UpdateChildProfileInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateChildProfileInput(ctx context.Context, raw any) (models.UpdateChildProfileInput, error) {
+	var out models.UpdateChildProfileInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateChildProfileInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateObservationInput(ctx context.Context, obj any) (models.UpdateObservationInput, error) {
 	var it models.UpdateObservationInput
 	if obj == nil {
@@ -2364,7 +3187,7 @@ func (ec *executionContext) unmarshalInputUpdateObservationInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "body", "skills", "kind"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "body", "skills", "kind", "tryAtHome"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -2406,6 +3229,13 @@ func (ec *executionContext) unmarshalInputUpdateObservationInput(ctx context.Con
 				return it, err
 			}
 			it.Kind = data
+		case "tryAtHome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tryAtHome"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TryAtHome = data
 		}
 	}
 	return it, nil
@@ -2445,6 +3275,20 @@ func (ec *executionContext) _TimelineItem(ctx context.Context, sel ast.Selection
 			return graphql.Null
 		}
 		return ec._HomeInsight(ctx, sel, obj)
+	case models.ConferenceSummary:
+		return ec._ConferenceSummary(ctx, sel, &obj)
+	case *models.ConferenceSummary:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ConferenceSummary(ctx, sel, obj)
+	case models.ConferenceFollowUp:
+		return ec._ConferenceFollowUp(ctx, sel, &obj)
+	case *models.ConferenceFollowUp:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ConferenceFollowUp(ctx, sel, obj)
 	default:
 		if typedObj, ok := obj.(graphql.Marshaler); ok {
 			return typedObj
@@ -2478,6 +3322,99 @@ func (ec *executionContext) _Acknowledgement(ctx context.Context, sel ast.Select
 			out.Values[i] = ec._Acknowledgement_acknowledgedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var childProfileImplementors = []string{"ChildProfile"}
+
+func (ec *executionContext) _ChildProfile(ctx context.Context, sel ast.SelectionSet, obj *models.ChildProfile) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, childProfileImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChildProfile")
+		case "student":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChildProfile_student(ctx, field, obj)
+				})
+		case "strengths":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChildProfile_strengths(ctx, field, obj)
+				})
+		case "whatWorks":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChildProfile_whatWorks(ctx, field, obj)
+				})
+		case "worries":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChildProfile_worries(ctx, field, obj)
+				})
+		case "goals":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChildProfile_goals(ctx, field, obj)
+				})
+		case "strengthsOriginal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChildProfile_strengthsOriginal(ctx, field, obj)
+				})
+		case "whatWorksOriginal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChildProfile_whatWorksOriginal(ctx, field, obj)
+				})
+		case "worriesOriginal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChildProfile_worriesOriginal(ctx, field, obj)
+				})
+		case "goalsOriginal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChildProfile_goalsOriginal(ctx, field, obj)
+				})
+		case "updatedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChildProfile_updatedBy(ctx, field, obj)
+				})
+		case "updatedAt":
+			out.Values[i] = ec._ChildProfile_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -2587,6 +3524,49 @@ func (ec *executionContext) _DraftHint(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var gettingToKnowEntryImplementors = []string{"GettingToKnowEntry"}
+
+func (ec *executionContext) _GettingToKnowEntry(ctx context.Context, sel ast.SelectionSet, obj *models.GettingToKnowEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, gettingToKnowEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GettingToKnowEntry")
+		case "student":
+			out.Values[i] = ec._GettingToKnowEntry_student(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "joinedAt":
+			out.Values[i] = ec._GettingToKnowEntry_joinedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "profiles":
+			out.Values[i] = ec._GettingToKnowEntry_profiles(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var homeInsightImplementors = []string{"HomeInsight", "TimelineItem"}
 
 func (ec *executionContext) _HomeInsight(ctx context.Context, sel ast.SelectionSet, obj *models.HomeInsight) graphql.Marshaler {
@@ -2601,6 +3581,11 @@ func (ec *executionContext) _HomeInsight(ctx context.Context, sel ast.SelectionS
 		case "id":
 			out.Values[i] = ec._HomeInsight_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._HomeInsight_kind(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "body":
@@ -2757,6 +3742,24 @@ func (ec *executionContext) _Observation(ctx context.Context, sel ast.SelectionS
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Observation_reviews(ctx, field, obj)
+				})
+		case "tryAtHome":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Observation_tryAtHome(ctx, field, obj)
+				})
+		case "tryAtHomeOriginal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Observation_tryAtHomeOriginal(ctx, field, obj)
+				})
+		case "triedAtHome":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Observation_triedAtHome(ctx, field, obj)
 				})
 		case "bodyOriginal":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -3293,6 +4296,68 @@ func (ec *executionContext) _TimelineEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var tryAtHomeAnswerImplementors = []string{"TryAtHomeAnswer"}
+
+func (ec *executionContext) _TryAtHomeAnswer(ctx context.Context, sel ast.SelectionSet, obj *models.TryAtHomeAnswer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tryAtHomeAnswerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TryAtHomeAnswer")
+		case "observation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TryAtHomeAnswer_observation(ctx, field, obj)
+				})
+		case "author":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TryAtHomeAnswer_author(ctx, field, obj)
+				})
+		case "body":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TryAtHomeAnswer_body(ctx, field, obj)
+				})
+		case "bodyOriginal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TryAtHomeAnswer_bodyOriginal(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._TryAtHomeAnswer_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._TryAtHomeAnswer_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
@@ -3300,6 +4365,35 @@ func (ec *executionContext) _TimelineEdge(ctx context.Context, sel ast.Selection
 func (ec *executionContext) unmarshalNAcknowledgeObservationInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐAcknowledgeObservationInput(ctx context.Context, v any) (models.AcknowledgeObservationInput, error) {
 	res, err := ec.unmarshalInputAcknowledgeObservationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAnswerTryAtHomeInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐAnswerTryAtHomeInput(ctx context.Context, v any) (models.AnswerTryAtHomeInput, error) {
+	res, err := ec.unmarshalInputAnswerTryAtHomeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChildProfile2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐChildProfileᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.ChildProfile) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChildProfile2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐChildProfile(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNChildProfile2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐChildProfile(ctx context.Context, sel ast.SelectionSet, v *models.ChildProfile) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChildProfile!")
+		return graphql.Null
+	}
+	return ec._ChildProfile(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNDeleteObservationPayload2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐDeleteObservationPayload(ctx context.Context, sel ast.SelectionSet, v *models.DeleteObservationPayload) graphql.Marshaler {
@@ -3332,6 +4426,30 @@ func (ec *executionContext) marshalNDraftHint2ᚖgithubᚗcomᚋsamesideᚋsames
 		return graphql.Null
 	}
 	return ec._DraftHint(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNGettingToKnowEntry2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐGettingToKnowEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.GettingToKnowEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGettingToKnowEntry2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐGettingToKnowEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGettingToKnowEntry2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐGettingToKnowEntry(ctx context.Context, sel ast.SelectionSet, v *models.GettingToKnowEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GettingToKnowEntry!")
+		return graphql.Null
+	}
+	return ec._GettingToKnowEntry(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNHomeInsight2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐHomeInsightᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.HomeInsight) graphql.Marshaler {
@@ -3651,6 +4769,35 @@ func (ec *executionContext) marshalNTimelineItem2githubᚗcomᚋsamesideᚋsames
 	return ec._TimelineItem(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNTryAtHomeAnswer2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐTryAtHomeAnswerᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.TryAtHomeAnswer) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTryAtHomeAnswer2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐTryAtHomeAnswer(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTryAtHomeAnswer2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐTryAtHomeAnswer(ctx context.Context, sel ast.SelectionSet, v *models.TryAtHomeAnswer) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TryAtHomeAnswer!")
+		return graphql.Null
+	}
+	return ec._TryAtHomeAnswer(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateChildProfileInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐUpdateChildProfileInput(ctx context.Context, v any) (models.UpdateChildProfileInput, error) {
+	res, err := ec.unmarshalInputUpdateChildProfileInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpdateObservationInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐUpdateObservationInput(ctx context.Context, v any) (models.UpdateObservationInput, error) {
 	res, err := ec.unmarshalInputUpdateObservationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -3661,6 +4808,22 @@ func (ec *executionContext) marshalOAcknowledgement2ᚖgithubᚗcomᚋsameside�
 		return graphql.Null
 	}
 	return ec._Acknowledgement(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOInsightKind2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐInsightKind(ctx context.Context, v any) (*models.InsightKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(models.InsightKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInsightKind2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐInsightKind(ctx context.Context, sel ast.SelectionSet, v *models.InsightKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOObservation2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐObservation(ctx context.Context, sel ast.SelectionSet, v *models.Observation) graphql.Marshaler {

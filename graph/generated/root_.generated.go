@@ -26,12 +26,16 @@ type ResolverRoot interface {
 	Announcement() AnnouncementResolver
 	Attachment() AttachmentResolver
 	AuditEvent() AuditEventResolver
+	ChildProfile() ChildProfileResolver
 	Classroom() ClassroomResolver
 	ConferenceBooking() ConferenceBookingResolver
+	ConferenceFollowUp() ConferenceFollowUpResolver
+	ConferenceNextStep() ConferenceNextStepResolver
 	ConferenceRequest() ConferenceRequestResolver
 	ConferenceRequestOption() ConferenceRequestOptionResolver
 	ConferenceRound() ConferenceRoundResolver
 	ConferenceSlot() ConferenceSlotResolver
+	ConferenceSummary() ConferenceSummaryResolver
 	Conversation() ConversationResolver
 	EngagementRow() EngagementRowResolver
 	EventRsvp() EventRsvpResolver
@@ -51,6 +55,7 @@ type ResolverRoot interface {
 	Student() StudentResolver
 	Subscription() SubscriptionResolver
 	TimelineEdge() TimelineEdgeResolver
+	TryAtHomeAnswer() TryAtHomeAnswerResolver
 	Upload() UploadResolver
 	User() UserResolver
 	Viewer() ViewerResolver
@@ -141,6 +146,20 @@ type ComplexityRoot struct {
 		Sms      func(childComplexity int) int
 	}
 
+	ChildProfile struct {
+		Goals             func(childComplexity int) int
+		GoalsOriginal     func(childComplexity int) int
+		Strengths         func(childComplexity int) int
+		StrengthsOriginal func(childComplexity int) int
+		Student           func(childComplexity int) int
+		UpdatedAt         func(childComplexity int) int
+		UpdatedBy         func(childComplexity int) int
+		WhatWorks         func(childComplexity int) int
+		WhatWorksOriginal func(childComplexity int) int
+		Worries           func(childComplexity int) int
+		WorriesOriginal   func(childComplexity int) int
+	}
+
 	Classroom struct {
 		ArchivedAt                  func(childComplexity int) int
 		Feed                        func(childComplexity int, kinds []models.ObservationKind, first *int, after *string) int
@@ -156,15 +175,20 @@ type ComplexityRoot struct {
 	}
 
 	ConferenceBooking struct {
-		Alternatives func(childComplexity int) int
-		BookedBy     func(childComplexity int) int
-		Cancelled    func(childComplexity int) int
-		CreatedAt    func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Notes        func(childComplexity int) int
-		Round        func(childComplexity int) int
-		Slot         func(childComplexity int) int
-		Student      func(childComplexity int) int
+		Alternatives      func(childComplexity int) int
+		AtHome            func(childComplexity int) int
+		AtHomeOriginal    func(childComplexity int) int
+		BookedBy          func(childComplexity int) int
+		Cancelled         func(childComplexity int) int
+		CreatedAt         func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Notes             func(childComplexity int) int
+		Questions         func(childComplexity int) int
+		QuestionsOriginal func(childComplexity int) int
+		Round             func(childComplexity int) int
+		Slot              func(childComplexity int) int
+		Student           func(childComplexity int) int
+		Summary           func(childComplexity int) int
 	}
 
 	ConferenceBookingPayload struct {
@@ -172,16 +196,50 @@ type ComplexityRoot struct {
 		ClientMutationID func(childComplexity int) int
 	}
 
+	ConferenceFollowUp struct {
+		Author       func(childComplexity int) int
+		Body         func(childComplexity int) int
+		BodyOriginal func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Progress     func(childComplexity int) int
+		Step         func(childComplexity int) int
+		Summary      func(childComplexity int) int
+	}
+
+	ConferenceFollowUpPayload struct {
+		ClientMutationID func(childComplexity int) int
+		FollowUp         func(childComplexity int) int
+		Summary          func(childComplexity int) int
+	}
+
+	ConferenceNextStep struct {
+		Body         func(childComplexity int) int
+		BodyOriginal func(childComplexity int) int
+		CheckIns     func(childComplexity int) int
+		Done         func(childComplexity int) int
+		DoneAt       func(childComplexity int) int
+		DoneBy       func(childComplexity int) int
+		DueOn        func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Owner        func(childComplexity int) int
+	}
+
 	ConferenceRequest struct {
 		AcceptedOption func(childComplexity int) int
+		AtHome         func(childComplexity int) int
+		AtHomeOriginal func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
 		ID             func(childComplexity int) int
 		Options        func(childComplexity int) int
 		RequestedBy    func(childComplexity int) int
 		State          func(childComplexity int) int
 		Student        func(childComplexity int) int
+		Summary        func(childComplexity int) int
 		Teacher        func(childComplexity int) int
 		Topic          func(childComplexity int) int
+		TopicOriginal  func(childComplexity int) int
 	}
 
 	ConferenceRequestOption struct {
@@ -217,6 +275,27 @@ type ComplexityRoot struct {
 		ID                  func(childComplexity int) int
 		StartsAt            func(childComplexity int) int
 		Teacher             func(childComplexity int) int
+	}
+
+	ConferenceSummary struct {
+		AcknowledgedAt func(childComplexity int) int
+		AcknowledgedBy func(childComplexity int) int
+		Author         func(childComplexity int) int
+		Body           func(childComplexity int) int
+		BodyOriginal   func(childComplexity int) int
+		Booking        func(childComplexity int) int
+		CheckInAt      func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		FollowUps      func(childComplexity int) int
+		ID             func(childComplexity int) int
+		NextSteps      func(childComplexity int) int
+		Request        func(childComplexity int) int
+		Student        func(childComplexity int) int
+	}
+
+	ConferenceSummaryPayload struct {
+		ClientMutationID func(childComplexity int) int
+		Summary          func(childComplexity int) int
 	}
 
 	ContactPoint struct {
@@ -316,6 +395,7 @@ type ComplexityRoot struct {
 		Rows        func(childComplexity int) int
 		To          func(childComplexity int) int
 		Translation func(childComplexity int) int
+		TryAtHome   func(childComplexity int) int
 	}
 
 	EngagementRow struct {
@@ -334,6 +414,7 @@ type ComplexityRoot struct {
 		Students                     func(childComplexity int) int
 		StudentsWithConference       func(childComplexity int) int
 		Teacher                      func(childComplexity int) int
+		TryAtHome                    func(childComplexity int) int
 		UnansweredParentMessages     func(childComplexity int) int
 	}
 
@@ -341,6 +422,12 @@ type ComplexityRoot struct {
 		HeadCount        func(childComplexity int) int
 		State            func(childComplexity int) int
 		WaitlistPosition func(childComplexity int) int
+	}
+
+	GettingToKnowEntry struct {
+		JoinedAt func(childComplexity int) int
+		Profiles func(childComplexity int) int
+		Student  func(childComplexity int) int
 	}
 
 	Guardian struct {
@@ -361,6 +448,7 @@ type ComplexityRoot struct {
 		BodyOriginal func(childComplexity int) int
 		CreatedAt    func(childComplexity int) int
 		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
 		SkillList    func(childComplexity int) int
 		Student      func(childComplexity int) int
 	}
@@ -390,6 +478,7 @@ type ComplexityRoot struct {
 		BodyOriginal func(childComplexity int) int
 		CreatedAt    func(childComplexity int) int
 		ID           func(childComplexity int) int
+		ReadBy       func(childComplexity int) int
 		Sender       func(childComplexity int) int
 		Urgent       func(childComplexity int) int
 	}
@@ -407,10 +496,13 @@ type ComplexityRoot struct {
 	Mutation struct {
 		AcceptConferenceTime          func(childComplexity int, input models.AcceptConferenceTimeInput) int
 		AcknowledgeAnnouncement       func(childComplexity int, input models.AnnouncementIDInput) int
+		AcknowledgeConferenceSummary  func(childComplexity int, input models.AcknowledgeConferenceSummaryInput) int
 		AcknowledgeObservation        func(childComplexity int, input models.AcknowledgeObservationInput) int
 		AddContactPoint               func(childComplexity int, input models.AddContactPointInput) int
 		AddGuardian                   func(childComplexity int, input models.AddGuardianInput) int
 		AddStaff                      func(childComplexity int, input models.AddStaffInput) int
+		AnswerNextStepCheckIn         func(childComplexity int, input models.AnswerNextStepCheckInInput) int
+		AnswerTryAtHome               func(childComplexity int, input models.AnswerTryAtHomeInput) int
 		ArchiveClassroom              func(childComplexity int, input models.ClassroomIDInput) int
 		BookConferenceSlot            func(childComplexity int, input models.BookConferenceSlotInput) int
 		CancelConferenceBooking       func(childComplexity int, input models.CancelConferenceBookingInput) int
@@ -463,11 +555,13 @@ type ComplexityRoot struct {
 		SetSchoolChannels             func(childComplexity int, input models.SetSchoolChannelsInput) int
 		SetSchoolDigestTime           func(childComplexity int, input models.SetSchoolDigestTimeInput) int
 		SetStudentLegalHold           func(childComplexity int, input models.SetStudentLegalHoldInput) int
+		ShareConferenceSummary        func(childComplexity int, input models.ShareConferenceSummaryInput) int
 		ShareHomeInsight              func(childComplexity int, input models.ShareHomeInsightInput) int
 		ShareObservation              func(childComplexity int, input models.ObservationIDInput) int
 		StartConversation             func(childComplexity int, input models.StartConversationInput) int
 		TransferStudent               func(childComplexity int, input models.TransferStudentInput) int
 		UnregisterDevice              func(childComplexity int, input models.UnregisterDeviceInput) int
+		UpdateChildProfile            func(childComplexity int, input models.UpdateChildProfileInput) int
 		UpdateNotificationPreferences func(childComplexity int, input models.UpdateNotificationPreferencesInput) int
 		UpdateObservation             func(childComplexity int, input models.UpdateObservationInput) int
 		UpdateProfile                 func(childComplexity int, input models.UpdateProfileInput) int
@@ -500,6 +594,9 @@ type ComplexityRoot struct {
 		SkillList          func(childComplexity int) int
 		State              func(childComplexity int) int
 		Student            func(childComplexity int) int
+		TriedAtHome        func(childComplexity int) int
+		TryAtHome          func(childComplexity int) int
+		TryAtHomeOriginal  func(childComplexity int) int
 		UpdatedAt          func(childComplexity int) int
 	}
 
@@ -565,11 +662,14 @@ type ComplexityRoot struct {
 		ConferenceRequests    func(childComplexity int) int
 		ConferenceRound       func(childComplexity int, id string) int
 		ConferenceRounds      func(childComplexity int) int
+		ConferenceSummary     func(childComplexity int, id string) int
 		Conversation          func(childComplexity int, id string) int
 		ConversationExport    func(childComplexity int, schoolID string, studentID *string, from time.Time, to time.Time) int
 		Conversations         func(childComplexity int, first *int, after *string) int
 		Engagement            func(childComplexity int, schoolID string, from string, to string) int
 		Feed                  func(childComplexity int, studentIds []string, kinds []models.ObservationKind, first *int, after *string) int
+		GettingToKnow         func(childComplexity int) int
+		MessageDraftHints     func(childComplexity int, body string, concern *bool) int
 		MyConferences         func(childComplexity int, roundID *string) int
 		Observation           func(childComplexity int, id string) int
 		ObservationDraftHints func(childComplexity int, body string, kind models.ObservationKind) int
@@ -679,21 +779,23 @@ type ComplexityRoot struct {
 	}
 
 	Student struct {
-		Balance       func(childComplexity int) int
-		Classrooms    func(childComplexity int) int
-		DisplayName   func(childComplexity int) int
-		FirstName     func(childComplexity int) int
-		Grade         func(childComplexity int) int
-		Guardians     func(childComplexity int) int
-		HomeInsights  func(childComplexity int, first *int) int
-		ID            func(childComplexity int) int
-		LastName      func(childComplexity int) int
-		LegalHold     func(childComplexity int) int
-		Observations  func(childComplexity int, kinds []models.ObservationKind, first *int, after *string) int
-		PreferredName func(childComplexity int) int
-		School        func(childComplexity int) int
-		Timeline      func(childComplexity int, first *int, after *string) int
-		WithdrawnAt   func(childComplexity int) int
+		AboutMe             func(childComplexity int) int
+		Balance             func(childComplexity int) int
+		Classrooms          func(childComplexity int) int
+		ConferenceSummaries func(childComplexity int) int
+		DisplayName         func(childComplexity int) int
+		FirstName           func(childComplexity int) int
+		Grade               func(childComplexity int) int
+		Guardians           func(childComplexity int) int
+		HomeInsights        func(childComplexity int, first *int) int
+		ID                  func(childComplexity int) int
+		LastName            func(childComplexity int) int
+		LegalHold           func(childComplexity int) int
+		Observations        func(childComplexity int, kinds []models.ObservationKind, first *int, after *string) int
+		PreferredName       func(childComplexity int) int
+		School              func(childComplexity int) int
+		Timeline            func(childComplexity int, first *int, after *string) int
+		WithdrawnAt         func(childComplexity int) int
 	}
 
 	StudentBalance struct {
@@ -737,6 +839,21 @@ type ComplexityRoot struct {
 		Characters func(childComplexity int) int
 		Language   func(childComplexity int) int
 		Month      func(childComplexity int) int
+	}
+
+	TryAtHomeAnswer struct {
+		Author       func(childComplexity int) int
+		Body         func(childComplexity int) int
+		BodyOriginal func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		Observation  func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+	}
+
+	TryAtHomeFigures struct {
+		Rate        func(childComplexity int) int
+		Suggestions func(childComplexity int) int
+		Tried       func(childComplexity int) int
 	}
 
 	UndeliverableContact struct {
@@ -1101,6 +1218,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CategoryPreference.Sms(childComplexity), true
 
+	case "ChildProfile.goals":
+		if e.ComplexityRoot.ChildProfile.Goals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildProfile.Goals(childComplexity), true
+	case "ChildProfile.goalsOriginal":
+		if e.ComplexityRoot.ChildProfile.GoalsOriginal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildProfile.GoalsOriginal(childComplexity), true
+	case "ChildProfile.strengths":
+		if e.ComplexityRoot.ChildProfile.Strengths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildProfile.Strengths(childComplexity), true
+	case "ChildProfile.strengthsOriginal":
+		if e.ComplexityRoot.ChildProfile.StrengthsOriginal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildProfile.StrengthsOriginal(childComplexity), true
+	case "ChildProfile.student":
+		if e.ComplexityRoot.ChildProfile.Student == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildProfile.Student(childComplexity), true
+	case "ChildProfile.updatedAt":
+		if e.ComplexityRoot.ChildProfile.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildProfile.UpdatedAt(childComplexity), true
+	case "ChildProfile.updatedBy":
+		if e.ComplexityRoot.ChildProfile.UpdatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildProfile.UpdatedBy(childComplexity), true
+	case "ChildProfile.whatWorks":
+		if e.ComplexityRoot.ChildProfile.WhatWorks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildProfile.WhatWorks(childComplexity), true
+	case "ChildProfile.whatWorksOriginal":
+		if e.ComplexityRoot.ChildProfile.WhatWorksOriginal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildProfile.WhatWorksOriginal(childComplexity), true
+	case "ChildProfile.worries":
+		if e.ComplexityRoot.ChildProfile.Worries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildProfile.Worries(childComplexity), true
+	case "ChildProfile.worriesOriginal":
+		if e.ComplexityRoot.ChildProfile.WorriesOriginal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildProfile.WorriesOriginal(childComplexity), true
+
 	case "Classroom.archivedAt":
 		if e.ComplexityRoot.Classroom.ArchivedAt == nil {
 			break
@@ -1179,6 +1363,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ConferenceBooking.Alternatives(childComplexity), true
+	case "ConferenceBooking.atHome":
+		if e.ComplexityRoot.ConferenceBooking.AtHome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceBooking.AtHome(childComplexity), true
+	case "ConferenceBooking.atHomeOriginal":
+		if e.ComplexityRoot.ConferenceBooking.AtHomeOriginal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceBooking.AtHomeOriginal(childComplexity), true
 	case "ConferenceBooking.bookedBy":
 		if e.ComplexityRoot.ConferenceBooking.BookedBy == nil {
 			break
@@ -1209,6 +1405,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ConferenceBooking.Notes(childComplexity), true
+	case "ConferenceBooking.questions":
+		if e.ComplexityRoot.ConferenceBooking.Questions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceBooking.Questions(childComplexity), true
+	case "ConferenceBooking.questionsOriginal":
+		if e.ComplexityRoot.ConferenceBooking.QuestionsOriginal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceBooking.QuestionsOriginal(childComplexity), true
 	case "ConferenceBooking.round":
 		if e.ComplexityRoot.ConferenceBooking.Round == nil {
 			break
@@ -1227,6 +1435,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ConferenceBooking.Student(childComplexity), true
+	case "ConferenceBooking.summary":
+		if e.ComplexityRoot.ConferenceBooking.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceBooking.Summary(childComplexity), true
 
 	case "ConferenceBookingPayload.booking":
 		if e.ComplexityRoot.ConferenceBookingPayload.Booking == nil {
@@ -1241,12 +1455,153 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ConferenceBookingPayload.ClientMutationID(childComplexity), true
 
+	case "ConferenceFollowUp.author":
+		if e.ComplexityRoot.ConferenceFollowUp.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceFollowUp.Author(childComplexity), true
+	case "ConferenceFollowUp.body":
+		if e.ComplexityRoot.ConferenceFollowUp.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceFollowUp.Body(childComplexity), true
+	case "ConferenceFollowUp.bodyOriginal":
+		if e.ComplexityRoot.ConferenceFollowUp.BodyOriginal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceFollowUp.BodyOriginal(childComplexity), true
+	case "ConferenceFollowUp.createdAt":
+		if e.ComplexityRoot.ConferenceFollowUp.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceFollowUp.CreatedAt(childComplexity), true
+	case "ConferenceFollowUp.id":
+		if e.ComplexityRoot.ConferenceFollowUp.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceFollowUp.ID(childComplexity), true
+	case "ConferenceFollowUp.kind":
+		if e.ComplexityRoot.ConferenceFollowUp.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceFollowUp.Kind(childComplexity), true
+	case "ConferenceFollowUp.progress":
+		if e.ComplexityRoot.ConferenceFollowUp.Progress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceFollowUp.Progress(childComplexity), true
+	case "ConferenceFollowUp.step":
+		if e.ComplexityRoot.ConferenceFollowUp.Step == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceFollowUp.Step(childComplexity), true
+	case "ConferenceFollowUp.summary":
+		if e.ComplexityRoot.ConferenceFollowUp.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceFollowUp.Summary(childComplexity), true
+
+	case "ConferenceFollowUpPayload.clientMutationId":
+		if e.ComplexityRoot.ConferenceFollowUpPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceFollowUpPayload.ClientMutationID(childComplexity), true
+	case "ConferenceFollowUpPayload.followUp":
+		if e.ComplexityRoot.ConferenceFollowUpPayload.FollowUp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceFollowUpPayload.FollowUp(childComplexity), true
+	case "ConferenceFollowUpPayload.summary":
+		if e.ComplexityRoot.ConferenceFollowUpPayload.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceFollowUpPayload.Summary(childComplexity), true
+
+	case "ConferenceNextStep.body":
+		if e.ComplexityRoot.ConferenceNextStep.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceNextStep.Body(childComplexity), true
+	case "ConferenceNextStep.bodyOriginal":
+		if e.ComplexityRoot.ConferenceNextStep.BodyOriginal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceNextStep.BodyOriginal(childComplexity), true
+	case "ConferenceNextStep.checkIns":
+		if e.ComplexityRoot.ConferenceNextStep.CheckIns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceNextStep.CheckIns(childComplexity), true
+	case "ConferenceNextStep.done":
+		if e.ComplexityRoot.ConferenceNextStep.Done == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceNextStep.Done(childComplexity), true
+	case "ConferenceNextStep.doneAt":
+		if e.ComplexityRoot.ConferenceNextStep.DoneAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceNextStep.DoneAt(childComplexity), true
+	case "ConferenceNextStep.doneBy":
+		if e.ComplexityRoot.ConferenceNextStep.DoneBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceNextStep.DoneBy(childComplexity), true
+	case "ConferenceNextStep.dueOn":
+		if e.ComplexityRoot.ConferenceNextStep.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceNextStep.DueOn(childComplexity), true
+	case "ConferenceNextStep.id":
+		if e.ComplexityRoot.ConferenceNextStep.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceNextStep.ID(childComplexity), true
+	case "ConferenceNextStep.owner":
+		if e.ComplexityRoot.ConferenceNextStep.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceNextStep.Owner(childComplexity), true
+
 	case "ConferenceRequest.acceptedOption":
 		if e.ComplexityRoot.ConferenceRequest.AcceptedOption == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ConferenceRequest.AcceptedOption(childComplexity), true
+	case "ConferenceRequest.atHome":
+		if e.ComplexityRoot.ConferenceRequest.AtHome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceRequest.AtHome(childComplexity), true
+	case "ConferenceRequest.atHomeOriginal":
+		if e.ComplexityRoot.ConferenceRequest.AtHomeOriginal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceRequest.AtHomeOriginal(childComplexity), true
 	case "ConferenceRequest.createdAt":
 		if e.ComplexityRoot.ConferenceRequest.CreatedAt == nil {
 			break
@@ -1283,6 +1638,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ConferenceRequest.Student(childComplexity), true
+	case "ConferenceRequest.summary":
+		if e.ComplexityRoot.ConferenceRequest.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceRequest.Summary(childComplexity), true
 	case "ConferenceRequest.teacher":
 		if e.ComplexityRoot.ConferenceRequest.Teacher == nil {
 			break
@@ -1295,6 +1656,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ConferenceRequest.Topic(childComplexity), true
+	case "ConferenceRequest.topicOriginal":
+		if e.ComplexityRoot.ConferenceRequest.TopicOriginal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceRequest.TopicOriginal(childComplexity), true
 
 	case "ConferenceRequestOption.endsAt":
 		if e.ComplexityRoot.ConferenceRequestOption.EndsAt == nil {
@@ -1442,6 +1809,98 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ConferenceSlot.Teacher(childComplexity), true
+
+	case "ConferenceSummary.acknowledgedAt":
+		if e.ComplexityRoot.ConferenceSummary.AcknowledgedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceSummary.AcknowledgedAt(childComplexity), true
+	case "ConferenceSummary.acknowledgedBy":
+		if e.ComplexityRoot.ConferenceSummary.AcknowledgedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceSummary.AcknowledgedBy(childComplexity), true
+	case "ConferenceSummary.author":
+		if e.ComplexityRoot.ConferenceSummary.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceSummary.Author(childComplexity), true
+	case "ConferenceSummary.body":
+		if e.ComplexityRoot.ConferenceSummary.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceSummary.Body(childComplexity), true
+	case "ConferenceSummary.bodyOriginal":
+		if e.ComplexityRoot.ConferenceSummary.BodyOriginal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceSummary.BodyOriginal(childComplexity), true
+	case "ConferenceSummary.booking":
+		if e.ComplexityRoot.ConferenceSummary.Booking == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceSummary.Booking(childComplexity), true
+	case "ConferenceSummary.checkInAt":
+		if e.ComplexityRoot.ConferenceSummary.CheckInAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceSummary.CheckInAt(childComplexity), true
+	case "ConferenceSummary.createdAt":
+		if e.ComplexityRoot.ConferenceSummary.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceSummary.CreatedAt(childComplexity), true
+	case "ConferenceSummary.followUps":
+		if e.ComplexityRoot.ConferenceSummary.FollowUps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceSummary.FollowUps(childComplexity), true
+	case "ConferenceSummary.id":
+		if e.ComplexityRoot.ConferenceSummary.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceSummary.ID(childComplexity), true
+	case "ConferenceSummary.nextSteps":
+		if e.ComplexityRoot.ConferenceSummary.NextSteps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceSummary.NextSteps(childComplexity), true
+	case "ConferenceSummary.request":
+		if e.ComplexityRoot.ConferenceSummary.Request == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceSummary.Request(childComplexity), true
+	case "ConferenceSummary.student":
+		if e.ComplexityRoot.ConferenceSummary.Student == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceSummary.Student(childComplexity), true
+
+	case "ConferenceSummaryPayload.clientMutationId":
+		if e.ComplexityRoot.ConferenceSummaryPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceSummaryPayload.ClientMutationID(childComplexity), true
+	case "ConferenceSummaryPayload.summary":
+		if e.ComplexityRoot.ConferenceSummaryPayload.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConferenceSummaryPayload.Summary(childComplexity), true
 
 	case "ContactPoint.address":
 		if e.ComplexityRoot.ContactPoint.Address == nil {
@@ -1820,6 +2279,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EngagementReport.Translation(childComplexity), true
+	case "EngagementReport.tryAtHome":
+		if e.ComplexityRoot.EngagementReport.TryAtHome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EngagementReport.TryAtHome(childComplexity), true
 
 	case "EngagementRow.acknowledgedNotes":
 		if e.ComplexityRoot.EngagementRow.AcknowledgedNotes == nil {
@@ -1911,6 +2376,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EngagementRow.Teacher(childComplexity), true
+	case "EngagementRow.tryAtHome":
+		if e.ComplexityRoot.EngagementRow.TryAtHome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EngagementRow.TryAtHome(childComplexity), true
 	case "EngagementRow.unansweredParentMessages":
 		if e.ComplexityRoot.EngagementRow.UnansweredParentMessages == nil {
 			break
@@ -1936,6 +2407,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EventRsvp.WaitlistPosition(childComplexity), true
+
+	case "GettingToKnowEntry.joinedAt":
+		if e.ComplexityRoot.GettingToKnowEntry.JoinedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GettingToKnowEntry.JoinedAt(childComplexity), true
+	case "GettingToKnowEntry.profiles":
+		if e.ComplexityRoot.GettingToKnowEntry.Profiles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GettingToKnowEntry.Profiles(childComplexity), true
+	case "GettingToKnowEntry.student":
+		if e.ComplexityRoot.GettingToKnowEntry.Student == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GettingToKnowEntry.Student(childComplexity), true
 
 	case "Guardian.endedAt":
 		if e.ComplexityRoot.Guardian.EndedAt == nil {
@@ -2022,6 +2512,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HomeInsight.ID(childComplexity), true
+	case "HomeInsight.kind":
+		if e.ComplexityRoot.HomeInsight.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HomeInsight.Kind(childComplexity), true
 	case "HomeInsight.skills":
 		if e.ComplexityRoot.HomeInsight.SkillList == nil {
 			break
@@ -2145,6 +2641,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Message.ID(childComplexity), true
+	case "Message.readBy":
+		if e.ComplexityRoot.Message.ReadBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.ReadBy(childComplexity), true
 	case "Message.sender":
 		if e.ComplexityRoot.Message.Sender == nil {
 			break
@@ -2206,6 +2708,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcknowledgeAnnouncement(childComplexity, args["input"].(models.AnnouncementIDInput)), true
+	case "Mutation.acknowledgeConferenceSummary":
+		if e.ComplexityRoot.Mutation.AcknowledgeConferenceSummary == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acknowledgeConferenceSummary_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcknowledgeConferenceSummary(childComplexity, args["input"].(models.AcknowledgeConferenceSummaryInput)), true
 	case "Mutation.acknowledgeObservation":
 		if e.ComplexityRoot.Mutation.AcknowledgeObservation == nil {
 			break
@@ -2250,6 +2763,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddStaff(childComplexity, args["input"].(models.AddStaffInput)), true
+	case "Mutation.answerNextStepCheckIn":
+		if e.ComplexityRoot.Mutation.AnswerNextStepCheckIn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_answerNextStepCheckIn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AnswerNextStepCheckIn(childComplexity, args["input"].(models.AnswerNextStepCheckInInput)), true
+	case "Mutation.answerTryAtHome":
+		if e.ComplexityRoot.Mutation.AnswerTryAtHome == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_answerTryAtHome_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AnswerTryAtHome(childComplexity, args["input"].(models.AnswerTryAtHomeInput)), true
 	case "Mutation.archiveClassroom":
 		if e.ComplexityRoot.Mutation.ArchiveClassroom == nil {
 			break
@@ -2807,6 +3342,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetStudentLegalHold(childComplexity, args["input"].(models.SetStudentLegalHoldInput)), true
+	case "Mutation.shareConferenceSummary":
+		if e.ComplexityRoot.Mutation.ShareConferenceSummary == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_shareConferenceSummary_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ShareConferenceSummary(childComplexity, args["input"].(models.ShareConferenceSummaryInput)), true
 	case "Mutation.shareHomeInsight":
 		if e.ComplexityRoot.Mutation.ShareHomeInsight == nil {
 			break
@@ -2862,6 +3408,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UnregisterDevice(childComplexity, args["input"].(models.UnregisterDeviceInput)), true
+	case "Mutation.updateChildProfile":
+		if e.ComplexityRoot.Mutation.UpdateChildProfile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateChildProfile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateChildProfile(childComplexity, args["input"].(models.UpdateChildProfileInput)), true
 	case "Mutation.updateNotificationPreferences":
 		if e.ComplexityRoot.Mutation.UpdateNotificationPreferences == nil {
 			break
@@ -3045,6 +3602,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Observation.Student(childComplexity), true
+	case "Observation.triedAtHome":
+		if e.ComplexityRoot.Observation.TriedAtHome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.TriedAtHome(childComplexity), true
+	case "Observation.tryAtHome":
+		if e.ComplexityRoot.Observation.TryAtHome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.TryAtHome(childComplexity), true
+	case "Observation.tryAtHomeOriginal":
+		if e.ComplexityRoot.Observation.TryAtHomeOriginal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.TryAtHomeOriginal(childComplexity), true
 	case "Observation.updatedAt":
 		if e.ComplexityRoot.Observation.UpdatedAt == nil {
 			break
@@ -3295,6 +3870,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ConferenceRounds(childComplexity), true
+	case "Query.conferenceSummary":
+		if e.ComplexityRoot.Query.ConferenceSummary == nil {
+			break
+		}
+
+		args, err := ec.field_Query_conferenceSummary_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ConferenceSummary(childComplexity, args["id"].(string)), true
 	case "Query.conversation":
 		if e.ComplexityRoot.Query.Conversation == nil {
 			break
@@ -3350,7 +3936,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Feed(childComplexity, args["studentIds"].([]string), args["kinds"].([]models.ObservationKind), args["first"].(*int), args["after"].(*string)), true
+	case "Query.gettingToKnow":
+		if e.ComplexityRoot.Query.GettingToKnow == nil {
+			break
+		}
 
+		return e.ComplexityRoot.Query.GettingToKnow(childComplexity), true
+
+	case "Query.messageDraftHints":
+		if e.ComplexityRoot.Query.MessageDraftHints == nil {
+			break
+		}
+
+		args, err := ec.field_Query_messageDraftHints_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MessageDraftHints(childComplexity, args["body"].(string), args["concern"].(*bool)), true
 	case "Query.myConferences":
 		if e.ComplexityRoot.Query.MyConferences == nil {
 			break
@@ -3846,6 +4449,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ShareHomeInsightPayload.HomeInsight(childComplexity), true
 
+	case "Student.aboutMe":
+		if e.ComplexityRoot.Student.AboutMe == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Student.AboutMe(childComplexity), true
 	case "Student.balance":
 		if e.ComplexityRoot.Student.Balance == nil {
 			break
@@ -3858,6 +4467,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Student.Classrooms(childComplexity), true
+	case "Student.conferenceSummaries":
+		if e.ComplexityRoot.Student.ConferenceSummaries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Student.ConferenceSummaries(childComplexity), true
 	case "Student.displayName":
 		if e.ComplexityRoot.Student.DisplayName == nil {
 			break
@@ -4101,6 +4716,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TranslationMonth.Month(childComplexity), true
 
+	case "TryAtHomeAnswer.author":
+		if e.ComplexityRoot.TryAtHomeAnswer.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TryAtHomeAnswer.Author(childComplexity), true
+	case "TryAtHomeAnswer.body":
+		if e.ComplexityRoot.TryAtHomeAnswer.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TryAtHomeAnswer.Body(childComplexity), true
+	case "TryAtHomeAnswer.bodyOriginal":
+		if e.ComplexityRoot.TryAtHomeAnswer.BodyOriginal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TryAtHomeAnswer.BodyOriginal(childComplexity), true
+	case "TryAtHomeAnswer.createdAt":
+		if e.ComplexityRoot.TryAtHomeAnswer.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TryAtHomeAnswer.CreatedAt(childComplexity), true
+	case "TryAtHomeAnswer.observation":
+		if e.ComplexityRoot.TryAtHomeAnswer.Observation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TryAtHomeAnswer.Observation(childComplexity), true
+	case "TryAtHomeAnswer.updatedAt":
+		if e.ComplexityRoot.TryAtHomeAnswer.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TryAtHomeAnswer.UpdatedAt(childComplexity), true
+
+	case "TryAtHomeFigures.rate":
+		if e.ComplexityRoot.TryAtHomeFigures.Rate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TryAtHomeFigures.Rate(childComplexity), true
+	case "TryAtHomeFigures.suggestions":
+		if e.ComplexityRoot.TryAtHomeFigures.Suggestions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TryAtHomeFigures.Suggestions(childComplexity), true
+	case "TryAtHomeFigures.tried":
+		if e.ComplexityRoot.TryAtHomeFigures.Tried == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TryAtHomeFigures.Tried(childComplexity), true
+
 	case "UndeliverableContact.channel":
 		if e.ComplexityRoot.UndeliverableContact.Channel == nil {
 			break
@@ -4333,11 +5004,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AcceptConferenceTimeInput", ec.unmarshalInputAcceptConferenceTimeInput),
+			graphql.NewInputUnmarshaler("AcknowledgeConferenceSummaryInput", ec.unmarshalInputAcknowledgeConferenceSummaryInput),
 			graphql.NewInputUnmarshaler("AcknowledgeObservationInput", ec.unmarshalInputAcknowledgeObservationInput),
 			graphql.NewInputUnmarshaler("AddContactPointInput", ec.unmarshalInputAddContactPointInput),
 			graphql.NewInputUnmarshaler("AddGuardianInput", ec.unmarshalInputAddGuardianInput),
 			graphql.NewInputUnmarshaler("AddStaffInput", ec.unmarshalInputAddStaffInput),
 			graphql.NewInputUnmarshaler("AnnouncementIdInput", ec.unmarshalInputAnnouncementIdInput),
+			graphql.NewInputUnmarshaler("AnswerNextStepCheckInInput", ec.unmarshalInputAnswerNextStepCheckInInput),
+			graphql.NewInputUnmarshaler("AnswerTryAtHomeInput", ec.unmarshalInputAnswerTryAtHomeInput),
 			graphql.NewInputUnmarshaler("AvailabilityWindowInput", ec.unmarshalInputAvailabilityWindowInput),
 			graphql.NewInputUnmarshaler("BookConferenceSlotInput", ec.unmarshalInputBookConferenceSlotInput),
 			graphql.NewInputUnmarshaler("CancelConferenceBookingInput", ec.unmarshalInputCancelConferenceBookingInput),
@@ -4360,6 +5034,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ImportRosterInput", ec.unmarshalInputImportRosterInput),
 			graphql.NewInputUnmarshaler("MergeAccountsInput", ec.unmarshalInputMergeAccountsInput),
 			graphql.NewInputUnmarshaler("MuteConversationInput", ec.unmarshalInputMuteConversationInput),
+			graphql.NewInputUnmarshaler("NextStepInput", ec.unmarshalInputNextStepInput),
 			graphql.NewInputUnmarshaler("ObservationIdInput", ec.unmarshalInputObservationIdInput),
 			graphql.NewInputUnmarshaler("OfficeHoursInput", ec.unmarshalInputOfficeHoursInput),
 			graphql.NewInputUnmarshaler("PostAnnouncementInput", ec.unmarshalInputPostAnnouncementInput),
@@ -4388,11 +5063,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SetSchoolChannelsInput", ec.unmarshalInputSetSchoolChannelsInput),
 			graphql.NewInputUnmarshaler("SetSchoolDigestTimeInput", ec.unmarshalInputSetSchoolDigestTimeInput),
 			graphql.NewInputUnmarshaler("SetStudentLegalHoldInput", ec.unmarshalInputSetStudentLegalHoldInput),
+			graphql.NewInputUnmarshaler("ShareConferenceSummaryInput", ec.unmarshalInputShareConferenceSummaryInput),
 			graphql.NewInputUnmarshaler("ShareHomeInsightInput", ec.unmarshalInputShareHomeInsightInput),
 			graphql.NewInputUnmarshaler("StartConversationInput", ec.unmarshalInputStartConversationInput),
 			graphql.NewInputUnmarshaler("StudentIdInput", ec.unmarshalInputStudentIdInput),
 			graphql.NewInputUnmarshaler("TransferStudentInput", ec.unmarshalInputTransferStudentInput),
 			graphql.NewInputUnmarshaler("UnregisterDeviceInput", ec.unmarshalInputUnregisterDeviceInput),
+			graphql.NewInputUnmarshaler("UpdateChildProfileInput", ec.unmarshalInputUpdateChildProfileInput),
 			graphql.NewInputUnmarshaler("UpdateNotificationPreferencesInput", ec.unmarshalInputUpdateNotificationPreferencesInput),
 			graphql.NewInputUnmarshaler("UpdateObservationInput", ec.unmarshalInputUpdateObservationInput),
 			graphql.NewInputUnmarshaler("UpdateProfileInput", ec.unmarshalInputUpdateProfileInput),
@@ -4719,10 +5396,13 @@ extend type Mutation {
   publishConferenceAvailability(input: PublishConferenceAvailabilityInput!): [ConferenceSlot!]! @auth
   """
   Books a slot for a child (the child's guardians; the slot's teacher must
-  teach the child). One booking per child per round. A retry with the same
-  clientMutationId books nothing new. Errors: CONFLICT (the time was just
-  taken, or the child already has a booking: reschedule it), NOT_FOUND,
-  BAD_USER_INPUT, FORBIDDEN.
+  teach the child), with what the family wants to talk about and sees at
+  home. One booking per child and household per round: separated
+  households each book their own, and each sees only its own. A retry with
+  the same clientMutationId books nothing new. Errors: CONFLICT (the time
+  was just taken, or the household already has a booking: reschedule it),
+  NOT_FOUND, BAD_USER_INPUT (questions, atHome: at most 2,000 characters),
+  FORBIDDEN.
   """
   bookConferenceSlot(input: BookConferenceSlotInput!): ConferenceBookingPayload! @auth
   """
@@ -4780,8 +5460,16 @@ type ConferenceBooking {
   round: ConferenceRound!
   student: Student!
   bookedBy: User!
+  "What the family wants to talk about ('' when they said nothing), in the viewer's language."
+  questions: String!
+  questionsOriginal: Original!
+  "What the family sees at home, in the viewer's language."
+  atHome: String!
+  atHomeOriginal: Original!
   "The teacher's notes to prepare; null for parents."
   notes: String
+  "The summary shared after the meeting, if any."
+  summary: ConferenceSummary
   cancelled: Boolean!
   createdAt: Time!
   "The same teacher's free slots in the round: what to offer when a booking was cancelled or is to be moved."
@@ -4816,6 +5504,10 @@ input BookConferenceSlotInput {
   clientMutationId: String!
   slotId: ID!
   studentId: ID!
+  "What the family would like to talk about; at most 2,000 characters."
+  questions: String
+  "What the family sees at home; at most 2,000 characters."
+  atHome: String
 }
 
 input RescheduleConferenceBookingInput {
@@ -4885,7 +5577,14 @@ type ConferenceRequest {
   student: Student!
   teacher: User!
   requestedBy: User!
+  "In the viewer's language."
   topic: String!
+  topicOriginal: Original!
+  "What the family sees at home ('' when they said nothing), in the viewer's language."
+  atHome: String!
+  atHomeOriginal: Original!
+  "The summary shared after the meeting, if any."
+  summary: ConferenceSummary
   state: ConferenceRequestState!
   "Proposed times, soonest first."
   options: [ConferenceRequestOption!]!
@@ -4912,6 +5611,8 @@ input RequestConferenceMeetingInput {
   teacherId: ID!
   "1 to 1,000 characters: what the family would like to talk about."
   topic: String!
+  "What the family sees at home; at most 2,000 characters."
+  atHome: String
 }
 
 type ConferenceRequestPayload {
@@ -4932,6 +5633,163 @@ input AcceptConferenceTimeInput {
 input CancelConferenceRequestInput {
   requestId: ID!
 }
+
+extend type Query {
+  "A conference summary the viewer may see (the household that met, the author, the child's current teachers, admins), else NOT_FOUND."
+  conferenceSummary(id: ID!): ConferenceSummary @auth
+}
+
+extend type Student {
+  "Summaries of the student's conferences the viewer may see, newest first."
+  conferenceSummaries: [ConferenceSummary!]!
+}
+
+extend type Mutation {
+  """
+  Shares a meeting's summary with the household that met (the meeting's
+  teacher or a school admin, once it has begun): the agreed next steps,
+  each owned by HOME or SCHOOL, and when to check in on them (default 30
+  days). The family is told now; at checkInAt both sides are asked how the
+  steps go. The teacher's preparation notes stay private. A retry with the
+  same clientMutationId shares nothing new. Errors: BAD_USER_INPUT (body,
+  nextSteps.N, checkInAfterDays, not exactly one of bookingId and
+  requestId), NOT_FOUND, FORBIDDEN, CONFLICT (cancelled, not yet held, or
+  summarized already).
+  """
+  shareConferenceSummary(input: ShareConferenceSummaryInput!): ConferenceSummaryPayload! @auth
+  """
+  The family acknowledges a summary (a guardian of the household that met),
+  optionally adding to it in their words; the teacher is told. Again, it
+  only adds. Errors: NOT_FOUND, FORBIDDEN (staff), BAD_USER_INPUT.
+  """
+  acknowledgeConferenceSummary(input: AcknowledgeConferenceSummaryInput!): ConferenceFollowUpPayload! @auth
+  """
+  One side's word on how a next step goes (the household's guardians or the
+  child's staff): it joins the student's timeline; DONE marks the step done,
+  and when every step is done the check-in still to come is called off.
+  The other side is told. Errors: NOT_FOUND, FORBIDDEN, BAD_USER_INPUT.
+  """
+  answerNextStepCheckIn(input: AnswerNextStepCheckInInput!): ConferenceFollowUpPayload! @auth
+}
+
+"What a teacher shared after a meeting, with the next steps agreed."
+type ConferenceSummary {
+  id: ID!
+  student: Student!
+  author: User!
+  "In the viewer's language."
+  body: String!
+  bodyOriginal: Original!
+  nextSteps: [ConferenceNextStep!]!
+  "When both sides are asked how the steps go (the push CONFERENCE_FOLLOW_UP, kind CHECK_IN)."
+  checkInAt: Time!
+  "When the family acknowledged it, and who; null until then."
+  acknowledgedAt: Time
+  acknowledgedBy: User
+  "The family's additions and both sides' check-in answers, oldest first."
+  followUps: [ConferenceFollowUp!]!
+  "The meeting: a round's booking, or a meeting request."
+  booking: ConferenceBooking
+  request: ConferenceRequest
+  createdAt: Time!
+}
+
+type ConferenceNextStep {
+  id: ID!
+  owner: NextStepOwner!
+  "In the viewer's language."
+  body: String!
+  bodyOriginal: Original!
+  "YYYY-MM-DD, if one was agreed."
+  dueOn: String
+  done: Boolean!
+  doneAt: Time
+  doneBy: User
+  "Check-in answers on this step, oldest first."
+  checkIns: [ConferenceFollowUp!]!
+}
+
+enum NextStepOwner {
+  HOME
+  SCHOOL
+}
+
+enum NextStepProgress {
+  NOT_STARTED
+  GOING_WELL
+  STUCK
+  DONE
+}
+
+enum FollowUpKind {
+  "The family added to the summary."
+  ADDITION
+  "An answer to a check-in on one step."
+  CHECK_IN
+}
+
+"The family's addition to a summary, or either side's check-in answer on a step."
+type ConferenceFollowUp {
+  id: ID!
+  kind: FollowUpKind!
+  summary: ConferenceSummary!
+  "The step a check-in answers; null for an addition."
+  step: ConferenceNextStep
+  progress: NextStepProgress
+  "In the viewer's language ('' when only the progress was given)."
+  body: String!
+  bodyOriginal: Original!
+  author: User!
+  createdAt: Time!
+}
+
+input NextStepInput {
+  owner: NextStepOwner!
+  "1 to 500 characters."
+  body: String!
+  "YYYY-MM-DD, optional."
+  dueOn: String
+}
+
+input ShareConferenceSummaryInput {
+  clientMutationId: String!
+  "The booking the summary is of, or requestId: one of them."
+  bookingId: ID
+  requestId: ID
+  "1 to 5,000 characters."
+  body: String!
+  "At most 10."
+  nextSteps: [NextStepInput!]
+  "1 to 180; 30 when omitted."
+  checkInAfterDays: Int
+}
+
+type ConferenceSummaryPayload {
+  clientMutationId: String!
+  summary: ConferenceSummary!
+}
+
+input AcknowledgeConferenceSummaryInput {
+  clientMutationId: String!
+  summaryId: ID!
+  "What the family adds, at most 2,000 characters."
+  addition: String
+}
+
+input AnswerNextStepCheckInInput {
+  clientMutationId: String!
+  stepId: ID!
+  progress: NextStepProgress!
+  "A word on how it goes, at most 2,000 characters."
+  body: String
+}
+
+type ConferenceFollowUpPayload {
+  clientMutationId: String!
+  "The addition or answer written; null for an acknowledgement alone."
+  followUp: ConferenceFollowUp
+  summary: ConferenceSummary!
+}
 `, BuiltIn: false},
 	{Name: "../schema/engagement.graphqls", Input: `# Engagement figures for school leaders: how families take part, per classroom
 # and teacher.
@@ -4939,7 +5797,8 @@ input CancelConferenceRequestInput {
 extend type Query {
   """
   Engagement per classroom and teacher over from–to (dates in the school's
-  time zone, both included; at most a year), for the school's admins. The
+  time zone, both included; at most a year), for the school's admins; a
+  teacher gets their own rows, and no one else's. The
   same figures download as CSV from GET /engagement.csv?schoolId=&from=&to=
   with the same Authorization header. Errors: FORBIDDEN, NOT_FOUND (school),
   BAD_USER_INPUT (dates).
@@ -4951,8 +5810,19 @@ type EngagementReport {
   from: String!
   to: String!
   rows: [EngagementRow!]!
-  "Characters the school had translated (the provider's cost), per month the range touches and language."
+  "Characters the school had translated (the provider's cost), per month the range touches and language (admins; empty for a teacher)."
   translation: [TranslationMonth!]!
+  "The school's notes with something to try at home, shared in the range, and how many a family tried (a teacher: their own)."
+  tryAtHome: TryAtHomeFigures!
+}
+
+type TryAtHomeFigures {
+  "Shared notes that suggested something to try at home."
+  suggestions: Int!
+  "Of those, the ones a guardian answered \"we tried it\"."
+  tried: Int!
+  "tried / suggestions; null when there were none."
+  rate: Float
 }
 
 type TranslationMonth {
@@ -4989,6 +5859,8 @@ type EngagementRow {
   students: Int!
   studentsWithConference: Int!
   conferenceBookingRate: Float
+  "The teacher's notes about the classroom's students with something to try at home, and how often families tried it."
+  tryAtHome: TryAtHomeFigures!
 }
 
 `, BuiltIn: false},
@@ -5264,6 +6136,14 @@ extend type Query {
   conversations(first: Int = 20, after: String): ConversationConnection! @auth
   "A conversation the viewer takes part in, else NOT_FOUND."
   conversation(id: ID!): Conversation @auth
+  """
+  The same deterministic advice for a message as observationDraftHints
+  gives a note, before a difficult message is sent: ABSOLUTE, LABEL,
+  TOO_LONG always; NO_INVITATION and TOO_SHORT when concern is true (a
+  message about a concern). Nothing is refused for them. Errors:
+  BAD_USER_INPUT (over 4,000 characters).
+  """
+  messageDraftHints(body: String!, concern: Boolean = false): [DraftHint!]! @auth
 }
 
 extend type Viewer {
@@ -5366,6 +6246,8 @@ type Message {
   sender: User!
   urgent: Boolean!
   createdAt: Time!
+  "The other participants who have read it (read receipts: a parent sees that the teacher read, a teacher that the family read)."
+  readBy: [User!]!
 }
 
 type ConversationConnection {
@@ -5678,6 +6560,13 @@ extend type Query {
   LABEL, NO_INVITATION, TOO_SHORT, TOO_LONG. Nothing is refused for them.
   """
   observationDraftHints(body: String!, kind: ObservationKind!): [DraftHint!]! @auth
+  """
+  The teacher's "getting to know" list: students who joined one of their
+  current classes in the last six weeks (after the school-year rollover,
+  the new class), those whose families wrote "About my child" first.
+  Empty for others.
+  """
+  gettingToKnow: [GettingToKnowEntry!]! @auth
 }
 
 extend type Mutation {
@@ -5704,6 +6593,19 @@ extend type Mutation {
   respondToObservation(input: RespondToObservationInput!): RespondToObservationPayload! @auth
   "A guardian shares what they see at home; the child's staff see it."
   shareHomeInsight(input: ShareHomeInsightInput!): ShareHomeInsightPayload! @auth
+  """
+  A guardian answers "we tried it" to a shared note's suggestion, with an
+  optional word on how it went (at most 1,000 characters); again, it
+  replaces the answer. The author is told (push TRIED_AT_HOME). Errors:
+  NOT_FOUND, FORBIDDEN, CONFLICT (the note suggests nothing), BAD_USER_INPUT.
+  """
+  answerTryAtHome(input: AnswerTryAtHomeInput!): TryAtHomeAnswer! @auth
+  """
+  Sets the viewer's household's "About my child" (a guardian's): each
+  field at most 2,000 characters; one not given stays, '' clears it.
+  Errors: NOT_FOUND, FORBIDDEN, BAD_USER_INPUT.
+  """
+  updateChildProfile(input: UpdateChildProfileInput!): ChildProfile! @auth
 }
 
 extend type Student {
@@ -5713,6 +6615,51 @@ extend type Student {
   homeInsights(first: Int = 20): [HomeInsight!]!
   "Positive vs concern notes over 30 days, and the last positive note."
   balance: StudentBalance!
+  """
+  "About my child": what the family says of the child, in their words, one
+  per household. The school's admins and the child's current teachers read
+  every household's; a guardian their own; anyone else (last year's
+  teacher after the rollover) none.
+  """
+  aboutMe: [ChildProfile!]!
+}
+
+"What a family says of their child, for the child's teachers."
+type ChildProfile {
+  student: Student!
+  "Each in the viewer's language."
+  strengths: String!
+  whatWorks: String!
+  worries: String!
+  goals: String!
+  "As written."
+  strengthsOriginal: Original!
+  whatWorksOriginal: Original!
+  worriesOriginal: Original!
+  goalsOriginal: Original!
+  updatedBy: User
+  updatedAt: Time!
+}
+
+input AnswerTryAtHomeInput {
+  observationId: ID!
+  body: String
+}
+
+input UpdateChildProfileInput {
+  studentId: ID!
+  strengths: String
+  whatWorks: String
+  worries: String
+  goals: String
+}
+
+"One of the teacher's new students, with what the family said of them."
+type GettingToKnowEntry {
+  student: Student!
+  "When the student joined the teacher's class."
+  joinedAt: Time!
+  profiles: [ChildProfile!]!
 }
 
 extend type Classroom {
@@ -5745,6 +6692,22 @@ type Observation {
   responses: [ObservationResponse!]!
   "Coaching steps (staff only; empty for parents)."
   reviews: [ObservationReview!]!
+  "One concrete thing the family can try at home (null: none), in the viewer's language."
+  tryAtHome: String
+  tryAtHomeOriginal: Original
+  "Guardians' \"we tried it\" answers (staff: every guardian's; a parent: their own)."
+  triedAtHome: [TryAtHomeAnswer!]!
+}
+
+"A guardian's \"we tried it\" on a note's suggestion."
+type TryAtHomeAnswer {
+  observation: Observation!
+  author: User!
+  "How it went ('' when they said nothing), in the viewer's language."
+  body: String!
+  bodyOriginal: Original!
+  createdAt: Time!
+  updatedAt: Time!
 }
 
 enum ObservationKind {
@@ -5810,6 +6773,8 @@ type ObservationReview {
 
 type HomeInsight {
   id: ID!
+  "What it is about, beside the free text (null: not said)."
+  kind: InsightKind
   body: String!
   skills: [Skill!]!
   author: User!
@@ -5863,6 +6828,8 @@ input PostObservationInput {
   state: ObservationState
   "Completed uploads (createUpload, completeUpload) of the viewer's, at most 6; on every student's copy."
   attachmentIds: [ID!]
+  "One concrete thing the family can try at home, at most 500 characters."
+  tryAtHome: String
 }
 
 type PostObservationPayload {
@@ -5876,6 +6843,8 @@ input UpdateObservationInput {
   body: String
   skills: [Skill!]
   kind: ObservationKind
+  "Replaces the suggestion to try at home; '' removes it."
+  tryAtHome: String
 }
 
 input ObservationIdInput {
@@ -5918,9 +6887,18 @@ type RespondToObservationPayload {
   response: ObservationResponse!
 }
 
+enum InsightKind {
+  STRENGTH
+  WHAT_WORKS
+  WORRY
+  GOAL
+}
+
 input ShareHomeInsightInput {
   clientMutationId: String!
   studentId: ID!
+  "What it is about, optional."
+  kind: InsightKind
   "1 to 5,000 characters."
   body: String!
   skills: [Skill!]
@@ -5935,14 +6913,15 @@ type ShareHomeInsightPayload {
 
 extend type Student {
   """
-  The student's timeline: observations and home insights the viewer may see,
-  interleaved newest first (keyset cursors, like the feed).
+  The student's timeline: observations, home insights, conference summaries
+  and their follow-ups the viewer may see, interleaved newest first (keyset
+  cursors, like the feed).
   """
   timeline(first: Int = 20, after: String): TimelineConnection!
 }
 
 "An entry of a student's timeline."
-union TimelineItem = Observation | HomeInsight
+union TimelineItem = Observation | HomeInsight | ConferenceSummary | ConferenceFollowUp
 
 type TimelineConnection {
   edges: [TimelineEdge!]!
@@ -6698,6 +7677,34 @@ func (ec *executionContext) childFields_CategoryPreference(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type CategoryPreference", field.Name)
 }
 
+func (ec *executionContext) childFields_ChildProfile(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "student":
+		return ec.fieldContext_ChildProfile_student(ctx, field)
+	case "strengths":
+		return ec.fieldContext_ChildProfile_strengths(ctx, field)
+	case "whatWorks":
+		return ec.fieldContext_ChildProfile_whatWorks(ctx, field)
+	case "worries":
+		return ec.fieldContext_ChildProfile_worries(ctx, field)
+	case "goals":
+		return ec.fieldContext_ChildProfile_goals(ctx, field)
+	case "strengthsOriginal":
+		return ec.fieldContext_ChildProfile_strengthsOriginal(ctx, field)
+	case "whatWorksOriginal":
+		return ec.fieldContext_ChildProfile_whatWorksOriginal(ctx, field)
+	case "worriesOriginal":
+		return ec.fieldContext_ChildProfile_worriesOriginal(ctx, field)
+	case "goalsOriginal":
+		return ec.fieldContext_ChildProfile_goalsOriginal(ctx, field)
+	case "updatedBy":
+		return ec.fieldContext_ChildProfile_updatedBy(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_ChildProfile_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChildProfile", field.Name)
+}
+
 func (ec *executionContext) childFields_Classroom(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6738,8 +7745,18 @@ func (ec *executionContext) childFields_ConferenceBooking(ctx context.Context, f
 		return ec.fieldContext_ConferenceBooking_student(ctx, field)
 	case "bookedBy":
 		return ec.fieldContext_ConferenceBooking_bookedBy(ctx, field)
+	case "questions":
+		return ec.fieldContext_ConferenceBooking_questions(ctx, field)
+	case "questionsOriginal":
+		return ec.fieldContext_ConferenceBooking_questionsOriginal(ctx, field)
+	case "atHome":
+		return ec.fieldContext_ConferenceBooking_atHome(ctx, field)
+	case "atHomeOriginal":
+		return ec.fieldContext_ConferenceBooking_atHomeOriginal(ctx, field)
 	case "notes":
 		return ec.fieldContext_ConferenceBooking_notes(ctx, field)
+	case "summary":
+		return ec.fieldContext_ConferenceBooking_summary(ctx, field)
 	case "cancelled":
 		return ec.fieldContext_ConferenceBooking_cancelled(ctx, field)
 	case "createdAt":
@@ -6760,6 +7777,66 @@ func (ec *executionContext) childFields_ConferenceBookingPayload(ctx context.Con
 	return nil, fmt.Errorf("no field named %q was found under type ConferenceBookingPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ConferenceFollowUp(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ConferenceFollowUp_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_ConferenceFollowUp_kind(ctx, field)
+	case "summary":
+		return ec.fieldContext_ConferenceFollowUp_summary(ctx, field)
+	case "step":
+		return ec.fieldContext_ConferenceFollowUp_step(ctx, field)
+	case "progress":
+		return ec.fieldContext_ConferenceFollowUp_progress(ctx, field)
+	case "body":
+		return ec.fieldContext_ConferenceFollowUp_body(ctx, field)
+	case "bodyOriginal":
+		return ec.fieldContext_ConferenceFollowUp_bodyOriginal(ctx, field)
+	case "author":
+		return ec.fieldContext_ConferenceFollowUp_author(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ConferenceFollowUp_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConferenceFollowUp", field.Name)
+}
+
+func (ec *executionContext) childFields_ConferenceFollowUpPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_ConferenceFollowUpPayload_clientMutationId(ctx, field)
+	case "followUp":
+		return ec.fieldContext_ConferenceFollowUpPayload_followUp(ctx, field)
+	case "summary":
+		return ec.fieldContext_ConferenceFollowUpPayload_summary(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConferenceFollowUpPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ConferenceNextStep(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ConferenceNextStep_id(ctx, field)
+	case "owner":
+		return ec.fieldContext_ConferenceNextStep_owner(ctx, field)
+	case "body":
+		return ec.fieldContext_ConferenceNextStep_body(ctx, field)
+	case "bodyOriginal":
+		return ec.fieldContext_ConferenceNextStep_bodyOriginal(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_ConferenceNextStep_dueOn(ctx, field)
+	case "done":
+		return ec.fieldContext_ConferenceNextStep_done(ctx, field)
+	case "doneAt":
+		return ec.fieldContext_ConferenceNextStep_doneAt(ctx, field)
+	case "doneBy":
+		return ec.fieldContext_ConferenceNextStep_doneBy(ctx, field)
+	case "checkIns":
+		return ec.fieldContext_ConferenceNextStep_checkIns(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConferenceNextStep", field.Name)
+}
+
 func (ec *executionContext) childFields_ConferenceRequest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6772,6 +7849,14 @@ func (ec *executionContext) childFields_ConferenceRequest(ctx context.Context, f
 		return ec.fieldContext_ConferenceRequest_requestedBy(ctx, field)
 	case "topic":
 		return ec.fieldContext_ConferenceRequest_topic(ctx, field)
+	case "topicOriginal":
+		return ec.fieldContext_ConferenceRequest_topicOriginal(ctx, field)
+	case "atHome":
+		return ec.fieldContext_ConferenceRequest_atHome(ctx, field)
+	case "atHomeOriginal":
+		return ec.fieldContext_ConferenceRequest_atHomeOriginal(ctx, field)
+	case "summary":
+		return ec.fieldContext_ConferenceRequest_summary(ctx, field)
 	case "state":
 		return ec.fieldContext_ConferenceRequest_state(ctx, field)
 	case "options":
@@ -6852,6 +7937,48 @@ func (ec *executionContext) childFields_ConferenceSlot(ctx context.Context, fiel
 		return ec.fieldContext_ConferenceSlot_adjacentToMyBooking(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ConferenceSlot", field.Name)
+}
+
+func (ec *executionContext) childFields_ConferenceSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ConferenceSummary_id(ctx, field)
+	case "student":
+		return ec.fieldContext_ConferenceSummary_student(ctx, field)
+	case "author":
+		return ec.fieldContext_ConferenceSummary_author(ctx, field)
+	case "body":
+		return ec.fieldContext_ConferenceSummary_body(ctx, field)
+	case "bodyOriginal":
+		return ec.fieldContext_ConferenceSummary_bodyOriginal(ctx, field)
+	case "nextSteps":
+		return ec.fieldContext_ConferenceSummary_nextSteps(ctx, field)
+	case "checkInAt":
+		return ec.fieldContext_ConferenceSummary_checkInAt(ctx, field)
+	case "acknowledgedAt":
+		return ec.fieldContext_ConferenceSummary_acknowledgedAt(ctx, field)
+	case "acknowledgedBy":
+		return ec.fieldContext_ConferenceSummary_acknowledgedBy(ctx, field)
+	case "followUps":
+		return ec.fieldContext_ConferenceSummary_followUps(ctx, field)
+	case "booking":
+		return ec.fieldContext_ConferenceSummary_booking(ctx, field)
+	case "request":
+		return ec.fieldContext_ConferenceSummary_request(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ConferenceSummary_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConferenceSummary", field.Name)
+}
+
+func (ec *executionContext) childFields_ConferenceSummaryPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_ConferenceSummaryPayload_clientMutationId(ctx, field)
+	case "summary":
+		return ec.fieldContext_ConferenceSummaryPayload_summary(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConferenceSummaryPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ContactPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7048,6 +8175,8 @@ func (ec *executionContext) childFields_EngagementReport(ctx context.Context, fi
 		return ec.fieldContext_EngagementReport_rows(ctx, field)
 	case "translation":
 		return ec.fieldContext_EngagementReport_translation(ctx, field)
+	case "tryAtHome":
+		return ec.fieldContext_EngagementReport_tryAtHome(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EngagementReport", field.Name)
 }
@@ -7086,6 +8215,8 @@ func (ec *executionContext) childFields_EngagementRow(ctx context.Context, field
 		return ec.fieldContext_EngagementRow_studentsWithConference(ctx, field)
 	case "conferenceBookingRate":
 		return ec.fieldContext_EngagementRow_conferenceBookingRate(ctx, field)
+	case "tryAtHome":
+		return ec.fieldContext_EngagementRow_tryAtHome(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EngagementRow", field.Name)
 }
@@ -7100,6 +8231,18 @@ func (ec *executionContext) childFields_EventRsvp(ctx context.Context, field gra
 		return ec.fieldContext_EventRsvp_waitlistPosition(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EventRsvp", field.Name)
+}
+
+func (ec *executionContext) childFields_GettingToKnowEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "student":
+		return ec.fieldContext_GettingToKnowEntry_student(ctx, field)
+	case "joinedAt":
+		return ec.fieldContext_GettingToKnowEntry_joinedAt(ctx, field)
+	case "profiles":
+		return ec.fieldContext_GettingToKnowEntry_profiles(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GettingToKnowEntry", field.Name)
 }
 
 func (ec *executionContext) childFields_Guardian(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7128,6 +8271,8 @@ func (ec *executionContext) childFields_HomeInsight(ctx context.Context, field g
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_HomeInsight_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_HomeInsight_kind(ctx, field)
 	case "body":
 		return ec.fieldContext_HomeInsight_body(ctx, field)
 	case "skills":
@@ -7196,6 +8341,8 @@ func (ec *executionContext) childFields_Message(ctx context.Context, field graph
 		return ec.fieldContext_Message_urgent(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Message_createdAt(ctx, field)
+	case "readBy":
+		return ec.fieldContext_Message_readBy(ctx, field)
 	case "bodyOriginal":
 		return ec.fieldContext_Message_bodyOriginal(ctx, field)
 	case "attachments":
@@ -7272,6 +8419,12 @@ func (ec *executionContext) childFields_Observation(ctx context.Context, field g
 		return ec.fieldContext_Observation_responses(ctx, field)
 	case "reviews":
 		return ec.fieldContext_Observation_reviews(ctx, field)
+	case "tryAtHome":
+		return ec.fieldContext_Observation_tryAtHome(ctx, field)
+	case "tryAtHomeOriginal":
+		return ec.fieldContext_Observation_tryAtHomeOriginal(ctx, field)
+	case "triedAtHome":
+		return ec.fieldContext_Observation_triedAtHome(ctx, field)
 	case "bodyOriginal":
 		return ec.fieldContext_Observation_bodyOriginal(ctx, field)
 	case "attachments":
@@ -7598,12 +8751,16 @@ func (ec *executionContext) childFields_Student(ctx context.Context, field graph
 		return ec.fieldContext_Student_withdrawnAt(ctx, field)
 	case "legalHold":
 		return ec.fieldContext_Student_legalHold(ctx, field)
+	case "conferenceSummaries":
+		return ec.fieldContext_Student_conferenceSummaries(ctx, field)
 	case "observations":
 		return ec.fieldContext_Student_observations(ctx, field)
 	case "homeInsights":
 		return ec.fieldContext_Student_homeInsights(ctx, field)
 	case "balance":
 		return ec.fieldContext_Student_balance(ctx, field)
+	case "aboutMe":
+		return ec.fieldContext_Student_aboutMe(ctx, field)
 	case "timeline":
 		return ec.fieldContext_Student_timeline(ctx, field)
 	}
@@ -7682,6 +8839,36 @@ func (ec *executionContext) childFields_TranslationMonth(ctx context.Context, fi
 		return ec.fieldContext_TranslationMonth_characters(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TranslationMonth", field.Name)
+}
+
+func (ec *executionContext) childFields_TryAtHomeAnswer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "observation":
+		return ec.fieldContext_TryAtHomeAnswer_observation(ctx, field)
+	case "author":
+		return ec.fieldContext_TryAtHomeAnswer_author(ctx, field)
+	case "body":
+		return ec.fieldContext_TryAtHomeAnswer_body(ctx, field)
+	case "bodyOriginal":
+		return ec.fieldContext_TryAtHomeAnswer_bodyOriginal(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_TryAtHomeAnswer_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_TryAtHomeAnswer_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TryAtHomeAnswer", field.Name)
+}
+
+func (ec *executionContext) childFields_TryAtHomeFigures(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "suggestions":
+		return ec.fieldContext_TryAtHomeFigures_suggestions(ctx, field)
+	case "tried":
+		return ec.fieldContext_TryAtHomeFigures_tried(ctx, field)
+	case "rate":
+		return ec.fieldContext_TryAtHomeFigures_rate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TryAtHomeFigures", field.Name)
 }
 
 func (ec *executionContext) childFields_UndeliverableContact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

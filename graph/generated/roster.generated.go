@@ -34,9 +34,11 @@ type StudentResolver interface {
 	Classrooms(ctx context.Context, obj *models.Student) ([]*models.Classroom, error)
 	Guardians(ctx context.Context, obj *models.Student) ([]*models.Guardianship, error)
 
+	ConferenceSummaries(ctx context.Context, obj *models.Student) ([]*models.ConferenceSummary, error)
 	Observations(ctx context.Context, obj *models.Student, kinds []models.ObservationKind, first *int, after *string) (*models.Connection[models.Observation], error)
 	HomeInsights(ctx context.Context, obj *models.Student, first *int) ([]*models.HomeInsight, error)
 	Balance(ctx context.Context, obj *models.Student) (*models.StudentBalance, error)
+	AboutMe(ctx context.Context, obj *models.Student) ([]*models.ChildProfile, error)
 	Timeline(ctx context.Context, obj *models.Student, first *int, after *string) (*models.Connection[models.TimelineEntry], error)
 }
 
@@ -1258,6 +1260,38 @@ func (ec *executionContext) fieldContext_Student_legalHold(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Student", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _Student_conferenceSummaries(ctx context.Context, field graphql.CollectedField, obj *models.Student) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Student_conferenceSummaries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Student().ConferenceSummaries(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.ConferenceSummary) graphql.Marshaler {
+			return ec.marshalNConferenceSummary2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐConferenceSummaryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Student_conferenceSummaries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Student",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConferenceSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Student_observations(ctx context.Context, field graphql.CollectedField, obj *models.Student) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1373,6 +1407,38 @@ func (ec *executionContext) fieldContext_Student_balance(_ context.Context, fiel
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_StudentBalance(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Student_aboutMe(ctx context.Context, field graphql.CollectedField, obj *models.Student) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Student_aboutMe(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Student().AboutMe(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.ChildProfile) graphql.Marshaler {
+			return ec.marshalNChildProfile2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐChildProfileᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Student_aboutMe(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Student",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChildProfile(ctx, field)
 		},
 	}
 	return fc, nil
@@ -2499,6 +2565,12 @@ func (ec *executionContext) _Student(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "conferenceSummaries":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Student_conferenceSummaries(ctx, field, obj)
+				})
 		case "observations":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -2516,6 +2588,12 @@ func (ec *executionContext) _Student(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Student_balance(ctx, field, obj)
+				})
+		case "aboutMe":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Student_aboutMe(ctx, field, obj)
 				})
 		case "timeline":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,

@@ -159,4 +159,11 @@ func (ec *executionContext) marshalNOriginal2ᚖgithubᚗcomᚋsamesideᚋsamesi
 	return ec._Original(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOOriginal2ᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐOriginal(ctx context.Context, sel ast.SelectionSet, v *models.Original) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Original(ctx, sel, v)
+}
+
 // endregion ***************************** type.gotpl *****************************

@@ -42,6 +42,8 @@ type Loaders struct {
 	// Membership is the viewer's own participant row (muted, read state).
 	Membership  *dataloadgen.Loader[string, *models.ConversationParticipant]
 	UnreadCount *dataloadgen.Loader[string, int]
+	// ReadPositions are every participant's read position (read receipts).
+	ReadPositions *dataloadgen.Loader[string, []*models.ConversationParticipant]
 	// OfficeHours by user, Monday first. They are not private: whoever may
 	// see the user may see them.
 	OfficeHours *dataloadgen.Loader[string, []*models.OfficeHours]
@@ -214,6 +216,13 @@ func (l *Loaders) messaging(db *gorm.DB, v *models.Viewer, opt dataloadgen.Optio
 		return one(ids, rows, func(id string) *models.ConversationParticipant {
 			return &models.ConversationParticipant{ConversationID: id}
 		}, func(r *models.ConversationParticipant) (string, *models.ConversationParticipant) {
+			return r.ConversationID, r
+		}), err
+	}, opt)
+	l.ReadPositions = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*models.ConversationParticipant, error) {
+		var rows []*models.ConversationParticipant
+		err := db.WithContext(ctx).Where("conversation_id IN ?", ids).Order("joined_at, user_id").Find(&rows).Error
+		return group(ids, rows, func(r *models.ConversationParticipant) (string, *models.ConversationParticipant) {
 			return r.ConversationID, r
 		}), err
 	}, opt)

@@ -16,10 +16,19 @@ import (
 // BookConferenceSlot books a slot for a child: the viewer must be the
 // child's unrestricted guardian, the slot's teacher must teach the child,
 // the round must apply to the child, and the slot must be free and ahead.
-// One booking per child per round (reschedule to move it). Errors:
+// One booking per child and household per round (reschedule to move it):
+// separated households each book their own. Errors:
 // NOT_FOUND, BAD_USER_INPUT, CONFLICT (taken, or already booked).
 func (s *Service) BookConferenceSlot(ctx context.Context, v *models.Viewer, in models.BookConferenceSlotInput) (*models.ConferenceBookingPayload, error) {
 	if err := policy.RequireViewer(v); err != nil {
+		return nil, err
+	}
+	questions, err := optionalBody("questions", in.Questions, models.MaxFamilyNotes)
+	if err != nil {
+		return nil, err
+	}
+	atHome, err := optionalBody("atHome", in.AtHome, models.MaxFamilyNotes)
+	if err != nil {
 		return nil, err
 	}
 	res, err := once(ctx, s, v, "bookConferenceSlot", in.ClientMutationID, func(tx *gorm.DB) (*written, error) {
@@ -27,14 +36,18 @@ func (s *Service) BookConferenceSlot(ctx context.Context, v *models.Viewer, in m
 		if err != nil {
 			return nil, err
 		}
+		household, err := householdOf(tx, v.ID, st.ID)
+		if err != nil {
+			return nil, err
+		}
 		var n int64
-		if err := tx.Model(&models.ConferenceBooking{}).Where("round_id = ? AND student_id = ? AND cancelled_at IS NULL", slot.RoundID, st.ID).Count(&n).Error; err != nil {
+		if err := tx.Model(&models.ConferenceBooking{}).Where("round_id = ? AND student_id = ? AND household = ? AND cancelled_at IS NULL", slot.RoundID, st.ID, household).Count(&n).Error; err != nil {
 			return nil, err
 		}
 		if n > 0 {
 			return nil, models.Errorf(models.CodeConflict, "%s already has a conference in this round; reschedule it instead", firstName(st))
 		}
-		b, err := s.book(ctx, tx, v, st, slot)
+		b, err := s.book(ctx, tx, v, st, slot, bookingWords{household: household, questions: questions, atHome: atHome})
 		if err != nil {
 			return nil, err
 		}
@@ -79,7 +92,7 @@ func (s *Service) RescheduleConferenceBooking(ctx context.Context, v *models.Vie
 		if err := s.cancelBooking(ctx, tx, v, old); err != nil {
 			return nil, err
 		}
-		b, err := s.book(ctx, tx, v, st, slot)
+		b, err := s.book(ctx, tx, v, st, slot, bookingWords{household: old.Household, questions: old.Questions, atHome: old.AtHome})
 		if err != nil {
 			return nil, err
 		}
@@ -260,10 +273,15 @@ func (s *Service) bookable(ctx context.Context, tx *gorm.DB, v *models.Viewer, s
 	return st, &slot, nil
 }
 
+// bookingWords is what a booking carries besides its time: the household
+// it is for and the family's words before the meeting.
+type bookingWords struct{ household, questions, atHome string }
+
 // book inserts the booking and schedules its reminders; a slot taken by a
 // concurrent booking is CONFLICT (the unique index decides).
-func (s *Service) book(ctx context.Context, tx *gorm.DB, v *models.Viewer, st *models.Student, slot *models.ConferenceSlot) (*models.ConferenceBooking, error) {
-	b := &models.ConferenceBooking{SlotID: slot.ID, RoundID: slot.RoundID, SchoolID: slot.SchoolID, StudentID: st.ID, BookedByID: v.ID, CreatedAt: s.now()}
+func (s *Service) book(ctx context.Context, tx *gorm.DB, v *models.Viewer, st *models.Student, slot *models.ConferenceSlot, w bookingWords) (*models.ConferenceBooking, error) {
+	b := &models.ConferenceBooking{SlotID: slot.ID, RoundID: slot.RoundID, SchoolID: slot.SchoolID, StudentID: st.ID, BookedByID: v.ID,
+		Household: w.household, Questions: w.questions, AtHome: w.atHome, CreatedAt: s.now()}
 	err := tx.Create(b).Error
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		return nil, models.Errorf(models.CodeConflict, "this time was just taken; choose another")
@@ -271,7 +289,12 @@ func (s *Service) book(ctx context.Context, tx *gorm.DB, v *models.Viewer, st *m
 	if err != nil {
 		return nil, err
 	}
-	guardians, err := guardiansOf(tx, st.ID)
+	if w.questions != "" || w.atHome != "" {
+		if err := s.translateTx(ctx, tx, "booking", b.ID); err != nil {
+			return nil, err
+		}
+	}
+	guardians, err := householdGuardians(tx, st.ID, b.Household)
 	if err != nil {
 		return nil, err
 	}
@@ -332,17 +355,30 @@ func isGuardianOf(tx *gorm.DB, userID, studentID string) (bool, error) {
 	return n > 0, err
 }
 
-func guardiansOf(tx *gorm.DB, studentID string) ([]string, error) {
+// householdOf is the household key of the user's unrestricted
+// guardianship of the student (” when not said, or none).
+func householdOf(tx *gorm.DB, userID, studentID string) (string, error) {
+	var hs []string
+	err := tx.Raw(`SELECT coalesce(household, '') FROM guardianships WHERE user_id = ? AND student_id = ? AND grants_access LIMIT 1`, userID, studentID).Scan(&hs).Error
+	if err != nil || len(hs) == 0 {
+		return "", err
+	}
+	return hs[0], nil
+}
+
+// householdGuardians lists the student's unrestricted guardians in one
+// household: who hears of that household's conferences.
+func householdGuardians(tx *gorm.DB, studentID, household string) ([]string, error) {
 	var ids []string
-	err := tx.Model(&models.Guardianship{}).Where("student_id = ? AND grants_access", studentID).Pluck("user_id", &ids).Error
+	err := tx.Model(&models.Guardianship{}).Where("student_id = ? AND grants_access AND coalesce(household, '') = ?", studentID, household).Pluck("user_id", &ids).Error
 	return ids, err
 }
 
-// conferenceNotice tells the teacher and the child's guardians about a
-// booking change (kind BOOKED, CHANGED, CANCELLED); whoever made it gets it
-// too, as the confirmation with the time in their own zone.
+// conferenceNotice tells the teacher and the booking household's guardians
+// about a booking change (kind BOOKED, CHANGED, CANCELLED); whoever made it
+// gets it too, as the confirmation with the time in their own zone.
 func (s *Service) conferenceNotice(ctx context.Context, tx *gorm.DB, b *models.ConferenceBooking, slot *models.ConferenceSlot, st *models.Student, kind, teacherID string) error {
-	guardians, err := guardiansOf(tx, st.ID)
+	guardians, err := householdGuardians(tx, st.ID, b.Household)
 	if err != nil {
 		return err
 	}

@@ -29,7 +29,11 @@ import (
 //     booking of a slot of this teacher starting in the range, of all of
 //     them.
 func (s *Service) Engagement(ctx context.Context, v *models.Viewer, schoolID, fromDate, toDate string) (*models.EngagementReport, error) {
-	if err := policy.RequireSchoolAdmin(v, schoolID, "see engagement figures"); err != nil {
+	// A teacher sees their own figures, and no one else's.
+	own := ""
+	if policy.IsTeacher(v, schoolID) && !policy.IsAdmin(v, schoolID) {
+		own = v.ID
+	} else if err := policy.RequireSchoolAdmin(v, schoolID, "see engagement figures"); err != nil {
 		return nil, err
 	}
 	db := s.DB.WithContext(ctx)
@@ -59,7 +63,8 @@ func (s *Service) Engagement(ctx context.Context, v *models.Viewer, schoolID, fr
 	err = db.Raw(`SELECT c.id AS classroom_id, c.name AS classroom_name, u.id AS teacher_id, u.display_name AS teacher_name
 		FROM classroom_staff cs JOIN classrooms c ON c.id = cs.classroom_id JOIN users u ON u.id = cs.user_id
 		JOIN memberships m ON m.user_id = u.id AND m.school_id = c.school_id AND m.role = 'TEACHER'
-		WHERE c.school_id = ? ORDER BY c.name, u.display_name, c.id, u.id`, schoolID).Scan(&pairs).Error
+		WHERE c.school_id = @school AND (@own = '' OR u.id::text = @own) ORDER BY c.name, u.display_name, c.id, u.id`,
+		map[string]any{"school": schoolID, "own": own}).Scan(&pairs).Error
 	if err != nil {
 		return nil, internal(err)
 	}
@@ -69,8 +74,12 @@ func (s *Service) Engagement(ctx context.Context, v *models.Viewer, schoolID, fr
 		schoolID, from.Format(time.DateOnly), to.Format(time.DateOnly)).Scan(&report.Translation).Error; err != nil {
 		return nil, internal(err)
 	}
-	if report.Translation == nil {
-		report.Translation = []*models.TranslationMonth{}
+	if report.Translation == nil || own != "" {
+		report.Translation = []*models.TranslationMonth{} // the school's cost, for its admins
+	}
+	if report.TryAtHome, err = tryAtHome(db, `o.school_id = @school AND (@own = '' OR o.author_id::text = @own)`,
+		map[string]any{"school": schoolID, "own": own, "start": start, "end": end}); err != nil {
+		return nil, internal(err)
 	}
 	for _, p := range pairs {
 		row, err := engagementRow(db, p.ClassroomID, p.TeacherID, start, end)
@@ -175,7 +184,27 @@ func engagementRow(db *gorm.DB, classroomID, teacherID string, start, end time.T
 		r := float64(booking.Booked) / float64(booking.Students)
 		row.ConferenceBookingRate = &r
 	}
-	return row, nil
+	var err error
+	row.TryAtHome, err = tryAtHome(db, `o.author_id = @teacher AND o.student_id IN (`+students+`)`, args)
+	return row, err
+}
+
+// tryAtHome counts the shared notes (matching where, with args including
+// start and end) that suggested something to try at home in the range,
+// and those a guardian answered "we tried it".
+func tryAtHome(db *gorm.DB, where string, args map[string]any) (*models.TryAtHomeFigures, error) {
+	var f models.TryAtHomeFigures
+	if err := db.Raw(`SELECT count(*) AS suggestions,
+			count(*) FILTER (WHERE EXISTS (SELECT 1 FROM try_at_home_answers t WHERE t.observation_id = o.id)) AS tried
+		FROM observations o WHERE o.state = 'SHARED' AND o.try_at_home <> '' AND o.shared_at >= @start AND o.shared_at < @end
+		AND `+where, args).Scan(&f).Error; err != nil {
+		return nil, err
+	}
+	if f.Suggestions > 0 {
+		r := float64(f.Tried) / float64(f.Suggestions)
+		f.Rate = &r
+	}
+	return &f, nil
 }
 
 // median of xs, nil when there are none.

@@ -67,6 +67,9 @@ type exportRows struct {
 	bookings      []models.ConferenceBooking
 	slots         map[string]models.ConferenceSlot
 	requests      []models.ConferenceRequest
+	summaries     []models.ConferenceSummary
+	steps         []models.ConferenceNextStep
+	followUps     []models.ConferenceFollowUp
 	events        []models.AuditEvent
 	attachments   map[string][]exportFile
 	names         map[string]string
@@ -132,6 +135,18 @@ func (s *Service) readExport(ctx context.Context, v *models.Viewer, st *models.S
 	}
 	if err := db.Scopes(policy.ConferenceRequests(v)).Where("conference_requests.student_id = ?", st.ID).
 		Order("conference_requests.created_at").Find(&r.requests).Error; err != nil {
+		return nil, internal(err)
+	}
+	if err := db.Scopes(policy.ConferenceSummaries(v)).Where("conference_summaries.student_id = ?", st.ID).
+		Order("conference_summaries.created_at").Find(&r.summaries).Error; err != nil {
+		return nil, internal(err)
+	}
+	sumIDs := idsOf(r.summaries, func(x models.ConferenceSummary) string { return x.ID })
+	if err := db.Where("summary_id IN ?", sumIDs).Order("summary_id, position").Find(&r.steps).Error; err != nil {
+		return nil, internal(err)
+	}
+	if err := db.Scopes(policy.ConferenceFollowUps(v)).Where("conference_follow_ups.summary_id IN ?", sumIDs).
+		Order("conference_follow_ups.created_at").Find(&r.followUps).Error; err != nil {
 		return nil, internal(err)
 	}
 	if policy.IsAdmin(v, st.SchoolID) { // the audit log, for the school's admins
@@ -203,6 +218,15 @@ func exportNames(db *gorm.DB, r *exportRows) (map[string]string, error) {
 	for _, t := range r.teachers {
 		ids = append(ids, t.UserID)
 	}
+	for _, x := range r.summaries {
+		ids = append(ids, x.AuthorID)
+		if x.AcknowledgedByID != nil {
+			ids = append(ids, *x.AcknowledgedByID)
+		}
+	}
+	for _, f := range r.followUps {
+		ids = append(ids, f.AuthorID)
+	}
 	for _, e := range r.events {
 		if e.ActorID != nil {
 			ids = append(ids, *e.ActorID)
@@ -257,14 +281,18 @@ func (r *exportRows) document(v *models.Viewer, st *models.Student) exportDoc {
 	}
 	for _, b := range r.bookings {
 		sl := r.slots[b.SlotID]
-		eb := exportConference{ID: b.ID, StartsAt: sl.StartsAt, EndsAt: sl.EndsAt, Teacher: name(sl.TeacherID), BookedAt: b.CreatedAt, CancelledAt: b.CancelledAt}
+		eb := exportConference{ID: b.ID, StartsAt: sl.StartsAt, EndsAt: sl.EndsAt, Teacher: name(sl.TeacherID), BookedAt: b.CreatedAt, CancelledAt: b.CancelledAt,
+			Questions: b.Questions, AtHome: b.AtHome}
 		if policy.StaffRole(v, st.SchoolID) != "" {
 			eb.Notes = b.Notes
 		}
 		doc.Conferences = append(doc.Conferences, eb)
 	}
 	for _, x := range r.requests {
-		doc.MeetingRequests = append(doc.MeetingRequests, exportRequest{ID: x.ID, Topic: x.Topic, State: string(x.State), At: x.CreatedAt})
+		doc.MeetingRequests = append(doc.MeetingRequests, exportRequest{ID: x.ID, Topic: x.Topic, AtHome: x.AtHome, State: string(x.State), At: x.CreatedAt})
+	}
+	for _, x := range r.summaries {
+		doc.ConferenceSummaries = append(doc.ConferenceSummaries, r.summary(x, name))
 	}
 	if policy.IsAdmin(v, st.SchoolID) {
 		doc.AuditLog = []exportAudit{}
@@ -277,6 +305,35 @@ func (r *exportRows) document(v *models.Viewer, st *models.Student) exportDoc {
 		}
 	}
 	return doc
+}
+
+// summary is one exported conference summary with its next steps and
+// follow-ups.
+func (r *exportRows) summary(x models.ConferenceSummary, name func(string) string) exportSummary {
+	es := exportSummary{ID: x.ID, BookingID: x.BookingID, RequestID: x.RequestID, By: name(x.AuthorID), Body: x.Body, At: x.CreatedAt,
+		CheckInAt: x.CheckInAt, AcknowledgedAt: x.AcknowledgedAt, NextSteps: []exportStep{}, FollowUps: []exportFollowUp{}}
+	if x.AcknowledgedByID != nil {
+		es.AcknowledgedBy = name(*x.AcknowledgedByID)
+	}
+	for _, ns := range r.steps {
+		if ns.SummaryID == x.ID {
+			e := exportStep{ID: ns.ID, Owner: string(ns.Owner), Body: ns.Body, DoneAt: ns.DoneAt}
+			if ns.DueOn != nil {
+				e.DueOn = ns.DueOn.Format(time.DateOnly)
+			}
+			es.NextSteps = append(es.NextSteps, e)
+		}
+	}
+	for _, f := range r.followUps {
+		if f.SummaryID == x.ID {
+			e := exportFollowUp{Kind: string(f.Kind), StepID: f.StepID, By: name(f.AuthorID), Body: f.Body, At: f.CreatedAt}
+			if f.Progress != nil {
+				e.Progress = string(*f.Progress)
+			}
+			es.FollowUps = append(es.FollowUps, e)
+		}
+	}
+	return es
 }
 
 // observation is one exported observation with its responses,
@@ -314,6 +371,9 @@ type exportDoc struct {
 	Conversations   []exportConversation `json:"conversations"`
 	Conferences     []exportConference   `json:"conferences"`
 	MeetingRequests []exportRequest      `json:"meetingRequests"`
+	// ConferenceSummaries are the summaries of the meetings, with the next
+	// steps agreed and what both sides said of them since.
+	ConferenceSummaries []exportSummary `json:"conferenceSummaries"`
 	// AuditLog is in an admin's export only.
 	AuditLog []exportAudit `json:"auditLog,omitempty"`
 }
@@ -323,6 +383,7 @@ func (d *exportDoc) fill() {
 	d.Classrooms, d.Guardians, d.Observations = orEmpty(d.Classrooms), orEmpty(d.Guardians), orEmpty(d.Observations)
 	d.HomeInsights, d.Conversations = orEmpty(d.HomeInsights), orEmpty(d.Conversations)
 	d.Conferences, d.MeetingRequests = orEmpty(d.Conferences), orEmpty(d.MeetingRequests)
+	d.ConferenceSummaries = orEmpty(d.ConferenceSummaries)
 }
 
 type exportPerson struct {
@@ -422,15 +483,50 @@ type exportConference struct {
 	Teacher     string     `json:"teacher"`
 	BookedAt    time.Time  `json:"bookedAt"`
 	CancelledAt *time.Time `json:"cancelledAt"`
+	// Questions and AtHome are the family's words before the meeting.
+	Questions string `json:"questions"`
+	AtHome    string `json:"atHome"`
 	// Notes are the staff's preparation notes (staff exports only).
 	Notes string `json:"notes,omitempty"`
 }
 
 type exportRequest struct {
-	ID    string    `json:"id"`
-	Topic string    `json:"topic"`
-	State string    `json:"state"`
-	At    time.Time `json:"at"`
+	ID     string    `json:"id"`
+	Topic  string    `json:"topic"`
+	AtHome string    `json:"atHome"`
+	State  string    `json:"state"`
+	At     time.Time `json:"at"`
+}
+
+type exportSummary struct {
+	ID             string           `json:"id"`
+	BookingID      *string          `json:"bookingId"`
+	RequestID      *string          `json:"requestId"`
+	By             string           `json:"by"`
+	Body           string           `json:"body"`
+	At             time.Time        `json:"at"`
+	CheckInAt      time.Time        `json:"checkInAt"`
+	AcknowledgedAt *time.Time       `json:"acknowledgedAt"`
+	AcknowledgedBy string           `json:"acknowledgedBy,omitempty"`
+	NextSteps      []exportStep     `json:"nextSteps"`
+	FollowUps      []exportFollowUp `json:"followUps"`
+}
+
+type exportStep struct {
+	ID     string     `json:"id"`
+	Owner  string     `json:"owner"`
+	Body   string     `json:"body"`
+	DueOn  string     `json:"dueOn,omitempty"`
+	DoneAt *time.Time `json:"doneAt"`
+}
+
+type exportFollowUp struct {
+	Kind     string    `json:"kind"`
+	StepID   *string   `json:"stepId"`
+	Progress string    `json:"progress,omitempty"`
+	By       string    `json:"by"`
+	Body     string    `json:"body"`
+	At       time.Time `json:"at"`
 }
 
 type exportAudit struct {

@@ -78,7 +78,7 @@ func (r *feedRow) columns(countSQL string) (string, []any) {
 		{"observations.id", &o.ID}, {"observations.school_id", &o.SchoolID}, {"observations.student_id", &o.StudentID},
 		{"observations.author_id", &o.AuthorID}, {"observations.group_id", &o.GroupID}, {"observations.kind", &o.Kind},
 		{"observations.body", &o.Body}, {"observations.skills", &o.Skills}, {"observations.state", &o.State},
-		{"observations.edited_after_sharing", &o.EditedAfterSharing}, {"observations.shared_at", &o.SharedAt},
+		{"observations.edited_after_sharing", &o.EditedAfterSharing}, {"observations.try_at_home", &o.TryAtHome}, {"observations.shared_at", &o.SharedAt},
 		{"observations.feed_at", &o.FeedAt}, {"observations.created_at", &o.CreatedAt}, {"observations.updated_at", &o.UpdatedAt},
 		{"au.id", &u.ID}, {"au.firebase_uid", &u.FirebaseUID}, {"au.email", &u.Email}, {"au.phone", &u.Phone},
 		{"au.display_name", &u.DisplayName}, {"au.locale", &u.Locale}, {"au.locale_source", &u.LocaleSource}, {"au.time_zone", &u.TimeZone},
@@ -261,8 +261,9 @@ func (s *Service) HomeInsights(ctx context.Context, v *models.Viewer, st *models
 	return audited[[]*models.HomeInsight](ctx, s, v, st.SchoolID, st.ID, "", "student.home_insights")(out, internal(err))
 }
 
-// StudentTimeline interleaves a student's observations and home insights the
-// viewer may see, newest first, by keyset (time, id) like the feed.
+// StudentTimeline interleaves a student's observations, home insights,
+// conference summaries and their follow-ups the viewer may see, newest
+// first, by keyset (time, id) like the feed.
 func (s *Service) StudentTimeline(ctx context.Context, v *models.Viewer, st *models.Student, size *int, after *string) (*models.TimelineConnection, error) {
 	return audited[*models.TimelineConnection](ctx, s, v, st.SchoolID, st.ID, "", "student.timeline")(s.studentTimeline(ctx, v, st, size, after))
 }
@@ -277,7 +278,11 @@ func (s *Service) studentTimeline(ctx context.Context, v *models.Viewer, st *mod
 		Select("'o' AS kind, observations.id, observations.feed_at AS at")
 	ins := db.Table("home_insights").Scopes(policy.HomeInsights(v)).Where("home_insights.student_id = ?", st.ID).
 		Select("'h' AS kind, home_insights.id, home_insights.created_at AS at")
-	q := db.Table("((?) UNION ALL (?)) AS t", obs, ins)
+	sums := db.Table("conference_summaries").Scopes(policy.ConferenceSummaries(v)).Where("conference_summaries.student_id = ?", st.ID).
+		Select("'s' AS kind, conference_summaries.id, conference_summaries.created_at AS at")
+	fus := db.Table("conference_follow_ups").Scopes(policy.ConferenceFollowUps(v)).Where("conference_follow_ups.student_id = ?", st.ID).
+		Select("'f' AS kind, conference_follow_ups.id, conference_follow_ups.created_at AS at")
+	q := db.Table("((?) UNION ALL (?) UNION ALL (?) UNION ALL (?)) AS t", obs, ins, sums, fus)
 	if after != nil {
 		at, id, err := decodeCursor("after", *after)
 		if err != nil {
@@ -293,39 +298,49 @@ func (s *Service) studentTimeline(ctx context.Context, v *models.Viewer, st *mod
 	if err := q.Select("t.kind, t.id, t.at").Order("t.at DESC, t.id DESC").Limit(n + 1).Scan(&refs).Error; err != nil {
 		return nil, models.Internal(err)
 	}
-	var oIDs, hIDs []string
+	ids := map[string][]string{}
 	for _, r := range refs {
-		if r.Kind == "o" {
-			oIDs = append(oIDs, r.ID)
-		} else {
-			hIDs = append(hIDs, r.ID)
-		}
+		ids[r.Kind] = append(ids[r.Kind], r.ID)
 	}
-	var os []*models.Observation
-	var hs []*models.HomeInsight
-	if len(oIDs) > 0 {
-		if err := db.Where("id IN ?", oIDs).Find(&os).Error; err != nil {
-			return nil, models.Internal(err)
-		}
+	byO, err := byID(db, ids["o"], func(o *models.Observation) string { return o.ID })
+	if err != nil {
+		return nil, err
 	}
-	if len(hIDs) > 0 {
-		if err := db.Where("id IN ?", hIDs).Find(&hs).Error; err != nil {
-			return nil, models.Internal(err)
-		}
+	byH, err := byID(db, ids["h"], func(h *models.HomeInsight) string { return h.ID })
+	if err != nil {
+		return nil, err
 	}
-	byO, byH := map[string]*models.Observation{}, map[string]*models.HomeInsight{}
-	for _, o := range os {
-		byO[o.ID] = o
+	byS, err := byID(db, ids["s"], func(x *models.ConferenceSummary) string { return x.ID })
+	if err != nil {
+		return nil, err
 	}
-	for _, h := range hs {
-		byH[h.ID] = h
+	byF, err := byID(db, ids["f"], func(x *models.ConferenceFollowUp) string { return x.ID })
+	if err != nil {
+		return nil, err
 	}
 	entries := make([]*models.TimelineEntry, 0, len(refs))
 	for _, r := range refs {
-		e := &models.TimelineEntry{Cursor: encodeCursor(r.At, r.ID), Observation: byO[r.ID], HomeInsight: byH[r.ID]}
-		if e.Observation != nil || e.HomeInsight != nil {
+		e := &models.TimelineEntry{Cursor: encodeCursor(r.At, r.ID), Observation: byO[r.ID], HomeInsight: byH[r.ID],
+			ConferenceSummary: byS[r.ID], ConferenceFollowUp: byF[r.ID]}
+		if e.Observation != nil || e.HomeInsight != nil || e.ConferenceSummary != nil || e.ConferenceFollowUp != nil {
 			entries = append(entries, e)
 		}
 	}
 	return models.ConnectionOf(entries, n, func(e *models.TimelineEntry) string { return e.Cursor }), nil
+}
+
+// byID loads the rows with the given ids, by id.
+func byID[T any](db *gorm.DB, ids []string, id func(*T) string) (map[string]*T, error) {
+	out := map[string]*T{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []*T
+	if err := db.Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, models.Internal(err)
+	}
+	for _, r := range rows {
+		out[id(r)] = r
+	}
+	return out, nil
 }

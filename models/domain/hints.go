@@ -23,11 +23,13 @@ import (
 //     lazy, rude, naughty, bad, mean, defiant, disrespectful, disruptive,
 //     aggressive, careless, hyper, troublemaker, problem child, bully,
 //     manipulative, spoiled. Suggest describing what was seen.
-//   - NO_INVITATION (OBSERVATION and CONCERN only): no question and none of
+//   - NO_INVITATION (OBSERVATION and CONCERN notes, messages about a
+//     concern): no question and none of
 //     "at home", "your view", "your thoughts", "let me know", "what do you",
 //     "have you noticed", "we could", "together". Suggest asking what the
 //     parents see.
-//   - TOO_SHORT (CONCERN only): under 80 characters. A concern needs context.
+//   - TOO_SHORT (CONCERN notes and messages about a concern): under 80
+//     characters. A concern needs context.
 //   - TOO_LONG: over 1,200 characters. Suggest a call or a conference.
 //
 // Each rule has its words in English and in Spanish (a teacher may write
@@ -53,8 +55,21 @@ func DraftHints(body string, kind models.ObservationKind, locale string) ([]*mod
 	if !kind.Valid() {
 		return nil, models.InvalidField("kind", "kind is not valid")
 	}
-	if utf8.RuneCountInString(body) > models.MaxObservationBody {
-		return nil, models.InvalidField("body", "body must be at most %d characters", models.MaxObservationBody)
+	return draftHints(body, models.MaxObservationBody, kind == models.KindObservation || kind == models.KindConcern, kind == models.KindConcern, locale)
+}
+
+// MessageDraftHints gives a message the same advice as a note: a message
+// about a concern is held to a concern's rules (NO_INVITATION, TOO_SHORT),
+// any other to the rules every note follows.
+func MessageDraftHints(body string, concern bool, locale string) ([]*models.DraftHint, error) {
+	return draftHints(body, models.MaxMessageBody, concern, concern, locale)
+}
+
+// draftHints applies the rules: invite asks for an invitation to the
+// parents' view, context for a concern's length.
+func draftHints(body string, max int, invite, context bool, locale string) ([]*models.DraftHint, error) {
+	if utf8.RuneCountInString(body) > max {
+		return nil, models.InvalidField("body", "body must be at most %d characters", max)
 	}
 	out := []*models.DraftHint{}
 	for _, r := range hintRules {
@@ -65,10 +80,10 @@ func DraftHints(body string, kind models.ObservationKind, locale string) ([]*mod
 	}
 	sortHints(out)
 	n := utf8.RuneCountInString(strings.TrimSpace(body))
-	if (kind == models.KindObservation || kind == models.KindConcern) && n > 0 && !invitation.MatchString(body) {
+	if invite && n > 0 && !invitation.MatchString(body) {
 		out = append(out, &models.DraftHint{Code: "NO_INVITATION", Message: texts.Text(locale, "hint.NO_INVITATION", nil)})
 	}
-	if kind == models.KindConcern && n < 80 {
+	if context && n < 80 {
 		out = append(out, &models.DraftHint{Code: "TOO_SHORT", Message: texts.Text(locale, "hint.TOO_SHORT", nil)})
 	}
 	if n > 1200 {

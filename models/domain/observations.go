@@ -57,6 +57,10 @@ func (s *Service) PostObservation(ctx context.Context, v *models.Viewer, in mode
 	if err != nil {
 		return nil, err
 	}
+	try, err := optionalBody("tryAtHome", in.TryAtHome, models.MaxTryAtHome)
+	if err != nil {
+		return nil, err
+	}
 	state := models.StateDraft
 	if in.State != nil {
 		state = *in.State
@@ -86,7 +90,7 @@ func (s *Service) PostObservation(ctx context.Context, v *models.Viewer, in mode
 		for _, st := range students {
 			o := &models.Observation{
 				SchoolID: st.SchoolID, StudentID: st.ID, AuthorID: v.ID, GroupID: group, Kind: in.Kind,
-				Body: body, Skills: skills, State: state, FeedAt: now, CreatedAt: now, UpdatedAt: now,
+				Body: body, Skills: skills, TryAtHome: try, State: state, FeedAt: now, CreatedAt: now, UpdatedAt: now,
 			}
 			if state == models.StateShared {
 				o.SharedAt = &now
@@ -187,6 +191,13 @@ func (s *Service) UpdateObservation(ctx context.Context, v *models.Viewer, in mo
 		}
 		changes["kind"] = *in.Kind
 	}
+	if in.TryAtHome != nil {
+		try, err := optionalBody("tryAtHome", in.TryAtHome, models.MaxTryAtHome)
+		if err != nil {
+			return nil, err
+		}
+		changes["try_at_home"] = try
+	}
 	res, err := once(ctx, s, v, "updateObservation", in.ClientMutationID, func(tx *gorm.DB) (*written, error) {
 		o, err := s.authored(ctx, tx, v, in.ID)
 		if err != nil {
@@ -205,7 +216,8 @@ func (s *Service) UpdateObservation(ctx context.Context, v *models.Viewer, in mo
 		if err := tx.Model(o).Updates(changes).Error; err != nil {
 			return nil, err
 		}
-		if _, edited := changes["body"]; edited {
+		_, edited := changes["body"]
+		if _, try := changes["try_at_home"]; try || edited {
 			if err := s.translateTx(ctx, tx, "observation", o.ID); err != nil {
 				return nil, err
 			}

@@ -24,6 +24,10 @@ func (s *Service) RequestConferenceMeeting(ctx context.Context, v *models.Viewer
 	if err != nil {
 		return nil, err
 	}
+	atHome, err := optionalBody("atHome", in.AtHome, models.MaxFamilyNotes)
+	if err != nil {
+		return nil, err
+	}
 	res, err := once(ctx, s, v, "requestConferenceMeeting", in.ClientMutationID, func(tx *gorm.DB) (*written, error) {
 		st, err := policy.VisibleStudent(ctx, tx, v, in.StudentID)
 		if err != nil {
@@ -42,9 +46,16 @@ func (s *Service) RequestConferenceMeeting(ctx context.Context, v *models.Viewer
 		if !teaches {
 			return nil, models.InvalidField("teacherId", "choose one of %s's teachers", firstName(st))
 		}
+		household, err := householdOf(tx, v.ID, st.ID)
+		if err != nil {
+			return nil, err
+		}
 		r := &models.ConferenceRequest{SchoolID: st.SchoolID, StudentID: st.ID, TeacherID: in.TeacherID, RequestedByID: v.ID,
-			Topic: topic, State: models.RequestOpen, CreatedAt: s.now()}
+			Household: household, Topic: topic, AtHome: atHome, State: models.RequestOpen, CreatedAt: s.now()}
 		if err := tx.Create(r).Error; err != nil {
+			return nil, err
+		}
+		if err := s.translateTx(ctx, tx, "request", r.ID); err != nil {
 			return nil, err
 		}
 		staff, err := requestStaff(tx, r)
@@ -188,6 +199,14 @@ func (s *Service) ConferenceRequests(ctx context.Context, v *models.Viewer) ([]*
 	var out []*models.ConferenceRequest
 	err := s.DB.WithContext(ctx).Scopes(policy.ConferenceRequests(v)).Order("created_at DESC, id").Find(&out).Error
 	return out, internal(err)
+}
+
+// ConferenceRequest loads a request the viewer may see, else NOT_FOUND.
+func (s *Service) ConferenceRequest(ctx context.Context, v *models.Viewer, id string) (*models.ConferenceRequest, error) {
+	if err := policy.RequireViewer(v); err != nil {
+		return nil, err
+	}
+	return findOne[models.ConferenceRequest](s.DB.WithContext(ctx).Scopes(policy.ConferenceRequests(v)).Where("conference_requests.id = ?", id), "conference request")
 }
 
 // changeRequest runs fn in a transaction on a request the viewer may see,

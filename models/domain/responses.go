@@ -120,6 +120,9 @@ func (s *Service) ShareHomeInsight(ctx context.Context, v *models.Viewer, in mod
 	if err != nil {
 		return nil, err
 	}
+	if in.Kind != nil && !in.Kind.Valid() {
+		return nil, models.InvalidField("kind", "kind is STRENGTH, WHAT_WORKS, WORRY or GOAL")
+	}
 	st, err := s.Student(ctx, v, in.StudentID)
 	if err != nil {
 		return nil, err
@@ -130,7 +133,7 @@ func (s *Service) ShareHomeInsight(ctx context.Context, v *models.Viewer, in mod
 		return nil, models.Errorf(models.CodeForbidden, "home insights come from the student's guardians")
 	}
 	res, err := onceAbout(ctx, s, v, "shareHomeInsight", in.ClientMutationID, []string{st.ID}, func(tx *gorm.DB) (*written, error) {
-		h := &models.HomeInsight{SchoolID: st.SchoolID, StudentID: st.ID, AuthorID: v.ID, Body: body, Skills: skills, CreatedAt: s.now()}
+		h := &models.HomeInsight{SchoolID: st.SchoolID, StudentID: st.ID, AuthorID: v.ID, Kind: in.Kind, Body: body, Skills: skills, CreatedAt: s.now()}
 		if err := tx.Create(h).Error; err != nil {
 			return nil, err
 		}

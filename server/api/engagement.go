@@ -13,7 +13,7 @@ import (
 
 // engagementCSV serves GET /engagement.csv?schoolId=&from=&to=: the
 // engagement report as CSV for admins, authorized like the API (the
-// Authorization header), errors as plain text with their HTTP status.
+// Authorization header; a teacher gets their own rows), errors as plain text with their HTTP status.
 func engagementCSV(d *domain.Service, log *slog.Logger) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
@@ -31,12 +31,14 @@ func engagementCSV(d *domain.Service, log *slog.Logger) http.HandlerFunc {
 		out := csv.NewWriter(w)
 		_ = out.Write([]string{"classroom", "teacher", "positive_notes", "concern_notes", "shared_notes", "acknowledged_notes",
 			"acknowledgement_rate", "median_seconds_to_acknowledge", "guardians", "guardians_with_device", "guardians_reached",
-			"median_seconds_to_first_response", "unanswered_parent_messages", "students", "students_with_conference", "conference_booking_rate"})
+			"median_seconds_to_first_response", "unanswered_parent_messages", "students", "students_with_conference", "conference_booking_rate",
+			"try_at_home_suggestions", "try_at_home_tried", "try_at_home_rate"})
 		for _, row := range report.Rows {
 			_ = out.Write([]string{row.ClassroomName, row.TeacherName, itoa(row.PositiveNotes), itoa(row.ConcernNotes), itoa(row.SharedNotes),
 				itoa(row.AcknowledgedNotes), ftoa(row.AcknowledgementRate), ftoa(row.MedianSecondsToAcknowledge), itoa(row.Guardians),
 				itoa(row.GuardiansWithDevice), ftoa(row.GuardiansReached), ftoa(row.MedianSecondsToFirstResponse),
-				itoa(row.UnansweredParentMessages), itoa(row.Students), itoa(row.StudentsWithConference), ftoa(row.ConferenceBookingRate)})
+				itoa(row.UnansweredParentMessages), itoa(row.Students), itoa(row.StudentsWithConference), ftoa(row.ConferenceBookingRate),
+				itoa(row.TryAtHome.Suggestions), itoa(row.TryAtHome.Tried), ftoa(row.TryAtHome.Rate)})
 		}
 		out.Flush()
 	}

@@ -26,7 +26,8 @@ func (e *Env) Snapshot() map[string]int64 {
 		"observations", "acknowledgements", "observation_responses", "home_insights", "observation_reviews", "client_mutations", "notifications",
 		"conversations", "conversation_participants", "messages", "office_hours",
 		"conference_rounds", "conference_slots", "conference_bookings", "calendar_feeds", "conference_requests", "conference_request_options",
-		"announcements", "announcement_reads", "school_events", "event_rsvps", "resources"} {
+		"announcements", "announcement_reads", "school_events", "event_rsvps", "resources",
+		"conference_summaries", "conference_next_steps", "conference_follow_ups"} {
 		out[tbl] = e.Count(tbl)
 	}
 	// Read positions and mutes change rows without adding any.
@@ -35,13 +36,16 @@ func (e *Env) Snapshot() map[string]int64 {
 		e.t.Fatalf("apptest: snapshot: %v", err)
 	}
 	out["read positions"], out["mutes"] = state.Read, state.Muted
-	var conf struct{ CancelledSlots, CancelledBookings, Notes int64 }
+	var conf struct{ CancelledSlots, CancelledBookings, Notes, Acknowledged, Done int64 }
 	if err := e.DB.Raw(`SELECT (SELECT count(*) FROM conference_slots WHERE cancelled_at IS NOT NULL) AS cancelled_slots,
 		(SELECT count(*) FROM conference_bookings WHERE cancelled_at IS NOT NULL) AS cancelled_bookings,
-		(SELECT coalesce(sum(length(notes)), 0) FROM conference_bookings) AS notes`).Scan(&conf).Error; err != nil {
+		(SELECT coalesce(sum(length(notes)), 0) FROM conference_bookings) AS notes,
+		(SELECT count(*) FROM conference_summaries WHERE acknowledged_at IS NOT NULL) AS acknowledged,
+		(SELECT count(*) FROM conference_next_steps WHERE done_at IS NOT NULL) AS done`).Scan(&conf).Error; err != nil {
 		e.t.Fatalf("apptest: snapshot: %v", err)
 	}
 	out["cancelled slots"], out["cancelled bookings"], out["conference notes"] = conf.CancelledSlots, conf.CancelledBookings, conf.Notes
+	out["acknowledged summaries"], out["steps done"] = conf.Acknowledged, conf.Done
 	return out
 }
 

@@ -46,6 +46,13 @@ var catalog = map[string]map[string]text{
 		"vi": {"{parent} đã trả lời về {student}", "Mở nhận xét để đọc câu trả lời."},
 		"ar": {"ردّ {parent} بخصوص {student}", "افتح الملاحظة لقراءة الرد."},
 	},
+	"TRIED_AT_HOME": {
+		"en": {"{parent} tried it at home", "{student}'s family tried your suggestion. Open the note to read how it went."},
+		"es": {"{parent} lo probó en casa", "La familia de {student} probó su sugerencia. Abra la nota para leer cómo fue."},
+		"zh": {"{parent} 在家试过了", "{student} 的家人试了您的建议。打开记录看看效果如何。"},
+		"vi": {"{parent} đã thử ở nhà", "Gia đình {student} đã thử gợi ý của bạn. Mở ghi chú để đọc kết quả."},
+		"ar": {"جرّبها {parent} في البيت", "جرّبت أسرة {student} اقتراحك. افتح الملاحظة لتقرأ كيف سارت الأمور."},
+	},
 	"HOME_INSIGHT": {
 		"en": {"A note from home about {student}", "{parent} shared what they see at home."},
 		"es": {"Una nota de casa sobre {student}", "{parent} compartió lo que ve en casa."},
@@ -101,6 +108,34 @@ var catalog = map[string]map[string]text{
 		"zh": {"1 小时后的家长会：{student}", "{startsAt}，与 {teacher}。"},
 		"vi": {"Họp sau 1 giờ nữa: {student}", "{startsAt} với {teacher}."},
 		"ar": {"لقاء بعد ساعة: {student}", "{startsAt} مع {teacher}."},
+	},
+	"CONFERENCE_FOLLOW_UP:SUMMARY": {
+		"en": {"After your meeting about {student}", "{actor} shared a summary and the next steps you agreed."},
+		"es": {"Después de su reunión sobre {student}", "{actor} compartió un resumen y los próximos pasos acordados."},
+		"zh": {"关于 {student} 的会面之后", "{actor} 分享了会面总结和你们商定的下一步。"},
+		"vi": {"Sau buổi gặp về {student}", "{actor} đã chia sẻ bản tóm tắt và các bước tiếp theo đã thống nhất."},
+		"ar": {"بعد لقائكم بخصوص {student}", "شارك {actor} ملخصًا والخطوات التالية التي اتفقتم عليها."},
+	},
+	"CONFERENCE_FOLLOW_UP:CHECK_IN": {
+		"en": {"How are the next steps going for {student}?", "Tell each other how the steps from your meeting are going."},
+		"es": {"¿Cómo van los próximos pasos de {student}?", "Cuéntense cómo van los pasos acordados en la reunión."},
+		"zh": {"{student} 的下一步进展如何？", "互相说说会面时商定的各项步骤进展如何。"},
+		"vi": {"Các bước tiếp theo cho {student} thế nào rồi?", "Hãy cho nhau biết các bước đã thống nhất trong buổi gặp đang tiến triển ra sao."},
+		"ar": {"كيف تسير الخطوات التالية لـ {student}؟", "أخبروا بعضكم كيف تسير الخطوات التي اتفقتم عليها في اللقاء."},
+	},
+	"CONFERENCE_FOLLOW_UP:ACKNOWLEDGED": {
+		"en": {"{actor} read the summary about {student}", "The family acknowledged your meeting summary."},
+		"es": {"{actor} leyó el resumen sobre {student}", "La familia confirmó el resumen de la reunión."},
+		"zh": {"{actor} 已阅读关于 {student} 的总结", "家长已确认您的会面总结。"},
+		"vi": {"{actor} đã đọc bản tóm tắt về {student}", "Gia đình đã xác nhận bản tóm tắt buổi gặp của bạn."},
+		"ar": {"قرأ {actor} الملخص الخاص بـ {student}", "أكدت الأسرة اطلاعها على ملخص اللقاء."},
+	},
+	"CONFERENCE_FOLLOW_UP:ANSWERED": {
+		"en": {"{actor} wrote about the next steps for {student}", "Open the meeting summary to read it."},
+		"es": {"{actor} escribió sobre los próximos pasos de {student}", "Abra el resumen de la reunión para leerlo."},
+		"zh": {"{actor} 写了关于 {student} 下一步的内容", "打开会面总结查看。"},
+		"vi": {"{actor} đã viết về các bước tiếp theo cho {student}", "Mở bản tóm tắt buổi gặp để đọc."},
+		"ar": {"كتب {actor} عن الخطوات التالية لـ {student}", "افتح ملخص اللقاء لقراءته."},
 	},
 	"CONFERENCE_REQUEST:REQUESTED": {
 		"en": {"Meeting request about {student}", "{actor} would like to meet with the school. Propose some times."},

@@ -29,6 +29,14 @@ const (
 	KindAnnouncement = "announcement"
 	KindEvent        = "event"
 	KindResource     = "resource"
+	KindBooking      = "booking"
+	KindRequest      = "request"
+	KindSummary      = "summary"
+	KindFollowUp     = "followup"
+	// KindTried's ID is "observation id/user id"; KindProfile's "student
+	// id/household".
+	KindTried   = "tried"
+	KindProfile = "profile"
 )
 
 // Service translates written texts in the background.
@@ -251,7 +259,10 @@ func load(db *gorm.DB, kind, id string) (item, error) {
 	if !ok {
 		return it, fmt.Errorf("translation: kind %q", kind)
 	}
-	if err := db.Raw(q, map[string]any{"id": id}).Scan(&row).Error; err != nil {
+	// A composite ID is "first/second": a tried answer's observation and
+	// user, a profile's student and household.
+	first, second, _ := strings.Cut(id, "/")
+	if err := db.Raw(q, map[string]any{"id": first, "user": second, "household": second}).Scan(&row).Error; err != nil {
 		return it, err
 	}
 	if !row.Exists {
@@ -278,12 +289,12 @@ const studentNames = `SELECT unnest(ARRAY[st.first_name, st.last_name, coalesce(
 
 // itemTail is what every item's query ends with: its school, its author's
 // language, and whether it exists.
-const itemTail = `(SELECT school_id FROM x) AS school, (SELECT u.locale FROM users u, x WHERE u.id = x.author_id) AS author,
+const itemTail = `(SELECT school_id FROM x LIMIT 1) AS school, (SELECT u.locale FROM users u, x WHERE u.id = x.author_id LIMIT 1) AS author,
 	EXISTS (SELECT 1 FROM x) AS exists`
 
 // aboutStudent is the query of an item about a student, read by the
 // student's guardians and staff: x (body, student_id, author_id,
-// school_id) selects it.
+// school_id) selects its texts, a row each.
 func aboutStudent(x string) string {
 	return `WITH x AS (` + x + `)
 		SELECT ARRAY(SELECT body FROM x) AS texts,
@@ -308,11 +319,25 @@ var loadSQL = map[string]string{
 			ARRAY(SELECT display_name FROM p UNION SELECT unnest(ARRAY[st.first_name, st.last_name, coalesce(st.preferred_name, '')]) FROM students st, x WHERE st.id = x.student_id
 				UNION SELECT sc.name FROM schools sc, x WHERE sc.id = x.school_id) AS names,
 			ARRAY(SELECT DISTINCT locale FROM p) AS langs, ` + itemTail,
-	KindObservation: aboutStudent(`SELECT o.body, o.student_id, o.author_id, o.school_id FROM observations o WHERE o.id = @id`),
+	KindObservation: aboutStudent(`SELECT unnest(ARRAY[o.body, o.try_at_home]) AS body, o.student_id, o.author_id, o.school_id FROM observations o WHERE o.id = @id`),
 	KindResponse: aboutStudent(`SELECT r.body, o.student_id, r.author_id, o.school_id FROM observation_responses r
 		JOIN observations o ON o.id = r.observation_id WHERE r.id = @id`),
 	KindInsight:      aboutStudent(`SELECT h.body, h.student_id, h.author_id, h.school_id FROM home_insights h WHERE h.id = @id`),
 	KindAnnouncement: forSchool(`SELECT a.title, a.body, a.school_id, a.author_id FROM announcements a WHERE a.id = @id`),
 	KindEvent:        forSchool(`SELECT e.title, e.description AS body, e.school_id, e.created_by_id AS author_id FROM school_events e WHERE e.id = @id`),
 	KindResource:     forSchool(`SELECT r.title, r.summary AS body, r.school_id, r.created_by_id AS author_id FROM resources r WHERE r.id = @id`),
+	// The family's words before a meeting, and a meeting's summary with
+	// its next steps and what either side added later.
+	KindBooking: aboutStudent(`SELECT unnest(ARRAY[b.questions, b.at_home]) AS body, b.student_id, b.booked_by_id AS author_id, b.school_id
+		FROM conference_bookings b WHERE b.id = @id`),
+	KindRequest: aboutStudent(`SELECT unnest(ARRAY[r.topic, r.at_home]) AS body, r.student_id, r.requested_by_id AS author_id, r.school_id
+		FROM conference_requests r WHERE r.id = @id`),
+	KindSummary: aboutStudent(`SELECT cs.body, cs.student_id, cs.author_id, cs.school_id FROM conference_summaries cs WHERE cs.id = @id
+		UNION ALL SELECT ns.body, cs.student_id, cs.author_id, cs.school_id FROM conference_next_steps ns
+		JOIN conference_summaries cs ON cs.id = ns.summary_id WHERE cs.id = @id`),
+	KindTried: aboutStudent(`SELECT t.body, t.student_id, t.user_id AS author_id, t.school_id FROM try_at_home_answers t
+		WHERE t.observation_id = @id AND t.user_id = @user`),
+	KindProfile: aboutStudent(`SELECT unnest(ARRAY[p.strengths, p.what_works, p.worries, p.goals]) AS body, p.student_id, p.updated_by_id AS author_id, p.school_id
+		FROM child_profiles p WHERE p.student_id = @id AND p.household = @household`),
+	KindFollowUp: aboutStudent(`SELECT f.body, f.student_id, f.author_id, f.school_id FROM conference_follow_ups f WHERE f.id = @id`),
 }
