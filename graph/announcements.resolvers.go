@@ -44,6 +44,10 @@ func (r *announcementResolver) Author(ctx context.Context, obj *models.Announcem
 	return load(ctx).User.Load(ctx, obj.AuthorID)
 }
 
+func (r *announcementResolver) Attachments(ctx context.Context, obj *models.Announcement) ([]*models.Upload, error) {
+	return load(ctx).Attachments.Load(ctx, models.ItemAnnouncement+":"+obj.ID)
+}
+
 // Read is the resolver for the read field.
 func (r *announcementResolver) Read(ctx context.Context, obj *models.Announcement) (bool, error) {
 	return load(ctx).AnnouncementRead.Load(ctx, obj.ID)
@@ -70,6 +74,14 @@ func (r *announcementResolver) ReadCount(ctx context.Context, obj *models.Announ
 // PostAnnouncement is the resolver for the postAnnouncement field.
 func (r *mutationResolver) PostAnnouncement(ctx context.Context, input models.PostAnnouncementInput) (*models.AnnouncementPayload, error) {
 	return r.Domain.PostAnnouncement(ctx, viewer(ctx), input)
+}
+
+func (r *mutationResolver) UpdateAnnouncement(ctx context.Context, input models.UpdateAnnouncementInput) (*models.Announcement, error) {
+	return r.Domain.UpdateAnnouncement(ctx, viewer(ctx), input)
+}
+
+func (r *mutationResolver) CancelAnnouncement(ctx context.Context, input models.AnnouncementIDInput) (*models.Announcement, error) {
+	return r.Domain.CancelAnnouncement(ctx, viewer(ctx), input)
 }
 
 // AcknowledgeAnnouncement is the resolver for the acknowledgeAnnouncement field.

@@ -101,7 +101,7 @@ func TestNotificationPreferences(t *testing.T) {
 	}
 	f.Do(tok, qPrefs, nil).Decode(t, &got)
 	p := got.Viewer.NotificationPreferences
-	if len(p.Categories) != 7 || p.QuietHours != nil || p.TimeZone != "UTC" {
+	if len(p.Categories) != 8 || p.QuietHours != nil || p.TimeZone != "UTC" {
 		t.Fatalf("defaults: %+v", p)
 	}
 	for _, c := range p.Categories {

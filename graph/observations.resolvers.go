@@ -71,8 +71,12 @@ func (r *classroomResolver) Feed(ctx context.Context, obj *models.Classroom, kin
 }
 
 // StudentsNeedingPositiveNote is the resolver for the studentsNeedingPositiveNote field.
-func (r *classroomResolver) StudentsNeedingPositiveNote(ctx context.Context, obj *models.Classroom) ([]*models.Student, error) {
-	s, err := r.Domain.StudentsNeedingPositiveNote(ctx, viewer(ctx), obj)
+func (r *classroomResolver) StudentsNeedingPositiveNote(ctx context.Context, obj *models.Classroom, days *int) ([]*models.Student, error) {
+	n := 14
+	if days != nil {
+		n = *days
+	}
+	s, err := r.Domain.StudentsNeedingPositiveNote(ctx, viewer(ctx), obj, n)
 	return nonNil(s), err
 }
 

@@ -81,5 +81,13 @@ func followUpContracts(t *testing.T, env *apptest.Env, admin, teacher, parent, c
 		"whatWorks": "A heads-up before changes.", "worries": "Loud rooms.", "goals": "Reading on his own."}}, "Kind to younger children.", `"updatedBy":{"id":"`)
 	run("AboutMyChild", parent, map[string]any{"studentId": child}, "A heads-up before changes.")
 	run("GettingToKnow", teacher, nil, `"student":{"id":"`)
+	// A scheduled announcement, changed and then called off.
+	school := uuidRe.FindStringSubmatch(gql(admin, `{ viewer { memberships { school { id } } } }`, nil))[1]
+	d = gql(admin, `mutation($in: PostAnnouncementInput!) { postAnnouncement(input: $in) { announcement { id } } }`, map[string]any{"in": map[string]any{
+		"clientMutationId": "ann-later", "schoolId": school, "audience": "SCHOOL", "title": "Book fair", "body": "Next week.", "publishAt": time.Now().Add(48 * time.Hour)}})
+	ann := uuidRe.FindStringSubmatch(d)[1]
+	run("UpdateAnnouncement", admin, map[string]any{"input": map[string]any{"id": ann, "title": "Book fair moved", "publishAt": time.Now().Add(72 * time.Hour)}},
+		"Book fair moved", `"editedAt":"`)
+	run("CancelAnnouncement", admin, map[string]any{"input": map[string]any{"id": ann}}, `"cancelledAt":"`)
 	run("MessageDraftHints", teacher, map[string]any{"body": "He never listens.", "concern": true}, `"code":"ABSOLUTE"`, `"code":"NO_INVITATION"`)
 }

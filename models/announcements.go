@@ -39,7 +39,13 @@ type Announcement struct {
 	Urgent      bool
 	AuthorID    string `gorm:"type:uuid"`
 	PublishAt   time.Time
-	CreatedAt   time.Time
+	// EditedAt is when it was last changed before going out.
+	EditedAt *time.Time
+	// CancelledAt is when it was called off before going out: families
+	// never see it.
+	CancelledAt   *time.Time
+	CancelledByID *string `gorm:"type:uuid"`
+	CreatedAt     time.Time
 }
 
 // AnnouncementRead is a read receipt.
@@ -67,6 +73,18 @@ type PostAnnouncementInput struct {
 	Body             string
 	Urgent           *bool
 	PublishAt        *time.Time
+	// AttachmentIDs are completed uploads of the viewer's (at most 6).
+	AttachmentIDs []string
+}
+
+// UpdateAnnouncementInput changes an announcement before it goes out; nil
+// leaves a field. AttachmentIDs, when given, replace the attachments.
+type UpdateAnnouncementInput struct {
+	ID            string
+	Title         *string
+	Body          *string
+	PublishAt     *time.Time
+	AttachmentIDs []string
 }
 
 // AnnouncementPayload returns the announcement.

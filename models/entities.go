@@ -20,9 +20,12 @@ type School struct {
 	DigestTime   int16      `gorm:"default:1080"`
 	DigestSentOn *time.Time `gorm:"type:date"`
 	// Channels are what the school sends on besides push: EMAIL, SMS.
-	Channels  Array[string] `gorm:"type:text[];default:'{EMAIL,SMS}'"`
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Channels Array[string] `gorm:"type:text[];default:'{EMAIL,SMS}'"`
+	// ReminderSentOn is the local Monday the teachers' weekly reminder
+	// last went.
+	ReminderSentOn *time.Time `gorm:"type:date"`
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 // User is a person who signs in. Users are global; Memberships tie them to schools.

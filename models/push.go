@@ -39,13 +39,16 @@ const (
 	CategoryAnnouncement NotificationCategory = "ANNOUNCEMENT"
 	CategoryEvent        NotificationCategory = "EVENT"
 	CategoryCoaching     NotificationCategory = "COACHING"
-	CategorySystem       NotificationCategory = "SYSTEM"
+	// CategoryWeeklyReminder is a teacher's Monday reminder of the students
+	// still waiting for a positive note (off to opt out).
+	CategoryWeeklyReminder NotificationCategory = "WEEKLY_REMINDER"
+	CategorySystem         NotificationCategory = "SYSTEM"
 )
 
 // Categories lists the categories users have preferences for, in order.
 func Categories() []NotificationCategory {
 	return []NotificationCategory{CategoryNewMessage, CategoryPositiveNote, CategoryObservation,
-		CategoryConference, CategoryAnnouncement, CategoryEvent, CategoryCoaching}
+		CategoryConference, CategoryAnnouncement, CategoryEvent, CategoryCoaching, CategoryWeeklyReminder}
 }
 
 // Valid reports whether c is a category users have a preference for.

@@ -27,6 +27,7 @@ const (
 	ItemObservationGroup = "OBSERVATION_GROUP"
 	ItemHomeInsight      = "HOME_INSIGHT"
 	ItemMessage          = "MESSAGE"
+	ItemAnnouncement     = "ANNOUNCEMENT"
 	MaxAttachments       = 6
 )
 

@@ -25,6 +25,7 @@ type AnnouncementResolver interface {
 
 	Author(ctx context.Context, obj *models.Announcement) (*models.User, error)
 
+	Attachments(ctx context.Context, obj *models.Announcement) ([]*models.Upload, error)
 	Read(ctx context.Context, obj *models.Announcement) (bool, error)
 	AudienceCount(ctx context.Context, obj *models.Announcement) (*int, error)
 	ReadCount(ctx context.Context, obj *models.Announcement) (*int, error)
@@ -295,6 +296,84 @@ func (ec *executionContext) _Announcement_publishAt(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_Announcement_publishAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Announcement", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Announcement_editedAt(ctx context.Context, field graphql.CollectedField, obj *models.Announcement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Announcement_editedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EditedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Announcement_editedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Announcement", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Announcement_cancelledAt(ctx context.Context, field graphql.CollectedField, obj *models.Announcement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Announcement_cancelledAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CancelledAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Announcement_cancelledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Announcement", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Announcement_attachments(ctx context.Context, field graphql.CollectedField, obj *models.Announcement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Announcement_attachments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Announcement().Attachments(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Upload) graphql.Marshaler {
+			return ec.marshalNAttachment2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐUploadᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Announcement_attachments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Announcement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attachment(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Announcement_read(ctx context.Context, field graphql.CollectedField, obj *models.Announcement) (ret graphql.Marshaler) {
@@ -661,7 +740,7 @@ func (ec *executionContext) unmarshalInputPostAnnouncementInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "schoolId", "audience", "grade", "classroomId", "title", "body", "urgent", "publishAt"}
+	fieldsInOrder := [...]string{"clientMutationId", "schoolId", "audience", "grade", "classroomId", "title", "body", "urgent", "publishAt", "attachmentIds"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -731,6 +810,13 @@ func (ec *executionContext) unmarshalInputPostAnnouncementInput(ctx context.Cont
 				return it, err
 			}
 			it.PublishAt = data
+		case "attachmentIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attachmentIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttachmentIDs = data
 		}
 	}
 	return it, nil
@@ -745,6 +831,76 @@ func (ec *executionContext) unmarshalInputPostAnnouncementInput(ctx context.Cont
 func UnmarshalPostAnnouncementInput(ctx context.Context, raw any) (models.PostAnnouncementInput, error) {
 	var out models.PostAnnouncementInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PostAnnouncementInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateAnnouncementInput(ctx context.Context, obj any) (models.UpdateAnnouncementInput, error) {
+	var it models.UpdateAnnouncementInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "title", "body", "publishAt", "attachmentIds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		case "publishAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublishAt = data
+		case "attachmentIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attachmentIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttachmentIDs = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateAnnouncementInput unmarshals raw into the UpdateAnnouncementInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateAnnouncementInput(ctx context.Context, raw any) (models.UpdateAnnouncementInput, error) {
+	var out models.UpdateAnnouncementInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateAnnouncementInput", raw, &out)
 	return out, err
 }
 
@@ -822,6 +978,22 @@ func (ec *executionContext) _Announcement(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "editedAt":
+			out.Values[i] = ec._Announcement_editedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cancelledAt":
+			out.Values[i] = ec._Announcement_cancelledAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attachments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Announcement_attachments(ctx, field, obj)
+				})
 		case "read":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -1052,6 +1224,11 @@ func (ec *executionContext) marshalNAudience2githubᚗcomᚋsamesideᚋsameside�
 
 func (ec *executionContext) unmarshalNPostAnnouncementInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐPostAnnouncementInput(ctx context.Context, v any) (models.PostAnnouncementInput, error) {
 	res, err := ec.unmarshalInputPostAnnouncementInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateAnnouncementInput2githubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐUpdateAnnouncementInput(ctx context.Context, v any) (models.UpdateAnnouncementInput, error) {
+	res, err := ec.unmarshalInputUpdateAnnouncementInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 

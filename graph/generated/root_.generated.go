@@ -72,12 +72,15 @@ type ComplexityRoot struct {
 	}
 
 	Announcement struct {
+		Attachments   func(childComplexity int) int
 		Audience      func(childComplexity int) int
 		AudienceCount func(childComplexity int) int
 		Author        func(childComplexity int) int
 		Body          func(childComplexity int) int
 		BodyOriginal  func(childComplexity int) int
+		CancelledAt   func(childComplexity int) int
 		Classroom     func(childComplexity int) int
+		EditedAt      func(childComplexity int) int
 		Grade         func(childComplexity int) int
 		ID            func(childComplexity int) int
 		PublishAt     func(childComplexity int) int
@@ -169,7 +172,7 @@ type ComplexityRoot struct {
 		School                      func(childComplexity int) int
 		SchoolYear                  func(childComplexity int) int
 		Students                    func(childComplexity int) int
-		StudentsNeedingPositiveNote func(childComplexity int) int
+		StudentsNeedingPositiveNote func(childComplexity int, days *int) int
 		Teachers                    func(childComplexity int) int
 		UnacknowledgedCount         func(childComplexity int) int
 	}
@@ -505,6 +508,7 @@ type ComplexityRoot struct {
 		AnswerTryAtHome               func(childComplexity int, input models.AnswerTryAtHomeInput) int
 		ArchiveClassroom              func(childComplexity int, input models.ClassroomIDInput) int
 		BookConferenceSlot            func(childComplexity int, input models.BookConferenceSlotInput) int
+		CancelAnnouncement            func(childComplexity int, input models.AnnouncementIDInput) int
 		CancelConferenceBooking       func(childComplexity int, input models.CancelConferenceBookingInput) int
 		CancelConferenceRequest       func(childComplexity int, input models.CancelConferenceRequestInput) int
 		CancelConferenceSlot          func(childComplexity int, input models.CancelConferenceSlotInput) int
@@ -561,6 +565,7 @@ type ComplexityRoot struct {
 		StartConversation             func(childComplexity int, input models.StartConversationInput) int
 		TransferStudent               func(childComplexity int, input models.TransferStudentInput) int
 		UnregisterDevice              func(childComplexity int, input models.UnregisterDeviceInput) int
+		UpdateAnnouncement            func(childComplexity int, input models.UpdateAnnouncementInput) int
 		UpdateChildProfile            func(childComplexity int, input models.UpdateChildProfileInput) int
 		UpdateNotificationPreferences func(childComplexity int, input models.UpdateNotificationPreferencesInput) int
 		UpdateObservation             func(childComplexity int, input models.UpdateObservationInput) int
@@ -938,6 +943,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Acknowledgement.Reaction(childComplexity), true
 
+	case "Announcement.attachments":
+		if e.ComplexityRoot.Announcement.Attachments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Announcement.Attachments(childComplexity), true
 	case "Announcement.audience":
 		if e.ComplexityRoot.Announcement.Audience == nil {
 			break
@@ -968,12 +979,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Announcement.BodyOriginal(childComplexity), true
+	case "Announcement.cancelledAt":
+		if e.ComplexityRoot.Announcement.CancelledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Announcement.CancelledAt(childComplexity), true
 	case "Announcement.classroom":
 		if e.ComplexityRoot.Announcement.Classroom == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Announcement.Classroom(childComplexity), true
+	case "Announcement.editedAt":
+		if e.ComplexityRoot.Announcement.EditedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Announcement.EditedAt(childComplexity), true
 	case "Announcement.grade":
 		if e.ComplexityRoot.Announcement.Grade == nil {
 			break
@@ -1343,7 +1366,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Classroom.StudentsNeedingPositiveNote(childComplexity), true
+		args, err := ec.field_Classroom_studentsNeedingPositiveNote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Classroom.StudentsNeedingPositiveNote(childComplexity, args["days"].(*int)), true
 	case "Classroom.teachers":
 		if e.ComplexityRoot.Classroom.Teachers == nil {
 			break
@@ -2807,6 +2835,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.BookConferenceSlot(childComplexity, args["input"].(models.BookConferenceSlotInput)), true
+	case "Mutation.cancelAnnouncement":
+		if e.ComplexityRoot.Mutation.CancelAnnouncement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelAnnouncement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelAnnouncement(childComplexity, args["input"].(models.AnnouncementIDInput)), true
 	case "Mutation.cancelConferenceBooking":
 		if e.ComplexityRoot.Mutation.CancelConferenceBooking == nil {
 			break
@@ -3408,6 +3447,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UnregisterDevice(childComplexity, args["input"].(models.UnregisterDeviceInput)), true
+	case "Mutation.updateAnnouncement":
+		if e.ComplexityRoot.Mutation.UpdateAnnouncement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateAnnouncement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateAnnouncement(childComplexity, args["input"].(models.UpdateAnnouncementInput)), true
 	case "Mutation.updateChildProfile":
 		if e.ComplexityRoot.Mutation.UpdateChildProfile == nil {
 			break
@@ -5069,6 +5119,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("StudentIdInput", ec.unmarshalInputStudentIdInput),
 			graphql.NewInputUnmarshaler("TransferStudentInput", ec.unmarshalInputTransferStudentInput),
 			graphql.NewInputUnmarshaler("UnregisterDeviceInput", ec.unmarshalInputUnregisterDeviceInput),
+			graphql.NewInputUnmarshaler("UpdateAnnouncementInput", ec.unmarshalInputUpdateAnnouncementInput),
 			graphql.NewInputUnmarshaler("UpdateChildProfileInput", ec.unmarshalInputUpdateChildProfileInput),
 			graphql.NewInputUnmarshaler("UpdateNotificationPreferencesInput", ec.unmarshalInputUpdateNotificationPreferencesInput),
 			graphql.NewInputUnmarshaler("UpdateObservationInput", ec.unmarshalInputUpdateObservationInput),
@@ -5186,6 +5237,19 @@ extend type Mutation {
   nothing new. Errors: BAD_USER_INPUT, FORBIDDEN, NOT_FOUND.
   """
   postAnnouncement(input: PostAnnouncementInput!): AnnouncementPayload! @auth
+  """
+  Changes a scheduled announcement before it goes out (its author or a
+  school admin): title, body, publish time, attachments (replaced when
+  given). Its push moves with it. Errors: NOT_FOUND, FORBIDDEN, CONFLICT
+  (gone out or cancelled: post a correction), BAD_USER_INPUT.
+  """
+  updateAnnouncement(input: UpdateAnnouncementInput!): Announcement! @auth
+  """
+  Calls off a scheduled announcement before it goes out (its author or a
+  school admin): families never see it nor get its push. Errors:
+  NOT_FOUND, FORBIDDEN, CONFLICT (gone out, or cancelled already).
+  """
+  cancelAnnouncement(input: AnnouncementIdInput!): Announcement! @auth
   "Records that the viewer read the announcement (again is harmless)."
   acknowledgeAnnouncement(input: AnnouncementIdInput!): Announcement! @auth
 }
@@ -5201,6 +5265,12 @@ type Announcement {
   urgent: Boolean!
   author: User!
   publishAt: Time!
+  "When it was last changed before going out; null if never."
+  editedAt: Time
+  "When it was called off (only its author and admins see a cancelled one)."
+  cancelledAt: Time
+  "Photos and PDFs, in order."
+  attachments: [Attachment!]!
   "Whether the viewer has read it."
   read: Boolean!
   "Staff only (null for parents): the families it reaches, and how many of them read it."
@@ -5239,6 +5309,20 @@ input PostAnnouncementInput {
   urgent: Boolean
   "Publish later; omitted: now."
   publishAt: Time
+  "Completed uploads of the viewer's, at most 6."
+  attachmentIds: [ID!]
+}
+
+input UpdateAnnouncementInput {
+  id: ID!
+  "1 to 200 characters."
+  title: String
+  "1 to 10,000 characters."
+  body: String
+  "A new publish time, up to 90 days ahead."
+  publishAt: Time
+  "Replace the attachments (completed uploads of the viewer's, at most 6); [] removes them."
+  attachmentIds: [ID!]
 }
 
 type AnnouncementPayload {
@@ -6463,6 +6547,8 @@ enum NotificationCategory {
   ANNOUNCEMENT
   EVENT
   COACHING
+  "A teacher's Monday reminder of the students still waiting for a positive note this week."
+  WEEKLY_REMINDER
 }
 
 type NotificationPreferences {
@@ -6665,8 +6751,8 @@ type GettingToKnowEntry {
 extend type Classroom {
   "The classroom's observations the viewer may see, newest first."
   feed(kinds: [ObservationKind!], first: Int = 20, after: String): ObservationConnection!
-  "Students with no shared positive note in 14 days (staff only: FORBIDDEN for parents)."
-  studentsNeedingPositiveNote: [Student!]!
+  "Students with no shared positive note in the last days (1 to 60; 7: this week, as the weekly reminder counts). Staff only: FORBIDDEN for parents."
+  studentsNeedingPositiveNote(days: Int = 14): [Student!]!
   "Shared observations no guardian has acknowledged yet (staff; 0 for others)."
   unacknowledgedCount: Int!
 }
@@ -7549,6 +7635,12 @@ func (ec *executionContext) childFields_Announcement(ctx context.Context, field 
 		return ec.fieldContext_Announcement_author(ctx, field)
 	case "publishAt":
 		return ec.fieldContext_Announcement_publishAt(ctx, field)
+	case "editedAt":
+		return ec.fieldContext_Announcement_editedAt(ctx, field)
+	case "cancelledAt":
+		return ec.fieldContext_Announcement_cancelledAt(ctx, field)
+	case "attachments":
+		return ec.fieldContext_Announcement_attachments(ctx, field)
 	case "read":
 		return ec.fieldContext_Announcement_read(ctx, field)
 	case "audienceCount":

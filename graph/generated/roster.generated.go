@@ -21,7 +21,7 @@ type ClassroomResolver interface {
 	Students(ctx context.Context, obj *models.Classroom) ([]*models.Student, error)
 	Teachers(ctx context.Context, obj *models.Classroom) ([]*models.User, error)
 	Feed(ctx context.Context, obj *models.Classroom, kinds []models.ObservationKind, first *int, after *string) (*models.Connection[models.Observation], error)
-	StudentsNeedingPositiveNote(ctx context.Context, obj *models.Classroom) ([]*models.Student, error)
+	StudentsNeedingPositiveNote(ctx context.Context, obj *models.Classroom, days *int) ([]*models.Student, error)
 	UnacknowledgedCount(ctx context.Context, obj *models.Classroom) (int, error)
 }
 type GuardianResolver interface {
@@ -73,6 +73,20 @@ func (ec *executionContext) field_Classroom_feed_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Classroom_studentsNeedingPositiveNote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "days",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["days"] = arg0
 	return args, nil
 }
 
@@ -410,7 +424,8 @@ func (ec *executionContext) _Classroom_studentsNeedingPositiveNote(ctx context.C
 			return ec.fieldContext_Classroom_studentsNeedingPositiveNote(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Classroom().StudentsNeedingPositiveNote(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Classroom().StudentsNeedingPositiveNote(ctx, obj, fc.Args["days"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*models.Student) graphql.Marshaler {
@@ -420,7 +435,7 @@ func (ec *executionContext) _Classroom_studentsNeedingPositiveNote(ctx context.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Classroom_studentsNeedingPositiveNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Classroom_studentsNeedingPositiveNote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Classroom",
 		Field:      field,
@@ -429,6 +444,17 @@ func (ec *executionContext) fieldContext_Classroom_studentsNeedingPositiveNote(_
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Student(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Classroom_studentsNeedingPositiveNote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }

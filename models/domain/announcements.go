@@ -100,32 +100,155 @@ func (s *Service) PostAnnouncement(ctx context.Context, v *models.Viewer, in mod
 		if err := s.translateTx(ctx, tx, "announcement", a.ID); err != nil {
 			return nil, err
 		}
-		var to []string
-		if err := tx.Raw(`SELECT x.user_id FROM announcements a, LATERAL (`+policy.AnnouncementAudienceSQL("a")+`) x WHERE a.id = ?`, a.ID).
-			Scan(&to).Error; err != nil {
+		if err := s.attach(tx, v, models.ItemAnnouncement, a.ID, in.AttachmentIDs); err != nil {
 			return nil, err
 		}
-		var school models.School
-		if err := tx.Take(&school, "id = ?", a.SchoolID).Error; err != nil {
-			return nil, err
-		}
-		n := models.Notice{
-			Type: models.NoticeAnnouncement, Category: models.CategoryAnnouncement, SchoolID: &a.SchoolID, Recipients: to, Urgent: a.Urgent,
-			Params:      map[string]string{"title": a.Title, "school": school.Name},
-			Data:        map[string]string{"announcementId": a.ID, "urgent": map[bool]string{true: "true", false: "false"}[a.Urgent]},
-			DeepLink:    "sameside://announcements/" + a.ID,
-			CollapseKey: "announcement-" + a.ID,
-		}
-		if a.PublishAt.After(now) {
-			n.SendAt = &a.PublishAt
-		}
-		return &written{ID: a.ID}, s.notify(ctx, tx, n)
+		return &written{ID: a.ID}, s.announce(ctx, tx, a)
 	})
 	if err != nil {
 		return nil, err
 	}
 	out, err := loadOne[models.Announcement](ctx, s.DB, res.ID)
 	return &models.AnnouncementPayload{ClientMutationID: in.ClientMutationID, Announcement: out}, err
+}
+
+// announce schedules an announcement's push to its audience: now, or at
+// its publish time, with a cancel key (an edit or a cancellation before
+// then calls it off).
+func (s *Service) announce(ctx context.Context, tx *gorm.DB, a *models.Announcement) error {
+	var to []string
+	if err := tx.Raw(`SELECT x.user_id FROM announcements a, LATERAL (`+policy.AnnouncementAudienceSQL("a")+`) x WHERE a.id = ?`, a.ID).
+		Scan(&to).Error; err != nil {
+		return err
+	}
+	var school models.School
+	if err := tx.Take(&school, "id = ?", a.SchoolID).Error; err != nil {
+		return err
+	}
+	key := "announcement:" + a.ID
+	n := models.Notice{
+		Type: models.NoticeAnnouncement, Category: models.CategoryAnnouncement, SchoolID: &a.SchoolID, Recipients: to, Urgent: a.Urgent,
+		Params:      map[string]string{"title": a.Title, "school": school.Name},
+		Data:        map[string]string{"announcementId": a.ID, "urgent": map[bool]string{true: "true", false: "false"}[a.Urgent]},
+		DeepLink:    "sameside://announcements/" + a.ID,
+		CollapseKey: "announcement-" + a.ID,
+		CancelKey:   key,
+	}
+	if a.PublishAt.After(s.now()) {
+		n.SendAt = &a.PublishAt
+	}
+	return s.notify(ctx, tx, n)
+}
+
+// UpdateAnnouncement changes an announcement before it goes out (its
+// author or a school admin): title, body, publish time, attachments
+// (replaced when given). Its push moves with it. Errors: NOT_FOUND,
+// FORBIDDEN, CONFLICT (gone out or cancelled), BAD_USER_INPUT.
+func (s *Service) UpdateAnnouncement(ctx context.Context, v *models.Viewer, in models.UpdateAnnouncementInput) (*models.Announcement, error) {
+	if err := policy.RequireViewer(v); err != nil {
+		return nil, err
+	}
+	changes := map[string]any{}
+	if in.Title != nil {
+		title, err := models.CleanText("title", *in.Title, models.MaxAnnouncementTitle, true)
+		if err != nil {
+			return nil, err
+		}
+		changes["title"] = title
+	}
+	if in.Body != nil {
+		body, err := models.CleanBody("body", *in.Body, models.MaxAnnouncementBody)
+		if err != nil {
+			return nil, err
+		}
+		changes["body"] = body
+	}
+	now := s.now()
+	if in.PublishAt != nil {
+		if !in.PublishAt.After(now.Add(-time.Minute)) || in.PublishAt.After(now.Add(maxSchedule)) {
+			return nil, models.InvalidField("publishAt", "publishAt must be between now and 90 days ahead")
+		}
+		at := in.PublishAt.UTC()
+		if at.Before(now) {
+			at = now
+		}
+		changes["publish_at"] = at
+	}
+	return s.changeAnnouncement(ctx, v, in.ID, func(tx *gorm.DB, a *models.Announcement) error {
+		changes["edited_at"] = now
+		if err := tx.Model(a).Updates(changes).Error; err != nil {
+			return err
+		}
+		if err := tx.Take(a, "id = ?", a.ID).Error; err != nil {
+			return err
+		}
+		if in.AttachmentIDs != nil {
+			if err := tx.Model(&models.Upload{}).Where("item_type = ? AND item_id = ?", models.ItemAnnouncement, a.ID).
+				Updates(map[string]any{"item_type": nil, "item_id": nil, "attached_at": nil, "position": nil}).Error; err != nil {
+				return err
+			}
+			if err := s.attach(tx, v, models.ItemAnnouncement, a.ID, in.AttachmentIDs); err != nil {
+				return err
+			}
+		}
+		if _, t := changes["title"]; t || changes["body"] != nil {
+			if err := s.translateTx(ctx, tx, "announcement", a.ID); err != nil {
+				return err
+			}
+		}
+		if err := s.Notify.CancelTx(ctx, tx, "announcement:"+a.ID); err != nil {
+			return err
+		}
+		if err := s.auditWrite(tx, v, a.SchoolID, "", a.ID, "announcement.update"); err != nil {
+			return err
+		}
+		return s.announce(ctx, tx, a)
+	})
+}
+
+// CancelAnnouncement calls off an announcement before it goes out (its
+// author or a school admin): families never see it or hear of it.
+// Errors: NOT_FOUND, FORBIDDEN, CONFLICT (gone out, or cancelled already).
+func (s *Service) CancelAnnouncement(ctx context.Context, v *models.Viewer, in models.AnnouncementIDInput) (*models.Announcement, error) {
+	if err := policy.RequireViewer(v); err != nil {
+		return nil, err
+	}
+	return s.changeAnnouncement(ctx, v, in.ID, func(tx *gorm.DB, a *models.Announcement) error {
+		now := s.now()
+		a.CancelledAt, a.CancelledByID = &now, &v.ID
+		if err := tx.Model(a).Updates(map[string]any{"cancelled_at": now, "cancelled_by_id": v.ID}).Error; err != nil {
+			return err
+		}
+		if err := s.Notify.CancelTx(ctx, tx, "announcement:"+a.ID); err != nil {
+			return err
+		}
+		return s.auditWrite(tx, v, a.SchoolID, "", a.ID, "announcement.cancel")
+	})
+}
+
+// changeAnnouncement runs fn on an announcement still to go out, locked,
+// for its author or a school admin.
+func (s *Service) changeAnnouncement(ctx context.Context, v *models.Viewer, id string, fn func(tx *gorm.DB, a *models.Announcement) error) (*models.Announcement, error) {
+	var a *models.Announcement
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var err error
+		a, err = findOne[models.Announcement](tx.Scopes(policy.Announcements(v, s.now())).Clauses(clause.Locking{Strength: "UPDATE"}).
+			Where("announcements.id = ?", id), "announcement")
+		if err != nil {
+			return err
+		}
+		if a.AuthorID != v.ID && !policy.IsAdmin(v, a.SchoolID) {
+			return models.Errorf(models.CodeForbidden, "its author or a school admin changes an announcement")
+		}
+		if a.CancelledAt != nil {
+			return models.Errorf(models.CodeConflict, "this announcement was cancelled")
+		}
+		if !a.PublishAt.After(s.now()) {
+			return models.Errorf(models.CodeConflict, "this announcement has gone out; post a correction instead")
+		}
+		return fn(tx, a)
+	})
+	return a, err
 }
 
 // Announcements lists the announcements the viewer may see, newest first

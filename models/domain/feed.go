@@ -219,13 +219,16 @@ func (s *Service) balance(ctx context.Context, v *models.Viewer, st *models.Stud
 }
 
 // StudentsNeedingPositiveNote lists a classroom's students with no shared
-// positive note in 14 days: the nudge that makes positive notes a habit.
-// Staff of the classroom only (FORBIDDEN for parents).
-func (s *Service) StudentsNeedingPositiveNote(ctx context.Context, v *models.Viewer, c *models.Classroom) ([]*models.Student, error) {
+// positive note in the last days (1 to 60): the nudge that makes positive
+// notes a habit. Staff of the classroom only (FORBIDDEN for parents).
+func (s *Service) StudentsNeedingPositiveNote(ctx context.Context, v *models.Viewer, c *models.Classroom, days int) ([]*models.Student, error) {
 	if !policy.IsStaff(v, c.SchoolID) {
 		return nil, models.Errorf(models.CodeForbidden, "staff only")
 	}
-	since := s.now().AddDate(0, 0, -14)
+	if days < 1 || days > 60 {
+		return nil, models.InvalidField("days", "days is 1 to 60")
+	}
+	since := s.now().AddDate(0, 0, -days)
 	var out []*models.Student
 	err := s.DB.WithContext(ctx).Scopes(policy.Students(v)).
 		Where("students.id IN (SELECT student_id FROM enrollments WHERE classroom_id = ?)", c.ID).

@@ -10,9 +10,9 @@ import (
 
 // Announcements limits a query on announcements to those the viewer may
 // see at now: staff see their schools' (admins and authors also before
-// they are published); a parent those published for an audience one of
-// their children is in (the school, the child's grade, the child's
-// classroom).
+// they are published, and once cancelled); a parent those published, and
+// not cancelled, for an audience one of their children is in (the school,
+// the child's grade, the child's classroom).
 func Announcements(v *models.Viewer, now time.Time) Scope {
 	return func(db *gorm.DB) *gorm.DB {
 		if v == nil {
@@ -21,7 +21,7 @@ func Announcements(v *models.Viewer, now time.Time) Scope {
 		p := params(v)
 		p["now"] = now
 		return db.Where(`(announcements.school_id IN @admin OR announcements.author_id = @uid
-			OR (announcements.publish_at <= @now AND (announcements.school_id IN @teacher
+			OR (announcements.publish_at <= @now AND announcements.cancelled_at IS NULL AND (announcements.school_id IN @teacher
 				OR announcements.id IN (SELECT a.id FROM announcements a JOIN guardianships g ON g.school_id = a.school_id
 					JOIN students st ON st.id = g.student_id
 					WHERE g.user_id = @uid AND g.grants_access AND g.school_id IN @parent

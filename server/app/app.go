@@ -334,6 +334,13 @@ func (a *App) NewWorkers() (*river.Client[pgx.Tx], error) {
 				chores := map[string]func(context.Context) error{
 					files.CleanupChore: files.Cleanup(a.Domain, a.Log),
 					retention.Chore:    retention.Purge(a.Domain, a.Log),
+					domain.ReminderChore: func(ctx context.Context) error {
+						n, err := a.Domain.SendWeeklyReminders(ctx)
+						if n > 0 {
+							a.Log.Info("weekly reminders sent", "teachers", n)
+						}
+						return err
+					},
 				}
 				if a.Planner != nil {
 					chores[outbound.DigestChore] = func(ctx context.Context) error {
@@ -369,6 +376,9 @@ func (a *App) NewWorkers() (*river.Client[pgx.Tx], error) {
 // periodic are the chores the workers' leader schedules.
 func (a *App) periodic() []*river.PeriodicJob {
 	p := []*river.PeriodicJob{jobs.Every(files.CleanupChore, files.CleanupEvery), jobs.Every(retention.Chore, retention.Every)}
+	if !a.Config.WeeklyReminderOff {
+		p = append(p, jobs.Every(domain.ReminderChore, domain.ReminderEvery))
+	}
 	if a.Planner != nil {
 		p = append(p, jobs.Every(outbound.DigestChore, outbound.DigestEvery))
 	}

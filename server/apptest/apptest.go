@@ -132,6 +132,10 @@ func New(t testing.TB, o Options) *Env {
 	if o.Production {
 		env["SAMESIDE_ENV"] = "production"
 	}
+	// The weekly reminder's chore would run on the wall clock (and again
+	// whenever a test makes every scheduled job due): tests send it by
+	// hand (Domain.SendWeeklyReminders) on their own clock.
+	env["SAMESIDE_WEEKLY_REMINDER"] = "off"
 	for k, v := range o.Env {
 		env[k] = v
 	}

@@ -119,6 +119,10 @@ type Config struct {
 	TranslateProject, TranslateURL string
 	// TranslateOff turns translation off (SAMESIDE_TRANSLATE=off).
 	TranslateOff bool
+	// WeeklyReminderOff stops the teachers' Monday reminder
+	// (SAMESIDE_WEEKLY_REMINDER=off; tests, which send it by hand on an
+	// injected clock).
+	WeeklyReminderOff bool
 	// FallbackAfter is how long a note or message may stay unopened by
 	// someone without the app before it goes by SMS or email
 	// (SAMESIDE_FALLBACK_AFTER, default 30m; 1m to 48h).
@@ -192,6 +196,13 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		c.TranslateOff = true
 	default:
 		return c, fmt.Errorf("SAMESIDE_TRANSLATE=%q: on or off", t)
+	}
+	switch t := getenv("SAMESIDE_WEEKLY_REMINDER"); t {
+	case "", "on":
+	case "off":
+		c.WeeklyReminderOff = true
+	default:
+		return c, fmt.Errorf("SAMESIDE_WEEKLY_REMINDER=%q: on or off", t)
 	}
 	fallbackAfter := env("SAMESIDE_FALLBACK_AFTER", "30m")
 	seedDefault := env("SAMESIDE_SEED", "")

@@ -53,6 +53,13 @@ var catalog = map[string]map[string]text{
 		"vi": {"{parent} đã thử ở nhà", "Gia đình {student} đã thử gợi ý của bạn. Mở ghi chú để đọc kết quả."},
 		"ar": {"جرّبها {parent} في البيت", "جرّبت أسرة {student} اقتراحك. افتح الملاحظة لتقرأ كيف سارت الأمور."},
 	},
+	"POSITIVE_NOTE_REMINDER": {
+		"en": {"Still waiting for a positive note this week", "{students}: one thing each did well makes a family's week."},
+		"es": {"Aún esperan una nota positiva esta semana", "{students}: algo que cada uno hizo bien alegra la semana de una familia."},
+		"zh": {"本周还没有收到表扬的学生", "{students}：每人一件做得好的小事，就能让家长开心一周。"},
+		"vi": {"Vẫn chờ một lời khen tuần này", "{students}: một điều mỗi em làm tốt sẽ làm cả tuần của gia đình vui hơn."},
+		"ar": {"ما زالوا ينتظرون ملاحظة إيجابية هذا الأسبوع", "{students}: شيء واحد أحسنه كل منهم يُسعد أسرته طوال الأسبوع."},
+	},
 	"HOME_INSIGHT": {
 		"en": {"A note from home about {student}", "{parent} shared what they see at home."},
 		"es": {"Una nota de casa sobre {student}", "{parent} compartió lo que ve en casa."},
