@@ -28,6 +28,16 @@ type School struct {
 	UpdatedAt      time.Time
 }
 
+// Location is the school's time zone (UTC if its name is unknown): its
+// days, digest and reminder times are in it.
+func (s *School) Location() *time.Location {
+	loc, err := time.LoadLocation(s.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
 // User is a person who signs in. Users are global; Memberships tie them to schools.
 type User struct {
 	ID          string `gorm:"type:uuid;primaryKey;default:gen_random_uuid()"`

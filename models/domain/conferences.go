@@ -121,10 +121,7 @@ func (s *Service) PublishConferenceAvailability(ctx context.Context, v *models.V
 	if err := s.DB.WithContext(ctx).Take(&school, "id = ?", r.SchoolID).Error; err != nil {
 		return nil, internal(err)
 	}
-	loc, err := time.LoadLocation(school.TimeZone)
-	if err != nil {
-		loc = time.UTC
-	}
+	loc := school.Location()
 	first := time.Date(r.StartsOn.Year(), r.StartsOn.Month(), r.StartsOn.Day(), 0, 0, 0, 0, loc)
 	after := time.Date(r.EndsOn.Year(), r.EndsOn.Month(), r.EndsOn.Day()+1, 0, 0, 0, 0, loc)
 	length := time.Duration(r.SlotMinutes) * time.Minute

@@ -41,10 +41,7 @@ func (s *Service) Engagement(ctx context.Context, v *models.Viewer, schoolID, fr
 	if err := db.Take(&school, "id = ?", schoolID).Error; err != nil {
 		return nil, internal(err)
 	}
-	loc, err := time.LoadLocation(school.TimeZone)
-	if err != nil {
-		loc = time.UTC
-	}
+	loc := school.Location()
 	from, err := parseDate("from", fromDate)
 	if err != nil {
 		return nil, err

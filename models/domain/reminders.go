@@ -41,10 +41,7 @@ func (s *Service) SendWeeklyReminders(ctx context.Context) (int, error) {
 	told := 0
 	for i := range schools {
 		sc := &schools[i]
-		loc, err := time.LoadLocation(sc.TimeZone)
-		if err != nil {
-			loc = time.UTC
-		}
+		loc := sc.Location()
 		local := now.In(loc)
 		back := (int(local.Weekday()) + 6) % 7 // days since Monday
 		monday := time.Date(local.Year(), local.Month(), local.Day()-back, 0, 0, 0, 0, loc)

@@ -53,10 +53,7 @@ func (pl *Planner) SendDigests(ctx context.Context) (int, error) {
 	sent := 0
 	for i := range schools {
 		sc := &schools[i]
-		loc, err := time.LoadLocation(sc.TimeZone)
-		if err != nil {
-			loc = time.UTC
-		}
+		loc := sc.Location()
 		local := now.In(loc)
 		h, m := int(sc.DigestTime)/60, int(sc.DigestTime)%60
 		due := time.Date(local.Year(), local.Month(), local.Day(), h, m, 0, 0, loc)
