@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sameside/sameside/models/domain"
+	"github.com/sameside/sameside/server/apptest"
 )
 
 // A scheduled announcement is edited (title, time, a PDF attached) and its
@@ -15,9 +16,8 @@ import (
 func TestAnnouncementChanges(t *testing.T) {
 	f := newFixture(t)
 	f.RegisterDevice(f.token("parentA"), "parent-phone")
-	clock := time.Now().UTC().AddDate(1, 0, 0) // ahead of River's real clock
-	f.App.Domain.Now = func() time.Time { return clock }
-	f.App.Push.Now = func() time.Time { return clock }
+	clock := apptest.NewClock(time.Now().UTC().AddDate(1, 0, 0)) // ahead of River's real clock
+	f.UseClock(clock)
 	school := f.students["s1"].SchoolID
 	post := func(cmid, title string, at time.Time) string {
 		t.Helper()
@@ -28,8 +28,8 @@ func TestAnnouncementChanges(t *testing.T) {
 			"audience": "SCHOOL", "title": title, "body": "Details inside.", "publishAt": at}}).Decode(t, &p)
 		return p.PostAnnouncement.Announcement.ID
 	}
-	edited := post("a-1", "Picture dya", clock.Add(48*time.Hour))
-	cancelled := post("a-2", "Field trip", clock.Add(48*time.Hour))
+	edited := post("a-1", "Picture dya", clock.Now().Add(48*time.Hour))
+	cancelled := post("a-2", "Field trip", clock.Now().Add(48*time.Hour))
 
 	pdf := []byte("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
 	upload, status := f.upload(t, "adminA", "application/pdf", pdf, pdf)
@@ -38,7 +38,7 @@ func TestAnnouncementChanges(t *testing.T) {
 	}
 	f.complete(t, "adminA", upload)
 	const qUpdate = `mutation($in: UpdateAnnouncementInput!) { updateAnnouncement(input: $in) { id title publishAt editedAt attachments { id contentType } } }`
-	later := clock.Add(72 * time.Hour).Truncate(time.Microsecond)
+	later := clock.Now().Add(72 * time.Hour).Truncate(time.Microsecond)
 	for who, want := range map[string]string{"teacherA": "NOT_FOUND", "parentA": "NOT_FOUND", "adminB": "NOT_FOUND"} {
 		if res := f.Do(f.token(who), qUpdate, map[string]any{"in": map[string]any{"id": edited, "title": "Hijacked"}}); res.Code() != want {
 			t.Errorf("%s edits: %s", who, res.Body)
@@ -75,15 +75,14 @@ func TestAnnouncementChanges(t *testing.T) {
 
 	// The old time comes: nothing goes out (the edit moved it, the other
 	// was cancelled).
-	clock = clock.Add(48*time.Hour + time.Second)
-	f.DB.Exec(`UPDATE river_job SET state = 'available', scheduled_at = now() WHERE state = 'scheduled' AND scheduled_at <= ?`, clock)
+	f.DB.Exec(`UPDATE river_job SET state = 'available', scheduled_at = now() WHERE state = 'scheduled' AND scheduled_at <= ?`, clock.Add(48*time.Hour+time.Second))
 	f.WaitPushesIdle()
 	if n := f.FCM.Count(); n != 0 {
 		t.Fatalf("%d pushes at the old time", n)
 	}
 	// The new time: one push, with the new title; families see it with its
 	// attachment, and never the cancelled one.
-	clock = later.Add(time.Second)
+	clock.Set(later.Add(time.Second))
 	f.DB.Exec(`UPDATE river_job SET state = 'available', scheduled_at = now() WHERE state = 'scheduled'`)
 	msgs := f.WaitForPushes(1)
 	f.WaitPushesIdle()
@@ -131,16 +130,15 @@ func TestWeeklyReminder(t *testing.T) {
 	for monday.Weekday() != time.Monday {
 		monday = monday.AddDate(0, 0, 1)
 	}
-	clock := time.Date(monday.Year(), monday.Month(), monday.Day(), 7, 59, 0, 0, loc)
-	f.App.Domain.Now = func() time.Time { return clock }
-	f.App.Push.Now = func() time.Time { return clock }
+	clock := apptest.NewClock(time.Date(monday.Year(), monday.Month(), monday.Day(), 7, 59, 0, 0, loc))
+	f.UseClock(clock)
 	// s2 (teacherA2's) got a positive note on Sunday; s1 (teacherA's) none.
-	clock = clock.Add(-20 * time.Hour)
+	clock.Add(-20 * time.Hour)
 	if res := f.Do(f.token("teacherA2"), `mutation($s: ID!) { postObservation(input: {clientMutationId: "sun", studentIds: [$s], kind: POSITIVE,
 		state: SHARED, body: "Finished the puzzle alone."}) { observations { id } } }`, map[string]any{"s": f.students["s2"].ID}); res.Code() != "" {
 		t.Fatal(res.Body)
 	}
-	clock = clock.Add(20 * time.Hour)
+	clock.Add(20 * time.Hour)
 	// teacherB opts out.
 	if res := f.Do(f.token("teacherB"), `mutation { updateNotificationPreferences(input: {categories: [{category: WEEKLY_REMINDER, push: false}]}) { categories { category push } } }`, nil); res.Code() != "" {
 		t.Fatal(res.Body)
@@ -159,7 +157,7 @@ func TestWeeklyReminder(t *testing.T) {
 	if n := run(); n != 0 || f.FCM.Count() != 0 {
 		t.Fatalf("at 07:59: %d teachers told, %d pushes", n, f.FCM.Count())
 	}
-	clock = clock.Add(2 * time.Minute)
+	clock.Add(2 * time.Minute)
 	if n := run(); n != 2 { // teacherA and teacherB (who opted out); teacherA2's students all had one
 		t.Fatalf("at 08:01: %d teachers told, want 2", n)
 	}
@@ -200,11 +198,11 @@ func TestWeeklyReminder(t *testing.T) {
 		t.Fatalf("days 0: %s", code)
 	}
 	// Once a week.
-	clock = clock.Add(3 * time.Hour)
+	clock.Add(3 * time.Hour)
 	if n := run(); n != 0 {
 		t.Fatalf("again on Monday: %d", n)
 	}
-	clock = clock.AddDate(0, 0, 7)
+	clock.Add(7 * 24 * time.Hour)
 	if n := run(); n != 3 {
 		t.Fatalf("the next Monday: %d teachers told, want 3", n)
 	}

@@ -123,9 +123,8 @@ func TestConferenceFollowUpLoop(t *testing.T) {
 	}
 
 	// After: the meeting is over (injected clock).
-	clock := start.Add(40 * time.Minute)
-	f.App.Domain.Now = func() time.Time { return clock }
-	f.App.Push.Now = func() time.Time { return clock }
+	clock := apptest.NewClock(start.Add(40 * time.Minute))
+	f.UseClock(clock)
 	var shared struct {
 		ShareConferenceSummary struct {
 			Summary struct {
@@ -145,7 +144,7 @@ func TestConferenceFollowUpLoop(t *testing.T) {
 		sum.NextSteps[1].DueOn == nil || *sum.NextSteps[1].DueOn != day.AddDate(0, 0, 14).Format(time.DateOnly) || sum.NextSteps[0].Done {
 		t.Fatalf("summary: %+v", sum)
 	}
-	if want := clock.Add(30 * 24 * time.Hour); !sum.CheckInAt.Equal(want) {
+	if want := clock.Now().Add(30 * 24 * time.Hour); !sum.CheckInAt.Equal(want) {
 		t.Fatalf("check-in at %v, want %v", sum.CheckInAt, want)
 	}
 	if res := f.Do(f.token("teacherA"), qShareSummary, map[string]any{"in": map[string]any{"clientMutationId": "sum-2", "bookingId": momBooking, "body": "Again."}}); res.Code() != "CONFLICT" {
@@ -204,7 +203,7 @@ func TestConferenceFollowUpLoop(t *testing.T) {
 	if got := followUps("CHECK_IN"); len(got) != 0 {
 		t.Fatalf("the check-in went early: %v", got)
 	}
-	clock = sum.CheckInAt.Add(time.Second)
+	clock.Set(sum.CheckInAt.Add(time.Second))
 	f.DB.Exec(`UPDATE river_job SET state = 'available', scheduled_at = now() WHERE state = 'scheduled'`)
 	f.WaitPushesIdle()
 	if got := followUps("CHECK_IN"); got["mom-phone"] != 1 || got["teacher-tablet"] != 1 || len(got) != 2 {
@@ -228,12 +227,12 @@ func TestConferenceFollowUpLoop(t *testing.T) {
 		}
 	}
 	answer("parentA", "chk-1", sum.NextSteps[0].ID, "GOING_WELL", "Most nights, at bedtime.")
-	clock = clock.Add(time.Hour)
+	clock.Add(time.Hour)
 	answer("teacherA", "chk-2", sum.NextSteps[1].ID, "DONE", "He joined the group and enjoys it.")
 	if res := f.Do(f.token("dadA"), qCheckIn, map[string]any{"in": map[string]any{"clientMutationId": "dad-chk", "stepId": sum.NextSteps[0].ID, "progress": "STUCK"}}); res.Code() != "NOT_FOUND" {
 		t.Fatalf("the other household answers: %s", res.Body)
 	}
-	clock = clock.Add(24 * time.Hour)
+	clock.Add(24 * time.Hour)
 	answer("parentA", "chk-3", sum.NextSteps[0].ID, "DONE", "")
 	f.WaitPushesIdle()
 	if got := followUps("ANSWERED"); got["teacher-tablet"] != 2 || got["mom-phone"] != 1 || got["dad-phone"] != 0 {
@@ -331,8 +330,7 @@ func TestConferenceFollowUpAuthorization(t *testing.T) {
 	}
 	f.Do(f.token("parentA"), qBookWith, map[string]any{"in": map[string]any{"clientMutationId": "b", "slotId": slots[0].ID, "studentId": f.students["s1"].ID}}).Decode(t, &b)
 	booking := b.BookConferenceSlot.Booking.ID
-	clock := start.Add(time.Hour)
-	f.App.Domain.Now = func() time.Time { return clock }
+	f.UseClock(apptest.NewClock(start.Add(time.Hour)))
 	var s struct {
 		ShareConferenceSummary struct {
 			Summary struct {

@@ -2,6 +2,7 @@ package apptest
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"github.com/sameside/sameside/server/push/fakefcm"
@@ -87,4 +88,34 @@ func (e *Env) RegisterDevice(userToken, pushToken string) {
 	if res.Code() != "" {
 		e.t.Fatalf("registerDevice: %s", res.Body)
 	}
+}
+
+// Clock is a settable clock for Domain.Now and Push.Now that the server's
+// workers read while the test moves it.
+type Clock struct{ t atomic.Pointer[time.Time] }
+
+// NewClock starts a clock at t.
+func NewClock(t time.Time) *Clock {
+	c := &Clock{}
+	c.Set(t)
+	return c
+}
+
+// Now is the clock's time.
+func (c *Clock) Now() time.Time { return *c.t.Load() }
+
+// Set moves the clock to t.
+func (c *Clock) Set(t time.Time) { c.t.Store(&t) }
+
+// Add moves the clock by d and returns the new time.
+func (c *Clock) Add(d time.Duration) time.Time {
+	t := c.Now().Add(d)
+	c.Set(t)
+	return t
+}
+
+// UseClock makes the server's domain and push pipeline read c.
+func (e *Env) UseClock(c *Clock) {
+	e.App.Domain.Now = c.Now
+	e.App.Push.Now = c.Now
 }
