@@ -5,8 +5,11 @@ FIREBASE := $(EMULATOR)/node_modules/.bin/firebase
 # The Firebase project the Auth emulator runs for; "demo-" projects never
 # reach Google.
 EMULATOR_PROJECT := demo-sameside
+# Apollo's own persisted query manifest generator, pinned (npm).
+APOLLO := tools/apollo
+APOLLO_PQM := $(APOLLO)/node_modules/.bin/generate-persisted-query-manifest
 
-.PHONY: run test test-go fuzz check generate tidy emulator-deps playground-assets bench-push bench-feed bench-live bench-announce bench-roster bench-urgent
+.PHONY: run test test-go fuzz check generate release tidy emulator-deps apollo-deps playground-assets bench-push bench-feed bench-live bench-announce bench-roster bench-urgent
 
 ## run: serve the API with the demo school (embedded PostgreSQL if none answers)
 run:
@@ -15,7 +18,7 @@ run:
 ## test: every test, with the Firebase Auth emulator running (on free ports,
 ## so two runs on one machine do not collide), on the local PostgreSQL (if it
 ## answers) and again on an embedded one
-test: emulator-deps
+test: emulator-deps apollo-deps
 	@dir=$$(mktemp -d) && $(GO) run ./tools/freeport $$dir && cd $$dir && \
 	$(CURDIR)/$(FIREBASE) emulators:exec --only auth --project $(EMULATOR_PROJECT) \
 		"cd $(CURDIR) && $(MAKE) --no-print-directory test-go"; rc=$$?; rm -rf $$dir; exit $$rc
@@ -51,8 +54,9 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzNormalizeInvitationCode$$' -fuzztime $(FUZZTIME) ./models/domain/
 	$(GO) test -run '^$$' -fuzz '^FuzzDemoTokenVerify$$' -fuzztime $(FUZZTIME) ./server/auth/
 
-## check: vet, formatting, go.mod tidy, generated code up to date
-check:
+## check: vet, formatting, go.mod tidy, generated code up to date (the
+## GraphQL execution code, the manifests, Apollo's manifest, the schema file)
+check: apollo-deps
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
 	$(GO) mod tidy -diff
@@ -61,11 +65,23 @@ check:
 	after=$$(find graph -type f | sort | xargs sha256sum); \
 	test "$$before" = "$$after" || { echo "generated code was stale: regenerated it; review and commit"; exit 1; }
 	$(GO) run ./mobile-contracts/cmd/manifest -check
+	@before=$$(sha256sum mobile-contracts/persisted-query-manifest.json); \
+	$(APOLLO_PQM) --config $(APOLLO)/persisted-query-manifest.config.json >/dev/null && \
+	after=$$(sha256sum mobile-contracts/persisted-query-manifest.json); \
+	test "$$before" = "$$after" || { echo "Apollo's manifest was stale: regenerated it; review and commit"; exit 1; }
 
-## generate: regenerate the GraphQL execution code and resolver stubs
-generate:
+## generate: regenerate the GraphQL execution code and resolver stubs, the
+## manifests (ours and Apollo's, by Apollo's generator) and the schema file
+generate: apollo-deps
 	$(GO) generate ./graph/...
 	$(GO) run ./mobile-contracts/cmd/manifest
+	$(APOLLO_PQM) --config $(APOLLO)/persisted-query-manifest.config.json
+
+## release: keep an app release's contract (VERSION=1.1.0, optionally
+## MINIMUM=1.0.0, the oldest still supported): its Apollo manifest and
+## schema in mobile-contracts/releases/, and the index
+release: generate
+	$(GO) run ./mobile-contracts/cmd/release -version "$(VERSION)" $(if $(MINIMUM),-minimum "$(MINIMUM)")
 
 ## bench-push: fan-out of one notice to 10,000 devices (fake FCM, 20 ms a
 ## request) against SendEach alone; prints the medians of 5 runs and the ratio
@@ -132,4 +148,10 @@ emulator-deps: $(FIREBASE)
 
 $(FIREBASE): $(EMULATOR)/package.json $(EMULATOR)/package-lock.json
 	cd $(EMULATOR) && npm ci
+	@touch $@
+
+apollo-deps: $(APOLLO_PQM)
+
+$(APOLLO_PQM): $(APOLLO)/package.json $(APOLLO)/package-lock.json
+	cd $(APOLLO) && npm ci
 	@touch $@

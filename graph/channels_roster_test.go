@@ -168,6 +168,15 @@ func TestSchoolChannels(t *testing.T) {
 	if strings.Join(rows, ",") != "INVITATION EMAIL,URGENT EMAIL" {
 		t.Fatalf("what an email-only school sent the new guardian: %v", rows)
 	}
+	// The alert's email carries its deep link's https form (universal and
+	// app links), in the text and the HTML.
+	var urgent models.OutboundMessage
+	env.DB.Where("user_id = ? AND purpose = 'URGENT'", mom.ID).Take(&urgent)
+	var annID string
+	env.DB.Raw("SELECT id FROM announcements WHERE title = 'Early dismissal'").Scan(&annID)
+	if link := env.App.Config.PublicURL + "/app/announcements/" + annID; !strings.Contains(urgent.Body, "Open in SameSide: "+link) || !strings.Contains(urgent.HTML, `href="`+link+`"`) {
+		t.Fatalf("the alert's email has no app link %s:\n%s\n%s", link, urgent.Body, urgent.HTML)
+	}
 	var asked int64
 	env.DB.Model(&models.ContactPoint{}).Where("user_id = ? AND opt_in_sent_at IS NOT NULL", mom.ID).Count(&asked)
 	if len(env.Twilio.Messages()) != 0 || asked != 0 {

@@ -8,12 +8,26 @@ package graph
 import (
 	"context"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/sameside/sameside/graph/generated"
+	"github.com/sameside/sameside/mobile-contracts"
+	"github.com/sameside/sameside/models"
 )
 
 // Ping is the resolver for the ping field.
 func (r *queryResolver) Ping(ctx context.Context) (string, error) {
 	return "pong", nil
+}
+
+// AppConfig is the resolver for the appConfig field: the release index of
+// mobile-contracts, and whether this request's app is below it.
+func (r *queryResolver) AppConfig(ctx context.Context) (*models.AppConfig, error) {
+	idx, _, err := contracts.Releases()
+	if err != nil {
+		return nil, models.Internal(err)
+	}
+	v := contracts.ClientVersion(graphql.GetOperationContext(ctx).Headers)
+	return &models.AppConfig{MinimumVersion: idx.Minimum, LatestVersion: idx.Latest, UpgradeRequired: idx.Below(v)}, nil
 }
 
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }

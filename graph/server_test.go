@@ -57,7 +57,7 @@ func TestProductionHidesPlaygroundAndIntrospection(t *testing.T) {
 		t.Fatalf("playground in production: %v %v", res.StatusCode, err)
 	}
 	res := prod.Do("", `{ __schema { types { name } } }`, nil)
-	if res.Code() != "FORBIDDEN" {
+	if res.Code() != "PERSISTED_QUERY_NOT_IN_LIST" {
 		t.Fatalf("introspection in production: %s", res.Body)
 	}
 	dev := apptest.New(t, apptest.Options{})

@@ -5,8 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -23,19 +21,7 @@ func TestMain(m *testing.M) { dbtest.Main(m) }
 
 func loadSchema(t *testing.T) *ast.Schema {
 	t.Helper()
-	files, err := filepath.Glob("../graph/schema/*.graphqls")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("schema files: %v", err)
-	}
-	var sources []*ast.Source
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sources = append(sources, &ast.Source{Name: f, Input: string(b)})
-	}
-	schema, err := gqlparser.LoadSchema(sources...)
+	schema, err := contracts.LoadSchema("..")
 	if err != nil {
 		t.Fatalf("schema: %v", err)
 	}

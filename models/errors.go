@@ -3,6 +3,9 @@ package models
 import (
 	"errors"
 	"fmt"
+	"io"
+	"slices"
+	"strconv"
 )
 
 // Code classifies an error for the API. The error presenter maps it to
@@ -22,12 +25,24 @@ const (
 	// retry after the Retry-After header's seconds.
 	CodeUnavailable Code = "UNAVAILABLE"
 	CodeInternal    Code = "INTERNAL"
+	// CodeUpgradeRequired: the app's version (the apollographql-client-version
+	// header) is below the oldest release the server supports; appConfig
+	// still answers, with the versions to upgrade to.
+	CodeUpgradeRequired Code = "UPGRADE_REQUIRED"
+	// CodePersistedQueryNotFound: an operation sent by its id alone is
+	// unknown; an Apollo client sends it again with its text (Apollo's
+	// protocol: the message is PersistedQueryNotFound).
+	CodePersistedQueryNotFound Code = "PERSISTED_QUERY_NOT_FOUND"
+	// CodePersistedQueryNotInList: in production, an operation that no
+	// supported app release sends (Apollo's safelisting code).
+	CodePersistedQueryNotInList Code = "PERSISTED_QUERY_NOT_IN_LIST"
 )
 
 // Codes lists every code the API answers with, for the error presenter and
 // the documentation test.
 var Codes = []Code{CodeUnauthenticated, CodeForbidden, CodeNotFound, CodeBadUserInput,
-	CodeConflict, CodeRateLimited, CodeUnavailable, CodeInternal}
+	CodeConflict, CodeRateLimited, CodeUnavailable, CodeInternal, CodeUpgradeRequired,
+	CodePersistedQueryNotFound, CodePersistedQueryNotInList}
 
 // Reasons refine a code (extensions.reason), for clients that act on the
 // kind of refusal rather than show it. All of them are here, so the API's
@@ -131,4 +146,12 @@ func ErrorCode(err error) Code {
 		return e.Code
 	}
 	return CodeInternal
+}
+
+// MarshalGQL implements graphql.Marshaler (the schema's ErrorCode enum).
+func (c Code) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(c))) }
+
+// UnmarshalGQL implements graphql.Unmarshaler.
+func (c *Code) UnmarshalGQL(v any) error {
+	return unmarshalEnum(v, c, func(c Code) bool { return slices.Contains(Codes, c) }, "ErrorCode")
 }

@@ -75,3 +75,13 @@ func ViewerFrom(ctx context.Context) *Viewer {
 	v, _ := ctx.Value(viewerKey{}).(*Viewer)
 	return v
 }
+
+// AppConfig is what the app asks before anything else: the app versions
+// the server supports.
+type AppConfig struct {
+	MinimumVersion, LatestVersion string
+	UpgradeRequired               bool
+}
+
+// ErrorCodes is every code the API answers with, for AppConfig.
+func (AppConfig) ErrorCodes() []Code { return Codes }

@@ -107,6 +107,13 @@ type ComplexityRoot struct {
 		ClientMutationID func(childComplexity int) int
 	}
 
+	AppConfig struct {
+		ErrorCodes      func(childComplexity int) int
+		LatestVersion   func(childComplexity int) int
+		MinimumVersion  func(childComplexity int) int
+		UpgradeRequired func(childComplexity int) int
+	}
+
 	Attachment struct {
 		ContentType  func(childComplexity int) int
 		Height       func(childComplexity int) int
@@ -661,6 +668,7 @@ type ComplexityRoot struct {
 	Query struct {
 		Announcement          func(childComplexity int, id string) int
 		Announcements         func(childComplexity int, first *int, after *string) int
+		AppConfig             func(childComplexity int) int
 		AuditLog              func(childComplexity int, schoolID string, studentID *string, actorID *string, first *int, after *string) int
 		Classroom             func(childComplexity int, id string) int
 		ConferenceBooking     func(childComplexity int, id string) int
@@ -1090,6 +1098,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AnnouncementPayload.ClientMutationID(childComplexity), true
+
+	case "AppConfig.errorCodes":
+		if e.ComplexityRoot.AppConfig.ErrorCodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppConfig.ErrorCodes(childComplexity), true
+	case "AppConfig.latestVersion":
+		if e.ComplexityRoot.AppConfig.LatestVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppConfig.LatestVersion(childComplexity), true
+	case "AppConfig.minimumVersion":
+		if e.ComplexityRoot.AppConfig.MinimumVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppConfig.MinimumVersion(childComplexity), true
+	case "AppConfig.upgradeRequired":
+		if e.ComplexityRoot.AppConfig.UpgradeRequired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppConfig.UpgradeRequired(childComplexity), true
 
 	case "Attachment.contentType":
 		if e.ComplexityRoot.Attachment.ContentType == nil {
@@ -3864,6 +3897,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Announcements(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.appConfig":
+		if e.ComplexityRoot.Query.AppConfig == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.AppConfig(childComplexity), true
 	case "Query.auditLog":
 		if e.ComplexityRoot.Query.AuditLog == nil {
 			break
@@ -7163,6 +7202,54 @@ scalar Time
 type Query {
   "Liveness of the API itself; needs no sign-in."
   ping: String!
+  """
+  What the app asks before anything else, without sign-in: the app
+  versions the server supports. An app below minimumVersion (by its
+  apollographql-client-version header) gets UPGRADE_REQUIRED on every
+  other operation.
+  """
+  appConfig: AppConfig!
+}
+
+type AppConfig {
+  "The oldest app release the server still supports (mobile-contracts/releases)."
+  minimumVersion: String!
+  "The newest release in the stores."
+  latestVersion: String!
+  "Whether the version this request's app sent is below minimumVersion."
+  upgradeRequired: Boolean!
+  "Every extensions.code the API answers with."
+  errorCodes: [ErrorCode!]!
+}
+
+"""
+The codes of errors' extensions.code. Clients branch on them, never on the
+message; extensions.reason refines some, and extensions.localizedMessage
+says it in the viewer's language.
+"""
+enum ErrorCode {
+  "No valid sign-in token: sign in again."
+  UNAUTHENTICATED
+  "Signed in, but this is not the viewer's to do (or the operation is not allowed)."
+  FORBIDDEN
+  "Not there, or not the viewer's to see: the API never says which."
+  NOT_FOUND
+  "The input is wrong; extensions.field names the field when it is one."
+  BAD_USER_INPUT
+  "The state changed meanwhile (taken, already done, not yet possible): refresh and decide again."
+  CONFLICT
+  "Too many requests or tries: wait (Retry-After) and try again."
+  RATE_LIMITED
+  "A dependency is down for a moment: retry after Retry-After seconds."
+  UNAVAILABLE
+  "A fault on the server's side, logged with the request id."
+  INTERNAL
+  "The app is older than the oldest supported release: update it (appConfig says to what)."
+  UPGRADE_REQUIRED
+  "An operation sent by id alone is unknown: send it again with its text (Apollo's protocol)."
+  PERSISTED_QUERY_NOT_FOUND
+  "In production, an operation no supported app release sends."
+  PERSISTED_QUERY_NOT_IN_LIST
 }
 
 type Mutation
@@ -7683,6 +7770,20 @@ func (ec *executionContext) childFields_AnnouncementPayload(ctx context.Context,
 		return ec.fieldContext_AnnouncementPayload_announcement(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AnnouncementPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AppConfig(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "minimumVersion":
+		return ec.fieldContext_AppConfig_minimumVersion(ctx, field)
+	case "latestVersion":
+		return ec.fieldContext_AppConfig_latestVersion(ctx, field)
+	case "upgradeRequired":
+		return ec.fieldContext_AppConfig_upgradeRequired(ctx, field)
+	case "errorCodes":
+		return ec.fieldContext_AppConfig_errorCodes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AppConfig", field.Name)
 }
 
 func (ec *executionContext) childFields_Attachment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

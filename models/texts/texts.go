@@ -97,6 +97,27 @@ var catalog = map[string]map[string]string{
 		"vi": "Đã có lỗi từ phía chúng tôi. Vui lòng thử lại.",
 		"ar": "حدث خطأ من جهتنا. حاول مرة أخرى.",
 	},
+	"error.UPGRADE_REQUIRED": {
+		"en": "This version of the app is too old. Please update SameSide to continue.",
+		"es": "Esta versión de la aplicación es demasiado antigua. Actualiza SameSide para continuar.",
+		"zh": "此版本的应用过旧。请更新 SameSide 后继续。",
+		"vi": "Phiên bản ứng dụng này đã quá cũ. Vui lòng cập nhật SameSide để tiếp tục.",
+		"ar": "هذا الإصدار من التطبيق قديم جدًا. حدّث SameSide للمتابعة.",
+	},
+	"error.PERSISTED_QUERY_NOT_FOUND": {
+		"en": "Please try again.",
+		"es": "Inténtalo de nuevo.",
+		"zh": "请重试。",
+		"vi": "Vui lòng thử lại.",
+		"ar": "حاول مرة أخرى.",
+	},
+	"error.PERSISTED_QUERY_NOT_IN_LIST": {
+		"en": "This version of the app cannot do this. Please update SameSide.",
+		"es": "Esta versión de la aplicación no puede hacer esto. Actualiza SameSide.",
+		"zh": "此版本的应用无法执行此操作。请更新 SameSide。",
+		"vi": "Phiên bản ứng dụng này không làm được việc này. Vui lòng cập nhật SameSide.",
+		"ar": "لا يستطيع هذا الإصدار من التطبيق القيام بذلك. حدّث SameSide.",
+	},
 	// Draft hints (models/domain/hints.go), in the teacher's language.
 	"hint.ABSOLUTE": {
 		"en": "Absolute words can sound like a verdict. Say how often or when, with an example.",
@@ -241,6 +262,13 @@ var catalog = map[string]map[string]string{
 		"zh": "SameSide：{title}。{body}",
 		"vi": "SameSide: {title}. {body}",
 		"ar": "SameSide: {title}. {body}",
+	},
+	"email.open": {
+		"en": "Open in SameSide",
+		"es": "Abrir en SameSide",
+		"zh": "在 SameSide 中打开",
+		"vi": "Mở trong SameSide",
+		"ar": "افتح في SameSide",
 	},
 	"email.unsubscribe": {
 		"en": "Unsubscribe",

@@ -79,6 +79,8 @@ type Deps struct {
 	Tracing trace.TracerProvider
 	// Webhooks adds the providers' callbacks and the unsubscribe links.
 	Webhooks interface{ Routes(*http.ServeMux) }
+	// AppLinks are the apps that open /app/… links (the /.well-known files).
+	AppLinks AppLinks
 }
 
 // NewHandler returns the server's whole HTTP handler.
@@ -103,8 +105,13 @@ func NewHandler(d Deps) http.Handler {
 	gql.AddTransport(transport.GET{})
 	gql.AddTransport(transport.POST{})
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	releases, _, err := contracts.Releases()
+	if err != nil {
+		panic(err) // embedded at build time: cannot fail but for a broken build
+	}
+	gql.Use(appVersion{releases: releases})
 	if d.Production {
-		docs, err := contracts.PersistedOperations()
+		docs, err := contracts.AllowList()
 		if err != nil {
 			panic(err) // embedded at build time: cannot fail but for a broken build
 		}
@@ -150,7 +157,7 @@ func NewHandler(d Deps) http.Handler {
 		api = cors.New(cors.Options{
 			AllowedOrigins: d.CORSOrigins,
 			AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions},
-			AllowedHeaders: []string{"Authorization", "Content-Type", "X-Request-Id"},
+			AllowedHeaders: []string{"Authorization", "Content-Type", "X-Request-Id", "X-App-Version", "apollographql-client-name", "apollographql-client-version"},
 			ExposedHeaders: []string{"X-Request-Id", "Retry-After"},
 			MaxAge:         600,
 		}).Handler(api)
@@ -175,6 +182,7 @@ func NewHandler(d Deps) http.Handler {
 	if d.Webhooks != nil {
 		d.Webhooks.Routes(mux)
 	}
+	d.AppLinks.routes(mux)
 	mux.Handle("GET /conversations.csv", d.Auth.Middleware(d.Log)(conversationsCSV(d.Domain, d.Log)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

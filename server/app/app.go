@@ -270,7 +270,8 @@ func (a *App) openOutbound(ctx context.Context, inserter *river.Client[*sql.Tx])
 	a.Outbound = outbound.New(a.DB, inserter, mailer, texter, outbound.DefaultConfig(), a.Log)
 	a.Domain.Outbound = a.Outbound
 	a.Domain.PublicURL = a.Config.PublicURL
-	a.Planner = &outbound.Planner{S: a.Outbound, FallbackAfter: a.Config.FallbackAfter, AppLink: a.Config.PublicURL + "/join"}
+	a.Planner = &outbound.Planner{S: a.Outbound, FallbackAfter: a.Config.FallbackAfter, AppLink: a.Config.PublicURL + "/join",
+		PublicURL: a.Config.PublicURL}
 	a.Push.Channels = a.Planner
 	return nil
 }
@@ -425,6 +426,8 @@ func (a *App) Handler() http.Handler {
 		Webhooks: &outbound.Webhooks{DB: a.DB, Domain: a.Domain, Links: a.Links, AuthToken: a.Config.TwilioAuthToken,
 			PublicURL: a.Config.PublicURL, Log: a.Log},
 		MetricsToken: a.Config.MetricsToken,
+		AppLinks: api.AppLinks{AppleAppIDs: a.Config.AppleAppIDs, AndroidPackage: a.Config.AndroidPackage,
+			AndroidCertSHA256: a.Config.AndroidCertSHA256},
 	})
 }
 

@@ -83,11 +83,21 @@ func (e *Env) DoCounting(token, query string, vars map[string]any) (*Response, i
 // Post sends a raw body to /graphql.
 func (e *Env) Post(token, contentType string, body []byte) *Response {
 	e.t.Helper()
+	return e.PostHeaders(token, map[string]string{"Content-Type": contentType}, body)
+}
+
+// PostHeaders sends a raw body to /graphql with headers of the test's
+// choosing (an app's version, a content type).
+func (e *Env) PostHeaders(token string, headers map[string]string, body []byte) *Response {
+	e.t.Helper()
 	req, err := http.NewRequest(http.MethodPost, e.Server.URL+"/graphql", bytes.NewReader(body))
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", contentType)
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}

@@ -119,6 +119,16 @@ type Config struct {
 	TranslateProject, TranslateURL string
 	// TranslateOff turns translation off (SAMESIDE_TRANSLATE=off).
 	TranslateOff bool
+	// AppleAppIDs are the iOS apps ("TEAMID.bundle.id") that open this
+	// server's https links (/app/…) as universal links
+	// (SAMESIDE_APPLE_APP_IDS, comma-separated); AndroidPackage and
+	// AndroidCertSHA256 the Android app and its signing certificates'
+	// fingerprints for app links (SAMESIDE_ANDROID_PACKAGE,
+	// SAMESIDE_ANDROID_CERT_SHA256, comma-separated). Empty: the
+	// /.well-known files are 404.
+	AppleAppIDs       []string
+	AndroidPackage    string
+	AndroidCertSHA256 []string
 	// WeeklyReminderOff stops the teachers' Monday reminder
 	// (SAMESIDE_WEEKLY_REMINDER=off; tests, which send it by hand on an
 	// injected clock).
@@ -197,6 +207,8 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	default:
 		return c, fmt.Errorf("SAMESIDE_TRANSLATE=%q: on or off", t)
 	}
+	c.AppleAppIDs, c.AndroidCertSHA256 = list(getenv("SAMESIDE_APPLE_APP_IDS")), list(getenv("SAMESIDE_ANDROID_CERT_SHA256"))
+	c.AndroidPackage = strings.TrimSpace(getenv("SAMESIDE_ANDROID_PACKAGE"))
 	switch t := getenv("SAMESIDE_WEEKLY_REMINDER"); t {
 	case "", "on":
 	case "off":
@@ -290,4 +302,15 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		}
 	}
 	return c, errors.Join(errs...)
+}
+
+// list splits a comma-separated setting, leaving out blanks.
+func list(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }

@@ -104,7 +104,7 @@ func (pl *Planner) digestSchool(ctx context.Context, sc *models.School, since, u
 			if err != nil {
 				return err
 			}
-			c := newComposer(ctx, tx, pl.Translate)
+			c := newComposer(ctx, tx, pl.Translate, pl.PublicURL)
 			for _, u := range users {
 				ns := byUser[u.ID]
 				if len(ns) == 0 || len(points[u.ID]) == 0 {

@@ -37,6 +37,10 @@ type Planner struct {
 	FallbackAfter time.Duration
 	// AppLink is the https link into the app that texts and emails carry.
 	AppLink string
+	// PublicURL is the server's public https URL: an email carries its
+	// notification's deep link in https form there (/app/…), which opens
+	// the app where it is installed (universal links, app links).
+	PublicURL string
 	// Translate gives what people wrote in the reader's language (nil:
 	// as written).
 	Translate Translator
@@ -155,7 +159,7 @@ func (pl *Planner) plan(ctx context.Context, tx *gorm.DB, n *models.Notification
 	now := pl.S.Now()
 	var msgs []models.OutboundMessage
 	var fallback []string
-	c := newComposer(ctx, tx, pl.Translate)
+	c := newComposer(ctx, tx, pl.Translate, pl.PublicURL)
 	for _, u := range users {
 		p := pref[u.ID]
 		if inDigest[u.ID] && !n.Urgent {
@@ -234,6 +238,7 @@ var mailHTML = template.Must(template.New("mail").Parse(`<!doctype html>
 <body style="font-family: sans-serif; max-width: 36em">
 <h1 style="font-size: 1.2em">{{.Title}}</h1>
 {{range .Paragraphs}}<p>{{.}}</p>
+{{end}}{{if .Open}}<p><a href="{{.Open}}">{{.OpenLabel}}</a></p>
 {{end}}<hr><p style="font-size: 0.8em; color: #555">{{.Footer}} <a href="{{.Unsubscribe}}">{{.UnsubscribeLabel}}</a></p>
 </body></html>`))
 
@@ -253,10 +258,22 @@ type composer struct {
 	// inLang is each notification's own words per language (one lookup
 	// for the thousands of families an announcement reaches).
 	inLang map[[2]string]string
+	// publicURL is where /app/… links point ("": emails carry none).
+	publicURL string
 }
 
-func newComposer(ctx context.Context, tx *gorm.DB, tr Translator) *composer {
-	return &composer{ctx: ctx, tr: tr, tx: tx, own: map[string]string{}, school: map[string]string{}, rendered: map[[2]string][2]string{}, html: map[string]string{}, inLang: map[[2]string]string{}}
+// appLink is a deep link's https form (sameside://x/y is
+// PUBLIC_URL/app/x/y), "" without a public URL or a deep link.
+func (c *composer) appLink(deep string) string {
+	rest, ok := strings.CutPrefix(deep, "sameside://")
+	if !ok || rest == "" || c.publicURL == "" {
+		return ""
+	}
+	return c.publicURL + "/app/" + rest
+}
+
+func newComposer(ctx context.Context, tx *gorm.DB, tr Translator, publicURL string) *composer {
+	return &composer{ctx: ctx, tr: tr, tx: tx, publicURL: publicURL, own: map[string]string{}, school: map[string]string{}, rendered: map[[2]string][2]string{}, html: map[string]string{}, inLang: map[[2]string]string{}}
 }
 
 func (c *composer) render(n *models.Notification, u *models.User) (string, string) {
@@ -360,17 +377,23 @@ func (c *composer) compose(n *models.Notification, u *models.User, cp *models.Co
 		return msg, err
 	}
 	footer := texts.Text(u.Locale, "email.footer", map[string]string{"school": school})
+	open, openLabel := c.appLink(n.DeepLink), texts.Text(u.Locale, "email.open", nil)
 	msg.Subject = title
-	msg.Body = body + "\n\n--\n" + footer + " " + UnsubscribeMark
+	msg.Body = body
+	if open != "" {
+		msg.Body += "\n\n" + openLabel + ": " + open
+	}
+	msg.Body += "\n\n--\n" + footer + " " + UnsubscribeMark
 	lang := texts.Lang(u.Locale)
-	key := lang + "\x00" + title + "\x00" + body + "\x00" + footer
+	key := lang + "\x00" + title + "\x00" + body + "\x00" + footer + "\x00" + open
 	if h, ok := c.html[key]; ok {
 		msg.HTML = h
 		return msg, nil
 	}
 	var b strings.Builder
 	err = mailHTML.Execute(&b, map[string]any{"Lang": lang, "Title": title, "Paragraphs": strings.Split(body, "\n"),
-		"Footer": footer, "Unsubscribe": template.URL(UnsubscribeMark), "UnsubscribeLabel": texts.Text(u.Locale, "email.unsubscribe", nil)})
+		"Footer": footer, "Unsubscribe": template.URL(UnsubscribeMark), "UnsubscribeLabel": texts.Text(u.Locale, "email.unsubscribe", nil),
+		"Open": open, "OpenLabel": openLabel})
 	msg.HTML = b.String()
 	c.html[key] = msg.HTML
 	return msg, err
@@ -422,7 +445,7 @@ func (w *FallbackWorker) Work(ctx context.Context, job *river.Job[FallbackArgs])
 		}
 		var msgs []models.OutboundMessage
 		var asked []string
-		c := newComposer(ctx, tx, w.P.Translate)
+		c := newComposer(ctx, tx, w.P.Translate, w.P.PublicURL)
 		for _, u := range users {
 			if len(points[u.ID]) == 0 {
 				// Only a roster number that has not agreed to texts: ask it
