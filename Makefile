@@ -23,6 +23,9 @@ test: emulator-deps apollo-deps
 	$(CURDIR)/$(FIREBASE) emulators:exec --only auth --project $(EMULATOR_PROJECT) \
 		"cd $(CURDIR) && $(MAKE) --no-print-directory test-go"; rc=$$?; rm -rf $$dir; exit $$rc
 
+## The Apollo client test (mobile-contracts, TestApolloClient) must run here,
+## not skip: make test installs its tools.
+test-go: export SAMESIDE_NODE_TOOLS = required
 test-go: check
 	$(GO) test -count=1 $(PLAIN_PKGS)
 	@echo "--- the packages with concurrency, under the race detector"
