@@ -8,6 +8,7 @@ EMULATOR_PROJECT := demo-sameside
 # Apollo's own persisted query manifest generator, pinned (npm).
 APOLLO := tools/apollo
 APOLLO_PQM := $(APOLLO)/node_modules/.bin/generate-persisted-query-manifest
+TSX := $(CURDIR)/$(APOLLO)/node_modules/.bin/tsx
 
 .PHONY: run test test-go fuzz check generate release tidy emulator-deps apollo-deps playground-assets bench-push bench-feed bench-live bench-announce bench-roster bench-urgent
 
@@ -58,7 +59,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDemoTokenVerify$$' -fuzztime $(FUZZTIME) ./server/auth/
 
 ## check: vet, formatting, go.mod tidy, generated code up to date (the
-## GraphQL execution code, the manifests, Apollo's manifest, the schema file)
+## GraphQL execution code, the manifests, Apollo's manifest, the schema file,
+## the Kotlin and Swift push types)
 check: apollo-deps
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
@@ -72,6 +74,10 @@ check: apollo-deps
 	$(APOLLO_PQM) --config $(APOLLO)/persisted-query-manifest.config.json >/dev/null && \
 	after=$$(sha256sum mobile-contracts/persisted-query-manifest.json); \
 	test "$$before" = "$$after" || { echo "Apollo's manifest was stale: regenerated it; review and commit"; exit 1; }
+	@before=$$(sha256sum mobile-contracts/generated/*); \
+	cd $(APOLLO) && $(TSX) push-types.ts $(CURDIR)/mobile-contracts && cd $(CURDIR) && \
+	after=$$(sha256sum mobile-contracts/generated/*); \
+	test "$$before" = "$$after" || { echo "the push types in mobile-contracts/generated were stale: regenerated them; review and commit"; exit 1; }
 
 ## generate: regenerate the GraphQL execution code and resolver stubs, the
 ## manifests (ours and Apollo's, by Apollo's generator) and the schema file
@@ -79,6 +85,7 @@ generate: apollo-deps
 	$(GO) generate ./graph/...
 	$(GO) run ./mobile-contracts/cmd/manifest
 	$(APOLLO_PQM) --config $(APOLLO)/persisted-query-manifest.config.json
+	cd $(APOLLO) && $(TSX) push-types.ts $(CURDIR)/mobile-contracts
 
 ## release: keep an app release's contract (VERSION=1.1.0, optionally
 ## MINIMUM=1.0.0, the oldest still supported): its Apollo manifest and
