@@ -36,16 +36,7 @@ func (uidTokens) Verify(_ context.Context, token string) (domain.Identity, error
 // PERSISTED_QUERY_NOT_IN_LIST). make test installs the tools (npm ci in
 // tools/apollo) and sets SAMESIDE_NODE_TOOLS=required.
 func TestApolloClient(t *testing.T) {
-	tsx, err := filepath.Abs("../tools/apollo/node_modules/.bin/tsx")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(tsx); err != nil {
-		if os.Getenv("SAMESIDE_NODE_TOOLS") == "required" {
-			t.Fatalf("tools/apollo is not installed: %v", err)
-		}
-		t.Skip("tools/apollo is not installed (make apollo-deps; make test installs it)")
-	}
+	tsx := nodeTools(t)
 	dev := apptest.New(t, apptest.Options{Seed: true})
 	prod := apptest.New(t, apptest.Options{Production: true, FirebaseProjectID: "demo-sameside", Verifier: uidTokens{}})
 	parent, teacher := dev.Token("parent"), dev.Token("teacher")

@@ -12,16 +12,7 @@ import (
 // from today's push schemas (tools/apollo/push-types.ts): regenerating them
 // changes nothing.
 func TestPushTypesAreCurrent(t *testing.T) {
-	tsx, err := filepath.Abs("../tools/apollo/node_modules/.bin/tsx")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(tsx); err != nil {
-		if os.Getenv("SAMESIDE_NODE_TOOLS") == "required" {
-			t.Fatalf("tools/apollo is not installed: %v", err)
-		}
-		t.Skip("tools/apollo is not installed (make apollo-deps; make test installs it)")
-	}
+	tsx := nodeTools(t)
 	here, _ := filepath.Abs(".")
 	out := t.TempDir()
 	cmd := exec.Command(tsx, "push-types.ts", here, out)
@@ -42,4 +33,22 @@ func TestPushTypesAreCurrent(t *testing.T) {
 			t.Errorf("generated/%s has no ConferenceFollowUp: a push type is missing", f)
 		}
 	}
+}
+
+// nodeTools is tools/apollo's tsx, to run its TypeScript; the test skips
+// without it, unless SAMESIDE_NODE_TOOLS=required (make test installs the
+// tools and sets it).
+func nodeTools(t *testing.T) string {
+	t.Helper()
+	tsx, err := filepath.Abs("../tools/apollo/node_modules/.bin/tsx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(tsx); err != nil {
+		if os.Getenv("SAMESIDE_NODE_TOOLS") == "required" {
+			t.Fatalf("tools/apollo is not installed: %v", err)
+		}
+		t.Skip("tools/apollo is not installed (make apollo-deps; make test installs it)")
+	}
+	return tsx
 }
