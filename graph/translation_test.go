@@ -128,13 +128,14 @@ func TestTwoWayTranslation(t *testing.T) {
 		Feed struct {
 			Edges []struct {
 				Node struct {
+					ID           string
 					Body         string
 					BodyOriginal original
 				}
 			}
 		}
 	}
-	f.Do(f.TokenFor(lan), `{ feed(first: 5) { edges { node { body bodyOriginal { text language translated } } } } }`, nil).Decode(t, &feed)
+	f.Do(f.TokenFor(lan), `{ feed(first: 5) { edges { node { id body bodyOriginal { text language translated } } } } }`, nil).Decode(t, &feed)
 	if len(feed.Feed.Edges) == 0 {
 		t.Fatal("the grandmother's feed is empty")
 	}
@@ -149,6 +150,10 @@ func TestTwoWayTranslation(t *testing.T) {
 	sms := f.Twilio.Messages()[texts:]
 	if len(sms) != 1 || !strings.Contains(sms[0].Body, "Một lời khen về Maya") || !strings.Contains(sms[0].Body, "[vi] Maya đã giúp") {
 		t.Fatalf("the grandmother's text: %+v", sms)
+	}
+	// It ends with the note's link, in https form (universal and app links).
+	if !strings.HasSuffix(sms[0].Body, " "+f.App.Config.PublicURL+"/app/observations/"+n.ID) {
+		t.Fatalf("the text has no app link: %s", sms[0].Body)
 	}
 	titles := map[string]string{}
 	for _, m := range f.FCM.Messages() {

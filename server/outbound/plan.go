@@ -364,11 +364,16 @@ func (c *composer) compose(n *models.Notification, u *models.User, cp *models.Co
 	if c := n.Data["conversationId"]; c != "" {
 		msg.ConversationID = &c
 	}
+	open := c.appLink(n.DeepLink)
 	if cp.Channel == models.ChannelSMS {
 		if msg.ConversationID != nil {
+			// Answered by replying: no link.
 			msg.Body = texts.Text(u.Locale, "sms.message", map[string]string{"sender": title, "body": body})
 		} else {
 			msg.Body = texts.Text(u.Locale, "sms.notification", map[string]string{"title": title, "body": body})
+			if open != "" {
+				msg.Body += " " + open
+			}
 		}
 		return msg, nil
 	}
@@ -377,7 +382,7 @@ func (c *composer) compose(n *models.Notification, u *models.User, cp *models.Co
 		return msg, err
 	}
 	footer := texts.Text(u.Locale, "email.footer", map[string]string{"school": school})
-	open, openLabel := c.appLink(n.DeepLink), texts.Text(u.Locale, "email.open", nil)
+	openLabel := texts.Text(u.Locale, "email.open", nil)
 	msg.Subject = title
 	msg.Body = body
 	if open != "" {
