@@ -17,19 +17,18 @@ func connection(ctx context.Context) func(*models.ObservationPage, error) (*mode
 			return nil, err
 		}
 		load(ctx).PrimeFeed(page)
-		if selects(ctx, "edges", "node", "attachments") {
-			keys := make([]string, 0, len(page.Items))
-			for _, o := range page.Items {
-				keys = append(keys, models.ItemObservationGroup+":"+o.GroupID)
-			}
-			if err := load(ctx).PrimeAttachments(ctx, keys); err != nil {
-				return nil, models.Internal(err)
-			}
-		}
+		load(ctx).PrimeAttachments(page.Attachments)
 		c := models.ConnectionOf(page.Items, len(page.Items), func(o *models.Observation) string { return page.Cursors[o.ID] })
 		c.PageInfo.HasNextPage = page.HasNext
 		return c, nil
 	}
+}
+
+// feedArgs is a page's arguments, asking for the items' attachments in
+// the page's own statement when the operation selects them.
+func feedArgs(ctx context.Context, a models.FeedArgs) models.FeedArgs {
+	a.WithAttachments = selects(ctx, "edges", "node", "attachments")
+	return a
 }
 
 // selects reports whether the current field's selection reaches the field

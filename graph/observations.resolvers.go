@@ -67,7 +67,7 @@ func (r *childProfileResolver) UpdatedBy(ctx context.Context, obj *models.ChildP
 
 // Feed is the resolver for the feed field.
 func (r *classroomResolver) Feed(ctx context.Context, obj *models.Classroom, kinds []models.ObservationKind, first *int, after *string) (*models.Connection[models.Observation], error) {
-	return connection(ctx)(r.Domain.ClassroomFeed(ctx, viewer(ctx), obj, models.FeedArgs{Kinds: kinds, First: first, After: after}))
+	return connection(ctx)(r.Domain.ClassroomFeed(ctx, viewer(ctx), obj, feedArgs(ctx, models.FeedArgs{Kinds: kinds, First: first, After: after})))
 }
 
 // StudentsNeedingPositiveNote is the resolver for the studentsNeedingPositiveNote field.
@@ -228,7 +228,7 @@ func (r *observationReviewResolver) Reviewer(ctx context.Context, obj *models.Ob
 
 // Feed is the resolver for the feed field.
 func (r *queryResolver) Feed(ctx context.Context, studentIds []string, kinds []models.ObservationKind, first *int, after *string) (*models.Connection[models.Observation], error) {
-	return connection(ctx)(r.Domain.Feed(ctx, viewer(ctx), models.FeedArgs{StudentIDs: studentIds, Kinds: kinds, First: first, After: after}))
+	return connection(ctx)(r.Domain.Feed(ctx, viewer(ctx), feedArgs(ctx, models.FeedArgs{StudentIDs: studentIds, Kinds: kinds, First: first, After: after})))
 }
 
 // Observation is the resolver for the observation field.
@@ -238,7 +238,7 @@ func (r *queryResolver) Observation(ctx context.Context, id string) (*models.Obs
 
 // ReviewQueue is the resolver for the reviewQueue field.
 func (r *queryResolver) ReviewQueue(ctx context.Context, first *int, after *string) (*models.Connection[models.Observation], error) {
-	return connection(ctx)(r.Domain.ReviewQueue(ctx, viewer(ctx), models.FeedArgs{First: first, After: after}))
+	return connection(ctx)(r.Domain.ReviewQueue(ctx, viewer(ctx), feedArgs(ctx, models.FeedArgs{First: first, After: after})))
 }
 
 // ObservationDraftHints is the resolver for the observationDraftHints field.
@@ -252,7 +252,7 @@ func (r *queryResolver) GettingToKnow(ctx context.Context) ([]*models.GettingToK
 
 // Observations is the resolver for the observations field.
 func (r *studentResolver) Observations(ctx context.Context, obj *models.Student, kinds []models.ObservationKind, first *int, after *string) (*models.Connection[models.Observation], error) {
-	return connection(ctx)(r.Domain.StudentObservations(ctx, viewer(ctx), obj, models.FeedArgs{Kinds: kinds, First: first, After: after}))
+	return connection(ctx)(r.Domain.StudentObservations(ctx, viewer(ctx), obj, feedArgs(ctx, models.FeedArgs{Kinds: kinds, First: first, After: after})))
 }
 
 // HomeInsights is the resolver for the homeInsights field.

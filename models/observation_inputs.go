@@ -110,6 +110,9 @@ type FeedArgs struct {
 	Kinds      []ObservationKind
 	First      *int
 	After      *string
+	// WithAttachments reads each item's attachments in the page's own
+	// statement (ObservationPage.Attachments).
+	WithAttachments bool
 }
 
 // ObservationExtras is what a feed row carries about the viewer.
@@ -129,6 +132,9 @@ type ObservationPage struct {
 	Authors  map[string]*User
 	Students map[string]*Student
 	HasNext  bool
+	// Attachments by "OBSERVATION_GROUP:group id", when asked for
+	// (FeedArgs.WithAttachments); nil otherwise.
+	Attachments map[string][]*Upload
 }
 
 // StudentBalance is a student's recent picture.

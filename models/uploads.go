@@ -4,22 +4,22 @@ import "time"
 
 // Upload is a file a user is uploading or has uploaded.
 type Upload struct {
-	ID          string `gorm:"type:uuid;primaryKey;default:gen_random_uuid()"`
-	UserID      string `gorm:"type:uuid"`
-	ContentType string
-	Size        int64
-	Sha256      string `gorm:"column:sha256"`
-	State       string
-	Width       *int32
-	Height      *int32
-	AttachedAt  *time.Time
+	ID          string     `gorm:"type:uuid;primaryKey;default:gen_random_uuid()" json:"id"`
+	UserID      string     `gorm:"type:uuid" json:"user_id"`
+	ContentType string     `json:"content_type"`
+	Size        int64      `json:"size"`
+	Sha256      string     `gorm:"column:sha256" json:"sha256"`
+	State       string     `json:"state"`
+	Width       *int32     `json:"width"`
+	Height      *int32     `json:"height"`
+	AttachedAt  *time.Time `json:"attached_at"`
 	// The item it is attached to (see the Item* constants) and its place
 	// among the item's attachments.
-	ItemType  *string
-	ItemID    *string `gorm:"type:uuid"`
-	Position  *int16
-	ExpiresAt time.Time
-	CreatedAt time.Time
+	ItemType  *string   `json:"item_type"`
+	ItemID    *string   `gorm:"type:uuid" json:"item_id"`
+	Position  *int16    `json:"position"`
+	ExpiresAt time.Time `json:"expires_at"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // What an upload can be attached to.

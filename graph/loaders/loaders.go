@@ -408,21 +408,12 @@ func attachments(db *gorm.DB, keys []string) (map[string][]*models.Upload, error
 	return out, err
 }
 
-// PrimeAttachments reads the attachments of keys at once and primes the
-// loader with them: a page that knows its items need them saves the
-// loader's batching wait.
-func (l *Loaders) PrimeAttachments(ctx context.Context, keys []string) error {
-	if len(keys) == 0 {
-		return nil
-	}
-	m, err := attachments(l.db.WithContext(ctx).Scopes(policy.Uploads(l.viewer)), keys)
-	if err != nil {
-		return err
-	}
+// PrimeAttachments primes the loader with attachments a page read with
+// its items (ObservationPage.Attachments): no statement, no batching wait.
+func (l *Loaders) PrimeAttachments(m map[string][]*models.Upload) {
 	for k, v := range m {
 		l.Attachments.Prime(k, v)
 	}
-	return nil
 }
 
 // current narrows a classrooms query to this year's: archived ones are

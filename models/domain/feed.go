@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -64,12 +65,14 @@ type feedRow struct {
 	AckReaction *models.Reaction
 	AckAt       *time.Time
 	Count       int
+	// Attachments are the item's uploads as JSON, when asked for.
+	Attachments []byte
 }
 
 // columns lists the feed row's columns and where each is scanned: rows are
 // scanned by hand, not by GORM's reflection, because this is the hottest
 // read of the app (TestFeedColumnsCoverModels keeps the lists whole).
-func (r *feedRow) columns(countSQL string) (string, []any) {
+func (r *feedRow) columns(countSQL, attachmentsSQL string) (string, []any) {
 	o, u, st := &r.Observation, &r.Author, &r.Student
 	cols := []struct {
 		sql string
@@ -87,6 +90,12 @@ func (r *feedRow) columns(countSQL string) (string, []any) {
 		{"st.id", &st.ID}, {"st.school_id", &st.SchoolID}, {"st.first_name", &st.FirstName}, {"st.last_name", &st.LastName},
 		{"st.preferred_name", &st.PreferredName}, {"st.grade", &st.Grade}, {"st.withdrawn_at", &st.WithdrawnAt}, {"st.legal_hold", &st.LegalHold}, {"st.created_at", &st.CreatedAt}, {"st.updated_at", &st.UpdatedAt},
 		{"a.reaction", &r.AckReaction}, {"a.created_at", &r.AckAt}, {countSQL, &r.Count},
+	}
+	if attachmentsSQL != "" {
+		cols = append(cols, struct {
+			sql string
+			dst any
+		}{attachmentsSQL, &r.Attachments})
 	}
 	sqls, dsts := make([]string, len(cols)), make([]any, len(cols))
 	for i, c := range cols {
@@ -121,11 +130,12 @@ func (s *Service) observationPage(ctx context.Context, v *models.Viewer, q *gorm
 	// response count, in the same statement but only for the page's rows.
 	// Author and student are read with it (the observation passed the
 	// scope), so the page needs no further loads.
-	countSQL, countArgs := policy.ResponseCountSQL(v)
+	// The attachments too, when asked for, in the same statement.
+	countSQL, attachSQL, colArgs := policy.FeedExtrasSQL(v, args.WithAttachments)
 	inner := q.Select("observations.*").Order("observations.feed_at DESC, observations.id DESC").Limit(n + 1)
 	var row feedRow
-	cols, dsts := row.columns(countSQL)
-	sqlRows, err := s.DB.WithContext(ctx).Table("(?) AS observations", inner).Select(cols, countArgs...).
+	cols, dsts := row.columns(countSQL, attachSQL)
+	sqlRows, err := s.DB.WithContext(ctx).Table("(?) AS observations", inner).Select(cols, colArgs...).
 		Joins("JOIN users au ON au.id = observations.author_id").
 		Joins("JOIN students st ON st.id = observations.student_id").
 		Joins("LEFT JOIN acknowledgements a ON a.observation_id = observations.id AND a.user_id = ?", v.ID).
@@ -147,6 +157,9 @@ func (s *Service) observationPage(ctx context.Context, v *models.Viewer, q *gorm
 	}
 	page := &models.ObservationPage{Extras: map[string]models.ObservationExtras{}, Cursors: map[string]string{},
 		Authors: map[string]*models.User{}, Students: map[string]*models.Student{}}
+	if args.WithAttachments {
+		page.Attachments = map[string][]*models.Upload{}
+	}
 	if len(rows) > n {
 		page.HasNext = true
 		rows = rows[:n]
@@ -159,6 +172,13 @@ func (s *Service) observationPage(ctx context.Context, v *models.Viewer, q *gorm
 			ResponseCount: rows[i].Count,
 		}
 		page.Cursors[o.ID] = encodeCursor(o.FeedAt, o.ID)
+		if args.WithAttachments {
+			files, err := uploadsJSON(rows[i].Attachments)
+			if err != nil {
+				return nil, models.Internal(err)
+			}
+			page.Attachments[models.ItemObservationGroup+":"+o.GroupID] = files
+		}
 		author, student := rows[i].Author, rows[i].Student
 		page.Authors[author.ID] = &author
 		page.Students[student.ID] = &student
@@ -346,4 +366,11 @@ func byID[T any](db *gorm.DB, ids []string, id func(*T) string) (map[string]*T, 
 		out[id(r)] = r
 	}
 	return out, nil
+}
+
+// uploadsJSON reads a feed row's attachments (json_build_object writes
+// the columns by name: models.Upload's json tags).
+func uploadsJSON(b []byte) ([]*models.Upload, error) {
+	var out []*models.Upload
+	return out, json.Unmarshal(b, &out)
 }

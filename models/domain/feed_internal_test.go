@@ -15,7 +15,7 @@ import (
 // too, or the feed would hand resolvers a zero value.
 func TestFeedColumnsCoverModels(t *testing.T) {
 	var r feedRow
-	cols, dsts := r.columns("COUNT")
+	cols, dsts := r.columns("COUNT", "ATTACHMENTS")
 	got := map[string]bool{}
 	for _, c := range strings.Split(cols, ", ") {
 		got[c] = true
@@ -35,7 +35,7 @@ func TestFeedColumnsCoverModels(t *testing.T) {
 			delete(got, alias+"."+name)
 		}
 	}
-	for _, extra := range []string{"a.reaction", "a.created_at", "COUNT"} {
+	for _, extra := range []string{"a.reaction", "a.created_at", "COUNT", "ATTACHMENTS"} {
 		if !got[extra] {
 			t.Errorf("feedRow.columns misses %s", extra)
 		}

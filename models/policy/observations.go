@@ -70,14 +70,31 @@ func IsGuardian(ctx context.Context, db *gorm.DB, v *models.Viewer, s *models.St
 	return n > 0, err
 }
 
-// ResponseCountSQL is a subquery counting the responses to observations.id
-// the viewer may see (staff: all; a parent: their own), with its arguments,
-// for feeds that return the count with each row.
-func ResponseCountSQL(v *models.Viewer) (string, []any) {
+// responseCountSQL is a subquery counting the responses to observations.id
+// the viewer may see (staff: all; a parent: their own), for feeds that
+// return the count with each row (named parameters: params).
+func responseCountSQL(v *models.Viewer) string {
 	return `(SELECT count(*) FROM observation_responses r WHERE r.observation_id = observations.id
 		AND (r.author_id = @uid OR ` + anyOf(v, "observations.school_id IN @admin",
-			`observations.student_id IN (`+taughtStudents+`)`, "") + `))`,
-		[]any{params(v)}
+		`observations.student_id IN (`+taughtStudents+`)`, "") + `))`
+}
+
+// FeedExtrasSQL is what a feed row adds to its observation: the response
+// count the viewer may see (responseCountSQL) and, with attachments, the
+// uploads of the observation's group the viewer may see as a JSON array
+// in position order (models.Upload's json names); one parameter map for
+// both.
+func FeedExtrasSQL(v *models.Viewer, attachments bool) (count, files string, args []any) {
+	p := params(v)
+	p["schools"] = v.SchoolIDs()
+	if attachments {
+		files = `(SELECT coalesce(json_agg(json_build_object('id', u.id, 'user_id', u.user_id, 'content_type', u.content_type,
+			'size', u.size, 'sha256', u.sha256, 'state', u.state, 'width', u.width, 'height', u.height, 'attached_at', u.attached_at,
+			'item_type', u.item_type, 'item_id', u.item_id, 'position', u.position, 'expires_at', u.expires_at, 'created_at', u.created_at)
+			ORDER BY u.position), '[]') FROM uploads u WHERE u.item_type = '` + models.ItemObservationGroup + `' AND u.item_id = observations.group_id
+			AND ` + uploadsRule("u") + `)`
+	}
+	return responseCountSQL(v), files, []any{p}
 }
 
 // SharedAboutVisibleStudents limits a query on observations to SHARED ones

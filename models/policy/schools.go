@@ -43,6 +43,13 @@ func Users(v *models.Viewer) Scope {
 	}
 }
 
+// uploadsRule is who may see an upload (the uploads table aliased t): its
+// owner, and the people who share a school with the viewer's (named
+// parameters @uid and @schools).
+func uploadsRule(t string) string {
+	return `(` + t + `.user_id = @uid OR ` + t + `.user_id IN (SELECT m.user_id FROM memberships m WHERE m.school_id IN @schools))`
+}
+
 // Uploads limits a query on uploads to files of people who share a school
 // with the viewer, and the viewer's own.
 func Uploads(v *models.Viewer) Scope {
@@ -50,6 +57,6 @@ func Uploads(v *models.Viewer) Scope {
 		if v == nil {
 			return db.Where("false")
 		}
-		return db.Where("uploads.user_id = ? OR uploads.user_id IN (SELECT m.user_id FROM memberships m WHERE m.school_id IN ?)", v.ID, v.SchoolIDs())
+		return db.Where(uploadsRule("uploads"), map[string]any{"uid": v.ID, "schools": v.SchoolIDs()})
 	}
 }

@@ -223,12 +223,14 @@ func (e *Env) Sibling(t testing.TB) *Env {
 	return s
 }
 
-// countStatements counts each statement under the id of the request whose
-// context it ran in; statements of anything else the server does meanwhile
+// countStatements counts each statement sent to the database under the id
+// of the request whose context it ran in (subqueries GORM renders inside
+// another statement are not statements); statements of anything else the server does meanwhile
 // (push workers, cleanup jobs, other requests) are not counted.
 func countStatements(db *gorm.DB, perRequest *sync.Map) {
 	inc := func(tx *gorm.DB) {
-		if tx.Statement.Context == nil {
+		// A subquery is rendered by running the callbacks dry: no round trip.
+		if tx.Statement.Context == nil || tx.DryRun {
 			return
 		}
 		if id := api.RequestID(tx.Statement.Context); id != "" {
