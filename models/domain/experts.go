@@ -110,14 +110,9 @@ func (s *Service) UpdateChildProfile(ctx context.Context, v *models.Viewer, in m
 		}
 		changes[col] = clean
 	}
-	st, err := s.Student(ctx, v, in.StudentID)
+	st, err := s.guardedStudent(ctx, v, in.StudentID, "the child's family keeps their profile")
 	if err != nil {
 		return nil, err
-	}
-	if ok, err := policy.IsGuardian(ctx, s.DB, v, st); err != nil {
-		return nil, models.Internal(err)
-	} else if !ok {
-		return nil, models.Errorf(models.CodeForbidden, "the child's family keeps their profile")
 	}
 	var p models.ChildProfile
 	err = s.tx(ctx, func(tx *gorm.DB) error {

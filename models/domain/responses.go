@@ -123,14 +123,9 @@ func (s *Service) ShareHomeInsight(ctx context.Context, v *models.Viewer, in mod
 	if in.Kind != nil && !in.Kind.Valid() {
 		return nil, models.InvalidField("kind", "kind is STRENGTH, WHAT_WORKS, WORRY or GOAL")
 	}
-	st, err := s.Student(ctx, v, in.StudentID)
+	st, err := s.guardedStudent(ctx, v, in.StudentID, "home insights come from the student's guardians")
 	if err != nil {
 		return nil, err
-	}
-	if ok, err := policy.IsGuardian(ctx, s.DB, v, st); err != nil {
-		return nil, models.Internal(err)
-	} else if !ok {
-		return nil, models.Errorf(models.CodeForbidden, "home insights come from the student's guardians")
 	}
 	res, err := onceAbout(ctx, s, v, "shareHomeInsight", in.ClientMutationID, []string{st.ID}, func(tx *gorm.DB) (*written, error) {
 		h := &models.HomeInsight{SchoolID: st.SchoolID, StudentID: st.ID, AuthorID: v.ID, Kind: in.Kind, Body: body, Skills: skills, CreatedAt: s.now()}
@@ -166,4 +161,19 @@ func (s *Service) ShareHomeInsight(ctx context.Context, v *models.Viewer, in mod
 		return nil, err
 	}
 	return &models.ShareHomeInsightPayload{ClientMutationID: in.ClientMutationID, HomeInsight: h}, nil
+}
+
+// guardedStudent loads a student the viewer may see and guards (an
+// unrestricted guardian): NOT_FOUND, else FORBIDDEN with refusal.
+func (s *Service) guardedStudent(ctx context.Context, v *models.Viewer, studentID, refusal string) (*models.Student, error) {
+	st, err := s.Student(ctx, v, studentID)
+	if err != nil {
+		return nil, err
+	}
+	if ok, err := policy.IsGuardian(ctx, s.DB, v, st); err != nil {
+		return nil, models.Internal(err)
+	} else if !ok {
+		return nil, models.Errorf(models.CodeForbidden, "%s", refusal)
+	}
+	return st, nil
 }
