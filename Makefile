@@ -110,6 +110,9 @@ bench-feed:
 		-f tools/benchratio.awk /tmp/sameside-bench-feed.txt
 	@awk -v metric=pages/s -v num=BenchmarkFeedPage/graphql-http-parallel -v den=BenchmarkFeedPage/raw-sql-parallel \
 		-f tools/benchratio.awk /tmp/sameside-bench-feed.txt | grep '^ratio'
+	@awk '/BenchmarkFeedPage\/interleaved/ { for (i = 2; i < NF; i++) { if ($$(i+1) == "graphql-pages/s") t[++nt] = $$i; if ($$(i+1) == "raw-pages/s") u[++nu] = $$i } } \
+		END { for (i = 1; i <= nt; i++) r[i] = t[i] / u[i]; n = asort(r); printf "ratio graphql / raw-sql (interleaved, one client), median of %d runs = %.2f\n", n, (n % 2) ? r[(n+1)/2] : (r[n/2] + r[n/2+1]) / 2 }' \
+		/tmp/sameside-bench-feed.txt
 	@awk -v metric=translated-pages/s -v num=BenchmarkFeedPage/translated-interleaved -v den=none \
 		-f tools/benchratio.awk /tmp/sameside-bench-feed.txt
 	@awk -v metric=untranslated-pages/s -v num=BenchmarkFeedPage/translated-interleaved -v den=none \
