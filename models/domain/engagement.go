@@ -30,10 +30,8 @@ import (
 //     them.
 func (s *Service) Engagement(ctx context.Context, v *models.Viewer, schoolID, fromDate, toDate string) (*models.EngagementReport, error) {
 	// A teacher sees their own figures, and no one else's.
-	own := ""
-	if policy.IsTeacher(v, schoolID) && !policy.IsAdmin(v, schoolID) {
-		own = v.ID
-	} else if err := policy.RequireSchoolAdmin(v, schoolID, "see engagement figures"); err != nil {
+	own, err := policy.OwnEngagement(v, schoolID)
+	if err != nil {
 		return nil, err
 	}
 	db := s.DB.WithContext(ctx)

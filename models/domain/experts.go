@@ -81,12 +81,9 @@ func loadTried(ctx context.Context, db *gorm.DB, observationID, userID string) (
 // TriedAtHome lists the "we tried it" answers on a note the viewer holds:
 // staff of the school see every guardian's, a guardian their own.
 func (s *Service) TriedAtHome(ctx context.Context, v *models.Viewer, o *models.Observation) ([]*models.TryAtHomeAnswer, error) {
-	q := s.DB.WithContext(ctx).Where("observation_id = ?", o.ID)
-	if !policy.IsStaff(v, o.SchoolID) {
-		q = q.Where("user_id = ?", v.ID)
-	}
 	var out []*models.TryAtHomeAnswer
-	return out, internal(q.Order("created_at, user_id").Find(&out).Error)
+	return out, internal(s.DB.WithContext(ctx).Scopes(policy.TryAtHomeAnswers(v)).Where("try_at_home_answers.observation_id = ?", o.ID).
+		Order("created_at, user_id").Find(&out).Error)
 }
 
 // UpdateChildProfile sets the viewer's household's "About my child" (a
@@ -148,37 +145,9 @@ func (s *Service) UpdateChildProfile(ctx context.Context, v *models.Viewer, in m
 // households', a guardian their own household's; anyone else none (a
 // teacher from a past school year among them).
 func (s *Service) ChildProfiles(ctx context.Context, v *models.Viewer, st *models.Student) ([]*models.ChildProfile, error) {
-	db := s.DB.WithContext(ctx)
-	q := db.Where("student_id = ?", st.ID)
-	switch {
-	case policy.IsAdmin(v, st.SchoolID):
-	case policy.IsTeacher(v, st.SchoolID):
-		ok, err := policy.Teaches(db, st.ID, v.ID)
-		if err != nil {
-			return nil, models.Internal(err)
-		}
-		if !ok {
-			return []*models.ChildProfile{}, nil
-		}
-	default:
-		ok, err := policy.IsGuardian(ctx, db, v, st)
-		if err != nil {
-			return nil, models.Internal(err)
-		}
-		if !ok {
-			return []*models.ChildProfile{}, nil
-		}
-		household, err := householdOf(db, v.ID, st.ID)
-		if err != nil {
-			return nil, models.Internal(err)
-		}
-		q = q.Where("household = ?", household)
-	}
 	var out []*models.ChildProfile
-	if err := q.Order("household").Find(&out).Error; err != nil {
-		return nil, models.Internal(err)
-	}
-	return audited[[]*models.ChildProfile](ctx, s, v, st.SchoolID, st.ID, "", "student.profile")(out, nil)
+	err := s.DB.WithContext(ctx).Scopes(policy.ChildProfiles(v)).Where("child_profiles.student_id = ?", st.ID).Order("household").Find(&out).Error
+	return audited[[]*models.ChildProfile](ctx, s, v, st.SchoolID, st.ID, "", "student.profile")(out, internal(err))
 }
 
 // GettingToKnow is a teacher's "getting to know" list: the students who
@@ -209,7 +178,7 @@ func (s *Service) GettingToKnow(ctx context.Context, v *models.Viewer) ([]*model
 		return nil, err
 	}
 	var profiles []*models.ChildProfile
-	if err := db.Where("student_id IN ?", orNone(ids)).Order("household").Find(&profiles).Error; err != nil {
+	if err := db.Scopes(policy.ChildProfiles(v)).Where("child_profiles.student_id IN ?", orNone(ids)).Order("household").Find(&profiles).Error; err != nil {
 		return nil, models.Internal(err)
 	}
 	out := make([]*models.GettingToKnowEntry, 0, len(rows))

@@ -182,7 +182,7 @@ func (s *Service) AcknowledgeConferenceSummary(ctx context.Context, v *models.Vi
 		if err != nil {
 			return nil, err
 		}
-		if ok, err := inHousehold(tx, v.ID, sum.StudentID, sum.Household); err != nil || !ok {
+		if ok, err := policy.InHousehold(tx, v.ID, sum.StudentID, sum.Household); err != nil || !ok {
 			if err != nil {
 				return nil, err
 			}
@@ -251,7 +251,7 @@ func (s *Service) AnswerNextStepCheckIn(ctx context.Context, v *models.Viewer, i
 		if err != nil {
 			return nil, models.NotFound("next step")
 		}
-		family, err := inHousehold(tx, v.ID, sum.StudentID, sum.Household)
+		family, err := policy.InHousehold(tx, v.ID, sum.StudentID, sum.Household)
 		if err != nil {
 			return nil, err
 		}
@@ -384,16 +384,6 @@ func (s *Service) visibleSummary(tx *gorm.DB, v *models.Viewer, id string, lock 
 		q = q.Clauses(clause.Locking{Strength: "UPDATE", Table: clause.Table{Name: "conference_summaries"}})
 	}
 	return findOne[models.ConferenceSummary](q, "conference summary")
-}
-
-// inHousehold reports whether the user is an unrestricted guardian of the
-// student in the household, holding the PARENT role in its school.
-func inHousehold(tx *gorm.DB, userID, studentID, household string) (bool, error) {
-	var n int64
-	err := tx.Raw(`SELECT count(*) FROM guardianships g
-		JOIN memberships m ON m.user_id = g.user_id AND m.school_id = g.school_id AND m.role = 'PARENT'
-		WHERE g.user_id = ? AND g.student_id = ? AND g.grants_access AND coalesce(g.household, '') = ?`, userID, studentID, household).Scan(&n).Error
-	return n > 0, err
 }
 
 // optionalBody cleans an optional multi-line text: nil or blank is "".
