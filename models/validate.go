@@ -107,3 +107,11 @@ func CleanBody(field, s string, max int) (string, error) {
 	}
 	return s, nil
 }
+
+// CleanOptionalBody is CleanBody for an optional text: nil or blank is "".
+func CleanOptionalBody(field string, s *string, max int) (string, error) {
+	if s == nil || strings.TrimSpace(*s) == "" {
+		return "", nil
+	}
+	return CleanBody(field, *s, max)
+}

@@ -23,11 +23,11 @@ func (s *Service) BookConferenceSlot(ctx context.Context, v *models.Viewer, in m
 	if err := policy.RequireViewer(v); err != nil {
 		return nil, err
 	}
-	questions, err := optionalBody("questions", in.Questions, models.MaxFamilyNotes)
+	questions, err := models.CleanOptionalBody("questions", in.Questions, models.MaxFamilyNotes)
 	if err != nil {
 		return nil, err
 	}
-	atHome, err := optionalBody("atHome", in.AtHome, models.MaxFamilyNotes)
+	atHome, err := models.CleanOptionalBody("atHome", in.AtHome, models.MaxFamilyNotes)
 	if err != nil {
 		return nil, err
 	}

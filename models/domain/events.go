@@ -27,10 +27,8 @@ func (s *Service) CreateSchoolEvent(ctx context.Context, v *models.Viewer, in mo
 	}
 	e := &models.SchoolEvent{SchoolID: in.SchoolID, Title: title, Topic: in.Topic, StartsAt: in.StartsAt.UTC(), EndsAt: in.EndsAt.UTC(),
 		Capacity: in.Capacity, CreatedByID: v.ID, CreatedAt: s.now()}
-	if in.Description != nil && strings.TrimSpace(*in.Description) != "" {
-		if e.Description, err = models.CleanBody("description", *in.Description, 5000); err != nil {
-			return nil, err
-		}
+	if e.Description, err = models.CleanOptionalBody("description", in.Description, 5000); err != nil {
+		return nil, err
 	}
 	if in.Location != nil {
 		if e.Location, err = models.CleanText("location", *in.Location, 200, false); err != nil {

@@ -27,7 +27,7 @@ func (s *Service) AnswerTryAtHome(ctx context.Context, v *models.Viewer, in mode
 	if err := policy.RequireViewer(v); err != nil {
 		return nil, err
 	}
-	body, err := optionalBody("body", in.Body, models.MaxTryAtHomeAnswer)
+	body, err := models.CleanOptionalBody("body", in.Body, models.MaxTryAtHomeAnswer)
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +101,7 @@ func (s *Service) UpdateChildProfile(ctx context.Context, v *models.Viewer, in m
 		if val == nil {
 			continue
 		}
-		clean, err := optionalBody(names[col], val, models.MaxProfileField)
+		clean, err := models.CleanOptionalBody(names[col], val, models.MaxProfileField)
 		if err != nil {
 			return nil, err
 		}

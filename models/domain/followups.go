@@ -173,7 +173,7 @@ func (s *Service) AcknowledgeConferenceSummary(ctx context.Context, v *models.Vi
 	if err := policy.RequireViewer(v); err != nil {
 		return nil, err
 	}
-	addition, err := optionalBody("addition", in.Addition, models.MaxFollowUpBody)
+	addition, err := models.CleanOptionalBody("addition", in.Addition, models.MaxFollowUpBody)
 	if err != nil {
 		return nil, err
 	}
@@ -234,7 +234,7 @@ func (s *Service) AnswerNextStepCheckIn(ctx context.Context, v *models.Viewer, i
 	if !in.Progress.Valid() {
 		return nil, models.InvalidField("progress", "progress is NOT_STARTED, GOING_WELL, STUCK or DONE")
 	}
-	body, err := optionalBody("body", in.Body, models.MaxFollowUpBody)
+	body, err := models.CleanOptionalBody("body", in.Body, models.MaxFollowUpBody)
 	if err != nil {
 		return nil, err
 	}
@@ -384,14 +384,6 @@ func (s *Service) visibleSummary(tx *gorm.DB, v *models.Viewer, id string, lock 
 		q = q.Clauses(clause.Locking{Strength: "UPDATE", Table: clause.Table{Name: "conference_summaries"}})
 	}
 	return findOne[models.ConferenceSummary](q, "conference summary")
-}
-
-// optionalBody cleans an optional multi-line text: nil or blank is "".
-func optionalBody(field string, s *string, max int) (string, error) {
-	if s == nil || strings.TrimSpace(*s) == "" {
-		return "", nil
-	}
-	return models.CleanBody(field, *s, max)
 }
 
 // followUpNotice tells about a summary: kind SUMMARY (shared, to the

@@ -57,7 +57,7 @@ func (s *Service) PostObservation(ctx context.Context, v *models.Viewer, in mode
 	if err != nil {
 		return nil, err
 	}
-	try, err := optionalBody("tryAtHome", in.TryAtHome, models.MaxTryAtHome)
+	try, err := models.CleanOptionalBody("tryAtHome", in.TryAtHome, models.MaxTryAtHome)
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +192,7 @@ func (s *Service) UpdateObservation(ctx context.Context, v *models.Viewer, in mo
 		changes["kind"] = *in.Kind
 	}
 	if in.TryAtHome != nil {
-		try, err := optionalBody("tryAtHome", in.TryAtHome, models.MaxTryAtHome)
+		try, err := models.CleanOptionalBody("tryAtHome", in.TryAtHome, models.MaxTryAtHome)
 		if err != nil {
 			return nil, err
 		}

@@ -24,7 +24,7 @@ func (s *Service) RequestConferenceMeeting(ctx context.Context, v *models.Viewer
 	if err != nil {
 		return nil, err
 	}
-	atHome, err := optionalBody("atHome", in.AtHome, models.MaxFamilyNotes)
+	atHome, err := models.CleanOptionalBody("atHome", in.AtHome, models.MaxFamilyNotes)
 	if err != nil {
 		return nil, err
 	}
