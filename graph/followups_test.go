@@ -60,6 +60,10 @@ func (f *fixture) otherHousehold(t *testing.T) {
 // or the restricted guardian.
 func TestConferenceFollowUpLoop(t *testing.T) {
 	f := newFixture(t)
+	// The clock is installed before anything runs (push workers read it);
+	// it stays at the wall clock until the meeting is over.
+	clock := apptest.NewClock(time.Now())
+	f.UseClock(clock)
 	f.otherHousehold(t)
 	for who, device := range map[string]string{"parentA": "mom-phone", "dadA": "dad-phone", "teacherA": "teacher-tablet", "restrictedA": "restricted-phone"} {
 		f.RegisterDevice(f.token(who), device)
@@ -123,8 +127,7 @@ func TestConferenceFollowUpLoop(t *testing.T) {
 	}
 
 	// After: the meeting is over (injected clock).
-	clock := apptest.NewClock(start.Add(40 * time.Minute))
-	f.UseClock(clock)
+	clock.Set(start.Add(40 * time.Minute))
 	var shared struct {
 		ShareConferenceSummary struct {
 			Summary struct {
@@ -321,6 +324,8 @@ func TestConferenceFollowUpLoop(t *testing.T) {
 // nothing.
 func TestConferenceFollowUpAuthorization(t *testing.T) {
 	f := newFixture(t)
+	clock := apptest.NewClock(time.Now())
+	f.UseClock(clock)
 	f.otherHousehold(t)
 	day := time.Now().UTC().AddDate(0, 0, 3).Truncate(24 * time.Hour)
 	start := day.Add(15 * time.Hour)
@@ -330,7 +335,7 @@ func TestConferenceFollowUpAuthorization(t *testing.T) {
 	}
 	f.Do(f.token("parentA"), qBookWith, map[string]any{"in": map[string]any{"clientMutationId": "b", "slotId": slots[0].ID, "studentId": f.students["s1"].ID}}).Decode(t, &b)
 	booking := b.BookConferenceSlot.Booking.ID
-	f.UseClock(apptest.NewClock(start.Add(time.Hour)))
+	clock.Set(start.Add(time.Hour))
 	var s struct {
 		ShareConferenceSummary struct {
 			Summary struct {

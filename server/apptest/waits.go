@@ -114,7 +114,9 @@ func (c *Clock) Add(d time.Duration) time.Time {
 	return t
 }
 
-// UseClock makes the server's domain and push pipeline read c.
+// UseClock makes the server's domain and push pipeline read c. Call it
+// before the test does anything (the workers read the field it sets);
+// then move the clock with Set and Add.
 func (e *Env) UseClock(c *Clock) {
 	e.App.Domain.Now = c.Now
 	e.App.Push.Now = c.Now
