@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -114,6 +115,13 @@ func TestTryAtHome(t *testing.T) {
 	if len(seen.Observation.TriedAtHome) != 1 || seen.Observation.TriedAtHome[0].Body != "He did it twice, then taught his sister." {
 		t.Fatalf("the teacher reads: %+v", seen.Observation.TriedAtHome)
 	}
+	// The family's export has the suggestion and their answer.
+	var ex struct{ StudentExport struct{ JSON string } }
+	f.Do(f.token("parentA"), `query($id: ID!) { studentExport(studentId: $id) { json } }`, map[string]any{"id": s1}).Decode(t, &ex)
+	if !strings.Contains(ex.StudentExport.JSON, `"tryAtHome": "Ask him to show you how he ties a bow."`) ||
+		!strings.Contains(ex.StudentExport.JSON, "then taught his sister.") {
+		t.Fatalf("the export misses try-at-home: %.2000s", ex.StudentExport.JSON)
+	}
 
 	// The tried-rate: 2 suggestions, 1 tried, for teacherA's row and the school.
 	today := time.Now().UTC()
@@ -226,6 +234,16 @@ func TestAboutMyChild(t *testing.T) {
 	}
 	if got, _ := about("dadA"); got[0].Strengths != "Builds things for hours." || got[0].Worries != "" {
 		t.Fatalf("dad's profile: %+v", got[0])
+	}
+	// Each household's export has its own profile, not the other's.
+	export := func(who string) string {
+		var ex struct{ StudentExport struct{ JSON string } }
+		f.Do(f.token(who), `query($id: ID!) { studentExport(studentId: $id) { json } }`, map[string]any{"id": s1}).Decode(t, &ex)
+		return ex.StudentExport.JSON
+	}
+	if mom, dad := export("parentA"), export("dadA"); !strings.Contains(mom, "Kind to younger children.") || strings.Contains(mom, "Builds things") ||
+		!strings.Contains(dad, "Builds things for hours.") || strings.Contains(dad, "Kind to younger") {
+		t.Fatalf("the exports' profiles:\n%.1500s\n%.1500s", mom, dad)
 	}
 	for _, who := range []string{"parentA2", "restrictedA", "teacherA2", "parentB", "teacherB"} {
 		if _, code := about(who); code != "NOT_FOUND" {

@@ -70,6 +70,8 @@ type exportRows struct {
 	summaries     []models.ConferenceSummary
 	steps         []models.ConferenceNextStep
 	followUps     []models.ConferenceFollowUp
+	tried         []models.TryAtHomeAnswer
+	profiles      []models.ChildProfile
 	events        []models.AuditEvent
 	attachments   map[string][]exportFile
 	names         map[string]string
@@ -147,6 +149,13 @@ func (s *Service) readExport(ctx context.Context, v *models.Viewer, st *models.S
 	}
 	if err := db.Scopes(policy.ConferenceFollowUps(v)).Where("conference_follow_ups.summary_id IN ?", sumIDs).
 		Order("conference_follow_ups.created_at").Find(&r.followUps).Error; err != nil {
+		return nil, internal(err)
+	}
+	if err := db.Scopes(policy.TryAtHomeAnswers(v)).Where("try_at_home_answers.observation_id IN ?", obsIDs).
+		Order("try_at_home_answers.created_at").Find(&r.tried).Error; err != nil {
+		return nil, internal(err)
+	}
+	if err := db.Scopes(policy.ChildProfiles(v)).Where("child_profiles.student_id = ?", st.ID).Order("household").Find(&r.profiles).Error; err != nil {
 		return nil, internal(err)
 	}
 	if policy.IsAdmin(v, st.SchoolID) { // the audit log, for the school's admins
@@ -227,6 +236,9 @@ func exportNames(db *gorm.DB, r *exportRows) (map[string]string, error) {
 	for _, f := range r.followUps {
 		ids = append(ids, f.AuthorID)
 	}
+	for _, a := range r.tried {
+		ids = append(ids, a.UserID)
+	}
 	for _, e := range r.events {
 		if e.ActorID != nil {
 			ids = append(ids, *e.ActorID)
@@ -294,6 +306,9 @@ func (r *exportRows) document(v *models.Viewer, st *models.Student) exportDoc {
 	for _, x := range r.summaries {
 		doc.ConferenceSummaries = append(doc.ConferenceSummaries, r.summary(x, name))
 	}
+	for _, p := range r.profiles {
+		doc.AboutMe = append(doc.AboutMe, exportProfile{Strengths: p.Strengths, WhatWorks: p.WhatWorks, Worries: p.Worries, Goals: p.Goals, UpdatedAt: p.UpdatedAt})
+	}
 	if policy.IsAdmin(v, st.SchoolID) {
 		doc.AuditLog = []exportAudit{}
 		for _, e := range r.events {
@@ -341,10 +356,15 @@ func (r *exportRows) summary(x models.ConferenceSummary, name func(string) strin
 func (r *exportRows) observation(o models.Observation, name func(string) string) exportObservation {
 	eo := exportObservation{ID: o.ID, Kind: string(o.Kind), State: string(o.State), Body: o.Body, Skills: o.Skills, Author: name(o.AuthorID),
 		CreatedAt: o.CreatedAt, SharedAt: o.SharedAt, EditedAfterSharing: o.EditedAfterSharing,
-		Responses: []exportText{}, Acknowledgements: []exportAck{}, Attachments: orEmpty(r.attachments[models.ItemObservationGroup+":"+o.GroupID])}
+		TryAtHome: o.TryAtHome, Responses: []exportText{}, TriedAtHome: []exportText{}, Acknowledgements: []exportAck{}, Attachments: orEmpty(r.attachments[models.ItemObservationGroup+":"+o.GroupID])}
 	for _, x := range r.responses {
 		if x.ObservationID == o.ID {
 			eo.Responses = append(eo.Responses, exportText{By: name(x.AuthorID), Body: x.Body, At: x.CreatedAt})
+		}
+	}
+	for _, a := range r.tried {
+		if a.ObservationID == o.ID {
+			eo.TriedAtHome = append(eo.TriedAtHome, exportText{By: name(a.UserID), Body: a.Body, At: a.UpdatedAt})
 		}
 	}
 	for _, a := range r.acks {
@@ -374,6 +394,8 @@ type exportDoc struct {
 	// ConferenceSummaries are the summaries of the meetings, with the next
 	// steps agreed and what both sides said of them since.
 	ConferenceSummaries []exportSummary `json:"conferenceSummaries"`
+	// AboutMe is "About my child", per household the viewer may read.
+	AboutMe []exportProfile `json:"aboutMe"`
 	// AuditLog is in an admin's export only.
 	AuditLog []exportAudit `json:"auditLog,omitempty"`
 }
@@ -383,7 +405,7 @@ func (d *exportDoc) fill() {
 	d.Classrooms, d.Guardians, d.Observations = orEmpty(d.Classrooms), orEmpty(d.Guardians), orEmpty(d.Observations)
 	d.HomeInsights, d.Conversations = orEmpty(d.HomeInsights), orEmpty(d.Conversations)
 	d.Conferences, d.MeetingRequests = orEmpty(d.Conferences), orEmpty(d.MeetingRequests)
-	d.ConferenceSummaries = orEmpty(d.ConferenceSummaries)
+	d.ConferenceSummaries, d.AboutMe = orEmpty(d.ConferenceSummaries), orEmpty(d.AboutMe)
 }
 
 type exportPerson struct {
@@ -447,7 +469,9 @@ type exportObservation struct {
 	CreatedAt          time.Time            `json:"createdAt"`
 	SharedAt           *time.Time           `json:"sharedAt"`
 	EditedAfterSharing bool                 `json:"editedAfterSharing"`
+	TryAtHome          string               `json:"tryAtHome"`
 	Responses          []exportText         `json:"responses"`
+	TriedAtHome        []exportText         `json:"triedAtHome"`
 	Acknowledgements   []exportAck          `json:"acknowledgements"`
 	Attachments        []exportFile         `json:"attachments"`
 }
@@ -496,6 +520,14 @@ type exportRequest struct {
 	AtHome string    `json:"atHome"`
 	State  string    `json:"state"`
 	At     time.Time `json:"at"`
+}
+
+type exportProfile struct {
+	Strengths string    `json:"strengths"`
+	WhatWorks string    `json:"whatWorks"`
+	Worries   string    `json:"worries"`
+	Goals     string    `json:"goals"`
+	UpdatedAt time.Time `json:"updatedAt"`
 }
 
 type exportSummary struct {
