@@ -85,10 +85,16 @@ func (h *Webhooks) status(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	err := h.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var m models.OutboundMessage
-		if err := tx.Take(&m, "provider_id = ? AND channel = ?", sid, models.ChannelSMS).Error; err != nil {
+		// By our id where the callback's address carries it (it may come
+		// before the send's answer recorded the sid), else by the sid.
+		q := tx.Where("provider_id = ? AND channel = ?", sid, models.ChannelSMS)
+		if id := r.URL.Query().Get("id"); domain.ValidID(id) {
+			q = tx.Where("id = ? AND channel = ? AND (provider_id IS NULL OR provider_id = ?)", id, models.ChannelSMS, sid)
+		}
+		if err := q.Take(&m).Error; err != nil {
 			return err
 		}
-		fields := map[string]any{"status": st, "updated_at": h.Domain.Now()}
+		fields := map[string]any{"status": st, "updated_at": h.Domain.Now(), "provider_id": sid}
 		if code != "" {
 			fields["error_code"] = "TWILIO_" + code
 		}

@@ -85,7 +85,10 @@ func (t *Twilio) SendText(ctx context.Context, m Text) (string, string, error) {
 		params.SetFrom(t.from)
 	}
 	if t.statusCallback != "" {
-		params.SetStatusCallback(t.statusCallback)
+		// Our message's id rides in the callback's address (Twilio signs
+		// the whole address): a callback can come before the send's answer
+		// has given the message its sid.
+		params.SetStatusCallback(statusCallbackFor(t.statusCallback, m.ID))
 	}
 	type answer struct {
 		msg *openapi.ApiV2010Message
@@ -140,4 +143,19 @@ func StatusOf(twilioStatus string) string {
 		return "UNDELIVERABLE"
 	}
 	return "QUEUED" // accepted, queued, sending, scheduled
+}
+
+// statusCallbackFor is the status callback address for our message id.
+func statusCallbackFor(base, id string) string {
+	if id == "" {
+		return base
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		return base
+	}
+	q := u.Query()
+	q.Set("id", id)
+	u.RawQuery = q.Encode()
+	return u.String()
 }

@@ -226,10 +226,16 @@ func (w *Worker) record(db *gorm.DB, batch []outcome) error {
 	}
 	now := w.S.Now()
 	return db.Transaction(func(tx *gorm.DB) error {
-		if err := tx.Exec(`UPDATE outbound_messages m SET status = r.status, provider_id = COALESCE(r.provider_id, m.provider_id),
-			error_code = r.error_code, next_attempt_at = COALESCE(r.next_attempt_at, m.next_attempt_at), updated_at = ?
-			FROM jsonb_to_recordset(CAST(? AS jsonb)) AS r(id uuid, status text, provider_id text, error_code text, next_attempt_at timestamptz)
-			WHERE m.id = r.id`, now, string(b)).Error; err != nil {
+		// A status callback may have come before the send's answer (it
+		// finds the row by our id): a row it moved on from SENDING keeps
+		// what the callback said.
+		if err := tx.Exec(`UPDATE outbound_messages m SET
+			status = CASE WHEN m.status <> @sending AND r.provider_id IS NOT NULL THEN m.status ELSE r.status END,
+			provider_id = COALESCE(r.provider_id, m.provider_id),
+			error_code = CASE WHEN m.status <> @sending AND r.provider_id IS NOT NULL THEN m.error_code ELSE r.error_code END,
+			next_attempt_at = COALESCE(r.next_attempt_at, m.next_attempt_at), updated_at = @now
+			FROM jsonb_to_recordset(CAST(@rows AS jsonb)) AS r(id uuid, status text, provider_id text, error_code text, next_attempt_at timestamptz)
+			WHERE m.id = r.id`, map[string]any{"sending": models.OutboundSending, "now": now, "rows": string(b)}).Error; err != nil {
 			return fmt.Errorf("outbound: record: %w", err)
 		}
 		for _, id := range dead {
