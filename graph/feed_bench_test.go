@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/server/apptest"
 	"github.com/sameside/sameside/server/database"
+	"github.com/sameside/sameside/tools/benchdb"
 )
 
 // BenchmarkFeedPage: the demo school scaled to 1,000 students and 100,000
@@ -34,38 +36,8 @@ func BenchmarkFeedPage(b *testing.B) {
 		// One client asks as fast as it can: rate limiting would answer 429.
 		Env: map[string]string{"SAMESIDE_RATE_LIMIT": "0", "SAMESIDE_DB_MAX_CONNS": "20"}})
 	ctx := context.Background()
-	scale := []string{
-		// 920 more students, spread over the four classrooms.
-		`INSERT INTO students (school_id, first_name, last_name, grade)
-		 SELECT (SELECT id FROM schools), 'Bench' || g, 'Student', '3' FROM generate_series(1, 920) g`,
-		`INSERT INTO enrollments (classroom_id, student_id, school_id)
-		 SELECT c.id, s.id, s.school_id FROM (SELECT id, school_id, row_number() OVER (ORDER BY id) rn FROM students WHERE first_name LIKE 'Bench%') s
-		 JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM classrooms) c ON c.k = s.rn % 4`,
-		// 100,000 observations, 100 a student, nine in ten shared.
-		`INSERT INTO observations (school_id, student_id, author_id, group_id, kind, body, skills, state, shared_at, feed_at, created_at, updated_at)
-		 SELECT s.school_id, s.id, (SELECT user_id FROM memberships WHERE role = 'TEACHER' LIMIT 1), gen_random_uuid(),
-		   (ARRAY['POSITIVE','OBSERVATION','CONCERN'])[1 + g % 3], 'Observation number ' || g || ' about focus and kindness in class.',
-		   ARRAY['FOCUS','KINDNESS'], CASE WHEN g % 10 = 0 THEN 'DRAFT' ELSE 'SHARED' END,
-		   now() - g * interval '1 minute', now() - g * interval '1 minute', now() - g * interval '1 minute', now() - g * interval '1 minute'
-		 FROM generate_series(0, 99999) g JOIN (SELECT id, school_id, row_number() OVER (ORDER BY id) - 1 AS rn FROM students) s ON s.rn = g % 1000`,
-		// The parent has acknowledged a third of their children's notes and replied to some.
-		`INSERT INTO acknowledgements (observation_id, user_id, reaction)
-		 SELECT o.id, g.user_id, 'HEART' FROM observations o JOIN guardianships g ON g.student_id = o.student_id
-		 WHERE o.state = 'SHARED' AND abs(hashtext(o.id::text)) % 3 = 0`,
-		`INSERT INTO observation_responses (observation_id, author_id, body)
-		 SELECT o.id, g.user_id, 'Thank you!' FROM observations o JOIN guardianships g ON g.student_id = o.student_id
-		 WHERE o.state = 'SHARED' AND abs(hashtext(o.id::text)) % 7 = 0`,
-		// Every text translated into Spanish, as the jobs leave it (the
-		// original's row says its language): the translated case reads them.
-		`INSERT INTO translations (hash, target, text, source, chars)
-		 SELECT sha256(convert_to(t.body, 'UTF8')), l.target, CASE WHEN l.target = 'en' THEN t.body ELSE 'Traducido: ' || t.body END, 'en', 0
-		 FROM (SELECT DISTINCT body FROM observations UNION SELECT DISTINCT body FROM observation_responses) t, (VALUES ('en'), ('es')) AS l(target)`,
-		`ANALYZE`,
-	}
-	for _, q := range scale {
-		if err := env.DB.Exec(q).Error; err != nil {
-			b.Fatal(err)
-		}
+	if err := benchdb.ScaleSchool(env.DB, 100, true); err != nil {
+		b.Fatal(err)
 	}
 	parent := env.User("parent")
 	token := env.TokenFor(parent)
@@ -291,4 +263,88 @@ func checkTranslated(env *apptest.Env, token string, body []byte) error {
 		return fmt.Errorf("the page is not translated: %.300s", raw)
 	}
 	return nil
+}
+
+// BenchmarkFeedHistory: the parent's feed page (the app's Feed) on a
+// school with 10,000 observations and on one with 1,000,000 (10 and 1,000
+// a student), two servers on two databases, requests interleaved one by
+// one (the machine's noise falls on both alike). Each run reports both
+// sides' median latency; `make bench-history` prints the medians and the
+// ratio of 1M to 10k.
+func BenchmarkFeedHistory(b *testing.B) {
+	type side struct {
+		name  string
+		env   *apptest.Env
+		token string
+	}
+	opts := apptest.Options{Seed: true, NoWorkers: true,
+		Env: map[string]string{"SAMESIDE_RATE_LIMIT": "0", "SAMESIDE_DB_MAX_CONNS": "20"}}
+	var sides []*side
+	for _, s := range []struct {
+		name       string
+		perStudent int
+	}{{"10k", 10}, {"1M", 1000}} {
+		env := apptest.New(b, opts)
+		if err := benchdb.ScaleSchool(env.DB, s.perStudent, false); err != nil {
+			b.Fatal(err)
+		}
+		var n int64
+		env.DB.Table("observations").Count(&n)
+		b.Logf("%s: %d observations", s.name, n)
+		sides = append(sides, &side{s.name, env, env.TokenFor(env.User("parent"))})
+	}
+	ops, err := contracts.Operations()
+	if err != nil {
+		b.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]any{"query": ops["Feed"], "operationName": "Feed", "variables": map[string]any{"first": 20}})
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
+	page := func(s *side) (time.Duration, error) {
+		req, _ := http.NewRequest(http.MethodPost, s.env.Server.URL+"/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+s.token)
+		start := time.Now()
+		res, err := client.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		raw, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		took := time.Since(start)
+		var out struct {
+			Data struct {
+				Feed struct{ Edges []json.RawMessage }
+			}
+			Errors []any
+		}
+		if err := json.Unmarshal(raw, &out); err != nil || len(out.Errors) > 0 || len(out.Data.Feed.Edges) != 20 {
+			return 0, fmt.Errorf("%s feed: %.300s", s.name, raw)
+		}
+		return took, nil
+	}
+	for range 200 { // warm both up
+		for _, s := range sides {
+			if _, err := page(s); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.Run("interleaved", func(b *testing.B) {
+		took := make([][]time.Duration, len(sides))
+		for i := 0; i < b.N; i++ {
+			s := i % len(sides)
+			d, err := page(sides[s])
+			if err != nil {
+				b.Fatal(err)
+			}
+			took[s] = append(took[s], d)
+		}
+		for i, s := range sides {
+			if len(took[i]) == 0 {
+				return
+			}
+			slices.Sort(took[i])
+			b.ReportMetric(float64(took[i][len(took[i])/2].Microseconds())/1000, s.name+"-p50-ms")
+		}
+	})
 }

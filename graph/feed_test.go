@@ -2,12 +2,14 @@ package graph_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/server/apptest"
 )
 
 // threeChildren gives parentA two more children in classroom a1 and shares
@@ -130,4 +132,106 @@ func TestFeedPaginationIsStable(t *testing.T) {
 			t.Fatalf("first %d: %s", first, res.Body)
 		}
 	}
+}
+
+// The feed reads a page per child, however long the children's history: a
+// parent of three children with 400 shared notes each, and a teacher's
+// classroom feed, read at most (page + 1) observations per student, on the
+// first page and after a cursor. The page statement the server sent is
+// run again under EXPLAIN ANALYZE, and the rows its scans of observations
+// produced are summed.
+func TestFeedReadsAPagePerChild(t *testing.T) {
+	f := newFixture(t)
+	kids := f.threeChildren(t, 0)
+	if err := f.DB.Exec(`INSERT INTO observations (school_id, student_id, author_id, group_id, kind, body, skills, state, shared_at, feed_at, created_at, updated_at)
+		SELECT ?, k.id, ?, gen_random_uuid(), 'POSITIVE', 'note ' || g, ARRAY['FOCUS'], 'SHARED', t, t, t, t
+		FROM unnest(?::uuid[]) AS k(id), generate_series(1, 400) g, LATERAL (SELECT now() - g * interval '1 minute' AS t) at`,
+		f.classrooms["a1"].SchoolID, f.users["teacherA"].ID, "{"+strings.Join(kids, ",")+"}").Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := f.DB.Exec(`ANALYZE observations`).Error; err != nil {
+		t.Fatal(err)
+	}
+	var classroomStudents int64
+	f.DB.Table("enrollments").Where("classroom_id = ?", f.classrooms["a1"].ID).Count(&classroomStudents)
+
+	// read runs query and returns the rows the page statement's scans of
+	// observations produced, and the page's end cursor.
+	read := func(tok, query string, vars map[string]any, field string) (int, string) {
+		t.Helper()
+		res, sent := f.DoRecording(tok, query, vars)
+		var out map[string]struct {
+			Edges    []any
+			PageInfo struct{ EndCursor string }
+			Feed     *struct {
+				Edges    []any
+				PageInfo struct{ EndCursor string }
+			}
+		}
+		res.Decode(t, &out)
+		edges, end := out[field].Edges, out[field].PageInfo.EndCursor
+		if out[field].Feed != nil {
+			edges, end = out[field].Feed.Edges, out[field].Feed.PageInfo.EndCursor
+		}
+		if len(edges) != 20 {
+			t.Fatalf("%s: %d items, want 20", field, len(edges))
+		}
+		var page *apptest.Statement
+		for i := range sent {
+			if strings.Contains(sent[i].SQL, "acknowledgements a ON") {
+				page = &sent[i]
+			}
+		}
+		if page == nil {
+			t.Fatalf("%s: no page statement among %d", field, len(sent))
+		}
+		var plan []byte
+		if err := f.DB.Raw("EXPLAIN (ANALYZE, FORMAT JSON) "+page.SQL, page.Vars...).Row().Scan(&plan); err != nil {
+			t.Fatal(err)
+		}
+		var root []struct{ Plan planNode }
+		if err := json.Unmarshal(plan, &root); err != nil {
+			t.Fatal(err)
+		}
+		return root[0].Plan.rowsOf("observations"), end
+	}
+	tok := f.token("parentA")
+	q := `query($after: String) { feed(first: 20, after: $after) { edges { node { id } } pageInfo { endCursor } } }`
+	rows, end := read(tok, q, map[string]any{}, "feed")
+	t.Logf("parent of 3 children with 400 notes each: first page read %d observations", rows)
+	if rows > 3*21 {
+		t.Errorf("the first page read %d observations; want at most %d (21 per child)", rows, 3*21)
+	}
+	rows, _ = read(tok, q, map[string]any{"after": end}, "feed")
+	t.Logf("second page read %d observations", rows)
+	if rows > 3*21 {
+		t.Errorf("the second page read %d observations; want at most %d", rows, 3*21)
+	}
+	cq := `query($id: ID!) { classroom(id: $id) { feed(first: 20) { edges { node { id } } pageInfo { endCursor } } } }`
+	rows, _ = read(f.token("teacherA"), cq, map[string]any{"id": f.classrooms["a1"].ID}, "classroom")
+	t.Logf("classroom of %d students: first page read %d observations", classroomStudents, rows)
+	if rows > int(classroomStudents)*21 {
+		t.Errorf("the classroom's page read %d observations; want at most %d", rows, classroomStudents*21)
+	}
+}
+
+// planNode is a node of EXPLAIN's JSON plan.
+type planNode struct {
+	NodeType     string     `json:"Node Type"`
+	RelationName string     `json:"Relation Name"`
+	ActualRows   float64    `json:"Actual Rows"`
+	ActualLoops  float64    `json:"Actual Loops"`
+	Plans        []planNode `json:"Plans"`
+}
+
+// rowsOf sums the rows the plan's scans of table produced, over all loops.
+func (n planNode) rowsOf(table string) int {
+	total := 0
+	if n.RelationName == table {
+		total += int(n.ActualRows * n.ActualLoops)
+	}
+	for _, c := range n.Plans {
+		total += c.rowsOf(table)
+	}
+	return total
 }

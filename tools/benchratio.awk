@@ -8,7 +8,7 @@ END {
 	for (k in v) {
 		c = split(substr(v[k], 2), a, " "); asort(a)
 		m[k] = (c % 2) ? a[(c+1)/2] : (a[c/2] + a[c/2+1]) / 2
-		printf "%s median %.0f %s over %d runs\n", k, m[k], metric, c
+		printf "%s median " (m[k] < 100 ? "%.2f" : "%.0f") " %s over %d runs\n", k, m[k], metric, c
 	}
 	if (m[den]) printf "ratio %s / %s = %.2f\n", num, den, m[num] / m[den]
 }

@@ -28,8 +28,8 @@ func (s *Service) Feed(ctx context.Context, v *models.Viewer, args models.FeedAr
 	if args.StudentIDs != nil {
 		ids = validIDs(args.StudentIDs)
 	}
-	q := s.DB.WithContext(ctx).Table("observations").Scopes(policy.SharedAboutVisibleStudents(s.DB.WithContext(ctx), v, ids))
-	return s.observationPage(ctx, v, q, args)
+	students, each := policy.SharedAboutVisibleStudents(s.DB.WithContext(ctx), v, ids)
+	return s.observationPageByStudent(ctx, v, students, each, args)
 }
 
 // ClassroomFeed is a classroom's observations the viewer may see (staff: all
@@ -37,8 +37,8 @@ func (s *Service) Feed(ctx context.Context, v *models.Viewer, args models.FeedAr
 func (s *Service) ClassroomFeed(ctx context.Context, v *models.Viewer, c *models.Classroom, args models.FeedArgs) (*models.ObservationPage, error) {
 	sq := s.DB.WithContext(ctx).Model(&models.Student{}).Select("students.id").Scopes(policy.Students(v)).
 		Where("students.id IN (SELECT student_id FROM enrollments WHERE classroom_id = ?)", c.ID)
-	q := s.DB.WithContext(ctx).Table("observations").Scopes(policy.Observations(v)).Where("observations.student_id = ANY (ARRAY(?))", sq)
-	return audited[*models.ObservationPage](ctx, s, v, c.SchoolID, "", c.ID, "classroom.feed")(s.observationPage(ctx, v, q, args))
+	return audited[*models.ObservationPage](ctx, s, v, c.SchoolID, "", c.ID, "classroom.feed")(
+		s.observationPageByStudent(ctx, v, sq, policy.Observations(v), args))
 }
 
 // StudentObservations is a student's observations the viewer may see.
@@ -104,27 +104,71 @@ func (r *feedRow) columns(countSQL, attachmentsSQL string) (string, []any) {
 	return strings.Join(sqls, ", "), dsts
 }
 
+// feedOrder is every list's order: newest first, the id breaking ties
+// (the keyset cursor's order).
+const feedOrder = "observations.feed_at DESC, observations.id DESC"
+
+// pageFilter is the page's size and the conditions of args (kinds, the
+// cursor) on observations.
+func pageFilter(args models.FeedArgs) (int, policy.Scope, error) {
+	n, err := pageSize(args.First)
+	if err != nil {
+		return 0, nil, err
+	}
+	for _, k := range args.Kinds {
+		if !k.Valid() {
+			return 0, nil, models.InvalidField("kinds", "unknown kind")
+		}
+	}
+	var at time.Time
+	var id string
+	if args.After != nil {
+		if at, id, err = decodeCursor("after", *args.After); err != nil {
+			return 0, nil, err
+		}
+	}
+	return n, func(q *gorm.DB) *gorm.DB {
+		if len(args.Kinds) > 0 {
+			q = q.Where("observations.kind IN ?", args.Kinds)
+		}
+		if args.After != nil {
+			q = q.Where("(observations.feed_at, observations.id) < (?, ?)", at, id)
+		}
+		return q
+	}, nil
+}
+
 // observationPage runs one keyset page of q, newest first, with extras.
 func (s *Service) observationPage(ctx context.Context, v *models.Viewer, q *gorm.DB, args models.FeedArgs) (*models.ObservationPage, error) {
-	n, err := pageSize(args.First)
+	n, filter, err := pageFilter(args)
 	if err != nil {
 		return nil, err
 	}
-	if len(args.Kinds) > 0 {
-		for _, k := range args.Kinds {
-			if !k.Valid() {
-				return nil, models.InvalidField("kinds", "unknown kind")
-			}
-		}
-		q = q.Where("observations.kind IN ?", args.Kinds)
+	return s.readPage(ctx, v, q.Scopes(filter).Select("observations.*").Order(feedOrder).Limit(n+1), n, args)
+}
+
+// observationPageByStudent is observationPage over the observations of
+// some students (each limiting a student's rows): each student's newest
+// page through the index on (student_id, feed_at, id), merged, then the
+// page of those. It reads at most a page per student, however long their
+// history; one scan of every row of the students and a sort would read
+// them all.
+func (s *Service) observationPageByStudent(ctx context.Context, v *models.Viewer, students *gorm.DB, each policy.Scope, args models.FeedArgs) (*models.ObservationPage, error) {
+	n, filter, err := pageFilter(args)
+	if err != nil {
+		return nil, err
 	}
-	if args.After != nil {
-		at, id, err := decodeCursor("after", *args.After)
-		if err != nil {
-			return nil, err
-		}
-		q = q.Where("(observations.feed_at, observations.id) < (?, ?)", at, id)
-	}
+	db := s.DB.WithContext(ctx)
+	per := db.Table("observations").Scopes(each, filter).Where("observations.student_id = vs.id").
+		Select("observations.*").Order(feedOrder).Limit(n + 1)
+	inner := db.Table("unnest(ARRAY(?)) AS vs(id)", students).Joins("CROSS JOIN LATERAL (?) AS observations", per).
+		Select("observations.*").Order(feedOrder).Limit(n + 1)
+	return s.readPage(ctx, v, inner, n, args)
+}
+
+// readPage reads the page inner selects (at most n+1 observations, in
+// feed order) with what each of its rows needs.
+func (s *Service) readPage(ctx context.Context, v *models.Viewer, inner *gorm.DB, n int, args models.FeedArgs) (*models.ObservationPage, error) {
 	// The page first (keyset, LIMIT n+1 on the scoped rows), then what each
 	// of its rows needs: author, student, the viewer's acknowledgement and
 	// response count, in the same statement but only for the page's rows.
@@ -132,14 +176,13 @@ func (s *Service) observationPage(ctx context.Context, v *models.Viewer, q *gorm
 	// scope), so the page needs no further loads.
 	// The attachments too, when asked for, in the same statement.
 	countSQL, attachSQL, colArgs := policy.FeedExtrasSQL(v, args.WithAttachments)
-	inner := q.Select("observations.*").Order("observations.feed_at DESC, observations.id DESC").Limit(n + 1)
 	var row feedRow
 	cols, dsts := row.columns(countSQL, attachSQL)
 	sqlRows, err := s.DB.WithContext(ctx).Table("(?) AS observations", inner).Select(cols, colArgs...).
 		Joins("JOIN users au ON au.id = observations.author_id").
 		Joins("JOIN students st ON st.id = observations.student_id").
 		Joins("LEFT JOIN acknowledgements a ON a.observation_id = observations.id AND a.user_id = ?", v.ID).
-		Order("observations.feed_at DESC, observations.id DESC").Rows()
+		Order(feedOrder).Rows()
 	if err != nil {
 		return nil, models.Internal(err)
 	}

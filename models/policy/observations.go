@@ -97,20 +97,21 @@ func FeedExtrasSQL(v *models.Viewer, attachments bool) (count, files string, arg
 	return responseCountSQL(v), files, []any{p}
 }
 
-// SharedAboutVisibleStudents limits a query on observations to SHARED ones
+// SharedAboutVisibleStudents is the feed's rule: the SHARED observations
 // about students the viewer may see (narrowed to some when ids is not nil).
 // By the rules above that is exactly the SHARED part of Observations(v) —
 // an admin sees all of their school's, a teacher all but drafts of their
-// students', a parent the shared ones of their children — but as
-// student_id = ANY(ARRAY(subquery)) the planner computes the students once
-// and reads only their rows through the feed index, where the disjunction
-// in Observations makes it scan.
-func SharedAboutVisibleStudents(db *gorm.DB, v *models.Viewer, ids []string) Scope {
-	return func(q *gorm.DB) *gorm.DB {
-		students := db.Model(&models.Student{}).Select("students.id").Scopes(Students(v))
-		if ids != nil {
-			students = students.Where("students.id IN ?", ids)
-		}
-		return q.Where("observations.state = ? AND observations.student_id = ANY (ARRAY(?))", models.StateShared, students)
+// students', a parent the shared ones of their children. It is given as the
+// students (a subquery of their ids) and the condition on each one's
+// observations, so that the feed reads each student's newest notes through
+// the feed index (observations_shared_feed_idx) and stops after a page:
+// the work grows with the number of children, not with their history.
+func SharedAboutVisibleStudents(db *gorm.DB, v *models.Viewer, ids []string) (students *gorm.DB, each Scope) {
+	students = db.Model(&models.Student{}).Select("students.id").Scopes(Students(v))
+	if ids != nil {
+		students = students.Where("students.id IN ?", ids)
+	}
+	return students, func(q *gorm.DB) *gorm.DB {
+		return q.Where("observations.state = ?", models.StateShared)
 	}
 }

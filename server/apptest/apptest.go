@@ -223,28 +223,63 @@ func (e *Env) Sibling(t testing.TB) *Env {
 	return s
 }
 
+// requestStatements is what the server sent the database for one request.
+type requestStatements struct {
+	n  atomic.Int64
+	mu sync.Mutex
+	// sent are the statements as sent, with their arguments.
+	sent []Statement
+}
+
+// Statement is one SQL statement the server ran, and its arguments.
+type Statement struct {
+	SQL  string
+	Vars []any
+}
+
 // countStatements counts each statement sent to the database under the id
 // of the request whose context it ran in (subqueries GORM renders inside
-// another statement are not statements); statements of anything else the server does meanwhile
-// (push workers, cleanup jobs, other requests) are not counted.
+// another statement are not statements), and keeps it; statements of
+// anything else the server does meanwhile (push workers, cleanup jobs,
+// other requests) are not counted.
 func countStatements(db *gorm.DB, perRequest *sync.Map) {
-	inc := func(tx *gorm.DB) {
+	of := func(tx *gorm.DB) *requestStatements {
 		// A subquery is rendered by running the callbacks dry: no round trip.
 		if tx.Statement.Context == nil || tx.DryRun {
-			return
+			return nil
 		}
 		if id := api.RequestID(tx.Statement.Context); id != "" {
-			if n, ok := perRequest.Load(id); ok {
-				n.(*atomic.Int64).Add(1)
+			if r, ok := perRequest.Load(id); ok {
+				return r.(*requestStatements)
 			}
 		}
+		return nil
 	}
-	_ = db.Callback().Query().Before("gorm:query").Register("apptest:count", inc)
-	_ = db.Callback().Row().Before("gorm:row").Register("apptest:count", inc)
-	_ = db.Callback().Raw().Before("gorm:raw").Register("apptest:count", inc)
-	_ = db.Callback().Create().Before("gorm:create").Register("apptest:count", inc)
-	_ = db.Callback().Update().Before("gorm:update").Register("apptest:count", inc)
-	_ = db.Callback().Delete().Before("gorm:delete").Register("apptest:count", inc)
+	inc := func(tx *gorm.DB) {
+		if r := of(tx); r != nil {
+			r.n.Add(1)
+		}
+	}
+	keep := func(tx *gorm.DB) {
+		if r := of(tx); r != nil && tx.Statement.SQL.Len() > 0 {
+			r.mu.Lock()
+			r.sent = append(r.sent, Statement{SQL: tx.Statement.SQL.String(), Vars: append([]any(nil), tx.Statement.Vars...)})
+			r.mu.Unlock()
+		}
+	}
+	cb := db.Callback()
+	_ = cb.Query().Before("gorm:query").Register("apptest:count", inc)
+	_ = cb.Row().Before("gorm:row").Register("apptest:count", inc)
+	_ = cb.Raw().Before("gorm:raw").Register("apptest:count", inc)
+	_ = cb.Create().Before("gorm:create").Register("apptest:count", inc)
+	_ = cb.Update().Before("gorm:update").Register("apptest:count", inc)
+	_ = cb.Delete().Before("gorm:delete").Register("apptest:count", inc)
+	_ = cb.Query().After("gorm:query").Register("apptest:keep", keep)
+	_ = cb.Row().After("gorm:row").Register("apptest:keep", keep)
+	_ = cb.Raw().After("gorm:raw").Register("apptest:keep", keep)
+	_ = cb.Create().After("gorm:create").Register("apptest:keep", keep)
+	_ = cb.Update().After("gorm:update").Register("apptest:keep", keep)
+	_ = cb.Delete().After("gorm:delete").Register("apptest:keep", keep)
 }
 
 // Token signs a demo token for a user given by role ("admin", "teacher",

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sync/atomic"
 	"testing"
 )
 
@@ -59,13 +58,29 @@ func (e *Env) Do(token, query string, vars map[string]any) *Response {
 // ran for this request alone.
 func (e *Env) DoCounting(token, query string, vars map[string]any) (*Response, int64) {
 	e.t.Helper()
+	res, r := e.doRecorded(token, query, vars)
+	return res, r.n.Load()
+}
+
+// DoRecording is Do, and also returns the SQL statements the server ran
+// for this request alone, as sent, with their arguments.
+func (e *Env) DoRecording(token, query string, vars map[string]any) (*Response, []Statement) {
+	e.t.Helper()
+	res, r := e.doRecorded(token, query, vars)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return res, r.sent
+}
+
+func (e *Env) doRecorded(token, query string, vars map[string]any) (*Response, *requestStatements) {
+	e.t.Helper()
 	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	id := fmt.Sprintf("counted-%d", e.requests.Add(1))
-	n := new(atomic.Int64)
-	e.statements.Store(id, n)
+	r := new(requestStatements)
+	e.statements.Store(id, r)
 	defer e.statements.Delete(id)
 	req, err := http.NewRequest(http.MethodPost, e.Server.URL+"/graphql", bytes.NewReader(body))
 	if err != nil {
@@ -76,8 +91,7 @@ func (e *Env) DoCounting(token, query string, vars map[string]any) (*Response, i
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	res := e.send(req)
-	return res, n.Load()
+	return e.send(req), r
 }
 
 // Post sends a raw body to /graphql.

@@ -5,8 +5,10 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"gorm.io/gorm"
 )
 
 // Create creates a fresh database next to adminURL's (dropping a
@@ -36,4 +38,53 @@ func Create(ctx context.Context, adminURL, name string) (string, func(), error) 
 		conn.Close(context.Background())
 	}
 	return u.String(), drop, nil
+}
+
+// ScaleSchool grows the demo school (just seeded) to 1,000 students with perStudent
+// observations each (a third acknowledged by the parent, a seventh
+// answered), and with translations every text into Spanish.
+func ScaleSchool(db *gorm.DB, perStudent int, translations bool) error {
+	scale := []string{
+		// 920 more students, spread over the four classrooms.
+		`INSERT INTO students (school_id, first_name, last_name, grade)
+		 SELECT (SELECT id FROM schools), 'Bench' || g, 'Student', '3' FROM generate_series(1, 920) g`,
+		`INSERT INTO enrollments (classroom_id, student_id, school_id)
+		 SELECT c.id, s.id, s.school_id FROM (SELECT id, school_id, row_number() OVER (ORDER BY id) rn FROM students WHERE first_name LIKE 'Bench%') s
+		 JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM classrooms) c ON c.k = s.rn % 4`,
+		// perStudent observations a student (100,000 at 100), nine in ten
+		// shared, a minute apart.
+		`INSERT INTO observations (school_id, student_id, author_id, group_id, kind, body, skills, state, shared_at, feed_at, created_at, updated_at)
+		 SELECT s.school_id, s.id, (SELECT user_id FROM memberships WHERE role = 'TEACHER' LIMIT 1), gen_random_uuid(),
+		   (ARRAY['POSITIVE','OBSERVATION','CONCERN'])[1 + g % 3], 'Observation number ' || g || ' about focus and kindness in class.',
+		   ARRAY['FOCUS','KINDNESS'], CASE WHEN g % 10 = 0 THEN 'DRAFT' ELSE 'SHARED' END,
+		   now() - g * interval '1 minute', now() - g * interval '1 minute', now() - g * interval '1 minute', now() - g * interval '1 minute'
+		 FROM generate_series(0, ?) g JOIN (SELECT id, school_id, row_number() OVER (ORDER BY id) - 1 AS rn FROM students) s ON s.rn = g % 1000`,
+		// The parent has acknowledged a third of their children's notes and replied to some.
+		`INSERT INTO acknowledgements (observation_id, user_id, reaction)
+		 SELECT o.id, g.user_id, 'HEART' FROM observations o JOIN guardianships g ON g.student_id = o.student_id
+		 WHERE o.state = 'SHARED' AND abs(hashtext(o.id::text)) % 3 = 0`,
+		`INSERT INTO observation_responses (observation_id, author_id, body)
+		 SELECT o.id, g.user_id, 'Thank you!' FROM observations o JOIN guardianships g ON g.student_id = o.student_id
+		 WHERE o.state = 'SHARED' AND abs(hashtext(o.id::text)) % 7 = 0`,
+		// Every text translated into Spanish, as the jobs leave it (the
+		// original's row says its language): the translated case reads them.
+		`-- translations
+		INSERT INTO translations (hash, target, text, source, chars)
+		 SELECT sha256(convert_to(t.body, 'UTF8')), l.target, CASE WHEN l.target = 'en' THEN t.body ELSE 'Traducido: ' || t.body END, 'en', 0
+		 FROM (SELECT DISTINCT body FROM observations UNION SELECT DISTINCT body FROM observation_responses) t, (VALUES ('en'), ('es')) AS l(target)`,
+		`ANALYZE`,
+	}
+	for i, q := range scale {
+		if strings.HasPrefix(strings.TrimSpace(q), "-- translations") && !translations {
+			continue
+		}
+		var args []any
+		if i == 2 {
+			args = append(args, perStudent*1000-1)
+		}
+		if err := db.Exec(q, args...).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }
