@@ -10,7 +10,7 @@ APOLLO := tools/apollo
 APOLLO_PQM := $(APOLLO)/node_modules/.bin/generate-persisted-query-manifest
 TSX := $(CURDIR)/$(APOLLO)/node_modules/.bin/tsx
 
-.PHONY: run test test-go fuzz check generate release tidy emulator-deps apollo-deps playground-assets bench-push bench-feed bench-history bench-live bench-announce bench-roster bench-urgent
+.PHONY: run test test-go fuzz check generate release tidy emulator-deps apollo-deps playground-assets bench-push bench-feed bench-history bench-peers bench-live bench-announce bench-roster bench-urgent
 
 ## run: serve the API with the demo school (embedded PostgreSQL if none answers)
 run:
@@ -125,12 +125,20 @@ bench-feed:
 ## 1,000,000 (two servers, two databases, interleaved); prints each side's
 ## median latency over 5 runs and the median of the runs' ratios 1M / 10k
 bench-history:
-	$(GO) test -run '^$$' -bench 'FeedHistory' -benchtime 3000x -count 5 -timeout 30m ./graph/ | tee /tmp/sameside-bench-history.txt
+	$(GO) test -run '^$$' -bench 'FeedHistory' -benchtime 3000x -count 1 -timeout 30m ./graph/ | tee /tmp/sameside-bench-history.txt
 	@awk -v metric=10k-p50-ms -v num=BenchmarkFeedHistory/interleaved -v den=none -f tools/benchratio.awk /tmp/sameside-bench-history.txt
 	@awk -v metric=1M-p50-ms -v num=BenchmarkFeedHistory/interleaved -v den=none -f tools/benchratio.awk /tmp/sameside-bench-history.txt
 	@awk '/BenchmarkFeedHistory\/interleaved/ { for (i = 2; i < NF; i++) { if ($$(i+1) == "10k-p50-ms") t[++nt] = $$i; if ($$(i+1) == "1M-p50-ms") u[++nu] = $$i } } \
 		END { for (i = 1; i <= nt; i++) r[i] = u[i] / t[i]; n = asort(r); printf "ratio p50 1M / p50 10k (interleaved), median of %d runs = %.2f\n", n, (n % 2) ? r[(n+1)/2] : (r[n/2] + r[n/2+1]) / 2 }' \
 		/tmp/sameside-bench-history.txt
+
+## bench-peers: the feed page from SameSide, a hand-written Go server (same
+## SQL, same JSON) and PostGraphile 4, on one database, driven in turn with
+## 1 and 8 clients for 5 rounds; prints medians (pages/s, p50, server CPU
+## per page) and SameSide's ratios to the two
+bench-peers:
+	cd tools/benchpeers/postgraphile && npm ci --no-audit --no-fund --loglevel=error
+	$(GO) run ./tools/benchpeers -rounds 5 -seconds 3 -clients 1,8
 
 ## bench-announce: an urgent school-wide announcement to 2,000 families (4,000
 ## devices) through GraphQL until the last push, against direct SendEach

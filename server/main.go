@@ -14,9 +14,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 	_ "time/tzdata" // IANA time zones even where the system has none
 
 	"github.com/sameside/sameside/server/app"
@@ -32,12 +35,19 @@ func main() {
 
 func run(args []string) error {
 	cmd := "serve"
-	if len(args) > 0 && (args[0] == "serve" || args[0] == "seed" || args[0] == "demo-token" || args[0] == "roster") {
+	if len(args) > 0 && (args[0] == "serve" || args[0] == "seed" || args[0] == "demo-token" || args[0] == "roster" || args[0] == "load") {
 		cmd, args = args[0], args[1:]
 	}
 	var roster rosterFlags
 	if cmd == "roster" {
 		if err := roster.parse(args); err != nil {
+			return err
+		}
+		args = nil
+	}
+	var load loadFlags
+	if cmd == "load" {
+		if err := load.parse(args); err != nil {
 			return err
 		}
 		args = nil
@@ -90,6 +100,8 @@ func run(args []string) error {
 		return nil
 	case "roster":
 		return runRoster(ctx, a, roster, os.Stdout)
+	case "load":
+		return runLoadCommand(ctx, a, load, os.Stdout)
 	}
 
 	if cfg.Seed {
@@ -99,6 +111,11 @@ func run(args []string) error {
 		}
 		if seeded {
 			log.Info("demo school loaded: 1 admin, 4 teachers, 4 classrooms, 80 students, 120 parents")
+		}
+	}
+	if cfg.DebugAddr != "" {
+		if err := serveProfiler(ctx, cfg.DebugAddr, log); err != nil {
+			return err
 		}
 	}
 	l, err := net.Listen("tcp", cfg.Addr)
@@ -124,4 +141,21 @@ func newLogger(level string, quiet bool) *slog.Logger {
 		l = slog.LevelWarn
 	}
 	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+}
+
+// serveProfiler serves net/http/pprof on addr until ctx ends.
+func serveProfiler(ctx context.Context, addr string, log *slog.Logger) error {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("SAMESIDE_DEBUG_ADDR: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(l) }()
+	go func() { <-ctx.Done(); _ = srv.Close() }()
+	log.Info("profiler listening", "addr", l.Addr().String())
+	return nil
 }

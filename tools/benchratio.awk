@@ -1,7 +1,7 @@
 # Medians of a Go benchmark metric per sub-benchmark, and the ratio of two.
 # Usage: awk -v metric=pages/s -v num=NAME -v den=NAME -f tools/benchratio.awk bench.txt
 $0 ~ metric {
-	n = $1; sub(/-[0-9]+$/, "", n)
+	n = $1; sub(/-[0-9]+$/, "", n); sub(/#[0-9]+$/, "", n)
 	for (i = 2; i < NF; i++) if ($(i+1) == metric) v[n] = v[n] " " $i
 }
 END {

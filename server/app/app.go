@@ -523,3 +523,7 @@ func (a *App) Close() error {
 
 // DatabaseSource says where the database came from.
 func (a *App) DatabaseSource() database.Source { return a.pg.Source }
+
+// DatabaseURL is the URL the app connects with (the embedded server's,
+// when it started one).
+func (a *App) DatabaseURL() string { return a.pg.URL }

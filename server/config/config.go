@@ -97,6 +97,10 @@ type Config struct {
 	// OTLP/HTTP; the exporter reads the OTEL_EXPORTER_OTLP_* variables
 	// itself. Empty: spans are not recorded.
 	OTLPEndpoint string
+	// DebugAddr serves Go's profiler (net/http/pprof) on its own address
+	// (SAMESIDE_DEBUG_ADDR, e.g. 127.0.0.1:6060); empty: not served. Keep
+	// it on loopback: profiles show the process's insides.
+	DebugAddr string
 	// PublicURL is the server's public https URL, for links in emails and
 	// texts and for Twilio's webhooks (SAMESIDE_PUBLIC_URL; default
 	// http://localhost and the port).
@@ -195,6 +199,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	corsOrigins := fs.String("cors-origins", getenv("SAMESIDE_CORS_ORIGINS"), "comma-separated web origins allowed to call the API (SAMESIDE_CORS_ORIGINS)")
 	c.MetricsToken = getenv("SAMESIDE_METRICS_TOKEN")
 	c.OTLPEndpoint = env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", getenv("OTEL_EXPORTER_OTLP_ENDPOINT"))
+	c.DebugAddr = getenv("SAMESIDE_DEBUG_ADDR")
 	c.PublicURL = strings.TrimSuffix(getenv("SAMESIDE_PUBLIC_URL"), "/")
 	c.SMTPURL, c.MailFrom = getenv("SAMESIDE_SMTP_URL"), env("SAMESIDE_MAIL_FROM", "SameSide <no-reply@localhost>")
 	c.TwilioAccountSID, c.TwilioAuthToken = getenv("TWILIO_ACCOUNT_SID"), getenv("TWILIO_AUTH_TOKEN")

@@ -25,14 +25,11 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -108,7 +105,7 @@ func run() error {
 	}
 	rss := make([]memory, len(servers))
 	for i, s := range servers {
-		rss[i] = readMemory(s.cmd.Process.Pid)
+		rss[i] = readMemory(s.Cmd.Process.Pid)
 	}
 	cancelSubs()
 	return report(o, servers, out, rec, baseline, rss)
@@ -116,23 +113,23 @@ func run() error {
 
 // startServers builds the server and starts n processes on dbURL; stop
 // ends those started, even when err says a later one failed.
-func startServers(ctx context.Context, dbURL string, n int) (servers []*server, stop func(), err error) {
+func startServers(ctx context.Context, dbURL string, n int) (servers []*benchdb.Process, stop func(), err error) {
 	dir, err := os.MkdirTemp("", "benchlive")
 	if err != nil {
 		return nil, func() {}, err
 	}
 	stop = func() {
 		for _, s := range servers {
-			s.stop()
+			s.Stop()
 		}
 		os.RemoveAll(dir)
 	}
-	bin := filepath.Join(dir, "sameside")
-	if out, err := exec.Command("go", "build", "-o", bin, "./server").CombinedOutput(); err != nil {
-		return nil, stop, fmt.Errorf("go build: %v\n%s", err, out)
+	bin, err := benchdb.BuildServer(dir)
+	if err != nil {
+		return nil, stop, err
 	}
 	for i := 0; i < n; i++ {
-		s, err := startServer(ctx, bin, dbURL)
+		s, err := benchdb.StartServer(ctx, bin, dbURL)
 		if err != nil {
 			return servers, stop, err
 		}
@@ -143,13 +140,13 @@ func startServers(ctx context.Context, dbURL string, n int) (servers []*server, 
 
 // openSubscribers opens one messageAdded subscription per parent, spread
 // over the servers, and returns once all are live (or one failed).
-func openSubscribers(ctx context.Context, n int, servers []*server, tokens tokens, convs []conv, rec *recorder) error {
+func openSubscribers(ctx context.Context, n int, servers []*benchdb.Process, tokens tokens, convs []conv, rec *recorder) error {
 	fmt.Printf("opening %d websocket subscribers over %d instances...\n", n, len(servers))
 	var subscribed atomic.Int64
 	errs := make(chan error, n)
 	for i := range n {
 		go func() {
-			if err := subscribe(ctx, servers[i%len(servers)].url, tokens.parents[i], convs[i].id, rec, &subscribed); err != nil && ctx.Err() == nil {
+			if err := subscribe(ctx, servers[i%len(servers)].URL, tokens.parents[i], convs[i].id, rec, &subscribed); err != nil && ctx.Err() == nil {
 				errs <- err
 			}
 		}()
@@ -207,7 +204,7 @@ type sent struct {
 
 // sendAll sends o.rate messages a second for o.duration through the
 // servers in turn and waits for every call to answer.
-func sendAll(ctx context.Context, o options, servers []*server, tokens tokens, convs []conv, rec *recorder) sent {
+func sendAll(ctx context.Context, o options, servers []*benchdb.Process, tokens tokens, convs []conv, rec *recorder) sent {
 	fmt.Printf("sending %d messages/s for %s...\n", o.rate, o.duration)
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
 	var errs atomic.Int64
@@ -235,7 +232,7 @@ func sendAll(ctx context.Context, o options, servers []*server, tokens tokens, c
 			defer wg.Done()
 			rec.sent(n)
 			t0 := time.Now()
-			err := sendMessage(ctx, client, srv.url, tokens.teachers[c.teacher], c.id, n)
+			err := sendMessage(ctx, client, srv.URL, tokens.teachers[c.teacher], c.id, n)
 			out.calls.add(time.Since(t0))
 			if err != nil && errs.Add(1) <= 3 {
 				fmt.Fprintln(os.Stderr, "send:", err)
@@ -249,7 +246,7 @@ func sendAll(ctx context.Context, o options, servers []*server, tokens tokens, c
 }
 
 // report prints the run's figures and fails if a message was lost.
-func report(o options, servers []*server, out sent, rec *recorder, baseline *latencies, rss []memory) error {
+func report(o options, servers []*benchdb.Process, out sent, rec *recorder, baseline *latencies, rss []memory) error {
 	d := rec.lat.sorted()
 	b := baseline.sorted()
 	if len(d) == 0 || len(b) == 0 {
@@ -327,17 +324,6 @@ func (r *recorder) received(n int, at time.Time) {
 	r.mu.Unlock()
 	if ok && !dup {
 		r.lat.add(at.Sub(t0))
-	}
-}
-
-func (s *server) stop() {
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { _ = s.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(15 * time.Second):
-		_ = s.cmd.Process.Kill()
 	}
 }
 

@@ -4,11 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/http"
-	"os"
-	"os/exec"
-	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -117,40 +112,4 @@ func setup(ctx context.Context, dbURL string, n int, log *slog.Logger) ([]conv, 
 		return nil
 	})
 	return convs, tk, err
-}
-
-type server struct {
-	cmd *exec.Cmd
-	url string
-}
-
-func startServer(ctx context.Context, bin, dbURL string) (*server, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "PORT="+strconv.Itoa(port), "SAMESIDE_SEED=false", "LOG_LEVEL=warn")
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	s := &server{cmd: cmd, url: fmt.Sprintf("http://127.0.0.1:%d", port)}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		res, err := http.Get(s.url + "/readyz")
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return s, nil
-			}
-		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			s.stop()
-			return nil, fmt.Errorf("server on port %d not ready", port)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
 }

@@ -67,14 +67,11 @@ func (l *loadFlags) parse(args []string) error {
 	fs.StringVar(&l.urls, "url", "http://localhost:8080", "the servers' base URLs, comma-separated (users are spread over them)")
 	fs.DurationVar(&l.duration, "duration", 30*time.Second, "how long to measure")
 	fs.DurationVar(&l.think, "think", 0, "each user's pause between requests")
-	fs.IntVar(&l.parents, "parents", 60, "demo parents signed in (parent1… of the demo school; at most 120)")
+	fs.IntVar(&l.parents, "parents", 60, "demo parents signed in (parent1… of the demo school; at most 119)")
 	fs.IntVar(&l.teachers, "teachers", 4, "demo teachers signed in (teacher1… ; at most 4)")
 	fs.BoolVar(&l.noSubscriptions, "no-subscriptions", false, "no websocket per parent")
 	if err := fs.Parse(args); err != nil {
 		return err
-	}
-	if l.parents < 0 || l.parents > 120 || l.teachers < 0 || l.teachers > 4 || l.parents+l.teachers == 0 {
-		return fmt.Errorf("-parents is 0 to 120 and -teachers 0 to 4, not both 0")
 	}
 	return nil
 }
@@ -85,23 +82,9 @@ func runLoad(ctx context.Context, a *app.App, l loadFlags) error {
 	if a.Demo == nil {
 		return fmt.Errorf("load needs demo mode (demo tokens): unset FIREBASE_PROJECT_ID")
 	}
-	var parents, teachers []string
-	for i := 1; len(parents) < l.parents && i <= 120; i++ {
-		if i == 14 {
-			continue
-		}
-		tok, err := a.DemoToken(ctx, fmt.Sprintf("parent%d@sameside-demo.example", i))
-		if err != nil {
-			return err
-		}
-		parents = append(parents, tok)
-	}
-	for i := 1; i <= l.teachers; i++ {
-		tok, err := a.DemoToken(ctx, fmt.Sprintf("teacher%d@sameside-demo.example", i))
-		if err != nil {
-			return err
-		}
-		teachers = append(teachers, tok)
+	parents, teachers, err := workload.DemoUsers(ctx, a, l.parents, l.teachers)
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(os.Stderr, "load: %d parents, %d teachers against %s for %v…\n", len(parents), len(teachers), l.urls, l.duration)
 	rep, err := workload.Run(ctx, workload.Options{

@@ -60,6 +60,19 @@ func (r *Report) Requests() int {
 	return n
 }
 
+// All is every operation's outcomes together.
+func (r *Report) All() *OpStats {
+	all := &OpStats{Errors: map[string]int{}}
+	for _, o := range r.Ops {
+		all.OK += o.OK
+		all.latencies = append(all.latencies, o.latencies...)
+		for k, v := range o.Errors {
+			all.Errors[k] += v
+		}
+	}
+	return all
+}
+
 // String is the report as a table.
 func (r *Report) String() string {
 	var b strings.Builder

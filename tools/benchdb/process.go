@@ -1,0 +1,107 @@
+package benchdb
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Process is a server a benchmark started on a port of its own.
+type Process struct {
+	Cmd  *exec.Cmd
+	URL  string
+	Port int
+}
+
+// BuildServer builds the SameSide server into dir and returns its path.
+func BuildServer(dir string) (string, error) {
+	bin := filepath.Join(dir, "sameside")
+	if out, err := exec.Command("go", "build", "-o", bin, "./server").CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return bin, nil
+}
+
+// StartServer starts a SameSide server (bin) on dbURL with extra settings
+// and waits until /readyz answers 200.
+func StartServer(ctx context.Context, bin, dbURL string, env ...string) (*Process, error) {
+	env = append([]string{"DATABASE_URL=" + dbURL, "SAMESIDE_SEED=false", "LOG_LEVEL=warn"}, env...)
+	return Start(ctx, bin, nil, env, "/readyz", func(res *http.Response) bool { return res.StatusCode == http.StatusOK })
+}
+
+// Start runs name with args on a free port (PORT in its environment, and
+// "{port}" in args replaced by it) and waits up to 60 s until GET path is
+// ready (ready decides from the response).
+func Start(ctx context.Context, name string, args, env []string, path string, ready func(*http.Response) bool) (*Process, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	args = append([]string(nil), args...)
+	for i, a := range args {
+		args[i] = strings.ReplaceAll(a, "{port}", strconv.Itoa(port))
+	}
+	cmd := exec.Command(name, args...)
+	cmd.Env = append(append(os.Environ(), "PORT="+strconv.Itoa(port)), env...)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	p := &Process{Cmd: cmd, URL: fmt.Sprintf("http://127.0.0.1:%d", port), Port: port}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		res, err := http.Get(p.URL + path)
+		if err == nil {
+			res.Body.Close()
+			if ready(res) {
+				return p, nil
+			}
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			p.Stop()
+			return nil, fmt.Errorf("%s on port %d not ready", filepath.Base(name), port)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// Stop asks the process to end (SIGTERM) and kills it after 15 s.
+func (p *Process) Stop() {
+	_ = p.Cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { _ = p.Cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		_ = p.Cmd.Process.Kill()
+	}
+}
+
+// CPU is the CPU time (user and system) the process has used so far, from
+// /proc; zero where /proc is not there.
+func (p *Process) CPU() time.Duration {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.Cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command's name, which is in parentheses.
+	s := string(raw)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	const ticks = 100 // USER_HZ on Linux
+	return time.Duration(utime+stime) * time.Second / ticks
+}
