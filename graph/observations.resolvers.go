@@ -153,34 +153,6 @@ func (r *mutationResolver) UpdateChildProfile(ctx context.Context, input models.
 	return r.Domain.UpdateChildProfile(ctx, viewer(ctx), input)
 }
 
-func (r *observationResolver) Body(ctx context.Context, objs []*models.Observation) ([]string, error) {
-	texts, authors := make([]string, len(objs)), make([]string, len(objs))
-	for i, o := range objs {
-		texts[i], authors[i] = o.Body, o.AuthorID
-	}
-	out, _, err := r.inViewerLanguage(ctx, texts, authors)
-	return out, err
-}
-
-func (r *observationResolver) Author(ctx context.Context, objs []*models.Observation) ([]*models.User, error) {
-	return load(ctx).User.LoadAll(ctx, keys(objs, func(o *models.Observation) string { return o.AuthorID }))
-}
-
-func (r *observationResolver) Student(ctx context.Context, objs []*models.Observation) ([]*models.Student, error) {
-	// The observations were checked against the viewer, so their students
-	// load unscoped (a teacher who wrote about a student since moved on
-	// still sees the name).
-	return load(ctx).StudentOfVisible.LoadAll(ctx, keys(objs, func(o *models.Observation) string { return o.StudentID }))
-}
-
-func (r *observationResolver) Acknowledgement(ctx context.Context, objs []*models.Observation) ([]*models.Acknowledgement, error) {
-	return load(ctx).Acknowledgement.LoadAll(ctx, keys(objs, func(o *models.Observation) string { return o.ID }))
-}
-
-func (r *observationResolver) ResponseCount(ctx context.Context, objs []*models.Observation) ([]int, error) {
-	return load(ctx).ResponseCount.LoadAll(ctx, keys(objs, func(o *models.Observation) string { return o.ID }))
-}
-
 // Responses is the resolver for the responses field.
 func (r *observationResolver) Responses(ctx context.Context, obj *models.Observation) ([]*models.ObservationResponse, error) {
 	return load(ctx).Responses.Load(ctx, obj.ID)

@@ -31,15 +31,6 @@ func (r *messageResolver) BodyOriginal(ctx context.Context, obj *models.Message)
 	return o, err
 }
 
-func (r *observationResolver) BodyOriginal(ctx context.Context, objs []*models.Observation) ([]*models.Original, error) {
-	texts, authors := make([]string, len(objs)), make([]string, len(objs))
-	for i, o := range objs {
-		texts[i], authors[i] = o.Body, o.AuthorID
-	}
-	_, orig, err := r.inViewerLanguage(ctx, texts, authors)
-	return orig, err
-}
-
 func (r *observationResponseResolver) BodyOriginal(ctx context.Context, obj *models.ObservationResponse) (*models.Original, error) {
 	_, o, err := r.oneInViewerLanguage(ctx, obj.Body, obj.AuthorID)
 	return o, err

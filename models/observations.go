@@ -2,6 +2,7 @@ package models
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"strconv"
 	"time"
@@ -160,6 +161,73 @@ type Observation struct {
 	FeedAt    time.Time
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// Fields gives the fields that depend on who reads the observation
+	// (the graph layer sets it on each list it returns; see
+	// ObservationFields). Never stored.
+	Fields ObservationFields `gorm:"-" json:"-"`
+}
+
+// ObservationFields computes an observation's fields that depend on the
+// viewer: its author and student as the viewer may see them, the viewer's
+// acknowledgement and response count, and the body in the viewer's
+// language. One value serves a whole list (a feed page), reading each
+// field for all of the list's observations the first time one asks.
+type ObservationFields interface {
+	Author(o *Observation) (*User, error)
+	Student(o *Observation) (*Student, error)
+	Acknowledgement(o *Observation) (*Acknowledgement, error)
+	ResponseCount(o *Observation) (int, error)
+	Body(o *Observation) (string, error)
+	BodyOriginal(o *Observation) (*Original, error)
+}
+
+// errNoFields: an observation reached the API without its fields (a
+// path the graph layer does not know).
+var errNoFields = Internal(errors.New("observation fields not attached"))
+
+// The GraphQL fields of ObservationFields, as methods without a context:
+// gqlgen resolves them in the list's goroutine, not one per field and item.
+
+func (o *Observation) AuthorField() (*User, error) {
+	if o.Fields == nil {
+		return nil, errNoFields
+	}
+	return o.Fields.Author(o)
+}
+
+func (o *Observation) StudentField() (*Student, error) {
+	if o.Fields == nil {
+		return nil, errNoFields
+	}
+	return o.Fields.Student(o)
+}
+
+func (o *Observation) AcknowledgementField() (*Acknowledgement, error) {
+	if o.Fields == nil {
+		return nil, errNoFields
+	}
+	return o.Fields.Acknowledgement(o)
+}
+
+func (o *Observation) ResponseCountField() (int, error) {
+	if o.Fields == nil {
+		return 0, errNoFields
+	}
+	return o.Fields.ResponseCount(o)
+}
+
+func (o *Observation) BodyField() (string, error) {
+	if o.Fields == nil {
+		return "", errNoFields
+	}
+	return o.Fields.Body(o)
+}
+
+func (o *Observation) BodyOriginalField() (*Original, error) {
+	if o.Fields == nil {
+		return nil, errNoFields
+	}
+	return o.Fields.BodyOriginal(o)
 }
 
 // ObservationReview is one step of coaching on a concern.

@@ -40,18 +40,12 @@ type HomeInsightResolver interface {
 	Attachments(ctx context.Context, obj *models.HomeInsight) ([]*models.Upload, error)
 }
 type ObservationResolver interface {
-	Body(ctx context.Context, objs []*models.Observation) ([]string, error)
-
-	Author(ctx context.Context, objs []*models.Observation) ([]*models.User, error)
-	Student(ctx context.Context, objs []*models.Observation) ([]*models.Student, error)
-	Acknowledgement(ctx context.Context, objs []*models.Observation) ([]*models.Acknowledgement, error)
-	ResponseCount(ctx context.Context, objs []*models.Observation) ([]int, error)
 	Responses(ctx context.Context, obj *models.Observation) ([]*models.ObservationResponse, error)
 	Reviews(ctx context.Context, obj *models.Observation) ([]*models.ObservationReview, error)
 	TryAtHome(ctx context.Context, obj *models.Observation) (*string, error)
 	TryAtHomeOriginal(ctx context.Context, obj *models.Observation) (*models.Original, error)
 	TriedAtHome(ctx context.Context, obj *models.Observation) ([]*models.TryAtHomeAnswer, error)
-	BodyOriginal(ctx context.Context, objs []*models.Observation) ([]*models.Original, error)
+
 	Attachments(ctx context.Context, obj *models.Observation) ([]*models.Upload, error)
 }
 type ObservationResponseResolver interface {
@@ -980,7 +974,7 @@ func (ec *executionContext) _Observation_body(ctx context.Context, field graphql
 			return ec.fieldContext_Observation_body(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.resolveBatch_Observation_body(ctx, field, obj)
+			return obj.BodyField()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -991,30 +985,7 @@ func (ec *executionContext) _Observation_body(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Observation_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Observation", field, true, true, "String")
-}
-func (ec *executionContext) resolveBatch_Observation_body(ctx context.Context, field graphql.CollectedField, obj *models.Observation) (any, error) {
-	resolver := ec.Resolvers.Observation()
-	if batch, ok := graphql.BatchParentsFor[*models.Observation](ctx, "Observation"); ok {
-		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.Body(ctx, batch.Parents)
-		})
-		return graphql.ResolveBatchGroupResult[string](
-			ctx,
-			batch.Index,
-			len(batch.Parents),
-			result,
-			"Observation.body",
-			batch.IndexMap,
-		)
-	}
-	results, err := resolver.Body(ctx, []*models.Observation{obj})
-	return graphql.ResolveBatchSingleResult[string](
-		ctx,
-		results,
-		err,
-		"Observation.body",
-	)
+	return graphql.NewScalarFieldContext("Observation", field, true, false, "String")
 }
 
 func (ec *executionContext) _Observation_skills(ctx context.Context, field graphql.CollectedField, obj *models.Observation) (ret graphql.Marshaler) {
@@ -1187,7 +1158,7 @@ func (ec *executionContext) _Observation_author(ctx context.Context, field graph
 			return ec.fieldContext_Observation_author(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.resolveBatch_Observation_author(ctx, field, obj)
+			return obj.AuthorField()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
@@ -1202,35 +1173,12 @@ func (ec *executionContext) fieldContext_Observation_author(_ context.Context, f
 		Object:     "Observation",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
 		},
 	}
 	return fc, nil
-}
-func (ec *executionContext) resolveBatch_Observation_author(ctx context.Context, field graphql.CollectedField, obj *models.Observation) (any, error) {
-	resolver := ec.Resolvers.Observation()
-	if batch, ok := graphql.BatchParentsFor[*models.Observation](ctx, "Observation"); ok {
-		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.Author(ctx, batch.Parents)
-		})
-		return graphql.ResolveBatchGroupResult[*models.User](
-			ctx,
-			batch.Index,
-			len(batch.Parents),
-			result,
-			"Observation.author",
-			batch.IndexMap,
-		)
-	}
-	results, err := resolver.Author(ctx, []*models.Observation{obj})
-	return graphql.ResolveBatchSingleResult[*models.User](
-		ctx,
-		results,
-		err,
-		"Observation.author",
-	)
 }
 
 func (ec *executionContext) _Observation_student(ctx context.Context, field graphql.CollectedField, obj *models.Observation) (ret graphql.Marshaler) {
@@ -1242,7 +1190,7 @@ func (ec *executionContext) _Observation_student(ctx context.Context, field grap
 			return ec.fieldContext_Observation_student(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.resolveBatch_Observation_student(ctx, field, obj)
+			return obj.StudentField()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Student) graphql.Marshaler {
@@ -1257,35 +1205,12 @@ func (ec *executionContext) fieldContext_Observation_student(_ context.Context, 
 		Object:     "Observation",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Student(ctx, field)
 		},
 	}
 	return fc, nil
-}
-func (ec *executionContext) resolveBatch_Observation_student(ctx context.Context, field graphql.CollectedField, obj *models.Observation) (any, error) {
-	resolver := ec.Resolvers.Observation()
-	if batch, ok := graphql.BatchParentsFor[*models.Observation](ctx, "Observation"); ok {
-		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.Student(ctx, batch.Parents)
-		})
-		return graphql.ResolveBatchGroupResult[*models.Student](
-			ctx,
-			batch.Index,
-			len(batch.Parents),
-			result,
-			"Observation.student",
-			batch.IndexMap,
-		)
-	}
-	results, err := resolver.Student(ctx, []*models.Observation{obj})
-	return graphql.ResolveBatchSingleResult[*models.Student](
-		ctx,
-		results,
-		err,
-		"Observation.student",
-	)
 }
 
 func (ec *executionContext) _Observation_acknowledgement(ctx context.Context, field graphql.CollectedField, obj *models.Observation) (ret graphql.Marshaler) {
@@ -1297,7 +1222,7 @@ func (ec *executionContext) _Observation_acknowledgement(ctx context.Context, fi
 			return ec.fieldContext_Observation_acknowledgement(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.resolveBatch_Observation_acknowledgement(ctx, field, obj)
+			return obj.AcknowledgementField()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Acknowledgement) graphql.Marshaler {
@@ -1312,35 +1237,12 @@ func (ec *executionContext) fieldContext_Observation_acknowledgement(_ context.C
 		Object:     "Observation",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Acknowledgement(ctx, field)
 		},
 	}
 	return fc, nil
-}
-func (ec *executionContext) resolveBatch_Observation_acknowledgement(ctx context.Context, field graphql.CollectedField, obj *models.Observation) (any, error) {
-	resolver := ec.Resolvers.Observation()
-	if batch, ok := graphql.BatchParentsFor[*models.Observation](ctx, "Observation"); ok {
-		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.Acknowledgement(ctx, batch.Parents)
-		})
-		return graphql.ResolveBatchGroupResult[*models.Acknowledgement](
-			ctx,
-			batch.Index,
-			len(batch.Parents),
-			result,
-			"Observation.acknowledgement",
-			batch.IndexMap,
-		)
-	}
-	results, err := resolver.Acknowledgement(ctx, []*models.Observation{obj})
-	return graphql.ResolveBatchSingleResult[*models.Acknowledgement](
-		ctx,
-		results,
-		err,
-		"Observation.acknowledgement",
-	)
 }
 
 func (ec *executionContext) _Observation_responseCount(ctx context.Context, field graphql.CollectedField, obj *models.Observation) (ret graphql.Marshaler) {
@@ -1352,7 +1254,7 @@ func (ec *executionContext) _Observation_responseCount(ctx context.Context, fiel
 			return ec.fieldContext_Observation_responseCount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.resolveBatch_Observation_responseCount(ctx, field, obj)
+			return obj.ResponseCountField()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -1363,30 +1265,7 @@ func (ec *executionContext) _Observation_responseCount(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_Observation_responseCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Observation", field, true, true, "Int")
-}
-func (ec *executionContext) resolveBatch_Observation_responseCount(ctx context.Context, field graphql.CollectedField, obj *models.Observation) (any, error) {
-	resolver := ec.Resolvers.Observation()
-	if batch, ok := graphql.BatchParentsFor[*models.Observation](ctx, "Observation"); ok {
-		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.ResponseCount(ctx, batch.Parents)
-		})
-		return graphql.ResolveBatchGroupResult[int](
-			ctx,
-			batch.Index,
-			len(batch.Parents),
-			result,
-			"Observation.responseCount",
-			batch.IndexMap,
-		)
-	}
-	results, err := resolver.ResponseCount(ctx, []*models.Observation{obj})
-	return graphql.ResolveBatchSingleResult[int](
-		ctx,
-		results,
-		err,
-		"Observation.responseCount",
-	)
+	return graphql.NewScalarFieldContext("Observation", field, true, false, "Int")
 }
 
 func (ec *executionContext) _Observation_responses(ctx context.Context, field graphql.CollectedField, obj *models.Observation) (ret graphql.Marshaler) {
@@ -1549,7 +1428,7 @@ func (ec *executionContext) _Observation_bodyOriginal(ctx context.Context, field
 			return ec.fieldContext_Observation_bodyOriginal(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.resolveBatch_Observation_bodyOriginal(ctx, field, obj)
+			return obj.BodyOriginalField()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Original) graphql.Marshaler {
@@ -1564,35 +1443,12 @@ func (ec *executionContext) fieldContext_Observation_bodyOriginal(_ context.Cont
 		Object:     "Observation",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Original(ctx, field)
 		},
 	}
 	return fc, nil
-}
-func (ec *executionContext) resolveBatch_Observation_bodyOriginal(ctx context.Context, field graphql.CollectedField, obj *models.Observation) (any, error) {
-	resolver := ec.Resolvers.Observation()
-	if batch, ok := graphql.BatchParentsFor[*models.Observation](ctx, "Observation"); ok {
-		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.BodyOriginal(ctx, batch.Parents)
-		})
-		return graphql.ResolveBatchGroupResult[*models.Original](
-			ctx,
-			batch.Index,
-			len(batch.Parents),
-			result,
-			"Observation.bodyOriginal",
-			batch.IndexMap,
-		)
-	}
-	results, err := resolver.BodyOriginal(ctx, []*models.Observation{obj})
-	return graphql.ResolveBatchSingleResult[*models.Original](
-		ctx,
-		results,
-		err,
-		"Observation.bodyOriginal",
-	)
 }
 
 func (ec *executionContext) _Observation_attachments(ctx context.Context, field graphql.CollectedField, obj *models.Observation) (ret graphql.Marshaler) {
@@ -3667,11 +3523,10 @@ func (ec *executionContext) _Observation(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "body":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Observation_body(ctx, field, obj)
-				})
+			out.Values[i] = ec._Observation_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "skills":
 			out.Values[i] = ec._Observation_skills(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -3708,29 +3563,25 @@ func (ec *executionContext) _Observation(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "author":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Observation_author(ctx, field, obj)
-				})
+			out.Values[i] = ec._Observation_author(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "student":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Observation_student(ctx, field, obj)
-				})
+			out.Values[i] = ec._Observation_student(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "acknowledgement":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Observation_acknowledgement(ctx, field, obj)
-				})
+			out.Values[i] = ec._Observation_acknowledgement(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "responseCount":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Observation_responseCount(ctx, field, obj)
-				})
+			out.Values[i] = ec._Observation_responseCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "responses":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -3762,11 +3613,10 @@ func (ec *executionContext) _Observation(ctx context.Context, sel ast.SelectionS
 					return ec._Observation_triedAtHome(ctx, field, obj)
 				})
 		case "bodyOriginal":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Observation_bodyOriginal(ctx, field, obj)
-				})
+			out.Values[i] = ec._Observation_bodyOriginal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "attachments":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -4477,7 +4327,6 @@ func (ec *executionContext) marshalNHomeInsight2ᚖgithubᚗcomᚋsamesideᚋsam
 }
 
 func (ec *executionContext) marshalNObservation2ᚕᚖgithubᚗcomᚋsamesideᚋsamesideᚋmodelsᚐObservationᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Observation) graphql.Marshaler {
-	ctx = graphql.WithBatchParents(ctx, "Observation", v, nil)
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]

@@ -589,27 +589,27 @@ type ComplexityRoot struct {
 	}
 
 	Observation struct {
-		Acknowledgement    func(childComplexity int) int
-		Attachments        func(childComplexity int) int
-		Author             func(childComplexity int) int
-		Body               func(childComplexity int) int
-		BodyOriginal       func(childComplexity int) int
-		CreatedAt          func(childComplexity int) int
-		EditedAfterSharing func(childComplexity int) int
-		GroupID            func(childComplexity int) int
-		ID                 func(childComplexity int) int
-		Kind               func(childComplexity int) int
-		ResponseCount      func(childComplexity int) int
-		Responses          func(childComplexity int) int
-		Reviews            func(childComplexity int) int
-		SharedAt           func(childComplexity int) int
-		SkillList          func(childComplexity int) int
-		State              func(childComplexity int) int
-		Student            func(childComplexity int) int
-		TriedAtHome        func(childComplexity int) int
-		TryAtHome          func(childComplexity int) int
-		TryAtHomeOriginal  func(childComplexity int) int
-		UpdatedAt          func(childComplexity int) int
+		AcknowledgementField func(childComplexity int) int
+		Attachments          func(childComplexity int) int
+		AuthorField          func(childComplexity int) int
+		BodyField            func(childComplexity int) int
+		BodyOriginalField    func(childComplexity int) int
+		CreatedAt            func(childComplexity int) int
+		EditedAfterSharing   func(childComplexity int) int
+		GroupID              func(childComplexity int) int
+		ID                   func(childComplexity int) int
+		Kind                 func(childComplexity int) int
+		ResponseCountField   func(childComplexity int) int
+		Responses            func(childComplexity int) int
+		Reviews              func(childComplexity int) int
+		SharedAt             func(childComplexity int) int
+		SkillList            func(childComplexity int) int
+		State                func(childComplexity int) int
+		StudentField         func(childComplexity int) int
+		TriedAtHome          func(childComplexity int) int
+		TryAtHome            func(childComplexity int) int
+		TryAtHomeOriginal    func(childComplexity int) int
+		UpdatedAt            func(childComplexity int) int
 	}
 
 	ObservationConnection struct {
@@ -3584,11 +3584,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		return e.ComplexityRoot.NotificationPreferences.TimeZone(childComplexity), true
 
 	case "Observation.acknowledgement":
-		if e.ComplexityRoot.Observation.Acknowledgement == nil {
+		if e.ComplexityRoot.Observation.AcknowledgementField == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Observation.Acknowledgement(childComplexity), true
+		return e.ComplexityRoot.Observation.AcknowledgementField(childComplexity), true
 	case "Observation.attachments":
 		if e.ComplexityRoot.Observation.Attachments == nil {
 			break
@@ -3596,23 +3596,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Observation.Attachments(childComplexity), true
 	case "Observation.author":
-		if e.ComplexityRoot.Observation.Author == nil {
+		if e.ComplexityRoot.Observation.AuthorField == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Observation.Author(childComplexity), true
+		return e.ComplexityRoot.Observation.AuthorField(childComplexity), true
 	case "Observation.body":
-		if e.ComplexityRoot.Observation.Body == nil {
+		if e.ComplexityRoot.Observation.BodyField == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Observation.Body(childComplexity), true
+		return e.ComplexityRoot.Observation.BodyField(childComplexity), true
 	case "Observation.bodyOriginal":
-		if e.ComplexityRoot.Observation.BodyOriginal == nil {
+		if e.ComplexityRoot.Observation.BodyOriginalField == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Observation.BodyOriginal(childComplexity), true
+		return e.ComplexityRoot.Observation.BodyOriginalField(childComplexity), true
 	case "Observation.createdAt":
 		if e.ComplexityRoot.Observation.CreatedAt == nil {
 			break
@@ -3644,11 +3644,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Observation.Kind(childComplexity), true
 	case "Observation.responseCount":
-		if e.ComplexityRoot.Observation.ResponseCount == nil {
+		if e.ComplexityRoot.Observation.ResponseCountField == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Observation.ResponseCount(childComplexity), true
+		return e.ComplexityRoot.Observation.ResponseCountField(childComplexity), true
 	case "Observation.responses":
 		if e.ComplexityRoot.Observation.Responses == nil {
 			break
@@ -3680,11 +3680,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Observation.State(childComplexity), true
 	case "Observation.student":
-		if e.ComplexityRoot.Observation.Student == nil {
+		if e.ComplexityRoot.Observation.StudentField == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Observation.Student(childComplexity), true
+		return e.ComplexityRoot.Observation.StudentField(childComplexity), true
 	case "Observation.triedAtHome":
 		if e.ComplexityRoot.Observation.TriedAtHome == nil {
 			break

@@ -85,7 +85,9 @@ type Deps struct {
 
 // NewHandler returns the server's whole HTTP handler.
 func NewHandler(d Deps) http.Handler {
-	gql := handler.New(costedSchema{graph.NewSchema(&graph.Resolver{Domain: d.Domain, Events: d.Events, Translating: d.Domain.Translate != nil})})
+	resolver := &graph.Resolver{Domain: d.Domain, Events: d.Events, Translating: d.Domain.Translate != nil}
+	gql := handler.New(costedSchema{graph.NewSchema(resolver)})
+	gql.AroundFields(resolver.ObservationFieldsMiddleware)
 	var socketsOpen func(int)
 	if d.Metrics != nil {
 		socketsOpen = d.Metrics.SocketsOpen
