@@ -65,6 +65,11 @@ type Deps struct {
 	RateLimit int
 	// MaxSocketsPerUser bounds a user's open websockets.
 	MaxSocketsPerUser int
+	// MaxInFlight bounds the GraphQL requests worked on at once (0: no
+	// bound); one waits at most QueueWait for a place, then is refused
+	// with UNAVAILABLE (see admission).
+	MaxInFlight int
+	QueueWait   time.Duration
 	// Shared, when set, makes the rate and socket limits hold across
 	// instances (its Run must be running).
 	Shared *SharedLimits
@@ -152,7 +157,12 @@ func NewHandler(d Deps) http.Handler {
 	})
 
 	mux := http.NewServeMux()
-	var api http.Handler = gate(withConnSlot(responseStatus(d.Auth.Middleware(d.Log)(limiter.middleware(gql)))))
+	var shed func()
+	if d.Metrics != nil {
+		shed = d.Metrics.Shed
+	}
+	admit := newAdmission(d.MaxInFlight, d.QueueWait, shed)
+	var api http.Handler = gate(admit.middleware(withConnSlot(responseStatus(d.Auth.Middleware(d.Log)(limiter.middleware(gql))))))
 	if len(d.CORSOrigins) > 0 {
 		// The web client: browsers may call /graphql from these origins
 		// (preflights answered here); phones send no Origin and are unaffected.

@@ -419,6 +419,8 @@ func (a *App) Handler() http.Handler {
 		RateLimit:  a.Config.RateLimit,
 
 		MaxSocketsPerUser: a.Config.MaxSocketsPerUser,
+		MaxInFlight:       a.Config.MaxInFlight,
+		QueueWait:         a.Config.QueueWait,
 		Shared:            a.Limits,
 		CORSOrigins:       a.Config.CORSOrigins,
 		Metrics:           a.Metrics,

@@ -82,6 +82,12 @@ type Config struct {
 	// address (SAMESIDE_RATE_LIMIT, default 50; 0 turns limiting off, for
 	// load tests only).
 	RateLimit int
+	// MaxInFlight bounds the GraphQL requests one instance works on at
+	// once (SAMESIDE_MAX_IN_FLIGHT, default 4 × DBMaxConns; 0: no bound);
+	// a request waits at most QueueWait (SAMESIDE_QUEUE_WAIT, default 2s)
+	// for a place, then is refused with UNAVAILABLE and Retry-After.
+	MaxInFlight int
+	QueueWait   time.Duration
 	// MaxSocketsPerUser bounds one user's open websockets on one instance
 	// (SAMESIDE_MAX_SOCKETS_PER_USER, default 10).
 	MaxSocketsPerUser int
@@ -195,6 +201,8 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		}
 	}
 	rateLimit := fs.String("rate-limit", env("SAMESIDE_RATE_LIMIT", "50"), "a user's requests per second per instance; 0 is off (SAMESIDE_RATE_LIMIT)")
+	maxInFlight := fs.String("max-in-flight", getenv("SAMESIDE_MAX_IN_FLIGHT"), "GraphQL requests worked on at once per instance; 0 is no bound (SAMESIDE_MAX_IN_FLIGHT; default 4 × the database connections)")
+	queueWait := fs.String("queue-wait", env("SAMESIDE_QUEUE_WAIT", "2s"), "how long a request waits for a place before UNAVAILABLE (SAMESIDE_QUEUE_WAIT)")
 	maxSockets := fs.String("max-sockets-per-user", env("SAMESIDE_MAX_SOCKETS_PER_USER", "10"), "a user's open websockets per instance (SAMESIDE_MAX_SOCKETS_PER_USER)")
 	corsOrigins := fs.String("cors-origins", getenv("SAMESIDE_CORS_ORIGINS"), "comma-separated web origins allowed to call the API (SAMESIDE_CORS_ORIGINS)")
 	c.MetricsToken = getenv("SAMESIDE_METRICS_TOKEN")
@@ -270,6 +278,15 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	c.DBMaxConns = intIn("SAMESIDE_DB_MAX_CONNS", *dbMaxConns, 2, 500)
 	c.RateLimit = intIn("SAMESIDE_RATE_LIMIT", *rateLimit, 0, 100_000)
 	c.MaxSocketsPerUser = intIn("SAMESIDE_MAX_SOCKETS_PER_USER", *maxSockets, 1, 1000)
+	c.MaxInFlight = 4 * c.DBMaxConns
+	if *maxInFlight != "" {
+		c.MaxInFlight = intIn("SAMESIDE_MAX_IN_FLIGHT", *maxInFlight, 0, 100_000)
+	}
+	if d, err := time.ParseDuration(*queueWait); err != nil || d < time.Millisecond || d > time.Minute {
+		errs = append(errs, fmt.Errorf("SAMESIDE_QUEUE_WAIT must be a duration from 1ms to 1m, not %q", *queueWait))
+	} else {
+		c.QueueWait = d
+	}
 	for _, o := range strings.Split(*corsOrigins, ",") {
 		if o = strings.TrimSpace(o); o == "" {
 			continue

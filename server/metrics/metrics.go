@@ -26,6 +26,7 @@ type Metrics struct {
 	errors     *prometheus.CounterVec
 	events     *prometheus.CounterVec
 	sockets    prometheus.Gauge
+	shed       prometheus.Counter
 	known      map[string]bool
 }
 
@@ -72,12 +73,16 @@ func New(o Options) *Metrics {
 			Namespace: "sameside", Name: "websocket_connections",
 			Help: "Open, signed-in websocket connections on this instance.",
 		}),
+		shed: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: "sameside", Name: "requests_shed_total",
+			Help: "GraphQL requests refused with UNAVAILABLE because the instance had no place for them in time.",
+		}),
 		known: map[string]bool{},
 	}
 	for _, op := range o.Operations {
 		m.known[op] = true
 	}
-	reg.MustRegister(m.http, m.operations, m.errors, m.events, m.sockets,
+	reg.MustRegister(m.http, m.operations, m.errors, m.events, m.sockets, m.shed,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if o.Push != nil {
 		reg.MustRegister(pushCollector{o.Push})
@@ -102,6 +107,9 @@ func (m *Metrics) ObserveHTTP(route, method string, status int, d time.Duration)
 	}
 	m.http.WithLabelValues(route, method, strconv.Itoa(status)).Observe(d.Seconds())
 }
+
+// Shed counts a request refused for want of a place (api admission).
+func (m *Metrics) Shed() { m.shed.Inc() }
 
 // SocketsOpen sets the number of open websockets.
 func (m *Metrics) SocketsOpen(n int) { m.sockets.Set(float64(n)) }
