@@ -298,13 +298,22 @@ func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64
 	rec := newLiveRecorder(p, db, n.ID)
 	workers := p.Config.concurrency()
 	chunk := max(1, min(p.Config.BatchSize, workers/4))
+	// slots are the sends in flight (a worker is free again as soon as
+	// FCM answers); owed are the claimed rows whose outcome is not yet
+	// written, at most twice the workers: a send does not wait for the
+	// outcome before it to be written, and what a killed process leaves
+	// claimed stays bounded.
 	slots := make(chan struct{}, workers)
-	release := func() { <-slots }
+	owed := make(chan struct{}, 2*workers)
+	releaseSlot := func() { <-slots }
+	releaseOwed := func() { <-owed }
+	release := func() { releaseSlot(); releaseOwed() }
 	var wg sync.WaitGroup
 	var loopErr error
 	for ctx.Err() == nil && loopErr == nil {
 		// Claim no more than there are free workers to send at once.
 		for i := 0; i < chunk; i++ {
+			owed <- struct{}{}
 			slots <- struct{}{}
 		}
 		batch, err := p.claim(db, n.ID, jobID, only, chunk)
@@ -342,7 +351,8 @@ func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64
 		}
 		for _, c := range batch {
 			if c.Token == nil { // device removed since it was planned
-				rec.add(func(r *recorder) { r.fail(c.DeviceID, "DEVICE_REMOVED") }, release)
+				releaseSlot()
+				rec.add(func(r *recorder) { r.fail(c.DeviceID, "DEVICE_REMOVED") }, releaseOwed)
 				continue
 			}
 			msg := buildMessage(n, *c.Token, who[c.UserID])
@@ -351,14 +361,15 @@ func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64
 				defer wg.Done()
 				// The send finishes even when the job is told to stop: its
 				// outcome must be recorded, not left claimed. Its worker is
-				// free again only once the outcome is written, so what is
-				// claimed and unrecorded never exceeds the workers.
+				// free again once FCM answers; its row counts as owed until
+				// the outcome is written.
 				sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.Config.SendTimeout)
 				id, err := p.FCM.Send(sctx, msg)
 				cancel()
+				releaseSlot()
 				rec.add(func(r *recorder) {
 					r.answer(c, &messaging.SendResponse{Success: err == nil, MessageID: id, Error: err}, p)
-				}, release)
+				}, releaseOwed)
 			}()
 		}
 	}
