@@ -211,9 +211,9 @@ type sent struct {
 	n, crossed int
 	errs       int64
 	// shed counts sends refused for overload (each then sent again).
-	shed int64
-	took       time.Duration
-	calls      *latencies
+	shed  int64
+	took  time.Duration
+	calls *latencies
 }
 
 // sendAll sends o.rate messages a second for o.duration through the
