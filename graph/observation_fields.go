@@ -21,13 +21,18 @@ type observationFields struct {
 	items []*models.Observation
 	at    map[*models.Observation]int
 
-	authors     lazy[[]*models.User]
-	students    lazy[[]*models.Student]
-	acks        lazy[[]*models.Acknowledgement]
-	counts      lazy[[]int]
-	bodies      lazy[[]string]
-	originals   lazy[[]*models.Original]
-	translation sync.Once
+	authors    lazy[[]*models.User]
+	students   lazy[[]*models.Student]
+	acks       lazy[[]*models.Acknowledgement]
+	counts     lazy[[]int]
+	translated lazy[translatedBodies]
+}
+
+// translatedBodies are the list's bodies in the viewer's language and
+// their originals.
+type translatedBodies struct {
+	bodies    []string
+	originals []*models.Original
 }
 
 // lazy is a value computed once, on first use.
@@ -134,25 +139,23 @@ func (f *observationFields) ResponseCount(o *models.Observation) (int, error) {
 
 // translate reads the list's bodies in the viewer's language, once for
 // both body and bodyOriginal.
-func (f *observationFields) translate() ([]string, []*models.Original, error) {
-	f.translation.Do(func() {
+func (f *observationFields) translate() (translatedBodies, error) {
+	return f.translated.get(func() (translatedBodies, error) {
 		texts := f.keys(func(o *models.Observation) string { return o.Body })
 		authors := f.keys(func(o *models.Observation) string { return o.AuthorID })
 		out, orig, err := f.r.inViewerLanguage(f.ctx, texts, authors)
-		f.bodies.get(func() ([]string, error) { return out, err })
-		f.originals.get(func() ([]*models.Original, error) { return orig, err })
+		return translatedBodies{out, orig}, err
 	})
-	return f.bodies.v, f.originals.v, f.bodies.err
 }
 
 func (f *observationFields) Body(o *models.Observation) (string, error) {
-	bodies, _, err := f.translate()
-	return at(bodies, f.index(o), err)
+	t, err := f.translate()
+	return at(t.bodies, f.index(o), err)
 }
 
 func (f *observationFields) BodyOriginal(o *models.Observation) (*models.Original, error) {
-	_, orig, err := f.translate()
-	return at(orig, f.index(o), err)
+	t, err := f.translate()
+	return at(t.originals, f.index(o), err)
 }
 
 // index is o's place in the list (-1: not of this list).

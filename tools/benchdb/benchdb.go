@@ -74,12 +74,12 @@ func ScaleSchool(db *gorm.DB, perStudent int, translations bool) error {
 		 FROM (SELECT DISTINCT body FROM observations UNION SELECT DISTINCT body FROM observation_responses) t, (VALUES ('en'), ('es')) AS l(target)`,
 		`ANALYZE`,
 	}
-	for i, q := range scale {
+	for _, q := range scale {
 		if strings.HasPrefix(strings.TrimSpace(q), "-- translations") && !translations {
 			continue
 		}
 		var args []any
-		if i == 2 {
+		if strings.Contains(q, "generate_series(0, ?)") { // the observations
 			args = append(args, perStudent*1000-1)
 		}
 		if err := db.Exec(q, args...).Error; err != nil {

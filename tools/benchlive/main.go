@@ -109,7 +109,7 @@ func run() error {
 	}
 	rss := make([]memory, len(servers))
 	for i, s := range servers {
-		rss[i] = readMemory(s.Cmd.Process.Pid)
+		rss[i] = readMemory(s)
 	}
 	cancelSubs()
 	return report(o, servers, out, rec, baseline, rss)
@@ -439,20 +439,9 @@ type memory struct {
 	cpu       time.Duration
 }
 
-func readMemory(pid int) memory {
-	var m memory
-	if stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
-		// utime and stime are fields 14 and 15, after the ")" ending the name.
-		if i := bytes.LastIndexByte(stat, ')'); i > 0 {
-			f := strings.Fields(string(stat[i+1:]))
-			if len(f) > 13 {
-				u, _ := strconv.ParseInt(f[11], 10, 64)
-				s, _ := strconv.ParseInt(f[12], 10, 64)
-				m.cpu = time.Duration(u+s) * time.Second / 100 // USER_HZ
-			}
-		}
-	}
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+func readMemory(p *benchdb.Process) memory {
+	m := memory{cpu: p.CPU()}
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", p.Cmd.Process.Pid))
 	if err != nil {
 		return m
 	}

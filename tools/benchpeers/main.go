@@ -270,32 +270,27 @@ func post(url string, body []byte, token string) func() *http.Request {
 	}
 }
 
-func feedItems(raw []byte) (int, error) {
-	var out struct {
-		Data struct {
-			Feed struct{ Edges []json.RawMessage }
-		}
-		Errors []any
-	}
-	if err := json.Unmarshal(raw, &out); err != nil || len(out.Errors) > 0 {
-		return 0, fmt.Errorf("%.300s", raw)
-	}
-	return len(out.Data.Feed.Edges), nil
-}
+// feedItems counts the items of a Feed answer (SameSide's and the floor's).
+func feedItems(raw []byte) (int, error) { return countItems(raw, 0) }
 
-func postgraphileItems(raw []byte) (int, error) {
+// postgraphileItems counts PostGraphile's: its function returns n = 21
+// rows (the page and one to tell there is a next page), as the other two
+// read.
+func postgraphileItems(raw []byte) (int, error) { return countItems(raw, 1) }
+
+// countItems is the length of data.feed.edges or data.feed.nodes, less
+// extra; an answer with errors is an error.
+func countItems(raw []byte, extra int) (int, error) {
 	var out struct {
 		Data struct {
-			Feed struct{ Nodes []json.RawMessage }
+			Feed struct{ Edges, Nodes []json.RawMessage }
 		}
 		Errors []any
 	}
 	if err := json.Unmarshal(raw, &out); err != nil || len(out.Errors) > 0 {
 		return 0, fmt.Errorf("%.300s", raw)
 	}
-	// The function returns n = 21 rows (the page and one to tell there is
-	// a next page), as the other two read.
-	return len(out.Data.Feed.Nodes) - 1, nil
+	return len(out.Data.Feed.Edges) + len(out.Data.Feed.Nodes) - extra, nil
 }
 
 // check fetches a page from each side: 20 items each, and the floor's
