@@ -28,12 +28,15 @@ test: emulator-deps apollo-deps
 ## not skip: make test installs its tools.
 test-go: export SAMESIDE_NODE_TOOLS = required
 test-go: check
+	@echo "--- $$(date +%T) every package but those below, once"
 	$(GO) test -count=1 $(PLAIN_PKGS)
-	@echo "--- the packages with concurrency, under the race detector"
+	@echo "--- $$(date +%T) the packages with concurrency, under the race detector"
 	$(GO) test -race -count=1 $(RACE_PKGS)
-	@echo "--- again with no local PostgreSQL: what depends on where the database comes from"
+	@echo "--- $$(date +%T) again with no local PostgreSQL: what depends on where the database comes from"
 	SAMESIDE_LOCAL_PG=off SAMESIDE_SCALEOUT_DURATION=15s $(GO) test -count=1 -skip '^TestPushFanOutSurvivesAKill$$' $(EMBEDDED_PKGS)
+	@echo "--- $$(date +%T) the fuzz tests"
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=2000x
+	@echo "--- $$(date +%T) done"
 
 ## The packages whose code runs goroutines side by side (API handlers,
 ## subscriptions, push workers, limits, sign-in cache).
@@ -62,6 +65,7 @@ fuzz:
 ## GraphQL execution code, the manifests, Apollo's manifest, the schema file,
 ## the Kotlin and Swift push types)
 check: apollo-deps
+	@echo "--- $$(date +%T) check: vet, formatting, generated code"
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
 	$(GO) mod tidy -diff
