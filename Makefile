@@ -183,11 +183,11 @@ playground-assets:
 emulator-deps: $(FIREBASE)
 
 $(FIREBASE): $(EMULATOR)/package.json $(EMULATOR)/package-lock.json
-	cd $(EMULATOR) && npm ci
+	cd $(EMULATOR) && npm ci --prefer-offline --no-audit --no-fund
 	@touch $@
 
 apollo-deps: $(APOLLO_PQM)
 
 $(APOLLO_PQM): $(APOLLO)/package.json $(APOLLO)/package-lock.json
-	cd $(APOLLO) && npm ci
+	cd $(APOLLO) && npm ci --prefer-offline --no-audit --no-fund
 	@touch $@

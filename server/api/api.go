@@ -82,6 +82,10 @@ type Deps struct {
 	MetricsToken string
 	// Tracing provides the OpenTelemetry tracer (nil: no tracing).
 	Tracing trace.TracerProvider
+	// CompiledOff executes every operation with gqlgen's executor; else
+	// the feed is answered by graph.Compiled (always off with tracing,
+	// whose field interceptor the compiled feed does not run).
+	CompiledOff bool
 	// Webhooks adds the providers' callbacks and the unsubscribe links.
 	Webhooks interface{ Routes(*http.ServeMux) }
 	// AppLinks are the apps that open /app/… links (the /.well-known files).
@@ -91,7 +95,15 @@ type Deps struct {
 // NewHandler returns the server's whole HTTP handler.
 func NewHandler(d Deps) http.Handler {
 	resolver := &graph.Resolver{Domain: d.Domain, Events: d.Events, Translating: d.Domain.Translate != nil}
-	gql := handler.New(costedSchema{graph.NewSchema(resolver)})
+	schema := graph.NewSchema(resolver)
+	if !d.CompiledOff && d.Tracing == nil {
+		compiled := graph.NewCompiled(resolver, schema)
+		if d.Metrics != nil {
+			compiled.Observe = d.Metrics.Compiled
+		}
+		schema = compiled
+	}
+	gql := handler.New(costedSchema{schema})
 	gql.AroundFields(resolver.ObservationFieldsMiddleware)
 	var socketsOpen func(int)
 	if d.Metrics != nil {

@@ -425,6 +425,7 @@ func (a *App) Handler() http.Handler {
 		CORSOrigins:       a.Config.CORSOrigins,
 		Metrics:           a.Metrics,
 		Tracing:           a.Tracing,
+		CompiledOff:       a.Config.CompiledOff,
 		Webhooks: &outbound.Webhooks{DB: a.DB, Domain: a.Domain, Links: a.Links, AuthToken: a.Config.TwilioAuthToken,
 			PublicURL: a.Config.PublicURL, Log: a.Log},
 		MetricsToken: a.Config.MetricsToken,

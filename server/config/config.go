@@ -143,6 +143,9 @@ type Config struct {
 	// (SAMESIDE_WEEKLY_REMINDER=off; tests, which send it by hand on an
 	// injected clock).
 	WeeklyReminderOff bool
+	// CompiledOff answers every operation with gqlgen's executor, the
+	// feed too (SAMESIDE_COMPILED=off; default on: see graph.Compiled).
+	CompiledOff bool
 	// FallbackAfter is how long a note or message may stay unopened by
 	// someone without the app before it goes by SMS or email
 	// (SAMESIDE_FALLBACK_AFTER, default 30m; 1m to 48h).
@@ -228,6 +231,13 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		c.WeeklyReminderOff = true
 	default:
 		return c, fmt.Errorf("SAMESIDE_WEEKLY_REMINDER=%q: on or off", t)
+	}
+	switch t := getenv("SAMESIDE_COMPILED"); t {
+	case "", "on":
+	case "off":
+		c.CompiledOff = true
+	default:
+		return c, fmt.Errorf("SAMESIDE_COMPILED=%q: on or off", t)
 	}
 	fallbackAfter := env("SAMESIDE_FALLBACK_AFTER", "30m")
 	seedDefault := env("SAMESIDE_SEED", "")

@@ -27,6 +27,7 @@ type Metrics struct {
 	events     *prometheus.CounterVec
 	sockets    prometheus.Gauge
 	shed       prometheus.Counter
+	compiled   *prometheus.CounterVec
 	known      map[string]bool
 }
 
@@ -77,12 +78,16 @@ func New(o Options) *Metrics {
 			Namespace: "sameside", Name: "requests_shed_total",
 			Help: "GraphQL requests refused with UNAVAILABLE because the instance had no place for them in time.",
 		}),
+		compiled: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "sameside", Name: "graphql_compiled_total",
+			Help: "Feeds the compiled writer answered (outcome compiled) or handed to gqlgen's executor after an error (outcome executor).",
+		}, []string{"outcome"}),
 		known: map[string]bool{},
 	}
 	for _, op := range o.Operations {
 		m.known[op] = true
 	}
-	reg.MustRegister(m.http, m.operations, m.errors, m.events, m.sockets, m.shed,
+	reg.MustRegister(m.http, m.operations, m.errors, m.events, m.sockets, m.shed, m.compiled,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if o.Push != nil {
 		reg.MustRegister(pushCollector{o.Push})
@@ -110,6 +115,16 @@ func (m *Metrics) ObserveHTTP(route, method string, status int, d time.Duration)
 
 // Shed counts a request refused for want of a place (api admission).
 func (m *Metrics) Shed() { m.shed.Inc() }
+
+// Compiled counts a feed the compiled writer answered (true) or handed to
+// gqlgen's executor (false).
+func (m *Metrics) Compiled(answered bool) {
+	outcome := "executor"
+	if answered {
+		outcome = "compiled"
+	}
+	m.compiled.WithLabelValues(outcome).Inc()
+}
 
 // SocketsOpen sets the number of open websockets.
 func (m *Metrics) SocketsOpen(n int) { m.sockets.Set(float64(n)) }
