@@ -318,7 +318,7 @@ func BenchmarkFeedHistory(b *testing.B) {
 			Errors []any
 		}
 		if err := json.Unmarshal(raw, &out); err != nil || len(out.Errors) > 0 || len(out.Data.Feed.Edges) != 20 {
-			return 0, fmt.Errorf("%s feed: %.300s", s.name, raw)
+			return 0, fmt.Errorf("%s feed: %d edges, errors %v: %.200s", s.name, len(out.Data.Feed.Edges), out.Errors, raw)
 		}
 		return took, nil
 	}

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/server/apptest"
 )
@@ -234,4 +236,54 @@ func (n planNode) rowsOf(table string) int {
 		total += c.rowsOf(table)
 	}
 	return total
+}
+
+// Observation pages are read on connections where PostgreSQL keeps one
+// generic plan for the page statement: run 7 times there it is never
+// planned again after preparing (BenchmarkFeedHistory measures what that
+// is worth on a long history), while on the API's other connections
+// PostgreSQL's default plans it afresh (5 custom plans at least), which on
+// a long history cost as much as running it.
+func TestFeedPagesKeepOneGenericPlan(t *testing.T) {
+	f := newFixture(t)
+	f.threeChildren(t, 30)
+	_, sent := f.DoRecording(f.token("parentA"), qFeed, map[string]any{"first": 20})
+	var page *apptest.Statement
+	for i := range sent {
+		if strings.Contains(sent[i].SQL, "acknowledgements a ON") {
+			page = &sent[i]
+		}
+	}
+	if page == nil {
+		t.Fatalf("no page statement among %d", len(sent))
+	}
+	plans := func(db *gorm.DB) (generic, custom int64) {
+		t.Helper()
+		err := db.Connection(func(conn *gorm.DB) error {
+			for range 7 {
+				rows, err := conn.Raw(page.SQL, page.Vars...).Rows()
+				if err != nil {
+					return err
+				}
+				for rows.Next() {
+				}
+				rows.Close()
+			}
+			return conn.Raw(`SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%acknowledgements a ON%'`).
+				Row().Scan(&generic, &custom)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return generic, custom
+	}
+	if f.App.Domain.Pages == nil {
+		t.Fatal("the domain reads its pages on the API's connections")
+	}
+	if g, c := plans(f.App.Domain.Pages); c != 0 || g < 7 { // 8: the request's own run too, on the same connection
+		t.Errorf("page connections: %d generic and %d custom plans in 7 runs; want at least 7 and 0", g, c)
+	}
+	if g, c := plans(f.App.DB); c < 5 {
+		t.Errorf("other connections: %d generic and %d custom plans in 7 runs; PostgreSQL's default makes 5 custom ones first", g, c)
+	}
 }

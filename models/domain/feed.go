@@ -166,6 +166,14 @@ func (s *Service) observationPageByStudent(ctx context.Context, v *models.Viewer
 	return s.readPage(ctx, v, inner, n, args)
 }
 
+// pages is the handle observation pages are read on.
+func (s *Service) pages() *gorm.DB {
+	if s.Pages != nil {
+		return s.Pages
+	}
+	return s.DB
+}
+
 // readPage reads the page inner selects (at most n+1 observations, in
 // feed order) with what each of its rows needs.
 func (s *Service) readPage(ctx context.Context, v *models.Viewer, inner *gorm.DB, n int, args models.FeedArgs) (*models.ObservationPage, error) {
@@ -178,7 +186,7 @@ func (s *Service) readPage(ctx context.Context, v *models.Viewer, inner *gorm.DB
 	countSQL, attachSQL, colArgs := policy.FeedExtrasSQL(v, args.WithAttachments)
 	var row feedRow
 	cols, dsts := row.columns(countSQL, attachSQL)
-	sqlRows, err := s.DB.WithContext(ctx).Table("(?) AS observations", inner).Select(cols, colArgs...).
+	sqlRows, err := s.pages().WithContext(ctx).Table("(?) AS observations", inner).Select(cols, colArgs...).
 		Joins("JOIN users au ON au.id = observations.author_id").
 		Joins("JOIN students st ON st.id = observations.student_id").
 		Joins("LEFT JOIN acknowledgements a ON a.observation_id = observations.id AND a.user_id = ?", v.ID).

@@ -28,8 +28,13 @@ import (
 
 // Service runs domain operations on one database.
 type Service struct {
-	DB  *gorm.DB
-	Now func() time.Time
+	DB *gorm.DB
+	// Pages, when set, is the handle observation pages are read on (the
+	// feed's, a class's, a student's): the same database, on connections
+	// where PostgreSQL keeps one generic plan per statement (see
+	// server/database.GenericPlans); nil reads them on DB.
+	Pages *gorm.DB
+	Now   func() time.Time
 	// Notify schedules push notifications; nil sends none (and writes that
 	// must notify fail).
 	Notify Notifier

@@ -81,6 +81,8 @@ type App struct {
 	// Pool is the pgx pool the workers use.
 	Pool *pgxpool.Pool
 	pg   *database.Server
+	// pages is the pool of the domain's observation pages (Domain.Pages).
+	pages *sql.DB
 	// stopEvents ends the listener and waits for it (set by StartEvents).
 	stopEvents func()
 	// tracerProvider exports spans when OTLP is configured.
@@ -137,6 +139,11 @@ func (a *App) open(ctx context.Context) error {
 		return err
 	}
 	a.Domain = domain.New(db)
+	// Observation pages on connections of their own with generic plans
+	// (database.GenericPlans), half as many as the API's.
+	if a.Domain.Pages, a.pages, err = database.GenericPlans(db, a.pg.URL, max(2, a.Config.DBMaxConns/2)); err != nil {
+		return err
+	}
 	a.Limits = api.NewSharedLimits(db, a.Log, a.Config.LimitsSync)
 	if err := a.openPush(ctx, sqlDB); err != nil {
 		return err
@@ -512,6 +519,9 @@ func (a *App) Close() error {
 	}
 	if a.Files != nil {
 		errs = append(errs, a.Files.Close())
+	}
+	if a.pages != nil {
+		errs = append(errs, a.pages.Close())
 	}
 	if a.DB != nil {
 		if sqlDB, err := a.DB.DB(); err == nil {
