@@ -129,19 +129,23 @@ func (a *App) open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	sqlDB.SetMaxOpenConns(a.Config.DBMaxConns)
+	// The API's connections are DBMaxConns in all: a quarter of them read
+	// observation pages (a.pages, below), the rest everything else.
+	pageConns := max(1, a.Config.DBMaxConns/4)
+	apiConns := max(1, a.Config.DBMaxConns-pageConns)
+	sqlDB.SetMaxOpenConns(apiConns)
 	// Idle = open: with fewer idle than open connections, any load above
 	// the idle count closes and reopens PostgreSQL sessions continuously
 	// (each a new backend process); idle ones still go after
 	// ConnMaxIdleTime.
-	sqlDB.SetMaxIdleConns(a.Config.DBMaxConns)
+	sqlDB.SetMaxIdleConns(apiConns)
 	if err := database.Migrate(ctx, sqlDB, a.Log); err != nil {
 		return err
 	}
 	a.Domain = domain.New(db)
 	// Observation pages on connections of their own with generic plans
-	// (database.GenericPlans), half as many as the API's.
-	if a.Domain.Pages, a.pages, err = database.GenericPlans(db, a.pg.URL, max(2, a.Config.DBMaxConns/2)); err != nil {
+	// (database.GenericPlans).
+	if a.Domain.Pages, a.pages, err = database.GenericPlans(db, a.pg.URL, pageConns); err != nil {
 		return err
 	}
 	a.Limits = api.NewSharedLimits(db, a.Log, a.Config.LimitsSync)
