@@ -3,7 +3,6 @@ package graph
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"strconv"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -24,9 +23,9 @@ import (
 //
 // Any other operation, an anonymous caller, and any feed whose execution
 // meets an error go to gqlgen's executor, which answers exactly as it
-// always does (errors included). Compiled operations run no field
-// middleware but the observation fields' attachment (which they do
-// themselves); a field interceptor such as tracing must turn it off.
+// always does (errors included). Of the field middleware, compiled
+// operations run only ObservationFieldsMiddleware, around the feed
+// resolver; a field interceptor such as tracing must turn them off.
 type Compiled struct {
 	graphql.ExecutableSchema
 	r *Resolver
@@ -284,17 +283,17 @@ func (c *Compiled) run(ctx context.Context, oc *graphql.OperationContext, p *pla
 		Object: "Query", Field: graphql.CollectedField{Field: p.root, Selections: p.root.SelectionSet},
 		Args: args, IsMethod: true, IsResolver: true,
 	})
-	conn, err := c.r.Query().Feed(fctx, studentIDs, kinds, first, after)
+	// Through the field middleware gqlgen runs around it, the one place
+	// observations get their viewer's fields.
+	res, err := c.r.ObservationFieldsMiddleware(fctx, func(ctx context.Context) (any, error) {
+		return c.r.Query().Feed(ctx, studentIDs, kinds, first, after)
+	})
+	conn, _ := res.(*models.Connection[models.Observation])
 	if err != nil || conn == nil {
 		return nil, false
 	}
-	obs := make([]*models.Observation, 0, len(conn.Edges))
-	for _, e := range conn.Edges {
-		obs = append(obs, e.Node)
-	}
-	c.r.attachObservationFields(ctx, obs)
 	w := &writer{ctx: ctx, r: c.r}
-	w.b.Grow(1024 + 1536*len(obs))
+	w.b.Grow(1024 + 1536*len(conn.Edges))
 	w.b.WriteString(`{`)
 	w.b.Write(p.key)
 	w.connection(p.sels, conn)
@@ -305,7 +304,8 @@ func (c *Compiled) run(ctx context.Context, oc *graphql.OperationContext, p *pla
 	return w.b.Bytes(), true
 }
 
-// writer writes a compiled plan's answer; the first error stops it.
+// writer writes a compiled plan's answer; it keeps the first error, and
+// an answer with one is thrown away.
 type writer struct {
 	ctx context.Context
 	r   *Resolver
@@ -619,8 +619,5 @@ func optionalString(v any) (*string, error) {
 		return nil, nil
 	}
 	s, err := graphql.UnmarshalString(v)
-	if err != nil {
-		return nil, fmt.Errorf("after: %w", err)
-	}
-	return &s, nil
+	return &s, err
 }

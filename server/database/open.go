@@ -25,14 +25,9 @@ var SessionParams = map[string]string{"random_page_cost": "1.1"}
 
 // Open connects GORM to url with pool limits suited to a small instance.
 func Open(ctx context.Context, url string, log *slog.Logger) (*gorm.DB, error) {
-	cfg, err := pgx.ParseConfig(url)
+	cfg, err := connConfig(url)
 	if err != nil {
-		return nil, fmt.Errorf("database URL: %w", err)
-	}
-	for k, v := range SessionParams {
-		if _, set := cfg.RuntimeParams[k]; !set {
-			cfg.RuntimeParams[k] = v
-		}
+		return nil, err
 	}
 	db, err := gorm.Open(postgres.New(postgres.Config{Conn: stdlib.OpenDB(*cfg)}), &gorm.Config{
 		Logger:                 slogGormLogger(log),
@@ -73,14 +68,9 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*gorm.DB, error) {
 // (BenchmarkFeedHistory, both sides at 1.76 ms with generic plans).
 // Everything else keeps PostgreSQL's choice.
 func GenericPlans(db *gorm.DB, url string, maxConns int) (*gorm.DB, *sql.DB, error) {
-	cfg, err := pgx.ParseConfig(url)
+	cfg, err := connConfig(url)
 	if err != nil {
-		return nil, nil, fmt.Errorf("database URL: %w", err)
-	}
-	for k, v := range SessionParams {
-		if _, set := cfg.RuntimeParams[k]; !set {
-			cfg.RuntimeParams[k] = v
-		}
+		return nil, nil, err
 	}
 	cfg.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
 	pool := stdlib.OpenDB(*cfg)
@@ -95,6 +85,21 @@ func GenericPlans(db *gorm.DB, url string, maxConns int) (*gorm.DB, *sql.DB, err
 	}
 	tx.Statement.ConnPool = pool
 	return tx, pool, nil
+}
+
+// connConfig is url's connection settings with SessionParams (those url
+// sets itself win).
+func connConfig(url string) (*pgx.ConnConfig, error) {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("database URL: %w", err)
+	}
+	for k, v := range SessionParams {
+		if _, set := cfg.RuntimeParams[k]; !set {
+			cfg.RuntimeParams[k] = v
+		}
+	}
+	return cfg, nil
 }
 
 func init() {
