@@ -122,7 +122,7 @@ func NewHandler(d Deps) http.Handler {
 	})
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(transport.GET{})
-	gql.AddTransport(transport.POST{})
+	gql.AddTransport(dataPOST{})
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	releases, _, err := contracts.Releases()
 	if err != nil {
