@@ -51,9 +51,11 @@ func (e dataExecutor) DispatchOperation(ctx context.Context, rc *graphql.Operati
 	}, ctx
 }
 
-// dataOnly says whether resp is an answer with data and nothing else.
+// dataOnly says whether resp is an answer with data and nothing else
+// (gqlgen's executor gives every response an extensions map, most of them
+// empty, which its writer leaves out as empty).
 func dataOnly(resp *graphql.Response) bool {
-	return resp != nil && len(resp.Data) > 0 && resp.Errors == nil && resp.Extensions == nil &&
+	return resp != nil && len(resp.Data) > 0 && len(resp.Errors) == 0 && len(resp.Extensions) == 0 &&
 		resp.Label == "" && resp.Path == nil && resp.HasNext == nil
 }
 
