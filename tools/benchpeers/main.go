@@ -454,4 +454,9 @@ func report(o options, sides []*side, results map[string]map[int][]result) {
 			fmt.Printf("ratio sameside / %s, %d client(s): pages/s %.2f, CPU per page %.2f\n", peer, c, ss[0]/p[0], ss[2]/p[2])
 		}
 	}
+	fmt.Print("peak resident memory:")
+	for _, s := range sides {
+		fmt.Printf(" %s %.0f MiB", s.name, float64(s.proc.PeakRSS())/(1<<20))
+	}
+	fmt.Println()
 }
