@@ -71,32 +71,50 @@ type feedRow struct {
 
 // columns lists the feed row's columns and where each is scanned: rows are
 // scanned by hand, not by GORM's reflection, because this is the hottest
-// read of the app (TestFeedColumnsCoverModels keeps the lists whole).
+// read of the app (TestFeedColumnsCoverModels keeps the lists whole). pgx
+// scans them (queryNative), so the skills go to a plain []string: pgx
+// hands an sql.Scanner the array's binary form, which models.Array (made
+// for database/sql's text) cannot read.
 func (r *feedRow) columns(countSQL, attachmentsSQL string) (string, []any) {
-	o, u, st := &r.Observation, &r.Author, &r.Student
-	cols := []struct {
-		sql string
-		dst any
-	}{
+	o, st := &r.Observation, &r.Student
+	cols := []column{
 		{"observations.id", &o.ID}, {"observations.school_id", &o.SchoolID}, {"observations.student_id", &o.StudentID},
 		{"observations.author_id", &o.AuthorID}, {"observations.group_id", &o.GroupID}, {"observations.kind", &o.Kind},
-		{"observations.body", &o.Body}, {"observations.skills", &o.Skills}, {"observations.state", &o.State},
+		{"observations.body", &o.Body}, {"observations.skills", (*[]string)(&o.Skills)}, {"observations.state", &o.State},
 		{"observations.edited_after_sharing", &o.EditedAfterSharing}, {"observations.try_at_home", &o.TryAtHome}, {"observations.shared_at", &o.SharedAt},
 		{"observations.feed_at", &o.FeedAt}, {"observations.created_at", &o.CreatedAt}, {"observations.updated_at", &o.UpdatedAt},
-		{"au.id", &u.ID}, {"au.firebase_uid", &u.FirebaseUID}, {"au.email", &u.Email}, {"au.phone", &u.Phone},
-		{"au.display_name", &u.DisplayName}, {"au.locale", &u.Locale}, {"au.locale_source", &u.LocaleSource}, {"au.time_zone", &u.TimeZone},
-		{"au.quiet_hours_start", &u.QuietHoursStart}, {"au.quiet_hours_end", &u.QuietHoursEnd},
-		{"au.created_at", &u.CreatedAt}, {"au.updated_at", &u.UpdatedAt},
-		{"st.id", &st.ID}, {"st.school_id", &st.SchoolID}, {"st.first_name", &st.FirstName}, {"st.last_name", &st.LastName},
-		{"st.preferred_name", &st.PreferredName}, {"st.grade", &st.Grade}, {"st.withdrawn_at", &st.WithdrawnAt}, {"st.legal_hold", &st.LegalHold}, {"st.created_at", &st.CreatedAt}, {"st.updated_at", &st.UpdatedAt},
-		{"a.reaction", &r.AckReaction}, {"a.created_at", &r.AckAt}, {countSQL, &r.Count},
 	}
+	cols = append(cols, userColumns("au", &r.Author)...)
+	cols = append(cols,
+		column{"st.id", &st.ID}, column{"st.school_id", &st.SchoolID}, column{"st.first_name", &st.FirstName}, column{"st.last_name", &st.LastName},
+		column{"st.preferred_name", &st.PreferredName}, column{"st.grade", &st.Grade}, column{"st.withdrawn_at", &st.WithdrawnAt},
+		column{"st.legal_hold", &st.LegalHold}, column{"st.created_at", &st.CreatedAt}, column{"st.updated_at", &st.UpdatedAt},
+		column{"a.reaction", &r.AckReaction}, column{"a.created_at", &r.AckAt}, column{countSQL, &r.Count})
 	if attachmentsSQL != "" {
-		cols = append(cols, struct {
-			sql string
-			dst any
-		}{attachmentsSQL, &r.Attachments})
+		cols = append(cols, column{attachmentsSQL, &r.Attachments})
 	}
+	return joinColumns(cols)
+}
+
+// column is a selected column and where pgx scans it.
+type column struct {
+	sql string
+	dst any
+}
+
+// userColumns are a user's columns (table alias t) and where each goes in
+// u; TestFeedColumnsCoverModels keeps them whole.
+func userColumns(t string, u *models.User) []column {
+	return []column{
+		{t + ".id", &u.ID}, {t + ".firebase_uid", &u.FirebaseUID}, {t + ".email", &u.Email}, {t + ".phone", &u.Phone},
+		{t + ".display_name", &u.DisplayName}, {t + ".locale", &u.Locale}, {t + ".locale_source", &u.LocaleSource}, {t + ".time_zone", &u.TimeZone},
+		{t + ".quiet_hours_start", &u.QuietHoursStart}, {t + ".quiet_hours_end", &u.QuietHoursEnd},
+		{t + ".created_at", &u.CreatedAt}, {t + ".updated_at", &u.UpdatedAt},
+	}
+}
+
+// joinColumns is cols' select list and their destinations, in order.
+func joinColumns(cols []column) (string, []any) {
 	sqls, dsts := make([]string, len(cols)), make([]any, len(cols))
 	for i, c := range cols {
 		sqls[i], dsts[i] = c.sql, c.dst
@@ -186,24 +204,17 @@ func (s *Service) readPage(ctx context.Context, v *models.Viewer, inner *gorm.DB
 	countSQL, attachSQL, colArgs := policy.FeedExtrasSQL(v, args.WithAttachments)
 	var row feedRow
 	cols, dsts := row.columns(countSQL, attachSQL)
-	sqlRows, err := s.pages().WithContext(ctx).Table("(?) AS observations", inner).Select(cols, colArgs...).
+	q := s.pages().WithContext(ctx).Table("(?) AS observations", inner).Select(cols, colArgs...).
 		Joins("JOIN users au ON au.id = observations.author_id").
 		Joins("JOIN students st ON st.id = observations.student_id").
 		Joins("LEFT JOIN acknowledgements a ON a.observation_id = observations.id AND a.user_id = ?", v.ID).
-		Order(feedOrder).Rows()
-	if err != nil {
-		return nil, models.Internal(err)
-	}
-	defer sqlRows.Close()
+		Order(feedOrder)
 	rows := make([]feedRow, 0, n+1)
-	for sqlRows.Next() {
-		row = feedRow{}
-		if err := sqlRows.Scan(dsts...); err != nil {
-			return nil, models.Internal(err)
-		}
+	if err := queryNative(ctx, q, dsts, func() error {
 		rows = append(rows, row)
-	}
-	if err := sqlRows.Err(); err != nil {
+		row = feedRow{}
+		return nil
+	}); err != nil {
 		return nil, models.Internal(err)
 	}
 	page := &models.ObservationPage{Extras: map[string]models.ObservationExtras{}, Cursors: map[string]string{},

@@ -87,6 +87,8 @@ type App struct {
 	stopEvents func()
 	// tracerProvider exports spans when OTLP is configured.
 	tracerProvider *sdktrace.TracerProvider
+	// dbOptions adjust the API's database connections (WithQueryTracer).
+	dbOptions []database.Option
 }
 
 // Option changes how Open builds the app.
@@ -95,6 +97,12 @@ type Option func(*App)
 // WithVerifier makes the app verify tokens with v instead of Firebase or the
 // demo signer (tests of production mode, which has no credentials here).
 func WithVerifier(v auth.Verifier) Option { return func(a *App) { a.Verifier = v } }
+
+// WithQueryTracer has t see every statement the app's API connections
+// send (tests count a request's statements with it).
+func WithQueryTracer(t pgx.QueryTracer) Option {
+	return func(a *App) { a.dbOptions = append(a.dbOptions, database.WithTracer(t)) }
+}
 
 // Open finds the database, migrates it, and prepares sign-in. It does not
 // seed or serve.
@@ -120,7 +128,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opti
 }
 
 func (a *App) open(ctx context.Context) error {
-	db, err := database.Open(ctx, a.pg.URL, a.Log)
+	db, err := database.Open(ctx, a.pg.URL, a.Log, a.dbOptions...)
 	if err != nil {
 		return err
 	}
@@ -145,7 +153,7 @@ func (a *App) open(ctx context.Context) error {
 	a.Domain = domain.New(db)
 	// Observation pages on connections of their own with generic plans
 	// (database.GenericPlans).
-	if a.Domain.Pages, a.pages, err = database.GenericPlans(db, a.pg.URL, pageConns); err != nil {
+	if a.Domain.Pages, a.pages, err = database.GenericPlans(db, a.pg.URL, pageConns, a.dbOptions...); err != nil {
 		return err
 	}
 	a.Limits = api.NewSharedLimits(db, a.Log, a.Config.LimitsSync)

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"go.opentelemetry.io/otel/trace"
 	"gorm.io/gorm"
 
@@ -149,7 +150,8 @@ func New(t testing.TB, o Options) *Env {
 		t.Fatalf("apptest: config: %v", err)
 	}
 	log := slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: level}))
-	var opts []app.Option
+	e := &Env{t: t, FCM: fcm, SMTP: smtpServer, Twilio: tw, Translate: tr}
+	opts := []app.Option{app.WithQueryTracer(statementCounter{&e.statements})}
 	if o.Verifier != nil {
 		opts = append(opts, app.WithVerifier(o.Verifier))
 	}
@@ -157,8 +159,7 @@ func New(t testing.TB, o Options) *Env {
 	if err != nil {
 		t.Fatalf("apptest: open: %v", err)
 	}
-	e := &Env{t: t, App: a, DB: a.DB, FCM: fcm, SMTP: smtpServer, Twilio: tw, Translate: tr}
-	countStatements(a.DB, &e.statements)
+	e.App, e.DB = a, a.DB
 	if o.Seed {
 		if _, err := a.Seed(context.Background()); err != nil {
 			t.Fatalf("apptest: seed: %v", err)
@@ -237,50 +238,29 @@ type Statement struct {
 	Vars []any
 }
 
-// countStatements counts each statement sent to the database under the id
-// of the request whose context it ran in (subqueries GORM renders inside
-// another statement are not statements), and keeps it; statements of
+// statementCounter counts each statement the app's connections send under
+// the id of the request whose context it ran in, and keeps it: whatever
+// made it (GORM, database/sql, pgx itself), since it sees what pgx puts on
+// the wire. Subqueries GORM renders inside another statement are not
+// statements; transaction control (BEGIN, COMMIT) is. Statements of
 // anything else the server does meanwhile (push workers, cleanup jobs,
 // other requests) are not counted.
-func countStatements(db *gorm.DB, perRequest *sync.Map) {
-	of := func(tx *gorm.DB) *requestStatements {
-		// A subquery is rendered by running the callbacks dry: no round trip.
-		if tx.Statement.Context == nil || tx.DryRun {
-			return nil
-		}
-		if id := api.RequestID(tx.Statement.Context); id != "" {
-			if r, ok := perRequest.Load(id); ok {
-				return r.(*requestStatements)
-			}
-		}
-		return nil
-	}
-	inc := func(tx *gorm.DB) {
-		if r := of(tx); r != nil {
+type statementCounter struct{ perRequest *sync.Map }
+
+func (c statementCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
+	if id := api.RequestID(ctx); id != "" {
+		if r, ok := c.perRequest.Load(id); ok {
+			r := r.(*requestStatements)
 			r.n.Add(1)
-		}
-	}
-	keep := func(tx *gorm.DB) {
-		if r := of(tx); r != nil && tx.Statement.SQL.Len() > 0 {
 			r.mu.Lock()
-			r.sent = append(r.sent, Statement{SQL: tx.Statement.SQL.String(), Vars: append([]any(nil), tx.Statement.Vars...)})
+			r.sent = append(r.sent, Statement{SQL: data.SQL, Vars: append([]any(nil), data.Args...)})
 			r.mu.Unlock()
 		}
 	}
-	cb := db.Callback()
-	_ = cb.Query().Before("gorm:query").Register("apptest:count", inc)
-	_ = cb.Row().Before("gorm:row").Register("apptest:count", inc)
-	_ = cb.Raw().Before("gorm:raw").Register("apptest:count", inc)
-	_ = cb.Create().Before("gorm:create").Register("apptest:count", inc)
-	_ = cb.Update().Before("gorm:update").Register("apptest:count", inc)
-	_ = cb.Delete().Before("gorm:delete").Register("apptest:count", inc)
-	_ = cb.Query().After("gorm:query").Register("apptest:keep", keep)
-	_ = cb.Row().After("gorm:row").Register("apptest:keep", keep)
-	_ = cb.Raw().After("gorm:raw").Register("apptest:keep", keep)
-	_ = cb.Create().After("gorm:create").Register("apptest:keep", keep)
-	_ = cb.Update().After("gorm:update").Register("apptest:keep", keep)
-	_ = cb.Delete().After("gorm:delete").Register("apptest:keep", keep)
+	return ctx
 }
+
+func (statementCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
 // Token signs a demo token for a user given by role ("admin", "teacher",
 // "parent") or email.

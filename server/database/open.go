@@ -23,9 +23,20 @@ import (
 // 20 rows by index instead of hashing whole tables.
 var SessionParams = map[string]string{"random_page_cost": "1.1"}
 
+// Option adjusts the settings of the connections Open and GenericPlans
+// make.
+type Option func(*pgx.ConnConfig)
+
+// WithTracer has t see every statement the connections send, however it
+// was made (GORM, database/sql or pgx itself): tests count a request's
+// statements with it.
+func WithTracer(t pgx.QueryTracer) Option {
+	return func(c *pgx.ConnConfig) { c.Tracer = t }
+}
+
 // Open connects GORM to url with pool limits suited to a small instance.
-func Open(ctx context.Context, url string, log *slog.Logger) (*gorm.DB, error) {
-	cfg, err := connConfig(url)
+func Open(ctx context.Context, url string, log *slog.Logger, opts ...Option) (*gorm.DB, error) {
+	cfg, err := connConfig(url, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -67,8 +78,8 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*gorm.DB, error) {
 // page, the whole difference from a school with ten thousand
 // (BenchmarkFeedHistory, both sides at 1.76 ms with generic plans).
 // Everything else keeps PostgreSQL's choice.
-func GenericPlans(db *gorm.DB, url string, maxConns int) (*gorm.DB, *sql.DB, error) {
-	cfg, err := connConfig(url)
+func GenericPlans(db *gorm.DB, url string, maxConns int, opts ...Option) (*gorm.DB, *sql.DB, error) {
+	cfg, err := connConfig(url, opts)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -88,8 +99,8 @@ func GenericPlans(db *gorm.DB, url string, maxConns int) (*gorm.DB, *sql.DB, err
 }
 
 // connConfig is url's connection settings with SessionParams (those url
-// sets itself win).
-func connConfig(url string) (*pgx.ConnConfig, error) {
+// sets itself win) and opts.
+func connConfig(url string, opts []Option) (*pgx.ConnConfig, error) {
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("database URL: %w", err)
@@ -98,6 +109,9 @@ func connConfig(url string) (*pgx.ConnConfig, error) {
 		if _, set := cfg.RuntimeParams[k]; !set {
 			cfg.RuntimeParams[k] = v
 		}
+	}
+	for _, o := range opts {
+		o(cfg)
 	}
 	return cfg, nil
 }
