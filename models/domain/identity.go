@@ -61,35 +61,42 @@ func (s *Service) ViewerForIdentity(ctx context.Context, id Identity) (*models.V
 // in): the user, their memberships, and whether a roster record waits to
 // be claimed. Nil for a first sign-in.
 func (s *Service) loadViewer(ctx context.Context, id Identity) (*models.Viewer, bool, error) {
-	var rows []struct {
-		models.User `gorm:"embedded"`
-		MID         *string
-		MSchoolID   *string
-		MRole       *models.Role
-		MCreatedAt  *time.Time
-		Claimable   bool
-	}
+	// Every request signs in, so this is read as the feed's page is: the
+	// columns listed and scanned by pgx (runNative), not by GORM.
+	var (
+		u               models.User
+		mID, mSchool    *string
+		mRole           *models.Role
+		mAt             *time.Time
+		claimable       bool
+		v               *models.Viewer
+		viewerClaimable bool
+	)
+	cols, dsts := joinColumns(append(userColumns("users", &u),
+		column{"m.id", &mID}, column{"m.school_id", &mSchool}, column{"m.role", &mRole}, column{"m.created_at", &mAt},
+		column{`($2 <> '' AND EXISTS (SELECT 1 FROM users c WHERE lower(c.email) = lower($2) AND c.firebase_uid LIKE $4))
+		OR ($3 <> '' AND EXISTS (SELECT 1 FROM users c WHERE c.phone = $3 AND c.firebase_uid LIKE $4))`, &claimable}))
 	email, phone := id.verifiedContacts()
-	err := s.DB.WithContext(ctx).Raw(`SELECT users.*, m.id AS m_id, m.school_id AS m_school_id, m.role AS m_role, m.created_at AS m_created_at,
-		(@email <> '' AND EXISTS (SELECT 1 FROM users c WHERE lower(c.email) = lower(@email) AND c.firebase_uid LIKE @unclaimed))
-		OR (@phone <> '' AND EXISTS (SELECT 1 FROM users c WHERE c.phone = @phone AND c.firebase_uid LIKE @unclaimed)) AS claimable
+	err := runNative(ctx, s.DB, `SELECT `+cols+`
 		FROM users LEFT JOIN (`+membershipsSQL+`) m ON m.user_id = users.id
-		WHERE users.firebase_uid = @uid OR users.id = (SELECT a.user_id FROM user_aliases a WHERE a.firebase_uid = @uid)
+		WHERE users.firebase_uid = $1 OR users.id = (SELECT a.user_id FROM user_aliases a WHERE a.firebase_uid = $1)
 		ORDER BY m.created_at, m.id`,
-		map[string]any{"uid": id.UID, "email": email, "phone": phone, "unclaimed": models.UnclaimedUIDPrefix + "%"}).Scan(&rows).Error
+		[]any{id.UID, email, phone, models.UnclaimedUIDPrefix + "%"}, dsts, func() error {
+			if v == nil {
+				v, viewerClaimable = &models.Viewer{User: u, Memberships: []models.Membership{}}, claimable
+			}
+			if mID != nil {
+				v.Memberships = append(v.Memberships, models.Membership{ID: *mID, UserID: v.ID, SchoolID: *mSchool, Role: *mRole, CreatedAt: *mAt})
+			}
+			return nil
+		})
 	if err != nil {
 		return nil, false, models.Internal(err)
 	}
-	if len(rows) == 0 {
+	if v == nil {
 		return nil, false, nil
 	}
-	v := &models.Viewer{User: rows[0].User, Memberships: []models.Membership{}}
-	for _, r := range rows {
-		if r.MID != nil {
-			v.Memberships = append(v.Memberships, models.Membership{ID: *r.MID, UserID: v.ID, SchoolID: *r.MSchoolID, Role: *r.MRole, CreatedAt: *r.MCreatedAt})
-		}
-	}
-	return v, rows[0].Claimable, nil
+	return v, viewerClaimable, nil
 }
 
 // verifiedContacts are the identity's email and phone number that may claim
