@@ -48,17 +48,33 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[FanOutArgs]) error {
 	if err != nil {
 		return err
 	}
+	// Deliveries this job claimed before it was interrupted the hard way:
+	// owed again (before planning claims new ones).
+	if err := p.unclaim(ctx, n.ID, job.ID); err != nil {
+		return err
+	}
 	// Planning and sending overlap: the plan commits recipients in growing
-	// chunks and signals each one; the sender claims what is planned so far.
-	planned := make(chan struct{}, 1)
+	// chunks, their deliveries already claimed by this job, and hands each
+	// chunk's to the sender; the sender then claims whatever else is owed
+	// (retries due, what an earlier run left).
+	planned := make(chan []claimed)
+	sent := make(chan struct{}) // the sender has stopped taking chunks
 	planErr := make(chan error, 1)
 	go func() {
-		planErr <- p.plan(ctx, &n, job.Args.UserIDs, planned)
+		planErr <- p.plan(ctx, &n, job.ID, job.Args.UserIDs, planned, sent)
 		close(planned)
 	}()
 	res, err := p.send(ctx, &n, job.ID, job.Args.UserIDs, planned)
-	if perr := <-planErr; perr != nil && ctx.Err() == nil {
-		return fmt.Errorf("plan: %w", perr)
+	close(sent)
+	perr := <-planErr
+	// Planned and claimed but not sent (the job was told to stop, or an
+	// error ended it): owed again, now rather than when the job runs next.
+	// Every send has its outcome written by now.
+	if uerr := p.unclaim(ctx, n.ID, job.ID); uerr != nil {
+		err = errors.Join(err, uerr)
+	}
+	if perr != nil && ctx.Err() == nil {
+		return errors.Join(fmt.Errorf("plan: %w", perr), err)
 	}
 	p.Log.Info("push fan-out", "notification", n.ID, "type", n.Type, "job", job.ID, "attempt", job.Attempt,
 		"sent", res.sent, "failed", res.failed, "retry", res.retry, "tokens_removed", res.removed, "totals", p.Metrics.Snapshot())
@@ -78,17 +94,22 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[FanOutArgs]) error {
 // (category off), defer them (quiet hours; a job is scheduled for the end)
 // or write a delivery row per device. It works in chunks of recipients, each
 // in its own transaction, growing from 8 so the first pushes leave early,
-// and signals planned after each. It is idempotent: a retried job plans only
-// who is still pending.
-func (p *Pipeline) plan(ctx context.Context, n *models.Notification, only []string, planned chan<- struct{}) error {
+// and hands each chunk's deliveries (claimed by job already) to the sender
+// on planned, until the sender stops (sent). It is idempotent: a retried
+// job plans only who is still pending, and deliveries it claimed but never
+// handed over are owed again when the job runs next (send resets them).
+func (p *Pipeline) plan(ctx context.Context, n *models.Notification, job int64, only []string, planned chan<- []claimed, sent <-chan struct{}) error {
 	for size := 8; ; size = min(2*size, 1024) {
-		got, err := p.planChunk(ctx, n, only, size)
+		got, rows, err := p.planChunk(ctx, n, job, only, size)
 		if err != nil {
 			return err
 		}
-		select {
-		case planned <- struct{}{}:
-		default: // the sender has a signal waiting already
+		if len(rows) > 0 {
+			select {
+			case planned <- rows:
+			case <-sent:
+				return nil
+			}
 		}
 		if got < size {
 			return nil
@@ -97,10 +118,11 @@ func (p *Pipeline) plan(ctx context.Context, n *models.Notification, only []stri
 }
 
 // planChunk plans up to size recipients in one transaction and says how
-// many it took.
-func (p *Pipeline) planChunk(ctx context.Context, n *models.Notification, only []string, size int) (int, error) {
+// many it took, with the deliveries it wrote (claimed by job).
+func (p *Pipeline) planChunk(ctx context.Context, n *models.Notification, job int64, only []string, size int) (int, []claimed, error) {
 	now := p.Now().UTC()
 	var got int
+	var rows []claimed
 	err := p.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		rs, err := claimRecipients(tx, n, only, size, now)
 		if err != nil || len(rs) == 0 {
@@ -111,7 +133,7 @@ func (p *Pipeline) planChunk(ctx context.Context, n *models.Notification, only [
 		if err != nil {
 			return err
 		}
-		if err := p.apply(ctx, tx, n, d, now); err != nil {
+		if rows, err = p.apply(ctx, tx, n, job, d, now); err != nil {
 			return err
 		}
 		for _, r := range rs {
@@ -125,7 +147,10 @@ func (p *Pipeline) planChunk(ctx context.Context, n *models.Notification, only [
 		}
 		return nil
 	})
-	return got, err
+	if err != nil {
+		rows = nil // rolled back: none were written
+	}
+	return got, rows, err
 }
 
 // claimRecipients locks up to size recipients still to plan (skipping those
@@ -213,8 +238,11 @@ func decide(tx *gorm.DB, n *models.Notification, rs []models.NotificationRecipie
 }
 
 // apply records a decision in tx: recipients' states, a fan-out job at the
-// end of each deferral, and a delivery row per device of those planned.
-func (p *Pipeline) apply(ctx context.Context, tx *gorm.DB, n *models.Notification, d decision, now time.Time) error {
+// end of each deferral, and a delivery row per device of those planned,
+// claimed by job (the planning job sends them itself: writing them owed and
+// claiming them after would rewrite every row once more). It returns those
+// deliveries.
+func (p *Pipeline) apply(ctx context.Context, tx *gorm.DB, n *models.Notification, job int64, d decision, now time.Time) ([]claimed, error) {
 	set := func(state string, users []string, until *time.Time) error {
 		if len(users) == 0 {
 			return nil
@@ -223,18 +251,18 @@ func (p *Pipeline) apply(ctx context.Context, tx *gorm.DB, n *models.Notificatio
 			Updates(map[string]any{"state": state, "deferred_until": until}).Error
 	}
 	if err := set(models.RecipientSkipped, d.skipped, nil); err != nil {
-		return err
+		return nil, err
 	}
 	for end, us := range d.deferred {
 		if err := set(models.RecipientDeferred, us, &end); err != nil {
-			return err
+			return nil, err
 		}
 		if err := p.scheduleTx(ctx, tx, FanOutArgs{NotificationID: n.ID, UserIDs: us}, end); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if err := set(models.RecipientPlanned, d.planned, nil); err != nil {
-		return err
+		return nil, err
 	}
 	if p.Channels != nil {
 		// Email and SMS go with the push, to the planned and to those who
@@ -244,15 +272,21 @@ func (p *Pipeline) apply(ctx context.Context, tx *gorm.DB, n *models.Notificatio
 			now = append(now, d.users[id])
 		}
 		if err := p.Channels.PlanTx(ctx, tx, n, now, d.skipped); err != nil {
-			return fmt.Errorf("channels: %w", err)
+			return nil, fmt.Errorf("channels: %w", err)
 		}
 	}
 	if len(d.planned) == 0 {
-		return nil
+		return nil, nil
 	}
-	return tx.Exec(`INSERT INTO notification_deliveries (notification_id, device_id, user_id, next_attempt_at, created_at, updated_at)
-		SELECT ?, d.id, d.user_id, ?, ?, ? FROM devices d WHERE d.user_id IN ?
-		ON CONFLICT DO NOTHING`, n.ID, now, now, now, d.planned).Error
+	var rows []claimed
+	err := tx.Raw(`WITH ins AS (
+			INSERT INTO notification_deliveries (notification_id, device_id, user_id, status, claimed_by, next_attempt_at, created_at, updated_at)
+			SELECT ?, d.id, d.user_id, 'SENDING', ?, ?, ?, ? FROM devices d WHERE d.user_id IN ?
+			ON CONFLICT DO NOTHING
+			RETURNING device_id, user_id, attempts)
+		SELECT ins.device_id, ins.user_id, ins.attempts, d.token FROM ins LEFT JOIN devices d ON d.id = ins.device_id
+		ORDER BY ins.device_id`, n.ID, job, now, now, now, d.planned).Scan(&rows).Error
+	return rows, err
 }
 
 // scheduleTx inserts a job to run at a time, inside tx.
@@ -281,19 +315,17 @@ type claimed struct {
 	Token    *string
 }
 
-// send claims owed deliveries and sends each one by itself, Concurrency at
-// a time, until none are owed now or the job is told to stop. Rows are
-// claimed only as workers free up, and each device's outcome is recorded
-// as soon as its own send returns (outcomes that arrive together are
-// written together), so what a crash leaves claimed (and a rescued job
-// sends again) is what was on the wire at that moment, not whole batches.
-func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64, only []string, planned <-chan struct{}) (sendResult, error) {
+// send sends each delivery by itself, Concurrency at a time: first those
+// the plan hands over on planned (claimed by this job as they were
+// written), then, once planning is over, those it claims of what is still
+// owed now, until none are or the job is told to stop. Each device's
+// outcome is recorded as soon as its own send returns (outcomes that
+// arrive together are written together). What a crash leaves claimed is
+// owed again when the job runs next (reset below); of that, only what was
+// on the wire or whose outcome was not yet written (at most twice the
+// workers) may have reached FCM already, so that is all that may go twice.
+func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64, only []string, planned <-chan []claimed) (sendResult, error) {
 	db := p.DB.WithContext(context.WithoutCancel(ctx))
-	// Rows this job claimed before it was interrupted the hard way: owed again.
-	if err := db.Exec(`UPDATE notification_deliveries SET status = 'PENDING', claimed_by = NULL
-		WHERE notification_id = ? AND status = 'SENDING' AND claimed_by = ?`, n.ID, jobID).Error; err != nil {
-		return sendResult{}, err
-	}
 	info := newRecipientCache(db, n.ID)
 	rec := newLiveRecorder(p, db, n.ID)
 	workers := p.Config.concurrency()
@@ -310,13 +342,32 @@ func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64
 	release := func() { releaseSlot(); releaseOwed() }
 	var wg sync.WaitGroup
 	var loopErr error
+	var handed []claimed // planned, not yet sent
 	for ctx.Err() == nil && loopErr == nil {
-		// Claim no more than there are free workers to send at once.
+		// Take no more than there are free workers to send at once.
 		for i := 0; i < chunk; i++ {
 			owed <- struct{}{}
 			slots <- struct{}{}
 		}
-		batch, err := p.claim(db, n.ID, jobID, only, chunk)
+		if len(handed) == 0 && planned != nil {
+			select {
+			case rows, more := <-planned:
+				if !more {
+					planned = nil
+				}
+				handed = rows
+			case <-ctx.Done():
+			}
+		}
+		var batch []claimed
+		var err error
+		switch {
+		case len(handed) > 0:
+			k := min(chunk, len(handed))
+			batch, handed = handed[:k], handed[k:]
+		case planned == nil && ctx.Err() == nil:
+			batch, err = p.claim(db, n.ID, jobID, only, chunk)
+		}
 		for i := len(batch); i < chunk; i++ {
 			release()
 		}
@@ -327,13 +378,6 @@ func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64
 		if len(batch) == 0 {
 			if planned == nil {
 				break // planning is over and nothing is owed now
-			}
-			select {
-			case _, more := <-planned:
-				if !more {
-					planned = nil
-				}
-			case <-ctx.Done():
 			}
 			continue
 		}
@@ -475,6 +519,13 @@ func (l *liveRecorder) close() (sendResult, error) {
 	close(l.closing)
 	<-l.done
 	return l.res, l.err
+}
+
+// unclaim makes the deliveries of notificationID that job claimed owed
+// again.
+func (p *Pipeline) unclaim(ctx context.Context, notificationID string, job int64) error {
+	return p.DB.WithContext(context.WithoutCancel(ctx)).Exec(`UPDATE notification_deliveries SET status = 'PENDING', claimed_by = NULL
+		WHERE notification_id = ? AND status = 'SENDING' AND claimed_by = ?`, notificationID, job).Error
 }
 
 // claim marks up to limit owed deliveries as being sent by this job and
