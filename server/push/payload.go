@@ -256,9 +256,9 @@ func render(n *models.Notification, who recipientInfo) (title, body string) {
 	return localize(n.Type, who.locale, params)
 }
 
-// buildMessage makes the FCM message for one device.
-func buildMessage(n *models.Notification, token string, who recipientInfo) *messaging.Message {
-	title, body := render(n, who)
+// buildMessage makes the FCM message for one device, titled and worded
+// as render says for its user.
+func buildMessage(n *models.Notification, token string, who recipientInfo, title, body string) *messaging.Message {
 	data := map[string]string{"type": n.Type, "notificationId": n.ID, "deepLink": n.DeepLink, "category": string(n.Category)}
 	for k, v := range n.Data {
 		data[k] = v

@@ -343,6 +343,7 @@ func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64
 	var wg sync.WaitGroup
 	var loopErr error
 	var handed []claimed // planned, not yet sent
+	texts := map[string]struct{ title, body string }{}
 	for ctx.Err() == nil && loopErr == nil {
 		// Take no more than there are free workers to send at once.
 		for i := 0; i < chunk; i++ {
@@ -399,7 +400,12 @@ func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64
 				rec.add(func(r *recorder) { r.fail(c.DeviceID, "DEVICE_REMOVED") }, releaseOwed)
 				continue
 			}
-			msg := buildMessage(n, *c.Token, who[c.UserID])
+			text, ok := texts[c.UserID]
+			if !ok { // a user's devices all say the same: render it once
+				text.title, text.body = render(n, who[c.UserID])
+				texts[c.UserID] = text
+			}
+			msg := buildMessage(n, *c.Token, who[c.UserID], text.title, text.body)
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
