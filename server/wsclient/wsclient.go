@@ -10,7 +10,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
@@ -44,8 +47,12 @@ type Conn struct {
 // acknowledges, or a *CloseError when it refuses.
 func Dial(ctx context.Context, baseURL string, payload map[string]any) (*Conn, error) {
 	url := "ws" + strings.TrimPrefix(baseURL, "http") + "/graphql"
-	conn, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	conn, res, err := websocket.Dial(ctx, url, &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
 	if err != nil {
+		if res != nil && res.StatusCode != http.StatusSwitchingProtocols {
+			after, _ := strconv.Atoi(res.Header.Get("Retry-After"))
+			return nil, &RefusedError{Status: res.StatusCode, RetryAfter: time.Duration(after) * time.Second, err: err}
+		}
 		return nil, err
 	}
 	conn.SetReadLimit(1 << 20)
@@ -65,6 +72,18 @@ func Dial(ctx context.Context, baseURL string, payload map[string]any) (*Conn, e
 		}
 	}
 }
+
+// RefusedError is an upgrade the server answered with an HTTP status
+// instead of a websocket (429 when a network opens sockets too fast),
+// with its Retry-After.
+type RefusedError struct {
+	Status     int
+	RetryAfter time.Duration
+	err        error
+}
+
+func (e *RefusedError) Error() string { return e.err.Error() }
+func (e *RefusedError) Unwrap() error { return e.err }
 
 func asClose(err error) error {
 	var ce websocket.CloseError

@@ -88,6 +88,8 @@ func run() error {
 	if err := openSubscribers(subCtx, o.subscribers, servers, tokens, convs, rec); err != nil {
 		return err
 	}
+	fmt.Printf("%d subscribers live (%d socket upgrades refused with 429 and opened again after Retry-After)\n",
+		o.subscribers, rec.dialsRefused.Load())
 	pool, err := pgxpool.New(ctx, dbURL)
 	if err != nil {
 		return err
@@ -321,7 +323,11 @@ type recorder struct {
 	start map[int]time.Time
 	got   map[int]bool
 	lat   latencies
+	// dialsRefused counts socket upgrades refused with 429 and opened again.
+	dialsRefused atomic.Int64
 }
+
+func (r *recorder) refusedDial() { r.dialsRefused.Add(1) }
 
 func newRecorder(n int) *recorder {
 	return &recorder{start: make(map[int]time.Time, n), got: make(map[int]bool, n)}
@@ -347,9 +353,25 @@ func (r *recorder) received(n int, at time.Time) {
 // subscribe opens a graphql-transport-ws connection, subscribes to a
 // conversation and records every delivery until ctx ends.
 func subscribe(ctx context.Context, base, token, conversationID string, rec *recorder, subscribed *atomic.Int64) error {
-	conn, err := wsclient.Dial(ctx, base, map[string]any{"Authorization": "Bearer " + token})
-	if err != nil {
-		return fmt.Errorf("connection_init: %w", err)
+	// As the app does, a socket refused for opening too fast (429, the
+	// limit on one network's upgrades) is opened again after Retry-After.
+	var conn *wsclient.Conn
+	for tries := 1; ; tries++ {
+		var err error
+		conn, err = wsclient.Dial(ctx, base, map[string]any{"Authorization": "Bearer " + token})
+		var refused *wsclient.RefusedError
+		if err == nil {
+			break
+		}
+		if !errors.As(err, &refused) || refused.Status != http.StatusTooManyRequests || tries == 20 {
+			return fmt.Errorf("connection_init: %w", err)
+		}
+		rec.refusedDial()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(max(refused.RetryAfter, 100*time.Millisecond)):
+		}
 	}
 	defer conn.Close()
 	if err := conn.Subscribe(ctx, "1", `subscription($c: ID!) { messageAdded(conversationId: $c) { body } }`,
