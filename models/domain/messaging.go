@@ -168,10 +168,22 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 		Update("last_read_seq", gorm.Expr("GREATEST(last_read_seq, ?)", seq)).Error; err != nil {
 		return nil, err
 	}
-	var others []string
-	if err := tx.Model(&models.ConversationParticipant{}).Where("conversation_id = ? AND user_id <> ? AND NOT muted", c.ID, v.ID).
-		Pluck("user_id", &others).Error; err != nil {
+	// The other participants: those who did not mute it are notified,
+	// every one of them hears of it live.
+	var participants []struct {
+		UserID string
+		Muted  bool
+	}
+	if err := tx.Model(&models.ConversationParticipant{}).Select("user_id, muted").Where("conversation_id = ? AND user_id <> ?", c.ID, v.ID).
+		Order("user_id").Scan(&participants).Error; err != nil {
 		return nil, err
+	}
+	var others, everyone []string
+	for _, p := range participants {
+		everyone = append(everyone, p.UserID)
+		if !p.Muted {
+			others = append(others, p.UserID)
+		}
 	}
 	if c.StudentID != nil {
 		// Someone made a restricted guardian since is told nothing.
@@ -187,11 +199,6 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 	}
 	// Live events: the conversation's subscribers, and each participant
 	// who may still see it (muted or not: muting silences pushes only).
-	var everyone []string
-	if err := tx.Model(&models.ConversationParticipant{}).Where("conversation_id = ? AND user_id <> ?", c.ID, v.ID).
-		Pluck("user_id", &everyone).Error; err != nil {
-		return nil, err
-	}
 	events := []models.Event{{Topic: "conversation:" + c.ID, Type: models.EventNewMessage, ConversationID: c.ID, MessageID: m.ID}}
 	for _, u := range everyone {
 		events = append(events, models.Event{Topic: "user:" + u, Type: models.EventNewMessage, ConversationID: c.ID, MessageID: m.ID})
