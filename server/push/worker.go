@@ -345,11 +345,6 @@ func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64
 	var handed []claimed // planned, not yet sent
 	texts := map[string]struct{ title, body string }{}
 	for ctx.Err() == nil && loopErr == nil {
-		// Take no more than there are free workers to send at once.
-		for i := 0; i < chunk; i++ {
-			owed <- struct{}{}
-			slots <- struct{}{}
-		}
 		if len(handed) == 0 && planned != nil {
 			select {
 			case rows, more := <-planned:
@@ -362,15 +357,24 @@ func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64
 		}
 		var batch []claimed
 		var err error
+		held := false // the batch's rows hold their worker and owed places already
 		switch {
 		case len(handed) > 0:
+			// Planned rows are claimed already: each takes a worker as one
+			// frees up (below), so none stands idle waiting for a batch.
 			k := min(chunk, len(handed))
 			batch, handed = handed[:k], handed[k:]
 		case planned == nil && ctx.Err() == nil:
+			// Claim no more than there are free workers to send at once.
+			for i := 0; i < chunk; i++ {
+				owed <- struct{}{}
+				slots <- struct{}{}
+			}
 			batch, err = p.claim(db, n.ID, jobID, only, chunk)
-		}
-		for i := len(batch); i < chunk; i++ {
-			release()
+			for i := len(batch); i < chunk; i++ {
+				release()
+			}
+			held = true
 		}
 		if err != nil {
 			loopErr = err
@@ -388,13 +392,19 @@ func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64
 		}
 		who, err := info.get(users)
 		if err != nil {
-			for range batch {
-				release()
+			if held {
+				for range batch {
+					release()
+				}
 			}
 			loopErr = err
 			break
 		}
 		for _, c := range batch {
+			if !held {
+				owed <- struct{}{}
+				slots <- struct{}{}
+			}
 			if c.Token == nil { // device removed since it was planned
 				releaseSlot()
 				rec.add(func(r *recorder) { r.fail(c.DeviceID, "DEVICE_REMOVED") }, releaseOwed)
