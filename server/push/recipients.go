@@ -5,6 +5,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/models/policy"
 )
 
@@ -39,7 +40,7 @@ func (c *recipientCache) get(users []string) (map[string]recipientInfo, error) {
 		}
 		// The badge is the user's unread messages (Viewer.unreadCount).
 		err := c.db.Raw(`SELECT u.id, u.display_name, u.locale, u.time_zone, `+policy.UnreadMessagesSQL("u.id")+` AS unread
-			FROM users u WHERE u.id IN ?`, missing).Scan(&rows).Error
+			FROM users u WHERE u.id = ANY(?::uuid[])`, models.Array[string](missing)).Scan(&rows).Error
 		if err != nil {
 			return nil, err
 		}

@@ -352,8 +352,22 @@ func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64
 					planned = nil
 				}
 				handed = rows
+				// What the chunk's messages need about their users, in one
+				// statement for the chunk rather than one per batch sent.
+				users := make([]string, 0, len(rows))
+				for _, c := range rows {
+					users = append(users, c.UserID)
+				}
+				if len(users) > 0 {
+					if _, err := info.get(users); err != nil {
+						loopErr = err
+					}
+				}
 			case <-ctx.Done():
 			}
+		}
+		if loopErr != nil {
+			break
 		}
 		var batch []claimed
 		var err error
