@@ -97,7 +97,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[FanOutArgs]) error {
 // and hands each chunk's deliveries (claimed by job already) to the sender
 // on planned, until the sender stops (sent). It is idempotent: a retried
 // job plans only who is still pending, and deliveries it claimed but never
-// handed over are owed again when the job runs next (send resets them).
+// handed over are owed again when the job ends (Work unclaims them).
 func (p *Pipeline) plan(ctx context.Context, n *models.Notification, job int64, only []string, planned chan<- []claimed, sent <-chan struct{}) error {
 	for size := 8; ; size = min(2*size, 1024) {
 		got, rows, err := p.planChunk(ctx, n, job, only, size)
