@@ -216,28 +216,17 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	c.TwilioAccountSID, c.TwilioAuthToken = getenv("TWILIO_ACCOUNT_SID"), getenv("TWILIO_AUTH_TOKEN")
 	c.SMSFrom, c.TwilioAPIURL = getenv("SAMESIDE_SMS_FROM"), getenv("SAMESIDE_TWILIO_API_URL")
 	c.TranslateProject, c.TranslateURL = getenv("SAMESIDE_TRANSLATE_PROJECT"), getenv("SAMESIDE_TRANSLATE_URL")
-	switch t := getenv("SAMESIDE_TRANSLATE"); t {
-	case "", "on":
-	case "off":
-		c.TranslateOff = true
-	default:
-		return c, fmt.Errorf("SAMESIDE_TRANSLATE=%q: on or off", t)
+	var err error
+	if c.TranslateOff, err = off(getenv, "SAMESIDE_TRANSLATE"); err != nil {
+		return c, err
 	}
 	c.AppleAppIDs, c.AndroidCertSHA256 = list(getenv("SAMESIDE_APPLE_APP_IDS")), list(getenv("SAMESIDE_ANDROID_CERT_SHA256"))
 	c.AndroidPackage = strings.TrimSpace(getenv("SAMESIDE_ANDROID_PACKAGE"))
-	switch t := getenv("SAMESIDE_WEEKLY_REMINDER"); t {
-	case "", "on":
-	case "off":
-		c.WeeklyReminderOff = true
-	default:
-		return c, fmt.Errorf("SAMESIDE_WEEKLY_REMINDER=%q: on or off", t)
+	if c.WeeklyReminderOff, err = off(getenv, "SAMESIDE_WEEKLY_REMINDER"); err != nil {
+		return c, err
 	}
-	switch t := getenv("SAMESIDE_COMPILED"); t {
-	case "", "on":
-	case "off":
-		c.CompiledOff = true
-	default:
-		return c, fmt.Errorf("SAMESIDE_COMPILED=%q: on or off", t)
+	if c.CompiledOff, err = off(getenv, "SAMESIDE_COMPILED"); err != nil {
+		return c, err
 	}
 	fallbackAfter := env("SAMESIDE_FALLBACK_AFTER", "30m")
 	seedDefault := env("SAMESIDE_SEED", "")
@@ -345,4 +334,16 @@ func list(s string) []string {
 		}
 	}
 	return out
+}
+
+// off reads a switch that is on unless name says "off" (empty is on).
+func off(getenv func(string) string, name string) (bool, error) {
+	switch v := getenv(name); v {
+	case "", "on":
+		return false, nil
+	case "off":
+		return true, nil
+	default:
+		return false, fmt.Errorf("%s=%q: on or off", name, v)
+	}
 }

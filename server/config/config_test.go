@@ -71,3 +71,34 @@ func TestRefusals(t *testing.T) {
 		t.Fatalf("origins, rate limit off and defaults: %+v %v", c, err)
 	}
 }
+
+// The on/off switches: empty and "on" are on, "off" is off, anything else
+// is refused with the variable's name.
+func TestOnOffSwitches(t *testing.T) {
+	for name, get := range map[string]func(Config) bool{
+		"SAMESIDE_TRANSLATE":       func(c Config) bool { return c.TranslateOff },
+		"SAMESIDE_WEEKLY_REMINDER": func(c Config) bool { return c.WeeklyReminderOff },
+		"SAMESIDE_COMPILED":        func(c Config) bool { return c.CompiledOff },
+	} {
+		for value, wantOff := range map[string]bool{"": false, "on": false, "off": true} {
+			c, err := Load(nil, func(k string) string {
+				if k == name {
+					return value
+				}
+				return ""
+			})
+			if err != nil || get(c) != wantOff {
+				t.Errorf("%s=%q: off %v, err %v; want off %v", name, value, get(c), err, wantOff)
+			}
+		}
+		_, err := Load(nil, func(k string) string {
+			if k == name {
+				return "maybe"
+			}
+			return ""
+		})
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s=maybe: err %v, want one naming the variable", name, err)
+		}
+	}
+}
