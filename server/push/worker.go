@@ -321,7 +321,7 @@ type claimed struct {
 // owed now, until none are or the job is told to stop. Each device's
 // outcome is recorded as soon as its own send returns (outcomes that
 // arrive together are written together). What a crash leaves claimed is
-// owed again when the job runs next (reset below); of that, only what was
+// owed again when the job runs next (Work unclaims it); of that, only what was
 // on the wire or whose outcome was not yet written (at most twice the
 // workers) may have reached FCM already, so that is all that may go twice.
 func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64, only []string, planned <-chan []claimed) (sendResult, error) {
@@ -354,12 +354,8 @@ func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64
 				handed = rows
 				// What the chunk's messages need about their users, in one
 				// statement for the chunk rather than one per batch sent.
-				users := make([]string, 0, len(rows))
-				for _, c := range rows {
-					users = append(users, c.UserID)
-				}
-				if len(users) > 0 {
-					if _, err := info.get(users); err != nil {
+				if len(rows) > 0 {
+					if _, err := info.get(userIDs(rows)); err != nil {
 						loopErr = err
 					}
 				}
@@ -400,11 +396,7 @@ func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64
 			}
 			continue
 		}
-		users := make([]string, 0, len(batch))
-		for _, c := range batch {
-			users = append(users, c.UserID)
-		}
-		who, err := info.get(users)
+		who, err := info.get(userIDs(batch))
 		if err != nil {
 			if held {
 				for range batch {
@@ -465,6 +457,15 @@ func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64
 		res.nextAttempt = next.Time
 	}
 	return res, nil
+}
+
+// userIDs are the users of rows, in order.
+func userIDs(rows []claimed) []string {
+	ids := make([]string, len(rows))
+	for i, c := range rows {
+		ids[i] = c.UserID
+	}
+	return ids
 }
 
 // liveRecorder records outcomes as they arrive: one goroutine writes
