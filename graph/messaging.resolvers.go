@@ -89,11 +89,13 @@ func (r *messageResolver) ReadBy(ctx context.Context, obj *models.Message) ([]*m
 
 // StartConversation is the resolver for the startConversation field.
 func (r *mutationResolver) StartConversation(ctx context.Context, input models.StartConversationInput) (*models.ConversationPayload, error) {
+	load(ctx).PrimeViewer()
 	return r.Domain.StartConversation(ctx, viewer(ctx), input)
 }
 
 // SendMessage is the resolver for the sendMessage field.
 func (r *mutationResolver) SendMessage(ctx context.Context, input models.SendMessageInput) (*models.SendMessagePayload, error) {
+	load(ctx).PrimeViewer()
 	return r.Domain.SendMessage(ctx, viewer(ctx), input)
 }
 

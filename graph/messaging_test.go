@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -239,5 +240,62 @@ func TestUnreadExactUnderConcurrency(t *testing.T) {
 	f.Do(f.token("teacherA"), qRead, map[string]any{"c": c})
 	if n := unread(t, f, "teacherA"); n != 0 {
 		t.Fatalf("teacher unread after reading: %d", n)
+	}
+}
+
+// The app's SendMessage, as it sends it, runs at most sendStatements
+// statements (BEGIN and COMMIT included), counted on the wire for that
+// request alone: every round trip is paid under load (make bench-live).
+func TestSendMessageStatements(t *testing.T) {
+	const sendStatements = 11
+	f := newFixture(t)
+	c := f.start(t, "parentA", "s1", "teacherA", "adminA")
+	op, err := os.ReadFile("../mobile-contracts/operations/SendMessage.graphql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, urgentFromStaff := range []bool{false, true} {
+		who := "teacherA"
+		if urgentFromStaff {
+			who = "adminA"
+		}
+		res, sent := f.DoRecording(f.token(who), string(op), map[string]any{"input": map[string]any{
+			"conversationId": c, "clientMutationId": fmt.Sprintf("count-%d", i), "body": "Thursday works.", "urgent": urgentFromStaff}})
+		var out struct {
+			SendMessage struct {
+				Message struct {
+					ID, Body, CreatedAt string
+					Urgent              bool
+					Sender              struct{ ID, DisplayName string }
+				}
+			}
+		}
+		res.Decode(t, &out)
+		got := out.SendMessage.Message
+		if got.Body != "Thursday works." || got.Urgent != urgentFromStaff || got.Sender.ID != f.users[who].ID || got.Sender.DisplayName != who {
+			t.Fatalf("answer: %s", res.Body)
+		}
+		// The answer is the message as stored, to the microsecond.
+		var stored struct {
+			Conversation struct {
+				Messages struct {
+					Edges []struct {
+						Node struct{ ID, CreatedAt string }
+					}
+				}
+			}
+		}
+		f.Do(f.token(who), `query($c: ID!) { conversation(id: $c) { messages(first: 1) { edges { node { id createdAt } } } } }`,
+			map[string]any{"c": c}).Decode(t, &stored)
+		if e := stored.Conversation.Messages.Edges; len(e) != 1 || e[0].Node.ID != got.ID || e[0].Node.CreatedAt != got.CreatedAt {
+			t.Fatalf("stored %+v, answered %+v", e, got)
+		}
+		for _, s := range sent {
+			t.Logf("  %s", strings.Join(strings.Fields(s.SQL), " ")[:min(100, len(strings.Join(strings.Fields(s.SQL), " ")))])
+		}
+		t.Logf("sendMessage from %s: %d statements", who, len(sent))
+		if len(sent) > sendStatements {
+			t.Errorf("sendMessage from %s: %d statements, want at most %d", who, len(sent), sendStatements)
+		}
 	}
 }

@@ -294,6 +294,16 @@ func (l *Loaders) community(db *gorm.DB, v *models.Viewer, opt dataloadgen.Optio
 	}, opt)
 }
 
+// PrimeViewer seeds the User loader with the viewer's own row as read at
+// sign-in (every column: policy lets a viewer see themself), for an
+// operation that does not change it: a message's sender in sendMessage's
+// answer is then no read of its own.
+func (l *Loaders) PrimeViewer() {
+	if l.viewer != nil {
+		l.User.Prime(l.viewer.ID, &l.viewer.User)
+	}
+}
+
 // PrimeFeed seeds the per-observation loaders from a feed page, which read
 // the viewer's acknowledgement and response count in its own query.
 func (l *Loaders) PrimeFeed(page *models.ObservationPage) {

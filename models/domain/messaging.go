@@ -3,7 +3,9 @@ package domain
 import (
 	"context"
 	"strconv"
+	"time"
 
+	"github.com/google/uuid"
 	"gorm.io/gorm"
 
 	"github.com/sameside/sameside/models"
@@ -41,7 +43,7 @@ func (s *Service) StartConversation(ctx context.Context, v *models.Viewer, in mo
 			return nil, err
 		}
 		schoolID, studentID = st.SchoolID, &st.ID
-		eligible = policy.EligibleForStudent(s.DB.WithContext(ctx), st)
+		eligible = policy.EligibleForStudent(s.DB.WithContext(ctx), st.ID)
 	} else {
 		if in.SchoolID == nil || !validID(*in.SchoolID) || !policy.IsMember(v, *in.SchoolID) {
 			return nil, models.NotFound("school")
@@ -82,7 +84,7 @@ func (s *Service) StartConversation(ctx context.Context, v *models.Viewer, in mo
 		if err := tx.Create(&ps).Error; err != nil {
 			return nil, err
 		}
-		if _, err := s.send(ctx, tx, v, c, body, false); err != nil {
+		if err := s.send(ctx, tx, v, c, &models.Message{ID: uuid.NewString(), Body: body}); err != nil {
 			return nil, err
 		}
 		return &written{ID: c.ID}, nil
@@ -124,22 +126,23 @@ func (s *Service) SendMessage(ctx context.Context, v *models.Viewer, in models.S
 	if c.StudentID != nil {
 		about = []string{*c.StudentID}
 	}
-	res, err := onceAbout(ctx, s, v, "sendMessage", in.ClientMutationID, about, func(tx *gorm.DB) (*written, error) {
-		m, err := s.send(ctx, tx, v, c, body, urgent)
-		if err != nil {
-			return nil, err
+	// The message's id is chosen here, so the retry record is written
+	// once with it, and the answer is the message as written rather than
+	// read back.
+	m := &models.Message{ID: uuid.NewString(), Body: body, Urgent: urgent}
+	res, fresh, err := onceKnown(ctx, s, v, "sendMessage", in.ClientMutationID, about, written{ID: m.ID}, func(tx *gorm.DB) error {
+		if err := s.send(ctx, tx, v, c, m); err != nil {
+			return err
 		}
-		if err := s.attach(tx, v, models.ItemMessage, m.ID, in.AttachmentIDs); err != nil {
-			return nil, err
-		}
-		return &written{ID: m.ID}, nil
+		return s.attach(tx, v, models.ItemMessage, m.ID, in.AttachmentIDs)
 	})
 	if err != nil {
 		return nil, err
 	}
-	m, err := loadOne[models.Message](ctx, s.DB, res.ID)
-	if err != nil {
-		return nil, err
+	if !fresh { // a retry: the first request's message
+		if m, err = loadOne[models.Message](ctx, s.DB, res.ID); err != nil {
+			return nil, err
+		}
 	}
 	after, err := s.ExpectedReplyAfter(ctx, m.ConversationID, v.ID, s.now())
 	if err != nil {
@@ -148,52 +151,60 @@ func (s *Service) SendMessage(ctx context.Context, v *models.Viewer, in models.S
 	return &models.SendMessagePayload{ClientMutationID: in.ClientMutationID, Message: m, ExpectedReplyAfter: after}, nil
 }
 
-// send appends a message in tx: the conversation's row lock hands out the
-// next sequence number, the sender has read up to it, and the other
-// participants who did not mute it are notified.
-func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *models.Conversation, body string, urgent bool) (*models.Message, error) {
-	now := s.now()
-	var seq int64
-	if err := tx.Raw(`UPDATE conversations SET last_seq = last_seq + 1, last_message_at = ? WHERE id = ? RETURNING last_seq`, now, c.ID).Scan(&seq).Error; err != nil {
-		return nil, err
+// send appends m (its id, body and urgency set) to c in tx, filling in the
+// rest: the conversation's row lock hands out the next sequence number, the
+// sender has read up to it, and the other participants who did not mute it
+// are notified. The sequence, the row, the sender's read mark and the other
+// participants are one statement: a message's every round trip is paid
+// while the conversation's row stays locked.
+func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *models.Conversation, m *models.Message) error {
+	// Microseconds, PostgreSQL's precision: the message answered is the
+	// message stored.
+	now := s.now().Truncate(time.Microsecond)
+	m.ConversationID, m.SenderID, m.CreatedAt = c.ID, v.ID, now
+	var rows []struct {
+		Seq    int64
+		UserID *string
+		Muted  *bool
 	}
-	m := &models.Message{ConversationID: c.ID, Seq: seq, SenderID: v.ID, Body: body, Urgent: urgent, CreatedAt: now}
-	if err := tx.Create(m).Error; err != nil {
-		return nil, err
+	if err := tx.Raw(`WITH c AS (
+			UPDATE conversations SET last_seq = last_seq + 1, last_message_at = @now WHERE id = @conversation RETURNING last_seq),
+		m AS (
+			INSERT INTO messages (id, conversation_id, seq, sender_id, body, urgent, created_at)
+			SELECT @id, @conversation, c.last_seq, @sender, @body, @urgent, @now FROM c RETURNING seq),
+		r AS (
+			UPDATE conversation_participants p SET last_read_seq = GREATEST(p.last_read_seq, m.seq) FROM m
+			WHERE p.conversation_id = @conversation AND p.user_id = @sender)
+		SELECT m.seq, p.user_id, p.muted FROM m
+			LEFT JOIN conversation_participants p ON p.conversation_id = @conversation AND p.user_id <> @sender
+		ORDER BY p.user_id`,
+		map[string]any{"now": now, "conversation": c.ID, "id": m.ID, "sender": v.ID, "body": m.Body, "urgent": m.Urgent}).Scan(&rows).Error; err != nil {
+		return err
 	}
+	if len(rows) == 0 {
+		return models.NotFound("conversation") // deleted meanwhile
+	}
+	m.Seq = rows[0].Seq
 	if err := s.translateTx(ctx, tx, "message", m.ID); err != nil {
-		return nil, err
-	}
-	if err := tx.Model(&models.ConversationParticipant{}).Where("conversation_id = ? AND user_id = ?", c.ID, v.ID).
-		Update("last_read_seq", gorm.Expr("GREATEST(last_read_seq, ?)", seq)).Error; err != nil {
-		return nil, err
+		return err
 	}
 	// The other participants: those who did not mute it are notified,
 	// every one of them hears of it live.
-	var participants []struct {
-		UserID string
-		Muted  bool
-	}
-	if err := tx.Model(&models.ConversationParticipant{}).Select("user_id, muted").Where("conversation_id = ? AND user_id <> ?", c.ID, v.ID).
-		Order("user_id").Scan(&participants).Error; err != nil {
-		return nil, err
-	}
 	var others, everyone []string
-	for _, p := range participants {
-		everyone = append(everyone, p.UserID)
-		if !p.Muted {
-			others = append(others, p.UserID)
+	for _, p := range rows {
+		if p.UserID == nil {
+			continue
+		}
+		everyone = append(everyone, *p.UserID)
+		if !*p.Muted {
+			others = append(others, *p.UserID)
 		}
 	}
 	if c.StudentID != nil {
 		// Someone made a restricted guardian since is told nothing.
-		var st models.Student
-		if err := tx.Take(&st, "id = ?", *c.StudentID).Error; err != nil {
-			return nil, err
-		}
 		var allowed []string
-		if err := policy.EligibleForStudent(tx, &st).Scan(&allowed).Error; err != nil {
-			return nil, err
+		if err := policy.EligibleForStudent(tx, *c.StudentID).Scan(&allowed).Error; err != nil {
+			return err
 		}
 		others = intersect(others, allowed)
 	}
@@ -204,13 +215,13 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 		events = append(events, models.Event{Topic: "user:" + u, Type: models.EventNewMessage, ConversationID: c.ID, MessageID: m.ID})
 	}
 	if err := s.publish(tx, events...); err != nil {
-		return nil, err
+		return err
 	}
 	school := c.SchoolID
-	return m, s.notify(ctx, tx, models.Notice{
-		Type: models.NoticeNewMessage, Category: models.CategoryNewMessage, SchoolID: &school, Recipients: others, Urgent: urgent,
+	return s.notify(ctx, tx, models.Notice{
+		Type: models.NoticeNewMessage, Category: models.CategoryNewMessage, SchoolID: &school, Recipients: others, Urgent: m.Urgent,
 		Params:      map[string]string{"sender": v.DisplayName, "subject": c.Subject},
-		Data:        map[string]string{"conversationId": c.ID, "messageId": m.ID, "seq": strconv.FormatInt(seq, 10)},
+		Data:        map[string]string{"conversationId": c.ID, "messageId": m.ID, "seq": strconv.FormatInt(m.Seq, 10)},
 		DeepLink:    "sameside://conversations/" + c.ID,
 		CollapseKey: "conversation-" + c.ID, ThreadID: "conversation-" + c.ID,
 	})

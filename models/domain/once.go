@@ -39,10 +39,34 @@ func once[R any](ctx context.Context, s *Service, v *models.Viewer, op, cmid str
 // write about that child waits for it, or it for the write, and neither
 // holds what the other needs.
 func onceAbout[R any](ctx context.Context, s *Service, v *models.Viewer, op, cmid string, students []string, fn func(tx *gorm.DB) (R, error)) (R, error) {
+	out, _, err := onceRun(ctx, s, v, op, cmid, students, nil, fn)
+	return out, err
+}
+
+// onceKnown is onceAbout for a write whose result is known before it runs
+// (its ids chosen up front): the claim row is written with that result in
+// one statement, instead of written empty and updated at the end. It also
+// says whether fn ran now (fresh) or result is a first request's, read back
+// for a retry.
+func onceKnown[R any](ctx context.Context, s *Service, v *models.Viewer, op, cmid string, students []string, result R, fn func(tx *gorm.DB) error) (out R, fresh bool, err error) {
+	return onceRun(ctx, s, v, op, cmid, students, &result, func(tx *gorm.DB) (R, error) { return result, fn(tx) })
+}
+
+// onceRun is once's one implementation; known, when not nil, is the result
+// to store with the claim.
+func onceRun[R any](ctx context.Context, s *Service, v *models.Viewer, op, cmid string, students []string, known *R, fn func(tx *gorm.DB) (R, error)) (R, bool, error) {
 	var out R
 	cmid = strings.TrimSpace(cmid)
 	if cmid == "" || len(cmid) > models.MaxClientMutationID || strings.IndexFunc(cmid, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }) >= 0 {
-		return out, models.InvalidField("clientMutationId", "clientMutationId must be 1 to %d characters without spaces", models.MaxClientMutationID)
+		return out, false, models.InvalidField("clientMutationId", "clientMutationId must be 1 to %d characters without spaces", models.MaxClientMutationID)
+	}
+	result := json.RawMessage("{}")
+	if known != nil {
+		b, err := json.Marshal(*known)
+		if err != nil {
+			return out, false, models.Internal(err)
+		}
+		result = b
 	}
 	replay := false
 	err := s.tx(ctx, func(tx *gorm.DB) error {
@@ -52,7 +76,7 @@ func onceAbout[R any](ctx context.Context, s *Service, v *models.Viewer, op, cmi
 				return err
 			}
 		}
-		claim := models.ClientMutation{UserID: v.ID, Operation: op, ClientMutationID: cmid, Result: json.RawMessage("{}"), CreatedAt: s.now()}
+		claim := models.ClientMutation{UserID: v.ID, Operation: op, ClientMutationID: cmid, Result: result, CreatedAt: s.now()}
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&claim)
 		if res.Error != nil {
 			return res.Error
@@ -65,28 +89,32 @@ func onceAbout[R any](ctx context.Context, s *Service, v *models.Viewer, op, cmi
 		if out, err = fn(tx); err != nil {
 			return err
 		}
+		if known != nil {
+			return nil
+		}
 		if claim.Result, err = json.Marshal(out); err != nil {
 			return err
 		}
 		return tx.Model(&claim).Select("Result").Updates(&claim).Error
 	})
 	if err != nil {
-		return out, err
+		return out, false, err
 	}
-	if replay {
-		var prior models.ClientMutation
-		err := s.DB.WithContext(ctx).Take(&prior, "user_id = ? AND operation = ? AND client_mutation_id = ?", v.ID, op, cmid).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return out, models.Errorf(models.CodeConflict, "a request with this clientMutationId is still in progress; retry")
-		}
-		if err != nil {
-			return out, models.Internal(err)
-		}
-		if err := json.Unmarshal(prior.Result, &out); err != nil {
-			return out, models.Internal(err)
-		}
+	if !replay {
+		return out, true, nil
 	}
-	return out, nil
+	var prior models.ClientMutation
+	err = s.DB.WithContext(ctx).Take(&prior, "user_id = ? AND operation = ? AND client_mutation_id = ?", v.ID, op, cmid).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return out, false, models.Errorf(models.CodeConflict, "a request with this clientMutationId is still in progress; retry")
+	}
+	if err != nil {
+		return out, false, models.Internal(err)
+	}
+	if err := json.Unmarshal(prior.Result, &out); err != nil {
+		return out, false, models.Internal(err)
+	}
+	return out, false, nil
 }
 
 // lockStudents locks the students' rows with strength, in id order (so two

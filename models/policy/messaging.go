@@ -26,14 +26,16 @@ func Conversations(v *models.Viewer) Scope {
 }
 
 // EligibleForStudent lists who may take part in a conversation about a
-// student: its unrestricted guardians, its teachers and its school's admins.
-func EligibleForStudent(db *gorm.DB, s *models.Student) *gorm.DB {
+// student: its unrestricted guardians, its teachers and its school's admins
+// (of the school the student's row names now).
+func EligibleForStudent(db *gorm.DB, studentID string) *gorm.DB {
 	return db.Raw(`SELECT g.user_id FROM guardianships g JOIN memberships m ON m.user_id = g.user_id AND m.school_id = g.school_id AND m.role = 'PARENT'
 			WHERE g.student_id = ? AND g.grants_access
 		UNION SELECT cs.user_id FROM `+Teaching+`
 			JOIN memberships m ON m.user_id = cs.user_id AND m.school_id = cs.school_id AND m.role = 'TEACHER'
 			WHERE e.student_id = ?
-		UNION SELECT m.user_id FROM memberships m WHERE m.school_id = ? AND m.role = 'ADMIN'`, s.ID, s.ID, s.SchoolID)
+		UNION SELECT m.user_id FROM memberships m JOIN students st ON st.school_id = m.school_id
+			WHERE st.id = ? AND m.role = 'ADMIN'`, studentID, studentID, studentID)
 }
 
 // EligibleStaff lists a school's staff, the people a general conversation
