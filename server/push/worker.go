@@ -49,9 +49,13 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[FanOutArgs]) error {
 		return err
 	}
 	// Deliveries this job claimed before it was interrupted the hard way:
-	// owed again (before planning claims new ones).
-	if err := p.unclaim(ctx, n.ID, job.ID); err != nil {
-		return err
+	// owed again (before planning claims new ones). A first attempt has
+	// claimed nothing yet: River counts every run, so a job that ran
+	// before (stopped, snoozed, rescued) runs again at attempt 2 or more.
+	if job.Attempt > 1 {
+		if err := p.unclaim(ctx, n.ID, job.ID); err != nil {
+			return err
+		}
 	}
 	// Planning and sending overlap: the plan commits recipients in growing
 	// chunks, their deliveries already claimed by this job, and hands each
@@ -64,14 +68,17 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[FanOutArgs]) error {
 		planErr <- p.plan(ctx, &n, job.ID, job.Args.UserIDs, planned, sent)
 		close(planned)
 	}()
-	res, err := p.send(ctx, &n, job.ID, job.Args.UserIDs, planned)
+	res, err := p.send(ctx, &n, job.ID, job.Args.UserIDs, job.Attempt, planned)
 	close(sent)
 	perr := <-planErr
 	// Planned and claimed but not sent (the job was told to stop, or an
 	// error ended it): owed again, now rather than when the job runs next.
-	// Every send has its outcome written by now.
-	if uerr := p.unclaim(ctx, n.ID, job.ID); uerr != nil {
-		err = errors.Join(err, uerr)
+	// Every send has its outcome written by now. A run that ended on its
+	// own sent everything it claimed: nothing to give back.
+	if err != nil || perr != nil || ctx.Err() != nil {
+		if uerr := p.unclaim(ctx, n.ID, job.ID); uerr != nil {
+			err = errors.Join(err, uerr)
+		}
 	}
 	if perr != nil && ctx.Err() == nil {
 		return errors.Join(fmt.Errorf("plan: %w", perr), err)
@@ -324,7 +331,7 @@ type claimed struct {
 // owed again when the job runs next (Work unclaims it); of that, only what was
 // on the wire or whose outcome was not yet written (at most twice the
 // workers) may have reached FCM already, so that is all that may go twice.
-func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64, only []string, planned <-chan []claimed) (sendResult, error) {
+func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64, only []string, attempt int, planned <-chan []claimed) (sendResult, error) {
 	db := p.DB.WithContext(context.WithoutCancel(ctx))
 	info := newRecipientCache(db, n.ID)
 	rec := newLiveRecorder(p, db, n.ID)
@@ -444,7 +451,12 @@ func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64
 	if err = errors.Join(loopErr, err); err != nil {
 		return res, err
 	}
-	// Anything put back for later: snooze until the earliest is due.
+	// Anything put back for later: snooze until the earliest is due. On a
+	// first attempt that put nothing back, nothing is (what other jobs of
+	// the notification put back, they wait for).
+	if res.retry == 0 && attempt <= 1 {
+		return res, nil
+	}
 	var next sql.NullTime
 	q := db.Model(&models.NotificationDelivery{}).Where("notification_id = ? AND status = 'PENDING'", n.ID)
 	if len(only) > 0 {
