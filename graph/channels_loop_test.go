@@ -170,3 +170,31 @@ func TestFallbackTextOnce(t *testing.T) {
 		t.Fatalf("%d texts after a rerun, want 3", n)
 	}
 }
+
+// A notice plans emails and texts (an outbound_plan job) only for the
+// recipients the school can reach that way: a family with the app and no
+// address or number costs no job.
+func TestChannelPlanOnlyForReachableFamilies(t *testing.T) {
+	f := newFixture(t)
+	plans := func() []string {
+		t.Helper()
+		f.WaitJobsSettled()
+		var users []string
+		if err := f.DB.Raw(`SELECT u FROM river_job, jsonb_array_elements_text(args->'user_ids') AS u WHERE kind = 'outbound_plan' ORDER BY id, u`).
+			Scan(&users).Error; err != nil {
+			t.Fatal(err)
+		}
+		return users
+	}
+	conv := f.start(t, "teacherA", "s1", "parentA")
+	if got := plans(); len(got) != 0 {
+		t.Fatalf("outbound_plan jobs for %v, want none: no one has an address or a number", got)
+	}
+	verifiedNumber(t, f, "parentA", "+14158923010")
+	if r := f.Do(f.token("teacherA"), qSend, map[string]any{"c": conv, "m": "after-number", "b": "See you Tuesday."}); r.Code() != "" {
+		t.Fatal(r.Body)
+	}
+	if got := plans(); len(got) != 1 || got[0] != f.users["parentA"].ID {
+		t.Fatalf("outbound_plan jobs for %v, want parentA's alone", got)
+	}
+}

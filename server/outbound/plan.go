@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"html/template"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -65,6 +66,9 @@ var fallbackCategories = map[models.NotificationCategory]bool{
 // PlanTx implements push.Channels: in the fan-out's transaction it only
 // schedules a job that plans the emails and texts (ChannelPlanArgs), so
 // the pushes do not wait for them and no commit means no email either.
+// The job is for the users with a contact point the school may reach, if
+// any: most families have the app and no email or text to plan, and a job
+// that would find nothing costs about ten statements.
 func (pl *Planner) PlanTx(ctx context.Context, tx *gorm.DB, n *models.Notification, users []*models.User, pushOff []string) error {
 	if len(users) == 0 || n.Category == models.CategorySystem {
 		return nil
@@ -73,6 +77,16 @@ func (pl *Planner) PlanTx(ctx context.Context, tx *gorm.DB, n *models.Notificati
 	for i, u := range users {
 		ids[i] = u.ID
 	}
+	var reachable []string
+	if err := candidatePoints(tx, n.SchoolID, ids).Distinct("user_id").Pluck("user_id", &reachable).Error; err != nil {
+		return err
+	}
+	if len(reachable) == 0 {
+		return nil
+	}
+	has := set(reachable)
+	ids = slices.DeleteFunc(ids, func(id string) bool { return !has[id] })
+	pushOff = slices.DeleteFunc(slices.Clone(pushOff), func(id string) bool { return !has[id] })
 	sqlTx, err := jobs.SQLTx(tx)
 	if err != nil {
 		return err
@@ -203,8 +217,7 @@ func (pl *Planner) plan(ctx context.Context, tx *gorm.DB, n *models.Notification
 // Only the channels school sends on count (any, when school is nil).
 func usablePoints(tx *gorm.DB, school *string, ids []string, urgent bool) (map[string][]*models.ContactPoint, error) {
 	var cps []*models.ContactPoint
-	if err := schoolAllows(tx, school).Where("user_id IN ? AND opted_out_at IS NULL AND undeliverable_at IS NULL", ids).
-		Order("channel DESC, created_at").Find(&cps).Error; err != nil {
+	if err := candidatePoints(tx, school, ids).Order("channel DESC, created_at").Find(&cps).Error; err != nil {
 		return nil, err
 	}
 	out := map[string][]*models.ContactPoint{}
@@ -214,6 +227,13 @@ func usablePoints(tx *gorm.DB, school *string, ids []string, urgent bool) (map[s
 		}
 	}
 	return out, nil
+}
+
+// candidatePoints are the users' contact points school sends on that are
+// neither opted out nor undeliverable: those a notification may use are
+// among them (usablePoints).
+func candidatePoints(tx *gorm.DB, school *string, ids []string) *gorm.DB {
+	return schoolAllows(tx.Model(&models.ContactPoint{}), school).Where("user_id IN ? AND opted_out_at IS NULL AND undeliverable_at IS NULL", ids)
 }
 
 // schoolAllows narrows a query of contact points to the channels school
