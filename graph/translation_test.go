@@ -3,6 +3,7 @@ package graph_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -395,5 +396,44 @@ func TestLongTextTranslated(t *testing.T) {
 	f.Do(f.token("parentA"), `query($id: ID!) { conversation(id: $id) { lastMessage { body bodyOriginal { translated } } } }`, map[string]any{"id": conv}).Decode(t, &out)
 	if !out.Conversation.LastMessage.BodyOriginal.Translated || !strings.HasPrefix(out.Conversation.LastMessage.Body, "[vi] đọc hôm nay went rất well.") {
 		t.Fatalf("the long message: %.120s", out.Conversation.LastMessage.Body)
+	}
+}
+
+// A school's translations do not wait on one another's usage count: while
+// one holds its usage row (its commit not yet done), a translation of
+// another text is counted in another row and finishes.
+func TestTranslationsDoNotWaitOnOneUsageRow(t *testing.T) {
+	f := newFixtureWith(t, apptest.Options{Translate: true})
+	if r := f.Do(f.token("parentA"), `mutation($in: UpdateProfileInput!) { updateProfile(input: $in) { locale } }`, map[string]any{"in": map[string]any{"locale": "es-US"}}); r.Code() != "" {
+		t.Fatal(r.Body)
+	}
+	conv := f.start(t, "parentA", "s1", "teacherA")
+	f.WaitJobsSettled()
+	text := ""
+	for i := 0; text == ""; i++ {
+		if c := fmt.Sprintf("Maya read two chapters tonight (%d).", i); translation.UsageShard(c) != 0 {
+			text = c
+		}
+	}
+	// Another translation of the school into Spanish, in the middle of
+	// its transaction: it holds usage row 0.
+	held := f.DB.Begin()
+	defer held.Rollback()
+	month := time.Now().UTC()
+	month = time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, time.UTC)
+	if err := held.Exec(`INSERT INTO translation_usage (school_id, month, target, shard, chars) VALUES (?, ?, 'es', 0, 10)
+		ON CONFLICT (school_id, month, target, shard) DO UPDATE SET chars = translation_usage.chars + 10`, f.students["s1"].SchoolID, month).Error; err != nil {
+		t.Fatal(err)
+	}
+	if r := f.Do(f.token("teacherA"), qSend, map[string]any{"c": conv, "m": "while-held", "b": text}); r.Code() != "" {
+		t.Fatal(r.Body)
+	}
+	f.WaitJobsSettled() // the translation job, done while row 0 is held
+	var out struct {
+		Conversation struct{ LastMessage struct{ Body string } }
+	}
+	f.Do(f.token("parentA"), `query($id: ID!) { conversation(id: $id) { lastMessage { body } } }`, map[string]any{"id": conv}).Decode(t, &out)
+	if b := out.Conversation.LastMessage.Body; !strings.HasPrefix(b, "[es] ") || !strings.Contains(b, "two chapters tonight") {
+		t.Fatalf("the parent reads %q", out.Conversation.LastMessage.Body)
 	}
 }

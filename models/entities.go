@@ -210,13 +210,16 @@ type Translation struct {
 	CreatedAt time.Time
 }
 
-// TranslationUsage is what a school had translated in a month (Month is
-// its first day) into one language, in characters.
+// TranslationUsage is part of what a school had translated in a month
+// (Month is its first day) into one language, in characters.
 type TranslationUsage struct {
 	SchoolID string    `gorm:"type:uuid;primaryKey"`
 	Month    time.Time `gorm:"type:date;primaryKey"`
 	Target   string    `gorm:"primaryKey"`
-	Chars    int64     `gorm:"default:0"`
+	// Shard spreads the count over rows (0–15), so a school's
+	// translations do not wait on one row's lock; the usage is their sum.
+	Shard int16 `gorm:"primaryKey"`
+	Chars int64 `gorm:"default:0"`
 }
 
 // TableName keeps the table's name singular, as the migration has it.

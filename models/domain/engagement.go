@@ -64,8 +64,9 @@ func (s *Service) Engagement(ctx context.Context, v *models.Viewer, schoolID, fr
 		return nil, internal(err)
 	}
 	report := &models.EngagementReport{SchoolID: schoolID, From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), Rows: []*models.EngagementRow{}}
-	if err := db.Raw(`SELECT to_char(month, 'YYYY-MM') AS month, target AS language, chars AS characters FROM translation_usage
-		WHERE school_id = ? AND month >= date_trunc('month', CAST(? AS date)) AND month <= CAST(? AS date) ORDER BY month, target`,
+	if err := db.Raw(`SELECT to_char(month, 'YYYY-MM') AS month, target AS language, sum(chars)::bigint AS characters FROM translation_usage
+		WHERE school_id = ? AND month >= date_trunc('month', CAST(? AS date)) AND month <= CAST(? AS date)
+		GROUP BY month, target ORDER BY month, target`,
 		schoolID, from.Format(time.DateOnly), to.Format(time.DateOnly)).Scan(&report.Translation).Error; err != nil {
 		return nil, internal(err)
 	}

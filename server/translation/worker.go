@@ -150,6 +150,15 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 	return nil
 }
 
+// usageShards is how many rows a school's usage in a month and language
+// is spread over (the migration's CHECK says the same).
+const usageShards = 16
+
+// UsageShard is the usage row text's characters are counted in: picked by
+// its hash, so that translations of different texts seldom wait on one
+// row's lock (those of one text wait on each other's advisory lock anyway).
+func UsageShard(text string) int16 { return int16(Hash(text)[0] % usageShards) }
+
 // translate puts text into target unless it is there already or is in
 // that language, one text and language at a time under a lock: a burst of
 // identical texts calls the provider once per language.
@@ -194,9 +203,9 @@ func (s *Service) translate(ctx context.Context, school, text string, names []st
 		if school != "" {
 			month := time.Now().UTC()
 			month = time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, time.UTC)
-			if err := tx.Exec(`INSERT INTO translation_usage (school_id, month, target, chars) VALUES (?, ?, ?, ?)
-				ON CONFLICT (school_id, month, target) DO UPDATE SET chars = translation_usage.chars + EXCLUDED.chars`,
-				school, month, target, rows[0].Chars).Error; err != nil {
+			if err := tx.Exec(`INSERT INTO translation_usage (school_id, month, target, shard, chars) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (school_id, month, target, shard) DO UPDATE SET chars = translation_usage.chars + EXCLUDED.chars`,
+				school, month, target, UsageShard(text), rows[0].Chars).Error; err != nil {
 				return err
 			}
 		}
