@@ -220,16 +220,25 @@ func TestTwoWayTranslation(t *testing.T) {
 	}
 }
 
-// TestTranslationProviderDown: while the provider fails, readers get the
-// original; the job retries with backoff and succeeds later; a burst of
-// identical texts calls the provider once per language.
-func TestTranslationProviderDown(t *testing.T) {
+// spanishSpeakingParent is a fixture with translation on where parentA
+// reads Spanish and has started a conversation with teacherA (its jobs
+// done).
+func spanishSpeakingParent(t *testing.T) (*fixture, string) {
+	t.Helper()
 	f := newFixtureWith(t, apptest.Options{Translate: true})
 	if r := f.Do(f.token("parentA"), `mutation($in: UpdateProfileInput!) { updateProfile(input: $in) { locale } }`, map[string]any{"in": map[string]any{"locale": "es-US"}}); r.Code() != "" {
 		t.Fatal(r.Body)
 	}
 	conv := f.start(t, "parentA", "s1", "teacherA")
 	f.WaitJobsSettled()
+	return f, conv
+}
+
+// TestTranslationProviderDown: while the provider fails, readers get the
+// original; the job retries with backoff and succeeds later; a burst of
+// identical texts calls the provider once per language.
+func TestTranslationProviderDown(t *testing.T) {
+	f, conv := spanishSpeakingParent(t)
 	f.Translate.FailNext(1000)
 	const text = "Reading every night at home."
 	for i := range 5 {
@@ -403,12 +412,7 @@ func TestLongTextTranslated(t *testing.T) {
 // one holds its usage row (its commit not yet done), a translation of
 // another text is counted in another row and finishes.
 func TestTranslationsDoNotWaitOnOneUsageRow(t *testing.T) {
-	f := newFixtureWith(t, apptest.Options{Translate: true})
-	if r := f.Do(f.token("parentA"), `mutation($in: UpdateProfileInput!) { updateProfile(input: $in) { locale } }`, map[string]any{"in": map[string]any{"locale": "es-US"}}); r.Code() != "" {
-		t.Fatal(r.Body)
-	}
-	conv := f.start(t, "parentA", "s1", "teacherA")
-	f.WaitJobsSettled()
+	f, conv := spanishSpeakingParent(t)
 	text := ""
 	for i := 0; text == ""; i++ {
 		if c := fmt.Sprintf("Maya read two chapters tonight (%d).", i); translation.UsageShard(c) != 0 {
