@@ -8,7 +8,19 @@
 // COMMIT of a message row at the same rate during the same run, plus each
 // server's memory.
 //
-//	go run ./tools/benchlive [-subscribers 1000] [-rate 200] [-duration 30s]
+//	go run ./tools/benchlive [-subscribers 1000] [-rate 200] [-duration 30s] [-warmup 10s]
+//
+// The measured run follows a warm-up at the same rate (not counted): the
+// servers' connections, caches and prepared statements are made, the job
+// queue and the tables hold what a running school's do, the queues are
+// worked off, and ANALYZE gives the planner the tables as they are. A
+// school's database is not a fresh one: with statistics taken on empty
+// tables the planner keeps choosing whole-table scans for the job queue
+// as it grows (River's fetch, on a plan made for a 69-row table, read the
+// whole table twice a call).
+//
+// With BENCHLIVE_PPROF set, server i serves Go's profiler on
+// 127.0.0.1:606i (SAMESIDE_DEBUG_ADDR).
 //
 // It needs a PostgreSQL it may create a database on (-admin-url, default
 // the local server, trust auth); the database is dropped afterwards.
@@ -52,6 +64,7 @@ type options struct {
 	rate        int
 	duration    time.Duration
 	instances   int
+	warmup      time.Duration
 }
 
 func run() error {
@@ -61,6 +74,7 @@ func run() error {
 	flag.IntVar(&o.rate, "rate", 200, "messages per second")
 	flag.DurationVar(&o.duration, "duration", 30*time.Second, "how long to send")
 	flag.IntVar(&o.instances, "instances", 2, "server processes")
+	flag.DurationVar(&o.warmup, "warmup", 10*time.Second, "how long to send at the same rate before the measured run (0: none)")
 	flag.Parse()
 	ctx, stop := signalContext()
 	defer stop()
@@ -95,13 +109,18 @@ func run() error {
 		return err
 	}
 	defer pool.Close()
+	if o.warmup > 0 {
+		if err := warmUp(ctx, o, servers, tokens, convs, pool); err != nil {
+			return err
+		}
+	}
 	loadCtx, endLoad := context.WithTimeout(ctx, o.duration)
 	defer endLoad()
 	baseline, probed, err := probe(loadCtx, pool, o.rate)
 	if err != nil {
 		return err
 	}
-	out := sendAll(ctx, o, servers, tokens, convs, rec)
+	out := sendAll(ctx, o, o.duration, "bench", servers, tokens, convs, rec)
 	endLoad()
 	probed.Wait()
 	// Stragglers.
@@ -135,7 +154,11 @@ func startServers(ctx context.Context, dbURL string, n int) (servers []*benchdb.
 		return nil, stop, err
 	}
 	for i := 0; i < n; i++ {
-		s, err := benchdb.StartServer(ctx, bin, dbURL)
+		var env []string
+		if os.Getenv("BENCHLIVE_PPROF") != "" {
+			env = append(env, fmt.Sprintf("SAMESIDE_DEBUG_ADDR=127.0.0.1:%d", 6060+i))
+		}
+		s, err := benchdb.StartServer(ctx, bin, dbURL, env...)
 		if err != nil {
 			return servers, stop, err
 		}
@@ -218,17 +241,48 @@ type sent struct {
 	calls *latencies
 }
 
-// sendAll sends o.rate messages a second for o.duration through the
-// servers in turn and waits for every call to answer.
-func sendAll(ctx context.Context, o options, servers []*benchdb.Process, tokens tokens, convs []conv, rec *recorder) sent {
-	fmt.Printf("sending %d messages/s for %s...\n", o.rate, o.duration)
+// warmUp sends at o.rate for o.warmup (messages the subscribers receive
+// but the recorder does not count), waits until the job queues are worked
+// off, and analyzes the database.
+func warmUp(ctx context.Context, o options, servers []*benchdb.Process, tokens tokens, convs []conv, pool *pgxpool.Pool) error {
+	w := sendAll(ctx, o, o.warmup, "warmup", servers, tokens, convs, nil)
+	t0 := time.Now()
+	for {
+		var pending int
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE state IN ('available', 'running')`).Scan(&pending); err != nil {
+			return fmt.Errorf("warm-up: %w", err)
+		}
+		if pending == 0 {
+			break
+		}
+		if time.Since(t0) > 2*time.Minute {
+			return fmt.Errorf("warm-up: %d jobs still pending after 2 minutes", pending)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	if _, err := pool.Exec(ctx, "ANALYZE"); err != nil {
+		return fmt.Errorf("warm-up: %w", err)
+	}
+	fmt.Printf("warm-up: %d messages (%d send errors), job queues empty %.1fs after, analyzed\n", w.n, w.errs, time.Since(t0).Seconds())
+	return nil
+}
+
+// sendAll sends o.rate messages a second for d through the servers in
+// turn and waits for every call to answer. Bodies are "label n"; rec (nil
+// for none) times them.
+func sendAll(ctx context.Context, o options, d time.Duration, label string, servers []*benchdb.Process, tokens tokens, convs []conv, rec *recorder) sent {
+	fmt.Printf("sending %d messages/s for %s (%s)...\n", o.rate, d, label)
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
 	var errs, shed atomic.Int64
 	out := sent{calls: &latencies{}}
 	var wg sync.WaitGroup
 	// Message k leaves at start + k/rate, however late the previous ones
 	// were: a busy machine does not lower the offered load.
-	total := o.rate * int(o.duration/time.Second)
+	total := o.rate * int(d/time.Second)
 	start := time.Now()
 	for ; out.n < total && ctx.Err() == nil; out.n++ {
 		n := out.n
@@ -246,9 +300,11 @@ func sendAll(ctx context.Context, o options, servers []*benchdb.Process, tokens 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rec.sent(n)
+			if rec != nil {
+				rec.sent(n)
+			}
 			t0 := time.Now()
-			err := sendMessage(ctx, client, srv.URL, tokens.teachers[c.teacher], c.id, n, &shed)
+			err := sendMessage(ctx, client, srv.URL, tokens.teachers[c.teacher], c.id, label, n, &shed)
 			out.calls.add(time.Since(t0))
 			if err != nil && errs.Add(1) <= 3 {
 				fmt.Fprintln(os.Stderr, "send:", err)
@@ -410,10 +466,10 @@ func (e errShed) Error() string { return "shed: retry after " + e.after.String()
 // sendMessage sends message n as the app does: a refusal for overload is
 // retried after its Retry-After with the same clientMutationId (at most 5
 // times); shed counts the refusals.
-func sendMessage(ctx context.Context, client *http.Client, base, token, conversationID string, n int, shed *atomic.Int64) error {
+func sendMessage(ctx context.Context, client *http.Client, base, token, conversationID, label string, n int, shed *atomic.Int64) error {
 	var err error
 	for attempt := 0; attempt < 6; attempt++ {
-		err = sendOnce(ctx, client, base, token, conversationID, n)
+		err = sendOnce(ctx, client, base, token, conversationID, label, n)
 		var s errShed
 		if !errors.As(err, &s) {
 			return err
@@ -428,11 +484,11 @@ func sendMessage(ctx context.Context, client *http.Client, base, token, conversa
 	return err
 }
 
-func sendOnce(ctx context.Context, client *http.Client, base, token, conversationID string, n int) error {
+func sendOnce(ctx context.Context, client *http.Client, base, token, conversationID, label string, n int) error {
 	body, _ := json.Marshal(map[string]any{
 		"query": `mutation($in: SendMessageInput!) { sendMessage(input: $in) { message { id } } }`,
-		"variables": map[string]any{"in": map[string]any{"clientMutationId": "bench-" + strconv.Itoa(n),
-			"conversationId": conversationID, "body": "bench " + strconv.Itoa(n)}},
+		"variables": map[string]any{"in": map[string]any{"clientMutationId": label + "-" + strconv.Itoa(n),
+			"conversationId": conversationID, "body": label + " " + strconv.Itoa(n)}},
 	})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/graphql", bytes.NewReader(body))
 	if err != nil {
