@@ -40,7 +40,7 @@ func Open(ctx context.Context, url string, log *slog.Logger, opts ...Option) (*g
 	if err != nil {
 		return nil, err
 	}
-	db, err := gorm.Open(postgres.New(postgres.Config{Conn: stdlib.OpenDB(*cfg)}), &gorm.Config{
+	db, err := gorm.Open(postgres.New(postgres.Config{Conn: stdlib.OpenDB(*cfg, stdlib.OptionAfterConnect(nativeArrays))}), &gorm.Config{
 		Logger:                 slogGormLogger(log),
 		TranslateError:         true,
 		SkipDefaultTransaction: true, // our domain functions open transactions where they need them
