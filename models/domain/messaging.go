@@ -155,17 +155,19 @@ func (s *Service) SendMessage(ctx context.Context, v *models.Viewer, in models.S
 // rest: the conversation's row lock hands out the next sequence number, the
 // sender has read up to it, and the other participants who did not mute it
 // are notified. The sequence, the row, the sender's read mark and the other
-// participants are one statement: a message's every round trip is paid
-// while the conversation's row stays locked.
+// participants, each with whether they may still take part, are one
+// statement: a message's every round trip is paid while the conversation's
+// row stays locked.
 func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *models.Conversation, m *models.Message) error {
 	// Microseconds, PostgreSQL's precision: the message answered is the
 	// message stored.
 	now := s.now().Truncate(time.Microsecond)
 	m.ConversationID, m.SenderID, m.CreatedAt = c.ID, v.ID, now
 	var rows []struct {
-		Seq    int64
-		UserID *string
-		Muted  *bool
+		Seq      int64
+		UserID   *string
+		Muted    *bool
+		Eligible *bool
 	}
 	if err := tx.Raw(`WITH c AS (
 			UPDATE conversations SET last_seq = last_seq + 1, last_message_at = @now WHERE id = @conversation RETURNING last_seq),
@@ -175,10 +177,11 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 		r AS (
 			UPDATE conversation_participants p SET last_read_seq = GREATEST(p.last_read_seq, m.seq) FROM m
 			WHERE p.conversation_id = @conversation AND p.user_id = @sender)
-		SELECT m.seq, p.user_id, p.muted FROM m
+		SELECT m.seq, p.user_id, p.muted,
+			CAST(@student AS uuid) IS NULL OR p.user_id IN (`+policy.EligibleForStudentSQL+`) AS eligible FROM m
 			LEFT JOIN conversation_participants p ON p.conversation_id = @conversation AND p.user_id <> @sender
 		ORDER BY p.user_id`,
-		map[string]any{"now": now, "conversation": c.ID, "id": m.ID, "sender": v.ID, "body": m.Body, "urgent": m.Urgent}).Scan(&rows).Error; err != nil {
+		map[string]any{"now": now, "conversation": c.ID, "id": m.ID, "sender": v.ID, "body": m.Body, "urgent": m.Urgent, "student": c.StudentID}).Scan(&rows).Error; err != nil {
 		return err
 	}
 	if len(rows) == 0 {
@@ -188,25 +191,18 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 	if err := s.translateTx(ctx, tx, "message", m.ID); err != nil {
 		return err
 	}
-	// The other participants: those who did not mute it are notified,
-	// every one of them hears of it live.
+	// The other participants: those who did not mute it and may still
+	// take part (someone made a restricted guardian since is told nothing)
+	// are notified; every one of them hears of it live.
 	var others, everyone []string
 	for _, p := range rows {
 		if p.UserID == nil {
 			continue
 		}
 		everyone = append(everyone, *p.UserID)
-		if !*p.Muted {
+		if !*p.Muted && p.Eligible != nil && *p.Eligible {
 			others = append(others, *p.UserID)
 		}
-	}
-	if c.StudentID != nil {
-		// Someone made a restricted guardian since is told nothing.
-		var allowed []string
-		if err := policy.EligibleForStudent(tx, *c.StudentID).Scan(&allowed).Error; err != nil {
-			return err
-		}
-		others = intersect(others, allowed)
 	}
 	// Live events: the conversation's subscribers, and each participant
 	// who may still see it (muted or not: muting silences pushes only).
@@ -225,20 +221,6 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 		DeepLink:    "sameside://conversations/" + c.ID,
 		CollapseKey: "conversation-" + c.ID, ThreadID: "conversation-" + c.ID,
 	})
-}
-
-func intersect(a, b []string) []string {
-	in := map[string]bool{}
-	for _, x := range b {
-		in[x] = true
-	}
-	var out []string
-	for _, x := range a {
-		if in[x] {
-			out = append(out, x)
-		}
-	}
-	return out
 }
 
 // Conversation returns a conversation the viewer takes part in and may

@@ -29,14 +29,19 @@ func Conversations(v *models.Viewer) Scope {
 // student: its unrestricted guardians, its teachers and its school's admins
 // (of the school the student's row names now).
 func EligibleForStudent(db *gorm.DB, studentID string) *gorm.DB {
-	return db.Raw(`SELECT g.user_id FROM guardianships g JOIN memberships m ON m.user_id = g.user_id AND m.school_id = g.school_id AND m.role = 'PARENT'
-			WHERE g.student_id = ? AND g.grants_access
-		UNION SELECT cs.user_id FROM `+Teaching+`
-			JOIN memberships m ON m.user_id = cs.user_id AND m.school_id = cs.school_id AND m.role = 'TEACHER'
-			WHERE e.student_id = ?
-		UNION SELECT m.user_id FROM memberships m JOIN students st ON st.school_id = m.school_id
-			WHERE st.id = ? AND m.role = 'ADMIN'`, studentID, studentID, studentID)
+	return db.Raw(EligibleForStudentSQL, map[string]any{"student": studentID})
 }
+
+// EligibleForStudentSQL is EligibleForStudent's query, the student's id
+// the named parameter @student, for a statement that needs the list
+// inside it.
+const EligibleForStudentSQL = `SELECT g.user_id FROM guardianships g JOIN memberships m ON m.user_id = g.user_id AND m.school_id = g.school_id AND m.role = 'PARENT'
+			WHERE g.student_id = @student AND g.grants_access
+		UNION SELECT cs.user_id FROM ` + Teaching + `
+			JOIN memberships m ON m.user_id = cs.user_id AND m.school_id = cs.school_id AND m.role = 'TEACHER'
+			WHERE e.student_id = @student
+		UNION SELECT m.user_id FROM memberships m JOIN students st ON st.school_id = m.school_id
+			WHERE st.id = @student AND m.role = 'ADMIN'`
 
 // EligibleStaff lists a school's staff, the people a general conversation
 // (one about no student) is with.
