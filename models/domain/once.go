@@ -71,13 +71,20 @@ func onceRun[R any](ctx context.Context, s *Service, v *models.Viewer, op, cmid 
 	replay := false
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		replay = false
-		if len(students) > 0 {
-			if err := lockStudents(tx, students, "KEY SHARE"); err != nil {
-				return err
-			}
-		}
 		claim := models.ClientMutation{UserID: v.ID, Operation: op, ClientMutationID: cmid, Result: result, CreatedAt: s.now()}
-		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&claim)
+		var res *gorm.DB
+		if len(students) > 0 {
+			// The students' locks, then the claim, in one statement: the
+			// claim's row is made from the count of the locked rows, so
+			// the locks are all taken (in id order, as lockStudents takes
+			// them) before it is written.
+			res = tx.Exec(`WITH s AS (SELECT id FROM students WHERE id IN ? ORDER BY id FOR KEY SHARE)
+				INSERT INTO client_mutations (user_id, operation, client_mutation_id, result, created_at)
+				SELECT ?, ?, ?, CAST(? AS jsonb), ? FROM (SELECT count(*) FROM s) AS locked
+				ON CONFLICT DO NOTHING`, students, claim.UserID, claim.Operation, claim.ClientMutationID, string(claim.Result), claim.CreatedAt)
+		} else {
+			res = tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&claim)
+		}
 		if res.Error != nil {
 			return res.Error
 		}
