@@ -1,12 +1,14 @@
 package graph_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/sameside/sameside/models"
 )
@@ -305,6 +307,61 @@ func TestSendMessageStatements(t *testing.T) {
 		t.Logf("sendMessage from %s: %d statements, %d of them its own", who, len(sent), n)
 		if n > sendStatements {
 			t.Errorf("sendMessage from %s: %d statements, want at most %d", who, n, sendStatements)
+		}
+	}
+}
+
+// A live subscriber's every message, as the app subscribes (its
+// MessageAdded), costs one statement on the subscriber's instance, counted
+// on the wire for that connection alone: the access check and the message
+// together. The sender is read once a subscription (its loader keeps it).
+// At 200 messages a second (make bench-live) it is paid per delivery.
+func TestLiveDeliveryStatements(t *testing.T) {
+	f := newFixture(t)
+	c := f.start(t, "teacherA", "s1", "parentA")
+	op, err := os.ReadFile("../mobile-contracts/operations/MessageAdded.graphql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	f.SettleEvents()
+	ws, statements, err := f.DialWSRecording(ctx, map[string]any{"Authorization": "Bearer " + f.token("parentA")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	before := f.App.Events.Subscribers()
+	subscribe(t, ctx, ws, "m", string(op), map[string]any{"conversationId": c})
+	for f.App.Events.Subscribers() == before { // the resolver has subscribed
+		select {
+		case <-ctx.Done():
+			t.Fatal("the subscription never started")
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	for i := range 3 {
+		n := len(statements())
+		body := fmt.Sprintf("Live %d", i)
+		if res := f.Do(f.token("teacherA"), qSend, map[string]any{"c": c, "m": fmt.Sprintf("live-%d", i), "b": body}); res.Code() != "" {
+			t.Fatal(res.Body)
+		}
+		got, err := ws.Next(ctx, "m")
+		if err != nil || got == nil || !strings.Contains(string(got.Data), body) {
+			t.Fatalf("delivery %d: %v %+v", i, err, got)
+		}
+		sent := statements()[n:]
+		for _, s := range sent {
+			line := strings.Join(strings.Fields(s.SQL), " ")
+			t.Logf("  %s", line[:min(100, len(line))])
+		}
+		want := 1
+		if i == 0 {
+			want = 2 // and the sender
+		}
+		t.Logf("delivery %d: %d statements", i, len(sent))
+		if len(sent) > want {
+			t.Errorf("delivery %d: %d statements, want at most %d", i, len(sent), want)
 		}
 	}
 }

@@ -321,11 +321,17 @@ func (s *Service) Messages(ctx context.Context, v *models.Viewer, c *models.Conv
 	return keysetPage(q, "seq DESC", n, func(m *models.Message) string { return encodeSeq(m.Seq) })
 }
 
-// Message returns one message of a conversation the viewer may see.
+// Message returns one message of a conversation the viewer may see, the
+// access check and the message in one statement: live subscriptions run
+// it for every message they deliver. A conversation the viewer may not
+// see has no message for them (NOT_FOUND).
 func (s *Service) Message(ctx context.Context, v *models.Viewer, conversationID, id string) (*models.Message, error) {
-	c, err := s.Conversation(ctx, v, conversationID)
-	if err != nil {
+	if err := policy.RequireViewer(v); err != nil {
 		return nil, err
 	}
-	return findOne[models.Message](s.DB.WithContext(ctx).Where("id = ? AND conversation_id = ?", id, c.ID), "message")
+	if !validID(conversationID) || !validID(id) {
+		return nil, models.NotFound("message")
+	}
+	visible := s.DB.Model(&models.Conversation{}).Select("conversations.id").Scopes(policy.Conversations(v)).Where("conversations.id = ?", conversationID)
+	return findOne[models.Message](s.DB.WithContext(ctx).Where("id = ? AND conversation_id = ? AND conversation_id IN (?)", id, conversationID, visible), "message")
 }

@@ -3,6 +3,8 @@ package apptest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/sameside/sameside/server/wsclient"
@@ -29,6 +31,26 @@ func DialWS(ctx context.Context, baseURL string, payload map[string]any) (*WS, e
 		return nil, err
 	}
 	return &WS{c: c}, nil
+}
+
+// DialWSRecording is DialWS whose statements are recorded: every
+// statement the server runs for this connection (its sign-in, its
+// subscriptions' resolvers and each delivery), as DoRecording records a
+// request's. statements returns those so far.
+func (e *Env) DialWSRecording(ctx context.Context, payload map[string]any) (ws *WS, statements func() []Statement, err error) {
+	id := fmt.Sprintf("counted-ws-%d", e.requests.Add(1))
+	r := new(requestStatements)
+	e.statements.Store(id, r)
+	e.t.Cleanup(func() { e.statements.Delete(id) })
+	c, err := wsclient.DialHeader(ctx, e.Server.URL, http.Header{"X-Request-Id": {id}}, payload)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &WS{c: c}, func() []Statement {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return append([]Statement(nil), r.sent...)
+	}, nil
 }
 
 // Execute runs one operation and returns its single result.

@@ -46,8 +46,14 @@ type Conn struct {
 // with payload ({"Authorization": "Bearer …"}); it returns once the server
 // acknowledges, or a *CloseError when it refuses.
 func Dial(ctx context.Context, baseURL string, payload map[string]any) (*Conn, error) {
+	return DialHeader(ctx, baseURL, nil, payload)
+}
+
+// DialHeader is Dial with header added to the upgrade request (an
+// X-Request-Id, say).
+func DialHeader(ctx context.Context, baseURL string, header http.Header, payload map[string]any) (*Conn, error) {
 	url := "ws" + strings.TrimPrefix(baseURL, "http") + "/graphql"
-	conn, res, err := websocket.Dial(ctx, url, &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	conn, res, err := websocket.Dial(ctx, url, &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}, HTTPHeader: header})
 	if err != nil {
 		if res != nil && res.StatusCode != http.StatusSwitchingProtocols {
 			after, _ := strconv.Atoi(res.Header.Get("Retry-After"))
