@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/server/apptest"
 )
 
 const (
@@ -363,5 +364,43 @@ func TestLiveDeliveryStatements(t *testing.T) {
 		if len(sent) > want {
 			t.Errorf("delivery %d: %d statements, want at most %d", i, len(sent), want)
 		}
+	}
+}
+
+// A message's jobs (its push fan-out and, with translation on, its
+// translation) go in at the end of its transaction in one statement, and
+// both are there once it commits; a message whose transaction rolls back
+// leaves none.
+func TestMessageJobsInOneInsert(t *testing.T) {
+	f := newFixtureWith(t, apptest.Options{Translate: true, NoWorkers: true})
+	c := f.start(t, "parentA", "s1", "teacherA")
+	var before int64
+	f.DB.Raw(`SELECT count(*) FROM river_job`).Scan(&before)
+	res, sent := f.DoRecording(f.token("teacherA"), qSend, map[string]any{"c": c, "m": "jobs-1", "b": "Reading log, page 4."})
+	if res.Code() != "" {
+		t.Fatal(res.Body)
+	}
+	inserts := 0
+	for _, s := range sent {
+		if strings.Contains(s.SQL, "JobInsert") {
+			inserts++
+		}
+	}
+	var kinds []string
+	f.DB.Raw(`SELECT kind FROM river_job ORDER BY id OFFSET ?`, before).Scan(&kinds)
+	slices.Sort(kinds)
+	if inserts != 1 || !slices.Equal(kinds, []string{"push_fan_out", "translate"}) {
+		t.Fatalf("%d job inserts, jobs %v; want 1 insert of a fan-out and a translation", inserts, kinds)
+	}
+	// A send refused inside its transaction (an attachment that is not
+	// the sender's) writes neither message nor job.
+	res = f.Do(f.token("teacherA"), `mutation($c: ID!) { sendMessage(input: {conversationId: $c, clientMutationId: "jobs-2", body: "See attached.", attachmentIds: ["00000000-0000-4000-8000-000000000000"]}) { message { id } } }`, map[string]any{"c": c})
+	if res.Code() == "" {
+		t.Fatalf("an unknown attachment was accepted: %s", res.Body)
+	}
+	var after int64
+	f.DB.Raw(`SELECT count(*) FROM river_job`).Scan(&after)
+	if after != before+2 {
+		t.Fatalf("%d jobs after the refused send, want %d", after, before+2)
 	}
 }

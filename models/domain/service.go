@@ -24,6 +24,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/models/txhook"
 )
 
 // Service runs domain operations on one database.
@@ -108,8 +109,15 @@ func (s *Service) accessChanged(tx *gorm.DB, users ...string) error {
 func (s *Service) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	for attempt := 1; ; attempt++ {
 		var pending []models.Event
-		tctx := context.WithValue(ctx, pendingEventsKey{}, &pending)
-		err := s.DB.WithContext(tctx).Transaction(fn)
+		// What the writes leave for the end (their jobs, inserted
+		// together) runs as the transaction's last step.
+		tctx, hooks := txhook.With(context.WithValue(ctx, pendingEventsKey{}, &pending))
+		err := s.DB.WithContext(tctx).Transaction(func(tx *gorm.DB) error {
+			if err := fn(tx); err != nil {
+				return err
+			}
+			return hooks.Run(tx)
+		})
 		if err != nil && attempt < txAttempts && retryable(err) && ctx.Err() == nil {
 			// A little jitter, so the two sides do not collide again.
 			select {

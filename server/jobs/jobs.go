@@ -20,6 +20,8 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"gorm.io/gorm"
+
+	"github.com/sameside/sameside/models/txhook"
 )
 
 // Queues.
@@ -174,6 +176,46 @@ func Every(chore string, interval time.Duration) *river.PeriodicJob {
 		return ChoreArgs{Chore: chore}, nil
 	}, &river.PeriodicJobOpts{ID: chore, RunOnStart: true})
 }
+
+// InsertTx inserts a job in tx, the transaction of the write that causes
+// it: if tx rolls back, the job never was. In a transaction opened with
+// txhook (the domain's), the job waits for the transaction's end and goes
+// in with its others, in one statement (River's InsertManyTx): a message
+// schedules its push fan-out and its translation in one round trip.
+func InsertTx(ctx context.Context, inserter *river.Client[*sql.Tx], tx *gorm.DB, args river.JobArgs, opts *river.InsertOpts) error {
+	sqlTx, err := SQLTx(tx)
+	if err != nil {
+		return err
+	}
+	if h := txhook.Of(tx); h != nil {
+		b := h.Once(batchKey{inserter}, func() any {
+			b := &batch{}
+			h.BeforeCommit(func(tx *gorm.DB) error {
+				sqlTx, err := SQLTx(tx)
+				if err != nil {
+					return err
+				}
+				if _, err := inserter.InsertManyTx(ctx, sqlTx, b.params); err != nil {
+					return fmt.Errorf("jobs: insert: %w", err)
+				}
+				return nil
+			})
+			return b
+		}).(*batch)
+		b.params = append(b.params, river.InsertManyParams{Args: args, InsertOpts: opts})
+		return nil
+	}
+	if _, err := inserter.InsertTx(ctx, sqlTx, args, opts); err != nil {
+		return fmt.Errorf("jobs: insert: %w", err)
+	}
+	return nil
+}
+
+// batchKey keeps an inserter's batch in a transaction's hooks.
+type batchKey struct{ inserter *river.Client[*sql.Tx] }
+
+// batch is the jobs a transaction inserts at its end.
+type batch struct{ params []river.InsertManyParams }
 
 // SQLTx returns the database/sql transaction under a GORM transaction, for
 // River's InsertTx: jobs go in with the write that causes them.

@@ -158,12 +158,8 @@ func (s *Service) EnqueueTx(ctx context.Context, tx *gorm.DB, msgs []models.Outb
 	if res.RowsAffected == 0 {
 		return nil
 	}
-	sqlTx, err := jobs.SQLTx(tx)
-	if err != nil {
-		return err
-	}
 	for _, batch := range batches {
-		if _, err := s.inserter.InsertTx(ctx, sqlTx, BatchArgs{BatchID: batch}, nil); err != nil {
+		if err := jobs.InsertTx(ctx, s.inserter, tx, BatchArgs{BatchID: batch}, nil); err != nil {
 			return err
 		}
 	}

@@ -87,12 +87,7 @@ func (pl *Planner) PlanTx(ctx context.Context, tx *gorm.DB, n *models.Notificati
 	has := set(reachable)
 	ids = slices.DeleteFunc(ids, func(id string) bool { return !has[id] })
 	pushOff = slices.DeleteFunc(slices.Clone(pushOff), func(id string) bool { return !has[id] })
-	sqlTx, err := jobs.SQLTx(tx)
-	if err != nil {
-		return err
-	}
-	_, err = pl.S.inserter.InsertTx(ctx, sqlTx, ChannelPlanArgs{NotificationID: n.ID, UserIDs: ids, PushOff: pushOff}, nil)
-	return err
+	return jobs.InsertTx(ctx, pl.S.inserter, tx, ChannelPlanArgs{NotificationID: n.ID, UserIDs: ids, PushOff: pushOff}, nil)
 }
 
 // ChannelPlanArgs is the River job that plans a notification's emails and
@@ -202,13 +197,8 @@ func (pl *Planner) plan(ctx context.Context, tx *gorm.DB, n *models.Notification
 	if len(fallback) == 0 || pl.FallbackAfter <= 0 {
 		return nil
 	}
-	sqlTx, err := jobs.SQLTx(tx)
-	if err != nil {
-		return err
-	}
-	_, err = pl.S.inserter.InsertTx(ctx, sqlTx, FallbackArgs{NotificationID: n.ID, UserIDs: fallback}, &river.InsertOpts{
+	return jobs.InsertTx(ctx, pl.S.inserter, tx, FallbackArgs{NotificationID: n.ID, UserIDs: fallback}, &river.InsertOpts{
 		Queue: jobs.QueueOutbound, ScheduledAt: now.Add(pl.FallbackAfter)})
-	return err
 }
 
 // usablePoints are each user's points a notification may use: for urgent

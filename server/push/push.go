@@ -126,10 +126,6 @@ func (p *Pipeline) EnqueueTx(ctx context.Context, tx *gorm.DB, n models.Notice) 
 	if len(n.Recipients) == 0 {
 		return nil
 	}
-	sqlTx, err := jobs.SQLTx(tx)
-	if err != nil {
-		return err
-	}
 	if n.CollapseKey == "" {
 		n.CollapseKey = n.Type
 	}
@@ -180,7 +176,7 @@ func (p *Pipeline) EnqueueTx(ctx context.Context, tx *gorm.DB, n models.Notice) 
 		}
 		return nil
 	}
-	if _, err := p.inserter.InsertTx(ctx, sqlTx, FanOutArgs{NotificationID: row.ID}, nil); err != nil {
+	if err := jobs.InsertTx(ctx, p.inserter, tx, FanOutArgs{NotificationID: row.ID}, nil); err != nil {
 		return fmt.Errorf("push: enqueue: %w", err)
 	}
 	return nil

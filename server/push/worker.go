@@ -298,14 +298,9 @@ func (p *Pipeline) apply(ctx context.Context, tx *gorm.DB, n *models.Notificatio
 
 // scheduleTx inserts a job to run at a time, inside tx.
 func (p *Pipeline) scheduleTx(ctx context.Context, tx *gorm.DB, args FanOutArgs, at time.Time) error {
-	sqlTx, err := jobs.SQLTx(tx)
-	if err != nil {
-		return err
-	}
 	opts := args.InsertOpts()
 	opts.ScheduledAt = at
-	_, err = p.inserter.InsertTx(ctx, sqlTx, args, &opts)
-	return err
+	return jobs.InsertTx(ctx, p.inserter, tx, args, &opts)
 }
 
 type sendResult struct {

@@ -5,7 +5,6 @@ package roster
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"log/slog"
 	"time"
 
@@ -58,10 +57,5 @@ type Queue struct {
 
 // EnqueueRosterImportTx queues the import in tx.
 func (q Queue) EnqueueRosterImportTx(ctx context.Context, tx *gorm.DB, importID string) error {
-	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
-	if !ok {
-		return errors.New("roster: not in a database/sql transaction")
-	}
-	_, err := q.Inserter.InsertTx(ctx, sqlTx, ImportArgs{ImportID: importID}, nil)
-	return err
+	return jobs.InsertTx(ctx, q.Inserter, tx, ImportArgs{ImportID: importID}, nil)
 }

@@ -76,12 +76,7 @@ func (Args) InsertOpts() river.InsertOpts {
 // EnqueueTx schedules the translation of an item in the transaction that
 // writes it: no commit, no call.
 func (s *Service) EnqueueTx(ctx context.Context, tx *gorm.DB, kind, id string) error {
-	sqlTx, err := jobs.SQLTx(tx)
-	if err != nil {
-		return err
-	}
-	_, err = s.inserter.InsertTx(ctx, sqlTx, Args{What: kind, ID: id}, nil)
-	return err
+	return jobs.InsertTx(ctx, s.inserter, tx, Args{What: kind, ID: id}, nil)
 }
 
 // Worker works Args jobs.
