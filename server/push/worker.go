@@ -3,6 +3,7 @@ package push
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -192,31 +193,36 @@ func decide(tx *gorm.DB, n *models.Notification, rs []models.NotificationRecipie
 	for i, r := range rs {
 		ids[i] = r.UserID
 	}
-	var users []models.User
-	if err := tx.Where("id IN ?", ids).Find(&users).Error; err != nil {
+	// The recipients' rows, whether each turned the category off, and
+	// (for staff and message notifications) their office hours, in one
+	// statement.
+	var rows []struct {
+		models.User
+		PushOff bool
+		Office  string // JSON: [[weekday, start minute, end minute], …]
+	}
+	if err := tx.Raw(`SELECT users.*,
+			@prefs AND EXISTS (SELECT 1 FROM notification_preferences np WHERE np.user_id = users.id AND np.category = @category AND NOT np.push) AS push_off,
+			coalesce((SELECT json_agg(json_build_array(oh.weekday, oh.start_minute, oh.end_minute)) FROM office_hours oh WHERE @office AND oh.user_id = users.id), '[]') AS office
+		FROM users WHERE users.id IN @ids`,
+		map[string]any{"ids": ids, "category": n.Category, "prefs": n.Category != models.CategorySystem,
+			// Staff hear about messages in their office hours; the rest wait
+			// for the next window (urgent ones do not).
+			"office": n.Category == models.CategoryNewMessage && !n.Urgent}).Scan(&rows).Error; err != nil {
 		return d, err
 	}
-	var off []string
-	if n.Category != models.CategorySystem {
-		if err := tx.Model(&models.NotificationPreference{}).Where("user_id IN ? AND category = ? AND NOT push", ids, n.Category).
-			Pluck("user_id", &off).Error; err != nil {
-			return d, err
-		}
-	}
+	users := make([]models.User, len(rows))
 	isOff := map[string]bool{}
-	for _, u := range off {
-		isOff[u] = true
-	}
-	// Staff hear about messages in their office hours; the rest wait for
-	// the next window (urgent ones do not).
 	office := map[string][]models.OfficeHours{}
-	if n.Category == models.CategoryNewMessage && !n.Urgent {
-		var hours []models.OfficeHours
-		if err := tx.Where("user_id IN ?", ids).Find(&hours).Error; err != nil {
+	for i, r := range rows {
+		users[i] = r.User
+		isOff[r.ID] = r.PushOff
+		var hours [][3]int16
+		if err := json.Unmarshal([]byte(r.Office), &hours); err != nil {
 			return d, err
 		}
 		for _, h := range hours {
-			office[h.UserID] = append(office[h.UserID], h)
+			office[r.ID] = append(office[r.ID], models.OfficeHours{UserID: r.ID, Day: h[0], StartMinute: h[1], EndMinute: h[2]})
 		}
 	}
 	for i := range users {
