@@ -252,7 +252,7 @@ func TestUnreadExactUnderConcurrency(t *testing.T) {
 // River's rate-limited NOTIFY waking its workers is left out: whether a
 // given message sends it depends on the time since the last one.
 func TestSendMessageStatements(t *testing.T) {
-	const sendStatements = 9
+	const sendStatements = 8
 	f := newFixture(t)
 	c := f.start(t, "parentA", "s1", "teacherA", "adminA")
 	op, err := os.ReadFile("../mobile-contracts/operations/SendMessage.graphql")

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
 	"time"
 
@@ -84,7 +85,7 @@ func (s *Service) StartConversation(ctx context.Context, v *models.Viewer, in mo
 		if err := tx.Create(&ps).Error; err != nil {
 			return nil, err
 		}
-		if err := s.send(ctx, tx, v, c, &models.Message{ID: uuid.NewString(), Body: body}); err != nil {
+		if _, err := s.send(ctx, tx, v, c, &models.Message{ID: uuid.NewString(), Body: body}); err != nil {
 			return nil, err
 		}
 		return &written{ID: c.ID}, nil
@@ -130,8 +131,12 @@ func (s *Service) SendMessage(ctx context.Context, v *models.Viewer, in models.S
 	// once with it, and the answer is the message as written rather than
 	// read back.
 	m := &models.Message{ID: uuid.NewString(), Body: body, Urgent: urgent}
+	// When to expect a reply comes with the message's statement (the
+	// other participants' office hours); a retry reads it again.
+	var after *time.Time
 	res, fresh, err := onceKnown(ctx, s, v, "sendMessage", in.ClientMutationID, about, written{ID: m.ID}, func(tx *gorm.DB) error {
-		if err := s.send(ctx, tx, v, c, m); err != nil {
+		var err error
+		if after, err = s.send(ctx, tx, v, c, m); err != nil {
 			return err
 		}
 		return s.attach(tx, v, models.ItemMessage, m.ID, in.AttachmentIDs)
@@ -143,10 +148,9 @@ func (s *Service) SendMessage(ctx context.Context, v *models.Viewer, in models.S
 		if m, err = loadOne[models.Message](ctx, s.DB, res.ID); err != nil {
 			return nil, err
 		}
-	}
-	after, err := s.ExpectedReplyAfter(ctx, m.ConversationID, v.ID, s.now())
-	if err != nil {
-		return nil, err
+		if after, err = s.ExpectedReplyAfter(ctx, m.ConversationID, v.ID, s.now()); err != nil {
+			return nil, err
+		}
 	}
 	return &models.SendMessagePayload{ClientMutationID: in.ClientMutationID, Message: m, ExpectedReplyAfter: after}, nil
 }
@@ -154,11 +158,12 @@ func (s *Service) SendMessage(ctx context.Context, v *models.Viewer, in models.S
 // send appends m (its id, body and urgency set) to c in tx, filling in the
 // rest: the conversation's row lock hands out the next sequence number, the
 // sender has read up to it, and the other participants who did not mute it
-// are notified. The sequence, the row, the sender's read mark and the other
-// participants, each with whether they may still take part, are one
+// are notified; it says when a reply may be expected (ExpectedReplyAfter).
+// The sequence, the row, the sender's read mark and the other participants,
+// each with whether they may still take part and their office hours, are one
 // statement: a message's every round trip is paid while the conversation's
 // row stays locked.
-func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *models.Conversation, m *models.Message) error {
+func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *models.Conversation, m *models.Message) (after *time.Time, err error) {
 	// Microseconds, PostgreSQL's precision: the message answered is the
 	// message stored.
 	now := s.now().Truncate(time.Microsecond)
@@ -168,6 +173,8 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 		UserID   *string
 		Muted    *bool
 		Eligible *bool
+		Office   *string // JSON: [[weekday, start minute, end minute], …], NULL for none
+		TimeZone *string
 	}
 	if err := tx.Raw(`WITH c AS (
 			UPDATE conversations SET last_seq = last_seq + 1, last_message_at = @now WHERE id = @conversation RETURNING last_seq),
@@ -178,26 +185,39 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 			UPDATE conversation_participants p SET last_read_seq = GREATEST(p.last_read_seq, m.seq) FROM m
 			WHERE p.conversation_id = @conversation AND p.user_id = @sender)
 		SELECT m.seq, p.user_id, p.muted,
-			CAST(@student AS uuid) IS NULL OR p.user_id IN (`+policy.EligibleForStudentSQL+`) AS eligible FROM m
+			CAST(@student AS uuid) IS NULL OR p.user_id IN (`+policy.EligibleForStudentSQL+`) AS eligible,
+			(SELECT json_agg(json_build_array(oh.weekday, oh.start_minute, oh.end_minute)) FROM office_hours oh WHERE oh.user_id = p.user_id) AS office,
+			(SELECT u.time_zone FROM users u WHERE u.id = p.user_id) AS time_zone FROM m
 			LEFT JOIN conversation_participants p ON p.conversation_id = @conversation AND p.user_id <> @sender
 		ORDER BY p.user_id`,
 		map[string]any{"now": now, "conversation": c.ID, "id": m.ID, "sender": v.ID, "body": m.Body, "urgent": m.Urgent, "student": c.StudentID}).Scan(&rows).Error; err != nil {
-		return err
+		return nil, err
 	}
 	if len(rows) == 0 {
-		return models.NotFound("conversation") // deleted meanwhile
+		return nil, models.NotFound("conversation") // deleted meanwhile
 	}
 	m.Seq = rows[0].Seq
 	if err := s.translateTx(ctx, tx, "message", m.ID); err != nil {
-		return err
+		return nil, err
 	}
 	// The other participants: those who did not mute it and may still
 	// take part (someone made a restricted guardian since is told nothing)
 	// are notified; every one of them hears of it live.
 	var others, everyone []string
+	hours, zones := map[string][]models.OfficeHours{}, map[string]string{}
 	for _, p := range rows {
 		if p.UserID == nil {
 			continue
+		}
+		if p.Office != nil {
+			var hs [][3]int16
+			if err := json.Unmarshal([]byte(*p.Office), &hs); err != nil {
+				return nil, err
+			}
+			for _, h := range hs {
+				hours[*p.UserID] = append(hours[*p.UserID], models.OfficeHours{UserID: *p.UserID, Day: h[0], StartMinute: h[1], EndMinute: h[2]})
+			}
+			zones[*p.UserID] = *p.TimeZone
 		}
 		everyone = append(everyone, *p.UserID)
 		if !*p.Muted && p.Eligible != nil && *p.Eligible {
@@ -211,10 +231,10 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 		events = append(events, models.Event{Topic: "user:" + u, Type: models.EventNewMessage, ConversationID: c.ID, MessageID: m.ID})
 	}
 	if err := s.publish(tx, events...); err != nil {
-		return err
+		return nil, err
 	}
 	school := c.SchoolID
-	return s.notify(ctx, tx, models.Notice{
+	return replyAfter(hours, zones, now), s.notify(ctx, tx, models.Notice{
 		Type: models.NoticeNewMessage, Category: models.CategoryNewMessage, SchoolID: &school, Recipients: others, Urgent: m.Urgent,
 		Params:      map[string]string{"sender": v.DisplayName, "subject": c.Subject},
 		Data:        map[string]string{"conversationId": c.ID, "messageId": m.ID, "seq": strconv.FormatInt(m.Seq, 10)},

@@ -68,18 +68,24 @@ func (s *Service) ExpectedReplyAfter(ctx context.Context, conversationID, sender
 		hours[r.UserID] = append(hours[r.UserID], r.OfficeHours)
 		zones[r.UserID] = r.TimeZone
 	}
+	return replyAfter(hours, zones, now), nil
+}
+
+// replyAfter is ExpectedReplyAfter's answer from the other participants'
+// office hours and time zones (those without office hours left out).
+func replyAfter(hours map[string][]models.OfficeHours, zones map[string]string, now time.Time) *time.Time {
 	var earliest time.Time
 	for u, h := range hours {
 		open, next := models.NextOfficeHours(h, zones[u], now)
 		if open {
-			return nil, nil
+			return nil
 		}
 		if !next.IsZero() && (earliest.IsZero() || next.Before(earliest)) {
 			earliest = next
 		}
 	}
 	if earliest.IsZero() {
-		return nil, nil
+		return nil
 	}
-	return &earliest, nil
+	return &earliest
 }
