@@ -274,9 +274,6 @@ func (p *Pipeline) apply(ctx context.Context, tx *gorm.DB, n *models.Notificatio
 			return nil, err
 		}
 	}
-	if err := set(models.RecipientPlanned, d.planned, nil); err != nil {
-		return nil, err
-	}
 	if p.Channels != nil {
 		// Email and SMS go with the push, to the planned and to those who
 		// turned the push off but a channel on.
@@ -291,14 +288,17 @@ func (p *Pipeline) apply(ctx context.Context, tx *gorm.DB, n *models.Notificatio
 	if len(d.planned) == 0 {
 		return nil, nil
 	}
+	// The planned recipients' state and their deliveries, one statement.
 	var rows []claimed
-	err := tx.Raw(`WITH ins AS (
+	err := tx.Raw(`WITH planned AS (
+			UPDATE notification_recipients SET state = ?, deferred_until = NULL WHERE notification_id = ? AND user_id IN ?),
+		ins AS (
 			INSERT INTO notification_deliveries (notification_id, device_id, user_id, status, claimed_by, next_attempt_at, created_at, updated_at)
 			SELECT ?, d.id, d.user_id, 'SENDING', ?, ?, ?, ? FROM devices d WHERE d.user_id IN ?
 			ON CONFLICT DO NOTHING
 			RETURNING device_id, user_id, attempts)
 		SELECT ins.device_id, ins.user_id, ins.attempts, d.token FROM ins LEFT JOIN devices d ON d.id = ins.device_id
-		ORDER BY ins.device_id`, n.ID, job, now, now, now, d.planned).Scan(&rows).Error
+		ORDER BY ins.device_id`, models.RecipientPlanned, n.ID, d.planned, n.ID, job, now, now, now, d.planned).Scan(&rows).Error
 	return rows, err
 }
 
