@@ -107,7 +107,10 @@ func TestLocalServerCreatesDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer admin.Close(ctx)
+	// Cleanups run last first: the database is dropped, then the
+	// connection closed (a deferred Close ran before any cleanup, and the
+	// drop then failed on a closed connection, leaving the database).
+	t.Cleanup(func() { admin.Close(ctx) })
 	_, _ = admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name)
 	t.Cleanup(func() { _, _ = admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name) })
 
