@@ -1,6 +1,7 @@
 package models
 
 import (
+	"encoding/json"
 	"io"
 	"slices"
 	"strconv"
@@ -58,6 +59,31 @@ type OfficeHours struct {
 
 // TableName is the GORM table.
 func (OfficeHours) TableName() string { return "office_hours" }
+
+// OfficeHoursJSONSQL is a subquery giving the office hours of the user
+// whose id the SQL expression user names, as JSON for ParseOfficeHoursJSON
+// (NULL when they have none), for a statement that reads them beside
+// other things.
+func OfficeHoursJSONSQL(user string) string {
+	return `(SELECT json_agg(json_build_array(oh.weekday, oh.start_minute, oh.end_minute)) FROM office_hours oh WHERE oh.user_id = ` + user + `)`
+}
+
+// ParseOfficeHoursJSON reads OfficeHoursJSONSQL's answer for user (nil or
+// empty: none).
+func ParseOfficeHoursJSON(user string, js *string) ([]OfficeHours, error) {
+	if js == nil || *js == "" {
+		return nil, nil
+	}
+	var windows [][3]int16
+	if err := json.Unmarshal([]byte(*js), &windows); err != nil {
+		return nil, err
+	}
+	hours := make([]OfficeHours, len(windows))
+	for i, w := range windows {
+		hours[i] = OfficeHours{UserID: user, Day: w[0], StartMinute: w[1], EndMinute: w[2]}
+	}
+	return hours, nil
+}
 
 // Weekday is the window's day.
 func (h *OfficeHours) Weekday() Weekday { return WeekdayOf(time.Weekday(h.Day)) }

@@ -2,7 +2,6 @@ package domain
 
 import (
 	"context"
-	"encoding/json"
 	"strconv"
 	"time"
 
@@ -173,7 +172,7 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 		UserID   *string
 		Muted    *bool
 		Eligible *bool
-		Office   *string // JSON: [[weekday, start minute, end minute], …], NULL for none
+		Office   *string // models.OfficeHoursJSONSQL
 		TimeZone *string
 	}
 	if err := tx.Raw(`WITH c AS (
@@ -186,7 +185,7 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 			WHERE p.conversation_id = @conversation AND p.user_id = @sender)
 		SELECT m.seq, p.user_id, p.muted,
 			CAST(@student AS uuid) IS NULL OR p.user_id IN (`+policy.EligibleForStudentSQL+`) AS eligible,
-			(SELECT json_agg(json_build_array(oh.weekday, oh.start_minute, oh.end_minute)) FROM office_hours oh WHERE oh.user_id = p.user_id) AS office,
+			`+models.OfficeHoursJSONSQL("p.user_id")+` AS office,
 			(SELECT u.time_zone FROM users u WHERE u.id = p.user_id) AS time_zone FROM m
 			LEFT JOIN conversation_participants p ON p.conversation_id = @conversation AND p.user_id <> @sender
 		ORDER BY p.user_id`,
@@ -209,15 +208,12 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 		if p.UserID == nil {
 			continue
 		}
-		if p.Office != nil {
-			var hs [][3]int16
-			if err := json.Unmarshal([]byte(*p.Office), &hs); err != nil {
-				return nil, err
-			}
-			for _, h := range hs {
-				hours[*p.UserID] = append(hours[*p.UserID], models.OfficeHours{UserID: *p.UserID, Day: h[0], StartMinute: h[1], EndMinute: h[2]})
-			}
-			zones[*p.UserID] = *p.TimeZone
+		oh, err := models.ParseOfficeHoursJSON(*p.UserID, p.Office)
+		if err != nil {
+			return nil, err
+		}
+		if len(oh) > 0 { // those without office hours may answer any time
+			hours[*p.UserID], zones[*p.UserID] = oh, *p.TimeZone
 		}
 		everyone = append(everyone, *p.UserID)
 		if !*p.Muted && p.Eligible != nil && *p.Eligible {

@@ -3,7 +3,6 @@ package push
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -199,11 +198,11 @@ func decide(tx *gorm.DB, n *models.Notification, rs []models.NotificationRecipie
 	var rows []struct {
 		models.User
 		PushOff bool
-		Office  string // JSON: [[weekday, start minute, end minute], …]
+		Office  *string // models.OfficeHoursJSONSQL, when office hours count
 	}
 	if err := tx.Raw(`SELECT users.*,
 			@prefs AND EXISTS (SELECT 1 FROM notification_preferences np WHERE np.user_id = users.id AND np.category = @category AND NOT np.push) AS push_off,
-			coalesce((SELECT json_agg(json_build_array(oh.weekday, oh.start_minute, oh.end_minute)) FROM office_hours oh WHERE @office AND oh.user_id = users.id), '[]') AS office
+			CASE WHEN @office THEN `+models.OfficeHoursJSONSQL("users.id")+` END AS office
 		FROM users WHERE users.id IN @ids`,
 		map[string]any{"ids": ids, "category": n.Category, "prefs": n.Category != models.CategorySystem,
 			// Staff hear about messages in their office hours; the rest wait
@@ -217,12 +216,12 @@ func decide(tx *gorm.DB, n *models.Notification, rs []models.NotificationRecipie
 	for i, r := range rows {
 		users[i] = r.User
 		isOff[r.ID] = r.PushOff
-		var hours [][3]int16
-		if err := json.Unmarshal([]byte(r.Office), &hours); err != nil {
+		hours, err := models.ParseOfficeHoursJSON(r.ID, r.Office)
+		if err != nil {
 			return d, err
 		}
-		for _, h := range hours {
-			office[r.ID] = append(office[r.ID], models.OfficeHours{UserID: r.ID, Day: h[0], StartMinute: h[1], EndMinute: h[2]})
+		if len(hours) > 0 {
+			office[r.ID] = hours
 		}
 	}
 	for i := range users {
