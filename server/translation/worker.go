@@ -15,7 +15,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/server/jobs"
@@ -193,29 +192,24 @@ func (s *Service) translate(ctx context.Context, school, text string, names []st
 			// The original's row says the text's language.
 			rows = append(rows, models.Translation{Hash: h, Target: source, Text: text, Source: source})
 		}
-		if school == "" {
-			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rows).Error; err != nil {
-				return err
-			}
-		} else {
-			// The rows, and the characters added to the school's usage,
-			// in one statement.
-			values := make([]string, len(rows))
-			var args []any
-			now := time.Now().UTC()
-			for i, r := range rows {
-				values[i] = "(decode(?, 'hex'), ?, ?, ?, ?, ?)" // GORM would spread a []byte into one ? per byte
-				args = append(args, hex.EncodeToString(r.Hash), r.Target, r.Text, r.Source, r.Chars, now)
-			}
-			month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
-			args = append(args, school, month, target, UsageShard(text), rows[0].Chars)
-			if err := tx.Exec(`WITH t AS (
-					INSERT INTO translations (hash, target, text, source, chars, created_at) VALUES `+strings.Join(values, ", ")+`
-					ON CONFLICT DO NOTHING)
+		// The rows, and the characters added to the school's usage when
+		// there is a school, in one statement.
+		values := make([]string, len(rows))
+		var args []any
+		now := time.Now().UTC()
+		for i, r := range rows {
+			values[i] = "(decode(?, 'hex'), ?, ?, ?, ?, ?)" // GORM would spread a []byte into one ? per byte
+			args = append(args, hex.EncodeToString(r.Hash), r.Target, r.Text, r.Source, r.Chars, now)
+		}
+		q := `INSERT INTO translations (hash, target, text, source, chars, created_at) VALUES ` + strings.Join(values, ", ") + ` ON CONFLICT DO NOTHING`
+		if school != "" {
+			q = `WITH t AS (` + q + `)
 				INSERT INTO translation_usage (school_id, month, target, shard, chars) VALUES (?, ?, ?, ?, ?)
-				ON CONFLICT (school_id, month, target, shard) DO UPDATE SET chars = translation_usage.chars + EXCLUDED.chars`, args...).Error; err != nil {
-				return err
-			}
+				ON CONFLICT (school_id, month, target, shard) DO UPDATE SET chars = translation_usage.chars + EXCLUDED.chars`
+			args = append(args, school, time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC), target, UsageShard(text), rows[0].Chars)
+		}
+		if err := tx.Exec(q, args...).Error; err != nil {
+			return err
 		}
 		s.Characters.WithLabelValues(target).Add(float64(rows[0].Chars))
 		return nil
