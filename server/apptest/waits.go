@@ -33,12 +33,17 @@ func (e *Env) WaitSubscribers(n int) {
 	}
 }
 
+// JobBusySQL is true of a river_job row that is running or due to run. A
+// job asleep until later is not: River leaves a job it snoozes for less
+// than its scheduler's interval 'available' with scheduled_at ahead, and
+// fetches it only once that time has come.
+const JobBusySQL = `(state IN ('running', 'pending') OR (state IN ('available', 'scheduled', 'retryable') AND scheduled_at <= now()))`
+
 // WaitPushesIdle waits until no push job is due or running: every push the
 // test caused so far has been sent (or given up).
 func (e *Env) WaitPushesIdle() {
 	e.t.Helper()
-	e.waitNone("push jobs still due", `SELECT count(*) FROM river_job WHERE state IN ('available', 'running', 'pending')
-			OR (state IN ('scheduled', 'retryable') AND scheduled_at <= now())`)
+	e.waitNone("push jobs still due", `SELECT count(*) FROM river_job WHERE `+JobBusySQL)
 }
 
 // WaitJobsSettled waits until no background job is waiting to run or

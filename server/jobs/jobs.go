@@ -8,6 +8,7 @@ package jobs
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -19,6 +20,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
 	"gorm.io/gorm"
 
 	"github.com/sameside/sameside/models/txhook"
@@ -225,6 +227,25 @@ func SQLTx(tx *gorm.DB) (*sql.Tx, error) {
 		return nil, errors.New("jobs: a job must be inserted inside a transaction")
 	}
 	return t, nil
+}
+
+// RanBefore says whether job ran before this run. River counts each run in
+// Attempt, except that a snooze puts Attempt back and counts itself in the
+// metadata's "snoozes" instead: after a snooze a job runs at attempt 1 again.
+func RanBefore(job *rivertype.JobRow) bool {
+	if job.Attempt > 1 {
+		return true
+	}
+	if len(job.Metadata) == 0 {
+		return false
+	}
+	var m struct {
+		Snoozes int64 `json:"snoozes"`
+	}
+	if err := json.Unmarshal(job.Metadata, &m); err != nil {
+		return true // unreadable: assume so (the careful answer)
+	}
+	return m.Snoozes > 0
 }
 
 // Backoff is the delay before retry number attempt (1-based): exponential

@@ -12,6 +12,10 @@ import (
 // Each FCM error class, end to end through the real SDK against the fake.
 func TestFCMErrorClasses(t *testing.T) {
 	w := newWorld(t, apptest.Options{})
+	// The pipeline's clock stands still: retries fall due only when the
+	// test says so, however slow the machine.
+	clock := apptest.NewClock(time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC))
+	w.UseClock(clock)
 	p := w.App.Push
 	p.Config.MaxAttempts = 3
 	p.Config.BaseBackoff = 10 * time.Second
@@ -36,7 +40,7 @@ func TestFCMErrorClasses(t *testing.T) {
 	w.FCM.Fail(tok["thirdParty"], fakefcm.Rule{Error: fakefcm.ThirdPartyAuth})
 	w.FCM.Fail(tok["quotaForever"], fakefcm.Rule{Error: fakefcm.QuotaExceeded, RetryAfter: 7 * time.Second})
 
-	start := time.Now()
+	start := clock.Now()
 	w.enqueue(notice(models.CategoryObservation, false, u))
 	w.eventually(20*time.Second, "the first pass", func() bool {
 		var n int64
@@ -73,31 +77,20 @@ func TestFCMErrorClasses(t *testing.T) {
 	within("internal (backoff 10s, jitter)", check("internal", models.DeliveryPending, "INTERNAL", true), 5*time.Second, 10*time.Second)
 	within("quota forever (Retry-After 7s, backoff 5-10s)", check("quotaForever", models.DeliveryPending, "QUOTA_EXCEEDED", true), 7*time.Second, 10*time.Second)
 
-	// The job sleeps until the earliest owed retry is due (on a slow machine
-	// the first retries may already have gone: then the next one).
-	var job struct {
-		State       string
-		ScheduledAt time.Time
-	}
-	w.eventually(20*time.Second, "the job to snooze", func() bool {
-		w.DB.Raw(`SELECT state, scheduled_at FROM river_job WHERE kind = 'push_fan_out'`).Scan(&job)
-		return job.State == "scheduled"
-	})
+	// The job sleeps until the earliest owed retry is due (less the time
+	// since it fell asleep).
 	var earliest time.Time
 	w.DB.Raw(`SELECT min(next_attempt_at) FROM notification_deliveries WHERE status = 'PENDING'`).Scan(&earliest)
-	if d := job.ScheduledAt.Sub(earliest); d < -time.Second || d > time.Second {
-		t.Fatalf("job scheduled at +%v, earliest retry at +%v", job.ScheduledAt.Sub(start), earliest.Sub(start))
+	due := earliest.Sub(start)
+	if j := w.settledPushJob(); j.State == "completed" || j.Wakes > due || j.Wakes < due-5*time.Second {
+		t.Fatalf("the job is %s, waking in %v; the earliest retry is due in %v", j.State, j.Wakes, due)
 	}
 
 	// Time passes: the retries go out; the endless quota error gives up at
 	// MaxAttempts (3).
 	for pass := 0; pass < 3; pass++ {
 		w.fastForward()
-		w.eventually(10*time.Second, "a retry pass", func() bool {
-			var n int64
-			w.DB.Raw(`SELECT count(*) FROM river_job WHERE kind = 'push_fan_out' AND state IN ('available', 'running')`).Scan(&n)
-			return n == 0
-		})
+		w.settledPushJob()
 	}
 	check("quota", models.DeliverySent, "", true)
 	check("unavailableLong", models.DeliverySent, "", true)
@@ -142,5 +135,44 @@ func TestBriefUnavailableIsRetriedBySDK(t *testing.T) {
 	}
 	if r := w.FCM.Requests(); r != 3 {
 		t.Fatalf("fake saw %d requests, want 3 (two 503s, then the message)", r)
+	}
+}
+
+// A job that slept until its first retry was due and finds others still
+// owed for later sleeps again until those, even when everything it sent on
+// that run went through (River puts a snoozed job's attempt back, so the
+// run after a snooze is attempt 1 again).
+func TestSnoozedRunKeepsLaterRetries(t *testing.T) {
+	w := newWorld(t, apptest.Options{})
+	clock := apptest.NewClock(time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC))
+	w.UseClock(clock)
+	w.App.Push.Config.BaseBackoff = time.Second // Retry-After decides
+
+	u, tokens := w.user("UTC", "", "", 2)
+	soon, later := tokens[0], tokens[1]
+	w.FCM.Fail(soon, fakefcm.Rule{Error: fakefcm.QuotaExceeded, Times: 1, RetryAfter: 20 * time.Second})
+	w.FCM.Fail(later, fakefcm.Rule{Error: fakefcm.QuotaExceeded, Times: 1, RetryAfter: time.Hour})
+	w.enqueue(notice(models.CategoryObservation, false, u))
+
+	// The first run puts both back and sleeps until the sooner one.
+	if j := w.settledPushJob(); j.State == "completed" || j.Wakes < 15*time.Second || j.Wakes > 20*time.Second {
+		t.Fatalf("after the first run the job is %s, waking in %v; want asleep about 20s", j.State, j.Wakes)
+	}
+	// 30 s on: the sooner retry is due and goes through; the later one is
+	// still owed in an hour, so the job sleeps again rather than ending.
+	clock.Add(30 * time.Second)
+	w.wakePushJobs()
+	w.WaitForPushes(1)
+	if j := w.settledPushJob(); j.State == "completed" || j.Wakes < 59*time.Minute || j.Wakes > time.Hour {
+		t.Fatalf("after the second run the job is %s, waking in %v; want asleep until the retry due in 59m30s", j.State, j.Wakes)
+	}
+	clock.Add(time.Hour)
+	w.wakePushJobs()
+	w.WaitForPushes(2)
+	if c := w.FCM.CountByToken(); c[soon] != 1 || c[later] != 1 {
+		t.Fatalf("pushes by token: %v", c)
+	}
+	if j := w.settledPushJob(); j.State != "completed" {
+		t.Fatalf("with nothing owed the job is %s, want completed", j.State)
 	}
 }

@@ -79,7 +79,42 @@ func (w *world) fastForward() {
 	w.t.Helper()
 	now := w.App.Push.Now().UTC()
 	w.exec(`UPDATE notification_deliveries SET next_attempt_at = ? WHERE status = 'PENDING'`, now)
-	w.exec(`UPDATE river_job SET state = 'available', scheduled_at = now() WHERE kind = 'push_fan_out' AND state IN ('scheduled', 'retryable')`)
+	w.wakePushJobs()
+}
+
+// wakePushJobs makes every push job asleep until later (scheduled, waiting
+// to retry, or snoozed briefly) due now, for River's real clock.
+func (w *world) wakePushJobs() {
+	w.t.Helper()
+	w.exec(`UPDATE river_job SET state = 'available', scheduled_at = now()
+		WHERE kind = 'push_fan_out' AND state IN ('available', 'scheduled', 'retryable') AND scheduled_at > now()`)
+}
+
+// pushJob is the state of the test's one push fan-out job once it is
+// neither running nor due: asleep until wakes, or finished.
+type pushJob struct {
+	State string
+	Wakes time.Duration // from now, while asleep
+}
+
+// settledPushJob waits until the test's push job has stopped running and is
+// not due, and says how it stands.
+func (w *world) settledPushJob() pushJob {
+	w.t.Helper()
+	var j struct {
+		State string
+		Wakes float64
+		Busy  bool
+	}
+	w.eventually(20*time.Second, "the push job to settle", func() bool {
+		err := w.DB.Raw(`SELECT state, extract(epoch FROM scheduled_at - now()) AS wakes, ` + apptest.JobBusySQL + ` AS busy
+			FROM river_job WHERE kind = 'push_fan_out'`).Scan(&j).Error
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		return j.State != "" && !j.Busy
+	})
+	return pushJob{State: j.State, Wakes: time.Duration(j.Wakes * float64(time.Second))}
 }
 
 func (w *world) exec(sql string, args ...any) {

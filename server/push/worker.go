@@ -49,9 +49,10 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[FanOutArgs]) error {
 		return err
 	}
 	// Deliveries this job claimed before it was interrupted the hard way:
-	// owed again (before planning claims new ones). A first attempt has
-	// claimed nothing yet: River counts every run, so a job that ran
-	// before (stopped, snoozed, rescued) runs again at attempt 2 or more.
+	// owed again (before planning claims new ones). Only a run that ended
+	// hard leaves any (one that returns gives back what it claimed and did
+	// not send), and River runs such a job again at attempt 2 or more (a
+	// snooze puts the attempt back).
 	if job.Attempt > 1 {
 		if err := p.unclaim(ctx, n.ID, job.ID); err != nil {
 			return err
@@ -68,7 +69,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[FanOutArgs]) error {
 		planErr <- p.plan(ctx, &n, job.ID, job.Args.UserIDs, planned, sent)
 		close(planned)
 	}()
-	res, err := p.send(ctx, &n, job.ID, job.Args.UserIDs, job.Attempt, planned)
+	res, err := p.send(ctx, &n, job.ID, job.Args.UserIDs, jobs.RanBefore(job.JobRow), planned)
 	close(sent)
 	perr := <-planErr
 	// Planned and claimed but not sent (the job was told to stop, or an
@@ -331,7 +332,7 @@ type claimed struct {
 // owed again when the job runs next (Work unclaims it); of that, only what was
 // on the wire or whose outcome was not yet written (at most twice the
 // workers) may have reached FCM already, so that is all that may go twice.
-func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64, only []string, attempt int, planned <-chan []claimed) (sendResult, error) {
+func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64, only []string, ranBefore bool, planned <-chan []claimed) (sendResult, error) {
 	db := p.DB.WithContext(context.WithoutCancel(ctx))
 	info := newRecipientCache(db, n.ID)
 	rec := newLiveRecorder(p, db, n.ID)
@@ -451,10 +452,11 @@ func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64
 	if err = errors.Join(loopErr, err); err != nil {
 		return res, err
 	}
-	// Anything put back for later: snooze until the earliest is due. On a
-	// first attempt that put nothing back, nothing is (what other jobs of
-	// the notification put back, they wait for).
-	if res.retry == 0 && attempt <= 1 {
+	// Anything put back for later: snooze until the earliest is due. On the
+	// job's first run, if it put nothing back, nothing is (what other jobs
+	// of the notification put back, they wait for); a run after a snooze or
+	// a retry looks, for what earlier runs put back.
+	if res.retry == 0 && !ranBefore {
 		return res, nil
 	}
 	var next sql.NullTime
