@@ -29,6 +29,7 @@ import (
 	"github.com/sameside/sameside/server/config"
 	"github.com/sameside/sameside/server/database/dbtest"
 	"github.com/sameside/sameside/server/demo"
+	"github.com/sameside/sameside/server/jobs"
 	"github.com/sameside/sameside/server/outbound/fakesmtp"
 	"github.com/sameside/sameside/server/outbound/faketwilio"
 	"github.com/sameside/sameside/server/push/fakefcm"
@@ -238,16 +239,52 @@ type Statement struct {
 	Vars []any
 }
 
+// jobStatements is what the app sent the database for the jobs of one
+// kind, by job.
+type jobStatements struct {
+	mu    sync.Mutex
+	byJob map[int64][]Statement
+}
+
+func jobKey(kind string) string { return "job:" + kind }
+
+// RecordJobs records, from now on, every statement the jobs of kind run
+// (in their work, every run); statements returns them by job id.
+func (e *Env) RecordJobs(kind string) (statements func() map[int64][]Statement) {
+	r := &jobStatements{byJob: map[int64][]Statement{}}
+	e.statements.Store(jobKey(kind), r)
+	e.t.Cleanup(func() { e.statements.Delete(jobKey(kind)) })
+	return func() map[int64][]Statement {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		out := make(map[int64][]Statement, len(r.byJob))
+		for id, s := range r.byJob {
+			out[id] = append([]Statement(nil), s...)
+		}
+		return out
+	}
+}
+
 // statementCounter counts each statement the app's connections send under
 // the id of the request whose context it ran in, and keeps it: whatever
 // made it (GORM, database/sql, pgx itself), since it sees what pgx puts on
 // the wire. Subqueries GORM renders inside another statement are not
-// statements; transaction control (BEGIN, COMMIT) is. Statements of
-// anything else the server does meanwhile (push workers, cleanup jobs,
-// other requests) are not counted.
+// statements; transaction control (BEGIN, COMMIT) is. A job's work is
+// counted under its kind when a test records that kind (RecordJobs).
+// Statements of anything else the server does meanwhile (River's own
+// fetching and completing, other requests) are not counted.
 type statementCounter struct{ perRequest *sync.Map }
 
 func (c statementCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
+	if job := jobs.Running(ctx); job != nil {
+		if r, ok := c.perRequest.Load(jobKey(job.Kind)); ok {
+			r := r.(*jobStatements)
+			r.mu.Lock()
+			r.byJob[job.ID] = append(r.byJob[job.ID], Statement{SQL: data.SQL, Vars: append([]any(nil), data.Args...)})
+			r.mu.Unlock()
+		}
+		return ctx
+	}
 	if id := api.RequestID(ctx); id != "" {
 		if r, ok := c.perRequest.Load(id); ok {
 			r := r.(*requestStatements)

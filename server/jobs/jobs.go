@@ -92,6 +92,7 @@ func NewClient(pool *pgxpool.Pool, log *slog.Logger, o Options) (*river.Client[p
 			QueueTranslate:   {MaxWorkers: 4},
 		},
 		Workers:           workers,
+		Middleware:        []rivertype.Middleware{&jobContext{}},
 		PeriodicJobs:      o.Periodic,
 		Logger:            Logger(log),
 		FetchPollInterval: o.PollInterval,
@@ -103,6 +104,22 @@ func NewClient(pool *pgxpool.Pool, log *slog.Logger, o Options) (*river.Client[p
 		// Every job's own bound (a worker's Timeout may set its own).
 		JobTimeout: min(time.Minute, o.RescueAfter*4/5),
 	})
+}
+
+// jobContext puts the job being worked in its work's context (Running).
+type jobContext struct{ river.MiddlewareDefaults }
+
+type runningKey struct{}
+
+func (*jobContext) Work(ctx context.Context, job *rivertype.JobRow, doInner func(context.Context) error) error {
+	return doInner(context.WithValue(ctx, runningKey{}, job))
+}
+
+// Running returns the job whose work ctx belongs to (nil outside a job's
+// work): what a statement or a log line was done for.
+func Running(ctx context.Context) *rivertype.JobRow {
+	job, _ := ctx.Value(runningKey{}).(*rivertype.JobRow)
+	return job
 }
 
 // Stop stops a worker client within ctx, cancelling running jobs so they

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"html/template"
-	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -63,12 +62,19 @@ var fallbackCategories = map[models.NotificationCategory]bool{
 	models.CategoryNewMessage: true, models.CategoryPositiveNote: true, models.CategoryObservation: true,
 }
 
+// ReachableSQL implements push.Channels: whether the user in column user
+// has a contact point that school (an SQL expression of a uuid, NULL for
+// any channel) sends on, neither opted out nor undeliverable.
+func (pl *Planner) ReachableSQL(user, school string) string {
+	return `EXISTS (SELECT 1 FROM contact_points cp WHERE cp.user_id = ` + user + ` AND ` + candidateSQL("cp", school) + `)`
+}
+
 // PlanTx implements push.Channels: in the fan-out's transaction it only
 // schedules a job that plans the emails and texts (ChannelPlanArgs), so
 // the pushes do not wait for them and no commit means no email either.
-// The job is for the users with a contact point the school may reach, if
-// any: most families have the app and no email or text to plan, and a job
-// that would find nothing costs about ten statements.
+// users are those the fan-out found reachable (ReachableSQL), if any: most
+// families have the app and no email or text to plan, and a job that
+// would find nothing costs about ten statements.
 func (pl *Planner) PlanTx(ctx context.Context, tx *gorm.DB, n *models.Notification, users []*models.User, pushOff []string) error {
 	if len(users) == 0 || n.Category == models.CategorySystem {
 		return nil
@@ -77,16 +83,6 @@ func (pl *Planner) PlanTx(ctx context.Context, tx *gorm.DB, n *models.Notificati
 	for i, u := range users {
 		ids[i] = u.ID
 	}
-	var reachable []string
-	if err := candidatePoints(tx, n.SchoolID, ids).Distinct("user_id").Pluck("user_id", &reachable).Error; err != nil {
-		return err
-	}
-	if len(reachable) == 0 {
-		return nil
-	}
-	has := set(reachable)
-	ids = slices.DeleteFunc(ids, func(id string) bool { return !has[id] })
-	pushOff = slices.DeleteFunc(slices.Clone(pushOff), func(id string) bool { return !has[id] })
 	return jobs.InsertTx(ctx, pl.S.inserter, tx, ChannelPlanArgs{NotificationID: n.ID, UserIDs: ids, PushOff: pushOff}, nil)
 }
 
@@ -223,7 +219,16 @@ func usablePoints(tx *gorm.DB, school *string, ids []string, urgent bool) (map[s
 // neither opted out nor undeliverable: those a notification may use are
 // among them (usablePoints).
 func candidatePoints(tx *gorm.DB, school *string, ids []string) *gorm.DB {
-	return schoolAllows(tx.Model(&models.ContactPoint{}), school).Where("user_id IN ? AND opted_out_at IS NULL AND undeliverable_at IS NULL", ids)
+	return tx.Model(&models.ContactPoint{}).Where("user_id IN ?", ids).
+		Where(candidateSQL("contact_points", "@school"), map[string]any{"school": school})
+}
+
+// candidateSQL is the rule of candidatePoints for a contact point in table
+// cp and a school given as an SQL expression of a uuid (NULL: any channel).
+func candidateSQL(cp, school string) string {
+	school = `CAST(` + school + ` AS uuid)`
+	return cp + `.opted_out_at IS NULL AND ` + cp + `.undeliverable_at IS NULL AND (` + school + ` IS NULL OR ` +
+		cp + `.channel = ANY (SELECT unnest(channels) FROM schools WHERE id = ` + school + `))`
 }
 
 // schoolAllows narrows a query of contact points to the channels school

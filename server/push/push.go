@@ -73,8 +73,13 @@ func DefaultConfig() Config {
 // Channels plans a notification's email and SMS beside its pushes
 // (server/outbound).
 type Channels interface {
-	// PlanTx records, in the fan-out's transaction, what goes to users by
-	// email and SMS; pushOff are those among them with the push off.
+	// ReachableSQL is an SQL condition: the user in column user has a
+	// contact point the school (an SQL expression of a uuid, NULL for
+	// none) may send on. The fan-out reads it with its recipients.
+	ReachableSQL(user, school string) string
+	// PlanTx records, in the fan-out's transaction, what goes to users (of
+	// those reachable) by email and SMS; pushOff are those among them with
+	// the push off.
 	PlanTx(ctx context.Context, tx *gorm.DB, n *models.Notification, users []*models.User, pushOff []string) error
 }
 

@@ -22,6 +22,22 @@ func newRecipientCache(db *gorm.DB, notificationID string) *recipientCache {
 	return &recipientCache{db: db, notificationID: notificationID, m: map[string]recipientInfo{}}
 }
 
+// badgeSQL is a push's badge for the user in column user: their unread
+// messages (Viewer.unreadCount).
+func badgeSQL(user string) string { return policy.UnreadMessagesSQL(user) }
+
+// put keeps what was read elsewhere (with the plan) for the sends.
+func (c *recipientCache) put(who map[string]recipientInfo) {
+	if len(who) == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for id, r := range who {
+		c.m[id] = r
+	}
+}
+
 func (c *recipientCache) get(users []string) (map[string]recipientInfo, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -38,8 +54,7 @@ func (c *recipientCache) get(users []string) (map[string]recipientInfo, error) {
 			ID, DisplayName, Locale, TimeZone string
 			Unread                            int
 		}
-		// The badge is the user's unread messages (Viewer.unreadCount).
-		err := c.db.Raw(`SELECT u.id, u.display_name, u.locale, u.time_zone, `+policy.UnreadMessagesSQL("u.id")+` AS unread
+		err := c.db.Raw(`SELECT u.id, u.display_name, u.locale, u.time_zone, `+badgeSQL("u.id")+` AS unread
 			FROM users u WHERE u.id = ANY(?::uuid[])`, models.Array[string](missing)).Scan(&rows).Error
 		if err != nil {
 			return nil, err

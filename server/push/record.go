@@ -108,42 +108,37 @@ func retryAfter(err error) time.Duration {
 	return 0
 }
 
-// save writes the batch's outcome in one transaction.
+// save writes the batch's outcome in one statement: each delivery's new
+// state, and the devices whose tokens are dead removed (deliveries keep no
+// foreign key to their device).
 func (r *recorder) save(db *gorm.DB, p *Pipeline) error {
-	now := p.Now().UTC()
-	return db.Transaction(func(tx *gorm.DB) error {
-		if len(r.sentIDs) > 0 {
-			if err := tx.Exec(`UPDATE notification_deliveries nd SET status = 'SENT', message_id = v.mid, error_code = NULL,
-					claimed_by = NULL, attempts = nd.attempts + 1, updated_at = ?
-				FROM unnest(?::uuid[], ?::text[]) AS v(id, mid)
-				WHERE nd.notification_id = ? AND nd.device_id = v.id`,
-				now, models.Array[string](r.sentIDs), models.Array[string](r.sentNames), r.notificationID).Error; err != nil {
-				return err
-			}
-		}
-		if len(r.failedIDs) > 0 {
-			if err := tx.Exec(`UPDATE notification_deliveries nd SET status = 'FAILED', error_code = v.code,
-					claimed_by = NULL, attempts = nd.attempts + 1, updated_at = ?
-				FROM unnest(?::uuid[], ?::text[]) AS v(id, code)
-				WHERE nd.notification_id = ? AND nd.device_id = v.id`,
-				now, models.Array[string](r.failedIDs), models.Array[string](r.failCodes), r.notificationID).Error; err != nil {
-				return err
-			}
-		}
-		if len(r.retryIDs) > 0 {
-			if err := tx.Exec(`UPDATE notification_deliveries nd SET status = 'PENDING', error_code = v.code, next_attempt_at = v.at,
-					claimed_by = NULL, attempts = nd.attempts + 1, updated_at = ?
-				FROM unnest(?::uuid[], ?::text[], ?::timestamptz[]) AS v(id, code, at)
-				WHERE nd.notification_id = ? AND nd.device_id = v.id`,
-				now, models.Array[string](r.retryIDs), models.Array[string](r.retryCodes), models.Array[string](r.retryAt), r.notificationID).Error; err != nil {
-				return err
-			}
-		}
-		if len(r.removeDevices) > 0 {
-			if err := tx.Exec(`DELETE FROM devices WHERE id IN ?`, r.removeDevices).Error; err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	n := len(r.sentIDs) + len(r.failedIDs) + len(r.retryIDs)
+	ids := make([]string, 0, n)
+	statuses := make([]string, 0, n)
+	mids := make([]string, 0, n)  // "" but for SENT
+	codes := make([]string, 0, n) // "" for SENT
+	ats := make([]string, 0, n)   // "" but for PENDING
+	add := func(id, status, mid, code, at string) {
+		ids, statuses, mids, codes, ats = append(ids, id), append(statuses, status), append(mids, mid), append(codes, code), append(ats, at)
+	}
+	for i, id := range r.sentIDs {
+		add(id, models.DeliverySent, r.sentNames[i], "", "")
+	}
+	for i, id := range r.failedIDs {
+		add(id, models.DeliveryFailed, "", r.failCodes[i], "")
+	}
+	for i, id := range r.retryIDs {
+		add(id, models.DeliveryPending, "", r.retryCodes[i], r.retryAt[i])
+	}
+	return db.Exec(`WITH outcome AS (
+			UPDATE notification_deliveries nd SET status = v.status,
+				message_id = CASE WHEN v.status = 'SENT' THEN v.mid ELSE nd.message_id END,
+				error_code = NULLIF(v.code, ''),
+				next_attempt_at = CASE WHEN v.status = 'PENDING' THEN NULLIF(v.at, '')::timestamptz ELSE nd.next_attempt_at END,
+				claimed_by = NULL, attempts = nd.attempts + 1, updated_at = ?
+			FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[]) AS v(id, status, mid, code, at)
+			WHERE nd.notification_id = ? AND nd.device_id = v.id)
+		DELETE FROM devices WHERE id = ANY(?::uuid[])`,
+		p.Now().UTC(), models.Array[string](ids), models.Array[string](statuses), models.Array[string](mids),
+		models.Array[string](codes), models.Array[string](ats), r.notificationID, models.Array[string](r.removeDevices)).Error
 }

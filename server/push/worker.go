@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"firebase.google.com/go/v4/messaging"
@@ -65,11 +66,14 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[FanOutArgs]) error {
 	planned := make(chan []claimed)
 	sent := make(chan struct{}) // the sender has stopped taking chunks
 	planErr := make(chan error, 1)
+	// What the messages need about each recipient, read with their plan
+	// (or, for what the sender claims itself, when it claims it).
+	info := newRecipientCache(p.DB.WithContext(context.WithoutCancel(ctx)), n.ID)
 	go func() {
-		planErr <- p.plan(ctx, &n, job.ID, job.Args.UserIDs, planned, sent)
+		planErr <- p.plan(ctx, &n, job.ID, job.Args.UserIDs, info, planned, sent)
 		close(planned)
 	}()
-	res, err := p.send(ctx, &n, job.ID, job.Args.UserIDs, jobs.RanBefore(job.JobRow), planned)
+	res, err := p.send(ctx, &n, job.ID, job.Args.UserIDs, jobs.RanBefore(job.JobRow), info, planned)
 	close(sent)
 	perr := <-planErr
 	// Planned and claimed but not sent (the job was told to stop, or an
@@ -106,12 +110,13 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[FanOutArgs]) error {
 // on planned, until the sender stops (sent). It is idempotent: a retried
 // job plans only who is still pending, and deliveries it claimed but never
 // handed over are owed again when the job ends (Work unclaims them).
-func (p *Pipeline) plan(ctx context.Context, n *models.Notification, job int64, only []string, planned chan<- []claimed, sent <-chan struct{}) error {
+func (p *Pipeline) plan(ctx context.Context, n *models.Notification, job int64, only []string, info *recipientCache, planned chan<- []claimed, sent <-chan struct{}) error {
 	for size := 8; ; size = min(2*size, 1024) {
-		got, rows, err := p.planChunk(ctx, n, job, only, size)
+		got, rows, who, err := p.planChunk(ctx, n, job, only, size)
 		if err != nil {
 			return err
 		}
+		info.put(who)
 		if len(rows) > 0 {
 			select {
 			case planned <- rows:
@@ -126,24 +131,27 @@ func (p *Pipeline) plan(ctx context.Context, n *models.Notification, job int64, 
 }
 
 // planChunk plans up to size recipients in one transaction and says how
-// many it took, with the deliveries it wrote (claimed by job).
-func (p *Pipeline) planChunk(ctx context.Context, n *models.Notification, job int64, only []string, size int) (int, []claimed, error) {
+// many it took, with the deliveries it wrote (claimed by job) and what
+// their messages need about their users.
+func (p *Pipeline) planChunk(ctx context.Context, n *models.Notification, job int64, only []string, size int) (int, []claimed, map[string]recipientInfo, error) {
 	now := p.Now().UTC()
 	var got int
 	var rows []claimed
+	var who map[string]recipientInfo
 	err := p.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		rs, err := claimRecipients(tx, n, only, size, now)
 		if err != nil || len(rs) == 0 {
 			return err
 		}
 		got = len(rs)
-		d, err := decide(tx, n, rs, now)
+		d, err := p.decide(tx, n, rs, now)
 		if err != nil {
 			return err
 		}
 		if rows, err = p.apply(ctx, tx, n, job, d, now); err != nil {
 			return err
 		}
+		who = d.info
 		for _, r := range rs {
 			if r.State == models.RecipientPending {
 				p.Metrics.Queued.Add(1)
@@ -156,9 +164,9 @@ func (p *Pipeline) planChunk(ctx context.Context, n *models.Notification, job in
 		return nil
 	})
 	if err != nil {
-		rows = nil // rolled back: none were written
+		rows, who = nil, nil // rolled back: none were written
 	}
-	return got, rows, err
+	return got, rows, who, err
 }
 
 // claimRecipients locks up to size recipients still to plan (skipping those
@@ -178,34 +186,45 @@ func claimRecipients(tx *gorm.DB, n *models.Notification, only []string, size in
 
 // decision is what happens to each claimed recipient.
 type decision struct {
-	users    map[string]*models.User
-	skipped  []string               // the category is off for them
-	planned  []string               // push now
-	deferred map[time.Time][]string // push when quiet or closed hours end
+	users     map[string]*models.User
+	info      map[string]recipientInfo // of those with a device, for their messages
+	reachable map[string]bool          // by email or SMS (Channels)
+	skipped   []string                 // the category is off for them
+	planned   []string                 // push now
+	deferred  map[time.Time][]string   // push when quiet or closed hours end
 }
 
 // decide sorts recipients by their settings: the notification's category
 // off, quiet hours (urgent notifications ignore them) and, for staff and
 // message notifications, office hours.
-func decide(tx *gorm.DB, n *models.Notification, rs []models.NotificationRecipient, now time.Time) (decision, error) {
-	d := decision{deferred: map[time.Time][]string{}, users: map[string]*models.User{}}
+func (p *Pipeline) decide(tx *gorm.DB, n *models.Notification, rs []models.NotificationRecipient, now time.Time) (decision, error) {
+	d := decision{deferred: map[time.Time][]string{}, users: map[string]*models.User{}, info: map[string]recipientInfo{}, reachable: map[string]bool{}}
+	reachable := "false"
+	if p.Channels != nil {
+		reachable = p.Channels.ReachableSQL("users.id", "@school")
+	}
 	ids := make([]string, len(rs))
 	for i, r := range rs {
 		ids[i] = r.UserID
 	}
-	// The recipients' rows, whether each turned the category off, and
-	// (for staff and message notifications) their office hours, in one
+	// The recipients' rows, whether each turned the category off, (for
+	// staff and message notifications) their office hours, for those with
+	// a device their badge, and whether email or SMS may reach them, in one
 	// statement.
 	var rows []struct {
 		models.User
-		PushOff bool
-		Office  *string // models.OfficeHoursJSONSQL, when office hours count
+		PushOff   bool
+		Office    *string // models.OfficeHoursJSONSQL, when office hours count
+		Badge     *int    // unread messages, when they have a device
+		Reachable bool
 	}
 	if err := tx.Raw(`SELECT users.*,
 			@prefs AND EXISTS (SELECT 1 FROM notification_preferences np WHERE np.user_id = users.id AND np.category = @category AND NOT np.push) AS push_off,
-			CASE WHEN @office THEN `+models.OfficeHoursJSONSQL("users.id")+` END AS office
+			CASE WHEN @office THEN `+models.OfficeHoursJSONSQL("users.id")+` END AS office,
+			CASE WHEN EXISTS (SELECT 1 FROM devices dv WHERE dv.user_id = users.id) THEN `+badgeSQL("users.id")+` END AS badge,
+			`+reachable+` AS reachable
 		FROM users WHERE users.id IN @ids`,
-		map[string]any{"ids": ids, "category": n.Category, "prefs": n.Category != models.CategorySystem,
+		map[string]any{"ids": ids, "category": n.Category, "prefs": n.Category != models.CategorySystem, "school": n.SchoolID,
 			// Staff hear about messages in their office hours; the rest wait
 			// for the next window (urgent ones do not).
 			"office": n.Category == models.CategoryNewMessage && !n.Urgent}).Scan(&rows).Error; err != nil {
@@ -223,6 +242,10 @@ func decide(tx *gorm.DB, n *models.Notification, rs []models.NotificationRecipie
 		}
 		if len(hours) > 0 {
 			office[r.ID] = hours
+		}
+		d.reachable[r.ID] = r.Reachable
+		if r.Badge != nil {
+			d.info[r.ID] = recipientInfo{name: r.DisplayName, locale: r.Locale, timeZone: r.TimeZone, badge: *r.Badge}
 		}
 	}
 	for i := range users {
@@ -276,12 +299,20 @@ func (p *Pipeline) apply(ctx context.Context, tx *gorm.DB, n *models.Notificatio
 	}
 	if p.Channels != nil {
 		// Email and SMS go with the push, to the planned and to those who
-		// turned the push off but a channel on.
+		// turned the push off but a channel on, of those they may reach.
 		var now []*models.User
+		var off []string
 		for _, id := range append(d.planned, d.skipped...) {
-			now = append(now, d.users[id])
+			if d.reachable[id] {
+				now = append(now, d.users[id])
+			}
 		}
-		if err := p.Channels.PlanTx(ctx, tx, n, now, d.skipped); err != nil {
+		for _, id := range d.skipped {
+			if d.reachable[id] {
+				off = append(off, id)
+			}
+		}
+		if err := p.Channels.PlanTx(ctx, tx, n, now, off); err != nil {
 			return nil, fmt.Errorf("channels: %w", err)
 		}
 	}
@@ -332,9 +363,8 @@ type claimed struct {
 // owed again when the job runs next (Work unclaims it); of that, only what was
 // on the wire or whose outcome was not yet written (at most twice the
 // workers) may have reached FCM already, so that is all that may go twice.
-func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64, only []string, ranBefore bool, planned <-chan []claimed) (sendResult, error) {
+func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64, only []string, ranBefore bool, info *recipientCache, planned <-chan []claimed) (sendResult, error) {
 	db := p.DB.WithContext(context.WithoutCancel(ctx))
-	info := newRecipientCache(db, n.ID)
 	rec := newLiveRecorder(p, db, n.ID)
 	workers := p.Config.concurrency()
 	chunk := max(1, min(p.Config.BatchSize, workers/4))
@@ -382,8 +412,11 @@ func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64
 			// frees up (below), so none stands idle waiting for a batch.
 			k := min(chunk, len(handed))
 			batch, handed = handed[:k], handed[k:]
-		case planned == nil && ctx.Err() == nil:
-			// Claim no more than there are free workers to send at once.
+		case planned == nil && ctx.Err() == nil && (ranBefore || rec.retried.Load() > 0):
+			// What else is owed now: on the job's first run, only what
+			// this run put back (an earlier run's, a retry's or a
+			// snooze's, on a later run). Claim no more than there are
+			// free workers to send at once.
 			for i := 0; i < chunk; i++ {
 				owed <- struct{}{}
 				slots <- struct{}{}
@@ -498,6 +531,8 @@ type liveRecorder struct {
 	done    chan struct{}
 	res     sendResult
 	err     error
+	// retried counts the deliveries put back for later so far.
+	retried atomic.Int64
 }
 
 func newLiveRecorder(p *Pipeline, db *gorm.DB, notificationID string) *liveRecorder {
@@ -542,6 +577,7 @@ func (l *liveRecorder) run() {
 				l.res.sent += sent
 				l.res.failed += failed
 				l.res.retry += retry
+				l.retried.Add(int64(retry))
 				l.res.removed += removed
 				l.p.Metrics.Sent.Add(int64(sent))
 				l.p.Metrics.Failed.Add(int64(failed))
