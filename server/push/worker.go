@@ -111,7 +111,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[FanOutArgs]) error {
 // job plans only who is still pending, and deliveries it claimed but never
 // handed over are owed again when the job ends (Work unclaims them).
 func (p *Pipeline) plan(ctx context.Context, n *models.Notification, job int64, only []string, info *recipientCache, planned chan<- []claimed, sent <-chan struct{}) error {
-	for size := 8; ; size = min(2*size, 1024) {
+	for size := firstChunk; ; size = min(2*size, 1024) {
 		got, rows, who, err := p.planChunk(ctx, n, job, only, size)
 		if err != nil {
 			return err
@@ -130,6 +130,9 @@ func (p *Pipeline) plan(ctx context.Context, n *models.Notification, job int64, 
 	}
 }
 
+// firstChunk is how many recipients the plan's first chunk takes.
+const firstChunk = 8
+
 // planChunk plans up to size recipients in one transaction and says how
 // many it took, with the deliveries it wrote (claimed by job) and what
 // their messages need about their users.
@@ -144,7 +147,10 @@ func (p *Pipeline) planChunk(ctx context.Context, n *models.Notification, job in
 			return err
 		}
 		got = len(rs)
-		d, err := p.decide(tx, n, rs, now)
+		// The first chunk's badges come with its plan: a notice to one or
+		// two people (a message, a note) pays no read of its own for them.
+		// A larger chunk's the sender reads while the next one is planned.
+		d, err := p.decide(tx, n, rs, now, size <= firstChunk)
 		if err != nil {
 			return err
 		}
@@ -197,7 +203,7 @@ type decision struct {
 // decide sorts recipients by their settings: the notification's category
 // off, quiet hours (urgent notifications ignore them) and, for staff and
 // message notifications, office hours.
-func (p *Pipeline) decide(tx *gorm.DB, n *models.Notification, rs []models.NotificationRecipient, now time.Time) (decision, error) {
+func (p *Pipeline) decide(tx *gorm.DB, n *models.Notification, rs []models.NotificationRecipient, now time.Time, badges bool) (decision, error) {
 	d := decision{deferred: map[time.Time][]string{}, users: map[string]*models.User{}, info: map[string]recipientInfo{}, reachable: map[string]bool{}}
 	reachable := "false"
 	if p.Channels != nil {
@@ -208,9 +214,9 @@ func (p *Pipeline) decide(tx *gorm.DB, n *models.Notification, rs []models.Notif
 		ids[i] = r.UserID
 	}
 	// The recipients' rows, whether each turned the category off, (for
-	// staff and message notifications) their office hours, for those with
-	// a device their badge, and whether email or SMS may reach them, in one
-	// statement.
+	// staff and message notifications) their office hours, with badges
+	// for those with a device their badge, and whether email or SMS may
+	// reach them, in one statement.
 	var rows []struct {
 		models.User
 		PushOff   bool
@@ -221,10 +227,10 @@ func (p *Pipeline) decide(tx *gorm.DB, n *models.Notification, rs []models.Notif
 	if err := tx.Raw(`SELECT users.*,
 			@prefs AND EXISTS (SELECT 1 FROM notification_preferences np WHERE np.user_id = users.id AND np.category = @category AND NOT np.push) AS push_off,
 			CASE WHEN @office THEN `+models.OfficeHoursJSONSQL("users.id")+` END AS office,
-			CASE WHEN EXISTS (SELECT 1 FROM devices dv WHERE dv.user_id = users.id) THEN `+badgeSQL("users.id")+` END AS badge,
+			CASE WHEN @badges AND EXISTS (SELECT 1 FROM devices dv WHERE dv.user_id = users.id) THEN `+badgeSQL("users.id")+` END AS badge,
 			`+reachable+` AS reachable
 		FROM users WHERE users.id IN @ids`,
-		map[string]any{"ids": ids, "category": n.Category, "prefs": n.Category != models.CategorySystem, "school": n.SchoolID,
+		map[string]any{"ids": ids, "category": n.Category, "prefs": n.Category != models.CategorySystem, "school": n.SchoolID, "badges": badges,
 			// Staff hear about messages in their office hours; the rest wait
 			// for the next window (urgent ones do not).
 			"office": n.Category == models.CategoryNewMessage && !n.Urgent}).Scan(&rows).Error; err != nil {
