@@ -69,9 +69,13 @@ func Migrate(ctx context.Context, db *sql.DB, log *slog.Logger) error {
 	return tuneRiver(ctx, db)
 }
 
+// indexOption is a storage parameter of an index, as ALTER INDEX … SET
+// takes it ("fastupdate=off").
+type indexOption struct{ index, option string }
+
 // riverTuning is what tuneRiver sets on River's schema, in the order it
 // sets it (part of MigrationsHash).
-var riverTuning = []string{
+var riverTuning = []indexOption{
 	// River's GIN indexes on a job's args and metadata get an entry at
 	// every insert and state change (none of them is a HOT update). With
 	// PostgreSQL's default pending list the entries pile up and the write
@@ -81,27 +85,26 @@ var riverTuning = []string{
 	// at 894 to 1,070 a second with 4 clients against 754 to 843 with the
 	// pending list, and 986 to 1,069 with no GIN index at all (pgbench).
 	// Nothing of ours searches these indexes; River's UI may.
-	"river_job_args_index:fastupdate=off",
-	"river_job_metadata_index:fastupdate=off",
+	{"river_job_args_index", "fastupdate=off"},
+	{"river_job_metadata_index", "fastupdate=off"},
 }
 
 // tuneRiver applies riverTuning where it is not in place yet (ALTER INDEX
 // takes a lock the job queue would wait on, so it runs only once).
 func tuneRiver(ctx context.Context, db *sql.DB) error {
 	for _, t := range riverTuning {
-		idx, opt, _ := strings.Cut(t, ":")
 		var opts string
-		err := db.QueryRowContext(ctx, `SELECT coalesce(array_to_string(reloptions, ','), '') FROM pg_class WHERE oid = to_regclass($1)`, idx).Scan(&opts)
+		err := db.QueryRowContext(ctx, `SELECT coalesce(array_to_string(reloptions, ','), '') FROM pg_class WHERE oid = to_regclass($1)`, t.index).Scan(&opts)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue // not in this version of River
 		}
 		if err != nil {
 			return fmt.Errorf("river tuning: %w", err)
 		}
-		if slices.Contains(strings.Split(opts, ","), opt) {
+		if slices.Contains(strings.Split(opts, ","), t.option) {
 			continue
 		}
-		if _, err := db.ExecContext(ctx, fmt.Sprintf("ALTER INDEX %s SET (%s)", idx, opt)); err != nil {
+		if _, err := db.ExecContext(ctx, fmt.Sprintf("ALTER INDEX %s SET (%s)", t.index, t.option)); err != nil {
 			return fmt.Errorf("river tuning: %w", err)
 		}
 	}
@@ -138,7 +141,7 @@ func MigrationsHash() (string, error) {
 		h.Write([]byte(v.SQLUp))
 	}
 	for _, t := range riverTuning {
-		fmt.Fprintf(h, "river tuning %s\x00", t)
+		fmt.Fprintf(h, "river tuning %s:%s\x00", t.index, t.option)
 	}
 	for _, n := range names {
 		b, err := fs.ReadFile(fsys, n)

@@ -209,11 +209,8 @@ func InsertTx(ctx context.Context, inserter *river.Client[*sql.Tx], tx *gorm.DB,
 	if h := txhook.Of(tx); h != nil {
 		b := h.Once(batchKey{inserter}, func() any {
 			b := &batch{}
-			h.BeforeCommit(func(tx *gorm.DB) error {
-				sqlTx, err := SQLTx(tx)
-				if err != nil {
-					return err
-				}
+			// The hooks are tx's own: its batch goes in on the same *sql.Tx.
+			h.BeforeCommit(func(*gorm.DB) error {
 				if _, err := inserter.InsertManyTx(ctx, sqlTx, b.params); err != nil {
 					return fmt.Errorf("jobs: insert: %w", err)
 				}
