@@ -52,11 +52,14 @@ func ScaleSchool(db *gorm.DB, perStudent int, translations bool) error {
 		 SELECT c.id, s.id, s.school_id FROM (SELECT id, school_id, row_number() OVER (ORDER BY id) rn FROM students WHERE first_name LIKE 'Bench%') s
 		 JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM classrooms) c ON c.k = s.rn % 4`,
 		// perStudent observations a student (100,000 at 100), nine in ten
-		// shared, a minute apart.
+		// of each student's shared, a minute apart. Observation g is the
+		// student g % 1000's number g / 1000: the draft is picked by the
+		// latter (by g % 10 it was the student's every observation or
+		// none, so one child in ten had only drafts and a short feed).
 		`INSERT INTO observations (school_id, student_id, author_id, group_id, kind, body, skills, state, shared_at, feed_at, created_at, updated_at)
 		 SELECT s.school_id, s.id, (SELECT user_id FROM memberships WHERE role = 'TEACHER' LIMIT 1), gen_random_uuid(),
 		   (ARRAY['POSITIVE','OBSERVATION','CONCERN'])[1 + g % 3], 'Observation number ' || g || ' about focus and kindness in class.',
-		   ARRAY['FOCUS','KINDNESS'], CASE WHEN g % 10 = 0 THEN 'DRAFT' ELSE 'SHARED' END,
+		   ARRAY['FOCUS','KINDNESS'], CASE WHEN (g / 1000) % 10 = 0 THEN 'DRAFT' ELSE 'SHARED' END,
 		   now() - g * interval '1 minute', now() - g * interval '1 minute', now() - g * interval '1 minute', now() - g * interval '1 minute'
 		 FROM generate_series(0, ?) g JOIN (SELECT id, school_id, row_number() OVER (ORDER BY id) - 1 AS rn FROM students) s ON s.rn = g % 1000`,
 		// The parent has acknowledged a third of their children's notes and replied to some.
