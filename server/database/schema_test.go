@@ -1,6 +1,7 @@
 package database_test
 
 import (
+	"context"
 	"reflect"
 	"sort"
 	"strings"
@@ -184,5 +185,79 @@ func TestRiverGINIndexesWriteThrough(t *testing.T) {
 		if !strings.Contains(opts, "fastupdate=off") {
 			t.Errorf("%s: options %q, want fastupdate=off", idx, opts)
 		}
+	}
+}
+
+// translation_lock waits for the text's lock and then reads what its holder
+// committed while it waited (a read in the lock's own statement would not:
+// its snapshot is taken before the wait).
+func TestTranslationLockReadsAfterTheWait(t *testing.T) {
+	db := dbtest.New(t)
+	ctx := context.Background()
+	holder, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Rollback()
+	if _, err := holder.Exec("SELECT pg_advisory_xact_lock(42)"); err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		rows []string // target/source
+		err  error
+	}
+	got := make(chan result, 1)
+	go func() {
+		var r result
+		defer func() { got <- r }()
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			r.err = err
+			return
+		}
+		defer tx.Rollback()
+		rows, err := tx.Query("SELECT target, source FROM translation_lock(42, decode('abcd', 'hex'))")
+		if err != nil {
+			r.err = err
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var target, source string
+			if r.err = rows.Scan(&target, &source); r.err != nil {
+				return
+			}
+			r.rows = append(r.rows, target+"/"+source)
+		}
+		r.err = rows.Err()
+	}()
+	// The caller is blocked on the lock before the holder writes.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var waiting int
+		if err := db.QueryRow(`SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND classid = 0 AND objid = 42
+			AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the second caller never waited for the lock")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if _, err := holder.Exec(`INSERT INTO translations (hash, target, text, source) VALUES (decode('abcd', 'hex'), 'es', 'hola', 'en')`); err != nil {
+		t.Fatal(err)
+	}
+	if err := holder.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	r := <-got
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if len(r.rows) != 1 || r.rows[0] != "es/en" {
+		t.Fatalf("after the wait: %v, want the holder's row es/en", r.rows)
 	}
 }

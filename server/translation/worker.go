@@ -162,11 +162,10 @@ func (s *Service) translate(ctx context.Context, school, text string, names []st
 	key := append(append([]byte{}, h...), target...)
 	lock := int64(binary.BigEndian.Uint64(Hash(string(key))[:8]))
 	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", lock).Error; err != nil {
-			return err
-		}
+		// The lock, then what is there as its last holder left it, in one
+		// call (migration 00029).
 		var have []models.Translation
-		if err := tx.Select("target", "source").Where("hash = ?", h).Find(&have).Error; err != nil {
+		if err := tx.Raw("SELECT target, source FROM translation_lock(?, decode(?, 'hex'))", lock, hex.EncodeToString(h)).Scan(&have).Error; err != nil {
 			return err
 		}
 		for _, t := range have {
