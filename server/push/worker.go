@@ -214,9 +214,9 @@ func (p *Pipeline) decide(tx *gorm.DB, n *models.Notification, rs []models.Notif
 		ids[i] = r.UserID
 	}
 	// The recipients' rows, whether each turned the category off, (for
-	// staff and message notifications) their office hours, with badges
-	// for those with a device their badge, and whether email or SMS may
-	// reach them, in one statement.
+	// staff and message notifications) their office hours, (with badges)
+	// the badge of each with a device, and whether email or SMS may reach
+	// them, in one statement.
 	var rows []struct {
 		models.User
 		PushOff   bool
@@ -537,7 +537,8 @@ type liveRecorder struct {
 	done    chan struct{}
 	res     sendResult
 	err     error
-	// retried counts the deliveries put back for later so far.
+	// retried counts the deliveries put back for later so far (the
+	// sender reads it while outcomes still come in; res.retry at the end).
 	retried atomic.Int64
 }
 
@@ -582,7 +583,6 @@ func (l *liveRecorder) run() {
 				sent, failed, retry, removed := len(r.sentIDs), len(r.failedIDs), len(r.retryIDs), len(r.removeDevices)
 				l.res.sent += sent
 				l.res.failed += failed
-				l.res.retry += retry
 				l.retried.Add(int64(retry))
 				l.res.removed += removed
 				l.p.Metrics.Sent.Add(int64(sent))
@@ -605,6 +605,7 @@ func (l *liveRecorder) run() {
 func (l *liveRecorder) close() (sendResult, error) {
 	close(l.closing)
 	<-l.done
+	l.res.retry = int(l.retried.Load())
 	return l.res, l.err
 }
 
