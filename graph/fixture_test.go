@@ -26,8 +26,24 @@ func newFixture(t *testing.T) *fixture {
 	return newFixtureWith(t, apptest.Options{})
 }
 
-// newFixtureWith builds the fixture on a server started with o.
+// newFixtureWith builds the fixture on a server started with o. The test
+// runs in parallel with the package's other fixture tests (each has its
+// own database and server; the time they spend waiting on PostgreSQL and
+// the network overlaps).
 func newFixtureWith(t *testing.T, o apptest.Options) *fixture {
+	t.Helper()
+	t.Parallel()
+	return fixtureOn(t, o)
+}
+
+// newSerialFixture is newFixture for a test that measures the whole
+// process (its allocations): it runs alone, before the parallel tests.
+func newSerialFixture(t *testing.T) *fixture {
+	t.Helper()
+	return fixtureOn(t, apptest.Options{})
+}
+
+func fixtureOn(t *testing.T, o apptest.Options) *fixture {
 	t.Helper()
 	f := &fixture{
 		Env:        apptest.New(t, o),

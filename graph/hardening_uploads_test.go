@@ -9,6 +9,7 @@ import (
 	"image/png"
 	"io"
 	"net/http"
+	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -90,14 +91,17 @@ func TestUploadAppliesOrientation(t *testing.T) {
 // IMAGE_TOO_LARGE, before any pixel is decoded: the process allocates a
 // few MB for the whole request, not the 144 MB that decoding takes.
 func TestImageBombRefusedBeforeDecoding(t *testing.T) {
-	f := newFixture(t)
-	var buf bytes.Buffer
-	enc := png.Encoder{CompressionLevel: png.BestCompression}
-	if err := enc.Encode(&buf, image.NewGray(image.Rect(0, 0, 12000, 12000))); err != nil {
+	f := newSerialFixture(t)
+	// A 12000×12000 grey PNG at best compression (image/png's encoder):
+	// 164 KB that would decode to 137 MB. Checked in, because encoding it
+	// takes 16 s under the race detector.
+	bomb, err := os.ReadFile("testdata/bomb-12000x12000.png")
+	if err != nil {
 		t.Fatal(err)
 	}
-	bomb := buf.Bytes()
-	t.Logf("bomb: %d KB PNG of 12000×12000", len(bomb)>>10)
+	if c, err := png.DecodeConfig(bytes.NewReader(bomb)); err != nil || c.Width != 12000 || c.Height != 12000 {
+		t.Fatalf("the bomb: %+v, %v", c, err)
+	}
 	id, status := f.upload(t, "parentA", "image/png", bomb, bomb)
 	if status != 200 {
 		t.Fatalf("PUT: %d", status)
