@@ -347,7 +347,7 @@ func (a *App) StartEvents(ctx context.Context) error {
 // process, in tests).
 func (a *App) NewWorkers() (*river.Client[pgx.Tx], error) {
 	return jobs.NewClient(a.Pool, a.Log, jobs.Options{
-		PushWorkers: a.Config.PushWorkers, PollInterval: a.Config.PushPollInterval, RescueAfter: a.Config.JobRescueAfter,
+		PushWorkers: a.Config.PushWorkers, TranslateWorkers: a.Config.TranslateWorkers, PollInterval: a.Config.PushPollInterval, RescueAfter: a.Config.JobRescueAfter,
 		Register: []func(*river.Workers) error{
 			push.Register(a.Push, a.Config.JobRescueAfter),
 			func(w *river.Workers) error {

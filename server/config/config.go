@@ -61,6 +61,10 @@ type Config struct {
 	LimitsSync time.Duration
 	// PushWorkers is how many fan-outs run at once per process (SAMESIDE_PUSH_WORKERS).
 	PushWorkers int
+	// TranslateWorkers is how many translations run at once per process
+	// (SAMESIDE_TRANSLATE_WORKERS, default 4). Each holds one of the API's
+	// connections while it calls the provider.
+	TranslateWorkers int
 	// DBMaxConns bounds the API's PostgreSQL connections per process
 	// (SAMESIDE_DB_MAX_CONNS, default 20); the workers' pool adds 4 and
 	// live events 1. N instances need N × (DBMaxConns + 5) connections.
@@ -180,6 +184,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.FilesURL, "files-url", getenv("SAMESIDE_FILES_URL"), "where uploads are kept: file:///dir, gs://bucket, s3://bucket (SAMESIDE_FILES_URL)")
 	fs.StringVar(&c.FCMEndpoint, "fcm-endpoint", getenv("SAMESIDE_FCM_ENDPOINT"), "FCM endpoint override, e.g. a fake (SAMESIDE_FCM_ENDPOINT)")
 	pushWorkers := fs.String("push-workers", env("SAMESIDE_PUSH_WORKERS", "10"), "fan-outs at once (SAMESIDE_PUSH_WORKERS)")
+	translateWorkers := fs.String("translate-workers", env("SAMESIDE_TRANSLATE_WORKERS", "4"), "translations at once (SAMESIDE_TRANSLATE_WORKERS)")
 	dbMaxConns := fs.String("db-max-conns", env("SAMESIDE_DB_MAX_CONNS", "20"), "the API's PostgreSQL connections per process (SAMESIDE_DB_MAX_CONNS)")
 	fs.DurationVar(&c.PushPollInterval, "push-poll", time.Second, "how often idle push workers look for due jobs (SAMESIDE_PUSH_POLL)")
 	fs.DurationVar(&c.JobRescueAfter, "job-rescue-after", 5*time.Minute, "when a running job counts as abandoned (SAMESIDE_JOB_RESCUE_AFTER)")
@@ -269,6 +274,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		return n
 	}
 	c.PushWorkers = intIn("SAMESIDE_PUSH_WORKERS", *pushWorkers, 1, 200)
+	c.TranslateWorkers = intIn("SAMESIDE_TRANSLATE_WORKERS", *translateWorkers, 1, 100)
 	if d, err := time.ParseDuration(fallbackAfter); err != nil || d < time.Minute || d > 48*time.Hour {
 		errs = append(errs, fmt.Errorf("SAMESIDE_FALLBACK_AFTER must be a duration from 1m to 48h, not %q", fallbackAfter))
 	} else {

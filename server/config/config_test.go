@@ -52,6 +52,7 @@ func TestRefusals(t *testing.T) {
 		{"negative rate limit", map[string]string{"SAMESIDE_RATE_LIMIT": "-1"}, "SAMESIDE_RATE_LIMIT must be 0 to 100000"},
 		{"no sockets", map[string]string{"SAMESIDE_MAX_SOCKETS_PER_USER": "0"}, "SAMESIDE_MAX_SOCKETS_PER_USER must be 1 to 1000"},
 		{"one connection", map[string]string{"SAMESIDE_DB_MAX_CONNS": "1"}, "SAMESIDE_DB_MAX_CONNS must be 2 to 500"},
+		{"no translators", map[string]string{"SAMESIDE_TRANSLATE_WORKERS": "0"}, "SAMESIDE_TRANSLATE_WORKERS must be 1 to 100"},
 		{"path as an origin", map[string]string{"SAMESIDE_CORS_ORIGINS": "https://app.example.org/login"}, "is not an origin"},
 		{"rescue too soon", map[string]string{"SAMESIDE_JOB_RESCUE_AFTER": "10ms"}, "SAMESIDE_JOB_RESCUE_AFTER must be"},
 	}

@@ -50,6 +50,8 @@ func NewInserter(db *sql.DB, log *slog.Logger) (*river.Client[*sql.Tx], error) {
 type Options struct {
 	// PushWorkers is how many push jobs run at once per process.
 	PushWorkers int
+	// TranslateWorkers is how many translations run at once per process.
+	TranslateWorkers int
 	// PollInterval is how often the client looks for jobs between
 	// notifications (new jobs wake it through LISTEN/NOTIFY).
 	PollInterval time.Duration
@@ -68,6 +70,9 @@ type Options struct {
 func NewClient(pool *pgxpool.Pool, log *slog.Logger, o Options) (*river.Client[pgx.Tx], error) {
 	if o.PushWorkers == 0 {
 		o.PushWorkers = 10
+	}
+	if o.TranslateWorkers == 0 {
+		o.TranslateWorkers = 4
 	}
 	if o.PollInterval == 0 {
 		o.PollInterval = time.Second
@@ -89,7 +94,7 @@ func NewClient(pool *pgxpool.Pool, log *slog.Logger, o Options) (*river.Client[p
 			QueuePush:        {MaxWorkers: o.PushWorkers},
 			QueueOutbound:    {MaxWorkers: o.PushWorkers},
 			QueueMaintenance: {MaxWorkers: 2},
-			QueueTranslate:   {MaxWorkers: 4},
+			QueueTranslate:   {MaxWorkers: o.TranslateWorkers},
 		},
 		Workers:           workers,
 		Middleware:        []rivertype.Middleware{&jobContext{}},
