@@ -51,13 +51,15 @@ func fixtureOn(t *testing.T, o apptest.Options) *fixture {
 		students:   map[string]*models.Student{},
 		classrooms: map[string]*models.Classroom{},
 	}
-	db := f.DB
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
+	// One transaction: one commit to wait for, not one a row.
+	db := f.DB.Begin()
+	must(db.Error)
 	schools := map[string]*models.School{"A": {Name: "School A", TimeZone: "America/New_York"}, "B": {Name: "School B", TimeZone: "Europe/Madrid"}}
 	for _, s := range schools {
 		must(db.Create(s).Error)
@@ -97,6 +99,7 @@ func fixtureOn(t *testing.T, o apptest.Options) *fixture {
 		f.students[name] = s
 	}
 	must(db.Create(&models.Guardianship{SchoolID: f.students["s1"].SchoolID, StudentID: f.students["s1"].ID, UserID: f.users["restrictedA"].ID, Relationship: models.RelationshipFather, Restricted: true}).Error)
+	must(db.Commit().Error)
 	return f
 }
 
