@@ -52,7 +52,10 @@ type Env struct {
 	// statements counts, per request id, the SQL statements the app's
 	// database handle ran for that request (see DoCounting).
 	statements sync.Map
-	requests   atomic.Int64
+	// jobStatements records, per job kind, the statements of that kind's
+	// jobs (RecordJobs).
+	jobStatements sync.Map
+	requests      atomic.Int64
 }
 
 // The fake Twilio account of every test server, and its sending number.
@@ -152,7 +155,7 @@ func New(t testing.TB, o Options) *Env {
 	}
 	log := slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: level}))
 	e := &Env{t: t, FCM: fcm, SMTP: smtpServer, Twilio: tw, Translate: tr}
-	opts := []app.Option{app.WithQueryTracer(statementCounter{&e.statements})}
+	opts := []app.Option{app.WithQueryTracer(statementCounter{perRequest: &e.statements, perJobKind: &e.jobStatements})}
 	if o.Verifier != nil {
 		opts = append(opts, app.WithVerifier(o.Verifier))
 	}
@@ -246,14 +249,12 @@ type jobStatements struct {
 	byJob map[int64][]Statement
 }
 
-func jobKey(kind string) string { return "job:" + kind }
-
 // RecordJobs records, from now on, every statement the jobs of kind run
 // (in their work, every run); statements returns them by job id.
 func (e *Env) RecordJobs(kind string) (statements func() map[int64][]Statement) {
 	r := &jobStatements{byJob: map[int64][]Statement{}}
-	e.statements.Store(jobKey(kind), r)
-	e.t.Cleanup(func() { e.statements.Delete(jobKey(kind)) })
+	e.jobStatements.Store(kind, r)
+	e.t.Cleanup(func() { e.jobStatements.Delete(kind) })
 	return func() map[int64][]Statement {
 		r.mu.Lock()
 		defer r.mu.Unlock()
@@ -273,11 +274,11 @@ func (e *Env) RecordJobs(kind string) (statements func() map[int64][]Statement) 
 // counted under its kind when a test records that kind (RecordJobs).
 // Statements of anything else the server does meanwhile (River's own
 // fetching and completing, other requests) are not counted.
-type statementCounter struct{ perRequest *sync.Map }
+type statementCounter struct{ perRequest, perJobKind *sync.Map }
 
 func (c statementCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
 	if job := jobs.Running(ctx); job != nil {
-		if r, ok := c.perRequest.Load(jobKey(job.Kind)); ok {
+		if r, ok := c.perJobKind.Load(job.Kind); ok {
 			r := r.(*jobStatements)
 			r.mu.Lock()
 			r.byJob[job.ID] = append(r.byJob[job.ID], Statement{SQL: data.SQL, Vars: append([]any(nil), data.Args...)})
