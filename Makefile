@@ -29,7 +29,7 @@ test: emulator-deps apollo-deps
 test-go: export SAMESIDE_NODE_TOOLS = required
 test-go: check
 	@echo "--- $$(date +%T) every package but those below, once"
-	$(GO) test -count=1 $(PLAIN_PKGS)
+	SAMESIDE_SCALEOUT_DURATION=30s $(GO) test -count=1 $(PLAIN_PKGS)
 	@echo "--- $$(date +%T) the packages with concurrency, under the race detector"
 	$(GO) test -race -count=1 $(RACE_PKGS)
 	@echo "--- $$(date +%T) again with no local PostgreSQL: what depends on where the database comes from"

@@ -24,8 +24,8 @@ import (
 // (jobs the dead instance held are rescued by the others) exactly once, but
 // for those in flight to FCM at the kill, which may arrive twice (see below).
 //
-// SAMESIDE_SCALEOUT_DURATION shortens the 60 s run (the embedded-PostgreSQL
-// pass of `make test` runs 15 s).
+// SAMESIDE_SCALEOUT_DURATION shortens the 60 s run (`make test` runs it
+// 30 s on the local PostgreSQL and 15 s on the embedded one).
 func TestThreeInstancesSurviveAKill(t *testing.T) {
 	duration := 60 * time.Second
 	if d, err := time.ParseDuration(os.Getenv("SAMESIDE_SCALEOUT_DURATION")); err == nil {
