@@ -5,8 +5,10 @@
 // rate through the instances in turn (as a load balancer would), and
 // reports delivery latency (send request start to arrival at the
 // subscriber) and sendMessage's own latency against a bare INSERT and
-// COMMIT of a message row at the same rate during the same run, plus each
-// server's memory.
+// COMMIT of a message row at the same rate during the same run, each
+// server's memory and CPU, the machine's load average, and the background
+// jobs (push fan-outs, translations) still waiting when the sending ended,
+// with how long they then took to run.
 //
 //	go run ./tools/benchlive [-subscribers 1000] [-rate 200] [-duration 30s] [-warmup 10s]
 //
@@ -120,9 +122,17 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	loadBefore := loadAverage()
 	out := sendAll(ctx, o, o.duration, "bench", servers, tokens, convs, rec)
 	endLoad()
 	probed.Wait()
+	loadAfter := loadAverage()
+	// What the job workers had not got to when the sending ended (every
+	// message sets off a push fan-out and a translation).
+	waiting, err := jobsWaiting(ctx, pool)
+	if err != nil {
+		return err
+	}
 	// Stragglers.
 	deadline := time.Now().Add(5 * time.Second)
 	for rec.delivered() < out.n && time.Now().Before(deadline) {
@@ -133,7 +143,73 @@ func run() error {
 		rss[i] = readMemory(s)
 	}
 	cancelSubs()
-	return report(o, servers, out, rec, baseline, rss)
+	reportErr := report(o, servers, out, rec, baseline, rss)
+	fmt.Printf("load average (1 min) %s at the start of the measured run, %s at its end\n", loadBefore, loadAfter)
+	drained, err := drain(ctx, pool, 2*time.Minute)
+	if err != nil {
+		return errors.Join(reportErr, err)
+	}
+	fmt.Printf("job queues when the sending ended: %s; %s\n", waiting, drained)
+	return reportErr
+}
+
+// loadAverage is the machine's 1-minute load average ("?" where there is
+// no /proc/loadavg).
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "?"
+}
+
+// jobsWaiting says how many jobs wait in each queue, due or running.
+func jobsWaiting(ctx context.Context, pool *pgxpool.Pool) (string, error) {
+	rows, err := pool.Query(ctx, `SELECT queue, count(*) FROM river_job
+		WHERE state = 'running' OR (state IN ('available', 'retryable', 'scheduled') AND scheduled_at <= now())
+		GROUP BY queue ORDER BY queue`)
+	if err != nil {
+		return "", fmt.Errorf("job queues: %w", err)
+	}
+	var parts []string
+	for rows.Next() {
+		var q string
+		var n int
+		if err := rows.Scan(&q, &n); err != nil {
+			return "", fmt.Errorf("job queues: %w", err)
+		}
+		parts = append(parts, fmt.Sprintf("%s %d", q, n))
+	}
+	if err := rows.Err(); err != nil {
+		return "", fmt.Errorf("job queues: %w", err)
+	}
+	if len(parts) == 0 {
+		return "none waiting", nil
+	}
+	return strings.Join(parts, ", ") + " waiting", nil
+}
+
+// drain waits, up to limit, for the job queues to empty, and says how
+// long it took.
+func drain(ctx context.Context, pool *pgxpool.Pool, limit time.Duration) (string, error) {
+	t0 := time.Now()
+	for {
+		w, err := jobsWaiting(ctx, pool)
+		if err != nil {
+			return "", err
+		}
+		if w == "none waiting" {
+			return fmt.Sprintf("empty %.1fs later", time.Since(t0).Seconds()), nil
+		}
+		if time.Since(t0) > limit {
+			return fmt.Sprintf("still %s after %s", w, limit), nil
+		}
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // startServers builds the server and starts n processes on dbURL; stop
