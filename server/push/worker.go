@@ -213,10 +213,10 @@ func (p *Pipeline) decide(tx *gorm.DB, n *models.Notification, rs []models.Notif
 	for i, r := range rs {
 		ids[i] = r.UserID
 	}
-	// The recipients' rows, whether each turned the category off, (for
-	// staff and message notifications) their office hours, (with badges)
-	// the badge of each with a device, and whether email or SMS may reach
-	// them, in one statement.
+	// In one statement: the recipients' rows, whether each turned the
+	// category off, their office hours (for staff and message
+	// notifications), the badge of each with a device (when badges is
+	// set), and whether email or SMS may reach them.
 	var rows []struct {
 		models.User
 		PushOff   bool
