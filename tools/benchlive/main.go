@@ -38,6 +38,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
 	"slices"
@@ -145,9 +146,14 @@ func run() error {
 	cancelSubs()
 	reportErr := report(o, servers, out, rec, baseline, rss)
 	fmt.Printf("load average (1 min) %s at the start of the measured run, %s at its end\n", loadBefore, loadAfter)
-	drained, err := drain(ctx, pool, 2*time.Minute)
+	const limit = 2 * time.Minute
+	took, left, err := waitEmpty(ctx, pool, limit)
 	if err != nil {
 		return errors.Join(reportErr, err)
+	}
+	drained := fmt.Sprintf("empty %.1fs later", took.Seconds())
+	if left.total() > 0 {
+		drained = fmt.Sprintf("still %s after %s", left, limit)
 	}
 	fmt.Printf("job queues when the sending ended: %s; %s\n", waiting, drained)
 	return reportErr
@@ -163,50 +169,66 @@ func loadAverage() string {
 	return "?"
 }
 
-// jobsWaiting says how many jobs wait in each queue, due or running.
-func jobsWaiting(ctx context.Context, pool *pgxpool.Pool) (string, error) {
-	rows, err := pool.Query(ctx, `SELECT queue, count(*) FROM river_job
-		WHERE state = 'running' OR (state IN ('available', 'retryable', 'scheduled') AND scheduled_at <= now())
-		GROUP BY queue ORDER BY queue`)
-	if err != nil {
-		return "", fmt.Errorf("job queues: %w", err)
+// queued counts the jobs waiting in each queue, due or running.
+type queued map[string]int
+
+func (q queued) total() int {
+	n := 0
+	for _, c := range q {
+		n += c
 	}
-	var parts []string
-	for rows.Next() {
-		var q string
-		var n int
-		if err := rows.Scan(&q, &n); err != nil {
-			return "", fmt.Errorf("job queues: %w", err)
-		}
-		parts = append(parts, fmt.Sprintf("%s %d", q, n))
-	}
-	if err := rows.Err(); err != nil {
-		return "", fmt.Errorf("job queues: %w", err)
-	}
-	if len(parts) == 0 {
-		return "none waiting", nil
-	}
-	return strings.Join(parts, ", ") + " waiting", nil
+	return n
 }
 
-// drain waits, up to limit, for the job queues to empty, and says how
-// long it took.
-func drain(ctx context.Context, pool *pgxpool.Pool, limit time.Duration) (string, error) {
+func (q queued) String() string {
+	if q.total() == 0 {
+		return "none waiting"
+	}
+	var parts []string
+	for _, name := range slices.Sorted(maps.Keys(q)) {
+		parts = append(parts, fmt.Sprintf("%s %d", name, q[name]))
+	}
+	return strings.Join(parts, ", ") + " waiting"
+}
+
+// jobsWaiting reads how many jobs wait in each queue, due or running.
+func jobsWaiting(ctx context.Context, pool *pgxpool.Pool) (queued, error) {
+	rows, err := pool.Query(ctx, `SELECT queue, count(*) FROM river_job
+		WHERE state = 'running' OR (state IN ('available', 'retryable', 'scheduled') AND scheduled_at <= now())
+		GROUP BY queue`)
+	if err != nil {
+		return nil, fmt.Errorf("job queues: %w", err)
+	}
+	q := queued{}
+	for rows.Next() {
+		var name string
+		var n int
+		if err := rows.Scan(&name, &n); err != nil {
+			return nil, fmt.Errorf("job queues: %w", err)
+		}
+		q[name] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("job queues: %w", err)
+	}
+	return q, nil
+}
+
+// waitEmpty waits, up to limit, for the job queues to empty: how long it
+// waited, and what was left (none when they emptied).
+func waitEmpty(ctx context.Context, pool *pgxpool.Pool, limit time.Duration) (time.Duration, queued, error) {
 	t0 := time.Now()
 	for {
-		w, err := jobsWaiting(ctx, pool)
+		q, err := jobsWaiting(ctx, pool)
 		if err != nil {
-			return "", err
+			return 0, nil, err
 		}
-		if w == "none waiting" {
-			return fmt.Sprintf("empty %.1fs later", time.Since(t0).Seconds()), nil
-		}
-		if time.Since(t0) > limit {
-			return fmt.Sprintf("still %s after %s", w, limit), nil
+		if q.total() == 0 || time.Since(t0) > limit {
+			return time.Since(t0), q, nil
 		}
 		select {
 		case <-ctx.Done():
-			return "", ctx.Err()
+			return 0, nil, ctx.Err()
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
@@ -322,28 +344,17 @@ type sent struct {
 // off, and analyzes the database.
 func warmUp(ctx context.Context, o options, servers []*benchdb.Process, tokens tokens, convs []conv, pool *pgxpool.Pool) error {
 	w := sendAll(ctx, o, o.warmup, "warmup", servers, tokens, convs, nil)
-	t0 := time.Now()
-	for {
-		var pending int
-		if err := pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE state IN ('available', 'running')`).Scan(&pending); err != nil {
-			return fmt.Errorf("warm-up: %w", err)
-		}
-		if pending == 0 {
-			break
-		}
-		if time.Since(t0) > 2*time.Minute {
-			return fmt.Errorf("warm-up: %d jobs still pending after 2 minutes", pending)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
+	took, left, err := waitEmpty(ctx, pool, 2*time.Minute)
+	if err != nil {
+		return fmt.Errorf("warm-up: %w", err)
+	}
+	if left.total() > 0 {
+		return fmt.Errorf("warm-up: %s after 2 minutes", left)
 	}
 	if _, err := pool.Exec(ctx, "ANALYZE"); err != nil {
 		return fmt.Errorf("warm-up: %w", err)
 	}
-	fmt.Printf("warm-up: %d messages (%d send errors), job queues empty %.1fs after, analyzed\n", w.n, w.errs, time.Since(t0).Seconds())
+	fmt.Printf("warm-up: %d messages (%d send errors), job queues empty %.1fs after, analyzed\n", w.n, w.errs, took.Seconds())
 	return nil
 }
 
