@@ -26,6 +26,7 @@ import (
 // sends on the wire), not by whole batches; both copies
 // carry one collapse key, so the phone shows it once.
 func TestPushFanOutSurvivesAKill(t *testing.T) {
+	t.Parallel()
 	fcm := fakefcm.Start(fakefcm.Options{})
 	defer fcm.Close()
 	fcm.SetDelay(150 * time.Millisecond)

@@ -27,6 +27,9 @@ import (
 // SAMESIDE_SCALEOUT_DURATION shortens the 60 s run (`make test` runs it
 // 30 s on the local PostgreSQL and 15 s on the embedded one).
 func TestThreeInstancesSurviveAKill(t *testing.T) {
+	// Both kill tests mostly wait (on the clock, on the fake FCM): side by
+	// side they take the time of the longer, not the sum.
+	t.Parallel()
 	duration := 60 * time.Second
 	if d, err := time.ParseDuration(os.Getenv("SAMESIDE_SCALEOUT_DURATION")); err == nil {
 		duration = d
@@ -34,8 +37,9 @@ func TestThreeInstancesSurviveAKill(t *testing.T) {
 	fcm := fakefcm.Start(fakefcm.Options{})
 	defer fcm.Close()
 	dbURL := dbtest.URL(t)
-	// 10 API connections each: three instances and the other packages'
-	// tests share the machine's PostgreSQL (100 connections).
+	// 10 API connections each: three instances, the push kill test's (it
+	// runs beside this one) and the other packages' tests share the
+	// machine's PostgreSQL (100 connections; about 70 at the peak of the two).
 	env := []string{"SAMESIDE_FCM_ENDPOINT=" + fcm.Endpoint(), "SAMESIDE_JOB_RESCUE_AFTER=5s", "SAMESIDE_PUSH_POLL=200ms", "SAMESIDE_DB_MAX_CONNS=10"}
 	first := startProcess(t, dbURL, env...) // seeds the demo school
 	victim, second := startInstance(t, dbURL, env...)
