@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/sameside/sameside/models/domain"
-	"github.com/sameside/sameside/server/apptest"
 )
 
 // A scheduled announcement is edited (title, time, a PDF attached) and its
@@ -16,8 +15,8 @@ import (
 func TestAnnouncementChanges(t *testing.T) {
 	f := newFixture(t)
 	f.RegisterDevice(f.token("parentA"), "parent-phone")
-	clock := apptest.NewClock(time.Now().UTC().AddDate(1, 0, 0)) // ahead of River's real clock
-	f.UseClock(clock)
+	clock := f.Clock
+	clock.Set(time.Now().UTC().AddDate(1, 0, 0)) // ahead of River's real clock
 	school := f.students["s1"].SchoolID
 	post := func(cmid, title string, at time.Time) string {
 		t.Helper()
@@ -130,8 +129,8 @@ func TestWeeklyReminder(t *testing.T) {
 	for monday.Weekday() != time.Monday {
 		monday = monday.AddDate(0, 0, 1)
 	}
-	clock := apptest.NewClock(time.Date(monday.Year(), monday.Month(), monday.Day(), 7, 59, 0, 0, loc))
-	f.UseClock(clock)
+	clock := f.Clock
+	clock.Set(time.Date(monday.Year(), monday.Month(), monday.Day(), 7, 59, 0, 0, loc))
 	// s2 (teacherA2's) got a positive note on Sunday; s1 (teacherA's) none.
 	clock.Add(-20 * time.Hour)
 	if res := f.Do(f.token("teacherA2"), `mutation($s: ID!) { postObservation(input: {clientMutationId: "sun", studentIds: [$s], kind: POSITIVE,

@@ -160,8 +160,7 @@ func TestScheduledAnnouncement(t *testing.T) {
 	f := newFixture(t)
 	f.RegisterDevice(f.token("parentA"), "parent-phone")
 	clock := time.Now().UTC().AddDate(1, 0, 0) // ahead of River's real clock
-	f.App.Domain.Now = func() time.Time { return clock }
-	f.App.Push.Now = func() time.Time { return clock }
+	f.Clock.Set(clock)
 	at := clock.Add(48 * time.Hour)
 	res := f.Do(f.token("adminA"), qPostAnn, map[string]any{"in": map[string]any{"clientMutationId": "later", "schoolId": f.students["s1"].SchoolID,
 		"audience": "SCHOOL", "title": "Picture day", "body": "Smile!", "publishAt": at}})
@@ -176,6 +175,7 @@ func TestScheduledAnnouncement(t *testing.T) {
 		t.Fatal("admins see what is scheduled")
 	}
 	clock = at.Add(time.Second)
+	f.Clock.Set(clock)
 	f.DB.Exec(`UPDATE river_job SET state = 'available', scheduled_at = now() WHERE state = 'scheduled'`)
 	msgs := f.WaitForPushes(1)
 	if msgs[0].Token != "parent-phone" || msgs[0].Data["type"] != "ANNOUNCEMENT" || f.titles(t, "parentA") != "Picture day" {

@@ -188,8 +188,7 @@ func TestConferenceRemindersAcrossDST(t *testing.T) {
 		t.Fatalf("%v is not EDT", start)
 	}
 	clock := sunday.AddDate(0, 0, -10)
-	f.App.Domain.Now = func() time.Time { return clock }
-	f.App.Push.Now = func() time.Time { return clock }
+	f.Clock.Set(clock)
 	f.Do(f.token("parentA"), `mutation { updateProfile(input: {timeZone: "America/Chicago"}) { id } }`, nil)
 	f.RegisterDevice(f.token("parentA"), "parent-phone")
 	f.RegisterDevice(f.token("teacherA"), "teacher-tablet")
@@ -220,6 +219,7 @@ func TestConferenceRemindersAcrossDST(t *testing.T) {
 
 	// Saturday 09:00:01 EST: the day-before reminder goes, in Chicago time.
 	clock = dayBefore.Add(time.Second)
+	f.Clock.Set(clock)
 	f.DB.Exec(`UPDATE river_job SET state = 'available', scheduled_at = now() WHERE state = 'scheduled' AND scheduled_at <= ?`, clock)
 	f.WaitPushesIdle()
 	var reminder string
@@ -236,6 +236,7 @@ func TestConferenceRemindersAcrossDST(t *testing.T) {
 		t.Fatal(res.Body)
 	}
 	clock = hourBefore.Add(time.Second)
+	f.Clock.Set(clock)
 	f.DB.Exec(`UPDATE river_job SET state = 'available', scheduled_at = now() WHERE state = 'scheduled'`)
 	f.WaitPushesIdle()
 	for _, m := range f.FCM.Messages() {

@@ -60,10 +60,10 @@ func (f *fixture) otherHousehold(t *testing.T) {
 // or the restricted guardian.
 func TestConferenceFollowUpLoop(t *testing.T) {
 	f := newFixture(t)
-	// The clock is installed before anything runs (push workers read it);
-	// it stays at the wall clock until the meeting is over.
-	clock := apptest.NewClock(time.Now())
-	f.UseClock(clock)
+	// The server's clock (push workers read it) stops at now, and stays
+	// there until the meeting is over.
+	clock := f.Clock
+	clock.Set(time.Now())
 	f.otherHousehold(t)
 	for who, device := range map[string]string{"parentA": "mom-phone", "dadA": "dad-phone", "teacherA": "teacher-tablet", "restrictedA": "restricted-phone"} {
 		f.RegisterDevice(f.token(who), device)
@@ -324,8 +324,8 @@ func TestConferenceFollowUpLoop(t *testing.T) {
 // nothing.
 func TestConferenceFollowUpAuthorization(t *testing.T) {
 	f := newFixture(t)
-	clock := apptest.NewClock(time.Now())
-	f.UseClock(clock)
+	clock := f.Clock
+	clock.Set(time.Now())
 	f.otherHousehold(t)
 	day := time.Now().UTC().AddDate(0, 0, 3).Truncate(24 * time.Hour)
 	start := day.Add(15 * time.Hour)

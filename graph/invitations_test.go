@@ -90,7 +90,7 @@ func TestInvitationExpiry(t *testing.T) {
 		map[string]any{"s": f.students["s2"].ID}).Decode(t, &created)
 
 	// An hour and a second later, by the domain's clock.
-	f.App.Domain.Now = func() time.Time { return time.Now().Add(time.Hour + time.Second) }
+	f.Clock.Set(time.Now().Add(time.Hour + time.Second))
 	before := f.Snapshot()
 	res := f.Do(f.token("parentB"), qRedeem, map[string]any{"c": created.CreateInvitation.Code})
 	if res.Code() != "NOT_FOUND" || !strings.Contains(res.Errors[0].Message, "expired") {
@@ -174,7 +174,7 @@ func TestInvitationRateLimit(t *testing.T) {
 		t.Fatalf("other user: %s", res.Body)
 	}
 	// Sixteen minutes later the right code works.
-	f.App.Domain.Now = func() time.Time { return time.Now().Add(16 * time.Minute) }
+	f.Clock.Set(time.Now().Add(16 * time.Minute))
 	if res := f.Do(tok, qRedeem, map[string]any{"c": good}); res.Code() != "" {
 		t.Fatalf("after the window: %s", res.Body)
 	}

@@ -32,8 +32,7 @@ func TestOfficeHours(t *testing.T) {
 	}
 	monday8 := time.Date(sat.Year(), sat.Month(), sat.Day()+2, 8, 0, 0, 0, ny)
 	clock := sat
-	f.App.Domain.Now = func() time.Time { return clock }
-	f.App.Push.Now = func() time.Time { return clock }
+	f.Clock.Set(clock)
 
 	teacher := f.token("teacherA")
 	if res := f.Do(teacher, `mutation { updateProfile(input: {timeZone: "America/New_York"}) { timeZone } }`, nil); res.Code() != "" {
@@ -143,6 +142,7 @@ func TestOfficeHours(t *testing.T) {
 	// Monday 08:00:01: the waiting pushes go (the parent's two, the admin's
 	// first message).
 	clock = monday8.Add(time.Second)
+	f.Clock.Set(clock)
 	f.DB.Exec(`UPDATE river_job SET state = 'available', scheduled_at = now() WHERE state = 'scheduled' AND scheduled_at <= ?`, clock)
 	f.WaitForPushes(4)
 	f.WaitPushesIdle()
@@ -151,6 +151,7 @@ func TestOfficeHours(t *testing.T) {
 	}
 	// In office hours: an answer is to be expected soon, and the push goes now.
 	clock = monday8.Add(time.Hour)
+	f.Clock.Set(clock)
 	var now replyAfter
 	f.Do(f.token("parentA"), qSendTime, map[string]any{"c": c, "m": "oh-3", "b": "Thanks!"}).Decode(t, &now)
 	if now.SendMessage.ExpectedReplyAfter != nil {

@@ -350,7 +350,7 @@ func TestExpiredUploadsAreDeleted(t *testing.T) {
 	// A day and a minute later, except for the fresh one (made "now").
 	later := time.Now().Add(24*time.Hour + time.Minute)
 	f.DB.Exec(`UPDATE uploads SET expires_at = ? WHERE id = ?`, later.Add(time.Hour), fresh)
-	f.App.Domain.Now = func() time.Time { return later }
+	f.Clock.Set(later)
 	if _, err := f.App.Workers.Insert(context.Background(), jobs.ChoreArgs{Chore: files.CleanupChore}, nil); err != nil {
 		t.Fatal(err)
 	}

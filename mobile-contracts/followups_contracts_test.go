@@ -38,8 +38,7 @@ func followUpContracts(t *testing.T, env *apptest.Env, admin, teacher, parent, c
 		map[string]any{"in": map[string]any{"requestId": request, "optionId": option}})
 
 	// The meeting has taken place.
-	env.App.Domain.Now = func() time.Time { return at.Add(45 * time.Minute) }
-	t.Cleanup(func() { env.App.Domain.Now = time.Now })
+	env.Clock.Set(at.Add(45 * time.Minute))
 
 	run := func(op, token string, vars map[string]any, want ...string) string {
 		t.Helper()
@@ -69,7 +68,7 @@ func followUpContracts(t *testing.T, env *apptest.Env, admin, teacher, parent, c
 	run("AnswerNextStepCheckIn", parent, map[string]any{"input": map[string]any{"clientMutationId": "chk-1", "stepId": step,
 		"progress": "DONE", "body": "We do it at bedtime."}}, `"progress":"DONE"`, `"done":true`)
 
-	env.App.Domain.Now = time.Now
+	env.Clock.Reset()
 
 	// A note with something to try at home, and the family's answer.
 	d = gql(admin, `mutation($s: ID!) { postObservation(input: {clientMutationId: "try-1", studentIds: [$s], kind: POSITIVE, state: SHARED,

@@ -49,6 +49,8 @@ type Env struct {
 	Twilio *faketwilio.Server
 	// Translate is the fake Google Cloud Translation (Options.Translate).
 	Translate *faketranslate.Server
+	// Clock is what the domain and the push pipeline take for now.
+	Clock *Clock
 	// statements counts, per request id, the SQL statements the app's
 	// database handle ran for that request (see DoCounting).
 	statements sync.Map
@@ -164,6 +166,9 @@ func New(t testing.TB, o Options) *Env {
 		t.Fatalf("apptest: open: %v", err)
 	}
 	e.App, e.DB = a, a.DB
+	// The clock goes in before anything runs that reads it.
+	e.Clock = &Clock{}
+	a.Domain.Now, a.Push.Now = e.Clock.Now, e.Clock.Now
 	if o.Seed {
 		if _, err := a.Seed(context.Background()); err != nil {
 			t.Fatalf("apptest: seed: %v", err)
@@ -213,7 +218,8 @@ func (e *Env) Sibling(t testing.TB) *Env {
 	if err != nil {
 		t.Fatalf("apptest: sibling: %v", err)
 	}
-	s := &Env{t: t, App: a, DB: a.DB, FCM: e.FCM}
+	s := &Env{t: t, App: a, DB: a.DB, FCM: e.FCM, Clock: e.Clock}
+	a.Domain.Now, a.Push.Now = e.Clock.Now, e.Clock.Now // one world, one time
 	ctx, stop := context.WithCancel(context.Background())
 	if err := a.StartEvents(ctx); err != nil {
 		t.Fatalf("apptest: sibling events: %v", err)

@@ -95,34 +95,31 @@ func (e *Env) RegisterDevice(userToken, pushToken string) {
 	}
 }
 
-// Clock is a settable clock for Domain.Now and Push.Now that the server's
-// workers read while the test moves it.
+// Clock is the server's clock in a test (Env.Clock): the domain and the
+// push pipeline read it from the start, before the server and its workers
+// run, so a test moves it with Set and Add while they read it, never by
+// replacing the functions they call. It follows the wall clock until Set,
+// and again after Reset.
 type Clock struct{ t atomic.Pointer[time.Time] }
 
-// NewClock starts a clock at t.
-func NewClock(t time.Time) *Clock {
-	c := &Clock{}
-	c.Set(t)
-	return c
+// Now is the clock's time.
+func (c *Clock) Now() time.Time {
+	if t := c.t.Load(); t != nil {
+		return *t
+	}
+	return time.Now()
 }
 
-// Now is the clock's time.
-func (c *Clock) Now() time.Time { return *c.t.Load() }
-
-// Set moves the clock to t.
+// Set stops the clock at t.
 func (c *Clock) Set(t time.Time) { c.t.Store(&t) }
 
-// Add moves the clock by d and returns the new time.
+// Add moves the clock by d from where it is and stops it there; it
+// returns the new time.
 func (c *Clock) Add(d time.Duration) time.Time {
 	t := c.Now().Add(d)
 	c.Set(t)
 	return t
 }
 
-// UseClock makes the server's domain and push pipeline read c. Call it
-// before the test does anything (the workers read the field it sets);
-// then move the clock with Set and Add.
-func (e *Env) UseClock(c *Clock) {
-	e.App.Domain.Now = c.Now
-	e.App.Push.Now = c.Now
-}
+// Reset puts the clock back on the wall clock.
+func (c *Clock) Reset() { c.t.Store(nil) }

@@ -19,8 +19,8 @@ func TestFCMErrorClasses(t *testing.T) {
 	w := newWorld(t, apptest.Options{})
 	// The pipeline's clock stands still: retries fall due only when the
 	// test says so, however slow the machine.
-	clock := apptest.NewClock(time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC))
-	w.UseClock(clock)
+	clock := w.Clock
+	clock.Set(time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC))
 	p := w.App.Push
 	p.Config.MaxAttempts = 3
 	p.Config.BaseBackoff = 10 * time.Second
@@ -149,8 +149,8 @@ func TestBriefUnavailableIsRetriedBySDK(t *testing.T) {
 // run after a snooze is attempt 1 again).
 func TestSnoozedRunKeepsLaterRetries(t *testing.T) {
 	w := newWorld(t, apptest.Options{})
-	clock := apptest.NewClock(time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC))
-	w.UseClock(clock)
+	clock := w.Clock
+	clock.Set(time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC))
 	w.App.Push.Config.BaseBackoff = time.Second // Retry-After decides
 
 	u, tokens := w.user("UTC", "", "", 2)

@@ -1,7 +1,6 @@
 package push_test
 
 import (
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,10 +17,8 @@ func TestQuietHoursAndPreferences(t *testing.T) {
 	// Tokyo UTC+9 all year).
 	y := time.Now().Year() + 1
 	at := func(h, m, s int) time.Time { return time.Date(y, 1, 15, h, m, s, 0, time.UTC) }
-	var now atomic.Int64 // the injected clock, read by the workers
-	set := func(t time.Time) time.Time { now.Store(t.UnixNano()); return t }
-	clock := set(at(6, 0, 0)) // 22:00 in LA, 15:00 in Tokyo
-	w.App.Push.Now = func() time.Time { return time.Unix(0, now.Load()).UTC() }
+	set := func(t time.Time) time.Time { w.Clock.Set(t); return t } // the injected clock, read by the workers
+	clock := set(at(6, 0, 0))                                       // 22:00 in LA, 15:00 in Tokyo
 
 	la, laTok := w.user("America/Los_Angeles", "21:00", "07:00", 1) // quiet until 15:00Z
 	tokyo, tokyoTok := w.user("Asia/Tokyo", "22:00", "06:30", 1)    // awake
