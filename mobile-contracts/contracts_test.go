@@ -399,7 +399,9 @@ func TestOperationsRunAgainstSeededServer(t *testing.T) {
 	})
 	// A district admin's roster import, and what admins do by hand.
 	t.Run("roster", func(t *testing.T) { rosterContracts(t, env, ops, covered) })
-	t.Run("channels", func(t *testing.T) { channelContracts(t, env, admin, parent, ops, covered) })
+	t.Run("channels", func(t *testing.T) {
+		channelContracts(t, env, admin, parent, adminSchool.Viewer.Memberships[0].School.ID, ops, covered)
+	})
 	t.Run("follow-ups", func(t *testing.T) {
 		followUpContracts(t, env, admin, teacher, parent, child, teacherID.Viewer.ID, ops, covered)
 	})
