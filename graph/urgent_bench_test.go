@@ -21,8 +21,8 @@ import (
 // 20 ms) have every push, text and email. direct is the floor: the same
 // 12,000 sends made straight through the same clients (firebase-admin-go's
 // SendEach, twilio-go, go-mail) with the pipeline's concurrency, all three
-// at once, and nothing else: the very emails and texts the pipeline wrote
-// for a first announcement (HTML, unsubscribe link and all). `make bench-urgent` prints the medians and
+// at once, and nothing else: the very pushes, emails and texts the pipeline
+// sent for a first announcement (payloads, HTML, unsubscribe links and all). `make bench-urgent` prints the medians and
 // the ratio (msgs/s); each run also checks that nothing went twice.
 func BenchmarkUrgentAllChannels(b *testing.B) {
 	// The production pool size (tests use 6 connections so that packages
@@ -132,6 +132,10 @@ func BenchmarkUrgentAllChannels(b *testing.B) {
 	if len(sent) != phones+emails {
 		b.Fatalf("%d emails and texts recorded", len(sent))
 	}
+	pushes, err := apptest.SentMessages(env.FCM)
+	if err != nil {
+		b.Fatal(err)
+	}
 
 	b.Run("graphql-publish", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
@@ -151,7 +155,7 @@ func BenchmarkUrgentAllChannels(b *testing.B) {
 	b.Run("direct", func(b *testing.B) {
 		ctx := context.Background()
 		pcfg, ocfg := push.DefaultConfig(), outbound.DefaultConfig()
-		fcm, err := apptest.NewDirectSendEach(ctx, env.FCM.Endpoint(), devices, pcfg)
+		fcm, err := apptest.NewDirectSendEach(ctx, env.FCM.Endpoint(), pushes, pcfg)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -220,5 +224,5 @@ func BenchmarkUrgentAllChannels(b *testing.B) {
 		}
 		b.ReportMetric(float64(total*b.N)/b.Elapsed().Seconds(), "msgs/s")
 	})
-	reset() // the floor's pushes have no schema to validate against
+	reset()
 }
