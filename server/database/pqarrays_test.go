@@ -17,6 +17,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 
+	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/server/database"
 	"github.com/sameside/sameside/server/database/dbtest"
 )
@@ -71,8 +72,48 @@ func TestPQArraysEncodeNatively(t *testing.T) {
 		m := dc.(*stdlib.Conn).Conn().TypeMap()
 		for oid, v := range map[uint32]any{pgtype.TextArrayOID: &pq.StringArray{}, pgtype.Int8ArrayOID: &pq.Int64Array{},
 			pgtype.TimestamptzArrayOID: pq.GenericArray{A: []time.Time{}}, pgtype.ByteaArrayOID: &pq.ByteaArray{}} {
-			if plan := fmt.Sprintf("%T", m.PlanEncode(oid, pgtype.BinaryFormatCode, v)); plan != "*database.unwrappedPQArray" {
+			if plan := fmt.Sprintf("%T", m.PlanEncode(oid, pgtype.BinaryFormatCode, v)); plan != "*database.unwrappedArray" {
 				t.Errorf("%T is encoded by %s", v, plan)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestModelArraysEncodeNatively: the domain's own arrays (models.Array)
+// reach PostgreSQL as the values they hold, NULL as NULL, as text[],
+// uuid[] and bigint[], encoded from the slices like lib/pq's.
+func TestModelArraysEncodeNatively(t *testing.T) {
+	sqlDB := openSQL(t)
+	ctx := context.Background()
+	var ok bool
+	err := sqlDB.QueryRowContext(ctx, `SELECT $1::text[] = ARRAY['a', 'b,c', 'd"e', '', 'NULL']
+		AND $2::uuid[] = ARRAY['6f1c1b1e-0d3a-4c55-9a38-2f3a3c1f0b7e']::uuid[]
+		AND $3::bigint[] = ARRAY[1, -2]::bigint[]
+		AND $4::text[] IS NULL AND $5::uuid[] = '{}'`,
+		models.Array[string]{"a", "b,c", `d"e`, "", "NULL"}, models.Array[string]{"6f1c1b1e-0d3a-4c55-9a38-2f3a3c1f0b7e"},
+		models.Array[int64]{1, -2}, models.Array[string](nil), models.Array[string]{},
+	).Scan(&ok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ok {
+		t.Error("the arrays did not arrive as sent")
+	}
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	err = conn.Raw(func(dc any) error {
+		m := dc.(*stdlib.Conn).Conn().TypeMap()
+		for oid, v := range map[uint32]any{pgtype.TextArrayOID: models.Array[string]{}, pgtype.UUIDArrayOID: models.Array[string]{},
+			pgtype.Int8ArrayOID: models.Array[int64]{}} {
+			if plan := fmt.Sprintf("%T", m.PlanEncode(oid, pgtype.BinaryFormatCode, v)); plan != "*database.unwrappedArray" {
+				t.Errorf("%T as %d is encoded by %s", v, oid, plan)
 			}
 		}
 		return nil
