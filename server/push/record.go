@@ -110,7 +110,9 @@ func retryAfter(err error) time.Duration {
 
 // save writes the batch's outcome in one statement: each delivery's new
 // state, and the devices whose tokens are dead removed (deliveries keep no
-// foreign key to their device).
+// foreign key to their device). The rows are found by their keys (the
+// ANY beside the join): joined on the unnest alone, the plan read all of
+// the notification's deliveries for each batch.
 func (r *recorder) save(db *gorm.DB, p *Pipeline) error {
 	n := len(r.sentIDs) + len(r.failedIDs) + len(r.retryIDs)
 	ids := make([]string, 0, n)
@@ -135,10 +137,11 @@ func (r *recorder) save(db *gorm.DB, p *Pipeline) error {
 				message_id = CASE WHEN v.status = 'SENT' THEN v.mid ELSE nd.message_id END,
 				error_code = NULLIF(v.code, ''),
 				next_attempt_at = CASE WHEN v.status = 'PENDING' THEN NULLIF(v.at, '')::timestamptz ELSE nd.next_attempt_at END,
-				claimed_by = NULL, attempts = nd.attempts + 1, updated_at = ?
-			FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[]) AS v(id, status, mid, code, at)
-			WHERE nd.notification_id = ? AND nd.device_id = v.id)
-		DELETE FROM devices WHERE id = ANY(?::uuid[])`,
-		p.Now().UTC(), models.Array[string](ids), models.Array[string](statuses), models.Array[string](mids),
-		models.Array[string](codes), models.Array[string](ats), r.notificationID, models.Array[string](r.removeDevices)).Error
+				claimed_by = NULL, attempts = nd.attempts + 1, updated_at = @now
+			FROM unnest(CAST(@ids AS uuid[]), CAST(@statuses AS text[]), CAST(@mids AS text[]), CAST(@codes AS text[]), CAST(@ats AS text[])) AS v(id, status, mid, code, at)
+			WHERE nd.notification_id = @notification AND nd.device_id = ANY(CAST(@ids AS uuid[])) AND nd.device_id = v.id)
+		DELETE FROM devices WHERE id = ANY(CAST(@removed AS uuid[]))`,
+		map[string]any{"now": p.Now().UTC(), "ids": models.Array[string](ids), "statuses": models.Array[string](statuses),
+			"mids": models.Array[string](mids), "codes": models.Array[string](codes), "ats": models.Array[string](ats),
+			"notification": r.notificationID, "removed": models.Array[string](r.removeDevices)}).Error
 }
