@@ -46,6 +46,13 @@ func NewInserter(db *sql.DB, log *slog.Logger) (*river.Client[*sql.Tx], error) {
 	return river.NewClient(riverdatabasesql.New(db), &river.Config{Logger: Logger(log)})
 }
 
+// The workers a process runs when its options name none (the server's
+// configuration starts from these too).
+const (
+	DefaultPushWorkers      = 10
+	DefaultTranslateWorkers = 4
+)
+
 // Options tune the River client that works jobs.
 type Options struct {
 	// PushWorkers is how many push jobs run at once per process.
@@ -69,10 +76,10 @@ type Options struct {
 // parts' workers. Start it with the server; Stop it on shutdown.
 func NewClient(pool *pgxpool.Pool, log *slog.Logger, o Options) (*river.Client[pgx.Tx], error) {
 	if o.PushWorkers == 0 {
-		o.PushWorkers = 10
+		o.PushWorkers = DefaultPushWorkers
 	}
 	if o.TranslateWorkers == 0 {
-		o.TranslateWorkers = 4
+		o.TranslateWorkers = DefaultTranslateWorkers
 	}
 	if o.PollInterval == 0 {
 		o.PollInterval = time.Second
