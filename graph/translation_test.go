@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -439,5 +440,50 @@ func TestTranslationsDoNotWaitOnOneUsageRow(t *testing.T) {
 	f.Do(f.token("parentA"), `query($id: ID!) { conversation(id: $id) { lastMessage { body } } }`, map[string]any{"id": conv}).Decode(t, &out)
 	if b := out.Conversation.LastMessage.Body; !strings.HasPrefix(b, "[es] ") || !strings.Contains(b, "two chapters tonight") {
 		t.Fatalf("the parent reads %q", out.Conversation.LastMessage.Body)
+	}
+}
+
+// TestTranslationJobStatements: a message is translated by a job of its
+// own, at 200 messages a second (make bench-live) one a message. Into two
+// languages (its Spanish-speaking author's and the teacher's), the job runs
+// at most translateStatements statements (BEGIN and COMMIT included),
+// counted on the wire for that job alone: its item's read, then one
+// transaction for the text however many languages it goes into.
+func TestTranslationJobStatements(t *testing.T) {
+	const translateStatements = 5
+	f := newFixtureWith(t, apptest.Options{Translate: true})
+	if r := f.Do(f.token("parentA"), `mutation($in: UpdateProfileInput!) { updateProfile(input: $in) { locale } }`,
+		map[string]any{"in": map[string]any{"locale": "es-MX"}}); r.Code() != "" {
+		t.Fatal(r.Body)
+	}
+	conv := f.start(t, "parentA", "s1", "teacherA")
+	f.WaitJobsSettled()
+	jobs := f.RecordJobs("translate")
+	const text = "Hola, lee todas las noches en casa. ¡Gracias!"
+	if r := f.Do(f.token("parentA"), `mutation($in: SendMessageInput!) { sendMessage(input: $in) { message { id } } }`,
+		map[string]any{"in": map[string]any{"clientMutationId": "stmts-1", "conversationId": conv,
+			"body": text}}); r.Code() != "" {
+		t.Fatal(r.Body)
+	}
+	f.WaitJobsSettled()
+	var failed int64
+	f.DB.Raw(`SELECT count(*) FROM river_job WHERE kind = 'translate' AND (state <> 'completed' OR errors IS NOT NULL)`).Scan(&failed)
+	var rows []struct{ Target string }
+	f.DB.Raw(`SELECT target FROM translations WHERE hash = decode(?, 'hex') ORDER BY target`, hex.EncodeToString(translation.Hash(text))).Scan(&rows)
+	if failed > 0 || len(rows) != 2 || rows[0].Target != "en" || rows[1].Target != "es" {
+		t.Fatalf("%d translation jobs failed; translations into %+v, want en and es", failed, rows)
+	}
+	got := jobs()
+	if len(got) != 1 {
+		t.Fatalf("%d translation jobs recorded, want 1", len(got))
+	}
+	for _, s := range got {
+		for _, st := range s {
+			line := strings.Join(strings.Fields(st.SQL), " ")
+			t.Logf("  %s", line[:min(110, len(line))])
+		}
+		if len(s) > translateStatements {
+			t.Errorf("the message's translation ran %d statements, want at most %d", len(s), translateStatements)
+		}
 	}
 }

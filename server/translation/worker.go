@@ -136,10 +136,8 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 		if text == "" {
 			continue
 		}
-		for _, target := range targets {
-			if err := s.translate(ctx, it.school, text, it.names, target); err != nil {
-				return err
-			}
+		if err := s.translate(ctx, it.school, text, it.names, targets); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -154,42 +152,62 @@ const usageShards = 16
 // row's lock (those of one text wait on each other's advisory lock anyway).
 func UsageShard(text string) int16 { return int16(Hash(text)[0] % usageShards) }
 
-// translate puts text into target unless it is there already or is in
-// that language, one text and language at a time under a lock: a burst of
-// identical texts calls the provider once per language.
-func (s *Service) translate(ctx context.Context, school, text string, names []string, target string) error {
+// translate puts text into each of targets (in order) it is not in yet and
+// is not written in, in one transaction under the text's lock: a burst of
+// identical texts calls the provider once per language, and a text's
+// languages cost one lock, one write and one commit together. A provider
+// error ends the calls; what was translated before it is written (a retry
+// calls the provider only for what is missing), then the error returned.
+func (s *Service) translate(ctx context.Context, school, text string, names []string, targets []string) error {
 	h := Hash(text)
-	key := append(append([]byte{}, h...), target...)
-	lock := int64(binary.BigEndian.Uint64(Hash(string(key))[:8]))
-	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	lock := int64(binary.BigEndian.Uint64(h[:8]))
+	var callErr error
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		// The lock, then what is there as its last holder left it, in one
 		// call (migration 00029).
 		var have []models.Translation
 		if err := tx.Raw("SELECT target, source FROM translation_lock(?, decode(?, 'hex'))", lock, hex.EncodeToString(h)).Scan(&have).Error; err != nil {
 			return err
 		}
+		// The languages the text is in already: translated into, or
+		// written in.
+		done := map[string]bool{}
 		for _, t := range have {
-			if t.Target == target || t.Source == target {
-				return nil // translated already, or written in it
+			done[t.Target], done[t.Source] = true, true
+		}
+		chars := int32(len([]rune(text)))
+		var rows []models.Translation
+		var billed []string // the targets the provider was called for
+		for _, target := range targets {
+			if done[target] {
+				continue
+			}
+			cctx, cancel := context.WithTimeout(ctx, s.CallTimeout)
+			res, err := s.Translator.Translate(cctx, []string{Protect(text, names)}, target)
+			cancel()
+			if err != nil {
+				callErr = fmt.Errorf("translation into %s: %w", target, err)
+				break
+			}
+			source := Lang(res[0].Source)
+			if source == "" {
+				source = "und"
+			}
+			row := models.Translation{Hash: h, Target: target, Text: Unprotect(res[0].Text), Source: source, Chars: chars}
+			if source == target {
+				row.Text = text // in its own language: the original
+			}
+			rows = append(rows, row)
+			billed = append(billed, target)
+			done[target] = true
+			if source != "und" && !done[source] {
+				// The original's row says the text's language.
+				rows = append(rows, models.Translation{Hash: h, Target: source, Text: text, Source: source})
+				done[source] = true
 			}
 		}
-		cctx, cancel := context.WithTimeout(ctx, s.CallTimeout)
-		defer cancel()
-		res, err := s.Translator.Translate(cctx, []string{Protect(text, names)}, target)
-		if err != nil {
-			return fmt.Errorf("translation into %s: %w", target, err)
-		}
-		source := Lang(res[0].Source)
-		if source == "" {
-			source = "und"
-		}
-		rows := []models.Translation{{Hash: h, Target: target, Text: Unprotect(res[0].Text), Source: source, Chars: int32(len([]rune(text)))}}
-		if source == target {
-			rows[0].Text = text // in its own language: the original
-		}
-		if source != "und" && source != target {
-			// The original's row says the text's language.
-			rows = append(rows, models.Translation{Hash: h, Target: source, Text: text, Source: source})
+		if len(rows) == 0 {
+			return nil
 		}
 		// The rows, and the characters added to the school's usage when
 		// there is a school, in one statement.
@@ -202,17 +220,25 @@ func (s *Service) translate(ctx context.Context, school, text string, names []st
 		}
 		q := `INSERT INTO translations (hash, target, text, source, chars, created_at) VALUES ` + strings.Join(values, ", ") + ` ON CONFLICT DO NOTHING`
 		if school != "" {
+			usage := make([]string, len(billed))
+			month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+			for i, target := range billed {
+				usage[i] = "(?, ?, ?, ?, ?)"
+				args = append(args, school, month, target, UsageShard(text), chars)
+			}
 			q = `WITH t AS (` + q + `)
-				INSERT INTO translation_usage (school_id, month, target, shard, chars) VALUES (?, ?, ?, ?, ?)
+				INSERT INTO translation_usage (school_id, month, target, shard, chars) VALUES ` + strings.Join(usage, ", ") + `
 				ON CONFLICT (school_id, month, target, shard) DO UPDATE SET chars = translation_usage.chars + EXCLUDED.chars`
-			args = append(args, school, time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC), target, UsageShard(text), rows[0].Chars)
 		}
 		if err := tx.Exec(q, args...).Error; err != nil {
 			return err
 		}
-		s.Characters.WithLabelValues(target).Add(float64(rows[0].Chars))
+		for _, target := range billed {
+			s.Characters.WithLabelValues(target).Add(float64(chars))
+		}
 		return nil
 	})
+	return errors.Join(err, callErr)
 }
 
 // InLanguage is text in lang for an email or a text about to be written:
@@ -236,7 +262,7 @@ func (s *Service) InLanguage(ctx context.Context, school, text string, names []s
 	t, err := read()
 	if err == nil && t == nil {
 		cctx, cancel := context.WithTimeout(ctx, wait)
-		err = s.translate(cctx, school, text, names, lang)
+		err = s.translate(cctx, school, text, names, []string{lang})
 		cancel()
 		if err == nil {
 			t, err = read()
