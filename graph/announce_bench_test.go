@@ -38,12 +38,7 @@ func BenchmarkUrgentAnnouncement(b *testing.B) {
 
 	publish := func(b *testing.B) {
 		posts++
-		res := env.Do(admin, `mutation($in: PostAnnouncementInput!) { postAnnouncement(input: $in) { announcement { id } } }`,
-			map[string]any{"in": map[string]any{"clientMutationId": fmt.Sprintf("bench-%d", posts), "schoolId": school, "audience": "SCHOOL",
-				"title": "School closed today", "body": "Snow: the school is closed today.", "urgent": true}})
-		if res.Code() != "" {
-			b.Fatal(res.Body)
-		}
+		postSnowDay(b, env, admin, school, fmt.Sprintf("bench-%d", posts))
 		wait, cancel := context.WithTimeout(ctx, 2*time.Minute)
 		got, err := env.FCM.Await(wait, devices)
 		cancel()
@@ -72,4 +67,16 @@ func BenchmarkUrgentAnnouncement(b *testing.B) {
 		b.Fatal(err)
 	}
 	apptest.BenchDirectSendEach(b, env.FCM, msgs, cfg)
+}
+
+// postSnowDay posts the benchmarks' urgent school-wide announcement as
+// admin, with clientID its clientMutationId (each post its own).
+func postSnowDay(b *testing.B, env *apptest.Env, admin, school, clientID string) {
+	b.Helper()
+	res := env.Do(admin, `mutation($in: PostAnnouncementInput!) { postAnnouncement(input: $in) { announcement { id } } }`,
+		map[string]any{"in": map[string]any{"clientMutationId": clientID, "schoolId": school, "audience": "SCHOOL",
+			"title": "School closed today", "body": "Snow: the school is closed today.", "urgent": true}})
+	if res.Code() != "" {
+		b.Fatal(res.Body)
+	}
 }

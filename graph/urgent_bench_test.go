@@ -112,12 +112,7 @@ func BenchmarkUrgentAllChannels(b *testing.B) {
 	posts := 0
 	post := func(b *testing.B) {
 		posts++
-		res := env.Do(admin, `mutation($in: PostAnnouncementInput!) { postAnnouncement(input: $in) { announcement { id } } }`,
-			map[string]any{"in": map[string]any{"clientMutationId": fmt.Sprintf("urgent-%d", posts), "schoolId": school, "audience": "SCHOOL",
-				"title": "School closed today", "body": "Snow: the school is closed today.", "urgent": true}})
-		if res.Code() != "" {
-			b.Fatal(res.Body)
-		}
+		postSnowDay(b, env, admin, school, fmt.Sprintf("urgent-%d", posts))
 	}
 	// One announcement first: it warms both paths up, and its emails and
 	// texts, as the pipeline wrote them, are what the floor sends.

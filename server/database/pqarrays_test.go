@@ -41,10 +41,8 @@ func openSQL(t testing.TB) *sql.DB {
 // and are encoded from the slices, not written out as text and parsed back.
 func TestPQArraysEncodeNatively(t *testing.T) {
 	sqlDB := openSQL(t)
-	ctx := context.Background()
 	at := time.Date(2026, 12, 1, 20, 45, 1, 123456000, time.UTC)
-	var ok bool
-	err := sqlDB.QueryRowContext(ctx, `SELECT $1::text[] = ARRAY['a', 'b,c', 'd"e', '']
+	arriveNatively(t, sqlDB, `SELECT $1::text[] = ARRAY['a', 'b,c', 'd"e', '']
 		AND $2::bigint[] = ARRAY[1, -2]::bigint[]
 		AND $3::timestamptz[] = ARRAY['2026-12-01 20:45:01.123456+00']::timestamptz[]
 		AND $4::smallint[] = ARRAY[1, 4]::smallint[]
@@ -55,32 +53,9 @@ func TestPQArraysEncodeNatively(t *testing.T) {
 		pq.Array([]string{"a", "b,c", `d"e`, ""}), pq.Array([]int64{1, -2}), pq.Array([]time.Time{at}),
 		pq.Array([]int16{1, 4}), pq.Array([][]byte{{0, 1}, nil}), pq.Array([]int32{7}),
 		pq.Array([]string{`{"a": [1, "x"]}`}), pq.Array([]string(nil)), pq.GenericArray{A: nil},
-	).Scan(&ok)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !ok {
-		t.Error("the arrays did not arrive as sent")
-	}
-
-	conn, err := sqlDB.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	err = conn.Raw(func(dc any) error {
-		m := dc.(*stdlib.Conn).Conn().TypeMap()
-		for oid, v := range map[uint32]any{pgtype.TextArrayOID: &pq.StringArray{}, pgtype.Int8ArrayOID: &pq.Int64Array{},
-			pgtype.TimestamptzArrayOID: pq.GenericArray{A: []time.Time{}}, pgtype.ByteaArrayOID: &pq.ByteaArray{}} {
-			if plan := fmt.Sprintf("%T", m.PlanEncode(oid, pgtype.BinaryFormatCode, v)); plan != "*database.unwrappedArray" {
-				t.Errorf("%T is encoded by %s", v, plan)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	)
+	plannedNatively(t, sqlDB, map[uint32]any{pgtype.TextArrayOID: &pq.StringArray{}, pgtype.Int8ArrayOID: &pq.Int64Array{},
+		pgtype.TimestamptzArrayOID: pq.GenericArray{A: []time.Time{}}, pgtype.ByteaArrayOID: &pq.ByteaArray{}})
 }
 
 // TestModelArraysEncodeNatively: the domain's own arrays (models.Array)
@@ -88,32 +63,44 @@ func TestPQArraysEncodeNatively(t *testing.T) {
 // uuid[] and bigint[], encoded from the slices like lib/pq's.
 func TestModelArraysEncodeNatively(t *testing.T) {
 	sqlDB := openSQL(t)
-	ctx := context.Background()
-	var ok bool
-	err := sqlDB.QueryRowContext(ctx, `SELECT $1::text[] = ARRAY['a', 'b,c', 'd"e', '', 'NULL']
+	arriveNatively(t, sqlDB, `SELECT $1::text[] = ARRAY['a', 'b,c', 'd"e', '', 'NULL']
 		AND $2::uuid[] = ARRAY['6f1c1b1e-0d3a-4c55-9a38-2f3a3c1f0b7e']::uuid[]
 		AND $3::bigint[] = ARRAY[1, -2]::bigint[]
 		AND $4::text[] IS NULL AND $5::uuid[] = '{}'`,
 		models.Array[string]{"a", "b,c", `d"e`, "", "NULL"}, models.Array[string]{"6f1c1b1e-0d3a-4c55-9a38-2f3a3c1f0b7e"},
 		models.Array[int64]{1, -2}, models.Array[string](nil), models.Array[string]{},
-	).Scan(&ok)
-	if err != nil {
+	)
+	plannedNatively(t, sqlDB, map[uint32]any{pgtype.TextArrayOID: models.Array[string]{}, pgtype.UUIDArrayOID: models.Array[string]{},
+		pgtype.Int8ArrayOID: models.Array[int64]{}})
+}
+
+// arriveNatively fails t unless query, given args on the app's
+// connections (sqlDB), answers true.
+func arriveNatively(t *testing.T, sqlDB *sql.DB, query string, args ...any) {
+	t.Helper()
+	var ok bool
+	if err := sqlDB.QueryRowContext(context.Background(), query, args...).Scan(&ok); err != nil {
 		t.Fatal(err)
 	}
 	if !ok {
 		t.Error("the arrays did not arrive as sent")
 	}
-	conn, err := sqlDB.Conn(ctx)
+}
+
+// plannedNatively fails t unless each value is encoded as its parameter
+// type (the key) by the unwrapping plan, on the app's connections (sqlDB).
+func plannedNatively(t *testing.T, sqlDB *sql.DB, values map[uint32]any) {
+	t.Helper()
+	conn, err := sqlDB.Conn(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
 	err = conn.Raw(func(dc any) error {
 		m := dc.(*stdlib.Conn).Conn().TypeMap()
-		for oid, v := range map[uint32]any{pgtype.TextArrayOID: models.Array[string]{}, pgtype.UUIDArrayOID: models.Array[string]{},
-			pgtype.Int8ArrayOID: models.Array[int64]{}} {
+		for oid, v := range values {
 			if plan := fmt.Sprintf("%T", m.PlanEncode(oid, pgtype.BinaryFormatCode, v)); plan != "*database.unwrappedArray" {
-				t.Errorf("%T as %d is encoded by %s", v, oid, plan)
+				t.Errorf("%T as type %d is encoded by %s", v, oid, plan)
 			}
 		}
 		return nil
