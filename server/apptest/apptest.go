@@ -168,7 +168,7 @@ func New(t testing.TB, o Options) *Env {
 	e.App, e.DB = a, a.DB
 	// The clock goes in before anything runs that reads it.
 	e.Clock = &Clock{}
-	a.Domain.Now, a.Push.Now = e.Clock.Now, e.Clock.Now
+	e.Clock.drive(a)
 	if o.Seed {
 		if _, err := a.Seed(context.Background()); err != nil {
 			t.Fatalf("apptest: seed: %v", err)
@@ -219,7 +219,7 @@ func (e *Env) Sibling(t testing.TB) *Env {
 		t.Fatalf("apptest: sibling: %v", err)
 	}
 	s := &Env{t: t, App: a, DB: a.DB, FCM: e.FCM, Clock: e.Clock}
-	a.Domain.Now, a.Push.Now = e.Clock.Now, e.Clock.Now // one world, one time
+	e.Clock.drive(a) // one world, one time
 	ctx, stop := context.WithCancel(context.Background())
 	if err := a.StartEvents(ctx); err != nil {
 		t.Fatalf("apptest: sibling events: %v", err)

@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/sameside/sameside/server/app"
 	"github.com/sameside/sameside/server/push/fakefcm"
 )
 
@@ -123,3 +124,6 @@ func (c *Clock) Add(d time.Duration) time.Time {
 
 // Reset puts the clock back on the wall clock.
 func (c *Clock) Reset() { c.t.Store(nil) }
+
+// drive makes a's domain and push pipeline read c; call it before a runs.
+func (c *Clock) drive(a *app.App) { a.Domain.Now, a.Push.Now = c.Now, c.Now }

@@ -20,7 +20,8 @@ import (
 // inserts were 42% of sendMessage's CPU in the server (make bench-live,
 // pprof). Encoded natively the values are the same, but for a nil element
 // of a pq.ByteaArray: NULL, where lib/pq sends an empty bytea (River's
-// one such array, unique keys, reads either as NULL).
+// one such array, unique keys, reads either as NULL). The domain's own
+// models.Array (a driver.Valuer for the same reason) goes the same way.
 func nativeArrays(_ context.Context, c *pgx.Conn) error {
 	m := c.TypeMap()
 	m.TryWrapEncodePlanFuncs = append([]pgtype.TryWrapEncodePlanFunc{unwrapArray}, m.TryWrapEncodePlanFuncs...)
@@ -65,7 +66,7 @@ func wrappedSlice(value any) func(any) any {
 	return nil
 }
 
-// unwrappedArray encodes a lib/pq array as its slice. pgx keeps one plan
+// unwrappedArray encodes a lib/pq array or a models.Array as its slice. pgx keeps one plan
 // per parameter type and Go type, and a pq.GenericArray may wrap slices of
 // any type: inner is the one the next plan was made for, and another is
 // refused rather than handed to it.
