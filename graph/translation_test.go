@@ -265,17 +265,19 @@ func TestTranslationProviderDown(t *testing.T) {
 		t.Fatalf("with the provider down the parent reads %q (translated %v)", body, tr)
 	}
 	var waiting int64
-	f.DB.Raw("SELECT count(*) FROM river_job WHERE kind = 'translate' AND state = 'retryable'").Scan(&waiting)
-	if waiting == 0 || f.Translate.Requests() == 0 {
-		t.Fatalf("%d jobs waiting to retry after %d requests", waiting, f.Translate.Requests())
+	f.DB.Raw("SELECT count(*) FROM translation_queue WHERE attempts > 0").Scan(&waiting)
+	if waiting != 5 || f.Translate.Requests() == 0 {
+		t.Fatalf("%d of 5 messages waiting to retry after %d requests", waiting, f.Translate.Requests())
 	}
-	// The provider is back; the retries come due.
+	// The provider is back; the retries come due, and the next drain (the
+	// next write's, or the periodic sweep's) takes them.
 	f.Translate.FailNext(0)
-	must := f.DB.Exec(`UPDATE river_job SET scheduled_at = now(), state = 'available' WHERE kind = 'translate' AND state = 'retryable'`)
+	must := f.DB.Exec(`UPDATE translation_queue SET not_before = now()`)
 	if must.Error != nil {
 		t.Fatal(must.Error)
 	}
-	f.WaitJobsSettled()
+	f.App.Translation.Wake()
+	f.WaitTranslationQueueEmpty()
 	if body, tr := read(); !strings.HasPrefix(body, "[es] ") || !tr {
 		t.Fatalf("after the retry the parent reads %q (translated %v)", body, tr)
 	}
@@ -443,47 +445,65 @@ func TestTranslationsDoNotWaitOnOneUsageRow(t *testing.T) {
 	}
 }
 
-// TestTranslationJobStatements: a message is translated by a job of its
-// own, at 200 messages a second (make bench-live) one a message. Into two
-// languages (its Spanish-speaking author's and the teacher's), the job runs
-// at most translateStatements statements (BEGIN and COMMIT included),
-// counted on the wire for that job alone: its item's read, then one
-// transaction for the text however many languages it goes into.
-func TestTranslationJobStatements(t *testing.T) {
-	const translateStatements = 5
-	f := newFixtureWith(t, apptest.Options{Translate: true})
+// TestTranslationDrainStatements: what is written is queued for
+// translation, and a drain translates what is queued in batches: at 200
+// messages a second (make bench-live) many messages a drain, not a job
+// each. Three messages into two languages (their Spanish-speaking
+// author's and the teacher's), queued before a worker runs, are
+// translated by one drain in at most drainStatements statements (BEGIN
+// and COMMIT included), counted on the wire for the drain jobs alone: the
+// claim with the items' reads, the texts' locks with what they are in
+// already, then the results, their usage and the queue's rows in one.
+func TestTranslationDrainStatements(t *testing.T) {
+	const drainStatements = 5
+	// One drain at a time: each claims what the one before left.
+	f := newFixtureWith(t, apptest.Options{Translate: true, NoWorkers: true, Env: map[string]string{"SAMESIDE_TRANSLATE_WORKERS": "1"}})
 	if r := f.Do(f.token("parentA"), `mutation($in: UpdateProfileInput!) { updateProfile(input: $in) { locale } }`,
 		map[string]any{"in": map[string]any{"locale": "es-MX"}}); r.Code() != "" {
 		t.Fatal(r.Body)
 	}
 	conv := f.start(t, "parentA", "s1", "teacherA")
-	f.WaitJobsSettled()
-	jobs := f.RecordJobs("translate")
-	const text = "Hola, lee todas las noches en casa. ¡Gracias!"
-	if r := f.Do(f.token("parentA"), `mutation($in: SendMessageInput!) { sendMessage(input: $in) { message { id } } }`,
-		map[string]any{"in": map[string]any{"clientMutationId": "stmts-1", "conversationId": conv,
-			"body": text}}); r.Code() != "" {
-		t.Fatal(r.Body)
+	jobs := f.RecordJobs("translate_drain")
+	texts := []string{"Hola, lee todas las noches en casa. ¡Gracias!", "Mañana traemos el libro.", "¿Hay tarea el viernes?"}
+	for i, text := range texts {
+		if r := f.Do(f.token("parentA"), `mutation($in: SendMessageInput!) { sendMessage(input: $in) { message { id } } }`,
+			map[string]any{"in": map[string]any{"clientMutationId": fmt.Sprintf("stmts-%d", i), "conversationId": conv,
+				"body": text}}); r.Code() != "" {
+			t.Fatal(r.Body)
+		}
+	}
+	if err := f.App.StartWorkers(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 	f.WaitJobsSettled()
+	for _, text := range texts {
+		var rows []struct{ Target string }
+		f.DB.Raw(`SELECT target FROM translations WHERE hash = decode(?, 'hex') ORDER BY target`, hex.EncodeToString(translation.Hash(text))).Scan(&rows)
+		if len(rows) != 2 || rows[0].Target != "en" || rows[1].Target != "es" {
+			t.Fatalf("%q translated into %+v, want en and es", text, rows)
+		}
+	}
 	var failed int64
-	f.DB.Raw(`SELECT count(*) FROM river_job WHERE kind = 'translate' AND (state <> 'completed' OR errors IS NOT NULL)`).Scan(&failed)
-	var rows []struct{ Target string }
-	f.DB.Raw(`SELECT target FROM translations WHERE hash = decode(?, 'hex') ORDER BY target`, hex.EncodeToString(translation.Hash(text))).Scan(&rows)
-	if failed > 0 || len(rows) != 2 || rows[0].Target != "en" || rows[1].Target != "es" {
-		t.Fatalf("%d translation jobs failed; translations into %+v, want en and es", failed, rows)
+	f.DB.Raw(`SELECT count(*) FROM river_job WHERE kind = 'translate_drain' AND (state <> 'completed' OR errors IS NOT NULL)`).Scan(&failed)
+	if failed > 0 {
+		t.Fatalf("%d drains failed", failed)
 	}
-	got := jobs()
-	if len(got) != 1 {
-		t.Fatalf("%d translation jobs recorded, want 1", len(got))
-	}
-	for _, s := range got {
+	working := 0
+	for _, s := range jobs() {
+		translated := false
 		for _, st := range s {
 			line := strings.Join(strings.Fields(st.SQL), " ")
+			translated = translated || strings.Contains(line, "translation_lock")
 			t.Logf("  %s", line[:min(110, len(line))])
 		}
-		if len(s) > translateStatements {
-			t.Errorf("the message's translation ran %d statements, want at most %d", len(s), translateStatements)
+		if translated {
+			working++
+			if len(s) > drainStatements {
+				t.Errorf("the drain ran %d statements, want at most %d", len(s), drainStatements)
+			}
 		}
+	}
+	if working != 1 {
+		t.Fatalf("%d drains translated, want 1 (all three messages in one batch)", working)
 	}
 }

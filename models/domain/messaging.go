@@ -175,11 +175,18 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 		Office   *string // models.OfficeHoursJSONSQL
 		TimeZone *string
 	}
+	// With translation on, the message is queued for it in the same
+	// statement.
+	queue := ""
+	if s.Translate != nil {
+		queue = `q AS (` + s.Translate.QueueSQL("message", "SELECT id FROM m") + `),`
+	}
 	if err := tx.Raw(`WITH c AS (
 			UPDATE conversations SET last_seq = last_seq + 1, last_message_at = @now WHERE id = @conversation RETURNING last_seq),
 		m AS (
 			INSERT INTO messages (id, conversation_id, seq, sender_id, body, urgent, created_at)
-			SELECT @id, @conversation, c.last_seq, @sender, @body, @urgent, @now FROM c RETURNING seq),
+			SELECT @id, @conversation, c.last_seq, @sender, @body, @urgent, @now FROM c RETURNING id, seq),
+		`+queue+`
 		r AS (
 			UPDATE conversation_participants p SET last_read_seq = GREATEST(p.last_read_seq, m.seq) FROM m
 			WHERE p.conversation_id = @conversation AND p.user_id = @sender)
@@ -196,8 +203,8 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 		return nil, models.NotFound("conversation") // deleted meanwhile
 	}
 	m.Seq = rows[0].Seq
-	if err := s.translateTx(ctx, tx, "message", m.ID); err != nil {
-		return nil, err
+	if s.Translate != nil {
+		s.Translate.QueuedTx(tx)
 	}
 	// The other participants: those who did not mute it and may still
 	// take part (someone made a restricted guardian since is told nothing)

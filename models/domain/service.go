@@ -129,6 +129,7 @@ func (s *Service) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 		if err != nil {
 			return internal(err)
 		}
+		hooks.Committed()
 		if len(pending) > 0 && s.Events != nil {
 			s.Events.Publish(pending...)
 		}

@@ -12,9 +12,13 @@ import (
 // reads the stored results, see graph/translated.go).
 
 // Translate schedules, in a writer's transaction, the translation of what
-// it wrote (kind: message, observation, response, insight, announcement).
+// it wrote (kind: message, observation, response, insight, announcement…):
+// with a statement of its own at the transaction's end (EnqueueTx), or
+// inside the writer's statement (QueueSQL, then QueuedTx).
 type Translate interface {
 	EnqueueTx(ctx context.Context, tx *gorm.DB, kind, id string) error
+	QueueSQL(kind, ids string) string
+	QueuedTx(tx *gorm.DB)
 }
 
 // translateTx schedules an item's translation, when translation is on.

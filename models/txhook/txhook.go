@@ -1,7 +1,9 @@
 // Package txhook lets code writing inside a transaction leave work for
-// just before the transaction commits, when whoever opened it asked for
-// that (With): the domain's transactions do. River's job inserts use it so
-// that a write's jobs go in together, in one statement, at its end.
+// just before the transaction commits, or for once it has, when whoever
+// opened it asked for that (With): the domain's transactions do. River's
+// job inserts use it so that a write's jobs go in together, in one
+// statement, at its end; the translation queue, to ask for a drain once
+// the items it queued can be seen.
 package txhook
 
 import (
@@ -17,10 +19,12 @@ type key struct{}
 type Hooks struct {
 	values map[any]any
 	before []func(tx *gorm.DB) error
+	after  []func()
 }
 
 // With returns ctx carrying new Hooks for the transaction about to be
-// opened with it; the opener calls Run as the transaction's last step.
+// opened with it; the opener calls Run as the transaction's last step, and
+// Committed once it has committed.
 func With(ctx context.Context) (context.Context, *Hooks) {
 	h := &Hooks{}
 	return context.WithValue(ctx, key{}, h), h
@@ -52,6 +56,19 @@ func (h *Hooks) Once(k any, make func() any) any {
 // BeforeCommit adds fn to what Run does, after what is there already.
 func (h *Hooks) BeforeCommit(fn func(tx *gorm.DB) error) {
 	h.before = append(h.before, fn)
+}
+
+// AfterCommit adds fn to what Committed does.
+func (h *Hooks) AfterCommit(fn func()) {
+	h.after = append(h.after, fn)
+}
+
+// Committed does what was left for after the commit, in the order it was
+// left; the opener calls it once the transaction has committed.
+func (h *Hooks) Committed() {
+	for _, fn := range h.after {
+		fn()
+	}
 }
 
 // Run does what was left for before the commit, in the order it was left

@@ -34,8 +34,14 @@ func TestHooks(t *testing.T) {
 		return nil
 	})
 	h.BeforeCommit(func(*gorm.DB) error { ran = append(ran, 2); return nil })
+	h.AfterCommit(func() { ran = append(ran, 4) })
+	h.AfterCommit(func() { ran = append(ran, 5) })
 	if err := h.Run(tx); err != nil || !slices.Equal(ran, []int{1, 2, 3}) {
-		t.Fatalf("ran %v, %v", ran, err)
+		t.Fatalf("ran %v, %v (what is left for after the commit runs before it)", ran, err)
+	}
+	h.Committed()
+	if !slices.Equal(ran, []int{1, 2, 3, 4, 5}) {
+		t.Fatalf("ran %v after the commit", ran)
 	}
 
 	_, h = txhook.With(context.Background())

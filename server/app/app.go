@@ -323,7 +323,8 @@ func (a *App) openTranslation(ctx context.Context, inserter *river.Client[*sql.T
 	return nil
 }
 
-// StartEvents starts listening for live events until ctx ends or Close,
+// StartEvents starts listening for live events until ctx ends or Close
+// (with the shared limits and the translation queue's wake-ups beside it),
 // and waits until the listener is in place.
 func (a *App) StartEvents(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
@@ -337,7 +338,14 @@ func (a *App) StartEvents(ctx context.Context) error {
 		defer close(limitsDone)
 		a.Limits.Run(ctx)
 	}()
-	a.stopEvents = func() { cancel(); <-done; <-limitsDone }
+	wakeDone := make(chan struct{})
+	go func() {
+		defer close(wakeDone)
+		if a.Translation != nil {
+			a.Translation.Run(ctx) // asks for drains as translations are queued
+		}
+	}()
+	a.stopEvents = func() { cancel(); <-done; <-limitsDone; <-wakeDone }
 	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
 	defer wcancel()
 	return a.Events.WaitReady(wctx)
@@ -401,6 +409,9 @@ func (a *App) periodic() []*river.PeriodicJob {
 	}
 	if a.Planner != nil {
 		p = append(p, jobs.Every(outbound.DigestChore, outbound.DigestEvery))
+	}
+	if a.Translation != nil {
+		p = append(p, translation.Periodic())
 	}
 	return p
 }

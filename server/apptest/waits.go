@@ -48,13 +48,22 @@ func (e *Env) WaitPushesIdle() {
 }
 
 // WaitJobsSettled waits until no background job is waiting to run or
-// running (jobs scheduled for later, such as a push held for quiet hours,
-// may remain): everything the test set in motion so far has done what it
-// would do. A test proving that something did not happen waits for this
-// first, rather than sleeping.
+// running and nothing is queued for translation but what failed before
+// (jobs scheduled for later, such as a push held for quiet hours, jobs and
+// translations waiting to be tried again may remain): everything the test
+// set in motion so far has done what it would do. A test proving that
+// something did not happen waits for this first, rather than sleeping.
 func (e *Env) WaitJobsSettled() {
 	e.t.Helper()
-	e.waitNone("jobs still waiting or running", `SELECT count(*) FROM river_job WHERE state IN ('available', 'running', 'pending')`)
+	e.waitNone("jobs or translations still waiting or running", `SELECT (SELECT count(*) FROM river_job WHERE state IN ('available', 'running', 'pending'))
+		+ (SELECT count(*) FROM translation_queue WHERE attempts = 0)`)
+}
+
+// WaitTranslationQueueEmpty waits until nothing is queued for
+// translation, retries included.
+func (e *Env) WaitTranslationQueueEmpty() {
+	e.t.Helper()
+	e.waitNone("items still queued for translation", `SELECT count(*) FROM translation_queue`)
 }
 
 // waitNone waits up to 20 s until count, a SELECT count(*), is 0.

@@ -186,7 +186,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.FilesURL, "files-url", getenv("SAMESIDE_FILES_URL"), "where uploads are kept: file:///dir, gs://bucket, s3://bucket (SAMESIDE_FILES_URL)")
 	fs.StringVar(&c.FCMEndpoint, "fcm-endpoint", getenv("SAMESIDE_FCM_ENDPOINT"), "FCM endpoint override, e.g. a fake (SAMESIDE_FCM_ENDPOINT)")
 	pushWorkers := fs.String("push-workers", env("SAMESIDE_PUSH_WORKERS", strconv.Itoa(jobs.DefaultPushWorkers)), "fan-outs at once (SAMESIDE_PUSH_WORKERS)")
-	translateWorkers := fs.String("translate-workers", env("SAMESIDE_TRANSLATE_WORKERS", strconv.Itoa(jobs.DefaultTranslateWorkers)), "translations at once (SAMESIDE_TRANSLATE_WORKERS)")
+	translateWorkers := fs.String("translate-workers", env("SAMESIDE_TRANSLATE_WORKERS", strconv.Itoa(jobs.DefaultTranslateWorkers)), "translation drains at once (SAMESIDE_TRANSLATE_WORKERS)")
 	dbMaxConns := fs.String("db-max-conns", env("SAMESIDE_DB_MAX_CONNS", "20"), "the API's PostgreSQL connections per process (SAMESIDE_DB_MAX_CONNS)")
 	fs.DurationVar(&c.PushPollInterval, "push-poll", time.Second, "how often idle push workers look for due jobs (SAMESIDE_PUSH_POLL)")
 	fs.DurationVar(&c.JobRescueAfter, "job-rescue-after", 5*time.Minute, "when a running job counts as abandoned (SAMESIDE_JOB_RESCUE_AFTER)")

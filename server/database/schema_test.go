@@ -130,9 +130,10 @@ func contains(list []string, s string) bool {
 
 // modelless are the migrated tables no GORM model maps, and why.
 var modelless = map[string]string{
-	"goose_db_version": "goose's own record of applied migrations",
-	"rate_usage":       "rate-limit counters per instance, exchanged in raw SQL by server/api's SharedLimits",
-	"live_sockets":     "open websockets per instance, kept in raw SQL by server/api's SharedLimits",
+	"goose_db_version":  "goose's own record of applied migrations",
+	"rate_usage":        "rate-limit counters per instance, exchanged in raw SQL by server/api's SharedLimits",
+	"live_sockets":      "open websockets per instance, kept in raw SQL by server/api's SharedLimits",
+	"translation_queue": "items waiting to be translated, queued and drained in raw SQL by server/translation",
 }
 
 // TestEveryTableHasAModel: every table the migrations create is mapped by

@@ -57,7 +57,7 @@ const (
 type Options struct {
 	// PushWorkers is how many push jobs run at once per process.
 	PushWorkers int
-	// TranslateWorkers is how many translations run at once per process.
+	// TranslateWorkers is how many translation drains run at once per process.
 	TranslateWorkers int
 	// PollInterval is how often the client looks for jobs between
 	// notifications (new jobs wake it through LISTEN/NOTIFY).

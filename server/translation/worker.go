@@ -3,12 +3,11 @@ package translation
 import (
 	"context"
 	"database/sql"
-	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/models/txhook"
 	"github.com/sameside/sameside/server/jobs"
 )
 
@@ -46,20 +46,145 @@ type Service struct {
 	Log        *slog.Logger
 	// CallTimeout bounds one call to the provider.
 	CallTimeout time.Duration
+	// WakeGap is the least time between two drains one process asks for:
+	// the items written meanwhile wait for the next and go in its batch.
+	WakeGap time.Duration
 	// Characters counts what the provider translated, by target language.
 	Characters *prometheus.CounterVec
 	inserter   *river.Client[*sql.Tx]
+	wake       chan struct{}
 }
 
 // New returns a service; inserter is a River client on the same database.
+// Run must be running for what is written to be translated at once (the
+// periodic sweep, Periodic, finds it otherwise).
 func New(db *gorm.DB, inserter *river.Client[*sql.Tx], t Translator, log *slog.Logger) *Service {
-	return &Service{DB: db, Translator: t, Log: log, inserter: inserter, CallTimeout: 20 * time.Second,
+	return &Service{DB: db, Translator: t, Log: log, inserter: inserter, CallTimeout: 20 * time.Second, WakeGap: 100 * time.Millisecond,
+		wake: make(chan struct{}, 1),
 		Characters: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "sameside", Name: "translated_characters_total",
 			Help: "Characters sent to the translation provider (what it bills), by target language."}, []string{"target"})}
 }
 
-// Args is the River job that translates one written item into its
-// readers' languages.
+// EnqueueTx queues the translation of an item in the transaction that
+// writes it: no job, no call. In a transaction with hooks (the domain's)
+// the transaction's items go in with one statement at its end.
+func (s *Service) EnqueueTx(ctx context.Context, tx *gorm.DB, kind, id string) error {
+	if _, ok := loadSQL[kind]; !ok {
+		return fmt.Errorf("translation: kind %q", kind)
+	}
+	h := txhook.Of(tx)
+	if h == nil {
+		s.QueuedTx(tx)
+		return s.queue(tx.WithContext(ctx), []string{kind}, []string{id})
+	}
+	q := h.Once(queueKey{s}, func() any {
+		q := &queued{}
+		h.BeforeCommit(func(tx *gorm.DB) error { return s.queue(tx, q.kinds, q.ids) })
+		s.QueuedTx(tx)
+		return q
+	}).(*queued)
+	q.kinds, q.ids = append(q.kinds, kind), append(q.ids, id)
+	return nil
+}
+
+// QueueSQL is a statement, for a writer's own (as a CTE), that queues the
+// translation of the items of kind whose ids ids selects (one column, of
+// uuids or texts); the writer then calls QueuedTx. A message is queued
+// this way, in its own statement, rather than with a round trip more.
+func (s *Service) QueueSQL(kind, ids string) string {
+	if _, ok := loadSQL[kind]; !ok {
+		panic("translation: kind " + kind)
+	}
+	return `INSERT INTO translation_queue (kind, item_id) SELECT '` + kind + `', CAST(queued.id AS text) FROM (` + ids + `) AS queued (id)`
+}
+
+// QueuedTx says that tx queued items: a drain is asked for once it
+// commits (in a transaction without hooks, now: a drain that runs before
+// the commit leaves the items to the next one, the sweep's at the latest).
+func (s *Service) QueuedTx(tx *gorm.DB) {
+	h := txhook.Of(tx)
+	if h == nil {
+		s.Wake()
+		return
+	}
+	h.Once(wakeKey{s}, func() any {
+		h.AfterCommit(s.Wake)
+		return true
+	})
+}
+
+func (s *Service) queue(tx *gorm.DB, kinds, ids []string) error {
+	return tx.Exec(`INSERT INTO translation_queue (kind, item_id) SELECT * FROM unnest(CAST(? AS text[]), CAST(? AS text[]))`,
+		models.Array[string](kinds), models.Array[string](ids)).Error
+}
+
+// queueKey keeps a service's items in a transaction's hooks; wakeKey, that
+// a drain is asked for once it commits.
+type (
+	queueKey struct{ s *Service }
+	wakeKey  struct{ s *Service }
+)
+
+// queued is what a transaction queues at its end.
+type queued struct{ kinds, ids []string }
+
+// Wake asks for a drain: at once, or after WakeGap when one was asked for
+// less than WakeGap ago (Run does it). It never blocks.
+func (s *Service) Wake() {
+	select {
+	case s.wake <- struct{}{}:
+	default: // one is asked for already, and takes this item too
+	}
+}
+
+// Run inserts a drain job for each wake-up, at most one a WakeGap, until
+// ctx ends: at 200 messages a second, a drain translates a batch of them
+// rather than a job each.
+func (s *Service) Run(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.wake:
+		}
+		if _, err := s.inserter.Insert(ctx, DrainArgs{}, nil); err != nil && ctx.Err() == nil {
+			s.Log.Warn("translation: drain not queued; the sweep will run it", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(s.WakeGap):
+		}
+	}
+}
+
+// DrainArgs is the River job that translates what the queue holds.
+type DrainArgs struct{}
+
+// Kind implements river.JobArgs.
+func (DrainArgs) Kind() string { return "translate_drain" }
+
+// InsertOpts implements river.JobArgsWithInsertOpts. A failed drain is
+// not retried by River: its items carry their own backoff.
+func (DrainArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: jobs.QueueTranslate, MaxAttempts: 1}
+}
+
+// SweepEvery is how often the workers' leader runs a drain whatever was
+// asked for: items whose backoff has passed, and any whose wake-up was lost
+// (their process stopped between the commit and the wake-up).
+const SweepEvery = time.Minute
+
+// Periodic is the sweep, for the workers' periodic jobs.
+func Periodic() *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(SweepEvery), func() (river.JobArgs, *river.InsertOpts) {
+		return DrainArgs{}, nil
+	}, &river.PeriodicJobOpts{ID: "translate_drain", RunOnStart: true})
+}
+
+// Args is the job a written item was translated by before the queue
+// (migration 00030); one still waiting when a server with the queue starts
+// puts its item in the queue.
 type Args struct {
 	What string `json:"what"` // KindMessage …
 	ID   string `json:"id"`
@@ -73,187 +198,166 @@ func (Args) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: jobs.QueueTranslate, MaxAttempts: 20}
 }
 
-// EnqueueTx schedules the translation of an item in the transaction that
-// writes it: no commit, no call.
-func (s *Service) EnqueueTx(ctx context.Context, tx *gorm.DB, kind, id string) error {
-	return jobs.InsertTx(ctx, s.inserter, tx, Args{What: kind, ID: id}, nil)
-}
-
 // Worker works Args jobs.
 type Worker struct {
 	river.WorkerDefaults[Args]
 	S *Service
 }
 
-// Register returns what adds the worker to a jobs client.
-func Register(s *Service) func(*river.Workers) error {
-	return func(w *river.Workers) error { return river.AddWorkerSafely(w, &Worker{S: s}) }
-}
-
-// item is what one job translates: its texts, the names to keep, and the
-// languages of those who read it.
-type item struct {
-	texts, names, langs []string
-	school              string
-	// authorLang is the author's language: most likely the text's, so it
-	// goes last (by then a translation has told the text's language, and
-	// a call that would only return the text as it is is saved).
-	authorLang string
-}
-
-// Work translates each text of the item into each reader language it is
-// not yet in. A provider error fails the job, and River retries it with
-// backoff; what was translated before the error is kept, so a retry calls
-// the provider only for what is missing.
+// Work queues the job's item.
 func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
-	s := w.S
-	it, err := load(s.DB.WithContext(ctx), job.Args.What, job.Args.ID)
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil // deleted since
+	if _, ok := loadSQL[job.Args.What]; !ok {
+		return nil
 	}
-	if err != nil {
-		return err
-	}
-	seen := map[string]bool{}
-	var targets []string
-	for _, l := range it.langs {
-		if l = Lang(l); l != "" && !seen[l] {
-			seen[l] = true
-			targets = append(targets, l)
-		}
-	}
-	author := Lang(it.authorLang)
-	slices.SortFunc(targets, func(a, b string) int {
-		switch {
-		case a == author:
-			return 1
-		case b == author:
-			return -1
-		}
-		return strings.Compare(a, b)
-	})
-	for _, text := range it.texts {
-		if text == "" {
-			continue
-		}
-		if err := s.translate(ctx, it.school, text, it.names, targets); err != nil {
+	defer w.S.Wake()
+	return w.S.queue(w.S.DB.WithContext(ctx), []string{job.Args.What}, []string{job.Args.ID})
+}
+
+// DrainWorker works DrainArgs jobs.
+type DrainWorker struct {
+	river.WorkerDefaults[DrainArgs]
+	S *Service
+}
+
+// Work drains the queue.
+func (w *DrainWorker) Work(ctx context.Context, _ *river.Job[DrainArgs]) error {
+	_, err := w.S.Drain(ctx)
+	return err
+}
+
+// Register returns what adds the workers to a jobs client.
+func Register(s *Service) func(*river.Workers) error {
+	return func(w *river.Workers) error {
+		if err := river.AddWorkerSafely(w, &Worker{S: s}); err != nil {
 			return err
 		}
+		return river.AddWorkerSafely(w, &DrainWorker{S: s})
 	}
-	return nil
 }
 
-// usageShards is how many rows a school's usage in a month and language
-// is spread over (the migration's CHECK says the same).
-const usageShards = 16
+// drainBatch is how many queued items one drain's transaction takes.
+const drainBatch = 200
 
-// UsageShard is the usage row text's characters are counted in: picked by
-// its hash, so that translations of different texts seldom wait on one
-// row's lock (those of one text wait on each other's advisory lock anyway).
-func UsageShard(text string) int16 { return int16(Hash(text)[0] % usageShards) }
+// maxAttempts is how often an item is tried before it is given up (River's
+// retries for a job were 20 too); the backoff doubles up to an hour.
+const maxAttempts = 20
 
-// translate puts text into each of targets (in order) it is not in yet and
-// is not written in, in one transaction under the text's lock: a burst of
-// identical texts calls the provider once per language, and a text's
-// languages cost one lock, one write and one commit together. A provider
-// error ends the calls; what was translated before it is written (a retry
-// calls the provider only for what is missing), then the error returned.
-func (s *Service) translate(ctx context.Context, school, text string, names []string, targets []string) error {
-	h := Hash(text)
-	lock := int64(binary.BigEndian.Uint64(h[:8]))
+// Drain translates what is due in the queue, in batches, until none is
+// left that another drain does not hold; it returns how many items it
+// took. Items the provider failed on stay queued with a backoff, what was
+// translated before the failure kept (a retry calls the provider only for
+// what is missing), and Drain returns the failure.
+func (s *Service) Drain(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		n, err := s.drainOnce(ctx)
+		total += n
+		if err != nil || n < drainBatch {
+			return total, err
+		}
+	}
+}
+
+// claimed is a queued item as the claim reads it.
+type claimed struct {
+	QueueID  int64
+	Kind     string
+	ItemID   string
+	Attempts int
+	Texts    models.Array[string] `gorm:"type:text[]"`
+	Names    models.Array[string] `gorm:"type:text[]"`
+	Langs    models.Array[string] `gorm:"type:text[]"`
+	School   *string
+	Author   *string
+	Exists   bool
+}
+
+// drainOnce translates one batch in one transaction: the claim and the
+// items' texts, names and languages in one statement, the texts' locks in
+// one, a call a language, the results and the queue in one.
+func (s *Service) drainOnce(ctx context.Context) (int, error) {
+	var n int
 	var callErr error
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		// The lock, then what is there as its last holder left it, in one
-		// call (migration 00029).
-		var have []models.Translation
-		if err := tx.Raw("SELECT target, source FROM translation_lock(?, decode(?, 'hex'))", lock, hex.EncodeToString(h)).Scan(&have).Error; err != nil {
+		var items []claimed
+		if err := tx.Raw(claimSQL, map[string]any{"n": drainBatch}).Scan(&items).Error; err != nil {
 			return err
 		}
-		// The languages the text is in already: translated into, or
-		// written in.
-		done := map[string]bool{}
-		for _, t := range have {
-			done[t.Target], done[t.Source] = true, true
-		}
-		chars := int32(len([]rune(text)))
-		var rows []models.Translation
-		var billed []string // the targets the provider was called for
-		for _, target := range targets {
-			if done[target] {
-				continue
-			}
-			cctx, cancel := context.WithTimeout(ctx, s.CallTimeout)
-			res, err := s.Translator.Translate(cctx, []string{Protect(text, names)}, target)
-			cancel()
-			if err != nil {
-				callErr = fmt.Errorf("translation into %s: %w", target, err)
-				break
-			}
-			source := Lang(res[0].Source)
-			if source == "" {
-				source = "und"
-			}
-			row := models.Translation{Hash: h, Target: target, Text: Unprotect(res[0].Text), Source: source, Chars: chars}
-			if source == target {
-				row.Text = text // in its own language: the original
-			}
-			rows = append(rows, row)
-			billed = append(billed, target)
-			done[target] = true
-			if source != "und" && !done[source] {
-				// The original's row says the text's language.
-				rows = append(rows, models.Translation{Hash: h, Target: source, Text: text, Source: source})
-				done[source] = true
-			}
-		}
-		if len(rows) == 0 {
+		n = len(items)
+		if n == 0 {
 			return nil
 		}
-		// The rows, and the characters added to the school's usage when
-		// there is a school, in one statement.
-		values := make([]string, len(rows))
-		var args []any
-		now := time.Now().UTC()
-		for i, r := range rows {
-			values[i] = "(decode(?, 'hex'), ?, ?, ?, ?, ?)" // GORM would spread a []byte into one ? per byte
-			args = append(args, hex.EncodeToString(r.Hash), r.Target, r.Text, r.Source, r.Chars, now)
-		}
-		q := `INSERT INTO translations (hash, target, text, source, chars, created_at) VALUES ` + strings.Join(values, ", ") + ` ON CONFLICT DO NOTHING`
-		if school != "" {
-			usage := make([]string, len(billed))
-			month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
-			for i, target := range billed {
-				usage[i] = "(?, ?, ?, ?, ?)"
-				args = append(args, school, month, target, UsageShard(text), chars)
+		var texts []text
+		for _, it := range items {
+			if !it.Exists {
+				continue // deleted since, or not an item
 			}
-			q = `WITH t AS (` + q + `)
-				INSERT INTO translation_usage (school_id, month, target, shard, chars) VALUES ` + strings.Join(usage, ", ") + `
-				ON CONFLICT (school_id, month, target, shard) DO UPDATE SET chars = translation_usage.chars + EXCLUDED.chars`
+			targets := readerLangs(it.Langs)
+			school, author := "", ""
+			if it.School != nil {
+				school = *it.School
+			}
+			if it.Author != nil {
+				author = Lang(*it.Author)
+			}
+			for _, t := range it.Texts {
+				if t != "" {
+					texts = append(texts, text{body: t, names: it.Names, school: school, targets: targets, author: author})
+				}
+			}
 		}
-		if err := tx.Exec(q, args...).Error; err != nil {
+		res, err := s.translateLocked(ctx, tx, texts)
+		if err != nil {
 			return err
 		}
-		for _, target := range billed {
-			s.Characters.WithLabelValues(target).Add(float64(chars))
+		callErr = res.callErr
+		var done, retry []int64
+		for _, it := range items {
+			switch {
+			case callErr == nil || !it.Exists:
+				done = append(done, it.QueueID)
+			case it.Attempts+1 >= maxAttempts:
+				s.Log.Error("translation: given up", "kind", it.Kind, "id", it.ItemID, "attempts", it.Attempts+1, "err", callErr)
+				done = append(done, it.QueueID)
+			default:
+				retry = append(retry, it.QueueID)
+			}
 		}
-		return nil
+		return s.write(tx, res, done, retry)
 	})
-	return errors.Join(err, callErr)
+	if err == nil && callErr != nil {
+		err = callErr
+	}
+	return n, err
+}
+
+// readerLangs are the base languages of langs, each once, sorted.
+func readerLangs(langs []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, l := range langs {
+		if l = Lang(l); l != "" && !seen[l] {
+			seen[l] = true
+			out = append(out, l)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // InLanguage is text in lang for an email or a text about to be written:
-// the stored translation, or one made now (once, as the job would) within
+// the stored translation, or one made now (once, as a drain would) within
 // wait; ok is false when text is in lang already or no translation could
 // be had in time (the caller sends it as written: an alert does not wait
 // for a translation).
-func (s *Service) InLanguage(ctx context.Context, school, text string, names []string, lang string, wait time.Duration) (string, bool) {
+func (s *Service) InLanguage(ctx context.Context, school, body string, names []string, lang string, wait time.Duration) (string, bool) {
 	lang = Lang(lang)
-	if text == "" || lang == "" {
-		return text, false
+	if body == "" || lang == "" {
+		return body, false
 	}
 	read := func() (*models.Translation, error) {
 		var t models.Translation
-		err := s.DB.WithContext(ctx).Where("hash = ? AND target = ?", Hash(text), lang).Take(&t).Error
+		err := s.DB.WithContext(ctx).Where("hash = ? AND target = ?", Hash(body), lang).Take(&t).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return nil, nil
 		}
@@ -262,7 +366,13 @@ func (s *Service) InLanguage(ctx context.Context, school, text string, names []s
 	t, err := read()
 	if err == nil && t == nil {
 		cctx, cancel := context.WithTimeout(ctx, wait)
-		err = s.translate(cctx, school, text, names, []string{lang})
+		err = s.DB.WithContext(cctx).Transaction(func(tx *gorm.DB) error {
+			res, err := s.translateLocked(cctx, tx, []text{{body: body, names: names, school: school, targets: []string{lang}}})
+			if err != nil {
+				return err
+			}
+			return errors.Join(s.write(tx, res, nil, nil), res.callErr)
+		})
 		cancel()
 		if err == nil {
 			t, err = read()
@@ -270,49 +380,45 @@ func (s *Service) InLanguage(ctx context.Context, school, text string, names []s
 	}
 	if err != nil {
 		s.Log.Warn("translation: sending as written", "lang", lang, "err", err)
-		return text, false
+		return body, false
 	}
 	if t == nil || !t.Translated() {
-		return text, false
+		return body, false
 	}
 	return t.Text, true
 }
 
-// load reads an item's texts, the names in it to keep, and its readers'
-// languages (the author's and school's own included: names and the
-// author's language are the same whoever reads).
-func load(db *gorm.DB, kind, id string) (item, error) {
-	var it item
-	var row struct {
-		Texts  models.Array[string] `gorm:"type:text[]"`
-		Names  models.Array[string] `gorm:"type:text[]"`
-		Langs  models.Array[string] `gorm:"type:text[]"`
-		School *string
-		Author *string
-		Exists bool
+// claimSQL claims up to @n due queue rows (skipping those another drain
+// holds) and reads each one's item: its texts, the names in it to keep,
+// its readers' languages (the author's and school's own included: names
+// and the author's language are the same whoever reads), its school, its
+// author's language, and whether it exists. A kind's query reads its item
+// from k: id (the uuid, or the first of a composite ID), user_id and
+// household (the second: a tried answer's user, a profile's household).
+var claimSQL = func() string {
+	const uuidRE = `'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'`
+	part := func(n string) string { return `split_part(q.item_id, '/', ` + n + `)` }
+	q := `WITH queued AS MATERIALIZED (
+		SELECT q.id AS queue_id, q.kind, q.item_id, q.attempts,
+			CASE WHEN ` + part("1") + ` ~* ` + uuidRE + ` THEN CAST(` + part("1") + ` AS uuid) END AS id,
+			CASE WHEN ` + part("2") + ` ~* ` + uuidRE + ` THEN CAST(` + part("2") + ` AS uuid) END AS user_id,
+			` + part("2") + ` AS household
+		FROM translation_queue q WHERE q.not_before <= now() ORDER BY q.not_before, q.id LIMIT @n FOR UPDATE SKIP LOCKED)`
+	kinds := make([]string, 0, len(loadSQL))
+	for k := range loadSQL {
+		kinds = append(kinds, k)
 	}
-	q, ok := loadSQL[kind]
-	if !ok {
-		return it, fmt.Errorf("translation: kind %q", kind)
+	slices.Sort(kinds) // one statement text, prepared once
+	var branches, quoted []string
+	for _, kind := range kinds {
+		branches = append(branches, `SELECT k.queue_id, k.kind, k.item_id, k.attempts, l.texts, l.names, l.langs, CAST(l.school AS text) AS school, l.author, l.exists
+			FROM queued k CROSS JOIN LATERAL (`+loadSQL[kind]+`) l WHERE k.kind = '`+kind+`'`)
+		quoted = append(quoted, `'`+kind+`'`)
 	}
-	// A composite ID is "first/second": a tried answer's observation and
-	// user, a profile's student and household.
-	first, second, _ := strings.Cut(id, "/")
-	if err := db.Raw(q, map[string]any{"id": first, "user": second, "household": second}).Scan(&row).Error; err != nil {
-		return it, err
-	}
-	if !row.Exists {
-		return it, gorm.ErrRecordNotFound
-	}
-	it = item{texts: row.Texts, names: row.Names, langs: row.Langs}
-	if row.School != nil {
-		it.school = *row.School
-	}
-	if row.Author != nil {
-		it.authorLang = *row.Author
-	}
-	return it, nil
-}
+	branches = append(branches, `SELECT k.queue_id, k.kind, k.item_id, k.attempts, NULL, NULL, NULL, NULL, NULL, false
+		FROM queued k WHERE k.kind NOT IN (`+strings.Join(quoted, ", ")+`)`)
+	return q + "\n" + strings.Join(branches, "\nUNION ALL ")
+}()
 
 // studentPeople is a student's guardians and the staff of their classes.
 const studentPeople = `SELECT g.user_id FROM guardianships g WHERE g.student_id = x.student_id AND g.grants_access
@@ -349,31 +455,31 @@ func forSchool(x string) string {
 
 var loadSQL = map[string]string{
 	// A message, read by its conversation's participants.
-	KindMessage: `WITH x AS (SELECT m.body, m.sender_id AS author_id, c.id AS conversation_id, c.student_id, c.school_id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = @id),
+	KindMessage: `WITH x AS (SELECT m.body, m.sender_id AS author_id, c.id AS conversation_id, c.student_id, c.school_id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = k.id),
 		p AS (SELECT u.display_name, u.locale FROM conversation_participants cp JOIN users u ON u.id = cp.user_id, x WHERE cp.conversation_id = x.conversation_id)
 		SELECT ARRAY(SELECT body FROM x) AS texts,
 			ARRAY(SELECT display_name FROM p UNION SELECT unnest(ARRAY[st.first_name, st.last_name, coalesce(st.preferred_name, '')]) FROM students st, x WHERE st.id = x.student_id
 				UNION SELECT sc.name FROM schools sc, x WHERE sc.id = x.school_id) AS names,
 			ARRAY(SELECT DISTINCT locale FROM p) AS langs, ` + itemTail,
-	KindObservation: aboutStudent(`SELECT unnest(ARRAY[o.body, o.try_at_home]) AS body, o.student_id, o.author_id, o.school_id FROM observations o WHERE o.id = @id`),
+	KindObservation: aboutStudent(`SELECT unnest(ARRAY[o.body, o.try_at_home]) AS body, o.student_id, o.author_id, o.school_id FROM observations o WHERE o.id = k.id`),
 	KindResponse: aboutStudent(`SELECT r.body, o.student_id, r.author_id, o.school_id FROM observation_responses r
-		JOIN observations o ON o.id = r.observation_id WHERE r.id = @id`),
-	KindInsight:      aboutStudent(`SELECT h.body, h.student_id, h.author_id, h.school_id FROM home_insights h WHERE h.id = @id`),
-	KindAnnouncement: forSchool(`SELECT a.title, a.body, a.school_id, a.author_id FROM announcements a WHERE a.id = @id`),
-	KindEvent:        forSchool(`SELECT e.title, e.description AS body, e.school_id, e.created_by_id AS author_id FROM school_events e WHERE e.id = @id`),
-	KindResource:     forSchool(`SELECT r.title, r.summary AS body, r.school_id, r.created_by_id AS author_id FROM resources r WHERE r.id = @id`),
+		JOIN observations o ON o.id = r.observation_id WHERE r.id = k.id`),
+	KindInsight:      aboutStudent(`SELECT h.body, h.student_id, h.author_id, h.school_id FROM home_insights h WHERE h.id = k.id`),
+	KindAnnouncement: forSchool(`SELECT a.title, a.body, a.school_id, a.author_id FROM announcements a WHERE a.id = k.id`),
+	KindEvent:        forSchool(`SELECT e.title, e.description AS body, e.school_id, e.created_by_id AS author_id FROM school_events e WHERE e.id = k.id`),
+	KindResource:     forSchool(`SELECT r.title, r.summary AS body, r.school_id, r.created_by_id AS author_id FROM resources r WHERE r.id = k.id`),
 	// The family's words before a meeting, and a meeting's summary with
 	// its next steps and what either side added later.
 	KindBooking: aboutStudent(`SELECT unnest(ARRAY[b.questions, b.at_home]) AS body, b.student_id, b.booked_by_id AS author_id, b.school_id
-		FROM conference_bookings b WHERE b.id = @id`),
+		FROM conference_bookings b WHERE b.id = k.id`),
 	KindRequest: aboutStudent(`SELECT unnest(ARRAY[r.topic, r.at_home]) AS body, r.student_id, r.requested_by_id AS author_id, r.school_id
-		FROM conference_requests r WHERE r.id = @id`),
-	KindSummary: aboutStudent(`SELECT cs.body, cs.student_id, cs.author_id, cs.school_id FROM conference_summaries cs WHERE cs.id = @id
+		FROM conference_requests r WHERE r.id = k.id`),
+	KindSummary: aboutStudent(`SELECT cs.body, cs.student_id, cs.author_id, cs.school_id FROM conference_summaries cs WHERE cs.id = k.id
 		UNION ALL SELECT ns.body, cs.student_id, cs.author_id, cs.school_id FROM conference_next_steps ns
-		JOIN conference_summaries cs ON cs.id = ns.summary_id WHERE cs.id = @id`),
+		JOIN conference_summaries cs ON cs.id = ns.summary_id WHERE cs.id = k.id`),
 	KindTried: aboutStudent(`SELECT t.body, t.student_id, t.user_id AS author_id, t.school_id FROM try_at_home_answers t
-		WHERE t.observation_id = @id AND t.user_id = @user`),
+		WHERE t.observation_id = k.id AND t.user_id = k.user_id`),
 	KindProfile: aboutStudent(`SELECT unnest(ARRAY[p.strengths, p.what_works, p.worries, p.goals]) AS body, p.student_id, p.updated_by_id AS author_id, p.school_id
-		FROM child_profiles p WHERE p.student_id = @id AND p.household = @household`),
-	KindFollowUp: aboutStudent(`SELECT f.body, f.student_id, f.author_id, f.school_id FROM conference_follow_ups f WHERE f.id = @id`),
+		FROM child_profiles p WHERE p.student_id = k.id AND p.household = k.household`),
+	KindFollowUp: aboutStudent(`SELECT f.body, f.student_id, f.author_id, f.school_id FROM conference_follow_ups f WHERE f.id = k.id`),
 }

@@ -191,11 +191,14 @@ func (q queued) String() string {
 	return strings.Join(parts, ", ") + " waiting"
 }
 
-// jobsWaiting reads how many jobs wait in each queue, due or running.
+// jobsWaiting reads how many jobs wait in each queue, due or running, and
+// how many items wait in the translation queue (its drains are jobs of the
+// translate queue).
 func jobsWaiting(ctx context.Context, pool *pgxpool.Pool) (queued, error) {
 	rows, err := pool.Query(ctx, `SELECT queue, count(*) FROM river_job
 		WHERE state = 'running' OR (state IN ('available', 'retryable', 'scheduled') AND scheduled_at <= now())
-		GROUP BY queue`)
+		GROUP BY queue
+		UNION ALL SELECT 'translation items', count(*) FROM translation_queue WHERE not_before <= now() HAVING count(*) > 0`)
 	if err != nil {
 		return nil, fmt.Errorf("job queues: %w", err)
 	}
