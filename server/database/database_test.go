@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -165,6 +166,24 @@ func TestLogsLeaveValuesOut(t *testing.T) {
 	db.WithContext(ctx).Raw("SELECT pg_sleep(1)").Scan(&n)
 	if buf.Len() != 0 {
 		t.Fatalf("a cancelled statement was logged: %s", buf.String())
+	}
+}
+
+// A long statement is logged cut short, saying how long it was.
+func TestLogsCutLongStatements(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, nil))
+	db, err := database.Open(context.Background(), dbtest.URL(t), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	long := "SELECT 1 /* " + strings.Repeat("é", 3000) + " */ + no_such_column"
+	db.Raw(long).Scan(&n)
+	out := buf.String()
+	if !strings.Contains(out, "no_such_column") || !strings.Contains(out, fmt.Sprintf("(%d bytes in all)", len(long))) ||
+		len(out) > 3000 || !utf8.ValidString(out) {
+		t.Fatalf("log (%d bytes): %.300s", len(out), out)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -168,7 +169,28 @@ func (q quietCancel) Trace(ctx context.Context, begin time.Time, fc func() (stri
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		return // a unique index deciding a race: the caller answers CONFLICT
 	}
-	q.Interface.Trace(ctx, begin, fc, err)
+	q.Interface.Trace(ctx, begin, func() (string, int64) {
+		sql, rows := fc()
+		return shortSQL(sql), rows
+	}, err)
+}
+
+// loggedSQL is the most of a statement a log line carries: the
+// translation drain's claim is 20,000 characters, and a slow database
+// logged it whole on every drain.
+const loggedSQL = 2000
+
+// shortSQL is sql cut to loggedSQL bytes (on a character's boundary),
+// saying how long it was.
+func shortSQL(sql string) string {
+	if len(sql) <= loggedSQL {
+		return sql
+	}
+	cut := loggedSQL
+	for cut > 0 && !utf8.RuneStart(sql[cut]) {
+		cut--
+	}
+	return sql[:cut] + fmt.Sprintf(" … (%d bytes in all)", len(sql))
 }
 
 // Error renders GORM's printf-style messages ("failed to initialize
