@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -505,5 +506,27 @@ func TestTranslationDrainStatements(t *testing.T) {
 	}
 	if working != 1 {
 		t.Fatalf("%d drains translated, want 1 (all three messages in one batch)", working)
+	}
+}
+
+// A child's profile is queued for translation under "student id/household",
+// and a household's key may hold a slash itself: the drain reads the profile
+// by everything after the first one.
+func TestProfileTranslatedWhateverItsHouseholdKey(t *testing.T) {
+	f, _ := spanishSpeakingParent(t)
+	s1 := f.students["s1"].ID
+	if err := f.DB.Exec(`UPDATE guardianships SET household = 'Apt 4/B' WHERE student_id = ? AND user_id = ?`, s1, f.users["parentA"].ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	const worries = "Mornings are hard: she is tired before the bus."
+	if r := f.Do(f.token("parentA"), `mutation($s: ID!, $w: String!) { updateChildProfile(input: {studentId: $s, worries: $w}) { worries } }`,
+		map[string]any{"s": s1, "w": worries}); r.Code() != "" {
+		t.Fatal(r.Body)
+	}
+	f.WaitJobsSettled()
+	var targets []string
+	f.DB.Raw(`SELECT target FROM translations WHERE hash = decode(?, 'hex') ORDER BY target`, hex.EncodeToString(translation.Hash(worries))).Scan(&targets)
+	if !slices.Contains(targets, "es") {
+		t.Fatalf("the profile's worries were translated into %v, want Spanish among them", targets)
 	}
 }

@@ -1,11 +1,14 @@
 package translation
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -98,15 +101,7 @@ func (s *Service) translateLocked(ctx context.Context, tx *gorm.DB, texts []text
 	if len(entries) == 0 {
 		return res, nil
 	}
-	slices.SortFunc(entries, func(a, b *entry) int {
-		switch {
-		case a.key < b.key:
-			return -1
-		case a.key > b.key:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(entries, func(a, b *entry) int { return cmp.Compare(a.key, b.key) })
 	// The locks, then what is there as their last holders left it, in one
 	// call (migration 00029's function takes a fresh snapshot after each
 	// wait).
@@ -160,6 +155,12 @@ func (s *Service) translateLocked(ctx context.Context, tx *gorm.DB, texts []text
 					batch, in, chars = append(batch, list[0]), append(in, p), chars+len(p)
 					list = list[1:]
 				}
+				if dl, ok := ctx.Deadline(); ok && time.Until(dl) < s.CallTimeout {
+					// Not time enough for another call: what was made is
+					// kept, the rest tried again later.
+					res.callErr = errors.New("translation: out of time for the batch")
+					return res, nil
+				}
 				cctx, cancel := context.WithTimeout(ctx, s.CallTimeout)
 				out, err := s.Translator.Translate(cctx, in, target)
 				cancel()
@@ -209,10 +210,20 @@ func (s *Service) write(tx *gorm.DB, res result, done, retry []int64) error {
 		h, target, body, source = append(h, hex.EncodeToString(r.Hash)), append(target, r.Target), append(body, r.Text), append(source, r.Source)
 		chars = append(chars, int64(r.Chars))
 	}
+	// The usage rows in one order, whichever drain writes them: two
+	// drains adding to the same rows lock them in the same order and never
+	// deadlock.
+	keys := make([]usageKey, 0, len(res.usage))
+	for k := range res.usage {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b usageKey) int {
+		return cmp.Or(strings.Compare(a.school, b.school), strings.Compare(a.target, b.target), cmp.Compare(a.shard, b.shard))
+	})
 	var school, utarget []string
 	var shard, uchars []int64
-	for k, n := range res.usage {
-		school, utarget, shard, uchars = append(school, k.school), append(utarget, k.target), append(shard, int64(k.shard)), append(uchars, n)
+	for _, k := range keys {
+		school, utarget, shard, uchars = append(school, k.school), append(utarget, k.target), append(shard, int64(k.shard)), append(uchars, res.usage[k])
 	}
 	now := time.Now().UTC()
 	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)

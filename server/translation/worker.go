@@ -393,8 +393,9 @@ func (s *Service) InLanguage(ctx context.Context, school, body string, names []s
 // its readers' languages (the author's and school's own included: names
 // and the author's language are the same whoever reads), its school, its
 // author's language, and whether it exists. A kind's query reads its item
-// from k: id (the uuid, or the first of a composite ID), user_id and
-// household (the second: a tried answer's user, a profile's household).
+// from k: id (the uuid, or the first of a composite "first/second" ID),
+// user_id and household (the second: a tried answer's user, a profile's
+// household, everything after the first slash).
 var claimSQL = func() string {
 	const uuidRE = `'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'`
 	part := func(n string) string { return `split_part(q.item_id, '/', ` + n + `)` }
@@ -402,7 +403,7 @@ var claimSQL = func() string {
 		SELECT q.id AS queue_id, q.kind, q.item_id, q.attempts,
 			CASE WHEN ` + part("1") + ` ~* ` + uuidRE + ` THEN CAST(` + part("1") + ` AS uuid) END AS id,
 			CASE WHEN ` + part("2") + ` ~* ` + uuidRE + ` THEN CAST(` + part("2") + ` AS uuid) END AS user_id,
-			` + part("2") + ` AS household
+			CASE WHEN strpos(q.item_id, '/') > 0 THEN substr(q.item_id, strpos(q.item_id, '/') + 1) ELSE '' END AS household
 		FROM translation_queue q WHERE q.not_before <= now() ORDER BY q.not_before, q.id LIMIT @n FOR UPDATE SKIP LOCKED)`
 	kinds := make([]string, 0, len(loadSQL))
 	for k := range loadSQL {
