@@ -530,3 +530,37 @@ func TestProfileTranslatedWhateverItsHouseholdKey(t *testing.T) {
 		t.Fatalf("the profile's worries were translated into %v, want Spanish among them", targets)
 	}
 }
+
+// A translation job left from before the queue (one per item, kind
+// "translate") puts its item in the queue when it runs, and the item is
+// translated.
+func TestLegacyTranslationJobQueuesItsItem(t *testing.T) {
+	f := newFixtureWith(t, apptest.Options{Translate: true, NoWorkers: true})
+	if r := f.Do(f.token("parentA"), `mutation($in: UpdateProfileInput!) { updateProfile(input: $in) { locale } }`,
+		map[string]any{"in": map[string]any{"locale": "es-MX"}}); r.Code() != "" {
+		t.Fatal(r.Body)
+	}
+	conv := f.start(t, "parentA", "s1", "teacherA")
+	const text = "The class play is on Friday at ten."
+	var sent struct {
+		SendMessage struct{ Message struct{ ID string } }
+	}
+	f.Do(f.token("teacherA"), `mutation($in: SendMessageInput!) { sendMessage(input: $in) { message { id } } }`,
+		map[string]any{"in": map[string]any{"clientMutationId": "legacy-1", "conversationId": conv, "body": text}}).Decode(t, &sent)
+	// As an older server would have left it: a job, not a queued item.
+	if err := f.DB.Exec(`DELETE FROM translation_queue`).Error; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.App.Workers.Insert(context.Background(), translation.Args{What: translation.KindMessage, ID: sent.SendMessage.Message.ID}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.App.StartWorkers(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	f.WaitJobsSettled()
+	var targets []string
+	f.DB.Raw(`SELECT target FROM translations WHERE hash = decode(?, 'hex') ORDER BY target`, hex.EncodeToString(translation.Hash(text))).Scan(&targets)
+	if !slices.Contains(targets, "es") {
+		t.Fatalf("the message was translated into %v, want Spanish among them", targets)
+	}
+}
