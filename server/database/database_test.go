@@ -19,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
+	"gorm.io/gorm"
 
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/server/database"
@@ -146,15 +147,21 @@ func freePort(t *testing.T) uint32 {
 	return uint32(l.Addr().(*net.TCPAddr).Port)
 }
 
-// A failed statement is logged without its values (they are children's
-// data), and a cancelled one is not logged at all.
-func TestLogsLeaveValuesOut(t *testing.T) {
-	var buf bytes.Buffer
-	log := slog.New(slog.NewTextHandler(&buf, nil))
-	db, err := database.Open(context.Background(), dbtest.URL(t), log)
+// loggingDB opens a test database whose log is the returned buffer.
+func loggingDB(t *testing.T) (*gorm.DB, *bytes.Buffer) {
+	t.Helper()
+	buf := &bytes.Buffer{}
+	db, err := database.Open(context.Background(), dbtest.URL(t), slog.New(slog.NewTextHandler(buf, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return db, buf
+}
+
+// A failed statement is logged without its values (they are children's
+// data), and a cancelled one is not logged at all.
+func TestLogsLeaveValuesOut(t *testing.T) {
+	db, buf := loggingDB(t)
 	var n int64
 	db.Raw("SELECT count(*) FROM users WHERE display_name = ? AND no_such_column = 1", "Secret Child Name").Scan(&n)
 	if !strings.Contains(buf.String(), "no_such_column") || strings.Contains(buf.String(), "Secret Child Name") {
@@ -171,12 +178,7 @@ func TestLogsLeaveValuesOut(t *testing.T) {
 
 // A long statement is logged cut short, saying how long it was.
 func TestLogsCutLongStatements(t *testing.T) {
-	var buf bytes.Buffer
-	log := slog.New(slog.NewTextHandler(&buf, nil))
-	db, err := database.Open(context.Background(), dbtest.URL(t), log)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, buf := loggingDB(t)
 	var n int64
 	long := "SELECT 1 /* " + strings.Repeat("é", 3000) + " */ + no_such_column"
 	db.Raw(long).Scan(&n)
