@@ -30,9 +30,7 @@ func BenchmarkUrgentAnnouncement(b *testing.B) {
 	if devices < 4000 {
 		b.Fatalf("%d devices in the audience", devices)
 	}
-	admin := env.Token("admin")
-	var school string
-	env.DB.Raw(`SELECT id FROM schools LIMIT 1`).Scan(&school)
+	admin, school := env.Token("admin"), adminSchool(b, env, env.User("admin"))
 	cfg := push.DefaultConfig()
 	posts := 0 // every post its own clientMutationId: runs of the sub-benchmark share the database
 

@@ -63,9 +63,8 @@ func TestRosterInvitationsConsentAndUrgent(t *testing.T) {
 	if err := env.DB.Model(&models.User{}).Where("id = ?", mom.ID).Updates(map[string]any{"quiet_hours_start": 0, "quiet_hours_end": 1439}).Error; err != nil {
 		t.Fatal(err)
 	}
-	admin := env.TokenFor(userByEmail(t, env, "admin@sameside-demo.example"))
-	var school string
-	env.DB.Raw("SELECT id FROM schools LIMIT 1").Scan(&school)
+	adminUser := userByEmail(t, env, "admin@sameside-demo.example")
+	admin, school := env.TokenFor(adminUser), adminSchool(t, env, adminUser)
 	announce := func(id string, urgent bool) {
 		t.Helper()
 		if r := env.Do(admin, `mutation($in: PostAnnouncementInput!) { postAnnouncement(input: $in) { announcement { id } } }`, map[string]any{"in": map[string]any{
@@ -123,10 +122,9 @@ func TestRosterInvitationsConsentAndUrgent(t *testing.T) {
 // goes in the app alone. Only the school's admin chooses.
 func TestSchoolChannels(t *testing.T) {
 	env, districtID := rosterEnv(t)
-	admin := env.TokenFor(userByEmail(t, env, "admin@sameside-demo.example"))
+	adminUser := userByEmail(t, env, "admin@sameside-demo.example")
+	admin, school := env.TokenFor(adminUser), adminSchool(t, env, adminUser)
 	teacher := env.TokenFor(userByEmail(t, env, "teacher1@sameside-demo.example"))
-	var school string
-	env.DB.Raw("SELECT id FROM schools LIMIT 1").Scan(&school)
 	set := func(token string, chans ...string) *apptest.Response {
 		t.Helper()
 		if chans == nil {

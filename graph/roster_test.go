@@ -105,6 +105,20 @@ func userByEmail(t *testing.T, env *apptest.Env, email string) *models.User {
 	return &u
 }
 
+// adminSchool is the school the user is an admin of (taken from their
+// membership, as the app takes it from viewer.memberships: which row
+// "SELECT id FROM schools LIMIT 1" returns is heap order once a test has
+// made a second school).
+func adminSchool(t testing.TB, env *apptest.Env, admin *models.User) string {
+	t.Helper()
+	var school string
+	if err := env.DB.Raw(`SELECT school_id FROM memberships WHERE user_id = ? AND role = ? ORDER BY school_id LIMIT 1`, admin.ID, models.RoleAdmin).
+		Scan(&school).Error; err != nil || school == "" {
+		t.Fatalf("%s admins no school (%v)", admin.DisplayName, err)
+	}
+	return school
+}
+
 func zipOf(t *testing.T, files map[string]string) []byte {
 	t.Helper()
 	var buf bytes.Buffer

@@ -56,9 +56,7 @@ func BenchmarkUrgentAllChannels(b *testing.B) {
 		b.Fatalf("%d devices, %d phones, %d emails", devices, phones, emails)
 	}
 	total := devices + phones + emails
-	admin := env.Token("admin")
-	var school string
-	env.DB.Raw(`SELECT id FROM schools LIMIT 1`).Scan(&school)
+	admin, school := env.Token("admin"), adminSchool(b, env, env.User("admin"))
 	reset := func() { env.FCM.Reset(); env.Twilio.Reset(); env.SMTP.Reset() }
 	// exactlyOnce fails the run unless every point got exactly one send.
 	exactlyOnce := func(b *testing.B) {
