@@ -1,6 +1,7 @@
 // Package translation translates what people write into the languages of
-// those who read it: once, in the background, when it is written (a River
-// job per text), with the results kept in the translations table keyed by
+// those who read it: once, in the background, when it is written (the
+// write queues it, River drain jobs translate the queue in batches; see
+// worker.go), with the results kept in the translations table keyed by
 // the text's SHA-256 and the target language, so that a read costs no call
 // to the provider. Names of people and of the school are protected: they
 // go to the provider inside <span translate="no"> and come back as they
