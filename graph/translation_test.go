@@ -564,3 +564,15 @@ func TestLegacyTranslationJobQueuesItsItem(t *testing.T) {
 		t.Fatalf("the message was translated into %v, want Spanish among them", targets)
 	}
 }
+
+// An email or a text about to be written takes its text's translation made
+// on the spot when none is stored yet, within its own short wait (far
+// below a provider call's own timeout).
+func TestInLanguageTranslatesWithinItsWait(t *testing.T) {
+	f := newFixtureWith(t, apptest.Options{Translate: true})
+	const text = "Picture day is moved to Thursday."
+	got, ok := f.App.Translation.InLanguage(context.Background(), f.students["s1"].SchoolID, text, nil, "es", 5*time.Second)
+	if !ok || got == text {
+		t.Fatalf("in Spanish: %q (translated %v)", got, ok)
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -154,12 +153,6 @@ func (s *Service) translateLocked(ctx context.Context, tx *gorm.DB, texts []text
 					}
 					batch, in, chars = append(batch, list[0]), append(in, p), chars+len(p)
 					list = list[1:]
-				}
-				if dl, ok := ctx.Deadline(); ok && time.Until(dl) < s.CallTimeout {
-					// Not time enough for another call: what was made is
-					// kept, the rest tried again later.
-					res.callErr = errors.New("translation: out of time for the batch")
-					return res, nil
 				}
 				cctx, cancel := context.WithTimeout(ctx, s.CallTimeout)
 				out, err := s.Translator.Translate(cctx, in, target)

@@ -236,6 +236,10 @@ func Register(s *Service) func(*river.Workers) error {
 	}
 }
 
+// writeMargin is the time a drain keeps, before its job's deadline, to
+// write its batch after the provider's calls.
+const writeMargin = 10 * time.Second
+
 // drainBatch is how many queued items one drain's transaction takes.
 const drainBatch = 200
 
@@ -277,6 +281,16 @@ type claimed struct {
 // items' texts, names and languages in one statement, the texts' locks in
 // one, a call a language, the results and the queue in one.
 func (s *Service) drainOnce(ctx context.Context) (int, error) {
+	// The provider's calls end writeMargin before the job must: a call cut
+	// short leaves the batch the time to write what was made and put the
+	// rest back, rather than River cancelling the job and rolling the
+	// batch back every time.
+	callCtx := ctx
+	if dl, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		callCtx, cancel = context.WithDeadline(ctx, dl.Add(-writeMargin))
+		defer cancel()
+	}
 	var n int
 	var callErr error
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -307,7 +321,7 @@ func (s *Service) drainOnce(ctx context.Context) (int, error) {
 				}
 			}
 		}
-		res, err := s.translateLocked(ctx, tx, texts)
+		res, err := s.translateLocked(callCtx, tx, texts)
 		if err != nil {
 			return err
 		}
