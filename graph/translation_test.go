@@ -524,11 +524,16 @@ func TestProfileTranslatedWhateverItsHouseholdKey(t *testing.T) {
 		t.Fatal(r.Body)
 	}
 	f.WaitJobsSettled()
-	var targets []string
-	f.DB.Raw(`SELECT target FROM translations WHERE hash = decode(?, 'hex') ORDER BY target`, hex.EncodeToString(translation.Hash(worries))).Scan(&targets)
-	if !slices.Contains(targets, "es") {
+	if targets := translatedInto(f, worries); !slices.Contains(targets, "es") {
 		t.Fatalf("the profile's worries were translated into %v, want Spanish among them", targets)
 	}
+}
+
+// translatedInto is the languages text is stored in.
+func translatedInto(f *fixture, text string) []string {
+	var targets []string
+	f.DB.Raw(`SELECT target FROM translations WHERE hash = decode(?, 'hex') ORDER BY target`, hex.EncodeToString(translation.Hash(text))).Scan(&targets)
+	return targets
 }
 
 // A translation job left from before the queue (one per item, kind
@@ -558,9 +563,7 @@ func TestLegacyTranslationJobQueuesItsItem(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.WaitJobsSettled()
-	var targets []string
-	f.DB.Raw(`SELECT target FROM translations WHERE hash = decode(?, 'hex') ORDER BY target`, hex.EncodeToString(translation.Hash(text))).Scan(&targets)
-	if !slices.Contains(targets, "es") {
+	if targets := translatedInto(f, text); !slices.Contains(targets, "es") {
 		t.Fatalf("the message was translated into %v, want Spanish among them", targets)
 	}
 }
