@@ -191,11 +191,21 @@ func (s *Service) translateLocked(ctx context.Context, tx *gorm.DB, texts []text
 	return res, nil
 }
 
+// retry is a queue row to try again after a delay.
+type retry struct {
+	id    int64
+	after time.Duration
+}
+
 // write stores res's translations and usage, removes the queue rows done
-// and puts those in retry back with their backoff, in one statement.
-func (s *Service) write(tx *gorm.DB, res result, done, retry []int64) error {
-	if len(res.rows) == 0 && len(done) == 0 && len(retry) == 0 {
+// and puts those in retries back with their delays, in one statement.
+func (s *Service) write(tx *gorm.DB, res result, done []int64, retries []retry) error {
+	if len(res.rows) == 0 && len(done) == 0 && len(retries) == 0 {
 		return nil
+	}
+	var retryIDs, retryMS []int64
+	for _, r := range retries {
+		retryIDs, retryMS = append(retryIDs, r.id), append(retryMS, r.after.Milliseconds())
 	}
 	var h, target, body, source []string
 	var chars []int64
@@ -221,8 +231,8 @@ func (s *Service) write(tx *gorm.DB, res result, done, retry []int64) error {
 	now := time.Now().UTC()
 	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
 	return tx.Exec(`WITH done AS (DELETE FROM translation_queue WHERE id = ANY(CAST(@done AS bigint[]))),
-		retry AS (UPDATE translation_queue SET attempts = attempts + 1,
-			not_before = now() + make_interval(secs => LEAST(3600, power(2, attempts + 1))) WHERE id = ANY(CAST(@retry AS bigint[]))),
+		retry AS (UPDATE translation_queue q SET attempts = q.attempts + 1, not_before = now() + r.ms * interval '1 millisecond'
+			FROM unnest(CAST(@retry AS bigint[]), CAST(@retryms AS bigint[])) AS r(id, ms) WHERE q.id = r.id),
 		t AS (INSERT INTO translations (hash, target, text, source, chars, created_at)
 			SELECT decode(r.h, 'hex'), r.target, r.body, r.source, r.chars, @now
 			FROM unnest(CAST(@h AS text[]), CAST(@target AS text[]), CAST(@body AS text[]), CAST(@source AS text[]), CAST(@chars AS bigint[])) AS r(h, target, body, source, chars)
@@ -231,7 +241,7 @@ func (s *Service) write(tx *gorm.DB, res result, done, retry []int64) error {
 		SELECT CAST(u.school AS uuid), @month, u.target, u.shard, u.chars
 		FROM unnest(CAST(@school AS text[]), CAST(@utarget AS text[]), CAST(@shard AS bigint[]), CAST(@uchars AS bigint[])) AS u(school, target, shard, chars)
 		ON CONFLICT (school_id, month, target, shard) DO UPDATE SET chars = translation_usage.chars + EXCLUDED.chars`,
-		map[string]any{"done": models.Array[int64](done), "retry": models.Array[int64](retry), "now": now, "month": month,
+		map[string]any{"done": models.Array[int64](done), "retry": models.Array[int64](retryIDs), "retryms": models.Array[int64](retryMS), "now": now, "month": month,
 			"h": models.Array[string](h), "target": models.Array[string](target), "body": models.Array[string](body),
 			"source": models.Array[string](source), "chars": models.Array[int64](chars),
 			"school": models.Array[string](school), "utarget": models.Array[string](utarget),

@@ -244,8 +244,13 @@ const writeMargin = 10 * time.Second
 const drainBatch = 200
 
 // maxAttempts is how often an item is tried before it is given up (River's
-// retries for a job were 20 too); the backoff doubles up to an hour.
-const maxAttempts = 20
+// retries for a job were 20 too); the backoff (jobs.Backoff, the push
+// retries' rule) doubles from retryBase up to retryCeiling.
+const (
+	maxAttempts  = 20
+	retryBase    = 2 * time.Second
+	retryCeiling = time.Hour
+)
 
 // Drain translates what is due in the queue, in batches, until none is
 // left that another drain does not hold; it returns how many items it
@@ -326,7 +331,8 @@ func (s *Service) drainOnce(ctx context.Context) (int, error) {
 			return err
 		}
 		callErr = res.callErr
-		var done, retry []int64
+		var done []int64
+		var retries []retry
 		for _, it := range items {
 			switch {
 			case callErr == nil || !it.Exists:
@@ -335,10 +341,10 @@ func (s *Service) drainOnce(ctx context.Context) (int, error) {
 				s.Log.Error("translation: given up", "kind", it.Kind, "id", it.ItemID, "attempts", it.Attempts+1, "err", callErr)
 				done = append(done, it.QueueID)
 			default:
-				retry = append(retry, it.QueueID)
+				retries = append(retries, retry{id: it.QueueID, after: jobs.Backoff(retryBase, retryCeiling, it.Attempts+1)})
 			}
 		}
-		return s.write(tx, res, done, retry)
+		return s.write(tx, res, done, retries)
 	})
 	if err == nil && callErr != nil {
 		err = callErr
