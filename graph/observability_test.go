@@ -79,6 +79,11 @@ func TestMetricsAndTracing(t *testing.T) {
 		`sameside_jobs_scrape_ok 1`,
 		`sameside_websocket_connections 1`,
 		`go_goroutines`,
+		// The database pools: how often and how long a request waited
+		// for a connection.
+		`go_sql_wait_count_total{db_name="api"}`,
+		`go_sql_wait_duration_seconds_total{db_name="api"}`,
+		`go_sql_max_open_connections{db_name="pages"}`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %s", want)

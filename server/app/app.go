@@ -174,7 +174,11 @@ func (a *App) open(ctx context.Context) error {
 		a.Tracing = a.tracerProvider
 		a.Log.Info("tracing: exporting spans over OTLP/HTTP", "endpoint", a.Config.OTLPEndpoint)
 	}
-	mo := metrics.Options{DB: db, Push: a.Push.Metrics.Snapshot, Operations: slices.Collect(maps.Keys(ops))}
+	mo := metrics.Options{DB: db, Push: a.Push.Metrics.Snapshot, Operations: slices.Collect(maps.Keys(ops)),
+		Pools: map[string]*sql.DB{"pages": a.pages}}
+	if api, err := db.DB(); err == nil {
+		mo.Pools["api"] = api
+	}
 	if a.Outbound != nil {
 		mo.Collectors = a.Outbound.Metrics.Collectors()
 	}

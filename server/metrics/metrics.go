@@ -6,6 +6,7 @@ package metrics
 
 import (
 	"context"
+	"database/sql"
 	"net/http"
 	"strconv"
 	"time"
@@ -45,6 +46,11 @@ type Options struct {
 	Operations []string
 	// Collectors are more metrics to serve (email and SMS counters).
 	Collectors []prometheus.Collector
+	// Pools are the database pools by name (go_sql_* with db_name): how
+	// many connections are in use, and how often and how long callers
+	// waited for one, the first thing to read when requests slow down
+	// under load.
+	Pools map[string]*sql.DB
 }
 
 // New registers the server's metrics, Go's runtime and the process's.
@@ -94,6 +100,9 @@ func New(o Options) *Metrics {
 	}
 	if o.DB != nil {
 		reg.MustRegister(queueCollector{o.DB})
+	}
+	for name, pool := range o.Pools {
+		reg.MustRegister(collectors.NewDBStatsCollector(pool, name))
 	}
 	reg.MustRegister(o.Collectors...)
 	return m
