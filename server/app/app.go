@@ -83,6 +83,11 @@ type App struct {
 	pg   *database.Server
 	// pages is the pool of the domain's observation pages (Domain.Pages).
 	pages *sql.DB
+	// jobsDB is the background jobs' handle on the database, on a pool of
+	// its own (jobsPool, Config.JobDBConns): push fan-outs, emails and
+	// texts, translations.
+	jobsDB   *gorm.DB
+	jobsPool *sql.DB
 	// stopEvents ends the listener and waits for it (set by StartEvents).
 	stopEvents func()
 	// tracerProvider exports spans when OTLP is configured.
@@ -156,6 +161,13 @@ func (a *App) open(ctx context.Context) error {
 	if a.Domain.Pages, a.pages, err = database.GenericPlans(db, a.pg.URL, pageConns, a.dbOptions...); err != nil {
 		return err
 	}
+	// The background jobs' work on connections of their own: a burst of
+	// fan-outs (200 messages a second, each its own) held the API's
+	// connections, and sendMessage waited for one (make bench-live: the
+	// API pool waited 580 s in a 30 s run).
+	if a.jobsDB, a.jobsPool, err = database.Pool(db, a.pg.URL, a.Config.JobDBConns, a.dbOptions...); err != nil {
+		return err
+	}
 	a.Limits = api.NewSharedLimits(db, a.Log, a.Config.LimitsSync)
 	if err := a.openPush(ctx, sqlDB); err != nil {
 		return err
@@ -175,7 +187,7 @@ func (a *App) open(ctx context.Context) error {
 		a.Log.Info("tracing: exporting spans over OTLP/HTTP", "endpoint", a.Config.OTLPEndpoint)
 	}
 	mo := metrics.Options{DB: db, Push: a.Push.Metrics.Snapshot, Operations: slices.Collect(maps.Keys(ops)),
-		Pools: map[string]*sql.DB{"pages": a.pages}}
+		Pools: map[string]*sql.DB{"pages": a.pages, "jobs": a.jobsPool}}
 	if api, err := db.DB(); err == nil {
 		mo.Pools["api"] = api
 	}
@@ -228,7 +240,7 @@ func (a *App) openPush(ctx context.Context, sqlDB *sql.DB) error {
 	}
 	pcfg := push.DefaultConfig()
 	pcfg.JobTimeout = a.Config.JobRescueAfter * 4 / 5
-	a.Push = push.New(a.DB, inserter, fcm, pcfg, a.Log)
+	a.Push = push.New(a.jobsDB, inserter, fcm, pcfg, a.Log)
 	a.Domain.Notify = a.Push
 	a.Domain.Roster = roster.Queue{Inserter: inserter}
 	if err := a.openOutbound(ctx, inserter); err != nil {
@@ -290,7 +302,7 @@ func (a *App) openOutbound(ctx context.Context, inserter *river.Client[*sql.Tx])
 		a.Log.Warn("email and SMS are off: set SAMESIDE_SMTP_URL and TWILIO_ACCOUNT_SID (see the README)")
 		return nil
 	}
-	a.Outbound = outbound.New(a.DB, inserter, mailer, texter, outbound.DefaultConfig(), a.Log)
+	a.Outbound = outbound.New(a.jobsDB, inserter, mailer, texter, outbound.DefaultConfig(), a.Log)
 	a.Domain.Outbound = a.Outbound
 	a.Domain.PublicURL = a.Config.PublicURL
 	a.Planner = &outbound.Planner{S: a.Outbound, FallbackAfter: a.Config.FallbackAfter, AppLink: a.Config.PublicURL + "/join",
@@ -319,7 +331,7 @@ func (a *App) openTranslation(ctx context.Context, inserter *river.Client[*sql.T
 		a.Log.Warn("translation is off: set SAMESIDE_TRANSLATE_PROJECT (see the README)")
 		return nil
 	}
-	a.Translation = translation.New(a.DB, inserter, t, a.Log)
+	a.Translation = translation.New(a.jobsDB, inserter, t, a.Log)
 	a.Domain.Translate = a.Translation
 	if a.Planner != nil {
 		a.Planner.Translate = a.Translation // emails and texts in the reader's language
@@ -546,6 +558,9 @@ func (a *App) Close() error {
 	}
 	if a.Files != nil {
 		errs = append(errs, a.Files.Close())
+	}
+	if a.jobsPool != nil {
+		errs = append(errs, a.jobsPool.Close())
 	}
 	if a.pages != nil {
 		errs = append(errs, a.pages.Close())

@@ -121,7 +121,7 @@ func New(t testing.TB, o Options) *Env {
 		// A test's server needs few connections, and packages run their
 		// tests side by side on one PostgreSQL (100 connections in all):
 		// idle connections are kept (idle = open), so keep the pool small.
-		"SAMESIDE_DB_MAX_CONNS": "6"}
+		"SAMESIDE_DB_MAX_CONNS": "6", "SAMESIDE_JOB_DB_CONNS": "4"}
 	if o.FirebaseProjectID != "" {
 		env["FIREBASE_PROJECT_ID"] = o.FirebaseProjectID
 	}

@@ -64,13 +64,19 @@ type Config struct {
 	// PushWorkers is how many fan-outs run at once per process (SAMESIDE_PUSH_WORKERS).
 	PushWorkers int
 	// TranslateWorkers is how many translations run at once per process
-	// (SAMESIDE_TRANSLATE_WORKERS, default jobs.DefaultTranslateWorkers). Each holds one of the API's
-	// connections while it calls the provider.
+	// (SAMESIDE_TRANSLATE_WORKERS, default jobs.DefaultTranslateWorkers). Each holds one of the
+	// background jobs' connections (JobDBConns) while it calls the provider.
 	TranslateWorkers int
 	// DBMaxConns bounds the API's PostgreSQL connections per process
-	// (SAMESIDE_DB_MAX_CONNS, default 20); the workers' pool adds 4 and
-	// live events 1. N instances need N × (DBMaxConns + 5) connections.
+	// (SAMESIDE_DB_MAX_CONNS, default 20); the background jobs' work has
+	// JobDBConns of its own, River's fetching 4 and live events 1. N
+	// instances need N × (DBMaxConns + JobDBConns + 5) connections.
 	DBMaxConns int
+	// JobDBConns bounds the connections the background jobs' work (push
+	// fan-outs, emails and texts, translations) uses per process
+	// (SAMESIDE_JOB_DB_CONNS, default 8): a pool apart from the API's, so
+	// that a request never waits for a connection behind a fan-out.
+	JobDBConns int
 	// JobRescueAfter is how long a background job may run before it counts
 	// as abandoned by a dead instance and runs again elsewhere
 	// (SAMESIDE_JOB_RESCUE_AFTER, default 5m; one job run is bounded by
@@ -188,6 +194,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	pushWorkers := fs.String("push-workers", env("SAMESIDE_PUSH_WORKERS", strconv.Itoa(jobs.DefaultPushWorkers)), "fan-outs at once (SAMESIDE_PUSH_WORKERS)")
 	translateWorkers := fs.String("translate-workers", env("SAMESIDE_TRANSLATE_WORKERS", strconv.Itoa(jobs.DefaultTranslateWorkers)), "translation drains at once (SAMESIDE_TRANSLATE_WORKERS)")
 	dbMaxConns := fs.String("db-max-conns", env("SAMESIDE_DB_MAX_CONNS", "20"), "the API's PostgreSQL connections per process (SAMESIDE_DB_MAX_CONNS)")
+	jobDBConns := fs.String("job-db-conns", env("SAMESIDE_JOB_DB_CONNS", "8"), "the background jobs' PostgreSQL connections per process (SAMESIDE_JOB_DB_CONNS)")
 	fs.DurationVar(&c.PushPollInterval, "push-poll", time.Second, "how often idle push workers look for due jobs (SAMESIDE_PUSH_POLL)")
 	fs.DurationVar(&c.JobRescueAfter, "job-rescue-after", 5*time.Minute, "when a running job counts as abandoned (SAMESIDE_JOB_RESCUE_AFTER)")
 	if v := getenv("SAMESIDE_JOB_RESCUE_AFTER"); v != "" {
@@ -283,6 +290,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		c.FallbackAfter = d
 	}
 	c.DBMaxConns = intIn("SAMESIDE_DB_MAX_CONNS", *dbMaxConns, 2, 500)
+	c.JobDBConns = intIn("SAMESIDE_JOB_DB_CONNS", *jobDBConns, 1, 500)
 	c.RateLimit = intIn("SAMESIDE_RATE_LIMIT", *rateLimit, 0, 100_000)
 	c.MaxSocketsPerUser = intIn("SAMESIDE_MAX_SOCKETS_PER_USER", *maxSockets, 1, 1000)
 	c.MaxInFlight = 4 * c.DBMaxConns

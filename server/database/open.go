@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -84,11 +85,19 @@ func Open(ctx context.Context, url string, log *slog.Logger, opts ...Option) (*g
 // (BenchmarkFeedHistory, both sides at 1.76 ms with generic plans).
 // Everything else keeps PostgreSQL's choice.
 func GenericPlans(db *gorm.DB, url string, maxConns int, opts ...Option) (*gorm.DB, *sql.DB, error) {
+	return Pool(db, url, maxConns, append(slices.Clone(opts), func(cfg *pgx.ConnConfig) { cfg.RuntimeParams["plan_cache_mode"] = "force_generic_plan" })...)
+}
+
+// Pool returns db (its callbacks and settings) on a pool of its own of
+// maxConns connections to url, with opts; close the returned pool when
+// done. Work that must not wait behind other work for a connection gets
+// one: the observation pages (GenericPlans), the background jobs (the API's
+// requests never wait behind a fan-out).
+func Pool(db *gorm.DB, url string, maxConns int, opts ...Option) (*gorm.DB, *sql.DB, error) {
 	cfg, err := connConfig(url, opts)
 	if err != nil {
 		return nil, nil, err
 	}
-	cfg.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
 	pool := stdlib.OpenDB(*cfg)
 	pool.SetMaxOpenConns(maxConns)
 	pool.SetMaxIdleConns(maxConns)
@@ -97,7 +106,7 @@ func GenericPlans(db *gorm.DB, url string, maxConns int, opts ...Option) (*gorm.
 	// would share db's, and the pool would become db's too).
 	tx := db.Session(&gorm.Session{NewDB: true, Context: context.Background()})
 	if tx.Statement == db.Statement {
-		return nil, nil, errors.New("generic plans: GORM shared the statement")
+		return nil, nil, errors.New("database pool: GORM shared the statement")
 	}
 	tx.Statement.ConnPool = pool
 	return tx, pool, nil
