@@ -74,8 +74,11 @@ type Config struct {
 	DBMaxConns int
 	// JobDBConns bounds the connections the background jobs' work (push
 	// fan-outs, emails and texts, translations) uses per process
-	// (SAMESIDE_JOB_DB_CONNS, default 8): a pool apart from the API's, so
-	// that a request never waits for a connection behind a fan-out.
+	// (SAMESIDE_JOB_DB_CONNS, default 4): a pool apart from the API's, so
+	// that a request never waits for a connection behind a fan-out. It
+	// also bounds how much of the machine the jobs take while requests
+	// come in: with 8 on two cores, sendMessage's p50 under make
+	// bench-live was 41 to 43 ms, with 4 13 to 27 ms (the jobs kept up).
 	JobDBConns int
 	// JobRescueAfter is how long a background job may run before it counts
 	// as abandoned by a dead instance and runs again elsewhere
@@ -194,7 +197,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	pushWorkers := fs.String("push-workers", env("SAMESIDE_PUSH_WORKERS", strconv.Itoa(jobs.DefaultPushWorkers)), "fan-outs at once (SAMESIDE_PUSH_WORKERS)")
 	translateWorkers := fs.String("translate-workers", env("SAMESIDE_TRANSLATE_WORKERS", strconv.Itoa(jobs.DefaultTranslateWorkers)), "translation drains at once (SAMESIDE_TRANSLATE_WORKERS)")
 	dbMaxConns := fs.String("db-max-conns", env("SAMESIDE_DB_MAX_CONNS", "20"), "the API's PostgreSQL connections per process (SAMESIDE_DB_MAX_CONNS)")
-	jobDBConns := fs.String("job-db-conns", env("SAMESIDE_JOB_DB_CONNS", "8"), "the background jobs' PostgreSQL connections per process (SAMESIDE_JOB_DB_CONNS)")
+	jobDBConns := fs.String("job-db-conns", env("SAMESIDE_JOB_DB_CONNS", "4"), "the background jobs' PostgreSQL connections per process (SAMESIDE_JOB_DB_CONNS)")
 	fs.DurationVar(&c.PushPollInterval, "push-poll", time.Second, "how often idle push workers look for due jobs (SAMESIDE_PUSH_POLL)")
 	fs.DurationVar(&c.JobRescueAfter, "job-rescue-after", 5*time.Minute, "when a running job counts as abandoned (SAMESIDE_JOB_RESCUE_AFTER)")
 	if v := getenv("SAMESIDE_JOB_RESCUE_AFTER"); v != "" {
