@@ -11,6 +11,7 @@ import (
 
 	"github.com/sameside/sameside/server/apptest"
 	"github.com/sameside/sameside/server/database/dbtest"
+	"github.com/sameside/sameside/server/demo"
 	"github.com/sameside/sameside/server/push/fakefcm"
 )
 
@@ -50,8 +51,15 @@ func TestPushFanOutSurvivesAKill(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The admin's own school (not whichever school a scan returns first).
+	adminUser, err := demo.FindUser(ctx, db, "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
 	var school string
-	db.Raw(`SELECT id FROM schools LIMIT 1`).Scan(&school)
+	if err := db.Raw(`SELECT school_id FROM memberships WHERE user_id = ? AND role = 'ADMIN' ORDER BY created_at LIMIT 1`, adminUser.ID).Scan(&school).Error; err != nil || school == "" {
+		t.Fatalf("the admin's school: %q %v", school, err)
+	}
 
 	var out struct {
 		PostAnnouncement struct{ Announcement struct{ ID string } }
