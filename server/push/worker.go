@@ -371,8 +371,8 @@ type claimed struct {
 // workers) may have reached FCM already, so that is all that may go twice.
 func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64, only []string, ranBefore bool, info *recipientCache, planned <-chan []claimed) (sendResult, error) {
 	db := p.DB.WithContext(context.WithoutCancel(ctx))
+	rec := newLiveRecorder(p, db, n.ID)
 	workers := p.Config.concurrency()
-	rec := newLiveRecorder(p, db, n.ID, workers)
 	chunk := max(1, min(p.Config.BatchSize, workers/4))
 	// slots are the sends in flight (a worker is free again as soon as
 	// FCM answers); owed are the claimed rows whose outcome is not yet
@@ -522,14 +522,12 @@ func userIDs(rows []claimed) []string {
 }
 
 // liveRecorder records outcomes as they arrive: one goroutine writes
-// whatever has come in since its last write, in one statement, while the
-// next outcomes gather; at most one write per outcomeGap, unless full
-// outcomes wait (or the fan-out ends).
+// whatever has come in since its last write, in one transaction, while the
+// next outcomes gather.
 type liveRecorder struct {
-	p    *Pipeline
-	db   *gorm.DB
-	nid  string
-	full int
+	p   *Pipeline
+	db  *gorm.DB
+	nid string
 
 	mu      sync.Mutex
 	cur     *recorder
@@ -544,18 +542,8 @@ type liveRecorder struct {
 	retried atomic.Int64
 }
 
-// outcomeGap is the least time between two writes of a fan-out's
-// outcomes. Written as soon as the last write ended, a school-wide
-// announcement's 4,000 outcomes took 250 statements of 16 rows, a third
-// of the database's work for it; a write every 20 ms at most takes 50 to
-// 100 statements, while the claimed rows whose outcome is not yet written
-// stay bounded (the sender's owed places).
-const outcomeGap = 20 * time.Millisecond
-
-// newLiveRecorder returns a recorder that writes at once when full
-// outcomes wait, whatever the gap.
-func newLiveRecorder(p *Pipeline, db *gorm.DB, notificationID string, full int) *liveRecorder {
-	l := &liveRecorder{p: p, db: db, nid: notificationID, full: full, cur: newRecorder(notificationID),
+func newLiveRecorder(p *Pipeline, db *gorm.DB, notificationID string) *liveRecorder {
+	l := &liveRecorder{p: p, db: db, nid: notificationID, cur: newRecorder(notificationID),
 		wake: make(chan struct{}, 1), closing: make(chan struct{}), done: make(chan struct{})}
 	go l.run()
 	return l
@@ -576,7 +564,6 @@ func (l *liveRecorder) add(f func(*recorder), written func()) {
 
 func (l *liveRecorder) run() {
 	defer close(l.done)
-	var last time.Time // when the last write began
 	for {
 		closing := false
 		select {
@@ -584,19 +571,6 @@ func (l *liveRecorder) run() {
 		case <-l.closing:
 			closing = true
 		}
-		// Let outcomes gather until the gap has passed since the last
-		// write, full of them wait, or the fan-out ends.
-		for wait := outcomeGap - time.Since(last); wait > 0 && !closing && l.waiting() < l.full; wait = outcomeGap - time.Since(last) {
-			t := time.NewTimer(wait)
-			select {
-			case <-t.C:
-			case <-l.wake:
-			case <-l.closing:
-				closing = true
-			}
-			t.Stop()
-		}
-		last = time.Now()
 		l.mu.Lock()
 		r, written := l.cur, l.written
 		l.cur, l.written = newRecorder(l.nid), nil
@@ -624,13 +598,6 @@ func (l *liveRecorder) run() {
 			return
 		}
 	}
-}
-
-// waiting is how many outcomes wait to be written.
-func (l *liveRecorder) waiting() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.written)
 }
 
 // close waits until everything added so far is written, and returns the
