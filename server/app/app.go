@@ -187,10 +187,7 @@ func (a *App) open(ctx context.Context) error {
 		a.Log.Info("tracing: exporting spans over OTLP/HTTP", "endpoint", a.Config.OTLPEndpoint)
 	}
 	mo := metrics.Options{DB: db, Push: a.Push.Metrics.Snapshot, Operations: slices.Collect(maps.Keys(ops)),
-		Pools: map[string]*sql.DB{"pages": a.pages, "jobs": a.jobsPool}}
-	if api, err := db.DB(); err == nil {
-		mo.Pools["api"] = api
-	}
+		Pools: map[string]*sql.DB{"api": sqlDB, "pages": a.pages, "jobs": a.jobsPool}}
 	if a.Outbound != nil {
 		mo.Collectors = a.Outbound.Metrics.Collectors()
 	}

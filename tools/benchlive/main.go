@@ -443,11 +443,10 @@ func report(o options, servers []*benchdb.Process, out sent, rec *recorder, base
 	if out.errs > 0 {
 		return fmt.Errorf("%d sends failed", out.errs)
 	}
+	// With no send error every message was accepted: lost is all that can
+	// be missing.
 	if lost := rec.undelivered(); lost > 0 {
 		return fmt.Errorf("%d accepted messages were not delivered", lost)
-	}
-	if missing := n - rec.delivered(); missing > 0 {
-		return fmt.Errorf("%d messages were not delivered", missing)
 	}
 	return nil
 }

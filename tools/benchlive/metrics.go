@@ -1,12 +1,15 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"net/http"
-	"strconv"
+	"slices"
 	"strings"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"github.com/sameside/sameside/tools/benchdb"
 )
@@ -15,7 +18,10 @@ import (
 // and its value.
 type series map[string]float64
 
-// scrape reads a server's /metrics (open in development).
+// scrape reads a server's /metrics (open in development) with
+// Prometheus's own parser, and keys each series as the text format shows
+// it: name{label="value",...}, labels in name order, a histogram as its
+// _count and _sum.
 func scrape(ctx context.Context, base string) (series, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
 	if err != nil {
@@ -29,23 +35,43 @@ func scrape(ctx context.Context, base string) (series, error) {
 	if res.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("/metrics: %s", res.Status)
 	}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(res.Body)
+	if err != nil {
+		return nil, fmt.Errorf("/metrics: %w", err)
+	}
 	out := series{}
-	sc := bufio.NewScanner(res.Body)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		i := strings.LastIndexByte(line, ' ')
-		if i < 0 {
-			continue
-		}
-		if v, err := strconv.ParseFloat(line[i+1:], 64); err == nil {
-			out[line[:i]] = v
+	for name, f := range families {
+		for _, m := range f.GetMetric() {
+			labels := m.GetLabel()
+			slices.SortFunc(labels, func(a, b *dto.LabelPair) int { return strings.Compare(a.GetName(), b.GetName()) })
+			var b strings.Builder
+			for i, l := range labels {
+				if i > 0 {
+					b.WriteByte(',')
+				}
+				fmt.Fprintf(&b, "%s=%q", l.GetName(), l.GetValue())
+			}
+			key := func(n string) string {
+				if b.Len() == 0 {
+					return n
+				}
+				return n + "{" + b.String() + "}"
+			}
+			switch {
+			case m.GetCounter() != nil:
+				out[key(name)] = m.GetCounter().GetValue()
+			case m.GetGauge() != nil:
+				out[key(name)] = m.GetGauge().GetValue()
+			case m.GetHistogram() != nil:
+				out[key(name+"_count")] = float64(m.GetHistogram().GetSampleCount())
+				out[key(name+"_sum")] = m.GetHistogram().GetSampleSum()
+			case m.GetUntyped() != nil:
+				out[key(name)] = m.GetUntyped().GetValue()
+			}
 		}
 	}
-	return out, sc.Err()
+	return out, nil
 }
 
 // scrapeAll scrapes every server; a server that does not answer has no
