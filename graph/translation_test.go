@@ -579,3 +579,62 @@ func TestInLanguageTranslatesWithinItsWait(t *testing.T) {
 		t.Fatalf("in Spanish: %q (translated %v)", got, ok)
 	}
 }
+
+// TestSlowTranslationDoesNotHoldUpPushes: a translation drain waits for the
+// provider inside its transaction (the texts' locks make a burst of one
+// text one call a language). With the provider answering nothing, as many
+// drains as a process runs at once wait on it, and a new message's push
+// still reaches the parent's phone at once; once the provider answers, every
+// message is translated. (With the drains on the pushes' connections, they
+// held every one of them and the push waited for the provider.)
+func TestSlowTranslationDoesNotHoldUpPushes(t *testing.T) {
+	f, conv := spanishSpeakingParent(t)
+	f.RegisterDevice(f.token("parentA"), "parent-phone")
+	release := f.Translate.Hold()
+	t.Cleanup(release)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	send := func(i int) {
+		t.Helper()
+		if r := f.Do(f.token("teacherA"), qSend, map[string]any{"c": conv, "m": fmt.Sprintf("slow-%d", i), "b": fmt.Sprintf("Maya helped a friend today (%d).", i)}); r.Code() != "" {
+			t.Fatal(r.Body)
+		}
+	}
+	// One message a drain: each claims what the ones before it do not hold.
+	drains := f.App.Config.TranslateWorkers
+	for i := 1; i <= drains; i++ {
+		send(i)
+		if err := f.Translate.AwaitHeld(ctx, i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send(drains + 1)
+	if got, err := f.FCM.Await(ctx, drains+1); err != nil {
+		t.Fatalf("with %d translation drains waiting for the provider, %d of %d pushes arrived: %v", drains, got, drains+1, err)
+	}
+	// An email about to be written does not wait for them either: after
+	// its own short wait it goes as written.
+	const notice = "Picture day is moved to Thursday."
+	written := make(chan string, 1)
+	go func() {
+		got, _ := f.App.Translation.InLanguage(ctx, f.students["s1"].SchoolID, notice, nil, "es", 300*time.Millisecond)
+		written <- got
+	}()
+	select {
+	case got := <-written:
+		if got != notice {
+			t.Fatalf("with the provider not answering, the email reads %q", got)
+		}
+	case <-ctx.Done():
+		t.Fatal("the email waited for the provider")
+	}
+	release()
+	f.WaitTranslationQueueEmpty()
+	var out struct {
+		Conversation struct{ LastMessage struct{ Body string } }
+	}
+	f.Do(f.token("parentA"), `query($id: ID!) { conversation(id: $id) { lastMessage { body } } }`, map[string]any{"id": conv}).Decode(t, &out)
+	if b := out.Conversation.LastMessage.Body; !strings.HasPrefix(b, "[es] ") {
+		t.Fatalf("after the provider answered the parent reads %q", b)
+	}
+}

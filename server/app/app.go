@@ -85,9 +85,12 @@ type App struct {
 	pages *sql.DB
 	// jobsDB is the background jobs' handle on the database, on a pool of
 	// its own (jobsPool, Config.JobDBConns): push fan-outs, emails and
-	// texts, translations.
+	// texts.
 	jobsDB   *gorm.DB
 	jobsPool *sql.DB
+	// translatePool is translation's (Config.TranslateWorkers + 1): a
+	// drain holds its connection while the provider answers.
+	translatePool *sql.DB
 	// stopEvents ends the listener and waits for it (set by StartEvents).
 	stopEvents func()
 	// tracerProvider exports spans when OTLP is configured.
@@ -188,6 +191,9 @@ func (a *App) open(ctx context.Context) error {
 	}
 	mo := metrics.Options{DB: db, Push: a.Push.Metrics.Snapshot, Operations: slices.Collect(maps.Keys(ops)),
 		Pools: map[string]*sql.DB{"api": sqlDB, "pages": a.pages, "jobs": a.jobsPool}}
+	if a.translatePool != nil {
+		mo.Pools["translate"] = a.translatePool
+	}
 	if a.Outbound != nil {
 		mo.Collectors = a.Outbound.Metrics.Collectors()
 	}
@@ -328,7 +334,17 @@ func (a *App) openTranslation(ctx context.Context, inserter *river.Client[*sql.T
 		a.Log.Warn("translation is off: set SAMESIDE_TRANSLATE_PROJECT (see the README)")
 		return nil
 	}
-	a.Translation = translation.New(a.jobsDB, inserter, t, a.Log)
+	// A drain keeps its transaction (its texts' locks: a burst of one
+	// text is one call a language) while the provider answers, up to its
+	// call timeout: on connections of its own, so that a slow provider
+	// holds up translations and nothing else (on the jobs' pool, the
+	// drains held every connection and the pushes waited).
+	db, pool, err := database.Pool(a.DB, a.pg.URL, a.Config.TranslateWorkers+1, a.dbOptions...)
+	if err != nil {
+		return err
+	}
+	a.translatePool = pool
+	a.Translation = translation.New(db, inserter, t, a.Log)
 	a.Domain.Translate = a.Translation
 	if a.Planner != nil {
 		a.Planner.Translate = a.Translation // emails and texts in the reader's language
@@ -558,6 +574,9 @@ func (a *App) Close() error {
 	}
 	if a.jobsPool != nil {
 		errs = append(errs, a.jobsPool.Close())
+	}
+	if a.translatePool != nil {
+		errs = append(errs, a.translatePool.Close())
 	}
 	if a.pages != nil {
 		errs = append(errs, a.pages.Close())

@@ -64,16 +64,19 @@ type Config struct {
 	// PushWorkers is how many fan-outs run at once per process (SAMESIDE_PUSH_WORKERS).
 	PushWorkers int
 	// TranslateWorkers is how many translations run at once per process
-	// (SAMESIDE_TRANSLATE_WORKERS, default jobs.DefaultTranslateWorkers). Each holds one of the
-	// background jobs' connections (JobDBConns) while it calls the provider.
+	// (SAMESIDE_TRANSLATE_WORKERS, default jobs.DefaultTranslateWorkers).
+	// Each holds a connection while it calls the provider: translation has
+	// TranslateWorkers + 1 of its own (one for emails and texts about to be
+	// written), so a slow provider holds up nothing else.
 	TranslateWorkers int
 	// DBMaxConns bounds the API's PostgreSQL connections per process
 	// (SAMESIDE_DB_MAX_CONNS, default 20); the background jobs' work has
-	// JobDBConns of its own, River's fetching 4 and live events 1. N
-	// instances need N × (DBMaxConns + JobDBConns + 5) connections.
+	// JobDBConns of its own, translation TranslateWorkers + 1, River's
+	// fetching 4 and live events 1. N instances need N × (DBMaxConns +
+	// JobDBConns + TranslateWorkers + 6) connections.
 	DBMaxConns int
 	// JobDBConns bounds the connections the background jobs' work (push
-	// fan-outs, emails and texts, translations) uses per process
+	// fan-outs, emails and texts) uses per process
 	// (SAMESIDE_JOB_DB_CONNS, default 4): a pool apart from the API's, so
 	// that a request never waits for a connection behind a fan-out. It
 	// also bounds how much of the machine the jobs take while requests

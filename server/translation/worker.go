@@ -370,12 +370,17 @@ func readerLangs(langs []string) []string {
 // the stored translation, or one made now (once, as a drain would) within
 // wait; ok is false when text is in lang already or no translation could
 // be had in time (the caller sends it as written: an alert does not wait
-// for a translation).
+// for a translation). Wait bounds all of it, the waits for a connection
+// included.
 func (s *Service) InLanguage(ctx context.Context, school, body string, names []string, lang string, wait time.Duration) (string, bool) {
 	lang = Lang(lang)
 	if body == "" || lang == "" {
 		return body, false
 	}
+	// All of it within wait, the reads too: translation's connections may
+	// all be held by drains waiting for a slow provider.
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
 	read := func() (*models.Translation, error) {
 		var t models.Translation
 		err := s.DB.WithContext(ctx).Where("hash = ? AND target = ?", Hash(body), lang).Take(&t).Error
@@ -386,15 +391,13 @@ func (s *Service) InLanguage(ctx context.Context, school, body string, names []s
 	}
 	t, err := read()
 	if err == nil && t == nil {
-		cctx, cancel := context.WithTimeout(ctx, wait)
-		err = s.DB.WithContext(cctx).Transaction(func(tx *gorm.DB) error {
-			res, err := s.translateLocked(cctx, tx, []text{{body: body, names: names, school: school, targets: []string{lang}}})
+		err = s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			res, err := s.translateLocked(ctx, tx, []text{{body: body, names: names, school: school, targets: []string{lang}}})
 			if err != nil {
 				return err
 			}
 			return errors.Join(s.write(tx, res, nil, nil), res.callErr)
 		})
-		cancel()
 		if err == nil {
 			t, err = read()
 		}

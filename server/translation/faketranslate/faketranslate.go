@@ -8,11 +8,14 @@
 // "translation" is visible and deterministic: the target in brackets, a
 // few words from a small dictionary, and — as real providers do to names
 // they are not told to keep — capitalized words lower-cased, except inside
-// <span translate="no">. It counts calls per text and target, and can fail.
+// <span translate="no">. It counts calls per text and target, can fail,
+// and can hold its answers (a provider slow to answer).
 package faketranslate
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -34,11 +37,16 @@ type Server struct {
 	calls map[string]int // "target\x00text"
 	fail  int
 	total int
+	// gate, when set, holds requests until it is closed; held is how many
+	// it holds, and changed is closed (and replaced) when that changes.
+	gate    chan struct{}
+	held    int
+	changed chan struct{}
 }
 
 // Start starts a fake on a local port.
 func Start() *Server {
-	s := &Server{calls: map[string]int{}}
+	s := &Server{calls: map[string]int{}, changed: make(chan struct{})}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
 }
@@ -54,6 +62,51 @@ func (s *Server) FailNext(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.fail = n
+}
+
+// Hold makes the requests that arrive from now on wait for release before
+// they are answered (or for their client to give up): a provider slow to
+// answer. Release is safe to call more than once.
+func (s *Server) Hold() (release func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	gate := make(chan struct{})
+	s.gate = gate
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			if s.gate == gate {
+				s.gate = nil
+			}
+			close(gate)
+		})
+	}
+}
+
+// AwaitHeld waits until Hold holds at least n requests, or ctx ends.
+func (s *Server) AwaitHeld(ctx context.Context, n int) error {
+	for {
+		s.mu.Lock()
+		held, changed := s.held, s.changed
+		s.mu.Unlock()
+		if held >= n {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return fmt.Errorf("faketranslate: %d requests held, waiting for %d: %w", held, n, ctx.Err())
+		}
+	}
+}
+
+// setHeld adds d to the requests held; s.mu is held.
+func (s *Server) setHeld(d int) {
+	s.held += d
+	close(s.changed)
+	s.changed = make(chan struct{})
 }
 
 // Calls is how many times text (as sent: protected HTML) was translated
@@ -101,7 +154,20 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if down {
 		s.fail--
 	}
+	gate := s.gate
+	if gate != nil {
+		s.setHeld(1)
+	}
 	s.mu.Unlock()
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-r.Context().Done():
+		}
+		s.mu.Lock()
+		s.setHeld(-1)
+		s.mu.Unlock()
+	}
 	var req struct {
 		Contents           []string `json:"contents"`
 		TargetLanguageCode string   `json:"targetLanguageCode"`
