@@ -44,6 +44,15 @@ func ErrorPresenter(log *slog.Logger, requestID RequestIDFunc) graphql.ErrorPres
 func presenter(log *slog.Logger, requestID RequestIDFunc) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+		// The client went away (a phone lost its connection, a socket's
+		// operation was stopped): the request's context ended and its
+		// resolvers with it. Nothing is wrong on our side, and no one reads
+		// the answer.
+		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+			log.DebugContext(ctx, "request canceled", "path", gqlErr.Path.String(), "request_id", requestID(ctx))
+			return &gqlerror.Error{Message: "the request was canceled", Path: gqlErr.Path, Locations: gqlErr.Locations,
+				Extensions: map[string]any{"code": string(models.CodeUnavailable)}}
+		}
 		var me *models.Error
 		if errors.As(err, &me) {
 			if me.Code == models.CodeInternal && domain.Unavailable(me.Err) {
