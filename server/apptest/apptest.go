@@ -57,8 +57,12 @@ type Env struct {
 	// jobStatements records, per job kind, the statements of that kind's
 	// jobs (RecordJobs).
 	jobStatements sync.Map
-	requests      atomic.Int64
 }
+
+// requestIDs numbers the requests whose statements a test counts, across
+// every server of the test binary: the parallel tests' servers record by
+// request id, and two servers' "counted-1" were taken for one request.
+var requestIDs atomic.Int64
 
 // The fake Twilio account of every test server, and its sending number.
 const (

@@ -78,7 +78,7 @@ func (e *Env) doRecorded(token, query string, vars map[string]any) (*Response, *
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	id := fmt.Sprintf("counted-%d", e.requests.Add(1))
+	id := fmt.Sprintf("counted-%d", requestIDs.Add(1))
 	r := new(requestStatements)
 	e.statements.Store(id, r)
 	defer e.statements.Delete(id)

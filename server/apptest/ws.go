@@ -38,7 +38,7 @@ func DialWS(ctx context.Context, baseURL string, payload map[string]any) (*WS, e
 // subscriptions' resolvers and each delivery), as DoRecording records a
 // request's. statements returns those so far.
 func (e *Env) DialWSRecording(ctx context.Context, payload map[string]any) (ws *WS, statements func() []Statement, err error) {
-	id := fmt.Sprintf("counted-ws-%d", e.requests.Add(1))
+	id := fmt.Sprintf("counted-ws-%d", requestIDs.Add(1))
 	r := new(requestStatements)
 	e.statements.Store(id, r)
 	e.t.Cleanup(func() { e.statements.Delete(id) })
