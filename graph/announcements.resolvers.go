@@ -30,12 +30,12 @@ func (r *announcementResolver) Classroom(ctx context.Context, obj *models.Announ
 }
 
 func (r *announcementResolver) Title(ctx context.Context, obj *models.Announcement) (string, error) {
-	s, _, err := r.oneInViewerLanguage(ctx, obj.Title, obj.AuthorID)
+	s, err := r.textInViewerLanguage(ctx, obj.Title, obj.AuthorID)
 	return s, err
 }
 
 func (r *announcementResolver) Body(ctx context.Context, obj *models.Announcement) (string, error) {
-	s, _, err := r.oneInViewerLanguage(ctx, obj.Body, obj.AuthorID)
+	s, err := r.textInViewerLanguage(ctx, obj.Body, obj.AuthorID)
 	return s, err
 }
 

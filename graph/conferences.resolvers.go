@@ -39,7 +39,7 @@ func (r *conferenceBookingResolver) BookedBy(ctx context.Context, obj *models.Co
 }
 
 func (r *conferenceBookingResolver) Questions(ctx context.Context, obj *models.ConferenceBooking) (string, error) {
-	s, _, err := r.oneInViewerLanguage(ctx, obj.Questions, obj.BookedByID)
+	s, err := r.textInViewerLanguage(ctx, obj.Questions, obj.BookedByID)
 	return s, err
 }
 
@@ -49,7 +49,7 @@ func (r *conferenceBookingResolver) QuestionsOriginal(ctx context.Context, obj *
 }
 
 func (r *conferenceBookingResolver) AtHome(ctx context.Context, obj *models.ConferenceBooking) (string, error) {
-	s, _, err := r.oneInViewerLanguage(ctx, obj.AtHome, obj.BookedByID)
+	s, err := r.textInViewerLanguage(ctx, obj.AtHome, obj.BookedByID)
 	return s, err
 }
 
@@ -101,7 +101,7 @@ func (r *conferenceFollowUpResolver) Step(ctx context.Context, obj *models.Confe
 }
 
 func (r *conferenceFollowUpResolver) Body(ctx context.Context, obj *models.ConferenceFollowUp) (string, error) {
-	s, _, err := r.oneInViewerLanguage(ctx, obj.Body, obj.AuthorID)
+	s, err := r.textInViewerLanguage(ctx, obj.Body, obj.AuthorID)
 	return s, err
 }
 
@@ -115,7 +115,7 @@ func (r *conferenceFollowUpResolver) Author(ctx context.Context, obj *models.Con
 }
 
 func (r *conferenceNextStepResolver) Body(ctx context.Context, obj *models.ConferenceNextStep) (string, error) {
-	s, _, err := r.oneInViewerLanguage(ctx, obj.Body, "")
+	s, err := r.textInViewerLanguage(ctx, obj.Body, "")
 	return s, err
 }
 
@@ -163,7 +163,7 @@ func (r *conferenceRequestResolver) RequestedBy(ctx context.Context, obj *models
 }
 
 func (r *conferenceRequestResolver) Topic(ctx context.Context, obj *models.ConferenceRequest) (string, error) {
-	s, _, err := r.oneInViewerLanguage(ctx, obj.Topic, obj.RequestedByID)
+	s, err := r.textInViewerLanguage(ctx, obj.Topic, obj.RequestedByID)
 	return s, err
 }
 
@@ -173,7 +173,7 @@ func (r *conferenceRequestResolver) TopicOriginal(ctx context.Context, obj *mode
 }
 
 func (r *conferenceRequestResolver) AtHome(ctx context.Context, obj *models.ConferenceRequest) (string, error) {
-	s, _, err := r.oneInViewerLanguage(ctx, obj.AtHome, obj.RequestedByID)
+	s, err := r.textInViewerLanguage(ctx, obj.AtHome, obj.RequestedByID)
 	return s, err
 }
 
@@ -244,7 +244,7 @@ func (r *conferenceSummaryResolver) Author(ctx context.Context, obj *models.Conf
 }
 
 func (r *conferenceSummaryResolver) Body(ctx context.Context, obj *models.ConferenceSummary) (string, error) {
-	s, _, err := r.oneInViewerLanguage(ctx, obj.Body, obj.AuthorID)
+	s, err := r.textInViewerLanguage(ctx, obj.Body, obj.AuthorID)
 	return s, err
 }
 

@@ -48,12 +48,12 @@ func (r *schoolEventResolver) School(ctx context.Context, obj *models.SchoolEven
 }
 
 func (r *schoolEventResolver) Title(ctx context.Context, obj *models.SchoolEvent) (string, error) {
-	s, _, err := r.oneInViewerLanguage(ctx, obj.Title, obj.CreatedByID)
+	s, err := r.textInViewerLanguage(ctx, obj.Title, obj.CreatedByID)
 	return s, err
 }
 
 func (r *schoolEventResolver) Description(ctx context.Context, obj *models.SchoolEvent) (string, error) {
-	s, _, err := r.oneInViewerLanguage(ctx, obj.Description, obj.CreatedByID)
+	s, err := r.textInViewerLanguage(ctx, obj.Description, obj.CreatedByID)
 	return s, err
 }
 

@@ -57,7 +57,7 @@ func (r *conversationResolver) Messages(ctx context.Context, obj *models.Convers
 }
 
 func (r *messageResolver) Body(ctx context.Context, obj *models.Message) (string, error) {
-	s, _, err := r.oneInViewerLanguage(ctx, obj.Body, obj.SenderID)
+	s, err := r.textInViewerLanguage(ctx, obj.Body, obj.SenderID)
 	return s, err
 }
 

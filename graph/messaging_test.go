@@ -252,8 +252,16 @@ func TestUnreadExactUnderConcurrency(t *testing.T) {
 // River's rate-limited NOTIFY waking its workers is left out: whether a
 // given message sends it depends on the time since the last one.
 func TestSendMessageStatements(t *testing.T) {
+	t.Run("untranslated", func(t *testing.T) { sendMessageStatements(t, apptest.Options{}) })
+	// With translation on, the same: the message is queued for it inside
+	// its own statement, and its sender reads the body as written (no
+	// translation is looked up for a text's author).
+	t.Run("translated", func(t *testing.T) { sendMessageStatements(t, apptest.Options{Translate: true}) })
+}
+
+func sendMessageStatements(t *testing.T, o apptest.Options) {
 	const sendStatements = 8
-	f := newFixture(t)
+	f := newFixtureWith(t, o)
 	c := f.start(t, "parentA", "s1", "teacherA", "adminA")
 	op, err := os.ReadFile("../mobile-contracts/operations/SendMessage.graphql")
 	if err != nil {

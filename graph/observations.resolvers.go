@@ -19,22 +19,22 @@ func (r *childProfileResolver) Student(ctx context.Context, obj *models.ChildPro
 }
 
 func (r *childProfileResolver) Strengths(ctx context.Context, obj *models.ChildProfile) (string, error) {
-	s, _, err := r.oneInViewerLanguage(ctx, obj.Strengths, profileAuthor(obj))
+	s, err := r.textInViewerLanguage(ctx, obj.Strengths, profileAuthor(obj))
 	return s, err
 }
 
 func (r *childProfileResolver) WhatWorks(ctx context.Context, obj *models.ChildProfile) (string, error) {
-	s, _, err := r.oneInViewerLanguage(ctx, obj.WhatWorks, profileAuthor(obj))
+	s, err := r.textInViewerLanguage(ctx, obj.WhatWorks, profileAuthor(obj))
 	return s, err
 }
 
 func (r *childProfileResolver) Worries(ctx context.Context, obj *models.ChildProfile) (string, error) {
-	s, _, err := r.oneInViewerLanguage(ctx, obj.Worries, profileAuthor(obj))
+	s, err := r.textInViewerLanguage(ctx, obj.Worries, profileAuthor(obj))
 	return s, err
 }
 
 func (r *childProfileResolver) Goals(ctx context.Context, obj *models.ChildProfile) (string, error) {
-	s, _, err := r.oneInViewerLanguage(ctx, obj.Goals, profileAuthor(obj))
+	s, err := r.textInViewerLanguage(ctx, obj.Goals, profileAuthor(obj))
 	return s, err
 }
 
@@ -86,7 +86,7 @@ func (r *classroomResolver) UnacknowledgedCount(ctx context.Context, obj *models
 }
 
 func (r *homeInsightResolver) Body(ctx context.Context, obj *models.HomeInsight) (string, error) {
-	s, _, err := r.oneInViewerLanguage(ctx, obj.Body, obj.AuthorID)
+	s, err := r.textInViewerLanguage(ctx, obj.Body, obj.AuthorID)
 	return s, err
 }
 
@@ -167,7 +167,7 @@ func (r *observationResolver) TryAtHome(ctx context.Context, obj *models.Observa
 	if obj.TryAtHome == "" {
 		return nil, nil
 	}
-	s, _, err := r.oneInViewerLanguage(ctx, obj.TryAtHome, obj.AuthorID)
+	s, err := r.textInViewerLanguage(ctx, obj.TryAtHome, obj.AuthorID)
 	return &s, err
 }
 
@@ -184,7 +184,7 @@ func (r *observationResolver) TriedAtHome(ctx context.Context, obj *models.Obser
 }
 
 func (r *observationResponseResolver) Body(ctx context.Context, obj *models.ObservationResponse) (string, error) {
-	s, _, err := r.oneInViewerLanguage(ctx, obj.Body, obj.AuthorID)
+	s, err := r.textInViewerLanguage(ctx, obj.Body, obj.AuthorID)
 	return s, err
 }
 
@@ -268,7 +268,7 @@ func (r *tryAtHomeAnswerResolver) Author(ctx context.Context, obj *models.TryAtH
 }
 
 func (r *tryAtHomeAnswerResolver) Body(ctx context.Context, obj *models.TryAtHomeAnswer) (string, error) {
-	s, _, err := r.oneInViewerLanguage(ctx, obj.Body, obj.UserID)
+	s, err := r.textInViewerLanguage(ctx, obj.Body, obj.UserID)
 	return s, err
 }
 

@@ -28,12 +28,12 @@ func (r *queryResolver) Resources(ctx context.Context, topic *models.EventTopic)
 }
 
 func (r *resourceResolver) Title(ctx context.Context, obj *models.Resource) (string, error) {
-	s, _, err := r.oneInViewerLanguage(ctx, obj.Title, obj.CreatedByID)
+	s, err := r.textInViewerLanguage(ctx, obj.Title, obj.CreatedByID)
 	return s, err
 }
 
 func (r *resourceResolver) Summary(ctx context.Context, obj *models.Resource) (string, error) {
-	s, _, err := r.oneInViewerLanguage(ctx, obj.Summary, obj.CreatedByID)
+	s, err := r.textInViewerLanguage(ctx, obj.Summary, obj.CreatedByID)
 	return s, err
 }
 

@@ -69,6 +69,18 @@ func (r *Resolver) inViewerLanguage(ctx context.Context, texts, authors []string
 	return out, orig, nil
 }
 
+// textInViewerLanguage is a text (written by author) as the viewer reads
+// it. Its author reads it as written, so for them no translation is looked
+// up: a message's sender reading sendMessage's answer pays no statement.
+// (Its Original, the language a translation found, is oneInViewerLanguage's.)
+func (r *Resolver) textInViewerLanguage(ctx context.Context, text, author string) (string, error) {
+	if v := viewer(ctx); v != nil && author != "" && author == v.ID {
+		return text, nil
+	}
+	s, _, err := r.oneInViewerLanguage(ctx, text, author)
+	return s, err
+}
+
 // oneInViewerLanguage is inViewerLanguage for one text.
 func (r *Resolver) oneInViewerLanguage(ctx context.Context, text, author string) (string, *models.Original, error) {
 	out, orig, err := r.inViewerLanguage(ctx, []string{text}, []string{author})
