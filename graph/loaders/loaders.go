@@ -92,11 +92,11 @@ func New(db *gorm.DB, v *models.Viewer) *Loaders {
 			hashes[i], targets[i] = hex.EncodeToString([]byte(k[:sha256.Size])), k[sha256.Size:]
 		}
 		var rows []*models.Translation
-		q := db.WithContext(ctx).Raw(translationsSQL, hashes, targets)
+		sql, args := translationsSQL, []any{hashes, targets}
 		if len(keys) == 1 {
-			q = db.WithContext(ctx).Raw(translationSQL, []byte(keys[0][:sha256.Size]), keys[0][sha256.Size:])
+			sql, args = translationSQL, []any{[]byte(keys[0][:sha256.Size]), keys[0][sha256.Size:]}
 		}
-		if err := q.Scan(&rows).Error; err != nil {
+		if err := db.WithContext(ctx).Raw(sql, args...).Scan(&rows).Error; err != nil {
 			errs := make([]error, len(keys))
 			for i := range errs {
 				errs[i] = err
