@@ -48,7 +48,7 @@ func TestTextConversationLoop(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	ws := f.live(t, ctx, "teacherA")
-	subscribe(t, ctx, ws, "m", `subscription($c: ID!) { messageAdded(conversationId: $c) { body sender { id } } }`, map[string]any{"c": conv})
+	f.subscribe(t, ctx, ws, "m", `subscription($c: ID!) { messageAdded(conversationId: $c) { body sender { id } } }`, map[string]any{"c": conv})
 	inbound := f.Server.URL + outbound.TwilioInboundPath
 	for range 2 { // Twilio retries the same message
 		if code, err := f.Twilio.InboundWithSID(inbound, "SMreply1", "+14158923010", apptest.SMSFrom, "Yes! Tuesday after school works."); err != nil || code != http.StatusOK {

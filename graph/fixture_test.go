@@ -119,8 +119,21 @@ func (f *fixture) live(t *testing.T, ctx context.Context, who string) *apptest.W
 	return ws
 }
 
-// subscribe starts subscription id on ws, or fails the test.
-func subscribe(t *testing.T, ctx context.Context, ws *apptest.WS, id, query string, vars map[string]any) {
+// subscribe starts subscription id on ws (a websocket to f's server) and
+// returns once it listens: the server starts a subscription after reading
+// the client's subscribe message, in its own time, and an event published
+// before that is not for it. Every event published after subscribe
+// returns reaches it.
+func (f *fixture) subscribe(t *testing.T, ctx context.Context, ws *apptest.WS, id, query string, vars map[string]any) {
+	t.Helper()
+	before := f.App.Events.Subscribers()
+	sendSubscribe(t, ctx, ws, id, query, vars)
+	f.WaitSubscribers(before + 1)
+}
+
+// sendSubscribe sends a subscribe message for id on ws, or fails the test;
+// for a subscription the server refuses (it never listens).
+func sendSubscribe(t *testing.T, ctx context.Context, ws *apptest.WS, id, query string, vars map[string]any) {
 	t.Helper()
 	if err := ws.Subscribe(ctx, id, query, vars); err != nil {
 		t.Fatalf("subscribe %s: %v", id, err)

@@ -225,7 +225,7 @@ func TestWebsocketsEndWithTheirSignIn(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ws.Close()
-	subscribe(t, ctx, ws, "v", events, nil)
+	f.subscribe(t, ctx, ws, "v", events, nil)
 	_, err = ws.Next(ctx, "v") // returns when the server ends the socket
 	late := time.Since(expires)
 	var ce *apptest.CloseError
@@ -240,8 +240,7 @@ func TestWebsocketsEndWithTheirSignIn(t *testing.T) {
 	// Access changed: the family's data is deleted while the parent listens.
 	tok := f.token("parentA")
 	ws2 := f.live(t, ctx, "parentA")
-	subscribe(t, ctx, ws2, "v", events, nil)
-	f.WaitSubscribers(1)
+	f.subscribe(t, ctx, ws2, "v", events, nil)
 	res := f.Do(f.token("adminA"), qDelete, map[string]any{"in": map[string]any{"clientMutationId": "ws-delete",
 		"studentIds": []string{f.students["s1"].ID}, "confirm": "DELETE"}})
 	if res.Code() != "" {

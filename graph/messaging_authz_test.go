@@ -65,7 +65,7 @@ func TestMessagingAuthorizationMatrix(t *testing.T) {
 			ctx, cancel := apptest.WithTimeout()
 			defer cancel()
 			ws := f.live(t, ctx, who)
-			subscribe(t, ctx, ws, "m", `subscription($c: ID!) { messageAdded(conversationId: $c) { body } }`, map[string]any{"c": c})
+			sendSubscribe(t, ctx, ws, "m", `subscription($c: ID!) { messageAdded(conversationId: $c) { body } }`, map[string]any{"c": c})
 			got, err := ws.Next(ctx, "m")
 			if err != nil || got == nil || got.Code() != "NOT_FOUND" {
 				t.Fatalf("want NOT_FOUND, got %v %+v", err, got)
@@ -152,9 +152,8 @@ func TestSubscriptionAfterGuardianshipRemoved(t *testing.T) {
 	ctx, cancel := apptest.WithTimeout()
 	defer cancel()
 	ws := f.live(t, ctx, "parentA")
-	subscribe(t, ctx, ws, "m", `subscription($c: ID!) { messageAdded(conversationId: $c) { body } }`, map[string]any{"c": c})
-	subscribe(t, ctx, ws, "v", `subscription { viewerEvents { type message { body } } }`, nil)
-	f.WaitSubscribers(2)
+	f.subscribe(t, ctx, ws, "m", `subscription($c: ID!) { messageAdded(conversationId: $c) { body } }`, map[string]any{"c": c})
+	f.subscribe(t, ctx, ws, "v", `subscription { viewerEvents { type message { body } } }`, nil)
 	f.Do(f.token("teacherA"), qSend, map[string]any{"c": c, "m": "g1", "b": "Before"})
 	for _, id := range []string{"m", "v"} {
 		if got, err := ws.Next(ctx, id); err != nil || got == nil || !strings.Contains(string(got.Data), "Before") {

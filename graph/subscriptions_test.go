@@ -20,8 +20,7 @@ func TestSubscriptionsAcrossInstances(t *testing.T) {
 	ctx, cancel := apptest.WithTimeout()
 	defer cancel()
 	ws := f.live(t, ctx, "parentA")
-	subscribe(t, ctx, ws, "m", `subscription($c: ID!) { messageAdded(conversationId: $c) { body sender { id } } }`, map[string]any{"c": c})
-	f.WaitSubscribers(1)
+	f.subscribe(t, ctx, ws, "m", `subscription($c: ID!) { messageAdded(conversationId: $c) { body sender { id } } }`, map[string]any{"c": c})
 
 	res := second.Do(second.TokenFor(f.users["teacherA"]), qSend, map[string]any{"c": c, "m": "x1", "b": "Sent through the second instance"})
 	if res.Code() != "" {
@@ -48,8 +47,7 @@ func TestViewerEventsAndRefusals(t *testing.T) {
 	ctx, cancel := apptest.WithTimeout()
 	defer cancel()
 	ws := f.live(t, ctx, "teacherA")
-	subscribe(t, ctx, ws, "v", `subscription { viewerEvents { type conversationId unreadCount message { body } } }`, nil)
-	f.WaitSubscribers(1)
+	f.subscribe(t, ctx, ws, "v", `subscription { viewerEvents { type conversationId unreadCount message { body } } }`, nil)
 	f.Do(f.token("parentA"), qSend, map[string]any{"c": c, "m": "v1", "b": "One more thing"})
 	got, err := ws.Next(ctx, "v")
 	if err != nil || got == nil || !strings.Contains(got.Body, `"type":"NEW_MESSAGE"`) || !strings.Contains(got.Body, `"unreadCount":2`) {
@@ -63,7 +61,7 @@ func TestViewerEventsAndRefusals(t *testing.T) {
 	// A conversation the viewer is not in: an error for that subscription,
 	// and the connection stays open.
 	other := f.live(t, ctx, "teacherA2")
-	subscribe(t, ctx, other, "x", `subscription($c: ID!) { messageAdded(conversationId: $c) { body } }`, map[string]any{"c": c})
+	sendSubscribe(t, ctx, other, "x", `subscription($c: ID!) { messageAdded(conversationId: $c) { body } }`, map[string]any{"c": c})
 	got, err = other.Next(ctx, "x")
 	if err != nil || got == nil || got.Code() != "NOT_FOUND" {
 		t.Fatalf("foreign conversation: %v %+v", err, got)
