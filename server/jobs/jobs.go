@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -144,7 +145,10 @@ func Stop(ctx context.Context, c *river.Client[pgx.Tx]) error {
 // quieter hands River's Info lines to the log at Debug: its start and stop
 // chatter ("Hard stop started; cancelling all work" on every graceful
 // stop, which cancels running jobs on purpose so they snooze) is not news
-// to whoever reads the log. Warnings and errors pass as they are.
+// to whoever reads the log. So does an error about work a stop canceled
+// (River's periodic enqueuer logs its insert notification failing with
+// "context canceled" when an instance shuts down mid-insert). Other
+// warnings and errors pass as they are.
 type quieter struct{ slog.Handler }
 
 func (q quieter) Enabled(ctx context.Context, l slog.Level) bool {
@@ -158,7 +162,30 @@ func (q quieter) Handle(ctx context.Context, r slog.Record) error {
 	if r.Level == slog.LevelInfo {
 		r.Level = slog.LevelDebug
 	}
+	if stopped(ctx, r) {
+		if r.Level = slog.LevelDebug; !q.Handler.Enabled(ctx, r.Level) {
+			return nil
+		}
+	}
 	return q.Handler.Handle(ctx, r)
+}
+
+// stopped is true of an error River logs about work a stop ended: its
+// context is done and its error is that cancellation (the periodic
+// enqueuer's insert notification when an instance shuts down).
+func stopped(ctx context.Context, r slog.Record) bool {
+	if r.Level < slog.LevelError || !errors.Is(ctx.Err(), context.Canceled) {
+		return false
+	}
+	canceled := false
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "err" {
+			canceled = strings.Contains(a.Value.String(), context.Canceled.Error())
+			return false
+		}
+		return true
+	})
+	return canceled
 }
 
 func (q quieter) WithAttrs(attrs []slog.Attr) slog.Handler {
