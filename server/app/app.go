@@ -252,7 +252,7 @@ func (a *App) openPush(ctx context.Context, sqlDB *sql.DB) error {
 	if err := a.openTranslation(ctx, inserter); err != nil {
 		return err
 	}
-	if a.Pool, err = pgxpool.New(ctx, a.pg.URL); err != nil {
+	if a.Pool, err = database.PgxPool(ctx, a.pg.URL); err != nil {
 		return fmt.Errorf("worker pool: %w", err)
 	}
 	if a.Files, err = files.Open(ctx, a.DB, a.Config.FilesURL, a.Log); err != nil {

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
@@ -19,7 +20,8 @@ import (
 	"gorm.io/gorm/logger"
 )
 
-// SessionParams are set on every connection the app opens. PostgreSQL's
+// SessionParams are set on every connection the app opens (Open, Pool,
+// GenericPlans, PgxPool). PostgreSQL's
 // default random_page_cost (4) models spinning disks; on SSDs and cached
 // data 1.1 is the usual setting, and it lets the planner look up a page of
 // 20 rows by index instead of hashing whole tables. JIT compilation is
@@ -112,6 +114,17 @@ func Pool(db *gorm.DB, url string, maxConns int, opts ...Option) (*gorm.DB, *sql
 	return tx, pool, nil
 }
 
+// PgxPool is a pgx pool on url with SessionParams, for what speaks pgx
+// itself (River's workers, the live events' LISTEN and NOTIFY).
+func PgxPool(ctx context.Context, url string) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("database URL: %w", err)
+	}
+	withSessionParams(cfg.ConnConfig)
+	return pgxpool.NewWithConfig(ctx, cfg)
+}
+
 // connConfig is url's connection settings with SessionParams (those url
 // sets itself win) and opts.
 func connConfig(url string, opts []Option) (*pgx.ConnConfig, error) {
@@ -119,15 +132,20 @@ func connConfig(url string, opts []Option) (*pgx.ConnConfig, error) {
 	if err != nil {
 		return nil, fmt.Errorf("database URL: %w", err)
 	}
+	withSessionParams(cfg)
+	for _, o := range opts {
+		o(cfg)
+	}
+	return cfg, nil
+}
+
+// withSessionParams sets SessionParams on cfg but those its URL set.
+func withSessionParams(cfg *pgx.ConnConfig) {
 	for k, v := range SessionParams {
 		if _, set := cfg.RuntimeParams[k]; !set {
 			cfg.RuntimeParams[k] = v
 		}
 	}
-	for _, o := range opts {
-		o(cfg)
-	}
-	return cfg, nil
 }
 
 func init() {
