@@ -300,3 +300,73 @@ func TestPlaygroundServesItsOwnAssets(t *testing.T) {
 		t.Errorf("asset directory listed: %d", code)
 	}
 }
+
+// TestAbandonedRequestIsNotAServerError: a request whose client hung up
+// while it waited (here for a row another transaction holds) is recorded
+// with status 499, a request the client closed, not 503: the server did
+// not fail, and an alert on 5xx answers must not fire each time phones
+// lose their connections mid-request.
+func TestAbandonedRequestIsNotAServerError(t *testing.T) {
+	f := newFixture(t)
+	tx := f.DB.Begin()
+	defer tx.Rollback()
+	if err := tx.Exec("SELECT 1 FROM users WHERE id = ? FOR UPDATE", f.users["parentA"].ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	body := []byte(`{"query": "mutation { updateProfile(input: {displayName: \"Waiting\"}) { displayName } }"}`)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.Server.URL+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+f.token("parentA"))
+	done := make(chan error, 1)
+	go func() {
+		res, err := f.Server.Client().Do(req)
+		if err == nil {
+			res.Body.Close()
+		}
+		done <- err
+	}()
+	// The update waits for the row; then the client goes away.
+	deadline := time.Now().Add(10 * time.Second)
+	for waiting := 0; waiting == 0; {
+		if err := f.DB.Raw(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE%users%'`).Scan(&waiting).Error; err != nil {
+			t.Fatal(err)
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the update never waited for the row")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the client's request: %v", err)
+	}
+	// The server records the request once its handler returns.
+	for {
+		_, metrics := f.Get("/metrics", "")
+		line := ""
+		for _, l := range strings.Split(metrics, "\n") {
+			if strings.HasPrefix(l, "sameside_http_request_duration_seconds_count") && strings.Contains(l, `method="POST"`) && strings.Contains(l, "/graphql") {
+				line += l + "\n"
+			}
+		}
+		if strings.Contains(line, `code="5`) {
+			t.Fatalf("an abandoned request recorded as a server error:\n%s", line)
+		}
+		if strings.Contains(line, `code="499"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the abandoned request was not recorded as 499:\n%s", line)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	var name string
+	if err := f.DB.Raw("SELECT display_name FROM users WHERE id = ?", f.users["parentA"].ID).Scan(&name).Error; err != nil || name == "Waiting" {
+		t.Fatalf("the abandoned update was written: %q %v", name, err)
+	}
+}

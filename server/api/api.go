@@ -11,6 +11,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -156,7 +157,10 @@ func NewHandler(d Deps) http.Handler {
 	present := graph.ErrorPresenter(d.Log, RequestID)
 	gql.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
 		e := present(ctx, err)
-		if e.Extensions["code"] == string(models.CodeUnavailable) {
+		switch {
+		case ctx.Err() != nil && errors.Is(err, context.Canceled):
+			markClientClosed(ctx) // no one reads it; not the server's failure
+		case e.Extensions["code"] == string(models.CodeUnavailable):
 			markUnavailable(ctx)
 		}
 		return e

@@ -306,6 +306,17 @@ func markUnavailable(ctx context.Context) {
 	markStatus(ctx, http.StatusServiceUnavailable, RetryAfterUnavailable)
 }
 
+// StatusClientClosedRequest is the status recorded for a request whose
+// client went away before the answer (nginx's 499): not a server error,
+// so the 5xx answers in the access log and /metrics stay the server's own.
+const StatusClientClosedRequest = 499
+
+// markClientClosed: the request's client went away (its context was
+// canceled) and its resolvers ended with it.
+func markClientClosed(ctx context.Context) {
+	markStatus(ctx, StatusClientClosedRequest, "")
+}
+
 // responseStatus answers with the status an operation asked for (503 with
 // Retry-After when the database is unavailable, 429 when the operation's
 // cost exceeds the caller's rate), instead of 200: load balancers and
