@@ -2,7 +2,8 @@ package translation
 
 import (
 	"context"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -36,12 +37,7 @@ func TestDrainStatementsStaySmall(t *testing.T) {
 	for kind, sql := range itemsSQL {
 		statements[kind] = sql
 	}
-	names := make([]string, 0, len(statements))
-	for name := range statements {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(statements)) {
 		sql := statements[name]
 		args := []any{}
 		for n := 1; strings.Contains(sql, "?"); n++ {

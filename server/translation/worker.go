@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -457,12 +458,7 @@ func readItems(tx *gorm.DB, items []claimed) error {
 			byKind[it.Kind] = append(byKind[it.Kind], i)
 		}
 	}
-	kinds := make([]string, 0, len(byKind))
-	for kind := range byKind {
-		kinds = append(kinds, kind)
-	}
-	slices.Sort(kinds)
-	for _, kind := range kinds {
+	for _, kind := range slices.Sorted(maps.Keys(byKind)) {
 		at := map[int64]int{}
 		var queueIDs models.Array[int64]
 		var itemIDs models.Array[string]
