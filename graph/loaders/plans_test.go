@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/sameside/sameside/server/database/dbtest"
 )
 
@@ -22,11 +20,7 @@ func TestMain(m *testing.M) { dbtest.Main(m) }
 // generic plan PostgreSQL never kept: planned on every run.
 func TestTranslationLookupPlannedOnce(t *testing.T) {
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dbtest.URL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := dbtest.Conn(t)
 	if _, err := conn.Exec(ctx, `INSERT INTO translations (hash, target, text, source, chars)
 		SELECT sha256(convert_to(g::text, 'UTF8')), l, 'text ' || g, 'en', 6 FROM generate_series(1, 5000) g, unnest(ARRAY['en', 'es']) l`); err != nil {
 		t.Fatal(err)

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/sameside/sameside/server/database/dbtest"
 )
 
@@ -28,11 +26,7 @@ const maxPlanNodes = 150
 // claimed items, plan at most maxPlanNodes nodes.
 func TestDrainStatementsStaySmall(t *testing.T) {
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dbtest.URL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := dbtest.Conn(t)
 	statements := map[string]string{"claim": claimSQL}
 	for kind, sql := range itemsSQL {
 		statements[kind] = sql

@@ -19,6 +19,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 	"github.com/peterldowns/pgtestdb"
 
@@ -90,6 +91,20 @@ func URL(t testing.TB) string {
 	t.Helper()
 	conf := adminConfig(t)
 	return pgtestdb.Custom(t, conf, migrator{}).URL()
+}
+
+// Conn returns a pgx connection to a new, migrated database for this test,
+// closed when it ends: for tests that prepare statements and read how
+// PostgreSQL planned them.
+func Conn(t testing.TB) *pgx.Conn {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(ctx) })
+	return conn
 }
 
 // New returns a *sql.DB on a new, migrated database for this test.
