@@ -41,6 +41,13 @@ func ErrorPresenter(log *slog.Logger, requestID RequestIDFunc) graphql.ErrorPres
 	}
 }
 
+// Canceled is true of an error that ended a request because the request
+// itself was canceled (its client went away): its context ended, and the
+// error is that cancellation. One the request did not see is not.
+func Canceled(ctx context.Context, err error) bool {
+	return ctx.Err() != nil && errors.Is(err, context.Canceled)
+}
+
 func presenter(log *slog.Logger, requestID RequestIDFunc) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
@@ -48,7 +55,7 @@ func presenter(log *slog.Logger, requestID RequestIDFunc) graphql.ErrorPresenter
 		// operation was stopped): the request's context ended and its
 		// resolvers with it. Nothing is wrong on our side, and no one reads
 		// the answer.
-		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		if Canceled(ctx, err) {
 			log.DebugContext(ctx, "request canceled", "path", gqlErr.Path.String(), "request_id", requestID(ctx))
 			return &gqlerror.Error{Message: "the request was canceled", Path: gqlErr.Path, Locations: gqlErr.Locations,
 				Extensions: map[string]any{"code": string(models.CodeUnavailable)}}

@@ -11,7 +11,6 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -158,7 +157,7 @@ func NewHandler(d Deps) http.Handler {
 	gql.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
 		e := present(ctx, err)
 		switch {
-		case ctx.Err() != nil && errors.Is(err, context.Canceled):
+		case graph.Canceled(ctx, err):
 			markClientClosed(ctx) // no one reads it; not the server's failure
 		case e.Extensions["code"] == string(models.CodeUnavailable):
 			markUnavailable(ctx)
