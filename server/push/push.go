@@ -165,7 +165,9 @@ func (p *Pipeline) EnqueueTx(ctx context.Context, tx *gorm.DB, n models.Notice) 
 	// array: GORM's batch insert sent a school's recipients as thousands
 	// of parameters (6,000 a statement), about a third of an
 	// announcement's call to 2,000 families, and every notice (each
-	// message) paid a round trip for the notification row alone.
+	// message) paid a round trip for the notification row alone. The
+	// recipients have no foreign key to the notification they are written
+	// with (migration 00031): only their users are checked row by row.
 	if err := tx.WithContext(ctx).Exec(`WITH n AS (
 			INSERT INTO notifications (id, school_id, type, category, urgent, params, data, deep_link, collapse_key, thread_id, cancel_key, created_at)
 			VALUES (?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?) RETURNING id)

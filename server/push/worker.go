@@ -326,16 +326,20 @@ func (p *Pipeline) apply(ctx context.Context, tx *gorm.DB, n *models.Notificatio
 		return nil, nil
 	}
 	// The planned recipients' state and their deliveries, one statement.
+	// The notification is locked once (the deliveries have no foreign
+	// key to it, see migration 00031): one deleted meanwhile gets none,
+	// and its deletion waits for this plan to commit, then takes them.
 	var rows []claimed
-	err := tx.Raw(`WITH planned AS (
+	err := tx.Raw(`WITH n AS (SELECT id FROM notifications WHERE id = ? FOR KEY SHARE),
+		planned AS (
 			UPDATE notification_recipients SET state = ?, deferred_until = NULL WHERE notification_id = ? AND user_id IN ?),
 		ins AS (
 			INSERT INTO notification_deliveries (notification_id, device_id, user_id, status, claimed_by, next_attempt_at, created_at, updated_at)
-			SELECT ?, d.id, d.user_id, 'SENDING', ?, ?, ?, ? FROM devices d WHERE d.user_id IN ?
+			SELECT n.id, d.id, d.user_id, 'SENDING', ?, ?, ?, ? FROM n, devices d WHERE d.user_id IN ?
 			ON CONFLICT DO NOTHING
 			RETURNING device_id, user_id, attempts)
 		SELECT ins.device_id, ins.user_id, ins.attempts, d.token FROM ins LEFT JOIN devices d ON d.id = ins.device_id
-		ORDER BY ins.device_id`, models.RecipientPlanned, n.ID, d.planned, n.ID, job, now, now, now, d.planned).Scan(&rows).Error
+		ORDER BY ins.device_id`, n.ID, models.RecipientPlanned, n.ID, d.planned, job, now, now, now, d.planned).Scan(&rows).Error
 	return rows, err
 }
 
