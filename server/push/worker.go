@@ -13,7 +13,6 @@ import (
 	"firebase.google.com/go/v4/messaging"
 	"github.com/riverqueue/river"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/server/jobs"
@@ -177,17 +176,24 @@ func (p *Pipeline) planChunk(ctx context.Context, n *models.Notification, job in
 
 // claimRecipients locks up to size recipients still to plan (skipping those
 // another worker holds): the pending ones, or with only, those of only that
-// are pending or whose deferral has ended.
+// are pending or whose deferral has ended. It locks their notification
+// first (FOR KEY SHARE, once: its recipients and deliveries have no
+// foreign key to it, see migration 00031): a deletion of it waits for this
+// plan to commit and then takes what it wrote, or has taken everything and
+// nothing is claimed. Locking the recipients first would deadlock with the
+// deletion, which holds the notification while it deletes them.
 func claimRecipients(tx *gorm.DB, n *models.Notification, only []string, size int, now time.Time) ([]models.NotificationRecipient, error) {
-	q := tx.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).Where("notification_id = ?", n.ID).
-		Order("user_id").Limit(size)
+	args := map[string]any{"id": n.ID, "size": size, "pending": models.RecipientPending}
+	filter := "r.state = @pending"
 	if len(only) > 0 {
-		q = q.Where("user_id IN ? AND (state = ? OR (state = ? AND deferred_until <= ?))", only, models.RecipientPending, models.RecipientDeferred, now)
-	} else {
-		q = q.Where("state = ?", models.RecipientPending)
+		filter = "r.user_id IN @only AND (r.state = @pending OR (r.state = @deferred AND r.deferred_until <= @now))"
+		args["only"], args["deferred"], args["now"] = only, models.RecipientDeferred, now
 	}
 	var rs []models.NotificationRecipient
-	return rs, q.Find(&rs).Error
+	return rs, tx.Raw(`WITH n AS MATERIALIZED (SELECT id FROM notifications WHERE id = @id FOR KEY SHARE)
+		SELECT r.* FROM n JOIN notification_recipients r ON r.notification_id = n.id
+		WHERE `+filter+`
+		ORDER BY r.user_id LIMIT @size FOR UPDATE OF r SKIP LOCKED`, args).Scan(&rs).Error
 }
 
 // decision is what happens to each claimed recipient.
@@ -325,21 +331,19 @@ func (p *Pipeline) apply(ctx context.Context, tx *gorm.DB, n *models.Notificatio
 	if len(d.planned) == 0 {
 		return nil, nil
 	}
-	// The planned recipients' state and their deliveries, one statement.
-	// The notification is locked once (the deliveries have no foreign
-	// key to it, see migration 00031): one deleted meanwhile gets none,
-	// and its deletion waits for this plan to commit, then takes them.
+	// The planned recipients' state and their deliveries, one statement
+	// (claimRecipients locked the notification: it is not deleted before
+	// this commits).
 	var rows []claimed
-	err := tx.Raw(`WITH n AS (SELECT id FROM notifications WHERE id = ? FOR KEY SHARE),
-		planned AS (
+	err := tx.Raw(`WITH planned AS (
 			UPDATE notification_recipients SET state = ?, deferred_until = NULL WHERE notification_id = ? AND user_id IN ?),
 		ins AS (
 			INSERT INTO notification_deliveries (notification_id, device_id, user_id, status, claimed_by, next_attempt_at, created_at, updated_at)
-			SELECT n.id, d.id, d.user_id, 'SENDING', ?, ?, ?, ? FROM n, devices d WHERE d.user_id IN ?
+			SELECT ?, d.id, d.user_id, 'SENDING', ?, ?, ?, ? FROM devices d WHERE d.user_id IN ?
 			ON CONFLICT DO NOTHING
 			RETURNING device_id, user_id, attempts)
 		SELECT ins.device_id, ins.user_id, ins.attempts, d.token FROM ins LEFT JOIN devices d ON d.id = ins.device_id
-		ORDER BY ins.device_id`, n.ID, models.RecipientPlanned, n.ID, d.planned, job, now, now, now, d.planned).Scan(&rows).Error
+		ORDER BY ins.device_id`, models.RecipientPlanned, n.ID, d.planned, n.ID, job, now, now, now, d.planned).Scan(&rows).Error
 	return rows, err
 }
 

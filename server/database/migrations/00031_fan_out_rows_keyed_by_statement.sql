@@ -4,17 +4,18 @@
 -- device), and PostgreSQL checks a foreign key row by row. The two keys
 -- to notifications cost about half of writing those rows (4,000
 -- recipients: 75 ms with both keys, 35 without this one, 15 with neither),
--- and checked nothing a statement does not already ensure: recipients are
--- written in the statement that writes their notification, deliveries by
--- a statement that locks their notification once (FOR KEY SHARE, as the
--- key's check did per row). The users' keys stay: rows of a family being
--- erased must wait for, or fail against, the erasure.
+-- and checked nothing the statements do not: recipients are written in the
+-- statement that writes their notification, and a fan-out's plan locks
+-- the notification once (FOR KEY SHARE, the lock the key's check took row
+-- by row) before it claims recipients and writes deliveries. The users'
+-- keys stay: rows of a family being erased must wait for, or fail
+-- against, the erasure.
 --
 -- Deleting notifications still deletes their rows, once per statement
 -- (notifications_cascade), whatever deletes them: the privacy erasure or
--- a school's deletion cascading to its notifications. Recipients go first:
--- a fan-out planning that notification holds its recipients' rows, so the
--- deletion waits for its plan to commit and then sees its deliveries.
+-- a school's deletion cascading to its notifications. A deletion waits
+-- for a plan holding the notification, then sees what it wrote; a plan
+-- after it finds no notification and claims nothing.
 ALTER TABLE notification_recipients DROP CONSTRAINT notification_recipients_notification_id_fkey;
 ALTER TABLE notification_deliveries DROP CONSTRAINT notification_deliveries_notification_id_fkey;
 
