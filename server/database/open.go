@@ -48,7 +48,7 @@ func Open(ctx context.Context, url string, log *slog.Logger, opts ...Option) (*g
 	if err != nil {
 		return nil, err
 	}
-	db, err := gorm.Open(postgres.New(postgres.Config{Conn: stdlib.OpenDB(*cfg, stdlib.OptionAfterConnect(nativeArrays))}), &gorm.Config{
+	db, err := gorm.Open(postgres.New(postgres.Config{Conn: openDB(cfg)}), &gorm.Config{
 		Logger:                 slogGormLogger(log),
 		TranslateError:         true,
 		SkipDefaultTransaction: true, // our domain functions open transactions where they need them
@@ -100,7 +100,7 @@ func Pool(db *gorm.DB, url string, maxConns int, opts ...Option) (*gorm.DB, *sql
 	if err != nil {
 		return nil, nil, err
 	}
-	pool := stdlib.OpenDB(*cfg)
+	pool := openDB(cfg)
 	pool.SetMaxOpenConns(maxConns)
 	pool.SetMaxIdleConns(maxConns)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
@@ -114,15 +114,23 @@ func Pool(db *gorm.DB, url string, maxConns int, opts ...Option) (*gorm.DB, *sql
 	return tx, pool, nil
 }
 
-// PgxPool is a pgx pool on url with SessionParams, for what speaks pgx
-// itself (River's workers, the live events' LISTEN and NOTIFY).
+// PgxPool is a pgx pool on url with SessionParams and native arrays, for
+// what speaks pgx itself (River's workers, the live events' LISTEN and
+// NOTIFY).
 func PgxPool(ctx context.Context, url string) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("database URL: %w", err)
 	}
 	withSessionParams(cfg.ConnConfig)
+	cfg.AfterConnect = nativeArrays
 	return pgxpool.NewWithConfig(ctx, cfg)
+}
+
+// openDB is a database/sql pool on cfg whose connections encode arrays
+// natively (nativeArrays), as every pool of the app's must.
+func openDB(cfg *pgx.ConnConfig) *sql.DB {
+	return stdlib.OpenDB(*cfg, stdlib.OptionAfterConnect(nativeArrays))
 }
 
 // connConfig is url's connection settings with SessionParams (those url
