@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"syscall"
 	"testing"
 	"time"
 
@@ -78,8 +77,7 @@ func TestPushFanOutSurvivesAKill(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 	onWire := fcm.InFlight()
-	_ = victim.Process.Signal(syscall.SIGKILL)
-	_ = victim.Wait()
+	victim.kill()
 	atKill := fcm.Count() + int(onWire)
 	var claimed int64 // sends started and not recorded: what a rescue sends again
 	if err := db.Raw(`SELECT count(*) FROM notification_deliveries WHERE status = 'SENDING'`).Scan(&claimed).Error; err != nil {
