@@ -2,6 +2,7 @@ package benchdb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -19,6 +20,8 @@ type Process struct {
 	Cmd  *exec.Cmd
 	URL  string
 	Port int
+	// exited is closed once the process is gone (Cmd.Wait returned).
+	exited chan struct{}
 }
 
 // BuildServer builds the SameSide server into dir and returns its path.
@@ -39,14 +42,42 @@ func StartServer(ctx context.Context, bin, dbURL string, env ...string) (*Proces
 
 // Start runs name with args on a free port (PORT in its environment, and
 // "{port}" in args replaced by it) and waits up to 60 s until GET path is
-// ready (ready decides from the response).
+// ready (ready decides from the response). The port is free when picked,
+// but another process may take it before name listens on it: a process
+// that exits before it is ready is started again on another port (three
+// tries).
 func Start(ctx context.Context, name string, args, env []string, path string, ready func(*http.Response) bool) (*Process, error) {
+	const attempts = 3
+	for attempt := 1; ; attempt++ {
+		p, err := start(ctx, name, args, env, path, ready)
+		if !errors.Is(err, errExited) || attempt == attempts {
+			return p, err
+		}
+		fmt.Fprintf(os.Stderr, "%v: starting it again on another port\n", err)
+	}
+}
+
+var errExited = errors.New("exited before it was ready")
+
+// pickPort is a port free when asked.
+var pickPort = func() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// readyClient asks a starting process whether it is ready; what holds the
+// port without answering must not hold the benchmark.
+var readyClient = &http.Client{Timeout: 2 * time.Second}
+
+func start(ctx context.Context, name string, args, env []string, path string, ready func(*http.Response) bool) (*Process, error) {
+	port, err := pickPort()
 	if err != nil {
 		return nil, err
 	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
 	args = append([]string(nil), args...)
 	for i, a := range args {
 		args[i] = strings.ReplaceAll(a, "{port}", strconv.Itoa(port))
@@ -57,33 +88,40 @@ func Start(ctx context.Context, name string, args, env []string, path string, re
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	p := &Process{Cmd: cmd, URL: fmt.Sprintf("http://127.0.0.1:%d", port), Port: port}
+	p := &Process{Cmd: cmd, URL: fmt.Sprintf("http://127.0.0.1:%d", port), Port: port, exited: make(chan struct{})}
+	go func() {
+		_ = cmd.Wait()
+		close(p.exited)
+	}()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		res, err := http.Get(p.URL + path)
+		res, err := readyClient.Get(p.URL + path)
 		if err == nil {
 			res.Body.Close()
 			if ready(res) {
 				return p, nil
 			}
 		}
+		select {
+		case <-p.exited:
+			return nil, fmt.Errorf("%s on port %d %w (%s)", filepath.Base(name), port, errExited, cmd.ProcessState)
+		case <-time.After(100 * time.Millisecond):
+		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
 			p.Stop()
 			return nil, fmt.Errorf("%s on port %d not ready", filepath.Base(name), port)
 		}
-		time.Sleep(100 * time.Millisecond)
 	}
 }
 
 // Stop asks the process to end (SIGTERM) and kills it after 15 s.
 func (p *Process) Stop() {
 	_ = p.Cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { _ = p.Cmd.Wait(); close(done) }()
 	select {
-	case <-done:
+	case <-p.exited:
 	case <-time.After(15 * time.Second):
 		_ = p.Cmd.Process.Kill()
+		<-p.exited
 	}
 }
 
