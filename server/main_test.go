@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"syscall"
@@ -21,6 +20,7 @@ import (
 	"github.com/sameside/sameside/server/apptest"
 	"github.com/sameside/sameside/server/config"
 	"github.com/sameside/sameside/server/database/dbtest"
+	"github.com/sameside/sameside/tools/benchdb"
 )
 
 func TestMain(m *testing.M) {
@@ -158,79 +158,19 @@ func startProcess(t *testing.T, dbURL string, env ...string) string {
 	return base
 }
 
-// instance is a server process a test started.
-type instance struct {
-	cmd    *exec.Cmd
-	exited chan struct{} // closed once the process is gone
-}
-
-// kill kills the process and waits until it is gone.
-func (i *instance) kill() {
-	_ = i.cmd.Process.Signal(syscall.SIGKILL)
-	<-i.exited
-}
-
-// pickPort is a port free when asked. Another process may take it before
-// the server listens on it (the packages' tests run side by side): a
-// server that exits before it is ready is started again on another.
-var pickPort = func() string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic(err)
-	}
-	defer l.Close()
-	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
-}
-
-// readyClient asks a starting server whether it is ready; what holds the
-// port without answering (not the server) must not hold the test.
-var readyClient = &http.Client{Timeout: 2 * time.Second}
-
 // startInstance is startProcess returning the process too (to kill it).
-func startInstance(t *testing.T, dbURL string, env ...string) (*instance, string) {
+// A process whose port another test took first is started again on
+// another (benchdb.Start).
+func startInstance(t *testing.T, dbURL string, env ...string) (*benchdb.Process, string) {
 	t.Helper()
-	const attempts = 3
-	for attempt := 1; ; attempt++ {
-		port := pickPort()
-		cmd := exec.Command(os.Args[0])
-		cmd.Env = append(append(os.Environ(), "SAMESIDE_TEST_RUN_SERVER=1", "DATABASE_URL="+dbURL, "PORT="+port, "LOG_LEVEL=warn"), env...)
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		p := &instance{cmd: cmd, exited: make(chan struct{})}
-		go func() {
-			_ = cmd.Wait()
-			close(p.exited)
-		}()
-		t.Cleanup(func() {
-			_ = cmd.Process.Signal(syscall.SIGTERM)
-			<-p.exited
-		})
-		base := "http://127.0.0.1:" + port
-		deadline := time.Now().Add(30 * time.Second)
-	wait:
-		for {
-			if res, err := readyClient.Get(base + "/readyz"); err == nil {
-				res.Body.Close()
-				if res.StatusCode == http.StatusOK {
-					return p, base
-				}
-			}
-			select {
-			case <-p.exited:
-				if attempt == attempts {
-					t.Fatalf("server process exited before it was ready (%s), %d times", cmd.ProcessState, attempts)
-				}
-				t.Logf("server process on port %s exited before it was ready (%s): starting it again", port, cmd.ProcessState)
-				break wait
-			case <-time.After(100 * time.Millisecond):
-			}
-			if time.Now().After(deadline) {
-				t.Fatal("server process never became ready")
-			}
-		}
+	env = append([]string{"SAMESIDE_TEST_RUN_SERVER=1", "DATABASE_URL=" + dbURL, "LOG_LEVEL=warn"}, env...)
+	p, err := benchdb.Start(context.Background(), os.Args[0], nil, env, "/readyz",
+		func(res *http.Response) bool { return res.StatusCode == http.StatusOK })
+	if err != nil {
+		t.Fatal(err)
 	}
+	t.Cleanup(p.Stop)
+	return p, p.URL
 }
 
 func post(t *testing.T, base, token, query string, vars map[string]any, out any) {
@@ -356,36 +296,4 @@ func openApp(t *testing.T, dbURL string) *app.App {
 	}
 	t.Cleanup(func() { _ = a.Close() })
 	return a
-}
-
-// A port taken between its pick and the server's listen (another
-// package's test took it) costs the test a new start, not 30 s and a
-// failure ("bind: address already in use").
-func TestStartInstanceSurvivesATakenPort(t *testing.T) {
-	taken, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer taken.Close()
-	pick, picked := pickPort, 0
-	t.Cleanup(func() { pickPort = pick })
-	pickPort = func() string {
-		picked++
-		if picked == 1 {
-			return strconv.Itoa(taken.Addr().(*net.TCPAddr).Port)
-		}
-		return pick()
-	}
-	_, base := startInstance(t, dbtest.URL(t))
-	if picked != 2 {
-		t.Fatalf("%d ports picked, want 2 (the taken one, then another)", picked)
-	}
-	res, err := http.Get(base + "/readyz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("/readyz: %s", res.Status)
-	}
 }

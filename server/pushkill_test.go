@@ -77,7 +77,7 @@ func TestPushFanOutSurvivesAKill(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 	onWire := fcm.InFlight()
-	victim.kill()
+	victim.Kill()
 	atKill := fcm.Count() + int(onWire)
 	var claimed int64 // sends started and not recorded: what a rescue sends again
 	if err := db.Raw(`SELECT count(*) FROM notification_deliveries WHERE status = 'SENDING'`).Scan(&claimed).Error; err != nil {

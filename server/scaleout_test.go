@@ -79,7 +79,7 @@ func TestThreeInstancesSurviveAKill(t *testing.T) {
 	snapshotErr := make(chan error, 1)
 	go func() {
 		time.Sleep(duration / 2)
-		victim.kill() // dead: it claims and sends nothing more
+		victim.Kill() // dead: it claims and sends nothing more
 		var rows []struct{ NotificationID, Token string }
 		snapshotErr <- db.Raw(`SELECT nd.notification_id, d.token FROM notification_deliveries nd JOIN devices d ON d.id = nd.device_id
 			WHERE nd.status = 'SENDING'`).Scan(&rows).Error

@@ -114,6 +114,12 @@ func start(ctx context.Context, name string, args, env []string, path string, re
 	}
 }
 
+// Kill kills the process (SIGKILL) and waits until it is gone.
+func (p *Process) Kill() {
+	_ = p.Cmd.Process.Signal(syscall.SIGKILL)
+	<-p.exited
+}
+
 // Stop asks the process to end (SIGTERM) and kills it after 15 s.
 func (p *Process) Stop() {
 	_ = p.Cmd.Process.Signal(syscall.SIGTERM)
