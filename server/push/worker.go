@@ -620,8 +620,12 @@ func (l *liveRecorder) close() (sendResult, error) {
 // unclaim makes the deliveries of notificationID that job claimed owed
 // again.
 func (p *Pipeline) unclaim(ctx context.Context, notificationID string, job int64) error {
-	return p.DB.WithContext(context.WithoutCancel(ctx)).Exec(`UPDATE notification_deliveries SET status = 'PENDING', claimed_by = NULL
-		WHERE notification_id = ? AND status = 'SENDING' AND claimed_by = ?`, notificationID, job).Error
+	// In key order, as the outcome writes and a deletion lock them.
+	return p.DB.WithContext(context.WithoutCancel(ctx)).Exec(`WITH locked AS (
+			SELECT device_id FROM notification_deliveries WHERE notification_id = ? AND status = 'SENDING' AND claimed_by = ?
+			ORDER BY device_id FOR UPDATE)
+		UPDATE notification_deliveries nd SET status = 'PENDING', claimed_by = NULL
+		FROM locked WHERE nd.notification_id = ? AND nd.device_id = locked.device_id`, notificationID, job, notificationID).Error
 }
 
 // claim marks up to limit owed deliveries as being sent by this job and

@@ -20,10 +20,18 @@ ALTER TABLE notification_recipients DROP CONSTRAINT notification_recipients_noti
 ALTER TABLE notification_deliveries DROP CONSTRAINT notification_deliveries_notification_id_fkey;
 
 -- +goose StatementBegin
+-- Rows are locked in key order, as the fan-out's outcome writes lock
+-- theirs: two writers of many rows in different orders deadlock.
 CREATE FUNCTION notifications_cascade() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    DELETE FROM notification_recipients WHERE notification_id IN (SELECT id FROM gone);
-    DELETE FROM notification_deliveries WHERE notification_id IN (SELECT id FROM gone);
+    DELETE FROM notification_recipients r USING (
+        SELECT notification_id, user_id FROM notification_recipients
+        WHERE notification_id IN (SELECT id FROM gone) ORDER BY notification_id, user_id FOR UPDATE) k
+    WHERE r.notification_id = k.notification_id AND r.user_id = k.user_id;
+    DELETE FROM notification_deliveries d USING (
+        SELECT notification_id, device_id FROM notification_deliveries
+        WHERE notification_id IN (SELECT id FROM gone) ORDER BY notification_id, device_id FOR UPDATE) k
+    WHERE d.notification_id = k.notification_id AND d.device_id = k.device_id;
     RETURN NULL;
 END $$;
 -- +goose StatementEnd
