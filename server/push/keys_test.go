@@ -62,8 +62,10 @@ func TestDeletedNotificationsTakeTheirRows(t *testing.T) {
 		t.Fatalf("the school deleted: %d recipients, %d deliveries left, want 1 and 2", r, d)
 	}
 	var orphans int64
-	w.DB.Raw(`SELECT (SELECT count(*) FROM notification_recipients r WHERE NOT EXISTS (SELECT 1 FROM notifications n WHERE n.id = r.notification_id))
-		+ (SELECT count(*) FROM notification_deliveries d WHERE NOT EXISTS (SELECT 1 FROM notifications n WHERE n.id = d.notification_id))`).Scan(&orphans)
+	if err := w.DB.Raw(`SELECT (SELECT count(*) FROM notification_recipients r WHERE NOT EXISTS (SELECT 1 FROM notifications n WHERE n.id = r.notification_id))
+		+ (SELECT count(*) FROM notification_deliveries d WHERE NOT EXISTS (SELECT 1 FROM notifications n WHERE n.id = d.notification_id))`).Scan(&orphans).Error; err != nil {
+		t.Fatal(err)
+	}
 	if orphans != 0 {
 		t.Fatalf("%d rows of deleted notifications left", orphans)
 	}
@@ -92,7 +94,9 @@ func TestNotificationDeletedMidFanOut(t *testing.T) {
 		t.Fatalf("after the deletion: %d recipients, %d deliveries", r, d)
 	}
 	var states []string
-	w.DB.Raw(`SELECT state FROM river_job WHERE kind = 'push_fan_out'`).Scan(&states)
+	if err := w.DB.Raw(`SELECT state FROM river_job WHERE kind = 'push_fan_out'`).Scan(&states).Error; err != nil {
+		t.Fatal(err)
+	}
 	if !slices.Equal(states, []string{"completed"}) {
 		t.Fatalf("push job states %v, want one completed", states)
 	}
