@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -180,5 +181,56 @@ func TestScheduledAnnouncement(t *testing.T) {
 	msgs := f.WaitForPushes(1)
 	if msgs[0].Token != "parent-phone" || msgs[0].Data["type"] != "ANNOUNCEMENT" || f.titles(t, "parentA") != "Picture day" {
 		t.Fatalf("at its time: %s, sees %q", msgs[0].Raw, f.titles(t, "parentA"))
+	}
+}
+
+// An announcement's audience stays in the database: its recipients are
+// written from the audience in the statement that writes the notification,
+// so a school of 2,000 families does not send 2,000 ids to the server and
+// back while the admin waits. None of postAnnouncement's statements
+// carries a guardian's id, and each guardian in the audience is a
+// recipient (the restricted one is not); an audience of nobody writes no
+// notification and no job.
+func TestAnnouncementAudienceStaysInTheDatabase(t *testing.T) {
+	f := newFixture(t)
+	post := func(id string, in map[string]any) []apptest.Statement {
+		t.Helper()
+		in["clientMutationId"], in["schoolId"], in["title"], in["body"] = id, f.students["s1"].SchoolID, "Bus times", "New times from Monday."
+		res, sent := f.DoRecording(f.token("adminA"), qPostAnn, map[string]any{"in": in})
+		if res.Code() != "" {
+			t.Fatal(res.Body)
+		}
+		return sent
+	}
+	sent := post("school", map[string]any{"audience": "SCHOOL"})
+	for _, s := range sent {
+		for _, v := range s.Vars {
+			for _, who := range []string{"parentA", "parentA2", "restrictedA"} {
+				if strings.Contains(fmt.Sprint(v), f.users[who].ID) {
+					t.Errorf("%s's id sent with %.90q", who, strings.Join(strings.Fields(s.SQL), " "))
+				}
+			}
+		}
+	}
+	var got []string
+	if err := f.DB.Raw(`SELECT u.display_name FROM notification_recipients r JOIN users u ON u.id = r.user_id
+		JOIN notifications n ON n.id = r.notification_id WHERE n.type = 'ANNOUNCEMENT' ORDER BY 1`).Scan(&got).Error; err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, ",") != "parentA,parentA2" {
+		t.Fatalf("recipients: %v", got)
+	}
+	f.WaitPushesIdle()
+	count := func() (n int64) {
+		t.Helper()
+		if err := f.DB.Raw(`SELECT (SELECT count(*) FROM notifications) + (SELECT count(*) FROM river_job WHERE kind = 'push_fan_out')`).Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := count()
+	post("nobody", map[string]any{"audience": "GRADE", "grade": "5"})
+	if after := count(); after != before {
+		t.Fatalf("an audience of nobody: %d notifications and fan-out jobs, %d before", after, before)
 	}
 }

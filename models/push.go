@@ -168,6 +168,13 @@ type Notice struct {
 	SchoolID *string
 	// Recipients are user ids; restricted guardians must already be left out.
 	Recipients []string
+	// RecipientsSQL, instead of Recipients, is a subquery of the user ids
+	// (one column, each id once) with its arguments, evaluated in the
+	// statement that writes the notice: a large audience (an announcement
+	// to a school) stays in the database rather than travelling to the
+	// server and back.
+	RecipientsSQL  string
+	RecipientsArgs []any
 	// Urgent notices ignore quiet hours.
 	Urgent bool
 	// Params fill the localized title and body.

@@ -116,23 +116,21 @@ func (s *Service) PostAnnouncement(ctx context.Context, v *models.Viewer, in mod
 // its publish time, with a cancel key (an edit or a cancellation before
 // then calls it off).
 func (s *Service) announce(ctx context.Context, tx *gorm.DB, a *models.Announcement) error {
-	var to []string
-	if err := tx.Raw(`SELECT x.user_id FROM announcements a, LATERAL (`+policy.AnnouncementAudienceSQL("a")+`) x WHERE a.id = ?`, a.ID).
-		Scan(&to).Error; err != nil {
-		return err
-	}
 	var school models.School
 	if err := tx.Take(&school, "id = ?", a.SchoolID).Error; err != nil {
 		return err
 	}
 	key := "announcement:" + a.ID
 	n := models.Notice{
-		Type: models.NoticeAnnouncement, Category: models.CategoryAnnouncement, SchoolID: &a.SchoolID, Recipients: to, Urgent: a.Urgent,
-		Params:      map[string]string{"title": a.Title, "school": school.Name},
-		Data:        map[string]string{"announcementId": a.ID, "urgent": map[bool]string{true: "true", false: "false"}[a.Urgent]},
-		DeepLink:    "sameside://announcements/" + a.ID,
-		CollapseKey: "announcement-" + a.ID,
-		CancelKey:   key,
+		Type: models.NoticeAnnouncement, Category: models.CategoryAnnouncement, SchoolID: &a.SchoolID, Urgent: a.Urgent,
+		// The audience is read in the statement that writes it down.
+		RecipientsSQL:  `SELECT x.user_id FROM announcements a, LATERAL (` + policy.AnnouncementAudienceSQL("a") + `) x WHERE a.id = ?`,
+		RecipientsArgs: []any{a.ID},
+		Params:         map[string]string{"title": a.Title, "school": school.Name},
+		Data:           map[string]string{"announcementId": a.ID, "urgent": map[bool]string{true: "true", false: "false"}[a.Urgent]},
+		DeepLink:       "sameside://announcements/" + a.ID,
+		CollapseKey:    "announcement-" + a.ID,
+		CancelKey:      key,
 	}
 	if a.PublishAt.After(s.now()) {
 		n.SendAt = &a.PublishAt

@@ -128,7 +128,10 @@ func (p *Pipeline) EnqueueTx(ctx context.Context, tx *gorm.DB, n models.Notice) 
 	if n.Type == "" || n.DeepLink == "" {
 		return errors.New("push: a notice needs a type and a deep link")
 	}
-	if len(n.Recipients) == 0 {
+	if n.RecipientsSQL != "" && len(n.Recipients) > 0 {
+		return errors.New("push: a notice has Recipients or RecipientsSQL, not both")
+	}
+	if n.RecipientsSQL == "" && len(n.Recipients) == 0 {
 		return nil
 	}
 	if n.CollapseKey == "" {
@@ -153,29 +156,44 @@ func (p *Pipeline) EnqueueTx(ctx context.Context, tx *gorm.DB, n models.Notice) 
 	if err != nil {
 		return err
 	}
-	seen := map[string]bool{}
-	recipients := make([]string, 0, len(n.Recipients))
-	for _, u := range n.Recipients {
-		if !seen[u] {
-			seen[u] = true
-			recipients = append(recipients, u)
+	// Who: the ids as one array, or the notice's own subquery.
+	to, toArgs := "unnest(CAST(? AS uuid[]))", []any{}
+	if n.RecipientsSQL != "" {
+		to, toArgs = "("+n.RecipientsSQL+")", n.RecipientsArgs
+	} else {
+		seen := map[string]bool{}
+		recipients := make([]string, 0, len(n.Recipients))
+		for _, u := range n.Recipients {
+			if !seen[u] {
+				seen[u] = true
+				recipients = append(recipients, u)
+			}
 		}
+		toArgs = []any{models.Array[string](recipients)}
 	}
-	// The notification and its recipients in one statement, the ids as one
-	// array: GORM's batch insert sent a school's recipients as thousands
-	// of parameters (6,000 a statement), about a third of an
-	// announcement's call to 2,000 families, and every notice (each
-	// message) paid a round trip for the notification row alone. The
-	// recipients have no foreign key to the notification they are written
-	// with (migration 00031): only their users are checked row by row.
-	if err := tx.WithContext(ctx).Exec(`WITH n AS (
+	// The notification and its recipients in one statement: GORM's batch
+	// insert sent a school's recipients as thousands of parameters (6,000
+	// a statement), about a third of an announcement's call to 2,000
+	// families, and every notice (each message) paid a round trip for the
+	// notification row alone. An audience of nobody writes neither (nor a
+	// job). The recipients have no foreign key to the notification they
+	// are written with (migration 00031): only their users are checked
+	// row by row.
+	args := append(append([]any{}, toArgs...), row.ID, row.SchoolID, row.Type, row.Category, row.Urgent, string(params), string(data),
+		row.DeepLink, row.CollapseKey, row.ThreadID, row.CancelKey, row.CreatedAt, models.RecipientPending, row.CreatedAt)
+	var written int
+	if err := tx.WithContext(ctx).Raw(`WITH r AS (SELECT u FROM `+to+` AS r(u)),
+		n AS (
 			INSERT INTO notifications (id, school_id, type, category, urgent, params, data, deep_link, collapse_key, thread_id, cancel_key, created_at)
-			VALUES (?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?) RETURNING id)
-		INSERT INTO notification_recipients (notification_id, user_id, state, created_at)
-		SELECT n.id, u, ?, ? FROM n, unnest(?::uuid[]) AS u`,
-		row.ID, row.SchoolID, row.Type, row.Category, row.Urgent, string(params), string(data), row.DeepLink, row.CollapseKey, row.ThreadID, row.CancelKey, row.CreatedAt,
-		models.RecipientPending, row.CreatedAt, models.Array[string](recipients)).Error; err != nil {
+			SELECT ?, ?, ?, ?, ?, CAST(? AS jsonb), CAST(? AS jsonb), ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM r) RETURNING id),
+		w AS (
+			INSERT INTO notification_recipients (notification_id, user_id, state, created_at)
+			SELECT n.id, r.u, ?, ? FROM n, r RETURNING 1)
+		SELECT count(*) FROM w`, args...).Scan(&written).Error; err != nil {
 		return fmt.Errorf("push: record notification: %w", err)
+	}
+	if written == 0 {
+		return nil
 	}
 	if n.SendAt != nil && n.SendAt.After(p.Now()) {
 		if err := p.scheduleTx(ctx, tx, FanOutArgs{NotificationID: row.ID}, *n.SendAt); err != nil {
