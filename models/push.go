@@ -169,7 +169,7 @@ type Notice struct {
 	// Recipients are user ids; restricted guardians must already be left out.
 	Recipients []string
 	// RecipientsSQL, instead of Recipients, is a subquery of the user ids
-	// (one column, each id once) with its arguments, evaluated in the
+	// (one column) with its arguments, evaluated in the
 	// statement that writes the notice: a large audience (an announcement
 	// to a school) stays in the database rather than travelling to the
 	// server and back.

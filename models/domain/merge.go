@@ -86,13 +86,20 @@ func mergeUser(tx *gorm.DB, from *models.User, into string) error {
 
 // moveReferences points every foreign key to users that names from at into,
 // table by table as the schema has them (so a table added later is covered
-// too). A row into already has under a unique key stays, and from's twin
+// too), and every column commented as referencing users. A row into already has under a unique key stays, and from's twin
 // goes with from.
 func moveReferences(tx *gorm.DB, from, into string) error {
 	var fks []struct{ Tbl, Col string }
+	// Columns behind a foreign key to users, and those whose comment says
+	// they reference users without one (the fan-out's rows, migration
+	// 00032, checked by their statements).
 	if err := tx.Raw(`SELECT c.conrelid::regclass::text AS tbl, a.attname AS col FROM pg_constraint c
 		JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
 		WHERE c.contype = 'f' AND c.confrelid = 'users'::regclass AND array_length(c.conkey, 1) = 1
+		UNION
+		SELECT d.objoid::regclass::text, a.attname FROM pg_description d
+		JOIN pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+		WHERE d.classoid = 'pg_class'::regclass AND d.objsubid > 0 AND d.description LIKE 'references users (id)%'
 		ORDER BY 1, 2`).Scan(&fks).Error; err != nil {
 		return err
 	}

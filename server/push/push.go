@@ -176,13 +176,16 @@ func (p *Pipeline) EnqueueTx(ctx context.Context, tx *gorm.DB, n models.Notice) 
 	// a statement), about a third of an announcement's call to 2,000
 	// families, and every notice (each message) paid a round trip for the
 	// notification row alone. An audience of nobody writes neither (nor a
-	// job). The recipients have no foreign key to the notification they
-	// are written with (migration 00031): only their users are checked
-	// row by row.
+	// job). The recipients have no foreign keys (migrations 00031 and
+	// 00032): the statement locks their users itself, all at once (FOR KEY
+	// SHARE, the lock a key's check took row by row), so a user's deletion
+	// waits for this transaction and then deletes their rows; a user
+	// deleted first is left out.
 	args := append(append([]any{}, toArgs...), row.ID, row.SchoolID, row.Type, row.Category, row.Urgent, string(params), string(data),
 		row.DeepLink, row.CollapseKey, row.ThreadID, row.CancelKey, row.CreatedAt, models.RecipientPending, row.CreatedAt)
 	var written int
-	if err := tx.WithContext(ctx).Raw(`WITH r AS (SELECT u FROM `+to+` AS r(u)),
+	if err := tx.WithContext(ctx).Raw(`WITH r AS (
+			SELECT u.id AS u FROM users u WHERE u.id IN (SELECT x FROM `+to+` AS t(x)) FOR KEY SHARE OF u),
 		n AS (
 			INSERT INTO notifications (id, school_id, type, category, urgent, params, data, deep_link, collapse_key, thread_id, cancel_key, created_at)
 			SELECT ?, ?, ?, ?, ?, CAST(? AS jsonb), CAST(? AS jsonb), ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM r) RETURNING id),

@@ -222,7 +222,11 @@ func (p *Pipeline) decide(tx *gorm.DB, n *models.Notification, rs []models.Notif
 	// In one statement: the recipients' rows, whether each turned the
 	// category off, their office hours (for staff and message
 	// notifications), the badge of each with a device (when badges is
-	// set), and whether email or SMS may reach them.
+	// set), and whether email or SMS may reach them. It locks them (FOR KEY
+	// SHARE) for the plan's transaction: their deliveries have no foreign
+	// key (migration 00032), and a user's deletion must wait for the plan,
+	// then take what it wrote. A recipient whose user is gone is not
+	// returned, and not planned.
 	var rows []struct {
 		models.User
 		PushOff   bool
@@ -235,7 +239,7 @@ func (p *Pipeline) decide(tx *gorm.DB, n *models.Notification, rs []models.Notif
 			CASE WHEN @office THEN `+models.OfficeHoursJSONSQL("users.id")+` END AS office,
 			CASE WHEN @badges AND EXISTS (SELECT 1 FROM devices dv WHERE dv.user_id = users.id) THEN `+badgeSQL("users.id")+` END AS badge,
 			`+reachable+` AS reachable
-		FROM users WHERE users.id IN @ids`,
+		FROM users WHERE users.id IN @ids FOR KEY SHARE OF users`,
 		map[string]any{"ids": ids, "category": n.Category, "prefs": n.Category != models.CategorySystem, "school": n.SchoolID, "badges": badges,
 			// Staff hear about messages in their office hours; the rest wait
 			// for the next window (urgent ones do not).
