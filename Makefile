@@ -154,12 +154,16 @@ bench-peers:
 
 ## bench-announce: an urgent school-wide announcement to 2,000 families (4,000
 ## devices) through GraphQL until the last push, against direct SendEach
+## (each side on its own, then the two interleaved round by round)
 bench-announce:
 	$(GO) test -run '^$$' -bench 'UrgentAnnouncement' -benchtime 3x -count 5 ./graph/ | tee /tmp/sameside-bench-announce.txt
 	@awk -v metric=msgs/s -v num=BenchmarkUrgentAnnouncement/graphql-publish -v den=BenchmarkUrgentAnnouncement/direct-SendEach \
 		-f tools/benchratio.awk /tmp/sameside-bench-announce.txt
 	@awk -v metric=msgs/s -v num=BenchmarkUrgentAnnouncement/graphql-publish -v den=BenchmarkUrgentAnnouncement/direct-SendEach-minimal \
 		-f tools/benchratio.awk /tmp/sameside-bench-announce.txt | grep '^ratio'
+	@awk '/BenchmarkUrgentAnnouncement\/interleaved/ { for (i = 2; i < NF; i++) { if ($$(i+1) == "publish-msgs/s") t[++nt] = $$i; if ($$(i+1) == "direct-msgs/s") u[++nu] = $$i } } \
+		END { for (i = 1; i <= nt; i++) r[i] = t[i] / u[i]; n = asort(r); printf "ratio graphql-publish / direct-SendEach (interleaved), median of %d runs = %.2f\n", n, (n % 2) ? r[(n+1)/2] : (r[n/2] + r[n/2+1]) / 2 }' \
+		/tmp/sameside-bench-announce.txt
 
 ## bench-urgent: an urgent announcement to 2,000 families on every channel
 ## (4,000 devices, 4,000 numbers, 4,000 addresses) through GraphQL until the
