@@ -260,7 +260,7 @@ func TestSendMessageStatements(t *testing.T) {
 }
 
 func sendMessageStatements(t *testing.T, o apptest.Options) {
-	const sendStatements = 8
+	const sendStatements = 7
 	f := newFixtureWith(t, o)
 	c := f.start(t, "parentA", "s1", "teacherA", "adminA")
 	op, err := os.ReadFile("../mobile-contracts/operations/SendMessage.graphql")

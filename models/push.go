@@ -169,12 +169,12 @@ type Notice struct {
 	// Recipients are user ids; restricted guardians must already be left out.
 	Recipients []string
 	// RecipientsSQL, instead of Recipients, is a subquery of the user ids
-	// (one column) with its arguments, evaluated in the
+	// (one column) with its named arguments, evaluated in the
 	// statement that writes the notice: a large audience (an announcement
 	// to a school) stays in the database rather than travelling to the
 	// server and back.
 	RecipientsSQL  string
-	RecipientsArgs []any
+	RecipientsArgs map[string]any
 	// Urgent notices ignore quiet hours.
 	Urgent bool
 	// Params fill the localized title and body.

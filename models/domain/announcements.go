@@ -124,8 +124,8 @@ func (s *Service) announce(ctx context.Context, tx *gorm.DB, a *models.Announcem
 	n := models.Notice{
 		Type: models.NoticeAnnouncement, Category: models.CategoryAnnouncement, SchoolID: &a.SchoolID, Urgent: a.Urgent,
 		// The audience is read in the statement that writes it down.
-		RecipientsSQL:  `SELECT x.user_id FROM announcements a, LATERAL (` + policy.AnnouncementAudienceSQL("a") + `) x WHERE a.id = ?`,
-		RecipientsArgs: []any{a.ID},
+		RecipientsSQL:  `SELECT x.user_id FROM announcements a, LATERAL (` + policy.AnnouncementAudienceSQL("a") + `) x WHERE a.id = @announcement`,
+		RecipientsArgs: map[string]any{"announcement": a.ID},
 		Params:         map[string]string{"title": a.Title, "school": school.Name},
 		Data:           map[string]string{"announcementId": a.ID, "urgent": map[bool]string{true: "true", false: "false"}[a.Urgent]},
 		DeepLink:       "sameside://announcements/" + a.ID,

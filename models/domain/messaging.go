@@ -2,7 +2,6 @@ package domain
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -157,12 +156,16 @@ func (s *Service) SendMessage(ctx context.Context, v *models.Viewer, in models.S
 // send appends m (its id, body and urgency set) to c in tx, filling in the
 // rest: the conversation's row lock hands out the next sequence number, the
 // sender has read up to it, and the other participants who did not mute it
-// are notified; it says when a reply may be expected (ExpectedReplyAfter).
-// The sequence, the row, the sender's read mark and the other participants,
-// each with whether they may still take part and their office hours, are one
+// and may still take part are notified; it says when a reply may be
+// expected (ExpectedReplyAfter). The sequence, the row, the sender's read
+// mark, the notice to the others and the other participants, each with
+// whether they may still take part and their office hours, are one
 // statement: a message's every round trip is paid while the conversation's
 // row stays locked.
 func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *models.Conversation, m *models.Message) (after *time.Time, err error) {
+	if s.Notify == nil {
+		return nil, models.Internal(errNoNotifier)
+	}
 	// Microseconds, PostgreSQL's precision: the message answered is the
 	// message stored.
 	now := s.now().Truncate(time.Microsecond)
@@ -174,12 +177,31 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 		Eligible *bool
 		Office   *string // models.OfficeHoursJSONSQL
 		TimeZone *string
+		Noticed  int
 	}
 	// With translation on, the message is queued for it in the same
 	// statement.
 	queue := ""
 	if s.Translate != nil {
 		queue = `q AS (` + s.Translate.QueueSQL("message", "SELECT id FROM m") + `),`
+	}
+	// The notice goes to the other participants who did not mute the
+	// conversation and may still take part (someone made a restricted
+	// guardian since is told nothing); its data carries the sequence number
+	// the statement hands out.
+	school := c.SchoolID
+	notice, args, noticeID, err := s.Notify.NoticeSQL(models.Notice{
+		Type: models.NoticeNewMessage, Category: models.CategoryNewMessage, SchoolID: &school, Urgent: m.Urgent,
+		Params:      map[string]string{"sender": v.DisplayName, "subject": c.Subject},
+		Data:        map[string]string{"conversationId": c.ID, "messageId": m.ID},
+		DeepLink:    "sameside://conversations/" + c.ID,
+		CollapseKey: "conversation-" + c.ID, ThreadID: "conversation-" + c.ID,
+	}, `SELECT o.user_id FROM others o, m WHERE NOT o.muted AND o.eligible`, `jsonb_build_object('seq', CAST((SELECT seq FROM m) AS text))`)
+	if err != nil {
+		return nil, err
+	}
+	for name, value := range map[string]any{"now": now, "conversation": c.ID, "id": m.ID, "sender": v.ID, "body": m.Body, "urgent": m.Urgent, "student": c.StudentID} {
+		args[name] = value
 	}
 	if err := tx.Raw(`WITH c AS (
 			UPDATE conversations SET last_seq = last_seq + 1, last_message_at = @now WHERE id = @conversation RETURNING last_seq),
@@ -189,14 +211,18 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 		`+queue+`
 		r AS (
 			UPDATE conversation_participants p SET last_read_seq = GREATEST(p.last_read_seq, m.seq) FROM m
-			WHERE p.conversation_id = @conversation AND p.user_id = @sender)
-		SELECT m.seq, p.user_id, p.muted,
-			CAST(@student AS uuid) IS NULL OR p.user_id IN (`+policy.EligibleForStudentSQL+`) AS eligible,
-			`+models.OfficeHoursJSONSQL("p.user_id")+` AS office,
-			(SELECT u.time_zone FROM users u WHERE u.id = p.user_id) AS time_zone FROM m
-			LEFT JOIN conversation_participants p ON p.conversation_id = @conversation AND p.user_id <> @sender
-		ORDER BY p.user_id`,
-		map[string]any{"now": now, "conversation": c.ID, "id": m.ID, "sender": v.ID, "body": m.Body, "urgent": m.Urgent, "student": c.StudentID}).Scan(&rows).Error; err != nil {
+			WHERE p.conversation_id = @conversation AND p.user_id = @sender),
+		others AS (
+			SELECT p.user_id, p.muted,
+				CAST(@student AS uuid) IS NULL OR p.user_id IN (`+policy.EligibleForStudentSQL+`) AS eligible
+			FROM conversation_participants p WHERE p.conversation_id = @conversation AND p.user_id <> @sender),
+		`+notice+`
+		SELECT m.seq, o.user_id, o.muted, o.eligible,
+			`+models.OfficeHoursJSONSQL("o.user_id")+` AS office,
+			(SELECT u.time_zone FROM users u WHERE u.id = o.user_id) AS time_zone,
+			(SELECT count(*) FROM notice_w) AS noticed
+		FROM m LEFT JOIN others o ON true
+		ORDER BY o.user_id`, args).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
 	if len(rows) == 0 {
@@ -206,10 +232,7 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 	if s.Translate != nil {
 		s.Translate.QueuedTx(tx)
 	}
-	// The other participants: those who did not mute it and may still
-	// take part (someone made a restricted guardian since is told nothing)
-	// are notified; every one of them hears of it live.
-	var others, everyone []string
+	var everyone []string
 	hours, zones := map[string][]models.OfficeHours{}, map[string]string{}
 	for _, p := range rows {
 		if p.UserID == nil {
@@ -223,9 +246,6 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 			hours[*p.UserID], zones[*p.UserID] = oh, *p.TimeZone
 		}
 		everyone = append(everyone, *p.UserID)
-		if !*p.Muted && p.Eligible != nil && *p.Eligible {
-			others = append(others, *p.UserID)
-		}
 	}
 	// Live events: the conversation's subscribers, and each participant
 	// who may still see it (muted or not: muting silences pushes only).
@@ -236,14 +256,12 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 	if err := s.publish(tx, events...); err != nil {
 		return nil, err
 	}
-	school := c.SchoolID
-	return replyAfter(hours, zones, now), s.notify(ctx, tx, models.Notice{
-		Type: models.NoticeNewMessage, Category: models.CategoryNewMessage, SchoolID: &school, Recipients: others, Urgent: m.Urgent,
-		Params:      map[string]string{"sender": v.DisplayName, "subject": c.Subject},
-		Data:        map[string]string{"conversationId": c.ID, "messageId": m.ID, "seq": strconv.FormatInt(m.Seq, 10)},
-		DeepLink:    "sameside://conversations/" + c.ID,
-		CollapseKey: "conversation-" + c.ID, ThreadID: "conversation-" + c.ID,
-	})
+	if rows[0].Noticed > 0 {
+		if err := s.Notify.NoticedTx(ctx, tx, noticeID, nil); err != nil {
+			return nil, err
+		}
+	}
+	return replyAfter(hours, zones, now), nil
 }
 
 // Conversation returns a conversation the viewer takes part in and may

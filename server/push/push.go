@@ -125,42 +125,18 @@ func (FanOutArgs) InsertOpts() river.InsertOpts {
 // EnqueueTx records a notice and schedules its delivery in tx, the
 // transaction of the write it is about: if tx rolls back, nothing is sent.
 func (p *Pipeline) EnqueueTx(ctx context.Context, tx *gorm.DB, n models.Notice) error {
-	if n.Type == "" || n.DeepLink == "" {
-		return errors.New("push: a notice needs a type and a deep link")
-	}
 	if n.RecipientsSQL != "" && len(n.Recipients) > 0 {
 		return errors.New("push: a notice has Recipients or RecipientsSQL, not both")
 	}
 	if n.RecipientsSQL == "" && len(n.Recipients) == 0 {
 		return nil
 	}
-	if n.CollapseKey == "" {
-		n.CollapseKey = n.Type
-	}
-	if n.ThreadID == "" {
-		n.ThreadID = n.CollapseKey
-	}
-	row := models.Notification{
-		ID: uuid.NewString(), SchoolID: n.SchoolID, Type: n.Type, Category: n.Category, Urgent: n.Urgent,
-		Params: nonNilMap(n.Params), Data: nonNilMap(n.Data), DeepLink: n.DeepLink,
-		CollapseKey: n.CollapseKey, ThreadID: n.ThreadID, CreatedAt: p.Now().UTC(),
-	}
-	if n.CancelKey != "" {
-		row.CancelKey = &n.CancelKey
-	}
-	params, err := json.Marshal(row.Params)
-	if err != nil {
-		return err
-	}
-	data, err := json.Marshal(row.Data)
-	if err != nil {
-		return err
-	}
 	// Who: the ids as one array, or the notice's own subquery.
-	to, toArgs := "unnest(CAST(? AS uuid[]))", []any{}
-	if n.RecipientsSQL != "" {
-		to, toArgs = "("+n.RecipientsSQL+")", n.RecipientsArgs
-	} else {
+	to, args := n.RecipientsSQL, map[string]any{}
+	for k, v := range n.RecipientsArgs {
+		args[k] = v
+	}
+	if to == "" {
 		seen := map[string]bool{}
 		recipients := make([]string, 0, len(n.Recipients))
 		for _, u := range n.Recipients {
@@ -169,42 +145,102 @@ func (p *Pipeline) EnqueueTx(ctx context.Context, tx *gorm.DB, n models.Notice) 
 				recipients = append(recipients, u)
 			}
 		}
-		toArgs = []any{models.Array[string](recipients)}
+		to, args["notice_ids"] = "SELECT unnest(CAST(@notice_ids AS uuid[]))", models.Array[string](recipients)
 	}
-	// The notification and its recipients in one statement: GORM's batch
-	// insert sent a school's recipients as thousands of parameters (6,000
-	// a statement), about a third of an announcement's call to 2,000
-	// families, and every notice (each message) paid a round trip for the
-	// notification row alone. An audience of nobody writes neither (nor a
-	// job). The recipients have no foreign keys (migrations 00031 and
-	// 00032): the statement locks their users itself, all at once (FOR KEY
-	// SHARE, the lock a key's check took row by row), so a user's deletion
-	// waits for this transaction and then deletes their rows; a user
-	// deleted first is left out.
-	args := append(append([]any{}, toArgs...), row.ID, row.SchoolID, row.Type, row.Category, row.Urgent, string(params), string(data),
-		row.DeepLink, row.CollapseKey, row.ThreadID, row.CancelKey, row.CreatedAt, models.RecipientPending, row.CreatedAt)
+	cte, noticeArgs, id, err := p.NoticeSQL(n, to, "")
+	if err != nil {
+		return err
+	}
+	for k, v := range noticeArgs {
+		args[k] = v
+	}
 	var written int
-	if err := tx.WithContext(ctx).Raw(`WITH r AS (
-			SELECT u.id AS u FROM users u WHERE u.id IN (SELECT x FROM `+to+` AS t(x)) FOR KEY SHARE OF u),
-		n AS (
-			INSERT INTO notifications (id, school_id, type, category, urgent, params, data, deep_link, collapse_key, thread_id, cancel_key, created_at)
-			SELECT ?, ?, ?, ?, ?, CAST(? AS jsonb), CAST(? AS jsonb), ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM r) RETURNING id),
-		w AS (
-			INSERT INTO notification_recipients (notification_id, user_id, state, created_at)
-			SELECT n.id, r.u, ?, ? FROM n, r RETURNING 1)
-		SELECT count(*) FROM w`, args...).Scan(&written).Error; err != nil {
+	if err := tx.WithContext(ctx).Raw(`WITH `+cte+` SELECT count(*) FROM notice_w`, args).Scan(&written).Error; err != nil {
 		return fmt.Errorf("push: record notification: %w", err)
 	}
 	if written == 0 {
 		return nil
 	}
-	if n.SendAt != nil && n.SendAt.After(p.Now()) {
-		if err := p.scheduleTx(ctx, tx, FanOutArgs{NotificationID: row.ID}, *n.SendAt); err != nil {
+	return p.NoticedTx(ctx, tx, id, n.SendAt)
+}
+
+// NoticeSQL is notice n for a writer's own statement: CTEs (notice_to,
+// notice_n, notice_w; the writer puts them in its WITH) that write n's
+// notification and its recipients, the users whose ids recipients selects
+// (a subquery of one column, in the writer's statement and with its named
+// arguments), with the named arguments they need (notice_*) and the
+// notification's id. data, when not empty, is a jsonb expression of the
+// statement added to n.Data (what only the statement knows: a message's
+// sequence number). An audience of nobody writes neither. The writer's
+// statement learns how many recipients it wrote from (SELECT count(*) FROM
+// notice_w); when any, the writer calls NoticedTx in the same transaction.
+// A message's notice is written this way, in the message's own statement,
+// rather than with a round trip more.
+func (p *Pipeline) NoticeSQL(n models.Notice, recipients, data string) (cte string, args map[string]any, id string, err error) {
+	if n.Type == "" || n.DeepLink == "" {
+		return "", nil, "", errors.New("push: a notice needs a type and a deep link")
+	}
+	if n.CollapseKey == "" {
+		n.CollapseKey = n.Type
+	}
+	if n.ThreadID == "" {
+		n.ThreadID = n.CollapseKey
+	}
+	params, err := json.Marshal(nonNilMap(n.Params))
+	if err != nil {
+		return "", nil, "", err
+	}
+	fixed, err := json.Marshal(nonNilMap(n.Data))
+	if err != nil {
+		return "", nil, "", err
+	}
+	dataSQL := "CAST(@notice_data AS jsonb)"
+	if data != "" {
+		dataSQL += " || (" + data + ")"
+	}
+	var cancelKey *string
+	if n.CancelKey != "" {
+		cancelKey = &n.CancelKey
+	}
+	id = uuid.NewString()
+	now := p.Now().UTC()
+	args = map[string]any{"notice_id": id, "notice_school": n.SchoolID, "notice_type": n.Type, "notice_category": n.Category,
+		"notice_urgent": n.Urgent, "notice_params": string(params), "notice_data": string(fixed), "notice_link": n.DeepLink,
+		"notice_collapse": n.CollapseKey, "notice_thread": n.ThreadID, "notice_cancel": cancelKey, "notice_at": now,
+		"notice_pending": models.RecipientPending}
+	// The notification and its recipients in one statement: GORM's batch
+	// insert sent a school's recipients as thousands of parameters (6,000
+	// a statement), about a third of an announcement's call to 2,000
+	// families, and every notice (each message) paid a round trip for the
+	// notification row alone. The recipients have no foreign keys
+	// (migrations 00031 and 00032): the statement locks their users itself,
+	// all at once (FOR KEY SHARE, the lock a key's check took row by row),
+	// so a user's deletion waits for this transaction and then deletes
+	// their rows; a user deleted first is left out.
+	cte = `notice_to AS (
+			SELECT u.id AS u FROM users u WHERE u.id IN (` + recipients + `) FOR KEY SHARE OF u),
+		notice_n AS (
+			INSERT INTO notifications (id, school_id, type, category, urgent, params, data, deep_link, collapse_key, thread_id, cancel_key, created_at)
+			SELECT @notice_id, @notice_school, @notice_type, @notice_category, @notice_urgent, CAST(@notice_params AS jsonb), ` + dataSQL + `,
+				@notice_link, @notice_collapse, @notice_thread, @notice_cancel, @notice_at
+			WHERE EXISTS (SELECT 1 FROM notice_to) RETURNING id),
+		notice_w AS (
+			INSERT INTO notification_recipients (notification_id, user_id, state, created_at)
+			SELECT notice_n.id, notice_to.u, @notice_pending, @notice_at FROM notice_n, notice_to RETURNING 1)`
+	return cte, args, id, nil
+}
+
+// NoticedTx schedules, inside tx, the delivery of notification id, which a
+// writer's statement wrote with NoticeSQL (with recipients): now, or at
+// sendAt when that is later.
+func (p *Pipeline) NoticedTx(ctx context.Context, tx *gorm.DB, id string, sendAt *time.Time) error {
+	if sendAt != nil && sendAt.After(p.Now()) {
+		if err := p.scheduleTx(ctx, tx, FanOutArgs{NotificationID: id}, *sendAt); err != nil {
 			return fmt.Errorf("push: schedule: %w", err)
 		}
 		return nil
 	}
-	if err := jobs.InsertTx(ctx, p.inserter, tx, FanOutArgs{NotificationID: row.ID}, nil); err != nil {
+	if err := jobs.InsertTx(ctx, p.inserter, tx, FanOutArgs{NotificationID: id}, nil); err != nil {
 		return fmt.Errorf("push: enqueue: %w", err)
 	}
 	return nil
