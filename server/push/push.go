@@ -125,6 +125,9 @@ func (FanOutArgs) InsertOpts() river.InsertOpts {
 // EnqueueTx records a notice and schedules its delivery in tx, the
 // transaction of the write it is about: if tx rolls back, nothing is sent.
 func (p *Pipeline) EnqueueTx(ctx context.Context, tx *gorm.DB, n models.Notice) error {
+	if n.Type == "" || n.DeepLink == "" {
+		return errors.New("push: a notice needs a type and a deep link")
+	}
 	if n.RecipientsSQL != "" && len(n.Recipients) > 0 {
 		return errors.New("push: a notice has Recipients or RecipientsSQL, not both")
 	}

@@ -11,8 +11,7 @@
 -- their deliveries in the same transaction. A user's deletion (a
 -- family's erasure, an account merged into another) waits for those
 -- locks, then deletes the user's rows here, once per statement (the
--- foreign keys' cascade searched the tables once per user), in key order
--- as the other writers lock them.
+-- foreign keys' cascade searched the tables once per user).
 --
 -- The comments below tell the account merge (moveReferences) that these
 -- columns name users: their rows move with a merged account, as rows
@@ -22,27 +21,52 @@ ALTER TABLE notification_deliveries DROP CONSTRAINT notification_deliveries_user
 COMMENT ON COLUMN notification_recipients.user_id IS 'references users (id): kept by users_cascade (migration 00032)';
 COMMENT ON COLUMN notification_deliveries.user_id IS 'references users (id): kept by users_cascade (migration 00032)';
 
+-- One function deletes the rows of deleted notifications and of deleted
+-- users, its argument the rows' column that names them (the deleted rows
+-- are the transition table gone), in key order as the other writers lock
+-- them: notifications_cascade's own body (migration 00031) becomes this.
 -- +goose StatementBegin
-CREATE FUNCTION users_cascade() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION fan_out_rows_cascade() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    DELETE FROM notification_recipients r USING (
+    EXECUTE format('DELETE FROM notification_recipients r USING (
         SELECT notification_id, user_id FROM notification_recipients
-        WHERE user_id IN (SELECT id FROM gone) ORDER BY notification_id, user_id FOR UPDATE) k
-    WHERE r.notification_id = k.notification_id AND r.user_id = k.user_id;
-    DELETE FROM notification_deliveries d USING (
+        WHERE %I IN (SELECT id FROM gone) ORDER BY notification_id, user_id FOR UPDATE) k
+    WHERE r.notification_id = k.notification_id AND r.user_id = k.user_id', TG_ARGV[0]);
+    EXECUTE format('DELETE FROM notification_deliveries d USING (
         SELECT notification_id, device_id FROM notification_deliveries
-        WHERE user_id IN (SELECT id FROM gone) ORDER BY notification_id, device_id FOR UPDATE) k
-    WHERE d.notification_id = k.notification_id AND d.device_id = k.device_id;
+        WHERE %I IN (SELECT id FROM gone) ORDER BY notification_id, device_id FOR UPDATE) k
+    WHERE d.notification_id = k.notification_id AND d.device_id = k.device_id', TG_ARGV[0]);
     RETURN NULL;
 END $$;
 -- +goose StatementEnd
 
+DROP TRIGGER notifications_cascade ON notifications;
+DROP FUNCTION notifications_cascade();
+CREATE TRIGGER notifications_cascade AFTER DELETE ON notifications
+    REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION fan_out_rows_cascade('notification_id');
 CREATE TRIGGER users_cascade AFTER DELETE ON users
-    REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION users_cascade();
+    REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION fan_out_rows_cascade('user_id');
 
 -- +goose Down
 DROP TRIGGER users_cascade ON users;
-DROP FUNCTION users_cascade();
+DROP TRIGGER notifications_cascade ON notifications;
+DROP FUNCTION fan_out_rows_cascade();
+-- +goose StatementBegin
+CREATE FUNCTION notifications_cascade() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM notification_recipients r USING (
+        SELECT notification_id, user_id FROM notification_recipients
+        WHERE notification_id IN (SELECT id FROM gone) ORDER BY notification_id, user_id FOR UPDATE) k
+    WHERE r.notification_id = k.notification_id AND r.user_id = k.user_id;
+    DELETE FROM notification_deliveries d USING (
+        SELECT notification_id, device_id FROM notification_deliveries
+        WHERE notification_id IN (SELECT id FROM gone) ORDER BY notification_id, device_id FOR UPDATE) k
+    WHERE d.notification_id = k.notification_id AND d.device_id = k.device_id;
+    RETURN NULL;
+END $$;
+-- +goose StatementEnd
+CREATE TRIGGER notifications_cascade AFTER DELETE ON notifications
+    REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION notifications_cascade();
 COMMENT ON COLUMN notification_recipients.user_id IS NULL;
 COMMENT ON COLUMN notification_deliveries.user_id IS NULL;
 DELETE FROM notification_recipients r WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = r.user_id);
