@@ -90,6 +90,16 @@ func GenericPlans(db *gorm.DB, url string, maxConns int, opts ...Option) (*gorm.
 	return Pool(db, url, maxConns, append(slices.Clone(opts), func(cfg *pgx.ConnConfig) { cfg.RuntimeParams["plan_cache_mode"] = "force_generic_plan" })...)
 }
 
+// CustomPlans returns db on a pool of its own of maxConns connections to
+// url (as Pool) whose connections plan every statement for its values and
+// the tables' current sizes (plan_cache_mode=force_custom_plan): for work
+// whose tables grow faster than their statistics are refreshed, where a
+// generic plan made while a table was small would keep scanning it whole
+// (the background jobs). Planning costs each statement a little CPU.
+func CustomPlans(db *gorm.DB, url string, maxConns int, opts ...Option) (*gorm.DB, *sql.DB, error) {
+	return Pool(db, url, maxConns, append(slices.Clone(opts), func(cfg *pgx.ConnConfig) { cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan" })...)
+}
+
 // Pool returns db (its callbacks and settings) on a pool of its own of
 // maxConns connections to url, with opts; close the returned pool when
 // done. Work that must not wait behind other work for a connection gets
