@@ -173,8 +173,6 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 	var rows []struct {
 		Seq      int64
 		UserID   *string
-		Muted    *bool
-		Eligible *bool
 		Office   *string // models.OfficeHoursJSONSQL
 		TimeZone *string
 		Noticed  int
@@ -217,7 +215,7 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 				CAST(@student AS uuid) IS NULL OR p.user_id IN (`+policy.EligibleForStudentSQL+`) AS eligible
 			FROM conversation_participants p WHERE p.conversation_id = @conversation AND p.user_id <> @sender),
 		`+notice+`
-		SELECT m.seq, o.user_id, o.muted, o.eligible,
+		SELECT m.seq, o.user_id,
 			`+models.OfficeHoursJSONSQL("o.user_id")+` AS office,
 			(SELECT u.time_zone FROM users u WHERE u.id = o.user_id) AS time_zone,
 			(SELECT count(*) FROM notice_w) AS noticed

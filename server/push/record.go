@@ -113,12 +113,14 @@ func retryAfter(err error) time.Duration {
 // foreign key to their device).
 //
 // Each row is found by its whole key, one index probe per outcome, and
-// updated by the row version it locked (its ctid): no plan can read the
-// notification's other deliveries, whatever the statistics say. Joined on
-// the outcomes alone the plan read all of the notification's deliveries
-// for each batch; with the ids also as an ANY the generic plan, made while
-// the table's statistics still described a few rows, read them once per
-// outcome (330,000 rows for a batch of 160, TestOutcomeWriteReadsItsRowsOnly).
+// updated by the row version it locked (its ctid). Joined on the outcomes
+// alone the plan read all of the notification's deliveries for each
+// batch; with the ids also as an ANY the generic plan, made while the
+// table's statistics still described a few rows, read them once per
+// outcome (330,000 rows for a batch of 160). The jobs' pool plans it for
+// the table's current size (database.CustomPlans): a plan may still find
+// one pass over a small table cheaper, never over a large one
+// (TestOutcomeWriteReadsItsRowsOnly).
 // The rows are locked in key order, as a deletion of the notification
 // locks them (notifications_cascade): in any other order the two
 // deadlocked (TestNotificationDeletedMidFanOut, 1 run in 20). A locked
