@@ -248,6 +248,7 @@ func (a *App) openPush(ctx context.Context, sqlDB *sql.DB) error {
 	}
 	pcfg := push.DefaultConfig()
 	pcfg.JobTimeout = a.Config.JobRescueAfter * 4 / 5
+	pcfg.OutcomeWait = a.Config.PushOutcomeWait
 	a.Push = push.New(a.jobsDB, inserter, fcm, pcfg, a.Log)
 	a.Domain.Notify = a.Push
 	a.Domain.Roster = roster.Queue{Inserter: inserter}

@@ -57,6 +57,10 @@ type Config struct {
 	// PushPollInterval is how often idle workers look for due jobs
 	// (SAMESIDE_PUSH_POLL, default 1s).
 	PushPollInterval time.Duration
+	// PushOutcomeWait is how long a fan-out's outcome write waits for
+	// more outcomes while sends are still on the wire (0: writes each
+	// batch as soon as the one before is written).
+	PushOutcomeWait time.Duration
 	// LimitsSync is how often instances exchange rate-limit usage through
 	// PostgreSQL (SAMESIDE_LIMITS_SYNC, default 200ms): the limits hold
 	// across instances, give or take what is spent in one interval.
@@ -209,6 +213,14 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 			return Config{}, fmt.Errorf("SAMESIDE_JOB_RESCUE_AFTER must be a duration of at least 1s, not %q", v)
 		}
 		c.JobRescueAfter = d
+	}
+	c.PushOutcomeWait = 10 * time.Millisecond
+	if v := getenv("SAMESIDE_PUSH_OUTCOME_WAIT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > time.Minute {
+			return Config{}, fmt.Errorf("SAMESIDE_PUSH_OUTCOME_WAIT must be a duration from 0s to 1m, not %q", v)
+		}
+		c.PushOutcomeWait = d
 	}
 	c.LimitsSync = 200 * time.Millisecond
 	if v := getenv("SAMESIDE_LIMITS_SYNC"); v != "" {

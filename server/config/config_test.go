@@ -3,6 +3,7 @@ package config
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -55,6 +56,8 @@ func TestRefusals(t *testing.T) {
 		{"no translators", map[string]string{"SAMESIDE_TRANSLATE_WORKERS": "0"}, "SAMESIDE_TRANSLATE_WORKERS must be 1 to 100"},
 		{"path as an origin", map[string]string{"SAMESIDE_CORS_ORIGINS": "https://app.example.org/login"}, "is not an origin"},
 		{"rescue too soon", map[string]string{"SAMESIDE_JOB_RESCUE_AFTER": "10ms"}, "SAMESIDE_JOB_RESCUE_AFTER must be"},
+		{"outcome wait of an hour", map[string]string{"SAMESIDE_PUSH_OUTCOME_WAIT": "1h"}, "SAMESIDE_PUSH_OUTCOME_WAIT must be"},
+		{"negative outcome wait", map[string]string{"SAMESIDE_PUSH_OUTCOME_WAIT": "-1ms"}, "SAMESIDE_PUSH_OUTCOME_WAIT must be"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -68,7 +71,7 @@ func TestRefusals(t *testing.T) {
 		t.Fatalf("valid production config refused or seeding: %+v %v", c, err)
 	}
 	c, err := Load(nil, envOf(map[string]string{"SAMESIDE_CORS_ORIGINS": "https://app.example.org, http://localhost:3000", "SAMESIDE_RATE_LIMIT": "0"}))
-	if err != nil || len(c.CORSOrigins) != 2 || c.RateLimit != 0 || c.MaxSocketsPerUser != 10 || c.DBMaxConns != 20 || c.JobRescueAfter.Minutes() != 5 {
+	if err != nil || len(c.CORSOrigins) != 2 || c.RateLimit != 0 || c.MaxSocketsPerUser != 10 || c.DBMaxConns != 20 || c.JobRescueAfter.Minutes() != 5 || c.PushOutcomeWait != 10*time.Millisecond {
 		t.Fatalf("origins, rate limit off and defaults: %+v %v", c, err)
 	}
 }

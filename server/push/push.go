@@ -52,6 +52,10 @@ type Config struct {
 	MaxBackoff  time.Duration
 	// SendTimeout bounds one message's send.
 	SendTimeout time.Duration
+	// OutcomeWait is how long an outcome write waits for more outcomes
+	// (up to a batch of minWrite) while sends are still on the wire; 0
+	// writes whatever has come in as soon as the write before is done.
+	OutcomeWait time.Duration
 	// JobTimeout bounds one run of a fan-out job; a fan-out that reaches
 	// it records what it sent and snoozes, and the next run carries on.
 	// It must stay below the workers' RescueAfter (see WorkerOptions).
@@ -67,7 +71,7 @@ func (c Config) concurrency() int { return max(1, c.InFlight) * sdkSendEachWorke
 // DefaultConfig is what production runs with.
 func DefaultConfig() Config {
 	return Config{BatchSize: 500, InFlight: 4, MaxAttempts: 8, BaseBackoff: 5 * time.Second, MaxBackoff: 30 * time.Minute, SendTimeout: 2 * time.Minute,
-		JobTimeout: 4 * time.Minute}
+		JobTimeout: 4 * time.Minute, OutcomeWait: 10 * time.Millisecond}
 }
 
 // Channels plans a notification's email and SMS beside its pushes

@@ -383,7 +383,6 @@ type claimed struct {
 // workers) may have reached FCM already, so that is all that may go twice.
 func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64, only []string, ranBefore bool, info *recipientCache, planned <-chan []claimed) (sendResult, error) {
 	db := p.DB.WithContext(context.WithoutCancel(ctx))
-	rec := newLiveRecorder(p, db, n.ID)
 	workers := p.Config.concurrency()
 	chunk := max(1, min(p.Config.BatchSize, workers/4))
 	// slots are the sends in flight (a worker is free again as soon as
@@ -393,6 +392,7 @@ func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64
 	// claimed stays bounded.
 	slots := make(chan struct{}, workers)
 	owed := make(chan struct{}, 2*workers)
+	rec := newLiveRecorder(p, db, n.ID, func() int { return len(slots) })
 	releaseSlot := func() { <-slots }
 	releaseOwed := func() { <-owed }
 	release := func() { releaseSlot(); releaseOwed() }
@@ -547,16 +547,19 @@ type liveRecorder struct {
 	wake    chan struct{}
 	closing chan struct{}
 	done    chan struct{}
-	res     sendResult
-	err     error
+	// inFlight is how many sends are on the wire: their outcomes are
+	// still to come.
+	inFlight func() int
+	res      sendResult
+	err      error
 	// retried counts the deliveries put back for later so far (the
 	// sender reads it while outcomes still come in; res.retry at the end).
 	retried atomic.Int64
 }
 
-func newLiveRecorder(p *Pipeline, db *gorm.DB, notificationID string) *liveRecorder {
+func newLiveRecorder(p *Pipeline, db *gorm.DB, notificationID string, inFlight func() int) *liveRecorder {
 	l := &liveRecorder{p: p, db: db, nid: notificationID, cur: newRecorder(notificationID),
-		wake: make(chan struct{}, 1), closing: make(chan struct{}), done: make(chan struct{})}
+		wake: make(chan struct{}, 1), closing: make(chan struct{}), done: make(chan struct{}), inFlight: inFlight}
 	go l.run()
 	return l
 }
@@ -580,6 +583,7 @@ func (l *liveRecorder) run() {
 		closing := false
 		select {
 		case <-l.wake:
+			closing = l.gather()
 		case <-l.closing:
 			closing = true
 		}
@@ -608,6 +612,45 @@ func (l *liveRecorder) run() {
 		}
 		if closing {
 			return
+		}
+	}
+}
+
+// Outcomes are written in batches of at least minWrite while more are
+// on the wire, each waiting at most Config.OutcomeWait for the rest of its
+// batch: a school-wide fan-out's 4,000 outcomes arrived a few at a time
+// and took 150 writes, each planned for its values (database.CustomPlans),
+// where 60-odd do. What waits is bounded: a send stops taking rows once
+// twice the workers' outcomes are unwritten (send's owed), far above
+// minWrite.
+const minWrite = 64
+
+// gather waits, after the first outcome of a write has come in, until
+// minWrite have, nothing more is on the wire, Config.OutcomeWait has
+// passed or the recorder is closing (it says whether it is).
+func (l *liveRecorder) gather() (closing bool) {
+	if l.p.Config.OutcomeWait <= 0 {
+		return false
+	}
+	var wait <-chan time.Time
+	for {
+		l.mu.Lock()
+		n := len(l.written)
+		l.mu.Unlock()
+		if n >= minWrite || l.inFlight() == 0 {
+			return false
+		}
+		if wait == nil {
+			t := time.NewTimer(l.p.Config.OutcomeWait)
+			defer t.Stop()
+			wait = t.C
+		}
+		select {
+		case <-l.wake:
+		case <-wait:
+			return false
+		case <-l.closing:
+			return true
 		}
 	}
 }
