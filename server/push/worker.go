@@ -364,6 +364,12 @@ type sendResult struct {
 	nextAttempt time.Time
 }
 
+// outgoing is a claimed delivery's message, ready to send.
+type outgoing struct {
+	c   claimed
+	msg *messaging.Message
+}
+
 // claimed is one delivery taken by this job, with what its message needs.
 type claimed struct {
 	DeviceID string
@@ -396,7 +402,46 @@ func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64
 	releaseSlot := func() { <-slots }
 	releaseOwed := func() { <-owed }
 	release := func() { releaseSlot(); releaseOwed() }
+	// The sends are made by up to workers goroutines, each started when a
+	// send finds none free and kept for the next ones: a goroutine per
+	// send grew a new stack for every message FCM's client marshals (a
+	// tenth of the sending's CPU for a school-wide announcement).
+	work := make(chan outgoing)
 	var wg sync.WaitGroup
+	started := 0
+	sendOne := func(o outgoing) {
+		// The send finishes even when the job is told to stop: its
+		// outcome must be recorded, not left claimed. Its worker is free
+		// again once FCM answers; its row counts as owed until the
+		// outcome is written.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.Config.SendTimeout)
+		id, err := p.FCM.Send(sctx, o.msg)
+		cancel()
+		releaseSlot()
+		rec.add(func(r *recorder) {
+			r.answer(o.c, &messaging.SendResponse{Success: err == nil, MessageID: id, Error: err}, p)
+		}, releaseOwed)
+	}
+	// dispatch hands o to a free sender (o holds a slot: fewer than
+	// workers sends are on the wire besides it).
+	dispatch := func(o outgoing) {
+		select {
+		case work <- o:
+			return
+		default:
+		}
+		if started < workers {
+			started++
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for o := range work {
+					sendOne(o)
+				}
+			}()
+		}
+		work <- o
+	}
 	var loopErr error
 	var handed []claimed // planned, not yet sent
 	texts := map[string]struct{ title, body string }{}
@@ -480,24 +525,10 @@ func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64
 				text.title, text.body = render(n, who[c.UserID])
 				texts[c.UserID] = text
 			}
-			msg := buildMessage(n, *c.Token, who[c.UserID], text.title, text.body)
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				// The send finishes even when the job is told to stop: its
-				// outcome must be recorded, not left claimed. Its worker is
-				// free again once FCM answers; its row counts as owed until
-				// the outcome is written.
-				sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.Config.SendTimeout)
-				id, err := p.FCM.Send(sctx, msg)
-				cancel()
-				releaseSlot()
-				rec.add(func(r *recorder) {
-					r.answer(c, &messaging.SendResponse{Success: err == nil, MessageID: id, Error: err}, p)
-				}, releaseOwed)
-			}()
+			dispatch(outgoing{c, buildMessage(n, *c.Token, who[c.UserID], text.title, text.body)})
 		}
 	}
+	close(work)
 	wg.Wait()
 	res, err := rec.close()
 	if err = errors.Join(loopErr, err); err != nil {
