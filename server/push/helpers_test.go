@@ -64,6 +64,26 @@ func notice(category models.NotificationCategory, urgent bool, users ...models.U
 	return n
 }
 
+// sendToAll makes users users with devices devices each, commits an
+// announcement to all of them and waits until every device has its push
+// and every delivery is recorded as sent.
+func (w *world) sendToAll(users, devices int) {
+	w.t.Helper()
+	var who []models.User
+	for range users {
+		u, _ := w.user("UTC", "", "", devices)
+		who = append(who, u)
+	}
+	w.enqueue(notice(models.CategoryAnnouncement, false, who...))
+	w.WaitPushesIdle()
+	if got := w.FCM.Count(); got != users*devices {
+		w.t.Fatalf("%d pushes, want %d", got, users*devices)
+	}
+	if s := w.statuses(); s[models.DeliverySent] != users*devices {
+		w.t.Fatalf("deliveries %v, want %d sent", s, users*devices)
+	}
+}
+
 // enqueue commits a notice the way a domain write does.
 func (w *world) enqueue(n models.Notice) {
 	w.t.Helper()

@@ -76,19 +76,7 @@ func TestOutcomesWrittenInBatches(t *testing.T) {
 	w := newWorld(t, apptest.Options{Env: map[string]string{"SAMESIDE_PUSH_OUTCOME_WAIT": "1m"}})
 	w.FCM.SetDelay(300 * time.Millisecond)
 	jobs := w.RecordJobs("push_fan_out")
-	var who []models.User
-	for range users {
-		u, _ := w.user("UTC", "", "", devices)
-		who = append(who, u)
-	}
-	w.enqueue(notice(models.CategoryAnnouncement, false, who...))
-	w.WaitPushesIdle()
-	if got := w.FCM.Count(); got != users*devices {
-		t.Fatalf("%d pushes, want %d", got, users*devices)
-	}
-	if s := w.statuses(); s[models.DeliverySent] != users*devices {
-		t.Fatalf("deliveries %v, want %d sent", s, users*devices)
-	}
+	w.sendToAll(users, devices)
 	writes := 0
 	for _, statements := range jobs() {
 		for _, s := range statements {
@@ -107,24 +95,15 @@ func TestOutcomesWrittenInBatches(t *testing.T) {
 // index entries): a recipient's state when planned, a delivery's status
 // when FCM answers. Each was a new row version with an entry in every
 // index (0 of 300 and 0 of 600 in place) while an index named the column
-// in its condition and the rows filled their pages (see migration 00033); for a school-wide
-// announcement that was a fifth of PostgreSQL's time per publish. The
-// counts are PostgreSQL's own for this test's database, read once they
-// include every update the fan-out made (backends report them within a
-// second or so of going idle).
+// in its condition and the rows filled their pages (see migration
+// 00033); for a school-wide announcement that was a fifth of
+// PostgreSQL's time per publish. The counts are PostgreSQL's own for this
+// test's database, read once they include every update the fan-out made
+// (an idle backend reports them within 10 s).
 func TestFanOutUpdatesInPlace(t *testing.T) {
 	const users, devices = 300, 2
 	w := newWorld(t, apptest.Options{})
-	var who []models.User
-	for range users {
-		u, _ := w.user("UTC", "", "", devices)
-		who = append(who, u)
-	}
-	w.enqueue(notice(models.CategoryAnnouncement, false, who...))
-	w.WaitPushesIdle()
-	if s := w.statuses(); s[models.DeliverySent] != users*devices {
-		t.Fatalf("deliveries %v, want %d sent", s, users*devices)
-	}
+	w.sendToAll(users, devices)
 	type counts struct{ Upd, Hot int64 }
 	read := func(table string) counts {
 		var c counts
