@@ -250,7 +250,9 @@ func TestUnreadExactUnderConcurrency(t *testing.T) {
 // statements (BEGIN and COMMIT included), counted on the wire for that
 // request alone: every round trip is paid under load (make bench-live).
 // River's rate-limited NOTIFY waking its workers is left out: whether a
-// given message sends it depends on the time since the last one.
+// given message sends it depends on the time since the last one. The
+// retry record is claimed by the message's statement (7 statements while
+// it was claimed by one of its own).
 func TestSendMessageStatements(t *testing.T) {
 	t.Run("untranslated", func(t *testing.T) { sendMessageStatements(t, apptest.Options{}) })
 	// With translation on, the same: the message is queued for it inside
@@ -260,7 +262,7 @@ func TestSendMessageStatements(t *testing.T) {
 }
 
 func sendMessageStatements(t *testing.T, o apptest.Options) {
-	const sendStatements = 7
+	const sendStatements = 6
 	f := newFixtureWith(t, o)
 	c := f.start(t, "parentA", "s1", "teacherA", "adminA")
 	op, err := os.ReadFile("../mobile-contracts/operations/SendMessage.graphql")
@@ -417,5 +419,53 @@ func TestMessageJobsInOneInsert(t *testing.T) {
 	}
 	if jobs, queued := count(); jobs != before+1 || queued != queuedBefore+1 {
 		t.Fatalf("%d jobs and %d queued translations after the refused send, want %d and %d", jobs, queued, before+1, queuedBefore+1)
+	}
+}
+
+// A tablet on flaky wifi sends a message again with the same
+// clientMutationId (the first answer was lost): the answer is the first
+// message as written, nothing more is stored, and nobody is told twice.
+// The retry record is claimed by the message's own statement, so a retry
+// writes nothing at all (not the message, nor the conversation's sequence,
+// nor a notice) before it reads the first answer back.
+func TestSendMessageRetried(t *testing.T) {
+	f := newFixture(t)
+	f.RegisterDevice(f.token("teacherA"), "teacher-retry-tablet")
+	c := f.start(t, "parentA", "s1", "teacherA")
+	f.WaitPushesIdle()
+	type sent struct {
+		SendMessage struct {
+			Message struct{ ID, Body, CreatedAt string }
+		}
+	}
+	send := func(body string) sent {
+		t.Helper()
+		var out sent
+		f.Do(f.token("parentA"), `mutation($in: SendMessageInput!) { sendMessage(input: $in) { message { id body createdAt } } }`,
+			map[string]any{"in": map[string]any{"conversationId": c, "clientMutationId": "retried-1", "body": body}}).Decode(t, &out)
+		return out
+	}
+	state := func() (messages, lastSeq, notices int64) {
+		t.Helper()
+		f.DB.Raw(`SELECT count(*) FROM messages WHERE conversation_id = ?`, c).Scan(&messages)
+		f.DB.Raw(`SELECT last_seq FROM conversations WHERE id = ?`, c).Scan(&lastSeq)
+		f.DB.Raw(`SELECT count(*) FROM notifications WHERE data ->> 'conversationId' = ?`, c).Scan(&notices)
+		return
+	}
+	first := send("Thursday works.")
+	f.WaitPushesIdle()
+	messages, lastSeq, notices := state()
+	pushes := f.FCM.CountByToken()["teacher-retry-tablet"]
+	if messages != 2 || lastSeq != 2 || notices != 2 || pushes != 2 {
+		t.Fatalf("after the first send: %d messages, last seq %d, %d notices, %d pushes; want 2, 2, 2, 2", messages, lastSeq, notices, pushes)
+	}
+	again := send("Thursday works!")
+	f.WaitPushesIdle()
+	if again.SendMessage.Message != first.SendMessage.Message {
+		t.Fatalf("the retry answered %+v, want the first message %+v", again.SendMessage.Message, first.SendMessage.Message)
+	}
+	m2, s2, n2 := state()
+	if p2 := f.FCM.CountByToken()["teacher-retry-tablet"]; m2 != messages || s2 != lastSeq || n2 != notices || p2 != pushes {
+		t.Fatalf("after the retry: %d messages, last seq %d, %d notices, %d pushes; want %d, %d, %d, %d", m2, s2, n2, p2, messages, lastSeq, notices, pushes)
 	}
 }

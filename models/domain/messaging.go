@@ -83,7 +83,7 @@ func (s *Service) StartConversation(ctx context.Context, v *models.Viewer, in mo
 		if err := tx.Create(&ps).Error; err != nil {
 			return nil, err
 		}
-		if _, err := s.send(ctx, tx, v, c, &models.Message{ID: uuid.NewString(), Body: body}); err != nil {
+		if _, _, err := s.send(ctx, tx, v, c, &models.Message{ID: uuid.NewString(), Body: body}, nil); err != nil {
 			return nil, err
 		}
 		return &written{ID: c.ID}, nil
@@ -131,13 +131,15 @@ func (s *Service) SendMessage(ctx context.Context, v *models.Viewer, in models.S
 	m := &models.Message{ID: uuid.NewString(), Body: body, Urgent: urgent}
 	// When to expect a reply comes with the message's statement (the
 	// other participants' office hours); a retry reads it again.
+	// The retry record is claimed by the message's own statement.
 	var after *time.Time
-	res, fresh, err := onceKnown(ctx, s, v, "sendMessage", in.ClientMutationID, about, written{ID: m.ID}, func(tx *gorm.DB) error {
+	res, fresh, err := onceInStatement(ctx, s, v, "sendMessage", in.ClientMutationID, about, written{ID: m.ID}, func(tx *gorm.DB, claim claimCTE) (bool, error) {
+		var claimed bool
 		var err error
-		if after, err = s.send(ctx, tx, v, c, m); err != nil {
-			return err
+		if after, claimed, err = s.send(ctx, tx, v, c, m, &claim); err != nil || !claimed {
+			return claimed, err
 		}
-		return s.attach(tx, v, models.ItemMessage, m.ID, in.AttachmentIDs)
+		return true, s.attach(tx, v, models.ItemMessage, m.ID, in.AttachmentIDs)
 	})
 	if err != nil {
 		return nil, err
@@ -161,17 +163,20 @@ func (s *Service) SendMessage(ctx context.Context, v *models.Viewer, in models.S
 // mark, the notice to the others and the other participants, each with
 // whether they may still take part and their office hours, are one
 // statement: a message's every round trip is paid while the conversation's
-// row stays locked.
-func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *models.Conversation, m *models.Message) (after *time.Time, err error) {
+// row stays locked. With claim, the statement also claims the request's
+// retry record first and writes nothing unless it made the claim (claimed
+// says whether it did); without, claimed is true.
+func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *models.Conversation, m *models.Message, claim *claimCTE) (after *time.Time, claimed bool, err error) {
 	if s.Notify == nil {
-		return nil, models.Internal(errNoNotifier)
+		return nil, false, models.Internal(errNoNotifier)
 	}
 	// Microseconds, PostgreSQL's precision: the message answered is the
 	// message stored.
 	now := s.now().Truncate(time.Microsecond)
 	m.ConversationID, m.SenderID, m.CreatedAt = c.ID, v.ID, now
 	var rows []struct {
-		Seq      int64
+		Claimed  bool
+		Seq      *int64
 		UserID   *string
 		Office   *string // models.OfficeHoursJSONSQL
 		TimeZone *string
@@ -196,13 +201,25 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 		CollapseKey: "conversation-" + c.ID, ThreadID: "conversation-" + c.ID,
 	}, `SELECT o.user_id FROM others o, m WHERE NOT o.muted AND o.eligible`, `jsonb_build_object('seq', CAST((SELECT seq FROM m) AS text))`)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	for name, value := range map[string]any{"now": now, "conversation": c.ID, "id": m.ID, "sender": v.ID, "body": m.Body, "urgent": m.Urgent, "student": c.StudentID} {
 		args[name] = value
 	}
-	if err := tx.Raw(`WITH c AS (
-			UPDATE conversations SET last_seq = last_seq + 1, last_message_at = @now WHERE id = @conversation RETURNING last_seq),
+	// The claim, when there is one, is read (its row written) before the
+	// conversation's row is locked: the students, the claim, then the rest.
+	claimSQL, made := ``, `true`
+	if claim != nil {
+		claimSQL, made = claim.SQL, `EXISTS (SELECT FROM claim)`
+		for name, value := range claim.Args {
+			args[name] = value
+		}
+	}
+	if err := tx.Raw(`WITH `+claimSQL+`
+		k AS MATERIALIZED (SELECT `+made+` AS claimed),
+		c AS (
+			UPDATE conversations SET last_seq = last_seq + 1, last_message_at = @now
+			WHERE id = @conversation AND (SELECT claimed FROM k) RETURNING last_seq),
 		m AS (
 			INSERT INTO messages (id, conversation_id, seq, sender_id, body, urgent, created_at)
 			SELECT @id, @conversation, c.last_seq, @sender, @body, @urgent, @now FROM c RETURNING id, seq),
@@ -215,18 +232,21 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 				CAST(@student AS uuid) IS NULL OR p.user_id IN (`+policy.EligibleForStudentSQL+`) AS eligible
 			FROM conversation_participants p WHERE p.conversation_id = @conversation AND p.user_id <> @sender),
 		`+notice+`
-		SELECT m.seq, o.user_id,
+		SELECT k.claimed, m.seq, o.user_id,
 			`+models.OfficeHoursJSONSQL("o.user_id")+` AS office,
 			(SELECT u.time_zone FROM users u WHERE u.id = o.user_id) AS time_zone,
 			(SELECT count(*) FROM notice_w) AS noticed
-		FROM m LEFT JOIN others o ON true
+		FROM k LEFT JOIN m ON true LEFT JOIN others o ON m.seq IS NOT NULL
 		ORDER BY o.user_id`, args).Scan(&rows).Error; err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	if len(rows) == 0 {
-		return nil, models.NotFound("conversation") // deleted meanwhile
+	if len(rows) == 0 || !rows[0].Claimed {
+		return nil, false, nil // a retry: the first request wrote the message
 	}
-	m.Seq = rows[0].Seq
+	if rows[0].Seq == nil {
+		return nil, true, models.NotFound("conversation") // deleted meanwhile
+	}
+	m.Seq = *rows[0].Seq
 	if s.Translate != nil {
 		s.Translate.QueuedTx(tx)
 	}
@@ -238,7 +258,7 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 		}
 		oh, err := models.ParseOfficeHoursJSON(*p.UserID, p.Office)
 		if err != nil {
-			return nil, err
+			return nil, true, err
 		}
 		if len(oh) > 0 { // those without office hours may answer any time
 			hours[*p.UserID], zones[*p.UserID] = oh, *p.TimeZone
@@ -252,14 +272,14 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 		events = append(events, models.Event{Topic: "user:" + u, Type: models.EventNewMessage, ConversationID: c.ID, MessageID: m.ID})
 	}
 	if err := s.publish(tx, events...); err != nil {
-		return nil, err
+		return nil, true, err
 	}
 	if rows[0].Noticed > 0 {
 		if err := s.Notify.NoticedTx(ctx, tx, noticeID, nil); err != nil {
-			return nil, err
+			return nil, true, err
 		}
 	}
-	return replyAfter(hours, zones, now), nil
+	return replyAfter(hours, zones, now), true, nil
 }
 
 // Conversation returns a conversation the viewer takes part in and may

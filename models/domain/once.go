@@ -56,9 +56,9 @@ func onceKnown[R any](ctx context.Context, s *Service, v *models.Viewer, op, cmi
 // to store with the claim.
 func onceRun[R any](ctx context.Context, s *Service, v *models.Viewer, op, cmid string, students []string, known *R, fn func(tx *gorm.DB) (R, error)) (R, bool, error) {
 	var out R
-	cmid = strings.TrimSpace(cmid)
-	if cmid == "" || len(cmid) > models.MaxClientMutationID || strings.IndexFunc(cmid, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }) >= 0 {
-		return out, false, models.InvalidField("clientMutationId", "clientMutationId must be 1 to %d characters without spaces", models.MaxClientMutationID)
+	cmid, err := cleanClientMutationID(cmid)
+	if err != nil {
+		return out, false, err
 	}
 	result := json.RawMessage("{}")
 	if known != nil {
@@ -69,7 +69,7 @@ func onceRun[R any](ctx context.Context, s *Service, v *models.Viewer, op, cmid 
 		result = b
 	}
 	replay := false
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	err = s.tx(ctx, func(tx *gorm.DB) error {
 		replay = false
 		claim := models.ClientMutation{UserID: v.ID, Operation: op, ClientMutationID: cmid, Result: result, CreatedAt: s.now()}
 		var res *gorm.DB
@@ -110,18 +110,83 @@ func onceRun[R any](ctx context.Context, s *Service, v *models.Viewer, op, cmid 
 	if !replay {
 		return out, true, nil
 	}
-	var prior models.ClientMutation
-	err = s.DB.WithContext(ctx).Take(&prior, "user_id = ? AND operation = ? AND client_mutation_id = ?", v.ID, op, cmid).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return out, false, models.Errorf(models.CodeConflict, "a request with this clientMutationId is still in progress; retry")
+	out, err = priorResult[R](ctx, s, v, op, cmid)
+	return out, false, err
+}
+
+// cleanClientMutationID is cmid trimmed, or BAD_USER_INPUT.
+func cleanClientMutationID(cmid string) (string, error) {
+	cmid = strings.TrimSpace(cmid)
+	if cmid == "" || len(cmid) > models.MaxClientMutationID || strings.IndexFunc(cmid, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }) >= 0 {
+		return "", models.InvalidField("clientMutationId", "clientMutationId must be 1 to %d characters without spaces", models.MaxClientMutationID)
 	}
+	return cmid, nil
+}
+
+// priorResult is the result the first request with cmid stored.
+func priorResult[R any](ctx context.Context, s *Service, v *models.Viewer, op, cmid string) (R, error) {
+	var out R
+	var prior models.ClientMutation
+	err := s.DB.WithContext(ctx).Take(&prior, "user_id = ? AND operation = ? AND client_mutation_id = ?", v.ID, op, cmid).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return out, models.Errorf(models.CodeConflict, "a request with this clientMutationId is still in progress; retry")
+	}
+	if err != nil {
+		return out, models.Internal(err)
+	}
+	if err := json.Unmarshal(prior.Result, &out); err != nil {
+		return out, models.Internal(err)
+	}
+	return out, nil
+}
+
+// claimCTE is a retry record's claim (as onceKnown writes it) for the
+// write's own statement: SQL defines the CTEs claim_s (the students' KEY
+// SHARE locks, in id order) and claim (the claim's row, RETURNING claimed
+// when this request made it), with their named arguments Args. The
+// statement writes nothing unless claim returned a row, and reads claim
+// before it writes anything else, so the locks come in the one order
+// onceAbout takes them: the students, then the claim.
+type claimCTE struct {
+	SQL  string
+	Args map[string]any
+}
+
+// onceInStatement is onceKnown with the claim written by fn's first
+// statement (one round trip less): fn gets the claim's CTEs and says
+// whether its statement made the claim; when it did not, fn has written
+// nothing and the first request's result is read back.
+func onceInStatement[R any](ctx context.Context, s *Service, v *models.Viewer, op, cmid string, students []string, result R, fn func(tx *gorm.DB, claim claimCTE) (claimed bool, err error)) (out R, fresh bool, err error) {
+	if cmid, err = cleanClientMutationID(cmid); err != nil {
+		return out, false, err
+	}
+	b, err := json.Marshal(result)
 	if err != nil {
 		return out, false, models.Internal(err)
 	}
-	if err := json.Unmarshal(prior.Result, &out); err != nil {
-		return out, false, models.Internal(err)
+	claim := claimCTE{
+		SQL: `claim_s AS (SELECT id FROM students WHERE id = ANY(CAST(@claim_students AS uuid[])) ORDER BY id FOR KEY SHARE),
+		claim AS (
+			INSERT INTO client_mutations (user_id, operation, client_mutation_id, result, created_at)
+			SELECT @claim_user, @claim_op, @claim_id, CAST(@claim_result AS jsonb), @claim_at FROM (SELECT count(*) FROM claim_s) AS locked
+			ON CONFLICT DO NOTHING RETURNING 1 AS claimed),`,
+		Args: map[string]any{"claim_students": models.Array[string](students), "claim_user": v.ID, "claim_op": op, "claim_id": cmid,
+			"claim_result": string(b), "claim_at": s.now()},
 	}
-	return out, false, nil
+	claimed := false
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		var err error
+		claimed, err = fn(tx, claim)
+		return err
+	})
+	if err != nil {
+		return out, false, err
+	}
+	if claimed {
+		return result, true, nil
+	}
+	out, err = priorResult[R](ctx, s, v, op, cmid)
+	return out, false, err
 }
 
 // lockStudents locks the students' rows with strength, in id order (so two
