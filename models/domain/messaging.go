@@ -210,7 +210,7 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 	// conversation's row is locked: the students, the claim, then the rest.
 	claimSQL, made := ``, `true`
 	if claim != nil {
-		claimSQL, made = claim.SQL, `EXISTS (SELECT FROM claim)`
+		claimSQL, made = claim.SQL+`,`, `EXISTS (SELECT FROM claim)`
 		for name, value := range claim.Args {
 			args[name] = value
 		}

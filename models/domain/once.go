@@ -71,27 +71,17 @@ func onceRun[R any](ctx context.Context, s *Service, v *models.Viewer, op, cmid 
 	replay := false
 	err = s.tx(ctx, func(tx *gorm.DB) error {
 		replay = false
-		claim := models.ClientMutation{UserID: v.ID, Operation: op, ClientMutationID: cmid, Result: result, CreatedAt: s.now()}
-		var res *gorm.DB
-		if len(students) > 0 {
-			// The students' locks, then the claim, in one statement: the
-			// claim's row is made from the count of the locked rows, so
-			// the locks are all taken (in id order, as lockStudents takes
-			// them) before it is written.
-			res = tx.Exec(`WITH s AS (SELECT id FROM students WHERE id IN ? ORDER BY id FOR KEY SHARE)
-				INSERT INTO client_mutations (user_id, operation, client_mutation_id, result, created_at)
-				SELECT ?, ?, ?, CAST(? AS jsonb), ? FROM (SELECT count(*) FROM s) AS locked
-				ON CONFLICT DO NOTHING`, students, claim.UserID, claim.Operation, claim.ClientMutationID, string(claim.Result), claim.CreatedAt)
-		} else {
-			res = tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&claim)
+		// The students' locks, then the claim, in one statement.
+		c := newClaim(s, v, op, cmid, students, result)
+		var made int64
+		if err := tx.Raw(`WITH `+c.SQL+` SELECT count(*) FROM claim`, c.Args).Scan(&made).Error; err != nil {
+			return err
 		}
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
+		if made == 0 {
 			replay = true
 			return nil
 		}
+		claim := models.ClientMutation{UserID: v.ID, Operation: op, ClientMutationID: cmid}
 		var err error
 		if out, err = fn(tx); err != nil {
 			return err
@@ -140,16 +130,31 @@ func priorResult[R any](ctx context.Context, s *Service, v *models.Viewer, op, c
 	return out, nil
 }
 
-// claimCTE is a retry record's claim (as onceKnown writes it) for the
-// write's own statement: SQL defines the CTEs claim_s (the students' KEY
-// SHARE locks, in id order) and claim (the claim's row, RETURNING claimed
-// when this request made it), with their named arguments Args. The
-// statement writes nothing unless claim returned a row, and reads claim
-// before it writes anything else, so the locks come in the one order
-// onceAbout takes them: the students, then the claim.
+// claimCTE is a retry record's claim as CTEs of a statement: SQL defines
+// claim_s (the students' KEY SHARE locks, in id order, as lockStudents
+// takes them) and claim (the claim's row, made from the count of the
+// locked rows so that every lock is taken first; RETURNING a row when
+// this request made the claim), with their named arguments Args. A
+// statement that writes more reads claim before it writes anything else,
+// and writes nothing unless claim returned a row: the locks come in the
+// one order onceAbout takes them, the students, then the claim.
 type claimCTE struct {
 	SQL  string
 	Args map[string]any
+}
+
+// newClaim is the claim of (v, op, cmid) with result stored, about
+// students.
+func newClaim(s *Service, v *models.Viewer, op, cmid string, students []string, result json.RawMessage) claimCTE {
+	return claimCTE{
+		SQL: `claim_s AS (SELECT id FROM students WHERE id = ANY(CAST(@claim_students AS uuid[])) ORDER BY id FOR KEY SHARE),
+		claim AS (
+			INSERT INTO client_mutations (user_id, operation, client_mutation_id, result, created_at)
+			SELECT @claim_user, @claim_op, @claim_id, CAST(@claim_result AS jsonb), @claim_at FROM (SELECT count(*) FROM claim_s) AS locked
+			ON CONFLICT DO NOTHING RETURNING 1 AS claimed)`,
+		Args: map[string]any{"claim_students": models.Array[string](students), "claim_user": v.ID, "claim_op": op, "claim_id": cmid,
+			"claim_result": string(result), "claim_at": s.now()},
+	}
 }
 
 // onceInStatement is onceKnown with the claim written by fn's first
@@ -164,15 +169,7 @@ func onceInStatement[R any](ctx context.Context, s *Service, v *models.Viewer, o
 	if err != nil {
 		return out, false, models.Internal(err)
 	}
-	claim := claimCTE{
-		SQL: `claim_s AS (SELECT id FROM students WHERE id = ANY(CAST(@claim_students AS uuid[])) ORDER BY id FOR KEY SHARE),
-		claim AS (
-			INSERT INTO client_mutations (user_id, operation, client_mutation_id, result, created_at)
-			SELECT @claim_user, @claim_op, @claim_id, CAST(@claim_result AS jsonb), @claim_at FROM (SELECT count(*) FROM claim_s) AS locked
-			ON CONFLICT DO NOTHING RETURNING 1 AS claimed),`,
-		Args: map[string]any{"claim_students": models.Array[string](students), "claim_user": v.ID, "claim_op": op, "claim_id": cmid,
-			"claim_result": string(b), "claim_at": s.now()},
-	}
+	claim := newClaim(s, v, op, cmid, students, b)
 	claimed := false
 	err = s.tx(ctx, func(tx *gorm.DB) error {
 		var err error
