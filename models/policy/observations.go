@@ -82,10 +82,10 @@ func responseCountSQL(v *models.Viewer) string {
 // FeedExtrasSQL is what a feed row adds to its observation: the response
 // count the viewer may see (responseCountSQL) and, with attachments, the
 // uploads of the observation's group the viewer may see as a JSON array
-// in position order (models.Upload's json names); one parameter map for
-// both.
-func FeedExtrasSQL(v *models.Viewer, attachments bool) (count, files string, args []any) {
-	p := params(v)
+// in position order (models.Upload's json names); one map of named
+// parameters for both (v's, as SharedAboutVisibleStudents gives them too).
+func FeedExtrasSQL(v *models.Viewer, attachments bool) (count, files string, p map[string]any) {
+	p = params(v)
 	p["schools"] = v.SchoolIDs()
 	if attachments {
 		files = `(SELECT coalesce(json_agg(json_build_object('id', u.id, 'user_id', u.user_id, 'content_type', u.content_type,
@@ -94,7 +94,7 @@ func FeedExtrasSQL(v *models.Viewer, attachments bool) (count, files string, arg
 			ORDER BY u.position), '[]') FROM uploads u WHERE u.item_type = '` + models.ItemObservationGroup + `' AND u.item_id = observations.group_id
 			AND ` + uploadsRule("u") + `)`
 	}
-	return responseCountSQL(v), files, []any{p}
+	return responseCountSQL(v), files, p
 }
 
 // SharedAboutVisibleStudents is the feed's rule: the SHARED observations
@@ -102,16 +102,22 @@ func FeedExtrasSQL(v *models.Viewer, attachments bool) (count, files string, arg
 // By the rules above that is exactly the SHARED part of Observations(v) —
 // an admin sees all of their school's, a teacher all but drafts of their
 // students', a parent the shared ones of their children. It is given as the
-// students (a subquery of their ids) and the condition on each one's
-// observations, so that the feed reads each student's newest notes through
-// the feed index (observations_shared_feed_idx) and stops after a page:
-// the work grows with the number of children, not with their history.
-func SharedAboutVisibleStudents(db *gorm.DB, v *models.Viewer, ids []string) (students *gorm.DB, each Scope) {
-	students = db.Model(&models.Student{}).Select("students.id").Scopes(Students(v))
+// students (a query of their ids) and the condition on each one's
+// observations, SQL with named parameters (p), so that the feed reads each
+// student's newest notes through the feed index (observations_shared_feed_idx,
+// whose condition the state's literal matches in a generic plan) and stops
+// after a page: the work grows with the number of children, not with their
+// history. The feed writes its statement without GORM (its hottest read).
+func SharedAboutVisibleStudents(v *models.Viewer, ids []string) (students, each string, p map[string]any) {
+	each = "observations.state = '" + string(models.StateShared) + "'"
+	if v == nil {
+		return "SELECT students.id FROM students WHERE false", each, map[string]any{}
+	}
+	p = params(v)
+	students = "SELECT students.id FROM students WHERE " + studentsRule(v)
 	if ids != nil {
-		students = students.Where("students.id IN ?", ids)
+		students += " AND students.id IN @ids"
+		p["ids"] = ids
 	}
-	return students, func(q *gorm.DB) *gorm.DB {
-		return q.Where("observations.state = ?", models.StateShared)
-	}
+	return students, each, p
 }

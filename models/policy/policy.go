@@ -74,15 +74,21 @@ func Students(v *models.Viewer) Scope {
 		if v == nil {
 			return db.Where("false")
 		}
-		cond := anyOf(v,
-			"students.school_id IN @admin",
-			"students.id IN ("+taughtStudents+")",
-			"students.id IN ("+guardedStudents+")")
+		cond := studentsRule(v)
 		if cond == "false" {
 			return db.Where("false") // with a parameter map GORM would read a column name
 		}
 		return db.Where(cond, params(v))
 	}
+}
+
+// studentsRule is Students' condition on the students table (named
+// parameters: params).
+func studentsRule(v *models.Viewer) string {
+	return anyOf(v,
+		"students.school_id IN @admin",
+		"students.id IN ("+taughtStudents+")",
+		"students.id IN ("+guardedStudents+")")
 }
 
 // anyOf joins with OR the conditions of the viewer's roles: admin, teacher
