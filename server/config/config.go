@@ -205,36 +205,8 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	translateWorkers := fs.String("translate-workers", env("SAMESIDE_TRANSLATE_WORKERS", strconv.Itoa(jobs.DefaultTranslateWorkers)), "translation drains at once (SAMESIDE_TRANSLATE_WORKERS)")
 	dbMaxConns := fs.String("db-max-conns", env("SAMESIDE_DB_MAX_CONNS", "20"), "the API's PostgreSQL connections per process (SAMESIDE_DB_MAX_CONNS)")
 	jobDBConns := fs.String("job-db-conns", env("SAMESIDE_JOB_DB_CONNS", "4"), "the background jobs' PostgreSQL connections per process (SAMESIDE_JOB_DB_CONNS)")
-	fs.DurationVar(&c.PushPollInterval, "push-poll", time.Second, "how often idle push workers look for due jobs (SAMESIDE_PUSH_POLL)")
-	fs.DurationVar(&c.JobRescueAfter, "job-rescue-after", 5*time.Minute, "when a running job counts as abandoned (SAMESIDE_JOB_RESCUE_AFTER)")
-	if v := getenv("SAMESIDE_JOB_RESCUE_AFTER"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < time.Second {
-			return Config{}, fmt.Errorf("SAMESIDE_JOB_RESCUE_AFTER must be a duration of at least 1s, not %q", v)
-		}
-		c.JobRescueAfter = d
-	}
-	c.PushOutcomeWait = 10 * time.Millisecond
-	if v := getenv("SAMESIDE_PUSH_OUTCOME_WAIT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 || d > time.Minute {
-			return Config{}, fmt.Errorf("SAMESIDE_PUSH_OUTCOME_WAIT must be a duration from 0s to 1m, not %q", v)
-		}
-		c.PushOutcomeWait = d
-	}
-	c.LimitsSync = 200 * time.Millisecond
-	if v := getenv("SAMESIDE_LIMITS_SYNC"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 10*time.Millisecond || d > time.Minute {
-			return Config{}, fmt.Errorf("SAMESIDE_LIMITS_SYNC must be a duration from 10ms to 1m, not %q", v)
-		}
-		c.LimitsSync = d
-	}
-	if v := getenv("SAMESIDE_PUSH_POLL"); v != "" {
-		if d, err := time.ParseDuration(v); err == nil {
-			c.PushPollInterval = d
-		}
-	}
+	pushPoll := fs.String("push-poll", env("SAMESIDE_PUSH_POLL", "1s"), "how often idle push workers look for due jobs (SAMESIDE_PUSH_POLL)")
+	jobRescueAfter := fs.String("job-rescue-after", env("SAMESIDE_JOB_RESCUE_AFTER", "5m"), "when a running job counts as abandoned (SAMESIDE_JOB_RESCUE_AFTER)")
 	rateLimit := fs.String("rate-limit", env("SAMESIDE_RATE_LIMIT", "50"), "a user's requests per second per instance; 0 is off (SAMESIDE_RATE_LIMIT)")
 	maxInFlight := fs.String("max-in-flight", getenv("SAMESIDE_MAX_IN_FLIGHT"), "GraphQL requests worked on at once per instance; 0 is no bound (SAMESIDE_MAX_IN_FLIGHT; default 4 × the database connections)")
 	queueWait := fs.String("queue-wait", env("SAMESIDE_QUEUE_WAIT", "2s"), "how long a request waits for a place before UNAVAILABLE (SAMESIDE_QUEUE_WAIT)")
@@ -300,13 +272,22 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		}
 		return n
 	}
+	// durationIn parses a setting that must be a duration from lo to hi.
+	durationIn := func(name, v string, lo, hi time.Duration) time.Duration {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < lo || d > hi {
+			errs = append(errs, fmt.Errorf("%s must be a duration from %v to %v, not %q", name, durationText(lo), durationText(hi), v))
+		}
+		return d
+	}
+	c.PushPollInterval = durationIn("SAMESIDE_PUSH_POLL", *pushPoll, 10*time.Millisecond, time.Hour)
+	c.JobRescueAfter = durationIn("SAMESIDE_JOB_RESCUE_AFTER", *jobRescueAfter, time.Second, 24*time.Hour)
+	c.PushOutcomeWait = durationIn("SAMESIDE_PUSH_OUTCOME_WAIT", env("SAMESIDE_PUSH_OUTCOME_WAIT", "10ms"), 0, time.Minute)
+	c.LimitsSync = durationIn("SAMESIDE_LIMITS_SYNC", env("SAMESIDE_LIMITS_SYNC", "200ms"), 10*time.Millisecond, time.Minute)
+	c.FallbackAfter = durationIn("SAMESIDE_FALLBACK_AFTER", fallbackAfter, time.Minute, 48*time.Hour)
+	c.QueueWait = durationIn("SAMESIDE_QUEUE_WAIT", *queueWait, time.Millisecond, time.Minute)
 	c.PushWorkers = intIn("SAMESIDE_PUSH_WORKERS", *pushWorkers, 1, 200)
 	c.TranslateWorkers = intIn("SAMESIDE_TRANSLATE_WORKERS", *translateWorkers, 1, 100)
-	if d, err := time.ParseDuration(fallbackAfter); err != nil || d < time.Minute || d > 48*time.Hour {
-		errs = append(errs, fmt.Errorf("SAMESIDE_FALLBACK_AFTER must be a duration from 1m to 48h, not %q", fallbackAfter))
-	} else {
-		c.FallbackAfter = d
-	}
 	c.DBMaxConns = intIn("SAMESIDE_DB_MAX_CONNS", *dbMaxConns, 2, 500)
 	c.JobDBConns = intIn("SAMESIDE_JOB_DB_CONNS", *jobDBConns, 1, 500)
 	c.RateLimit = intIn("SAMESIDE_RATE_LIMIT", *rateLimit, 0, 100_000)
@@ -314,11 +295,6 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	c.MaxInFlight = 4 * c.DBMaxConns
 	if *maxInFlight != "" {
 		c.MaxInFlight = intIn("SAMESIDE_MAX_IN_FLIGHT", *maxInFlight, 0, 100_000)
-	}
-	if d, err := time.ParseDuration(*queueWait); err != nil || d < time.Millisecond || d > time.Minute {
-		errs = append(errs, fmt.Errorf("SAMESIDE_QUEUE_WAIT must be a duration from 1ms to 1m, not %q", *queueWait))
-	} else {
-		c.QueueWait = d
 	}
 	for _, o := range strings.Split(*corsOrigins, ",") {
 		if o = strings.TrimSpace(o); o == "" {
@@ -380,4 +356,17 @@ func off(getenv func(string) string, name string) (bool, error) {
 	default:
 		return false, fmt.Errorf("%s=%q: on or off", name, v)
 	}
+}
+
+// durationText writes d as a setting is written: 1m, 48h, 10ms, 0s (not
+// time.Duration's 1m0s or 48h0m0s).
+func durationText(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }

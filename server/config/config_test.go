@@ -58,6 +58,16 @@ func TestRefusals(t *testing.T) {
 		{"rescue too soon", map[string]string{"SAMESIDE_JOB_RESCUE_AFTER": "10ms"}, "SAMESIDE_JOB_RESCUE_AFTER must be"},
 		{"outcome wait of an hour", map[string]string{"SAMESIDE_PUSH_OUTCOME_WAIT": "1h"}, "SAMESIDE_PUSH_OUTCOME_WAIT must be"},
 		{"negative outcome wait", map[string]string{"SAMESIDE_PUSH_OUTCOME_WAIT": "-1ms"}, "SAMESIDE_PUSH_OUTCOME_WAIT must be"},
+		{"push poll not a duration", map[string]string{"SAMESIDE_PUSH_POLL": "soon"}, `SAMESIDE_PUSH_POLL must be a duration from 10ms to 1h, not "soon"`},
+		{"no push poll", map[string]string{"SAMESIDE_PUSH_POLL": "0s"}, "SAMESIDE_PUSH_POLL must be"},
+		{"limits sync too often", map[string]string{"SAMESIDE_LIMITS_SYNC": "1ms"}, "SAMESIDE_LIMITS_SYNC must be a duration from 10ms to 1m, not"},
+		{"fallback too late", map[string]string{"SAMESIDE_FALLBACK_AFTER": "72h"}, "SAMESIDE_FALLBACK_AFTER must be a duration from 1m to 48h, not"},
+	}
+	// A flag is held to its variable's bounds.
+	for _, args := range [][]string{{"-job-rescue-after", "10ms"}, {"-push-poll", "-1s"}} {
+		if _, err := Load(args, envOf(nil)); err == nil || !strings.Contains(err.Error(), "must be a duration") {
+			t.Errorf("%v: err = %v, want the bounds", args, err)
+		}
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
