@@ -149,7 +149,7 @@ func NewHandler(d Deps) http.Handler {
 		gql.Use(d.Metrics.GraphQL())
 	}
 	limiter := newRateLimiter(d.RateLimit, d.Shared)
-	gql.Use(extension.FixedComplexityLimit(MaxComplexity))
+	gql.Use(newComplexityLimit(MaxComplexity))
 	gql.Use(depthLimit{max: MaxDepth})
 	gql.Use(mutationLimit{max: MaxMutationFields})
 	gql.Use(costCharge{limiter: limiter}) // last: only what passed the others pays
