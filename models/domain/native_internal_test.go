@@ -1,12 +1,20 @@
 package domain
 
 import (
+	"context"
+	"fmt"
+	"log/slog"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
 	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/server/database"
+	"github.com/sameside/sameside/server/database/dbtest"
 )
 
 // bindNamed writes the policy's named parameters as pgx's positional ones,
@@ -43,5 +51,53 @@ func TestBindNamed(t *testing.T) {
 		if _, _, err := bindNamed(query, p, nil); err == nil || !strings.Contains(err.Error(), wantErr) {
 			t.Errorf("%s: %v; want an error with %q", query, err, wantErr)
 		}
+	}
+}
+
+// runNative plans a statement's scans once per connection, and plans them
+// again for other destination types.
+func TestScanPlansKeptPerConnection(t *testing.T) {
+	ctx := context.Background()
+	db, err := database.Open(ctx, dbtest.URL(t), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sqlDB.Close()
+	sqlDB.SetMaxOpenConns(1) // every run on the same connection
+	const query = `SELECT n, 'row ' || n FROM generate_series(1, 3) n`
+	plans := func(dsts ...any) []pgtype.ScanPlan {
+		t.Helper()
+		var got []string
+		if err := runNative(ctx, db, query, nil, dsts, func() error {
+			got = append(got, fmt.Sprint(reflect.ValueOf(dsts[0]).Elem(), reflect.ValueOf(dsts[1]).Elem()))
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(got, ",") != "1 row 1,2 row 2,3 row 3" {
+			t.Fatalf("rows %q", got)
+		}
+		var kept []pgtype.ScanPlan
+		if err := withPgx(ctx, sqlDB, func(conn *pgx.Conn) error {
+			kept = conn.PgConn().CustomData()[scanPlansKey].(map[string]*scanPlans)[query].plans
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return kept
+	}
+	var n int32
+	var s string
+	first := plans(&n, &s)
+	if again := plans(&n, &s); &again[0] != &first[0] {
+		t.Error("the same statement and destinations were planned again")
+	}
+	var n64 int64
+	if other := plans(&n64, &s); &other[0] == &first[0] {
+		t.Error("other destinations reused the plans of the first")
 	}
 }
