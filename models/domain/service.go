@@ -181,13 +181,10 @@ func internal(err error) error {
 	if Unavailable(err) {
 		return models.Unavailable(err)
 	}
-	var pg *pgconn.PgError
-	if errors.Is(err, gorm.ErrForeignKeyViolated) || errors.As(err, &pg) && pg.Code == "23503" {
+	if errors.Is(err, gorm.ErrForeignKeyViolated) {
 		// Every reference is checked before a write, so a broken one
 		// means a concurrent deletion took it away (a family's data, an
-		// account) between the check and the write. GORM does not
-		// translate every such error (a Raw statement's, found as its
-		// rows are read), hence PostgreSQL's own code too.
+		// account) between the check and the write.
 		return &models.Error{Code: models.CodeNotFound, Message: "what this refers to was deleted meanwhile", Err: err}
 	}
 	return models.Internal(err)

@@ -58,6 +58,9 @@ func Open(ctx context.Context, url string, log *slog.Logger, opts ...Option) (*g
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	db.ClauseBuilders["LIMIT"] = literalLimit
+	if err := db.Callback().Row().After("gorm:row").Register("sameside:translate_error", translateRowError); err != nil {
+		return nil, err
+	}
 	sqlDB, err := db.DB()
 	if err != nil {
 		return nil, err
@@ -71,6 +74,20 @@ func Open(ctx context.Context, url string, log *slog.Logger, opts ...Option) (*g
 		return nil, fmt.Errorf("ping database: %w", err)
 	}
 	return db, nil
+}
+
+// translateRowError translates the error of a statement run for its rows
+// (Raw(…).Scan, Rows, Row) as GORM translates every other error when
+// TranslateError is on: its row callback sets the error without
+// translating it, so a broken foreign key in a Raw statement came back as
+// PostgreSQL's bare error rather than gorm.ErrForeignKeyViolated.
+func translateRowError(db *gorm.DB) {
+	if db.Error == nil || !db.Config.TranslateError {
+		return
+	}
+	if t, ok := db.Dialector.(gorm.ErrorTranslator); ok {
+		db.Error = t.Translate(db.Error)
+	}
 }
 
 // GenericPlans returns a handle on db's database (url) whose connections,
