@@ -262,3 +262,55 @@ func TestTranslationLockReadsAfterTheWait(t *testing.T) {
 		t.Fatalf("after the wait: %v, want the holder's row es/en", r.rows)
 	}
 }
+
+// TestNoRedundantIndexes proves no index of ours repeats the leading
+// columns of another on the same table (same order, same directions): the
+// longer one serves every lookup the shorter one would, and each index is
+// one more entry to write for every row inserted (an announcement writes
+// thousands of recipient rows in its call). A partial index that does
+// what the longer one cannot, an ordered scan reading only the rows its
+// condition keeps, is listed below with the query it serves. River's
+// tables are River's.
+func TestNoRedundantIndexes(t *testing.T) {
+	needed := map[string]string{
+		// The parent's feed: each child's shared notes in feed order, read
+		// up to the page's size, never the drafts and retracted ones.
+		"observations_shared_feed_idx": "observations_student_idx",
+	}
+	db := dbtest.New(t)
+	rows, err := db.Query(`SELECT ia.relname, ib.relname
+		FROM pg_index a
+		JOIN pg_index b ON b.indrelid = a.indrelid AND b.indexrelid <> a.indexrelid
+		JOIN pg_class t ON t.oid = a.indrelid
+		JOIN pg_namespace ns ON ns.oid = t.relnamespace AND ns.nspname = 'public'
+		JOIN pg_class ia ON ia.oid = a.indexrelid
+		JOIN pg_class ib ON ib.oid = b.indexrelid AND ib.relam = ia.relam
+		WHERE NOT a.indisunique AND a.indexprs IS NULL AND b.indexprs IS NULL AND b.indpred IS NULL
+			AND a.indnkeyatts <= b.indnkeyatts
+			AND (a.indkey::int2[])[0:a.indnkeyatts - 1] = (b.indkey::int2[])[0:a.indnkeyatts - 1]
+			AND (a.indoption::int2[])[0:a.indnkeyatts - 1] = (b.indoption::int2[])[0:a.indnkeyatts - 1]
+			AND t.relname NOT LIKE 'river%'
+		ORDER BY 1, 2`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	found := 0
+	for rows.Next() {
+		var shorter, longer string
+		if err := rows.Scan(&shorter, &longer); err != nil {
+			t.Fatal(err)
+		}
+		found++
+		if needed[shorter] != longer {
+			t.Errorf("index %s repeats the leading columns of %s", shorter, longer)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	// The query finds what it should: the listed one is there.
+	if found < len(needed) {
+		t.Errorf("%d overlapping indexes found, want at least the %d listed as needed: is the query right?", found, len(needed))
+	}
+}
