@@ -1,9 +1,12 @@
 package push
 
 import (
+	"context"
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/sameside/sameside/models"
 )
 
 // SaveSent writes, as one outcome write of the fan-out's sender, that the
@@ -14,4 +17,17 @@ func SaveSent(db *gorm.DB, notificationID string, devices []string) error {
 		r.sent(d, "projects/p/messages/"+d)
 	}
 	return r.save(db, &Pipeline{Now: time.Now})
+}
+
+// PlanChunk plans up to size recipients of notification id, as the fan-out
+// job with id job does, with p's settings on db.
+func PlanChunk(p *Pipeline, db *gorm.DB, id string, job int64, size int) (int, error) {
+	q := *p
+	q.DB = db
+	var n models.Notification
+	if err := db.Take(&n, "id = ?", id).Error; err != nil {
+		return 0, err
+	}
+	got, _, _, err := q.planChunk(context.Background(), &n, job, nil, size)
+	return got, err
 }
