@@ -170,4 +170,10 @@ func TestFanOutPlanKeepsItsPlans(t *testing.T) {
 	if len(plans) != 1 || plans[0].GenericPlans != 3 || plans[0].CustomPlans != 0 {
 		t.Fatalf("the recipients' statement on the plan's connection: %+v, want one statement run 3 times on a generic plan", plans)
 	}
+	// The setting ended with each plan's transaction: the connection's
+	// other work (the outcome writes) keeps its plans made for its values.
+	var mode string
+	if err := db.Raw(`SELECT current_setting('plan_cache_mode')`).Row().Scan(&mode); err != nil || mode != "force_custom_plan" {
+		t.Fatalf("after the plans, the connection plans %q (%v), want force_custom_plan", mode, err)
+	}
 }
