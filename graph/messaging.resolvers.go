@@ -12,6 +12,7 @@ import (
 	"github.com/sameside/sameside/graph/generated"
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/models/domain"
+	"github.com/sameside/sameside/server/translation"
 )
 
 // Student is the resolver for the student field.
@@ -57,6 +58,9 @@ func (r *conversationResolver) Messages(ctx context.Context, obj *models.Convers
 }
 
 func (r *messageResolver) Body(ctx context.Context, obj *models.Message) (string, error) {
+	if s, ok := r.readInViewerLanguage(ctx, obj); ok {
+		return s, nil
+	}
 	s, err := r.textInViewerLanguage(ctx, obj.Body, obj.SenderID)
 	return s, err
 }
@@ -148,6 +152,12 @@ func (r *subscriptionResolver) MessageAdded(ctx context.Context, conversationID 
 	if err != nil {
 		return nil, err
 	}
+	// Each message comes with its translation into the viewer's language
+	// (Body reads it from there).
+	lang := ""
+	if r.Translating {
+		lang = translation.Lang(v.Locale)
+	}
 	events := r.Events.Subscribe(ctx, "conversation:"+c.ID)
 	out := make(chan *models.Message, 1)
 	go func() {
@@ -155,7 +165,7 @@ func (r *subscriptionResolver) MessageAdded(ctx context.Context, conversationID 
 		for e := range events {
 			// Access is checked again for every message: someone who may no
 			// longer see the conversation gets nothing more, and it ends.
-			m, err := r.Domain.Message(ctx, v, c.ID, e.MessageID)
+			m, err := r.Domain.MessageIn(ctx, v, c.ID, e.MessageID, lang)
 			if models.ErrorCode(err) == models.CodeNotFound {
 				return
 			}

@@ -327,9 +327,36 @@ func sendMessageStatements(t *testing.T, o apptest.Options) {
 // on the wire for that connection alone: the access check and the message
 // together. The sender is read once a subscription (its loader keeps it).
 // At 200 messages a second (make bench-live) it is paid per delivery.
+//
+// With translation on, the same one statement: the message's stored
+// translation into the subscriber's language comes with it (a new message
+// has none yet; the lookup of its own was 8,000 statements of a
+// bench-live run, nearly all finding nothing). A text translated before
+// arrives translated.
 func TestLiveDeliveryStatements(t *testing.T) {
-	f := newFixture(t)
+	t.Run("untranslated", func(t *testing.T) { liveDeliveryStatements(t, apptest.Options{}) })
+	t.Run("translated", func(t *testing.T) { liveDeliveryStatements(t, apptest.Options{Translate: true}) })
+}
+
+func liveDeliveryStatements(t *testing.T, o apptest.Options) {
+	f := newFixtureWith(t, o)
 	c := f.start(t, "teacherA", "s1", "parentA")
+	// A text the parent (reading Spanish) has had translated before.
+	const again = "Thank you! Maya helped a classmate today."
+	translated := ""
+	if o.Translate {
+		if r := f.Do(f.token("parentA"), `mutation($in: UpdateProfileInput!) { updateProfile(input: $in) { locale } }`,
+			map[string]any{"in": map[string]any{"locale": "es-MX"}}); r.Code() != "" {
+			t.Fatal(r.Body)
+		}
+		if res := f.Do(f.token("teacherA"), qSend, map[string]any{"c": c, "m": "live-before", "b": again}); res.Code() != "" {
+			t.Fatal(res.Body)
+		}
+		f.WaitJobsSettled()
+		if err := f.DB.Raw(`SELECT text FROM translations WHERE target = 'es'`).Scan(&translated).Error; err != nil || translated == "" || translated == again {
+			t.Fatalf("the earlier text's translation: %q, %v", translated, err)
+		}
+	}
 	op, err := os.ReadFile("../mobile-contracts/operations/MessageAdded.graphql")
 	if err != nil {
 		t.Fatal(err)
@@ -343,15 +370,18 @@ func TestLiveDeliveryStatements(t *testing.T) {
 	}
 	defer ws.Close()
 	f.subscribe(t, ctx, ws, "m", string(op), map[string]any{"conversationId": c})
-	for i := range 3 {
+	for i := range 4 {
 		n := len(statements())
-		body := fmt.Sprintf("Live %d", i)
+		body, wantBody := fmt.Sprintf("Live %d", i), fmt.Sprintf("Live %d", i)
+		if i == 3 && o.Translate {
+			body, wantBody = again, translated
+		}
 		if res := f.Do(f.token("teacherA"), qSend, map[string]any{"c": c, "m": fmt.Sprintf("live-%d", i), "b": body}); res.Code() != "" {
 			t.Fatal(res.Body)
 		}
 		got, err := ws.Next(ctx, "m")
-		if err != nil || got == nil || !strings.Contains(string(got.Data), body) {
-			t.Fatalf("delivery %d: %v %+v", i, err, got)
+		if err != nil || got == nil || !strings.Contains(string(got.Data), wantBody) {
+			t.Fatalf("delivery %d: %v %+v, want the body %q", i, err, got, wantBody)
 		}
 		sent := statements()[n:]
 		for _, s := range sent {

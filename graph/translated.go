@@ -81,6 +81,21 @@ func (r *Resolver) textInViewerLanguage(ctx context.Context, text, author string
 	return s, err
 }
 
+// readInViewerLanguage is a message's body as the viewer reads it when the
+// message was read with its translation into the viewer's language
+// (Service.MessageIn): ok is false when it was not, and the body is looked
+// up as any text is.
+func (r *Resolver) readInViewerLanguage(ctx context.Context, m *models.Message) (string, bool) {
+	v := viewer(ctx)
+	if v == nil || m.ReadIn == "" || !r.Translating || m.ReadIn != translation.Lang(v.Locale) {
+		return "", false
+	}
+	if t := m.Translation; t != nil && t.Translated() && m.SenderID != v.ID {
+		return t.Text, true
+	}
+	return m.Body, true
+}
+
 // oneInViewerLanguage is inViewerLanguage for one text.
 func (r *Resolver) oneInViewerLanguage(ctx context.Context, text, author string) (string, *models.Original, error) {
 	out, orig, err := r.inViewerLanguage(ctx, []string{text}, []string{author})

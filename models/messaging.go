@@ -34,6 +34,12 @@ type Message struct {
 	Body           string
 	Urgent         bool
 	CreatedAt      time.Time
+	// ReadIn and Translation are set by a read that brings the message's
+	// stored translation into a language along with it (Service.MessageIn,
+	// a live delivery): ReadIn that language, Translation nil while there
+	// is none. Not columns.
+	ReadIn      string       `gorm:"-"`
+	Translation *Translation `gorm:"-"`
 }
 
 // Messaging limits.
