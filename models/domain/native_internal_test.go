@@ -3,7 +3,6 @@ package domain
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"reflect"
 	"strings"
 	"testing"
@@ -13,7 +12,6 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/sameside/sameside/models"
-	"github.com/sameside/sameside/server/database"
 	"github.com/sameside/sameside/server/database/dbtest"
 )
 
@@ -58,15 +56,11 @@ func TestBindNamed(t *testing.T) {
 // again for other destination types.
 func TestScanPlansKeptPerConnection(t *testing.T) {
 	ctx := context.Background()
-	db, err := database.Open(ctx, dbtest.URL(t), slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := dbtest.Open(t)
 	sqlDB, err := db.DB()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer sqlDB.Close()
 	sqlDB.SetMaxOpenConns(1) // every run on the same connection
 	const query = `SELECT n, 'row ' || n FROM generate_series(1, 3) n`
 	plans := func(dsts ...any) []pgtype.ScanPlan {

@@ -24,15 +24,10 @@ import (
 
 func openSQL(t testing.TB) *sql.DB {
 	t.Helper()
-	db, err := database.Open(context.Background(), dbtest.URL(t), slog.New(slog.DiscardHandler))
+	sqlDB, err := dbtest.Open(t).DB()
 	if err != nil {
 		t.Fatal(err)
 	}
-	sqlDB, err := db.DB()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sqlDB.Close() })
 	return sqlDB
 }
 

@@ -1,14 +1,11 @@
 package database_test
 
 import (
-	"context"
 	"errors"
-	"log/slog"
 	"testing"
 
 	"gorm.io/gorm"
 
-	"github.com/sameside/sameside/server/database"
 	"github.com/sameside/sameside/server/database/dbtest"
 )
 
@@ -17,16 +14,7 @@ import (
 // answers NOT_FOUND for it (a concurrent deletion took the row away), not
 // INTERNAL (TestFamilyDeletionRacingMessages in graph).
 func TestRowStatementErrorsTranslated(t *testing.T) {
-	ctx := context.Background()
-	db, err := database.Open(ctx, dbtest.URL(t), slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sqlDB, err := db.DB()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sqlDB.Close()
+	db := dbtest.Open(t)
 	for _, q := range []string{
 		`CREATE TABLE tr_parent (id int PRIMARY KEY)`,
 		`CREATE TABLE tr_child (parent_id int NOT NULL REFERENCES tr_parent (id))`,
@@ -36,7 +24,7 @@ func TestRowStatementErrorsTranslated(t *testing.T) {
 		}
 	}
 	var n int64
-	err = db.Raw(`WITH w AS (INSERT INTO tr_child (parent_id) VALUES (1) RETURNING 1) SELECT count(*) FROM w`).Scan(&n).Error
+	err := db.Raw(`WITH w AS (INSERT INTO tr_child (parent_id) VALUES (1) RETURNING 1) SELECT count(*) FROM w`).Scan(&n).Error
 	if !errors.Is(err, gorm.ErrForeignKeyViolated) {
 		t.Fatalf("Raw(…).Scan: %v (%T); want gorm.ErrForeignKeyViolated", err, err)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 	"github.com/peterldowns/pgtestdb"
+	"gorm.io/gorm"
 
 	"github.com/sameside/sameside/server/database"
 )
@@ -105,6 +106,23 @@ func Conn(t testing.TB) *pgx.Conn {
 	}
 	t.Cleanup(func() { conn.Close(ctx) })
 	return conn
+}
+
+// Open returns the server's GORM handle (database.Open: its callbacks,
+// its error translation, its native encodings) on a new, migrated database
+// for this test, closed when it ends.
+func Open(t testing.TB) *gorm.DB {
+	t.Helper()
+	db, err := database.Open(context.Background(), URL(t), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sqlDB.Close() })
+	return db
 }
 
 // New returns a *sql.DB on a new, migrated database for this test.
