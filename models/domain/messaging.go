@@ -385,60 +385,51 @@ func (s *Service) Messages(ctx context.Context, v *models.Viewer, c *models.Conv
 // it for every message they deliver. A conversation the viewer may not
 // see has no message for them (NOT_FOUND).
 func (s *Service) Message(ctx context.Context, v *models.Viewer, conversationID, id string) (*models.Message, error) {
-	if err := policy.RequireViewer(v); err != nil {
-		return nil, err
-	}
-	if !validID(conversationID) || !validID(id) {
-		return nil, models.NotFound("message")
-	}
-	return findOne[models.Message](s.DB.WithContext(ctx).Where("id = ? AND conversation_id = ? AND conversation_id IN (?)", id, conversationID, visibleConversationID(s.DB, v, conversationID)), "message")
+	return s.MessageIn(ctx, v, conversationID, id, "")
 }
 
-// visibleConversationID is a subquery of the conversation's id when the
-// viewer may see it, and of nothing otherwise.
-func visibleConversationID(db *gorm.DB, v *models.Viewer, conversationID string) *gorm.DB {
-	return db.Model(&models.Conversation{}).Select("conversations.id").Scopes(policy.Conversations(v)).Where("conversations.id = ?", conversationID)
-}
-
-// MessageIn is Message with the message's stored translation into lang
-// (a language code) read in the same statement: ReadIn is lang, and
-// Translation the translation or nil while there is none. A live
+// MessageIn is Message with, for a language code lang, the message's
+// stored translation into it read in the same statement: ReadIn is lang,
+// and Translation the translation or nil while there is none. A live
 // subscription reads each message it delivers this way, so the body costs
 // no lookup of its own (a new message is seldom translated yet: the
-// lookup found nothing nearly every time). With lang "", it is Message.
+// lookup found nothing nearly every time).
 func (s *Service) MessageIn(ctx context.Context, v *models.Viewer, conversationID, id, lang string) (*models.Message, error) {
-	if lang == "" {
-		return s.Message(ctx, v, conversationID, id)
-	}
 	if err := policy.RequireViewer(v); err != nil {
 		return nil, err
 	}
 	if !validID(conversationID) || !validID(id) {
 		return nil, models.NotFound("message")
 	}
-	var row struct {
-		models.Message
-		TranslationHash   []byte
-		TranslationText   *string
-		TranslationSource *string
+	visible := s.DB.Model(&models.Conversation{}).Select("conversations.id").Scopes(policy.Conversations(v)).Where("conversations.id = ?", conversationID)
+	q := s.DB.WithContext(ctx).Table("messages").
+		Where("messages.id = ? AND messages.conversation_id = ? AND messages.conversation_id IN (?)", id, conversationID, visible)
+	if lang == "" {
+		q = q.Select("messages.*")
+	} else {
+		// A translation's key is the SHA-256 of the text as written
+		// (translation.Hash), which PostgreSQL computes from the body alike.
+		q = q.Select("messages.*, t.hash AS translation_hash, t.text AS translation_text, t.source AS translation_source").
+			Joins("LEFT JOIN translations t ON t.hash = sha256(convert_to(messages.body, 'UTF8')) AND t.target = ?", lang)
 	}
-	// A translation's key is the SHA-256 of the text as written
-	// (translation.Hash), which PostgreSQL computes from the body alike.
-	res := s.DB.WithContext(ctx).Table("messages").
-		Select("messages.*, t.hash AS translation_hash, t.text AS translation_text, t.source AS translation_source").
-		Joins("LEFT JOIN translations t ON t.hash = sha256(convert_to(messages.body, 'UTF8')) AND t.target = ?", lang).
-		Where("messages.id = ? AND messages.conversation_id = ? AND messages.conversation_id IN (?)", id, conversationID, visibleConversationID(s.DB, v, conversationID)).
-		Limit(1).Find(&row)
-	if res.Error != nil {
-		return nil, internal(res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return nil, models.NotFound("message")
+	row, err := findOne[messageRow](q, "message")
+	if err != nil {
+		return nil, err
 	}
 	m := row.Message
-	m.ReadIn = lang
-	if row.TranslationText != nil && row.TranslationSource != nil {
-		m.Translation = &models.Translation{Hash: row.TranslationHash, Target: lang, Text: *row.TranslationText, Source: *row.TranslationSource}
+	if lang != "" {
+		m.ReadIn = lang
+		if row.TranslationText != nil && row.TranslationSource != nil {
+			m.Translation = &models.Translation{Hash: row.TranslationHash, Target: lang, Text: *row.TranslationText, Source: *row.TranslationSource}
+		}
 	}
 	return &m, nil
+}
+
+// messageRow is a message with its translation's columns (MessageIn).
+type messageRow struct {
+	models.Message
+	TranslationHash   []byte
+	TranslationText   *string
+	TranslationSource *string
 }
