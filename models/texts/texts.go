@@ -7,6 +7,7 @@ package texts
 import (
 	"slices"
 	"strings"
+	"sync"
 
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
@@ -20,22 +21,64 @@ var Languages = []string{"en", "es", "zh", "vi", "ar"}
 var matcher = language.NewMatcher([]language.Tag{language.English, language.Spanish, language.SimplifiedChinese, language.Vietnamese, language.Arabic})
 
 // Lang is the catalog language for a locale (BCP 47), English by default.
+// A push to a school asks it once per family: the answer for each locale
+// seen is kept (up to maxLangs of them, locales being few in practice).
 func Lang(locale string) string {
+	langs.RLock()
+	l, ok := langs.of[locale]
+	langs.RUnlock()
+	if ok {
+		return l
+	}
 	tag, _ := language.Parse(locale)
 	_, idx, _ := matcher.Match(tag)
-	return Languages[idx]
+	l = Languages[idx]
+	langs.Lock()
+	if len(langs.of) < maxLangs {
+		langs.of[locale] = l
+	}
+	langs.Unlock()
+	return l
 }
 
-// Fill replaces each {name} in s with params[name].
+// maxLangs bounds the locales Lang keeps an answer for.
+const maxLangs = 1024
+
+var langs = struct {
+	sync.RWMutex
+	of map[string]string
+}{of: map[string]string{}}
+
+// Fill replaces each {name} in s with params[name], in one pass from the
+// left: a {name} params lacks stays as it is, and what a value holds is
+// not filled in turn.
 func Fill(s string, params map[string]string) string {
-	if len(params) == 0 {
+	if len(params) == 0 || strings.IndexByte(s, '{') < 0 {
 		return s
 	}
-	pairs := make([]string, 0, 2*len(params))
-	for k, v := range params {
-		pairs = append(pairs, "{"+k+"}", v)
+	var b strings.Builder
+	b.Grow(len(s) + 16*len(params))
+	for {
+		open := strings.IndexByte(s, '{')
+		if open < 0 {
+			break
+		}
+		end := strings.IndexByte(s[open+1:], '}')
+		if end < 0 {
+			break
+		}
+		v, ok := params[s[open+1:open+1+end]]
+		if !ok { // not a placeholder: keep the brace, look after it
+			b.WriteString(s[:open+1])
+			s = s[open+1:]
+			continue
+		}
+		b.WriteString(s[:open])
+		b.WriteString(v)
+		s = s[open+end+2:]
 	}
-	return strings.NewReplacer(pairs...).Replace(s)
+	b.WriteString(s)
+	return b.String()
 }
 
 // catalog is each text per language.
