@@ -31,7 +31,7 @@ type School struct {
 // Location is the school's time zone (UTC if its name is unknown): its
 // days, digest and reminder times are in it.
 func (s *School) Location() *time.Location {
-	loc, err := time.LoadLocation(s.TimeZone)
+	loc, err := LoadZone(s.TimeZone)
 	if err != nil {
 		return time.UTC
 	}

@@ -158,7 +158,7 @@ func NextOfficeHours(hours []OfficeHours, tz string, now time.Time) (open bool, 
 	if len(hours) == 0 {
 		return true, time.Time{}
 	}
-	loc, err := time.LoadLocation(tz)
+	loc, err := LoadZone(tz)
 	if err != nil {
 		loc = time.UTC
 	}

@@ -2,7 +2,6 @@ package models
 
 import (
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -68,7 +67,7 @@ func CleanTimeZone(field, s string) (string, error) {
 	if s == "" || s == "Local" || len(s) > 64 {
 		return "", InvalidField(field, "%s must be an IANA time zone such as America/New_York", field)
 	}
-	if _, err := time.LoadLocation(s); err != nil {
+	if _, err := LoadZone(s); err != nil {
 		return "", InvalidField(field, "%s must be an IANA time zone such as America/New_York", field)
 	}
 	return s, nil

@@ -184,7 +184,7 @@ func (im *importer) resolveDistrict() error {
 		im.set.Problems = append(im.set.Problems, oneroster.Problem{File: "orgs.csv", Message: "no district org: say which district the set is for"})
 		return nil
 	default:
-		if _, err := time.LoadLocation(im.opts.TimeZone); err != nil || im.opts.TimeZone == "" {
+		if _, err := models.LoadZone(im.opts.TimeZone); err != nil || im.opts.TimeZone == "" {
 			return models.InvalidField("timeZone", "a new district needs its IANA time zone, e.g. America/Los_Angeles")
 		}
 		im.district, im.created = models.District{ID: uuid.NewString(), Name: named.Name, TimeZone: im.opts.TimeZone}, true

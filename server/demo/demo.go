@@ -234,7 +234,7 @@ func seedStudents(tx *gorm.DB, r *rand.Rand, school *models.School, rooms []mode
 // announcement, a parent-education evening, two resources, and a
 // conference round next week with the first teacher's afternoon open.
 func seedCommunity(tx *gorm.DB, now time.Time, school *models.School, admin *models.User, teachers []models.User) error {
-	loc, err := time.LoadLocation(school.TimeZone)
+	loc, err := models.LoadZone(school.TimeZone)
 	if err != nil {
 		loc = time.UTC
 	}

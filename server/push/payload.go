@@ -303,7 +303,7 @@ func localTime(key, value string, who recipientInfo) string {
 	if err != nil {
 		return value
 	}
-	loc, err := time.LoadLocation(who.timeZone)
+	loc, err := models.LoadZone(who.timeZone)
 	if err != nil {
 		loc = time.UTC
 	}

@@ -14,7 +14,7 @@ func QuietUntil(u *models.User, now time.Time) (time.Time, bool) {
 	if !ok || q.StartMinute == q.EndMinute {
 		return time.Time{}, false
 	}
-	loc, err := time.LoadLocation(u.TimeZone)
+	loc, err := models.LoadZone(u.TimeZone)
 	if err != nil {
 		loc = time.UTC
 	}
