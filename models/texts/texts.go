@@ -22,7 +22,9 @@ var matcher = language.NewMatcher([]language.Tag{language.English, language.Span
 
 // Lang is the catalog language for a locale (BCP 47), English by default.
 // A push to a school asks it once per family: the answer for each locale
-// seen is kept (up to maxLangs of them, locales being few in practice).
+// seen is kept, up to maxLangs of them (locales are few in practice; when
+// that many are kept, they are all forgotten and the ones in use come
+// back).
 func Lang(locale string) string {
 	langs.RLock()
 	l, ok := langs.of[locale]
@@ -34,9 +36,10 @@ func Lang(locale string) string {
 	_, idx, _ := matcher.Match(tag)
 	l = Languages[idx]
 	langs.Lock()
-	if len(langs.of) < maxLangs {
-		langs.of[locale] = l
+	if len(langs.of) >= maxLangs {
+		clear(langs.of)
 	}
+	langs.of[locale] = l
 	langs.Unlock()
 	return l
 }
