@@ -451,8 +451,9 @@ func (a *App) periodic() []*river.PeriodicJob {
 	return p
 }
 
-// StartWorkers starts working push jobs; Serve does it for the server.
-func (a *App) StartWorkers(ctx context.Context) error { return a.Workers.Start(ctx) }
+// StartWorkers starts working jobs until StopWorkers (or Serve's own stop),
+// whatever becomes of ctx (jobs.Start); Serve does it for the server.
+func (a *App) StartWorkers(ctx context.Context) error { return jobs.Start(ctx, a.Workers) }
 
 // StopWorkers stops working jobs gracefully within timeout: fan-outs finish
 // the batches they are sending and leave the rest for the next worker.
@@ -539,6 +540,11 @@ func (a *App) Serve(ctx context.Context, l net.Listener) error {
 	go func() { errc <- srv.Serve(l) }()
 	select {
 	case err := <-errc:
+		wctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
+		defer cancel()
+		if serr := jobs.Stop(wctx, a.Workers); serr != nil {
+			a.Log.Error("stopping push workers", "err", serr)
+		}
 		return err
 	case <-ctx.Done():
 	}

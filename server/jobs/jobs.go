@@ -135,6 +135,16 @@ func Running(ctx context.Context) *rivertype.JobRow {
 	return job
 }
 
+// Start starts a worker client that runs until Stop, whatever becomes of
+// ctx (its values are kept). A River client stops when the context it was
+// started with ends, and cancels the jobs it is running as failures: a
+// server whose context ends on SIGTERM recorded a "context canceled" error
+// on each, spent an attempt and waited out a backoff, where Stop, called
+// once the requests have drained, puts them back to run again at once.
+func Start(ctx context.Context, c *river.Client[pgx.Tx]) error {
+	return c.Start(context.WithoutCancel(ctx))
+}
+
 // Stop stops a worker client within ctx, cancelling running jobs so they
 // record what they did and snooze; what is left runs when a worker starts
 // again, here or on another instance.
