@@ -533,7 +533,10 @@ func (a *App) Serve(ctx context.Context, l net.Listener) error {
 	if err := a.StartWorkers(ctx); err != nil {
 		return fmt.Errorf("push workers: %w", err)
 	}
-	if err := a.StartEvents(ctx); err != nil {
+	// Live events go on while the requests drain (theirs must reach the
+	// other instances' subscribers); Close stops them, sending what is
+	// left.
+	if err := a.StartEvents(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("live events: %w", err)
 	}
 	errc := make(chan error, 1)

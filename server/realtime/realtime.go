@@ -70,39 +70,66 @@ func (b *Broker) Publish(events ...models.Event) {
 	}
 }
 
-// send publishes the outbox in batches until ctx ends.
+// send publishes the outbox in batches until ctx ends, then what is left
+// in it (flush).
 func (b *Broker) send(ctx context.Context) {
 	batch := make([]string, 0, maxBatch)
 	for {
-		batch = batch[:0]
 		select {
 		case <-ctx.Done():
+			b.flush(batch[:0])
 			return
 		case e := <-b.out:
-			batch = b.appendEvent(batch, e)
-		}
-	drain:
-		for len(batch) < maxBatch {
-			select {
-			case e := <-b.out:
-				batch = b.appendEvent(batch, e)
-			default:
-				break drain
-			}
+			batch = b.fill(b.appendEvent(batch[:0], e))
 		}
 		if len(batch) == 0 {
 			continue
 		}
 		for attempt := 0; ; attempt++ {
 			err := b.notify(ctx, batch)
-			if err == nil || ctx.Err() != nil {
+			if err == nil {
 				break
+			}
+			if ctx.Err() != nil {
+				b.flush(batch)
+				return
 			}
 			if attempt == 2 {
 				b.log.Error("realtime: events lost", "count", len(batch), "err", err)
 				break
 			}
 			time.Sleep(100 * time.Millisecond)
+		}
+	}
+}
+
+// fill adds to batch what is waiting in the outbox, up to maxBatch.
+func (b *Broker) fill(batch []string) []string {
+	for len(batch) < maxBatch {
+		select {
+		case e := <-b.out:
+			batch = b.appendEvent(batch, e)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// flushWithin bounds how long a stopping broker spends sending what is
+// left.
+const flushWithin = 5 * time.Second
+
+// flush sends pending, then everything left in the outbox, once the broker
+// is stopping: the events of the last requests an instance finished while
+// it drained, which other instances' subscribers must still hear of.
+func (b *Broker) flush(pending []string) {
+	ctx, cancel := context.WithTimeout(context.Background(), flushWithin)
+	defer cancel()
+	for batch := b.fill(pending); len(batch) > 0; batch = b.fill(batch[:0]) {
+		if err := b.notify(ctx, batch); err != nil {
+			b.log.Error("realtime: events lost at stop", "count", len(batch), "err", err)
+			return
 		}
 	}
 }
