@@ -1,8 +1,9 @@
 package models
 
 import (
-	"sync"
 	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
 )
 
 // LoadZone is time.LoadLocation remembered: a push to a school plans and
@@ -12,28 +13,25 @@ import (
 // hundred, and names reach here only once CleanTimeZone took them); an
 // unknown name is not.
 func LoadZone(name string) (*time.Location, error) {
-	zones.RLock()
-	loc, ok := zones.of[name]
-	zones.RUnlock()
-	if ok {
+	if loc, ok := zones.Get(name); ok {
 		return loc, nil
 	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
 		return nil, err
 	}
-	zones.Lock()
-	if len(zones.of) < maxZones {
-		zones.of[name] = loc
-	}
-	zones.Unlock()
+	zones.Add(name, loc)
 	return loc, nil
 }
 
-// maxZones bounds the zones LoadZone keeps.
+// maxZones bounds the zones LoadZone keeps (more than the IANA database
+// has).
 const maxZones = 1024
 
-var zones = struct {
-	sync.RWMutex
-	of map[string]*time.Location
-}{of: map[string]*time.Location{}}
+var zones = func() *lru.Cache[string, *time.Location] {
+	c, err := lru.New[string, *time.Location](maxZones)
+	if err != nil {
+		panic(err) // only for a size below 1
+	}
+	return c
+}()

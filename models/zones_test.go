@@ -14,10 +14,7 @@ func TestLoadZone(t *testing.T) {
 	if _, err := LoadZone("Mars/Olympus_Mons"); err == nil {
 		t.Error("an unknown zone loaded")
 	}
-	zones.RLock()
-	_, kept := zones.of["Mars/Olympus_Mons"]
-	zones.RUnlock()
-	if kept {
+	if zones.Contains("Mars/Olympus_Mons") {
 		t.Error("an unknown zone was kept")
 	}
 }

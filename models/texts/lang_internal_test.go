@@ -14,10 +14,7 @@ func TestLangKeepsBoundedAnswers(t *testing.T) {
 			t.Fatalf("es-x-%d: %q", i, got)
 		}
 	}
-	langs.RLock()
-	n := len(langs.of)
-	langs.RUnlock()
-	if n > maxLangs {
+	if n := langs.Len(); n > maxLangs {
 		t.Errorf("%d locales kept, want at most %d", n, maxLangs)
 	}
 	Lang("vi-VN")

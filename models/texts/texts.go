@@ -7,7 +7,8 @@ package texts
 import (
 	"slices"
 	"strings"
-	"sync"
+
+	lru "github.com/hashicorp/golang-lru/v2"
 
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
@@ -21,36 +22,29 @@ var Languages = []string{"en", "es", "zh", "vi", "ar"}
 var matcher = language.NewMatcher([]language.Tag{language.English, language.Spanish, language.SimplifiedChinese, language.Vietnamese, language.Arabic})
 
 // Lang is the catalog language for a locale (BCP 47), English by default.
-// A push to a school asks it once per family: the answer for each locale
-// seen is kept, up to maxLangs of them (locales are few in practice; when
-// that many are kept, they are all forgotten and the ones in use come
-// back).
+// A push to a school asks it once per family: the answers for the last
+// maxLangs locales asked are kept (locales are few in practice).
 func Lang(locale string) string {
-	langs.RLock()
-	l, ok := langs.of[locale]
-	langs.RUnlock()
-	if ok {
+	if l, ok := langs.Get(locale); ok {
 		return l
 	}
 	tag, _ := language.Parse(locale)
 	_, idx, _ := matcher.Match(tag)
-	l = Languages[idx]
-	langs.Lock()
-	if len(langs.of) >= maxLangs {
-		clear(langs.of)
-	}
-	langs.of[locale] = l
-	langs.Unlock()
+	l := Languages[idx]
+	langs.Add(locale, l)
 	return l
 }
 
 // maxLangs bounds the locales Lang keeps an answer for.
 const maxLangs = 1024
 
-var langs = struct {
-	sync.RWMutex
-	of map[string]string
-}{of: map[string]string{}}
+var langs = func() *lru.Cache[string, string] {
+	c, err := lru.New[string, string](maxLangs)
+	if err != nil {
+		panic(err) // only for a size below 1
+	}
+	return c
+}()
 
 // Fill replaces each {name} in s with params[name], in one pass from the
 // left: a {name} params lacks stays as it is, and what a value holds is
