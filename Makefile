@@ -15,7 +15,7 @@ APOLLO := tools/apollo
 APOLLO_PQM := $(APOLLO)/node_modules/.bin/generate-persisted-query-manifest
 TSX := $(CURDIR)/$(APOLLO)/node_modules/.bin/tsx
 
-.PHONY: run test test-go fuzz check generate release tidy node-deps emulator-deps apollo-deps playground-assets bench-push bench-feed bench-history bench-peers bench-live bench-announce bench-roster bench-urgent
+.PHONY: run test test-go fuzz check generate release tidy node-deps emulator-deps apollo-deps playground-assets bench-push bench-feed bench-history bench-peers bench-send bench-live bench-announce bench-roster bench-urgent
 
 ## run: serve the API with the demo school (embedded PostgreSQL if none answers)
 run:
@@ -172,6 +172,17 @@ bench-urgent:
 	$(GO) test -run '^$$' -bench 'UrgentAllChannels' -benchtime 3x -count 5 ./graph/ | tee /tmp/sameside-bench-urgent.txt
 	@awk -v metric=msgs/s -v num=BenchmarkUrgentAllChannels/graphql-publish -v den=BenchmarkUrgentAllChannels/direct \
 		-f tools/benchratio.awk /tmp/sameside-bench-urgent.txt
+
+## bench-send: a teacher's message through GraphQL over HTTP (the app's
+## SendMessage) against a bare INSERT + COMMIT of a message row, one client,
+## interleaved call by call on a quiet machine; medians and their ratio
+bench-send:
+	$(GO) test -run '^$$' -bench 'SendMessage' -benchtime 2000x -count 5 ./graph/ | tee /tmp/sameside-bench-send.txt
+	@awk -v metric=sendMessage-ms -v num=BenchmarkSendMessage/interleaved -v den=none -f tools/benchratio.awk /tmp/sameside-bench-send.txt
+	@awk -v metric=insert-ms -v num=BenchmarkSendMessage/interleaved -v den=none -f tools/benchratio.awk /tmp/sameside-bench-send.txt
+	@awk '/BenchmarkSendMessage\/interleaved/ { for (i = 2; i < NF; i++) { if ($$(i+1) == "sendMessage-ms") t[++nt] = $$i; if ($$(i+1) == "insert-ms") u[++nu] = $$i } } \
+		END { for (i = 1; i <= nt; i++) r[i] = t[i] / u[i]; n = asort(r); printf "ratio sendMessage / INSERT + COMMIT (interleaved, one client), median of %d runs = %.2f\n", n, (n % 2) ? r[(n+1)/2] : (r[n/2] + r[n/2+1]) / 2 }' \
+		/tmp/sameside-bench-send.txt
 
 ## bench-live: 1,000 websocket subscribers over 2 server processes, 200
 ## messages/s for 30 s; delivery p50/p99 against SELECT 1 p99, server RSS

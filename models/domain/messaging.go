@@ -131,9 +131,13 @@ func (s *Service) SendMessage(ctx context.Context, v *models.Viewer, in models.S
 	m := &models.Message{ID: uuid.NewString(), Body: body, Urgent: urgent}
 	// When to expect a reply comes with the message's statement (the
 	// other participants' office hours); a retry reads it again.
-	// The retry record is claimed by the message's own statement.
+	// The retry record is claimed by the message's own statement. Without
+	// attachments that statement is the whole write (the message, its
+	// notice and push job, its translation's place in the queue): it is
+	// committed by itself, with no BEGIN and COMMIT around it.
 	var after *time.Time
-	res, fresh, err := onceInStatement(ctx, s, v, "sendMessage", in.ClientMutationID, about, written{ID: m.ID}, func(tx *gorm.DB, claim claimCTE) (bool, error) {
+	alone := len(in.AttachmentIDs) == 0
+	res, fresh, err := onceInStatement(ctx, s, v, "sendMessage", in.ClientMutationID, about, written{ID: m.ID}, alone, func(tx *gorm.DB, claim claimCTE) (bool, error) {
 		var claimed bool
 		var err error
 		if after, claimed, err = s.send(ctx, tx, v, c, m, &claim); err != nil || !claimed {
@@ -160,10 +164,11 @@ func (s *Service) SendMessage(ctx context.Context, v *models.Viewer, in models.S
 // sender has read up to it, and the other participants who did not mute it
 // and may still take part are notified; it says when a reply may be
 // expected (ExpectedReplyAfter). The sequence, the row, the sender's read
-// mark, the notice to the others and the other participants, each with
-// whether they may still take part and their office hours, are one
-// statement: a message's every round trip is paid while the conversation's
-// row stays locked. With claim, the statement also claims the request's
+// mark, the notice to the others and its push job, and the other
+// participants, each with whether they may still take part and their
+// office hours, are one statement: a message's every round trip is paid
+// while the conversation's row stays locked, and a statement needs no
+// transaction of its own. With claim, the statement also claims the request's
 // retry record first and writes nothing unless it made the claim (claimed
 // says whether it did); without, claimed is true.
 func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *models.Conversation, m *models.Message, claim *claimCTE) (after *time.Time, claimed bool, err error) {
@@ -180,7 +185,6 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 		UserID   *string
 		Office   *string // models.OfficeHoursJSONSQL
 		TimeZone *string
-		Noticed  int
 	}
 	// With translation on, the message is queued for it in the same
 	// statement.
@@ -193,7 +197,7 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 	// guardian since is told nothing); its data carries the sequence number
 	// the statement hands out.
 	school := c.SchoolID
-	notice, args, noticeID, err := s.Notify.NoticeSQL(models.Notice{
+	notice, args, _, err := s.Notify.NoticeSQL(models.Notice{
 		Type: models.NoticeNewMessage, Category: models.CategoryNewMessage, SchoolID: &school, Urgent: m.Urgent,
 		Params:      map[string]string{"sender": v.DisplayName, "subject": c.Subject},
 		Data:        map[string]string{"conversationId": c.ID, "messageId": m.ID},
@@ -234,8 +238,7 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 		`+notice+`
 		SELECT k.claimed, m.seq, o.user_id,
 			`+models.OfficeHoursJSONSQL("o.user_id")+` AS office,
-			(SELECT u.time_zone FROM users u WHERE u.id = o.user_id) AS time_zone,
-			(SELECT count(*) FROM notice_w) AS noticed
+			(SELECT u.time_zone FROM users u WHERE u.id = o.user_id) AS time_zone
 		FROM k LEFT JOIN m ON true LEFT JOIN others o ON m.seq IS NOT NULL
 		ORDER BY o.user_id`, args).Scan(&rows).Error; err != nil {
 		return nil, false, err
@@ -273,11 +276,6 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 	}
 	if err := s.publish(tx, events...); err != nil {
 		return nil, true, err
-	}
-	if rows[0].Noticed > 0 {
-		if err := s.Notify.NoticedTx(ctx, tx, noticeID, nil); err != nil {
-			return nil, true, err
-		}
 	}
 	return replyAfter(hours, zones, now), true, nil
 }

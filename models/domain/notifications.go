@@ -20,11 +20,13 @@ type Notifier interface {
 	// NoticeSQL is notice n for a writer's own statement: CTEs writing it
 	// (recipients: a subquery of user ids in that statement; data: a jsonb
 	// expression added to n.Data), their arguments and the notification's
-	// id. (SELECT count(*) FROM notice_w) is how many recipients it wrote;
-	// when any, the writer calls NoticedTx in the same transaction.
+	// id. (SELECT count(*) FROM notice_w) is how many recipients it wrote.
+	// Without n.SendAt the statement also schedules the delivery, so it
+	// needs no transaction around it; with n.SendAt, when it wrote any
+	// recipient, the writer calls NoticedTx in the same transaction.
 	NoticeSQL(n models.Notice, recipients, data string) (cte string, args map[string]any, id string, err error)
 	// NoticedTx schedules the delivery of a notification written with
-	// NoticeSQL: now, or at sendAt when later.
+	// NoticeSQL with a SendAt: now, or at sendAt when later.
 	NoticedTx(ctx context.Context, tx *gorm.DB, id string, sendAt *time.Time) error
 	// CancelTx calls off scheduled notices enqueued with cancelKey.
 	CancelTx(ctx context.Context, tx *gorm.DB, cancelKey string) error

@@ -160,8 +160,10 @@ func newClaim(s *Service, v *models.Viewer, op, cmid string, students []string, 
 // onceInStatement is onceKnown with the claim written by fn's first
 // statement (one round trip less): fn gets the claim's CTEs and says
 // whether its statement made the claim; when it did not, fn has written
-// nothing and the first request's result is read back.
-func onceInStatement[R any](ctx context.Context, s *Service, v *models.Viewer, op, cmid string, students []string, result R, fn func(tx *gorm.DB, claim claimCTE) (claimed bool, err error)) (out R, fresh bool, err error) {
+// nothing and the first request's result is read back. alone says that
+// the statement is fn's only write: it runs on no transaction of its own
+// (Service.alone).
+func onceInStatement[R any](ctx context.Context, s *Service, v *models.Viewer, op, cmid string, students []string, result R, alone bool, fn func(tx *gorm.DB, claim claimCTE) (claimed bool, err error)) (out R, fresh bool, err error) {
 	if cmid, err = cleanClientMutationID(cmid); err != nil {
 		return out, false, err
 	}
@@ -171,7 +173,7 @@ func onceInStatement[R any](ctx context.Context, s *Service, v *models.Viewer, o
 	}
 	claim := newClaim(s, v, op, cmid, students, b)
 	claimed := false
-	err = s.tx(ctx, func(tx *gorm.DB) error {
+	err = s.write(ctx, !alone, func(tx *gorm.DB) error {
 		var err error
 		claimed, err = fn(tx, claim)
 		return err

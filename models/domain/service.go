@@ -81,6 +81,10 @@ func (s *Service) publish(tx *gorm.DB, events ...models.Event) error {
 
 var errNoNotifier = errors.New("domain: no notifier configured")
 
+// errLeftForCommit: a write outside a transaction (Service.alone) left
+// work for a commit that never comes.
+var errLeftForCommit = errors.New("domain: a write without a transaction left work for its commit")
+
 // New returns a Service on db using the wall clock.
 func New(db *gorm.DB) *Service {
 	return &Service{DB: db, Now: func() time.Time { return time.Now().UTC() }}
@@ -107,17 +111,36 @@ func (s *Service) accessChanged(tx *gorm.DB, users ...string) error {
 // error. fn must therefore keep no state across attempts but what it
 // returns.
 func (s *Service) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return s.write(ctx, true, fn)
+}
+
+// alone is tx for fn whose writes are a single statement: it runs on no
+// transaction of its own, and PostgreSQL commits the statement by itself
+// (BEGIN and COMMIT are two round trips, each paid under load; a
+// statement is as atomic as a transaction). fn gets the same hooks and
+// events as in tx, but leaving work for before a commit (a job by
+// jobs.InsertTx) is a mistake: there is none.
+func (s *Service) alone(ctx context.Context, fn func(db *gorm.DB) error) error {
+	return s.write(ctx, false, fn)
+}
+
+func (s *Service) write(ctx context.Context, inTx bool, fn func(tx *gorm.DB) error) error {
 	for attempt := 1; ; attempt++ {
 		var pending []models.Event
 		// What the writes leave for the end (their jobs, inserted
 		// together) runs as the transaction's last step.
 		tctx, hooks := txhook.With(context.WithValue(ctx, pendingEventsKey{}, &pending))
-		err := s.DB.WithContext(tctx).Transaction(func(tx *gorm.DB) error {
-			if err := fn(tx); err != nil {
-				return err
-			}
-			return hooks.Run(tx)
-		})
+		var err error
+		if inTx {
+			err = s.DB.WithContext(tctx).Transaction(func(tx *gorm.DB) error {
+				if err := fn(tx); err != nil {
+					return err
+				}
+				return hooks.Run(tx)
+			})
+		} else if err = fn(s.DB.WithContext(tctx)); err == nil && hooks.Waiting() {
+			err = errLeftForCommit
+		}
 		if err != nil && attempt < txAttempts && retryable(err) && ctx.Err() == nil {
 			// A little jitter, so the two sides do not collide again.
 			select {

@@ -81,3 +81,6 @@ func (h *Hooks) Run(tx *gorm.DB) error {
 	}
 	return nil
 }
+
+// Waiting says whether anything was left for before the commit.
+func (h *Hooks) Waiting() bool { return len(h.before) > 0 }

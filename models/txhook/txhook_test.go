@@ -28,6 +28,9 @@ func TestHooks(t *testing.T) {
 		t.Fatalf("Once made its value %d times", made)
 	}
 	var ran []int
+	if h.Waiting() {
+		t.Fatal("nothing left for the commit, yet Waiting")
+	}
 	h.BeforeCommit(func(*gorm.DB) error {
 		ran = append(ran, 1)
 		h.BeforeCommit(func(*gorm.DB) error { ran = append(ran, 3); return nil }) // left meanwhile: runs too
@@ -36,6 +39,9 @@ func TestHooks(t *testing.T) {
 	h.BeforeCommit(func(*gorm.DB) error { ran = append(ran, 2); return nil })
 	h.AfterCommit(func() { ran = append(ran, 4) })
 	h.AfterCommit(func() { ran = append(ran, 5) })
+	if !h.Waiting() {
+		t.Fatal("work left for the commit, yet not Waiting")
+	}
 	if err := h.Run(tx); err != nil || !slices.Equal(ran, []int{1, 2, 3}) {
 		t.Fatalf("ran %v, %v (what is left for after the commit runs before it)", ran, err)
 	}

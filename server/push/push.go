@@ -100,6 +100,9 @@ type Pipeline struct {
 	Now func() time.Time
 	// inserter inserts jobs inside a database/sql transaction (GORM's).
 	inserter *river.Client[*sql.Tx]
+	// wakes limits the wake-ups of notices' statements (NoticeSQL), as
+	// inserter limits its own.
+	wakes *jobs.Wakes
 }
 
 // New returns a pipeline. inserter is a River client on the same database
@@ -108,8 +111,14 @@ func New(db *gorm.DB, inserter *river.Client[*sql.Tx], fcm Sender, cfg Config, l
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Pipeline{DB: db, FCM: fcm, Config: cfg, Log: log, Metrics: &Metrics{}, Now: time.Now, inserter: inserter}
+	return &Pipeline{DB: db, FCM: fcm, Config: cfg, Log: log, Metrics: &Metrics{}, Now: time.Now, inserter: inserter,
+		wakes: &jobs.Wakes{Every: insertWakeEvery}}
 }
+
+// insertWakeEvery is how often, at most, notices' statements wake the
+// workers of the push queue: River's own default between two wake-ups of
+// a queue by one inserting client (its FetchCooldown).
+const insertWakeEvery = 100 * time.Millisecond
 
 // FanOutArgs is the River job that delivers one notification. UserIDs, when
 // set, limits it to those recipients (a deferred delivery after quiet hours).
@@ -165,7 +174,7 @@ func (p *Pipeline) EnqueueTx(ctx context.Context, tx *gorm.DB, n models.Notice) 
 	if err := tx.WithContext(ctx).Raw(`WITH `+cte+` SELECT count(*) FROM notice_w`, args).Scan(&written).Error; err != nil {
 		return fmt.Errorf("push: record notification: %w", err)
 	}
-	if written == 0 {
+	if written == 0 || n.SendAt == nil { // none, or the statement scheduled it
 		return nil
 	}
 	return p.NoticedTx(ctx, tx, id, n.SendAt)
@@ -180,9 +189,12 @@ func (p *Pipeline) EnqueueTx(ctx context.Context, tx *gorm.DB, n models.Notice) 
 // statement added to n.Data (what only the statement knows: a message's
 // sequence number). An audience of nobody writes neither. The writer's
 // statement learns how many recipients it wrote from (SELECT count(*) FROM
-// notice_w); when any, the writer calls NoticedTx in the same transaction.
+// notice_w). A notice without SendAt is also scheduled by the statement
+// (notice_job: its fan-out job, when any recipient was written), so the
+// statement needs no transaction around it; with SendAt, the writer calls
+// NoticedTx in the same transaction when any recipient was written.
 // A message's notice is written this way, in the message's own statement,
-// rather than with a round trip more.
+// rather than with round trips more.
 func (p *Pipeline) NoticeSQL(n models.Notice, recipients, data string) (cte string, args map[string]any, id string, err error) {
 	if n.Type == "" || n.DeepLink == "" {
 		return "", nil, "", errors.New("push: a notice needs a type and a deep link")
@@ -234,6 +246,16 @@ func (p *Pipeline) NoticeSQL(n models.Notice, recipients, data string) (cte stri
 		notice_w AS (
 			INSERT INTO notification_recipients (notification_id, user_id, state, created_at)
 			SELECT notice_n.id, notice_to.u, @notice_pending, @notice_at FROM notice_n, notice_to RETURNING 1)`
+	if n.SendAt == nil {
+		job, jobArgs, err := jobs.InsertSQL("notice_job", FanOutArgs{NotificationID: id}, nil, "EXISTS (SELECT 1 FROM notice_w)", p.wakes)
+		if err != nil {
+			return "", nil, "", err
+		}
+		cte += ",\n\t\t" + job
+		for k, v := range jobArgs {
+			args[k] = v
+		}
+	}
 	return cte, args, id, nil
 }
 
