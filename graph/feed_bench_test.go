@@ -12,12 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	contracts "github.com/sameside/sameside/mobile-contracts"
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/server/apptest"
-	"github.com/sameside/sameside/server/database"
 	"github.com/sameside/sameside/tools/benchdb"
 )
 
@@ -63,10 +60,7 @@ func BenchmarkFeedPage(b *testing.B) {
 	}
 	spanishToken := env.TokenFor(reader)
 	pageAs := func(token string) error {
-		req, _ := http.NewRequest(http.MethodPost, env.Server.URL+"/graphql", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+token)
-		res, err := client.Do(req)
+		raw, err := postGraphQL(client, env, token, body)
 		if err != nil {
 			return err
 		}
@@ -76,8 +70,6 @@ func BenchmarkFeedPage(b *testing.B) {
 			}
 			Errors []any
 		}
-		raw, _ := io.ReadAll(res.Body)
-		res.Body.Close()
 		if err := json.Unmarshal(raw, &out); err != nil || len(out.Errors) > 0 || len(out.Data.Feed.Edges) != 20 {
 			return fmt.Errorf("feed: %s", raw)
 		}
@@ -85,20 +77,8 @@ func BenchmarkFeedPage(b *testing.B) {
 	}
 	graphqlPage := func() error { return pageAs(token) }
 
-	// The same session settings as the app's connections.
-	cfg, err := pgxpool.ParseConfig(env.App.Config.DatabaseURL)
-	if err != nil {
-		b.Fatal(err)
-	}
-	for k, v := range database.SessionParams {
-		cfg.ConnConfig.RuntimeParams[k] = v
-	}
-	cfg.MaxConns = 20 // as the app's pool
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer pool.Close()
+	// The same session settings as the app's connections, as many (20).
+	pool := appPool(b, env, 20)
 	const page = `SELECT o.id, o.group_id, o.kind, o.body, o.skills, o.edited_after_sharing, o.shared_at, o.feed_at,
 			u.id, u.display_name, s.id, s.first_name, s.preferred_name, s.last_name, a.reaction, a.created_at,
 			(SELECT count(*) FROM observation_responses r WHERE r.observation_id = o.id AND r.author_id = $1)
@@ -199,21 +179,7 @@ func BenchmarkFeedPage(b *testing.B) {
 	// side; the metrics are each side's pages per second of its own time
 	// (make bench-feed prints the median of the runs' paired ratios).
 	b.Run("interleaved", func(b *testing.B) {
-		var took [2]time.Duration
-		var n [2]int
-		for i := 0; i < b.N; i++ {
-			side := i % 2
-			start := time.Now()
-			page := graphqlPage
-			if side == 1 {
-				page = rawPage
-			}
-			if err := page(); err != nil {
-				b.Fatal(err)
-			}
-			took[side] += time.Since(start)
-			n[side]++
-		}
+		took, n := interleave(b, graphqlPage, rawPage)
 		b.ReportMetric(float64(n[0])/took[0].Seconds(), "graphql-pages/s")
 		b.ReportMetric(float64(n[1])/max(took[1].Seconds(), 1e-9), "raw-pages/s")
 	})
@@ -228,21 +194,7 @@ func BenchmarkFeedPage(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Run("translated-interleaved", func(b *testing.B) {
-		var took [2]time.Duration
-		var n [2]int
-		for i := 0; i < b.N; i++ {
-			side := i % 2
-			tok := token
-			if side == 1 {
-				tok = spanishToken
-			}
-			start := time.Now()
-			if err := pageAs(tok); err != nil {
-				b.Fatal(err)
-			}
-			took[side] += time.Since(start)
-			n[side]++
-		}
+		took, n := interleave(b, func() error { return pageAs(token) }, func() error { return pageAs(spanishToken) })
 		b.ReportMetric(float64(n[0])/took[0].Seconds(), "untranslated-pages/s")
 		b.ReportMetric(float64(n[1])/max(took[1].Seconds(), 1e-9), "translated-pages/s")
 	})

@@ -1,22 +1,16 @@
 package graph_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"testing"
-	"time"
-
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	contracts "github.com/sameside/sameside/mobile-contracts"
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/server/apptest"
-	"github.com/sameside/sameside/server/database"
 )
 
 // BenchmarkSendMessage: a teacher's message to a parent through the
@@ -72,15 +66,10 @@ func BenchmarkSendMessage(b *testing.B) {
 		n := strconv.Itoa(sent)
 		body, _ := json.Marshal(map[string]any{"query": ops["SendMessage"], "operationName": "SendMessage",
 			"variables": map[string]any{"input": map[string]any{"clientMutationId": "bench-" + n, "conversationId": conversation, "body": "bench " + n}}})
-		req, _ := http.NewRequest(http.MethodPost, env.Server.URL+"/graphql", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+token)
-		res, err := client.Do(req)
+		raw, err := postGraphQL(client, env, token, body)
 		if err != nil {
 			return err
 		}
-		raw, _ := io.ReadAll(res.Body)
-		res.Body.Close()
 		var out struct {
 			Data struct {
 				SendMessage struct{ Message struct{ Body string } }
@@ -95,18 +84,7 @@ func BenchmarkSendMessage(b *testing.B) {
 
 	// The floor: the app's session settings, a conversation of its own
 	// (the app's sequence counter untouched), one row a call.
-	cfg, err := pgxpool.ParseConfig(env.App.Config.DatabaseURL)
-	if err != nil {
-		b.Fatal(err)
-	}
-	for k, v := range database.SessionParams {
-		cfg.ConnConfig.RuntimeParams[k] = v
-	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer pool.Close()
+	pool := appPool(b, env, 0)
 	var probe string
 	if err := pool.QueryRow(ctx, `INSERT INTO conversations (school_id, subject, created_by_id)
 		SELECT school_id, 'Probe', created_by_id FROM conversations WHERE id = $1 RETURNING id`, conversation).Scan(&probe); err != nil {
@@ -130,20 +108,7 @@ func BenchmarkSendMessage(b *testing.B) {
 		}
 	}
 	b.Run("interleaved", func(b *testing.B) {
-		var took [2]time.Duration
-		var n [2]int
-		for i := 0; i < b.N; i++ {
-			side, call := i%2, send
-			if side == 1 {
-				call = insert
-			}
-			start := time.Now()
-			if err := call(); err != nil {
-				b.Fatal(err)
-			}
-			took[side] += time.Since(start)
-			n[side]++
-		}
+		took, n := interleave(b, send, insert)
 		ms := func(side int) float64 {
 			return took[side].Seconds() * 1000 / float64(max(n[side], 1))
 		}
