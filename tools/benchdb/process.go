@@ -134,20 +134,77 @@ func (p *Process) Stop() {
 // CPU is the CPU time (user and system) the process has used so far, from
 // /proc; zero where /proc is not there.
 func (p *Process) CPU() time.Duration {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.Cmd.Process.Pid))
+	_, cpu := procCPU(fmt.Sprintf("/proc/%d/stat", p.Cmd.Process.Pid))
+	return cpu
+}
+
+// userHZ is the clock tick of /proc's CPU times on Linux.
+const userHZ = 100
+
+// procCPU reads a /proc/<pid>/stat file: the command's name and the CPU
+// time (user and system) the process has used; "" and 0 when unreadable.
+func procCPU(path string) (name string, cpu time.Duration) {
+	raw, err := os.ReadFile(path)
 	if err != nil {
-		return 0
+		return "", 0
 	}
-	// The fields after the command's name, which is in parentheses.
+	// The command's name is in parentheses; the fields follow it.
 	s := string(raw)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	open, closing := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+	if open < 0 || closing < open {
+		return "", 0
+	}
+	f := strings.Fields(s[closing+1:])
 	if len(f) < 13 {
-		return 0
+		return "", 0
 	}
 	utime, _ := strconv.ParseInt(f[11], 10, 64)
 	stime, _ := strconv.ParseInt(f[12], 10, 64)
-	const ticks = 100 // USER_HZ on Linux
-	return time.Duration(utime+stime) * time.Second / ticks
+	return s[open+1 : closing], time.Duration(utime+stime) * time.Second / userHZ
+}
+
+// CPUOf is the CPU time every running process named name (its command,
+// as /proc/<pid>/stat gives it: "postgres" for PostgreSQL's server and
+// backends) has used so far; 0 where there is no /proc. Processes that
+// ended meanwhile are not counted: take it around work whose processes
+// outlive it.
+func CPUOf(name string) time.Duration {
+	paths, _ := filepath.Glob("/proc/[0-9]*/stat")
+	var total time.Duration
+	for _, path := range paths {
+		if n, cpu := procCPU(path); n == name {
+			total += cpu
+		}
+	}
+	return total
+}
+
+// MachineCPU is the machine's CPU time so far, all cores: busy (every
+// state but idle and waiting for the disk) and in all; zeros where there
+// is no /proc/stat.
+func MachineCPU() (busy, all time.Duration) {
+	raw, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0
+	}
+	line, _, _ := strings.Cut(string(raw), "\n")
+	f := strings.Fields(line)
+	if len(f) < 5 || f[0] != "cpu" {
+		return 0, 0
+	}
+	var total, idle int64
+	for i, v := range f[1:] {
+		n, _ := strconv.ParseInt(v, 10, 64)
+		if i >= 8 { // guest time is already counted in user
+			break
+		}
+		total += n
+		if i == 3 || i == 4 { // idle, iowait
+			idle += n
+		}
+	}
+	tick := func(n int64) time.Duration { return time.Duration(n) * time.Second / userHZ }
+	return tick(total - idle), tick(total)
 }
 
 // PeakRSS is the most resident memory the process has held so far

@@ -6,7 +6,9 @@
 // reports delivery latency (send request start to arrival at the
 // subscriber) and sendMessage's own latency against a bare INSERT and
 // COMMIT of a message row at the same rate during the same run, each
-// server's memory and CPU, the machine's load average, and the background
+// server's memory and CPU, the machine's load average and how busy its
+// cores were over the measured run (and whose CPU: PostgreSQL's, the
+// servers', the tool's own), and the background
 // jobs (push fan-outs, translations) still waiting when the sending ended,
 // with how long they then took to run. Messages are sent as the app sends
 // them (its SendMessage contract; a refusal for overload tried again after
@@ -133,9 +135,11 @@ func run() error {
 	}
 	loadBefore := loadAverage()
 	metricsBefore := scrapeAll(ctx, servers)
+	cpuBefore := takeCPU(servers)
 	out := sendAll(ctx, o, o.duration, "bench", servers, tokens, convs, rec)
 	endLoad()
 	probed.Wait()
+	cpuUsed := takeCPU(servers).since(cpuBefore)
 	loadAfter := loadAverage()
 	metricsAfter := scrapeAll(ctx, servers)
 	// What the job workers had not got to when the sending ended (every
@@ -158,6 +162,7 @@ func run() error {
 	reportErr := report(o, servers, out, rec, baseline, rss)
 	serverSide(metricsBefore, metricsAfter)
 	fmt.Printf("load average (1 min) %s at the start of the measured run, %s at its end\n", loadBefore, loadAfter)
+	fmt.Println(cpuUsed)
 	const limit = 2 * time.Minute
 	took, left, err := waitEmpty(ctx, pool, limit)
 	if err != nil {
@@ -169,6 +174,40 @@ func run() error {
 	}
 	fmt.Printf("job queues when the sending ended: %s; %s\n", waiting, drained)
 	return reportErr
+}
+
+// cpuTaken is where the machine's CPU time went, so far: every core's,
+// busy and in all, PostgreSQL's processes', the servers' and this tool's.
+type cpuTaken struct {
+	at                                       time.Time
+	wall, busy, all, postgres, servers, tool time.Duration
+}
+
+func takeCPU(servers []*benchdb.Process) cpuTaken {
+	c := cpuTaken{at: time.Now(), postgres: benchdb.CPUOf("postgres"), tool: benchdb.CPUOf("benchlive")}
+	c.busy, c.all = benchdb.MachineCPU()
+	for _, s := range servers {
+		c.servers += s.CPU()
+	}
+	return c
+}
+
+// since is what was used between before and c.
+func (c cpuTaken) since(before cpuTaken) cpuTaken {
+	return cpuTaken{at: before.at, wall: c.at.Sub(before.at), busy: c.busy - before.busy, all: c.all - before.all, postgres: c.postgres - before.postgres,
+		servers: c.servers - before.servers, tool: c.tool - before.tool}
+}
+
+// String says how busy the machine was over the measured run, and whose
+// work kept it busy: on two cores every round trip of a request waits its
+// turn when they are.
+func (c cpuTaken) String() string {
+	if c.all <= 0 || c.wall <= 0 {
+		return "the machine's CPU: not known here (no /proc/stat)"
+	}
+	wall := c.wall
+	return fmt.Sprintf("the machine's %.0f cores over the measured run (%.1fs): %.0f%% busy; CPU used by PostgreSQL %.1fs, the servers %.1fs, this tool %.1fs",
+		c.all.Seconds()/wall.Seconds(), wall.Seconds(), 100*c.busy.Seconds()/c.all.Seconds(), c.postgres.Seconds(), c.servers.Seconds(), c.tool.Seconds())
 }
 
 // loadAverage is the machine's 1-minute load average ("?" where there is
