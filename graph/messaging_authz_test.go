@@ -175,3 +175,34 @@ func TestSubscriptionAfterGuardianshipRemoved(t *testing.T) {
 		t.Fatalf("viewerEvents after removal: want the marker next, got %v %+v", err, got)
 	}
 }
+
+// A parent who wrote in a conversation (its server has it in memory since)
+// and is then restricted sends nothing more: the message's own statement
+// checks, on every message, that the sender may still see the
+// conversation, and writes nothing (not the message, not the retry record,
+// no push) when they may not. The teacher's next message still goes.
+func TestSendMessageChecksAccessEveryTime(t *testing.T) {
+	f := newFixture(t)
+	c := f.start(t, "parentA", "s1", "teacherA")
+	if res := f.Do(f.token("parentA"), qSend, map[string]any{"c": c, "m": "every-1", "b": "Before"}); res.Code() != "" {
+		t.Fatal(res.Body)
+	}
+	if err := f.DB.Model(&models.Guardianship{}).Where("user_id = ? AND student_id = ?", f.users["parentA"].ID, f.students["s1"].ID).
+		Update("restricted", true).Error; err != nil {
+		t.Fatal(err)
+	}
+	before := f.Snapshot()
+	res := f.Do(f.token("parentA"), qSend, map[string]any{"c": c, "m": "every-2", "b": "After"})
+	if res.Code() != "NOT_FOUND" {
+		t.Fatalf("a restricted guardian's message: want NOT_FOUND, got %s", res.Body)
+	}
+	apptest.SameCounts(t, before, f.Snapshot())
+	// The same request again (the app retries): still nothing.
+	if res := f.Do(f.token("parentA"), qSend, map[string]any{"c": c, "m": "every-2", "b": "After"}); res.Code() != "NOT_FOUND" {
+		t.Fatalf("the retry: want NOT_FOUND, got %s", res.Body)
+	}
+	apptest.SameCounts(t, before, f.Snapshot())
+	if res := f.Do(f.token("teacherA"), qSend, map[string]any{"c": c, "m": "every-3", "b": "Teacher"}); res.Code() != "" {
+		t.Fatalf("the teacher's message: %s", res.Body)
+	}
+}

@@ -83,7 +83,7 @@ func (s *Service) StartConversation(ctx context.Context, v *models.Viewer, in mo
 		if err := tx.Create(&ps).Error; err != nil {
 			return nil, err
 		}
-		if _, _, err := s.send(ctx, tx, v, c, &models.Message{ID: uuid.NewString(), Body: body}, nil); err != nil {
+		if _, _, err := s.send(ctx, tx, v, c, &models.Message{ID: uuid.NewString(), Body: body}, nil, nil); err != nil {
 			return nil, err
 		}
 		return &written{ID: c.ID}, nil
@@ -95,6 +95,7 @@ func (s *Service) StartConversation(ctx context.Context, v *models.Viewer, in mo
 	if err != nil {
 		return nil, err
 	}
+	s.rememberConversation(c)
 	after, err := s.ExpectedReplyAfter(ctx, c.ID, v.ID, s.now())
 	if err != nil {
 		return nil, err
@@ -113,11 +114,23 @@ func (s *Service) SendMessage(ctx context.Context, v *models.Viewer, in models.S
 	if err != nil {
 		return nil, err
 	}
-	c, err := s.Conversation(ctx, v, in.ConversationID)
-	if err != nil {
-		return nil, err
-	}
 	urgent := in.Urgent != nil && *in.Urgent
+	// A conversation this instance has seen is not read again: what the
+	// message needs of it never changes (its school, student and subject),
+	// and whether the viewer may still see it is checked by the message's
+	// own statement (check), which writes nothing otherwise. An urgent
+	// message is checked first, as before: its sender must be the
+	// school's admin, and whoever may not see the conversation learns
+	// nothing of its school.
+	c, known := s.conversationFacts(in.ConversationID)
+	var check *gorm.DB
+	if known && !urgent {
+		check = s.DB.Model(&models.Conversation{}).Select("conversations.id").Scopes(policy.Conversations(v)).Where("conversations.id = ?", c.ID)
+	} else {
+		if c, err = s.Conversation(ctx, v, in.ConversationID); err != nil {
+			return nil, err
+		}
+	}
 	if urgent && !policy.IsAdmin(v, c.SchoolID) {
 		return nil, models.Errorf(models.CodeForbidden, "only school admins send urgent messages")
 	}
@@ -140,7 +153,7 @@ func (s *Service) SendMessage(ctx context.Context, v *models.Viewer, in models.S
 	res, fresh, err := onceInStatement(ctx, s, v, "sendMessage", in.ClientMutationID, about, written{ID: m.ID}, alone, func(tx *gorm.DB, claim claimCTE) (bool, error) {
 		var claimed bool
 		var err error
-		if after, claimed, err = s.send(ctx, tx, v, c, m, &claim); err != nil || !claimed {
+		if after, claimed, err = s.send(ctx, tx, v, c, m, &claim, check); err != nil || !claimed {
 			return claimed, err
 		}
 		return true, s.attach(tx, v, models.ItemMessage, m.ID, in.AttachmentIDs)
@@ -170,8 +183,11 @@ func (s *Service) SendMessage(ctx context.Context, v *models.Viewer, in models.S
 // while the conversation's row stays locked, and a statement needs no
 // transaction of its own. With claim, the statement also claims the request's
 // retry record first and writes nothing unless it made the claim (claimed
-// says whether it did); without, claimed is true.
-func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *models.Conversation, m *models.Message, claim *claimCTE) (after *time.Time, claimed bool, err error) {
+// says whether it did); without, claimed is true. With check (a query of
+// the conversation's id under the viewer's policy), the statement first
+// checks that the viewer may still see the conversation and writes
+// nothing, not even the claim, when they may not: NOT_FOUND.
+func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *models.Conversation, m *models.Message, claim *claimCTE, check *gorm.DB) (after *time.Time, claimed bool, err error) {
 	if s.Notify == nil {
 		return nil, false, models.Internal(errNoNotifier)
 	}
@@ -181,6 +197,7 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 	m.ConversationID, m.SenderID, m.CreatedAt = c.ID, v.ID, now
 	var rows []struct {
 		Claimed  bool
+		Visible  bool
 		Seq      *int64
 		UserID   *string
 		Office   *string // models.OfficeHoursJSONSQL
@@ -210,17 +227,22 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 	for name, value := range map[string]any{"now": now, "conversation": c.ID, "id": m.ID, "sender": v.ID, "body": m.Body, "urgent": m.Urgent, "student": c.StudentID} {
 		args[name] = value
 	}
-	// The claim, when there is one, is read (its row written) before the
-	// conversation's row is locked: the students, the claim, then the rest.
-	claimSQL, made := ``, `true`
+	// The check, when there is one, comes first; the claim, when there is
+	// one, is read (its row written) before the conversation's row is
+	// locked: the students, the claim, then the rest.
+	checkSQL, visible := ``, `true`
+	if check != nil {
+		checkSQL, visible, args["visible"] = `vis AS MATERIALIZED (SELECT EXISTS (@visible) AS ok),`, `(SELECT ok FROM vis)`, check
+	}
+	claimSQL, made := ``, visible
 	if claim != nil {
-		claimSQL, made = claim.SQL+`,`, `EXISTS (SELECT FROM claim)`
+		claimSQL, made = claim.only(visible).SQL+`,`, `EXISTS (SELECT FROM claim)`
 		for name, value := range claim.Args {
 			args[name] = value
 		}
 	}
-	if err := tx.Raw(`WITH `+claimSQL+`
-		k AS MATERIALIZED (SELECT `+made+` AS claimed),
+	if err := tx.Raw(`WITH `+checkSQL+claimSQL+`
+		k AS MATERIALIZED (SELECT `+made+` AS claimed, `+visible+` AS visible),
 		c AS (
 			UPDATE conversations SET last_seq = last_seq + 1, last_message_at = @now
 			WHERE id = @conversation AND (SELECT claimed FROM k) RETURNING last_seq),
@@ -236,12 +258,15 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 				CAST(@student AS uuid) IS NULL OR p.user_id IN (`+policy.EligibleForStudentSQL+`) AS eligible
 			FROM conversation_participants p WHERE p.conversation_id = @conversation AND p.user_id <> @sender),
 		`+notice+`
-		SELECT k.claimed, m.seq, o.user_id,
+		SELECT k.claimed, k.visible, m.seq, o.user_id,
 			`+models.OfficeHoursJSONSQL("o.user_id")+` AS office,
 			(SELECT u.time_zone FROM users u WHERE u.id = o.user_id) AS time_zone
 		FROM k LEFT JOIN m ON true LEFT JOIN others o ON m.seq IS NOT NULL
 		ORDER BY o.user_id`, args).Scan(&rows).Error; err != nil {
 		return nil, false, err
+	}
+	if len(rows) > 0 && !rows[0].Visible {
+		return nil, false, models.NotFound("conversation")
 	}
 	if len(rows) == 0 || !rows[0].Claimed {
 		return nil, false, nil // a retry: the first request wrote the message
@@ -289,12 +314,48 @@ func (s *Service) Conversation(ctx context.Context, v *models.Viewer, id string)
 	if !validID(id) {
 		return nil, models.NotFound("conversation")
 	}
-	return visibleConversation(ctx, s.DB, v, id)
+	c, err := visibleConversation(ctx, s.DB, v, id)
+	if err == nil {
+		s.rememberConversation(c)
+	}
+	return c, err
 }
 
 func visibleConversation(ctx context.Context, db *gorm.DB, v *models.Viewer, id string) (*models.Conversation, error) {
 	return findOne[models.Conversation](db.WithContext(ctx).Scopes(policy.Conversations(v)).Where("conversations.id = ?", id), "conversation")
 }
+
+// conversationFacts returns what never changes about conversation id (its
+// id, school, student and subject) when this instance has read or made it
+// before, and whether it has. It says nothing about who may see it.
+func (s *Service) conversationFacts(id string) (*models.Conversation, bool) {
+	if s.facts == nil {
+		return nil, false
+	}
+	f, ok := s.facts.Get(id)
+	if !ok {
+		return nil, false
+	}
+	return &models.Conversation{ID: id, SchoolID: f.school, StudentID: f.student, Subject: f.subject}, true
+}
+
+// rememberConversation keeps c's facts (conversationFacts).
+func (s *Service) rememberConversation(c *models.Conversation) {
+	if s.facts != nil {
+		s.facts.Add(c.ID, conversationFact{school: c.SchoolID, student: c.StudentID, subject: c.Subject})
+	}
+}
+
+// conversationFact is what never changes about a conversation.
+type conversationFact struct {
+	school  string
+	student *string
+	subject string
+}
+
+// rememberedConversations is how many conversations' facts an instance
+// keeps (the most recently used).
+const rememberedConversations = 10_000
 
 // MarkConversationRead marks everything in the conversation read for the
 // viewer, up to its latest message at this moment.

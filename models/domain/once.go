@@ -147,14 +147,26 @@ type claimCTE struct {
 // students.
 func newClaim(s *Service, v *models.Viewer, op, cmid string, students []string, result json.RawMessage) claimCTE {
 	return claimCTE{
-		SQL: `claim_s AS (SELECT id FROM students WHERE id = ANY(CAST(@claim_students AS uuid[])) ORDER BY id FOR KEY SHARE),
-		claim AS (
-			INSERT INTO client_mutations (user_id, operation, client_mutation_id, result, created_at)
-			SELECT @claim_user, @claim_op, @claim_id, CAST(@claim_result AS jsonb), @claim_at FROM (SELECT count(*) FROM claim_s) AS locked
-			ON CONFLICT DO NOTHING RETURNING 1 AS claimed)`,
+		SQL: claimSQL("true"),
 		Args: map[string]any{"claim_students": models.Array[string](students), "claim_user": v.ID, "claim_op": op, "claim_id": cmid,
 			"claim_result": string(result), "claim_at": s.now()},
 	}
+}
+
+func claimSQL(when string) string {
+	return `claim_s AS (SELECT id FROM students WHERE id = ANY(CAST(@claim_students AS uuid[])) ORDER BY id FOR KEY SHARE),
+		claim AS (
+			INSERT INTO client_mutations (user_id, operation, client_mutation_id, result, created_at)
+			SELECT @claim_user, @claim_op, @claim_id, CAST(@claim_result AS jsonb), @claim_at FROM (SELECT count(*) FROM claim_s) AS locked
+			WHERE ` + when + `
+			ON CONFLICT DO NOTHING RETURNING 1 AS claimed)`
+}
+
+// only is the claim made only when when (a boolean SQL expression of the
+// statement, over CTEs defined before the claim's) holds.
+func (c claimCTE) only(when string) claimCTE {
+	c.SQL = claimSQL(when)
+	return c
 }
 
 // onceInStatement is onceKnown with the claim written by fn's first

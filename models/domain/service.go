@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"gorm.io/gorm"
@@ -52,6 +53,10 @@ type Service struct {
 	Translate Translate
 	// PublicURL is the server's public URL, for links in emails and texts.
 	PublicURL string
+
+	// facts keeps conversations' facts (conversationFacts); nil (a
+	// Service not made by New) keeps none.
+	facts *lru.Cache[string, conversationFact]
 }
 
 // Publisher hands live events to subscribers on every instance
@@ -87,7 +92,8 @@ var errLeftForCommit = errors.New("domain: a write without a transaction left wo
 
 // New returns a Service on db using the wall clock.
 func New(db *gorm.DB) *Service {
-	return &Service{DB: db, Now: func() time.Time { return time.Now().UTC() }}
+	facts, _ := lru.New[string, conversationFact](rememberedConversations)
+	return &Service{DB: db, Now: func() time.Time { return time.Now().UTC() }, facts: facts}
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC() }
