@@ -125,7 +125,7 @@ func (s *Service) SendMessage(ctx context.Context, v *models.Viewer, in models.S
 	c, known := s.conversationFacts(in.ConversationID)
 	var check *gorm.DB
 	if known && !urgent {
-		check = s.DB.Model(&models.Conversation{}).Select("conversations.id").Scopes(policy.Conversations(v)).Where("conversations.id = ?", c.ID)
+		check = visibleConversationID(s.DB, v, c.ID)
 	} else {
 		if c, err = s.Conversation(ctx, v, in.ConversationID); err != nil {
 			return nil, err
@@ -325,6 +325,13 @@ func visibleConversation(ctx context.Context, db *gorm.DB, v *models.Viewer, id 
 	return findOne[models.Conversation](db.WithContext(ctx).Scopes(policy.Conversations(v)).Where("conversations.id = ?", id), "conversation")
 }
 
+// visibleConversationID is a subquery of conversation id, empty unless v
+// may see it (policy.Conversations): for a statement that checks access
+// as it reads or writes.
+func visibleConversationID(db *gorm.DB, v *models.Viewer, id string) *gorm.DB {
+	return db.Model(&models.Conversation{}).Select("conversations.id").Scopes(policy.Conversations(v)).Where("conversations.id = ?", id)
+}
+
 // conversationFacts returns what never changes about conversation id (its
 // id, school, student and subject) when this instance has read or made it
 // before, and whether it has. It says nothing about who may see it.
@@ -460,7 +467,7 @@ func (s *Service) MessageIn(ctx context.Context, v *models.Viewer, conversationI
 	if !validID(conversationID) || !validID(id) {
 		return nil, models.NotFound("message")
 	}
-	visible := s.DB.Model(&models.Conversation{}).Select("conversations.id").Scopes(policy.Conversations(v)).Where("conversations.id = ?", conversationID)
+	visible := visibleConversationID(s.DB, v, conversationID)
 	q := s.DB.WithContext(ctx).Table("messages").
 		Where("messages.id = ? AND messages.conversation_id = ? AND messages.conversation_id IN (?)", id, conversationID, visible)
 	if lang == "" {

@@ -3,7 +3,6 @@ package jobs
 import (
 	"cmp"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -33,18 +32,16 @@ func InsertSQL(name string, args river.JobArgs, opts *river.InsertOpts, cond str
 	if a, ok := args.(river.JobArgsWithInsertOpts); ok {
 		o = a.InsertOpts()
 	}
+	for _, given := range []*river.InsertOpts{&o, opts} {
+		if given != nil && (given.Pending || !given.ScheduledAt.IsZero() || len(given.Tags) > 0 || given.Metadata != nil ||
+			given.UniqueOpts.ByArgs || given.UniqueOpts.ByPeriod != 0 || given.UniqueOpts.ByQueue || len(given.UniqueOpts.ByState) > 0) {
+			return "", nil, fmt.Errorf("jobs: InsertSQL inserts plain jobs, to run now (%s's options ask for more)", args.Kind())
+		}
+	}
 	if opts != nil {
 		o.Queue = cmp.Or(opts.Queue, o.Queue)
 		o.MaxAttempts = cmp.Or(opts.MaxAttempts, o.MaxAttempts)
 		o.Priority = cmp.Or(opts.Priority, o.Priority)
-		if opts.Pending || !opts.ScheduledAt.IsZero() || len(opts.Tags) > 0 || opts.UniqueOpts.ByArgs || opts.UniqueOpts.ByPeriod != 0 ||
-			opts.UniqueOpts.ByQueue || len(opts.UniqueOpts.ByState) > 0 || opts.Metadata != nil {
-			return "", nil, errors.New("jobs: InsertSQL inserts plain jobs, to run now")
-		}
-	}
-	if o.Pending || !o.ScheduledAt.IsZero() || len(o.Tags) > 0 || o.UniqueOpts.ByArgs || o.UniqueOpts.ByPeriod != 0 ||
-		o.UniqueOpts.ByQueue || len(o.UniqueOpts.ByState) > 0 || o.Metadata != nil {
-		return "", nil, fmt.Errorf("jobs: InsertSQL inserts plain jobs, to run now (%s's options ask for more)", args.Kind())
 	}
 	encoded, err := json.Marshal(args)
 	if err != nil {
