@@ -17,7 +17,13 @@
 // server's own metrics for the run follow: sendMessage's time inside it,
 // the waits for a database connection, the refusals.
 //
-//	go run ./tools/benchlive [-subscribers 1000] [-rate 200] [-duration 30s] [-warmup 10s]
+//	go run ./tools/benchlive [-subscribers 1000] [-rate 200] [-duration 30s] [-warmup 10s] [-http-floor]
+//
+// With -http-floor every other row of the bare insert's series goes
+// instead through an HTTP request to a handler in this tool that does
+// nothing but that insert (no GraphQL, no sign-in, no other statement),
+// timed apart: what any HTTP API's write costs on the machine under the
+// same load, between the disk's floor and sendMessage.
 //
 // The measured run follows a warm-up at the same rate (not counted): the
 // servers' connections, caches and prepared statements are made, the job
@@ -46,6 +52,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"net"
 	"net/http"
 	"os"
 	"slices"
@@ -75,6 +82,7 @@ type options struct {
 	duration    time.Duration
 	instances   int
 	warmup      time.Duration
+	httpFloor   bool
 }
 
 func run() error {
@@ -85,6 +93,7 @@ func run() error {
 	flag.DurationVar(&o.duration, "duration", 30*time.Second, "how long to send")
 	flag.IntVar(&o.instances, "instances", 2, "server processes")
 	flag.DurationVar(&o.warmup, "warmup", 10*time.Second, "how long to send at the same rate before the measured run (0: none)")
+	flag.BoolVar(&o.httpFloor, "http-floor", false, "time every other probe row through an HTTP request to a bare handler in this tool (no GraphQL, no sign-in): the floor of any HTTP API's write under the same load")
 	flag.Parse()
 	if err := loadSendMessage(); err != nil {
 		return err
@@ -129,7 +138,16 @@ func run() error {
 	}
 	loadCtx, endLoad := context.WithTimeout(ctx, o.duration)
 	defer endLoad()
-	baseline, probed, err := probe(loadCtx, pool, o.rate)
+	var floorURL string
+	if o.httpFloor {
+		url, stop, err := httpFloor(pool)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		floorURL = url
+	}
+	baseline, overHTTP, probed, err := probe(loadCtx, pool, o.rate, floorURL)
 	if err != nil {
 		return err
 	}
@@ -159,7 +177,7 @@ func run() error {
 		rss[i] = readMemory(s)
 	}
 	cancelSubs()
-	reportErr := report(o, servers, out, rec, baseline, rss)
+	reportErr := report(o, servers, out, rec, baseline, overHTTP, rss)
 	serverSide(metricsBefore, metricsAfter)
 	fmt.Printf("load average (1 min) %s at the start of the measured run, %s at its end\n", loadBefore, loadAfter)
 	fmt.Println(cpuUsed)
@@ -352,15 +370,17 @@ func openSubscribers(ctx context.Context, n int, servers []*benchdb.Process, tok
 // probe inserts and commits a message row at rate until ctx ends, in a
 // conversation of its own (the app's seq counter untouched), and times
 // each: the disk's floor that sendMessage is compared with, measured
-// during the same load.
-func probe(ctx context.Context, pool *pgxpool.Pool, rate int) (*latencies, *sync.WaitGroup, error) {
+// during the same load. With floorURL (httpFloor's) every other row goes
+// through an HTTP request to it instead, timed apart (overHTTP): the same
+// rate of rows, so the same load, whichever way they go.
+func probe(ctx context.Context, pool *pgxpool.Pool, rate int, floorURL string) (baseline, overHTTP *latencies, wg *sync.WaitGroup, err error) {
 	var conv, sender string
 	if err := pool.QueryRow(ctx, `INSERT INTO conversations (school_id, subject, created_by_id)
 		SELECT school_id, 'Probe', created_by_id FROM conversations LIMIT 1 RETURNING id, created_by_id`).Scan(&conv, &sender); err != nil {
-		return nil, nil, fmt.Errorf("probe conversation: %w", err)
+		return nil, nil, nil, fmt.Errorf("probe conversation: %w", err)
 	}
-	baseline := &latencies{}
-	var wg sync.WaitGroup
+	baseline, overHTTP, wg = &latencies{}, &latencies{}, &sync.WaitGroup{}
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -372,15 +392,79 @@ func probe(ctx context.Context, pool *pgxpool.Pool, rate int) (*latencies, *sync
 				return
 			case <-tick.C:
 			}
-			// One statement outside a transaction: an INSERT and its COMMIT.
+			body := fmt.Sprintf("probe %d", seq)
 			t0 := time.Now()
-			if _, err := pool.Exec(context.WithoutCancel(ctx), `INSERT INTO messages (conversation_id, seq, sender_id, body) VALUES ($1, $2, $3, $4)`,
-				conv, seq, sender, fmt.Sprintf("probe %d", seq)); err == nil {
+			if floorURL != "" && seq%2 == 0 {
+				if postRow(client, floorURL, floorRow{conv, seq, sender, body}) == nil {
+					overHTTP.add(time.Since(t0))
+				}
+				continue
+			}
+			// One statement outside a transaction: an INSERT and its COMMIT.
+			if _, err := pool.Exec(context.WithoutCancel(ctx), probeInsert, conv, seq, sender, body); err == nil {
 				baseline.add(time.Since(t0))
 			}
 		}
 	}()
-	return baseline, &wg, nil
+	return baseline, overHTTP, wg, nil
+}
+
+// probeInsert is the probe's row: a message, one statement and its commit.
+const probeInsert = `INSERT INTO messages (conversation_id, seq, sender_id, body) VALUES ($1, $2, $3, $4)`
+
+// floorRow is the row an HTTP probe asks httpFloor's handler to insert.
+type floorRow struct {
+	Conversation string `json:"conversation"`
+	Seq          int    `json:"seq"`
+	Sender       string `json:"sender"`
+	Body         string `json:"body"`
+}
+
+// httpFloor serves, on a port of its own in this tool, a handler that
+// inserts and commits the row its JSON body names and answers with a JSON
+// object: an HTTP API's write with nothing else (no GraphQL, no sign-in,
+// no other statement). Under the same load as sendMessage it is the floor
+// of any HTTP API's write on this machine; stop closes it.
+func httpFloor(pool *pgxpool.Pool) (url string, stop func(), err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, fmt.Errorf("http floor: %w", err)
+	}
+	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var row floorRow
+		if err := json.NewDecoder(r.Body).Decode(&row); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		if _, err := pool.Exec(r.Context(), probeInsert, row.Conversation, row.Seq, row.Sender, row.Body); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"data":{"ok":true}}`)
+	})}
+	go srv.Serve(ln)
+	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
+}
+
+// postRow asks the HTTP floor at url to insert row.
+func postRow(client *http.Client, url string, row floorRow) error {
+	body, err := json.Marshal(row)
+	if err != nil {
+		return err
+	}
+	resp, err := client.Post(url, "application/json", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("http floor: %s", resp.Status)
+	}
+	return nil
 }
 
 // sent is what sendAll did.
@@ -462,7 +546,7 @@ func sendAll(ctx context.Context, o options, d time.Duration, label string, serv
 }
 
 // report prints the run's figures and fails if a message was lost.
-func report(o options, servers []*benchdb.Process, out sent, rec *recorder, baseline *latencies, rss []memory) error {
+func report(o options, servers []*benchdb.Process, out sent, rec *recorder, baseline, overHTTP *latencies, rss []memory) error {
 	d := rec.lat.sorted()
 	b := baseline.sorted()
 	if len(d) == 0 || len(b) == 0 {
@@ -479,6 +563,12 @@ func report(o options, servers []*benchdb.Process, out sent, rec *recorder, base
 		fmt.Printf("server %d: RSS %.1f MiB, peak %.1f MiB, CPU %.1f s\n", i+1, float64(m.rss)/1024, float64(m.peak)/1024, m.cpu.Seconds())
 	}
 	fmt.Printf("ratio p50 sendMessage / p50 INSERT + COMMIT: %.2f\n", float64(pct(sd, 50))/float64(pct(b, 50)))
+	if h := overHTTP.sorted(); len(h) > 0 {
+		fmt.Printf("HTTP + INSERT     p50 %8.2f ms  p99 %8.2f ms  (the same row through an HTTP request to a bare handler in this tool, no GraphQL, no sign-in, %d samples, same run)\n",
+			ms(pct(h, 50)), ms(pct(h, 99)), len(h))
+		fmt.Printf("ratio p50 HTTP + INSERT / p50 INSERT + COMMIT: %.2f (any HTTP API's write, on this machine under this load)\n", float64(pct(h, 50))/float64(pct(b, 50)))
+		fmt.Printf("ratio p50 sendMessage / p50 HTTP + INSERT: %.2f\n", float64(pct(sd, 50))/float64(pct(h, 50)))
+	}
 	if out.errs > 0 {
 		return fmt.Errorf("%d sends failed", out.errs)
 	}
