@@ -427,6 +427,18 @@ func median(xs []float64) float64 {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
+// pairedRatios are a's pages a second over b's, round by round (rounds
+// where both served pages).
+func pairedRatios(a, b []result) []float64 {
+	var out []float64
+	for i := 0; i < min(len(a), len(b)); i++ {
+		if b[i].rate > 0 {
+			out = append(out, a[i].rate/b[i].rate)
+		}
+	}
+	return out
+}
+
 // report prints each side's medians over the rounds and SameSide's ratios
 // to the others (pages/s; CPU per page, lower is better).
 func report(o options, sides []*side, results map[string]map[int][]result) {
@@ -452,6 +464,19 @@ func report(o options, sides []*side, results map[string]map[int][]result) {
 				continue
 			}
 			fmt.Printf("ratio sameside / %s, %d client(s): pages/s %.2f, CPU per page %.2f\n", peer, c, ss[0]/p[0], ss[2]/p[2])
+		}
+	}
+	// The same ratios round by round: each round's sides ran one after the
+	// other, so a round's ratio is the closest pair the run has, and the
+	// spread of the rounds says how far one run's figure can be trusted.
+	for _, c := range o.clients {
+		for _, pair := range [][2]string{{"sameside", "floor"}, {"sameside", "postgraphile"}, {"floor", "postgraphile"}} {
+			r := pairedRatios(results[pair[0]][c], results[pair[1]][c])
+			if len(r) == 0 {
+				continue
+			}
+			fmt.Printf("ratio %s / %s, %d client(s), round by round: pages/s median %.2f (%.2f to %.2f over %d rounds)\n",
+				pair[0], pair[1], c, median(r), slices.Min(r), slices.Max(r), len(r))
 		}
 	}
 	fmt.Print("peak resident memory:")
