@@ -19,15 +19,16 @@ func SaveSent(db *gorm.DB, notificationID string, devices []string) error {
 	return r.save(db, &Pipeline{Now: time.Now})
 }
 
-// PlanChunk plans up to size recipients of notification id, as the fan-out
-// job with id job does, with p's settings on db.
-func PlanChunk(p *Pipeline, db *gorm.DB, id string, job int64, size int) (int, error) {
+// PlanChunk plans up to size recipients of notification id, those after
+// after ("": from the first), as the fan-out job with id job does, with p's
+// settings on db; it returns how many it planned and the last of them.
+func PlanChunk(p *Pipeline, db *gorm.DB, id string, job int64, after string, size int) (int, string, error) {
 	q := *p
 	q.DB = db
 	var n models.Notification
 	if err := db.Take(&n, "id = ?", id).Error; err != nil {
-		return 0, err
+		return 0, "", err
 	}
-	got, _, _, err := q.planChunk(context.Background(), &n, job, nil, size)
-	return got, err
+	got, last, _, _, err := q.planChunk(context.Background(), &n, job, nil, after, size)
+	return got, last, err
 }

@@ -159,7 +159,7 @@ func TestFanOutPlanKeepsItsPlans(t *testing.T) {
 			SELECT id FROM n`, u.ID).Scan(&id).Error; err != nil {
 			t.Fatal(err)
 		}
-		if got, err := push.PlanChunk(w.App.Push, db, id, int64(1000+i), 8); err != nil || got != 1 {
+		if got, _, err := push.PlanChunk(w.App.Push, db, id, int64(1000+i), "", 8); err != nil || got != 1 {
 			t.Fatalf("plan %d: %d planned, %v", i, got, err)
 		}
 	}

@@ -1,6 +1,7 @@
 package push
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"firebase.google.com/go/v4/messaging"
+	"github.com/google/uuid"
 	"github.com/riverqueue/river"
 	"gorm.io/gorm"
 
@@ -109,12 +111,21 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[FanOutArgs]) error {
 // on planned, until the sender stops (sent). It is idempotent: a retried
 // job plans only who is still pending, and deliveries it claimed but never
 // handed over are owed again when the job ends (Work unclaims them).
+//
+// The chunks take the recipients in one pass, in the order of their ids,
+// each after the last one the chunk before took: a chunk reads its own
+// recipients only, not again those planned before it. A recipient passed
+// over because another job's plan held it is that job's to plan (or, if
+// its plan rolls back, its next run's), as it was when every chunk started
+// from the first recipient; none goes back to pending once planned.
 func (p *Pipeline) plan(ctx context.Context, n *models.Notification, job int64, only []string, info *recipientCache, planned chan<- []claimed, sent <-chan struct{}) error {
+	after := ""
 	for size := firstChunk; ; size = min(2*size, 1024) {
-		got, rows, who, err := p.planChunk(ctx, n, job, only, size)
+		got, last, rows, who, err := p.planChunk(ctx, n, job, only, after, size)
 		if err != nil {
 			return err
 		}
+		after = last
 		info.put(who)
 		if len(rows) > 0 {
 			select {
@@ -132,20 +143,22 @@ func (p *Pipeline) plan(ctx context.Context, n *models.Notification, job int64, 
 // firstChunk is how many recipients the plan's first chunk takes.
 const firstChunk = 8
 
-// planChunk plans up to size recipients in one transaction and says how
-// many it took, with the deliveries it wrote (claimed by job) and what
-// their messages need about their users.
-func (p *Pipeline) planChunk(ctx context.Context, n *models.Notification, job int64, only []string, size int) (int, []claimed, map[string]recipientInfo, error) {
+// planChunk plans up to size recipients in one transaction, of those whose
+// ids come after after ("": from the first), and says how many it took and
+// the last of their ids, with the deliveries it wrote (claimed by job) and
+// what their messages need about their users.
+func (p *Pipeline) planChunk(ctx context.Context, n *models.Notification, job int64, only []string, after string, size int) (int, string, []claimed, map[string]recipientInfo, error) {
 	now := p.Now().UTC()
 	var got int
+	last := after
 	var rows []claimed
 	var who map[string]recipientInfo
 	err := p.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		rs, err := claimRecipients(tx, n, only, size, now)
+		rs, err := claimRecipients(tx, n, only, after, size, now)
 		if err != nil || len(rs) == 0 {
 			return err
 		}
-		got = len(rs)
+		got, last = len(rs), rs[len(rs)-1].UserID
 		// The first chunk's badges come with its plan: a notice to one or
 		// two people (a message, a note) pays no read of its own for them.
 		// A larger chunk's the sender reads while the next one is planned.
@@ -153,7 +166,7 @@ func (p *Pipeline) planChunk(ctx context.Context, n *models.Notification, job in
 		if err != nil {
 			return err
 		}
-		if rows, err = p.apply(ctx, tx, n, job, d, now); err != nil {
+		if rows, err = p.apply(ctx, tx, n, job, d, rs, now); err != nil {
 			return err
 		}
 		who = d.info
@@ -171,24 +184,30 @@ func (p *Pipeline) planChunk(ctx context.Context, n *models.Notification, job in
 	if err != nil {
 		rows, who = nil, nil // rolled back: none were written
 	}
-	return got, rows, who, err
+	return got, last, rows, who, err
 }
 
 // claimRecipients locks up to size recipients still to plan (skipping those
-// another worker holds): the pending ones, or with only, those of only that
-// are pending or whose deferral has ended. It locks their notification
+// another worker holds), the first by id after after ("": from the first):
+// the pending ones, or with only, those of only that are pending or whose
+// deferral has ended. It locks their notification
 // first (FOR KEY SHARE, once: its recipients and deliveries have no
 // foreign key to it, see migration 00031): a deletion of it waits for this
 // plan to commit and then takes what it wrote, or has taken everything and
 // nothing is claimed. Locking the recipients first would deadlock with the
 // deletion, which holds the notification while it deletes them.
-func claimRecipients(tx *gorm.DB, n *models.Notification, only []string, size int, now time.Time) ([]models.NotificationRecipient, error) {
+func claimRecipients(tx *gorm.DB, n *models.Notification, only []string, after string, size int, now time.Time) ([]claimedRecipient, error) {
 	args := map[string]any{"id": n.ID, "size": size, "pending": models.RecipientPending}
 	filter := "r.state = @pending"
 	if len(only) > 0 {
 		filter = "r.user_id IN @only AND (r.state = @pending OR (r.state = @deferred AND r.deferred_until <= @now))"
 		args["only"], args["deferred"], args["now"] = only, models.RecipientDeferred, now
 	}
+	// In the primary key's order from after: an index range, not a pass
+	// over the recipients planned before it (nor, for the first chunk, a
+	// sort of them all when the table's statistics are missing).
+	filter += " AND r.user_id > @after"
+	args["after"] = cmp.Or(after, uuid.Nil.String())
 	// The plan's statements after this one keep one generic plan each per
 	// connection (set_config's third argument: for this transaction only).
 	// The jobs' connections plan every statement for its values
@@ -198,12 +217,37 @@ func claimRecipients(tx *gorm.DB, n *models.Notification, only []string, size in
 	// office hours, badge and reach) took 2.7 ms to plan and 0.13 ms to
 	// run, once per message (TestFanOutPlanKeepsItsPlans). Set here, in
 	// the plan's first statement, it costs no round trip of its own.
-	var rs []models.NotificationRecipient
+	// The two run first, once (one-time conditions): the notification is
+	// locked before any recipient, and the recipients are read in their
+	// key's order, up to size of them, not all sorted.
+	var rs []claimedRecipient
 	return rs, tx.Raw(`WITH g AS MATERIALIZED (SELECT set_config('plan_cache_mode', 'force_generic_plan', true)),
 		n AS MATERIALIZED (SELECT id FROM notifications WHERE id = @id FOR KEY SHARE)
-		SELECT r.* FROM g, n JOIN notification_recipients r ON r.notification_id = n.id
-		WHERE `+filter+`
+		SELECT r.*, r.ctid::text AS row FROM notification_recipients r
+		WHERE EXISTS (SELECT 1 FROM g) AND EXISTS (SELECT 1 FROM n) AND r.notification_id = @id AND `+filter+`
 		ORDER BY r.user_id LIMIT @size FOR UPDATE OF r SKIP LOCKED`, args).Scan(&rs).Error
+}
+
+// claimedRecipient is a recipient the plan locked, with the row version it
+// locked (its ctid: the plan's transaction holds it, so it stays that row's
+// until the transaction ends, and the plan's writes find it by it, whatever
+// the table's size or statistics).
+type claimedRecipient struct {
+	models.NotificationRecipient
+	Row string
+}
+
+// rowsOf are the locked rows (ctids) of users, of those in rs.
+func rowsOf(rs []claimedRecipient, users []string) models.Array[string] {
+	row := make(map[string]string, len(rs))
+	for _, r := range rs {
+		row[r.UserID] = r.Row
+	}
+	out := make(models.Array[string], 0, len(users))
+	for _, u := range users {
+		out = append(out, row[u])
+	}
+	return out
 }
 
 // decision is what happens to each claimed recipient.
@@ -219,7 +263,7 @@ type decision struct {
 // decide sorts recipients by their settings: the notification's category
 // off, quiet hours (urgent notifications ignore them) and, for staff and
 // message notifications, office hours.
-func (p *Pipeline) decide(tx *gorm.DB, n *models.Notification, rs []models.NotificationRecipient, now time.Time, badges bool) (decision, error) {
+func (p *Pipeline) decide(tx *gorm.DB, n *models.Notification, rs []claimedRecipient, now time.Time, badges bool) (decision, error) {
 	d := decision{deferred: map[time.Time][]string{}, users: map[string]*models.User{}, info: map[string]recipientInfo{}, reachable: map[string]bool{}}
 	reachable := "false"
 	if p.Channels != nil {
@@ -303,14 +347,18 @@ func (p *Pipeline) decide(tx *gorm.DB, n *models.Notification, rs []models.Notif
 // end of each deferral, and a delivery row per device of those planned,
 // claimed by job (the planning job sends them itself: writing them owed and
 // claiming them after would rewrite every row once more). It returns those
-// deliveries.
-func (p *Pipeline) apply(ctx context.Context, tx *gorm.DB, n *models.Notification, job int64, d decision, now time.Time) ([]claimed, error) {
+// deliveries. rs are the recipients claimRecipients locked.
+func (p *Pipeline) apply(ctx context.Context, tx *gorm.DB, n *models.Notification, job int64, d decision, rs []claimedRecipient, now time.Time) ([]claimed, error) {
+	// The recipients' rows are found by the row versions the claim locked:
+	// on the plan's generic plans `user_id IN (…)` of a chunk's 1,024 ids
+	// read every recipient of the notification and compared each with the
+	// list one by one (TestPlanChunkReadsItsRecipientsOnly).
 	set := func(state string, users []string, until *time.Time) error {
 		if len(users) == 0 {
 			return nil
 		}
-		return tx.Model(&models.NotificationRecipient{}).Where("notification_id = ? AND user_id IN ?", n.ID, users).
-			Updates(map[string]any{"state": state, "deferred_until": until}).Error
+		return tx.Exec(`UPDATE notification_recipients SET state = ?, deferred_until = ? WHERE ctid = ANY(CAST(? AS tid[]))`,
+			state, until, rowsOf(rs, users)).Error
 	}
 	if err := set(models.RecipientSkipped, d.skipped, nil); err != nil {
 		return nil, err
@@ -347,17 +395,21 @@ func (p *Pipeline) apply(ctx context.Context, tx *gorm.DB, n *models.Notificatio
 	}
 	// The planned recipients' state and their deliveries, one statement
 	// (claimRecipients locked the notification: it is not deleted before
-	// this commits).
+	// this commits). The tokens come from the devices it read, not from
+	// another pass over every device.
 	var rows []claimed
 	err := tx.Raw(`WITH planned AS (
-			UPDATE notification_recipients SET state = ?, deferred_until = NULL WHERE notification_id = ? AND user_id IN ?),
+			UPDATE notification_recipients SET state = @planned, deferred_until = NULL WHERE ctid = ANY(CAST(@rows AS tid[]))),
+		dev AS (
+			SELECT d.id, d.user_id, d.token FROM devices d WHERE d.user_id = ANY(CAST(@users AS uuid[]))),
 		ins AS (
 			INSERT INTO notification_deliveries (notification_id, device_id, user_id, status, claimed_by, next_attempt_at, created_at, updated_at)
-			SELECT ?, d.id, d.user_id, 'SENDING', ?, ?, ?, ? FROM devices d WHERE d.user_id IN ?
+			SELECT @n, dev.id, dev.user_id, 'SENDING', @job, @now, @now, @now FROM dev
 			ON CONFLICT DO NOTHING
 			RETURNING device_id, user_id, attempts)
-		SELECT ins.device_id, ins.user_id, ins.attempts, d.token FROM ins LEFT JOIN devices d ON d.id = ins.device_id
-		ORDER BY ins.device_id`, models.RecipientPlanned, n.ID, d.planned, n.ID, job, now, now, now, d.planned).Scan(&rows).Error
+		SELECT ins.device_id, ins.user_id, ins.attempts, dev.token FROM ins JOIN dev ON dev.id = ins.device_id
+		ORDER BY ins.device_id`, map[string]any{"planned": models.RecipientPlanned, "rows": rowsOf(rs, d.planned), "n": n.ID, "users": models.Array[string](d.planned),
+		"job": job, "now": now}).Scan(&rows).Error
 	return rows, err
 }
 
