@@ -240,12 +240,9 @@ type claimedRecipient struct {
 	Row string
 }
 
-// rowsOf are the locked rows (ctids) of users, of those in rs.
-func rowsOf(rs []claimedRecipient, users []string) models.Array[string] {
-	row := make(map[string]string, len(rs))
-	for _, r := range rs {
-		row[r.UserID] = r.Row
-	}
+// rowsOf are the locked rows (ctids) of users, from row (each claimed
+// recipient's, by user).
+func rowsOf(row map[string]string, users []string) models.Array[string] {
 	out := make(models.Array[string], 0, len(users))
 	for _, u := range users {
 		out = append(out, row[u])
@@ -356,12 +353,16 @@ func (p *Pipeline) apply(ctx context.Context, tx *gorm.DB, n *models.Notificatio
 	// on the plan's generic plans `user_id IN (…)` of a chunk's 1,024 ids
 	// read every recipient of the notification and compared each with the
 	// list one by one (TestPlanChunkReadsItsRecipientsOnly).
+	row := make(map[string]string, len(rs))
+	for _, r := range rs {
+		row[r.UserID] = r.Row
+	}
 	set := func(state string, users []string, until *time.Time) error {
 		if len(users) == 0 {
 			return nil
 		}
 		return tx.Exec(`UPDATE notification_recipients SET state = ?, deferred_until = ? WHERE ctid = ANY(CAST(? AS tid[]))`,
-			state, until, rowsOf(rs, users)).Error
+			state, until, rowsOf(row, users)).Error
 	}
 	if err := set(models.RecipientSkipped, d.skipped, nil); err != nil {
 		return nil, err
@@ -411,7 +412,7 @@ func (p *Pipeline) apply(ctx context.Context, tx *gorm.DB, n *models.Notificatio
 			ON CONFLICT DO NOTHING
 			RETURNING device_id, user_id, attempts)
 		SELECT ins.device_id, ins.user_id, ins.attempts, dev.token FROM ins JOIN dev ON dev.id = ins.device_id
-		ORDER BY ins.device_id`, map[string]any{"planned": models.RecipientPlanned, "rows": rowsOf(rs, d.planned), "n": n.ID, "users": models.Array[string](d.planned),
+		ORDER BY ins.device_id`, map[string]any{"planned": models.RecipientPlanned, "rows": rowsOf(row, d.planned), "n": n.ID, "users": models.Array[string](d.planned),
 		"job": job, "now": now}).Scan(&rows).Error
 	return rows, err
 }
@@ -517,20 +518,12 @@ func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64
 				if !more {
 					planned = nil
 				}
+				// What their messages need about their users came with
+				// their plan (info); the batches below read only what is
+				// missing.
 				handed = rows
-				// What the chunk's messages need about their users came with
-				// its plan; any missing is read here, in one statement for
-				// the chunk rather than one per batch sent.
-				if len(rows) > 0 {
-					if _, err := info.get(userIDs(rows)); err != nil {
-						loopErr = err
-					}
-				}
 			case <-ctx.Done():
 			}
-		}
-		if loopErr != nil {
-			break
 		}
 		var batch []claimed
 		var err error
