@@ -216,13 +216,20 @@ var catalog = map[string]map[string]text{
 	},
 }
 
+// templates are a type's title and body per language: its kind's, when the
+// catalog words that kind apart.
+func templates(typ, kind string) (map[string]text, bool) {
+	if t, ok := catalog[typ+":"+kind]; ok {
+		return t, true
+	}
+	t, ok := catalog[typ]
+	return t, ok
+}
+
 // localize picks the user's language (falling back to English) and fills the
 // placeholders.
 func localize(typ, locale string, params map[string]string) (title, body string) {
-	texts, ok := catalog[typ+":"+params["kind"]]
-	if !ok {
-		texts, ok = catalog[typ]
-	}
+	texts, ok := templates(typ, params["kind"])
 	if !ok {
 		return "SameSide", "You have something new in SameSide."
 	}
@@ -256,9 +263,59 @@ func render(n *models.Notification, who recipientInfo) (title, body string) {
 	return localize(n.Type, who.locale, params)
 }
 
-// buildMessage makes the FCM message for one device, titled and worded
-// as render says for its user.
-func buildMessage(n *models.Notification, token string, who recipientInfo, title, body string) *messaging.Message {
+// renderer renders one notification for each of its recipients, once for
+// all who read it alike: the same locale, the same time zone when the
+// notice shows a time, the same name when its text names its reader. A
+// school-wide announcement reads alike for nearly every family.
+type renderer struct {
+	n      *models.Notification
+	byZone bool // a param is a time, shown in the reader's zone
+	byName bool // a text says {recipient}
+	seen   map[renderKey]text
+}
+
+type renderKey struct{ locale, timeZone, name string }
+
+func newRenderer(n *models.Notification) *renderer {
+	r := &renderer{n: n, seen: map[renderKey]text{}}
+	for k := range n.Params {
+		r.byZone = r.byZone || isTime(k)
+	}
+	texts, _ := templates(n.Type, n.Params["kind"]) // none: the fallback names no one
+	for _, t := range texts {
+		r.byName = r.byName || strings.Contains(t.title, "{recipient}") || strings.Contains(t.body, "{recipient}")
+	}
+	return r
+}
+
+// render is n's title and body as who reads them.
+func (r *renderer) render(who recipientInfo) text {
+	k := renderKey{locale: who.locale}
+	if r.byZone {
+		k.timeZone = who.timeZone
+	}
+	if r.byName {
+		k.name = who.name
+	}
+	t, ok := r.seen[k]
+	if !ok {
+		t.title, t.body = render(r.n, who)
+		r.seen[k] = t
+	}
+	return t
+}
+
+// pushShape is what every push of one notification shares: its data,
+// priority, channel and APNs headers. Its maps are only read once built,
+// by the SDK as it marshals each message (its own MulticastMessage hands
+// one Data map to every message it makes).
+type pushShape struct {
+	n                   *models.Notification
+	data, apnsHeaders   map[string]string
+	priority, channelID string
+}
+
+func newPushShape(n *models.Notification) *pushShape {
 	data := map[string]string{"type": n.Type, "notificationId": n.ID, "deepLink": n.DeepLink, "category": string(n.Category)}
 	for k, v := range n.Data {
 		data[k] = v
@@ -267,36 +324,47 @@ func buildMessage(n *models.Notification, token string, who recipientInfo, title
 	if n.Urgent {
 		priority, apnsPriority = "high", "10"
 	}
-	badge := who.badge
-	return &messaging.Message{
-		Token:        token,
-		Notification: &messaging.Notification{Title: title, Body: body},
-		Data:         data,
-		Android: &messaging.AndroidConfig{
-			CollapseKey: n.CollapseKey,
-			Priority:    priority,
-			Notification: &messaging.AndroidNotification{
-				ChannelID:         strings.ToLower(string(n.Category)),
-				Tag:               n.CollapseKey,
-				NotificationCount: &badge,
-			},
-		},
-		APNS: &messaging.APNSConfig{
-			Headers: map[string]string{"apns-priority": apnsPriority, "apns-collapse-id": truncate(n.CollapseKey, 64)},
-			Payload: &messaging.APNSPayload{Aps: &messaging.Aps{
-				ThreadID: n.ThreadID,
-				Badge:    &badge,
-				Sound:    "default",
-			}},
-		},
+	return &pushShape{
+		n:           n,
+		data:        data,
+		apnsHeaders: map[string]string{"apns-priority": apnsPriority, "apns-collapse-id": truncate(n.CollapseKey, 64)},
+		priority:    priority,
+		channelID:   strings.ToLower(string(n.Category)),
 	}
+}
+
+// pushParts are the parts of one message, made as one allocation rather
+// than eight: a school-wide announcement makes thousands.
+type pushParts struct {
+	msg         messaging.Message
+	note        messaging.Notification
+	android     messaging.AndroidConfig
+	androidNote messaging.AndroidNotification
+	apns        messaging.APNSConfig
+	payload     messaging.APNSPayload
+	aps         messaging.Aps
+	badge       int
+}
+
+// message makes the FCM message for one device whose user reads t and
+// has badge unread.
+func (s *pushShape) message(token string, badge int, t text) *messaging.Message {
+	p := &pushParts{badge: badge}
+	p.note = messaging.Notification{Title: t.title, Body: t.body}
+	p.androidNote = messaging.AndroidNotification{ChannelID: s.channelID, Tag: s.n.CollapseKey, NotificationCount: &p.badge}
+	p.android = messaging.AndroidConfig{CollapseKey: s.n.CollapseKey, Priority: s.priority, Notification: &p.androidNote}
+	p.aps = messaging.Aps{ThreadID: s.n.ThreadID, Badge: &p.badge, Sound: "default"}
+	p.payload = messaging.APNSPayload{Aps: &p.aps}
+	p.apns = messaging.APNSConfig{Headers: s.apnsHeaders, Payload: &p.payload}
+	p.msg = messaging.Message{Token: token, Notification: &p.note, Data: s.data, Android: &p.android, APNS: &p.apns}
+	return &p.msg
 }
 
 // localTime writes a param named like "startsAt" holding an RFC 3339 time
 // as a wall-clock time in the recipient's zone and language ("Mon, Nov 8 at
 // 3:30 PM EST"; "lun 8/11, 15:30 CET"); other params pass unchanged.
 func localTime(key, value string, who recipientInfo) string {
-	if !strings.HasSuffix(key, "At") {
+	if !isTime(key) {
 		return value
 	}
 	t, err := time.Parse(time.RFC3339, value)
@@ -323,6 +391,9 @@ func localTime(key, value string, who recipientInfo) string {
 	}
 	return t.Format("Mon, Jan 2 at 3:04 PM MST")
 }
+
+// isTime says whether a param is a time to show in the reader's zone.
+func isTime(key string) bool { return strings.HasSuffix(key, "At") }
 
 func truncate(s string, n int) string {
 	if len(s) <= n {

@@ -510,7 +510,7 @@ func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64
 	}
 	var loopErr error
 	var handed []claimed // planned, not yet sent
-	texts := map[string]struct{ title, body string }{}
+	texts, shape := newRenderer(n), newPushShape(n)
 	for ctx.Err() == nil && loopErr == nil {
 		if len(handed) == 0 && planned != nil {
 			select {
@@ -579,12 +579,8 @@ func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64
 				rec.add(func(r *recorder) { r.fail(c.DeviceID, "DEVICE_REMOVED") }, releaseOwed)
 				continue
 			}
-			text, ok := texts[c.UserID]
-			if !ok { // a user's devices all say the same: render it once
-				text.title, text.body = render(n, who[c.UserID])
-				texts[c.UserID] = text
-			}
-			dispatch(outgoing{c, buildMessage(n, *c.Token, who[c.UserID], text.title, text.body)})
+			u := who[c.UserID]
+			dispatch(outgoing{c, shape.message(*c.Token, u.badge, texts.render(u))})
 		}
 	}
 	close(work)
