@@ -266,10 +266,11 @@ type composer struct {
 	tx     *gorm.DB
 	own    map[string]string
 	school map[string]string
-	// rendered is each (notification, user)'s title and body; html each
-	// distinct email page (most recipients of one notice read the same).
-	rendered map[[2]string][2]string
-	html     map[string]string
+	// renderers render each notification once for all who read it alike
+	// (push.Renderer); html is each distinct email page (most recipients
+	// of one notice read the same).
+	renderers map[string]*push.Renderer
+	html      map[string]string
 	// inLang is each notification's own words per language (one lookup
 	// for the thousands of families an announcement reaches).
 	inLang map[[2]string]string
@@ -288,17 +289,16 @@ func (c *composer) appLink(deep string) string {
 }
 
 func newComposer(ctx context.Context, tx *gorm.DB, tr Translator, publicURL string) *composer {
-	return &composer{ctx: ctx, tr: tr, tx: tx, publicURL: publicURL, own: map[string]string{}, school: map[string]string{}, rendered: map[[2]string][2]string{}, html: map[string]string{}, inLang: map[[2]string]string{}}
+	return &composer{ctx: ctx, tr: tr, tx: tx, publicURL: publicURL, own: map[string]string{}, school: map[string]string{}, renderers: map[string]*push.Renderer{}, html: map[string]string{}, inLang: map[[2]string]string{}}
 }
 
 func (c *composer) render(n *models.Notification, u *models.User) (string, string) {
-	k := [2]string{n.ID, u.ID}
-	if r, ok := c.rendered[k]; ok {
-		return r[0], r[1]
+	r, ok := c.renderers[n.ID]
+	if !ok {
+		r = push.NewRenderer(n)
+		c.renderers[n.ID] = r
 	}
-	title, body := push.Render(n, u)
-	c.rendered[k] = [2]string{title, body}
-	return title, body
+	return r.Render(u)
 }
 
 // ownWords is what the notification is about in its author's words: a

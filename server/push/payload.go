@@ -263,11 +263,12 @@ func render(n *models.Notification, who recipientInfo) (title, body string) {
 	return localize(n.Type, who.locale, params)
 }
 
-// renderer renders one notification for each of its recipients, once for
+// Renderer renders one notification for each of its readers, once for
 // all who read it alike: the same locale, the same time zone when the
 // notice shows a time, the same name when its text names its reader. A
-// school-wide announcement reads alike for nearly every family.
-type renderer struct {
+// school-wide announcement reads alike for nearly every family: its pushes,
+// emails and texts render a few times, not once a family.
+type Renderer struct {
 	n      *models.Notification
 	byZone bool // a param is a time, shown in the reader's zone
 	byName bool // a text says {recipient}
@@ -276,8 +277,9 @@ type renderer struct {
 
 type renderKey struct{ locale, timeZone, name string }
 
-func newRenderer(n *models.Notification) *renderer {
-	r := &renderer{n: n, seen: map[renderKey]text{}}
+// NewRenderer returns a Renderer of n.
+func NewRenderer(n *models.Notification) *Renderer {
+	r := &Renderer{n: n, seen: map[renderKey]text{}}
 	for k := range n.Params {
 		r.byZone = r.byZone || isTime(k)
 	}
@@ -288,8 +290,15 @@ func newRenderer(n *models.Notification) *renderer {
 	return r
 }
 
-// render is n's title and body as who reads them.
-func (r *renderer) render(who recipientInfo) text {
+// Render is the notification's title and body as u reads them (as Render
+// says).
+func (r *Renderer) Render(u *models.User) (title, body string) {
+	t := r.render(recipientInfo{name: u.DisplayName, locale: u.Locale, timeZone: u.TimeZone})
+	return t.title, t.body
+}
+
+// render is the notification's title and body as who reads them.
+func (r *Renderer) render(who recipientInfo) text {
 	k := renderKey{locale: who.locale}
 	if r.byZone {
 		k.timeZone = who.timeZone

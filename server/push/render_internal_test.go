@@ -40,7 +40,7 @@ func TestRendererReadsAsRender(t *testing.T) {
 			p[k] = v
 		}
 		n := &models.Notification{Type: typ, Params: p}
-		r := newRenderer(n)
+		r := NewRenderer(n)
 		order := rand.Perm(len(readers))
 		for _, i := range append(order, order...) {
 			who := readers[i]
@@ -54,7 +54,7 @@ func TestRendererReadsAsRender(t *testing.T) {
 	}
 	// Those who read it alike share one rendering: an announcement (no
 	// name, no time) renders once a locale.
-	r := newRenderer(&models.Notification{Type: "ANNOUNCEMENT", Params: map[string]string{"school": "Willow Creek", "title": "Snow day"}})
+	r := NewRenderer(&models.Notification{Type: "ANNOUNCEMENT", Params: map[string]string{"school": "Willow Creek", "title": "Snow day"}})
 	for _, who := range readers {
 		r.render(who)
 	}

@@ -510,7 +510,7 @@ func (p *Pipeline) send(ctx context.Context, n *models.Notification, jobID int64
 	}
 	var loopErr error
 	var handed []claimed // planned, not yet sent
-	texts, shape := newRenderer(n), newPushShape(n)
+	texts, shape := NewRenderer(n), newPushShape(n)
 	for ctx.Err() == nil && loopErr == nil {
 		if len(handed) == 0 && planned != nil {
 			select {
