@@ -42,17 +42,40 @@ func NewCompiled(r *Resolver, schema graphql.ExecutableSchema) *Compiled {
 
 // Exec answers a compiled operation, or hands it to gqlgen.
 func (c *Compiled) Exec(ctx context.Context) graphql.ResponseHandler {
-	oc := graphql.GetOperationContext(ctx)
-	if p := c.plan(ctx, oc); p != nil && models.ViewerFrom(ctx) != nil { // feed is @auth
-		data, ok := c.run(ctx, oc, p)
-		if c.Observe != nil {
-			c.Observe(ok)
-		}
-		if ok {
-			return graphql.OneShot(&graphql.Response{Data: data})
+	if resp, handled := c.answer(ctx); handled {
+		c.observe(resp != nil)
+		if resp != nil {
+			return graphql.OneShot(resp)
 		}
 	}
 	return c.ExecutableSchema.Exec(ctx)
+}
+
+// Handles reports whether the operation in ctx is one the writer answers
+// (for a signed-in viewer).
+func (c *Compiled) Handles(ctx context.Context) bool {
+	return c.plan(ctx, graphql.GetOperationContext(ctx)) != nil
+}
+
+// answer answers the operation in ctx for its viewer. handled is false
+// when the operation is not compiled or the caller is anonymous; the
+// answer is nil when the writer handed it back (it goes to gqlgen).
+func (c *Compiled) answer(ctx context.Context) (resp *graphql.Response, handled bool) {
+	oc := graphql.GetOperationContext(ctx)
+	p := c.plan(ctx, oc)
+	if p == nil || models.ViewerFrom(ctx) == nil { // feed is @auth
+		return nil, false
+	}
+	if data, ok := c.run(ctx, oc, p); ok {
+		return &graphql.Response{Data: data}, true
+	}
+	return nil, true
+}
+
+func (c *Compiled) observe(compiled bool) {
+	if c.Observe != nil {
+		c.Observe(compiled)
+	}
 }
 
 // plan is a compiled operation: the feed field and what it selects.

@@ -55,6 +55,10 @@ type User struct {
 	QuietHoursEnd   *int16
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+	// AccessVersion grows whenever anything a sign-in reads for the user
+	// changes (database triggers keep it, migration 00035); GORM never
+	// writes it.
+	AccessVersion int64 `gorm:"->" json:"-"`
 }
 
 // QuietHours returns the user's quiet hours, if set.

@@ -2,8 +2,9 @@ package models
 
 import "context"
 
-// Viewer is who is asking: the signed-in user and their memberships, loaded
-// once per request by authentication. A nil *Viewer is an anonymous caller.
+// Viewer is who is asking: the signed-in user and their memberships, read
+// for every request by authentication (or confirmed by the request's own
+// statement: Unconfirmed). A nil *Viewer is an anonymous caller.
 type Viewer struct {
 	User
 	Memberships []Membership
@@ -85,3 +86,79 @@ type AppConfig struct {
 
 // ErrorCodes is every code the API answers with, for AppConfig.
 func (AppConfig) ErrorCodes() []Code { return Codes }
+
+// Unconfirmed is the viewer an instance signed in for this user before,
+// not read again for this request: a request may use it only through a
+// statement that checks its AccessStamp (which confirms it in that
+// statement's own snapshot), or after Confirm. ViewerFrom never returns it.
+type Unconfirmed struct {
+	// Viewer is the request's own copy.
+	Viewer *Viewer
+	// Confirm signs in again (the statement every request used to run) and
+	// returns the viewer as it is now.
+	Confirm func(ctx context.Context) (*Viewer, error)
+}
+
+type unconfirmedKey struct{}
+
+// WithUnconfirmed returns ctx carrying an unconfirmed viewer.
+func WithUnconfirmed(ctx context.Context, u *Unconfirmed) context.Context {
+	return context.WithValue(ctx, unconfirmedKey{}, u)
+}
+
+// UnconfirmedFrom returns the unconfirmed viewer in ctx, if any.
+func UnconfirmedFrom(ctx context.Context) *Unconfirmed {
+	u, _ := ctx.Value(unconfirmedKey{}).(*Unconfirmed)
+	return u
+}
+
+// SignedInUserID is the id of the user whose verified token ctx carries,
+// confirmed or not: for keys such as rate limits, never for access.
+func SignedInUserID(ctx context.Context) string {
+	if v := ViewerFrom(ctx); v != nil {
+		return v.ID
+	}
+	if u := UnconfirmedFrom(ctx); u != nil {
+		return u.Viewer.ID
+	}
+	return ""
+}
+
+// AccessStamp asks the statement that reads with it to check, in its own
+// snapshot, that the user's access version is still Version, and to
+// return nothing if not. A statement that did return rows calls Confirmed.
+type AccessStamp struct {
+	UserID    string
+	Version   int64
+	confirmed bool
+}
+
+// Confirmed records that a statement checked the stamp and returned rows.
+func (s *AccessStamp) Confirmed() { s.confirmed = true }
+
+// IsConfirmed reports whether a statement confirmed the stamp.
+func (s *AccessStamp) IsConfirmed() bool { return s.confirmed }
+
+type stampKey struct{}
+
+// WithAccessStamp returns ctx carrying an access stamp.
+func WithAccessStamp(ctx context.Context, s *AccessStamp) context.Context {
+	return context.WithValue(ctx, stampKey{}, s)
+}
+
+// AccessStampFrom returns the access stamp in ctx for the viewer v, or nil.
+func AccessStampFrom(ctx context.Context, v *Viewer) *AccessStamp {
+	s, _ := ctx.Value(stampKey{}).(*AccessStamp)
+	if s == nil || v == nil || s.UserID != v.ID {
+		return nil
+	}
+	return s
+}
+
+// Copy returns a copy of v that shares nothing a request may change.
+func (v *Viewer) Copy() *Viewer {
+	c := *v
+	c.Memberships = make([]Membership, len(v.Memberships))
+	copy(c.Memberships, v.Memberships)
+	return &c
+}

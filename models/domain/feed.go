@@ -121,7 +121,7 @@ func userColumns(t string, u *models.User) []column {
 		{t + ".id", &u.ID}, {t + ".firebase_uid", &u.FirebaseUID}, {t + ".email", &u.Email}, {t + ".phone", &u.Phone},
 		{t + ".display_name", &u.DisplayName}, {t + ".locale", &u.Locale}, {t + ".locale_source", &u.LocaleSource}, {t + ".time_zone", &u.TimeZone},
 		{t + ".quiet_hours_start", &u.QuietHoursStart}, {t + ".quiet_hours_end", &u.QuietHoursEnd},
-		{t + ".created_at", &u.CreatedAt}, {t + ".updated_at", &u.UpdatedAt},
+		{t + ".created_at", &u.CreatedAt}, {t + ".updated_at", &u.UpdatedAt}, {t + ".access_version", &u.AccessVersion},
 	}
 }
 
@@ -238,12 +238,19 @@ func (s *Service) readPage(ctx context.Context, v *models.Viewer, inner string, 
 	} else {
 		maps.Copy(p, extras)
 	}
+	// A viewer not read again for this request is checked here, in this
+	// statement's snapshot: its access version unchanged, or no rows.
+	stamp, stampSQL := models.AccessStampFrom(ctx, v), ""
+	if stamp != nil {
+		stampSQL = `WHERE ` + accessStampSQL
+		p["stamp_uid"], p["stamp_version"] = stamp.UserID, stamp.Version
+	}
 	var row feedRow
 	cols, dsts := row.columns(countSQL, attachSQL)
 	query, vars, err := bindNamed(`SELECT `+cols+` FROM (`+inner+`) AS observations
 		JOIN users au ON au.id = observations.author_id JOIN students st ON st.id = observations.student_id
 		LEFT JOIN acknowledgements a ON a.observation_id = observations.id AND a.user_id = @uid
-		ORDER BY `+feedOrder, p, vars)
+		`+stampSQL+` ORDER BY `+feedOrder, p, vars)
 	if err != nil {
 		return nil, models.Internal(err)
 	}
@@ -254,6 +261,9 @@ func (s *Service) readPage(ctx context.Context, v *models.Viewer, inner string, 
 		return nil
 	}); err != nil {
 		return nil, models.Internal(err)
+	}
+	if stamp != nil && len(rows) > 0 {
+		stamp.Confirmed()
 	}
 	page := &models.ObservationPage{Extras: map[string]models.ObservationExtras{}, Cursors: map[string]string{},
 		Authors: map[string]*models.User{}, Students: map[string]*models.Student{}}

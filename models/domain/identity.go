@@ -76,7 +76,7 @@ func (s *Service) loadViewer(ctx context.Context, id Identity) (*models.Viewer, 
 		column{"m.id", &mID}, column{"m.school_id", &mSchool}, column{"m.role", &mRole}, column{"m.created_at", &mAt},
 		column{`($2 <> '' AND EXISTS (SELECT 1 FROM users c WHERE lower(c.email) = lower($2) AND c.firebase_uid LIKE $4))
 		OR ($3 <> '' AND EXISTS (SELECT 1 FROM users c WHERE c.phone = $3 AND c.firebase_uid LIKE $4))`, &claimable}))
-	email, phone := id.verifiedContacts()
+	email, phone := id.VerifiedContacts()
 	err := runNative(ctx, s.DB, `SELECT `+cols+`
 		FROM users LEFT JOIN (`+membershipsSQL+`) m ON m.user_id = users.id
 		WHERE users.firebase_uid = $1 OR users.id = (SELECT a.user_id FROM user_aliases a WHERE a.firebase_uid = $1)
@@ -99,10 +99,10 @@ func (s *Service) loadViewer(ctx context.Context, id Identity) (*models.Viewer, 
 	return v, viewerClaimable, nil
 }
 
-// verifiedContacts are the identity's email and phone number that may claim
+// VerifiedContacts are the identity's email and phone number that may claim
 // a roster record: an email only if the token says it is verified, a phone
 // number always (Firebase holds only numbers proven by SMS).
-func (id Identity) verifiedContacts() (email, phone string) {
+func (id Identity) VerifiedContacts() (email, phone string) {
 	if id.EmailVerified {
 		email = strings.TrimSpace(id.Email)
 	}
@@ -114,7 +114,7 @@ func (id Identity) verifiedContacts() (email, phone string) {
 // memberships, guardianships, classes and district roles move to v, the
 // placeholder goes, and v's open sockets are told their access changed.
 func (s *Service) claimRoster(ctx context.Context, v *models.Viewer, id Identity) error {
-	email, phone := id.verifiedContacts()
+	email, phone := id.VerifiedContacts()
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		var from []models.User
 		q := tx.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).
@@ -146,6 +146,11 @@ func (s *Service) claimRoster(ctx context.Context, v *models.Viewer, id Identity
 // school of a district they administer, and MONITOR of each school of a
 // district they monitor (each with a stable id of its own, unless they
 // hold that role at the school already).
+// accessStampSQL is true when the user @stamp_uid's access version is still
+// @stamp_version (models.AccessStamp): nothing a sign-in reads for them has
+// changed since an instance read their viewer with that version.
+const accessStampSQL = `(SELECT su.access_version FROM users su WHERE su.id = @stamp_uid) = @stamp_version`
+
 const membershipsSQL = `SELECT id, user_id, school_id, role, created_at FROM memberships
 	UNION ALL
 	SELECT md5(da.user_id::text || s.id::text)::uuid, da.user_id, s.id, 'ADMIN', da.created_at

@@ -95,14 +95,22 @@ type Deps struct {
 // NewHandler returns the server's whole HTTP handler.
 func NewHandler(d Deps) http.Handler {
 	resolver := &graph.Resolver{Domain: d.Domain, Events: d.Events, Translating: d.Domain.Translate != nil}
-	schema := graph.NewSchema(resolver)
+	var schema graphql.ExecutableSchema = graph.NewSchema(resolver)
+	var compiled *graph.Compiled
 	if !d.CompiledOff && d.Tracing == nil {
-		compiled := graph.NewCompiled(resolver, schema)
+		compiled = graph.NewCompiled(resolver, schema)
 		if d.Metrics != nil {
 			compiled.Observe = d.Metrics.Compiled
 		}
 		schema = compiled
 	}
+	withLoaders := func(v *models.Viewer) func(context.Context) context.Context {
+		l := loaders.New(d.DB, v)
+		return func(ctx context.Context) context.Context { return loaders.With(ctx, l) }
+	}
+	// A request signed in by GraphQLMiddleware may come with its viewer
+	// unconfirmed: Confirming confirms it before it answers anything.
+	schema = graph.Confirming{ExecutableSchema: schema, Compiled: compiled, Loaders: withLoaders}
 	gql := handler.New(costedSchema{schema})
 	gql.AroundFields(resolver.ObservationFieldsMiddleware)
 	var socketsOpen func(int)
@@ -168,7 +176,11 @@ func NewHandler(d Deps) http.Handler {
 	// Loaders per operation (not per HTTP request): a websocket carries many
 	// operations, each for the viewer its connection_init authenticated.
 	gql.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		return next(loaders.With(ctx, loaders.New(d.DB, models.ViewerFrom(ctx))))
+		v := models.ViewerFrom(ctx)
+		if v == nil && models.UnconfirmedFrom(ctx) != nil {
+			return next(ctx) // Confirming gives it loaders once its viewer is known
+		}
+		return next(withLoaders(v)(ctx))
 	})
 
 	mux := http.NewServeMux()
@@ -177,7 +189,7 @@ func NewHandler(d Deps) http.Handler {
 		shed = d.Metrics.Shed
 	}
 	admit := newAdmission(d.MaxInFlight, d.QueueWait, shed)
-	var api http.Handler = gate(admit.middleware(withConnSlot(responseStatus(d.Auth.Middleware(d.Log)(limiter.middleware(gql))))))
+	var api http.Handler = gate(admit.middleware(withConnSlot(responseStatus(d.Auth.GraphQLMiddleware(d.Log)(limiter.middleware(gql))))))
 	if len(d.CORSOrigins) > 0 {
 		// The web client: browsers may call /graphql from these origins
 		// (preflights answered here); phones send no Origin and are unaffected.

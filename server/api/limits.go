@@ -189,15 +189,15 @@ func (costCharge) Validate(schema graphql.ExecutableSchema) error { return nil }
 
 func (c costCharge) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	stats := extension.GetComplexityStats(ctx)
-	v := models.ViewerFrom(ctx)
-	if stats == nil || v == nil || c.limiter.perUser <= 0 {
+	user := models.SignedInUserID(ctx) // confirmed or not: a key, not access
+	if stats == nil || user == "" || c.limiter.perUser <= 0 {
 		return nil
 	}
 	tokens := (stats.Complexity + CostPerToken - 1) / CostPerToken
 	if paid, _ := ctx.Value(paidKey{}).(bool); paid {
 		tokens--
 	}
-	if tokens <= 0 || c.limiter.allowUser(v.ID, tokens) {
+	if tokens <= 0 || c.limiter.allowUser(user, tokens) {
 		return nil
 	}
 	markStatus(ctx, http.StatusTooManyRequests, "1")
@@ -314,7 +314,7 @@ func (l *rateLimiter) middleware(next http.Handler) http.Handler {
 		}
 		ipRate := max(l.perUser/5, 1)
 		key, lim, burst := "ip:"+host, rate.Limit(ipRate), 2*ipRate
-		switch v := models.ViewerFrom(r.Context()); {
+		switch user := models.SignedInUserID(r.Context()); {
 		case websocketUpgrade(r):
 			// A websocket signs in inside the socket (connection_init), so
 			// its upgrade is anonymous, and phones behind one school's or
@@ -323,8 +323,8 @@ func (l *rateLimiter) middleware(next http.Handler) http.Handler {
 			// are bounded per user (socketLimiter); one that never signs in
 			// is closed after InitTimeout.
 			key, lim, burst = "ws:"+host, rate.Limit(20*ipRate), 20*2*ipRate
-		case v != nil:
-			key, lim, burst = "user:"+v.ID, rate.Limit(l.perUser), 2*l.perUser
+		case user != "":
+			key, lim, burst = "user:"+user, rate.Limit(l.perUser), 2*l.perUser
 		}
 		if !l.allow(key, lim, burst) {
 			w.Header().Set("Retry-After", "1")

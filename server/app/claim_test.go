@@ -6,12 +6,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
 
 	fbauth "firebase.google.com/go/v4/auth"
 
+	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/models/domain"
 	"github.com/sameside/sameside/models/roster/oneroster"
 	"github.com/sameside/sameside/server/apptest"
@@ -100,5 +102,71 @@ func TestRosterRecordClaimedByVerifiedEmail(t *testing.T) {
 	env.Do(squatter, q, nil).Decode(t, &sq)
 	if len(sq.Viewer.Children) != 0 {
 		t.Fatalf("the squatter reached a child: %+v", sq.Viewer)
+	}
+}
+
+// A parent this instance signed in before, reading their feed (whose page
+// checks their kept viewer in its own statement), still claims at once a
+// roster record that appears with their verified email: the record's
+// child's notes are in the next page.
+func TestRosterRecordClaimedWhileSignedIn(t *testing.T) {
+	host := emulatorHost(t)
+	env := apptest.New(t, apptest.Options{FirebaseProjectID: emulatorProject})
+	mine := fmt.Sprintf("ana-%d@home.example", time.Now().UnixNano())
+	_, uid := signUp(t, host, mine)
+	if _, err := adminAuth(t).UpdateUser(context.Background(), uid, (&fbauth.UserToUpdate{}).EmailVerified(true)); err != nil {
+		t.Fatal(err)
+	}
+	school := &models.School{Name: "Lakeside", TimeZone: "UTC"}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(env.DB.Create(school).Error)
+	teacher := &models.User{FirebaseUID: "fb-teacher", DisplayName: "Teacher", Locale: "en-US", TimeZone: "UTC"}
+	must(env.DB.Create(teacher).Error)
+	// A roster record (a placeholder) with the parent's email, guardian of
+	// a child with a note shared with the family.
+	record := func(child string) {
+		t.Helper()
+		email := strings.ToUpper(mine)
+		p := &models.User{FirebaseUID: models.UnclaimedUIDPrefix + child, Email: &email, DisplayName: "Ana", Locale: "en-US", TimeZone: "UTC"}
+		must(env.DB.Create(p).Error)
+		must(env.DB.Create(&models.Membership{UserID: p.ID, SchoolID: school.ID, Role: models.RoleParent}).Error)
+		st := &models.Student{SchoolID: school.ID, FirstName: child, LastName: "Park", Grade: "2"}
+		must(env.DB.Create(st).Error)
+		must(env.DB.Create(&models.Guardianship{SchoolID: school.ID, StudentID: st.ID, UserID: p.ID, Relationship: models.RelationshipMother}).Error)
+		at := time.Now()
+		must(env.DB.Create(&models.Observation{SchoolID: school.ID, StudentID: st.ID, AuthorID: teacher.ID, GroupID: "00000000-0000-4000-8000-000000000001",
+			Kind: models.KindPositive, Body: child + " helped a friend", Skills: []string{"KINDNESS"}, State: models.StateShared, SharedAt: &at, FeedAt: at}).Error)
+	}
+	const q = `query { feed(first: 20) { edges { node { body } } } }`
+	feed := func(token string) []string {
+		t.Helper()
+		var p struct {
+			Feed struct {
+				Edges []struct{ Node struct{ Body string } }
+			}
+		}
+		env.Do(token, q, nil).Decode(t, &p)
+		var bodies []string
+		for _, e := range p.Feed.Edges {
+			bodies = append(bodies, e.Node.Body)
+		}
+		return bodies
+	}
+	record("Lena")
+	token := signIn(t, host, mine) // a token that says the email is verified
+	if got := feed(token); len(got) != 1 {
+		t.Fatalf("signed in, Lena's record claimed: %q", got)
+	}
+	if got := feed(token); len(got) != 1 { // the viewer kept: the page checks it
+		t.Fatalf("signed in before: %q", got)
+	}
+	record("Theo")
+	if got := feed(token); len(got) != 2 {
+		t.Fatalf("a second record with the parent's email: the feed shows %q, want both children's notes", got)
 	}
 }

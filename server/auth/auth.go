@@ -11,6 +11,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"strings"
 	"sync"
 	"time"
 
@@ -49,15 +50,30 @@ type Authenticator struct {
 	// verified remembers, by the token's SHA-256, identities whose token
 	// verified and has not expired: a phone sends the same token with
 	// every request for an hour, and checking its signature each time is
-	// wasted work. Only the verification is reused: the user and their
-	// memberships are read on every request, so a change of roles counts
-	// at once.
+	// wasted work.
 	once     sync.Once
 	verified *lru.Cache[[32]byte, domain.Identity]
+	// signedIn remembers, by Firebase UID, the viewer each user's last
+	// sign-in read here, with its access version. A request may go on with
+	// it unconfirmed (models.Unconfirmed): it is never used to answer
+	// until a statement has checked that the version is unchanged, so a
+	// change of roles still counts at once, on every instance.
+	signedIn *lru.Cache[string, signedIn]
 }
 
-// verifiedTokens is how many verified tokens an instance remembers.
-const verifiedTokens = 10_000
+// signedIn is a viewer read by a sign-in, and the token's verified
+// contacts it was read with.
+type signedIn struct {
+	v            *models.Viewer
+	email, phone string
+}
+
+// verifiedTokens is how many verified tokens an instance remembers, and
+// signedInUsers how many users' viewers.
+const (
+	verifiedTokens = 10_000
+	signedInUsers  = 10_000
+)
 
 type expiryKey struct{}
 
@@ -71,12 +87,19 @@ func TokenExpiry(ctx context.Context) time.Time {
 // Viewer verifies token and loads its viewer. A token that does not verify
 // gives an UNAUTHENTICATED *models.Error.
 func (a *Authenticator) Viewer(ctx context.Context, token string) (*models.Viewer, error) {
-	v, _, err := a.viewerAndExpiry(ctx, token)
-	return v, err
+	id, err := a.identity(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	return a.signIn(ctx, id)
 }
 
-func (a *Authenticator) viewerAndExpiry(ctx context.Context, token string) (*models.Viewer, time.Time, error) {
-	a.once.Do(func() { a.verified, _ = lru.New[[32]byte, domain.Identity](verifiedTokens) })
+// identity verifies token (or finds it verified before).
+func (a *Authenticator) identity(ctx context.Context, token string) (domain.Identity, error) {
+	a.once.Do(func() {
+		a.verified, _ = lru.New[[32]byte, domain.Identity](verifiedTokens)
+		a.signedIn, _ = lru.New[string, signedIn](signedInUsers)
+	})
 	key := sha256.Sum256([]byte(token))
 	id, ok := a.verified.Get(key)
 	if ok && !time.Now().Before(id.Expires) {
@@ -86,15 +109,54 @@ func (a *Authenticator) viewerAndExpiry(ctx context.Context, token string) (*mod
 	if !ok {
 		var err error
 		if id, err = a.Verifier.Verify(ctx, token); err != nil {
-			return nil, time.Time{}, &models.Error{Code: models.CodeUnauthenticated, Message: ErrInvalidToken.Error(), Err: err}
+			return domain.Identity{}, &models.Error{Code: models.CodeUnauthenticated, Message: ErrInvalidToken.Error(), Err: err}
 		}
 		if !id.Expires.IsZero() {
 			a.verified.Add(key, id)
 		}
 	}
 	if id.UID == "" {
-		return nil, time.Time{}, &models.Error{Code: models.CodeUnauthenticated, Message: ErrInvalidToken.Error()}
+		return domain.Identity{}, &models.Error{Code: models.CodeUnauthenticated, Message: ErrInvalidToken.Error()}
 	}
+	return id, nil
+}
+
+// signIn reads the identity's viewer (the statement every request once
+// ran) and remembers it.
+func (a *Authenticator) signIn(ctx context.Context, id domain.Identity) (*models.Viewer, error) {
 	v, err := a.Users.ViewerForIdentity(ctx, id)
-	return v, id.Expires, err
+	if err != nil {
+		return nil, err
+	}
+	email, phone := id.VerifiedContacts()
+	if holds(v.User.Email, email, strings.EqualFold) && holds(v.User.Phone, phone, func(a, b string) bool { return a == b }) {
+		// The triggers that bump a user's access version when a roster
+		// record they could claim appears match the user's own email and
+		// phone: a viewer is kept only when those are the token's.
+		a.signedIn.Add(id.UID, signedIn{v: v.Copy(), email: email, phone: phone})
+	} else {
+		a.signedIn.Remove(id.UID)
+	}
+	return v, nil
+}
+
+// holds reports whether a contact the token proves (want; "" for none) is
+// the user's own (have).
+func holds(have *string, want string, same func(a, b string) bool) bool {
+	return want == "" || have != nil && same(*have, want)
+}
+
+// unconfirmed returns the viewer this instance last signed in for id, if
+// it has one read with the same contacts, to go on unconfirmed.
+func (a *Authenticator) unconfirmed(id domain.Identity) *models.Unconfirmed {
+	s, ok := a.signedIn.Get(id.UID)
+	if !ok {
+		return nil
+	}
+	if email, phone := id.VerifiedContacts(); email != s.email || phone != s.phone {
+		return nil
+	}
+	return &models.Unconfirmed{Viewer: s.v.Copy(), Confirm: func(ctx context.Context) (*models.Viewer, error) {
+		return a.signIn(ctx, id)
+	}}
 }

@@ -19,6 +19,18 @@ import (
 // A header that is not a valid bearer token: 401 with a GraphQL error whose
 // extensions.code is UNAUTHENTICATED, and the request goes no further.
 func (a *Authenticator) Middleware(log *slog.Logger) func(http.Handler) http.Handler {
+	return a.middleware(log, false)
+}
+
+// GraphQLMiddleware is Middleware for the GraphQL endpoint: a POST from a
+// user this instance signed in before goes on with that viewer unconfirmed
+// (models.Unconfirmed) instead of signing in again, and the operation
+// confirms it, in its own statement or by signing in (graph.Confirming).
+func (a *Authenticator) GraphQLMiddleware(log *slog.Logger) func(http.Handler) http.Handler {
+	return a.middleware(log, true)
+}
+
+func (a *Authenticator) middleware(log *slog.Logger, deferring bool) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			header := r.Header.Get("Authorization")
@@ -26,7 +38,17 @@ func (a *Authenticator) Middleware(log *slog.Logger) func(http.Handler) http.Han
 				next.ServeHTTP(w, r)
 				return
 			}
-			v, err := a.viewerForHeader(r.Context(), header)
+			id, err := a.identityForHeader(r.Context(), header)
+			if err == nil && deferring && r.Method == http.MethodPost {
+				if u := a.unconfirmed(id); u != nil {
+					next.ServeHTTP(w, r.WithContext(models.WithUnconfirmed(r.Context(), u)))
+					return
+				}
+			}
+			var v *models.Viewer
+			if err == nil {
+				v, err = a.signIn(r.Context(), id)
+			}
 			if err != nil {
 				code := models.ErrorCode(err)
 				if code == models.CodeUnavailable || code == models.CodeInternal && domain.Unavailable(err) {
@@ -50,18 +72,14 @@ func (a *Authenticator) Middleware(log *slog.Logger) func(http.Handler) http.Han
 	}
 }
 
-func (a *Authenticator) viewerForHeader(ctx context.Context, header string) (*models.Viewer, error) {
-	v, _, err := a.viewerForHeaderWithExpiry(ctx, header)
-	return v, err
-}
-
-func (a *Authenticator) viewerForHeaderWithExpiry(ctx context.Context, header string) (*models.Viewer, time.Time, error) {
+// identityForHeader verifies an Authorization header's bearer token.
+func (a *Authenticator) identityForHeader(ctx context.Context, header string) (domain.Identity, error) {
 	scheme, token, ok := strings.Cut(strings.TrimSpace(header), " ")
 	token = strings.TrimSpace(token)
 	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" || len(token) > 8192 {
-		return nil, time.Time{}, &models.Error{Code: models.CodeUnauthenticated, Message: "Authorization must be 'Bearer <token>'"}
+		return domain.Identity{}, &models.Error{Code: models.CodeUnauthenticated, Message: "Authorization must be 'Bearer <token>'"}
 	}
-	return a.viewerAndExpiry(ctx, token)
+	return a.identity(ctx, token)
 }
 
 // WebsocketInit authenticates a graphql-transport-ws connection from its
@@ -88,7 +106,12 @@ func (a *Authenticator) WebsocketInit(log *slog.Logger) transport.WebsocketInitF
 		}
 		// The socket lives on; the sign-in (a key fetch, a query) is bounded.
 		vctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		v, expires, err := a.viewerForHeaderWithExpiry(vctx, header)
+		id, err := a.identityForHeader(vctx, header)
+		var v *models.Viewer
+		if err == nil {
+			v, err = a.signIn(vctx, id)
+		}
+		expires := id.Expires
 		cancel()
 		if err != nil {
 			log.InfoContext(ctx, "websocket sign-in refused", "err", err)
