@@ -64,18 +64,23 @@ func (v *Viewer) SchoolIDs() []string {
 	return out
 }
 
-type viewerKey struct{}
+// ctxKey is the context key of a value of type T: one per type.
+type ctxKey[T any] struct{}
 
-// WithViewer returns ctx carrying the viewer (authentication puts it there).
-func WithViewer(ctx context.Context, v *Viewer) context.Context {
-	return context.WithValue(ctx, viewerKey{}, v)
+func withValue[T any](ctx context.Context, v T) context.Context {
+	return context.WithValue(ctx, ctxKey[T]{}, v)
 }
 
-// ViewerFrom returns the viewer in ctx, or nil for an anonymous caller.
-func ViewerFrom(ctx context.Context) *Viewer {
-	v, _ := ctx.Value(viewerKey{}).(*Viewer)
+func valueFrom[T any](ctx context.Context) T {
+	v, _ := ctx.Value(ctxKey[T]{}).(T)
 	return v
 }
+
+// WithViewer returns ctx carrying the viewer (authentication puts it there).
+func WithViewer(ctx context.Context, v *Viewer) context.Context { return withValue(ctx, v) }
+
+// ViewerFrom returns the viewer in ctx, or nil for an anonymous caller.
+func ViewerFrom(ctx context.Context) *Viewer { return valueFrom[*Viewer](ctx) }
 
 // AppConfig is what the app asks before anything else: the app versions
 // the server supports.
@@ -99,18 +104,11 @@ type Unconfirmed struct {
 	Confirm func(ctx context.Context) (*Viewer, error)
 }
 
-type unconfirmedKey struct{}
-
 // WithUnconfirmed returns ctx carrying an unconfirmed viewer.
-func WithUnconfirmed(ctx context.Context, u *Unconfirmed) context.Context {
-	return context.WithValue(ctx, unconfirmedKey{}, u)
-}
+func WithUnconfirmed(ctx context.Context, u *Unconfirmed) context.Context { return withValue(ctx, u) }
 
 // UnconfirmedFrom returns the unconfirmed viewer in ctx, if any.
-func UnconfirmedFrom(ctx context.Context) *Unconfirmed {
-	u, _ := ctx.Value(unconfirmedKey{}).(*Unconfirmed)
-	return u
-}
+func UnconfirmedFrom(ctx context.Context) *Unconfirmed { return valueFrom[*Unconfirmed](ctx) }
 
 // SignedInUserID is the id of the user whose verified token ctx carries,
 // confirmed or not: for keys such as rate limits, never for access.
@@ -139,16 +137,12 @@ func (s *AccessStamp) Confirmed() { s.confirmed = true }
 // IsConfirmed reports whether a statement confirmed the stamp.
 func (s *AccessStamp) IsConfirmed() bool { return s.confirmed }
 
-type stampKey struct{}
-
 // WithAccessStamp returns ctx carrying an access stamp.
-func WithAccessStamp(ctx context.Context, s *AccessStamp) context.Context {
-	return context.WithValue(ctx, stampKey{}, s)
-}
+func WithAccessStamp(ctx context.Context, s *AccessStamp) context.Context { return withValue(ctx, s) }
 
 // AccessStampFrom returns the access stamp in ctx for the viewer v, or nil.
 func AccessStampFrom(ctx context.Context, v *Viewer) *AccessStamp {
-	s, _ := ctx.Value(stampKey{}).(*AccessStamp)
+	s := valueFrom[*AccessStamp](ctx)
 	if s == nil || v == nil || s.UserID != v.ID {
 		return nil
 	}

@@ -27,26 +27,28 @@ END $$;
 CREATE TRIGGER users_access_version BEFORE UPDATE ON users
     FOR EACH ROW EXECUTE FUNCTION users_access_version_row();
 
+-- bump_access_versions bumps the users ids names, locked in key order as
+-- every other writer of many users locks them. Placeholders are left alone:
+-- no one signs in as one (a roster import gives thousands of them their
+-- memberships).
+CREATE FUNCTION bump_access_versions(ids uuid[]) RETURNS void LANGUAGE sql AS $$
+    UPDATE users u SET access_version = u.access_version + 1 FROM (
+        SELECT id FROM users WHERE id = ANY(ids) AND firebase_uid NOT LIKE 'unclaimed:%'
+        ORDER BY id FOR NO KEY UPDATE) k
+    WHERE u.id = k.id
+$$;
+
 -- bump_access_version bumps the users a statement's rows name: its
 -- argument is the rows' column that names them, the rows the transition
--- tables changed (on insert, on delete) or both (on update). Users are
--- locked in key order, as every other writer of many users locks them.
--- Placeholders are left alone: no one signs in as one (a roster import
--- gives thousands of them their memberships).
+-- tables changed (on insert, on delete) or both (on update).
 -- +goose StatementBegin
 CREATE FUNCTION bump_access_version() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        EXECUTE format('UPDATE users u SET access_version = u.access_version + 1 FROM (
-            SELECT id FROM users WHERE id IN (SELECT %I FROM changed_new) AND firebase_uid NOT LIKE ''unclaimed:%%''
-            ORDER BY id FOR NO KEY UPDATE) k
-            WHERE u.id = k.id', TG_ARGV[0]);
+        EXECUTE format('SELECT bump_access_versions(ARRAY(SELECT %I FROM changed_new))', TG_ARGV[0]);
     END IF;
     IF TG_OP IN ('DELETE', 'UPDATE') THEN
-        EXECUTE format('UPDATE users u SET access_version = u.access_version + 1 FROM (
-            SELECT id FROM users WHERE id IN (SELECT %I FROM changed_old) AND firebase_uid NOT LIKE ''unclaimed:%%''
-            ORDER BY id FOR NO KEY UPDATE) k
-            WHERE u.id = k.id', TG_ARGV[0]);
+        EXECUTE format('SELECT bump_access_versions(ARRAY(SELECT %I FROM changed_old))', TG_ARGV[0]);
     END IF;
     RETURN NULL;
 END $$;
@@ -78,11 +80,8 @@ CREATE TRIGGER district_monitors_access_delete AFTER DELETE ON district_monitors
 -- +goose StatementBegin
 CREATE FUNCTION user_aliases_access_version() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE users u SET access_version = u.access_version + 1 FROM (
-        SELECT id FROM users WHERE id IN (SELECT user_id FROM changed)
-            OR firebase_uid IN (SELECT firebase_uid FROM changed)
-        ORDER BY id FOR NO KEY UPDATE) k
-    WHERE u.id = k.id;
+    PERFORM bump_access_versions(ARRAY(SELECT id FROM users WHERE id IN (SELECT user_id FROM changed)
+        OR firebase_uid IN (SELECT firebase_uid FROM changed)));
     RETURN NULL;
 END $$;
 -- +goose StatementEnd
@@ -105,12 +104,9 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM changed WHERE district_id IS NOT NULL) THEN
         RETURN NULL;
     END IF;
-    UPDATE users u SET access_version = u.access_version + 1 FROM (
-        SELECT id FROM users WHERE id IN (
-            SELECT user_id FROM district_admins WHERE district_id IN (SELECT district_id FROM changed)
-            UNION SELECT user_id FROM district_monitors WHERE district_id IN (SELECT district_id FROM changed))
-        ORDER BY id FOR NO KEY UPDATE) k
-    WHERE u.id = k.id;
+    PERFORM bump_access_versions(ARRAY(
+        SELECT user_id FROM district_admins WHERE district_id IN (SELECT district_id FROM changed)
+        UNION SELECT user_id FROM district_monitors WHERE district_id IN (SELECT district_id FROM changed)));
     RETURN NULL;
 END $$;
 -- +goose StatementEnd
@@ -133,12 +129,9 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM changed WHERE firebase_uid LIKE 'unclaimed:%') THEN
         RETURN NULL;
     END IF;
-    UPDATE users u SET access_version = u.access_version + 1 FROM (
-        SELECT id FROM users WHERE firebase_uid NOT LIKE 'unclaimed:%' AND (
-            lower(email) IN (SELECT lower(email) FROM changed WHERE firebase_uid LIKE 'unclaimed:%' AND email IS NOT NULL)
-            OR phone IN (SELECT phone FROM changed WHERE firebase_uid LIKE 'unclaimed:%' AND phone IS NOT NULL))
-        ORDER BY id FOR NO KEY UPDATE) k
-    WHERE u.id = k.id;
+    PERFORM bump_access_versions(ARRAY(SELECT id FROM users WHERE
+        lower(email) IN (SELECT lower(email) FROM changed WHERE firebase_uid LIKE 'unclaimed:%' AND email IS NOT NULL)
+        OR phone IN (SELECT phone FROM changed WHERE firebase_uid LIKE 'unclaimed:%' AND phone IS NOT NULL)));
     RETURN NULL;
 END $$;
 -- +goose StatementEnd
@@ -171,6 +164,7 @@ DROP TRIGGER memberships_access_delete ON memberships;
 DROP TRIGGER memberships_access_update ON memberships;
 DROP TRIGGER memberships_access_insert ON memberships;
 DROP FUNCTION bump_access_version();
+DROP FUNCTION bump_access_versions(uuid[]);
 DROP TRIGGER users_access_version ON users;
 DROP FUNCTION users_access_version_row();
 ALTER TABLE users DROP COLUMN access_version;
