@@ -174,7 +174,7 @@ func (p *tcpProxy) down() {
 }
 
 // A database outage answers 503 with code UNAVAILABLE and Retry-After, for
-// reads, writes and sign-in alike, writes nothing, and the server recovers
+// reads (the compiled feed among them), writes and sign-in alike, writes nothing, and the server recovers
 // by itself when the database is back.
 func TestDatabaseOutage(t *testing.T) {
 	u, err := url.Parse(dbtest.URL(t))
@@ -195,8 +195,14 @@ func TestDatabaseOutage(t *testing.T) {
 	if status, _, body := post(read); status != 200 || !strings.Contains(body, "s1") {
 		t.Fatalf("before: %d %s", status, body)
 	}
+	// The feed too: its page checks the viewer the server kept from the
+	// read above, and confirms it by signing in when the page fails.
+	feed := `{ feed(first: 5) { edges { node { id body } } } }`
+	if status, _, body := post(feed); status != 200 || strings.Contains(body, "errors") {
+		t.Fatalf("before: %d %s", status, body)
+	}
 	proxy.down()
-	for _, q := range []string{read, write} {
+	for _, q := range []string{read, write, feed} {
 		status, retry, body := post(q)
 		if status != http.StatusServiceUnavailable || retry == "" || !strings.Contains(body, `"code":"UNAVAILABLE"`) || strings.Contains(body, "INTERNAL") {
 			t.Errorf("during the outage: %d Retry-After %q %s", status, retry, body)
