@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 
@@ -129,7 +130,7 @@ func (a *Authenticator) signIn(ctx context.Context, id domain.Identity) (*models
 		return nil, err
 	}
 	email, phone := id.VerifiedContacts()
-	if holds(v.User.Email, email, strings.EqualFold) && holds(v.User.Phone, phone, func(a, b string) bool { return a == b }) {
+	if holds(v.User.Email, email, sameEmail) && holds(v.User.Phone, phone, func(a, b string) bool { return a == b }) {
 		// The triggers that bump a user's access version when a roster
 		// record they could claim appears match the user's own email and
 		// phone: a viewer is kept only when those are the token's.
@@ -138,6 +139,21 @@ func (a *Authenticator) signIn(ctx context.Context, id domain.Identity) (*models
 		a.signedIn.Remove(id.UID)
 	}
 	return v, nil
+}
+
+// sameEmail reports whether two addresses are the same as PostgreSQL's
+// lower() sees them: only ASCII ones are compared here (Unicode case
+// folding and lower() may disagree outside it), so a viewer with another
+// address is never kept.
+func sameEmail(a, b string) bool {
+	for _, s := range [...]string{a, b} {
+		for i := 0; i < len(s); i++ {
+			if s[i] >= utf8.RuneSelf {
+				return false
+			}
+		}
+	}
+	return strings.EqualFold(a, b)
 }
 
 // holds reports whether a contact the token proves (want; "" for none) is

@@ -66,3 +66,21 @@ func TestVerifiedTokenCache(t *testing.T) {
 		t.Fatalf("zero Expires: %d verifications for 3 requests, want 3", v.calls)
 	}
 }
+
+// A viewer is kept only when the database's lower() and Go agree on its
+// email: ASCII addresses, case aside.
+func TestKeptOnlyForASCIIEmails(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		same bool
+	}{
+		{"jin@home.example", "JIN@Home.Example", true},
+		{"jin@home.example", "mia@home.example", false},
+		{"jürgen@home.example", "jürgen@home.example", false},
+		{"kim@home.example", "\u212aim@home.example", false}, // the Kelvin sign folds to k in Go, not in lower()
+	} {
+		if got := sameEmail(c.a, c.b); got != c.same {
+			t.Errorf("sameEmail(%q, %q) = %v, want %v", c.a, c.b, got, c.same)
+		}
+	}
+}
