@@ -8,10 +8,11 @@ import (
 	"github.com/sameside/sameside/models"
 )
 
-// Confirming is the executable schema for requests whose viewer may come
-// unconfirmed (models.Unconfirmed: the viewer this instance signed in for
-// the user before, not read again for this request). Such a viewer never
-// answers anything until it is confirmed:
+// Confirming is the executable schema that gives each operation its viewer
+// and loaders. A request's viewer may come unconfirmed (models.Unconfirmed:
+// the viewer this instance signed in for the user before, not read again
+// for this request); such a viewer never answers anything until it is
+// confirmed:
 //   - the compiled feed reads its page with the viewer's access stamp, so
 //     the page's own statement checks, in its snapshot, that nothing a
 //     sign-in reads has changed; rows from it are the viewer's to see, and
@@ -34,11 +35,14 @@ func (s Confirming) with(v *models.Viewer) func(context.Context) context.Context
 	return func(ctx context.Context) context.Context { return l(models.WithViewer(ctx, v)) }
 }
 
-// Exec runs the operation in ctx, confirming its viewer first if needed.
+// Exec runs the operation in ctx for its viewer (confirming it first if
+// needed) with the operation's loaders: per operation, not per HTTP
+// request, since a websocket carries many operations, each for the viewer
+// its connection_init authenticated.
 func (s Confirming) Exec(ctx context.Context) graphql.ResponseHandler {
 	u := models.UnconfirmedFrom(ctx)
-	if u == nil || models.ViewerFrom(ctx) != nil {
-		return s.ExecutableSchema.Exec(ctx)
+	if v := models.ViewerFrom(ctx); u == nil || v != nil {
+		return s.exec(ctx, v)
 	}
 	var (
 		empty *graphql.Response
@@ -69,9 +73,13 @@ func (s Confirming) Exec(ctx context.Context) graphql.ResponseHandler {
 		s.Compiled.observe(true)
 		return graphql.OneShot(empty)
 	}
-	// gqlgen runs a query's or mutation's resolvers in the context the
-	// handler is called with, a subscription's (and the compiled feed) in
-	// Exec's: both get the viewer.
+	return s.exec(ctx, v)
+}
+
+// exec runs the operation for v. gqlgen runs a query's or mutation's
+// resolvers in the context the handler is called with, a subscription's
+// (and the compiled feed) in Exec's: both get v and its loaders.
+func (s Confirming) exec(ctx context.Context, v *models.Viewer) graphql.ResponseHandler {
 	with := s.with(v)
 	h := s.ExecutableSchema.Exec(with(ctx))
 	return func(ctx context.Context) *graphql.Response { return h(with(ctx)) }

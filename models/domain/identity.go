@@ -146,11 +146,6 @@ func (s *Service) claimRoster(ctx context.Context, v *models.Viewer, id Identity
 // school of a district they administer, and MONITOR of each school of a
 // district they monitor (each with a stable id of its own, unless they
 // hold that role at the school already).
-// accessStampSQL is true when the user @stamp_uid's access version is still
-// @stamp_version (models.AccessStamp): nothing a sign-in reads for them has
-// changed since an instance read their viewer with that version.
-const accessStampSQL = `(SELECT su.access_version FROM users su WHERE su.id = @stamp_uid) = @stamp_version`
-
 const membershipsSQL = `SELECT id, user_id, school_id, role, created_at FROM memberships
 	UNION ALL
 	SELECT md5(da.user_id::text || s.id::text)::uuid, da.user_id, s.id, 'ADMIN', da.created_at
@@ -160,6 +155,11 @@ const membershipsSQL = `SELECT id, user_id, school_id, role, created_at FROM mem
 	SELECT md5('monitor' || dm.user_id::text || s.id::text)::uuid, dm.user_id, s.id, 'MONITOR', dm.created_at
 	FROM district_monitors dm JOIN schools s ON s.district_id = dm.district_id
 	WHERE NOT EXISTS (SELECT 1 FROM memberships x WHERE x.user_id = dm.user_id AND x.school_id = s.id AND x.role = 'MONITOR')`
+
+// accessStampSQL is true when the user @stamp_uid's access version is still
+// @stamp_version (models.AccessStamp): nothing a sign-in reads for them has
+// changed since an instance read their viewer with that version.
+const accessStampSQL = `(SELECT su.access_version FROM users su WHERE su.id = @stamp_uid) = @stamp_version`
 
 func newUser(id Identity) models.User {
 	u := models.User{FirebaseUID: id.UID, Locale: "en-US", TimeZone: "UTC"}

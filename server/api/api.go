@@ -108,8 +108,9 @@ func NewHandler(d Deps) http.Handler {
 		l := loaders.New(d.DB, v)
 		return func(ctx context.Context) context.Context { return loaders.With(ctx, l) }
 	}
-	// A request signed in by GraphQLMiddleware may come with its viewer
-	// unconfirmed: Confirming confirms it before it answers anything.
+	// Confirming gives each operation its loaders, and a request signed in
+	// by GraphQLMiddleware with its viewer unconfirmed is confirmed before
+	// it answers anything.
 	schema = graph.Confirming{ExecutableSchema: schema, Compiled: compiled, Loaders: withLoaders}
 	gql := handler.New(costedSchema{schema})
 	gql.AroundFields(resolver.ObservationFieldsMiddleware)
@@ -173,15 +174,6 @@ func NewHandler(d Deps) http.Handler {
 		return e
 	})
 	gql.SetRecoverFunc(graph.RecoverFunc(d.Log, RequestID))
-	// Loaders per operation (not per HTTP request): a websocket carries many
-	// operations, each for the viewer its connection_init authenticated.
-	gql.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		v := models.ViewerFrom(ctx)
-		if v == nil && models.UnconfirmedFrom(ctx) != nil {
-			return next(ctx) // Confirming gives it loaders once its viewer is known
-		}
-		return next(withLoaders(v)(ctx))
-	})
 
 	mux := http.NewServeMux()
 	var shed func()

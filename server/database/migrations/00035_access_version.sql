@@ -39,41 +39,16 @@ CREATE FUNCTION bump_access_versions(ids uuid[]) RETURNS void LANGUAGE sql AS $$
 $$;
 
 -- bump_access_version bumps the users a statement's rows name: its
--- argument is the rows' column that names them, the rows the transition
--- tables changed (on insert, on delete) or both (on update).
+-- argument is the column of the changed rows (the transition table
+-- "changed": inserted, deleted, or either side of an update) that names
+-- them.
 -- +goose StatementBegin
 CREATE FUNCTION bump_access_version() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        EXECUTE format('SELECT bump_access_versions(ARRAY(SELECT %I FROM changed_new))', TG_ARGV[0]);
-    END IF;
-    IF TG_OP IN ('DELETE', 'UPDATE') THEN
-        EXECUTE format('SELECT bump_access_versions(ARRAY(SELECT %I FROM changed_old))', TG_ARGV[0]);
-    END IF;
+    EXECUTE format('SELECT bump_access_versions(ARRAY(SELECT %I FROM changed))', TG_ARGV[0]);
     RETURN NULL;
 END $$;
 -- +goose StatementEnd
-
-CREATE TRIGGER memberships_access_insert AFTER INSERT ON memberships
-    REFERENCING NEW TABLE AS changed_new FOR EACH STATEMENT EXECUTE FUNCTION bump_access_version('user_id');
-CREATE TRIGGER memberships_access_update AFTER UPDATE ON memberships
-    REFERENCING NEW TABLE AS changed_new OLD TABLE AS changed_old FOR EACH STATEMENT EXECUTE FUNCTION bump_access_version('user_id');
-CREATE TRIGGER memberships_access_delete AFTER DELETE ON memberships
-    REFERENCING OLD TABLE AS changed_old FOR EACH STATEMENT EXECUTE FUNCTION bump_access_version('user_id');
-
-CREATE TRIGGER district_admins_access_insert AFTER INSERT ON district_admins
-    REFERENCING NEW TABLE AS changed_new FOR EACH STATEMENT EXECUTE FUNCTION bump_access_version('user_id');
-CREATE TRIGGER district_admins_access_update AFTER UPDATE ON district_admins
-    REFERENCING NEW TABLE AS changed_new OLD TABLE AS changed_old FOR EACH STATEMENT EXECUTE FUNCTION bump_access_version('user_id');
-CREATE TRIGGER district_admins_access_delete AFTER DELETE ON district_admins
-    REFERENCING OLD TABLE AS changed_old FOR EACH STATEMENT EXECUTE FUNCTION bump_access_version('user_id');
-
-CREATE TRIGGER district_monitors_access_insert AFTER INSERT ON district_monitors
-    REFERENCING NEW TABLE AS changed_new FOR EACH STATEMENT EXECUTE FUNCTION bump_access_version('user_id');
-CREATE TRIGGER district_monitors_access_update AFTER UPDATE ON district_monitors
-    REFERENCING NEW TABLE AS changed_new OLD TABLE AS changed_old FOR EACH STATEMENT EXECUTE FUNCTION bump_access_version('user_id');
-CREATE TRIGGER district_monitors_access_delete AFTER DELETE ON district_monitors
-    REFERENCING OLD TABLE AS changed_old FOR EACH STATEMENT EXECUTE FUNCTION bump_access_version('user_id');
 
 -- An alias leads a sign-in to its user; the user whose own uid it names is
 -- bumped too (the sign-in reads both).
@@ -85,14 +60,6 @@ BEGIN
     RETURN NULL;
 END $$;
 -- +goose StatementEnd
-CREATE TRIGGER user_aliases_access_insert AFTER INSERT ON user_aliases
-    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION user_aliases_access_version();
-CREATE TRIGGER user_aliases_access_update_new AFTER UPDATE ON user_aliases
-    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION user_aliases_access_version();
-CREATE TRIGGER user_aliases_access_update_old AFTER UPDATE ON user_aliases
-    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION user_aliases_access_version();
-CREATE TRIGGER user_aliases_access_delete AFTER DELETE ON user_aliases
-    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION user_aliases_access_version();
 
 -- A school joining or leaving a district changes the memberships its
 -- district's admins and monitors are given. (Transition tables cannot
@@ -110,14 +77,33 @@ BEGIN
     RETURN NULL;
 END $$;
 -- +goose StatementEnd
-CREATE TRIGGER schools_access_insert AFTER INSERT ON schools
-    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION schools_access_version();
-CREATE TRIGGER schools_access_update_new AFTER UPDATE ON schools
-    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION schools_access_version();
-CREATE TRIGGER schools_access_update_old AFTER UPDATE ON schools
-    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION schools_access_version();
-CREATE TRIGGER schools_access_delete AFTER DELETE ON schools
-    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION schools_access_version();
+
+-- Each table's rows bump through its function: four statement triggers a
+-- table (a trigger with a transition table has one event, and an update
+-- has rows on both sides).
+-- +goose StatementBegin
+DO $$
+DECLARE
+    t record;
+BEGIN
+    FOR t IN SELECT * FROM (VALUES
+        ('memberships', 'bump_access_version(''user_id'')'),
+        ('district_admins', 'bump_access_version(''user_id'')'),
+        ('district_monitors', 'bump_access_version(''user_id'')'),
+        ('user_aliases', 'user_aliases_access_version()'),
+        ('schools', 'schools_access_version()')) AS v (tab, fn)
+    LOOP
+        EXECUTE format('CREATE TRIGGER %1$s_access_insert AFTER INSERT ON %1$I
+            REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION %2$s', t.tab, t.fn);
+        EXECUTE format('CREATE TRIGGER %1$s_access_update_new AFTER UPDATE ON %1$I
+            REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION %2$s', t.tab, t.fn);
+        EXECUTE format('CREATE TRIGGER %1$s_access_update_old AFTER UPDATE ON %1$I
+            REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION %2$s', t.tab, t.fn);
+        EXECUTE format('CREATE TRIGGER %1$s_access_delete AFTER DELETE ON %1$I
+            REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION %2$s', t.tab, t.fn);
+    END LOOP;
+END $$;
+-- +goose StatementEnd
 
 -- A placeholder written with an email or phone number bumps the users who
 -- hold it (a sign-in with it would claim the placeholder's record). A
@@ -144,25 +130,21 @@ CREATE TRIGGER users_placeholders_access_update AFTER UPDATE ON users
 DROP TRIGGER users_placeholders_access_update ON users;
 DROP TRIGGER users_placeholders_access_insert ON users;
 DROP FUNCTION placeholders_access_version();
-DROP TRIGGER schools_access_delete ON schools;
-DROP TRIGGER schools_access_update_old ON schools;
-DROP TRIGGER schools_access_update_new ON schools;
-DROP TRIGGER schools_access_insert ON schools;
+-- +goose StatementBegin
+DO $$
+DECLARE
+    tab text;
+BEGIN
+    FOREACH tab IN ARRAY ARRAY['memberships', 'district_admins', 'district_monitors', 'user_aliases', 'schools'] LOOP
+        EXECUTE format('DROP TRIGGER %1$s_access_insert ON %1$I', tab);
+        EXECUTE format('DROP TRIGGER %1$s_access_update_new ON %1$I', tab);
+        EXECUTE format('DROP TRIGGER %1$s_access_update_old ON %1$I', tab);
+        EXECUTE format('DROP TRIGGER %1$s_access_delete ON %1$I', tab);
+    END LOOP;
+END $$;
+-- +goose StatementEnd
 DROP FUNCTION schools_access_version();
-DROP TRIGGER user_aliases_access_delete ON user_aliases;
-DROP TRIGGER user_aliases_access_update_old ON user_aliases;
-DROP TRIGGER user_aliases_access_update_new ON user_aliases;
-DROP TRIGGER user_aliases_access_insert ON user_aliases;
 DROP FUNCTION user_aliases_access_version();
-DROP TRIGGER district_monitors_access_delete ON district_monitors;
-DROP TRIGGER district_monitors_access_update ON district_monitors;
-DROP TRIGGER district_monitors_access_insert ON district_monitors;
-DROP TRIGGER district_admins_access_delete ON district_admins;
-DROP TRIGGER district_admins_access_update ON district_admins;
-DROP TRIGGER district_admins_access_insert ON district_admins;
-DROP TRIGGER memberships_access_delete ON memberships;
-DROP TRIGGER memberships_access_update ON memberships;
-DROP TRIGGER memberships_access_insert ON memberships;
 DROP FUNCTION bump_access_version();
 DROP FUNCTION bump_access_versions(uuid[]);
 DROP TRIGGER users_access_version ON users;
