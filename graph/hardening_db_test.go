@@ -201,8 +201,16 @@ func TestDatabaseOutage(t *testing.T) {
 	if status, _, body := post(feed); status != 200 || strings.Contains(body, "errors") {
 		t.Fatalf("before: %d %s", status, body)
 	}
+	// And a message: its statement checks the kept viewer too, and
+	// confirms it by signing in when the statement fails.
+	c := f.start(t, "parentA", "s1", "teacherA")
+	send := `mutation { sendMessage(input: {conversationId: "` + c + `", clientMutationId: "outage", body: "Are you there?"}) { message { id } } }`
+	if status, _, body := post(send); status != 200 || strings.Contains(body, "errors") {
+		t.Fatalf("before: %d %s", status, body)
+	}
+	send = strings.Replace(send, `"outage"`, `"outage-2"`, 1)
 	proxy.down()
-	for _, q := range []string{read, write, feed} {
+	for _, q := range []string{read, write, feed, send} {
 		status, retry, body := post(q)
 		if status != http.StatusServiceUnavailable || retry == "" || !strings.Contains(body, `"code":"UNAVAILABLE"`) || strings.Contains(body, "INTERNAL") {
 			t.Errorf("during the outage: %d Retry-After %q %s", status, retry, body)

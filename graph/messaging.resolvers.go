@@ -99,8 +99,22 @@ func (r *mutationResolver) StartConversation(ctx context.Context, input models.S
 
 // SendMessage is the resolver for the sendMessage field.
 func (r *mutationResolver) SendMessage(ctx context.Context, input models.SendMessageInput) (*models.SendMessagePayload, error) {
+	v := viewer(ctx)
+	p, err := r.Domain.SendMessage(ctx, v, input)
+	if stamp := models.AccessStampFrom(ctx, v); stamp != nil {
+		// The viewer came unconfirmed (Confirming) and the message's
+		// statement did not confirm it: it wrote nothing. Sign in, then
+		// send as every other mutation does.
+		if err := confirm(ctx, v, stamp); err != nil {
+			return nil, err
+		}
+		p, err = r.Domain.SendMessage(ctx, v, input)
+	}
+	if err != nil {
+		return nil, err
+	}
 	load(ctx).PrimeViewer()
-	return r.Domain.SendMessage(ctx, viewer(ctx), input)
+	return p, nil
 }
 
 // MarkConversationRead is the resolver for the markConversationRead field.

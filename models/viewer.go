@@ -1,6 +1,9 @@
 package models
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
 // Viewer is who is asking: the signed-in user and their memberships, read
 // for every request by authentication (or confirmed by the request's own
@@ -140,14 +143,21 @@ func (s *AccessStamp) IsConfirmed() bool { return s.confirmed }
 // WithAccessStamp returns ctx carrying an access stamp.
 func WithAccessStamp(ctx context.Context, s *AccessStamp) context.Context { return withValue(ctx, s) }
 
-// AccessStampFrom returns the access stamp in ctx for the viewer v, or nil.
+// AccessStampFrom returns the access stamp in ctx for the viewer v that is
+// still to be checked, or nil (none, another user's, or confirmed).
 func AccessStampFrom(ctx context.Context, v *Viewer) *AccessStamp {
 	s := valueFrom[*AccessStamp](ctx)
-	if s == nil || v == nil || s.UserID != v.ID {
+	if s == nil || v == nil || s.UserID != v.ID || s.confirmed {
 		return nil
 	}
 	return s
 }
+
+// ErrUnconfirmed: an operation given an unconfirmed viewer with its access
+// stamp could not confirm it (the stamp no longer holds, or the operation
+// needs a confirmed viewer for what it asks) and did nothing; the caller
+// confirms the viewer (Unconfirmed.Confirm) and runs it again.
+var ErrUnconfirmed = errors.New("models: the viewer is to be confirmed first")
 
 // Copy returns a copy of v that shares nothing a request may change.
 func (v *Viewer) Copy() *Viewer {

@@ -83,7 +83,7 @@ func (s *Service) StartConversation(ctx context.Context, v *models.Viewer, in mo
 		if err := tx.Create(&ps).Error; err != nil {
 			return nil, err
 		}
-		if _, _, err := s.send(ctx, tx, v, c, &models.Message{ID: uuid.NewString(), Body: body}, nil, nil); err != nil {
+		if _, _, err := s.send(ctx, tx, v, c, &models.Message{ID: uuid.NewString(), Body: body}, nil, nil, nil); err != nil {
 			return nil, err
 		}
 		return &written{ID: c.ID}, nil
@@ -123,6 +123,14 @@ func (s *Service) SendMessage(ctx context.Context, v *models.Viewer, in models.S
 	// school's admin, and whoever may not see the conversation learns
 	// nothing of its school.
 	c, known := s.conversationFacts(in.ConversationID)
+	alone := len(in.AttachmentIDs) == 0
+	// A viewer not read again for this request (models.AccessStamp) is
+	// checked by the message's statement too, which writes nothing if
+	// the viewer's access changed; anything else needs it confirmed first.
+	stamp := models.AccessStampFrom(ctx, v)
+	if stamp != nil && !(known && !urgent && alone) {
+		return nil, models.ErrUnconfirmed
+	}
 	var check *gorm.DB
 	if known && !urgent {
 		check = visibleConversationID(s.DB, v, c.ID)
@@ -149,11 +157,10 @@ func (s *Service) SendMessage(ctx context.Context, v *models.Viewer, in models.S
 	// notice and push job, its translation's place in the queue): it is
 	// committed by itself, with no BEGIN and COMMIT around it.
 	var after *time.Time
-	alone := len(in.AttachmentIDs) == 0
 	res, fresh, err := onceInStatement(ctx, s, v, "sendMessage", in.ClientMutationID, about, written{ID: m.ID}, alone, func(tx *gorm.DB, claim claimCTE) (bool, error) {
 		var claimed bool
 		var err error
-		if after, claimed, err = s.send(ctx, tx, v, c, m, &claim, check); err != nil || !claimed {
+		if after, claimed, err = s.send(ctx, tx, v, c, m, &claim, check, stamp); err != nil || !claimed {
 			return claimed, err
 		}
 		return true, s.attach(tx, v, models.ItemMessage, m.ID, in.AttachmentIDs)
@@ -186,8 +193,12 @@ func (s *Service) SendMessage(ctx context.Context, v *models.Viewer, in models.S
 // says whether it did); without, claimed is true. With check (a query of
 // the conversation's id under the viewer's policy), the statement first
 // checks that the viewer may still see the conversation and writes
-// nothing, not even the claim, when they may not: NOT_FOUND.
-func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *models.Conversation, m *models.Message, claim *claimCTE, check *gorm.DB) (after *time.Time, claimed bool, err error) {
+// nothing, not even the claim, when they may not: NOT_FOUND. With stamp
+// too (the viewer not read again for this request), the check includes
+// the viewer's access stamp: when it no longer holds, nothing is written
+// and the error is models.ErrUnconfirmed; when it does, the statement
+// confirms it.
+func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *models.Conversation, m *models.Message, claim *claimCTE, check *gorm.DB, stamp *models.AccessStamp) (after *time.Time, claimed bool, err error) {
 	if s.Notify == nil {
 		return nil, false, models.Internal(errNoNotifier)
 	}
@@ -197,6 +208,7 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 	m.ConversationID, m.SenderID, m.CreatedAt = c.ID, v.ID, now
 	var rows []struct {
 		Claimed  bool
+		Stamped  bool
 		Visible  bool
 		Seq      *int64
 		UserID   *string
@@ -230,9 +242,19 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 	// The check, when there is one, comes first; the claim, when there is
 	// one, is read (its row written) before the conversation's row is
 	// locked: the students, the claim, then the rest.
-	checkSQL, visible := ``, `true`
+	checkSQL, visible, stamped := ``, `true`, `true`
 	if check != nil {
 		checkSQL, visible, args["visible"] = `vis AS MATERIALIZED (SELECT EXISTS (@visible) AS ok),`, `(SELECT ok FROM vis)`, check
+		if stamp != nil {
+			// The stamp first: a viewer whose access changed is not
+			// checked against the conversation at all.
+			checkSQL = `st AS MATERIALIZED (SELECT COALESCE(` + accessStampSQL + `, false) AS ok),
+			vis AS MATERIALIZED (SELECT (SELECT ok FROM st) AND EXISTS (@visible) AS ok),`
+			stamped = `(SELECT ok FROM st)`
+			args["stamp_uid"], args["stamp_version"] = stamp.UserID, stamp.Version
+		}
+	} else if stamp != nil {
+		return nil, false, models.ErrUnconfirmed
 	}
 	claimSQL, made := ``, visible
 	if claim != nil {
@@ -242,7 +264,7 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 		}
 	}
 	if err := tx.Raw(`WITH `+checkSQL+claimSQL+`
-		k AS MATERIALIZED (SELECT `+made+` AS claimed, `+visible+` AS visible),
+		k AS MATERIALIZED (SELECT `+made+` AS claimed, `+stamped+` AS stamped, `+visible+` AS visible),
 		c AS (
 			UPDATE conversations SET last_seq = last_seq + 1, last_message_at = @now
 			WHERE id = @conversation AND (SELECT claimed FROM k) RETURNING last_seq),
@@ -258,12 +280,18 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 				CAST(@student AS uuid) IS NULL OR p.user_id IN (`+policy.EligibleForStudentSQL+`) AS eligible
 			FROM conversation_participants p WHERE p.conversation_id = @conversation AND p.user_id <> @sender),
 		`+notice+`
-		SELECT k.claimed, k.visible, m.seq, o.user_id,
+		SELECT k.claimed, k.stamped, k.visible, m.seq, o.user_id,
 			`+models.OfficeHoursJSONSQL("o.user_id")+` AS office,
 			(SELECT u.time_zone FROM users u WHERE u.id = o.user_id) AS time_zone
 		FROM k LEFT JOIN m ON true LEFT JOIN others o ON m.seq IS NOT NULL
 		ORDER BY o.user_id`, args).Scan(&rows).Error; err != nil {
 		return nil, false, err
+	}
+	if len(rows) > 0 && !rows[0].Stamped {
+		return nil, false, models.ErrUnconfirmed
+	}
+	if stamp != nil && len(rows) > 0 {
+		stamp.Confirmed()
 	}
 	if len(rows) > 0 && !rows[0].Visible {
 		return nil, false, models.NotFound("conversation")
