@@ -235,3 +235,16 @@ func TestDatabaseOutage(t *testing.T) {
 		t.Fatal("a write during the outage was kept")
 	}
 }
+
+// A process whose pools could take more connections than the database has
+// left says so when it starts (several instances at the defaults do not
+// fit a default PostgreSQL; a refused connection is a request answered
+// UNAVAILABLE).
+func TestWarnsWhenPoolsMayExceedConnections(t *testing.T) {
+	logs := &syncBuffer{}
+	apptest.New(t, apptest.Options{LogTo: logs, NoWorkers: true, Env: map[string]string{"SAMESIDE_DB_MAX_CONNS": "500"}})
+	out := logs.String()
+	if !strings.Contains(out, "level=WARN") || !strings.Contains(out, "may need more connections than the database has left") || !strings.Contains(out, "need=514") {
+		t.Fatalf("no warning for a pool of 500 (514 connections in all):\n%s", out)
+	}
+}

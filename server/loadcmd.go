@@ -12,9 +12,14 @@ import (
 	"time"
 
 	"github.com/sameside/sameside/server/app"
+	"github.com/sameside/sameside/server/database"
 	"github.com/sameside/sameside/tools/benchdb"
 	"github.com/sameside/sameside/tools/load/workload"
 )
+
+// loadHeadroom is how many of the database's free connections the load
+// command leaves to itself (its own pool) and to whoever looks on (psql).
+const loadHeadroom = 4
 
 // loadFlags are the load command's flags.
 type loadFlags struct {
@@ -82,9 +87,21 @@ func runLoadCommand(ctx context.Context, a *app.App, l loadFlags, out io.Writer)
 				p.Stop()
 			}
 		}
+		// The instances share the database's connections: each gets the
+		// API pool that lets all of them fit (a connection refused under
+		// load is a request answered UNAVAILABLE).
+		room, err := database.ClientConnections(ctx, a.DB)
+		if err != nil {
+			return err
+		}
+		conns, err := a.Config.DBMaxConnsFor(room.Room-loadHeadroom, n)
+		if err != nil {
+			return err
+		}
 		var urls []string
 		for range n {
-			p, err := benchdb.StartServer(ctx, self, a.DatabaseURL(), "SAMESIDE_RATE_LIMIT=0", "SAMESIDE_WEEKLY_REMINDER=off")
+			p, err := benchdb.StartServer(ctx, self, a.DatabaseURL(), "SAMESIDE_RATE_LIMIT=0", "SAMESIDE_WEEKLY_REMINDER=off",
+				"SAMESIDE_DB_MAX_CONNS="+strconv.Itoa(conns))
 			if err != nil {
 				stopAll()
 				return err
@@ -92,7 +109,8 @@ func runLoadCommand(ctx context.Context, a *app.App, l loadFlags, out io.Writer)
 			procs = append(procs, p)
 			urls = append(urls, p.URL)
 		}
-		fmt.Fprintf(out, "\n%d instance(s): %d parents, %d teachers for %v…\n", n, len(parents), len(teachers), l.duration)
+		fmt.Fprintf(out, "\n%d instance(s): %d parents, %d teachers for %v (SAMESIDE_DB_MAX_CONNS=%d each: %d connections left for clients)…\n",
+			n, len(parents), len(teachers), l.duration, conns, room.Room)
 		rep, err := workload.Run(ctx, workload.Options{URLs: urls, Parents: parents, Teachers: teachers,
 			Duration: l.duration, Think: l.think, Seed: uint64(time.Now().UnixNano())})
 		stopAll()

@@ -135,6 +135,26 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opti
 	return a, nil
 }
 
+// checkConnections warns when this process's pools may need more
+// connections than the database has left (those of pools already open
+// counted as this process's own): under load, a connection refused is a
+// request answered UNAVAILABLE.
+func (a *App) checkConnections(ctx context.Context, pools ...*sql.DB) {
+	c, err := database.ClientConnections(ctx, a.DB)
+	if err != nil {
+		a.Log.Warn("database: could not read max_connections", "err", err)
+		return
+	}
+	own := 0
+	for _, p := range pools {
+		own += p.Stats().OpenConnections
+	}
+	if need := a.Config.DBConnections(); need > c.Room+own {
+		a.Log.Warn("database: this process may need more connections than the database has left: lower SAMESIDE_DB_MAX_CONNS or raise max_connections",
+			"need", need, "left", c.Room+own, "max_connections_for_clients", c.Limit, "in_use", c.InUse)
+	}
+}
+
 func (a *App) open(ctx context.Context) error {
 	db, err := database.Open(ctx, a.pg.URL, a.Log, a.dbOptions...)
 	if err != nil {
@@ -176,6 +196,7 @@ func (a *App) open(ctx context.Context) error {
 	if a.jobsDB, a.jobsPool, err = database.CustomPlans(db, a.pg.URL, a.Config.JobDBConns, a.dbOptions...); err != nil {
 		return err
 	}
+	a.checkConnections(ctx, sqlDB, a.pages, a.jobsPool)
 	a.Limits = api.NewSharedLimits(db, a.Log, a.Config.LimitsSync)
 	if err := a.openPush(ctx, sqlDB); err != nil {
 		return err

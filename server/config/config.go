@@ -76,8 +76,8 @@ type Config struct {
 	// DBMaxConns bounds the API's PostgreSQL connections per process
 	// (SAMESIDE_DB_MAX_CONNS, default 20); the background jobs' work has
 	// JobDBConns of its own, translation TranslateWorkers + 1, River's
-	// fetching 4 and live events 1. N instances need N × (DBMaxConns +
-	// JobDBConns + TranslateWorkers + 6) connections.
+	// fetching 4 and live events 1: DBConnections in all, and N instances
+	// need N times that.
 	DBMaxConns int
 	// JobDBConns bounds the connections the background jobs' work (push
 	// fan-outs, emails and texts) uses per process
@@ -176,6 +176,25 @@ type Config struct {
 
 // DemoMode reports whether the server signs its own demo tokens.
 func (c Config) DemoMode() bool { return c.FirebaseProjectID == "" }
+
+// DBConnections is how many PostgreSQL connections one process may hold
+// at once: the API's DBMaxConns, the jobs' JobDBConns, translation's
+// TranslateWorkers + 1, River's fetching 4 and the live events' 1.
+func (c Config) DBConnections() int { return c.DBMaxConns + c.JobDBConns + c.TranslateWorkers + 6 }
+
+// DBMaxConnsFor is the DBMaxConns that lets instances processes of this
+// configuration share room connections (what the database has left for
+// clients): this one's DBMaxConns if they fit, else as many as do, at
+// least 2 (the lowest setting). An error says that not even 2 fit.
+func (c Config) DBMaxConnsFor(room, instances int) (int, error) {
+	rest := c.DBConnections() - c.DBMaxConns
+	n := min(c.DBMaxConns, room/max(instances, 1)-rest)
+	if n < 2 {
+		return 0, fmt.Errorf("the database has %d connections left for clients; %d processes need at least %d (SAMESIDE_DB_MAX_CONNS=2, SAMESIDE_JOB_DB_CONNS=%d, SAMESIDE_TRANSLATE_WORKERS=%d): raise max_connections or lower those",
+			room, instances, instances*(rest+2), c.JobDBConns, c.TranslateWorkers)
+	}
+	return n, nil
+}
 
 // Production reports whether this is a production deployment.
 func (c Config) Production() bool { return c.Env == EnvProduction }

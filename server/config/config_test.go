@@ -116,3 +116,36 @@ func TestOnOffSwitches(t *testing.T) {
 		}
 	}
 }
+
+// The load command's instances, and any deployment of several, must fit
+// the database's connections: three at the defaults (34 each) do not fit
+// the 97 a default PostgreSQL leaves for clients.
+func TestDBMaxConnsFor(t *testing.T) {
+	c, err := Load(nil, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.DBConnections(); got != 34 {
+		t.Fatalf("one process at the defaults holds %d connections, want 34 (20 + 4 + 4 + 6)", got)
+	}
+	for _, tc := range []struct {
+		room, instances, want int
+	}{
+		{97, 1, 20}, // fits: the setting as it is
+		{97, 2, 20},
+		{97, 3, 18}, // 32 each: 14 for the rest, 18 for the API
+		{90, 3, 16},
+		{48, 3, 2},
+	} {
+		got, err := c.DBMaxConnsFor(tc.room, tc.instances)
+		if err != nil || got != tc.want {
+			t.Errorf("%d connections for %d: %d, %v; want %d", tc.room, tc.instances, got, err, tc.want)
+		}
+		if err == nil && tc.instances*(c.DBConnections()-c.DBMaxConns+got) > tc.room {
+			t.Errorf("%d connections for %d: %d each does not fit", tc.room, tc.instances, got)
+		}
+	}
+	if _, err := c.DBMaxConnsFor(47, 3); err == nil || !strings.Contains(err.Error(), "need at least 48") {
+		t.Errorf("47 for 3: %v; want an error saying 48 are needed", err)
+	}
+}

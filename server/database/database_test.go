@@ -339,3 +339,21 @@ func TestLoggedStatementIsTheStatementSent(t *testing.T) {
 		t.Fatalf("a duplicate key: %v, want gorm.ErrDuplicatedKey", err)
 	}
 }
+
+// ClientConnections reads the limit as PostgreSQL sets it, and at least
+// this test's own connection in use.
+func TestClientConnections(t *testing.T) {
+	db := dbtest.Open(t)
+	ctx := context.Background()
+	c, err := database.ClientConnections(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var max, reserved int
+	if err := db.Raw(`SELECT current_setting('max_connections')::int, current_setting('superuser_reserved_connections')::int`).Row().Scan(&max, &reserved); err != nil {
+		t.Fatal(err)
+	}
+	if c.Limit != max-reserved || c.InUse < 1 || c.InUse > c.Limit+reserved || c.Room != c.Limit-c.InUse {
+		t.Fatalf("%+v: want the limit %d - %d, this connection among those in use, and the room between", c, max, reserved)
+	}
+}
