@@ -347,3 +347,51 @@ func TestFeedPagesKeepOneGenericPlan(t *testing.T) {
 		t.Errorf("other connections: %d generic and %d custom plans in 7 runs; PostgreSQL's default makes 5 custom ones first", g, c)
 	}
 }
+
+// A message, the hottest write, is written without GORM too: building its
+// statement through GORM's named parameters and scanning its rows was most
+// of sendMessage's own CPU in the server (make bench-live's profile). No
+// GORM callback of any kind may run for a message to a conversation the
+// instance knows.
+func TestMessageBuiltWithoutGORM(t *testing.T) {
+	f := newFixture(t)
+	c := f.start(t, "teacherA", "s1", "parentA") // the instance knows it
+	ctx := context.Background()
+	db, err := database.Open(ctx, f.App.Config.DatabaseURL, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if sqlDB, err := db.DB(); err == nil {
+			sqlDB.Close()
+		}
+	})
+	var built atomic.Int32
+	count := func(*gorm.DB) { built.Add(1) }
+	cb := db.Callback()
+	for name, err := range map[string]error{
+		"query": cb.Query().Before("gorm:query").Register("test:built", count), "row": cb.Row().Before("gorm:row").Register("test:built", count),
+		"raw": cb.Raw().Before("gorm:raw").Register("test:built", count), "create": cb.Create().Before("gorm:create").Register("test:built", count),
+		"update": cb.Update().Before("gorm:update").Register("test:built", count), "delete": cb.Delete().Before("gorm:delete").Register("test:built", count),
+	} {
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	svc := *f.App.Domain
+	svc.DB = db
+	v, err := svc.ViewerForIdentity(ctx, domain.Identity{UID: f.users["teacherA"].FirebaseUID})
+	if err != nil || v == nil {
+		t.Fatalf("viewer: %v, %v", v, err)
+	}
+	built.Store(0)
+	for i := range 3 {
+		p, err := svc.SendMessage(ctx, v, models.SendMessageInput{ClientMutationID: fmt.Sprintf("plain-%d", i), ConversationID: c, Body: "Reading log signed."})
+		if err != nil || p.Message.Seq == 0 {
+			t.Fatalf("message %d: %+v, %v", i, p, err)
+		}
+	}
+	if n := built.Load(); n != 0 {
+		t.Fatalf("GORM built %d statements for 3 messages; want 0", n)
+	}
+}

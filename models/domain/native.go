@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"reflect"
@@ -66,8 +67,11 @@ func bindNamed(query string, p map[string]any, args []any) (string, []any, error
 		if !ok {
 			return "", nil, fmt.Errorf("bindNamed: no value for @%s", name)
 		}
+		// A list for IN (= ANY), unless the value is a parameter of its
+		// own (an array a statement casts, models.Array).
 		list := reflect.ValueOf(value)
-		isList := list.Kind() == reflect.Slice && list.Type().Elem().Kind() != reflect.Uint8
+		_, valuer := value.(driver.Valuer)
+		isList := list.Kind() == reflect.Slice && list.Type().Elem().Kind() != reflect.Uint8 && !valuer
 		n, seen := numbers[name]
 		if !seen {
 			if isList && list.IsNil() { // an empty array, not NULL
@@ -113,13 +117,16 @@ func isNameByte(c byte) bool {
 // is for the hottest reads: pgx scans a row straight into typed
 // destinations, where database/sql first turns every column into a driver
 // value and then converts it (a sixth of a feed page's CPU went to that).
-// GORM's logger still times it.
+// GORM's logger still times it. In a transaction (db's connection is
+// not a pool's) it runs through database/sql on the transaction's.
 func runNative(ctx context.Context, db *gorm.DB, query string, vars []any, dsts []any, row func() error) error {
+	begin, n := time.Now(), int64(0)
 	pool, ok := db.Statement.ConnPool.(*sql.DB)
 	if !ok {
-		return fmt.Errorf("native query: connections are a %T, not a *sql.DB", db.Statement.ConnPool)
+		err := scanRows(ctx, db.Statement.ConnPool, query, vars, dsts, func() error { n++; return row() })
+		db.Logger.Trace(ctx, begin, func() (string, int64) { return query, n }, err)
+		return err
 	}
-	begin, n := time.Now(), int64(0)
 	err := withPgx(ctx, pool, func(conn *pgx.Conn) error {
 		rows, err := conn.Query(ctx, query, vars...)
 		if err != nil {
@@ -148,6 +155,25 @@ func runNative(ctx context.Context, db *gorm.DB, query string, vars []any, dsts 
 	})
 	db.Logger.Trace(ctx, begin, func() (string, int64) { return query, n }, err)
 	return err
+}
+
+// scanRows runs query on conn through database/sql, scanning each row
+// into dsts and then calling row.
+func scanRows(ctx context.Context, conn gorm.ConnPool, query string, vars []any, dsts []any, row func() error) error {
+	rows, err := conn.QueryContext(ctx, query, vars...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := rows.Scan(dsts...); err != nil {
+			return err
+		}
+		if err := row(); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // scanPlans is how a statement's columns are scanned on one connection:

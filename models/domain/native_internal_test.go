@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -9,29 +10,33 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
+	"gorm.io/gorm"
 
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/server/database/dbtest"
 )
 
 // bindNamed writes the policy's named parameters as pgx's positional ones,
-// each value once, lists as one array each, quoted text untouched.
+// each value once, lists as one array each (an array that is a parameter
+// of its own, models.Array, as it is), quoted text untouched.
 func TestBindNamed(t *testing.T) {
 	at := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
 	var none []string
-	p := map[string]any{"uid": "u1", "admin": []string{"s1", "s2"}, "none": none, "at": at, "kinds": []string{"POSITIVE"}}
+	ids := models.Array[string]{"k1"}
+	p := map[string]any{"uid": "u1", "admin": []string{"s1", "s2"}, "none": none, "at": at, "kinds": []string{"POSITIVE"}, "ids": ids}
 	got, args, err := bindNamed(`SELECT x FROM t WHERE (t.a = @uid OR t.s IN @admin OR t.s in  @admin) AND t.b = '@uid' AND t.c @> '{}'
-		AND t.k IN @kinds AND t.n IN @none AND t.at < @at AND "@odd" = @uid`, p, []any{"first"})
+		AND t.k IN @kinds AND t.n IN @none AND t.at < @at AND "@odd" = @uid AND t.id = ANY(CAST(@ids AS uuid[]))`, p, []any{"first"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := `SELECT x FROM t WHERE (t.a = $2 OR t.s = ANY($3) OR t.s = ANY($3)) AND t.b = '@uid' AND t.c @> '{}'
-		AND t.k = ANY($4) AND t.n = ANY($5) AND t.at < $6 AND "@odd" = $2`
+		AND t.k = ANY($4) AND t.n = ANY($5) AND t.at < $6 AND "@odd" = $2 AND t.id = ANY(CAST($7 AS uuid[]))`
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
-	wantArgs := []any{"first", "u1", models.Array[string]{"s1", "s2"}, models.Array[string]{"POSITIVE"}, models.Array[string]{}, at}
+	wantArgs := []any{"first", "u1", models.Array[string]{"s1", "s2"}, models.Array[string]{"POSITIVE"}, models.Array[string]{}, at, ids}
 	if !reflect.DeepEqual(args, wantArgs) {
 		t.Errorf("args %#v, want %#v", args, wantArgs)
 	}
@@ -93,5 +98,20 @@ func TestScanPlansKeptPerConnection(t *testing.T) {
 	var n64 int64
 	if other := plans(&n64, &s); &other[0] == &first[0] {
 		t.Error("other destinations reused the plans of the first")
+	}
+}
+
+// A foreign key broken by a concurrent deletion is NOT_FOUND whether GORM
+// or pgx itself (runNative) reported it.
+func TestInternalForeignKeyViolation(t *testing.T) {
+	for _, err := range []error{gorm.ErrForeignKeyViolated, fmt.Errorf("send: %w", &pgconn.PgError{Code: "23503"})} {
+		var me *models.Error
+		if !errors.As(internal(err), &me) || me.Code != models.CodeNotFound {
+			t.Errorf("%v: %v, want NOT_FOUND", err, internal(err))
+		}
+	}
+	var me *models.Error
+	if !errors.As(internal(&pgconn.PgError{Code: "23505"}), &me) || me.Code != models.CodeInternal {
+		t.Errorf("a unique violation: %v, want INTERNAL", internal(&pgconn.PgError{Code: "23505"}))
 	}
 }

@@ -210,7 +210,8 @@ func internal(err error) error {
 	if Unavailable(err) {
 		return models.Unavailable(err)
 	}
-	if errors.Is(err, gorm.ErrForeignKeyViolated) {
+	var pg *pgconn.PgError
+	if errors.Is(err, gorm.ErrForeignKeyViolated) || errors.As(err, &pg) && pg.Code == "23503" { // GORM's or pgx's own (runNative)
 		// Every reference is checked before a write, so a broken one
 		// means a concurrent deletion took it away (a family's data, an
 		// account) between the check and the write.

@@ -15,15 +15,24 @@ func Conversations(v *models.Viewer) Scope {
 		if v == nil {
 			return db.Where("false")
 		}
-		p := params(v)
-		p["member"] = append(append(v.SchoolsWithRole(models.RoleAdmin), v.SchoolsWithRole(models.RoleTeacher)...), v.SchoolsWithRole(models.RoleParent)...)
-		return db.Where(`conversations.id IN (SELECT cp.conversation_id FROM conversation_participants cp WHERE cp.user_id = @uid)
-			AND ((conversations.student_id IS NULL AND conversations.school_id IN @member)
-				OR conversations.school_id IN @admin
-				OR conversations.student_id IN (`+taughtStudents+`)
-				OR conversations.student_id IN (`+guardedStudents+`))`, p)
+		return db.Where(ConversationsSQL(v))
 	}
 }
+
+// ConversationsSQL is Conversations' condition on the conversations table,
+// with named parameters, and their values for v (not nil): for a
+// statement that checks access as it writes.
+func ConversationsSQL(v *models.Viewer) (string, map[string]any) {
+	p := params(v)
+	p["member"] = append(append(v.SchoolsWithRole(models.RoleAdmin), v.SchoolsWithRole(models.RoleTeacher)...), v.SchoolsWithRole(models.RoleParent)...)
+	return conversationsSQL, p
+}
+
+const conversationsSQL = `conversations.id IN (SELECT cp.conversation_id FROM conversation_participants cp WHERE cp.user_id = @uid)
+			AND ((conversations.student_id IS NULL AND conversations.school_id IN @member)
+				OR conversations.school_id IN @admin
+				OR conversations.student_id IN (` + taughtStudents + `)
+				OR conversations.student_id IN (` + guardedStudents + `))`
 
 // EligibleForStudent lists who may take part in a conversation about a
 // student: its unrestricted guardians, its teachers and its school's admins
