@@ -352,7 +352,7 @@ func TestFeedPagesKeepOneGenericPlan(t *testing.T) {
 // statement through GORM's named parameters and scanning its rows was most
 // of sendMessage's own CPU in the server (make bench-live's profile). No
 // GORM callback of any kind may run for a message to a conversation the
-// instance knows.
+// instance knows, nor for a live subscriber's read of it.
 func TestMessageBuiltWithoutGORM(t *testing.T) {
 	f := newFixture(t)
 	c := f.start(t, "teacherA", "s1", "parentA") // the instance knows it
@@ -385,13 +385,22 @@ func TestMessageBuiltWithoutGORM(t *testing.T) {
 		t.Fatalf("viewer: %v, %v", v, err)
 	}
 	built.Store(0)
+	var sent []string
 	for i := range 3 {
 		p, err := svc.SendMessage(ctx, v, models.SendMessageInput{ClientMutationID: fmt.Sprintf("plain-%d", i), ConversationID: c, Body: "Reading log signed."})
 		if err != nil || p.Message.Seq == 0 {
 			t.Fatalf("message %d: %+v, %v", i, p, err)
 		}
+		sent = append(sent, p.Message.ID)
+	}
+	// And a live delivery's read of each, with and without a language.
+	for i, lang := range []string{"", "es", ""} {
+		m, err := svc.MessageIn(ctx, v, c, sent[i], lang)
+		if err != nil || m.ID != sent[i] || m.Body != "Reading log signed." || m.ReadIn != lang {
+			t.Fatalf("delivery %d: %+v, %v", i, m, err)
+		}
 	}
 	if n := built.Load(); n != 0 {
-		t.Fatalf("GORM built %d statements for 3 messages; want 0", n)
+		t.Fatalf("GORM built %d statements for 3 messages and their deliveries; want 0", n)
 	}
 }

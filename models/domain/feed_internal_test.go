@@ -45,3 +45,30 @@ func TestFeedColumnsCoverModels(t *testing.T) {
 		t.Errorf("feedRow.columns has columns no model has: %v", got)
 	}
 }
+
+// A live delivery's read (MessageIn) lists the message's columns itself:
+// every column the model has.
+func TestMessageColumnsCoverModel(t *testing.T) {
+	var r messageRow
+	cols, dsts := r.columns()
+	got := map[string]bool{}
+	for _, c := range strings.Split(cols, ", ") {
+		got[c] = true
+	}
+	if len(dsts) != len(got) {
+		t.Fatalf("%d columns, %d destinations", len(got), len(dsts))
+	}
+	s, err := schema.Parse(&models.Message{}, &sync.Map{}, schema.NamingStrategy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range s.DBNames {
+		if !got["messages."+name] {
+			t.Errorf("messageRow.columns misses messages.%s", name)
+		}
+		delete(got, "messages."+name)
+	}
+	if len(got) > 0 {
+		t.Errorf("messageRow.columns has columns the model has not: %v", got)
+	}
+}
