@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/sameside/sameside/graph/generated"
@@ -180,8 +181,8 @@ func (r *subscriptionResolver) MessageAdded(ctx context.Context, conversationID 
 			// Access is checked again for every message: someone who may no
 			// longer see the conversation gets nothing more, and it ends.
 			m, err := r.Domain.MessageIn(ctx, v, c.ID, e.MessageID, lang)
-			if models.ErrorCode(err) == models.CodeNotFound {
-				return
+			if models.ErrorCode(err) == models.CodeNotFound || errors.Is(err, models.ErrUnconfirmed) {
+				return // an access changed: the socket closes (StillCurrent)
 			}
 			if err != nil {
 				continue
@@ -213,7 +214,14 @@ func (r *subscriptionResolver) ViewerEvents(ctx context.Context) (<-chan *models
 			case models.EventUnreadChanged:
 				ev.ConversationID = &e.ConversationID
 			case models.EventObservationShared:
-				ev.Observation, err = r.Domain.Observation(ctx, v, e.ObservationID)
+				// The socket's viewer as it is now (Message checks it in
+				// its own statement).
+				if err = r.Domain.StillCurrent(ctx, v); err == nil {
+					ev.Observation, err = r.Domain.Observation(ctx, v, e.ObservationID)
+				}
+			}
+			if errors.Is(err, models.ErrUnconfirmed) {
+				return // the socket closes (StillCurrent)
 			}
 			if err != nil {
 				continue // not (or no longer) the viewer's to see

@@ -1,9 +1,12 @@
 package graph_test
 
 import (
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/server/apptest"
 )
 
 // An instance keeps the viewer it signed a user in with, and their feed's
@@ -148,4 +151,65 @@ func TestSendMessageSeesAccessChangesAtOnce(t *testing.T) {
 	if _, code, n := send("kept-5", "And again."); code != "" || n != 1 {
 		t.Fatalf("after the new name: code %q in %d statements; want 1", code, n)
 	}
+}
+
+// A live subscriber's access is the socket's sign-in, checked again for
+// every message it delivers; a change to what that sign-in read counts at
+// once even when no code of the app's made it (the roster, an operator,
+// another system writing the database): the delivery's statement sees the
+// user's access version grown, delivers nothing, and every socket of the
+// user closes (4401) for the app to sign in again.
+func TestLiveDeliverySeesAccessChangesAtOnce(t *testing.T) {
+	f := newFixture(t)
+	c := f.start(t, "parentA", "s1", "teacherA")
+	ctx, cancel := apptest.WithTimeout()
+	defer cancel()
+	ws := f.live(t, ctx, "parentA")
+	f.subscribe(t, ctx, ws, "m", `subscription($c: ID!) { messageAdded(conversationId: $c) { body } }`, map[string]any{"c": c})
+	teacher := f.token("teacherA")
+	if res := f.Do(teacher, qSend, map[string]any{"c": c, "m": "live-1", "b": "Lena loved the library today."}); res.Code() != "" {
+		t.Fatal(res.Body)
+	}
+	if got, err := ws.Next(ctx, "m"); err != nil || got == nil || !strings.Contains(got.Body, "library") {
+		t.Fatalf("the first message: %v %+v", err, got)
+	}
+	if err := f.DB.Exec(`DELETE FROM memberships WHERE user_id = ?`, f.users["parentA"].ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if res := f.Do(teacher, qSend, map[string]any{"c": c, "m": "live-2", "b": "Not for a former member."}); res.Code() != "" {
+		t.Fatal(res.Body)
+	}
+	// Nothing more is delivered (the subscription may complete first),
+	// and the socket closes with 4401.
+	closed := func(id, what string) {
+		t.Helper()
+		for {
+			got, err := ws.Next(ctx, id)
+			var ce *apptest.CloseError
+			if errors.As(err, &ce) && ce.Code == 4401 {
+				return
+			}
+			if err != nil || got != nil {
+				t.Fatalf("%s: want nothing more and the socket closed with 4401, got %v %+v", what, err, got)
+			}
+		}
+	}
+	closed("m", "the membership taken away (no event from the app)")
+
+	// A note shared to a socket listening for the viewer's events, the
+	// same way.
+	if err := f.DB.Exec(`INSERT INTO memberships (user_id, school_id, role) VALUES (?, ?, 'PARENT')`, f.users["parentA"].ID, f.students["s1"].SchoolID).Error; err != nil {
+		t.Fatal(err)
+	}
+	ws = f.live(t, ctx, "parentA") // signs in again
+	f.subscribe(t, ctx, ws, "v", `subscription { viewerEvents { type observation { body } } }`, nil)
+	f.note(t, "teacherA", "s1", "live-note-1", "POSITIVE", "SHARED", "Lena shared her crayons.")
+	if got, err := ws.Next(ctx, "v"); err != nil || got == nil || !strings.Contains(got.Body, "crayons") {
+		t.Fatalf("the first note: %v %+v", err, got)
+	}
+	if err := f.DB.Exec(`DELETE FROM memberships WHERE user_id = ?`, f.users["parentA"].ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	f.note(t, "teacherA", "s1", "live-note-2", "POSITIVE", "SHARED", "Not for a former member either.")
+	closed("v", "the membership taken away again")
 }

@@ -498,7 +498,9 @@ func (s *Service) Messages(ctx context.Context, v *models.Viewer, c *models.Conv
 // Message returns one message of a conversation the viewer may see, the
 // access check and the message in one statement: live subscriptions run
 // it for every message they deliver. A conversation the viewer may not
-// see has no message for them (NOT_FOUND).
+// see has no message for them (NOT_FOUND). The viewer is checked as it is
+// now: when its access changed since it was read (a socket's sign-in),
+// the error is models.ErrUnconfirmed, and every instance is told.
 func (s *Service) Message(ctx context.Context, v *models.Viewer, conversationID, id string) (*models.Message, error) {
 	return s.MessageIn(ctx, v, conversationID, id, "")
 }
@@ -530,18 +532,23 @@ func (s *Service) MessageIn(ctx context.Context, v *models.Viewer, conversationI
 		dsts = append(dsts, &row.TranslationHash, &row.TranslationText, &row.TranslationSource)
 		join = `LEFT JOIN translations t ON t.hash = sha256(convert_to(messages.body, 'UTF8')) AND t.target = @lang`
 	}
+	// v is checked as it is now, not only as it was read (a socket's
+	// viewer is its sign-in's): its access version unchanged.
+	p["stamp_uid"], p["stamp_version"] = v.ID, v.AccessVersion
 	query, vars, err := bindNamed(`SELECT `+cols+` FROM messages `+join+`
 		WHERE messages.id = @message AND messages.conversation_id = @conversation
-		AND EXISTS (SELECT FROM conversations WHERE conversations.id = @conversation AND (`+rule+`))`, p, nil)
+		AND EXISTS (SELECT FROM conversations WHERE conversations.id = @conversation AND (`+rule+`))
+		AND `+accessStampSQL, p, nil)
 	if err != nil {
 		return nil, models.Internal(err)
 	}
+	db := s.DB.WithContext(ctx)
 	found := false
-	if err := runNative(ctx, s.DB.WithContext(ctx), query, vars, dsts, func() error { found = true; return nil }); err != nil {
+	if err := runNative(ctx, db, query, vars, dsts, func() error { found = true; return nil }); err != nil {
 		return nil, internal(err)
 	}
 	if !found {
-		return nil, models.NotFound("message")
+		return nil, s.notFoundOrChanged(ctx, db, v)
 	}
 	m := row.Message
 	if lang != "" {
@@ -551,6 +558,42 @@ func (s *Service) MessageIn(ctx context.Context, v *models.Viewer, conversationI
 		}
 	}
 	return &m, nil
+}
+
+// notFoundOrChanged is why a read that checked v's access version found
+// nothing: NOT_FOUND, or models.ErrUnconfirmed when v is no longer
+// current (StillCurrent).
+func (s *Service) notFoundOrChanged(ctx context.Context, db *gorm.DB, v *models.Viewer) error {
+	if err := s.stillCurrent(db, v); err != nil {
+		return err
+	}
+	return models.NotFound("message")
+}
+
+// StillCurrent checks that nothing a sign-in reads for v changed since v
+// was read (its access version): for a socket's viewer, which is its
+// sign-in's. When it did, whoever changed it, the error is
+// models.ErrUnconfirmed, and every instance is told (EventAccessChanged:
+// the user's sockets close, and the app signs in again).
+func (s *Service) StillCurrent(ctx context.Context, v *models.Viewer) error {
+	if err := policy.RequireViewer(v); err != nil {
+		return err
+	}
+	return s.stillCurrent(s.DB.WithContext(ctx), v)
+}
+
+func (s *Service) stillCurrent(db *gorm.DB, v *models.Viewer) error {
+	var same bool
+	if err := db.Raw(`SELECT COALESCE(`+accessStampSQL+`, false)`, map[string]any{"stamp_uid": v.ID, "stamp_version": v.AccessVersion}).Scan(&same).Error; err != nil {
+		return internal(err)
+	}
+	if same {
+		return nil
+	}
+	if s.Events != nil {
+		s.Events.Publish(models.Event{Topic: models.AccessTopic(v.ID), Type: models.EventAccessChanged})
+	}
+	return models.ErrUnconfirmed
 }
 
 // messageRow is a message with its translation's columns (MessageIn).
