@@ -101,19 +101,7 @@ func TestFeedBuiltWithoutGORM(t *testing.T) {
 	f := newFixture(t)
 	kids := f.threeChildren(t, 30)
 	ctx := context.Background()
-	db, err := database.Open(ctx, f.App.Config.DatabaseURL, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if sqlDB, err := db.DB(); err == nil {
-			sqlDB.Close()
-		}
-	})
-	var built atomic.Int32
-	if err := db.Callback().Query().Before("gorm:query").Register("test:built", func(*gorm.DB) { built.Add(1) }); err != nil {
-		t.Fatal(err)
-	}
+	db, built := gormCounting(t, f)
 	svc := *f.App.Domain
 	svc.DB, svc.Pages = db, db
 	v, err := svc.ViewerForIdentity(ctx, domain.Identity{UID: f.users["parentA"].FirebaseUID})
@@ -357,27 +345,7 @@ func TestMessageBuiltWithoutGORM(t *testing.T) {
 	f := newFixture(t)
 	c := f.start(t, "teacherA", "s1", "parentA") // the instance knows it
 	ctx := context.Background()
-	db, err := database.Open(ctx, f.App.Config.DatabaseURL, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if sqlDB, err := db.DB(); err == nil {
-			sqlDB.Close()
-		}
-	})
-	var built atomic.Int32
-	count := func(*gorm.DB) { built.Add(1) }
-	cb := db.Callback()
-	for name, err := range map[string]error{
-		"query": cb.Query().Before("gorm:query").Register("test:built", count), "row": cb.Row().Before("gorm:row").Register("test:built", count),
-		"raw": cb.Raw().Before("gorm:raw").Register("test:built", count), "create": cb.Create().Before("gorm:create").Register("test:built", count),
-		"update": cb.Update().Before("gorm:update").Register("test:built", count), "delete": cb.Delete().Before("gorm:delete").Register("test:built", count),
-	} {
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-	}
+	db, built := gormCounting(t, f)
 	svc := *f.App.Domain
 	svc.DB = db
 	v, err := svc.ViewerForIdentity(ctx, domain.Identity{UID: f.users["teacherA"].FirebaseUID})
@@ -403,4 +371,33 @@ func TestMessageBuiltWithoutGORM(t *testing.T) {
 	if n := built.Load(); n != 0 {
 		t.Fatalf("GORM built %d statements for 3 messages and their deliveries; want 0", n)
 	}
+}
+
+// gormCounting opens a GORM handle of the test's own on the server's
+// database, and counts the statements GORM builds on it, of every kind
+// (its callbacks see only the test's calls).
+func gormCounting(t *testing.T, f *fixture) (*gorm.DB, *atomic.Int32) {
+	t.Helper()
+	db, err := database.Open(context.Background(), f.App.Config.DatabaseURL, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if sqlDB, err := db.DB(); err == nil {
+			sqlDB.Close()
+		}
+	})
+	built := new(atomic.Int32)
+	count := func(*gorm.DB) { built.Add(1) }
+	cb := db.Callback()
+	for name, err := range map[string]error{
+		"query": cb.Query().Before("gorm:query").Register("test:built", count), "row": cb.Row().Before("gorm:row").Register("test:built", count),
+		"raw": cb.Raw().Before("gorm:raw").Register("test:built", count), "create": cb.Create().Before("gorm:create").Register("test:built", count),
+		"update": cb.Update().Before("gorm:update").Register("test:built", count), "delete": cb.Delete().Before("gorm:delete").Register("test:built", count),
+	} {
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	return db, built
 }
