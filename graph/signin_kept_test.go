@@ -155,7 +155,7 @@ func TestSendMessageSeesAccessChangesAtOnce(t *testing.T) {
 
 // A live subscriber's access is the socket's sign-in, checked again for
 // every message it delivers; a change to what that sign-in read counts at
-// once even when no code of the app's made it (the roster, an operator,
+// once even when no code of the app's made it (an operator, or
 // another system writing the database): the delivery's statement sees the
 // user's access version grown, delivers nothing, and every socket of the
 // user closes (4401) for the app to sign in again.
