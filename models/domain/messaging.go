@@ -244,19 +244,19 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 	// locked: the students, the claim, then the rest.
 	checkSQL, visible, stamped := ``, `true`, `true`
 	if check {
-		rule, p := policy.ConversationsSQL(v)
+		sees, p := policy.ConversationVisibleSQL(v)
 		if err := addArgs(args, p); err != nil {
 			return nil, false, models.Internal(err)
 		}
-		checkSQL, visible = `vis AS MATERIALIZED (SELECT EXISTS (SELECT FROM conversations WHERE conversations.id = @conversation AND (`+rule+`)) AS ok),`, `(SELECT ok FROM vis)`
 		if stamp != nil {
 			// The stamp first: a viewer whose access changed is not
 			// checked against the conversation at all.
-			checkSQL = `st AS MATERIALIZED (SELECT COALESCE(` + accessStampSQL + `, false) AS ok),
-			vis AS MATERIALIZED (SELECT (SELECT ok FROM st) AND EXISTS (SELECT FROM conversations WHERE conversations.id = @conversation AND (` + rule + `)) AS ok),`
-			stamped = `(SELECT ok FROM st)`
+			checkSQL, stamped = `st AS MATERIALIZED (SELECT COALESCE(`+accessStampSQL+`, false) AS ok),`, `(SELECT ok FROM st)`
+			sees = stamped + ` AND ` + sees
 			args["stamp_uid"], args["stamp_version"] = stamp.UserID, stamp.Version
 		}
+		checkSQL, visible = checkSQL+`
+		vis AS MATERIALIZED (SELECT `+sees+` AS ok),`, `(SELECT ok FROM vis)`
 	} else if stamp != nil {
 		return nil, false, models.ErrUnconfirmed
 	}
@@ -522,7 +522,7 @@ func (s *Service) MessageIn(ctx context.Context, v *models.Viewer, conversationI
 	// is: a delivery reads one for every live subscriber.
 	var row messageRow
 	cols, dsts := row.columns()
-	rule, p := policy.ConversationsSQL(v)
+	sees, p := policy.ConversationVisibleSQL(v)
 	p["message"], p["conversation"], p["lang"] = id, conversationID, lang
 	join := ``
 	if lang != "" {
@@ -537,8 +537,7 @@ func (s *Service) MessageIn(ctx context.Context, v *models.Viewer, conversationI
 	p["stamp_uid"], p["stamp_version"] = v.ID, v.AccessVersion
 	query, vars, err := bindNamed(`SELECT `+cols+` FROM messages `+join+`
 		WHERE messages.id = @message AND messages.conversation_id = @conversation
-		AND EXISTS (SELECT FROM conversations WHERE conversations.id = @conversation AND (`+rule+`))
-		AND `+accessStampSQL, p, nil)
+		AND `+sees+` AND `+accessStampSQL, p, nil)
 	if err != nil {
 		return nil, models.Internal(err)
 	}
@@ -548,7 +547,11 @@ func (s *Service) MessageIn(ctx context.Context, v *models.Viewer, conversationI
 		return nil, internal(err)
 	}
 	if !found {
-		return nil, s.notFoundOrChanged(ctx, db, v)
+		// Not found, or v's access changed since v was read.
+		if err := s.stillCurrent(db, v); err != nil {
+			return nil, err
+		}
+		return nil, models.NotFound("message")
 	}
 	m := row.Message
 	if lang != "" {
@@ -558,16 +561,6 @@ func (s *Service) MessageIn(ctx context.Context, v *models.Viewer, conversationI
 		}
 	}
 	return &m, nil
-}
-
-// notFoundOrChanged is why a read that checked v's access version found
-// nothing: NOT_FOUND, or models.ErrUnconfirmed when v is no longer
-// current (StillCurrent).
-func (s *Service) notFoundOrChanged(ctx context.Context, db *gorm.DB, v *models.Viewer) error {
-	if err := s.stillCurrent(db, v); err != nil {
-		return err
-	}
-	return models.NotFound("message")
 }
 
 // StillCurrent checks that nothing a sign-in reads for v changed since v

@@ -28,6 +28,15 @@ func ConversationsSQL(v *models.Viewer) (string, map[string]any) {
 	return conversationsSQL, p
 }
 
+// ConversationVisibleSQL is true when v may see the conversation whose id
+// the statement binds to @conversation (ConversationsSQL), with the
+// values of its other parameters: for a statement that checks access as it
+// reads or writes one conversation's rows.
+func ConversationVisibleSQL(v *models.Viewer) (string, map[string]any) {
+	rule, p := ConversationsSQL(v)
+	return `EXISTS (SELECT FROM conversations WHERE conversations.id = @conversation AND (` + rule + `))`, p
+}
+
 const conversationsSQL = `conversations.id IN (SELECT cp.conversation_id FROM conversation_participants cp WHERE cp.user_id = @uid)
 			AND ((conversations.student_id IS NULL AND conversations.school_id IN @member)
 				OR conversations.school_id IN @admin
