@@ -84,6 +84,10 @@ func TestMetricsAndTracing(t *testing.T) {
 		`go_sql_wait_count_total{db_name="api"}`,
 		`go_sql_wait_duration_seconds_total{db_name="api"}`,
 		`go_sql_max_open_connections{db_name="pages"}`,
+		// The hottest statements' own time: the feed's page was read once,
+		// and the parent signed in for it.
+		`sameside_db_statement_duration_seconds_count{statement="feed_page"} 1`,
+		`sameside_db_statement_duration_seconds_count{statement="sign_in"}`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %s", want)

@@ -255,7 +255,7 @@ func (s *Service) readPage(ctx context.Context, v *models.Viewer, inner string, 
 		return nil, models.Internal(err)
 	}
 	rows := make([]feedRow, 0, n+1)
-	if err := runNative(ctx, s.pages(), query, vars, dsts, func() error {
+	if err := s.native(ctx, "feed_page", s.pages(), query, vars, dsts, func() error {
 		rows = append(rows, row)
 		row = feedRow{}
 		return nil

@@ -77,7 +77,7 @@ func (s *Service) loadViewer(ctx context.Context, id Identity) (*models.Viewer, 
 		column{`($2 <> '' AND EXISTS (SELECT 1 FROM users c WHERE lower(c.email) = lower($2) AND c.firebase_uid LIKE $4))
 		OR ($3 <> '' AND EXISTS (SELECT 1 FROM users c WHERE c.phone = $3 AND c.firebase_uid LIKE $4))`, &claimable}))
 	email, phone := id.VerifiedContacts()
-	err := runNative(ctx, s.DB, `SELECT `+cols+`
+	err := s.native(ctx, "sign_in", s.DB, `SELECT `+cols+`
 		FROM users LEFT JOIN (`+membershipsSQL+`) m ON m.user_id = users.id
 		WHERE users.firebase_uid = $1 OR users.id = (SELECT a.user_id FROM user_aliases a WHERE a.firebase_uid = $1)
 		ORDER BY m.created_at, m.id`,

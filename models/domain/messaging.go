@@ -296,7 +296,7 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, v *models.Viewer, c *mo
 		return nil, false, models.Internal(err)
 	}
 	var row sendRow
-	if err := runNative(ctx, tx, query, vars, []any{&row.Claimed, &row.Stamped, &row.Visible, &row.Seq, &row.UserID, &row.Office, &row.TimeZone}, func() error {
+	if err := s.native(ctx, "send_message", tx, query, vars, []any{&row.Claimed, &row.Stamped, &row.Visible, &row.Seq, &row.UserID, &row.Office, &row.TimeZone}, func() error {
 		rows = append(rows, row)
 		row = sendRow{}
 		return nil
@@ -543,7 +543,7 @@ func (s *Service) MessageIn(ctx context.Context, v *models.Viewer, conversationI
 	}
 	db := s.DB.WithContext(ctx)
 	found := false
-	if err := runNative(ctx, db, query, vars, dsts, func() error { found = true; return nil }); err != nil {
+	if err := s.native(ctx, "message_in", db, query, vars, dsts, func() error { found = true; return nil }); err != nil {
 		return nil, internal(err)
 	}
 	if !found {

@@ -157,6 +157,17 @@ func runNative(ctx context.Context, db *gorm.DB, query string, vars []any, dsts 
 	return err
 }
 
+// native is runNative for one of the hottest statements, named for
+// ObserveStatement.
+func (s *Service) native(ctx context.Context, statement string, db *gorm.DB, query string, vars []any, dsts []any, row func() error) error {
+	begin := time.Now()
+	err := runNative(ctx, db, query, vars, dsts, row)
+	if s.ObserveStatement != nil {
+		s.ObserveStatement(statement, time.Since(begin))
+	}
+	return err
+}
+
 // scanRows runs query on conn through database/sql, scanning each row
 // into dsts and then calling row.
 func scanRows(ctx context.Context, conn gorm.ConnPool, query string, vars []any, dsts []any, row func() error) error {

@@ -53,6 +53,12 @@ type Service struct {
 	Translate Translate
 	// PublicURL is the server's public URL, for links in emails and texts.
 	PublicURL string
+	// ObserveStatement, when set, is told how long each of the hottest
+	// statements took, by name (the statements runNative runs: "sign_in",
+	// "feed_page", "send_message", "message_in"), from asking for a
+	// connection to the last row read. Beside the operation's own time it
+	// says whether a slow request waited for the database or for the server.
+	ObserveStatement func(statement string, d time.Duration)
 
 	// facts keeps conversations' facts (conversationFacts); nil (a
 	// Service not made by New) keeps none.

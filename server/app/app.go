@@ -227,6 +227,7 @@ func (a *App) open(ctx context.Context) error {
 		mo.Collectors = append(mo.Collectors, a.Translation.Characters)
 	}
 	a.Metrics = metrics.New(mo)
+	a.Domain.ObserveStatement = a.Metrics.ObserveStatement
 	if a.Verifier != nil {
 		return nil
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -66,12 +67,55 @@ func scrape(ctx context.Context, base string) (series, error) {
 			case m.GetHistogram() != nil:
 				out[key(name+"_count")] = float64(m.GetHistogram().GetSampleCount())
 				out[key(name+"_sum")] = m.GetHistogram().GetSampleSum()
+				for _, bk := range m.GetHistogram().GetBucket() {
+					out[bucketKey(key(name), bk.GetUpperBound())] = float64(bk.GetCumulativeCount())
+				}
 			case m.GetUntyped() != nil:
 				out[key(name)] = m.GetUntyped().GetValue()
 			}
 		}
 	}
 	return out, nil
+}
+
+// bucketKey is the key of a histogram's cumulative bucket with upper
+// bound le in a series: the histogram's own key and the bound.
+func bucketKey(histogram string, le float64) string {
+	return fmt.Sprintf("%s bucket %g", histogram, le)
+}
+
+// median is the median over the measured run (after minus before) of the
+// histogram keyed histogram (name{labels}) with count its _count series,
+// interpolated within its bucket as Prometheus's histogram_quantile does;
+// 0 without observations.
+func median(before, after series, histogram, count string) float64 {
+	type bucket struct{ le, n float64 }
+	var bs []bucket
+	prefix := histogram + " bucket "
+	for k, v := range after {
+		if rest, ok := strings.CutPrefix(k, prefix); ok {
+			var le float64
+			if _, err := fmt.Sscanf(rest, "%g", &le); err == nil {
+				bs = append(bs, bucket{le, v - before[k]})
+			}
+		}
+	}
+	slices.SortFunc(bs, func(a, b bucket) int { return cmp.Compare(a.le, b.le) })
+	total := after[count] - before[count]
+	if len(bs) == 0 || total <= 0 {
+		return 0
+	}
+	half, lower, below := total/2, 0.0, 0.0
+	for _, b := range bs {
+		if b.n >= half {
+			if b.n == below {
+				return b.le
+			}
+			return lower + (b.le-lower)*(half-below)/(b.n-below)
+		}
+		lower, below = b.le, b.n
+	}
+	return bs[len(bs)-1].le // in the open-ended bucket: its lower bound
 }
 
 // scrapeAll scrapes every server; a server that does not answer has no
@@ -106,5 +150,14 @@ func serverSide(before, after []series) {
 		}
 		fmt.Printf("server %d: SendMessage %.0f, mean %.1f ms inside the server; API pool: %.0f waits for a connection, %.1f s waited in all (%.1f ms a SendMessage if all were theirs); %.0f requests refused for overload\n",
 			i+1, ops, mean, waits, waited, waited/max(ops, 1)*1000, d(`sameside_requests_shed_total`))
+		// The message's own statement and a delivery's read, timed by the
+		// server from asking for a connection to the last row.
+		for _, st := range []struct{ name, what string }{{"send_message", "the message's statement"}, {"message_in", "a delivery's read"}} {
+			name, labels := "sameside_db_statement_duration_seconds", `{statement="`+st.name+`"}`
+			count := name + "_count" + labels
+			n := d(count)
+			fmt.Printf("server %d: %s (%s) %.0f times, p50 %.2f ms, mean %.2f ms\n",
+				i+1, st.what, st.name, n, median(before[i], after[i], name+labels, count)*1000, d(name+"_sum"+labels)/max(n, 1)*1000)
+		}
 	}
 }
