@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"slices"
 	"strings"
@@ -108,6 +109,9 @@ func median(before, after series, histogram, count string) float64 {
 	half, lower, below := total/2, 0.0, 0.0
 	for _, b := range bs {
 		if b.n >= half {
+			if math.IsInf(b.le, 1) {
+				return lower // past the last bound: its lower bound, as Prometheus says
+			}
 			if b.n == below {
 				return b.le
 			}
@@ -115,7 +119,7 @@ func median(before, after series, histogram, count string) float64 {
 		}
 		lower, below = b.le, b.n
 	}
-	return bs[len(bs)-1].le // in the open-ended bucket: its lower bound
+	return bs[len(bs)-1].le
 }
 
 // scrapeAll scrapes every server; a server that does not answer has no

@@ -23,6 +23,9 @@ func TestMedian(t *testing.T) {
 		{scrapeOf(12, 12, 14, 14), 0.001},
 		// 10 in the run: 1 below 1 ms, 9 in (1, 2] ms: rank 5 is 4/9 in.
 		{scrapeOf(11, 20, 20, 20), 0.001 + 0.001*4/9},
+		// 4 in the run, 3 past the last bound: the last bound, as
+		// histogram_quantile says (not +Inf).
+		{scrapeOf(11, 11, 11, 14), 0.004},
 		// None in the run.
 		{before, 0},
 	} {
