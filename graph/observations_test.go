@@ -1,12 +1,14 @@
 package graph_test
 
 import (
+	"context"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/models/domain"
 )
 
 const (
@@ -239,5 +241,33 @@ func TestStudentTimeline(t *testing.T) {
 	f.Do(parent, q, map[string]any{"id": s1}).Decode(t, &p)
 	if len(p.Student.Timeline.Edges) != 2 || p.Student.Timeline.Edges[0].Node.Body == "" || p.Student.Timeline.Edges[1].Node.State != "SHARED" {
 		t.Fatalf("parent's timeline: %+v", p)
+	}
+}
+
+// A clientMutationId is remembered for domain.RetryWindow: a retry within
+// it answers the first post and writes nothing; once the daily chore has
+// forgotten it, the same id posts anew.
+func TestRetryWindow(t *testing.T) {
+	f := newFixture(t)
+	s1 := f.students["s1"].ID
+	ctx := context.Background()
+	first := f.post(t, "teacherA", "window-1", "DRAFT", "POSITIVE", s1)
+	count := func() int64 {
+		var n int64
+		f.DB.Model(&models.Observation{}).Count(&n)
+		return n
+	}
+	if n, err := f.App.Domain.ForgetOldRetries(ctx, time.Now()); err != nil || n != 0 {
+		t.Fatalf("forgot %d claims of now, %v", n, err)
+	}
+	if again := f.post(t, "teacherA", "window-1", "DRAFT", "POSITIVE", s1); len(again) != 1 || again[0] != first[0] || count() != 1 {
+		t.Fatalf("retry within the window: %v (first %v), %d observations", again, first, count())
+	}
+	n, err := f.App.Domain.ForgetOldRetries(ctx, time.Now().Add(domain.RetryWindow+time.Hour))
+	if err != nil || n != 1 {
+		t.Fatalf("forgot %d claims a window later, want 1: %v", n, err)
+	}
+	if again := f.post(t, "teacherA", "window-1", "DRAFT", "POSITIVE", s1); len(again) != 1 || again[0] == first[0] || count() != 2 {
+		t.Fatalf("the id after the window: %v (first %v), %d observations", again, first, count())
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"time"
 	"unicode"
 
 	"gorm.io/gorm"
@@ -206,4 +207,40 @@ func onceInStatement[R any](ctx context.Context, s *Service, v *models.Viewer, o
 func lockStudents(tx *gorm.DB, ids []string, strength string) error {
 	var n []string
 	return tx.Model(&models.Student{}).Clauses(clause.Locking{Strength: strength}).Where("id IN ?", ids).Order("id").Pluck("id", &n).Error
+}
+
+// RetryWindow is how long a clientMutationId is remembered: a retry
+// within it answers the first result and writes nothing; after it, the
+// same id is a new mutation. The app's outbox gives up on a write long
+// before (a tablet offline over a school holiday is back within it).
+const RetryWindow = 30 * 24 * time.Hour
+
+// ForgetRetriesChore names the daily deletion of claims older than
+// RetryWindow (ForgetOldRetries).
+const ForgetRetriesChore = "client_mutations_expiry"
+
+// ForgetRetriesEvery is how often it runs.
+const ForgetRetriesEvery = 24 * time.Hour
+
+// forgetBatch is how many claims one statement deletes (each its own
+// commit).
+const forgetBatch = 5000
+
+// ForgetOldRetries deletes the claims of mutations made more than
+// RetryWindow before now (client_mutations_created_at_idx finds them) and
+// says how many.
+func (s *Service) ForgetOldRetries(ctx context.Context, now time.Time) (int64, error) {
+	cutoff := now.Add(-RetryWindow)
+	var total int64
+	for {
+		res := s.DB.WithContext(ctx).Exec(`DELETE FROM client_mutations WHERE ctid = ANY (ARRAY(
+			SELECT ctid FROM client_mutations WHERE created_at < ? LIMIT ?))`, cutoff, forgetBatch)
+		if res.Error != nil {
+			return total, models.Internal(res.Error)
+		}
+		total += res.RowsAffected
+		if res.RowsAffected < forgetBatch || ctx.Err() != nil {
+			return total, ctx.Err()
+		}
+	}
 }

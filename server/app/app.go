@@ -419,6 +419,20 @@ func (a *App) NewWorkers() (*river.Client[pgx.Tx], error) {
 				chores := map[string]func(context.Context) error{
 					files.CleanupChore: files.Cleanup(a.Domain, a.Log),
 					retention.Chore:    retention.Purge(a.Domain, a.Log),
+					push.PurgeChore: func(ctx context.Context) error {
+						n, err := a.Push.PurgeDeliveries(ctx, a.Push.Now())
+						if n > 0 || err != nil {
+							a.Log.InfoContext(ctx, "push deliveries purged", "rows", n, "err", err)
+						}
+						return err
+					},
+					domain.ForgetRetriesChore: func(ctx context.Context) error {
+						n, err := a.Domain.ForgetOldRetries(ctx, a.Domain.Now())
+						if n > 0 || err != nil {
+							a.Log.InfoContext(ctx, "old retry records forgotten", "rows", n, "err", err)
+						}
+						return err
+					},
 					domain.ReminderChore: func(ctx context.Context) error {
 						n, err := a.Domain.SendWeeklyReminders(ctx)
 						if n > 0 {
@@ -460,7 +474,8 @@ func (a *App) NewWorkers() (*river.Client[pgx.Tx], error) {
 
 // periodic are the chores the workers' leader schedules.
 func (a *App) periodic() []*river.PeriodicJob {
-	p := []*river.PeriodicJob{jobs.Every(files.CleanupChore, files.CleanupEvery), jobs.Every(retention.Chore, retention.Every)}
+	p := []*river.PeriodicJob{jobs.Every(files.CleanupChore, files.CleanupEvery), jobs.Every(retention.Chore, retention.Every),
+		jobs.Every(push.PurgeChore, push.PurgeEvery), jobs.Every(domain.ForgetRetriesChore, domain.ForgetRetriesEvery)}
 	if !a.Config.WeeklyReminderOff {
 		p = append(p, jobs.Every(domain.ReminderChore, domain.ReminderEvery))
 	}

@@ -23,7 +23,6 @@ import (
 	"time"
 
 	"firebase.google.com/go/v4/messaging"
-	"github.com/google/uuid"
 	"github.com/riverqueue/river"
 	"gorm.io/gorm"
 
@@ -221,8 +220,8 @@ func (p *Pipeline) NoticeSQL(n models.Notice, recipients, data string) (cte stri
 	if n.CancelKey != "" {
 		cancelKey = &n.CancelKey
 	}
-	id = uuid.NewString()
 	now := p.Now().UTC()
+	id = timeOrderedID(now)
 	args = map[string]any{"notice_id": id, "notice_school": n.SchoolID, "notice_type": n.Type, "notice_category": n.Category,
 		"notice_urgent": n.Urgent, "notice_params": string(params), "notice_data": string(fixed), "notice_link": n.DeepLink,
 		"notice_collapse": n.CollapseKey, "notice_thread": n.ThreadID, "notice_cancel": cancelKey, "notice_at": now,
