@@ -20,7 +20,9 @@ import (
 // every device of every notice): a notification's id is time-ordered
 // (timeOrderedID, version 7), so the deliveries' primary key, which leads
 // with it, lists them oldest first, and the purge reads that key's range
-// below the cutoff's millisecond. Each row's own status and updated_at
+// below the cutoff's millisecond (in the key's order: without it the
+// planner takes the first rows of a pass over the table, and the last batch
+// of each run reads all of it). Each row's own status and updated_at
 // decide; the range only says where to look. (Rows written before ids were
 // time-ordered have random ids: the migration that made the change deleted
 // the final ones more than a day old, and those written in its last day lie
@@ -50,7 +52,7 @@ func (p *Pipeline) PurgeDeliveries(ctx context.Context, now time.Time) (int64, e
 		res := p.DB.WithContext(ctx).Exec(`DELETE FROM notification_deliveries WHERE ctid = ANY (ARRAY(
 			SELECT ctid FROM notification_deliveries
 			WHERE notification_id < ? AND status IN (?, ?) AND updated_at < ?
-			LIMIT ?))`, bound, models.DeliverySent, models.DeliveryFailed, cutoff, purgeBatch)
+			ORDER BY notification_id LIMIT ?))`, bound, models.DeliverySent, models.DeliveryFailed, cutoff, purgeBatch)
 		if res.Error != nil {
 			return total, fmt.Errorf("push: purge deliveries: %w", res.Error)
 		}
