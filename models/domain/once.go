@@ -234,7 +234,7 @@ func (s *Service) ForgetOldRetries(ctx context.Context, now time.Time) (int64, e
 	var total int64
 	for {
 		res := s.DB.WithContext(ctx).Exec(`DELETE FROM client_mutations WHERE ctid = ANY (ARRAY(
-			SELECT ctid FROM client_mutations WHERE created_at < ? LIMIT ?))`, cutoff, forgetBatch)
+			SELECT ctid FROM client_mutations WHERE created_at < ? ORDER BY created_at LIMIT ?))`, cutoff, forgetBatch)
 		if res.Error != nil {
 			return total, models.Internal(res.Error)
 		}
