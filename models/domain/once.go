@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/models/sweep"
 )
 
 // written names what a write made (its id, or ids), as once stores it for
@@ -230,17 +231,10 @@ const forgetBatch = 5000
 // RetryWindow before now (client_mutations_created_at_idx finds them) and
 // says how many.
 func (s *Service) ForgetOldRetries(ctx context.Context, now time.Time) (int64, error) {
-	cutoff := now.Add(-RetryWindow)
-	var total int64
-	for {
-		res := s.DB.WithContext(ctx).Exec(`DELETE FROM client_mutations WHERE ctid = ANY (ARRAY(
-			SELECT ctid FROM client_mutations WHERE created_at < ? ORDER BY created_at LIMIT ?))`, cutoff, forgetBatch)
-		if res.Error != nil {
-			return total, models.Internal(res.Error)
-		}
-		total += res.RowsAffected
-		if res.RowsAffected < forgetBatch || ctx.Err() != nil {
-			return total, ctx.Err()
-		}
+	n, err := sweep.Delete(ctx, s.DB, "client_mutations", forgetBatch,
+		`SELECT ctid FROM client_mutations WHERE created_at < ? ORDER BY created_at`, now.Add(-RetryWindow))
+	if err != nil {
+		return n, models.Internal(err)
 	}
+	return n, nil
 }

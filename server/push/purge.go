@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/sameside/sameside/models"
+	"github.com/sameside/sameside/models/sweep"
 )
 
 // A delivery row is the fan-out's record that a device's push was sent (or
@@ -20,9 +21,7 @@ import (
 // every device of every notice): a notification's id is time-ordered
 // (timeOrderedID, version 7), so the deliveries' primary key, which leads
 // with it, lists them oldest first, and the purge reads that key's range
-// below the cutoff's millisecond (in the key's order: without it the
-// planner takes the first rows of a pass over the table, and the last batch
-// of each run reads all of it). Each row's own status and updated_at
+// below the cutoff's millisecond, in the key's order. Each row's own status and updated_at
 // decide; the range only says where to look. (Rows written before ids were
 // time-ordered have random ids: the migration that made the change deleted
 // the final ones more than a day old, and those written in its last day lie
@@ -46,21 +45,13 @@ const purgeBatch = 5000
 // how many it deleted.
 func (p *Pipeline) PurgeDeliveries(ctx context.Context, now time.Time) (int64, error) {
 	cutoff := now.Add(-DeliveryRetention)
-	bound := firstIDOf(cutoff)
-	var total int64
-	for {
-		res := p.DB.WithContext(ctx).Exec(`DELETE FROM notification_deliveries WHERE ctid = ANY (ARRAY(
-			SELECT ctid FROM notification_deliveries
-			WHERE notification_id < ? AND status IN (?, ?) AND updated_at < ?
-			ORDER BY notification_id LIMIT ?))`, bound, models.DeliverySent, models.DeliveryFailed, cutoff, purgeBatch)
-		if res.Error != nil {
-			return total, fmt.Errorf("push: purge deliveries: %w", res.Error)
-		}
-		total += res.RowsAffected
-		if res.RowsAffected < purgeBatch || ctx.Err() != nil {
-			return total, ctx.Err()
-		}
+	n, err := sweep.Delete(ctx, p.DB, "notification_deliveries", purgeBatch, `SELECT ctid FROM notification_deliveries
+		WHERE notification_id < ? AND status IN (?, ?) AND updated_at < ? ORDER BY notification_id`,
+		firstIDOf(cutoff), models.DeliverySent, models.DeliveryFailed, cutoff)
+	if err != nil {
+		return n, fmt.Errorf("push: purge deliveries: %w", err)
 	}
+	return n, nil
 }
 
 // timeOrderedID is a new notification id: a UUID of version 7 (RFC 9562)

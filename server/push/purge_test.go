@@ -17,20 +17,22 @@ func TestPurgeDeliveries(t *testing.T) {
 	w := newWorld(t, apptest.Options{})
 	ctx := context.Background()
 	then := time.Now().UTC().Add(-push.DeliveryRetention - 3*24*time.Hour)
-	w.Clock.Set(then)
-	oldUser, _ := w.user("UTC", "", "", 3)
-	w.enqueue(notice(models.CategoryAnnouncement, false, oldUser))
-	w.WaitForPushes(3)
-	w.WaitJobsSettled()
-	w.eventually(10*time.Second, "3 deliveries recorded SENT", func() bool { return w.statuses()[models.DeliverySent] == 3 })
-
+	// noticeAt sends a notice at the clock's time t to a new user with
+	// devices devices, and waits until all sent so far is recorded sent.
+	sent := 0
+	noticeAt := func(t time.Time, devices int) models.User {
+		w.Clock.Set(t)
+		u, _ := w.user("UTC", "", "", devices)
+		w.enqueue(notice(models.CategoryAnnouncement, false, u))
+		sent += devices
+		w.WaitForPushes(sent)
+		w.WaitJobsSettled()
+		w.eventually(10*time.Second, "the deliveries recorded SENT", func() bool { return w.statuses()[models.DeliverySent] == sent })
+		return u
+	}
+	oldUser := noticeAt(then, 3)
 	now := then.Add(push.DeliveryRetention + 3*24*time.Hour)
-	w.Clock.Set(now)
-	recentUser, _ := w.user("UTC", "", "", 1)
-	w.enqueue(notice(models.CategoryAnnouncement, false, recentUser))
-	w.WaitForPushes(4)
-	w.WaitJobsSettled()
-	w.eventually(10*time.Second, "4 deliveries recorded SENT", func() bool { return w.statuses()[models.DeliverySent] == 4 })
+	noticeAt(now, 1)
 
 	// Of the old notification's three deliveries: one owed again (its
 	// status back to PENDING), one changed yesterday, one left as sent.
