@@ -25,10 +25,7 @@ func SaveSent(db *gorm.DB, notificationID string, devices []string) error {
 func PlanChunk(p *Pipeline, db *gorm.DB, id string, job int64, after string, size int) (int, string, error) {
 	q := *p
 	q.DB = db
-	var n models.Notification
-	if err := db.Take(&n, "id = ?", id).Error; err != nil {
-		return 0, "", err
-	}
-	got, last, _, _, err := q.planChunk(context.Background(), &n, job, nil, after, size)
-	return got, last, err
+	n := models.Notification{ID: id}
+	c, err := q.planChunk(context.Background(), &n, true, job, nil, after, size)
+	return c.got, c.last, err
 }

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/server/apptest"
 )
@@ -209,5 +211,36 @@ func TestNotificationDeletedMidFanOut(t *testing.T) {
 	}
 	if !slices.Equal(states, []string{"completed"}) {
 		t.Fatalf("push job states %v, want one completed", states)
+	}
+}
+
+// A notification deleted before its fan-out runs (its job committed with
+// the deletion) ends the job cleanly, with nothing sent: the plan's first
+// statement, which reads the notification, finds none.
+func TestNotificationDeletedBeforeFanOut(t *testing.T) {
+	w := newWorld(t, apptest.Options{})
+	u, _ := w.user("UTC", "", "", 2)
+	err := w.DB.Transaction(func(tx *gorm.DB) error {
+		if err := w.App.Push.EnqueueTx(context.Background(), tx, notice(models.CategoryAnnouncement, false, u)); err != nil {
+			return err
+		}
+		return tx.Exec(`DELETE FROM notifications`).Error
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.WaitJobsSettled()
+	var jobs []struct {
+		State  string
+		Errors *string
+	}
+	if err := w.DB.Raw(`SELECT state, errors::text AS errors FROM river_job WHERE kind = 'push_fan_out'`).Scan(&jobs).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(jobs) != 1 || jobs[0].State != "completed" || jobs[0].Errors != nil {
+		t.Fatalf("push jobs %+v, want one completed without errors", jobs)
+	}
+	if n := w.FCM.Count(); n != 0 {
+		t.Fatalf("%d pushes for a deleted notification", n)
 	}
 }

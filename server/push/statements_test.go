@@ -18,7 +18,7 @@ import (
 // are not counted. At 200 messages a second (make bench-live) each is paid
 // per message.
 func TestFanOutStatements(t *testing.T) {
-	const fanOutStatements = 7
+	const fanOutStatements = 6
 	w := newWorld(t, apptest.Options{})
 	jobs := w.RecordJobs("push_fan_out")
 	withDevice, _ := w.user("UTC", "", "", 1)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/riverqueue/river"
 	"gorm.io/gorm"
+	"gorm.io/gorm/schema"
 
 	"github.com/sameside/sameside/models"
 	"github.com/sameside/sameside/server/jobs"
@@ -42,24 +44,37 @@ func (w *Worker) Timeout(*river.Job[FanOutArgs]) time.Duration {
 // job so the next worker carries on where this one stopped.
 func (w *Worker) Work(ctx context.Context, job *river.Job[FanOutArgs]) error {
 	p := w.P
-	var n models.Notification
-	err := p.DB.WithContext(ctx).Take(&n, "id = ?", job.Args.NotificationID).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil // deleted since (a family's data removed): nothing to send
-	}
-	if err != nil {
-		return err
-	}
+	id := job.Args.NotificationID
 	// Deliveries this job claimed before it was interrupted the hard way:
 	// owed again (before planning claims new ones). Only a run that ended
 	// hard leaves any (one that returns gives back what it claimed and did
 	// not send), and River runs such a job again at attempt 2 or more (a
 	// snooze puts the attempt back).
 	if job.Attempt > 1 {
-		if err := p.unclaim(ctx, n.ID, job.ID); err != nil {
+		if err := p.unclaim(ctx, id, job.ID); err != nil {
 			return err
 		}
 	}
+	// What the messages need about each recipient, read with their plan
+	// (or, for what the sender claims itself, when it claims it).
+	info := newRecipientCache(p.DB.WithContext(context.WithoutCancel(ctx)), id)
+	// The plan's first chunk reads the notification itself, in the
+	// statement that locks it and claims its first recipients: a notice to
+	// one person (a message) pays no statement of its own for it. The
+	// sender needs it, so that chunk is planned before sending starts; the
+	// sender had nothing to send before it anyway.
+	n := models.Notification{ID: id}
+	first, err := p.planChunk(ctx, &n, true, job.ID, job.Args.UserIDs, "", firstChunk)
+	if errors.Is(err, errNotificationGone) {
+		return nil // deleted since (a family's data removed): nothing to send
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return river.JobSnooze(0) // stopping: the next worker picks it up at once
+		}
+		return fmt.Errorf("plan: %w", err)
+	}
+	info.put(first.who)
 	// Planning and sending overlap: the plan commits recipients in growing
 	// chunks, their deliveries already claimed by this job, and hands each
 	// chunk's to the sender; the sender then claims whatever else is owed
@@ -67,11 +82,8 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[FanOutArgs]) error {
 	planned := make(chan []claimed)
 	sent := make(chan struct{}) // the sender has stopped taking chunks
 	planErr := make(chan error, 1)
-	// What the messages need about each recipient, read with their plan
-	// (or, for what the sender claims itself, when it claims it).
-	info := newRecipientCache(p.DB.WithContext(context.WithoutCancel(ctx)), n.ID)
 	go func() {
-		planErr <- p.plan(ctx, &n, job.ID, job.Args.UserIDs, info, planned, sent)
+		planErr <- p.plan(ctx, &n, job.ID, job.Args.UserIDs, info, first, planned, sent)
 		close(planned)
 	}()
 	res, err := p.send(ctx, &n, job.ID, job.Args.UserIDs, jobs.RanBefore(job.JobRow), info, planned)
@@ -118,47 +130,54 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[FanOutArgs]) error {
 // over because another job's plan held it is that job's to plan (or, if
 // its plan rolls back, its next run's), as it was when every chunk started
 // from the first recipient; none goes back to pending once planned.
-func (p *Pipeline) plan(ctx context.Context, n *models.Notification, job int64, only []string, info *recipientCache, planned chan<- []claimed, sent <-chan struct{}) error {
-	after := ""
-	for size := firstChunk; ; size = min(2*size, 1024) {
-		got, last, rows, who, err := p.planChunk(ctx, n, job, only, after, size)
-		if err != nil {
-			return err
-		}
-		after = last
-		info.put(who)
-		if len(rows) > 0 {
+func (p *Pipeline) plan(ctx context.Context, n *models.Notification, job int64, only []string, info *recipientCache, first chunk, planned chan<- []claimed, sent <-chan struct{}) error {
+	c, size := first, firstChunk
+	for {
+		if len(c.rows) > 0 {
 			select {
-			case planned <- rows:
+			case planned <- c.rows:
 			case <-sent:
 				return nil
 			}
 		}
-		if got < size {
+		if c.got < size {
 			return nil
 		}
+		size = min(2*size, 1024)
+		var err error
+		if c, err = p.planChunk(ctx, n, false, job, only, c.last, size); err != nil {
+			return err
+		}
+		info.put(c.who)
 	}
 }
 
 // firstChunk is how many recipients the plan's first chunk takes.
 const firstChunk = 8
 
+// chunk is what one chunk of the plan took and wrote.
+type chunk struct {
+	got  int    // recipients taken
+	last string // the last of their ids ("" for none)
+	rows []claimed
+	who  map[string]recipientInfo // what their messages need about their users
+}
+
 // planChunk plans up to size recipients in one transaction, of those whose
 // ids come after after ("": from the first), and says how many it took and
 // the last of their ids, with the deliveries it wrote (claimed by job) and
-// what their messages need about their users.
-func (p *Pipeline) planChunk(ctx context.Context, n *models.Notification, job int64, only []string, after string, size int) (int, string, []claimed, map[string]recipientInfo, error) {
+// what their messages need about their users. With read, it first reads
+// the notification n names (its id) into n, in the statement that claims
+// the recipients; errNotificationGone when there is none.
+func (p *Pipeline) planChunk(ctx context.Context, n *models.Notification, read bool, job int64, only []string, after string, size int) (chunk, error) {
 	now := p.Now().UTC()
-	var got int
-	last := after
-	var rows []claimed
-	var who map[string]recipientInfo
+	c := chunk{last: after}
 	err := p.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		rs, err := claimRecipients(tx, n, only, after, size, now)
+		rs, err := claimRecipients(tx, n, read, only, after, size, now)
 		if err != nil || len(rs) == 0 {
 			return err
 		}
-		got, last = len(rs), rs[len(rs)-1].UserID
+		c.got, c.last = len(rs), rs[len(rs)-1].UserID
 		// The badges come with the plan: the sender pays no read of its own
 		// for them. (Read by the sender while the next chunk was planned,
 		// each chunk's users were read twice and their badges' statement
@@ -169,10 +188,10 @@ func (p *Pipeline) planChunk(ctx context.Context, n *models.Notification, job in
 		if err != nil {
 			return err
 		}
-		if rows, err = p.apply(ctx, tx, n, job, d, rs, now); err != nil {
+		if c.rows, err = p.apply(ctx, tx, n, job, d, rs, now); err != nil {
 			return err
 		}
-		who = d.info
+		c.who = d.info
 		for _, r := range rs {
 			if r.State == models.RecipientPending {
 				p.Metrics.Queued.Add(1)
@@ -185,10 +204,13 @@ func (p *Pipeline) planChunk(ctx context.Context, n *models.Notification, job in
 		return nil
 	})
 	if err != nil {
-		rows, who = nil, nil // rolled back: none were written
+		return chunk{last: after}, err // rolled back: none were written
 	}
-	return got, last, rows, who, err
+	return c, nil
 }
+
+// errNotificationGone: the notification a job is for was deleted.
+var errNotificationGone = errors.New("push: the notification is gone")
 
 // claimRecipients locks up to size recipients still to plan (skipping those
 // another worker holds), the first by id after after ("": from the first):
@@ -199,7 +221,7 @@ func (p *Pipeline) planChunk(ctx context.Context, n *models.Notification, job in
 // plan to commit and then takes what it wrote, or has taken everything and
 // nothing is claimed. Locking the recipients first would deadlock with the
 // deletion, which holds the notification while it deletes them.
-func claimRecipients(tx *gorm.DB, n *models.Notification, only []string, after string, size int, now time.Time) ([]claimedRecipient, error) {
+func claimRecipients(tx *gorm.DB, n *models.Notification, read bool, only []string, after string, size int, now time.Time) ([]claimedRecipient, error) {
 	args := map[string]any{"id": n.ID, "size": size, "pending": models.RecipientPending}
 	filter := "r.state = @pending"
 	if len(only) > 0 {
@@ -223,13 +245,55 @@ func claimRecipients(tx *gorm.DB, n *models.Notification, only []string, after s
 	// The two run first, once (one-time conditions): the notification is
 	// locked before any recipient, and the recipients are read in their
 	// key's order, up to size of them, not all sorted.
+	notice := "id"
+	if read {
+		notice = "*"
+	}
+	head := `WITH g AS MATERIALIZED (SELECT set_config('plan_cache_mode', 'force_generic_plan', true)),
+		n AS MATERIALIZED (SELECT ` + notice + ` FROM notifications WHERE id = @id FOR KEY SHARE)`
+	recipients := `SELECT r.*, r.ctid::text AS row FROM notification_recipients r
+		WHERE EXISTS (SELECT 1 FROM g) AND EXISTS (SELECT 1 FROM n) AND r.notification_id = @id AND ` + filter + `
+		ORDER BY r.user_id LIMIT @size FOR UPDATE OF r SKIP LOCKED`
 	var rs []claimedRecipient
-	return rs, tx.Raw(`WITH g AS MATERIALIZED (SELECT set_config('plan_cache_mode', 'force_generic_plan', true)),
-		n AS MATERIALIZED (SELECT id FROM notifications WHERE id = @id FOR KEY SHARE)
-		SELECT r.*, r.ctid::text AS row FROM notification_recipients r
-		WHERE EXISTS (SELECT 1 FROM g) AND EXISTS (SELECT 1 FROM n) AND r.notification_id = @id AND `+filter+`
-		ORDER BY r.user_id LIMIT @size FOR UPDATE OF r SKIP LOCKED`, args).Scan(&rs).Error
+	if !read {
+		return rs, tx.Raw(head+"\n"+recipients, args).Scan(&rs).Error
+	}
+	// With the notification's columns (n_…) on each row, and on one row
+	// with no recipient when none is left to plan; no row at all when the
+	// notification is gone.
+	var rows []struct {
+		Notice    models.Notification `gorm:"embedded;embeddedPrefix:n_"`
+		Recipient claimedRecipient    `gorm:"embedded"`
+	}
+	if err := tx.Raw(head+`
+		SELECT `+noticeColumns()+`, r.* FROM n LEFT JOIN LATERAL (`+recipients+`) r ON true`, args).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, errNotificationGone
+	}
+	*n = rows[0].Notice
+	for _, r := range rows {
+		if r.Recipient.UserID != "" {
+			rs = append(rs, r.Recipient)
+		}
+	}
+	return rs, nil
 }
+
+// noticeColumns lists the columns of models.Notification as n_ and their
+// names, from n: what claimRecipients scans with its prefix.
+var noticeColumns = sync.OnceValue(func() string {
+	s, err := schema.Parse(&models.Notification{}, &sync.Map{}, schema.NamingStrategy{})
+	if err != nil {
+		panic(err)
+	}
+	cols := make([]string, 0, len(s.DBNames))
+	for _, c := range s.DBNames {
+		cols = append(cols, "n."+c+" AS n_"+c)
+	}
+	return strings.Join(cols, ", ")
+})
 
 // claimedRecipient is a recipient the plan locked, with the row version it
 // locked (its ctid: the plan's transaction holds it, so it stays that row's
