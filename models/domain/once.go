@@ -212,8 +212,8 @@ func lockStudents(tx *gorm.DB, ids []string, strength string) error {
 
 // RetryWindow is how long a clientMutationId is remembered: a retry
 // within it answers the first result and writes nothing; after it, the
-// same id is a new mutation. The app's outbox gives up on a write long
-// before (a tablet offline over a school holiday is back within it).
+// same id is a new mutation, so the app must not retry a write older than
+// that (a tablet offline over a school holiday is back well within it).
 const RetryWindow = 30 * 24 * time.Hour
 
 // ForgetRetriesChore names the daily deletion of claims older than

@@ -419,36 +419,16 @@ func (a *App) NewWorkers() (*river.Client[pgx.Tx], error) {
 				chores := map[string]func(context.Context) error{
 					files.CleanupChore: files.Cleanup(a.Domain, a.Log),
 					retention.Chore:    retention.Purge(a.Domain, a.Log),
-					push.PurgeChore: func(ctx context.Context) error {
-						n, err := a.Push.PurgeDeliveries(ctx, a.Push.Now())
-						if n > 0 || err != nil {
-							a.Log.InfoContext(ctx, "push deliveries purged", "rows", n, "err", err)
-						}
-						return err
-					},
-					domain.ForgetRetriesChore: func(ctx context.Context) error {
-						n, err := a.Domain.ForgetOldRetries(ctx, a.Domain.Now())
-						if n > 0 || err != nil {
-							a.Log.InfoContext(ctx, "old retry records forgotten", "rows", n, "err", err)
-						}
-						return err
-					},
-					domain.ReminderChore: func(ctx context.Context) error {
-						n, err := a.Domain.SendWeeklyReminders(ctx)
-						if n > 0 {
-							a.Log.Info("weekly reminders sent", "teachers", n)
-						}
-						return err
-					},
+					push.PurgeChore: counted(a.Log, "push deliveries purged", "rows", func(ctx context.Context) (int64, error) {
+						return a.Push.PurgeDeliveries(ctx, a.Push.Now())
+					}),
+					domain.ForgetRetriesChore: counted(a.Log, "old retry records forgotten", "rows", func(ctx context.Context) (int64, error) {
+						return a.Domain.ForgetOldRetries(ctx, a.Domain.Now())
+					}),
+					domain.ReminderChore: counted(a.Log, "weekly reminders sent", "teachers", a.Domain.SendWeeklyReminders),
 				}
 				if a.Planner != nil {
-					chores[outbound.DigestChore] = func(ctx context.Context) error {
-						n, err := a.Planner.SendDigests(ctx)
-						if n > 0 {
-							a.Log.Info("daily digests recorded", "count", n)
-						}
-						return err
-					}
+					chores[outbound.DigestChore] = counted(a.Log, "daily digests recorded", "count", a.Planner.SendDigests)
 				}
 				return river.AddWorkerSafely(w, &jobs.Chores{Run: chores})
 			},
@@ -470,6 +450,18 @@ func (a *App) NewWorkers() (*river.Client[pgx.Tx], error) {
 		},
 		Periodic: a.periodic(),
 	})
+}
+
+// counted is a chore that runs run and logs what it did, with how many
+// (under key), when it did anything or failed.
+func counted[N int | int64](log *slog.Logger, what, key string, run func(context.Context) (N, error)) func(context.Context) error {
+	return func(ctx context.Context) error {
+		n, err := run(ctx)
+		if n > 0 || err != nil {
+			log.InfoContext(ctx, what, key, n, "err", err)
+		}
+		return err
+	}
 }
 
 // periodic are the chores the workers' leader schedules.

@@ -21,8 +21,9 @@ import (
 // every device of every notice): a notification's id is time-ordered
 // (timeOrderedID, version 7), so the deliveries' primary key, which leads
 // with it, lists them oldest first, and the purge reads that key's range
-// below the cutoff's millisecond, in the key's order. Each row's own status and updated_at
-// decide; the range only says where to look. (Rows written before ids were
+// below the cutoff's millisecond, in the key's order. Each row's own status
+// and updated_at decide; the range only says where to look. (google/uuid's
+// NewV7 takes the wall clock's time; the ids here take the pipeline's.) (Rows written before ids were
 // time-ordered have random ids: the migration that made the change deleted
 // the final ones more than a day old, and those written in its last day lie
 // mostly outside the range, left.)
